@@ -1,0 +1,69 @@
+// Control registers, read with `csrr` and written with `csrw` (both privileged).
+
+export interface CsrDef {
+  readonly name: string;
+  readonly number: number;
+  /** 'ro' registers raise IllegalInstruction when written. */
+  readonly access: 'rw' | 'ro';
+  readonly doc: string;
+}
+
+export const Csr = {
+  STATUS: 0,
+  EPC: 1,
+  ESTATUS: 2,
+  CAUSE: 3,
+  BADADDR: 4,
+  EINSN: 5,
+  TVEC: 6,
+  PTBR: 7,
+  SCRATCH0: 8,
+  SCRATCH1: 9,
+  IMASK: 10,
+  IPEND: 11,
+  CYCLE: 12,
+  CYCLEH: 13,
+  INSTRET: 14,
+} as const;
+
+/** STATUS bit layout. Only these bits exist; others read as zero and ignore writes. */
+export const Status = {
+  RING_MASK: 0b011, // bits 1:0, current ring (0 = most privileged)
+  IE: 0b100, // bit 2, interrupts enabled
+  WRITABLE: 0b111,
+} as const;
+
+/** PTBR bit layout: root page-table frame in bits 31:12, paging enabled in bit 0. */
+export const Ptbr = {
+  ENABLE: 1,
+  FRAME_MASK: 0xffff_f000 | 0,
+} as const;
+
+export const CSRS: readonly CsrDef[] = [
+  { name: 'STATUS', number: Csr.STATUS, access: 'rw', doc: 'bits 1:0 current ring, bit 2 interrupt enable (IE)' },
+  { name: 'EPC', number: Csr.EPC, access: 'rw', doc: 'trap entry saves the pc here: the faulting instruction, or the next one for an interrupt' },
+  { name: 'ESTATUS', number: Csr.ESTATUS, access: 'rw', doc: 'trap entry saves STATUS here; `sret` restores it' },
+  { name: 'CAUSE', number: Csr.CAUSE, access: 'rw', doc: 'trap cause code (see the trap cause table)' },
+  { name: 'BADADDR', number: Csr.BADADDR, access: 'rw', doc: 'faulting address for page faults, misaligned accesses and bus errors, else 0' },
+  { name: 'EINSN', number: Csr.EINSN, access: 'rw', doc: 'the trapping instruction word (0 for interrupts and fetch faults), so a handler need not re-read memory' },
+  { name: 'TVEC', number: Csr.TVEC, access: 'rw', doc: 'trap vector: every trap jumps here in ring 0 (a virtual address when paging is on)' },
+  { name: 'PTBR', number: Csr.PTBR, access: 'rw', doc: 'page-table base: bits 31:12 physical frame of the page directory, bit 0 paging enable; every write flushes the TLB' },
+  { name: 'SCRATCH0', number: Csr.SCRATCH0, access: 'rw', doc: 'free for the trap handler (e.g. to swap in a kernel stack pointer)' },
+  { name: 'SCRATCH1', number: Csr.SCRATCH1, access: 'rw', doc: 'free for the trap handler' },
+  { name: 'IMASK', number: Csr.IMASK, access: 'rw', doc: 'per-line interrupt enable: bit n enables line n (0 timer, 1 console)' },
+  { name: 'IPEND', number: Csr.IPEND, access: 'ro', doc: 'per-line interrupt pending, as the devices assert them; cleared at the device' },
+  { name: 'CYCLE', number: Csr.CYCLE, access: 'ro', doc: 'cycle counter, low 32 bits' },
+  { name: 'CYCLEH', number: Csr.CYCLEH, access: 'ro', doc: 'cycle counter, high bits' },
+  { name: 'INSTRET', number: Csr.INSTRET, access: 'ro', doc: 'instructions retired, low 32 bits' },
+];
+
+const BY_NAME = new Map(CSRS.map((c) => [c.name.toLowerCase(), c]));
+const BY_NUMBER = new Map(CSRS.map((c) => [c.number, c]));
+
+export function csrByName(name: string): CsrDef | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+export function csrByNumber(n: number): CsrDef | undefined {
+  return BY_NUMBER.get(n);
+}

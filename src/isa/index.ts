@@ -1,0 +1,26 @@
+// The instruction set: tables of instructions, formats, control registers and trap causes.
+// A machine runs `buildIsa([BASE, ...extensions])`; everything else is derived from that.
+
+import { BASE } from './base.js';
+import { buildIsa, type Extension, type Isa } from './define.js';
+
+export * from './causes.js';
+export * from './csrs.js';
+export * from './define.js';
+export * from './formats.js';
+export * from './registers.js';
+export type { Cpu, Decoded } from './cpu-api.js';
+export { BASE } from './base.js';
+
+/** Every extension bundle a configuration may switch on, by name. */
+export const EXTENSIONS: ReadonlyMap<string, Extension> = new Map<string, Extension>([]);
+
+/** The ISA with the base bundle plus the named extensions (unknown names throw). */
+export function isaWith(extensionNames: readonly string[] = []): Isa {
+  const bundles = extensionNames.map((name) => {
+    const ext = EXTENSIONS.get(name);
+    if (!ext) throw new Error(`unknown ISA extension '${name}' (known: ${[...EXTENSIONS.keys()].join(', ') || 'none'})`);
+    return ext;
+  });
+  return buildIsa([BASE, ...bundles]);
+}
