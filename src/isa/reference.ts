@@ -1,0 +1,441 @@
+// The ISA reference, rendered from the tables: docs/ISA.md (`isaMarkdown`) and the terminal
+// listing of `ringlab isa` (`isaText`). Pure functions of the tables, so adding a defineInsn
+// value updates both, and the output is deterministic (the docs freshness test depends on it).
+
+import { CAUSES, INTERRUPT_BASE } from './causes.js';
+import { CSRS, Ptbr, Status } from './csrs.js';
+import type { InsnDef, Isa, PrivilegeClass } from './define.js';
+import { encodeFields, Formats, immRange, type Format, type ImmKind, type OperandKind } from './formats.js';
+import { ABI_NAMES, REGISTER_COUNT } from './registers.js';
+
+/** A pseudo-instruction as the reference shows it; the assembler expands it to real instructions. */
+export interface PseudoRef {
+  readonly mnemonic: string;
+  /** Assembly syntax, e.g. `li rd, imm`. */
+  readonly syntax: string;
+  /** What the assembler emits, e.g. `lui rd, hi(imm); ori rd, rd, lo(imm)`. */
+  readonly expansion: string;
+  readonly doc: string;
+}
+
+export interface ReferenceOptions {
+  /** Pseudo-instructions to list after the real ones (the assembler's table). */
+  readonly pseudo?: readonly PseudoRef[];
+}
+
+/** Colouring hooks for `isaText`; the CLI passes chalk functions, tests pass nothing. */
+export interface TextStyle {
+  readonly heading: (s: string) => string;
+  readonly mnemonic: (s: string) => string;
+  readonly dim: (s: string) => string;
+  readonly privileged: (s: string) => string;
+}
+
+export interface TextOptions extends ReferenceOptions {
+  readonly style?: Partial<TextStyle>;
+}
+
+const identity = (s: string): string => s;
+const PLAIN: TextStyle = { heading: identity, mnemonic: identity, dim: identity, privileged: identity };
+
+// ---- Syntax ---------------------------------------------------------------------------------
+
+/** How one operand slot is written in assembly. */
+export function operandText(kind: OperandKind): string {
+  return kind === 'mem' ? 'imm(rs1)' : kind;
+}
+
+/** The operand part of the syntax, e.g. `rd, imm(rs1)` (empty for no operands). */
+export function operandsOf(insn: Pick<InsnDef, 'syntax'>): string {
+  return insn.syntax.map(operandText).join(', ');
+}
+
+/** Assembly syntax, e.g. `lw rd, imm(rs1)`, `beq rs1, rs2, target`, `csrw csr, rs1`. */
+export function syntaxOf(insn: Pick<InsnDef, 'mnemonic' | 'syntax'>): string {
+  const operands = operandsOf(insn);
+  return operands ? `${insn.mnemonic} ${operands}` : insn.mnemonic;
+}
+
+// ---- Bit layouts ----------------------------------------------------------------------------
+
+/** A run of bits `hi..lo` (inclusive) of a 32-bit word and what it holds. */
+export interface BitField {
+  readonly hi: number;
+  readonly lo: number;
+  readonly label: string;
+}
+
+/** Bits of each operand field in format `f`, found by encoding all-ones into that field alone. */
+export function formatFieldMasks(f: Format): { rd: number; rs1: number; rs2: number; imm: number; reserved: number } {
+  const only = (field: 'rd' | 'rs1' | 'rs2' | 'imm'): number =>
+    encodeFields(f, 0, { rd: 0, rs1: 0, rs2: 0, imm: 0, [field]: -1 });
+  return { rd: only('rd'), rs1: only('rs1'), rs2: only('rs2'), imm: only('imm'), reserved: f.reservedMask };
+}
+
+/** What the immediate bits of `f` mean, named by the operand that consumes them. */
+function immLabel(f: Format): string {
+  if (f.operands.includes('csr')) return 'csr';
+  if (f.operands.includes('port')) return 'port';
+  if (f.operands.includes('mem')) return 'offset';
+  if (f.operands.includes('target')) return 'word offset';
+  return f.imm === 'shamt' ? 'shamt' : 'imm';
+}
+
+/** The fields of format `f` from bit 31 down: opcode, register fields, immediate, reserved zeros. */
+export function formatLayout(f: Format): BitField[] {
+  const masks = formatFieldMasks(f);
+  const owners: [number, string][] = [
+    [0xff00_0000 | 0, 'opcode'],
+    [masks.rd, 'rd'],
+    [masks.rs1, 'rs1'],
+    [masks.rs2, 'rs2'],
+    [masks.imm, immLabel(f)],
+    [masks.reserved, '0'],
+  ];
+  return fieldsFromMasks(owners, '?');
+}
+
+/** Split a word into labelled runs of bits; bits no mask claims get `gapLabel`. */
+function fieldsFromMasks(owners: readonly (readonly [number, string])[], gapLabel: string): BitField[] {
+  const labelOf = (bit: number): string => owners.find(([mask]) => ((mask >>> bit) & 1) === 1)?.[1] ?? gapLabel;
+  const fields: BitField[] = [];
+  for (let bit = 31; bit >= 0; bit--) {
+    const label = labelOf(bit);
+    const last = fields[fields.length - 1];
+    if (last && last.label === label && last.lo === bit + 1) fields[fields.length - 1] = { ...last, lo: bit };
+    else fields.push({ hi: bit, lo: bit, label });
+  }
+  return fields;
+}
+
+/** `31:12` or `2`. */
+export function bitRange(field: Pick<BitField, 'hi' | 'lo'>): string {
+  return field.hi === field.lo ? `${field.hi}` : `${field.hi}:${field.lo}`;
+}
+
+/** Two text lines: bit numbers over a boxed row of fields, two columns per bit. */
+export function bitDiagram(fields: readonly BitField[]): [string, string] {
+  let numbers = '';
+  let boxes = '|';
+  for (const f of fields) {
+    const width = 2 * (f.hi - f.lo + 1) - 1;
+    numbers += ' ' + bitNumbers(f, width);
+    boxes += center(f.label, width) + '|';
+  }
+  return [numbers.trimEnd(), boxes];
+}
+
+function bitNumbers(f: BitField, width: number): string {
+  const hi = String(f.hi);
+  const lo = String(f.lo);
+  if (f.hi !== f.lo && hi.length + 1 + lo.length <= width) return hi + lo.padStart(width - hi.length);
+  return hi.length <= width ? hi.padEnd(width) : ' '.repeat(width);
+}
+
+function center(text: string, width: number): string {
+  const clipped = text.length > width ? text.slice(0, width) : text;
+  const left = Math.floor((width - clipped.length) / 2);
+  return ' '.repeat(left) + clipped + ' '.repeat(width - clipped.length - left);
+}
+
+// ---- Table helpers --------------------------------------------------------------------------
+
+function hex(n: number, digits: number): string {
+  return '0x' + (n >>> 0).toString(16).padStart(digits, '0');
+}
+
+/** Markdown table cell: pipes would end the cell, even inside code spans. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function code(text: string): string {
+  return '`' + text + '`';
+}
+
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ];
+}
+
+/** Rows padded to common column widths (plain text, before any styling). */
+function padColumns(rows: readonly (readonly string[])[]): string[][] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))));
+}
+
+// ---- Descriptions the tables keep only in comments --------------------------------------------
+
+/** Role of each ABI register name, by prefix (registers.ts documents the convention in prose). */
+const REGISTER_ROLES: readonly [RegExp, string][] = [
+  [/^zero$/, 'hardwired zero: reads as 0, writes are discarded'],
+  [/^ra$/, 'return address (set by `call`, used by `ret`)'],
+  [/^sp$/, 'stack pointer (grows down, word aligned)'],
+  [/^fp$/, 'frame pointer (callee-saved)'],
+  [/^a\d$/, 'argument / return value (caller-saved)'],
+  [/^t\d$/, 'temporary (caller-saved)'],
+  [/^s\d$/, 'saved register (callee-saved)'],
+];
+
+function registerRole(abiName: string): string {
+  return REGISTER_ROLES.find(([pattern]) => pattern.test(abiName))?.[1] ?? '';
+}
+
+const PRIVILEGE_DOCS: Record<PrivilegeClass, string> = {
+  user: 'runs in every ring',
+  privileged: 'outside ring 0 it raises PrivilegedInstruction before it has any effect',
+  sensitive: 'sensitive but unprivileged: runs in every ring, yet reads or changes machine state a VMM must control (Popek and Goldberg\'s troublemakers)',
+};
+
+/** STATUS and PTBR fields; the masks come from csrs.ts, only the meanings live here. */
+const STATUS_FIELDS: readonly [number, string, string][] = [
+  [Status.RING_MASK, 'RING', 'current ring, 0 (most privileged) to 3'],
+  [Status.IE, 'IE', 'interrupts enabled'],
+];
+const PTBR_FIELDS: readonly [number, string, string][] = [
+  [Ptbr.FRAME_MASK, 'FRAME', 'physical frame of the root page directory (address = PTBR & 0xfffff000)'],
+  [Ptbr.ENABLE, 'EN', 'paging enabled'],
+];
+
+// ---- Markdown -------------------------------------------------------------------------------
+
+/** Every format the reference describes: the base formats, then any an extension brings. */
+function formatsOf(isa: Isa): Format[] {
+  const all: Format[] = Object.values(Formats);
+  for (const insn of isa.insns) if (!all.some((f) => f.name === insn.format.name)) all.push(insn.format);
+  return all;
+}
+
+function immRangeText(kind: ImmKind): string {
+  if (kind === 'none') return '—';
+  const { min, max, align } = immRange(kind);
+  return align === 1 ? `${min} to ${max}` : `${min} to ${max}, multiple of ${align}`;
+}
+
+function introMarkdown(isa: Isa): string[] {
+  const registers = ABI_NAMES.slice(0, REGISTER_COUNT).map((abi, n) => [code(`r${n}`), code(abi), registerRole(abi)]);
+  return [
+    '# ringlab ISA reference',
+    '',
+    '<!-- Generated from the tables in src/isa by `npm run docs:isa`. Do not edit by hand. -->',
+    '',
+    '> This file is generated by `npm run docs:isa` from the instruction, format, control-register and',
+    '> trap-cause tables in `src/isa`. Do not edit it by hand: change the tables and regenerate.',
+    '',
+    '## Machine',
+    '',
+    '- Words are 32 bits. Memory is byte addressed and little endian.',
+    '- Every instruction is one aligned 32-bit word; bits 31:24 are the opcode. Opcode 0 is never',
+    '  assigned, so executing zeroed memory raises IllegalInstruction, as does any word with a reserved',
+    '  bit set.',
+    `- ${REGISTER_COUNT} general registers, \`r0\` to \`r${REGISTER_COUNT - 1}\`, 32 bits each; \`r0\` always reads as zero.`,
+    '  The assembler accepts `rN` or the ABI name; the disassembler prints ABI names.',
+    '- Four privilege rings, 0 (most privileged, the kernel) to 3. STATUS bits 1:0 hold the current',
+    '  ring; every trap enters ring 0 at TVEC, and `sret` restores the saved STATUS.',
+    `- This ISA has ${isa.insns.length} instructions from ${plural(isa.extensions.length, 'bundle')}: ${isa.extensions.map((e) => code(e.name)).join(', ')}.`,
+    '',
+    '### Registers',
+    '',
+    ...markdownTable(['Register', 'ABI name', 'Role'], registers),
+    '',
+    '### Privilege classes',
+    '',
+    ...markdownTable(
+      ['Class', 'Meaning'],
+      (Object.keys(PRIVILEGE_DOCS) as PrivilegeClass[]).map((p) => [code(p), PRIVILEGE_DOCS[p]]),
+    ),
+    '',
+    '### Encoding formats',
+    '',
+    'Bit layout of each format (`0` marks reserved bits, which must be zero).',
+    '',
+    '```',
+    ...formatsOf(isa).flatMap((f) => [`${f.name}: ${f.doc}`, ...bitDiagram(formatLayout(f)), '']).slice(0, -1),
+    '```',
+  ];
+}
+
+/** Consecutive instructions sharing an opcode block of 16: the tables lay out related instructions that way. */
+function opcodeGroups(insns: readonly InsnDef[]): InsnDef[][] {
+  const groups: InsnDef[][] = [];
+  for (const insn of insns) {
+    const last = groups[groups.length - 1];
+    if (last && last[0]!.opcode >> 4 === insn.opcode >> 4) last.push(insn);
+    else groups.push([insn]);
+  }
+  return groups;
+}
+
+function insnRow(insn: InsnDef): string[] {
+  return [
+    code(insn.mnemonic),
+    code(syntaxOf(insn)),
+    `${code(hex(insn.opcode, 2))} ${insn.format.name}`,
+    insn.privilege,
+    String(insn.cost),
+    insn.memory ?? '—',
+    insn.doc,
+  ];
+}
+
+function instructionsMarkdown(isa: Isa): string[] {
+  const lines = [
+    '## Instructions',
+    '',
+    'Cycles are the base cost when the instruction retires; a load or store adds the cost model\'s',
+    'memory access. Branch and jump targets are encoded as a signed word offset from the instruction',
+    'itself; the assembler takes a label.',
+  ];
+  for (const ext of isa.extensions) {
+    const insns = isa.insns.filter((i) => i.extension === ext.name);
+    lines.push('', `### ${ext.name}: ${ext.doc}`);
+    for (const group of opcodeGroups(insns)) {
+      const first = group[0]!.opcode & 0xf0;
+      lines.push(
+        '',
+        `#### Opcodes ${hex(first, 2)}–${hex(first + 0xf, 2)}`,
+        '',
+        ...markdownTable(
+          ['Mnemonic', 'Syntax', 'Encoding', 'Privilege', 'Cycles', 'Memory', 'Description'],
+          group.map(insnRow),
+        ),
+      );
+    }
+  }
+  return lines;
+}
+
+function pseudoMarkdown(pseudo: readonly PseudoRef[]): string[] {
+  return [
+    '### Pseudo-instructions',
+    '',
+    'The assembler expands these to the real instructions shown; the disassembler prints the real ones.',
+    '',
+    ...markdownTable(
+      ['Mnemonic', 'Syntax', 'Expands to', 'Description'],
+      pseudo.map((p) => [code(p.mnemonic), code(p.syntax), code(p.expansion), p.doc]),
+    ),
+  ];
+}
+
+function formatsMarkdown(isa: Isa): string[] {
+  return [
+    '## Formats',
+    '',
+    ...markdownTable(
+      ['Format', 'Operands', 'Immediate', 'Immediate range', 'Reserved bits', 'Description'],
+      formatsOf(isa).map((f) => [
+        f.name,
+        f.operands.length ? code(f.operands.map(operandText).join(', ')) : '—',
+        f.imm === 'none' ? '—' : code(f.imm),
+        immRangeText(f.imm),
+        code(hex(f.reservedMask, 8)),
+        f.doc,
+      ]),
+    ),
+  ];
+}
+
+function registerLayoutMarkdown(name: string, fields: readonly [number, string, string][], gap: string): string[] {
+  const layout = fieldsFromMasks(fields.map(([mask, field]) => [mask, field] as const), '0');
+  const meaning = (label: string): string => fields.find(([, field]) => field === label)?.[2] ?? gap;
+  return [
+    `### ${name} bits`,
+    '',
+    ...markdownTable(['Bits', 'Field', 'Meaning'], layout.map((f) => [bitRange(f), f.label === '0' ? '—' : f.label, meaning(f.label)])),
+  ];
+}
+
+function controlRegistersMarkdown(): string[] {
+  return [
+    '## Control registers',
+    '',
+    'Read with `csrr rd, csr` and written with `csrw csr, rs1`, both privileged. `csr` is a name or a',
+    'number; writing a read-only (`ro`) register or naming an unknown one raises IllegalInstruction.',
+    '',
+    ...markdownTable(
+      ['Number', 'Name', 'Access', 'Description'],
+      [...CSRS].sort((a, b) => a.number - b.number).map((c) => [String(c.number), c.name, c.access, c.doc]),
+    ),
+    '',
+    ...registerLayoutMarkdown('STATUS', STATUS_FIELDS, 'reads as zero, writes ignored'),
+    '',
+    ...registerLayoutMarkdown('PTBR', PTBR_FIELDS, 'reserved'),
+  ];
+}
+
+function causesMarkdown(): string[] {
+  return [
+    '## Trap causes',
+    '',
+    'The code the CPU writes to CAUSE on trap entry. Exceptions are synchronous (EPC is the trapping',
+    `instruction); interrupts are asynchronous (EPC is the instruction that would have run next), with`,
+    `code ${INTERRUPT_BASE} + the interrupt line.`,
+    '',
+    ...markdownTable(
+      ['Code', 'Name', 'Kind', 'BADADDR', 'Description'],
+      [...CAUSES].sort((a, b) => a.code - b.code).map((c) => [String(c.code), c.name, c.kind, c.badAddr, c.doc]),
+    ),
+  ];
+}
+
+/** The full text of docs/ISA.md. */
+export function isaMarkdown(isa: Isa, opts: ReferenceOptions = {}): string {
+  const pseudo = opts.pseudo ?? [];
+  const sections = [
+    introMarkdown(isa),
+    instructionsMarkdown(isa),
+    ...(pseudo.length ? [pseudoMarkdown(pseudo)] : []),
+    formatsMarkdown(isa),
+    controlRegistersMarkdown(),
+    causesMarkdown(),
+  ];
+  return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
+}
+
+// ---- Terminal listing -----------------------------------------------------------------------
+
+const PRIVILEGE_MARKERS: Record<PrivilegeClass, string> = { user: ' ', privileged: 'P', sensitive: 'S' };
+
+/** Compact listing for `ringlab isa`: one line per instruction, grouped by bundle. */
+export function isaText(isa: Isa, opts: TextOptions = {}): string {
+  const style: TextStyle = { ...PLAIN, ...opts.style };
+  const cost = (i: InsnDef): string => (i.memory ? `${i.cost}+mem` : String(i.cost));
+  // Pad every row of every bundle together so the columns line up across the whole listing.
+  const rows = padColumns(
+    isa.insns.map((i) => [i.mnemonic, operandsOf(i), hex(i.opcode, 2), i.format.name, PRIVILEGE_MARKERS[i.privilege], cost(i), i.doc]),
+  );
+  const lines: string[] = [];
+  isa.extensions.forEach((ext, e) => {
+    if (e > 0) lines.push('');
+    lines.push(style.heading(`${ext.name}: ${ext.doc}`));
+    isa.insns.forEach((insn, index) => {
+      if (insn.extension !== ext.name) return;
+      const [mnemonic, operands, opcode, format, marker, cycles, doc] = rows[index]!;
+      const styledMarker = insn.privilege === 'user' ? marker! : style.privileged(marker!);
+      lines.push(
+        `  ${style.mnemonic(mnemonic!)} ${operands} ${style.dim(`${opcode} ${format}`)} ${styledMarker} ${style.dim(cycles!)} ${doc}`,
+      );
+    });
+  });
+  const pseudo = opts.pseudo ?? [];
+  if (pseudo.length) {
+    lines.push('', style.heading('pseudo-instructions (expanded by the assembler)'));
+    for (const [syntax, expansion, doc] of padColumns(pseudo.map((p) => [p.syntax, `= ${p.expansion}`, p.doc]))) {
+      lines.push(`  ${style.mnemonic(syntax!)} ${style.dim(expansion!)} ${doc}`);
+    }
+  }
+  lines.push(
+    '',
+    style.dim('P = privileged (traps outside ring 0), S = sensitive but unprivileged; cost in cycles, +mem = plus a memory access'),
+  );
+  return lines.join('\n') + '\n';
+}
