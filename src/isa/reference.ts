@@ -165,10 +165,13 @@ function markdownTable(header: readonly string[], rows: readonly (readonly strin
   ];
 }
 
-/** Rows padded to common column widths (plain text, before any styling). */
-function padColumns(rows: readonly (readonly string[])[]): string[][] {
+/**
+ * Rows padded to common column widths (plain text, before any styling). A cell longer than
+ * `maxWidth` overflows its own line instead of pushing every other line's later columns out.
+ */
+function padColumns(rows: readonly (readonly string[])[], maxWidth = Infinity): string[][] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, Math.min(c.length, maxWidth))));
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))));
 }
 
@@ -403,6 +406,9 @@ export function isaMarkdown(isa: Isa, opts: ReferenceOptions = {}): string {
 
 // ---- Terminal listing -----------------------------------------------------------------------
 
+/** Most expansions are one or two short instructions; a long one (li) overflows its own line only. */
+const PSEUDO_COLUMN_MAX = 40;
+
 const PRIVILEGE_MARKERS: Record<PrivilegeClass, string> = { user: ' ', privileged: 'P', sensitive: 'S' };
 
 /** Compact listing for `ringlab isa`: one line per instruction, grouped by bundle. */
@@ -429,7 +435,7 @@ export function isaText(isa: Isa, opts: TextOptions = {}): string {
   const pseudo = opts.pseudo ?? [];
   if (pseudo.length) {
     lines.push('', style.heading('pseudo-instructions (expanded by the assembler)'));
-    for (const [syntax, expansion, doc] of padColumns(pseudo.map((p) => [p.syntax, `= ${p.expansion}`, p.doc]))) {
+    for (const [syntax, expansion, doc] of padColumns(pseudo.map((p) => [p.syntax, `= ${p.expansion}`, p.doc]), PSEUDO_COLUMN_MAX)) {
       lines.push(`  ${style.mnemonic(syntax!)} ${style.dim(expansion!)} ${doc}`);
     }
   }
