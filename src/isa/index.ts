@@ -9,18 +9,27 @@ export * from './csrs.js';
 export * from './define.js';
 export * from './formats.js';
 export * from './registers.js';
+export * from './pseudo.js';
 export type { Cpu, Decoded } from './cpu-api.js';
 export { BASE } from './base.js';
 
 /** Every extension bundle a configuration may switch on, by name. */
 export const EXTENSIONS: ReadonlyMap<string, Extension> = new Map<string, Extension>([]);
 
-/** The ISA with the base bundle plus the named extensions (unknown names throw). */
+const isaCache = new Map<string, Isa>();
+
+/** The ISA with the base bundle plus the named extensions (unknown names throw). The same
+ *  list always gives the same Isa object, so machines can share what is derived from it. */
 export function isaWith(extensionNames: readonly string[] = []): Isa {
+  const key = [...extensionNames].sort().join(',');
+  const cached = isaCache.get(key);
+  if (cached) return cached;
   const bundles = extensionNames.map((name) => {
     const ext = EXTENSIONS.get(name);
     if (!ext) throw new Error(`unknown ISA extension '${name}' (known: ${[...EXTENSIONS.keys()].join(', ') || 'none'})`);
     return ext;
   });
-  return buildIsa([BASE, ...bundles]);
+  const isa = buildIsa([BASE, ...bundles]);
+  isaCache.set(key, isa);
+  return isa;
 }

@@ -1,0 +1,83 @@
+// Console: byte output to the host, byte input from a script (string or file contents).
+// Input is given up front, so a run is deterministic; interrupt line 1 is asserted while input
+// is available and the guest has enabled the console interrupt.
+
+import type { Device, PortDef } from './device.js';
+
+export const CONSOLE_DATA = 0x10;
+export const CONSOLE_STATUS = 0x11;
+export const CONSOLE_IRQ_ENABLE = 0x12;
+export const CONSOLE_IRQ_LINE = 1;
+
+/** STATUS bits. */
+export const ConsoleStatus = { INPUT_READY: 1, INPUT_ENDED: 2 } as const;
+
+export class ConsoleDevice implements Device {
+  readonly name = 'console';
+  readonly doc = 'byte console: output to the host, input from a script';
+  readonly irqLine = CONSOLE_IRQ_LINE;
+  readonly ports: readonly PortDef[] = [
+    { port: CONSOLE_DATA, name: 'CONSOLE_DATA', access: 'rw', doc: 'write: output the low byte; read: next input byte, or -1 when none is left' },
+    { port: CONSOLE_STATUS, name: 'CONSOLE_STATUS', access: 'r', doc: 'bit 0: an input byte is ready; bit 1: input has ended' },
+    { port: CONSOLE_IRQ_ENABLE, name: 'CONSOLE_IRQ_ENABLE', access: 'rw', doc: 'bit 0: raise interrupt line 1 while input is ready' },
+  ];
+
+  private readonly input: Uint8Array;
+  private inputPos = 0;
+  private irqEnabled = false;
+  private readonly outputBytes: number[] = [];
+
+  /** `onOutput` receives each byte as it is written (e.g. to stream to stdout). */
+  constructor(input: Uint8Array = new Uint8Array(0), private readonly onOutput?: (byte: number) => void) {
+    this.input = input;
+  }
+
+  /** Everything written so far, decoded as UTF-8. */
+  output(): string {
+    return Buffer.from(this.outputBytes).toString('utf8');
+  }
+
+  read(port: number): number {
+    switch (port) {
+      case CONSOLE_DATA:
+        return this.inputPos < this.input.length ? this.input[this.inputPos++]! : -1;
+      case CONSOLE_STATUS:
+        return this.inputPos < this.input.length ? ConsoleStatus.INPUT_READY : ConsoleStatus.INPUT_ENDED;
+      case CONSOLE_IRQ_ENABLE:
+        return this.irqEnabled ? 1 : 0;
+      default:
+        return -1;
+    }
+  }
+
+  write(port: number, value: number): void {
+    if (port === CONSOLE_DATA) {
+      const byte = value & 0xff;
+      this.outputBytes.push(byte);
+      this.onOutput?.(byte);
+    } else if (port === CONSOLE_IRQ_ENABLE) {
+      this.irqEnabled = (value & 1) !== 0;
+    }
+  }
+
+  nextEvent(): number {
+    return Infinity;
+  }
+
+  tick(): void {}
+
+  irqAsserted(): boolean {
+    return this.irqEnabled && this.inputPos < this.input.length;
+  }
+
+  save(): unknown {
+    return { inputPos: this.inputPos, irqEnabled: this.irqEnabled, outputLength: this.outputBytes.length };
+  }
+
+  restore(state: unknown): void {
+    const s = state as { inputPos: number; irqEnabled: boolean; outputLength: number };
+    this.inputPos = s.inputPos;
+    this.irqEnabled = s.irqEnabled;
+    this.outputBytes.length = s.outputLength;
+  }
+}

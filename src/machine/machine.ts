@@ -1,0 +1,214 @@
+// A whole machine: physical memory, port bus with its devices, processor, and the generated
+// interpreter. `run` is the outer loop: it services device events and interrupts, then lets the
+// interpreter run flat out until the next event is due.
+
+import { causeName, isaWith, type Isa } from '../isa/index.js';
+import { PortBus } from './bus.js';
+import { DEFAULT_COSTS, type CostModel } from './costs.js';
+import { ConsoleDevice } from './devices/console.js';
+import type { Device } from './devices/device.js';
+import { NullPortDevice } from './devices/null-port.js';
+import { PowerDevice } from './devices/power.js';
+import { TimerDevice } from './devices/timer.js';
+import { interpreterFor, type Interpreter } from './dispatch.js';
+import { PhysicalMemory } from './memory.js';
+import { BUCKETS, Processor, TRAP_SIGNAL } from './processor.js';
+
+export const DEFAULT_MEMORY_BYTES = 16 << 20;
+
+/** Where the accounting puts each (mode, ring): the worlds of the overhead argument. */
+export type WorldName = 'guestUser' | 'guestKernel' | 'vmm';
+export type WorldMap = (mode: 'root' | 'nonRoot', ring: number) => WorldName;
+
+/** Bare metal and native boots: ring 3 is user code, everything else the (guest) kernel. */
+export const NATIVE_WORLDS: WorldMap = (_mode, ring) => (ring === 3 ? 'guestUser' : 'guestKernel');
+
+export interface MachineOptions {
+  memoryBytes?: number;
+  /** Names of ISA extensions to switch on (see src/isa/index.ts EXTENSIONS). */
+  extensions?: readonly string[];
+  costs?: CostModel;
+  tlbEntries?: number;
+  consoleInput?: Uint8Array | string;
+  /** Receives each console output byte as it is written. */
+  onConsoleOutput?: (byte: number) => void;
+  worlds?: WorldMap;
+}
+
+/** What the loader needs of an assembled image (src/asm/image.ts has the full format). */
+export interface LoadableImage {
+  entry: number;
+  segments: readonly { address: number; data: Uint8Array }[];
+}
+
+export type StopReason =
+  | { kind: 'halt'; exitCode: number }
+  | { kind: 'cycle-limit'; limit: number }
+  | { kind: 'double-fault'; cause: string; pc: number; badAddr: number }
+  | { kind: 'deadlock'; pc: number }
+  | { kind: 'step' };
+
+export interface WorldStats {
+  cycles: number;
+  instructions: number;
+}
+
+export interface MachineStats {
+  cycles: number;
+  instructions: number;
+  /** Trap count by cause name (exceptions and interrupts). */
+  traps: Record<string, number>;
+  interrupts: number;
+  worlds: Record<WorldName | 'transition' | 'idle', WorldStats>;
+  rings: WorldStats[];
+  tlb: { hits: number; misses: number; walkRefs: number; flushes: number; entries: number };
+  costPreset: string;
+}
+
+export class LoadError extends Error {}
+
+export class Machine {
+  readonly isa: Isa;
+  readonly memory: PhysicalMemory;
+  readonly console: ConsoleDevice;
+  readonly timer: TimerDevice;
+  readonly devices: readonly Device[];
+  readonly bus: PortBus;
+  readonly cpu: Processor;
+  readonly costs: CostModel;
+  private readonly interpreter: Interpreter;
+  private readonly worlds: WorldMap;
+
+  constructor(options: MachineOptions = {}) {
+    this.isa = isaWith(options.extensions ?? []);
+    this.costs = options.costs ?? DEFAULT_COSTS;
+    this.worlds = options.worlds ?? NATIVE_WORLDS;
+    this.memory = new PhysicalMemory(options.memoryBytes ?? DEFAULT_MEMORY_BYTES);
+    const input = typeof options.consoleInput === 'string' ? new TextEncoder().encode(options.consoleInput) : options.consoleInput;
+    this.console = new ConsoleDevice(input, options.onConsoleOutput);
+    this.timer = new TimerDevice();
+    // The device list: adding a device is one file in devices/ and one entry here.
+    const devices: Device[] = [this.console, this.timer, new PowerDevice({ powerOff: (code) => this.cpu.powerOff(code) }), new NullPortDevice()];
+    this.devices = devices;
+    this.bus = new PortBus(devices);
+    this.cpu = new Processor(this.isa, this.memory, this.bus, this.costs, options.tlbEntries);
+    this.interpreter = interpreterFor(this.isa.insns);
+  }
+
+  /** Copy an image's segments into physical memory and reset the CPU to its entry point. */
+  load(image: LoadableImage): void {
+    for (const seg of image.segments) this.writePhysical(seg.address, seg.data);
+    this.cpu.reset(image.entry);
+  }
+
+  /** Write bytes to physical memory from outside the CPU (loader, debugger). */
+  writePhysical(address: number, data: Uint8Array): void {
+    if (!this.memory.contains(address, data.length)) {
+      throw new LoadError(
+        `cannot place ${data.length} bytes at 0x${(address >>> 0).toString(16)}: physical memory is 0x${this.memory.size.toString(16)} bytes`,
+      );
+    }
+    this.memory.bytes.set(data, address);
+    this.cpu.invalidateDecoded(address, data.length);
+  }
+
+  /** Run until halt, a fault the machine cannot survive, deadlock, or `maxCycles`. */
+  run(maxCycles = Infinity): StopReason {
+    const cpu = this.cpu;
+    for (;;) {
+      const stop = this.checkStop(maxCycles) ?? this.serviceEvents(maxCycles);
+      if (stop) return stop;
+      if (cpu.sleeping) continue;
+      cpu.stopCycle = Math.min(maxCycles, this.bus.nextEvent());
+      this.execute(this.interpreter.run, cpu);
+    }
+  }
+
+  /** Execute one instruction (taking any due interrupt first). */
+  step(): StopReason {
+    const cpu = this.cpu;
+    for (;;) {
+      const stop = this.checkStop(Infinity) ?? this.serviceEvents(Infinity);
+      if (stop) return stop;
+      if (!cpu.sleeping) break;
+    }
+    cpu.stopCycle = Infinity;
+    this.execute(this.interpreter.step, cpu);
+    return this.checkStop(Infinity) ?? { kind: 'step' };
+  }
+
+  /** Run interpreter code; a trap unwinds out of it as TRAP_SIGNAL after it has been taken. */
+  private execute(code: (cpu: Processor) => void, cpu: Processor): void {
+    try {
+      code.call(this.interpreter, cpu);
+    } catch (e) {
+      if (e !== TRAP_SIGNAL) throw e;
+      cpu.x[0] = 0;
+    }
+  }
+
+  private checkStop(maxCycles: number): StopReason | undefined {
+    const cpu = this.cpu;
+    if (cpu.doubleFault) {
+      const f = cpu.doubleFault;
+      return { kind: 'double-fault', cause: causeName(f.cause), pc: f.epc, badAddr: f.badAddr };
+    }
+    if (cpu.halted) return { kind: 'halt', exitCode: cpu.exitCode };
+    if (cpu.cycles >= maxCycles) return { kind: 'cycle-limit', limit: maxCycles };
+    return undefined;
+  }
+
+  /** Tick due devices, wake from wfi, take a pending interrupt. */
+  private serviceEvents(maxCycles: number): StopReason | undefined {
+    const cpu = this.cpu;
+    if (this.bus.nextEvent() <= cpu.cycles) this.bus.tick(cpu.cycles);
+    const pending = this.bus.pendingLines();
+    if (cpu.sleeping) {
+      if ((pending & cpu.imask) !== 0) {
+        cpu.sleeping = false;
+      } else {
+        const next = this.bus.nextEvent();
+        if (next === Infinity) return { kind: 'deadlock', pc: cpu.pc };
+        cpu.idleUntil(Math.min(next, maxCycles));
+        return undefined;
+      }
+    }
+    cpu.takeInterrupt(pending);
+    return undefined;
+  }
+
+  stats(): MachineStats {
+    const cpu = this.cpu;
+    cpu.closeBucket();
+    const worlds: MachineStats['worlds'] = {
+      guestUser: { cycles: 0, instructions: 0 },
+      guestKernel: { cycles: 0, instructions: 0 },
+      vmm: { cycles: 0, instructions: 0 },
+      transition: { cycles: cpu.transitionCycles, instructions: 0 },
+      idle: { cycles: cpu.idleCycles, instructions: 0 },
+    };
+    const rings: WorldStats[] = [0, 1, 2, 3].map(() => ({ cycles: 0, instructions: 0 }));
+    for (let b = 0; b < BUCKETS; b++) {
+      const ring = b & 3;
+      const world = worlds[this.worlds(b < 4 ? 'root' : 'nonRoot', ring)];
+      world.cycles += cpu.bucketCycles[b]!;
+      world.instructions += cpu.bucketInstret[b]!;
+      rings[ring]!.cycles += cpu.bucketCycles[b]!;
+      rings[ring]!.instructions += cpu.bucketInstret[b]!;
+    }
+    const traps: Record<string, number> = {};
+    for (const [code, count] of [...cpu.trapCounts].sort((a, b) => a[0] - b[0])) traps[causeName(code)] = count;
+    const t = cpu.mmu.stats;
+    const hits = t.hits + cpu.fetchHits;
+    return {
+      cycles: cpu.cycles,
+      instructions: cpu.instret,
+      traps,
+      interrupts: cpu.interruptsTaken,
+      worlds,
+      rings,
+      tlb: { hits, misses: t.misses, walkRefs: t.walkRefs, flushes: t.flushes, entries: cpu.mmu.entries },
+      costPreset: this.costs.name,
+    };
+  }
+}

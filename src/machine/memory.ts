@@ -1,0 +1,31 @@
+// Physical memory: one ArrayBuffer seen as bytes, halfwords and words. The emulator needs a
+// little-endian host so that these views agree with the ISA's byte order (every x86 and ARM
+// host is; we check once rather than swap on every access).
+
+import { endianness } from 'node:os';
+
+export const MAX_MEMORY_BYTES = 1 << 30;
+
+export class PhysicalMemory {
+  readonly size: number;
+  readonly bytes: Uint8Array;
+  readonly halves: Uint16Array;
+  readonly words: Int32Array;
+
+  constructor(sizeBytes: number) {
+    if (endianness() !== 'LE') throw new Error('ringlab needs a little-endian host');
+    if (!Number.isInteger(sizeBytes) || sizeBytes < 4096 || sizeBytes > MAX_MEMORY_BYTES || sizeBytes % 4096 !== 0) {
+      throw new Error(`memory size must be a multiple of 4096 between 4 KiB and ${MAX_MEMORY_BYTES / (1 << 20)} MiB, not ${sizeBytes}`);
+    }
+    const buffer = new ArrayBuffer(sizeBytes);
+    this.size = sizeBytes;
+    this.bytes = new Uint8Array(buffer);
+    this.halves = new Uint16Array(buffer);
+    this.words = new Int32Array(buffer);
+  }
+
+  /** True if [addr, addr + length) lies inside memory. */
+  contains(addr: number, length = 1): boolean {
+    return addr >= 0 && length >= 0 && addr + length <= this.size;
+  }
+}

@@ -1,0 +1,453 @@
+// The processor: registers, rings, control registers, traps, loads and stores through the MMU,
+// and the cycle accounting. The interpreter loop that drives it is generated from the ISA table
+// in dispatch.ts; this file holds everything an instruction's semantics can call (the Cpu API).
+//
+// Accounting rule: an instruction's cost (table cost + memory access) is charged when it starts
+// and refunded if it traps, because a trapping instruction does not retire. Page walks, trap
+// entry/return and idle time are charged as they happen. Cycles are attributed to a "bucket"
+// per (mode, ring); trap entry and return go to `transition`, wfi sleep to `idle`.
+
+import { Cause, Csr, INTERRUPT_BASE, Ptbr, Status, type Cpu, type Decoded, type Isa } from '../isa/index.js';
+import { decodeFields } from '../isa/formats.js';
+import type { PortBus } from './bus.js';
+import type { CostModel } from './costs.js';
+import type { PhysicalMemory } from './memory.js';
+import { Access, Mmu } from './mmu.js';
+
+/** Thrown by `trap()` to unwind out of an instruction's semantics; caught by the interpreter
+ *  loop. One preallocated object, so raising a trap allocates nothing. */
+export const TRAP_SIGNAL: { readonly trap: true } = Object.freeze({ trap: true });
+
+/** Number of accounting buckets: 2 modes (root, non-root) x 4 rings. */
+export const BUCKETS = 8;
+
+/**
+ * A decoded instruction, cached per physical word. Every field must stay a small integer (a V8
+ * "Smi", 31 bits with pointer compression): if one field ever held a larger number, V8 would
+ * change the shape of all these objects mid-run and every inlined semantic function would start
+ * checking two shapes, halving the interpreter's speed. So the 32-bit word is kept as two
+ * 16-bit halves and rebuilt on demand (only traps and the debugger need it).
+ */
+export class DecodedInsn implements Decoded {
+  private readonly wordHigh: number;
+  private readonly wordLow: number;
+
+  constructor(
+    readonly index: number,
+    readonly rd: number,
+    readonly rs1: number,
+    readonly rs2: number,
+    readonly imm: number,
+    word: number,
+    readonly cost: number,
+  ) {
+    this.wordHigh = word >>> 16;
+    this.wordLow = word & 0xffff;
+  }
+
+  get word(): number {
+    return ((this.wordHigh << 16) | this.wordLow) >>> 0;
+  }
+}
+
+export interface TrapEvent {
+  cause: number;
+  /** pc saved in EPC. */
+  epc: number;
+  badAddr: number;
+  insnWord: number;
+  /** Ring the trap was taken from. */
+  fromRing: number;
+  cycle: number;
+}
+
+export class Processor implements Cpu {
+  // ---- Architectural state --------------------------------------------------------------------
+  readonly x = new Int32Array(16);
+  pc = 0;
+  next = 0;
+  ring = 0;
+  interruptsEnabled = false;
+  epc = 0;
+  estatus = 0;
+  cause = 0;
+  badAddr = 0;
+  einsn = 0;
+  tvec = 0;
+  ptbr = 0;
+  paging = false;
+  scratch0 = 0;
+  scratch1 = 0;
+  imask = 0;
+
+  // ---- Run state ------------------------------------------------------------------------------
+  cycles = 0;
+  instret = 0;
+  /** The interpreter loop runs while cycles < stopCycle; -1 makes it stop after this instruction. */
+  stopCycle = Infinity;
+  halted = false;
+  exitCode = 0;
+  sleeping = false;
+  /** Set when a trap fetched from TVEC failed: the machine cannot make progress. */
+  doubleFault: TrapEvent | undefined;
+  /** The instruction executing (or last executed). */
+  cur: Decoded;
+
+  // ---- Caches (not architectural) -------------------------------------------------------------
+  /** Decoded instruction per physical word; undefined until first executed, cleared by stores. */
+  readonly decodeCache: (Decoded | undefined)[];
+  /** Virtual page base of the page instructions are being fetched from, or -1 (see dispatch.ts). */
+  fetchPage = -1;
+  /** Physical base of that page. */
+  fetchBase = 0;
+  /** 1 when fetchPage was translated by the MMU (so each fast fetch counts as a TLB hit). */
+  fetchPaged = 0;
+  /** TLB hits answered by the fetch-page cache; added to the MMU's hits in statistics. */
+  fetchHits = 0;
+  /** True between trap entry and the first successful fetch from the vector. */
+  private fetchingVector = false;
+
+  // ---- Statistics -----------------------------------------------------------------------------
+  readonly bucketCycles = new Float64Array(BUCKETS);
+  readonly bucketInstret = new Float64Array(BUCKETS);
+  transitionCycles = 0;
+  idleCycles = 0;
+  private bucket = 0;
+  private bucketStartCycles = 0;
+  private bucketStartInstret = 0;
+  readonly trapCounts = new Map<number, number>();
+  interruptsTaken = 0;
+  /** Called on every trap entry (for the debugger's trap history). */
+  onTrap: ((event: TrapEvent) => void) | undefined;
+
+  readonly mmu: Mmu;
+  private readonly words: Int32Array;
+  private readonly halves: Uint16Array;
+  private readonly bytes: Uint8Array;
+  private readonly memSize: number;
+  private readonly illegal: DecodedInsn;
+
+  constructor(
+    readonly isa: Isa,
+    readonly memory: PhysicalMemory,
+    readonly bus: PortBus,
+    readonly costs: CostModel,
+    tlbEntries = 64,
+  ) {
+    this.mmu = new Mmu(memory, costs.pageWalkPerLevel, this, () => (this.fetchPage = -1), tlbEntries);
+    this.words = memory.words;
+    this.halves = memory.halves;
+    this.bytes = memory.bytes;
+    this.memSize = memory.size;
+    this.decodeCache = new Array<Decoded | undefined>(memory.size >>> 2).fill(undefined);
+    this.illegal = new DecodedInsn(isa.insns.length, 0, 0, 0, 0, 0, 0);
+    this.cur = this.illegal;
+  }
+
+  /** Dispatch index of the built-in handler for words no instruction claims. */
+  get illegalIndex(): number {
+    return this.isa.insns.length;
+  }
+
+  // ---- Fetch and decode (slow paths of the interpreter loop) ----------------------------------
+
+  /** Translate pc for execution and load the fetch-page cache; raises fetch faults. */
+  fetchSlow(pc: number): number {
+    if ((pc & 3) !== 0) return this.fetchFault(Cause.Misaligned, pc);
+    let pa = pc >>> 0;
+    if (this.paging) {
+      pa = this.mmu.translate(pc, Access.EXECUTE, this.ring, this.ptbr);
+      if (pa < 0) return this.fetchFault(this.mmu.fault.cause, this.mmu.fault.badAddr);
+    }
+    if (pa >= this.memSize) return this.fetchFault(Cause.BusError, pa);
+    this.fetchingVector = false;
+    this.fetchPage = pc & ~0xfff;
+    this.fetchBase = pa & ~0xfff;
+    this.fetchPaged = this.paging ? 1 : 0;
+    return pa;
+  }
+
+  private fetchFault(cause: number, badAddr: number): never {
+    if (this.fetchingVector) {
+      // The trap vector itself cannot be fetched: every further trap would fault the same way.
+      this.doubleFault = { cause, epc: this.pc, badAddr: badAddr | 0, insnWord: 0, fromRing: this.ring, cycle: this.cycles };
+      this.halted = true;
+      this.stopCycle = -1;
+      throw TRAP_SIGNAL;
+    }
+    this.enterTrap(cause, badAddr, this.pc, 0);
+    throw TRAP_SIGNAL;
+  }
+
+  /** Decode the word at physical address pa and cache it. */
+  decodeAt(pa: number): Decoded {
+    const word = this.words[pa >>> 2]!;
+    const index = this.isa.decodeIndex(word);
+    let d: Decoded;
+    if (index < 0) {
+      d = new DecodedInsn(this.illegalIndex, 0, 0, 0, 0, word, 0);
+    } else {
+      const insn = this.isa.insns[index]!;
+      const f = decodeFields(insn.format, word);
+      const cost = insn.cost + (insn.memory ? this.costs.memoryAccess : 0);
+      d = new DecodedInsn(index, f.rd, f.rs1, f.rs2, f.imm, word, cost);
+    }
+    this.decodeCache[pa >>> 2] = d;
+    return d;
+  }
+
+  // ---- Traps ----------------------------------------------------------------------------------
+
+  trap(cause: number, badAddr = 0): never {
+    // The executing instruction does not retire: take back what the loop charged for it.
+    this.cycles -= this.cur.cost;
+    this.instret--;
+    this.enterTrap(cause, badAddr, this.pc, this.cur.word);
+    throw TRAP_SIGNAL;
+  }
+
+  /** Hardware trap entry: save state, enter ring 0 with interrupts off, jump to TVEC. */
+  enterTrap(cause: number, badAddr: number, epc: number, insnWord: number): void {
+    const fromRing = this.ring;
+    this.estatus = this.readStatus();
+    this.epc = epc | 0;
+    this.cause = cause;
+    this.badAddr = badAddr | 0;
+    this.einsn = insnWord | 0;
+    this.chargeTransition(this.costs.trapEntry);
+    this.setRing(0);
+    this.interruptsEnabled = false;
+    this.pc = this.tvec;
+    this.fetchingVector = true;
+    this.trapCounts.set(cause, (this.trapCounts.get(cause) ?? 0) + 1);
+    this.onTrap?.({ cause, epc: this.epc, badAddr: this.badAddr, insnWord: this.einsn, fromRing, cycle: this.cycles });
+  }
+
+  /** Take the lowest pending, enabled interrupt line, if interrupts are on. Returns true if taken. */
+  takeInterrupt(pendingLines: number): boolean {
+    const lines = pendingLines & this.imask;
+    if (lines === 0 || !this.interruptsEnabled) return false;
+    const line = 31 - Math.clz32(lines & -lines);
+    this.interruptsTaken++;
+    this.enterTrap(INTERRUPT_BASE + line, 0, this.pc, 0);
+    return true;
+  }
+
+  trapReturn(): void {
+    this.chargeTransition(this.costs.trapReturn);
+    this.writeStatus(this.estatus);
+    this.next = this.epc;
+    this.requestEventCheck();
+  }
+
+  // ---- Rings and accounting -------------------------------------------------------------------
+
+  readStatus(): number {
+    return this.ring | (this.interruptsEnabled ? Status.IE : 0);
+  }
+
+  private writeStatus(value: number): void {
+    this.setRing(value & Status.RING_MASK);
+    this.interruptsEnabled = (value & Status.IE) !== 0;
+  }
+
+  private setRing(ring: number): void {
+    if (ring === this.ring) return;
+    this.closeBucket();
+    this.ring = ring;
+    this.bucket = ring; // root mode; the virtualization extension adds 4 for non-root
+    this.fetchPage = -1; // execute permission depends on the ring
+  }
+
+  /** Add the cycles and instructions since the last switch to the current bucket. */
+  closeBucket(): void {
+    this.bucketCycles[this.bucket]! += this.cycles - this.bucketStartCycles;
+    this.bucketInstret[this.bucket]! += this.instret - this.bucketStartInstret;
+    this.bucketStartCycles = this.cycles;
+    this.bucketStartInstret = this.instret;
+  }
+
+  private chargeTransition(cycles: number): void {
+    this.closeBucket();
+    this.cycles += cycles;
+    this.transitionCycles += cycles;
+    this.bucketStartCycles = this.cycles;
+  }
+
+  /** wfi sleep: jump the clock forward to `until`, attributing the time to `idle`. */
+  idleUntil(until: number): void {
+    this.closeBucket();
+    this.idleCycles += until - this.cycles;
+    this.cycles = until;
+    this.bucketStartCycles = this.cycles;
+  }
+
+  /** Make the interpreter loop return after the current instruction so the machine re-checks
+   *  interrupts, devices and halting. */
+  requestEventCheck(): void {
+    this.stopCycle = -1;
+  }
+
+  // ---- Memory ---------------------------------------------------------------------------------
+
+  private translate(va: number, access: 0 | 1 | 2): number {
+    let pa = va >>> 0;
+    if (this.paging) {
+      pa = this.mmu.translate(va, access, this.ring, this.ptbr);
+      if (pa < 0) this.trap(this.mmu.fault.cause, this.mmu.fault.badAddr);
+    }
+    if (pa >= this.memSize) this.trap(Cause.BusError, pa);
+    return pa;
+  }
+
+  load8(addr: number): number {
+    return (this.bytes[this.translate(addr, Access.READ)]! << 24) >> 24;
+  }
+
+  load8u(addr: number): number {
+    return this.bytes[this.translate(addr, Access.READ)]!;
+  }
+
+  load16(addr: number): number {
+    if ((addr & 1) !== 0) this.trap(Cause.Misaligned, addr);
+    return (this.halves[this.translate(addr, Access.READ) >>> 1]! << 16) >> 16;
+  }
+
+  load16u(addr: number): number {
+    if ((addr & 1) !== 0) this.trap(Cause.Misaligned, addr);
+    return this.halves[this.translate(addr, Access.READ) >>> 1]!;
+  }
+
+  load32(addr: number): number {
+    if ((addr & 3) !== 0) this.trap(Cause.Misaligned, addr);
+    return this.words[this.translate(addr, Access.READ) >>> 2]!;
+  }
+
+  store8(addr: number, value: number): void {
+    const pa = this.translate(addr, Access.WRITE);
+    this.bytes[pa] = value;
+    this.decodeCache[pa >>> 2] = undefined; // self-modifying code: re-decode this word
+  }
+
+  store16(addr: number, value: number): void {
+    if ((addr & 1) !== 0) this.trap(Cause.Misaligned, addr);
+    const pa = this.translate(addr, Access.WRITE);
+    this.halves[pa >>> 1] = value;
+    this.decodeCache[pa >>> 2] = undefined;
+  }
+
+  store32(addr: number, value: number): void {
+    if ((addr & 3) !== 0) this.trap(Cause.Misaligned, addr);
+    const pa = this.translate(addr, Access.WRITE);
+    this.words[pa >>> 2] = value;
+    this.decodeCache[pa >>> 2] = undefined;
+  }
+
+  /** Drop cached decodes for physical bytes [pa, pa + length) after a write from outside the CPU. */
+  invalidateDecoded(pa: number, length: number): void {
+    for (let w = pa >>> 2; w < (pa + length + 3) >>> 2 && w < this.decodeCache.length; w++) this.decodeCache[w] = undefined;
+  }
+
+  // ---- Control registers ----------------------------------------------------------------------
+
+  readCsr(csr: number): number {
+    switch (csr) {
+      case Csr.STATUS: return this.readStatus();
+      case Csr.EPC: return this.epc;
+      case Csr.ESTATUS: return this.estatus;
+      case Csr.CAUSE: return this.cause;
+      case Csr.BADADDR: return this.badAddr;
+      case Csr.EINSN: return this.einsn;
+      case Csr.TVEC: return this.tvec;
+      case Csr.PTBR: return this.ptbr;
+      case Csr.SCRATCH0: return this.scratch0;
+      case Csr.SCRATCH1: return this.scratch1;
+      case Csr.IMASK: return this.imask;
+      case Csr.IPEND: return this.bus.pendingLines();
+      case Csr.CYCLE: return this.cycles | 0;
+      case Csr.CYCLEH: return Math.floor(this.cycles / 2 ** 32) | 0;
+      case Csr.INSTRET: return this.instret | 0;
+      default: return this.trap(Cause.IllegalInstruction);
+    }
+  }
+
+  writeCsr(csr: number, value: number): void {
+    switch (csr) {
+      case Csr.STATUS: this.writeStatus(value); this.requestEventCheck(); return;
+      case Csr.EPC: this.epc = value | 0; return;
+      case Csr.ESTATUS: this.estatus = value & Status.WRITABLE; return;
+      case Csr.CAUSE: this.cause = value | 0; return;
+      case Csr.BADADDR: this.badAddr = value | 0; return;
+      case Csr.EINSN: this.einsn = value | 0; return;
+      case Csr.TVEC: this.tvec = value | 0; return;
+      case Csr.PTBR: this.writePtbr(value); return;
+      case Csr.SCRATCH0: this.scratch0 = value | 0; return;
+      case Csr.SCRATCH1: this.scratch1 = value | 0; return;
+      case Csr.IMASK: this.imask = value | 0; this.requestEventCheck(); return;
+      default: this.trap(Cause.IllegalInstruction); // unknown or read-only
+    }
+  }
+
+  private writePtbr(value: number): void {
+    this.ptbr = value & (Ptbr.FRAME_MASK | Ptbr.ENABLE);
+    this.paging = (value & Ptbr.ENABLE) !== 0;
+    this.mmu.flushAll(); // like a CR3 write on x86
+    this.fetchPage = -1;
+  }
+
+  // ---- Ports and CPU control ------------------------------------------------------------------
+
+  portIn(port: number): number {
+    return this.bus.read(port, this.cycles);
+  }
+
+  portOut(port: number, value: number): void {
+    this.bus.write(port, value, this.cycles);
+    this.requestEventCheck(); // the device may have changed an interrupt line, a timer or power
+  }
+
+  halt(): void {
+    this.halted = true;
+    this.requestEventCheck();
+  }
+
+  powerOff(exitCode: number): void {
+    this.exitCode = exitCode;
+    this.halt();
+  }
+
+  waitForInterrupt(): void {
+    this.sleeping = true;
+    this.requestEventCheck();
+  }
+
+  setInterruptsEnabled(enabled: boolean): void {
+    this.interruptsEnabled = enabled;
+    this.requestEventCheck();
+  }
+
+  flushTlbAll(): void {
+    this.mmu.flushAll();
+  }
+
+  flushTlbPage(virtualAddr: number): void {
+    this.mmu.flushPage(virtualAddr);
+  }
+
+  // ---- Reset ----------------------------------------------------------------------------------
+
+  /** Reset to ring 0, paging off, interrupts off, pc = entry. Statistics are kept. */
+  reset(entry: number): void {
+    this.x.fill(0);
+    this.pc = entry | 0;
+    this.next = this.pc;
+    this.writeStatus(0);
+    this.writePtbr(0);
+    this.mmu.stats.flushes = 0;
+    this.epc = this.estatus = this.cause = this.badAddr = this.einsn = this.tvec = 0;
+    this.scratch0 = this.scratch1 = this.imask = 0;
+    this.halted = this.sleeping = false;
+    this.doubleFault = undefined;
+    this.fetchingVector = false;
+  }
+}
