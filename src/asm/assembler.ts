@@ -1,0 +1,122 @@
+// `assemble`: source text to an Image, in two passes. Never throws: every problem in the input
+// becomes an AsmError, and all of them are reported together.
+
+import { readFileSync } from 'node:fs';
+import type { Isa } from '../isa/index.js';
+import { ErrorList, type AsmError } from './errors.js';
+import { lowestAddress, type Image, type ImageSymbol } from './image.js';
+import type { ListingLine } from './listing.js';
+import { PassOne } from './pass1.js';
+import { runPassTwo } from './pass2.js';
+import { Preprocessor } from './preprocess.js';
+import type { Region, SymbolEntry } from './program.js';
+
+export interface AssembleOptions {
+  /** Name used in messages and the image's line table; `.include` paths are relative to it. */
+  readonly fileName: string;
+  readonly isa: Isa;
+  /** Reads an included file; undefined if it does not exist. Default: the file system. */
+  readonly readFile?: (path: string) => string | undefined;
+}
+
+export type AssembleResult =
+  | { ok: true; image: Image; listing: ListingLine[] }
+  | { ok: false; errors: AsmError[] };
+
+export function readFileOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function hex(n: number): string {
+  return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** Regions may not share bytes; report each overlap at the `.org` of the later region. */
+function checkOverlaps(regions: readonly Region[], errors: ErrorList): void {
+  const used = regions.filter((r) => r.size > 0).sort((a, b) => a.start - b.start);
+  for (let i = 1; i < used.length; i++) {
+    const prev = used[i - 1]!;
+    const cur = used[i]!;
+    if (prev.start + prev.size <= cur.start) continue;
+    const where = prev.at ? ` (from the .org at ${prev.at.file}:${prev.at.line})` : '';
+    const at = cur.at ?? prev.at!;
+    errors.add(at, cur.at ? cur.column : prev.column,
+      `bytes ${hex(cur.start)}..${hex(cur.start + cur.size - 1)} overlap bytes ${hex(prev.start)}..${hex(prev.start + prev.size - 1)}${where}`);
+  }
+}
+
+function imageSymbols(symbols: ReadonlyMap<string, SymbolEntry>): ImageSymbol[] {
+  const out: ImageSymbol[] = [];
+  for (const s of symbols.values()) {
+    if (s.value === undefined) continue;
+    const kind = s.kind === 'label' ? 'label' : 'equ';
+    out.push({ name: s.name, value: kind === 'label' ? s.value >>> 0 : s.value | 0, kind, file: s.at.file, line: s.at.line });
+  }
+  return out;
+}
+
+/** `.entry`, else `_start`, else `start`, else the lowest address emitted. */
+function entryPoint(explicit: number | undefined, symbols: ReadonlyMap<string, SymbolEntry>, image: Pick<Image, 'segments'>): number {
+  if (explicit !== undefined) return explicit;
+  for (const name of ['_start', 'start']) {
+    const v = symbols.get(name)?.value;
+    if (v !== undefined) return v >>> 0;
+  }
+  return lowestAddress(image.segments) ?? 0;
+}
+
+function assembleUnchecked(source: string, options: AssembleOptions): AssembleResult {
+  const errors = new ErrorList();
+  const pass1 = new PassOne(errors, options.isa, options.readFile ?? readFileOrUndefined);
+  const preprocessor = new Preprocessor(pass1);
+  pass1.macroNames = () => preprocessor.macroNames();
+  preprocessor.runFile(options.fileName, source);
+  pass1.resolveDeferred();
+  checkOverlaps(pass1.regions, errors);
+  const pass2 = runPassTwo(options.isa, errors, pass1.symbols, pass1.regions, pass1.items);
+  if (errors.count) return { ok: false, errors: errors.errors };
+
+  const segments = pass1.regions
+    .map((r, i) => ({ address: r.start, data: pass2.buffers[i]! }))
+    .filter((s) => s.data.length > 0);
+  const lines = pass2.lines.slice().sort((a, b) => a.address - b.address);
+  const image: Image = {
+    entry: entryPoint(pass2.entry, pass1.symbols, { segments }),
+    segments,
+    symbols: imageSymbols(pass1.symbols),
+    lines,
+  };
+  const listing: ListingLine[] = pass1.listing.map((l) => ({
+    file: l.at.file,
+    line: l.at.line,
+    text: l.at.text,
+    address: l.address >>> 0,
+    bytes: pass2.buffers[l.region]!.slice(l.offset, l.offset + l.size),
+    kind: l.kind,
+  }));
+  return { ok: true, image, listing };
+}
+
+/** Assemble `source`. Returns the image and listing, or every error found; never throws. */
+export function assemble(source: string, options: AssembleOptions): AssembleResult {
+  try {
+    return assembleUnchecked(String(source), options);
+  } catch (e) {
+    // A bug in the assembler must still not crash the caller: report it like any error.
+    const message = `internal assembler error: ${e instanceof Error ? e.message : String(e)}`;
+    return { ok: false, errors: [{ file: options.fileName, line: 1, column: 1, message, source: '' }] };
+  }
+}
+
+/** Read and assemble a file (the CLI's entry point). */
+export function assembleFile(path: string, isa: Isa): AssembleResult {
+  const source = readFileOrUndefined(path);
+  if (source === undefined) {
+    return { ok: false, errors: [{ file: path, line: 1, column: 1, message: `cannot read '${path}'`, source: '' }] };
+  }
+  return assemble(source, { fileName: path, isa });
+}

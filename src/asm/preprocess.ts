@@ -1,0 +1,298 @@
+// Turns source files into a stream of statements: follows `.include`, records and expands
+// `.macro`s, and skips the branches of `.if`/`.ifdef` that are off. Conditions are evaluated in
+// pass 1 by the host, with the symbols known at that point (as in GNU as).
+
+import { dirname, isAbsolute, join } from 'node:path';
+import type { ErrorList, SourceLine } from './errors.js';
+import { tokenizeLine, type Token } from './lexer.js';
+import { endOf, parseStatement, splitOperands, type Statement } from './statement.js';
+
+export interface PreprocessHost {
+  readonly errors: ErrorList;
+  readFile(path: string): string | undefined;
+  /** Pass-1 value of a condition; undefined after the host reported why there is none. */
+  condition(tokens: readonly Token[], at: SourceLine, column: number): number | undefined;
+  /** Whether a symbol (as written, possibly local) is defined at this point of pass 1. */
+  isDefined(name: string): boolean;
+  statement(at: SourceLine, statement: Statement): void;
+  /** A line the preprocessor consumed itself (conditionals, macro calls), for the listing. */
+  consumed(at: SourceLine): void;
+}
+
+export const MAX_INCLUDE_DEPTH = 32;
+export const MAX_MACRO_DEPTH = 64;
+
+interface MacroDef {
+  readonly name: string;
+  readonly params: readonly string[];
+  readonly body: SourceLine[];
+  readonly definedAt: SourceLine;
+}
+
+interface Conditional {
+  /** Lines of the current branch are assembled. */
+  active: boolean;
+  /** Some branch was already chosen (or the whole block sits in a skipped branch). */
+  taken: boolean;
+  sawElse: boolean;
+  readonly at: SourceLine;
+  readonly column: number;
+}
+
+interface Recording {
+  readonly macro: MacroDef;
+  readonly column: number;
+  /** Nested `.macro` lines inside the body, so the matching `.endm` ends it. */
+  depth: number;
+  /** Which file or expansion started it: it must end there. */
+  readonly context: number;
+}
+
+const CONDITIONALS = new Set(['.if', '.ifdef', '.ifndef', '.elseif', '.else', '.endif']);
+/** First directive of a line, past any labels: enough to track nesting in skipped lines. */
+const LEADING_DIRECTIVE = /^\s*(?:[A-Za-z_.$][\w.$]*\s*:\s*)*(\.[A-Za-z]+)\b/;
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function splitLines(text: string): string[] {
+  return text.split(/\r\n|\n|\r/);
+}
+
+export class Preprocessor {
+  private readonly macros = new Map<string, MacroDef>();
+  private readonly conditionals: Conditional[] = [];
+  private recording: Recording | undefined;
+  private readonly includeChain: string[] = [];
+  private readonly macroChain: string[] = [];
+  private expansions = 0;
+  private contexts = 0;
+
+  constructor(private readonly host: PreprocessHost) {}
+
+  /** Names of the defined macros (for "did you mean"). */
+  macroNames(): string[] {
+    return [...this.macros.keys()];
+  }
+
+  runFile(path: string, text: string): void {
+    this.includeChain.push(path);
+    const lines = splitLines(text).map((t, i): SourceLine => ({ file: path, line: i + 1, text: t }));
+    this.runLines(lines);
+    this.includeChain.pop();
+  }
+
+  private get active(): boolean {
+    const top = this.conditionals[this.conditionals.length - 1];
+    return top ? top.active : true;
+  }
+
+  private error(at: SourceLine, column: number, message: string): void {
+    this.host.errors.add(at, column, message);
+  }
+
+  /** Run a file's or an expansion's lines; `.if` and `.macro` must end where they began. */
+  private runLines(lines: readonly SourceLine[]): void {
+    const context = ++this.contexts;
+    const depth = this.conditionals.length;
+    for (const line of lines) {
+      if (this.host.errors.full) return;
+      this.line(line, context);
+    }
+    if (this.recording?.context === context) {
+      const r = this.recording;
+      this.error(r.macro.definedAt, r.column, `unterminated .macro '${r.macro.name}': missing .endm`);
+      this.recording = undefined;
+    }
+    while (this.conditionals.length > depth) {
+      const c = this.conditionals.pop()!;
+      this.error(c.at, c.column, 'unterminated .if: missing .endif');
+    }
+  }
+
+  private line(at: SourceLine, context: number): void {
+    this.host.errors.noteLine(at);
+    if (this.recording) {
+      this.record(at, this.recording);
+      return;
+    }
+    if (!this.active) {
+      this.skippedLine(at);
+      return;
+    }
+    const lexed = tokenizeLine(at.text);
+    if (!lexed.ok) return this.error(at, lexed.column, lexed.message);
+    const parsed = parseStatement(lexed.tokens);
+    if (!parsed.ok) return this.error(at, parsed.column, parsed.message);
+    const st = parsed.statement;
+    const op = st.op;
+    const directive = op?.text.toLowerCase();
+    const macro = op ? this.macros.get(op.text) : undefined;
+    const handled = directive !== undefined && (CONDITIONALS.has(directive) || ['.macro', '.endm', '.include', '.error'].includes(directive));
+    if (!op || (!handled && !macro)) return this.host.statement(at, st);
+
+    if (st.labels.length) this.host.statement(at, { ...st, op: undefined, args: [] });
+    else this.host.consumed(at);
+    if (macro) return this.expand(macro, at, st);
+    switch (directive) {
+      case '.macro':
+        return this.startMacro(at, op, st.args, context);
+      case '.endm':
+        return this.error(at, op.column, '.endm without a matching .macro');
+      case '.include':
+        return this.include(at, op, st.args);
+      case '.error':
+        return this.userError(at, op, st.args);
+      default:
+        return this.conditional(at, op, st.args);
+    }
+  }
+
+  /** In a skipped branch only conditional nesting matters; the text need not even lex. */
+  private skippedLine(at: SourceLine): void {
+    const m = LEADING_DIRECTIVE.exec(at.text);
+    const directive = m?.[1]?.toLowerCase();
+    if (!directive || !CONDITIONALS.has(directive)) return;
+    if (directive === '.if' || directive === '.ifdef' || directive === '.ifndef') {
+      this.conditionals.push({ active: false, taken: true, sawElse: false, at, column: m!.index + m![0].length - directive.length + 1 });
+      return;
+    }
+    const lexed = tokenizeLine(at.text);
+    if (!lexed.ok) return this.error(at, lexed.column, lexed.message);
+    const parsed = parseStatement(lexed.tokens);
+    if (!parsed.ok || !parsed.statement.op) return;
+    this.conditional(at, parsed.statement.op, parsed.statement.args);
+  }
+
+  private conditional(at: SourceLine, op: Token, args: readonly Token[]): void {
+    const directive = op.text.toLowerCase();
+    const top = this.conditionals[this.conditionals.length - 1];
+    if (directive === '.if' || directive === '.ifdef' || directive === '.ifndef') {
+      const parentActive = this.active;
+      const value = parentActive ? this.evaluateCondition(directive, at, op, args) : false;
+      this.conditionals.push({ active: parentActive && value === true, taken: !parentActive || value !== false, sawElse: false, at, column: op.column });
+      return;
+    }
+    if (!top) return this.error(at, op.column, `${directive} without a matching .if`);
+    if (directive === '.endif') {
+      this.conditionals.pop();
+      return;
+    }
+    if (top.sawElse) return this.error(at, op.column, `${directive} after .else (the .if at line ${top.at.line} already has an .else)`);
+    if (directive === '.else') {
+      if (args.length) this.error(at, args[0]!.column, '.else takes no operands');
+      top.active = !top.taken;
+      top.taken = true;
+      top.sawElse = true;
+      return;
+    }
+    // .elseif
+    if (top.taken) {
+      top.active = false;
+      return;
+    }
+    const value = this.evaluateCondition('.if', at, op, args);
+    top.active = value === true;
+    top.taken = value !== false;
+  }
+
+  /** True or false, or undefined when the condition is broken (then no branch runs). */
+  private evaluateCondition(directive: string, at: SourceLine, op: Token, args: readonly Token[]): boolean | undefined {
+    if (directive === '.ifdef' || directive === '.ifndef') {
+      const name = args[0];
+      if (args.length !== 1 || name?.kind !== 'ident') {
+        this.error(at, name?.column ?? op.end, `${directive} takes one symbol name`);
+        return undefined;
+      }
+      return this.host.isDefined(name.text) === (directive === '.ifdef');
+    }
+    const value = this.host.condition(args, at, op.end);
+    return value === undefined ? undefined : value !== 0;
+  }
+
+  private startMacro(at: SourceLine, op: Token, args: readonly Token[], context: number): void {
+    const name = args[0];
+    const bad = (column: number, message: string): void => {
+      this.error(at, column, message);
+      // Still swallow the body up to .endm, so it is not assembled as plain code.
+      this.recording = { macro: { name: '', params: [], body: [], definedAt: at }, column: op.column, depth: 1, context };
+    };
+    if (name?.kind !== 'ident' || name.text.startsWith('.')) return bad(name?.column ?? op.end, '.macro needs a name');
+    const params: string[] = [];
+    for (const t of args.slice(1)) {
+      if (t.kind === 'punct' && t.text === ',') continue;
+      if (t.kind !== 'ident' || !PARAM_NAME.test(t.text)) return bad(t.column, `bad macro parameter '${t.text}'`);
+      if (params.includes(t.text)) return bad(t.column, `duplicate macro parameter '${t.text}'`);
+      params.push(t.text);
+    }
+    const previous = this.macros.get(name.text);
+    if (previous) {
+      return bad(name.column, `macro '${name.text}' is already defined at ${previous.definedAt.file}:${previous.definedAt.line}`);
+    }
+    this.recording = { macro: { name: name.text, params, body: [], definedAt: at }, column: op.column, depth: 1, context };
+  }
+
+  private record(at: SourceLine, r: Recording): void {
+    const m = LEADING_DIRECTIVE.exec(at.text);
+    const directive = m?.[1]?.toLowerCase();
+    if (directive === '.macro') r.depth++;
+    if (directive === '.endm' && --r.depth === 0) {
+      this.recording = undefined;
+      if (r.macro.name) this.macros.set(r.macro.name, r.macro);
+      this.host.consumed(at);
+      return;
+    }
+    r.macro.body.push(at);
+  }
+
+  private expand(macro: MacroDef, at: SourceLine, st: Statement): void {
+    const op = st.op!;
+    const split = splitOperands(st.args, endOf(st.args, op.end));
+    if (!split.ok) return this.error(at, split.column, split.message);
+    const args = split.operands.map((o) => at.text.slice(o.column - 1, o.tokens[o.tokens.length - 1]!.end - 1));
+    if (args.length !== macro.params.length) {
+      const list = macro.params.length ? macro.params.join(', ') : 'none';
+      return this.error(at, op.column, `macro '${macro.name}' takes ${macro.params.length} argument(s) (${list}), got ${args.length}`);
+    }
+    if (this.macroChain.length >= MAX_MACRO_DEPTH) {
+      const chain = [...this.macroChain.slice(0, 3), '...', macro.name].join(' -> ');
+      return this.error(at, op.column, `macro expansion nested more than ${MAX_MACRO_DEPTH} levels deep (${chain}); is '${macro.name}' recursive without an .if to stop it?`);
+    }
+    const counter = String(this.expansions++);
+    const values = new Map(macro.params.map((p, i) => [p, args[i]!]));
+    const origin = `in macro '${macro.name}' invoked at ${at.file}:${at.line}`;
+    const body = macro.body.map((line): SourceLine => ({
+      file: line.file,
+      line: line.line,
+      text: line.text.replace(/\\(@|[A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => (name === '@' ? counter : values.get(name) ?? whole)),
+      origin,
+    }));
+    this.macroChain.push(macro.name);
+    this.runLines(body);
+    this.macroChain.pop();
+  }
+
+  private include(at: SourceLine, op: Token, args: readonly Token[]): void {
+    const file = args[0];
+    if (args.length !== 1 || file?.kind !== 'string') return this.error(at, file?.column ?? op.end, '.include takes one file name in double quotes');
+    const name = new TextDecoder().decode(file.bytes);
+    const path = isAbsolute(name) ? name : join(dirname(at.file), name);
+    if (this.includeChain.includes(path)) {
+      return this.error(at, file.column, `recursive .include: ${[...this.includeChain, path].join(' -> ')}`);
+    }
+    if (this.includeChain.length >= MAX_INCLUDE_DEPTH) {
+      return this.error(at, file.column, `.include nested more than ${MAX_INCLUDE_DEPTH} files deep`);
+    }
+    let text: string | undefined;
+    try {
+      text = this.host.readFile(path);
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) return this.error(at, file.column, `cannot read include file '${name}' (looked for ${path})`);
+    this.runFile(path, text);
+  }
+
+  private userError(at: SourceLine, op: Token, args: readonly Token[]): void {
+    const message = args.length === 1 && args[0]!.kind === 'string' ? new TextDecoder().decode(args[0]!.bytes) : '.error';
+    this.error(at, op.column, message);
+  }
+}
