@@ -1,0 +1,46 @@
+// `ringlab asm FILE [-o IMAGE] [--listing]`: assemble to an image file.
+
+import { writeFileSync } from 'node:fs';
+import { assemble, formatAsmError, formatListing } from '../../asm/index.js';
+import { readFileOrUndefined } from '../../asm/assembler.js';
+import { serializeImage } from '../../asm/image.js';
+import { isaWith } from '../../isa/index.js';
+import { CliError, ExitCode } from '../errors.js';
+import { readText } from '../load.js';
+import { parseList } from '../options.js';
+
+export interface AsmOptions {
+  output?: string;
+  listing?: boolean;
+  extensions?: string;
+}
+
+export function defaultImagePath(source: string): string {
+  return source.replace(/\.(s|asm)$/i, '') + '.rli';
+}
+
+export function asmCommand(file: string, opts: AsmOptions): number {
+  const isa = isaWithOrUsage(opts.extensions);
+  const text = readText(file);
+  const result = assemble(text, { fileName: file, isa, readFile: readFileOrUndefined });
+  if (!result.ok) {
+    const n = result.errors.length;
+    throw new CliError(`${result.errors.map(formatAsmError).join('\n')}\n${n} error${n === 1 ? '' : 's'} in ${file}`, ExitCode.ASSEMBLY);
+  }
+  const output = opts.output ?? defaultImagePath(file);
+  try {
+    writeFileSync(output, serializeImage(result.image));
+  } catch (e) {
+    throw new CliError(`cannot write ${output}: ${(e as Error).message}`, ExitCode.USAGE);
+  }
+  if (opts.listing) process.stdout.write(formatListing(result.listing) + '\n');
+  return ExitCode.OK;
+}
+
+export function isaWithOrUsage(extensions: string | undefined) {
+  try {
+    return isaWith(extensions ? parseList(extensions) : []);
+  } catch (e) {
+    throw new CliError((e as Error).message, ExitCode.USAGE);
+  }
+}

@@ -1,0 +1,98 @@
+// `ringlab run FILE`: bare metal. The program starts at its entry point in ring 0 with paging
+// off; the console goes to stdout; the exit code is the guest's (power port) or a documented
+// ringlab code.
+
+import { readFileSync } from 'node:fs';
+import { costPreset } from '../../machine/costs.js';
+import { LoadError, Machine, type MachineStats, type StopReason } from '../../machine/machine.js';
+import { isaWith } from '../../isa/index.js';
+import { err } from '../colour.js';
+import { CliError, ExitCode } from '../errors.js';
+import { loadProgram } from '../load.js';
+import { parseCount, parseList, parseSize } from '../options.js';
+import { describeStop, formatStats } from '../report.js';
+
+export const DEFAULT_MAX_CYCLES = 1_000_000_000;
+
+export interface RunOptions {
+  maxCycles?: string;
+  stats?: boolean;
+  json?: boolean;
+  input?: string;
+  memory?: string;
+  preset?: string;
+  extensions?: string;
+}
+
+/** The JSON object `run --json` prints (a stable interface: add fields, never rename). */
+export interface RunJson {
+  config: string;
+  file: string;
+  exitCode: number;
+  halted: boolean;
+  stop: StopReason;
+  console: string;
+  stats: MachineStats;
+}
+
+function readInput(path: string | undefined): Uint8Array | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return new Uint8Array(readFileSync(path === '-' ? 0 : path));
+  } catch (e) {
+    throw new CliError(`cannot read --input ${path}: ${(e as Error).message}`, ExitCode.USAGE);
+  }
+}
+
+function makeMachine(opts: RunOptions, streamConsole: boolean): Machine {
+  const extensions = opts.extensions ? parseList(opts.extensions) : [];
+  try {
+    return new Machine({
+      ...(opts.memory !== undefined && { memoryBytes: parseSize('--memory', opts.memory) }),
+      extensions,
+      costs: costPreset(opts.preset ?? 'default'),
+      ...(opts.input !== undefined && { consoleInput: readInput(opts.input) }),
+      ...(streamConsole && { onConsoleOutput: (byte: number) => process.stdout.write(Uint8Array.of(byte)) }),
+    });
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError((e as Error).message, ExitCode.USAGE);
+  }
+}
+
+/** Exit code for a stop: the guest's own code on halt, else GUEST. */
+export function exitCodeFor(stop: StopReason): number {
+  return stop.kind === 'halt' ? stop.exitCode : ExitCode.GUEST;
+}
+
+export function runCommand(file: string, opts: RunOptions): number {
+  const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
+  const machine = makeMachine(opts, !opts.json);
+  const { image } = loadProgram(file, machine.isa);
+  try {
+    machine.load(image);
+  } catch (e) {
+    if (e instanceof LoadError) throw new CliError(`${file}: ${e.message} (use --memory to give the machine more)`, ExitCode.GUEST);
+    throw e;
+  }
+  const stop = machine.run(maxCycles);
+  const exitCode = exitCodeFor(stop);
+  if (opts.json) {
+    const result: RunJson = {
+      config: 'bare',
+      file,
+      exitCode,
+      halted: stop.kind === 'halt',
+      stop,
+      console: machine.console.output(),
+      stats: machine.stats(),
+    };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return exitCode;
+  }
+  if (stop.kind !== 'halt') process.stderr.write(`${err.red('ringlab:')} ${describeStop(stop)}\n`);
+  if (opts.stats) process.stderr.write(`${err.dim(describeStop(stop))}\n${formatStats(machine.stats(), err)}\n`);
+  return exitCode;
+}
+
+export { isaWith };

@@ -1,0 +1,24 @@
+// Exit codes of the `ringlab` command, and the error type that carries one.
+// These are part of the stable interface (scripts and autograders read them).
+
+export const ExitCode = {
+  OK: 0,
+  /** Bad command line, missing or unreadable file. */
+  USAGE: 1,
+  /** The assembler rejected the source, or an image file is malformed. */
+  ASSEMBLY: 2,
+  /** The guest could not finish: cycle limit, double fault, deadlock, or a load error. */
+  GUEST: 3,
+  /** A bug in ringlab itself (please report it). */
+  INTERNAL: 70,
+} as const;
+
+/** An error the CLI reports as one message (no stack trace) with a documented exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,86 @@
+// `ringlab`: the command-line entry point. Every failure ends in one clear message on stderr
+// and a documented exit code (see errors.ts), never a stack trace.
+
+import { Command, CommanderError, Option } from 'commander';
+import { err } from './colour.js';
+import { asmCommand } from './commands/asm.js';
+import { disasmCommand } from './commands/disasm.js';
+import { isaCommand } from './commands/isa.js';
+import { DEFAULT_MAX_CYCLES, runCommand } from './commands/run.js';
+import { CliError, ExitCode } from './errors.js';
+import { COST_PRESETS } from '../machine/costs.js';
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('ringlab')
+    .description('An instruction-level machine emulator for teaching and measuring virtualization.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(err.red(text)) });
+
+  const extensionsOption = new Option('--extensions <list>', 'comma-separated ISA extensions to switch on');
+
+  program
+    .command('run')
+    .description('run a program on bare metal: ring 0, paging off, console on stdout')
+    .argument('<file>', 'assembly source (.s) or image (.rli)')
+    .option('--max-cycles <n>', `stop after this many cycles (default ${DEFAULT_MAX_CYCLES.toExponential()})`)
+    .option('--stats', 'print cycles, instructions, traps and TLB figures to stderr')
+    .option('--json', 'print one JSON object with the console output and statistics')
+    .option('--input <file>', "console input bytes ('-' for stdin)")
+    .option('--memory <size>', 'physical memory, e.g. 64K or 16M (default 16M)')
+    .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
+    .addOption(extensionsOption)
+    .action((file: string, opts) => setExit(runCommand(file, opts)));
+
+  program
+    .command('asm')
+    .description('assemble a source file into an image')
+    .argument('<file>', 'assembly source')
+    .option('-o, --output <image>', 'image file to write (default: FILE with .rli)')
+    .option('--listing', 'print the listing (address, words, source) to stdout')
+    .addOption(new Option('--extensions <list>', 'comma-separated ISA extensions to switch on'))
+    .action((file: string, opts) => setExit(asmCommand(file, opts)));
+
+  program
+    .command('disasm')
+    .description('disassemble an image (or a source file, after assembling it)')
+    .argument('<file>', 'image (.rli) or assembly source')
+    .addOption(new Option('--extensions <list>', 'comma-separated ISA extensions to switch on'))
+    .action((file: string, opts) => setExit(disasmCommand(file, opts)));
+
+  program
+    .command('isa')
+    .description('list the instruction set (derived from the instruction table)')
+    .option('--markdown', 'print the full reference as Markdown (docs/ISA.md)')
+    .addOption(new Option('--extensions <list>', 'comma-separated ISA extensions to switch on'))
+    .action((opts) => setExit(isaCommand(opts)));
+
+  return program;
+}
+
+export function main(argv: readonly string[]): number {
+  let exitCode: number = ExitCode.OK;
+  const program = buildProgram((code) => (exitCode = code));
+  try {
+    program.parse([...argv], { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed.
+      return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`${err.red('ringlab:')} ${e.message}\n`);
+      return e.exitCode;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`${err.red('ringlab: internal error:')} ${message}\n(this is a bug in ringlab; please report it with the command you ran)\n`);
+    return ExitCode.INTERNAL;
+  }
+}
+
+// Set the exit code and let Node finish writing stdout (process.exit could cut piped output).
+process.exitCode = main(process.argv.slice(2));

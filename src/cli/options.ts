@@ -1,0 +1,35 @@
+// Parsing of numeric command-line values, with errors that name the option.
+
+import { CliError, ExitCode } from './errors.js';
+
+/** A non-negative integer: 1000, 1_000_000, 1e9, 0x4000. */
+export function parseCount(option: string, text: string): number {
+  const cleaned = text.trim().replace(/_/g, '');
+  const value = /^0x[0-9a-f]+$/i.test(cleaned) ? parseInt(cleaned, 16) : Number(cleaned);
+  if (cleaned === '' || !Number.isFinite(value) || !Number.isInteger(value) || value < 0 || value > Number.MAX_SAFE_INTEGER) {
+    throw new CliError(`${option} expects a whole number (e.g. 1000000, 1e9 or 0x4000), not '${text}'`, ExitCode.USAGE);
+  }
+  return value;
+}
+
+/** A byte size: 65536, 64K, 16M (binary units). */
+export function parseSize(option: string, text: string): number {
+  const m = /^\s*(\d+)\s*([kKmM]?)i?[bB]?\s*$/.exec(text);
+  if (!m) throw new CliError(`${option} expects a size such as 65536, 64K or 16M, not '${text}'`, ExitCode.USAGE);
+  const unit = m[2]!.toUpperCase() === 'K' ? 1024 : m[2]!.toUpperCase() === 'M' ? 1 << 20 : 1;
+  return Number(m[1]) * unit;
+}
+
+/** Comma-separated names: "a,b" -> ['a', 'b']. */
+export function parseList(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+export function hex32(n: number): string {
+  return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** 1234567 -> "1,234,567". */
+export function grouped(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

@@ -1,0 +1,48 @@
+// Human-readable reports of a run: why the machine stopped and where the cycles went.
+
+import type { ChalkInstance } from 'chalk';
+import type { MachineStats, StopReason } from '../machine/machine.js';
+import { grouped, hex32 } from './options.js';
+
+export function describeStop(stop: StopReason): string {
+  switch (stop.kind) {
+    case 'halt':
+      return `halted with exit code ${stop.exitCode}`;
+    case 'cycle-limit':
+      return `stopped: cycle limit of ${grouped(stop.limit)} reached (raise it with --max-cycles)`;
+    case 'double-fault':
+      return `stopped: double fault: ${stop.cause} at ${hex32(stop.badAddr)} while fetching the trap vector (pc ${hex32(stop.pc)}); is TVEC set and mapped?`;
+    case 'deadlock':
+      return `stopped: deadlock: wfi at pc ${hex32(stop.pc)} with no interrupt that could ever wake it`;
+    case 'step':
+      return 'stopped after one step';
+  }
+}
+
+const WORLD_LABELS: [keyof MachineStats['worlds'], string][] = [
+  ['guestUser', 'guest user'],
+  ['guestKernel', 'guest kernel'],
+  ['vmm', 'vmm'],
+  ['transition', 'transitions'],
+  ['idle', 'idle'],
+];
+
+function percent(part: number, whole: number): string {
+  return whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`;
+}
+
+export function formatStats(stats: MachineStats, c: ChalkInstance): string {
+  const lines: string[] = [];
+  lines.push(c.bold(`${grouped(stats.cycles)} cycles, ${grouped(stats.instructions)} instructions`) + c.dim(` (cost preset ${stats.costPreset})`));
+  lines.push(c.dim('  world            cycles        share   instructions'));
+  for (const [key, label] of WORLD_LABELS) {
+    const w = stats.worlds[key];
+    if (w.cycles === 0 && w.instructions === 0) continue;
+    lines.push(`  ${label.padEnd(13)} ${grouped(w.cycles).padStart(12)}  ${percent(w.cycles, stats.cycles).padStart(7)}  ${grouped(w.instructions).padStart(13)}`);
+  }
+  const traps = Object.entries(stats.traps);
+  lines.push(`  traps: ${traps.length === 0 ? 'none' : traps.map(([name, n]) => `${name} ${grouped(n)}`).join(', ')}`);
+  const t = stats.tlb;
+  lines.push(`  TLB (${t.entries} entries): ${grouped(t.hits)} hits, ${grouped(t.misses)} misses (${percent(t.hits, t.hits + t.misses)} hit rate), ${grouped(t.walkRefs)} walk references, ${grouped(t.flushes)} flushes`);
+  return lines.join('\n');
+}
