@@ -6,7 +6,7 @@
 //                   bits 4:3 RING: the page is reachable from every ring <= RING.
 //                   (RING 0: kernel only; RING 3: everyone. Reads need only P and RING.)
 //
-// The TLB is direct-mapped. Each entry caches a translation together with a 12-bit "allow"
+// The TLB is direct-mapped (a hash of the page number picks the slot). Each entry caches a translation together with a 12-bit "allow"
 // mask, bit (ring * 3 + access), computed once at fill time, so a hit is one tag compare and one
 // bit test. Software must flush after changing a PTE (`tlbflush`, `tlbflushall`, or a PTBR
 // write): a stale entry is used as long as it stays in the TLB, exactly as on x86. Entries whose
@@ -50,7 +50,7 @@ export interface TlbStats {
 
 export class Mmu {
   readonly entries: number;
-  private readonly indexMask: number;
+  private readonly slotShift: number;
   /** Virtual page number cached in each slot, or -1. */
   private readonly tag: Int32Array;
   /** Physical frame base address of each slot. */
@@ -70,18 +70,19 @@ export class Mmu {
     private readonly onDrop: () => void,
     entries = 64,
   ) {
-    if (entries < 1 || (entries & (entries - 1)) !== 0) throw new Error('TLB size must be a power of two');
+    if (entries < 2 || entries > 65536 || (entries & (entries - 1)) !== 0) throw new Error('TLB size must be a power of two from 2 to 65536');
     this.entries = entries;
-    this.indexMask = entries - 1;
+    this.slotShift = 32 - Math.log2(entries);
     this.tag = new Int32Array(entries).fill(-1);
     this.frame = new Int32Array(entries);
     this.allow = new Int32Array(entries);
   }
 
-  /** Slot for a virtual page: low bits folded with higher ones, so the VMM's pages at the top
-   *  of the address space do not all collide with the guest's pages at the bottom. */
+  /** Slot for a virtual page: Fibonacci hashing (multiply by 2^32 / golden ratio, keep the top
+   *  bits), so pages that differ only in their directory index, such as the VMM's at the top of
+   *  the address space and the guest's at the bottom, do not all collide in one slot. */
   private slot(vpn: number): number {
-    return (vpn ^ (vpn >>> 10)) & this.indexMask;
+    return Math.imul(vpn, 0x9e3779b1) >>> this.slotShift;
   }
 
   /**

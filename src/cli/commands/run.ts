@@ -44,7 +44,26 @@ function readInput(path: string | undefined): Uint8Array | undefined {
   }
 }
 
-function makeMachine(opts: RunOptions, streamConsole: boolean): Machine {
+/** Streams console bytes to stdout a line at a time (one write per byte would dominate the run
+ *  time of output-heavy programs). Call flush() when the run ends. */
+export class LineWriter {
+  private pending: number[] = [];
+
+  constructor(private readonly write: (chunk: Uint8Array) => void) {}
+
+  byte(b: number): void {
+    this.pending.push(b);
+    if (b === 10 || this.pending.length >= 4096) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    this.write(Uint8Array.from(this.pending));
+    this.pending = [];
+  }
+}
+
+function makeMachine(opts: RunOptions, consoleWriter: LineWriter | undefined): Machine {
   const extensions = opts.extensions ? parseList(opts.extensions) : [];
   try {
     return new Machine({
@@ -52,7 +71,7 @@ function makeMachine(opts: RunOptions, streamConsole: boolean): Machine {
       extensions,
       costs: costPreset(opts.preset ?? 'default'),
       ...(opts.input !== undefined && { consoleInput: readInput(opts.input) }),
-      ...(streamConsole && { onConsoleOutput: (byte: number) => process.stdout.write(Uint8Array.of(byte)) }),
+      ...(consoleWriter && { onConsoleOutput: (byte: number) => consoleWriter.byte(byte) }),
     });
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -67,7 +86,8 @@ export function exitCodeFor(stop: StopReason): number {
 
 export function runCommand(file: string, opts: RunOptions): number {
   const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
-  const machine = makeMachine(opts, !opts.json);
+  const writer = opts.json ? undefined : new LineWriter((chunk) => process.stdout.write(chunk));
+  const machine = makeMachine(opts, writer);
   const { image } = loadProgram(file, machine.isa);
   try {
     machine.load(image);
@@ -76,6 +96,7 @@ export function runCommand(file: string, opts: RunOptions): number {
     throw e;
   }
   const stop = machine.run(maxCycles);
+  writer?.flush();
   const exitCode = exitCodeFor(stop);
   if (opts.json) {
     const result: RunJson = {
