@@ -157,7 +157,8 @@ function immediateField(def: InsnDef, values: InsnValues, pc: number): Parsed<nu
     const target = values.target ?? 0;
     const offset = (target - pc) | 0; // wraps, so targets across the top of memory still encode
     if (offset % range.align !== 0) {
-      return { ok: false, column: 0, message: `target ${hex(target)} is not a multiple of ${range.align} bytes away from ${hex(pc)}` };
+      const why = target % range.align !== 0 ? ': the target itself is unaligned (add `.align 4` before its label)' : '';
+      return { ok: false, column: 0, message: `target ${hex(target)} is not a multiple of ${range.align} bytes away from ${hex(pc)}${why}` };
     }
     if (offset < range.min || offset > range.max) {
       return { ok: false, column: 0, message: `target ${hex(target)} is out of range for '${def.mnemonic}': offset ${offset} is outside ${describeRange(def.format)} bytes` };

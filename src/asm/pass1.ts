@@ -345,6 +345,9 @@ export class PassOne implements PreprocessHost {
 
   // ---- Instructions ----------------------------------------------------------------------------
 
+  /** True while consecutive instructions sit at unaligned addresses (reported once). */
+  private inMisalignedRun = false;
+
   private instruction(at: SourceLine, op: Token, args: readonly Token[]): void {
     const mnemonic = op.text.toLowerCase();
     const def = this.isa.byMnemonic.get(mnemonic);
@@ -354,7 +357,11 @@ export class PassOne implements PreprocessHost {
       return this.errors.add(at, op.column, `unknown instruction '${op.text}'${didYouMean(mnemonic, known)}`);
     }
     const aligned = this.pc % 4 === 0;
-    if (!aligned) this.errors.add(at, op.column, `instruction at unaligned address ${hex(this.pc)}; add \`.align 4\` before it`);
+    // One report per run of misaligned instructions: they share one cause (data before them).
+    if (!aligned && !this.inMisalignedRun) {
+      this.errors.add(at, op.column, `instruction at unaligned address ${hex(this.pc)}; add \`.align 4\` before it (instructions after it are unaligned too)`);
+    }
+    this.inMisalignedRun = !aligned;
     const split = splitOperands(args, endOf(args, op.end));
     if (!split.ok) {
       this.errors.add(at, split.column, split.message);
