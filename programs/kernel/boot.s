@@ -1,0 +1,141 @@
+# boot.s: the kernel starts here in ring 0, paging off, interrupts off.
+
+_start:
+        li   sp, KSTACK_TOP
+        la   t0, boot_pcb           # until a process runs, traps save into a scratch PCB
+        csrw SCRATCH0, t0
+        la   t0, trap_entry         # 1. install the trap vector
+        csrw TVEC, t0
+
+        li   s0, BOOTARGS           # 2. check the boot arguments
+        lw   t0, BA_MAGIC(s0)
+        li   t1, BOOT_MAGIC
+        bne  t0, t1, .badboot
+        lw   t0, BA_NPROC(s0)
+        beqz t0, .badboot
+        li   t1, MAX_PROCS
+        bgt  t0, t1, .badboot
+        la   a0, msg_boot
+        call kputs
+        lw   a0, BA_NPROC(s0)
+        call kput_dec
+        la   a0, msg_boot2
+        call kputs
+
+        call mm_init                # 3. frame pool and the kernel's identity map
+        la   t0, kernel_pgdir
+        lw   t0, 0(t0)
+        ori  t0, t0, PTBR_ENABLE
+        la   t1, cur_ptbr
+        sw   t0, 0(t1)
+        csrw PTBR, t0               # 4. paging on (identity map: the next fetch still works)
+
+        li   s1, 0                  # 5. one process per boot record
+.create:
+        mv   a0, s1
+        call proc_create
+        addi s1, s1, 1
+        lw   t0, BA_NPROC(s0)
+        blt  s1, t0, .create
+
+        li   t0, IRQ_TIMER          # 6. timer: preemption every quantum cycles
+        csrw IMASK, t0
+        lw   t0, BA_QUANTUM(s0)
+        bnez t0, .quantum
+        li   t0, DEFAULT_QUANTUM
+.quantum:
+        out  TIMER_INTERVAL, t0
+        j    schedule               # 7. run the first process (never returns)
+
+.badboot:
+        la   a0, msg_badboot
+        call kputs
+        li   t0, EXIT_BADBOOT
+        out  POWER_OFF, t0
+        halt
+
+# proc_create(a0 = boot record index): build the address space and PCB of one process.
+proc_create:
+        push ra
+        push s0
+        push s1
+        push s2
+        push s3
+        li   t0, P_SIZE
+        mul  t0, t0, a0
+        la   s0, proc_table
+        add  s0, s0, t0             # s0 = PCB
+        li   t0, BR_SIZEOF
+        mul  t0, t0, a0
+        li   s1, BOOTARGS + BA_PROCS
+        add  s1, s1, t0             # s1 = boot record
+        addi t0, a0, 1
+        sw   t0, P_PID(s0)          # pid = slot + 1
+        sw   s1, P_NAME(s0)         # the name is the record's first field
+        sw   zero, P_DIVZ(s0)
+        sw   zero, P_EXIT(s0)
+        call new_pgdir              # page directory with the kernel's identity map
+        beqz a0, .oom
+        sw   a0, P_PGDIR(s0)
+        li   s2, 0                  # copy the image page by page into fresh frames
+.page:  lw   t0, BR_SIZE(s1)
+        bge  s2, t0, .copied
+        call alloc_frame
+        beqz a0, .oom
+        mv   s3, a0
+        lw   a1, BR_IMAGE(s1)       # copy one page (the config reserves whole pages)
+        add  a1, a1, s2
+        mv   a0, s3
+        call copy_page
+        lw   a0, P_PGDIR(s0)
+        li   a1, USER_BASE
+        add  a1, a1, s2
+        ori  a2, s3, USER_CODE_PTE
+        call map_page
+        bnez a0, .oom
+        li   t0, PAGE_SIZE
+        add  s2, s2, t0
+        j    .page
+.copied:
+        li   t0, 1                  # registers: all zero but sp, a0 (iterations), a1 (pid)
+.zero:  slli t1, t0, 2
+        add  t1, t1, s0
+        sw   zero, 0(t1)
+        addi t0, t0, 1
+        li   t1, 16
+        blt  t0, t1, .zero
+        li   t0, STACK_TOP
+        sw   t0, P_SP(s0)
+        lw   t0, BR_ITER(s1)
+        sw   t0, P_A0(s0)
+        lw   t0, P_PID(s0)
+        sw   t0, P_A1(s0)
+        lw   t0, BR_ENTRY(s1)
+        sw   t0, P_PC(s0)
+        li   t0, PS_READY
+        sw   t0, P_STATE(s0)
+        la   t0, nprocs
+        lw   t1, 0(t0)
+        addi t1, t1, 1
+        sw   t1, 0(t0)
+        la   t0, alive
+        lw   t1, 0(t0)
+        addi t1, t1, 1
+        sw   t1, 0(t0)
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  s0
+        pop  ra
+        ret
+.oom:   la   a0, msg_oom
+        call kputs
+        li   t0, EXIT_BADBOOT
+        out  POWER_OFF, t0
+        halt
+
+msg_boot:    .asciz "kernel: booting "
+msg_boot2:   .asciz " processes\n"
+msg_badboot: .asciz "kernel: bad boot arguments\n"
+msg_oom:     .asciz "kernel: out of memory while creating a process\n"
+        .align 4

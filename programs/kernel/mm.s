@@ -1,0 +1,281 @@
+# mm.s: physical frames and page tables. The kernel reaches every physical address through
+# its identity map, so a page table's physical address is also the address it writes to.
+
+# mm_init: frame pool from the boot arguments; the kernel page directory maps physical memory
+# 0x1000 .. mem_end to itself, ring 0 only (page 0 stays unmapped to catch null pointers).
+mm_init:
+        push ra
+        push s0
+        push s1
+        li   t0, BOOTARGS
+        lw   t1, BA_FREE(t0)
+        la   t2, free_next
+        sw   t1, 0(t2)
+        lw   t1, BA_MEMSIZE(t0)
+        li   t3, KERNEL_MAP_MAX
+        bleu t1, t3, .size
+        mv   t1, t3
+.size:  la   t2, mem_end
+        sw   t1, 0(t2)
+        call alloc_frame
+        la   t0, kernel_pgdir
+        sw   a0, 0(t0)
+        li   s0, PAGE_SIZE          # s0 = next physical page to map
+.map:   la   t0, mem_end
+        lw   t0, 0(t0)
+        bgeu s0, t0, .done
+        la   a0, kernel_pgdir
+        lw   a0, 0(a0)
+        mv   a1, s0
+        ori  a2, s0, KERNEL_PTE
+        call map_page
+        bnez a0, .done
+        li   t0, PAGE_SIZE
+        add  s0, s0, t0
+        j    .map
+.done:  pop  s1
+        pop  s0
+        pop  ra
+        ret
+
+# alloc_frame() -> a0 = physical address of a zeroed frame, or 0 when memory is exhausted.
+alloc_frame:
+        la   t0, free_list
+        lw   a0, 0(t0)
+        beqz a0, .fresh
+        lw   t1, 0(a0)              # pop the free list
+        sw   t1, 0(t0)
+        j    .zero
+.fresh: la   t0, free_next
+        lw   a0, 0(t0)
+        la   t1, mem_end
+        lw   t1, 0(t1)
+        bgeu a0, t1, .none
+        li   t1, PAGE_SIZE
+        add  t1, a0, t1
+        sw   t1, 0(t0)
+.zero:  mv   t0, a0
+        li   t1, PAGE_SIZE
+        add  t1, t0, t1
+.loop:  sw   zero, 0(t0)
+        sw   zero, 4(t0)
+        sw   zero, 8(t0)
+        sw   zero, 12(t0)
+        sw   zero, 16(t0)
+        sw   zero, 20(t0)
+        sw   zero, 24(t0)
+        sw   zero, 28(t0)
+        addi t0, t0, 32
+        bltu t0, t1, .loop
+        ret
+.none:  li   a0, 0
+        ret
+
+# free_frame(a0 = physical address): push it on the free list.
+free_frame:
+        la   t0, free_list
+        lw   t1, 0(t0)
+        sw   t1, 0(a0)
+        sw   a0, 0(t0)
+        ret
+
+# copy_page(a0 = destination, a1 = source): copy 4 KiB.
+copy_page:
+        li   t2, PAGE_SIZE
+        add  t2, a0, t2
+.loop:  lw   t0, 0(a1)
+        lw   t1, 4(a1)
+        sw   t0, 0(a0)
+        sw   t1, 4(a0)
+        lw   t0, 8(a1)
+        lw   t1, 12(a1)
+        sw   t0, 8(a0)
+        sw   t1, 12(a0)
+        addi a0, a0, 16
+        addi a1, a1, 16
+        bltu a0, t2, .loop
+        ret
+
+# new_pgdir() -> a0 = a page directory that shares the kernel's page tables (slots below
+# USER_SLOT_LO), or 0 when out of memory.
+new_pgdir:
+        push ra
+        call alloc_frame
+        beqz a0, .out
+        la   t0, kernel_pgdir
+        lw   t0, 0(t0)
+        li   t1, 0
+.copy:  lw   t2, 0(t0)
+        add  t3, a0, t1
+        sw   t2, 0(t3)
+        addi t0, t0, 4
+        addi t1, t1, 4
+        li   t2, USER_SLOT_LO * 4
+        blt  t1, t2, .copy
+.out:   pop  ra
+        ret
+
+# pte_address(a0 = page directory, a1 = virtual address) -> a0 = address of its PTE, or 0 when
+# the page table for that 4 MiB slot does not exist.
+pte_address:
+        srli t0, a1, 22
+        slli t0, t0, 2
+        add  t0, t0, a0
+        lw   t0, 0(t0)              # directory entry
+        andi t1, t0, PTE_PRESENT
+        beqz t1, .none
+        li   t1, ~0xfff
+        and  t0, t0, t1             # page table
+        srli t1, a1, 12
+        andi t1, t1, 0x3ff
+        slli t1, t1, 2
+        add  a0, t0, t1
+        ret
+.none:  li   a0, 0
+        ret
+
+# map_page(a0 = page directory, a1 = virtual address, a2 = PTE value) -> a0 = 0, or -1 when
+# out of memory. Allocates the page table if needed. The caller flushes the TLB if it replaces
+# a present mapping (ours never do: they only fill empty slots, which the TLB never caches).
+map_page:
+        push ra
+        push a0
+        push a1
+        push a2
+        call pte_address
+        bnez a0, .set
+        call alloc_frame            # a new page table
+        beqz a0, .oom
+        lw   a1, 4(sp)              # va
+        srli t0, a1, 22
+        slli t0, t0, 2
+        lw   t1, 8(sp)              # directory
+        add  t0, t0, t1
+        ori  t1, a0, PTE_PRESENT
+        sw   t1, 0(t0)
+        lw   a0, 8(sp)
+        call pte_address
+.set:   lw   a2, 0(sp)
+        sw   a2, 0(a0)
+        li   a0, 0
+        j    .out
+.oom:   li   a0, -1
+.out:   addi sp, sp, 12
+        pop  ra
+        ret
+
+# in_demand_region(a0 = va) -> a0 = 1 if va is in the heap or the stack region, else 0.
+in_demand_region:
+        li   t0, HEAP_BASE
+        bltu a0, t0, .no
+        li   t0, HEAP_END
+        bltu a0, t0, .yes
+        li   t0, STACK_BASE
+        bltu a0, t0, .no
+        li   t0, STACK_TOP
+        bltu a0, t0, .yes
+.no:    li   a0, 0
+        ret
+.yes:   li   a0, 1
+        ret
+
+# demand_map(a0 = va; s0 = PCB) -> a0 = 0 after mapping a fresh zero page there, or -1 when va
+# is outside the heap and stack, already mapped (a protection fault), or memory is exhausted.
+demand_map:
+        push ra
+        push s1
+        mv   s1, a0
+        call in_demand_region
+        beqz a0, .fail
+        lw   a0, P_PGDIR(s0)
+        mv   a1, s1
+        call pte_address
+        beqz a0, .new
+        lw   t0, 0(a0)
+        andi t0, t0, PTE_PRESENT
+        bnez t0, .fail              # present: the access itself was not allowed
+.new:   call alloc_frame
+        beqz a0, .fail
+        ori  a2, a0, USER_DATA_PTE
+        lw   a0, P_PGDIR(s0)
+        li   t0, ~0xfff
+        and  a1, s1, t0
+        call map_page
+        j    .out
+.fail:  li   a0, -1
+.out:   pop  s1
+        pop  ra
+        ret
+
+# user_to_phys(a0 = va; s0 = PCB) -> a0 = physical address, or -1 if the process may not
+# touch va. A missing heap or stack page is mapped on demand, as if the process touched it.
+user_to_phys:
+        push ra
+        push s1
+        mv   s1, a0
+        li   t0, USER_BASE
+        bltu a0, t0, .fail
+        li   t0, USER_TOP
+        bgeu a0, t0, .fail
+.again: lw   a0, P_PGDIR(s0)
+        mv   a1, s1
+        call pte_address
+        beqz a0, .demand
+        lw   t0, 0(a0)
+        andi t1, t0, PTE_PRESENT
+        beqz t1, .demand
+        li   t1, ~0xfff
+        and  t0, t0, t1
+        andi t1, s1, 0xfff
+        or   a0, t0, t1
+        j    .out
+.demand:
+        mv   a0, s1
+        call demand_map
+        beqz a0, .again
+.fail:  li   a0, -1
+.out:   pop  s1
+        pop  ra
+        ret
+
+# free_pgdir(a0 = page directory): free every user page, the user page tables, the directory.
+free_pgdir:
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s1, a0
+        li   s2, USER_SLOT_LO * 4
+.slot:  add  t0, s1, s2
+        lw   t0, 0(t0)
+        andi t1, t0, PTE_PRESENT
+        beqz t1, .nextslot
+        li   t1, ~0xfff
+        and  s3, t0, t1             # s3 = page table
+        li   t2, 0
+.pte:   add  t0, s3, t2
+        lw   t0, 0(t0)
+        andi t1, t0, PTE_PRESENT
+        beqz t1, .nextpte
+        li   t1, ~0xfff
+        and  a0, t0, t1
+        push t2
+        call free_frame
+        pop  t2
+.nextpte:
+        addi t2, t2, 4
+        li   t1, PAGE_SIZE
+        blt  t2, t1, .pte
+        mv   a0, s3
+        call free_frame
+.nextslot:
+        addi s2, s2, 4
+        li   t1, USER_SLOT_HI * 4
+        blt  s2, t1, .slot
+        mv   a0, s1
+        call free_frame
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret

@@ -1,0 +1,169 @@
+# sched.s: the scheduler. Processes live in proc_table; the kernel picks the next READY one
+# in round-robin order after the current one.
+#
+# How a timer interrupt becomes a context switch: the timer raises line 0 every quantum cycles;
+# when a process runs with interrupts on, the CPU takes the interrupt as a trap: trap_entry saves
+# all of the process's registers and its pc (EPC) into its PCB, and timer_interrupt below
+# acknowledges the timer, counts the tick, wakes sleepers and calls schedule, which picks the
+# next ready process and resume_process loads *that* PCB: its page directory into PTBR, its pc
+# into EPC, its registers, and `sret` drops to ring 3 in the other process.
+
+timer_interrupt:
+        out  TIMER_ACK, zero
+        call tick
+        j    schedule
+
+# tick: count a timer tick and make every sleeper whose time has come ready.
+tick:
+        la   t0, ticks
+        lw   t1, 0(t0)
+        addi t1, t1, 1
+        sw   t1, 0(t0)
+        la   t0, proc_table
+        li   t2, MAX_PROCS
+.each:  lw   t3, P_STATE(t0)
+        addi t3, t3, -PS_SLEEPING
+        bnez t3, .skip
+        lw   t3, P_WAKE(t0)
+        blt  t1, t3, .skip
+        li   t3, PS_READY
+        sw   t3, P_STATE(t0)
+.skip:  addi t0, t0, P_SIZE
+        addi t2, t2, -1
+        bnez t2, .each
+        ret
+
+# schedule: run the next READY process after the current one (the current one last). If none
+# is ready but some sleep, idle with wfi until the timer wakes one; if none is left, shut down.
+schedule:
+        la   t0, current
+        lw   s0, 0(t0)              # s0 = where the search starts (0: before slot 0)
+        bnez s0, .search
+        la   s0, proc_table
+        addi s0, s0, -P_SIZE
+.search:
+        li   t2, MAX_PROCS
+        mv   t0, s0
+.next:  addi t0, t0, P_SIZE
+        la   t1, proc_table + P_SIZE * MAX_PROCS
+        bltu t0, t1, .inrange
+        la   t0, proc_table         # wrap around
+.inrange:
+        lw   t1, P_STATE(t0)
+        li   t3, PS_READY
+        beq  t1, t3, .found
+        addi t2, t2, -1
+        bnez t2, .next
+        la   t0, alive              # nobody is ready
+        lw   t0, 0(t0)
+        beqz t0, shutdown
+        wfi                         # interrupts are off: wfi returns when the timer line is
+        csrr t0, IPEND              # pending, and the kernel handles the tick itself
+        andi t0, t0, IRQ_TIMER
+        beqz t0, .search
+        out  TIMER_ACK, zero
+        call tick
+        j    .search
+.found: mv   a0, t0
+        # fall through
+
+# resume_process(a0 = PCB): make it current and return to it in ring 3 with interrupts on.
+resume_process:
+        csrw SCRATCH0, a0           # the next trap saves into this PCB
+        la   t0, current
+        sw   a0, 0(t0)
+        lw   t1, P_PID(a0)
+        la   t0, current_pid
+        sw   t1, 0(t0)
+        lw   t1, P_PGDIR(a0)        # switch address space (a PTBR write flushes the TLB,
+        ori  t1, t1, PTBR_ENABLE    # so skip it when the process stays the same)
+        la   t0, cur_ptbr
+        lw   t2, 0(t0)
+        beq  t1, t2, .same
+        sw   t1, 0(t0)
+        csrw PTBR, t1
+.same:  lw   t1, P_PC(a0)
+        csrw EPC, t1
+        li   t1, 3 | STATUS_IE      # sret returns to ring 3 with interrupts enabled
+        csrw ESTATUS, t1
+        mv   t0, a0
+        lw   ra, 4(t0)
+        lw   sp, 8(t0)
+        lw   fp, 12(t0)
+        lw   a0, 16(t0)
+        lw   a1, 20(t0)
+        lw   a2, 24(t0)
+        lw   a3, 28(t0)
+        lw   t1, 36(t0)
+        lw   t2, 40(t0)
+        lw   t3, 44(t0)
+        lw   s0, 48(t0)
+        lw   s1, 52(t0)
+        lw   s2, 56(t0)
+        lw   s3, 60(t0)
+        lw   t0, 32(t0)             # the base register last
+        sret
+
+# proc_exit(a0 = exit code; s0 = PCB): record the code, free the address space, run the next.
+proc_exit:
+        sw   a0, P_EXIT(s0)
+        li   t0, PS_DONE
+        sw   t0, P_STATE(s0)
+        la   t0, kernel_pgdir       # leave the dying address space before freeing it
+        lw   t1, 0(t0)
+        ori  t1, t1, PTBR_ENABLE
+        la   t0, cur_ptbr
+        sw   t1, 0(t0)
+        csrw PTBR, t1
+        lw   a0, P_PGDIR(s0)
+        call free_pgdir
+        sw   zero, P_PGDIR(s0)
+        la   t0, alive
+        lw   t1, 0(t0)
+        addi t1, t1, -1
+        sw   t1, 0(t0)
+        j    schedule               # the search starts after this (finished) process
+
+# shutdown: "kernel: 3 processes finished, exit codes: 1=0 2=0 3=132; power off code 4"
+shutdown:
+        la   a0, msg_summary1
+        call kputs
+        la   t0, nprocs
+        lw   a0, 0(t0)
+        call kput_dec
+        la   a0, msg_summary2
+        call kputs
+        la   s0, proc_table
+        la   s1, nprocs
+        lw   s1, 0(s1)
+.each:  lw   a0, P_PID(s0)
+        call kput_dec
+        li   a0, '='
+        call kputc
+        lw   a0, P_EXIT(s0)
+        call kput_dec
+        addi s0, s0, P_SIZE
+        addi s1, s1, -1
+        beqz s1, .last
+        li   a0, ' '
+        call kputc
+        j    .each
+.last:  li   s2, EXIT_OK
+        la   t0, killed_any
+        lw   t0, 0(t0)
+        beqz t0, .code
+        li   s2, EXIT_KILLED
+.code:  la   a0, msg_summary3
+        call kputs
+        mv   a0, s2
+        call kput_dec
+        li   a0, '\n'
+        call kputc
+        out  TIMER_INTERVAL, zero
+        out  POWER_OFF, s2
+        halt
+
+msg_summary1: .asciz "kernel: "
+msg_summary2: .asciz " processes finished, exit codes: "
+msg_summary3: .asciz "; power off code "
+        .align 4

@@ -1,0 +1,225 @@
+# syscall.s: system calls. ABI: number in t0, arguments in a0..a3, result in a0 (-1 on error);
+# every other register is preserved (the kernel restores all of them from the PCB).
+#
+#   0 exit(code)              never returns
+#   1 write(fd, buf, len)     fd 1 or 2: copy len bytes to the console; returns len, or -1
+#   2 yield()                 give up the processor; returns 0
+#   3 getpid()                returns the pid (1, 2, ...)
+#   4 map(va)                 map a fresh zero page at va (page aligned, in the heap); 0 or -1
+#   5 unmap(va)               unmap the page at va (heap or stack), freeing it; 0 or -1
+#   6 sleep(ticks)            sleep for that many timer ticks; returns 0
+#   7 divzero(flag)           flag 1: a divide by zero gives 0 and goes on; 0: it kills (default)
+#   8 nano_in(n)              kernel-side loop: n reads of the null port; returns their sum (0)
+#   9 nano_csrw(n)            kernel-side loop: n writes of IMASK (same value); returns 0
+#  10 nano_ptemod(n)          kernel-side loop: n changes of a heap PTE, each with tlbflush; 0
+#
+# On entry (from trap_entry): s0 = PCB, sp = kernel stack, a0..a3 still hold the arguments.
+
+syscall_dispatch:
+        lw   t0, P_PC(s0)           # a system call returns to the instruction after `syscall`
+        addi t0, t0, 4
+        sw   t0, P_PC(s0)
+        lw   t1, P_T0(s0)           # the call number the process put in t0
+        sltiu t2, t1, NSYSCALLS
+        beqz t2, .unknown
+        slli t1, t1, 2              # jump through the table
+        la   t2, syscall_table
+        add  t1, t1, t2
+        lw   t1, 0(t1)
+        jalr ra, t1, 0              # handler(a0..a3) -> a0
+        j    syscall_return
+.unknown:
+        li   a0, -1
+# syscall_return: store the result where the process will find it in a0, and resume it.
+syscall_return:
+        sw   a0, P_A0(s0)
+        mv   a0, s0
+        j    resume_process         # sched.s
+
+syscall_table:
+        .word sys_exit, sys_write, sys_yield, sys_getpid, sys_map, sys_unmap, sys_sleep
+        .word sys_divzero, sys_nano_in, sys_nano_csrw, sys_nano_ptemod
+
+sys_exit:
+        j    proc_exit              # a0 = exit code
+
+# write(fd, buf, len): the buffer is read through a software walk of the process's own page
+# table (user_to_phys), so a bad pointer gives -1 instead of a kernel fault. Bytes go to the
+# console while writer_pid names the process (the host attributes output by it).
+sys_write:
+        addi t0, a0, -1
+        sltiu t0, t0, 2             # fd 1 or 2
+        beqz t0, .bad
+        blt  a2, zero, .bad
+        push s1
+        push s2
+        push s3
+        push ra
+        mv   s1, a1                 # s1 = next user address
+        add  s2, a1, a2             # s2 = end
+        li   s3, -1                 # s3 = physical address of s1, or -1 when unknown
+        lw   t0, P_PID(s0)
+        la   t1, writer_pid
+        sw   t0, 0(t1)
+.next:  bgeu s1, s2, .done
+        andi t0, s1, 0xfff          # translate again at each new page
+        beqz t0, .translate
+        bge  s3, zero, .put
+.translate:
+        mv   a0, s1
+        call user_to_phys
+        blt  a0, zero, .fault
+        mv   s3, a0
+.put:   lbu  t0, 0(s3)
+        out  CONSOLE_DATA, t0
+        addi s1, s1, 1
+        addi s3, s3, 1
+        j    .next
+.done:  lw   a0, 24(s0)             # all len bytes written (len = the saved a2)
+        j    .out
+.fault: li   a0, -1
+.out:   la   t1, writer_pid
+        sw   zero, 0(t1)
+        pop  ra
+        pop  s3
+        pop  s2
+        pop  s1
+        ret
+.bad:   li   a0, -1
+        ret
+
+sys_yield:
+        sw   zero, P_A0(s0)
+        j    schedule               # round robin: the next ready process (maybe this one)
+
+sys_getpid:
+        lw   a0, P_PID(s0)
+        ret
+
+# map(va): va must be page aligned, in the heap, and not mapped yet.
+sys_map:
+        andi t0, a0, 0xfff
+        bnez t0, .bad
+        li   t0, HEAP_BASE
+        bltu a0, t0, .bad
+        li   t0, HEAP_END
+        bgeu a0, t0, .bad
+        push ra
+        push a0
+        lw   a0, P_PGDIR(s0)
+        lw   a1, 0(sp)
+        call pte_address            # 0 if the page table is missing: then it is not mapped
+        beqz a0, .fresh
+        lw   t0, 0(a0)
+        andi t0, t0, PTE_PRESENT
+        bnez t0, .fail
+.fresh: lw   a0, 0(sp)
+        call demand_map
+        j    .ret
+.fail:  li   a0, -1
+.ret:   addi sp, sp, 4
+        pop  ra
+        ret
+.bad:   li   a0, -1
+        ret
+
+# unmap(va): clear the PTE, flush that TLB entry, free the frame.
+sys_unmap:
+        andi t0, a0, 0xfff
+        bnez t0, .bad
+        push ra
+        push a0
+        call in_demand_region
+        beqz a0, .fail
+        lw   a0, P_PGDIR(s0)
+        lw   a1, 0(sp)
+        call pte_address
+        beqz a0, .fail
+        lw   t0, 0(a0)
+        andi t1, t0, PTE_PRESENT
+        beqz t1, .fail
+        sw   zero, 0(a0)            # 1. remove the mapping
+        lw   t1, 0(sp)
+        tlbflush t1                 # 2. and the TLB's copy of it
+        li   t1, ~0xfff
+        and  a0, t0, t1
+        call free_frame             # 3. the frame goes back to the pool
+        li   a0, 0
+        j    .ret
+.fail:  li   a0, -1
+.ret:   addi sp, sp, 4
+        pop  ra
+        ret
+.bad:   li   a0, -1
+        ret
+
+# sleep(ticks): ready again at tick (now + ticks); the timer handler wakes it.
+sys_sleep:
+        la   t0, ticks
+        lw   t0, 0(t0)
+        add  t0, t0, a0
+        sw   t0, P_WAKE(s0)
+        li   t0, PS_SLEEPING
+        sw   t0, P_STATE(s0)
+        sw   zero, P_A0(s0)
+        j    schedule
+
+sys_divzero:
+        sltu t0, zero, a0           # any non-zero flag means 1
+        sw   t0, P_DIVZ(s0)
+        li   a0, 0
+        ret
+
+# The nanobenchmark loops: one system call, then n privileged operations inside the kernel, so
+# n and 2n runs differ by exactly n operations (Adams and Agesen, ASPLOS 2006).
+sys_nano_in:
+        mv   t0, a0
+        li   a0, 0
+        bge  zero, t0, .done
+.loop:  in   t1, NULL_PORT
+        add  a0, a0, t1
+        addi t0, t0, -1
+        bnez t0, .loop
+.done:  ret
+
+sys_nano_csrw:
+        mv   t0, a0
+        li   t1, IRQ_TIMER          # the value IMASK already holds
+        bge  zero, t0, .done
+.loop:  csrw IMASK, t1
+        addi t0, t0, -1
+        bnez t0, .loop
+.done:  li   a0, 0
+        ret
+
+# nano_ptemod(n): map the first heap page if needed, then n times flip its writable bit and
+# flush it from the TLB; the PTE ends as it started.
+sys_nano_ptemod:
+        push ra
+        push a0
+        li   a0, HEAP_BASE
+        call user_to_phys           # maps it on demand
+        blt  a0, zero, .fail
+        lw   a0, P_PGDIR(s0)
+        li   a1, HEAP_BASE
+        call pte_address
+        pop  t0                     # n
+        li   t3, HEAP_BASE
+        lw   t1, 0(a0)              # the original PTE
+        mv   t2, t1
+        bge  zero, t0, .restore
+.loop:  xori t2, t2, PTE_WRITABLE
+        sw   t2, 0(a0)
+        tlbflush t3
+        addi t0, t0, -1
+        bnez t0, .loop
+.restore:
+        sw   t1, 0(a0)
+        tlbflush t3
+        li   a0, 0
+        pop  ra
+        ret
+.fail:  addi sp, sp, 4
+        li   a0, -1
+        pop  ra
+        ret

@@ -1,0 +1,162 @@
+# trap.s: the trap vector. Every trap (system call, fault, timer interrupt) from a process
+# arrives here in ring 0 with interrupts off. SCRATCH0 always holds the running process's PCB,
+# so the handler can save the process's registers without a free register of its own.
+#
+# The kernel is not preemptible: it runs with interrupts off on one kernel stack, and every
+# path out of it ends in resume_process (sched.s), which reloads a whole process from its PCB.
+
+trap_entry:
+        csrw SCRATCH1, t0           # free one register ...
+        csrr t0, SCRATCH0           # ... to hold the PCB address
+        sw   ra, 4(t0)              # save r1..r15 (r8 = t0 comes from SCRATCH1)
+        sw   sp, 8(t0)
+        sw   fp, 12(t0)
+        sw   a0, 16(t0)
+        sw   a1, 20(t0)
+        sw   a2, 24(t0)
+        sw   a3, 28(t0)
+        sw   t1, 36(t0)
+        sw   t2, 40(t0)
+        sw   t3, 44(t0)
+        sw   s0, 48(t0)
+        sw   s1, 52(t0)
+        sw   s2, 56(t0)
+        sw   s3, 60(t0)
+        csrr t1, SCRATCH1
+        sw   t1, P_T0(t0)
+        csrr t1, EPC                # where the process was: the trapping instruction, or the
+        sw   t1, P_PC(t0)           # next one for an interrupt
+        li   sp, KSTACK_TOP         # the kernel's own stack
+        mv   s0, t0                 # s0 = current PCB in every handler below
+        csrr t1, ESTATUS
+        andi t1, t1, STATUS_RING_MASK
+        beqz t1, kernel_panic       # trapped in the kernel itself: a kernel bug
+        csrr t1, CAUSE              # dispatch on the cause
+        li   t2, CAUSE_SYSCALL
+        beq  t1, t2, syscall_dispatch
+        li   t2, CAUSE_TIMER_INTERRUPT
+        beq  t1, t2, timer_interrupt
+        li   t2, CAUSE_PAGE_FAULT_READ
+        beq  t1, t2, page_fault
+        li   t2, CAUSE_PAGE_FAULT_WRITE
+        beq  t1, t2, page_fault
+        li   t2, CAUSE_DIVIDE_BY_ZERO
+        beq  t1, t2, divide_fault
+        j    kill_current           # anything else is fatal for the process
+
+# Page fault from a process: inside the heap or stack region and not yet mapped, it gets a
+# fresh zeroed page and retries the instruction (demand-zero paging); otherwise it dies.
+page_fault:
+        csrr a0, BADADDR
+        call demand_map             # 0: mapped; -1: not an address the process may touch
+        bnez a0, kill_current
+        mv   a0, s0
+        j    resume_process         # P_PC still points at the faulting instruction: retry it
+
+# Divide by zero: fatal unless the process asked (SYS_DIVZERO) to survive it; then the
+# destination register (bits 23:20 of the instruction word in EINSN) gets 0 and the process
+# goes on at the next instruction.
+divide_fault:
+        lw   t0, P_DIVZ(s0)
+        beqz t0, kill_current
+        csrr t0, EINSN
+        srli t0, t0, 20
+        andi t0, t0, 15             # rd
+        beqz t0, .skip              # r0 stays zero
+        slli t0, t0, 2
+        add  t0, t0, s0
+        sw   zero, P_REGS(t0)
+.skip:  lw   t0, P_PC(s0)
+        addi t0, t0, 4
+        sw   t0, P_PC(s0)
+        mv   a0, s0
+        j    resume_process
+
+# kill_current: print "kernel: killed pid N (name): Cause at pc 0x... addr 0x...", record exit
+# code 128 + cause, and let the other processes go on.
+kill_current:
+        la   a0, msg_killed
+        call kputs
+        lw   a0, P_PID(s0)
+        call kput_dec
+        la   a0, msg_open
+        call kputs
+        lw   a0, P_NAME(s0)
+        call kputs
+        la   a0, msg_close
+        call kputs
+        csrr a0, CAUSE
+        call kput_cause
+        la   a0, msg_atpc
+        call kputs
+        lw   a0, P_PC(s0)
+        call kput_hex
+        la   a0, msg_addr
+        call kputs
+        csrr a0, BADADDR
+        call kput_hex
+        li   a0, '\n'
+        call kputc
+        la   t0, killed_any
+        li   t1, 1
+        sw   t1, 0(t0)
+        csrr a0, CAUSE
+        addi a0, a0, 128
+        j    proc_exit              # sched.s: a0 = exit code
+
+# A trap taken in the kernel itself: print what and where, and power off.
+kernel_panic:
+        la   a0, msg_panic
+        call kputs
+        csrr a0, CAUSE
+        call kput_cause
+        la   a0, msg_atpc
+        call kputs
+        csrr a0, EPC
+        call kput_hex
+        la   a0, msg_addr
+        call kputs
+        csrr a0, BADADDR
+        call kput_hex
+        li   a0, '\n'
+        call kputc
+        li   t0, EXIT_PANIC
+        out  POWER_OFF, t0
+        halt
+
+# kput_cause(a0 = cause code): print the cause's name.
+kput_cause:
+        sltiu t0, a0, 18
+        beqz t0, .number
+        slli t0, a0, 2
+        la   t1, cause_names
+        add  t0, t0, t1
+        lw   t0, 0(t0)
+        beqz t0, .number
+        mv   a0, t0
+        j    kputs
+.number:
+        j    kput_dec
+
+cause_names:
+        .word 0, cn_syscall, cn_break, cn_illegal, cn_priv, cn_pfr, cn_pfw, cn_pfx
+        .word cn_misaligned, cn_div0, cn_bus, 0, 0, 0, 0, 0, cn_timer, cn_console
+cn_syscall:   .asciz "Syscall"
+cn_break:     .asciz "Breakpoint"
+cn_illegal:   .asciz "IllegalInstruction"
+cn_priv:      .asciz "PrivilegedInstruction"
+cn_pfr:       .asciz "PageFaultRead"
+cn_pfw:       .asciz "PageFaultWrite"
+cn_pfx:       .asciz "PageFaultExecute"
+cn_misaligned: .asciz "Misaligned"
+cn_div0:      .asciz "DivideByZero"
+cn_bus:       .asciz "BusError"
+cn_timer:     .asciz "TimerInterrupt"
+cn_console:   .asciz "ConsoleInterrupt"
+msg_killed:   .asciz "kernel: killed pid "
+msg_open:     .asciz " ("
+msg_close:    .asciz "): "
+msg_atpc:     .asciz " at pc "
+msg_addr:     .asciz " addr "
+msg_panic:    .asciz "kernel: panic: "
+        .align 4

@@ -1,0 +1,83 @@
+# lib.s: the user library. System call wrappers (number in t0, arguments in a0..a3, result
+# in a0; the kernel preserves every other register) and print helpers built on write().
+# Helpers follow the calling convention: they may clobber a0-a3 and t0-t3.
+
+        .align 4
+exit:   li   t0, SYS_EXIT
+        syscall                     # never returns
+write:  li   t0, SYS_WRITE          # write(a0 = fd, a1 = buf, a2 = len) -> a0
+        syscall
+        ret
+yield:  li   t0, SYS_YIELD
+        syscall
+        ret
+getpid: li   t0, SYS_GETPID
+        syscall
+        ret
+map:    li   t0, SYS_MAP            # map(a0 = page-aligned heap address) -> 0 / -1
+        syscall
+        ret
+unmap:  li   t0, SYS_UNMAP          # unmap(a0 = page address) -> 0 / -1
+        syscall
+        ret
+sleep:  li   t0, SYS_SLEEP          # sleep(a0 = timer ticks)
+        syscall
+        ret
+divzero_mode:
+        li   t0, SYS_DIVZERO        # a0 = 1: divide by zero yields 0 instead of killing
+        syscall
+        ret
+
+# print(a0 = zero-terminated string): one write() system call.
+print:  mv   a1, a0
+        mv   a2, zero
+.len:   add  t0, a1, a2
+        lbu  t0, 0(t0)
+        beqz t0, .go
+        addi a2, a2, 1
+        j    .len
+.go:    li   a0, 1
+        j    write
+
+# print_dec(a0): the unsigned value in decimal, one write() system call.
+print_dec:
+        addi sp, sp, -16            # digits are built backwards in a 16-byte stack buffer
+        addi t2, sp, 16
+        mv   t3, t2                 # end of the digits
+        li   t1, 10
+.divide:
+        remu t0, a0, t1
+        addi t0, t0, '0'
+        addi t2, t2, -1
+        sb   t0, 0(t2)
+        divu a0, a0, t1
+        bnez a0, .divide
+        push ra
+        li   a0, 1
+        mv   a1, t2
+        sub  a2, t3, t2
+        call write
+        pop  ra
+        addi sp, sp, 16
+        ret
+
+# print_kv(a0 = label, a1 = value): "label" then the value in decimal.
+print_kv:
+        push ra
+        push a1
+        call print
+        pop  a0
+        call print_dec
+        pop  ra
+        ret
+
+# newline: write "\n".
+newline:
+        push ra
+        la   a0, lib_nl
+        call print
+        pop  ra
+        ret
+
+lib_nl: .asciz "\n"
+        .align 4

@@ -1,0 +1,18 @@
+# nano-csrw: one system call; the kernel writes a control register (IMASK) N times in a loop.
+        .include "user.inc"
+_start: mv   s0, a0
+        li   t0, SYS_NANO_CSRW
+        syscall
+        mv   s1, a0
+        la   a0, m_n
+        mv   a1, s0
+        call print_kv
+        la   a0, m_r
+        mv   a1, s1
+        call print_kv
+        call newline
+        li   a0, 0
+        call exit
+m_n:    .asciz "nano-csrw: n="
+m_r:    .asciz " result="
+        .include "lib.s"

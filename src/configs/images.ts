@@ -1,0 +1,42 @@
+// Assembling the guest kernel and the user programs from programs/ when a boot needs them.
+// Images are cached per process (keyed by file and ISA), never written to disk.
+
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assembleFile, formatAsmError, type Image } from '../asm/index.js';
+import type { Isa } from '../isa/index.js';
+
+/** The repository root (this file is src/configs/images.ts, or dist/src/configs/images.js). */
+function findRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const up2 = resolve(here, '..', '..');
+  return up2.endsWith('dist') ? resolve(up2, '..') : up2;
+}
+
+export const ROOT = findRoot();
+export const KERNEL_SOURCE = join(ROOT, 'programs', 'kernel', 'kernel.s');
+export const USER_DIR = join(ROOT, 'programs', 'user');
+
+/** The assembler rejected a program from programs/ (a bug in the tree, not in the user's input). */
+export class ProgramAssemblyError extends Error {}
+
+const cache = new WeakMap<Isa, Map<string, Image>>();
+
+export function assembleCached(path: string, isa: Isa): Image {
+  let perIsa = cache.get(isa);
+  if (!perIsa) cache.set(isa, (perIsa = new Map()));
+  const hit = perIsa.get(path);
+  if (hit) return hit;
+  const result = assembleFile(path, isa);
+  if (!result.ok) throw new ProgramAssemblyError(result.errors.map(formatAsmError).join('\n'));
+  perIsa.set(path, result.image);
+  return result.image;
+}
+
+export function kernelImage(isa: Isa): Image {
+  return assembleCached(KERNEL_SOURCE, isa);
+}
+
+export function userImage(program: string, isa: Isa): Image {
+  return assembleCached(join(USER_DIR, `${program}.s`), isa);
+}
