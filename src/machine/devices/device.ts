@@ -28,6 +28,32 @@ export interface Device {
   restore(state: unknown): void;
 }
 
+/** Defaults for a device without a timer, interrupt or state worth saving: extend it and
+ *  implement only ports, read and write (see null-port.ts for the smallest example). */
+export abstract class BasicDevice implements Device {
+  abstract readonly name: string;
+  abstract readonly doc: string;
+  abstract readonly ports: readonly PortDef[];
+  abstract read(port: number, now: number): number;
+  abstract write(port: number, value: number, now: number): void;
+
+  nextEvent(): number {
+    return Infinity;
+  }
+
+  tick(_now: number): void {}
+
+  irqAsserted(): boolean {
+    return false;
+  }
+
+  save(): unknown {
+    return null;
+  }
+
+  restore(_state: unknown): void {}
+}
+
 /** What a device may ask of the machine. */
 export interface MachineControl {
   powerOff(exitCode: number): void;

@@ -1,11 +1,11 @@
 // A port that does nothing: reads give 0, writes are ignored. It exists so that benchmarks can
 // time the port I/O path itself (the `in` nanobenchmark of Adams and Agesen, ASPLOS 2006).
 
-import type { Device, PortDef } from './device.js';
+import { BasicDevice, type PortDef } from './device.js';
 
 export const NULL_PORT = 0x40;
 
-export class NullPortDevice implements Device {
+export class NullPortDevice extends BasicDevice {
   readonly name = 'null';
   readonly doc = 'a port with no effect, for timing port I/O';
   readonly ports: readonly PortDef[] = [{ port: NULL_PORT, name: 'NULL_PORT', access: 'rw', doc: 'reads 0, ignores writes' }];
@@ -15,20 +15,4 @@ export class NullPortDevice implements Device {
   }
 
   write(): void {}
-
-  nextEvent(): number {
-    return Infinity;
-  }
-
-  tick(): void {}
-
-  irqAsserted(): boolean {
-    return false;
-  }
-
-  save(): unknown {
-    return null;
-  }
-
-  restore(): void {}
 }
