@@ -20,19 +20,31 @@ mm_init:
         call alloc_frame
         la   t0, kernel_pgdir
         sw   a0, 0(t0)
-        li   s0, PAGE_SIZE          # s0 = next physical page to map
-.map:   la   t0, mem_end
+        li   s0, 0                  # s0 = physical address the next page table starts at
+.table: la   t0, mem_end            # one page table per 4 MiB, filled in a tight loop
         lw   t0, 0(t0)
         bgeu s0, t0, .done
-        la   a0, kernel_pgdir
-        lw   a0, 0(a0)
-        mv   a1, s0
-        ori  a2, s0, KERNEL_PTE
-        call map_page
-        bnez a0, .done
-        li   t0, PAGE_SIZE
-        add  s0, s0, t0
-        j    .map
+        call alloc_frame
+        beqz a0, .done
+        la   t0, kernel_pgdir       # directory entry for this 4 MiB
+        lw   t0, 0(t0)
+        srli t1, s0, 20             # (s0 >> 22) * 4
+        add  t0, t0, t1
+        ori  t1, a0, PTE_PRESENT
+        sw   t1, 0(t0)
+        la   t2, mem_end
+        lw   t2, 0(t2)
+        li   t3, PAGE_SIZE
+        add  s1, a0, t3             # s1 = end of the table
+        ori  t1, s0, KERNEL_PTE     # t1 = next entry
+.entry: bgeu s0, t2, .skip          # beyond memory: leave the entry empty
+        beqz s0, .skip              # page 0 stays unmapped
+        sw   t1, 0(a0)
+.skip:  add  t1, t1, t3
+        add  s0, s0, t3
+        addi a0, a0, 4
+        bltu a0, s1, .entry
+        j    .table
 .done:  pop  s1
         pop  s0
         pop  ra

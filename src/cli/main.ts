@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { err } from './colour.js';
 import { asmCommand } from './commands/asm.js';
+import { bootCommand } from './commands/boot.js';
 import { disasmCommand } from './commands/disasm.js';
 import { isaCommand } from './commands/isa.js';
 import { DEFAULT_MAX_CYCLES, runCommand } from './commands/run.js';
@@ -34,6 +35,21 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
     .addOption(extensionsOption)
     .action((file: string, opts) => setExit(runCommand(file, opts)));
+
+  program
+    .command('boot')
+    .description('boot the guest kernel with workloads as its processes (see --list)')
+    .option('--config <name>', 'boot configuration', 'native')
+    .option('--workload <list>', 'comma-separated workloads, one or more processes each')
+    .option('--iterations <n>', "iteration count for every process (default: each workload's own)")
+    .option('--max-cycles <n>', `stop after this many cycles (default ${DEFAULT_MAX_CYCLES.toExponential()})`)
+    .option('--stats', 'print cycles, instructions, traps and TLB figures to stderr')
+    .option('--json', 'print one JSON object with the console output, statistics and processes')
+    .option('--quantum <cycles>', 'timer quantum in cycles (default: the kernel default, 10000)')
+    .option('--memory <size>', 'physical memory, e.g. 16M (default 16M)')
+    .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
+    .option('--list', 'list configurations and workloads')
+    .action((opts) => setExit(bootCommand(opts)));
 
   program
     .command('asm')

@@ -42,6 +42,8 @@ export interface BootOptions {
   quantum?: number;
   /** Each console byte as it is written (e.g. to stream it to stdout). */
   onConsoleOutput?: (byte: number) => void;
+  /** Called with the loaded machine just before it runs (tests attach trap hooks here). */
+  onMachine?: (machine: Machine) => void;
 }
 
 export interface ProcessReport {
@@ -150,6 +152,7 @@ export function bootNative(options: BootOptions): BootResult {
   });
   words = machine.memory.words;
   loadNative(machine, specs, options.quantum);
+  options.onMachine?.(machine);
   const stop = machine.run(options.maxCycles ?? 2_000_000_000);
   const decoder = new TextDecoder();
   const processes = specs.map((spec, i): ProcessReport => {

@@ -1,0 +1,110 @@
+// `ringlab boot --config C --workload W[,W...]`: boot the guest kernel in a configuration with
+// the named workloads as its processes, and run it to power-off. `ringlab boot --list` lists
+// the configurations and workloads.
+
+import { BootError, CONFIGS, findConfig, ProgramAssemblyError, WORKLOADS, type BootResult } from '../../configs/index.js';
+import { costPreset } from '../../machine/costs.js';
+import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
+import { err } from '../colour.js';
+import { CliError, ExitCode } from '../errors.js';
+import { parseCount, parseList, parseSize } from '../options.js';
+import { describeStop, formatStats } from '../report.js';
+import { DEFAULT_MAX_CYCLES, LineWriter } from './run.js';
+
+export interface BootCliOptions {
+  config?: string;
+  workload?: string;
+  iterations?: string;
+  maxCycles?: string;
+  stats?: boolean;
+  json?: boolean;
+  preset?: string;
+  memory?: string;
+  quantum?: string;
+  list?: boolean;
+}
+
+/** The JSON object `boot --json` prints: the fields of `run --json` plus the processes. */
+export interface BootJson {
+  config: string;
+  workloads: string[];
+  exitCode: number;
+  halted: boolean;
+  stop: StopReason;
+  console: string;
+  stats: MachineStats;
+  processes: BootResult['processes'];
+}
+
+export function listText(): string {
+  const width = Math.max(...WORKLOADS.map((w) => w.name.length));
+  const lines = ['configurations:'];
+  for (const c of CONFIGS) lines.push(`  ${c.name.padEnd(width)}  ${c.description}`);
+  lines.push('workloads (default iterations in brackets):');
+  for (const w of WORKLOADS) lines.push(`  ${w.name.padEnd(width)}  ${w.description} [${w.defaultIterations}]`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function bootCommand(opts: BootCliOptions): number {
+  if (opts.list) {
+    process.stdout.write(listText());
+    return ExitCode.OK;
+  }
+  const configName = opts.config ?? 'native';
+  const config = findConfig(configName);
+  if (!config) throw new CliError(`unknown config '${configName}' (valid: ${CONFIGS.map((c) => c.name).join(', ')})`, ExitCode.USAGE);
+  if (opts.workload === undefined) throw new CliError(`--workload is required (valid: ${WORKLOADS.map((w) => w.name).join(', ')}); see ringlab boot --list`, ExitCode.USAGE);
+  const workloads = parseList(opts.workload);
+  const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
+  const iterations = opts.iterations === undefined ? undefined : parseCount('--iterations', opts.iterations);
+  if (iterations !== undefined && iterations > 0x7fffffff) throw new CliError('--iterations must be below 2^31', ExitCode.USAGE);
+  const quantum = opts.quantum === undefined ? undefined : parseCount('--quantum', opts.quantum);
+  const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
+  let costs;
+  try {
+    costs = costPreset(opts.preset ?? 'default');
+  } catch (e) {
+    throw new CliError((e as Error).message, ExitCode.USAGE);
+  }
+  const writer = opts.json ? undefined : new LineWriter((chunk) => process.stdout.write(chunk));
+  let result: BootResult;
+  try {
+    result = config.boot({
+      workloads,
+      maxCycles,
+      costs,
+      ...(iterations !== undefined && { iterations }),
+      ...(quantum !== undefined && { quantum }),
+      ...(memoryBytes !== undefined && { memoryBytes }),
+      ...(writer && { onConsoleOutput: (b: number) => writer.byte(b) }),
+    });
+  } catch (e) {
+    if (e instanceof BootError) throw new CliError(e.message, ExitCode.USAGE);
+    if (e instanceof ProgramAssemblyError) throw new CliError(e.message, ExitCode.ASSEMBLY);
+    if (e instanceof LoadError) throw new CliError(`${e.message} (use --memory to give the machine more)`, ExitCode.GUEST);
+    if (e instanceof Error && /memory size/.test(e.message)) throw new CliError(e.message, ExitCode.USAGE);
+    throw e;
+  }
+  writer?.flush();
+  const exitCode = result.exitCode ?? ExitCode.GUEST;
+  if (opts.json) {
+    const out: BootJson = {
+      config: result.config,
+      workloads,
+      exitCode,
+      halted: result.halted,
+      stop: result.stop,
+      console: result.console,
+      stats: result.stats,
+      processes: result.processes,
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return exitCode;
+  }
+  if (result.stop.kind !== 'halt') process.stderr.write(`${err.red('ringlab:')} ${describeStop(result.stop)}\n`);
+  if (opts.stats) {
+    const procs = result.processes.map((p) => `  pid ${p.pid} ${p.name}: exit ${p.exitCode ?? 'none (still running)'}`).join('\n');
+    process.stderr.write(`${err.dim(`${describeStop(result.stop)} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${procs}\n`);
+  }
+  return exitCode;
+}

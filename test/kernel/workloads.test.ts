@@ -1,0 +1,75 @@
+// The guest kernel booted natively: every workload prints its expected result and exits 0.
+
+import { describe, expect, it } from 'vitest';
+import { bootNative, WORKLOADS } from '../../src/configs/index.js';
+
+function boot(workloads: string[], iterations?: number, extra: { quantum?: number } = {}) {
+  return bootNative({ workloads, maxCycles: 50_000_000, ...(iterations !== undefined && { iterations }), ...extra });
+}
+
+/** compute's checksum: per round, checksum = checksum * 31 + (sum of primes below 1000). */
+function computeChecksum(rounds: number): number {
+  let c = 0;
+  for (let i = 0; i < rounds; i++) c = (Math.imul(c, 31) + 76127) >>> 0;
+  return c;
+}
+
+const EXPECTED: Record<string, (n: number) => string[]> = {
+  compute: (n) => [`compute: rounds=${n} checksum=${computeChecksum(n)}\n`],
+  syscall: (n) => [`syscall: iterations=${n} getpid-ok=${n}\n`],
+  io: (n) => [`${'io: 0123456789abcdefghijklmnopq\n'.repeat(n)}io: writes=${n} bytes=${32 * n}\n`],
+  pagefault: (n) => [`pagefault: pages=${n} zeroed=${n} checksum=${(n * (n + 1)) / 2}\n`],
+  ctxswitch: (n) => [`ctxswitch: yields=${n}\n`, `ctxswitch: yields=${n}\n`],
+  ptemod: (n) => [`ptemod: maps=${n} zeroed=${n} checksum=${(n * (n - 1)) / 2}\n`],
+  sleep: (n) => [`sleep: naps=${n}\n`],
+  'nano-syscall': (n) => [`nano-syscall: n=${n}\n`],
+  'nano-in': (n) => [`nano-in: n=${n} sum=0\n`],
+  'nano-csrw': (n) => [`nano-csrw: n=${n} result=0\n`],
+  'nano-callret': (n) => [`nano-callret: n=${n} result=${n}\n`],
+  'nano-pgfault': (n) => [`nano-pgfault: n=${n}\n`],
+  'nano-divzero': (n) => [`nano-divzero: n=${n} zero-quotients=${n}\n`],
+  'nano-ptemod': (n) => [`nano-ptemod: n=${n} check=77\n`],
+};
+
+describe('workloads under the native kernel', () => {
+  it('every non-demo workload has an expected result here', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(WORKLOADS.filter((w) => w.kind !== 'demo').map((w) => w.name).sort());
+  });
+
+  for (const [name, expected] of Object.entries(EXPECTED)) {
+    it(`${name} prints its expected result and exits 0`, () => {
+      const n = name === 'io' || name === 'compute' || name === 'sleep' ? 3 : 25;
+      const r = boot([name], n);
+      expect(r.stop).toEqual({ kind: 'halt', exitCode: 0 });
+      expect(r.processes.map((p) => p.output)).toEqual(expected(n));
+      expect(r.processes.every((p) => p.exitCode === 0)).toBe(true);
+      expect(r.console).toMatch(/^kernel: booting \d+ processes\n/);
+      expect(r.console).toMatch(/kernel: \d+ processes finished, exit codes: (\d+=0 ?)+; power off code 0\n$/);
+    });
+  }
+
+  it('takes its iteration count from the boot arguments (default per workload)', () => {
+    const r = boot(['nano-callret']);
+    expect(r.processes[0]!.output).toBe('nano-callret: n=1000 result=1000\n');
+  });
+
+  it('the nanobenchmarks scale linearly: N and 2N runs differ by a fixed cost per iteration', () => {
+    for (const name of ['nano-syscall', 'nano-in', 'nano-csrw', 'nano-callret', 'nano-divzero', 'nano-ptemod']) {
+      const c = (n: number) => boot([name], n).stats.cycles;
+      const [a, b, d] = [c(100), c(200), c(300)];
+      expect(b - a, name).toBeGreaterThan(0);
+      // Timer interrupts land at different points, so allow a small wobble around linearity.
+      expect(Math.abs((d - b) - (b - a)), name).toBeLessThan((b - a) * 0.1 + 2000);
+    }
+  });
+
+  it('the kernel-side loops do their privileged work in ring 0, one operation per iteration', () => {
+    const a = boot(['nano-divzero'], 40);
+    expect(a.stats.traps['DivideByZero']).toBe(40);
+    const f = boot(['nano-pgfault'], 40);
+    expect(f.stats.traps['PageFaultWrite']).toBe(40 + 1); // + the first touch of the stack
+    const p = boot(['nano-ptemod'], 40);
+    const q = boot(['nano-ptemod'], 80);
+    expect(q.stats.tlb.flushes - p.stats.tlb.flushes).toBe(40);
+  });
+});
