@@ -2,17 +2,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { bootNative, WORKLOADS } from '../../src/configs/index.js';
+import { computeChecksum } from './expected.js';
 
 function boot(workloads: string[], iterations?: number, extra: { quantum?: number } = {}) {
   return bootNative({ workloads, maxCycles: 50_000_000, ...(iterations !== undefined && { iterations }), ...extra });
 }
 
-/** compute's checksum: per round, checksum = checksum * 31 + (sum of primes below 1000). */
-function computeChecksum(rounds: number): number {
-  let c = 0;
-  for (let i = 0; i < rounds; i++) c = (Math.imul(c, 31) + 76127) >>> 0;
-  return c;
-}
 
 const EXPECTED: Record<string, (n: number) => string[]> = {
   compute: (n) => [`compute: rounds=${n} checksum=${computeChecksum(n)}\n`],
