@@ -90,6 +90,15 @@ function parseNumber(text: string): number {
 }
 
 /** Tokens of one line, without its comment. */
+/** A character as it should appear in a message: control and invisible characters as \\xHH or
+ *  \\u{...} so they cannot garble the terminal. */
+function printable(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  if (code < 0x20 || code === 0x7f) return `'\\x${code.toString(16).padStart(2, '0')}'`;
+  if (code > 0x7e && !/\p{L}|\p{N}|\p{P}|\p{S}/u.test(ch)) return `'\\u{${code.toString(16)}}'`;
+  return `'${ch}'`;
+}
+
 export function tokenizeLine(line: string): LexResult {
   const tokens: Token[] = [];
   let i = 0;
@@ -133,7 +142,7 @@ export function tokenizeLine(line: string): LexResult {
       const p = PUNCTUATION.find((op) => line.startsWith(op, i));
       if (!p) {
         const hint = ch === '\\' ? ' (macro parameters like \\x are only substituted inside a .macro body)' : '';
-        return { ok: false, column, message: `unexpected character '${ch}'${hint}` };
+        return { ok: false, column, message: `unexpected character ${printable(ch)}${hint}` };
       }
       tokens.push(token('punct', p, column));
       i += p.length;

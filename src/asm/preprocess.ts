@@ -53,8 +53,11 @@ const CONDITIONALS = new Set(['.if', '.ifdef', '.ifndef', '.elseif', '.else', '.
 const LEADING_DIRECTIVE = /^\s*(?:[A-Za-z_.$][\w.$]*\s*:\s*)*(\.[A-Za-z]+)\b/;
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The lines of a file; a final newline ends the last line rather than starting an empty one. */
 function splitLines(text: string): string[] {
-  return text.split(/\r\n|\n|\r/);
+  const lines = text.split(/\r\n|\n|\r/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 export class Preprocessor {

@@ -33,7 +33,7 @@ export function asmCommand(file: string, opts: AsmOptions): number {
   } catch (e) {
     throw new CliError(`cannot write ${output}: ${(e as Error).message}`, ExitCode.USAGE);
   }
-  if (opts.listing) process.stdout.write(formatListing(result.listing) + '\n');
+  if (opts.listing) process.stdout.write(formatListing(result.listing));
   return ExitCode.OK;
 }
 

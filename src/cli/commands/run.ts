@@ -40,7 +40,9 @@ function readInput(path: string | undefined): Uint8Array | undefined {
   try {
     return new Uint8Array(readFileSync(path === '-' ? 0 : path));
   } catch (e) {
-    throw new CliError(`cannot read --input ${path}: ${(e as Error).message}`, ExitCode.USAGE);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw new CliError(`cannot read --input ${path}: ${why}`, ExitCode.USAGE);
   }
 }
 
