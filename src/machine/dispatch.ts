@@ -13,6 +13,24 @@
 // Closure variables are only constant in on-stack-replacement code, which made the first run
 // fast and every later run half as fast.
 //
+// Steady-state speed (why the first run used to be twice as fast as every later one):
+// - `run` is a small driver around a hot loop that handles only "hot" instructions (class
+//   'user', not trap/trap-return flow) whose page is in the fetch-page cache and whose word is
+//   already decoded.
+//   Everything else (fetch through the MMU, decode, privileged and trapping
+//   instructions, illegal words) leaves the hot loop and goes through `step`, one instruction,
+//   before re-entering it. Reason: V8 compiles the first run with on-stack replacement from the
+//   feedback collected so far, where rare paths (decodeAt, halt, trap) have no feedback and
+//   become cheap deoptimization exits. Every later compile has feedback for them, so it inlined
+//   decodeAt (with decodeFields, the DecodedInsn constructor, ...) into the loop and emitted real
+//   calls for halt/syscall/trap. A call on any path back to the loop head makes V8 spill the
+//   loop's values around it and reload every field after it (visible in the generated code),
+//   and the loop ran at half speed; without such calls later compiles are as fast as the first.
+// - The loop records the executing instruction as a word index (`cpu.curAt`, a small integer),
+//   not as the DecodedInsn object: an object store into the (old-generation) processor costs a
+//   write-barrier slow path per instruction while the decoded instructions are young, which
+//   they are after every program load (15% of a profile on its own).
+//
 // Tricks in the loop, each cheap and exact:
 // - Fetch-page cache: `(pc & 0xfffff003) === cpu.fetchPage` is one compare that checks both
 //   "same 4 KiB page as last fetch" and "pc is word aligned" (fetchPage has its low bits clear,
@@ -55,6 +73,10 @@ function buildInterpreter(insns: readonly InsnDef[]): Interpreter {
   const handlers = insns.map((insn) => insn.exec);
   const illegalIndex = insns.length;
 
+  // Accounting done when an instruction starts (see processor.ts for the refund rule). The hot
+  // loop does it inside each case, so that an instruction it leaves to `step` is not charged.
+  const account = `cpu.curAt = at; cpu.next = (pc + 4) | 0; cpu.cycles += d.cost; cpu.instret++;`;
+
   const cases = insns
     .map((insn, i) => {
       // Privilege guard derived from the table, so no instruction can forget it.
@@ -63,7 +85,41 @@ function buildInterpreter(insns: readonly InsnDef[]): Interpreter {
     })
     .join('\n');
 
-  const executeOne = `
+  // The hot loop counts its fast fetch as a TLB hit in the case too, for the same reason.
+  const hotCases = insns
+    .map((insn, i) => (isHot(insn) ? `          case ${i}: cpu.fetchHits += cpu.fetchPaged; ${account} this.h${i}(cpu, d); break; // ${insn.mnemonic}` : ''))
+    .filter((line) => line !== '')
+    .join('\n');
+
+  const source = `
+  "use strict";
+  return {
+    run(cpu) {
+      const x = cpu.x;
+      const cache = cpu.decodeCache;
+      while (cpu.cycles < cpu.stopCycle) {
+        // Hot loop: fast paths only, no call that returns into it (see the top of dispatch.ts).
+        hot: for (;;) {
+          const pc = cpu.pc;
+          if ((pc & -4093) !== cpu.fetchPage) break;
+          const at = (cpu.fetchBase | (pc & 4095)) >>> 2;
+          const d = cache[at];
+          if (d === undefined) break;
+          switch (d.index) {
+${hotCases}
+          default: break hot; // cold instruction: step runs it
+          }
+          x[0] = 0;
+          cpu.pc = cpu.next;
+          if (!(cpu.cycles < cpu.stopCycle)) return;
+        }
+        // Slow fetch, decode, or a cold instruction: exactly one instruction, then back in.
+        this.step(cpu);
+      }
+    },
+    step(cpu) {
+      const x = cpu.x;
+      const cache = cpu.decodeCache;
       const pc = cpu.pc;
       let pa;
       if ((pc & -4093) === cpu.fetchPage) {
@@ -72,35 +128,27 @@ function buildInterpreter(insns: readonly InsnDef[]): Interpreter {
       } else {
         pa = cpu.fetchSlow(pc);
       }
-      let d = cache[pa >>> 2];
+      const at = pa >>> 2;
+      let d = cache[at];
       if (d === undefined) d = cpu.decodeAt(pa);
-      cpu.cur = d;
-      cpu.next = (pc + 4) | 0;
-      cpu.cycles += d.cost;
-      cpu.instret++;
+      ${account}
       switch (d.index) {
 ${cases}
       case ${illegalIndex}: cpu.trap(${Cause.IllegalInstruction}); break;
       }
       x[0] = 0;
-      cpu.pc = cpu.next;`;
-
-  const prologue = `
-    const x = cpu.x;
-    const cache = cpu.decodeCache;`;
-
-  const source = `
-  "use strict";
-  return {
-    run(cpu) {${prologue}
-      while (cpu.cycles < cpu.stopCycle) {${executeOne}
-      }
-    },
-    step(cpu) {${prologue}${executeOne}
+      cpu.pc = cpu.next;
     },
   };`;
   const methods = new Function(source)() as Interpreter;
   const prototype: Record<string, unknown> = { ...methods };
   handlers.forEach((handler, i) => (prototype[`h${i}`] = handler));
   return Object.create(prototype) as Interpreter;
+}
+
+/** Instructions the hot loop runs itself; the rest go through `step`. Privileged, sensitive and
+ *  trap instructions call into the processor's rare machinery (trap entry, control registers,
+ *  ports), which would put returning calls into the hot loop; they are also rare. */
+function isHot(insn: InsnDef): boolean {
+  return insn.privilege === 'user' && insn.flow !== 'trap' && insn.flow !== 'trap-return';
 }

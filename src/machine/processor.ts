@@ -23,24 +23,33 @@ export const BUCKETS = 8;
 
 /**
  * A decoded instruction, cached per physical word. Every field must stay a small integer (a V8
- * "Smi", 31 bits with pointer compression): if one field ever held a larger number, V8 would
- * change the shape of all these objects mid-run and every inlined semantic function would start
- * checking two shapes, halving the interpreter's speed. So the 32-bit word is kept as two
- * 16-bit halves and rebuilt on demand (only traps and the debugger need it).
+ * "Smi"): if one field ever held a larger number, V8 would change the shape of all these objects
+ * mid-run and every inlined semantic function would start checking two shapes, halving the
+ * interpreter's speed. So the 32-bit word is kept as two 16-bit halves and rebuilt on demand
+ * (only traps and the debugger need it).
+ *
+ * The fields are `declare`d and assigned in the constructor, not declared as class fields: with
+ * ES2022 class fields a declared field is first defined as `undefined`, which makes V8 give it
+ * the general "tagged" representation, and then every read in the interpreter loop checks
+ * whether it holds a Smi or a heap number. Assigned first with a Smi, the field stays Smi.
  */
 export class DecodedInsn implements Decoded {
-  private readonly wordHigh: number;
-  private readonly wordLow: number;
+  declare readonly index: number;
+  declare readonly rd: number;
+  declare readonly rs1: number;
+  declare readonly rs2: number;
+  declare readonly imm: number;
+  declare readonly cost: number;
+  declare private readonly wordHigh: number;
+  declare private readonly wordLow: number;
 
-  constructor(
-    readonly index: number,
-    readonly rd: number,
-    readonly rs1: number,
-    readonly rs2: number,
-    readonly imm: number,
-    word: number,
-    readonly cost: number,
-  ) {
+  constructor(index: number, rd: number, rs1: number, rs2: number, imm: number, word: number, cost: number) {
+    this.index = index;
+    this.rd = rd;
+    this.rs1 = rs1;
+    this.rs2 = rs2;
+    this.imm = imm;
+    this.cost = cost;
     this.wordHigh = word >>> 16;
     this.wordLow = word & 0xffff;
   }
@@ -90,8 +99,13 @@ export class Processor implements Cpu {
   sleeping = false;
   /** Set when a trap fetched from TVEC failed: the machine cannot make progress. */
   doubleFault: TrapEvent | undefined;
-  /** The instruction executing (or last executed). */
-  cur: Decoded;
+  /** Word index (physical address / 4) of the instruction executing (or last executed), or -1.
+   *  The interpreter loop stores this small integer rather than the DecodedInsn itself: storing
+   *  an object pointer into the processor costs a write barrier, and while the processor is in
+   *  V8's old generation and the decoded instructions are young (just decoded, as after every
+   *  program load) each such store took the barrier's slow path: about a third of the time of
+   *  the whole loop. */
+  curAt = -1;
 
   // ---- Caches (not architectural) -------------------------------------------------------------
   /** Decoded instruction per physical word; undefined until first executed, cleared by stores. */
@@ -141,7 +155,12 @@ export class Processor implements Cpu {
     this.memSize = memory.size;
     this.decodeCache = new Array<Decoded | undefined>(memory.size >>> 2).fill(undefined);
     this.illegal = new DecodedInsn(isa.insns.length, 0, 0, 0, 0, 0, 0);
-    this.cur = this.illegal;
+  }
+
+  /** The instruction executing (or last executed). Its cache entry is still there when it
+   *  traps: only stores clear entries, and no instruction stores and then traps. */
+  get cur(): Decoded {
+    return (this.curAt >= 0 ? this.decodeCache[this.curAt] : undefined) ?? this.illegal;
   }
 
   /** Dispatch index of the built-in handler for words no instruction claims. */
@@ -219,6 +238,7 @@ export class Processor implements Cpu {
     this.interruptsEnabled = false;
     this.pc = this.tvec;
     this.fetchingVector = true;
+    this.fetchPage = -1; // fetch the vector through fetchSlow, which clears fetchingVector
     this.trapCounts.set(cause, (this.trapCounts.get(cause) ?? 0) + 1);
     this.onTrap?.({ cause, epc: this.epc, badAddr: this.badAddr, insnWord: this.einsn, fromRing, cycle: this.cycles });
   }
@@ -290,13 +310,24 @@ export class Processor implements Cpu {
 
   // ---- Memory ---------------------------------------------------------------------------------
 
+  // These are inlined into the interpreter's hot loop. Their fault paths end in an explicit
+  // `throw` of what `raise` returns (`trap` itself already throws, so that throw never runs):
+  // V8 cannot see that `trap` never returns, so a bare `this.trap(...)` looks like a call that
+  // comes back into the loop, and a call on any path back to the loop head makes V8 reload the
+  // loop's fields after it and spill its values around it. A path ending in `throw` leaves.
+
+  /** Take a trap for the executing instruction. `trap()` throws, so this never returns. */
+  private raise(cause: number, badAddr: number): typeof TRAP_SIGNAL {
+    return this.trap(cause, badAddr);
+  }
+
   private translate(va: number, access: 0 | 1 | 2): number {
     let pa = va >>> 0;
     if (this.paging) {
       pa = this.mmu.translate(va, access, this.ring, this.ptbr);
-      if (pa < 0) this.trap(this.mmu.fault.cause, this.mmu.fault.badAddr);
+      if (pa < 0) throw this.raise(this.mmu.fault.cause, this.mmu.fault.badAddr);
     }
-    if (pa >= this.memSize) this.trap(Cause.BusError, pa);
+    if (pa >= this.memSize) throw this.raise(Cause.BusError, pa);
     return pa;
   }
 
@@ -309,17 +340,17 @@ export class Processor implements Cpu {
   }
 
   load16(addr: number): number {
-    if ((addr & 1) !== 0) this.trap(Cause.Misaligned, addr);
+    if ((addr & 1) !== 0) throw this.raise(Cause.Misaligned, addr);
     return (this.halves[this.translate(addr, Access.READ) >>> 1]! << 16) >> 16;
   }
 
   load16u(addr: number): number {
-    if ((addr & 1) !== 0) this.trap(Cause.Misaligned, addr);
+    if ((addr & 1) !== 0) throw this.raise(Cause.Misaligned, addr);
     return this.halves[this.translate(addr, Access.READ) >>> 1]!;
   }
 
   load32(addr: number): number {
-    if ((addr & 3) !== 0) this.trap(Cause.Misaligned, addr);
+    if ((addr & 3) !== 0) throw this.raise(Cause.Misaligned, addr);
     return this.words[this.translate(addr, Access.READ) >>> 2]!;
   }
 
@@ -330,14 +361,14 @@ export class Processor implements Cpu {
   }
 
   store16(addr: number, value: number): void {
-    if ((addr & 1) !== 0) this.trap(Cause.Misaligned, addr);
+    if ((addr & 1) !== 0) throw this.raise(Cause.Misaligned, addr);
     const pa = this.translate(addr, Access.WRITE);
     this.halves[pa >>> 1] = value;
     this.decodeCache[pa >>> 2] = undefined;
   }
 
   store32(addr: number, value: number): void {
-    if ((addr & 3) !== 0) this.trap(Cause.Misaligned, addr);
+    if ((addr & 3) !== 0) throw this.raise(Cause.Misaligned, addr);
     const pa = this.translate(addr, Access.WRITE);
     this.words[pa >>> 2] = value;
     this.decodeCache[pa >>> 2] = undefined;

@@ -1,0 +1,224 @@
+// Interpreter speed benchmark: guest MIPS for four small loops.
+//
+//   npm run bench:speed                      # table
+//   npm run bench:speed -- --json            # machine-readable
+//   node dist/bench/speed.js --runs 9 --quick
+//
+// Cases (programs in bench/programs/, assembled with src/asm):
+//   a  alu        5-instruction ALU loop, ring 0, paging off
+//   b  alu-user   the same loop in ring 3, paging on (page directory + one page table)
+//   c  mem        8-instruction loop with one lw and one sw (25% memory), ring 0, paging off
+//   d  mem-user   the same in ring 3, paging on
+//
+// Each case runs once to warm up (reported as "first": in a fresh process that run is compiled
+// differently by V8, see src/machine/dispatch.ts), then --runs more times, each on a new
+// Machine, as a long-lived process would. We report the median and the min-max range of those.
+// Every run checks the registers the loop computed, and the ring-3 cases check that the loop
+// really ran in ring 3 with paging on and TLB hits, so a broken interpreter cannot post a
+// number.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assemble, formatAsmError, type Image } from '../src/asm/index.js';
+import { isaWith, Reg } from '../src/isa/index.js';
+import { Machine, type MachineStats } from '../src/machine/machine.js';
+
+interface Case {
+  id: string;
+  name: string;
+  file: string;
+  description: string;
+  /** Loop iterations per run at full scale. */
+  iterations: number;
+  /** The memory-loop variant also keeps a counter in memory. */
+  memory: boolean;
+  user: boolean;
+}
+
+const CASES: readonly Case[] = [
+  { id: 'a', name: 'alu', file: 'alu.s', description: '5-insn ALU loop, ring 0, paging off', iterations: 10_000_000, memory: false, user: false },
+  { id: 'b', name: 'alu-user', file: 'alu-user.s', description: '5-insn ALU loop, ring 3, paging on', iterations: 10_000_000, memory: false, user: true },
+  { id: 'c', name: 'mem', file: 'mem.s', description: '8-insn loop, 25% lw/sw, ring 0, paging off', iterations: 6_000_000, memory: true, user: false },
+  { id: 'd', name: 'mem-user', file: 'mem-user.s', description: '8-insn loop, 25% lw/sw, ring 3, paging on', iterations: 6_000_000, memory: true, user: true },
+];
+
+interface Result {
+  id: string;
+  name: string;
+  description: string;
+  instructionsPerRun: number;
+  firstMips: number;
+  mips: number[];
+  median: number;
+  min: number;
+  max: number;
+}
+
+type ClockName = 'wall' | 'thread';
+
+interface Args {
+  json: boolean;
+  runs: number;
+  scale: number;
+  only: string | undefined;
+  clock: ClockName;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let clock: ClockName = 'wall';
+  let json = false;
+  let runs = 7;
+  let scale = 1;
+  let only: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') json = true;
+    else if (a === '--quick') scale = 0.2;
+    else if (a === '--runs') runs = Math.max(5, Number(argv[++i]));
+    else if (a === '--only') only = argv[++i];
+    else if (a === '--clock') {
+      const value = argv[++i];
+      if (value !== 'wall' && value !== 'thread') {
+        console.error(`speed: --clock is 'wall' or 'thread'`);
+        process.exit(2);
+      }
+      clock = value;
+    }
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: speed [--json] [--runs N (>= 5, default 7)] [--quick] [--only abcd] [--clock wall|thread]');
+      console.log('  --clock thread: time runs by the main thread\'s CPU time (Linux /proc), which other');
+      console.log('                  processes and V8\'s background compiler threads do not inflate');
+      process.exit(0);
+    } else {
+      console.error(`speed: unknown option '${a}'`);
+      process.exit(2);
+    }
+  }
+  if (!Number.isFinite(runs)) runs = 7;
+  return { json, runs, scale, only, clock };
+}
+
+/** Milliseconds of the chosen clock. `thread`: CPU time of this (the main) thread, from
+ *  /proc/thread-self/stat in clock ticks (usually 10 ms, so keep runs long). */
+function clockFor(name: ClockName): () => number {
+  if (name === 'wall') return () => performance.now();
+  const tick = 10; // ms per clock tick (USER_HZ = 100 on Linux)
+  return () => {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * tick; // utime + stime
+  };
+}
+
+/** bench/programs, whether we run compiled (dist/bench/speed.js) or from source. */
+function programsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [join(here, 'programs'), resolve(here, '../../bench/programs')]) {
+    if (existsSync(join(candidate, 'alu.s'))) return candidate;
+  }
+  throw new Error(`bench/programs not found (looked next to ${here})`);
+}
+
+function build(c: Case, iterations: number): Image {
+  const path = join(programsDir(), c.file);
+  const source = `.equ ITERS, ${iterations}\n${readFileSync(path, 'utf8')}`;
+  const result = assemble(source, { fileName: path, isa: isaWith([]) });
+  if (!result.ok) throw new Error(`cannot assemble ${c.file}:\n${result.errors.map(formatAsmError).join('\n')}`);
+  return result.image;
+}
+
+/** The loop's results, computed here in plain JavaScript. */
+function expected(iterations: number): { a0: number; a1: number; a2: number } {
+  let a1 = 0;
+  let a2 = 0;
+  for (let i = 1; i <= iterations; i++) {
+    a1 = (a1 + i) | 0;
+    a2 ^= a1;
+  }
+  return { a0: iterations | 0, a1, a2 };
+}
+
+function check(c: Case, m: Machine, stats: MachineStats, want: ReturnType<typeof expected>, iterations: number, stopKind: string): void {
+  const x = m.cpu.x;
+  const fail = (what: string): never => {
+    throw new Error(`case ${c.id} (${c.name}): ${what}; the interpreter computed something wrong, no number reported`);
+  };
+  if (stopKind !== 'halt') fail(`stopped with ${stopKind}, expected halt`);
+  if (x[Reg.a0] !== want.a0 || x[Reg.a1] !== want.a1 || x[Reg.a2] !== want.a2 || x[Reg.a3] !== 0) {
+    fail(`registers a0..a3 = ${[...x.slice(Reg.a0, Reg.a3 + 1)].join(', ')}, expected ${want.a0}, ${want.a1}, ${want.a2}, 0`);
+  }
+  if (c.memory) {
+    const counter = m.memory.words[0x3000 >>> 2];
+    if (counter !== iterations) fail(`memory counter = ${counter}, expected ${iterations}`);
+  }
+  const loopInstructions = iterations * (c.memory ? 8 : 5);
+  if (c.user) {
+    if (!m.cpu.paging) fail('paging is off');
+    if (stats.rings[3]!.instructions < loopInstructions) fail(`only ${stats.rings[3]!.instructions} instructions ran in ring 3`);
+    if (stats.tlb.hits < loopInstructions) fail(`only ${stats.tlb.hits} TLB hits`);
+    if (stats.traps['Syscall'] !== 1 || Object.keys(stats.traps).length !== 1) fail(`traps ${JSON.stringify(stats.traps)}, expected one Syscall`);
+  } else {
+    if (stats.rings[0]!.instructions < loopInstructions) fail(`only ${stats.rings[0]!.instructions} instructions ran in ring 0`);
+    if (m.cpu.paging || stats.tlb.hits !== 0) fail('paging was on');
+  }
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((p, q) => p - q);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function runCase(c: Case, runs: number, scale: number, now: () => number): Result {
+  const iterations = Math.max(1000, Math.round(c.iterations * scale));
+  const image = build(c, iterations);
+  const want = expected(iterations);
+  const mips: number[] = [];
+  let firstMips = 0;
+  let instructionsPerRun = 0;
+  for (let r = 0; r <= runs; r++) {
+    const m = new Machine({ memoryBytes: 1 << 20 });
+    m.load(image);
+    const t0 = now();
+    const stop = m.run();
+    const ms = Math.max(now() - t0, 1e-3);
+    const stats = m.stats();
+    check(c, m, stats, want, iterations, stop.kind);
+    instructionsPerRun = stats.instructions;
+    const value = stats.instructions / ms / 1000;
+    if (r === 0) firstMips = value;
+    else mips.push(value);
+  }
+  return {
+    id: c.id,
+    name: c.name,
+    description: c.description,
+    instructionsPerRun,
+    firstMips,
+    mips,
+    median: median(mips),
+    min: Math.min(...mips),
+    max: Math.max(...mips),
+  };
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const cases = CASES.filter((c) => !args.only || args.only.includes(c.id));
+  const now = clockFor(args.clock);
+  const results = cases.map((c) => runCase(c, args.runs, args.scale, now));
+  if (args.json) {
+    console.log(JSON.stringify({ node: process.version, clock: args.clock, runs: args.runs, scale: args.scale, results }, null, 2));
+    return;
+  }
+  const f = (v: number): string => v.toFixed(1).padStart(6);
+  console.log(`guest MIPS, ${args.runs} runs per case after one warm-up run, ${args.clock} clock (node ${process.version})\n`);
+  console.log('case                                              median   min-max          first   insns/run');
+  for (const r of results) {
+    const label = `${r.id}  ${r.description}`.padEnd(48);
+    console.log(`${label}  ${f(r.median)}  ${f(r.min)} -${f(r.max)}   ${f(r.firstMips)}   ${r.instructionsPerRun}`);
+  }
+}
+
+main();
