@@ -11,7 +11,7 @@ export function describeStop(stop: StopReason): string {
     case 'cycle-limit':
       return `stopped: cycle limit of ${grouped(stop.limit)} reached (raise it with --max-cycles)`;
     case 'double-fault':
-      return `stopped: double fault: ${stop.cause} at ${hex32(stop.badAddr)} while fetching the trap vector (pc ${hex32(stop.pc)}); is TVEC set and mapped?`;
+      return `stopped: double fault: ${stop.cause} at the trap vector ${hex32(stop.pc)} before its first instruction completed (fault address ${hex32(stop.badAddr)}); is TVEC set to a mapped handler?`;
     case 'deadlock':
       return `stopped: deadlock: wfi at pc ${hex32(stop.pc)} with no interrupt that could ever wake it`;
     case 'step':

@@ -35,6 +35,15 @@ export class PortBus {
     return next;
   }
 
+  /** Earliest event of a device whose interrupt line is in `lines` (a bit mask). */
+  nextEventOnLines(lines: number): number {
+    let next = Infinity;
+    for (const d of this.devices) {
+      if (d.irqLine !== undefined && (lines & (1 << d.irqLine)) !== 0) next = Math.min(next, d.nextEvent());
+    }
+    return next;
+  }
+
   tick(now: number): void {
     for (const d of this.devices) if (d.nextEvent() <= now) d.tick(now);
   }

@@ -167,9 +167,11 @@ export class Machine {
       if ((pending & cpu.imask) !== 0) {
         cpu.sleeping = false;
       } else {
-        const next = this.bus.nextEvent();
-        if (next === Infinity) return { kind: 'deadlock', pc: cpu.pc };
-        cpu.idleUntil(Math.min(next, maxCycles));
+        // Only a device on a line enabled in IMASK can wake a sleeping CPU (IMASK cannot change
+        // while it sleeps); if none has an event coming, nothing ever will.
+        const wake = this.bus.nextEventOnLines(cpu.imask);
+        if (wake === Infinity) return { kind: 'deadlock', pc: cpu.sleepPc };
+        cpu.idleUntil(Math.min(wake, maxCycles));
         return undefined;
       }
     }

@@ -97,6 +97,8 @@ export class Processor implements Cpu {
   halted = false;
   exitCode = 0;
   sleeping = false;
+  /** Address of the `wfi` that put the processor to sleep. */
+  sleepPc = 0;
   /** Set when a trap fetched from TVEC failed: the machine cannot make progress. */
   doubleFault: TrapEvent | undefined;
   /** Word index (physical address / 4) of the instruction executing (or last executed), or -1.
@@ -118,8 +120,9 @@ export class Processor implements Cpu {
   fetchPaged = 0;
   /** TLB hits answered by the fetch-page cache; added to the MMU's hits in statistics. */
   fetchHits = 0;
-  /** True between trap entry and the first successful fetch from the vector. */
-  private fetchingVector = false;
+  /** instret at the last trap entry: if a trap at TVEC comes before it moves, the handler
+   *  cannot make progress (double fault). */
+  private instretAtTrapEntry = -1;
 
   // ---- Statistics -----------------------------------------------------------------------------
   readonly bucketCycles = new Float64Array(BUCKETS);
@@ -179,7 +182,6 @@ export class Processor implements Cpu {
       if (pa < 0) return this.fetchFault(this.mmu.fault.cause, this.mmu.fault.badAddr);
     }
     if (pa >= this.memSize) return this.fetchFault(Cause.BusError, pa);
-    this.fetchingVector = false;
     this.fetchPage = pc & ~0xfff;
     this.fetchBase = pa & ~0xfff;
     this.fetchPaged = this.paging ? 1 : 0;
@@ -187,13 +189,6 @@ export class Processor implements Cpu {
   }
 
   private fetchFault(cause: number, badAddr: number): never {
-    if (this.fetchingVector) {
-      // The trap vector itself cannot be fetched: every further trap would fault the same way.
-      this.doubleFault = { cause, epc: this.pc, badAddr: badAddr | 0, insnWord: 0, fromRing: this.ring, cycle: this.cycles };
-      this.halted = true;
-      this.stopCycle = -1;
-      throw TRAP_SIGNAL;
-    }
     this.enterTrap(cause, badAddr, this.pc, 0);
     throw TRAP_SIGNAL;
   }
@@ -228,6 +223,16 @@ export class Processor implements Cpu {
   /** Hardware trap entry: save state, enter ring 0 with interrupts off, jump to TVEC. */
   enterTrap(cause: number, badAddr: number, epc: number, insnWord: number): void {
     const fromRing = this.ring;
+    if (epc === this.tvec && this.instret === this.instretAtTrapEntry) {
+      // The handler's first instruction trapped (or could not even be fetched) before anything
+      // retired since the last trap entry: every further trap would do the same. Like a triple
+      // fault on x86, the machine stops instead of spinning through trap entries forever.
+      this.doubleFault = { cause, epc: epc | 0, badAddr: badAddr | 0, insnWord: insnWord | 0, fromRing, cycle: this.cycles };
+      this.halted = true;
+      this.stopCycle = -1;
+      return;
+    }
+    this.instretAtTrapEntry = this.instret;
     this.estatus = this.readStatus();
     this.epc = epc | 0;
     this.cause = cause;
@@ -237,8 +242,6 @@ export class Processor implements Cpu {
     this.setRing(0);
     this.interruptsEnabled = false;
     this.pc = this.tvec;
-    this.fetchingVector = true;
-    this.fetchPage = -1; // fetch the vector through fetchSlow, which clears fetchingVector
     this.trapCounts.set(cause, (this.trapCounts.get(cause) ?? 0) + 1);
     this.onTrap?.({ cause, epc: this.epc, badAddr: this.badAddr, insnWord: this.einsn, fromRing, cycle: this.cycles });
   }
@@ -449,6 +452,7 @@ export class Processor implements Cpu {
 
   waitForInterrupt(): void {
     this.sleeping = true;
+    this.sleepPc = this.pc;
     this.requestEventCheck();
   }
 
@@ -479,6 +483,6 @@ export class Processor implements Cpu {
     this.scratch0 = this.scratch1 = this.imask = 0;
     this.halted = this.sleeping = false;
     this.doubleFault = undefined;
-    this.fetchingVector = false;
+    this.instretAtTrapEntry = -1;
   }
 }

@@ -327,9 +327,9 @@ _start: li t0, 2
         .org 0x1000
 _start: li t0, 3
         csrw IMASK, t0
-        wfi
-after:  halt`);
-    expect(stop).toEqual({ kind: 'deadlock', pc: sym('after') });
+sleep:  wfi
+        halt`);
+    expect(stop).toEqual({ kind: 'deadlock', pc: sym('sleep') });
   });
 
   it('console input without the device enable cannot wake it: deadlock', () => {
