@@ -27,6 +27,11 @@ export interface MachineOptions {
   memoryBytes?: number;
   /** Names of ISA extensions to switch on (see src/isa/index.ts EXTENSIONS). */
   extensions?: readonly string[];
+  /** A whole instruction set to run instead (e.g. buildIsa([BASE, myExtension]) in coursework);
+   *  `extensions` is ignored when this is given. */
+  isa?: Isa;
+  /** Devices to plug in next to the built-in ones (the permanent way is the list below). */
+  devices?: readonly Device[];
   costs?: CostModel;
   tlbEntries?: number;
   consoleInput?: Uint8Array | string;
@@ -80,7 +85,7 @@ export class Machine {
   private readonly worlds: WorldMap;
 
   constructor(options: MachineOptions = {}) {
-    this.isa = isaWith(options.extensions ?? []);
+    this.isa = options.isa ?? isaWith(options.extensions ?? []);
     this.costs = options.costs ?? DEFAULT_COSTS;
     this.worlds = options.worlds ?? NATIVE_WORLDS;
     this.memory = new PhysicalMemory(options.memoryBytes ?? DEFAULT_MEMORY_BYTES);
@@ -89,6 +94,7 @@ export class Machine {
     this.timer = new TimerDevice();
     // The device list: adding a device is one file in devices/ and one entry here.
     const devices: Device[] = [this.console, this.timer, new PowerDevice({ powerOff: (code) => this.cpu.powerOff(code) }), new NullPortDevice()];
+    devices.push(...(options.devices ?? []));
     this.devices = devices;
     this.bus = new PortBus(devices);
     this.cpu = new Processor(this.isa, this.memory, this.bus, this.costs, options.tlbEntries);

@@ -17,11 +17,7 @@ import {
 } from '../../src/isa/index.js';
 import { isaMarkdown, isaText } from '../../src/isa/reference.js';
 import { PortBus } from '../../src/machine/bus.js';
-import { DEFAULT_COSTS } from '../../src/machine/costs.js';
-import { interpreterFor } from '../../src/machine/dispatch.js';
 import { Machine } from '../../src/machine/machine.js';
-import { PhysicalMemory } from '../../src/machine/memory.js';
-import { Processor, TRAP_SIGNAL } from '../../src/machine/processor.js';
 import { RANDOM_DATA, RANDOM_SEED, RandomDevice } from './example-device.js';
 import { BITCOUNT } from './example-extension.js';
 
@@ -182,12 +178,9 @@ describe('the device example (RandomDevice)', () => {
     expect(() => new PortBus([new RandomDevice(), new RandomDevice()])).toThrow(/claimed by both random and random/);
   });
 
-  it('serves a guest program running on the processor (in and out through the bus)', () => {
-    // Machine's device list is fixed in src/machine/machine.ts (the one line the doc adds), so
-    // here the device is wired to a processor by hand, the way Machine does it.
+  it('serves a guest program on a Machine it is plugged into', () => {
     const isa = buildIsa([BASE]);
-    const memory = new PhysicalMemory(64 * 1024);
-    const cpu = new Processor(isa, memory, new PortBus([new RandomDevice()]), DEFAULT_COSTS);
+    const machine = new Machine({ isa, memoryBytes: 64 * 1024, devices: [new RandomDevice()] });
     const image = assembleOk(
       isa,
       `_start: li   t0, 2026
@@ -201,20 +194,10 @@ describe('the device example (RandomDevice)', () => {
       results: .space 8
       `.replace(/^ +/gm, '        '),
     );
-    for (const seg of image.segments) memory.bytes.set(seg.data, seg.address);
-    cpu.reset(image.entry);
-    const run = interpreterFor(isa.insns);
-    while (!cpu.halted && cpu.cycles < 10_000) {
-      cpu.stopCycle = 10_000;
-      try {
-        run.run(cpu);
-      } catch (e) {
-        if (e !== TRAP_SIGNAL) throw e;
-      }
-    }
-    expect(cpu.halted).toBe(true);
-    expect(cpu.trapCounts.size).toBe(0);
+    machine.load(image);
+    expect(machine.run(10_000)).toEqual({ kind: 'halt', exitCode: 0 });
+    expect(machine.stats().traps).toEqual({});
     const results = image.symbols.find((s) => s.name === 'results')!.value >>> 2;
-    expect([memory.words[results], memory.words[results + 1]]).toEqual(expected(2026, 2));
+    expect([machine.memory.words[results], machine.memory.words[results + 1]]).toEqual(expected(2026, 2));
   });
 });
