@@ -1,0 +1,51 @@
+// `ringlab boot` through the real binary, as a student or an autograder runs it.
+
+import { describe, expect, it } from 'vitest';
+import { expectNoStackTrace, ringlab, useCli } from './helpers.js';
+
+useCli();
+
+describe('ringlab boot', () => {
+  it('--list names the configurations and every workload', () => {
+    const r = ringlab(['boot', '--list']);
+    expect(r.status).toBe(0);
+    for (const name of ['native', 'compute', 'syscall', 'io', 'pagefault', 'ctxswitch', 'ptemod', 'nano-syscall', 'nano-pgfault']) {
+      expect(r.stdout).toContain(name);
+    }
+  });
+
+  it('--json reports each process with its own output and exit code; a killed process makes the kernel exit 4', () => {
+    const r = ringlab(['boot', '--config', 'native', '--workload', 'compute,badpriv', '--iterations', '2', '--json']);
+    expect(r.status).toBe(4);
+    const result = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ config: 'native', exitCode: 4, halted: true });
+    expect(result.processes.map((p: { name: string }) => p.name)).toEqual(['compute', 'badpriv']);
+    const [compute, badpriv] = result.processes;
+    expect(compute.exitCode).toBe(0);
+    expect(compute.output).toMatch(/^compute: rounds=2 checksum=\d+\n$/);
+    expect(badpriv.exitCode).toBe(128 + 4); // 128 + PrivilegedInstruction
+    expect(result.console).toContain('kernel: killed pid 2 (badpriv): PrivilegedInstruction');
+    expect(result.stats.worlds.guestUser.instructions).toBeGreaterThan(0);
+    expect(result.stats.traps.PrivilegedInstruction).toBe(1);
+  });
+
+  it('gives the same figures on every run', () => {
+    const args = ['boot', '--workload', 'syscall,ctxswitch', '--iterations', '20', '--json'];
+    const first = JSON.parse(ringlab(args).stdout);
+    const second = JSON.parse(ringlab(args).stdout);
+    expect(second.stats).toEqual(first.stats);
+    expect(first.stats.traps.TimerInterrupt).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [['boot', '--workload', 'nope'], /unknown workload 'nope' \(valid: compute, syscall/],
+    [['boot', '--config', 'xen', '--workload', 'compute'], /unknown config 'xen' \(valid: native/],
+    [['boot', '--workload', 'compute', '--iterations', 'many'], /--iterations/],
+  ])('%j exits 1 with one clear line', (args, message) => {
+    const r = ringlab(args);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expectNoStackTrace(r);
+  });
+});
