@@ -16,11 +16,11 @@ _start:
         li   t1, MAX_PROCS
         bgt  t0, t1, .badboot
         la   a0, msg_boot
-        call kputs
+        call puts
         lw   a0, BA_NPROC(s0)
-        call kput_dec
+        call print_dec
         la   a0, msg_boot2
-        call kputs
+        call puts
 
         call mm_init                # 3. frame pool and the kernel's identity map
         la   t0, kernel_pgdir
@@ -49,7 +49,7 @@ _start:
 
 .badboot:
         la   a0, msg_badboot
-        call kputs
+        call puts
         li   t0, EXIT_BADBOOT
         out  POWER_OFF, t0
         halt
@@ -129,7 +129,7 @@ proc_create:
         pop  ra
         ret
 .oom:   la   a0, msg_oom
-        call kputs
+        call puts
         li   t0, EXIT_BADBOOT
         out  POWER_OFF, t0
         halt

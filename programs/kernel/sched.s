@@ -127,26 +127,26 @@ proc_exit:
 # shutdown: "kernel: 3 processes finished, exit codes: 1=0 2=0 3=132; power off code 4"
 shutdown:
         la   a0, msg_summary1
-        call kputs
+        call puts
         la   t0, nprocs
         lw   a0, 0(t0)
-        call kput_dec
+        call print_dec
         la   a0, msg_summary2
-        call kputs
+        call puts
         la   s0, proc_table
         la   s1, nprocs
         lw   s1, 0(s1)
 .each:  lw   a0, P_PID(s0)
-        call kput_dec
+        call print_dec
         li   a0, '='
-        call kputc
+        call putc
         lw   a0, P_EXIT(s0)
-        call kput_dec
+        call print_dec
         addi s0, s0, P_SIZE
         addi s1, s1, -1
         beqz s1, .last
         li   a0, ' '
-        call kputc
+        call putc
         j    .each
 .last:  li   s2, EXIT_OK
         la   t0, killed_any
@@ -154,11 +154,11 @@ shutdown:
         beqz t0, .code
         li   s2, EXIT_KILLED
 .code:  la   a0, msg_summary3
-        call kputs
+        call puts
         mv   a0, s2
-        call kput_dec
+        call print_dec
         li   a0, '\n'
-        call kputc
+        call putc
         out  TIMER_INTERVAL, zero
         out  POWER_OFF, s2
         halt

@@ -76,27 +76,27 @@ divide_fault:
 # code 128 + cause, and let the other processes go on.
 kill_current:
         la   a0, msg_killed
-        call kputs
+        call puts
         lw   a0, P_PID(s0)
-        call kput_dec
+        call print_dec
         la   a0, msg_open
-        call kputs
+        call puts
         lw   a0, P_NAME(s0)
-        call kputs
+        call puts
         la   a0, msg_close
-        call kputs
+        call puts
         csrr a0, CAUSE
-        call kput_cause
+        call print_cause
         la   a0, msg_atpc
-        call kputs
+        call puts
         lw   a0, P_PC(s0)
-        call kput_hex
+        call print_hex
         la   a0, msg_addr
-        call kputs
+        call puts
         csrr a0, BADADDR
-        call kput_hex
+        call print_hex
         li   a0, '\n'
-        call kputc
+        call putc
         la   t0, killed_any
         li   t1, 1
         sw   t1, 0(t0)
@@ -107,25 +107,25 @@ kill_current:
 # A trap taken in the kernel itself: print what and where, and power off.
 kernel_panic:
         la   a0, msg_panic
-        call kputs
+        call puts
         csrr a0, CAUSE
-        call kput_cause
+        call print_cause
         la   a0, msg_atpc
-        call kputs
+        call puts
         csrr a0, EPC
-        call kput_hex
+        call print_hex
         la   a0, msg_addr
-        call kputs
+        call puts
         csrr a0, BADADDR
-        call kput_hex
+        call print_hex
         li   a0, '\n'
-        call kputc
+        call putc
         li   t0, EXIT_PANIC
         out  POWER_OFF, t0
         halt
 
-# kput_cause(a0 = cause code): print the cause's name.
-kput_cause:
+# print_cause(a0 = cause code): print the cause's name.
+print_cause:
         sltiu t0, a0, 18
         beqz t0, .number
         slli t0, a0, 2
@@ -134,9 +134,9 @@ kput_cause:
         lw   t0, 0(t0)
         beqz t0, .number
         mv   a0, t0
-        j    kputs
+        j    puts
 .number:
-        j    kput_dec
+        j    print_dec
 
 cause_names:
         .word 0, cn_syscall, cn_break, cn_illegal, cn_priv, cn_pfr, cn_pfw, cn_pfx

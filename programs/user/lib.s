@@ -71,6 +71,19 @@ print_kv:
         pop  ra
         ret
 
+# report2_exit(a0 = label, a1 = value, a2 = label, a3 = value): print both key/value pairs and a
+# newline, then exit(0). The common ending of the workloads.
+report2_exit:
+        push a3
+        push a2
+        call print_kv
+        pop  a0
+        pop  a1
+        call print_kv
+        call newline
+        li   a0, 0
+        call exit
+
 # newline: write "\n".
 newline:
         push ra

@@ -6,13 +6,9 @@ _start: mv   s0, a0
         mv   s1, a0
         la   a0, m_n
         mv   a1, s0
-        call print_kv
-        la   a0, m_r
-        mv   a1, s1
-        call print_kv
-        call newline
-        li   a0, 0
-        call exit
+        la   a2, m_r
+        mv   a3, s1
+        call report2_exit           # prints "<a0><a1><a2><a3>\n", exits with 0
 m_n:    .asciz "nano-in: n="
 m_r:    .asciz " sum="
         .include "lib.s"
