@@ -85,18 +85,8 @@ kill_current:
         call puts
         la   a0, msg_close
         call puts
-        csrr a0, CAUSE
-        call print_cause
-        la   a0, msg_atpc
-        call puts
         lw   a0, P_PC(s0)
-        call print_hex
-        la   a0, msg_addr
-        call puts
-        csrr a0, BADADDR
-        call print_hex
-        li   a0, '\n'
-        call putc
+        call print_trap             # "<cause> at pc <pc> addr <badaddr>\n"
         la   t0, killed_any
         li   t1, 1
         sw   t1, 0(t0)
@@ -104,15 +94,15 @@ kill_current:
         addi a0, a0, 128
         j    proc_exit              # sched.s: a0 = exit code
 
-# A trap taken in the kernel itself: print what and where, and power off.
-kernel_panic:
-        la   a0, msg_panic
-        call puts
+# print_trap(a0 = pc): print "<cause name> at pc <pc> addr <BADADDR>\n" for the current trap.
+print_trap:
+        push ra
+        push a0
         csrr a0, CAUSE
         call print_cause
         la   a0, msg_atpc
         call puts
-        csrr a0, EPC
+        pop  a0
         call print_hex
         la   a0, msg_addr
         call puts
@@ -120,6 +110,15 @@ kernel_panic:
         call print_hex
         li   a0, '\n'
         call putc
+        pop  ra
+        ret
+
+# A trap taken in the kernel itself: print what and where, and power off.
+kernel_panic:
+        la   a0, msg_panic
+        call puts
+        csrr a0, EPC
+        call print_trap
         li   t0, EXIT_PANIC
         out  POWER_OFF, t0
         halt
