@@ -1,22 +1,35 @@
 // Boot configurations: which images go where, which extensions, which cost preset.
-// `native` is the only one so far; `te`, `vtx` and `vtx-ept` will add VMMs (docs/kernel.md).
+// Each config can `prepare` a loaded machine (the debugger steps through it) or `boot` it to
+// power-off (boot = prepare + run + report).
 
-import { bootNative, type BootOptions, type BootResult } from './native.js';
+import { bootNative, prepareNative, type BootOptions, type BootResult, type PreparedBoot } from './native.js';
 
 export interface BootConfig {
   readonly name: string;
   readonly description: string;
+  prepare(options: BootOptions): PreparedBoot;
   boot(options: BootOptions): BootResult;
 }
 
 export const CONFIGS: readonly BootConfig[] = [
-  { name: 'native', description: 'the guest kernel in ring 0 on bare metal, its processes in ring 3', boot: bootNative },
+  { name: 'native', description: 'the guest kernel in ring 0 on bare metal, its processes in ring 3', prepare: prepareNative, boot: bootNative },
 ];
 
 export function findConfig(name: string): BootConfig | undefined {
   return CONFIGS.find((c) => c.name === name);
 }
 
-export { BootError, bootNative, processesFor, type BootOptions, type BootResult, type ProcessReport } from './native.js';
+export {
+  BootError,
+  bootNative,
+  prepareNative,
+  processesFor,
+  runBoot,
+  type BootImage,
+  type BootOptions,
+  type BootResult,
+  type PreparedBoot,
+  type ProcessReport,
+} from './native.js';
 export { findWorkload, WORKLOADS, workloadNames, type Workload } from './workloads.js';
 export { kernelImage, userImage, ProgramAssemblyError } from './images.js';

@@ -5,7 +5,7 @@
 // programs/kernel/kernel.inc; the constants here must agree with that file (a test checks).
 
 import { findSymbol, type Image } from '../asm/index.js';
-import { isaWith } from '../isa/index.js';
+import { isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS, type CostModel } from '../machine/costs.js';
 import { Machine, type MachineStats, type StopReason } from '../machine/machine.js';
 import { kernelImage, userImage } from './images.js';
@@ -65,6 +65,28 @@ export interface BootResult {
   processes: ProcessReport[];
   machine: Machine;
 }
+
+/** One image loaded by a boot, for debuggers and reports. */
+export interface BootImage {
+  /** 'vmm', 'kernel', or the program name of a user process. */
+  name: string;
+  kind: 'vmm' | 'kernel' | 'user';
+  image: Image;
+  /** For user images: the pid of the process running it. */
+  pid?: number;
+}
+
+/** A machine built and loaded for a configuration but not yet run. */
+export interface PreparedBoot {
+  readonly config: string;
+  readonly machine: Machine;
+  /** Every image in the machine, with its symbols and source lines. */
+  readonly images: readonly BootImage[];
+  /** The result once the machine has stopped (for whatever reason). */
+  report(stop: StopReason): BootResult;
+}
+
+export const DEFAULT_BOOT_CYCLES = 2_000_000_000;
 
 /** Expand workload names into the process list, or throw BootError naming the valid ones. */
 export function processesFor(workloads: readonly string[], iterations?: number): ProcessSpec[] {
@@ -126,48 +148,105 @@ export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quan
   machine.writePhysical(BOOTARGS, new Uint8Array(args.buffer));
 }
 
-/** Boot the kernel natively with the given workloads and run it to power-off (or the limit). */
-export function bootNative(options: BootOptions): BootResult {
+/** Host-side reporting of a kernel run: per-process output (the kernel keeps the pid whose
+ *  write() is on the console in `writer_pid`) and exit codes from its process table. The guest
+ *  never sees any of this. `guestBase` is where guest-physical address 0 lies in host-physical
+ *  memory (0 natively; a VMM puts its guest elsewhere). */
+export class KernelObserver {
+  private readonly writerPid: number;
+  private readonly procTable: number;
+  private readonly pcbSize: number;
+  private readonly exitOffset: number;
+  private readonly stateOffset: number;
+  private readonly doneState: number;
+  private readonly outputs: number[][];
+  private words: Int32Array | undefined;
+
+  constructor(
+    kernel: Image,
+    private readonly specs: readonly ProcessSpec[],
+    private readonly guestBase = 0,
+  ) {
+    this.writerPid = symbol(kernel, 'writer_pid');
+    this.procTable = symbol(kernel, 'proc_table');
+    this.pcbSize = symbol(kernel, 'P_SIZE');
+    this.exitOffset = symbol(kernel, 'P_EXIT');
+    this.stateOffset = symbol(kernel, 'P_STATE');
+    this.doneState = symbol(kernel, 'PS_DONE');
+    this.outputs = specs.map(() => []);
+  }
+
+  /** Start reading this machine's memory (call once the machine exists). */
+  attach(machine: Machine): void {
+    this.words = machine.memory.words;
+  }
+
+  private word(guestPhysical: number): number {
+    return this.words ? this.words[(this.guestBase + guestPhysical) >>> 2]! : 0;
+  }
+
+  /** One console byte: credit it to the process whose write() is running, if any. */
+  consoleByte(byte: number): void {
+    const pid = this.word(this.writerPid);
+    if (pid >= 1 && pid <= this.outputs.length) this.outputs[pid - 1]!.push(byte);
+  }
+
+  processes(): ProcessReport[] {
+    const decoder = new TextDecoder();
+    return this.specs.map((spec, i): ProcessReport => {
+      const pcb = this.procTable + i * this.pcbSize;
+      const done = this.word(pcb + this.stateOffset) === this.doneState;
+      return { pid: i + 1, name: spec.name, exitCode: done ? this.word(pcb + this.exitOffset) : null, output: decoder.decode(Uint8Array.from(this.outputs[i]!)) };
+    });
+  }
+}
+
+/** Run a prepared boot to power-off (or the limit) and report. */
+export function runBoot(prepared: PreparedBoot, maxCycles = DEFAULT_BOOT_CYCLES): BootResult {
+  return prepared.report(prepared.machine.run(maxCycles));
+}
+
+/** Build the machine for a native boot and load it, ready to run (or to debug). */
+export function prepareNative(options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations);
   const isa = isaWith([]);
   const kernel = kernelImage(isa);
-  const writerPid = symbol(kernel, 'writer_pid');
-  const procTable = symbol(kernel, 'proc_table');
-  const pcbSize = symbol(kernel, 'P_SIZE');
-  const exitOffset = symbol(kernel, 'P_EXIT');
-  const stateOffset = symbol(kernel, 'P_STATE');
-  const doneState = symbol(kernel, 'PS_DONE');
-  const outputs: number[][] = specs.map(() => []);
-  // Host-side reporting only: at each console byte, read which process's write() is running
-  // (the kernel keeps that in writer_pid); the guest never sees this.
-  let words: Int32Array | undefined;
+  const observer = new KernelObserver(kernel, specs);
   const machine: Machine = new Machine({
+    isa,
     memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES,
     costs: options.costs ?? DEFAULT_COSTS,
     onConsoleOutput: (byte) => {
-      const pid = words![writerPid >>> 2]!;
-      if (pid >= 1 && pid <= outputs.length) outputs[pid - 1]!.push(byte);
+      observer.consoleByte(byte);
       options.onConsoleOutput?.(byte);
     },
   });
-  words = machine.memory.words;
+  observer.attach(machine);
   loadNative(machine, specs, options.quantum);
   options.onMachine?.(machine);
-  const stop = machine.run(options.maxCycles ?? 2_000_000_000);
-  const decoder = new TextDecoder();
-  const processes = specs.map((spec, i): ProcessReport => {
-    const pcb = procTable + i * pcbSize;
-    const done = words![(pcb + stateOffset) >>> 2] === doneState;
-    return { pid: i + 1, name: spec.name, exitCode: done ? words![(pcb + exitOffset) >>> 2]! : null, output: decoder.decode(Uint8Array.from(outputs[i]!)) };
-  });
   return {
     config: 'native',
-    stop,
-    exitCode: stop.kind === 'halt' ? stop.exitCode : null,
-    halted: stop.kind === 'halt',
-    console: machine.console.output(),
-    stats: machine.stats(),
-    processes,
     machine,
+    images: [{ name: 'kernel', kind: 'kernel', image: kernel }, ...userImages(specs, isa)],
+    report: (stop) => ({
+      config: 'native',
+      stop,
+      exitCode: stop.kind === 'halt' ? stop.exitCode : null,
+      halted: stop.kind === 'halt',
+      console: machine.console.output(),
+      stats: machine.stats(),
+      processes: observer.processes(),
+      machine,
+    }),
   };
+}
+
+/** The user images of a boot, one per process (each runs at USER_BASE in its own space). */
+export function userImages(specs: readonly ProcessSpec[], isa: Isa): BootImage[] {
+  return specs.map((spec, i) => ({ name: spec.name, kind: 'user', pid: i + 1, image: userImage(spec.name, isa) }));
+}
+
+/** Boot the kernel natively with the given workloads and run it to power-off (or the limit). */
+export function bootNative(options: BootOptions): BootResult {
+  return runBoot(prepareNative(options), options.maxCycles);
 }
