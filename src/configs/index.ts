@@ -3,6 +3,7 @@
 // power-off (boot = prepare + run + report).
 
 import { bootNative, prepareNative, type BootOptions, type BootResult, type PreparedBoot } from './native.js';
+import { bootTe, prepareTe } from './te.js';
 
 export interface BootConfig {
   readonly name: string;
@@ -13,6 +14,12 @@ export interface BootConfig {
 
 export const CONFIGS: readonly BootConfig[] = [
   { name: 'native', description: 'the guest kernel in ring 0 on bare metal, its processes in ring 3', prepare: prepareNative, boot: bootNative },
+  {
+    name: 'te',
+    description: 'trap-and-emulate VMM in ring 0 (programs/vmm/te); the same guest kernel in ring 1, its processes in ring 3',
+    prepare: prepareTe,
+    boot: bootTe,
+  },
 ];
 
 export function findConfig(name: string): BootConfig | undefined {
@@ -27,6 +34,8 @@ export {
   runBoot,
   type BootImage,
   type BootOptions,
+  type BootStats,
+  type VmmStats,
   type BootResult,
   type PreparedBoot,
   type ProcessReport,

@@ -61,10 +61,29 @@ export interface BootResult {
   exitCode: number | null;
   halted: boolean;
   console: string;
-  stats: MachineStats;
+  stats: BootStats;
   processes: ProcessReport[];
   machine: Machine;
 }
+
+/** What a VMM counted in its own memory (configs with a VMM only). */
+export interface VmmStats {
+  /** Privileged instructions of the guest kernel the VMM emulated, by mnemonic. */
+  emulated: Record<string, number>;
+  /** Traps the VMM passed on to the guest kernel, by cause name. */
+  reflected: Record<string, number>;
+  /** Virtual interrupts delivered to the guest. */
+  injectedInterrupts: number;
+  /** Real page faults caused by the shadow page tables lagging the guest's (fixed by the VMM). */
+  hiddenPageFaults: number;
+  /** Page faults the guest's own page tables explain (reflected to the guest kernel). */
+  truePageFaults: number;
+  /** Times the VMM dropped every shadow translation (guest PTBR writes, full flushes). */
+  shadowResets: number;
+}
+
+/** The machine's statistics, plus the VMM's own counters where a VMM runs. */
+export type BootStats = MachineStats & { vmm?: VmmStats };
 
 /** One image loaded by a boot, for debuggers and reports. */
 export interface BootImage {
@@ -122,15 +141,23 @@ function symbol(image: Image, name: string): number {
   return s.value;
 }
 
-/** Lay out kernel, user images and boot arguments in the machine's physical memory. */
-export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quantum = 0): void {
-  const kernel = kernelImage(machine.isa);
-  machine.load(kernel);
+/** Guest-physical memory as a boot loader sees it: its size, and a way to write into it. */
+export interface GuestMemory {
+  readonly size: number;
+  write(guestPhysical: number, bytes: Uint8Array): void;
+}
+
+/** Lay out kernel, user images and boot arguments in guest-physical memory, exactly as a boot
+ *  loader does on bare metal; return the kernel's entry point. Every config uses this, so the
+ *  guest finds the same memory whether it runs natively or under a VMM. */
+export function placeGuest(memory: GuestMemory, isa: Isa, specs: readonly ProcessSpec[], quantum = 0): number {
+  const kernel = kernelImage(isa);
+  for (const seg of kernel.segments) memory.write(seg.address, seg.data);
   const args = new DataView(new ArrayBuffer(32 + BOOT_RECORD * specs.length));
   let next = USER_IMAGES;
   specs.forEach((spec, i) => {
-    const { bytes, entry } = flatten(spec.name, userImage(spec.name, machine.isa));
-    machine.writePhysical(next, bytes);
+    const { bytes, entry } = flatten(spec.name, userImage(spec.name, isa));
+    memory.write(next, bytes);
     const rec = 32 + i * BOOT_RECORD;
     const name = new TextEncoder().encode(spec.name).slice(0, NAME_BYTES - 1);
     name.forEach((b, k) => args.setUint8(rec + k, b));
@@ -142,10 +169,18 @@ export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quan
   });
   args.setUint32(0, BOOT_MAGIC, true);
   args.setUint32(4, specs.length, true);
-  args.setUint32(8, machine.memory.size, true);
+  args.setUint32(8, memory.size, true);
   args.setUint32(12, next, true);
   args.setUint32(16, quantum >>> 0, true);
-  machine.writePhysical(BOOTARGS, new Uint8Array(args.buffer));
+  memory.write(BOOTARGS, new Uint8Array(args.buffer));
+  return kernel.entry;
+}
+
+/** Load the kernel and its processes into the machine's physical memory and reset the CPU to
+ *  the kernel's entry point: a native boot. */
+export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quantum = 0): void {
+  const memory: GuestMemory = { size: machine.memory.size, write: (address, bytes) => machine.writePhysical(address, bytes) };
+  machine.cpu.reset(placeGuest(memory, machine.isa, specs, quantum));
 }
 
 /** Host-side reporting of a kernel run: per-process output (the kernel keeps the pid whose

@@ -55,7 +55,7 @@ export interface Format {
 
 type Field = 'A' | 'B' | 'C' | '-';
 
-const FIELD_SHIFT: Record<Exclude<Field, '-'>, number> = { A: 20, B: 16, C: 12 };
+export const FIELD_SHIFT: Record<Exclude<Field, '-'>, number> = { A: 20, B: 16, C: 12 };
 const FIELD_MASK: Record<Exclude<Field, '-'>, number> = { A: 0x00f0_0000, B: 0x000f_0000, C: 0x0000_f000 };
 
 function format(

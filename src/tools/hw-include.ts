@@ -1,7 +1,8 @@
 // programs/lib/hw.inc, generated from the hardware tables so that assembly programs and the
 // emulator can never disagree about a port number, a trap cause or a page-table bit.
 
-import { CAUSES, CSRS, Ptbr, Status } from '../isa/index.js';
+import { BASE, CAUSES, CSRS, Ptbr, Status } from '../isa/index.js';
+import { FIELD_SHIFT } from '../isa/formats.js';
 import { Machine } from '../machine/machine.js';
 import { PAGE_SIZE, Pte } from '../machine/mmu.js';
 
@@ -53,6 +54,23 @@ export function hardwareInclude(): string {
   lines.push('', '# ---- Interrupt lines (IMASK / IPEND bits) ----');
   for (const device of machine.devices) {
     if (device.irqLine !== undefined) lines.push(`.equ IRQ_${device.name.toUpperCase()}, ${1 << device.irqLine}    # line ${device.irqLine}`);
+  }
+  lines.push(
+    '',
+    '# ---- Instruction encoding (for handlers that decode EINSN, such as a VMM) ----',
+    '# opcode in bits 31:24; register fields A, B, C; 16-bit immediate (csr, port) in bits 15:0',
+    '.equ INSN_OPCODE_SHIFT, 24',
+    `.equ INSN_A_SHIFT, ${FIELD_SHIFT.A}`,
+    `.equ INSN_B_SHIFT, ${FIELD_SHIFT.B}`,
+    `.equ INSN_C_SHIFT, ${FIELD_SHIFT.C}`,
+    '',
+    '# ---- Opcodes of the privileged instructions (each traps outside ring 0) ----',
+  );
+  for (const insn of BASE.insns) {
+    if (insn.privilege === 'user') continue;
+    const fields = Object.entries(insn.format.regs).filter(([, f]) => f !== '-').map(([r, f]) => `${r} in ${f}`);
+    const operands = insn.format.imm === 'none' ? fields : [...fields, 'imm in 15:0'];
+    lines.push(`.equ OP_${insn.mnemonic.toUpperCase()}, ${hex(insn.opcode)}    # ${insn.format.name}${operands.length ? `: ${operands.join(', ')}` : ''}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -1,0 +1,125 @@
+# devices.s: the guest's devices, as a VMM models them. The guest's `in` and `out` trap (or
+# exit) to the VMM, which calls dev_in / dev_out with the port number:
+#   console  passed through to the real console (the VMM owns it; the guest is its only user)
+#   timer    virtual: the guest's interval and pending line live in the vCPU (V_TIMER_*,
+#            V_IPEND) and are multiplexed on the real timer, which the VMM keeps for itself
+#   power    passed through: the guest powers the machine off
+#   null     reads 0, ignores writes (no real access needed)
+#   others   an undriven bus: reads -1, writes are ignored (as on the real machine)
+# Every routine expects s0 = the vCPU and clobbers only a0-a3 and t0-t3.
+
+# dev_in(a0 = port) -> a0 = the value the guest reads.
+dev_in:
+        li   t0, CONSOLE_DATA
+        beq  a0, t0, .data
+        li   t0, CONSOLE_STATUS
+        beq  a0, t0, .status
+        li   t0, CONSOLE_IRQ_ENABLE
+        beq  a0, t0, .irq
+        li   t0, TIMER_INTERVAL
+        beq  a0, t0, .interval
+        li   t0, NULL_PORT
+        beq  a0, t0, .null
+        li   a0, -1                 # no device, or a write-only port
+        ret
+.data:  in   a0, CONSOLE_DATA
+        ret
+.status:
+        in   a0, CONSOLE_STATUS
+        ret
+.irq:   in   a0, CONSOLE_IRQ_ENABLE
+        ret
+.interval:
+        lw   a0, V_TIMER_INTERVAL(s0)
+        ret
+.null:  li   a0, 0
+        ret
+
+# dev_out(a0 = port, a1 = value): the guest writes a port.
+dev_out:
+        li   t0, CONSOLE_DATA
+        beq  a0, t0, .data
+        li   t0, CONSOLE_IRQ_ENABLE
+        beq  a0, t0, .irq
+        li   t0, TIMER_INTERVAL
+        beq  a0, t0, vtimer_set
+        li   t0, TIMER_ACK
+        beq  a0, t0, .ack
+        li   t0, POWER_OFF
+        beq  a0, t0, .power
+        ret                         # read-only, null or unclaimed port: no effect
+.data:  out  CONSOLE_DATA, a1
+        ret
+.irq:   out  CONSOLE_IRQ_ENABLE, a1
+        ret
+.ack:   lw   t0, V_IPEND(s0)        # lower the guest's timer line
+        andi t0, t0, ~IRQ_TIMER & 0xffff
+        sw   t0, V_IPEND(s0)
+        ret
+.power: out  POWER_OFF, a1          # the machine stops here
+        halt
+
+# vtimer_set(a1 = interval): the guest wrote TIMER_INTERVAL: its timer now ticks every
+# interval cycles from now (0 stops it). Like the device, this leaves a pending line alone.
+vtimer_set:
+        sw   a1, V_TIMER_INTERVAL(s0)
+        csrr t0, CYCLE
+        add  t0, t0, a1
+        sw   t0, V_TIMER_NEXT(s0)
+        j    vtimer_program
+
+# vtimer_program: set the real timer to fire at the guest's next tick or after VMM_SLICE
+# cycles, whichever comes first, so the VMM regains control however the guest behaves.
+vtimer_program:
+        li   t1, VMM_SLICE
+        lw   t0, V_TIMER_INTERVAL(s0)
+        beqz t0, .set
+        lw   t0, V_TIMER_NEXT(s0)
+        csrr t2, CYCLE
+        sub  t0, t0, t2             # cycles until the guest's tick (negative: overdue)
+        bge  t0, t1, .set
+        mv   t1, t0
+        bgt  t1, zero, .set
+        li   t1, 1                  # overdue: as soon as possible
+.set:   out  TIMER_INTERVAL, t1
+        ret
+
+# vtimer_tick: the real timer fired. Acknowledge it; if the guest's tick is due, raise the
+# guest's timer line and move its next tick past now (missed periods coalesce into one, as
+# on the device); then program the real timer again.
+vtimer_tick:
+        out  TIMER_ACK, zero
+        lw   t0, V_TIMER_INTERVAL(s0)
+        beqz t0, vtimer_program
+        lw   t1, V_TIMER_NEXT(s0)
+        csrr t2, CYCLE
+        sub  t3, t2, t1             # how far past the guest's tick we are
+        blt  t3, zero, vtimer_program
+        divu t3, t3, t0
+        addi t3, t3, 1
+        mul  t3, t3, t0
+        add  t1, t1, t3
+        sw   t1, V_TIMER_NEXT(s0)
+        lw   t1, V_IPEND(s0)
+        ori  t1, t1, IRQ_TIMER
+        sw   t1, V_IPEND(s0)
+        j    vtimer_program
+
+# virtual_ipend -> a0 = the guest's pending interrupt lines: its virtual timer, and the real
+# console line (console input is the guest's). Clobbers t0, t1.
+virtual_ipend:
+        csrr t0, IPEND
+        andi t0, t0, IRQ_CONSOLE
+        lw   t1, V_IPEND(s0)
+        or   a0, t0, t1
+        ret
+
+# virtual_pending -> a0 = the guest's pending lines that its IMASK enables. Clobbers t0, t1.
+virtual_pending:
+        csrr t0, IPEND
+        andi t0, t0, IRQ_CONSOLE
+        lw   t1, V_IPEND(s0)
+        or   a0, t0, t1
+        lw   t1, V_IMASK(s0)
+        and  a0, a0, t1
+        ret

@@ -1,0 +1,199 @@
+# emulate.s: the guest kernel executed a privileged instruction in ring 1 and it trapped.
+# The VMM decodes the instruction word the hardware saved in EINSN and does on the vCPU what
+# the instruction would have done on the real CPU in ring 0, then resumes after it. A
+# privileged instruction from any other virtual ring is the guest's own business: reflected.
+
+        .if OP_TLBFLUSHALL - OP_SRET != 10
+        .error "emulate_table expects the privileged opcodes OP_SRET..OP_TLBFLUSHALL in a row"
+        .endif
+
+privileged:
+        lw   t0, V_STATUS(s0)
+        andi t0, t0, STATUS_RING_MASK
+        bnez t0, reflect_trap       # guest user code: the guest kernel decides (it kills)
+        csrr a0, EINSN
+        srli t1, a0, INSN_OPCODE_SHIFT
+        addi t1, t1, -OP_SRET
+        sltiu t2, t1, OP_TLBFLUSHALL - OP_SRET + 1
+        beqz t2, vmm_panic          # no other opcode raises PrivilegedInstruction
+        slli t1, t1, 2
+        la   t2, stat_emulated      # count it
+        add  t2, t2, t1
+        lw   t3, 0(t2)
+        addi t3, t3, 1
+        sw   t3, 0(t2)
+        la   t2, emulate_table
+        add  t1, t1, t2
+        lw   t1, 0(t1)
+        jr   t1                     # each handler gets a0 = the instruction word
+
+emulate_table:
+        .word emu_sret, emu_halt, emu_wfi, emu_ei, emu_di, emu_csrr, emu_csrw
+        .word emu_in, emu_out, emu_tlbflush, emu_tlbflushall
+
+# advance: the emulated instruction retired: resume the guest at the next one.
+advance:
+        lw   t0, V_PC(s0)
+        addi t0, t0, 4
+        sw   t0, V_PC(s0)
+        j    vmm_resume
+
+# set_rd_advance(a1 = value, s1 = register number): write a guest register, then advance.
+set_rd_advance:
+        beqz s1, advance            # r0 stays zero
+        slli t0, s1, 2
+        add  t0, t0, s0
+        sw   a1, V_REGS(t0)
+        j    advance
+
+# illegal: the instruction is illegal in ring 0 too (an unknown or read-only register).
+illegal:
+        li   a0, CAUSE_ILLEGAL_INSTRUCTION
+        li   a1, 0
+        csrr a2, EINSN
+        j    reflect
+
+# sret: return from the guest's trap: STATUS = ESTATUS, pc = EPC (virtually). Returning to
+# virtual ring 3 needs nothing more: vmm_resume drops to the real ring 3 with it.
+emu_sret:
+        lw   t0, V_ESTATUS(s0)
+        sw   t0, V_STATUS(s0)
+        lw   t0, V_EPC(s0)
+        sw   t0, V_PC(s0)
+        j    vmm_resume
+
+# halt: the guest stops the machine; so does the VMM.
+emu_halt:
+        halt
+
+# wfi: the guest idles until a line its IMASK enables is pending. The VMM waits on the real
+# timer in its place; a guest waiting for a line that can never rise stops the machine the
+# same way bare metal would (wfi with nothing able to wake it: a deadlock).
+emu_wfi:
+.check: call virtual_pending
+        bnez a0, advance
+        lw   t0, V_IMASK(s0)
+        andi t0, t0, IRQ_TIMER
+        beqz t0, .never
+        lw   t0, V_TIMER_INTERVAL(s0)
+        beqz t0, .never
+        wfi                         # until the real timer fires (interrupts are off here)
+        csrr t0, IPEND
+        andi t0, t0, IRQ_TIMER
+        beqz t0, .check
+        call vtimer_tick
+        j    .check
+.never: out  TIMER_INTERVAL, zero   # only the console line could wake it, and its input is
+        csrw IMASK, zero            # all there already: nothing will ever come
+        wfi
+        halt
+
+emu_ei:
+        lw   t0, V_STATUS(s0)
+        ori  t0, t0, STATUS_IE
+        sw   t0, V_STATUS(s0)
+        j    advance                # vmm_resume delivers a pending interrupt
+
+emu_di:
+        lw   t0, V_STATUS(s0)
+        andi t0, t0, STATUS_RING_MASK
+        sw   t0, V_STATUS(s0)
+        j    advance
+
+# csrr rd, csr: read the virtual control register. The cycle and instruction counters are
+# the real ones: time passes for the guest while the VMM runs, as on any VMM.
+emu_csrr:
+        srli s1, a0, INSN_A_SHIFT
+        andi s1, s1, 15             # s1 = rd
+        andi t0, a0, 0xffff         # t0 = csr
+        sltiu t1, t0, CSR_INSTRET + 1
+        beqz t1, illegal
+        slli t1, t0, 2
+        la   t2, csrr_table
+        add  t1, t1, t2
+        lw   t1, 0(t1)
+        jr   t1
+csrr_table:
+        .word .plain, .plain, .plain, .plain, .plain, .plain, .plain, .plain   # STATUS..PTBR
+        .word .plain, .plain, .plain                                           # SCRATCH0/1, IMASK
+        .word .ipend, .cycle, .cycleh, .instret
+.plain: slli t0, t0, 2
+        add  t0, t0, s0
+        lw   a1, V_CSRS(t0)
+        j    set_rd_advance
+.ipend: call virtual_ipend
+        mv   a1, a0
+        j    set_rd_advance
+.cycle: csrr a1, CYCLE
+        j    set_rd_advance
+.cycleh:
+        csrr a1, CYCLEH
+        j    set_rd_advance
+.instret:
+        csrr a1, INSTRET
+        j    set_rd_advance
+
+# csrw csr, rs1: write the virtual control register. A PTBR write switches the guest's
+# address space: the shadow starts over (as the real TLB would).
+emu_csrw:
+        srli t0, a0, INSN_B_SHIFT
+        andi t0, t0, 15
+        slli t0, t0, 2
+        add  t0, t0, s0
+        lw   a1, V_REGS(t0)         # a1 = value
+        andi t0, a0, 0xffff         # t0 = csr
+        sltiu t1, t0, CSR_INSTRET + 1
+        beqz t1, illegal
+        slli t1, t0, 2
+        la   t2, csrw_table
+        add  t1, t1, t2
+        lw   t1, 0(t1)
+        jr   t1
+csrw_table:
+        .word .status, .plain, .status, .plain, .plain, .plain, .plain, .ptbr  # STATUS..PTBR
+        .word .plain, .plain, .plain                                           # SCRATCH0/1, IMASK
+        .word illegal, illegal, illegal, illegal                               # read-only
+.status:
+        andi a1, a1, STATUS_RING_MASK | STATUS_IE   # STATUS and ESTATUS hold only these bits
+.plain: slli t0, t0, 2
+        add  t0, t0, s0
+        sw   a1, V_CSRS(t0)
+        j    advance
+.ptbr:  li   t0, ~0xfff | PTBR_ENABLE
+        and  a1, a1, t0
+        sw   a1, V_PTBR(s0)
+        call shadow_reset
+        j    advance
+
+# in rd, port / out port, rs1: the device models (../common/devices.s).
+emu_in:
+        srli s1, a0, INSN_A_SHIFT
+        andi s1, s1, 15
+        andi a0, a0, 0xffff
+        call dev_in
+        mv   a1, a0
+        j    set_rd_advance
+
+emu_out:
+        srli t0, a0, INSN_B_SHIFT
+        andi t0, t0, 15
+        slli t0, t0, 2
+        add  t0, t0, s0
+        lw   a1, V_REGS(t0)
+        andi a0, a0, 0xffff
+        call dev_out
+        j    advance
+
+# tlbflush rs1: the guest changed the PTE of one page: drop its shadow entry too.
+emu_tlbflush:
+        srli t0, a0, INSN_B_SHIFT
+        andi t0, t0, 15
+        slli t0, t0, 2
+        add  t0, t0, s0
+        lw   a0, V_REGS(t0)
+        call shadow_invalidate
+        j    advance
+
+emu_tlbflushall:
+        call shadow_reset
+        j    advance

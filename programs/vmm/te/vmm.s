@@ -1,0 +1,91 @@
+# vmm.s: the trap-and-emulate VMM (Popek and Goldberg 1974). Assemble this file; it includes:
+#   ../common/layout.inc  where the VMM and its guest live (host-physical and virtual)
+#   ../common/vcpu.inc    the virtual CPU's fields
+#   ../common/boot.s      the boot stub: paging on, jump to vmm_main
+#   trap.s                the real trap vector: save the guest, dispatch on the cause, resume
+#   emulate.s             one routine per privileged instruction the guest kernel executes
+#   shadow.s              shadow page tables: hidden page faults, PTBR writes, TLB flushes
+#   ../common/guestmem.s  reading guest-physical memory through windows
+#   ../common/devices.s   the guest's console, timer, power and null port
+#
+# The guest kernel is the unmodified binary that `native` boots. It runs in ring 1, its user
+# processes in ring 3; the VMM alone runs in ring 0, in the top 4 MiB of every address space.
+# Every privileged instruction of the guest kernel traps here and is emulated on the vCPU;
+# every trap that belongs to the guest is reflected to the guest kernel's own trap vector.
+# docs/vmm-te.md walks through one trapped instruction and one hidden page fault.
+
+        .include "../../lib/hw.inc"
+        .include "../common/layout.inc"
+        .include "../common/vcpu.inc"
+
+        .equ NCAUSES, 18            # trap causes 0..17 (hw.inc)
+
+        .org 0
+        .include "../common/boot.s"
+
+        .org VMM_CODE
+
+# vmm_main: paging is on and the VMM runs at its virtual address. Check the boot info, set up
+# the vCPU to start the guest kernel at its entry point in virtual ring 0 with paging and
+# interrupts off, take over the real trap vector and timer, and enter the guest.
+vmm_main:
+        li   sp, VMM_STACK_TOP
+        li   t0, SHADOW_PGDIR
+        sw   zero, 0(t0)            # remove the boot stub's alias in slot 0
+        tlbflushall
+        li   t0, VMM_INFO
+        lw   t1, VI_MAGIC(t0)
+        li   t2, VMM_MAGIC
+        bne  t1, t2, .badboot
+        lw   t1, VI_GUEST_SIZE(t0)
+        li   t2, PAGE_SIZE
+        bltu t1, t2, .badboot
+        la   t2, guest_size
+        sw   t1, 0(t2)
+        la   s0, vcpu
+        lw   t1, VI_GUEST_ENTRY(t0)
+        sw   t1, V_PC(s0)           # every other vCPU field starts at 0: ring 0, IE off, no paging
+        la   t0, vmm_entry
+        csrw TVEC, t0
+        li   t0, IRQ_TIMER          # the real timer is the VMM's; the guest's is virtual
+        csrw IMASK, t0
+        la   t1, real_imask
+        sw   t0, 0(t1)
+        call vtimer_program
+        call shadow_reset           # an empty shadow; the real PTBR points at it from now on
+        j    vmm_resume
+.badboot:
+        la   a0, msg_badboot
+        call puts
+        li   t0, VMM_EXIT_BADBOOT
+        out  POWER_OFF, t0
+        halt
+
+        .include "trap.s"
+        .include "emulate.s"
+        .include "shadow.s"
+        .include "../common/guestmem.s"
+        .include "../common/devices.s"
+        .include "../../lib/console.s"
+
+msg_badboot:  .asciz "vmm: bad boot info\n"
+msg_panic:    .asciz "vmm: panic: trap "
+msg_double:   .asciz "vmm: guest double fault: its trap handler faulted at pc "
+msg_atpc:     .asciz " at pc "
+
+# ---- VMM data ------------------------------------------------------------------------------
+        .align 4
+vcpu:         .space V_SIZE     # the guest's virtual CPU (vcpu.inc)
+guest_size:   .word 0           # bytes of guest-physical memory, from the boot info
+real_imask:   .word 0           # what the real IMASK holds (rewritten only when it changes)
+shadow_pool_next: .word 0       # shadow page tables handed out since the last reset
+shadow_log_len:   .word 0       # entries in the shadow fill log
+window_frame: .space WINDOW_SLOTS * 4, 0xff     # guest frame shown in each window, or -1
+
+# Statistics: the boot configuration reads these words and reports them (stats.vmm).
+stat_emulated:  .space (OP_TLBFLUSHALL - OP_SRET + 1) * 4   # per privileged instruction
+stat_reflected: .space NCAUSES * 4      # traps passed on to the guest kernel, per cause
+stat_injected:  .word 0                 # virtual interrupts delivered to the guest
+stat_hidden_faults: .word 0             # page faults the shadow caused and the VMM fixed
+stat_true_faults:   .word 0             # page faults the guest's own tables explain
+stat_shadow_resets: .word 0             # times every shadow translation was dropped
