@@ -1,6 +1,7 @@
 // Human-readable reports of a run: why the machine stopped and where the cycles went.
 
 import type { ChalkInstance } from 'chalk';
+import type { BootStats } from '../configs/index.js';
 import type { MachineStats, StopReason } from '../machine/machine.js';
 import { grouped, hex32 } from './options.js';
 
@@ -45,4 +46,20 @@ export function formatStats(stats: MachineStats, c: ChalkInstance): string {
   const t = stats.tlb;
   lines.push(`  TLB (${t.entries} entries): ${grouped(t.hits)} hits, ${grouped(t.misses)} misses (${percent(t.hits, t.hits + t.misses)} hit rate), ${grouped(t.walkRefs)} walk references, ${grouped(t.flushes)} flushes`);
   return lines.join('\n');
+}
+
+/** The lines a VMM's own counters add to --stats (configs with a VMM only). */
+export function formatVmmStats(stats: BootStats, c: ChalkInstance): string {
+  const v = stats.vmm;
+  if (!v) return '';
+  const list = (r: Record<string, number>): string => {
+    const entries = Object.entries(r);
+    return entries.length === 0 ? 'none' : entries.map(([name, n]) => `${name} ${grouped(n)}`).join(', ');
+  };
+  return [
+    c.bold('  vmm:'),
+    `    emulated: ${list(v.emulated)}`,
+    `    reflected to the guest: ${list(v.reflected)}; virtual interrupts ${grouped(v.injectedInterrupts)}`,
+    `    page faults: ${grouped(v.hiddenPageFaults)} hidden (shadow filled), ${grouped(v.truePageFaults)} true (reflected); shadow resets ${grouped(v.shadowResets)}`,
+  ].join('\n');
 }

@@ -42,6 +42,9 @@ export interface BootOptions {
   quantum?: number;
   /** Each console byte as it is written (e.g. to stream it to stdout). */
   onConsoleOutput?: (byte: number) => void;
+  /** A guest kernel to boot instead of programs/kernel (tests, coursework). Per-process output
+   *  and exit codes are reported only if it has the kernel's `writer_pid` and `proc_table`. */
+  kernel?: Image;
   /** Called with the loaded machine just before it runs (tests attach trap hooks here). */
   onMachine?: (machine: Machine) => void;
 }
@@ -135,12 +138,6 @@ function flatten(name: string, image: Image): { bytes: Uint8Array; entry: number
   return { bytes, entry: image.entry };
 }
 
-function symbol(image: Image, name: string): number {
-  const s = findSymbol(image, name);
-  if (!s) throw new BootError(`the kernel image has no symbol '${name}'`);
-  return s.value;
-}
-
 /** Guest-physical memory as a boot loader sees it: its size, and a way to write into it. */
 export interface GuestMemory {
   readonly size: number;
@@ -150,8 +147,7 @@ export interface GuestMemory {
 /** Lay out kernel, user images and boot arguments in guest-physical memory, exactly as a boot
  *  loader does on bare metal; return the kernel's entry point. Every config uses this, so the
  *  guest finds the same memory whether it runs natively or under a VMM. */
-export function placeGuest(memory: GuestMemory, isa: Isa, specs: readonly ProcessSpec[], quantum = 0): number {
-  const kernel = kernelImage(isa);
+export function placeGuest(memory: GuestMemory, kernel: Image, isa: Isa, specs: readonly ProcessSpec[], quantum = 0): number {
   for (const seg of kernel.segments) memory.write(seg.address, seg.data);
   const args = new DataView(new ArrayBuffer(32 + BOOT_RECORD * specs.length));
   let next = USER_IMAGES;
@@ -178,9 +174,9 @@ export function placeGuest(memory: GuestMemory, isa: Isa, specs: readonly Proces
 
 /** Load the kernel and its processes into the machine's physical memory and reset the CPU to
  *  the kernel's entry point: a native boot. */
-export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quantum = 0): void {
+export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quantum = 0, kernel = kernelImage(machine.isa)): void {
   const memory: GuestMemory = { size: machine.memory.size, write: (address, bytes) => machine.writePhysical(address, bytes) };
-  machine.cpu.reset(placeGuest(memory, machine.isa, specs, quantum));
+  machine.cpu.reset(placeGuest(memory, kernel, machine.isa, specs, quantum));
 }
 
 /** Host-side reporting of a kernel run: per-process output (the kernel keeps the pid whose
@@ -188,6 +184,8 @@ export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quan
  *  never sees any of this. `guestBase` is where guest-physical address 0 lies in host-physical
  *  memory (0 natively; a VMM puts its guest elsewhere). */
 export class KernelObserver {
+  /** False for a guest kernel without the symbols below: then nothing is attributed. */
+  private readonly known: boolean;
   private readonly writerPid: number;
   private readonly procTable: number;
   private readonly pcbSize: number;
@@ -202,12 +200,10 @@ export class KernelObserver {
     private readonly specs: readonly ProcessSpec[],
     private readonly guestBase = 0,
   ) {
-    this.writerPid = symbol(kernel, 'writer_pid');
-    this.procTable = symbol(kernel, 'proc_table');
-    this.pcbSize = symbol(kernel, 'P_SIZE');
-    this.exitOffset = symbol(kernel, 'P_EXIT');
-    this.stateOffset = symbol(kernel, 'P_STATE');
-    this.doneState = symbol(kernel, 'PS_DONE');
+    const value = (name: string): number | undefined => findSymbol(kernel, name)?.value;
+    const names = ['writer_pid', 'proc_table', 'P_SIZE', 'P_EXIT', 'P_STATE', 'PS_DONE'];
+    this.known = names.every((n) => value(n) !== undefined);
+    [this.writerPid, this.procTable, this.pcbSize, this.exitOffset, this.stateOffset, this.doneState] = names.map((n) => value(n) ?? 0) as [number, number, number, number, number, number];
     this.outputs = specs.map(() => []);
   }
 
@@ -222,11 +218,13 @@ export class KernelObserver {
 
   /** One console byte: credit it to the process whose write() is running, if any. */
   consoleByte(byte: number): void {
+    if (!this.known) return;
     const pid = this.word(this.writerPid);
     if (pid >= 1 && pid <= this.outputs.length) this.outputs[pid - 1]!.push(byte);
   }
 
   processes(): ProcessReport[] {
+    if (!this.known) return [];
     const decoder = new TextDecoder();
     return this.specs.map((spec, i): ProcessReport => {
       const pcb = this.procTable + i * this.pcbSize;
@@ -245,7 +243,7 @@ export function runBoot(prepared: PreparedBoot, maxCycles = DEFAULT_BOOT_CYCLES)
 export function prepareNative(options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations);
   const isa = isaWith([]);
-  const kernel = kernelImage(isa);
+  const kernel = options.kernel ?? kernelImage(isa);
   const observer = new KernelObserver(kernel, specs);
   const machine: Machine = new Machine({
     isa,
@@ -257,7 +255,7 @@ export function prepareNative(options: BootOptions): PreparedBoot {
     },
   });
   observer.attach(machine);
-  loadNative(machine, specs, options.quantum);
+  loadNative(machine, specs, options.quantum, kernel);
   options.onMachine?.(machine);
   return {
     config: 'native',

@@ -108,7 +108,7 @@ export function readVmmStats(machine: Machine, layout: VmmLayout): VmmStats {
 export function prepareVmm(config: string, vmmName: string, options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations);
   const isa = isaWith([]);
-  const kernel = kernelImage(isa);
+  const kernel = options.kernel ?? kernelImage(isa);
   const layout = new VmmLayout(vmmImage(vmmName, isa));
   const guestSize = options.memoryBytes ?? NATIVE_MEMORY_BYTES;
   const observer = new KernelObserver(kernel, specs, layout.guestBase);
@@ -132,7 +132,7 @@ export function prepareVmm(config: string, vmmName: string, options: BootOptions
       machine.writePhysical(layout.guestBase + address, bytes);
     },
   };
-  const guestEntry = placeGuest(guest, isa, specs, options.quantum);
+  const guestEntry = placeGuest(guest, kernel, isa, specs, options.quantum);
   loadVmm(machine, layout, guestSize, guestEntry);
   options.onMachine?.(machine);
   return {

@@ -40,6 +40,9 @@ export const WORKLOADS: readonly Workload[] = [
   w('badmem', 'demo', 1, 'misbehaves: reads kernel memory from ring 3 (the kernel kills it)'),
   w('badpriv', 'demo', 1, 'misbehaves: executes a privileged instruction (the kernel kills it)'),
   w('baddiv', 'demo', 1, 'misbehaves: divides by zero without asking to survive it (killed)'),
+  w('vmmread', 'demo', 1, 'misbehaves: reads the top 4 MiB, where a VMM lives (killed; the VMM is untouched)'),
+  w('vmmwrite', 'demo', 1, 'misbehaves: writes the top 4 MiB, where a VMM lives (killed; the VMM is untouched)'),
+  w('vmmmap', 'demo', 1, 'asks the kernel to map and unmap pages in the top 4 MiB (refused), then reads there (killed)'),
 ];
 
 export function findWorkload(name: string): Workload | undefined {

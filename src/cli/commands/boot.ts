@@ -2,13 +2,13 @@
 // the named workloads as its processes, and run it to power-off. `ringlab boot --list` lists
 // the configurations and workloads.
 
-import { BootError, CONFIGS, findConfig, ProgramAssemblyError, WORKLOADS, type BootResult } from '../../configs/index.js';
+import { BootError, CONFIGS, type BootStats, findConfig, ProgramAssemblyError, WORKLOADS, type BootResult } from '../../configs/index.js';
 import { costPreset } from '../../machine/costs.js';
 import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { err } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
 import { parseCount, parseList, parseSize } from '../options.js';
-import { describeStop, formatStats } from '../report.js';
+import { describeStop, formatStats, formatVmmStats } from '../report.js';
 import { DEFAULT_MAX_CYCLES, LineWriter } from './run.js';
 
 export interface BootCliOptions {
@@ -32,7 +32,7 @@ export interface BootJson {
   halted: boolean;
   stop: StopReason;
   console: string;
-  stats: MachineStats;
+  stats: BootStats;
   processes: BootResult['processes'];
 }
 
@@ -104,7 +104,8 @@ export function bootCommand(opts: BootCliOptions): number {
   if (result.stop.kind !== 'halt') process.stderr.write(`${err.red('ringlab:')} ${describeStop(result.stop)}\n`);
   if (opts.stats) {
     const procs = result.processes.map((p) => `  pid ${p.pid} ${p.name}: exit ${p.exitCode ?? 'none (still running)'}`).join('\n');
-    process.stderr.write(`${err.dim(`${describeStop(result.stop)} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${procs}\n`);
+    const vmm = result.stats.vmm ? `${formatVmmStats(result.stats, err)}\n` : '';
+    process.stderr.write(`${err.dim(`${describeStop(result.stop)} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${procs}\n`);
   }
   return exitCode;
 }
