@@ -1,0 +1,169 @@
+// Every VMM configuration against native: the same guest kernel and programs must behave the
+// same (per-process output and exit codes; interleaving may differ), a bare-metal guest that
+// exercises every privileged instruction must print the same, and no guest can touch the VMM.
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assemble, assembleFile, type Image } from '../../src/asm/index.js';
+import { CONFIGS, findConfig, WORKLOADS, type BootOptions, type BootResult } from '../../src/configs/index.js';
+import { isaWith } from '../../src/isa/index.js';
+
+const GUESTS = join(import.meta.dirname, 'guests');
+
+const VMM_CONFIGS = CONFIGS.filter((c) => c.name !== 'native').map((c) => c.name);
+const MAX_CYCLES = 200_000_000;
+
+function boot(config: string, options: Omit<BootOptions, 'maxCycles'> & { maxCycles?: number }): BootResult {
+  return findConfig(config)!.boot({ maxCycles: MAX_CYCLES, ...options });
+}
+
+/** Assemble a small bare-metal guest kernel given as text (it may include hw.inc). */
+function guest(body: string): Image {
+  const source = `.include "../../../programs/lib/hw.inc"\n${body}`;
+  const r = assemble(source, { fileName: join(GUESTS, 'inline.s'), isa: isaWith([]) });
+  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+  return r.image;
+}
+
+function guestFile(name: string): Image {
+  const r = assembleFile(join(GUESTS, name), isaWith([]));
+  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+  return r.image;
+}
+
+describe.each(VMM_CONFIGS)('config %s', (config) => {
+  it.each(WORKLOADS.map((w) => w.name))('workload %s: every process prints and exits as it does natively', (name) => {
+    const native = boot('native', { workloads: [name] });
+    const vm = boot(config, { workloads: [name] });
+    expect(vm.halted).toBe(true);
+    expect(vm.exitCode).toBe(native.exitCode);
+    expect(vm.processes).toEqual(native.processes);
+    expect(vm.processes.length).toBeGreaterThan(0);
+  });
+
+  it('six workloads as concurrent processes: the same per-process results as native', () => {
+    const workloads = ['compute', 'syscall', 'io', 'pagefault', 'ctxswitch', 'ptemod'];
+    const native = boot('native', { workloads, iterations: 10 });
+    const vm = boot(config, { workloads, iterations: 10 });
+    expect(vm.exitCode).toBe(0);
+    expect(vm.processes).toEqual(native.processes);
+  });
+
+  it('a bare-metal guest using every privileged instruction, register and trap prints what it prints natively', () => {
+    const kernel = guestFile('privileged.s');
+    const native = boot('native', { workloads: ['compute'], kernel, maxCycles: 5_000_000 });
+    const vm = boot(config, { workloads: ['compute'], kernel, maxCycles: 5_000_000 });
+    expect(native.exitCode).toBe(42);
+    expect(native.console).toMatch(/done\n$/);
+    // Not vacuous: the guest saw each trap cause it provokes.
+    for (const cause of ['0x00000001', '0x00000002', '0x00000003', '0x00000004', '0x00000005', '0x00000006', '0x00000007', '0x00000008', '0x00000009', '0x0000000a']) {
+      expect(native.console).toContain(`trap ${cause} `);
+    }
+    expect(vm.console).toBe(native.console);
+    expect(vm.exitCode).toBe(42);
+  });
+
+  it('the guest kernel never runs in ring 0: only the VMM does', () => {
+    const fromRings = new Set<number>();
+    const r = boot(config, {
+      workloads: ['syscall', 'pagefault'],
+      iterations: 20,
+      onMachine: (m) => {
+        m.cpu.onTrap = (e) => fromRings.add(e.fromRing);
+      },
+    });
+    expect(r.exitCode).toBe(0);
+    expect([...fromRings].sort()).toEqual([1, 3]);
+    expect(r.stats.worlds.vmm.instructions).toBeGreaterThan(0);
+    expect(r.stats.worlds.guestKernel.instructions).toBeGreaterThan(0);
+    expect(r.stats.worlds.guestUser.instructions).toBeGreaterThan(0);
+  });
+
+  it('the same boot twice gives the same figures, bit for bit', () => {
+    const a = boot(config, { workloads: ['ctxswitch', 'pagefault'], iterations: 30 });
+    const b = boot(config, { workloads: ['ctxswitch', 'pagefault'], iterations: 30 });
+    expect(b.stats).toEqual(a.stats);
+    expect(b.console).toBe(a.console);
+  });
+
+  it('a guest process reading, writing or mapping the VMM region is killed by the guest kernel; the VMM is intact', () => {
+    const r = boot(config, { workloads: ['vmmread', 'vmmwrite', 'vmmmap', 'compute'], iterations: 2 });
+    expect(r.exitCode).toBe(4);
+    expect(r.processes.map((p) => p.exitCode)).toEqual([128 + 5, 128 + 6, 128 + 5, 0]);
+    expect(r.processes[2]!.output).toContain('map(0xffc00000): refused');
+    expect(r.console).toContain('killed pid 2 (vmmwrite): PageFaultWrite at pc 0x4000001c addr 0xffc03000');
+    // The VMM's code and initialised data are exactly what was loaded.
+    const vmm = findConfig(config)!.prepare({ workloads: ['compute'] }).images.find((i) => i.kind === 'vmm')!.image;
+    const code = vmm.segments.find((s) => (s.address >>> 0) >= 0xffc00000)!;
+    const base = (code.address >>> 0) - 0xffc00000;
+    const loaded = r.machine.memory.bytes.subarray(base, base + 1024);
+    expect(Buffer.from(loaded).equals(Buffer.from(code.data.subarray(0, 1024)))).toBe(true);
+  });
+
+  it('a guest kernel spinning with interrupts off cannot keep the VMM out', () => {
+    const spin = guest(`
+        .org 0x10000
+_start: di
+        li   t0, IRQ_TIMER
+        csrw IMASK, t0
+        li   t0, 1000              # its own timer ticks, but it never takes them
+        out  TIMER_INTERVAL, t0
+.spin:  j    .spin
+`);
+    const run = boot(config, { workloads: ['compute'], kernel: spin, maxCycles: 1_000_000 });
+    expect(run.stop.kind).toBe('cycle-limit');
+    // The real timer came into the VMM about every 1000 cycles; the guest, with its
+    // interrupts off, was never interrupted.
+    expect(run.stats.traps['TimerInterrupt']).toBeGreaterThan(500);
+    expect(run.stats.vmm?.injectedInterrupts).toBe(0);
+  });
+
+  it('a guest spinning with no timer at all: the VMM still regains control every VMM_SLICE cycles', () => {
+    const spin = guest(`
+        .org 0x10000
+_start: di
+.spin:  j    .spin
+`);
+    const run = boot(config, { workloads: ['compute'], kernel: spin, maxCycles: 1_000_000 });
+    expect(run.stop.kind).toBe('cycle-limit');
+    expect(run.stats.traps['TimerInterrupt']).toBeGreaterThanOrEqual(15);
+  });
+
+  it('a guest waiting for an interrupt that can never come stops as a deadlock, as on bare metal', () => {
+    const stuck = guest(`
+        .org 0x10000
+_start: csrw IMASK, zero
+        wfi
+        halt
+`);
+    expect(boot('native', { workloads: ['compute'], kernel: stuck }).stop.kind).toBe('deadlock');
+    expect(boot(config, { workloads: ['compute'], kernel: stuck }).stop.kind).toBe('deadlock');
+  });
+
+  it('a guest whose trap handler cannot run: the VMM reports a double fault and powers off with 7', () => {
+    const broken = guest(`
+        .org 0x10000
+_start: li   t0, 0x40                # the handler's address is not executable code...
+        csrw TVEC, t0
+        li   t0, 0x7ffffff0
+        lw   t0, 0(t0)               # ...and a bus error sends the guest there
+`);
+    expect(boot('native', { workloads: ['compute'], kernel: broken }).stop.kind).toBe('double-fault');
+    const r = boot(config, { workloads: ['compute'], kernel: broken });
+    expect(r.exitCode).toBe(7);
+    expect(r.console).toContain('vmm: guest double fault');
+  });
+
+  it("the VMM's counters add up: one emulated sret per trap or interrupt delivered to the guest", () => {
+    const r = boot(config, { workloads: ['pagefault', 'syscall', 'sleep'], iterations: 20 });
+    const v = r.stats.vmm!;
+    const reflected = Object.values(v.reflected).reduce((a, b) => a + b, 0);
+    expect(v.emulated['sret']).toBe(reflected + v.injectedInterrupts);
+    expect(v.reflected['Syscall']).toBeGreaterThanOrEqual(20 * 3);
+    expect(v.truePageFaults).toBeGreaterThanOrEqual(20); // each fresh heap page is the guest's fault
+    expect(v.hiddenPageFaults).toBeGreaterThan(0);
+    expect(v.shadowResets).toBeGreaterThan(1);
+    expect(r.stats.traps['PrivilegedInstruction']).toBe(Object.values(v.emulated).reduce((a, b) => a + b, 0));
+  });
+});
+
