@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { err } from './colour.js';
 import { asmCommand } from './commands/asm.js';
 import { bootCommand } from './commands/boot.js';
+import { debugCommand, DEFAULT_DEBUG_WORKLOAD, exitWhenDone } from './commands/debug.js';
 import { disasmCommand } from './commands/disasm.js';
 import { isaCommand } from './commands/isa.js';
 import { DEFAULT_MAX_CYCLES, runCommand } from './commands/run.js';
@@ -50,6 +51,20 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
     .option('--list', 'list configurations and workloads')
     .action((opts) => setExit(bootCommand(opts)));
+
+  program
+    .command('debug')
+    .description('debug a program or a boot configuration: step, break, watch, go backwards (see docs/debugger.md)')
+    .argument('[file]', 'assembly source (.s) or image (.rli); without it, a boot configuration')
+    .option('--config <name>', 'boot configuration (default native)')
+    .option('--workload <list>', `comma-separated workloads (default ${DEFAULT_DEBUG_WORKLOAD})`)
+    .option('--iterations <n>', "iteration count for every process (default: each workload's own)")
+    .option('--script <file>', 'run the debugger commands in this file first')
+    .option('--batch', 'print a transcript (each command after the prompt) and exit when the commands end')
+    .option('--max-cycles <n>', `cycle budget of one continue, nexti or finish (default ${DEFAULT_MAX_CYCLES.toExponential()})`)
+    .option('--memory <size>', 'physical memory, e.g. 64K or 16M (default 16M)')
+    .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
+    .action((file: string | undefined, opts) => setExit(exitWhenDone(debugCommand(file, opts))));
 
   program
     .command('asm')

@@ -13,6 +13,7 @@ import { TimerDevice } from './devices/timer.js';
 import { interpreterFor, type Interpreter } from './dispatch.js';
 import { PhysicalMemory } from './memory.js';
 import { BUCKETS, Processor, TRAP_SIGNAL } from './processor.js';
+import { restoreSnapshot, takeSnapshot, type MachineSnapshot } from './snapshot.js';
 
 export const DEFAULT_MEMORY_BYTES = 16 << 20;
 
@@ -183,6 +184,26 @@ export class Machine {
     }
     cpu.takeInterrupt(pending);
     return undefined;
+  }
+
+  /** The world a (mode, ring) is accounted to in this machine (the debugger labels stops with it). */
+  worldOf(mode: 'root' | 'nonRoot', ring: number): WorldName {
+    return this.worlds(mode, ring);
+  }
+
+  /** The world the processor is in now (root mode until the virtualization extension exists). */
+  currentWorld(): WorldName {
+    return this.worlds('root', this.cpu.ring);
+  }
+
+  /** Save the whole machine state (see snapshot.ts); pages unchanged since `previous` are shared. */
+  snapshot(previous?: MachineSnapshot): MachineSnapshot {
+    return takeSnapshot(this, previous);
+  }
+
+  /** Put the machine back exactly as it was when the snapshot was taken. */
+  restore(snapshot: MachineSnapshot): void {
+    restoreSnapshot(this, snapshot);
   }
 
   stats(): MachineStats {

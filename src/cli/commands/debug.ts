@@ -1,0 +1,150 @@
+// `ringlab debug [FILE | --config C --workload W]`: the debugger. FILE is loaded as `ringlab run`
+// loads it (bare metal, ring 0, paging off); a configuration is prepared as `ringlab boot` would
+// boot it, with every image's symbols. Commands come from --script, from stdin when it is not a
+// terminal, or from the interactive prompt (src/debug/repl.ts).
+
+import { basename, extname } from 'node:path';
+import { BootError, CONFIGS, findConfig, ProgramAssemblyError, type BootImage } from '../../configs/index.js';
+import { costPreset } from '../../machine/costs.js';
+import { LoadError, Machine } from '../../machine/machine.js';
+import { Session } from '../../debug/commands.js';
+import { Debugger } from '../../debug/debugger.js';
+import { interactive, runLines, streamLines } from '../../debug/repl.js';
+import { err, out } from '../colour.js';
+import { CliError, ExitCode } from '../errors.js';
+import { loadProgram, readText } from '../load.js';
+import { parseCount, parseList, parseSize } from '../options.js';
+import { DEFAULT_MAX_CYCLES } from './run.js';
+
+export const DEFAULT_DEBUG_WORKLOAD = 'syscall';
+
+export interface DebugCliOptions {
+  config?: string;
+  workload?: string;
+  iterations?: string;
+  script?: string;
+  batch?: boolean;
+  maxCycles?: string;
+  memory?: string;
+  preset?: string;
+}
+
+interface Target {
+  machine: Machine;
+  images: BootImage[];
+}
+
+function costsFor(preset: string | undefined): ReturnType<typeof costPreset> {
+  try {
+    return costPreset(preset ?? 'default');
+  } catch (e) {
+    throw new CliError((e as Error).message, ExitCode.USAGE);
+  }
+}
+
+function loadFile(file: string, opts: DebugCliOptions): Target {
+  let machine: Machine;
+  try {
+    machine = new Machine({
+      ...(opts.memory !== undefined && { memoryBytes: parseSize('--memory', opts.memory) }),
+      costs: costsFor(opts.preset),
+    });
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError((e as Error).message, ExitCode.USAGE);
+  }
+  const { image } = loadProgram(file, machine.isa);
+  try {
+    machine.load(image);
+  } catch (e) {
+    if (e instanceof LoadError) throw new CliError(`${file}: ${e.message} (use --memory to give the machine more)`, ExitCode.GUEST);
+    throw e;
+  }
+  return { machine, images: [{ name: basename(file, extname(file)), kind: 'kernel', image }] };
+}
+
+function prepareConfig(opts: DebugCliOptions): Target {
+  const name = opts.config ?? 'native';
+  const config = findConfig(name);
+  if (!config) throw new CliError(`unknown config '${name}' (valid: ${CONFIGS.map((c) => c.name).join(', ')})`, ExitCode.USAGE);
+  const workloads = parseList(opts.workload ?? DEFAULT_DEBUG_WORKLOAD);
+  const iterations = opts.iterations === undefined ? undefined : parseCount('--iterations', opts.iterations);
+  if (iterations !== undefined && iterations > 0x7fffffff) throw new CliError('--iterations must be below 2^31', ExitCode.USAGE);
+  const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
+  try {
+    const prepared = config.prepare({
+      workloads,
+      costs: costsFor(opts.preset),
+      ...(iterations !== undefined && { iterations }),
+      ...(memoryBytes !== undefined && { memoryBytes }),
+    });
+    return { machine: prepared.machine, images: [...prepared.images] };
+  } catch (e) {
+    if (e instanceof BootError) throw new CliError(e.message, ExitCode.USAGE);
+    if (e instanceof ProgramAssemblyError) throw new CliError(e.message, ExitCode.ASSEMBLY);
+    if (e instanceof LoadError) throw new CliError(`${e.message} (use --memory to give the machine more)`, ExitCode.GUEST);
+    if (e instanceof Error && /memory size/.test(e.message)) throw new CliError(e.message, ExitCode.USAGE);
+    throw e;
+  }
+}
+
+/**
+ * Set up the session (errors here are CliErrors, reported by main with their exit code), then
+ * run it asynchronously: the interactive prompt needs the event loop. The returned promise
+ * resolves to the exit code: 0, or 1 when a command of a script or of piped input failed.
+ */
+export function debugCommand(file: string | undefined, opts: DebugCliOptions): Promise<number> {
+  if (file !== undefined && (opts.config !== undefined || opts.workload !== undefined || opts.iterations !== undefined)) {
+    throw new CliError('give either FILE or --config/--workload, not both', ExitCode.USAGE);
+  }
+  const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
+  if (maxCycles < 1) throw new CliError('--max-cycles must be at least 1', ExitCode.USAGE);
+  const script = opts.script === undefined ? undefined : readText(opts.script).split(/\r?\n/);
+  if (script && script[script.length - 1] === '') script.pop();
+  const target = file !== undefined ? loadFile(file, opts) : prepareConfig(opts);
+  const dbg = new Debugger(target.machine, target.images, { maxCycles });
+  const write = (text: string): void => {
+    process.stdout.write(text);
+  };
+  const session = new Session(dbg, { write, colour: out });
+  return run(session, script, opts.batch === true, write);
+}
+
+async function run(session: Session, script: string[] | undefined, batch: boolean, write: (text: string) => void): Promise<number> {
+  const stdinIsTty = process.stdin.isTTY === true;
+  // A Ctrl-C sent as a signal (not typed at the prompt) stops a running command too.
+  const onSignal = (): void => {
+    if (session.busy) session.interrupt();
+    else process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  try {
+    session.start();
+    let quit = false;
+    if (script) quit = await runLines(session, script, batch, write);
+    if (!quit && !(batch && script)) {
+      if (stdinIsTty && !batch) await interactive(session, process.stdin, process.stdout);
+      else await runLines(session, streamLines(process.stdin), batch, write);
+    }
+    const scripted = script !== undefined || !stdinIsTty || batch;
+    return scripted && session.failures > 0 ? ExitCode.USAGE : ExitCode.OK;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** For main: the debugger finishes after main has returned, so the exit code is set when it
+ *  does (an unexpected failure is reported as an internal error, exit 70, without a stack). */
+export function exitWhenDone(done: Promise<number>): number {
+  done.then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      process.stderr.write(`${err.red('ringlab: internal error:')} ${message}\n(this is a bug in ringlab; please report it with the command you ran)\n`);
+      process.exitCode = ExitCode.INTERNAL;
+    },
+  );
+  return ExitCode.OK;
+}

@@ -1,0 +1,68 @@
+// The virtualization state a debugger shows next to the real registers.
+//
+// `info vcpu`: a trap-and-emulate VMM keeps the guest's virtual CPU in its own memory. The
+// debugger knows nothing of its layout: it reads it from the VMM image, which labels the
+// structure `vcpu` and names each field's offset with an `.equ V_...` constant
+// (programs/vmm/common/vcpu.inc). Every V_* constant is shown as the word at vcpu + offset, so
+// a field added to the VMM appears here without a change to the debugger.
+//
+// `info vmcs`: the VT-x-style extension keeps guest state in a VMCS. A VmcsView reads the
+// current VMCS of a machine as named fields; the extension registers one with registerVmcsView
+// and `info vmcs` (and every stop in non-root mode) shows it. With none registered, or when a
+// machine has no current VMCS, there is nothing to show.
+
+import type { Machine } from '../machine/machine.js';
+import type { Debugger } from './debugger.js';
+
+export interface StateField {
+  readonly name: string;
+  /** Byte offset in the structure, where that means something. */
+  readonly offset?: number;
+  /** Undefined when the word cannot be read (e.g. not mapped right now). */
+  readonly value: number | undefined;
+}
+
+export interface StateView {
+  /** Where the structure lives, e.g. `vmm:vcpu at 0xffc01230`. */
+  readonly where: string;
+  readonly fields: readonly StateField[];
+}
+
+export const NO_VCPU = 'no virtual CPU in this configuration (only a trap-and-emulate VMM keeps one: the VMM image labels it `vcpu` and names its fields V_*)';
+export const NO_VMCS = 'no VMCS in this configuration (the virtualization extension is not switched on)';
+
+/** The VMM's virtual CPU, if this session has a VMM image with a `vcpu` label. */
+export function vcpuView(dbg: Debugger): StateView | undefined {
+  const vmm = dbg.symbols.imageOfKind('vmm');
+  if (!vmm) return undefined;
+  const base = vmm.image.symbols.find((s) => s.name === 'vcpu' && s.kind === 'label');
+  if (!base) return undefined;
+  const fields = dbg.symbols.constantsWithPrefix(vmm, 'V_').map((s): StateField => {
+    let value: number | undefined;
+    try {
+      value = dbg.memory.readWord((base.value + s.value) >>> 0);
+    } catch {
+      value = undefined;
+    }
+    return { name: s.name, offset: s.value, value };
+  });
+  return { where: `${vmm.name}:vcpu at 0x${(base.value >>> 0).toString(16).padStart(8, '0')}`, fields };
+}
+
+/** Reads the current VMCS of a machine, or returns undefined when there is none. */
+export type VmcsView = (machine: Machine) => StateView | undefined;
+
+const vmcsViews: VmcsView[] = [];
+
+/** Called by the virtualization extension so the debugger can show its VMCS. */
+export function registerVmcsView(view: VmcsView): void {
+  if (!vmcsViews.includes(view)) vmcsViews.push(view);
+}
+
+export function vmcsView(machine: Machine): StateView | undefined {
+  for (const view of vmcsViews) {
+    const v = view(machine);
+    if (v) return v;
+  }
+  return undefined;
+}
