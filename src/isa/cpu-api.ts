@@ -61,4 +61,14 @@ export interface Cpu {
   setInterruptsEnabled(enabled: boolean): void;
   flushTlbAll(): void;
   flushTlbPage(virtualAddr: number): void;
+
+  // ---- The virtualization extension (src/isa/vmx.ts); each raises the right trap itself. ----
+  /** Make the VMCS at a host-physical address current. */
+  vmPointerLoad(physicalAddr: number): void;
+  /** VM entry: vmlaunch (`launch`) or vmresume. */
+  vmEnter(launch: boolean): void;
+  /** vmcall: a VM exit in non-root mode. */
+  vmCall(): void;
+  /** Drop guest TLB entries: one guest-virtual page, or all of them. */
+  flushGuestTlb(virtualAddr: number, all: boolean): void;
 }

@@ -3,6 +3,7 @@
 
 import { BASE } from './base.js';
 import { buildIsa, type Extension, type Isa } from './define.js';
+import { VMX } from './vmx.js';
 
 export * from './causes.js';
 export * from './csrs.js';
@@ -12,9 +13,10 @@ export * from './registers.js';
 export * from './pseudo.js';
 export type { Cpu, Decoded } from './cpu-api.js';
 export { BASE } from './base.js';
+export * from './vmx.js';
 
 /** Every extension bundle a configuration may switch on, by name. */
-export const EXTENSIONS: ReadonlyMap<string, Extension> = new Map<string, Extension>([]);
+export const EXTENSIONS: ReadonlyMap<string, Extension> = new Map<string, Extension>([[VMX.name, VMX]]);
 
 const isaCache = new Map<string, Isa>();
 

@@ -2,6 +2,7 @@
 // listing of `ringlab isa` (`isaText`). Pure functions of the tables, so adding a defineInsn
 // value updates both, and the output is deterministic (the docs freshness test depends on it).
 
+import { EXIT_CONTROLS, EXIT_REASONS, ExitControl, VMCS_FIELDS, VMX } from './vmx.js';
 import { CAUSES, INTERRUPT_BASE } from './causes.js';
 import { CSRS, Ptbr, Status } from './csrs.js';
 import type { InsnDef, Isa, PrivilegeClass } from './define.js';
@@ -400,8 +401,30 @@ export function isaMarkdown(isa: Isa, opts: ReferenceOptions = {}): string {
     formatsMarkdown(isa),
     controlRegistersMarkdown(),
     causesMarkdown(),
+    ...(isa.extensions.some((e) => e.name === VMX.name) ? [vmxMarkdown()] : []),
   ];
   return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
+}
+
+/** The virtualization extension's tables: VMCS layout, exit controls, exit reasons. */
+function vmxMarkdown(): string[] {
+  const lines = [
+    '## The virtualization extension (vmx)',
+    '',
+    'Generated from src/isa/vmx.ts. A VMCS is 256 bytes of physical memory, made current with',
+    '`vmptrld`. Assembly programs get every offset as `VMCS_<field>` from programs/lib/hw.inc.',
+    '',
+    '### VMCS layout',
+    '',
+    '| offset | field | words | area | meaning |',
+    '|---|---|---|---|---|',
+  ];
+  for (const f of VMCS_FIELDS) lines.push(`| ${f.offset} | \`${f.name}\` | ${f.words} | ${f.area} | ${f.doc} |`);
+  lines.push('', '### Execution controls (`C_EXIT` bits, `VMX_EXIT_<name>`)', '', '| bit | name | effect |', '|---|---|---|');
+  for (const c of EXIT_CONTROLS) lines.push(`| ${Math.log2(ExitControl[c.name])} | \`${c.name}\` | ${c.doc} |`);
+  lines.push('', '### Exit reasons (`X_REASON`, `VMX_REASON_<name>`)', '', '| code | reason | qualification (`X_QUAL`) | when |', '|---|---|---|---|');
+  for (const r of EXIT_REASONS) lines.push(`| ${r.code} | ${r.name} | ${r.qualification} | ${r.doc} |`);
+  return lines;
 }
 
 // ---- Terminal listing -----------------------------------------------------------------------

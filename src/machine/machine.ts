@@ -2,7 +2,7 @@
 // interpreter. `run` is the outer loop: it services device events and interrupts, then lets the
 // interpreter run flat out until the next event is due.
 
-import { causeName, isaWith, type Isa } from '../isa/index.js';
+import { causeName, exitReasonName, isaWith, type Isa } from '../isa/index.js';
 import { PortBus } from './bus.js';
 import { DEFAULT_COSTS, type CostModel } from './costs.js';
 import { ConsoleDevice } from './devices/console.js';
@@ -69,6 +69,10 @@ export interface MachineStats {
   rings: WorldStats[];
   tlb: { hits: number; misses: number; walkRefs: number; flushes: number; entries: number };
   costPreset: string;
+  /** With the virtualization extension: VM exits by reason name. */
+  vmExits?: Record<string, number>;
+  /** With the virtualization extension: cycles and instructions in root and non-root mode. */
+  modes?: { root: WorldStats; nonRoot: WorldStats };
 }
 
 export class LoadError extends Error {}
@@ -171,12 +175,13 @@ export class Machine {
     if (this.bus.nextEvent() <= cpu.cycles) this.bus.tick(cpu.cycles);
     const pending = this.bus.pendingLines();
     if (cpu.sleeping) {
-      if ((pending & cpu.imask) !== 0) {
+      const lines = cpu.wakeLines();
+      if ((pending & lines) !== 0) {
         cpu.sleeping = false;
       } else {
         // Only a device on a line enabled in IMASK can wake a sleeping CPU (IMASK cannot change
         // while it sleeps); if none has an event coming, nothing ever will.
-        const wake = this.bus.nextEventOnLines(cpu.imask);
+        const wake = this.bus.nextEventOnLines(lines);
         if (wake === Infinity) return { kind: 'deadlock', pc: cpu.sleepPc };
         cpu.idleUntil(Math.min(wake, maxCycles));
         return undefined;
@@ -191,9 +196,9 @@ export class Machine {
     return this.worlds(mode, ring);
   }
 
-  /** The world the processor is in now (root mode until the virtualization extension exists). */
+  /** The world the processor is in now. */
   currentWorld(): WorldName {
-    return this.worlds('root', this.cpu.ring);
+    return this.worlds(this.cpu.nonRoot ? 'nonRoot' : 'root', this.cpu.ring);
   }
 
   /** Save the whole machine state (see snapshot.ts); pages unchanged since `previous` are shared. */
@@ -229,7 +234,20 @@ export class Machine {
     for (const [code, count] of [...cpu.trapCounts].sort((a, b) => a[0] - b[0])) traps[causeName(code)] = count;
     const t = cpu.mmu.stats;
     const hits = t.hits + cpu.fetchHits;
+    const vmx = this.isa.extensions.some((e) => e.name === 'vmx');
+    const vmExits: Record<string, number> = {};
+    for (const [code, count] of [...cpu.vmExitCounts].sort((a, b) => a[0] - b[0])) vmExits[exitReasonName(code)] = count;
+    const mode = (from: number): WorldStats => {
+      let cycles = 0;
+      let instructions = 0;
+      for (let b = from; b < from + 4; b++) {
+        cycles += cpu.bucketCycles[b]!;
+        instructions += cpu.bucketInstret[b]!;
+      }
+      return { cycles, instructions };
+    };
     return {
+      ...(vmx && { vmExits, modes: { root: mode(0), nonRoot: mode(4) } }),
       cycles: cpu.cycles,
       instructions: cpu.instret,
       traps,

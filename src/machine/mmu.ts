@@ -32,10 +32,24 @@ export type AccessKind = (typeof Access)[keyof typeof Access];
 
 const FAULT_CAUSE = [Cause.PageFaultRead, Cause.PageFaultWrite, Cause.PageFaultExecute] as const;
 
+/** Not a trap cause: `fault.cause` when the EPT refused a guest-physical address. The processor
+ *  turns it into an EptViolation VM exit (src/isa/vmx.ts). */
+export const EPT_VIOLATION = -1;
+
 /** Result of a failed translation, read by the processor to raise the trap. */
 export interface TranslationFault {
   cause: number;
   badAddr: number;
+  /** For EPT violations: the guest-physical address and the access (0 read, 1 write, 2 execute). */
+  gpa: number;
+  access: number;
+}
+
+/** One set of TLB arrays. Root and non-root mode each have one (like VPID tags on Intel). */
+interface TlbContext {
+  tag: Int32Array;
+  frame: Int32Array;
+  allow: Int32Array;
 }
 
 export interface TlbStats {
@@ -48,18 +62,41 @@ export interface TlbStats {
   flushes: number;
 }
 
+export interface MmuState {
+  root: TlbContext;
+  guest: TlbContext;
+  inGuest: boolean;
+  ept: number;
+  stats: TlbStats;
+}
+
+/** Does a PTE allow this access from this ring? */
+function allows(pte: number, ring: number, access: AccessKind): boolean {
+  if ((pte & Pte.PRESENT) === 0 || ring > (pte & Pte.RING_MASK) >>> Pte.RING_SHIFT) return false;
+  if (access === Access.WRITE) return (pte & Pte.WRITABLE) !== 0;
+  if (access === Access.EXECUTE) return (pte & Pte.EXECUTABLE) !== 0;
+  return true;
+}
+
 export class Mmu {
   readonly entries: number;
   private readonly slotShift: number;
+  // The arrays of the current context (root or non-root), swapped by setContext.
   /** Virtual page number cached in each slot, or -1. */
-  private readonly tag: Int32Array;
+  private tag: Int32Array;
   /** Physical frame base address of each slot. */
-  private readonly frame: Int32Array;
+  private frame: Int32Array;
   /** Allowed (ring, access) pairs of each slot: bit ring * 3 + access. */
-  private readonly allow: Int32Array;
+  private allow: Int32Array;
+  private readonly rootTlb: TlbContext;
+  private readonly guestTlb: TlbContext;
+  /** True while the non-root (guest) context is current. */
+  private guest = false;
+  /** EPT pointer while the guest context uses nested paging (frame | 1), else 0. */
+  private ept = 0;
   readonly stats: TlbStats = { hits: 0, misses: 0, walkRefs: 0, flushes: 0 };
   /** Set when translate() returns -1. */
-  readonly fault: TranslationFault = { cause: 0, badAddr: 0 };
+  readonly fault: TranslationFault = { cause: 0, badAddr: 0, gpa: 0, access: 0 };
   constructor(
     private readonly memory: PhysicalMemory,
     private readonly walkCostPerLevel: number,
@@ -73,9 +110,45 @@ export class Mmu {
     if (entries < 2 || entries > 65536 || (entries & (entries - 1)) !== 0) throw new Error('TLB size must be a power of two from 2 to 65536');
     this.entries = entries;
     this.slotShift = 32 - Math.log2(entries);
-    this.tag = new Int32Array(entries).fill(-1);
-    this.frame = new Int32Array(entries);
-    this.allow = new Int32Array(entries);
+    const context = (): TlbContext => ({ tag: new Int32Array(entries).fill(-1), frame: new Int32Array(entries), allow: new Int32Array(entries) });
+    this.rootTlb = context();
+    this.guestTlb = context();
+    this.tag = this.rootTlb.tag;
+    this.frame = this.rootTlb.frame;
+    this.allow = this.rootTlb.allow;
+  }
+
+  /** Switch between the root and the non-root (guest) TLB; `ept` is the guest's EPT pointer
+   *  (frame | 1) or 0 for none. The two contexts never see each other's entries. */
+  setContext(guest: boolean, ept: number): void {
+    const ctx = guest ? this.guestTlb : this.rootTlb;
+    this.guest = guest;
+    this.ept = guest && (ept & Ptbr.ENABLE) !== 0 ? ept : 0;
+    this.tag = ctx.tag;
+    this.frame = ctx.frame;
+    this.allow = ctx.allow;
+    this.onDrop();
+  }
+
+  /** True while nested paging translates the current (guest) context. */
+  get nested(): boolean {
+    return this.ept !== 0;
+  }
+
+  /** Drop every entry of the guest context (INVVPID), whichever context is current. */
+  flushGuest(): void {
+    this.guestTlb.tag.fill(-1);
+    this.onDrop();
+    this.stats.flushes++;
+  }
+
+  /** Drop the guest context's entry for one guest-virtual page. */
+  flushGuestPage(va: number): void {
+    const vpn = va >>> PAGE_SHIFT;
+    const i = this.slot(vpn);
+    if (this.guestTlb.tag[i] === vpn) this.guestTlb.tag[i] = -1;
+    this.onDrop();
+    this.stats.flushes++;
   }
 
   /** Slot for a virtual page: Fibonacci hashing (multiply by 2^32 / golden ratio, keep the top
@@ -95,6 +168,8 @@ export class Mmu {
     if (this.tag[i] === vpn) {
       this.stats.hits++;
       if ((this.allow[i]! & (1 << (ring * 3 + access))) !== 0) return (this.frame[i]! | (va & 0xfff)) >>> 0;
+      // Under EPT a refusal may be the guest's or the EPT's: the walk tells which.
+      if (this.ept !== 0) return this.walk(va, vpn, i, access, ring, ptbr);
       return this.setFault(FAULT_CAUSE[access], va);
     }
     this.stats.misses++;
@@ -102,6 +177,7 @@ export class Mmu {
   }
 
   private walk(va: number, vpn: number, i: number, access: AccessKind, ring: number, ptbr: number): number {
+    if (this.ept !== 0) return this.nestedWalk(va, vpn, i, access, ring, ptbr);
     const dirAddr = (ptbr & Ptbr.FRAME_MASK) + ((va >>> 22) << 2);
     const pde = this.readTableEntry(dirAddr);
     if (pde === undefined) return this.setFault(Cause.BusError, dirAddr);
@@ -113,6 +189,57 @@ export class Mmu {
     this.fill(i, vpn, pte);
     if ((this.allow[i]! & (1 << (ring * 3 + access))) === 0) return this.setFault(FAULT_CAUSE[access], va);
     return (this.frame[i]! | (va & 0xfff)) >>> 0;
+  }
+
+  /**
+   * The 2-D walk of nested paging: every guest page-table reference is a guest-physical address
+   * that the EPT must translate first, and so is the final address. With n guest levels and m
+   * EPT levels that is (n + 1)(m + 1) - 1 references: 8 here (n = m = 2), each priced like any
+   * walk reference. With guest paging off, only the final address goes through the EPT.
+   */
+  private nestedWalk(va: number, vpn: number, i: number, access: AccessKind, ring: number, ptbr: number): number {
+    // Guest paging off: guest-virtual = guest-physical, no limits.
+    let pte = (va & Pte.FRAME_MASK) | Pte.PRESENT | Pte.WRITABLE | Pte.EXECUTABLE | Pte.RING_MASK;
+    if ((ptbr & Ptbr.ENABLE) !== 0) {
+      const dirGpa = (ptbr & Pte.FRAME_MASK) + ((va >>> 22) << 2);
+      const dirHpa = this.eptTranslate(dirGpa, Access.READ, va);
+      if (dirHpa < 0) return -1;
+      const pde = this.readTableEntry(dirHpa);
+      if (pde === undefined) return this.setFault(Cause.BusError, dirHpa);
+      if ((pde & Pte.PRESENT) === 0) return this.setFault(FAULT_CAUSE[access], va);
+      const pteGpa = (pde & Pte.FRAME_MASK) + (((va >>> 12) & 0x3ff) << 2);
+      const pteHpa = this.eptTranslate(pteGpa, Access.READ, va);
+      if (pteHpa < 0) return -1;
+      const entry = this.readTableEntry(pteHpa);
+      if (entry === undefined) return this.setFault(Cause.BusError, pteHpa);
+      if ((entry & Pte.PRESENT) === 0) return this.setFault(FAULT_CAUSE[access], va);
+      pte = entry;
+    }
+    // The guest's own permissions first: a refusal there is the guest's page fault.
+    if (!allows(pte, ring, access)) return this.setFault(FAULT_CAUSE[access], va);
+    const dataGpa = ((pte & Pte.FRAME_MASK) | (va & 0xfff)) >>> 0;
+    const dataHpa = this.eptTranslate(dataGpa, access, va);
+    if (dataHpa < 0) return -1;
+    // Cache the combined translation: the guest's permissions, the host frame.
+    this.fill(i, vpn, (dataHpa & Pte.FRAME_MASK) | (pte & ~Pte.FRAME_MASK));
+    return dataHpa;
+  }
+
+  /** Guest-physical to host-physical through the EPT (two levels, entries like PTEs; the ring
+   *  bits are ignored), or -1 with an EPT violation recorded. */
+  private eptTranslate(gpa: number, access: AccessKind, va: number): number {
+    const dirAddr = (this.ept & Pte.FRAME_MASK) + ((gpa >>> 22) << 2);
+    const pde = this.readTableEntry(dirAddr);
+    if (pde === undefined || (pde & Pte.PRESENT) === 0) return this.eptViolation(gpa, access, va);
+    const entry = this.readTableEntry((pde & Pte.FRAME_MASK) + (((gpa >>> 12) & 0x3ff) << 2));
+    if (entry === undefined || !allows(entry | Pte.RING_MASK, 0, access)) return this.eptViolation(gpa, access, va);
+    return ((entry & Pte.FRAME_MASK) | (gpa & 0xfff)) >>> 0;
+  }
+
+  private eptViolation(gpa: number, access: AccessKind, va: number): number {
+    this.fault.gpa = gpa | 0;
+    this.fault.access = access;
+    return this.setFault(EPT_VIOLATION, va);
   }
 
   /** One page-table reference: priced, counted; undefined if beyond physical memory. */
@@ -143,6 +270,7 @@ export class Mmu {
     return -1;
   }
 
+  /** Drop every entry of the current context. */
   flushAll(): void {
     this.tag.fill(-1);
     this.onDrop();
@@ -166,15 +294,18 @@ export class Mmu {
     return out;
   }
 
-  save(): { tag: Int32Array; frame: Int32Array; allow: Int32Array; stats: TlbStats } {
-    return { tag: this.tag.slice(), frame: this.frame.slice(), allow: this.allow.slice(), stats: { ...this.stats } };
+  save(): MmuState {
+    const copy = (c: TlbContext): TlbContext => ({ tag: c.tag.slice(), frame: c.frame.slice(), allow: c.allow.slice() });
+    return { root: copy(this.rootTlb), guest: copy(this.guestTlb), inGuest: this.guest, ept: this.ept, stats: { ...this.stats } };
   }
 
-  restore(s: { tag: Int32Array; frame: Int32Array; allow: Int32Array; stats: TlbStats }): void {
-    this.tag.set(s.tag);
-    this.frame.set(s.frame);
-    this.allow.set(s.allow);
+  restore(s: MmuState): void {
+    for (const [to, from] of [[this.rootTlb, s.root], [this.guestTlb, s.guest]] as const) {
+      to.tag.set(from.tag);
+      to.frame.set(from.frame);
+      to.allow.set(from.allow);
+    }
     Object.assign(this.stats, s.stats);
-    this.onDrop();
+    this.setContext(s.inGuest, s.ept);
   }
 }

@@ -7,12 +7,50 @@
 // entry/return and idle time are charged as they happen. Cycles are attributed to a "bucket"
 // per (mode, ring); trap entry and return go to `transition`, wfi sleep to `idle`.
 
-import { Cause, Csr, INTERRUPT_BASE, Ptbr, Status, type Cpu, type Decoded, type Isa } from '../isa/index.js';
+import { Cause, Csr, ExitControl, ExitReason, INJECT_VALID, INTERRUPT_BASE, Ptbr, Status, VMCS_SIZE, vmcsOffset, type Cpu, type Decoded, type Isa } from '../isa/index.js';
 import { decodeFields } from '../isa/formats.js';
 import type { PortBus } from './bus.js';
 import type { CostModel } from './costs.js';
 import type { PhysicalMemory } from './memory.js';
-import { Access, Mmu } from './mmu.js';
+import { Access, EPT_VIOLATION, Mmu } from './mmu.js';
+
+// VMCS field offsets (src/isa/vmx.ts), looked up once.
+const V = {
+  G_REGS: vmcsOffset('G_REGS'),
+  G_PC: vmcsOffset('G_PC'),
+  G_STATUS: vmcsOffset('G_STATUS'),
+  G_EPC: vmcsOffset('G_EPC'),
+  G_ESTATUS: vmcsOffset('G_ESTATUS'),
+  G_CAUSE: vmcsOffset('G_CAUSE'),
+  G_BADADDR: vmcsOffset('G_BADADDR'),
+  G_EINSN: vmcsOffset('G_EINSN'),
+  G_TVEC: vmcsOffset('G_TVEC'),
+  G_PTBR: vmcsOffset('G_PTBR'),
+  G_SCRATCH0: vmcsOffset('G_SCRATCH0'),
+  G_SCRATCH1: vmcsOffset('G_SCRATCH1'),
+  G_IMASK: vmcsOffset('G_IMASK'),
+  G_IPEND: vmcsOffset('G_IPEND'),
+  H_PC: vmcsOffset('H_PC'),
+  H_SP: vmcsOffset('H_SP'),
+  H_STATUS: vmcsOffset('H_STATUS'),
+  H_PTBR: vmcsOffset('H_PTBR'),
+  H_TVEC: vmcsOffset('H_TVEC'),
+  H_IMASK: vmcsOffset('H_IMASK'),
+  C_EXIT: vmcsOffset('C_EXIT'),
+  C_EXCEPTIONS: vmcsOffset('C_EXCEPTIONS'),
+  C_EPTP: vmcsOffset('C_EPTP'),
+  E_INJECT: vmcsOffset('E_INJECT'),
+  E_BADADDR: vmcsOffset('E_BADADDR'),
+  E_EINSN: vmcsOffset('E_EINSN'),
+  X_REASON: vmcsOffset('X_REASON'),
+  X_QUAL: vmcsOffset('X_QUAL'),
+  X_INSN: vmcsOffset('X_INSN'),
+  X_GPA: vmcsOffset('X_GPA'),
+  X_GVA: vmcsOffset('X_GVA'),
+  LAUNCHED: vmcsOffset('LAUNCHED'),
+} as const;
+
+const SP = 2;
 
 /** Thrown by `trap()` to unwind out of an instruction's semantics; caught by the interpreter
  *  loop. One preallocated object, so raising a trap allocates nothing. */
@@ -88,6 +126,21 @@ export class Processor implements Cpu {
   scratch0 = 0;
   scratch1 = 0;
   imask = 0;
+
+  // ---- Virtualization extension (src/isa/vmx.ts) -------------------------------------------
+  /** True in non-root mode: the registers above are the guest's. */
+  nonRoot = false;
+  /** Host-physical address of the current VMCS, or -1. */
+  vmcs = -1;
+  /** While non-root: the VMCS controls, cached at entry (the VMCS is not re-read until exit). */
+  exitControls = 0;
+  exceptionBitmap = 0;
+  /** While non-root: the host IMASK (which device lines exit, with EXIT_EXTINT). */
+  hostImask = 0;
+  /** While non-root: G_IPEND, what the guest reads from IPEND. */
+  virtualPending = 0;
+  /** VM exits by reason code. */
+  readonly vmExitCounts = new Map<number, number>();
 
   // ---- Run state ------------------------------------------------------------------------------
   cycles = 0;
@@ -222,6 +275,26 @@ export class Processor implements Cpu {
 
   /** Hardware trap entry: save state, enter ring 0 with interrupts off, jump to TVEC. */
   enterTrap(cause: number, badAddr: number, epc: number, insnWord: number): void {
+    if (this.nonRoot) {
+      // In non-root mode an EPT violation, or an exception the VMCS intercepts, leaves the guest.
+      if (cause === EPT_VIOLATION) {
+        this.vmExit(ExitReason.EptViolation, this.mmu.fault.access, insnWord, this.mmu.fault.gpa, badAddr);
+        return;
+      }
+      if (cause < INTERRUPT_BASE && (this.exceptionBitmap & (1 << cause)) !== 0) {
+        this.vmExit(ExitReason.Exception, cause, insnWord, 0, badAddr);
+        return;
+      }
+      if (epc === this.tvec && this.instret === this.instretAtTrapEntry) {
+        this.vmExit(ExitReason.TripleFault, cause, insnWord, 0, badAddr);
+        return;
+      }
+    }
+    this.deliverTrap(cause, badAddr, epc, insnWord);
+  }
+
+  /** The trap entry itself, into the current mode's ring 0 (a guest's own trap in non-root). */
+  private deliverTrap(cause: number, badAddr: number, epc: number, insnWord: number): void {
     const fromRing = this.ring;
     if (epc === this.tvec && this.instret === this.instretAtTrapEntry) {
       // The handler's first instruction trapped (or could not even be fetched) before anything
@@ -248,6 +321,20 @@ export class Processor implements Cpu {
 
   /** Take the lowest pending, enabled interrupt line, if interrupts are on. Returns true if taken. */
   takeInterrupt(pendingLines: number): boolean {
+    if (this.nonRoot) {
+      const exiting = pendingLines & this.hostImask;
+      if ((this.exitControls & ExitControl.EXTINT) !== 0) {
+        if (exiting !== 0) {
+          this.vmExit(ExitReason.ExternalInterrupt, exiting, 0, 0, 0);
+          return true;
+        }
+        pendingLines = 0; // device lines belong to the VMM
+      }
+      if ((this.exitControls & ExitControl.INTWINDOW) !== 0 && this.interruptsEnabled) {
+        this.vmExit(ExitReason.InterruptWindow, 0, 0, 0, 0);
+        return true;
+      }
+    }
     const lines = pendingLines & this.imask;
     if (lines === 0 || !this.interruptsEnabled) return false;
     const line = 31 - Math.clz32(lines & -lines);
@@ -278,7 +365,7 @@ export class Processor implements Cpu {
     if (ring === this.ring) return;
     this.closeBucket();
     this.ring = ring;
-    this.bucket = ring; // root mode; the virtualization extension adds 4 for non-root
+    this.bucket = ring + (this.nonRoot ? 4 : 0); // buckets 4..7: non-root mode
     this.fetchPage = -1; // execute permission depends on the ring
   }
 
@@ -393,11 +480,11 @@ export class Processor implements Cpu {
       case Csr.BADADDR: return this.badAddr;
       case Csr.EINSN: return this.einsn;
       case Csr.TVEC: return this.tvec;
-      case Csr.PTBR: return this.ptbr;
+      case Csr.PTBR: if (this.nonRoot && (this.exitControls & ExitControl.PTBR) !== 0) this.vmExitFromInsn(ExitReason.PtbrAccess, 0); return this.ptbr;
       case Csr.SCRATCH0: return this.scratch0;
       case Csr.SCRATCH1: return this.scratch1;
       case Csr.IMASK: return this.imask;
-      case Csr.IPEND: return this.bus.pendingLines();
+      case Csr.IPEND: return this.nonRoot ? this.guestPendingLines() : this.bus.pendingLines();
       case Csr.CYCLE: return this.cycles | 0;
       case Csr.CYCLEH: return Math.floor(this.cycles / 2 ** 32) | 0;
       case Csr.INSTRET: return this.instret | 0;
@@ -414,7 +501,10 @@ export class Processor implements Cpu {
       case Csr.BADADDR: this.badAddr = value | 0; return;
       case Csr.EINSN: this.einsn = value | 0; return;
       case Csr.TVEC: this.tvec = value | 0; return;
-      case Csr.PTBR: this.writePtbr(value); return;
+      case Csr.PTBR:
+        if (this.nonRoot && (this.exitControls & ExitControl.PTBR) !== 0) this.vmExitFromInsn(ExitReason.PtbrAccess, 1);
+        this.writePtbr(value);
+        return;
       case Csr.SCRATCH0: this.scratch0 = value | 0; return;
       case Csr.SCRATCH1: this.scratch1 = value | 0; return;
       case Csr.IMASK: this.imask = value | 0; this.requestEventCheck(); return;
@@ -424,7 +514,8 @@ export class Processor implements Cpu {
 
   private writePtbr(value: number): void {
     this.ptbr = value & (Ptbr.FRAME_MASK | Ptbr.ENABLE);
-    this.paging = (value & Ptbr.ENABLE) !== 0;
+    // Under nested paging every guest access goes through the MMU, paging on or off.
+    this.paging = (value & Ptbr.ENABLE) !== 0 || this.mmu.nested;
     this.mmu.flushAll(); // like a CR3 write on x86
     this.fetchPage = -1;
   }
@@ -432,25 +523,30 @@ export class Processor implements Cpu {
   // ---- Ports and CPU control ------------------------------------------------------------------
 
   portIn(port: number): number {
+    if (this.nonRoot && (this.exitControls & ExitControl.IO) !== 0) this.vmExitFromInsn(ExitReason.PortIo, port);
     return this.bus.read(port, this.cycles);
   }
 
   portOut(port: number, value: number): void {
+    if (this.nonRoot && (this.exitControls & ExitControl.IO) !== 0) this.vmExitFromInsn(ExitReason.PortIo, port | 0x10000);
     this.bus.write(port, value, this.cycles);
     this.requestEventCheck(); // the device may have changed an interrupt line, a timer or power
   }
 
   halt(): void {
+    if (this.nonRoot && (this.exitControls & ExitControl.HALT) !== 0) this.vmExitFromInsn(ExitReason.Halt, 0);
     this.halted = true;
     this.requestEventCheck();
   }
 
   powerOff(exitCode: number): void {
     this.exitCode = exitCode;
-    this.halt();
+    this.halted = true; // not halt(): powering off never exits to a VMM
+    this.requestEventCheck();
   }
 
   waitForInterrupt(): void {
+    if (this.nonRoot && (this.exitControls & ExitControl.WFI) !== 0) this.vmExitFromInsn(ExitReason.Wfi, 0);
     this.sleeping = true;
     this.sleepPc = this.pc;
     this.requestEventCheck();
@@ -462,11 +558,159 @@ export class Processor implements Cpu {
   }
 
   flushTlbAll(): void {
+    if (this.nonRoot && (this.exitControls & ExitControl.TLBFLUSH) !== 0) this.vmExitFromInsn(ExitReason.TlbFlush, 0);
     this.mmu.flushAll();
   }
 
   flushTlbPage(virtualAddr: number): void {
+    if (this.nonRoot && (this.exitControls & ExitControl.TLBFLUSH) !== 0) this.vmExitFromInsn(ExitReason.TlbFlush, virtualAddr);
     this.mmu.flushPage(virtualAddr);
+  }
+
+  /** Lines a sleeping CPU wakes on: its IMASK, and in non-root mode the exiting host lines. */
+  wakeLines(): number {
+    if (this.nonRoot && (this.exitControls & ExitControl.EXTINT) !== 0) return this.imask | this.hostImask;
+    return this.imask;
+  }
+
+  // ---- Virtualization extension ---------------------------------------------------------------
+  //
+  // Root mode is the machine as before. vmlaunch/vmresume load the guest's state from the VMCS
+  // into the real registers and switch to the non-root TLB; from then on the guest runs like any
+  // code, except that the events the VMCS asks for cause a VM exit: the guest's state goes back
+  // to the VMCS, the host's pc, sp, STATUS, PTBR, TVEC and IMASK are loaded, and the exit
+  // information says why. Each transition is priced by the cost model (vmExit, vmEntry).
+
+  private guestPendingLines(): number {
+    const device = (this.exitControls & ExitControl.EXTINT) !== 0 ? 0 : this.bus.pendingLines();
+    return this.virtualPending | device;
+  }
+
+  private vmcsWord(offset: number): number {
+    return this.words[(this.vmcs + offset) >>> 2]!;
+  }
+
+  private setVmcsWord(offset: number, value: number): void {
+    const at = (this.vmcs + offset) >>> 2;
+    this.words[at] = value;
+    this.decodeCache[at] = undefined;
+  }
+
+  vmPointerLoad(physicalAddr: number): void {
+    if (this.nonRoot) this.trap(Cause.IllegalInstruction);
+    const pa = physicalAddr >>> 0;
+    if ((pa & 0xff) !== 0 || pa + VMCS_SIZE > this.memSize) this.trap(Cause.IllegalInstruction);
+    this.vmcs = pa;
+  }
+
+  vmEnter(launch: boolean): void {
+    if (this.nonRoot || this.vmcs < 0) this.trap(Cause.IllegalInstruction);
+    const launched = this.vmcsWord(V.LAUNCHED) !== 0;
+    if (launch === launched) this.trap(Cause.IllegalInstruction); // vmlaunch twice, or vmresume first
+    this.setVmcsWord(V.LAUNCHED, 1);
+    this.exitControls = this.vmcsWord(V.C_EXIT);
+    this.exceptionBitmap = this.vmcsWord(V.C_EXCEPTIONS);
+    this.hostImask = this.vmcsWord(V.H_IMASK);
+    this.virtualPending = this.vmcsWord(V.G_IPEND);
+    this.chargeTransition(this.costs.vmEntry);
+    this.nonRoot = true;
+    this.mmu.setContext(true, this.vmcsWord(V.C_EPTP));
+    if (this.costs.vmTransitionFlushesTlb) this.mmu.flushAll();
+    for (let r = 1; r < 16; r++) this.x[r] = this.vmcsWord(V.G_REGS + 4 * r);
+    this.epc = this.vmcsWord(V.G_EPC);
+    this.estatus = this.vmcsWord(V.G_ESTATUS) & Status.WRITABLE;
+    this.cause = this.vmcsWord(V.G_CAUSE);
+    this.badAddr = this.vmcsWord(V.G_BADADDR);
+    this.einsn = this.vmcsWord(V.G_EINSN);
+    this.tvec = this.vmcsWord(V.G_TVEC);
+    this.scratch0 = this.vmcsWord(V.G_SCRATCH0);
+    this.scratch1 = this.vmcsWord(V.G_SCRATCH1);
+    this.imask = this.vmcsWord(V.G_IMASK);
+    this.writePtbrRaw(this.vmcsWord(V.G_PTBR));
+    this.switchMode(this.vmcsWord(V.G_STATUS));
+    this.pc = this.vmcsWord(V.G_PC);
+    this.instretAtTrapEntry = -1;
+    const inject = this.vmcsWord(V.E_INJECT);
+    if ((inject & INJECT_VALID) !== 0) {
+      this.setVmcsWord(V.E_INJECT, inject & ~INJECT_VALID);
+      this.deliverTrap(inject & 0xff, this.vmcsWord(V.E_BADADDR), this.pc, this.vmcsWord(V.E_EINSN));
+    }
+    this.next = this.pc;
+    this.requestEventCheck(); // a pending exit (interrupt, interrupt window) is taken at once
+  }
+
+  vmCall(): void {
+    if (!this.nonRoot) this.trap(Cause.IllegalInstruction);
+    this.vmExitFromInsn(ExitReason.Hypercall, 0);
+  }
+
+  flushGuestTlb(virtualAddr: number, all: boolean): void {
+    if (this.nonRoot) this.trap(Cause.IllegalInstruction);
+    if (all) this.mmu.flushGuest();
+    else this.mmu.flushGuestPage(virtualAddr);
+  }
+
+  /** A VM exit caused by the executing instruction: it does not retire (like a trap), and the
+   *  guest resumes at it unless the VMM moves G_PC on. Never returns. */
+  private vmExitFromInsn(reason: number, qualification: number): never {
+    this.cycles -= this.cur.cost;
+    this.instret--;
+    this.vmExit(reason, qualification, this.cur.word, 0, 0);
+    throw TRAP_SIGNAL;
+  }
+
+  /** Save the guest into the VMCS, record why, and continue in the host. */
+  private vmExit(reason: number, qualification: number, insnWord: number, gpa: number, gva: number): void {
+    for (let r = 0; r < 16; r++) this.setVmcsWord(V.G_REGS + 4 * r, this.x[r]!);
+    this.setVmcsWord(V.G_PC, this.pc);
+    this.setVmcsWord(V.G_STATUS, this.readStatus());
+    this.setVmcsWord(V.G_EPC, this.epc);
+    this.setVmcsWord(V.G_ESTATUS, this.estatus);
+    this.setVmcsWord(V.G_CAUSE, this.cause);
+    this.setVmcsWord(V.G_BADADDR, this.badAddr);
+    this.setVmcsWord(V.G_EINSN, this.einsn);
+    this.setVmcsWord(V.G_TVEC, this.tvec);
+    this.setVmcsWord(V.G_PTBR, this.ptbr);
+    this.setVmcsWord(V.G_SCRATCH0, this.scratch0);
+    this.setVmcsWord(V.G_SCRATCH1, this.scratch1);
+    this.setVmcsWord(V.G_IMASK, this.imask);
+    this.setVmcsWord(V.X_REASON, reason);
+    this.setVmcsWord(V.X_QUAL, qualification);
+    this.setVmcsWord(V.X_INSN, insnWord);
+    this.setVmcsWord(V.X_GPA, gpa);
+    this.setVmcsWord(V.X_GVA, gva);
+    this.vmExitCounts.set(reason, (this.vmExitCounts.get(reason) ?? 0) + 1);
+    this.chargeTransition(this.costs.vmExit);
+    this.nonRoot = false;
+    this.sleeping = false;
+    this.mmu.setContext(false, 0);
+    if (this.costs.vmTransitionFlushesTlb) this.mmu.flushAll();
+    this.pc = this.vmcsWord(V.H_PC);
+    this.next = this.pc;
+    this.x[SP] = this.vmcsWord(V.H_SP);
+    this.tvec = this.vmcsWord(V.H_TVEC);
+    this.imask = this.vmcsWord(V.H_IMASK);
+    this.writePtbrRaw(this.vmcsWord(V.H_PTBR));
+    this.switchMode(this.vmcsWord(V.H_STATUS));
+    this.instretAtTrapEntry = -1;
+    this.requestEventCheck();
+  }
+
+  /** Enter the mode `nonRoot` now says with this STATUS: a new accounting bucket even when the
+   *  ring number stays the same. */
+  private switchMode(status: number): void {
+    this.closeBucket();
+    this.ring = status & Status.RING_MASK;
+    this.interruptsEnabled = (status & Status.IE) !== 0;
+    this.bucket = this.ring + (this.nonRoot ? 4 : 0);
+    this.fetchPage = -1;
+  }
+
+  /** PTBR load without the TLB flush of a `csrw` (mode switches choose their own flushing). */
+  private writePtbrRaw(value: number): void {
+    this.ptbr = value & (Ptbr.FRAME_MASK | Ptbr.ENABLE);
+    this.paging = (value & Ptbr.ENABLE) !== 0 || this.mmu.nested;
+    this.fetchPage = -1;
   }
 
   // ---- Reset ----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // programs/lib/hw.inc, generated from the hardware tables so that assembly programs and the
 // emulator can never disagree about a port number, a trap cause or a page-table bit.
 
-import { BASE, CAUSES, CSRS, Ptbr, Status } from '../isa/index.js';
+import { BASE, CAUSES, CSRS, EXIT_CONTROLS, EXIT_REASONS, ExitControl, INJECT_VALID, Ptbr, Status, VMCS_FIELDS, VMCS_SIZE, VMX } from '../isa/index.js';
 import { FIELD_SHIFT } from '../isa/formats.js';
 import { Machine } from '../machine/machine.js';
 import { PAGE_SIZE, Pte } from '../machine/mmu.js';
@@ -72,5 +72,15 @@ export function hardwareInclude(): string {
     const operands = insn.format.imm === 'none' ? fields : [...fields, 'imm in 15:0'];
     lines.push(`.equ OP_${insn.mnemonic.toUpperCase()}, ${hex(insn.opcode)}    # ${insn.format.name}${operands.length ? `: ${operands.join(', ')}` : ''}`);
   }
+  lines.push(
+    '',
+    '# ---- The virtualization extension (src/isa/vmx.ts; its instructions need --extensions vmx) ----',
+    `.equ VMCS_SIZE, ${VMCS_SIZE}`,
+  );
+  for (const f of VMCS_FIELDS) lines.push(`.equ VMCS_${f.name}, ${f.offset}    # ${f.area}: ${f.doc}`);
+  for (const c of EXIT_CONTROLS) lines.push(`.equ VMX_EXIT_${c.name}, ${hex(ExitControl[c.name])}    # ${c.doc}`);
+  for (const r of EXIT_REASONS) lines.push(`.equ VMX_REASON_${snake(r.name)}, ${r.code}    # ${r.doc}`);
+  lines.push(`.equ VMX_INJECT_VALID, ${hex(INJECT_VALID)}`);
+  for (const insn of VMX.insns) lines.push(`.equ OP_${insn.mnemonic.toUpperCase()}, ${hex(insn.opcode)}`);
   return lines.join('\n') + '\n';
 }

@@ -119,8 +119,8 @@ describe('ringlab run', () => {
   it('--preset changes the cost model, not the behaviour', () => {
     const file = cli.write('tour-preset.s', TOUR);
     const a = JSON.parse(ringlab(['run', file, '--json']).stdout);
-    const b = JSON.parse(ringlab(['run', file, '--json', '--preset', 'p4-2006']).stdout);
-    expect(b.stats.costPreset).toBe('p4-2006');
+    const b = JSON.parse(ringlab(['run', file, '--json', '--preset', 'vtx-2006']).stdout);
+    expect(b.stats.costPreset).toBe('vtx-2006');
     expect(b.console).toBe(a.console);
     expect(b.stats.traps.Syscall).toBe(a.stats.traps.Syscall);
     expect(b.stats.worlds.transition.cycles).toBeGreaterThan(a.stats.worlds.transition.cycles);
