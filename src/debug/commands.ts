@@ -11,7 +11,7 @@ import { runAsync, type Debugger, type Run, type StopEvent } from './debugger.js
 import { DebugError, hex, shortHex } from './errors.js';
 import {
   changedFields, changedRegisters, describeAddress, disassemblyLine, pointDescription, pointsTable,
-  registerSnapshot, registersTable, stateViewLines, stopReason, trapLine, whereLines, worldLabel,
+  registerSnapshot, registersTable, sourcePath, stateViewLines, stopReason, trapLine, whereLines, worldLabel,
 } from './format.js';
 import { readRegister, registerNames } from './registers.js';
 import { NO_VCPU, NO_VMCS, vcpuView, vmcsView, type StateView } from './vcpu.js';
@@ -313,7 +313,7 @@ export class Session {
     const ids = args.split(/[\s,]+/).filter((w) => w !== '');
     if (ids.length === 0) {
       const n = this.dbg.deleteAll();
-      this.line(`Deleted ${n} breakpoint${n === 1 ? '' : 's'}, watchpoints and catchpoints included.`);
+      this.line(`Deleted all ${n} breakpoints, watchpoints and catchpoints.`);
       return;
     }
     const nums = ids.map(parseId);
@@ -390,9 +390,7 @@ export class Session {
   infoImages(): void {
     for (const i of this.dbg.symbols.images) {
       const segs = i.image.segments.filter((s) => s.data.length > 0);
-      const lo = Math.min(...segs.map((s) => s.address));
-      const hi = Math.max(...segs.map((s) => s.address + s.data.length));
-      const range = segs.length ? `${hex(lo)}-${hex(hi - 1)}` : '(empty)';
+      const range = segs.length ? segs.map((s) => `${hex(s.address)}-${hex(s.address + s.data.length - 1)}`).join(' ') : '(empty)';
       this.line(`  ${i.name.padEnd(14)} ${i.kind.padEnd(7)} ${i.pid !== undefined ? `pid ${i.pid}`.padEnd(7) : '       '} ${range}  entry ${hex(i.image.entry)}  ${i.image.symbols.length} symbols`);
     }
   }
@@ -533,7 +531,7 @@ export class Session {
     const place = this.dbg.place();
     for (const f of bt.frames) {
       const info = this.dbg.symbols.describe(f.pc, place);
-      const src = info?.line ? ` ${this.c.dim(`${info.line.file.includes('/') ? info.line.file.split('/').slice(-2).join('/') : info.line.file}:${info.line.line}`)}` : '';
+      const src = info?.line ? `  ${this.c.dim(`${sourcePath(info.line.file)}:${info.line.line}`)}` : '';
       const name = this.dbg.symbols.nameOf(f.pc, place);
       this.line(`#${f.level}  ${this.c.cyan(hex(f.pc))} in ${this.c.yellow(name ?? '??')}${src}  ${this.c.dim(`sp ${hex(f.sp)}`)}`);
     }
@@ -590,9 +588,10 @@ function formatUnit(v: number, unit: 1 | 2 | 4, f: string): string {
 /** The command reference in Markdown, generated from the tables (docs/debugger.md embeds it). */
 export function commandReference(): string {
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  const text = (s: string): string => esc(s).replace(/\*/g, '\\*'); // outside code spans
   const lines = ['| command | aliases | what it does |', '|---|---|---|'];
-  for (const d of COMMANDS) lines.push(`| \`${esc(d.usage)}\` | ${d.aliases.map((a) => `\`${a}\``).join(' ') || '-'} | ${esc(d.doc)} |`);
+  for (const d of COMMANDS) lines.push(`| \`${esc(d.usage)}\` | ${d.aliases.map((a) => `\`${a}\``).join(' ') || '-'} | ${text(d.doc)} |`);
   lines.push('', '`info` subjects:', '', '| subject | aliases | what it shows |', '|---|---|---|');
-  for (const i of INFO_COMMANDS) lines.push(`| \`${esc(i.usage)}\` | ${i.aliases.map((a) => `\`${a}\``).join(' ') || '-'} | ${esc(i.doc)} |`);
+  for (const i of INFO_COMMANDS) lines.push(`| \`${esc(i.usage)}\` | ${i.aliases.map((a) => `\`${a}\``).join(' ') || '-'} | ${text(i.doc)} |`);
   return `${lines.join('\n')}\n`;
 }

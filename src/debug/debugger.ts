@@ -292,7 +292,7 @@ export class Debugger {
       badAddr: e.badAddr >>> 0,
       insnWord: e.insnWord >>> 0,
       fromRing: e.fromRing,
-      fromWorld: this.machine.worldOf('root', e.fromRing),
+      fromWorld: this.machine.worldOf((this.cpu as { nonRoot?: boolean }).nonRoot === true ? 'nonRoot' : 'root', e.fromRing),
       toWorld: this.machine.currentWorld(),
       cycle: e.cycle,
     };

@@ -8,6 +8,7 @@ import { ABI_NAMES, CSRS, causeName, decodeWord } from '../isa/index.js';
 import type { WorldName } from '../machine/machine.js';
 import type { Debugger, StopEvent, StopPoint, TrapRecord } from './debugger.js';
 import { hex, shortHex } from './errors.js';
+import { readCsrQuietly } from './registers.js';
 import type { Place } from './symbols.js';
 import type { StateView } from './vcpu.js';
 
@@ -77,7 +78,7 @@ export function registerSnapshot(dbg: Debugger): Map<string, number> {
   m.set('ring', cpu.ring);
   for (const csr of CSRS) {
     if (['CYCLE', 'CYCLEH', 'INSTRET', 'STATUS'].includes(csr.name)) continue;
-    m.set(csr.name.toLowerCase(), cpu.readCsr(csr.number) >>> 0);
+    m.set(csr.name.toLowerCase(), readCsrQuietly(dbg.machine, csr.number) >>> 0);
   }
   m.set('ie', cpu.interruptsEnabled ? 1 : 0);
   return m;
@@ -108,7 +109,7 @@ export function registersTable(dbg: Debugger, c: ChalkInstance): string[] {
   lines.push(`${c.bold('  pc')} ${describeAddress(dbg, cpu.pc)}`);
   lines.push(`${c.bold('ring')} ${cpu.ring} (${worldLabel(dbg.world())})  ${c.bold('ie')} ${cpu.interruptsEnabled ? 1 : 0}  ${c.bold('paging')} ${cpu.paging ? 'on' : 'off'}  ${c.bold('cycles')} ${cpu.cycles}  ${c.bold('instret')} ${cpu.instret}`);
   const csrs = CSRS.filter((d) => !['CYCLE', 'CYCLEH', 'INSTRET'].includes(d.name)).map((d) => {
-    const v = cpu.readCsr(d.number);
+    const v = readCsrQuietly(dbg.machine, d.number);
     const note = d.name === 'CAUSE' && v !== 0 ? ` (${causeName(v)})` : '';
     return `${c.bold(d.name.toLowerCase())} ${hex(v)}${note}`;
   });

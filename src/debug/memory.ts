@@ -58,7 +58,7 @@ export class DebugMemory {
   /** Little-endian value of `size` bytes (1, 2 or 4) at any alignment; unsigned. */
   read(va: number, size: 1 | 2 | 4): number {
     let v = 0;
-    for (let i = size - 1; i >= 0; i--) v = (v * 256 + this.readByte((va + i) >>> 0)) >>> 0;
+    for (let i = 0; i < size; i++) v += this.readByte((va + i) >>> 0) * 2 ** (8 * i);
     return v >>> 0;
   }
 

@@ -27,8 +27,35 @@ export function readRegister(machine: Machine, name: string): Value | undefined 
   if (lower === 'cycles') return { value: cpu.cycles | 0, unsigned: true };
   if (lower === 'instret') return { value: cpu.instret | 0, unsigned: true };
   const csr = csrByName(lower);
-  if (csr) return { value: cpu.readCsr(csr.number) | 0, unsigned: true };
+  if (csr) return { value: readCsrQuietly(machine, csr.number) | 0, unsigned: true };
   return undefined;
+}
+
+/**
+ * A control register as the processor holds it, read without the side effects `csrr` may have
+ * (an unknown register traps; with the virtualization extension, a PTBR access in non-root mode
+ * may cause a VM exit). A debugger must not change what it looks at.
+ */
+export function readCsrQuietly(machine: Machine, csr: number): number {
+  const cpu = machine.cpu;
+  switch (csr) {
+    case Csr.STATUS: return cpu.readStatus();
+    case Csr.EPC: return cpu.epc;
+    case Csr.ESTATUS: return cpu.estatus;
+    case Csr.CAUSE: return cpu.cause;
+    case Csr.BADADDR: return cpu.badAddr;
+    case Csr.EINSN: return cpu.einsn;
+    case Csr.TVEC: return cpu.tvec;
+    case Csr.PTBR: return cpu.ptbr;
+    case Csr.SCRATCH0: return cpu.scratch0;
+    case Csr.SCRATCH1: return cpu.scratch1;
+    case Csr.IMASK: return cpu.imask;
+    case Csr.IPEND: return machine.bus.pendingLines();
+    case Csr.CYCLE: return cpu.cycles | 0;
+    case Csr.CYCLEH: return Math.floor(cpu.cycles / 2 ** 32) | 0;
+    case Csr.INSTRET: return cpu.instret | 0;
+    default: return 0;
+  }
 }
 
 /** Set a register; DebugError for read-only or unknown ones. */

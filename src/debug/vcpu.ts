@@ -11,6 +11,7 @@
 // and `info vmcs` (and every stop in non-root mode) shows it. With none registered, or when a
 // machine has no current VMCS, there is nothing to show.
 
+import { ABI_NAMES } from '../isa/index.js';
 import type { Machine } from '../machine/machine.js';
 import type { Debugger } from './debugger.js';
 
@@ -37,16 +38,28 @@ export function vcpuView(dbg: Debugger): StateView | undefined {
   if (!vmm) return undefined;
   const base = vmm.image.symbols.find((s) => s.name === 'vcpu' && s.kind === 'label');
   if (!base) return undefined;
-  const fields = dbg.symbols.constantsWithPrefix(vmm, 'V_').map((s): StateField => {
-    let value: number | undefined;
+  const constants = dbg.symbols.constantsWithPrefix(vmm, 'V_');
+  // Conventions of vcpu.inc: V_SIZE is the size of the structure, not a field; V_REGS starts
+  // the sixteen saved general registers.
+  const size = constants.find((s) => s.name === 'V_SIZE')?.value;
+  const read = (offset: number): number | undefined => {
     try {
-      value = dbg.memory.readWord((base.value + s.value) >>> 0);
+      return dbg.memory.readWord((base.value + offset) >>> 0);
     } catch {
-      value = undefined;
+      return undefined;
     }
-    return { name: s.name, offset: s.value, value };
-  });
-  return { where: `${vmm.name}:vcpu at 0x${(base.value >>> 0).toString(16).padStart(8, '0')}`, fields };
+  };
+  const fields: StateField[] = [];
+  for (const s of constants) {
+    if (s.name === 'V_SIZE' || (size !== undefined && (s.value < 0 || s.value >= size))) continue;
+    if (s.name === 'V_REGS') {
+      for (let r = 0; r < 16; r++) fields.push({ name: `V_REGS.${ABI_NAMES[r]}`, offset: s.value + 4 * r, value: read(s.value + 4 * r) });
+    } else {
+      fields.push({ name: s.name, offset: s.value, value: read(s.value) });
+    }
+  }
+  const where = `${vmm.name}:vcpu at 0x${(base.value >>> 0).toString(16).padStart(8, '0')}${size !== undefined ? `, ${size} bytes` : ''}`;
+  return { where, fields };
 }
 
 /** Reads the current VMCS of a machine, or returns undefined when there is none. */
