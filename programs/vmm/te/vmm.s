@@ -4,7 +4,9 @@
 #   ../common/boot.s      the boot stub: paging on, jump to vmm_main
 #   trap.s                the real trap vector: save the guest, dispatch on the cause, resume
 #   emulate.s             one routine per privileged instruction the guest kernel executes
-#   shadow.s              shadow page tables: hidden page faults, PTBR writes, TLB flushes
+#   shadow.s              page faults: hidden ones fixed in the shadow, true ones reflected
+#   ../common/emulate.s   in, out, wfi, tlbflush, tlbflushall (shared with the vtx VMM)
+#   ../common/shadow.s    shadow page tables: fills, PTBR writes, TLB flushes
 #   ../common/guestmem.s  reading guest-physical memory through windows
 #   ../common/devices.s   the guest's console, timer, power and null port
 #
@@ -19,6 +21,20 @@
         .include "../common/vcpu.inc"
 
         .equ NCAUSES, 18            # trap causes 0..17 (hw.inc)
+
+# How ../common/shadow.s works for te: the guest's PTBR is the vCPU's, guest ring-0 pages go
+# to ring 1 (where the guest kernel runs), slot 1023 is the VMM's, and the shadow directory is
+# the real PTBR, so rewriting it flushes the real TLB.
+        .equ V_GUEST_PTBR, V_PTBR
+        .equ SHADOW_KERNEL_RING, PTE_RING1
+        .equ SHADOW_KEEPS_VMM_SLOT, 1
+        .macro shadow_flush_all
+        li   t0, SHADOW_PGDIR_PHYS | PTBR_ENABLE
+        csrw PTBR, t0
+        .endm
+        .macro shadow_flush_page reg
+        tlbflush \reg
+        .endm
 
         .org 0
         .include "../common/boot.s"
@@ -64,6 +80,8 @@ vmm_main:
         .include "trap.s"
         .include "emulate.s"
         .include "shadow.s"
+        .include "../common/emulate.s"
+        .include "../common/shadow.s"
         .include "../common/guestmem.s"
         .include "../common/devices.s"
         .include "../../lib/console.s"
