@@ -3,7 +3,7 @@
 // power-off (boot = prepare + run + report).
 
 import { bootNative, prepareNative, type BootOptions, type BootResult, type PreparedBoot } from './native.js';
-import { bootTe, prepareTe } from './te.js';
+import { bootVmm, prepareVmm } from './vmm.js';
 
 export interface BootConfig {
   readonly name: string;
@@ -14,13 +14,14 @@ export interface BootConfig {
 
 export const CONFIGS: readonly BootConfig[] = [
   { name: 'native', description: 'the guest kernel in ring 0 on bare metal, its processes in ring 3', prepare: prepareNative, boot: bootNative },
-  {
-    name: 'te',
-    description: 'trap-and-emulate VMM in ring 0 (programs/vmm/te); the same guest kernel in ring 1, its processes in ring 3',
-    prepare: prepareTe,
-    boot: bootTe,
-  },
+  vmmConfig('te', 'trap-and-emulate VMM in ring 0 (programs/vmm/te); the same guest kernel in ring 1, its processes in ring 3'),
+  vmmConfig('vtx', 'VT-x VMM in root mode with shadow paging (programs/vmm/vtx); the guest kernel in non-root ring 0'),
+  vmmConfig('vtx-ept', 'the VT-x VMM with nested paging (EPT): no shadow tables, no exits for page faults'),
 ];
+
+function vmmConfig(name: string, description: string): BootConfig {
+  return { name, description, prepare: (o) => prepareVmm(name, o), boot: (o) => bootVmm(name, o) };
+}
 
 export function findConfig(name: string): BootConfig | undefined {
   return CONFIGS.find((c) => c.name === name);

@@ -25,6 +25,7 @@
 # How ../common/shadow.s works for te: the guest's PTBR is the vCPU's, guest ring-0 pages go
 # to ring 1 (where the guest kernel runs), slot 1023 is the VMM's, and the shadow directory is
 # the real PTBR, so rewriting it flushes the real TLB.
+        .equ VMM_PGDIR_PHYS, SHADOW_PGDIR_PHYS  # te lives in the shadow's address space
         .equ V_GUEST_PTBR, V_PTBR
         .equ SHADOW_KERNEL_RING, PTE_RING1
         .equ SHADOW_KEEPS_VMM_SLOT, 1

@@ -1,7 +1,11 @@
-// The `te` boot configuration: the trap-and-emulate VMM (programs/vmm/te/) runs in ring 0 and
-// boots the very same guest kernel and user programs as `native`, in guest-physical memory that
-// the VMM takes from host-physical memory. The guest kernel runs in ring 1, its processes in
-// ring 3. Everything the VMM does is instructions it executes; this file only loads it.
+// The VMM boot configurations. Each loads a VMM written in ringlab assembly (programs/vmm/) into
+// host-physical memory and the very same guest kernel and user programs as `native` into the
+// guest-physical memory the VMM takes for its guest; then the VMM boots the guest:
+//   te       the trap-and-emulate VMM in ring 0; the guest kernel in ring 1, processes in ring 3
+//   vtx      the VT-x VMM (root mode) with shadow paging; the guest in non-root mode, ring 0/3
+//   vtx-ept  the same VMM with nested paging (EPT)
+// Everything a VMM does is instructions it executes; this file only loads it and reads its
+// counters afterwards.
 
 import { join } from 'node:path';
 import { findSymbol, type Image } from '../asm/index.js';
@@ -25,8 +29,9 @@ import {
   type VmmStats,
 } from './native.js';
 
-/** Under a VMM: ring 0 is the VMM, ring 3 guest user code, rings 1-2 the guest kernel. */
-export const VMM_WORLDS: WorldMap = (_mode, ring) => (ring === 0 ? 'vmm' : ring === 3 ? 'guestUser' : 'guestKernel');
+/** Under a VMM: root ring 0 is the VMM (te and vtx alike); ring 3 is guest user code; the rest
+ *  (ring 1 under te, non-root rings 0-2 under vtx) is the guest kernel. */
+export const VMM_WORLDS: WorldMap = (mode, ring) => (mode === 'root' && ring === 0 ? 'vmm' : ring === 3 ? 'guestUser' : 'guestKernel');
 
 export function vmmImage(name: string, isa: Isa): Image {
   return assembleCached(join(ROOT, 'programs', 'vmm', name, 'vmm.s'), isa);
@@ -50,6 +55,7 @@ export class VmmLayout {
   readonly magic: number;
   readonly infoGuestSize: number;
   readonly infoGuestEntry: number;
+  readonly infoFlags: number;
 
   constructor(readonly image: Image) {
     this.vmmBase = vmmSymbol(image, 'VMM_BASE');
@@ -58,6 +64,7 @@ export class VmmLayout {
     this.magic = vmmSymbol(image, 'VMM_MAGIC');
     this.infoGuestSize = vmmSymbol(image, 'VI_GUEST_SIZE');
     this.infoGuestEntry = vmmSymbol(image, 'VI_GUEST_ENTRY');
+    this.infoFlags = vmmSymbol(image, 'VI_FLAGS');
   }
 
   /** Host-physical address of a VMM virtual address (the VMM region maps host-physical 0..). */
@@ -68,9 +75,10 @@ export class VmmLayout {
 
 /** Copy the VMM into host-physical memory (its region starts at 0) and point the CPU at its
  *  boot stub; write the boot info it reads. */
-function loadVmm(machine: Machine, layout: VmmLayout, guestSize: number, guestEntry: number): void {
+function loadVmm(machine: Machine, layout: VmmLayout, guestSize: number, guestEntry: number, flags: number): void {
   for (const seg of layout.image.segments) machine.writePhysical(layout.vmmPhysical(seg.address), seg.data);
-  const info = new DataView(new ArrayBuffer(12));
+  const info = new DataView(new ArrayBuffer(16));
+  info.setUint32(layout.infoFlags, flags, true);
   info.setUint32(0, layout.magic, true);
   info.setUint32(layout.infoGuestSize, guestSize, true);
   info.setUint32(layout.infoGuestEntry, guestEntry >>> 0, true);
@@ -104,12 +112,31 @@ export function readVmmStats(machine: Machine, layout: VmmLayout): VmmStats {
   };
 }
 
+/** What distinguishes one VMM configuration from another. */
+export interface VmmConfig {
+  /** Directory under programs/vmm/. */
+  readonly vmm: string;
+  /** ISA extensions the machine (and the VMM's assembly) needs. */
+  readonly extensions: readonly string[];
+  /** Boot-info flags for the VMM (VI_FLAGS in layout.inc). */
+  readonly flags: number;
+}
+
+export const VMM_CONFIGS: Readonly<Record<string, VmmConfig>> = {
+  te: { vmm: 'te', extensions: [], flags: 0 },
+  vtx: { vmm: 'vtx', extensions: ['vmx'], flags: 0 },
+  'vtx-ept': { vmm: 'vtx', extensions: ['vmx'], flags: 1 },
+};
+
 /** Build the machine for a VMM config: VMM in host-physical memory, the guest in its own. */
-export function prepareVmm(config: string, vmmName: string, options: BootOptions): PreparedBoot {
+export function prepareVmm(config: string, options: BootOptions): PreparedBoot {
+  const vmmConfig = VMM_CONFIGS[config];
+  if (!vmmConfig) throw new BootError(`no VMM configuration '${config}'`);
   const specs = processesFor(options.workloads, options.iterations);
-  const isa = isaWith([]);
-  const kernel = options.kernel ?? kernelImage(isa);
-  const layout = new VmmLayout(vmmImage(vmmName, isa));
+  const guestIsa = isaWith([]);
+  const isa = isaWith(vmmConfig.extensions);
+  const kernel = options.kernel ?? kernelImage(guestIsa);
+  const layout = new VmmLayout(vmmImage(vmmConfig.vmm, isa));
   const guestSize = options.memoryBytes ?? NATIVE_MEMORY_BYTES;
   const observer = new KernelObserver(kernel, specs, layout.guestBase);
   const machine = new Machine({
@@ -132,13 +159,13 @@ export function prepareVmm(config: string, vmmName: string, options: BootOptions
       machine.writePhysical(layout.guestBase + address, bytes);
     },
   };
-  const guestEntry = placeGuest(guest, kernel, isa, specs, options.quantum);
-  loadVmm(machine, layout, guestSize, guestEntry);
+  const guestEntry = placeGuest(guest, kernel, guestIsa, specs, options.quantum);
+  loadVmm(machine, layout, guestSize, guestEntry, vmmConfig.flags);
   options.onMachine?.(machine);
   return {
     config,
     machine,
-    images: [{ name: 'vmm', kind: 'vmm', image: layout.image }, { name: 'kernel', kind: 'kernel', image: kernel }, ...userImages(specs, isa)],
+    images: [{ name: 'vmm', kind: 'vmm', image: layout.image }, { name: 'kernel', kind: 'kernel', image: kernel }, ...userImages(specs, guestIsa)],
     report: (stop): BootResult => ({
       config,
       stop,
@@ -152,10 +179,7 @@ export function prepareVmm(config: string, vmmName: string, options: BootOptions
   };
 }
 
-export function prepareTe(options: BootOptions): PreparedBoot {
-  return prepareVmm('te', 'te', options);
-}
-
-export function bootTe(options: BootOptions): BootResult {
-  return runBoot(prepareTe(options), options.maxCycles);
+/** Boot a VMM configuration to power-off (or the limit). */
+export function bootVmm(config: string, options: BootOptions): BootResult {
+  return runBoot(prepareVmm(config, options), options.maxCycles);
 }

@@ -1,0 +1,374 @@
+# vmm.s: the hardware-assisted VMM, on the VT-x-style extension (src/isa/vmx.ts, docs/vmm-vtx.md).
+# One image serves two configurations, chosen by a flag in the boot info:
+#   vtx      shadow paging, as 2005-era VT-x had to: the VMCS asks for exits on page faults,
+#            PTBR accesses and TLB flushes, and the VMM keeps the shadow (../common/shadow.s)
+#   vtx-ept  nested paging (EPT, 2008): the hardware walks the guest's tables and the EPT;
+#            the guest's page faults, PTBR writes and TLB flushes never leave the guest
+# Either way the guest kernel keeps its own ring 0 in non-root mode, its system calls and
+# most privileged instructions never exit, and the VMM runs in its own address space (the
+# guest's never contains it). Device models and instruction emulation are the te VMM's
+# (../common), because the VMCS guest-state area has the vCPU's layout: s0 = the VMCS.
+
+        .include "../../lib/hw.inc"
+        .include "../common/layout.inc"
+        .include "../common/vcpu.inc"
+
+        .equ NCAUSES, 18
+        .equ NREASONS, 12                   # exit reasons 0..11 (hw.inc)
+        .equ VMM_PGDIR_PHYS, HOST_PGDIR_PHYS
+
+# How ../common/shadow.s works for vtx: the guest's own PTBR lives in the VMCS software area
+# (the VMCS's G_PTBR is the shadow's), guest ring-0 pages stay ring 0 (the guest kernel really
+# runs in ring 0, in non-root mode), the whole shadow is the guest's (the VMM is elsewhere),
+# and flushing the guest's TLB entries takes invvpid from root mode.
+        .equ V_GUEST_PTBR, V_SOFT_PTBR
+        .equ SHADOW_KERNEL_RING, PTE_RING0
+        .equ SHADOW_KEEPS_VMM_SLOT, 0
+        .macro shadow_flush_all
+        invvpidall
+        .endm
+        .macro shadow_flush_page reg
+        invvpid \reg
+        .endm
+
+        .equ EXITS_ALWAYS, VMX_EXIT_IO | VMX_EXIT_HALT | VMX_EXIT_WFI | VMX_EXIT_EXTINT
+        .equ EXITS_SHADOW, EXITS_ALWAYS | VMX_EXIT_PTBR | VMX_EXIT_TLBFLUSH
+        .equ PAGE_FAULTS, (1 << CAUSE_PAGE_FAULT_READ) | (1 << CAUSE_PAGE_FAULT_WRITE) | (1 << CAUSE_PAGE_FAULT_EXECUTE)
+
+        .org 0
+        .include "../common/boot.s"
+
+        .org VMM_CODE
+
+# vmm_main: in the VMM's own address space, ring 0, root mode. Check the boot info, fill in
+# the VMCS (guest state: the kernel's entry, ring 0, paging and interrupts off; host state:
+# this VMM; controls: what exits), and launch the guest.
+vmm_main:
+        li   sp, VMM_STACK_TOP
+        li   t0, HOST_PGDIR
+        sw   zero, 0(t0)            # remove the boot stub's alias in slot 0
+        tlbflushall
+        la   t0, vmm_trap           # a trap in root mode is a VMM bug
+        csrw TVEC, t0
+        li   t0, VMM_INFO
+        lw   t1, VI_MAGIC(t0)
+        li   t2, VMM_MAGIC
+        bne  t1, t2, bad_boot
+        lw   t1, VI_GUEST_SIZE(t0)
+        li   t2, PAGE_SIZE
+        bltu t1, t2, bad_boot
+        la   t2, guest_size
+        sw   t1, 0(t2)
+        lw   t1, VI_FLAGS(t0)
+        andi t1, t1, VI_FLAG_EPT
+        la   t2, use_ept
+        sw   t1, 0(t2)
+        li   s0, VMCS               # clear the VMCS: a launch needs LAUNCHED = 0
+        li   t1, VMCS_SIZE
+.clear: addi t1, t1, -4
+        add  t2, s0, t1
+        sw   zero, 0(t2)
+        bnez t1, .clear
+        li   t0, VMM_INFO
+        lw   t1, VI_GUEST_ENTRY(t0)
+        sw   t1, VMCS_G_PC(s0)      # guest: ring 0, interrupts off (G_STATUS = 0)
+        la   t1, vmm_exit           # host: where every exit lands
+        sw   t1, VMCS_H_PC(s0)
+        li   t1, VMM_STACK_TOP
+        sw   t1, VMCS_H_SP(s0)
+        li   t1, HOST_PGDIR_PHYS | PTBR_ENABLE
+        sw   t1, VMCS_H_PTBR(s0)
+        la   t1, vmm_trap
+        sw   t1, VMCS_H_TVEC(s0)
+        li   t1, IRQ_TIMER          # the real timer is the VMM's: its interrupts exit
+        sw   t1, VMCS_H_IMASK(s0)
+        csrw IMASK, t1
+        la   t0, use_ept
+        lw   t0, 0(t0)
+        beqz t0, .shadow
+        call build_ept              # nested paging: guest paging starts off, as on bare metal
+        li   t1, EPT_DIR_PHYS | PTBR_ENABLE
+        sw   t1, VMCS_C_EPTP(s0)
+        li   t1, EXITS_ALWAYS
+        sw   t1, VMCS_C_EXIT(s0)
+        j    .launch
+.shadow:
+        li   t1, SHADOW_PGDIR_PHYS | PTBR_ENABLE     # the guest runs on the shadow; its own
+        sw   t1, VMCS_G_PTBR(s0)                     # PTBR (paging off) is V_SOFT_PTBR = 0
+        li   t1, EXITS_SHADOW
+        sw   t1, VMCS_C_EXIT(s0)
+        li   t1, PAGE_FAULTS
+        sw   t1, VMCS_C_EXCEPTIONS(s0)
+        call shadow_reset
+.launch:
+        call vtimer_program         # the VMM's slice even before the guest has a timer
+        li   t0, VMCS_PHYS
+        vmptrld t0
+        vmlaunch                    # continues at vmm_exit on the first exit
+        j    vmm_panic
+bad_boot:
+        la   a0, msg_badboot
+        call puts
+        li   t0, VMM_EXIT_BADBOOT
+        out  POWER_OFF, t0
+        halt
+
+# build_ept: nested page tables mapping guest-physical [0, guest_size) to host-physical
+# GUEST_BASE + the same offset, readable, writable and executable. Anything beyond is not
+# mapped: the guest touching it exits with an EPT violation.
+build_ept:
+        la   t0, guest_size
+        lw   t0, 0(t0)
+        li   t1, EPT_TABLES_MAX * 1024 * PAGE_SIZE
+        bgtu t0, t1, bad_boot
+        li   t1, 0                  # t1 = guest-physical address
+        li   t2, GUEST_BASE | PTE_PRESENT | PTE_WRITABLE | PTE_EXECUTABLE
+        li   a0, VMM_BASE + EPT_TABLES_PHYS        # a0 = next EPT table, seen by the VMM
+        li   a1, EPT_TABLES_PHYS | PTE_PRESENT     # a1 = its directory entry
+        li   a2, VMM_BASE + EPT_DIR_PHYS           # a2 = next directory slot
+        li   t3, PAGE_SIZE
+.table: bgeu t1, t0, .done
+        sw   a1, 0(a2)              # one directory slot per 4 MiB
+        addi a2, a2, 4
+        add  a1, a1, t3
+        add  a3, a0, t3             # a3 = end of this table
+.entry: sw   t2, 0(a0)              # one entry per 4 KiB page
+        add  t2, t2, t3
+        add  t1, t1, t3
+        addi a0, a0, 4
+        bgeu t1, t0, .done
+        bltu a0, a3, .entry
+        j    .table
+.done:  ret
+
+# ---- VM exits --------------------------------------------------------------------------------
+
+# vmm_exit: the hardware saved the guest in the VMCS and loaded the host state: ring 0, the
+# VMM's stack and address space, interrupts off. Every register is free. Dispatch on the
+# reason; every handler ends in vmm_resume.
+vmm_exit:
+        li   s0, VMCS
+        lw   t0, VMCS_X_REASON(s0)
+        sltiu t1, t0, NREASONS
+        beqz t1, vmm_panic
+        slli t0, t0, 2
+        la   t1, exit_table
+        add  t0, t0, t1
+        lw   t0, 0(t0)
+        jr   t0
+
+exit_table:
+        .word vmm_panic             # 0: no such reason
+        .word exit_exception        # Exception: a page fault (shadow paging)
+        .word exit_interrupt        # ExternalInterrupt: the real timer
+        .word vmm_resume            # InterruptWindow: vmm_resume injects the pending interrupt
+        .word exit_io               # PortIo
+        .word exit_halt             # Halt
+        .word exit_wfi              # Wfi
+        .word exit_ptbr             # PtbrAccess (shadow paging)
+        .word exit_tlbflush         # TlbFlush (shadow paging)
+        .word exit_hypercall        # Hypercall
+        .word exit_ept              # EptViolation
+        .word exit_triple           # TripleFault
+
+exit_interrupt:
+        call vtimer_tick
+        j    vmm_resume
+
+# An instruction exit: count it by opcode (stats.vmm.emulated), leave a0 = the word.
+.macro emulated
+        lw   a0, VMCS_X_INSN(s0)
+        srli t0, a0, INSN_OPCODE_SHIFT
+        addi t0, t0, -OP_SRET
+        slli t0, t0, 2
+        la   t1, stat_emulated
+        add  t0, t0, t1
+        lw   t1, 0(t0)
+        addi t1, t1, 1
+        sw   t1, 0(t0)
+.endm
+
+exit_io:
+        emulated
+        srli t0, a0, INSN_OPCODE_SHIFT
+        li   t1, OP_IN
+        beq  t0, t1, emu_in
+        j    emu_out
+
+exit_halt:
+        halt
+
+exit_wfi:
+        emulated
+        j    emu_wfi
+
+exit_tlbflush:
+        emulated
+        srli t0, a0, INSN_OPCODE_SHIFT
+        li   t1, OP_TLBFLUSH
+        beq  t0, t1, emu_tlbflush
+        j    emu_tlbflushall
+
+# PTBR: the guest reads its own value; a write switches its address space: the shadow starts over.
+exit_ptbr:
+        emulated
+        srli t0, a0, INSN_OPCODE_SHIFT
+        li   t1, OP_CSRR
+        bne  t0, t1, .write
+        srli s1, a0, INSN_A_SHIFT
+        andi s1, s1, 15
+        lw   a1, V_SOFT_PTBR(s0)
+        j    set_rd_advance
+.write: srli t0, a0, INSN_B_SHIFT
+        andi t0, t0, 15
+        slli t0, t0, 2
+        add  t0, t0, s0
+        lw   a1, V_REGS(t0)
+        li   t0, ~0xfff | PTBR_ENABLE
+        and  a1, a1, t0
+        sw   a1, V_SOFT_PTBR(s0)
+        call shadow_reset
+        j    advance
+
+# Exception: only page faults are intercepted (shadow paging). Hidden: fix the shadow and
+# resume; true: inject it into the guest, as the hardware would have delivered it.
+exit_exception:
+        lw   t0, VMCS_X_QUAL(s0)
+        addi a1, t0, -CAUSE_PAGE_FAULT_READ
+        sltiu t1, a1, 3
+        beqz t1, .other
+        lw   a0, VMCS_X_GVA(s0)
+        call shadow_fault
+        beqz a0, vmm_resume
+        lw   a2, VMCS_X_INSN(s0)
+        j    inject_exception
+.other: mv   a0, t0                 # not asked for, but give it to the guest unchanged
+        lw   a1, VMCS_X_GVA(s0)
+        lw   a2, VMCS_X_INSN(s0)
+        j    inject_exception
+
+# EPT violation: the guest touched guest-physical memory it does not have. On bare metal that
+# is a bus error at that physical address.
+exit_ept:
+        li   a0, CAUSE_BUS_ERROR
+        lw   a1, VMCS_X_GPA(s0)
+        lw   a2, VMCS_X_INSN(s0)
+        j    inject_exception
+
+# vmcall: t0 = function. 0: a0 = VMM_MAGIC (is a VMM there?); others: a0 = -1.
+exit_hypercall:
+        lw   t0, V_REGS + 4 * 8(s0) # the guest's t0 (r8)
+        li   a1, -1
+        bnez t0, .result
+        li   a1, VMM_MAGIC
+.result:
+        sw   a1, V_REGS + 4 * 4(s0) # its a0 (r4)
+        j    advance
+
+exit_triple:
+        la   a0, msg_double
+        call puts
+        lw   a0, VMCS_G_PC(s0)
+        call print_hex
+        li   a0, '\n'
+        call putc
+        li   t0, VMM_EXIT_DOUBLE_FAULT
+        out  POWER_OFF, t0
+        halt
+
+# inject_exception(a0 = cause, a1 = fault address, a2 = instruction word): deliver a trap to
+# the guest on the next entry (the hardware does the trap entry, into the guest's vector).
+inject_exception:
+        sw   a1, VMCS_E_BADADDR(s0)
+        sw   a2, VMCS_E_EINSN(s0)
+        li   t0, VMX_INJECT_VALID
+        or   t0, t0, a0
+        sw   t0, VMCS_E_INJECT(s0)
+        slli t0, a0, 2
+        la   t1, stat_reflected
+        add  t0, t0, t1
+        lw   t1, 0(t0)
+        addi t1, t1, 1
+        sw   t1, 0(t0)
+        # fall through
+
+# vmm_resume: back into the guest. A pending virtual interrupt the guest enables is injected
+# now if the guest can take it (IE on), else the VMM asks to exit as soon as it can
+# (interrupt-window exiting). An exception already queued for injection goes first.
+vmm_resume:
+        lw   t0, VMCS_E_INJECT(s0)
+        blt  t0, zero, .enter       # bit 31: an exception is queued
+        call virtual_pending
+        lw   t1, VMCS_C_EXIT(s0)
+        andi t1, t1, ~VMX_EXIT_INTWINDOW & 0xffff
+        beqz a0, .controls
+        lw   t2, V_STATUS(s0)
+        andi t2, t2, STATUS_IE
+        bnez t2, .inject
+        ori  t1, t1, VMX_EXIT_INTWINDOW
+        j    .controls
+.inject:
+        li   t0, CAUSE_TIMER_INTERRUPT      # line 0; line n is cause TIMER + n
+.lowest:
+        andi t2, a0, 1
+        bnez t2, .cause
+        srli a0, a0, 1
+        addi t0, t0, 1
+        j    .lowest
+.cause: li   t2, VMX_INJECT_VALID
+        or   t0, t0, t2
+        sw   t0, VMCS_E_INJECT(s0)
+        sw   zero, VMCS_E_BADADDR(s0)
+        sw   zero, VMCS_E_EINSN(s0)
+        la   t0, stat_injected
+        lw   t2, 0(t0)
+        addi t2, t2, 1
+        sw   t2, 0(t0)
+.controls:
+        sw   t1, VMCS_C_EXIT(s0)
+.enter: vmresume
+        j    vmm_panic
+
+# vmm_trap: a trap in root mode, i.e. in the VMM itself: report and stop.
+vmm_trap:
+vmm_panic:
+        la   a0, msg_panic
+        call puts
+        csrr a0, CAUSE
+        call print_dec
+        la   a0, msg_atpc
+        call puts
+        csrr a0, EPC
+        call print_hex
+        li   a0, '\n'
+        call putc
+        li   t0, VMM_EXIT_PANIC
+        out  POWER_OFF, t0
+        halt
+
+        .include "../common/emulate.s"
+        .include "../common/shadow.s"
+        .include "../common/guestmem.s"
+        .include "../common/devices.s"
+        .include "../../lib/console.s"
+
+msg_badboot:  .asciz "vmm: bad boot info\n"
+msg_panic:    .asciz "vmm: panic: trap "
+msg_double:   .asciz "vmm: guest double fault: its trap handler faulted at pc "
+msg_atpc:     .asciz " at pc "
+
+# ---- VMM data ------------------------------------------------------------------------------
+        .align 4
+guest_size:   .word 0
+use_ept:      .word 0           # 1: nested paging (vtx-ept)
+shadow_pool_next: .word 0
+shadow_log_len:   .word 0
+window_frame: .space WINDOW_SLOTS * 4, 0xff
+
+# Statistics (stats.vmm), in the te VMM's layout so one reader serves both.
+stat_emulated:  .space (OP_TLBFLUSHALL - OP_SRET + 1) * 4   # instruction exits, per opcode
+stat_reflected: .space NCAUSES * 4      # exceptions injected into the guest, per cause
+stat_injected:  .word 0                 # virtual interrupts injected
+stat_hidden_faults: .word 0
+stat_true_faults:   .word 0
+stat_shadow_resets: .word 0
