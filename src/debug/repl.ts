@@ -61,8 +61,8 @@ export function interactive(session: Session, input: NodeJS.ReadStream, output: 
         return;
       }
       // At the prompt: forget the line being typed and prompt again, as shells do.
-      rl.write('', { ctrl: true, name: 'u' });
       output.write('^C\n');
+      rl.write('', { ctrl: true, name: 'u' });
       rl.prompt();
     });
     rl.on('close', () => {

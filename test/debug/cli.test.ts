@@ -88,10 +88,11 @@ describe('ringlab debug', () => {
 
   it('reads commands from stdin when it is not a terminal; --batch echoes them', () => {
     const file = join('programs', 'examples', 'hello.s');
-    const plain = ringlab(['debug', file], { input: 'stepi\nprint $pc\n' });
+    const plain = ringlab(['debug', file], { input: 'stepi\nprint $pc\nstepi\n\nprint $pc\n' });
     expect(plain.status).toBe(0);
     expect(plain.stdout).not.toContain('(ringlab)');
     expect(plain.stdout).toMatch(/= 4 \(0x4\) <_start\+4>/);
+    expect(plain.stdout).toMatch(/= 12 \(0xc\) <_start\.next\+4>/); // the empty line repeated stepi
     const batch = ringlab(['debug', file, '--batch'], { input: 'stepi\nprint $pc\nquit\nprint 1\n' });
     expect(batch.status).toBe(0);
     expect(batch.stdout).toContain('(ringlab) print $pc\n= 4 (0x4) <_start+4>\n(ringlab) quit\n');
