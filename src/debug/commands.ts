@@ -5,13 +5,13 @@
 
 import type { ChalkInstance } from 'chalk';
 import { formatStats } from '../cli/report.js';
-import { CAUSES } from '../isa/index.js';
+import { CAUSES, EXIT_REASONS } from '../isa/index.js';
 import { PAGE_SHIFT } from '../machine/mmu.js';
 import { runAsync, type Debugger, type Run, type StopEvent } from './debugger.js';
 import { DebugError, hex, shortHex } from './errors.js';
 import {
   changedFields, changedRegisters, describeAddress, disassemblyLine, pointDescription, pointsTable,
-  registerSnapshot, registersTable, sourcePath, stateViewLines, stopReason, trapLine, whereLines, worldLabel,
+  historyLine, registerSnapshot, registersTable, sourcePath, stateViewLines, stopReason, whereLines, worldLabel,
 } from './format.js';
 import { readRegister, registerNames } from './registers.js';
 import { NO_VCPU, NO_VMCS, vcpuView, vmcsView, type StateView } from './vcpu.js';
@@ -75,7 +75,7 @@ export const INFO_COMMANDS: readonly InfoDef[] = [
     run: (s, args) => s.infoRegisters(args) },
   { name: 'breakpoints', aliases: ['b', 'break', 'watchpoints', 'w'], usage: 'info breakpoints', doc: 'breakpoints, watchpoints and catchpoints with their hit counts',
     run: (s) => s.lines(pointsTable(s.dbg, s.c)) },
-  { name: 'traps', aliases: ['t', 'trap', 'history'], usage: 'info traps [N]', doc: 'the last N trap entries (default 10): cause, from which world and ring, pc, fault address, instruction',
+  { name: 'traps', aliases: ['t', 'trap', 'history', 'exits'], usage: 'info traps [N]', doc: 'the history: the last N trap entries and VM exits (default 10), with cause or exit reason, from which world and ring, pc, addresses, instruction',
     run: (s, args) => s.infoTraps(args) },
   { name: 'tlb', aliases: [], usage: 'info tlb', doc: 'valid TLB entries: virtual page, frame, the rings that may use it and how',
     run: (s) => s.infoTlb() },
@@ -99,9 +99,9 @@ export const COMMANDS: readonly CommandDef[] = [
   { name: 'finish', aliases: ['fin'], usage: 'finish', doc: 'run until the current function returns to its caller (found as backtrace finds it) and show a0',
     run: (s) => s.finish() },
   { name: 'reverse-stepi', aliases: ['rsi'], usage: 'reverse-stepi [N]', repeat: true, doc: 'go back one instruction (or N): registers, memory, devices and statistics as they were',
-    run: (s, args) => s.go(s.dbg.reverseStepi(parseCount(args, 'reverse-stepi'))) },
+    run: (s, args) => s.go(s.dbg.reverseStepi(parseCount(args, 'reverse-stepi')), true) },
   { name: 'reverse-continue', aliases: ['rc'], usage: 'reverse-continue', repeat: true, doc: 'run backwards to the latest point where a breakpoint, watchpoint or catchpoint would have stopped, or to the start of the history',
-    run: (s) => s.go(s.dbg.reverseContinue()) },
+    run: (s) => s.go(s.dbg.reverseContinue(), true) },
   { name: 'break', aliases: ['b', 'br'], usage: 'break LOCATION [if EXPR]', doc: 'stop before the instruction at LOCATION: a label (IMAGE:LABEL when ambiguous), *EXPR or an address; with `if`, only when EXPR is non-zero',
     run: (s, args) => s.breakCommand(args, false) },
   { name: 'tbreak', aliases: ['tb'], usage: 'tbreak LOCATION [if EXPR]', doc: 'a breakpoint that is deleted when it first stops',
@@ -112,7 +112,7 @@ export const COMMANDS: readonly CommandDef[] = [
     run: (s, args) => s.watchCommand(args, 'read') },
   { name: 'awatch', aliases: [], usage: 'awatch EXPR', doc: 'stop after a read or write of memory (*ADDRESS or a label)',
     run: (s, args) => s.watchCommand(args, 'access') },
-  { name: 'catch', aliases: [], usage: 'catch trap [CAUSE...] | catch world', doc: `stop at a trap entry (of the causes named, or any: ${CAUSES.map((c) => c.name).join(', ')}) or at any change of world`,
+  { name: 'catch', aliases: [], usage: 'catch trap [CAUSE...] | catch vmexit [REASON...] | catch world', doc: `stop at a trap entry (of the causes named, or any: ${CAUSES.map((c) => c.name).join(', ')}), at a VM exit (of the reasons named, or any: ${EXIT_REASONS.map((r) => r.name).join(', ')}), or at any change of world`,
     run: (s, args) => s.catchCommand(args) },
   { name: 'delete', aliases: ['d'], usage: 'delete [N...]', doc: 'delete breakpoints, watchpoints or catchpoints by number (all of them without a number)',
     run: (s, args) => s.deleteCommand(args) },
@@ -229,15 +229,18 @@ export class Session {
 
   // ---- Running ------------------------------------------------------------------------------
 
-  async go(run: Run): Promise<void> {
+  /** Run a command that moves the machine. Console output is printed as it appears, except
+   *  while going backwards: re-executing the past to find a point prints nothing again. */
+  async go(run: Run, backwards = false): Promise<void> {
     this.busy = true;
     let ev: StopEvent;
     try {
-      ev = await runAsync(run, () => this.flushConsole());
+      ev = await runAsync(run, backwards ? undefined : () => this.flushConsole());
     } finally {
       this.busy = false;
     }
-    this.flushConsole();
+    if (backwards) this.dbg.takeConsoleOutput();
+    else this.flushConsole();
     this.showStop(ev);
   }
 
@@ -272,8 +275,10 @@ export class Session {
     }
     this.lastVcpu = vcpu;
     const vmcs = vmcsView(this.dbg.machine);
-    const vdiff = changedFields(this.lastVmcs, vmcs, this.c);
-    if (vdiff) this.line(`${this.c.dim('vmcs changed:')} ${vdiff}`);
+    if (this.dbg.world() === 'vmm') {
+      const vdiff = changedFields(this.lastVmcs, vmcs, this.c);
+      if (vdiff) this.line(`${this.c.dim('vmcs changed:')} ${vdiff}`);
+    }
     this.lastVmcs = vmcs;
   }
 
@@ -304,7 +309,7 @@ export class Session {
 
   catchCommand(args: string): void {
     const [what, ...rest] = args.split(/[\s,]+/).filter((w) => w !== '');
-    if (what !== 'trap' && what !== 'world') throw new DebugError("catch needs 'trap [CAUSE...]' or 'world'");
+    if (what !== 'trap' && what !== 'vmexit' && what !== 'world') throw new DebugError("catch needs 'trap [CAUSE...]', 'vmexit [REASON...]' or 'world'");
     const cp = this.dbg.addCatchpoint(what, rest);
     this.line(`Catchpoint ${cp.id}: ${pointDescription(this.dbg, cp)}`);
   }
@@ -313,7 +318,7 @@ export class Session {
     const ids = args.split(/[\s,]+/).filter((w) => w !== '');
     if (ids.length === 0) {
       const n = this.dbg.deleteAll();
-      this.line(`Deleted all ${n} breakpoints, watchpoints and catchpoints.`);
+      this.line(`Deleted ${n} (all breakpoints, watchpoints and catchpoints).`);
       return;
     }
     const nums = ids.map(parseId);
@@ -352,15 +357,16 @@ export class Session {
 
   infoTraps(args: string): void {
     const n = args.trim() === '' ? 10 : parseCount(args, 'info traps');
-    const all = this.dbg.trapHistory();
+    const all = this.dbg.history();
     if (all.length === 0) {
       this.line('No traps yet.');
       return;
     }
     const shown = all.slice(-n);
     const total = all[all.length - 1]!.seq;
-    this.line(this.c.dim(`${total} trap${total === 1 ? '' : 's'} so far; the last ${shown.length}, oldest first:`));
-    for (const t of shown) this.line(trapLine(this.dbg, t, this.c));
+    const what = all.some((r) => r.kind === 'vmexit') ? 'traps and VM exits' : `trap${total === 1 ? '' : 's'}`;
+    this.line(this.c.dim(`${total} ${what} so far; the last ${shown.length}, oldest first:`));
+    for (const t of shown) this.line(historyLine(this.dbg, t, this.c));
   }
 
   infoTlb(): void {
@@ -542,9 +548,11 @@ export class Session {
     const dbg = this.dbg;
     const place = dbg.place();
     const proc = place.pid !== undefined && place.world === 'guestUser' ? `, process pid ${place.pid}${this.processName(place.pid)}` : '';
-    this.line(`${this.c.magenta(worldLabel(dbg.world()))}, ring ${dbg.cpu.ring}${proc}, interrupts ${dbg.cpu.interruptsEnabled ? 'on' : 'off'}, paging ${dbg.cpu.paging ? 'on' : 'off'}`);
-    const map = [0, 1, 2, 3].map((r) => `ring ${r}: ${worldLabel(dbg.machine.worldOf('root', r))}`).join(', ');
-    this.line(this.c.dim(`in this configuration ${map}`));
+    const vmx = dbg.machine.isa.extensions.some((e) => e.name === 'vmx');
+    const mode = vmx ? `, ${dbg.cpu.nonRoot ? 'non-root' : 'root'} mode` : '';
+    this.line(`${this.c.magenta(worldLabel(dbg.world()))}, ring ${dbg.cpu.ring}${mode}${proc}, interrupts ${dbg.cpu.interruptsEnabled ? 'on' : 'off'}, paging ${dbg.cpu.paging ? 'on' : 'off'}`);
+    const map = (m: 'root' | 'nonRoot'): string => [0, 1, 2, 3].map((r) => `ring ${r}: ${worldLabel(dbg.machine.worldOf(m, r))}`).join(', ');
+    this.line(this.c.dim(vmx ? `in this configuration, root mode ${map('root')}; non-root mode ${map('nonRoot')}` : `in this configuration ${map('root')}`));
   }
 
   private processName(pid: number): string {

@@ -14,18 +14,22 @@
 // Reverse execution. The machine is deterministic, so the past can be recomputed: snapshots
 // (src/machine/snapshot.ts) are taken every `snapshotInterval` steps, and going back means
 // restoring the latest snapshot before the target and re-executing forward to it. Positions are
-// measured in "ticks", instructions retired plus traps taken, which grow with every step.
+// measured in "ticks" (instructions retired plus traps taken plus VM exits), which grow with
+// every step.
 // `reverse-stepi` finds the step boundaries between the snapshot and now and stops at the one it
 // wants; `reverse-continue` re-executes each interval with every check on and stops at the last
 // place where a forward run would have stopped. Changing registers or memory (`set`) starts a
 // new timeline: later snapshots are dropped, and going back past the change replays the
 // recorded past without it.
 //
-// Traps. Every trap entry is recorded from the processor's onTrap hook (chained after whatever
-// hook was there): cause, where it came from, the worlds before and after. The record is part
-// of the debugger's state: going back truncates it and re-execution rebuilds it.
+// History. Every trap entry is recorded from the processor's onTrap hook (chained after whatever
+// hook was there): cause, where it came from, the worlds before and after. With the
+// virtualization extension every VM exit is recorded too, from the VMCS exit fields, by noticing
+// that a step left non-root mode; so that none is missed, such machines always run step by step.
+// The history is part of the debugger's state: going back truncates it and re-execution
+// rebuilds it.
 
-import { causeName, CAUSES, decodeWord, isInterrupt, Reg } from '../isa/index.js';
+import { causeName, CAUSES, decodeWord, EXIT_REASONS, exitReasonName, isInterrupt, Reg, vmcsOffset } from '../isa/index.js';
 import type { Machine, StopReason, WorldName } from '../machine/machine.js';
 import type { TrapEvent } from '../machine/processor.js';
 import type { MachineSnapshot } from '../machine/snapshot.js';
@@ -77,8 +81,9 @@ export interface Watchpoint {
 export interface Catchpoint {
   readonly id: number;
   readonly type: 'catchpoint';
-  /** 'trap': trap entries (of `causes`, or any); 'world': any change of world. */
-  readonly what: 'trap' | 'world';
+  /** 'trap': trap entries (of `causes`, or any); 'vmexit': VM exits (of `causes`, the exit
+   *  reasons, or any); 'world': any change of world. */
+  readonly what: 'trap' | 'vmexit' | 'world';
   readonly causes: readonly number[] | undefined;
   enabled: boolean;
   hits: number;
@@ -104,10 +109,32 @@ export interface TrapRecord {
   readonly cycle: number;
 }
 
+/** A VM exit of the virtualization extension, read from the VMCS exit fields. */
+export interface ExitRecord {
+  readonly kind: 'vmexit';
+  readonly seq: number;
+  readonly reason: number;
+  readonly reasonName: string;
+  readonly qualification: number;
+  readonly insnWord: number;
+  readonly gpa: number;
+  readonly gva: number;
+  /** Where the guest was (G_PC): the instruction that exited, or the next one for events. */
+  readonly guestPc: number;
+  readonly fromRing: number;
+  readonly fromWorld: WorldName;
+  readonly toWorld: WorldName;
+  readonly cycle: number;
+}
+
+/** The history: trap entries and VM exits, in the order they happened. */
+export type HistoryRecord = TrapRecord | ExitRecord;
+
 export type StopEvent =
   | { kind: 'breakpoint'; point: Breakpoint; conditionError?: string; reverse?: boolean }
   | { kind: 'watchpoint'; point: Watchpoint; access: 'read' | 'write' | 'change'; address?: number; old: number | undefined; value: number | undefined; reverse?: boolean }
   | { kind: 'catch-trap'; point: Catchpoint; trap: TrapRecord; reverse?: boolean }
+  | { kind: 'catch-vmexit'; point: Catchpoint; exit: ExitRecord; reverse?: boolean }
   | { kind: 'catch-world'; point: Catchpoint; from: WorldName; to: WorldName; reverse?: boolean }
   /** stepi / nexti / reverse-stepi finished. */
   | { kind: 'step'; reverse?: boolean }
@@ -141,7 +168,7 @@ interface Snap {
   readonly ticks: number;
   readonly cycles: number;
   readonly machine: MachineSnapshot;
-  readonly trapSeq: number;
+  readonly eventSeq: number;
 }
 
 type Goal =
@@ -171,8 +198,11 @@ export class Debugger {
   private readonly points: StopPoint[] = [];
   private nextId = 1;
   private bpByAddress = new Map<number, Breakpoint[]>();
-  private trapSeq = 0;
-  private readonly traps: TrapRecord[] = [];
+  /** Trap entries and VM exits so far (part of the position: see ticks()). */
+  private eventSeq = 0;
+  private readonly events: HistoryRecord[] = [];
+  /** The machine has the virtualization extension: VM exits are recorded by stepping. */
+  private readonly vmx: boolean;
   private snapshots: Snap[] = [];
   private readonly preX = new Int32Array(16);
   private readonly options: Required<DebuggerOptions>;
@@ -196,6 +226,7 @@ export class Debugger {
     const kernel = this.symbols.imageOfKind('kernel');
     const hasProcesses = images.some((i) => i.pid !== undefined);
     this.currentPidAddress = kernel && hasProcesses ? findSymbol(kernel.image, 'current_pid')?.value : undefined;
+    this.vmx = machine.isa.extensions.some((e) => e.name === 'vmx');
     const previous = machine.cpu.onTrap;
     machine.cpu.onTrap = (event) => {
       previous?.(event);
@@ -210,9 +241,10 @@ export class Debugger {
     return this.machine.cpu;
   }
 
-  /** Position in the execution: instructions retired plus traps taken. */
+  /** Position in the execution: instructions retired plus traps taken plus VM exits. Every
+   *  step moves it on. */
   ticks(): number {
-    return this.machine.cpu.instret + this.trapSeq;
+    return this.machine.cpu.instret + this.eventSeq;
   }
 
   world(): WorldName {
@@ -281,10 +313,10 @@ export class Debugger {
   // ---- Traps ------------------------------------------------------------------------------------
 
   private recordTrap(e: TrapEvent): void {
-    this.trapSeq++;
-    const record: TrapRecord = {
+    this.eventSeq++;
+    this.remember({
       kind: 'trap',
-      seq: this.trapSeq,
+      seq: this.eventSeq,
       cause: e.cause,
       causeName: causeName(e.cause),
       interrupt: isInterrupt(e.cause),
@@ -292,17 +324,59 @@ export class Debugger {
       badAddr: e.badAddr >>> 0,
       insnWord: e.insnWord >>> 0,
       fromRing: e.fromRing,
-      fromWorld: this.machine.worldOf((this.cpu as { nonRoot?: boolean }).nonRoot === true ? 'nonRoot' : 'root', e.fromRing),
+      fromWorld: this.machine.worldOf(this.cpu.nonRoot ? 'nonRoot' : 'root', e.fromRing),
       toWorld: this.machine.currentWorld(),
       cycle: e.cycle,
-    };
-    this.traps.push(record);
-    if (this.traps.length > this.options.historyLimit) this.traps.splice(0, this.traps.length - this.options.historyLimit);
+    });
   }
 
-  /** Trap entries recorded so far (oldest first; at most `historyLimit`). */
+  private remember(record: HistoryRecord): void {
+    this.events.push(record);
+    if (this.events.length > this.options.historyLimit) this.events.splice(0, this.events.length - this.options.historyLimit);
+  }
+
+  /** A VM exit just happened (the step left non-root mode): record it from the VMCS. */
+  private recordExit(): void {
+    const cpu = this.cpu;
+    const words = this.machine.memory.words;
+    const field = (name: string): number => words[((cpu.vmcs >>> 0) + vmcsOffset(name)) >>> 2]! >>> 0;
+    const guestStatus = field('G_STATUS');
+    const reason = field('X_REASON');
+    this.eventSeq++;
+    this.remember({
+      kind: 'vmexit',
+      seq: this.eventSeq,
+      reason,
+      reasonName: exitReasonName(reason),
+      qualification: field('X_QUAL'),
+      insnWord: field('X_INSN'),
+      gpa: field('X_GPA'),
+      gva: field('X_GVA'),
+      guestPc: field('G_PC'),
+      fromRing: guestStatus & 3,
+      fromWorld: this.machine.worldOf('nonRoot', guestStatus & 3),
+      toWorld: this.machine.currentWorld(),
+      cycle: cpu.cycles,
+    });
+  }
+
+  /** One machine step, recording a VM exit it causes. */
+  private machineStep(): StopReason {
+    const cpu = this.cpu;
+    const wasNonRoot = cpu.nonRoot;
+    const stop = this.machine.step();
+    if (wasNonRoot && !cpu.nonRoot && cpu.vmcs >= 0) this.recordExit();
+    return stop;
+  }
+
+  /** Trap entries and VM exits recorded so far (oldest first; at most `historyLimit`). */
+  history(): readonly HistoryRecord[] {
+    return this.events;
+  }
+
+  /** Trap entries only. */
   trapHistory(): readonly TrapRecord[] {
-    return this.traps;
+    return this.events.filter((e): e is TrapRecord => e.kind === 'trap');
   }
 
   // ---- Stop points ------------------------------------------------------------------------------
@@ -397,18 +471,20 @@ export class Debugger {
     return wp;
   }
 
-  /** `catch trap [CAUSE...]` (names or numbers; none: every trap) and `catch world`. */
-  addCatchpoint(what: 'trap' | 'world', causes: readonly string[] = []): Catchpoint {
+  /** `catch trap [CAUSE...]` (names or numbers; none: every trap), `catch vmexit [REASON...]`
+   *  and `catch world`. */
+  addCatchpoint(what: 'trap' | 'vmexit' | 'world', causes: readonly string[] = []): Catchpoint {
     let codes: number[] | undefined;
-    if (what === 'trap' && causes.length > 0) {
+    if (what === 'world' && causes.length > 0) throw new DebugError('catch world takes no arguments');
+    if (what === 'vmexit' && !this.vmx) throw new DebugError('no VM exits in this configuration (the virtualization extension is not switched on)');
+    if (causes.length > 0) {
+      const table = what === 'trap' ? CAUSES : EXIT_REASONS;
       codes = causes.map((c) => {
-        const byName = CAUSES.find((d) => d.name.toLowerCase() === c.toLowerCase());
+        const byName = table.find((d) => d.name.toLowerCase() === c.toLowerCase());
         if (byName) return byName.code;
         if (/^\d+$/.test(c)) return Number(c);
-        throw new DebugError(`unknown trap cause '${c}' (causes: ${CAUSES.map((d) => d.name).join(', ')})`);
+        throw new DebugError(`unknown ${what === 'trap' ? 'trap cause' : 'exit reason'} '${c}' (${what === 'trap' ? 'causes' : 'reasons'}: ${table.map((d) => d.name).join(', ')})`);
       });
-    } else if (what === 'world' && causes.length > 0) {
-      throw new DebugError('catch world takes no arguments');
     }
     const cp: Catchpoint = { id: this.nextId++, type: 'catchpoint', what, causes: codes, enabled: true, hits: 0 };
     this.points.push(cp);
@@ -516,7 +592,7 @@ export class Debugger {
     const cpu = this.cpu;
     this.abortRequested = false;
     const limit = cpu.cycles + this.options.maxCycles;
-    if (goal.kind === 'continue' && !this.hasActivePoints()) {
+    if (goal.kind === 'continue' && !this.hasActivePoints() && !this.vmx) {
       // Flat out: nothing to check between instructions.
       for (;;) {
         const stop = this.machine.run(Math.min(limit, cpu.cycles + FAST_CHUNK_CYCLES));
@@ -550,7 +626,7 @@ export class Debugger {
 
   /** Side effects of reporting a stop: hit counts, temporary breakpoints go away. */
   private count(ev: StopEvent): void {
-    if (ev.kind === 'breakpoint' || ev.kind === 'watchpoint' || ev.kind === 'catch-trap' || ev.kind === 'catch-world') {
+    if (ev.kind === 'breakpoint' || ev.kind === 'watchpoint' || ev.kind === 'catch-trap' || ev.kind === 'catch-vmexit' || ev.kind === 'catch-world') {
       ev.point.hits++;
       if (ev.kind === 'breakpoint' && ev.point.temporary && !ev.conditionError) this.deletePoint(ev.point.id);
     }
@@ -577,9 +653,9 @@ export class Debugger {
       oldValues = points.map((p) => (p.type === 'watchpoint' && p.target.kind === 'memory' && p.enabled ? this.watchValue(p) : undefined));
     }
     const worldBefore = worldCatch ? this.world() : undefined;
-    const seqBefore = this.trapSeq;
+    const seqBefore = this.eventSeq;
     const instretBefore = cpu.instret;
-    const stop = this.machine.step();
+    const stop = this.machineStep();
     if (stop.kind !== 'step') return { kind: 'machine', stop };
     if (points.length === 0) return undefined;
 
@@ -610,13 +686,14 @@ export class Debugger {
     }
 
     // Catchpoints.
-    if (this.trapSeq !== seqBefore || worldBefore !== undefined) {
+    if (this.eventSeq !== seqBefore || worldBefore !== undefined) {
       for (const p of points) {
         if (p.type !== 'catchpoint' || !p.enabled) continue;
-        if (p.what === 'trap') {
-          for (let k = Math.max(0, this.traps.length - (this.trapSeq - seqBefore)); k < this.traps.length; k++) {
-            const rec = this.traps[k]!;
-            if (!p.causes || p.causes.includes(rec.cause)) return { kind: 'catch-trap', point: p, trap: rec };
+        if (p.what === 'trap' || p.what === 'vmexit') {
+          for (let k = Math.max(0, this.events.length - (this.eventSeq - seqBefore)); k < this.events.length; k++) {
+            const rec = this.events[k]!;
+            if (rec.kind === 'trap' && p.what === 'trap' && (!p.causes || p.causes.includes(rec.cause))) return { kind: 'catch-trap', point: p, trap: rec };
+            if (rec.kind === 'vmexit' && p.what === 'vmexit' && (!p.causes || p.causes.includes(rec.reason))) return { kind: 'catch-vmexit', point: p, exit: rec };
           }
         } else if (worldBefore !== undefined) {
           const now = this.world();
@@ -651,7 +728,7 @@ export class Debugger {
   // ---- Snapshots ------------------------------------------------------------------------------
 
   private snap(previous?: Snap): Snap {
-    return { ticks: this.ticks(), cycles: this.cpu.cycles, machine: this.machine.snapshot(previous?.machine), trapSeq: this.trapSeq };
+    return { ticks: this.ticks(), cycles: this.cpu.cycles, machine: this.machine.snapshot(previous?.machine), eventSeq: this.eventSeq };
   }
 
   /** Number of snapshots held (for `info stats` and tests). */
@@ -684,10 +761,10 @@ export class Debugger {
 
   private restoreSnap(s: Snap): void {
     this.machine.restore(s.machine);
-    this.trapSeq = s.trapSeq;
-    let keep = this.traps.length;
-    while (keep > 0 && this.traps[keep - 1]!.seq > s.trapSeq) keep--;
-    this.traps.length = keep;
+    this.eventSeq = s.eventSeq;
+    let keep = this.events.length;
+    while (keep > 0 && this.events[keep - 1]!.seq > s.eventSeq) keep--;
+    this.events.length = keep;
   }
 
   // ---- Reverse execution ----------------------------------------------------------------------
@@ -705,7 +782,7 @@ export class Debugger {
     for (let idx = this.snapshotBefore(target); idx >= 0; idx--) {
       const s = this.snapshots[idx]!;
       // Fast-forward close to the target when only a few steps back are wanted.
-      const fastForward = need <= 1000 && targetCycles - s.cycles > 4 * FAST_FORWARD_MARGIN ? targetCycles - FAST_FORWARD_MARGIN : undefined;
+      const fastForward = !this.vmx && need <= 1000 && targetCycles - s.cycles > 4 * FAST_FORWARD_MARGIN ? targetCycles - FAST_FORWARD_MARGIN : undefined;
       let count = this.countBoundaries(s, target, fastForward);
       let ff = fastForward;
       if (count < need && ff !== undefined) {
@@ -736,7 +813,7 @@ export class Debugger {
     while (this.ticks() < target) {
       count++;
       const before = this.ticks();
-      const stop = this.machine.step();
+      const stop = this.machineStep();
       if (stop.kind !== 'step' && this.ticks() === before) break;
     }
     return count;
@@ -745,7 +822,7 @@ export class Debugger {
   private replayTo(s: Snap, ff: number | undefined, steps: number): void {
     this.restoreSnap(s);
     if (ff !== undefined) this.machine.run(ff);
-    for (let i = 0; i < steps; i++) this.machine.step();
+    for (let i = 0; i < steps; i++) this.machineStep();
   }
 
   /** Run backwards to the latest point where a forward run would have stopped (breakpoint,
@@ -782,7 +859,7 @@ export class Debugger {
       if (hit) {
         this.restoreSnap(s);
         this.resetValueWatches();
-        for (let i = 0; i < hit.steps - 1; i++) this.machine.step();
+        for (let i = 0; i < hit.steps - 1; i++) this.machineStep();
         // The last step again, with the checks, so watchpoint values are current.
         const ev = this.stepChecked() ?? hit.event;
         const event = { ...ev, reverse: true } as StopEvent;

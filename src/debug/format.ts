@@ -4,9 +4,9 @@
 import { relative, isAbsolute } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { disassembleParts } from '../asm/index.js';
-import { ABI_NAMES, CSRS, causeName, decodeWord } from '../isa/index.js';
+import { ABI_NAMES, CSRS, causeName, decodeWord, exitReasonName } from '../isa/index.js';
 import type { WorldName } from '../machine/machine.js';
-import type { Debugger, StopEvent, StopPoint, TrapRecord } from './debugger.js';
+import type { Debugger, HistoryRecord, StopEvent, StopPoint, TrapRecord } from './debugger.js';
 import { hex, shortHex } from './errors.js';
 import { readCsrQuietly } from './registers.js';
 import type { Place } from './symbols.js';
@@ -60,8 +60,9 @@ export function whereLines(dbg: Debugger, c: ChalkInstance): string[] {
   const info = dbg.symbols.describe(cpu.pc, place);
   const name = dbg.symbols.nameOf(cpu.pc, place);
   const line = info?.line ? `  ${c.dim(`${sourcePath(info.line.file)}:${info.line.line}`)}` : '';
+  const mode = cpu.nonRoot ? ', non-root' : '';
   return [
-    `${c.magenta(`[${world}, ring ${cpu.ring}${pid}]`)} ${name ? c.yellow(name) : c.dim('(no symbol)')}${line}`,
+    `${c.magenta(`[${world}, ring ${cpu.ring}${mode}${pid}]`)} ${name ? c.yellow(name) : c.dim('(no symbol)')}${line}`,
     disassemblyLine(dbg, cpu.pc, c, place),
   ];
 }
@@ -131,7 +132,9 @@ export function pointDescription(dbg: Debugger, p: StopPoint): string {
       return what;
     }
     case 'catchpoint':
-      return p.what === 'world' ? 'change of world' : `trap ${p.causes ? p.causes.map(causeName).join(', ') : '(any cause)'}`;
+      if (p.what === 'world') return 'change of world';
+      if (p.what === 'vmexit') return `VM exit ${p.causes ? p.causes.map(exitReasonName).join(', ') : '(any reason)'}`;
+      return `trap ${p.causes ? p.causes.map(causeName).join(', ') : '(any cause)'}`;
   }
 }
 
@@ -144,6 +147,16 @@ export function pointsTable(dbg: Debugger, c: ChalkInstance): string[] {
     lines.push(`${String(p.id).padEnd(4)} ${p.type.padEnd(11)} ${(p.enabled ? 'y' : 'n').padEnd(4)} ${addr.padEnd(11)} ${String(p.hits).padEnd(5)} ${pointDescription(dbg, p)}`);
   }
   return lines;
+}
+
+/** One line of the history: a trap entry or a VM exit. */
+export function historyLine(dbg: Debugger, r: HistoryRecord, c: ChalkInstance): string {
+  if (r.kind === 'trap') return trapLine(dbg, r, c);
+  const place: Place = { world: r.fromWorld };
+  const insn = r.insnWord !== 0 ? `  ${c.dim(instructionWord(dbg, r.insnWord, r.guestPc))}` : '';
+  const extra = [r.qualification !== 0 && `qual ${shortHex(r.qualification)}`, r.gpa !== 0 && `gpa ${hex(r.gpa)}`, r.gva !== 0 && `gva ${hex(r.gva)}`].filter(Boolean).join(' ');
+  const name = dbg.symbols.nameOf(r.guestPc, place);
+  return `#${r.seq}  cycle ${r.cycle}  ${c.bold(`VM exit ${r.reasonName}`)}${extra ? ` (${extra})` : ''}  ${worldLabel(r.fromWorld)} (ring ${r.fromRing}) -> ${worldLabel(r.toWorld)}  at ${hex(r.guestPc)}${name ? ` <${name}>` : ''}${insn}`;
 }
 
 export function trapLine(dbg: Debugger, t: TrapRecord, c: ChalkInstance): string {
@@ -203,6 +216,8 @@ export function stopReason(dbg: Debugger, ev: StopEvent, c: ChalkInstance): stri
     }
     case 'catch-trap':
       return `${c.red(`Catchpoint ${ev.point.id}`)}: trap ${trapLine(dbg, ev.trap, c)}${rev}`;
+    case 'catch-vmexit':
+      return `${c.red(`Catchpoint ${ev.point.id}`)}: ${historyLine(dbg, ev.exit, c)}${rev}`;
     case 'catch-world':
       return `${c.red(`Catchpoint ${ev.point.id}`)}: world changed from ${worldLabel(ev.from)} to ${worldLabel(ev.to)}${rev}`;
     case 'step':

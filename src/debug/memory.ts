@@ -5,7 +5,7 @@
 // The translation reads the page tables in memory, so it can differ from a stale TLB entry the
 // guest has not flushed; `info tlb` shows the TLB itself.
 
-import { Ptbr } from '../isa/index.js';
+import { Ptbr, vmcsOffset } from '../isa/index.js';
 import type { Machine } from '../machine/machine.js';
 import { Pte } from '../machine/mmu.js';
 import { DebugError, hex } from './errors.js';
@@ -18,24 +18,48 @@ export interface Translation {
   why?: string;
 }
 
+const identity = (pa: number): number => pa;
+
 export class DebugMemory {
   constructor(private readonly machine: Machine) {}
 
   translate(va: number): Translation {
     const cpu = this.machine.cpu;
+    if (cpu.nonRoot && cpu.mmu.nested) return this.nested(va >>> 0);
+    return this.walk(va >>> 0, cpu.paging, cpu.ptbr, identity);
+  }
+
+  /** With nested paging the guest's tables hold guest-physical addresses: each reference, and
+   *  the final address, goes through the EPT (its pointer is in the current VMCS). */
+  private nested(va: number): Translation {
+    const cpu = this.machine.cpu;
+    const words = this.machine.memory.words;
+    const eptp = words[((cpu.vmcs >>> 0) + vmcsOffset('C_EPTP')) >>> 2]!;
+    const ept = (gpa: number): number | undefined => this.walk(gpa, true, eptp, identity).pa;
+    const guest = this.walk(va, (cpu.ptbr & Ptbr.ENABLE) !== 0, cpu.ptbr, ept);
+    if (guest.pa === undefined) return guest;
+    const hpa = ept(guest.pa);
+    return hpa === undefined ? { pa: undefined, why: `guest-physical ${hex(guest.pa)} (of ${hex(va)}) is not mapped by the EPT` } : { pa: hpa, ...(guest.pte !== undefined && { pte: guest.pte }) };
+  }
+
+  /** A two-level walk; `table` turns a table address into a host-physical one (identity, or
+   *  the EPT for a guest's tables). */
+  private walk(v: number, paging: boolean, ptbr: number, table: (address: number) => number | undefined): Translation {
     const mem = this.machine.memory;
-    const v = va >>> 0;
-    if (!cpu.paging) return v < mem.size ? { pa: v } : { pa: undefined, why: `${hex(v)} is beyond physical memory (paging is off)` };
-    const dirAddr = ((cpu.ptbr & Ptbr.FRAME_MASK) >>> 0) + ((v >>> 22) << 2);
+    if (!paging) return v < mem.size || table !== identity ? { pa: v } : { pa: undefined, why: `${hex(v)} is beyond physical memory (paging is off)` };
+    const dirGuest = ((ptbr & Ptbr.FRAME_MASK) >>> 0) + ((v >>> 22) << 2);
+    const dirAddr = table(dirGuest);
+    if (dirAddr === undefined) return { pa: undefined, why: `the page directory of ${hex(v)} is not mapped by the EPT` };
     if (dirAddr + 4 > mem.size) return { pa: undefined, why: `the page directory entry for ${hex(v)} lies beyond physical memory` };
     const pde = mem.words[dirAddr >>> 2]!;
     if ((pde & Pte.PRESENT) === 0) return { pa: undefined, why: `${hex(v)} is not mapped (no page table)` };
-    const pteAddr = ((pde & Pte.FRAME_MASK) >>> 0) + (((v >>> 12) & 0x3ff) << 2);
+    const pteAddr = table(((pde & Pte.FRAME_MASK) >>> 0) + (((v >>> 12) & 0x3ff) << 2));
+    if (pteAddr === undefined) return { pa: undefined, why: `the page table of ${hex(v)} is not mapped by the EPT` };
     if (pteAddr + 4 > mem.size) return { pa: undefined, why: `the page table entry for ${hex(v)} lies beyond physical memory` };
     const pte = mem.words[pteAddr >>> 2]!;
     if ((pte & Pte.PRESENT) === 0) return { pa: undefined, pte, why: `${hex(v)} is not mapped (page not present)` };
     const pa = (((pte & Pte.FRAME_MASK) >>> 0) | (v & 0xfff)) >>> 0;
-    if (pa >= mem.size) return { pa: undefined, pte, why: `${hex(v)} maps to ${hex(pa)}, beyond physical memory` };
+    if (pa >= mem.size && table === identity) return { pa: undefined, pte, why: `${hex(v)} maps to ${hex(pa)}, beyond physical memory` };
     return { pa, pte };
   }
 

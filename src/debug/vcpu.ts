@@ -7,11 +7,11 @@
 // a field added to the VMM appears here without a change to the debugger.
 //
 // `info vmcs`: the VT-x-style extension keeps guest state in a VMCS. A VmcsView reads the
-// current VMCS of a machine as named fields; the extension registers one with registerVmcsView
-// and `info vmcs` (and every stop in non-root mode) shows it. With none registered, or when a
-// machine has no current VMCS, there is nothing to show.
+// current VMCS of a machine as named fields. The built-in one shows every field of the VMCS
+// table (src/isa/vmx.ts), so a field added there appears here; an extension with another
+// layout can add its own with registerVmcsView. Stops in the VMM list the fields that changed.
 
-import { ABI_NAMES } from '../isa/index.js';
+import { ABI_NAMES, VMCS_FIELDS } from '../isa/index.js';
 import type { Machine } from '../machine/machine.js';
 import type { Debugger } from './debugger.js';
 
@@ -30,7 +30,7 @@ export interface StateView {
 }
 
 export const NO_VCPU = 'no virtual CPU in this configuration (only a trap-and-emulate VMM keeps one: the VMM image labels it `vcpu` and names its fields V_*)';
-export const NO_VMCS = 'no VMCS in this configuration (the virtualization extension is not switched on)';
+export const NO_VMCS = 'no current VMCS (the virtualization extension is not switched on, or no vmptrld yet)';
 
 /** The VMM's virtual CPU, if this session has a VMM image with a `vcpu` label. */
 export function vcpuView(dbg: Debugger): StateView | undefined {
@@ -65,7 +65,26 @@ export function vcpuView(dbg: Debugger): StateView | undefined {
 /** Reads the current VMCS of a machine, or returns undefined when there is none. */
 export type VmcsView = (machine: Machine) => StateView | undefined;
 
-const vmcsViews: VmcsView[] = [];
+/** The VMCS of the virtualization extension (src/isa/vmx.ts): every field of its table, read
+ *  from the current VMCS in physical memory. */
+export const VMX_VMCS_VIEW: VmcsView = (machine) => {
+  const cpu = machine.cpu;
+  if (!machine.isa.extensions.some((e) => e.name === 'vmx') || cpu.vmcs < 0) return undefined;
+  const base = cpu.vmcs >>> 0;
+  const words = machine.memory.words;
+  const fields: StateField[] = [];
+  for (const f of VMCS_FIELDS) {
+    for (let i = 0; i < f.words; i++) {
+      const name = f.words === 1 ? f.name : f.name === 'G_REGS' ? `G_REGS.${ABI_NAMES[i]}` : `${f.name}[${i}]`;
+      const at = base + f.offset + 4 * i;
+      fields.push({ name, offset: f.offset + 4 * i, value: at + 4 <= machine.memory.size ? words[at >>> 2]! >>> 0 : undefined });
+    }
+  }
+  const live = cpu.nonRoot ? '; in non-root mode the guest fields are stale: the processor holds the live values' : '';
+  return { where: `VMCS at physical 0x${base.toString(16).padStart(8, '0')}${live}`, fields };
+};
+
+const vmcsViews: VmcsView[] = [VMX_VMCS_VIEW];
 
 /** Called by the virtualization extension so the debugger can show its VMCS. */
 export function registerVmcsView(view: VmcsView): void {

@@ -175,6 +175,28 @@ describe('ringlab debug', () => {
     expect(outputOf(r.stdout, 'reverse-continue')).toMatch(/world changed from VMM to guest kernel \(going backwards\)/);
   });
 
+  it.skipIf(!findConfig('vtx'))('vtx: VM exits in the history, catch vmexit, the VMCS, non-root mode', () => {
+    const r = session(['--config', 'vtx', '--workload', 'syscall', '--iterations', '1'], [
+      'catch vmexit PortIo',
+      'continue',
+      'info vmcs',
+      'delete',
+      'break kernel:syscall_dispatch',
+      'continue',
+      'world',
+      'info traps 3',
+      'catch vmexit Bogus',
+    ]);
+    expectNoStackTrace(r);
+    expect(r.status).toBe(1); // the last command fails on purpose
+    expect(outputOf(r.stdout, 'continue')).toMatch(/^Catchpoint 1: #\d+ {2}cycle \d+ {2}VM exit PortIo \(qual 0x10010\) {2}guest kernel \(ring 0\) -> VMM {2}at 0x[0-9a-f]{8} <kernel:puts\+\d+> {2}out 0x10, t0\n\[VMM, ring 0\] vmm:/);
+    expect(outputOf(r.stdout, 'info vmcs')).toMatch(/^VMCS at physical 0x[0-9a-f]{8}\n[\s\S]*X_REASON +\+176 {2}0x00000004/);
+    expect(outputOf(r.stdout, 'continue', 1)).toMatch(/Breakpoint 2, kernel:syscall_dispatch\n\[guest kernel, ring 0, non-root\] kernel:syscall_dispatch/);
+    expect(outputOf(r.stdout, 'world')).toMatch(/^guest kernel, ring 0, non-root mode/);
+    expect(outputOf(r.stdout, 'info traps 3')).toMatch(/traps and VM exits so far[\s\S]*VM exit [\s\S]*Syscall {2}guest user \(ring 3\) -> guest kernel/);
+    expect(outputOf(r.stdout, 'catch vmexit Bogus')).toMatch(/^error: unknown exit reason 'Bogus' \(reasons: Exception, ExternalInterrupt/);
+  });
+
   it('README documents every option of ringlab debug', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const help = ringlab(['debug', '--help']).stdout;

@@ -7,6 +7,7 @@ import { Cause } from '../../src/isa/index.js';
 import { DebugError } from '../../src/debug/errors.js';
 import { diffSnapshots, type MachineSnapshot } from '../../src/machine/snapshot.js';
 import { findSymbol } from '../../src/asm/index.js';
+import { findConfig } from '../../src/configs/index.js';
 import { debugConfig, debugProgram, run, TOUR } from './helpers.js';
 
 const LOOP = `
@@ -355,6 +356,30 @@ describe('reverse execution', () => {
     dbg.addCatchpoint('trap', ['Syscall']);
     const last = dbg.trapHistory().filter((t) => t.cause === Cause.Syscall).at(-1)!;
     expect(run(dbg.reverseContinue())).toMatchObject({ kind: 'catch-trap', trap: { seq: last.seq } });
+  });
+
+  it.skipIf(!findConfig('vtx'))('vtx: VM exits are recorded, caught, and undone exactly by reverse-stepi', () => {
+    const dbg = debugConfig('vtx', ['syscall'], { snapshotInterval: 5000 }, 1);
+    dbg.addCatchpoint('vmexit', ['PortIo']);
+    const ev = run(dbg.continue());
+    expect(ev).toMatchObject({ kind: 'catch-vmexit', exit: { reasonName: 'PortIo', fromWorld: 'guestKernel', toWorld: 'vmm' } });
+    expect(dbg.cpu.nonRoot).toBe(false);
+    expect(dbg.world()).toBe('vmm');
+    // Step back over the exit: into non-root mode, at the guest's `out`, exactly as it was.
+    const after = dbg.machine.snapshot();
+    const ticks = dbg.ticks();
+    const exits = dbg.history().filter((r) => r.kind === 'vmexit').length;
+    run(dbg.reverseStepi());
+    expect(dbg.cpu.nonRoot).toBe(true);
+    expect(dbg.world()).toBe('guestKernel');
+    expect(dbg.history().filter((r) => r.kind === 'vmexit')).toHaveLength(exits - 1);
+    const before = dbg.machine.snapshot();
+    run(dbg.stepi());
+    expect(dbg.ticks()).toBe(ticks);
+    expect(diffSnapshots(after, dbg.machine.snapshot()).filter((d) => d !== 'cpu.stopCycle')).toEqual([]);
+    run(dbg.reverseStepi());
+    expect(diffSnapshots(before, dbg.machine.snapshot())).toEqual([]);
+    expect(() => debugProgram(LOOP).addCatchpoint('vmexit')).toThrow(/no VM exits in this configuration/);
   });
 
   it('set changes the machine and starts a new timeline from there', () => {
