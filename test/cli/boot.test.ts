@@ -30,7 +30,7 @@ describe('ringlab boot', () => {
   });
 
   it('gives the same figures on every run', () => {
-    const args = ['boot', '--workload', 'syscall,ctxswitch', '--iterations', '20', '--json'];
+    const args = ['boot', '--workload', 'syscall,ctxswitch', '--iterations', '20', '--quantum', '5000', '--json'];
     const first = JSON.parse(ringlab(args).stdout);
     const second = JSON.parse(ringlab(args).stdout);
     expect(second.stats).toEqual(first.stats);
