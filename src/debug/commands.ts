@@ -564,16 +564,15 @@ export class Session {
     const word = args.trim();
     if (word === '') {
       this.line('Commands (an empty line repeats the last stepping command; Ctrl-C stops a running one):');
-      for (const d of COMMANDS) {
-        const names = [d.name, ...d.aliases].join(', ');
-        this.line(`  ${this.c.bold(names.padEnd(24))} ${d.doc}`);
-      }
+      const width = Math.max(...COMMANDS.map((d) => [d.name, ...d.aliases].join(', ').length));
+      for (const d of COMMANDS) this.line(`  ${this.c.bold([d.name, ...d.aliases].join(', ').padEnd(width))}  ${d.doc}`);
       this.line("Expressions: 42 0x2a 'c' $pc $sp $a0 $r4 $epc $ring symbol IMAGE:symbol *ADDR, C operators. 'help info', 'help x' and so on for details.");
       return;
     }
     if (word === 'info') {
       this.line(`${this.c.bold('info WHAT')}: show state. Subjects:`);
-      for (const i of INFO_COMMANDS) this.line(`  ${this.c.bold([i.name, ...i.aliases].join(', ').padEnd(32))} ${i.doc}`);
+      const width = Math.max(...INFO_COMMANDS.map((i) => [i.name, ...i.aliases].join(', ').length));
+      for (const i of INFO_COMMANDS) this.line(`  ${this.c.bold([i.name, ...i.aliases].join(', ').padEnd(width))}  ${i.doc}`);
       return;
     }
     const def = findCommand(word);

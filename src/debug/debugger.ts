@@ -154,7 +154,7 @@ export type Run = Generator<void, StopEvent, void>;
 export interface DebuggerOptions {
   /** Ticks between snapshots while stepping (default 200,000). */
   snapshotInterval?: number;
-  /** Ticks between snapshots while running flat out (default 5,000,000). */
+  /** Ticks between snapshots while running flat out (default 1,000,000). */
   fastSnapshotInterval?: number;
   /** Snapshots kept; older ones are thinned out (default 64). */
   maxSnapshots?: number;
@@ -216,7 +216,7 @@ export class Debugger {
   ) {
     this.options = {
       snapshotInterval: options.snapshotInterval ?? 200_000,
-      fastSnapshotInterval: options.fastSnapshotInterval ?? 5_000_000,
+      fastSnapshotInterval: options.fastSnapshotInterval ?? 1_000_000,
       maxSnapshots: Math.max(4, options.maxSnapshots ?? 64),
       historyLimit: options.historyLimit ?? 100_000,
       maxCycles: options.maxCycles ?? 1e9,
