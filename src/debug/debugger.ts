@@ -241,10 +241,11 @@ export class Debugger {
     return this.machine.cpu;
   }
 
-  /** Position in the execution: instructions retired plus traps taken plus VM exits. Every
-   *  step moves it on. */
+  /** Position in the execution: instructions retired plus traps taken plus VM exits (plus one
+   *  for the double fault that stops a machine). Every step moves it on. */
   ticks(): number {
-    return this.machine.cpu.instret + this.eventSeq;
+    const cpu = this.machine.cpu;
+    return cpu.instret + this.eventSeq + (cpu.doubleFault ? 1 : 0);
   }
 
   world(): WorldName {
