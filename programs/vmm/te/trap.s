@@ -73,7 +73,8 @@ reflect_trap:
 reflect:
         lw   t0, V_PC(s0)
         lw   t1, V_TVEC(s0)
-        beq  t0, t1, guest_double_fault
+        mv   a3, t0
+        beq  t0, t1, .double
         sw   t0, V_EPC(s0)
         sw   a0, V_CAUSE(s0)
         sw   a1, V_BADADDR(s0)
@@ -88,7 +89,10 @@ reflect:
         lw   t1, 0(t0)
         addi t1, t1, 1
         sw   t1, 0(t0)
-        # fall through
+        j    vmm_resume
+.double:
+        mv   a0, a3
+        j    guest_double_fault
 
 # vmm_resume: back to the guest. If it has interrupts on (virtually) and a line it enables
 # is pending, deliver that interrupt first. Then load the guest's registers and `sret` to its
@@ -166,33 +170,3 @@ inject_interrupt:
         addi t1, t1, 1
         sw   t1, 0(t0)
         j    vmm_resume
-
-# guest_double_fault: a trap the guest must handle was raised at its own trap vector, so its
-# handler could never run (on bare metal the machine stops with a double fault). The VMM
-# reports it and powers off.
-guest_double_fault:
-        la   a0, msg_double
-        call puts
-        mv   a0, t0
-        call print_hex
-        li   a0, '\n'
-        call putc
-        li   t0, VMM_EXIT_DOUBLE_FAULT
-        out  POWER_OFF, t0
-        halt
-
-# vmm_panic: a trap the VMM cannot explain (one taken in the VMM itself): report and stop.
-vmm_panic:
-        la   a0, msg_panic
-        call puts
-        csrr a0, CAUSE
-        call print_dec
-        la   a0, msg_atpc
-        call puts
-        csrr a0, EPC
-        call print_hex
-        li   a0, '\n'
-        call putc
-        li   t0, VMM_EXIT_PANIC
-        out  POWER_OFF, t0
-        halt

@@ -53,10 +53,10 @@ vmm_main:
         li   t0, VMM_INFO
         lw   t1, VI_MAGIC(t0)
         li   t2, VMM_MAGIC
-        bne  t1, t2, .badboot
+        bne  t1, t2, bad_boot
         lw   t1, VI_GUEST_SIZE(t0)
         li   t2, PAGE_SIZE
-        bltu t1, t2, .badboot
+        bltu t1, t2, bad_boot
         la   t2, guest_size
         sw   t1, 0(t2)
         la   s0, vcpu
@@ -71,12 +71,6 @@ vmm_main:
         call vtimer_program
         call shadow_reset           # an empty shadow; the real PTBR points at it from now on
         j    vmm_resume
-.badboot:
-        la   a0, msg_badboot
-        call puts
-        li   t0, VMM_EXIT_BADBOOT
-        out  POWER_OFF, t0
-        halt
 
         .include "trap.s"
         .include "emulate.s"
@@ -85,26 +79,10 @@ vmm_main:
         .include "../common/shadow.s"
         .include "../common/guestmem.s"
         .include "../common/devices.s"
+        .include "../common/report.s"
         .include "../../lib/console.s"
 
-msg_badboot:  .asciz "vmm: bad boot info\n"
-msg_panic:    .asciz "vmm: panic: trap "
-msg_double:   .asciz "vmm: guest double fault: its trap handler faulted at pc "
-msg_atpc:     .asciz " at pc "
-
 # ---- VMM data ------------------------------------------------------------------------------
-        .align 4
+        .include "../common/data.s"
 vcpu:         .space V_SIZE     # the guest's virtual CPU (vcpu.inc)
-guest_size:   .word 0           # bytes of guest-physical memory, from the boot info
 real_imask:   .word 0           # what the real IMASK holds (rewritten only when it changes)
-shadow_pool_next: .word 0       # shadow page tables handed out since the last reset
-shadow_log_len:   .word 0       # entries in the shadow fill log
-window_frame: .space WINDOW_SLOTS * 4, 0xff     # guest frame shown in each window, or -1
-
-# Statistics: the boot configuration reads these words and reports them (stats.vmm).
-stat_emulated:  .space (OP_TLBFLUSHALL - OP_SRET + 1) * 4   # per privileged instruction
-stat_reflected: .space NCAUSES * 4      # traps passed on to the guest kernel, per cause
-stat_injected:  .word 0                 # virtual interrupts delivered to the guest
-stat_hidden_faults: .word 0             # page faults the shadow caused and the VMM fixed
-stat_true_faults:   .word 0             # page faults the guest's own tables explain
-stat_shadow_resets: .word 0             # times every shadow translation was dropped

@@ -106,12 +106,6 @@ vmm_main:
         vmptrld t0
         vmlaunch                    # continues at vmm_exit on the first exit
         j    vmm_panic
-bad_boot:
-        la   a0, msg_badboot
-        call puts
-        li   t0, VMM_EXIT_BADBOOT
-        out  POWER_OFF, t0
-        halt
 
 # build_ept: nested page tables mapping guest-physical [0, guest_size) to host-physical
 # GUEST_BASE + the same offset, readable, writable and executable. Anything beyond is not
@@ -266,15 +260,8 @@ exit_hypercall:
         j    advance
 
 exit_triple:
-        la   a0, msg_double
-        call puts
         lw   a0, VMCS_G_PC(s0)
-        call print_hex
-        li   a0, '\n'
-        call putc
-        li   t0, VMM_EXIT_DOUBLE_FAULT
-        out  POWER_OFF, t0
-        halt
+        j    guest_double_fault
 
 # inject_exception(a0 = cause, a1 = fault address, a2 = instruction word): deliver a trap to
 # the guest on the next entry (the hardware does the trap entry, into the guest's vector).
@@ -329,46 +316,17 @@ vmm_resume:
 .enter: vmresume
         j    vmm_panic
 
-# vmm_trap: a trap in root mode, i.e. in the VMM itself: report and stop.
+# vmm_trap: a trap in root mode, i.e. in the VMM itself (../common/report.s).
 vmm_trap:
-vmm_panic:
-        la   a0, msg_panic
-        call puts
-        csrr a0, CAUSE
-        call print_dec
-        la   a0, msg_atpc
-        call puts
-        csrr a0, EPC
-        call print_hex
-        li   a0, '\n'
-        call putc
-        li   t0, VMM_EXIT_PANIC
-        out  POWER_OFF, t0
-        halt
+        j    vmm_panic
 
         .include "../common/emulate.s"
         .include "../common/shadow.s"
         .include "../common/guestmem.s"
         .include "../common/devices.s"
+        .include "../common/report.s"
         .include "../../lib/console.s"
 
-msg_badboot:  .asciz "vmm: bad boot info\n"
-msg_panic:    .asciz "vmm: panic: trap "
-msg_double:   .asciz "vmm: guest double fault: its trap handler faulted at pc "
-msg_atpc:     .asciz " at pc "
-
 # ---- VMM data ------------------------------------------------------------------------------
-        .align 4
-guest_size:   .word 0
+        .include "../common/data.s"
 use_ept:      .word 0           # 1: nested paging (vtx-ept)
-shadow_pool_next: .word 0
-shadow_log_len:   .word 0
-window_frame: .space WINDOW_SLOTS * 4, 0xff
-
-# Statistics (stats.vmm), in the te VMM's layout so one reader serves both.
-stat_emulated:  .space (OP_TLBFLUSHALL - OP_SRET + 1) * 4   # instruction exits, per opcode
-stat_reflected: .space NCAUSES * 4      # exceptions injected into the guest, per cause
-stat_injected:  .word 0                 # virtual interrupts injected
-stat_hidden_faults: .word 0
-stat_true_faults:   .word 0
-stat_shadow_resets: .word 0
