@@ -85,6 +85,26 @@ export function unwindFrame(ctx: UnwindContext, pc: number, sp: number, ra: numb
   return { returnAddress: ra >>> 0, callerSp };
 }
 
+/** unwindFrame, checked: the return address must follow a call, and a direct call must be to
+ *  this function (otherwise ra is left over from an older call and this code was reached by a
+ *  jump or a trap, as a system call handler is). */
+export function callerOf(ctx: UnwindContext, pc: number, sp: number, ra: number | undefined): CallerInfo | string {
+  const caller = unwindFrame(ctx, pc, sp, ra);
+  if (typeof caller === 'string') return caller;
+  if (caller.returnAddress === 0 || (caller.returnAddress & 3) !== 0) return `the return address 0x${(caller.returnAddress >>> 0).toString(16)} is not code`;
+  const callAt = (caller.returnAddress - 4) >>> 0;
+  const back = ctx.memory.peekWord(callAt);
+  const call = back === undefined ? undefined : decodeWord(ctx.isa, back);
+  if (!call || (call.insn.mnemonic !== 'jal' && call.insn.mnemonic !== 'jalr') || call.rd === Reg.zero) {
+    return `the return address 0x${(caller.returnAddress >>> 0).toString(16)} does not follow a call`;
+  }
+  const fn = ctx.symbols.functionAt(pc, ctx.place);
+  if (call.insn.mnemonic === 'jal' && fn && ((callAt + call.imm) >>> 0) !== fn.symbol.value >>> 0) {
+    return `${fn.symbol.name} was not called from ${ctx.symbols.nameOf(callAt, ctx.place) ?? `0x${callAt.toString(16)}`} (ra is left over from another call; this code was reached by a jump or a trap)`;
+  }
+  return caller;
+}
+
 export function backtrace(ctx: UnwindContext, pc: number, sp: number, ra: number): Backtrace {
   const frames: Frame[] = [];
   let curPc = pc >>> 0;
@@ -92,22 +112,9 @@ export function backtrace(ctx: UnwindContext, pc: number, sp: number, ra: number
   for (let level = 0; level < MAX_FRAMES; level++) {
     const name = ctx.symbols.functionAt(curPc, ctx.place);
     frames.push({ level, pc: curPc, sp: curSp, function: name && ctx.symbols.nameOf(name.symbol.value, ctx.place) });
-    const caller = unwindFrame(ctx, curPc, curSp, level === 0 ? ra : undefined);
+    const caller = callerOf(ctx, curPc, curSp, level === 0 ? ra : undefined);
     if (typeof caller === 'string') return { frames, end: caller };
-    if (caller.returnAddress === 0 || (caller.returnAddress & 3) !== 0) return { frames, end: `the return address ${caller.returnAddress >>> 0} is not code` };
     if (level > 0 && caller.callerSp < curSp) return { frames, end: 'the stack does not grow upwards here (corrupt frame?)' };
-    const callAt = (caller.returnAddress - 4) >>> 0;
-    const back = ctx.memory.peekWord(callAt);
-    const call = back === undefined ? undefined : decodeWord(ctx.isa, back);
-    if (!call || (call.insn.mnemonic !== 'jal' && call.insn.mnemonic !== 'jalr') || call.rd === Reg.zero) {
-      return { frames, end: `0x${caller.returnAddress.toString(16)} does not follow a call` };
-    }
-    // A direct call must be to this function; otherwise ra is left over from an older call and
-    // this code was reached by a jump or a trap (as a system call handler is).
-    const fn = ctx.symbols.functionAt(curPc, ctx.place);
-    if (call.insn.mnemonic === 'jal' && fn && ((callAt + call.imm) >>> 0) !== fn.symbol.value >>> 0) {
-      return { frames, end: `${fn.symbol.name} was not called from ${ctx.symbols.nameOf(callAt, ctx.place) ?? `0x${callAt.toString(16)}`} (ra is left over from another call; this code was reached by a jump or a trap)` };
-    }
     curPc = caller.returnAddress >>> 0;
     curSp = caller.callerSp;
   }

@@ -34,7 +34,7 @@ import type { Machine, StopReason, WorldName } from '../machine/machine.js';
 import type { TrapEvent } from '../machine/processor.js';
 import type { MachineSnapshot } from '../machine/snapshot.js';
 import { findSymbol } from '../asm/index.js';
-import { backtrace, unwindFrame, type Backtrace } from './backtrace.js';
+import { backtrace, callerOf, unwindFrame, type Backtrace } from './backtrace.js';
 import { DebugError, hex } from './errors.js';
 import { evaluate, type EvalContext, type Value } from './expr.js';
 import { DebugMemory } from './memory.js';
@@ -561,7 +561,7 @@ export class Debugger {
   /** Run until the current function returns to its caller (found by unwinding one frame). */
   finish(): Run {
     const cpu = this.cpu;
-    const caller = unwindFrame(this.unwindContext(), cpu.pc, cpu.x[Reg.sp]!, cpu.x[Reg.ra]!);
+    const caller = callerOf(this.unwindContext(), cpu.pc, cpu.x[Reg.sp]!, cpu.x[Reg.ra]!);
     if (typeof caller === 'string') throw new DebugError(`finish: cannot find the caller: ${caller}`);
     return this.forward({ kind: 'until', pc: caller.returnAddress >>> 0, sp: caller.callerSp >>> 0, world: this.world(), finish: true });
   }
@@ -569,7 +569,7 @@ export class Debugger {
   /** Where `finish` would return to, for the front end to announce. */
   callerOf(): { returnAddress: number; callerSp: number } | string {
     const cpu = this.cpu;
-    return unwindFrame(this.unwindContext(), cpu.pc, cpu.x[Reg.sp]!, cpu.x[Reg.ra]!);
+    return callerOf(this.unwindContext(), cpu.pc, cpu.x[Reg.sp]!, cpu.x[Reg.ra]!);
   }
 
   continue(): Run {

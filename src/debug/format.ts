@@ -188,7 +188,7 @@ export function changedFields(before: StateView | undefined, after: StateView | 
   if (!before || !after) return undefined;
   const old = new Map(before.fields.map((f) => [f.name, f.value]));
   const parts = after.fields
-    .filter((f) => old.has(f.name) && old.get(f.name) !== f.value)
+    .filter((f) => old.get(f.name) !== undefined && f.value !== undefined && old.get(f.name) !== f.value)
     .map((f) => `${c.bold(f.name)} ${fmtMaybe(old.get(f.name))}${c.dim('->')}${fmtMaybe(f.value)}`);
   return parts.length ? parts.join('  ') : undefined;
 }

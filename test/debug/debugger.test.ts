@@ -157,6 +157,8 @@ describe('watchpoints and catchpoints', () => {
     expect(ev).toMatchObject({ kind: 'catch-trap', trap: { cause: Cause.Syscall, fromRing: 3, fromWorld: 'guestUser', toWorld: 'guestKernel' } });
     expect(dbg.cpu.ring).toBe(0);
     expect(dbg.cpu.pc).toBe(dbg.cpu.tvec);
+    // Nothing called the trap handler: finish refuses rather than running to a stale ra.
+    expect(() => dbg.finish()).toThrow(/finish: cannot find the caller/);
     dbg.deleteAll();
     dbg.addCatchpoint('world');
     expect(run(dbg.continue())).toMatchObject({ kind: 'catch-world', from: 'guestKernel', to: 'guestUser' });
