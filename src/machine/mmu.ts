@@ -94,6 +94,9 @@ export class Mmu {
   private guest = false;
   /** EPT pointer while the guest context uses nested paging (frame | 1), else 0. */
   private ept = 0;
+  /** The EPT entry behind the last successful eptTranslate (its W and X bits limit what the
+   *  combined TLB entry allows). Only read right after that call: not state to save. */
+  private eptLeaf = 0;
   readonly stats: TlbStats = { hits: 0, misses: 0, walkRefs: 0, flushes: 0 };
   /** Set when translate() returns -1. */
   readonly fault: TranslationFault = { cause: 0, badAddr: 0, gpa: 0, access: 0 };
@@ -220,8 +223,12 @@ export class Mmu {
     const dataGpa = ((pte & Pte.FRAME_MASK) | (va & 0xfff)) >>> 0;
     const dataHpa = this.eptTranslate(dataGpa, access, va);
     if (dataHpa < 0) return -1;
-    // Cache the combined translation: the guest's permissions, the host frame.
-    this.fill(i, vpn, (dataHpa & Pte.FRAME_MASK) | (pte & ~Pte.FRAME_MASK));
+    // Cache the combined translation: the host frame, and what both the guest's PTE and the EPT
+    // entry allow. The EPT's W and X must be kept too: the walk checked only this access, and a
+    // later access that hits the entry (a write after a read of a read-only guest-physical page)
+    // must not get past the EPT.
+    const eptAllows = this.eptLeaf | ~(Pte.WRITABLE | Pte.EXECUTABLE);
+    this.fill(i, vpn, (dataHpa & Pte.FRAME_MASK) | (pte & ~Pte.FRAME_MASK & eptAllows));
     return dataHpa;
   }
 
@@ -233,6 +240,7 @@ export class Mmu {
     if (pde === undefined || (pde & Pte.PRESENT) === 0) return this.eptViolation(gpa, access, va);
     const entry = this.readTableEntry((pde & Pte.FRAME_MASK) + (((gpa >>> 12) & 0x3ff) << 2));
     if (entry === undefined || !allows(entry | Pte.RING_MASK, 0, access)) return this.eptViolation(gpa, access, va);
+    this.eptLeaf = entry;
     return ((entry & Pte.FRAME_MASK) | (gpa & 0xfff)) >>> 0;
   }
 

@@ -567,9 +567,12 @@ export class Processor implements Cpu {
     this.mmu.flushPage(virtualAddr);
   }
 
-  /** Lines a sleeping CPU wakes on: its IMASK, and in non-root mode the exiting host lines. */
+  /** Lines a sleeping CPU wakes on: its IMASK; in non-root mode with EXIT_EXTINT only the
+   *  exiting host lines. There the device lines belong to the VMM and the guest sees none of
+   *  them (no interrupt, not in IPEND), so one that does not exit must not end its wfi either:
+   *  the guest would wake for nothing, and could time the VMM's devices through wfi. */
   wakeLines(): number {
-    if (this.nonRoot && (this.exitControls & ExitControl.EXTINT) !== 0) return this.imask | this.hostImask;
+    if (this.nonRoot && (this.exitControls & ExitControl.EXTINT) !== 0) return this.hostImask;
     return this.imask;
   }
 
@@ -720,7 +723,16 @@ export class Processor implements Cpu {
     this.x.fill(0);
     this.pc = entry | 0;
     this.next = this.pc;
-    this.writeStatus(0);
+    // Reset is root mode with no current VMCS: a guest that halted the machine in non-root mode
+    // must not leave the next program running as a guest (with the guest's exit controls, TLB
+    // context and accounting bucket). switchMode, not writeStatus: the bucket must change even
+    // when the ring number does not.
+    this.nonRoot = false;
+    this.vmcs = -1;
+    this.exitControls = this.exceptionBitmap = this.hostImask = this.virtualPending = 0;
+    this.mmu.setContext(false, 0);
+    this.mmu.flushGuest(); // and no guest translations survive it (the root ones: writePtbr)
+    this.switchMode(0);
     this.writePtbr(0);
     this.mmu.stats.flushes = 0;
     this.epc = this.estatus = this.cause = this.badAddr = this.einsn = this.tvec = 0;
