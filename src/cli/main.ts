@@ -113,5 +113,14 @@ export function main(argv: readonly string[]): number {
   }
 }
 
+// A reader that stops early (`ringlab asm --listing | head`) closes the pipe: that is the
+// reader's choice, not an error, so stop quietly instead of dying with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.OK);
+    throw e;
+  });
+}
+
 // Set the exit code and let Node finish writing stdout (process.exit could cut piped output).
 process.exitCode = main(process.argv.slice(2));

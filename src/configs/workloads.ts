@@ -42,6 +42,7 @@ export const WORKLOADS: readonly Workload[] = [
   w('baddiv', 'demo', 1, 'misbehaves: divides by zero without asking to survive it (killed)'),
   w('vmmread', 'demo', 1, 'misbehaves: reads the top 4 MiB, where a VMM lives (killed; the VMM is untouched)'),
   w('vmmwrite', 'demo', 1, 'misbehaves: writes the top 4 MiB, where a VMM lives (killed; the VMM is untouched)'),
+  w('jumpvec', 'demo', 0x10000, 'misbehaves: jumps to the address given as its iteration count, by default into the kernel (killed)'),
   w('vmmmap', 'demo', 1, 'asks the kernel to map and unmap pages in the top 4 MiB (refused), then reads there (killed)'),
 ];
 

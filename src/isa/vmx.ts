@@ -57,7 +57,7 @@ export const VMCS_FIELDS: readonly VmcsField[] = [
   { name: 'H_IMASK', offset: 148, words: 1, area: 'host', doc: 'host IMASK on VM exit; in non-root mode the lines whose interrupts exit (with EXIT_EXTINT)' },
   { name: 'C_EXIT', offset: 152, words: 1, area: 'control', doc: 'execution controls: which events exit (VMX_EXIT_* bits)' },
   { name: 'C_EXCEPTIONS', offset: 156, words: 1, area: 'control', doc: 'exception bitmap: bit n set = guest exception with cause n exits instead of reaching the guest' },
-  { name: 'C_EPTP', offset: 160, words: 1, area: 'control', doc: 'EPT pointer: host-physical frame of the EPT directory, bit 0 = nested paging on' },
+  { name: 'C_EPTP', offset: 160, words: 1, area: 'control', doc: 'EPT pointer: host-physical frame of the EPT directory, bit 0 = nested paging on. There is one guest TLB context: after changing it (or switching VMCS) run invvpidall, as Intel requires INVEPT' },
   { name: 'E_INJECT', offset: 164, words: 1, area: 'entry', doc: 'event to inject on entry: cause in bits 7:0, bit 31 = valid (the hardware clears it once delivered)' },
   { name: 'E_BADADDR', offset: 168, words: 1, area: 'entry', doc: 'BADADDR for the injected event' },
   { name: 'E_EINSN', offset: 172, words: 1, area: 'entry', doc: 'EINSN for the injected event' },
@@ -122,7 +122,7 @@ export const ExitReason = {
 
 export const EXIT_REASONS: readonly ExitReasonDef[] = [
   { name: 'Exception', code: ExitReason.Exception, qualification: 'the trap cause; X_GVA = its BADADDR, X_INSN = its EINSN', doc: 'a guest exception whose bit is set in C_EXCEPTIONS' },
-  { name: 'ExternalInterrupt', code: ExitReason.ExternalInterrupt, qualification: 'the pending lines', doc: 'a device interrupt on a line in H_IMASK (with EXIT_EXTINT); G_PC is the next guest instruction' },
+  { name: 'ExternalInterrupt', code: ExitReason.ExternalInterrupt, qualification: 'the pending lines that are in H_IMASK', doc: 'a device interrupt on a line in H_IMASK (with EXIT_EXTINT); G_PC is the next guest instruction' },
   { name: 'InterruptWindow', code: ExitReason.InterruptWindow, qualification: '0', doc: 'the guest has interrupts enabled (with EXIT_INTWINDOW)' },
   { name: 'PortIo', code: ExitReason.PortIo, qualification: 'port number; bit 16 set for `out`', doc: '`in` or `out` (with EXIT_IO)' },
   { name: 'Halt', code: ExitReason.Halt, qualification: '0', doc: '`halt` (with EXIT_HALT)' },

@@ -162,7 +162,7 @@ export class Machine {
     const cpu = this.cpu;
     if (cpu.doubleFault) {
       const f = cpu.doubleFault;
-      return { kind: 'double-fault', cause: causeName(f.cause), pc: f.epc, badAddr: f.badAddr };
+      return { kind: 'double-fault', cause: causeName(f.cause), pc: f.epc >>> 0, badAddr: f.badAddr >>> 0 };
     }
     if (cpu.halted) return { kind: 'halt', exitCode: cpu.exitCode };
     if (cpu.cycles >= maxCycles) return { kind: 'cycle-limit', limit: maxCycles };
@@ -182,7 +182,7 @@ export class Machine {
         // Only a device on a line enabled in IMASK can wake a sleeping CPU (IMASK cannot change
         // while it sleeps); if none has an event coming, nothing ever will.
         const wake = this.bus.nextEventOnLines(lines);
-        if (wake === Infinity) return { kind: 'deadlock', pc: cpu.sleepPc };
+        if (wake === Infinity) return { kind: 'deadlock', pc: cpu.sleepPc >>> 0 };
         cpu.idleUntil(Math.min(wake, maxCycles));
         return undefined;
       }

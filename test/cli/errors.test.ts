@@ -1,9 +1,10 @@
 // Bad input of every kind: a documented exit code, one clear message, never a stack trace.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectNoStackTrace, HELLO, ringlab, THREE_ERRORS, useCli, type CliResult } from './helpers.js';
+import { BIN, expectNoStackTrace, HELLO, ringlab, ROOT, THREE_ERRORS, useCli, type CliResult } from './helpers.js';
 
 const cli = useCli();
 
@@ -166,5 +167,13 @@ describe('no stack trace, ever', () => {
     expect(codes, `exit ${r.status}\n${r.stderr}`).toContain(r.status);
     expect(r.stderr.trim()).not.toBe('');
     expectNoStackTrace(r);
+  });
+});
+
+describe('a reader that stops early', () => {
+  it('ends the command quietly when its output pipe closes (`... | head -1`)', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" asm programs/kernel/kernel.s -o "${cli.dir()}/k.rli" --listing | head -1`], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stdout.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/EPIPE|at .+\(node:/);
   });
 });

@@ -4,8 +4,8 @@
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assemble, assembleFile, type Image } from '../../src/asm/index.js';
-import { CONFIGS, findConfig, WORKLOADS, type BootOptions, type BootResult } from '../../src/configs/index.js';
+import { assemble, assembleFile, findSymbol, type Image } from '../../src/asm/index.js';
+import { CONFIGS, findConfig, kernelImage, WORKLOADS, type BootOptions, type BootResult } from '../../src/configs/index.js';
 import { isaWith } from '../../src/isa/index.js';
 
 const GUESTS = join(import.meta.dirname, 'guests');
@@ -116,6 +116,15 @@ _start: di
     const run = boot(config, { workloads: ['compute'], kernel: spin, maxCycles: 1_000_000 });
     expect(run.stop.kind).toBe('cycle-limit');
     expect(vmmEntriesOnTimer(run)).toBeGreaterThanOrEqual(15);
+  });
+
+  it("a process jumping to the guest kernel's trap vector is killed as natively (not taken for a double fault)", () => {
+    const trapEntry = findSymbol(kernelImage(isaWith([])), 'trap_entry')!.value;
+    const native = boot('native', { workloads: ['jumpvec', 'compute'], iterations: trapEntry, maxCycles: 1_000_000 });
+    const vm = boot(config, { workloads: ['jumpvec'], iterations: trapEntry });
+    expect(native.processes[0]!.exitCode).toBe(128 + 7);
+    expect(vm.processes[0]!.exitCode).toBe(128 + 7);
+    expect(vm.exitCode).toBe(4);
   });
 
   it('a guest waiting for an interrupt that can never come stops as a deadlock, as on bare metal', () => {

@@ -73,8 +73,11 @@ reflect_trap:
 reflect:
         lw   t0, V_PC(s0)
         lw   t1, V_TVEC(s0)
-        mv   a3, t0
-        beq  t0, t1, .double
+        bne  t0, t1, .deliver
+        lw   t2, V_STATUS(s0)       # the guest kernel's own handler faulted on its first
+        andi t2, t2, STATUS_RING_MASK   # instruction: on bare metal, a double fault. (User
+        beqz t2, .double            # code that jumps there is just killed by the kernel.)
+.deliver:
         sw   t0, V_EPC(s0)
         sw   a0, V_CAUSE(s0)
         sw   a1, V_BADADDR(s0)
@@ -91,7 +94,7 @@ reflect:
         sw   t1, 0(t0)
         j    vmm_resume
 .double:
-        mv   a0, a3
+        mv   a0, t0
         j    guest_double_fault
 
 # vmm_resume: back to the guest. If it has interrupts on (virtually) and a line it enables
