@@ -1,5 +1,5 @@
-# report.s: how a VMM stops when something is wrong, with one line on the console and its own
-# power-off code (layout.inc). Both VMMs jump here; nothing returns.
+# report.s: the boot information a VMM starts from, and how a VMM stops when something is
+# wrong, with one line on the console and its own power-off code (layout.inc).
 
 # vmm_panic: a trap the VMM cannot explain (one taken in the VMM itself): report and stop.
 vmm_panic:
@@ -45,3 +45,19 @@ msg_panic:    .asciz "vmm: panic: trap "
 msg_double:   .asciz "vmm: guest double fault: its trap handler faulted at pc "
 msg_atpc:     .asciz " at pc "
         .align 4
+
+# read_boot_info -> a0 = the guest kernel's entry point, a1 = the boot flags (VI_FLAGS); sets
+# guest_size. Bad or missing boot information ends in bad_boot. Clobbers t0-t2.
+read_boot_info:
+        li   t0, VMM_INFO
+        lw   t1, VI_MAGIC(t0)
+        li   t2, VMM_MAGIC
+        bne  t1, t2, bad_boot
+        lw   t1, VI_GUEST_SIZE(t0)
+        li   t2, PAGE_SIZE
+        bltu t1, t2, bad_boot
+        la   t2, guest_size
+        sw   t1, 0(t2)
+        lw   a0, VI_GUEST_ENTRY(t0)
+        lw   a1, VI_FLAGS(t0)
+        ret

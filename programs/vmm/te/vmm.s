@@ -50,18 +50,9 @@ vmm_main:
         li   t0, SHADOW_PGDIR
         sw   zero, 0(t0)            # remove the boot stub's alias in slot 0
         tlbflushall
-        li   t0, VMM_INFO
-        lw   t1, VI_MAGIC(t0)
-        li   t2, VMM_MAGIC
-        bne  t1, t2, bad_boot
-        lw   t1, VI_GUEST_SIZE(t0)
-        li   t2, PAGE_SIZE
-        bltu t1, t2, bad_boot
-        la   t2, guest_size
-        sw   t1, 0(t2)
+        call read_boot_info         # a0 = the guest's entry point
         la   s0, vcpu
-        lw   t1, VI_GUEST_ENTRY(t0)
-        sw   t1, V_PC(s0)           # every other vCPU field starts at 0: ring 0, IE off, no paging
+        sw   a0, V_PC(s0)           # every other vCPU field starts at 0: ring 0, IE off, no paging
         la   t0, vmm_entry
         csrw TVEC, t0
         li   t0, IRQ_TIMER          # the real timer is the VMM's; the guest's is virtual

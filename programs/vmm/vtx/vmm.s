@@ -50,28 +50,18 @@ vmm_main:
         tlbflushall
         la   t0, vmm_trap           # a trap in root mode is a VMM bug
         csrw TVEC, t0
-        li   t0, VMM_INFO
-        lw   t1, VI_MAGIC(t0)
-        li   t2, VMM_MAGIC
-        bne  t1, t2, bad_boot
-        lw   t1, VI_GUEST_SIZE(t0)
-        li   t2, PAGE_SIZE
-        bltu t1, t2, bad_boot
-        la   t2, guest_size
-        sw   t1, 0(t2)
-        lw   t1, VI_FLAGS(t0)
-        andi t1, t1, VI_FLAG_EPT
+        call read_boot_info         # a0 = the guest's entry point, a1 = flags
+        andi t1, a1, VI_FLAG_EPT
         la   t2, use_ept
         sw   t1, 0(t2)
+        mv   s1, a0
         li   s0, VMCS               # clear the VMCS: a launch needs LAUNCHED = 0
         li   t1, VMCS_SIZE
 .clear: addi t1, t1, -4
         add  t2, s0, t1
         sw   zero, 0(t2)
         bnez t1, .clear
-        li   t0, VMM_INFO
-        lw   t1, VI_GUEST_ENTRY(t0)
-        sw   t1, VMCS_G_PC(s0)      # guest: ring 0, interrupts off (G_STATUS = 0)
+        sw   s1, VMCS_G_PC(s0)      # guest: ring 0, interrupts off (G_STATUS = 0)
         la   t1, vmm_exit           # host: where every exit lands
         sw   t1, VMCS_H_PC(s0)
         li   t1, VMM_STACK_TOP
