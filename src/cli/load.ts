@@ -6,6 +6,7 @@ import { assemble, formatAsmError } from '../asm/index.js';
 import { ImageFormatError, parseImage, type Image } from '../asm/image.js';
 import { readFileOrUndefined } from '../asm/assembler.js';
 import type { Isa } from '../isa/index.js';
+import { LoadError, type Machine } from '../machine/machine.js';
 import { CliError, ExitCode } from './errors.js';
 
 export function readText(path: string): string {
@@ -46,4 +47,16 @@ export function loadProgram(path: string, isa: Isa): LoadedProgram {
     throw new CliError(`${result.errors.map(formatAsmError).join('\n')}\n${summary}`, ExitCode.ASSEMBLY);
   }
   return { image: result.image, fromSource: true };
+}
+
+/** Load a program file (source or image) into the machine and reset it to the entry point. */
+export function loadOnto(machine: Machine, path: string): Image {
+  const { image } = loadProgram(path, machine.isa);
+  try {
+    machine.load(image);
+  } catch (e) {
+    if (e instanceof LoadError) throw new CliError(`${path}: ${e.message} (use --memory to give the machine more)`, ExitCode.GUEST);
+    throw e;
+  }
+  return image;
 }

@@ -1,5 +1,6 @@
 // Parsing of numeric command-line values, with errors that name the option.
 
+import { costPreset, type CostModel } from '../machine/costs.js';
 import { CliError, ExitCode } from './errors.js';
 
 /** A non-negative integer: 1000, 1_000_000, 1e9, 0x4000. */
@@ -21,6 +22,23 @@ export function parseSize(option: string, text: string): number {
 }
 
 /** Comma-separated names: "a,b" -> ['a', 'b']. */
+/** --iterations: a count the guest receives in a 32-bit register. */
+export function parseIterations(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = parseCount('--iterations', text);
+  if (n > 0x7fffffff) throw new CliError('--iterations must be below 2^31', ExitCode.USAGE);
+  return n;
+}
+
+/** --preset: a cost model by name (default: 'default'). */
+export function parsePreset(name: string | undefined): CostModel {
+  try {
+    return costPreset(name ?? 'default');
+  } catch (e) {
+    throw new CliError((e as Error).message, ExitCode.USAGE);
+  }
+}
+
 export function parseList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }

@@ -2,12 +2,11 @@
 // the named workloads as its processes, and run it to power-off. `ringlab boot --list` lists
 // the configurations and workloads.
 
-import { BootError, CONFIGS, type BootStats, findConfig, ProgramAssemblyError, WORKLOADS, type BootResult } from '../../configs/index.js';
-import { costPreset } from '../../machine/costs.js';
+import { BootError, CONFIGS, type BootConfig, type BootStats, findConfig, ProgramAssemblyError, WORKLOADS, type BootResult } from '../../configs/index.js';
 import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { err } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
-import { parseCount, parseList, parseSize } from '../options.js';
+import { parseCount, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
 import { describeStop, formatStats, formatVmmStats } from '../report.js';
 import { DEFAULT_MAX_CYCLES, LineWriter } from './run.js';
 
@@ -36,6 +35,22 @@ export interface BootJson {
   processes: BootResult['processes'];
 }
 
+/** The boot configuration of that name, or a usage error listing the valid ones. */
+export function configNamed(name: string): BootConfig {
+  const config = findConfig(name);
+  if (!config) throw new CliError(`unknown config '${name}' (valid: ${CONFIGS.map((c) => c.name).join(', ')})`, ExitCode.USAGE);
+  return config;
+}
+
+/** A failure to build or load a boot configuration, as the CLI error a user should see. */
+export function bootFailure(e: unknown): unknown {
+  if (e instanceof BootError) return new CliError(e.message, ExitCode.USAGE);
+  if (e instanceof ProgramAssemblyError) return new CliError(e.message, ExitCode.ASSEMBLY);
+  if (e instanceof LoadError) return new CliError(`${e.message} (use --memory to give the machine more)`, ExitCode.GUEST);
+  if (e instanceof Error && /memory size/.test(e.message)) return new CliError(e.message, ExitCode.USAGE);
+  return e;
+}
+
 export function listText(): string {
   const width = Math.max(...WORKLOADS.map((w) => w.name.length));
   const lines = ['configurations:'];
@@ -50,22 +65,14 @@ export function bootCommand(opts: BootCliOptions): number {
     process.stdout.write(listText());
     return ExitCode.OK;
   }
-  const configName = opts.config ?? 'native';
-  const config = findConfig(configName);
-  if (!config) throw new CliError(`unknown config '${configName}' (valid: ${CONFIGS.map((c) => c.name).join(', ')})`, ExitCode.USAGE);
+  const config = configNamed(opts.config ?? 'native');
   if (opts.workload === undefined) throw new CliError(`--workload is required (valid: ${WORKLOADS.map((w) => w.name).join(', ')}); see ringlab boot --list`, ExitCode.USAGE);
   const workloads = parseList(opts.workload);
   const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
-  const iterations = opts.iterations === undefined ? undefined : parseCount('--iterations', opts.iterations);
-  if (iterations !== undefined && iterations > 0x7fffffff) throw new CliError('--iterations must be below 2^31', ExitCode.USAGE);
+  const iterations = parseIterations(opts.iterations);
   const quantum = opts.quantum === undefined ? undefined : parseCount('--quantum', opts.quantum);
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
-  let costs;
-  try {
-    costs = costPreset(opts.preset ?? 'default');
-  } catch (e) {
-    throw new CliError((e as Error).message, ExitCode.USAGE);
-  }
+  const costs = parsePreset(opts.preset);
   const writer = opts.json ? undefined : new LineWriter((chunk) => process.stdout.write(chunk));
   let result: BootResult;
   try {
@@ -79,11 +86,7 @@ export function bootCommand(opts: BootCliOptions): number {
       ...(writer && { onConsoleOutput: (b: number) => writer.byte(b) }),
     });
   } catch (e) {
-    if (e instanceof BootError) throw new CliError(e.message, ExitCode.USAGE);
-    if (e instanceof ProgramAssemblyError) throw new CliError(e.message, ExitCode.ASSEMBLY);
-    if (e instanceof LoadError) throw new CliError(`${e.message} (use --memory to give the machine more)`, ExitCode.GUEST);
-    if (e instanceof Error && /memory size/.test(e.message)) throw new CliError(e.message, ExitCode.USAGE);
-    throw e;
+    throw bootFailure(e);
   }
   writer?.flush();
   const exitCode = result.exitCode ?? ExitCode.GUEST;

@@ -4,16 +4,16 @@
 // terminal, or from the interactive prompt (src/debug/repl.ts).
 
 import { basename, extname } from 'node:path';
-import { BootError, CONFIGS, findConfig, ProgramAssemblyError, type BootImage } from '../../configs/index.js';
-import { costPreset } from '../../machine/costs.js';
-import { LoadError, Machine } from '../../machine/machine.js';
+import type { BootImage } from '../../configs/index.js';
+import { Machine } from '../../machine/machine.js';
 import { Session } from '../../debug/commands.js';
 import { Debugger } from '../../debug/debugger.js';
 import { interactive, runLines, streamLines } from '../../debug/repl.js';
 import { err, out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
-import { loadProgram, readText } from '../load.js';
-import { parseCount, parseList, parseSize } from '../options.js';
+import { loadOnto, readText } from '../load.js';
+import { parseCount, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
+import { bootFailure, configNamed } from './boot.js';
 import { DEFAULT_MAX_CYCLES } from './run.js';
 
 export const DEFAULT_DEBUG_WORKLOAD = 'syscall';
@@ -34,57 +34,36 @@ interface Target {
   images: BootImage[];
 }
 
-function costsFor(preset: string | undefined): ReturnType<typeof costPreset> {
-  try {
-    return costPreset(preset ?? 'default');
-  } catch (e) {
-    throw new CliError((e as Error).message, ExitCode.USAGE);
-  }
-}
-
 function loadFile(file: string, opts: DebugCliOptions): Target {
   let machine: Machine;
   try {
     machine = new Machine({
       ...(opts.memory !== undefined && { memoryBytes: parseSize('--memory', opts.memory) }),
-      costs: costsFor(opts.preset),
+      costs: parsePreset(opts.preset),
     });
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw new CliError((e as Error).message, ExitCode.USAGE);
   }
-  const { image } = loadProgram(file, machine.isa);
-  try {
-    machine.load(image);
-  } catch (e) {
-    if (e instanceof LoadError) throw new CliError(`${file}: ${e.message} (use --memory to give the machine more)`, ExitCode.GUEST);
-    throw e;
-  }
+  const image = loadOnto(machine, file);
   return { machine, images: [{ name: basename(file, extname(file)), kind: 'kernel', image }] };
 }
 
 function prepareConfig(opts: DebugCliOptions): Target {
-  const name = opts.config ?? 'native';
-  const config = findConfig(name);
-  if (!config) throw new CliError(`unknown config '${name}' (valid: ${CONFIGS.map((c) => c.name).join(', ')})`, ExitCode.USAGE);
+  const config = configNamed(opts.config ?? 'native');
   const workloads = parseList(opts.workload ?? DEFAULT_DEBUG_WORKLOAD);
-  const iterations = opts.iterations === undefined ? undefined : parseCount('--iterations', opts.iterations);
-  if (iterations !== undefined && iterations > 0x7fffffff) throw new CliError('--iterations must be below 2^31', ExitCode.USAGE);
+  const iterations = parseIterations(opts.iterations);
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
   try {
     const prepared = config.prepare({
       workloads,
-      costs: costsFor(opts.preset),
+      costs: parsePreset(opts.preset),
       ...(iterations !== undefined && { iterations }),
       ...(memoryBytes !== undefined && { memoryBytes }),
     });
     return { machine: prepared.machine, images: [...prepared.images] };
   } catch (e) {
-    if (e instanceof BootError) throw new CliError(e.message, ExitCode.USAGE);
-    if (e instanceof ProgramAssemblyError) throw new CliError(e.message, ExitCode.ASSEMBLY);
-    if (e instanceof LoadError) throw new CliError(`${e.message} (use --memory to give the machine more)`, ExitCode.GUEST);
-    if (e instanceof Error && /memory size/.test(e.message)) throw new CliError(e.message, ExitCode.USAGE);
-    throw e;
+    throw bootFailure(e);
   }
 }
 

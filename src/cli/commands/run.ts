@@ -3,13 +3,12 @@
 // ringlab code.
 
 import { readFileSync } from 'node:fs';
-import { costPreset } from '../../machine/costs.js';
-import { LoadError, Machine, type MachineStats, type StopReason } from '../../machine/machine.js';
+import { Machine, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { isaWith } from '../../isa/index.js';
 import { err } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
-import { loadProgram } from '../load.js';
-import { parseCount, parseList, parseSize } from '../options.js';
+import { loadOnto } from '../load.js';
+import { parseCount, parseList, parsePreset, parseSize } from '../options.js';
 import { describeStop, formatStats } from '../report.js';
 
 export const DEFAULT_MAX_CYCLES = 1_000_000_000;
@@ -71,7 +70,7 @@ function makeMachine(opts: RunOptions, consoleWriter: LineWriter | undefined): M
     return new Machine({
       ...(opts.memory !== undefined && { memoryBytes: parseSize('--memory', opts.memory) }),
       extensions,
-      costs: costPreset(opts.preset ?? 'default'),
+      costs: parsePreset(opts.preset),
       ...(opts.input !== undefined && { consoleInput: readInput(opts.input) }),
       ...(consoleWriter && { onConsoleOutput: (byte: number) => consoleWriter.byte(byte) }),
     });
@@ -90,13 +89,7 @@ export function runCommand(file: string, opts: RunOptions): number {
   const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
   const writer = opts.json ? undefined : new LineWriter((chunk) => process.stdout.write(chunk));
   const machine = makeMachine(opts, writer);
-  const { image } = loadProgram(file, machine.isa);
-  try {
-    machine.load(image);
-  } catch (e) {
-    if (e instanceof LoadError) throw new CliError(`${file}: ${e.message} (use --memory to give the machine more)`, ExitCode.GUEST);
-    throw e;
-  }
+  loadOnto(machine, file);
   const stop = machine.run(maxCycles);
   writer?.flush();
   const exitCode = exitCodeFor(stop);
