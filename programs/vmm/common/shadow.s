@@ -63,10 +63,7 @@ shadow_fault:
 .ring:  or   a1, t3, t1
         mv   a0, s1
         call shadow_set
-        la   t0, stat_hidden_faults
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
+        count stat_hidden_faults, t0, t1
         li   a0, 0
         j    .out
 .true:  addi a0, s2, CAUSE_PAGE_FAULT_READ
@@ -81,10 +78,7 @@ shadow_fault:
         mv   a1, a2
         li   t0, CAUSE_BUS_ERROR
         beq  a0, t0, .out
-.count: la   t0, stat_true_faults
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
+.count: count stat_true_faults, t0, t1
 .out:   pop  s2
         pop  s1
         pop  ra
@@ -220,10 +214,7 @@ shadow_reset:
 .done:  la   t0, shadow_pool_next
         sw   zero, 0(t0)
         shadow_flush_all
-        la   t0, stat_shadow_resets
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
+        count stat_shadow_resets, t0, t1
         ret
 
 # shadow_invalidate(a0 = guest-virtual address): the guest flushed one page: forget its

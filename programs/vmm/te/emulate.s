@@ -17,11 +17,7 @@ privileged:
         sltiu t2, t1, OP_TLBFLUSHALL - OP_SRET + 1
         beqz t2, vmm_panic          # no other opcode raises PrivilegedInstruction
         slli t1, t1, 2
-        la   t2, stat_emulated      # count it
-        add  t2, t2, t1
-        lw   t3, 0(t2)
-        addi t3, t3, 1
-        sw   t3, 0(t2)
+        count_entry stat_emulated, t1, t2, t3
         la   t2, emulate_table
         add  t1, t1, t2
         lw   t1, 0(t1)

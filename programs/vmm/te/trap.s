@@ -87,11 +87,7 @@ reflect:
         sw   zero, V_STATUS(s0)
         sw   t1, V_PC(s0)
         slli t0, a0, 2
-        la   t1, stat_reflected
-        add  t0, t0, t1
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
+        count_entry stat_reflected, t0, t1, t2
         j    vmm_resume
 .double:
         mv   a0, t0
@@ -168,8 +164,5 @@ inject_interrupt:
         sw   zero, V_STATUS(s0)
         lw   t0, V_TVEC(s0)
         sw   t0, V_PC(s0)
-        la   t0, stat_injected
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
+        count stat_injected, t0, t1
         j    vmm_resume

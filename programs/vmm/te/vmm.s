@@ -19,6 +19,7 @@
         .include "../../lib/hw.inc"
         .include "../common/layout.inc"
         .include "../common/vcpu.inc"
+        .include "../common/macros.inc"
 
         .equ NCAUSES, 18            # trap causes 0..17 (hw.inc)
 

@@ -12,6 +12,7 @@
         .include "../../lib/hw.inc"
         .include "../common/layout.inc"
         .include "../common/vcpu.inc"
+        .include "../common/macros.inc"
 
         .equ NCAUSES, 18
         .equ NREASONS, 12                   # exit reasons 0..11 (hw.inc)
@@ -165,11 +166,7 @@ exit_interrupt:
         srli t0, a0, INSN_OPCODE_SHIFT
         addi t0, t0, -OP_SRET
         slli t0, t0, 2
-        la   t1, stat_emulated
-        add  t0, t0, t1
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
+        count_entry stat_emulated, t0, t1, t2
 .endm
 
 exit_io:
@@ -262,11 +259,7 @@ inject_exception:
         or   t0, t0, a0
         sw   t0, VMCS_E_INJECT(s0)
         slli t0, a0, 2
-        la   t1, stat_reflected
-        add  t0, t0, t1
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
+        count_entry stat_reflected, t0, t1, t2
         # fall through
 
 # vmm_resume: back into the guest. A pending virtual interrupt the guest enables is injected
@@ -297,10 +290,7 @@ vmm_resume:
         sw   t0, VMCS_E_INJECT(s0)
         sw   zero, VMCS_E_BADADDR(s0)
         sw   zero, VMCS_E_EINSN(s0)
-        la   t0, stat_injected
-        lw   t2, 0(t0)
-        addi t2, t2, 1
-        sw   t2, 0(t0)
+        count stat_injected, t0, t2
 .controls:
         sw   t1, VMCS_C_EXIT(s0)
 .enter: vmresume
