@@ -140,18 +140,12 @@ export class Mmu {
 
   /** Drop every entry of the guest context (INVVPID), whichever context is current. */
   flushGuest(): void {
-    this.guestTlb.tag.fill(-1);
-    this.onDrop();
-    this.stats.flushes++;
+    this.dropAll(this.guestTlb.tag);
   }
 
   /** Drop the guest context's entry for one guest-virtual page. */
   flushGuestPage(va: number): void {
-    const vpn = va >>> PAGE_SHIFT;
-    const i = this.slot(vpn);
-    if (this.guestTlb.tag[i] === vpn) this.guestTlb.tag[i] = -1;
-    this.onDrop();
-    this.stats.flushes++;
+    this.dropPage(this.guestTlb.tag, va);
   }
 
   /** Slot for a virtual page: Fibonacci hashing (multiply by 2^32 / golden ratio, keep the top
@@ -280,15 +274,24 @@ export class Mmu {
 
   /** Drop every entry of the current context. */
   flushAll(): void {
-    this.tag.fill(-1);
+    this.dropAll(this.tag);
+  }
+
+  private dropAll(tag: Int32Array): void {
+    tag.fill(-1);
     this.onDrop();
     this.stats.flushes++;
   }
 
   flushPage(va: number): void {
+    this.dropPage(this.tag, va);
+  }
+
+  /** Drop one virtual page's entry from a context's tags (a flush instruction). */
+  private dropPage(tag: Int32Array, va: number): void {
     const vpn = va >>> PAGE_SHIFT;
     const i = this.slot(vpn);
-    if (this.tag[i] === vpn) this.tag[i] = -1;
+    if (tag[i] === vpn) tag[i] = -1;
     this.onDrop();
     this.stats.flushes++;
   }

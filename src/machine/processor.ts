@@ -513,11 +513,8 @@ export class Processor implements Cpu {
   }
 
   private writePtbr(value: number): void {
-    this.ptbr = value & (Ptbr.FRAME_MASK | Ptbr.ENABLE);
-    // Under nested paging every guest access goes through the MMU, paging on or off.
-    this.paging = (value & Ptbr.ENABLE) !== 0 || this.mmu.nested;
+    this.writePtbrRaw(value);
     this.mmu.flushAll(); // like a CR3 write on x86
-    this.fetchPage = -1;
   }
 
   // ---- Ports and CPU control ------------------------------------------------------------------
@@ -712,6 +709,7 @@ export class Processor implements Cpu {
   /** PTBR load without the TLB flush of a `csrw` (mode switches choose their own flushing). */
   private writePtbrRaw(value: number): void {
     this.ptbr = value & (Ptbr.FRAME_MASK | Ptbr.ENABLE);
+    // Under nested paging every guest access goes through the MMU, paging on or off.
     this.paging = (value & Ptbr.ENABLE) !== 0 || this.mmu.nested;
     this.fetchPage = -1;
   }
