@@ -7,7 +7,7 @@
 import { findSymbol, type Image } from '../asm/index.js';
 import { isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS, type CostModel } from '../machine/costs.js';
-import { Machine, type MachineStats, type StopReason } from '../machine/machine.js';
+import { Machine, type MachineOptions, type MachineStats, type StopReason } from '../machine/machine.js';
 import { kernelImage, userImage } from './images.js';
 import { findWorkload, workloadNames, type Workload } from './workloads.js';
 
@@ -207,9 +207,31 @@ export class KernelObserver {
     this.outputs = specs.map(() => []);
   }
 
-  /** Start reading this machine's memory (call once the machine exists). */
-  attach(machine: Machine): void {
+  /** A machine whose console output this observer attributes (and then passes to `onByte`). */
+  machine(options: MachineOptions, onByte?: (byte: number) => void): Machine {
+    const machine = new Machine({
+      ...options,
+      onConsoleOutput: (byte) => {
+        this.consoleByte(byte);
+        onByte?.(byte);
+      },
+    });
     this.words = machine.memory.words;
+    return machine;
+  }
+
+  /** The result of the boot once its machine stopped; `stats` adds to the machine's own. */
+  result(config: string, machine: Machine, stop: StopReason, stats: BootStats = machine.stats()): BootResult {
+    return {
+      config,
+      stop,
+      exitCode: stop.kind === 'halt' ? stop.exitCode : null,
+      halted: stop.kind === 'halt',
+      console: machine.console.output(),
+      stats,
+      processes: this.processes(),
+      machine,
+    };
   }
 
   private word(guestPhysical: number): number {
@@ -245,32 +267,14 @@ export function prepareNative(options: BootOptions): PreparedBoot {
   const isa = isaWith([]);
   const kernel = options.kernel ?? kernelImage(isa);
   const observer = new KernelObserver(kernel, specs);
-  const machine: Machine = new Machine({
-    isa,
-    memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES,
-    costs: options.costs ?? DEFAULT_COSTS,
-    onConsoleOutput: (byte) => {
-      observer.consoleByte(byte);
-      options.onConsoleOutput?.(byte);
-    },
-  });
-  observer.attach(machine);
+  const machine = observer.machine({ isa, memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES, costs: options.costs ?? DEFAULT_COSTS }, options.onConsoleOutput);
   loadNative(machine, specs, options.quantum, kernel);
   options.onMachine?.(machine);
   return {
     config: 'native',
     machine,
     images: [{ name: 'kernel', kind: 'kernel', image: kernel }, ...userImages(specs, isa)],
-    report: (stop) => ({
-      config: 'native',
-      stop,
-      exitCode: stop.kind === 'halt' ? stop.exitCode : null,
-      halted: stop.kind === 'halt',
-      console: machine.console.output(),
-      stats: machine.stats(),
-      processes: observer.processes(),
-      machine,
-    }),
+    report: (stop) => observer.result('native', machine, stop),
   };
 }
 

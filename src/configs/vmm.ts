@@ -9,10 +9,9 @@
 
 import { join } from 'node:path';
 import { findSymbol, type Image } from '../asm/index.js';
-import { CAUSES, causeName, isaWith, type Isa } from '../isa/index.js';
-import { BASE } from '../isa/index.js';
+import { BASE, CAUSES, causeName, isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
-import { Machine, type WorldMap } from '../machine/machine.js';
+import type { Machine, WorldMap } from '../machine/machine.js';
 import { assembleCached, kernelImage, ROOT } from './images.js';
 import {
   BootError,
@@ -139,17 +138,10 @@ export function prepareVmm(config: string, options: BootOptions): PreparedBoot {
   const layout = new VmmLayout(vmmImage(vmmConfig.vmm, isa));
   const guestSize = options.memoryBytes ?? NATIVE_MEMORY_BYTES;
   const observer = new KernelObserver(kernel, specs, layout.guestBase);
-  const machine = new Machine({
-    isa,
-    memoryBytes: layout.guestBase + guestSize,
-    costs: options.costs ?? DEFAULT_COSTS,
-    worlds: VMM_WORLDS,
-    onConsoleOutput: (byte) => {
-      observer.consoleByte(byte);
-      options.onConsoleOutput?.(byte);
-    },
-  });
-  observer.attach(machine);
+  const machine = observer.machine(
+    { isa, memoryBytes: layout.guestBase + guestSize, costs: options.costs ?? DEFAULT_COSTS, worlds: VMM_WORLDS },
+    options.onConsoleOutput,
+  );
   const guest: GuestMemory = {
     size: guestSize,
     write: (address, bytes) => {
@@ -166,16 +158,7 @@ export function prepareVmm(config: string, options: BootOptions): PreparedBoot {
     config,
     machine,
     images: [{ name: 'vmm', kind: 'vmm', image: layout.image }, { name: 'kernel', kind: 'kernel', image: kernel }, ...userImages(specs, guestIsa)],
-    report: (stop): BootResult => ({
-      config,
-      stop,
-      exitCode: stop.kind === 'halt' ? stop.exitCode : null,
-      halted: stop.kind === 'halt',
-      console: machine.console.output(),
-      stats: { ...machine.stats(), vmm: readVmmStats(machine, layout) },
-      processes: observer.processes(),
-      machine,
-    }),
+    report: (stop) => observer.result(config, machine, stop, { ...machine.stats(), vmm: readVmmStats(machine, layout) }),
   };
 }
 
