@@ -9,7 +9,7 @@ import type { ListingLine } from './listing.js';
 import { PassOne } from './pass1.js';
 import { runPassTwo } from './pass2.js';
 import { Preprocessor } from './preprocess.js';
-import type { Region, SymbolEntry } from './program.js';
+import { DEFINE_SOURCE, type Region, type SymbolEntry } from './program.js';
 
 export interface AssembleOptions {
   /** Name used in messages and the image's line table; `.include` paths are relative to it. */
@@ -17,6 +17,9 @@ export interface AssembleOptions {
   readonly isa: Isa;
   /** Reads an included file; undefined if it does not exist. Default: the file system. */
   readonly readFile?: (path: string) => string | undefined;
+  /** Build options: symbols defined before the first line, like `cc -DNAME=value` (the kernel's
+   *  PARAVIRT and LEGACY builds). They behave as `.equ`s, so `.ifdef NAME` and `.if NAME` see them. */
+  readonly defines?: Readonly<Record<string, number>>;
 }
 
 export type AssembleResult =
@@ -52,7 +55,8 @@ function checkOverlaps(regions: readonly Region[], errors: ErrorList): void {
 function imageSymbols(symbols: ReadonlyMap<string, SymbolEntry>): ImageSymbol[] {
   const out: ImageSymbol[] = [];
   for (const s of symbols.values()) {
-    if (s.value === undefined) continue;
+    // Build options are inputs to the assembly, not symbols of the program (they have no line).
+    if (s.value === undefined || s.at.file === DEFINE_SOURCE) continue;
     const kind = s.kind === 'label' ? 'label' : 'equ';
     out.push({ name: s.name, value: kind === 'label' ? s.value >>> 0 : s.value | 0, kind, file: s.at.file, line: s.at.line });
   }
@@ -74,6 +78,9 @@ function assembleUnchecked(source: string, options: AssembleOptions): AssembleRe
   const pass1 = new PassOne(errors, options.isa, options.readFile ?? readFileOrUndefined);
   const preprocessor = new Preprocessor(pass1);
   pass1.macroNames = () => preprocessor.macroNames();
+  for (const [name, value] of Object.entries(options.defines ?? {})) {
+    pass1.symbols.set(name, { name, kind: 'equ', value: value | 0, at: { file: DEFINE_SOURCE, line: 0, text: `${name}=${value}` }, column: 1 });
+  }
   preprocessor.runFile(options.fileName, source);
   pass1.resolveDeferred();
   checkOverlaps(pass1.regions, errors);
@@ -113,10 +120,10 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
 }
 
 /** Read and assemble a file (the CLI's entry point). */
-export function assembleFile(path: string, isa: Isa): AssembleResult {
+export function assembleFile(path: string, isa: Isa, defines?: Readonly<Record<string, number>>): AssembleResult {
   const source = readFileOrUndefined(path);
   if (source === undefined) {
     return { ok: false, errors: [{ file: path, line: 1, column: 1, message: `cannot read '${path}'`, source: '' }] };
   }
-  return assemble(source, { fileName: path, isa });
+  return assemble(source, { fileName: path, isa, defines });
 }

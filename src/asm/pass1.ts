@@ -6,7 +6,7 @@ import type { ErrorList, SourceLine } from './errors.js';
 import { evaluate, parseExpression, qualifySymbol, type EvalEnv } from './expr.js';
 import type { Token } from './lexer.js';
 import { parseOperands, type ParsedOperands } from './operands.js';
-import { ADDRESS_SPACE, MAX_IMAGE_BYTES, type Item, type ListedStatement, type Region, type SymbolEntry, type ValueSite } from './program.js';
+import { ADDRESS_SPACE, DEFINE_SOURCE, MAX_IMAGE_BYTES, type Item, type ListedStatement, type Region, type SymbolEntry, type ValueSite } from './program.js';
 import type { PreprocessHost } from './preprocess.js';
 import { endOf, splitOperands, type Operand, type Statement } from './statement.js';
 import { didYouMean } from './suggest.js';
@@ -143,9 +143,9 @@ export class PassOne implements PreprocessHost {
   }
 
   private duplicate(at: SourceLine, column: number, previous: SymbolEntry): void {
-    const where = `${previous.at.file}:${previous.at.line}`;
+    const where = previous.at.file === DEFINE_SOURCE ? `by -D ${previous.name}` : `at ${previous.at.file}:${previous.at.line}`;
     const hint = previous.kind === 'set' ? '' : ' (only .set symbols may be redefined)';
-    this.errors.add(at, column, `duplicate symbol '${previous.name}', first defined at ${where}${hint}`);
+    this.errors.add(at, column, `duplicate symbol '${previous.name}', first defined ${where}${hint}`);
   }
 
   private defineLabel(at: SourceLine, written: string, column: number): void {

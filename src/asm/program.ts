@@ -47,6 +47,9 @@ export type Item = ItemBase &
     | { readonly kind: 'entry'; readonly value: ValueSite }
   );
 
+/** The file name of symbols defined by a build option (AssembleOptions.defines, `-D`). */
+export const DEFINE_SOURCE = '<define>';
+
 export interface SymbolEntry {
   readonly name: string;
   readonly kind: 'label' | 'equ' | 'set';

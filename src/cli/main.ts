@@ -72,6 +72,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<file>', 'assembly source')
     .option('-o, --output <image>', 'image file to write (default: FILE with .rli)')
     .option('--listing', 'print the listing (address, words, source) to stdout')
+    .option('-D, --define <NAME[=VALUE]>', 'define a symbol before the first line (repeatable; VALUE defaults to 1)', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option('--extensions <list>', 'comma-separated ISA extensions to switch on'))
     .action((file: string, opts) => setExit(asmCommand(file, opts)));
 

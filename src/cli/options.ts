@@ -21,7 +21,6 @@ export function parseSize(option: string, text: string): number {
   return Number(m[1]) * unit;
 }
 
-/** Comma-separated names: "a,b" -> ['a', 'b']. */
 /** --iterations: a count the guest receives in a 32-bit register. */
 export function parseIterations(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -39,8 +38,22 @@ export function parsePreset(name: string | undefined): CostModel {
   }
 }
 
+/** Comma-separated names: "a,b" -> ['a', 'b']. */
 export function parseList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** -D NAME or -D NAME=VALUE (repeatable): assembler build options; VALUE defaults to 1. */
+export function parseDefines(texts: readonly string[] | undefined): Record<string, number> {
+  const defines: Record<string, number> = {};
+  for (const text of texts ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(text.trim());
+    if (!m) throw new CliError(`-D expects NAME or NAME=VALUE (e.g. -D PARAVIRT), not '${text}'`, ExitCode.USAGE);
+    const value = m[2] === undefined ? 1 : parseCount(`-D ${m[1]}`, m[2]);
+    if (value > 0xffffffff) throw new CliError(`-D ${m[1]} must fit in 32 bits`, ExitCode.USAGE);
+    defines[m[1]!] = value;
+  }
+  return defines;
 }
 
 export function hex32(n: number): string {

@@ -20,21 +20,26 @@ export const USER_DIR = join(ROOT, 'programs', 'user');
 /** The assembler rejected a program from programs/ (a bug in the tree, not in the user's input). */
 export class ProgramAssemblyError extends Error {}
 
+/** Build options of a program (`-D NAME=VALUE`), e.g. the kernel's { PARAVIRT: 1 }. */
+export type Defines = Readonly<Record<string, number>>;
+
 const cache = new WeakMap<Isa, Map<string, Image>>();
 
-export function assembleCached(path: string, isa: Isa): Image {
+export function assembleCached(path: string, isa: Isa, defines: Defines = {}): Image {
   let perIsa = cache.get(isa);
   if (!perIsa) cache.set(isa, (perIsa = new Map()));
-  const hit = perIsa.get(path);
+  const key = `${path}\0${JSON.stringify(Object.entries(defines).sort())}`;
+  const hit = perIsa.get(key);
   if (hit) return hit;
-  const result = assembleFile(path, isa);
+  const result = assembleFile(path, isa, defines);
   if (!result.ok) throw new ProgramAssemblyError(result.errors.map(formatAsmError).join('\n'));
-  perIsa.set(path, result.image);
+  perIsa.set(key, result.image);
   return result.image;
 }
 
-export function kernelImage(isa: Isa): Image {
-  return assembleCached(KERNEL_SOURCE, isa);
+/** The guest kernel, built with the given options (docs/kernel.md lists them). */
+export function kernelImage(isa: Isa, defines: Defines = {}): Image {
+  return assembleCached(KERNEL_SOURCE, isa, defines);
 }
 
 export function userImage(program: string, isa: Isa): Image {

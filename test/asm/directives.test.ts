@@ -221,3 +221,22 @@ describe('listing', () => {
     expect(lines[2]).toMatch(/main\.s:3  # comment$/);
   });
 });
+
+describe('build options (AssembleOptions.defines, -D)', () => {
+  const source = '.ifdef FAST\n  li a0, FAST\n.else\n  li a0, 7\n.endif\n';
+  const build = (defines?: Record<string, number>) => assemble(source, { fileName: 'main.s', isa, defines });
+
+  it('select .ifdef branches and give their value to expressions', () => {
+    const on = build({ FAST: 5 });
+    const off = build();
+    if (!on.ok || !off.ok) throw new Error('did not assemble');
+    expect(insns(on.image)).toEqual(['addi 4 0 0 5']);
+    expect(insns(off.image)).toEqual(['addi 4 0 0 7']);
+  });
+
+  it('clash with a definition in the source, named as the build option', () => {
+    const r = assemble('FAST = 3\n', { fileName: 'main.s', isa, defines: { FAST: 1 } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]!.message).toMatch(/duplicate symbol 'FAST', first defined by -D FAST/);
+  });
+});

@@ -97,3 +97,23 @@ describe('ringlab disasm', () => {
     expect(r.stdout).toMatch(/lbu t0, 0\(a0\)/);
   });
 });
+
+describe('ringlab asm -D', () => {
+  const source = '.if WIDTH == 2\n  li a0, 2\n.else\n  li a0, 1\n.endif\n  out 0x30, a0\n';
+
+  it('defines a symbol (value 1 by default) before the first line', () => {
+    const file = cli.write('defines.s', source);
+    const image = join(cli.dir(), 'defines.rli');
+    expect(ringlab(['asm', file, '-o', image, '-D', 'WIDTH=2']).status).toBe(0);
+    expect(ringlab(['run', image]).status).toBe(2);
+    expect(ringlab(['asm', file, '-o', image, '-D', 'WIDTH']).status).toBe(0);
+    expect(ringlab(['run', image]).status).toBe(1);
+  });
+
+  it('rejects a malformed definition with a usage error', () => {
+    const file = cli.write('defines2.s', source);
+    const r = ringlab(['asm', file, '-D', '2WIDTH']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/-D expects NAME or NAME=VALUE/);
+  });
+});

@@ -1,4 +1,4 @@
-// `ringlab asm FILE [-o IMAGE] [--listing]`: assemble to an image file.
+// `ringlab asm FILE [-o IMAGE] [--listing] [-D NAME[=VALUE]]...`: assemble to an image file.
 
 import { writeFileSync } from 'node:fs';
 import { assemble, formatAsmError, formatListing } from '../../asm/index.js';
@@ -7,12 +7,13 @@ import { serializeImage } from '../../asm/image.js';
 import { isaWith } from '../../isa/index.js';
 import { CliError, ExitCode } from '../errors.js';
 import { readText } from '../load.js';
-import { parseList } from '../options.js';
+import { parseDefines, parseList } from '../options.js';
 
 export interface AsmOptions {
   output?: string;
   listing?: boolean;
   extensions?: string;
+  define?: string[];
 }
 
 export function defaultImagePath(source: string): string {
@@ -21,8 +22,9 @@ export function defaultImagePath(source: string): string {
 
 export function asmCommand(file: string, opts: AsmOptions): number {
   const isa = isaWithOrUsage(opts.extensions);
+  const defines = parseDefines(opts.define);
   const text = readText(file);
-  const result = assemble(text, { fileName: file, isa, readFile: readFileOrUndefined });
+  const result = assemble(text, { fileName: file, isa, readFile: readFileOrUndefined, defines });
   if (!result.ok) {
     const n = result.errors.length;
     throw new CliError(`${result.errors.map(formatAsmError).join('\n')}\n${n} error${n === 1 ? '' : 's'} in ${file}`, ExitCode.ASSEMBLY);
