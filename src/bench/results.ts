@@ -121,6 +121,10 @@ export interface BenchResults {
   machine: { memoryBytes: number; timerQuantum: number; tlbEntries: number; tlbWays: number };
   configs: string[];
   workloads: string[];
+  /** Optional: one line per config name, for legends and the report's "how it was run". */
+  configDescriptions?: Record<string, string>;
+  /** Optional: one line per workload name (src/configs/workloads.ts descriptions). */
+  workloadDescriptions?: Record<string, string>;
   /** overhead and nano suites. */
   rows: Row[];
   sweeps: Sweep[];
