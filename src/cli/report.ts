@@ -44,7 +44,7 @@ export function formatStats(stats: MachineStats, c: ChalkInstance): string {
   const traps = Object.entries(stats.traps);
   lines.push(`  traps: ${traps.length === 0 ? 'none' : traps.map(([name, n]) => `${name} ${grouped(n)}`).join(', ')}`);
   const t = stats.tlb;
-  lines.push(`  TLB (${t.entries} entries): ${grouped(t.hits)} hits, ${grouped(t.misses)} misses (${percent(t.hits, t.hits + t.misses)} hit rate), ${grouped(t.walkRefs)} walk references, ${grouped(t.flushes)} flushes`);
+  lines.push(`  TLB (${t.entries} entries, ${t.ways}-way): ${grouped(t.hits)} hits, ${grouped(t.misses)} misses (${percent(t.hits, t.hits + t.misses)} hit rate), ${grouped(t.walkRefs)} walk references, ${grouped(t.flushes)} flushes`);
   return lines.join('\n');
 }
 

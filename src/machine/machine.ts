@@ -67,7 +67,7 @@ export interface MachineStats {
   interrupts: number;
   worlds: Record<WorldName | 'transition' | 'idle', WorldStats>;
   rings: WorldStats[];
-  tlb: { hits: number; misses: number; walkRefs: number; flushes: number; entries: number };
+  tlb: { hits: number; misses: number; walkRefs: number; flushes: number; entries: number; ways: number };
   costPreset: string;
   /** With the virtualization extension: VM exits by reason name. */
   vmExits?: Record<string, number>;
@@ -254,7 +254,7 @@ export class Machine {
       interrupts: cpu.interruptsTaken,
       worlds,
       rings,
-      tlb: { hits, misses: t.misses, walkRefs: t.walkRefs, flushes: t.flushes, entries: cpu.mmu.entries },
+      tlb: { hits, misses: t.misses, walkRefs: t.walkRefs, flushes: t.flushes, entries: cpu.mmu.entries, ways: cpu.mmu.ways },
       costPreset: this.costs.name,
     };
   }

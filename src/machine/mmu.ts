@@ -6,9 +6,13 @@
 //                   bits 4:3 RING: the page is reachable from every ring <= RING.
 //                   (RING 0: kernel only; RING 3: everyone. Reads need only P and RING.)
 //
-// The TLB is direct-mapped (a hash of the page number picks the slot). Each entry caches a translation together with a 12-bit "allow"
-// mask, bit (ring * 3 + access), computed once at fill time, so a hit is one tag compare and one
-// bit test. Software must flush after changing a PTE (`tlbflush`, `tlbflushall`, or a PTBR
+// The TLB is 4-way set-associative with true LRU replacement, like the L1 TLBs of the x86 cores
+// the cost presets model (64 entries = 16 sets of 4 ways). A hash of the page number picks the
+// set. Each set keeps its ways in recency order: way 0 is the most recently used, so the common
+// hit is one tag compare, a hit in another way moves that entry to the front, and a fill replaces
+// the first empty way or else the last (least recently used). Each entry caches a translation
+// together with a 12-bit "allow" mask, bit (ring * 3 + access), computed once at fill time, so a
+// hit is a tag compare and one bit test. Software must flush after changing a PTE (`tlbflush`, `tlbflushall`, or a PTBR
 // write): a stale entry is used as long as it stays in the TLB, exactly as on x86. Entries whose
 // PTE is not present are never cached.
 
@@ -78,9 +82,13 @@ function allows(pte: number, ring: number, access: AccessKind): boolean {
   return true;
 }
 
+/** Ways per set (fewer if the whole TLB is smaller). */
+export const TLB_WAYS = 4;
+
 export class Mmu {
   readonly entries: number;
-  private readonly slotShift: number;
+  readonly ways: number;
+  private readonly setShift: number;
   // The arrays of the current context (root or non-root), swapped by setContext.
   /** Virtual page number cached in each slot, or -1. */
   private tag: Int32Array;
@@ -112,7 +120,9 @@ export class Mmu {
   ) {
     if (entries < 2 || entries > 65536 || (entries & (entries - 1)) !== 0) throw new Error('TLB size must be a power of two from 2 to 65536');
     this.entries = entries;
-    this.slotShift = 32 - Math.log2(entries);
+    this.ways = Math.min(TLB_WAYS, entries);
+    // Two shifts, 1 then 31 - log2(sets): a single shift by 32 would be a shift by 0 in JS.
+    this.setShift = 31 - Math.log2(entries / this.ways);
     const context = (): TlbContext => ({ tag: new Int32Array(entries).fill(-1), frame: new Int32Array(entries), allow: new Int32Array(entries) });
     this.rootTlb = context();
     this.guestTlb = context();
@@ -148,11 +158,11 @@ export class Mmu {
     this.dropPage(this.guestTlb.tag, va);
   }
 
-  /** Slot for a virtual page: Fibonacci hashing (multiply by 2^32 / golden ratio, keep the top
-   *  bits), so pages that differ only in their directory index, such as the VMM's at the top of
-   *  the address space and the guest's at the bottom, do not all collide in one slot. */
-  private slot(vpn: number): number {
-    return Math.imul(vpn, 0x9e3779b1) >>> this.slotShift;
+  /** First slot of a virtual page's set: Fibonacci hashing (multiply by 2^32 / golden ratio, keep
+   *  the top bits), so pages that differ only in their directory index, such as the VMM's at the
+   *  top of the address space and the guest's at the bottom, spread over the sets. */
+  private setOf(vpn: number): number {
+    return ((Math.imul(vpn, 0x9e3779b1) >>> 1) >>> this.setShift) * this.ways;
   }
 
   /**
@@ -161,20 +171,47 @@ export class Mmu {
    */
   translate(va: number, access: AccessKind, ring: number, ptbr: number): number {
     const vpn = va >>> PAGE_SHIFT;
-    const i = this.slot(vpn);
-    if (this.tag[i] === vpn) {
-      this.stats.hits++;
-      if ((this.allow[i]! & (1 << (ring * 3 + access))) !== 0) return (this.frame[i]! | (va & 0xfff)) >>> 0;
-      // Under EPT a refusal may be the guest's or the EPT's: the walk tells which.
-      if (this.ept !== 0) return this.walk(va, vpn, i, access, ring, ptbr);
-      return this.setFault(FAULT_CAUSE[access], va);
+    const set = this.setOf(vpn);
+    // Hot path: way 0 is the most recently used entry of the set, the usual hit.
+    if (this.tag[set] !== vpn && !this.findAndPromote(set, vpn)) {
+      this.stats.misses++;
+      return this.walk(va, vpn, set, true, access, ring, ptbr);
     }
-    this.stats.misses++;
-    return this.walk(va, vpn, i, access, ring, ptbr);
+    this.stats.hits++;
+    if ((this.allow[set]! & (1 << (ring * 3 + access))) !== 0) return (this.frame[set]! | (va & 0xfff)) >>> 0;
+    // Under EPT a refusal may be the guest's or the EPT's: the walk tells which.
+    if (this.ept !== 0) return this.walk(va, vpn, set, false, access, ring, ptbr);
+    return this.setFault(FAULT_CAUSE[access], va);
   }
 
-  private walk(va: number, vpn: number, i: number, access: AccessKind, ring: number, ptbr: number): number {
-    if (this.ept !== 0) return this.nestedWalk(va, vpn, i, access, ring, ptbr);
+  /** Look for `vpn` in ways 1.. of a set; if found, move it to way 0 (most recent) and shift the
+   *  ways in front of it back by one. Nothing is dropped, so no onDrop. */
+  private findAndPromote(set: number, vpn: number): boolean {
+    const tag = this.tag;
+    let way = set + 1;
+    const end = set + this.ways;
+    while (way < end && tag[way] !== vpn) way++;
+    if (way === end) return false;
+    const frame = this.frame[way]!;
+    const allow = this.allow[way]!;
+    this.shiftBack(set, way);
+    tag[set] = vpn;
+    this.frame[set] = frame;
+    this.allow[set] = allow;
+    return true;
+  }
+
+  /** Move ways set..last-1 to set+1..last (way `last` is overwritten). */
+  private shiftBack(set: number, last: number): void {
+    this.tag.copyWithin(set + 1, set, last);
+    this.frame.copyWithin(set + 1, set, last);
+    this.allow.copyWithin(set + 1, set, last);
+  }
+
+  /** `insert`: the translation is new to the set (a miss), else it replaces way 0 in place (a
+   *  hit that EPT rights refused and that is walked again). */
+  private walk(va: number, vpn: number, set: number, insert: boolean, access: AccessKind, ring: number, ptbr: number): number {
+    if (this.ept !== 0) return this.nestedWalk(va, vpn, set, insert, access, ring, ptbr);
     const dirAddr = (ptbr & Ptbr.FRAME_MASK) + ((va >>> 22) << 2);
     const pde = this.readTableEntry(dirAddr);
     if (pde === undefined) return this.setFault(Cause.BusError, dirAddr);
@@ -183,9 +220,9 @@ export class Mmu {
     const pte = this.readTableEntry(pteAddr);
     if (pte === undefined) return this.setFault(Cause.BusError, pteAddr);
     if ((pte & Pte.PRESENT) === 0) return this.setFault(FAULT_CAUSE[access], va);
-    this.fill(i, vpn, pte);
-    if ((this.allow[i]! & (1 << (ring * 3 + access))) === 0) return this.setFault(FAULT_CAUSE[access], va);
-    return (this.frame[i]! | (va & 0xfff)) >>> 0;
+    this.fill(set, insert, vpn, pte);
+    if ((this.allow[set]! & (1 << (ring * 3 + access))) === 0) return this.setFault(FAULT_CAUSE[access], va);
+    return (this.frame[set]! | (va & 0xfff)) >>> 0;
   }
 
   /**
@@ -194,7 +231,7 @@ export class Mmu {
    * EPT levels that is (n + 1)(m + 1) - 1 references: 8 here (n = m = 2), each priced like any
    * walk reference. With guest paging off, only the final address goes through the EPT.
    */
-  private nestedWalk(va: number, vpn: number, i: number, access: AccessKind, ring: number, ptbr: number): number {
+  private nestedWalk(va: number, vpn: number, set: number, insert: boolean, access: AccessKind, ring: number, ptbr: number): number {
     // Guest paging off: guest-virtual = guest-physical, no limits.
     let pte = (va & Pte.FRAME_MASK) | Pte.PRESENT | Pte.WRITABLE | Pte.EXECUTABLE | Pte.RING_MASK;
     if ((ptbr & Ptbr.ENABLE) !== 0) {
@@ -222,7 +259,7 @@ export class Mmu {
     // later access that hits the entry (a write after a read of a read-only guest-physical page)
     // must not get past the EPT.
     const eptAllows = this.eptLeaf | ~(Pte.WRITABLE | Pte.EXECUTABLE);
-    this.fill(i, vpn, (dataHpa & Pte.FRAME_MASK) | (pte & ~Pte.FRAME_MASK & eptAllows));
+    this.fill(set, insert, vpn, (dataHpa & Pte.FRAME_MASK) | (pte & ~Pte.FRAME_MASK & eptAllows));
     return dataHpa;
   }
 
@@ -252,7 +289,9 @@ export class Mmu {
     return addr + 4 <= this.memory.size ? this.memory.words[addr >>> 2]! : undefined;
   }
 
-  private fill(i: number, vpn: number, pte: number): void {
+  /** Put a translation in way 0 of its set: as a new entry (into the first empty way, else over
+   *  the least recently used one, moving the ways in front of it back), or in place. */
+  private fill(set: number, insert: boolean, vpn: number, pte: number): void {
     const pageRing = (pte & Pte.RING_MASK) >>> Pte.RING_SHIFT;
     let allow = 0;
     for (let r = 0; r <= pageRing; r++) {
@@ -260,10 +299,18 @@ export class Mmu {
       if (pte & Pte.WRITABLE) allow |= 1 << (r * 3 + Access.WRITE);
       if (pte & Pte.EXECUTABLE) allow |= 1 << (r * 3 + Access.EXECUTE);
     }
-    if (this.tag[i] !== -1) this.onDrop();
-    this.tag[i] = vpn;
-    this.frame[i] = pte & Pte.FRAME_MASK;
-    this.allow[i] = allow;
+    if (insert) {
+      const last = set + this.ways - 1;
+      let victim = set;
+      while (victim < last && this.tag[victim] !== -1) victim++;
+      if (this.tag[victim] !== -1) this.onDrop();
+      this.shiftBack(set, victim);
+    } else {
+      this.onDrop();
+    }
+    this.tag[set] = vpn;
+    this.frame[set] = pte & Pte.FRAME_MASK;
+    this.allow[set] = allow;
   }
 
   private setFault(cause: number, badAddr: number): number {
@@ -290,8 +337,8 @@ export class Mmu {
   /** Drop one virtual page's entry from a context's tags (a flush instruction). */
   private dropPage(tag: Int32Array, va: number): void {
     const vpn = va >>> PAGE_SHIFT;
-    const i = this.slot(vpn);
-    if (tag[i] === vpn) tag[i] = -1;
+    const set = this.setOf(vpn);
+    for (let way = set; way < set + this.ways; way++) if (tag[way] === vpn) tag[way] = -1;
     this.onDrop();
     this.stats.flushes++;
   }
