@@ -55,7 +55,7 @@ export interface Row {
   /** The whole run at the workload's default iteration count N (boot included). */
   run: Measurement;
   /** Per iteration, boot excluded: (cycles at 2N - cycles at N) / N, and likewise for the rest. */
-  perIteration: { cycles: number; instructions: number; guestInstructions: number; traps: number; vmExits: number; attribution: Attribution };
+  perIteration: { cycles: number; instructions: number; guestInstructions: number; traps: number; vmExits: number; tlbMisses: number; attribution: Attribution };
   /** run.cycles / native run.cycles (same workload and preset); 1 for native. */
   slowdown: number;
   /** perIteration.cycles / native perIteration.cycles: the steady-state slowdown. */
@@ -101,7 +101,8 @@ export interface Sweep {
 export interface SpeedRow {
   config: string;
   workload: string;
-  /** Guest instructions per second of host time, in millions: median and range over samples. */
+  /** Emulated instructions (guest and VMM) per second of host time, in millions: the median over
+   *  samples, and the slowest and fastest sample. */
   mips: number;
   min: number;
   max: number;

@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { err } from './colour.js';
 import { asmCommand } from './commands/asm.js';
+import { benchCommand } from './commands/bench.js';
 import { bootCommand } from './commands/boot.js';
 import { debugCommand, DEFAULT_DEBUG_WORKLOAD, exitWhenDone } from './commands/debug.js';
 import { disasmCommand } from './commands/disasm.js';
@@ -46,11 +47,24 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--max-cycles <n>', `stop after this many cycles (default ${DEFAULT_MAX_CYCLES.toExponential()})`)
     .option('--stats', 'print cycles, instructions, traps and TLB figures to stderr')
     .option('--json', 'print one JSON object with the console output, statistics and processes')
-    .option('--quantum <cycles>', 'timer quantum in cycles (default: the kernel default, 10000)')
+    .option('--quantum <cycles>', 'timer quantum in cycles (default: the kernel default, 100000)')
     .option('--memory <size>', 'physical memory, e.g. 16M (default 16M)')
     .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
     .option('--list', 'list configurations and workloads')
     .action((opts) => setExit(bootCommand(opts)));
+
+  program
+    .command('bench')
+    .description('run a benchmark suite and write its report (see docs/benchmarks.md)')
+    .argument('[suite]', 'overhead (default), nano, sweep or speed')
+    .option('--preset <list>', `comma-separated cost presets (default: all: ${Object.keys(COST_PRESETS).join(', ')})`)
+    .option('--workload <list>', "comma-separated workloads (default: the suite's own)")
+    .option('--config <list>', 'comma-separated configs (default: all; native always runs, as the baseline)')
+    .option('--out <dir>', 'directory for results.json, results.csv, report.md, report.html and the SVG charts (default bench/results)')
+    .option('--no-files', 'write no report files')
+    .option('--json', 'print results.json to stdout instead of the terminal report')
+    .option('--samples <n>', 'speed suite: timed boots per config (default 5)')
+    .action((suite: string | undefined, opts) => setExit(benchCommand(suite, opts)));
 
   program
     .command('debug')

@@ -1,0 +1,150 @@
+// The benchmark suites. Each returns a BenchResults; the renderers (render/) turn it into tables,
+// charts and reports. See docs/benchmarks.md.
+//
+//   overhead  the six workloads in every config under every preset: the overhead argument
+//   nano      the Adams and Agesen nanobenchmarks: cycles per iteration
+//   sweep     slowdowns as one cost-model parameter moves; where vtx overtakes te
+//   speed     host speed: guest MIPS per config (tinybench; the only host-dependent figures)
+
+import { CONFIGS, WORKLOADS } from '../configs/index.js';
+import { COST_PRESETS, type CostModel } from '../machine/costs.js';
+import { computeFindings } from './findings.js';
+import { iterationsOf, measure, rowOf, runRow, type RowRuns } from './measure.js';
+import { RESULTS_SCHEMA, type BenchResults, type Row, type SuiteName } from './results.js';
+import { sweepResults, SWEEPS } from './sweep.js';
+import { speedResults } from './speed.js';
+import { NATIVE_MEMORY_BYTES } from '../configs/native.js';
+import { findSymbol } from '../asm/index.js';
+import { kernelImage } from '../configs/images.js';
+import { isaWith } from '../isa/index.js';
+import { Machine } from '../machine/machine.js';
+
+/** The workloads of the overhead suite: one per kind of kernel work (sleep only idles). */
+export const OVERHEAD_WORKLOADS = ['compute', 'syscall', 'io', 'pagefault', 'ctxswitch', 'ptemod'] as const;
+export const NANO_WORKLOADS = WORKLOADS.filter((w) => w.kind === 'nano').map((w) => w.name);
+export const SUITES: readonly SuiteName[] = ['overhead', 'nano', 'sweep', 'speed'];
+
+export interface SuiteOptions {
+  /** Cost presets (default: every preset). */
+  presets?: readonly string[];
+  /** Narrow the workloads (default: the suite's own). */
+  workloads?: readonly string[];
+  /** Narrow the configs (default: every config; native is always run, as the baseline). */
+  configs?: readonly string[];
+  /** Called before each boot with a short description (for a progress line). */
+  progress?: (done: number, total: number, what: string) => void;
+  /** Host context (git revision), filled in by the caller so this module stays pure. */
+  revision?: string;
+  /** speed suite: samples per config. */
+  speedSamples?: number;
+}
+
+/** The machine settings every run shares, read from the machine and the kernel themselves. */
+function machineSettings(): BenchResults['machine'] {
+  const tick = findSymbol(kernelImage(isaWith([])), 'DEFAULT_QUANTUM')?.value ?? 0;
+  const mmu = new Machine({ memoryBytes: 4096 }).cpu.mmu;
+  return { memoryBytes: NATIVE_MEMORY_BYTES, timerQuantum: tick, tlbEntries: mmu.entries, tlbWays: mmu.ways };
+}
+
+function presetsOf(options: SuiteOptions): CostModel[] {
+  const names = options.presets && options.presets.length ? options.presets : Object.keys(COST_PRESETS);
+  return names.map((n) => {
+    const preset = COST_PRESETS[n];
+    if (!preset) throw new Error(`unknown cost preset '${n}' (known: ${Object.keys(COST_PRESETS).join(', ')})`);
+    return preset;
+  });
+}
+
+/** The configs to run: the requested ones in CONFIGS order, native first (the baseline). */
+export function configsOf(options: SuiteOptions): string[] {
+  const all = CONFIGS.map((c) => c.name);
+  const wanted = options.configs && options.configs.length ? options.configs : all;
+  for (const c of wanted) if (!all.includes(c)) throw new Error(`unknown config '${c}' (known: ${all.join(', ')})`);
+  return all.filter((c) => c === 'native' || wanted.includes(c));
+}
+
+function workloadsOf(options: SuiteOptions, defaults: readonly string[]): string[] {
+  const known = WORKLOADS.filter((w) => w.kind !== 'demo').map((w) => w.name);
+  const wanted = options.workloads && options.workloads.length ? options.workloads : defaults;
+  for (const w of wanted) if (!known.includes(w)) throw new Error(`unknown workload '${w}' (benchmarkable: ${known.join(', ')})`);
+  return [...wanted];
+}
+
+function emptyResults(suite: SuiteName, options: SuiteOptions, presets: CostModel[], configs: string[], workloads: string[]): BenchResults {
+  return {
+    schema: RESULTS_SCHEMA,
+    suite,
+    revision: options.revision ?? 'unknown',
+    ringlabVersion: '0.1.0',
+    presets,
+    machine: machineSettings(),
+    configs,
+    workloads,
+    configDescriptions: Object.fromEntries(CONFIGS.filter((c) => configs.includes(c.name)).map((c) => [c.name, c.description])),
+    workloadDescriptions: Object.fromEntries(WORKLOADS.filter((w) => workloads.includes(w.name)).map((w) => [w.name, w.description])),
+    rows: [],
+    sweeps: [],
+    speed: [],
+    findings: [],
+    deterministic: false,
+  };
+}
+
+/** overhead and nano: every workload in every config under every preset, at N and 2N. Each
+ *  config's run at N is made twice, to check (not assume) that the figures are exact. */
+function rowSuite(suite: 'overhead' | 'nano', defaults: readonly string[], options: SuiteOptions): BenchResults {
+  const presets = presetsOf(options);
+  const configs = configsOf(options);
+  const workloads = workloadsOf(options, defaults);
+  const results = emptyResults(suite, options, presets, configs, workloads);
+  const total = presets.length * workloads.length * configs.length;
+  let done = 0;
+  let deterministic = true;
+  for (const preset of presets) {
+    for (const workload of workloads) {
+      let native: RowRuns | undefined;
+      for (const config of configs) {
+        options.progress?.(done++, total, `${workload} under ${config} (${preset.name})`);
+        const runs = runRow(config, workload, preset);
+        const again = measure({ config, workload, iterations: iterationsOf(workload), costs: preset }).measurement;
+        if (JSON.stringify(again) !== JSON.stringify(runs.single.measurement)) deterministic = false;
+        native ??= runs;
+        results.rows.push(rowOf(config, workload, preset.name, runs, native));
+      }
+    }
+  }
+  options.progress?.(total, total, 'done');
+  results.deterministic = deterministic;
+  results.findings = computeFindings(results.rows);
+  return results;
+}
+
+export function runSuite(suite: SuiteName, options: SuiteOptions = {}): BenchResults {
+  switch (suite) {
+    case 'overhead':
+      return rowSuite('overhead', OVERHEAD_WORKLOADS, options);
+    case 'nano':
+      return rowSuite('nano', NANO_WORKLOADS, options);
+    case 'sweep': {
+      const configs = configsOf(options);
+      const workloads = workloadsOf(options, OVERHEAD_WORKLOADS);
+      const results = emptyResults('sweep', options, SWEEPS.map((s) => COST_PRESETS[s.basePreset]!), configs, workloads);
+      const { sweeps, deterministic } = sweepResults(configs, workloads, options.progress);
+      results.sweeps = sweeps;
+      results.deterministic = deterministic;
+      results.findings = computeFindings([], sweeps);
+      return results;
+    }
+    case 'speed': {
+      const configs = configsOf(options);
+      const workloads = workloadsOf(options, ['compute']);
+      const results = emptyResults('speed', options, presetsOf({ presets: ['default'] }), configs, workloads);
+      results.speed = speedResults(configs, workloads, options.speedSamples ?? 5, options.progress);
+      // Host speed varies run to run; the guest figures behind it do not (checked in speed.ts).
+      results.deterministic = true;
+      return results;
+    }
+  }
+}
+
+export type { Row };
