@@ -65,7 +65,7 @@ export function explainGap(row: Row, native: Row): string {
   const causes = Object.entries(row.run.trapsByCause).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const causeShare = causes.slice(0, 2).map(([cause, n]) => `${Math.round((100 * n) / row.run.traps)}% ${cause}`).join(', ');
   if (row.perIteration.vmExits > 0) events.push(`${row.perIteration.vmExits.toFixed(1)} VM exits`);
-  if (row.perIteration.traps > 0) events.push(`${row.perIteration.traps.toFixed(1)} traps (${causeShare} over the run)`);
+  if (row.perIteration.traps > 0) events.push(`${row.perIteration.traps.toFixed(1)} traps${causeShare ? ` (${causeShare} over the run)` : ''}`);
   const misses = row.perIteration.tlbMisses - native.perIteration.tlbMisses;
   if (misses > 0.5) events.push(`${misses.toFixed(1)} more TLB misses than native`);
   return `${row.config} spends ${grouped(extra)} more cycles per iteration than native (${parts.join(', ')})${events.length ? `, with ${events.join(', ')} per iteration` : ''}`;

@@ -95,7 +95,17 @@ export interface Sweep {
   basePreset: string;
   points: SweepPoint[];
   /** For each workload: the parameter value below which vtx beats te (null: never / always). */
-  crossovers: { workload: string; config: string; versus: string; value: number | null; note: string }[];
+  crossovers: {
+    workload: string;
+    config: string;
+    versus: string;
+    /** The interpolated parameter value where the two slowdowns are equal, or null. */
+    value: number | null;
+    /** On which side of `value` `config` is the faster one ('below': smaller parameter values). */
+    side: 'below' | 'above';
+    /** The crossover in words, with the slowdowns at both ends of the sweep. */
+    note: string;
+  }[];
 }
 
 export interface SpeedRow {

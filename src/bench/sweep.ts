@@ -71,7 +71,7 @@ function crossoverNote(points: readonly SweepPoint[], workload: string, a: strin
   const last = points[points.length - 1]!;
   const at = (p: SweepPoint, c: string): string => `${p.slowdown[workload]![c]!.toFixed(2)}x`;
   const span = `${a} ${at(first, a)} -> ${at(last, a)}, ${b} ${at(first, b)} -> ${at(last, b)} as the ${label.split(' (')[0]} goes ${first.value} -> ${last.value}`;
-  if (value !== null) return `${workload}: ${a} and ${b} cross at about ${value} cycles (interpolated between measured points); ${span}`;
+  if (value !== null) return `${workload}: ${a} and ${b} cross at about ${value} cycles (interpolated between two measured points); ${span}`;
   const ahead = last.slowdown[workload]![a]! < last.slowdown[workload]![b]! ? a : b;
   return `${workload}: ${ahead} is ahead at every point; ${span}`;
 }
@@ -110,7 +110,9 @@ export function sweepResults(
     if (configs.includes('te') && configs.includes('vtx')) {
       for (const workload of workloads) {
         const value = crossing(points, workload, 'vtx', 'te');
-        crossovers.push({ workload, config: 'vtx', versus: 'te', value, note: crossoverNote(points, workload, 'vtx', 'te', value, spec.label) });
+        const lowest = points.reduce((a, b) => (b.value < a.value ? b : a));
+        const side = lowest.slowdown[workload]!['vtx']! < lowest.slowdown[workload]!['te']! ? 'below' : 'above';
+        crossovers.push({ workload, config: 'vtx', versus: 'te', value, side, note: crossoverNote(points, workload, 'vtx', 'te', value, spec.label) });
       }
     }
     return { parameter: spec.parameter, label: spec.label, basePreset: spec.basePreset, points, crossovers };

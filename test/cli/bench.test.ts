@@ -1,0 +1,57 @@
+// `ringlab bench`: the real binary, narrowed to small runs so the suite stays fast.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ringlab, useCli } from './helpers.js';
+
+const cli = useCli();
+const SMALL = ['--workload', 'syscall', '--config', 'te,vtx', '--preset', 'default'];
+
+describe('ringlab bench', () => {
+  it('prints the report, writes every file under --out, and states the findings', () => {
+    const out = join(cli.dir(), 'report');
+    const r = ringlab(['bench', 'overhead', ...SMALL, '--out', out]);
+    expect(r.stderr).toBe(''); // no progress line when stderr is not a terminal
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/syscall/);
+    expect(r.stdout).toMatch(/syscall \(default\): te is [\d.]+x native, vtx [\d.]+x/);
+    expect(r.stdout).toMatch(/exact and deterministic/);
+    expect(r.stdout).not.toMatch(/\x1b\[/); // not a terminal: no colour
+    for (const f of ['results.json', 'results.csv', 'report.md', 'report.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(json.schema).toBe('ringlab-bench/1');
+    expect(json.rows).toHaveLength(3);
+    expect(json.revision).not.toBe('');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).not.toMatch(/<script src|https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it('--json prints results.json to stdout, and two runs print the same bytes', () => {
+    const a = ringlab(['bench', 'nano', '--workload', 'nano-csrw', '--config', 'vtx', '--preset', 'vtx-2006', '--json', '--no-files']);
+    const b = ringlab(['bench', 'nano', '--workload', 'nano-csrw', '--config', 'vtx', '--preset', 'vtx-2006', '--json', '--no-files']);
+    expect(a.status).toBe(0);
+    const json = JSON.parse(a.stdout);
+    expect(json.suite).toBe('nano');
+    expect(json.deterministic).toBe(true);
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  it('bad names are usage errors (exit 1) with the valid choices', () => {
+    const suite = ringlab(['bench', 'fastest']);
+    expect(suite.status).toBe(1);
+    expect(suite.stderr).toMatch(/unknown suite 'fastest' \(valid: overhead, nano, sweep, speed\)/);
+    const workload = ringlab(['bench', '--workload', 'nope', '--no-files']);
+    expect(workload.status).toBe(1);
+    expect(workload.stderr).toMatch(/unknown workload 'nope'/);
+    const samples = ringlab(['bench', 'speed', '--samples', '0', '--no-files']);
+    expect(samples.status).toBe(1);
+    expect(`${workload.stderr}${samples.stderr}`).not.toMatch(/at .*\.js:\d+/); // no stack trace
+  });
+
+  it('an unwritable --out is a clear error', () => {
+    const file = cli.write('not-a-dir', 'x');
+    const r = ringlab(['bench', ...SMALL, '--out', join(file, 'sub')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot write the report to/);
+  });
+});
