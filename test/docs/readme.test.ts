@@ -37,7 +37,7 @@ describe('README.md', () => {
   });
 
   it('documents every option of every command', () => {
-    for (const command of ['run', 'asm', 'disasm', 'isa', 'boot']) {
+    for (const command of ['run', 'asm', 'disasm', 'isa', 'boot', 'bench']) {
       const help = ringlab([command, '--help']).stdout;
       const options = [...help.matchAll(/^\s+(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]!).filter((o) => o !== '--help');
       expect(options.length, command).toBeGreaterThan(0);

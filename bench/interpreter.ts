@@ -1,8 +1,8 @@
 // Interpreter speed benchmark: guest MIPS for four small loops.
 //
-//   npm run bench:speed                      # table
-//   npm run bench:speed -- --json            # machine-readable
-//   node dist/bench/speed.js --runs 9 --quick
+//   npm run bench:interpreter                # table
+//   npm run bench:interpreter -- --json      # machine-readable
+//   node dist/bench/interpreter.js --runs 9 --quick
 //
 // Cases (programs in bench/programs/, assembled with src/asm):
 //   a  alu        5-instruction ALU loop, ring 0, paging off
@@ -111,7 +111,7 @@ function clockFor(name: ClockName): () => number {
   };
 }
 
-/** bench/programs, whether we run compiled (dist/bench/speed.js) or from source. */
+/** bench/programs, whether we run compiled (dist/bench/interpreter.js) or from source. */
 function programsDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const candidate of [join(here, 'programs'), resolve(here, '../../bench/programs')]) {
