@@ -25,9 +25,10 @@ const SYSCALL_WORKLOADS = ['syscall', 'nano-syscall'];
 const IO_WORKLOADS = ['io', 'nano-in'];
 const PAGING_WORKLOADS = ['pagefault', 'ptemod', 'ctxswitch', 'nano-pgfault', 'nano-ptemod'];
 
+/** A slowdown with three significant figures, as the report tables print it: 473x, 12.6x, 1.02x. */
 export function times(x: number): string {
   if (!Number.isFinite(x)) return '—';
-  return `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}x`;
+  return `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)}x`;
 }
 
 function grouped(n: number): string {

@@ -83,7 +83,7 @@ describe('findings', () => {
   });
 
   it('times() formats like the tables', () => {
-    expect([times(12.345), times(1.234), times(Number.NaN)]).toEqual(['12.3x', '1.23x', '—']);
+    expect([times(472.5), times(12.345), times(1.234), times(Number.NaN)]).toEqual(['473x', '12.3x', '1.23x', '—']);
   });
 });
 

@@ -1,0 +1,44 @@
+// docs/benchmarks.md quotes figures of the overhead and nano suites. Each quoted figure is
+// recomputed here from the rows it comes from (measured the way the harness measures them), so
+// the doc cannot drift from what `npm start` prints. If this fails after a change to the kernel,
+// a VMM or the cost model, update the doc with the new figures (and the prose if the story moved).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { times } from '../../src/bench/findings.js';
+import { rowOf, runRow, type RowRuns } from '../../src/bench/measure.js';
+import { COST_PRESETS } from '../../src/machine/costs.js';
+import { ROOT } from '../cli/helpers.js';
+
+const DOC = readFileSync(join(ROOT, 'docs', 'benchmarks.md'), 'utf8').replace(/\s+/g, ' ');
+
+/** Per-iteration slowdowns of some configs against native, formatted as the report does. */
+function slowdowns(workload: string, preset: string, configs: readonly string[]): Record<string, string> {
+  const costs = COST_PRESETS[preset]!;
+  const native: RowRuns = runRow('native', workload, costs);
+  const out: Record<string, string> = {};
+  for (const config of configs) out[config] = times(rowOf(config, workload, preset, runRow(config, workload, costs), native).slowdownPerIteration);
+  return out;
+}
+
+describe('docs/benchmarks.md', () => {
+  it('quotes the syscall and io figures of the default preset', () => {
+    const syscall = slowdowns('syscall', 'default', ['te', 'vtx']);
+    expect(DOC).toContain(`syscall**: te ${syscall['te']}, vtx ${syscall['vtx']} (default)`);
+    const io = slowdowns('io', 'default', ['te', 'vtx']);
+    expect(DOC).toContain(`te ${io['te']}, vtx ${io['vtx']} (default)`);
+    expect(DOC).toContain(`with \`vtx-2006\` vtx is ${slowdowns('io', 'vtx-2006', ['vtx'])['vtx']}`);
+  });
+
+  it('quotes the first-generation paging figures', () => {
+    const pagefault = slowdowns('pagefault', 'vtx-2006', ['te', 'vtx', 'vtx-ept']);
+    const ctxswitch = slowdowns('ctxswitch', 'vtx-2006', ['te', 'vtx', 'vtx-ept']);
+    expect(DOC).toContain(`on pagefault (${pagefault['vtx']} against ${pagefault['te']}) and ctxswitch (${ctxswitch['vtx']} against ${ctxswitch['te']})`);
+    expect(DOC).toContain(`(vtx-ept ${pagefault['vtx-ept']} and ${ctxswitch['vtx-ept']})`);
+    const ptemod = slowdowns('ptemod', 'vtx-2006', ['te', 'vtx']);
+    expect(DOC).toContain(`vtx ${ptemod['vtx']}, te ${ptemod['te']}`);
+    const nano = slowdowns('nano-ptemod', 'vtx-2006', ['te', 'vtx']);
+    expect(DOC).toContain(`${nano['vtx']} under vtx against ${nano['te']} under te`);
+  });
+});
