@@ -3,9 +3,9 @@
 _start:
         li   sp, KSTACK_TOP
         la   t0, boot_pcb           # until a process runs, traps save into a scratch PCB
-        csrw SCRATCH0, t0
+        vcsrw SCRATCH0, t0
         la   t0, trap_entry         # 1. install the trap vector
-        csrw TVEC, t0
+        vcsrw TVEC, t0
 
         li   s0, BOOTARGS           # 2. check the boot arguments
         lw   t0, BA_MAGIC(s0)
@@ -28,7 +28,7 @@ _start:
         ori  t0, t0, PTBR_ENABLE
         la   t1, cur_ptbr
         sw   t0, 0(t1)
-        csrw PTBR, t0               # 4. paging on (identity map: the next fetch still works)
+        vset_ptbr t0                # 4. paging on (identity map: the next fetch still works)
 
         li   s1, 0                  # 5. one process per boot record
 .create:
@@ -39,20 +39,20 @@ _start:
         blt  s1, t0, .create
 
         li   t0, IRQ_TIMER          # 6. timer: preemption every quantum cycles
-        csrw IMASK, t0
+        vcsrw IMASK, t0
         lw   t0, BA_QUANTUM(s0)
         bnez t0, .quantum
         li   t0, DEFAULT_QUANTUM
 .quantum:
-        out  TIMER_INTERVAL, t0
+        vout TIMER_INTERVAL, t0
         j    schedule               # 7. run the first process (never returns)
 
 .badboot:
         la   a0, msg_badboot
         call puts
         li   t0, EXIT_BADBOOT
-        out  POWER_OFF, t0
-        halt
+        vout POWER_OFF, t0
+        vhalt
 
 # proc_create(a0 = boot record index): build the address space and PCB of one process.
 proc_create:
@@ -131,8 +131,8 @@ proc_create:
 .oom:   la   a0, msg_oom
         call puts
         li   t0, EXIT_BADBOOT
-        out  POWER_OFF, t0
-        halt
+        vout POWER_OFF, t0
+        vhalt
 
 msg_boot:    .asciz "kernel: booting "
 msg_boot2:   .asciz " processes\n"

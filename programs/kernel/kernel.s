@@ -18,6 +18,7 @@
 
         .include "../lib/hw.inc"
         .include "kernel.inc"
+        .include "arch.inc"         # privileged operations: native, or paravirtual (-D PARAVIRT)
 
         .org KERNEL_BASE
         .include "boot.s"
@@ -26,6 +27,9 @@
         .include "sched.s"
         .include "mm.s"
         .include "console.s"
+        .ifdef PARAVIRT
+        .include "pv.s"             # the page-table queue of a paravirtualized kernel
+        .endif
 
 # ---- kernel data -------------------------------------------------------------------------
         .align 4

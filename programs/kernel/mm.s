@@ -165,10 +165,12 @@ map_page:
         add  t0, t0, t1
         ori  t1, a0, PTE_PRESENT
         sw   t1, 0(t0)
+        vpt_written t0
         lw   a0, 8(sp)
         call pte_address
 .set:   lw   a2, 0(sp)
         sw   a2, 0(a0)
+        vpt_written a0
         li   a0, 0
         j    .out
 .oom:   li   a0, -1
@@ -278,12 +280,14 @@ free_pgdir:
         addi t2, t2, 4
         li   t1, PAGE_SIZE
         blt  t2, t1, .pte
+        vpt_free s3
         mv   a0, s3
         call free_frame
 .nextslot:
         addi s2, s2, 4
         li   t1, USER_SLOT_HI * 4
         blt  s2, t1, .slot
+        vpt_free s1
         mv   a0, s1
         call free_frame
         pop  s3

@@ -9,7 +9,7 @@
 # into EPC, its registers, and `sret` drops to ring 3 in the other process.
 
 timer_interrupt:
-        out  TIMER_ACK, zero
+        vtimer_ack
         call tick
         j    schedule
 
@@ -57,11 +57,11 @@ schedule:
         la   t0, alive              # nobody is ready
         lw   t0, 0(t0)
         beqz t0, shutdown
-        wfi                         # interrupts are off: wfi returns when the timer line is
-        csrr t0, IPEND              # pending, and the kernel handles the tick itself
+        vwfi                        # interrupts are off: wfi returns when the timer line is
+        vcsrr t0, IPEND             # pending, and the kernel handles the tick itself
         andi t0, t0, IRQ_TIMER
         beqz t0, .search
-        out  TIMER_ACK, zero
+        vtimer_ack
         call tick
         j    .search
 .found: mv   a0, t0
@@ -69,7 +69,7 @@ schedule:
 
 # resume_process(a0 = PCB): make it current and return to it in ring 3 with interrupts on.
 resume_process:
-        csrw SCRATCH0, a0           # the next trap saves into this PCB
+        vcsrw SCRATCH0, a0          # the next trap saves into this PCB
         la   t0, current
         sw   a0, 0(t0)
         lw   t1, P_PID(a0)
@@ -81,11 +81,11 @@ resume_process:
         lw   t2, 0(t0)
         beq  t1, t2, .same
         sw   t1, 0(t0)
-        csrw PTBR, t1
+        vset_ptbr t1
 .same:  lw   t1, P_PC(a0)
-        csrw EPC, t1
+        vcsrw EPC, t1
         li   t1, 3 | STATUS_IE      # sret returns to ring 3 with interrupts enabled
-        csrw ESTATUS, t1
+        vcsrw ESTATUS, t1
         mv   t0, a0
         lw   ra, 4(t0)
         lw   sp, 8(t0)
@@ -102,7 +102,7 @@ resume_process:
         lw   s2, 56(t0)
         lw   s3, 60(t0)
         lw   t0, 32(t0)             # the base register last
-        sret
+        vsret
 
 # proc_exit(a0 = exit code; s0 = PCB): record the code, free the address space, run the next.
 proc_exit:
@@ -114,7 +114,7 @@ proc_exit:
         ori  t1, t1, PTBR_ENABLE
         la   t0, cur_ptbr
         sw   t1, 0(t0)
-        csrw PTBR, t1
+        vset_ptbr t1
         lw   a0, P_PGDIR(s0)
         call free_pgdir
         sw   zero, P_PGDIR(s0)
@@ -159,9 +159,9 @@ shutdown:
         call print_dec
         li   a0, '\n'
         call putc
-        out  TIMER_INTERVAL, zero
-        out  POWER_OFF, s2
-        halt
+        vout TIMER_INTERVAL, zero
+        vout POWER_OFF, s2
+        vhalt
 
 msg_summary1: .asciz "kernel: "
 msg_summary2: .asciz " processes finished, exit codes: "

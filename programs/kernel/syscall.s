@@ -70,11 +70,26 @@ sys_write:
         call user_to_phys
         blt  a0, zero, .fault
         mv   s3, a0
+        .ifdef PARAVIRT
+.put:   li   t0, PAGE_SIZE          # a paravirtualized kernel hands the VMM the rest of this
+        andi a1, s1, 0xfff          # page (or of the buffer) in one hypercall instead of one
+        sub  a1, t0, a1             # `out` per byte
+        sub  t0, s2, s1
+        bgeu t0, a1, .chunk
+        mv   a1, t0
+.chunk: mv   a0, s3
+        add  s1, s1, a1
+        add  s3, s3, a1
+        li   t0, HC_CONSOLE_WRITE
+        syscall
+        j    .next
+        .else
 .put:   lbu  t0, 0(s3)
         out  CONSOLE_DATA, t0
         addi s1, s1, 1
         addi s3, s3, 1
         j    .next
+        .endif
 .done:  lw   a0, 24(s0)             # all len bytes written (len = the saved a2)
         j    .out
 .fault: li   a0, -1
@@ -139,8 +154,9 @@ sys_unmap:
         andi t1, t0, PTE_PRESENT
         beqz t1, .fail
         sw   zero, 0(a0)            # 1. remove the mapping
+        vpt_written a0
         lw   t1, 0(sp)
-        tlbflush t1                 # 2. and the TLB's copy of it
+        vtlbflush t1                # 2. and the TLB's copy of it
         li   t1, ~0xfff
         and  a0, t0, t1
         call free_frame             # 3. the frame goes back to the pool
@@ -173,6 +189,17 @@ sys_divzero:
 # The nanobenchmark loops: one system call, then n privileged operations inside the kernel, so
 # n and 2n runs differ by exactly n operations (Adams and Agesen, ASPLOS 2006).
 sys_nano_in:
+        .ifdef PARAVIRT             # vin is then a hypercall, which uses t0 and a0
+        mv   t2, a0
+        li   a1, 0
+        bge  zero, t2, .done
+.loop:  vin  t1, NULL_PORT
+        add  a1, a1, t1
+        addi t2, t2, -1
+        bnez t2, .loop
+.done:  mv   a0, a1
+        ret
+        .else
         mv   t0, a0
         li   a0, 0
         bge  zero, t0, .done
@@ -181,12 +208,13 @@ sys_nano_in:
         addi t0, t0, -1
         bnez t0, .loop
 .done:  ret
+        .endif
 
 sys_nano_csrw:
         mv   t0, a0
         li   t1, IRQ_TIMER          # the value IMASK already holds
         bge  zero, t0, .done
-.loop:  csrw IMASK, t1
+.loop:  vcsrw IMASK, t1
         addi t0, t0, -1
         bnez t0, .loop
 .done:  li   a0, 0
@@ -210,12 +238,14 @@ sys_nano_ptemod:
         bge  zero, t0, .restore
 .loop:  xori t2, t2, PTE_WRITABLE
         sw   t2, 0(a0)
-        tlbflush t3
+        vpt_written a0
+        vtlbflush t3
         addi t0, t0, -1
         bnez t0, .loop
 .restore:
         sw   t1, 0(a0)
-        tlbflush t3
+        vpt_written a0
+        vtlbflush t3
         li   a0, 0
         pop  ra
         ret

@@ -6,8 +6,8 @@
 # path out of it ends in resume_process (sched.s), which reloads a whole process from its PCB.
 
 trap_entry:
-        csrw SCRATCH1, t0           # free one register ...
-        csrr t0, SCRATCH0           # ... to hold the PCB address
+        vcsrw SCRATCH1, t0          # free one register ...
+        vcsrr t0, SCRATCH0          # ... to hold the PCB address
         sw   ra, 4(t0)              # save r1..r15 (r8 = t0 comes from SCRATCH1)
         sw   sp, 8(t0)
         sw   fp, 12(t0)
@@ -22,16 +22,16 @@ trap_entry:
         sw   s1, 52(t0)
         sw   s2, 56(t0)
         sw   s3, 60(t0)
-        csrr t1, SCRATCH1
+        vcsrr t1, SCRATCH1
         sw   t1, P_T0(t0)
-        csrr t1, EPC                # where the process was: the trapping instruction, or the
+        vcsrr t1, EPC               # where the process was: the trapping instruction, or the
         sw   t1, P_PC(t0)           # next one for an interrupt
         li   sp, KSTACK_TOP         # the kernel's own stack
         mv   s0, t0                 # s0 = current PCB in every handler below
-        csrr t1, ESTATUS
+        vcsrr t1, ESTATUS
         andi t1, t1, STATUS_RING_MASK
         beqz t1, kernel_panic       # trapped in the kernel itself: a kernel bug
-        csrr t1, CAUSE              # dispatch on the cause
+        vcsrr t1, CAUSE             # dispatch on the cause
         li   t2, CAUSE_SYSCALL
         beq  t1, t2, syscall_dispatch
         li   t2, CAUSE_TIMER_INTERRUPT
@@ -47,7 +47,7 @@ trap_entry:
 # Page fault from a process: inside the heap or stack region and not yet mapped, it gets a
 # fresh zeroed page and retries the instruction (demand-zero paging); otherwise it dies.
 page_fault:
-        csrr a0, BADADDR
+        vcsrr a0, BADADDR
         call demand_map             # 0: mapped; -1: not an address the process may touch
         bnez a0, kill_current
         mv   a0, s0
@@ -59,7 +59,7 @@ page_fault:
 divide_fault:
         lw   t0, P_DIVZ(s0)
         beqz t0, kill_current
-        csrr t0, EINSN
+        vcsrr t0, EINSN
         srli t0, t0, 20
         andi t0, t0, 15             # rd
         beqz t0, .skip              # r0 stays zero
@@ -90,7 +90,7 @@ kill_current:
         la   t0, killed_any
         li   t1, 1
         sw   t1, 0(t0)
-        csrr a0, CAUSE
+        vcsrr a0, CAUSE
         addi a0, a0, 128
         j    proc_exit              # sched.s: a0 = exit code
 
@@ -98,7 +98,7 @@ kill_current:
 print_trap:
         push ra
         push a0
-        csrr a0, CAUSE
+        vcsrr a0, CAUSE
         call print_cause
         la   a0, msg_atpc
         call puts
@@ -106,7 +106,7 @@ print_trap:
         call print_hex
         la   a0, msg_addr
         call puts
-        csrr a0, BADADDR
+        vcsrr a0, BADADDR
         call print_hex
         li   a0, '\n'
         call putc
@@ -117,11 +117,11 @@ print_trap:
 kernel_panic:
         la   a0, msg_panic
         call puts
-        csrr a0, EPC
+        vcsrr a0, EPC
         call print_trap
         li   t0, EXIT_PANIC
-        out  POWER_OFF, t0
-        halt
+        vout POWER_OFF, t0
+        vhalt
 
 # print_cause(a0 = cause code): print the cause's name.
 print_cause:
