@@ -220,6 +220,13 @@ describe('renderTerminal', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
+  it('promises the same figures for a revision, or for the same tree when it is dirty', () => {
+    const oneLine = (s: string): string => s.replace(/\s+/g, ' ');
+    expect(oneLine(text)).toContain('a rerun at revision v0.1.0-42-g1b82625 gives the same figures');
+    const dirty = oneLine(renderTerminal({ ...r, revision: '1b82625-dirty' }, plain));
+    expect(dirty).toContain('a rerun of the same source tree gives the same figures');
+  });
+
   it('says so when the determinism check failed', () => {
     const t = renderTerminal({ ...r, deterministic: false }, plain);
     expect(t).not.toContain('exact and deterministic');

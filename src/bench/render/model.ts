@@ -231,8 +231,10 @@ export function determinismStatement(r: BenchResults): string {
   const cycleFigures = r.rows.length > 0 || r.sweeps.length > 0;
   const speed = r.speed.length > 0 ? ' The MIPS figures of the speed suite are host time and vary from run to run.' : '';
   if (!cycleFigures) return `No cycle figures in this run.${speed}`;
+  // A dirty or unknown revision names no exact source tree, so promise a rerun of the same tree only.
+  const tree = r.revision === 'unknown' || r.revision.endsWith('-dirty') ? 'of the same source tree' : `at revision ${r.revision}`;
   if (r.deterministic)
-    return `Cycle figures are exact and deterministic: every cycle is an executed instruction or an event priced by the cost model, the harness ran every measurement twice and got the same cycles, and a rerun at revision ${r.revision} gives the same figures.${speed}`;
+    return `Cycle figures are exact and deterministic: every cycle is an executed instruction or an event priced by the cost model, the harness ran every measurement twice and got the same cycles, and a rerun ${tree} gives the same figures.${speed}`;
   return `Warning: the determinism check did not pass (or was not run): the harness did not confirm that a second run gives the same cycles.${speed}`;
 }
 
