@@ -17,6 +17,9 @@ export interface SourceLine {
   readonly text: string;
   /** Set for lines produced by a macro expansion, e.g. "in macro 'push2' invoked at a.s:7". */
   readonly origin?: string;
+  /** For lines produced by a macro expansion: the line that invoked the outermost macro. The
+   *  image's line table gives this line, so a debugger shows the invocation, not the body. */
+  readonly invokedAt?: { readonly file: string; readonly line: number };
 }
 
 /** Stop collecting after this many errors: later ones are mostly echoes of the first. */

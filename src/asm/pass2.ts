@@ -56,7 +56,8 @@ class PassTwo {
   }
 
   private line(at: SourceLine, address: number): void {
-    this.lines.push({ address, file: at.file, line: at.line });
+    const where = at.invokedAt ?? at; // a macro's instructions belong to the line invoking it
+    this.lines.push({ address, file: where.file, line: where.line });
   }
 
   private write(item: Item, offset: number, value: number, width: number): void {

@@ -262,11 +262,13 @@ export class Preprocessor {
     const counter = String(this.expansions++);
     const values = new Map(macro.params.map((p, i) => [p, args[i]!]));
     const origin = `in macro '${macro.name}' invoked at ${at.file}:${at.line}`;
+    const invokedAt = at.invokedAt ?? { file: at.file, line: at.line };
     const body = macro.body.map((line): SourceLine => ({
       file: line.file,
       line: line.line,
       text: line.text.replace(/\\(@|[A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => (name === '@' ? counter : values.get(name) ?? whole)),
       origin,
+      invokedAt,
     }));
     this.macroChain.push(macro.name);
     this.runLines(body);

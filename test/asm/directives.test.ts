@@ -108,6 +108,12 @@ describe('instructions', () => {
       { address: 8, file: 'main.s', line: 2 }, { address: 12, file: 'main.s', line: 3 },
     ]);
   });
+
+  it("attributes a macro's instructions to the line that invoked the outermost macro", () => {
+    const files = { 'defs.s': '.macro inner r\n  addi \\r, \\r, 1\n.endm\n.macro outer r\n  inner \\r\n  inner \\r\n.endm\n' };
+    const r = ok('.include "defs.s"\nnop\nouter a0\nnop\n', files);
+    expect(r.image.lines.map((l) => `${l.file}:${l.line}`)).toEqual(['main.s:2', 'main.s:3', 'main.s:3', 'main.s:4']);
+  });
 });
 
 describe('pseudo-instructions', () => {
