@@ -6,16 +6,11 @@
 // Slowdowns are per iteration (boot excluded: (cycles at 2N - cycles at N) / N against native's
 // same figure), so a short run's boot does not hide or inflate the steady-state cost.
 
+import { grouped } from './render/format.js';
 import type { Finding, Row, Sweep } from './results.js';
+import { COSTLY, FAR_SLOWER, MOST, NEAR_NATIVE } from './thresholds.js';
 
-/** "Close to native": within this factor. */
-export const NEAR_NATIVE = 1.3;
-/** "Far slower": at least this factor between two configs. */
-export const FAR_SLOWER = 3;
-/** "Costly": at least this factor over native. */
-export const COSTLY = 2;
-/** "Removes most of it": nested paging removes at least this share of shadow paging's overhead. */
-export const MOST = 0.5;
+export { COSTLY, FAR_SLOWER, MOST, NEAR_NATIVE } from './thresholds.js';
 
 const FIRST_GENERATION = 'vtx-2006';
 /** Each claim is checked on whichever of its workloads ran: the overhead suite's workloads and
@@ -29,10 +24,6 @@ const PAGING_WORKLOADS = ['pagefault', 'ptemod', 'ctxswitch', 'nano-pgfault', 'n
 export function times(x: number): string {
   if (!Number.isFinite(x)) return '—';
   return `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)}x`;
-}
-
-function grouped(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
 }
 
 class RowIndex {

@@ -2,6 +2,8 @@
 // CSV-free reports and the charts. Pure and host-independent: no toLocaleString (its output
 // depends on the ICU data Node was built with), no Date.
 
+import { FAR_SLOWER, NEAR_NATIVE } from '../thresholds.js';
+
 /** Shown wherever a figure cannot be computed (no native row, division by zero, bad input). */
 export const MISSING = '—';
 
@@ -88,9 +90,10 @@ export function bytes(n: number): string {
 /** Severity of a slowdown, for colour and CSS classes (never the only carrier of information). */
 export type Severity = 'good' | 'moderate' | 'bad' | 'none';
 
-/** Near native up to 1.2x, bad beyond 3x. */
-export const NEAR_NATIVE = 1.2;
-export const BAD = 3;
+/** The colour bands use the findings' thresholds, so a green row is one the findings call near
+ *  native: near native up to NEAR_NATIVE, bad beyond BAD (the findings' "far slower"). */
+export { NEAR_NATIVE };
+export const BAD = FAR_SLOWER;
 
 export function severity(slowdown: number): Severity {
   if (!Number.isFinite(slowdown)) return 'none';
