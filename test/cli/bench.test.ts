@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ringlab, useCli } from './helpers.js';
+import { ringlab, ringlabInTty, useCli } from './helpers.js';
 
 const cli = useCli();
 const SMALL = ['--workload', 'syscall', '--config', 'te,vtx', '--preset', 'default'];
@@ -53,5 +53,15 @@ describe('ringlab bench', () => {
     const r = ringlab(['bench', ...SMALL, '--out', join(file, 'sub')]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/cannot write the report to/);
+  });
+
+  it('on a terminal: a progress line while it runs, and colour unless NO_COLOR', () => {
+    const tty = ringlabInTty(['bench', 'nano', '--workload', 'nano-csrw', '--config', 'te', '--preset', 'default', '--no-files']);
+    if (!tty) return; // no `script` on this machine
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/\[1\/2\] nano-csrw under native \(default\)/);
+    expect(tty.stdout).toMatch(/\x1b\[3\dm/);
+    const plain = ringlabInTty(['bench', 'nano', '--workload', 'nano-csrw', '--config', 'te', '--preset', 'default', '--no-files'], { NO_COLOR: '1' })!;
+    expect(plain.stdout).not.toMatch(/\x1b\[3\dm/);
   });
 });

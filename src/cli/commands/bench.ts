@@ -35,7 +35,8 @@ function progressLine(stream: NodeJS.WriteStream): ((done: number, total: number
   if (!stream.isTTY) return undefined;
   return (done, total, what) => {
     const line = done >= total ? '' : `[${String(done + 1).padStart(String(total).length)}/${total}] ${what}`;
-    stream.write(`\r\x1b[2K${line.slice(0, (stream.columns ?? 80) - 1)}`);
+    const width = stream.columns > 0 ? stream.columns : 80; // 0 under some pseudo-terminals
+    stream.write(`\r\x1b[2K${line.slice(0, width - 1)}`);
   };
 }
 
