@@ -3,6 +3,7 @@
 
 import { BASE } from './base.js';
 import { buildIsa, type Extension, type Isa } from './define.js';
+import { LEGACY } from './legacy.js';
 import { VMX } from './vmx.js';
 
 export * from './causes.js';
@@ -14,9 +15,13 @@ export * from './pseudo.js';
 export type { Cpu, Decoded } from './cpu-api.js';
 export { BASE } from './base.js';
 export * from './vmx.js';
+export { LEGACY } from './legacy.js';
 
 /** Every extension bundle a configuration may switch on, by name. */
-export const EXTENSIONS: ReadonlyMap<string, Extension> = new Map<string, Extension>([[VMX.name, VMX]]);
+export const EXTENSIONS: ReadonlyMap<string, Extension> = new Map<string, Extension>([
+  [VMX.name, VMX],
+  [LEGACY.name, LEGACY],
+]);
 
 const isaCache = new Map<string, Isa>();
 
