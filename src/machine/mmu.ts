@@ -343,6 +343,16 @@ export class Mmu {
     this.stats.flushes++;
   }
 
+  /** The physical frame the TLB holds for a virtual page, in the root or the guest context, or
+   *  -1: a look that changes nothing and counts nothing (for tools such as the P&G classifier). */
+  peek(va: number, guest = this.guest): number {
+    const ctx = guest ? this.guestTlb : this.rootTlb;
+    const vpn = va >>> PAGE_SHIFT;
+    const set = this.setOf(vpn);
+    for (let way = set; way < set + this.ways; way++) if (ctx.tag[way] === vpn) return ctx.frame[way]!;
+    return -1;
+  }
+
   /** Valid entries, for the debugger's `info tlb`. */
   dump(): { slot: number; virtualPage: number; frame: number; allow: number }[] {
     const out = [];
