@@ -17,6 +17,7 @@ export const CONFIGS: readonly BootConfig[] = [
   vmmConfig('te', 'trap-and-emulate VMM in ring 0 (programs/vmm/te); the same guest kernel in ring 1, its processes in ring 3'),
   vmmConfig('vtx', 'VT-x VMM in root mode with shadow paging (programs/vmm/vtx); the guest kernel in non-root ring 0'),
   vmmConfig('vtx-ept', 'the VT-x VMM with nested paging (EPT): no shadow tables, no exits for page faults'),
+  vmmConfig('pv', 'paravirtualization VMM in ring 0 (programs/vmm/pv); the guest kernel built with PARAVIRT in ring 1: hypercalls, a shared page, batched page-table updates'),
 ];
 
 function vmmConfig(name: string, description: string): BootConfig {
@@ -30,6 +31,7 @@ export function findConfig(name: string): BootConfig | undefined {
 export {
   BootError,
   bootNative,
+  isParavirtKernel,
   prepareNative,
   processesFor,
   runBoot,

@@ -83,6 +83,13 @@ export interface VmmStats {
   truePageFaults: number;
   /** Times the VMM dropped every shadow translation (guest PTBR writes, full flushes). */
   shadowResets: number;
+  /** pv: hypercalls, by name (programs/vmm/common/hypercall.inc, HC_IRET is `iret`). */
+  hypercalls?: Record<string, number>;
+  /** pv: page-table requests the guest batched and the VMM applied, by kind (`ptWrite`,
+   *  `invlpg`, `newBaseptr`, `release`), plus `rejected` (refused requests and entries). */
+  pageTableRequests?: Record<string, number>;
+  /** pv: shadow tables and directories built by reading a whole guest table. */
+  shadowTablesBuilt?: number;
 }
 
 /** The machine's statistics, plus the VMM's own counters where a VMM runs. */
@@ -261,11 +268,25 @@ export function runBoot(prepared: PreparedBoot, maxCycles = DEFAULT_BOOT_CYCLES)
   return prepared.report(prepared.machine.run(maxCycles));
 }
 
+/** True for a guest kernel built with PARAVIRT (programs/kernel/arch.inc marks the image). */
+export function isParavirtKernel(kernel: Image): boolean {
+  return findSymbol(kernel, 'KERNEL_PARAVIRT') !== undefined;
+}
+
+/** A PARAVIRT kernel executes no privileged instruction: it cannot run without the pv VMM
+ *  (its first hypercall, a `syscall` in ring 0, would trap to a vector it never set). */
+export function refuseParavirtKernel(config: string, kernel: Image): void {
+  if (isParavirtKernel(kernel)) {
+    throw new BootError(`this kernel was built with PARAVIRT: it makes hypercalls instead of privileged instructions and runs only under --config pv, not ${config}`);
+  }
+}
+
 /** Build the machine for a native boot and load it, ready to run (or to debug). */
 export function prepareNative(options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations);
   const isa = isaWith([]);
   const kernel = options.kernel ?? kernelImage(isa);
+  refuseParavirtKernel('native', kernel);
   const observer = new KernelObserver(kernel, specs);
   const machine = observer.machine({ isa, memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES, costs: options.costs ?? DEFAULT_COSTS }, options.onConsoleOutput);
   loadNative(machine, specs, options.quantum, kernel);

@@ -4,6 +4,8 @@
 //   te       the trap-and-emulate VMM in ring 0; the guest kernel in ring 1, processes in ring 3
 //   vtx      the VT-x VMM (root mode) with shadow paging; the guest in non-root mode, ring 0/3
 //   vtx-ept  the same VMM with nested paging (EPT)
+//   pv       the paravirtualization VMM; the guest kernel is built with PARAVIRT (hypercalls
+//            instead of privileged instructions), in ring 1, processes in ring 3
 // Everything a VMM does is instructions it executes; this file only loads it and reads its
 // counters afterwards.
 
@@ -12,13 +14,14 @@ import { findSymbol, type Image } from '../asm/index.js';
 import { BASE, CAUSES, causeName, isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import type { Machine, WorldMap } from '../machine/machine.js';
-import { assembleCached, kernelImage, ROOT } from './images.js';
+import { assembleCached, kernelImage, ROOT, type Defines } from './images.js';
 import {
   BootError,
   KernelObserver,
   NATIVE_MEMORY_BYTES,
   placeGuest,
   processesFor,
+  refuseParavirtKernel,
   runBoot,
   userImages,
   type BootOptions,
@@ -108,7 +111,28 @@ export function readVmmStats(machine: Machine, layout: VmmLayout): VmmStats {
     hiddenPageFaults: at('stat_hidden_faults'),
     truePageFaults: at('stat_true_faults'),
     shadowResets: at('stat_shadow_resets'),
+    ...(findSymbol(layout.image, 'stat_hypercalls') && paravirtStats(layout.image, at)),
   };
+}
+
+/** The pv VMM's own counters. Hypercall names come from the HC_* constants of its image
+ *  (programs/vmm/common/hypercall.inc), so they follow the interface: HC_CONSOLE_WRITE is
+ *  `consoleWrite`. Only hypercalls that happened are listed. */
+function paravirtStats(image: Image, at: (name: string, index?: number) => number): Pick<VmmStats, 'hypercalls' | 'pageTableRequests' | 'shadowTablesBuilt'> {
+  const camel = (name: string): string => name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const hypercalls: Record<string, number> = {};
+  const count = vmmSymbol(image, 'NHYPERCALLS');
+  for (const s of image.symbols.filter((x) => x.name.startsWith('HC_')).sort((a, b) => a.value - b.value)) {
+    if (s.value < 0 || s.value >= count) continue;
+    const n = at('stat_hypercalls', s.value);
+    if (n > 0) hypercalls[camel(s.name.slice(3))] = n;
+  }
+  const pageTableRequests: Record<string, number> = {};
+  for (const name of ['MMU_PT_WRITE', 'MMU_INVLPG', 'MMU_NEW_BASEPTR', 'MMU_RELEASE']) {
+    pageTableRequests[camel(name.slice(4))] = at('stat_mmu', vmmSymbol(image, name));
+  }
+  pageTableRequests['rejected'] = at('stat_mmu_rejected');
+  return { hypercalls, pageTableRequests, shadowTablesBuilt: at('stat_tables_built') };
 }
 
 /** What distinguishes one VMM configuration from another. */
@@ -119,12 +143,16 @@ export interface VmmConfig {
   readonly extensions: readonly string[];
   /** Boot-info flags for the VMM (VI_FLAGS in layout.inc). */
   readonly flags: number;
+  /** Build options of the guest kernel: { PARAVIRT: 1 } for a paravirtualizing VMM, which
+   *  boots only such a kernel; the others boot the native one and refuse a PARAVIRT one. */
+  readonly kernelDefines?: Defines;
 }
 
 export const VMM_CONFIGS: Readonly<Record<string, VmmConfig>> = {
   te: { vmm: 'te', extensions: [], flags: 0 },
   vtx: { vmm: 'vtx', extensions: ['vmx'], flags: 0 },
   'vtx-ept': { vmm: 'vtx', extensions: ['vmx'], flags: 1 },
+  pv: { vmm: 'pv', extensions: [], flags: 0, kernelDefines: { PARAVIRT: 1 } },
 };
 
 /** Build the machine for a VMM config: VMM in host-physical memory, the guest in its own. */
@@ -134,7 +162,8 @@ export function prepareVmm(config: string, options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations);
   const guestIsa = isaWith([]);
   const isa = isaWith(vmmConfig.extensions);
-  const kernel = options.kernel ?? kernelImage(guestIsa);
+  const kernel = options.kernel ?? kernelImage(guestIsa, vmmConfig.kernelDefines);
+  if (!vmmConfig.kernelDefines?.['PARAVIRT']) refuseParavirtKernel(config, kernel);
   const layout = new VmmLayout(vmmImage(vmmConfig.vmm, isa));
   const guestSize = options.memoryBytes ?? NATIVE_MEMORY_BYTES;
   const observer = new KernelObserver(kernel, specs, layout.guestBase);

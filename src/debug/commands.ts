@@ -79,7 +79,7 @@ export const INFO_COMMANDS: readonly InfoDef[] = [
     run: (s, args) => s.infoTraps(args) },
   { name: 'tlb', aliases: [], usage: 'info tlb', doc: 'valid TLB entries: virtual page, frame, the rings that may use it and how',
     run: (s) => s.infoTlb() },
-  { name: 'vcpu', aliases: [], usage: 'info vcpu', doc: "the trap-and-emulate VMM's virtual CPU: every V_* field of the VMM image's `vcpu`",
+  { name: 'vcpu', aliases: [], usage: 'info vcpu', doc: "the te or pv VMM's virtual CPU: every V_* field of the VMM image's `vcpu`",
     run: (s) => s.infoView(vcpuView(s.dbg), NO_VCPU) },
   { name: 'vmcs', aliases: [], usage: 'info vmcs', doc: 'the current VMCS of the virtualization extension',
     run: (s) => s.infoView(vmcsView(s.dbg.machine), NO_VMCS) },

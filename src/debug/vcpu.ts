@@ -1,8 +1,9 @@
 // The virtualization state a debugger shows next to the real registers.
 //
-// `info vcpu`: a trap-and-emulate VMM keeps the guest's virtual CPU in its own memory. The
-// debugger knows nothing of its layout: it reads it from the VMM image, which labels the
-// structure `vcpu` and names each field's offset with an `.equ V_...` constant
+// `info vcpu`: the trap-and-emulate VMM keeps the guest's virtual CPU in its own memory, the pv
+// VMM in the page it shares with the guest. The debugger knows nothing of its layout: it reads
+// it from the VMM image, which names the structure `vcpu` (a label, or under pv a constant
+// address) and names each field's offset with an `.equ V_...` constant
 // (programs/vmm/common/vcpu.inc). Every V_* constant is shown as the word at vcpu + offset, so
 // a field added to the VMM appears here without a change to the debugger.
 //
@@ -29,14 +30,15 @@ export interface StateView {
   readonly fields: readonly StateField[];
 }
 
-export const NO_VCPU = 'no virtual CPU in this configuration (only a trap-and-emulate VMM keeps one: the VMM image labels it `vcpu` and names its fields V_*)';
+export const NO_VCPU = 'no virtual CPU in this configuration (only the te and pv VMMs keep one: the VMM image names it `vcpu` and its fields V_*)';
 export const NO_VMCS = 'no current VMCS (the virtualization extension is not switched on, or no vmptrld yet)';
 
 /** The VMM's virtual CPU, if this session has a VMM image with a `vcpu` label. */
 export function vcpuView(dbg: Debugger): StateView | undefined {
   const vmm = dbg.symbols.imageOfKind('vmm');
   if (!vmm) return undefined;
-  const base = vmm.image.symbols.find((s) => s.name === 'vcpu' && s.kind === 'label');
+  // A label in the VMM's data (te), or a constant address (pv: the vCPU is in the guest's shared page).
+  const base = vmm.image.symbols.find((s) => s.name === 'vcpu');
   if (!base) return undefined;
   const constants = dbg.symbols.constantsWithPrefix(vmm, 'V_');
   // Conventions of vcpu.inc: V_SIZE is the size of the structure, not a field; V_REGS starts

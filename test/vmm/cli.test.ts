@@ -1,4 +1,4 @@
-// `ringlab boot --config te` through the real binary, as a student or a script runs it.
+// `ringlab boot --config te` and `--config pv` through the real binary, as a student or a script runs them.
 
 import { describe, expect, it } from 'vitest';
 import { expectNoStackTrace, ringlab } from '../cli/helpers.js';
@@ -35,6 +35,55 @@ describe('ringlab boot --config te', () => {
     const r = ringlab(['boot', '--config', 'te', '--workload', 'vmmwrite']);
     expect(r.status).toBe(4);
     expect(r.stdout).toContain('kernel: killed pid 1 (vmmwrite): PageFaultWrite');
+    expectNoStackTrace(r);
+  });
+});
+
+describe('ringlab boot --config pv', () => {
+  it('--json: the PARAVIRT kernel under the pv VMM, with hypercalls and batched page-table requests and no privileged instruction', () => {
+    const r = ringlab(['boot', '--config', 'pv', '--workload', 'compute,syscall,ptemod', '--iterations', '5', '--json']);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.config).toBe('pv');
+    expect(out.processes.map((p: { exitCode: number }) => p.exitCode)).toEqual([0, 0, 0]);
+    expect(out.processes[1].output).toBe('syscall: iterations=5 getpid-ok=5\n');
+    for (const world of ['guestUser', 'guestKernel', 'vmm', 'transition']) expect(out.stats.worlds[world].cycles).toBeGreaterThan(0);
+    expect(out.stats.traps.PrivilegedInstruction).toBeUndefined();
+    expect(out.stats.traps.Syscall).toBeGreaterThan(0);
+    expect(out.stats.vmm.emulated).toEqual({});
+    expect(out.stats.vmm.hiddenPageFaults).toBe(0);
+    expect(out.stats.vmm.hypercalls.iret).toBeGreaterThan(15);
+    expect(out.stats.vmm.pageTableRequests.ptWrite).toBeGreaterThanOrEqual(10);
+    expect(out.stats.vmm.pageTableRequests.invlpg).toBe(5);
+  });
+
+  it('--stats adds the hypercall and page-table request lines; the guest output streams to stdout', () => {
+    const r = ringlab(['boot', '--config', 'pv', '--workload', 'io', '--iterations', '2', '--stats'], { env: { NO_COLOR: '1' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('io: writes=2 bytes=64');
+    expect(r.stderr).toMatch(/hypercalls: iret \d+, consoleWrite \d+/);
+    expect(r.stderr).toMatch(/page-table requests \(batched\): ptWrite \d+, invlpg \d+, newBaseptr \d+, release \d+, rejected 0; shadow tables built \d+/);
+    expectNoStackTrace(r);
+  });
+
+  it('--list shows the pv configuration', () => {
+    expect(ringlab(['boot', '--list']).stdout).toMatch(/^ {2}pv +paravirtualization VMM/m);
+  });
+
+  it('a killed process under pv gives the kernel power-off code 4', () => {
+    const r = ringlab(['boot', '--config', 'pv', '--workload', 'badpriv']);
+    expect(r.status).toBe(4);
+    expect(r.stdout).toContain('kernel: killed pid 1 (badpriv): PrivilegedInstruction');
+    expectNoStackTrace(r);
+  });
+
+  it('ringlab debug --config pv: the kernel reads its trap from the shared page, where info vcpu shows it', () => {
+    const r = ringlab(['debug', '--config', 'pv', '--workload', 'syscall', '--iterations', '1', '--batch'], {
+      input: 'break kernel:syscall_dispatch\ncontinue\ninfo vcpu\n',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Breakpoint 1, kernel:syscall_dispatch\n\[guest kernel, ring 1\]/);
+    expect(r.stdout).toMatch(/vmm:vcpu at 0xfffef000, 128 bytes[\s\S]*V_CAUSE +\+80 +0x00000001/);
     expectNoStackTrace(r);
   });
 });

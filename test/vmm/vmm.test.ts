@@ -1,17 +1,28 @@
 // Every VMM configuration against native: the same guest kernel and programs must behave the
 // same (per-process output and exit codes; interleaving may differ), a bare-metal guest that
 // exercises every privileged instruction must print the same, and no guest can touch the VMM.
+// The pv configuration boots the kernel built with PARAVIRT, which must behave as the native
+// one does; the bare-metal guests here use privileged instructions, so pv has its own versions
+// of those tests (pv.test.ts).
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble, assembleFile, findSymbol, type Image } from '../../src/asm/index.js';
-import { CONFIGS, findConfig, kernelImage, WORKLOADS, type BootOptions, type BootResult } from '../../src/configs/index.js';
+import { CONFIGS, findConfig, isParavirtKernel, WORKLOADS, type BootOptions, type BootResult } from '../../src/configs/index.js';
 import { isaWith } from '../../src/isa/index.js';
 
 const GUESTS = join(import.meta.dirname, 'guests');
 
 const VMM_CONFIGS = CONFIGS.filter((c) => c.name !== 'native').map((c) => c.name);
 const MAX_CYCLES = 200_000_000;
+
+/** The guest kernel a config boots (the PARAVIRT build under pv). */
+function kernelOf(config: string): Image {
+  return findConfig(config)!.prepare({ workloads: ['compute'] }).images.find((i) => i.kind === 'kernel')!.image;
+}
+
+/** Configs that boot the unmodified kernel, so any bare-metal guest with privileged instructions. */
+const UNMODIFIED = VMM_CONFIGS.filter((c) => !isParavirtKernel(kernelOf(c)));
 
 function boot(config: string, options: Omit<BootOptions, 'maxCycles'> & { maxCycles?: number }): BootResult {
   return findConfig(config)!.boot({ maxCycles: MAX_CYCLES, ...options });
@@ -54,6 +65,17 @@ describe.each(VMM_CONFIGS)('config %s', (config) => {
     expect(vm.processes).toEqual(native.processes);
   });
 
+  it("a process jumping to the guest kernel's trap vector is killed as natively (not taken for a double fault)", () => {
+    const trapEntry = findSymbol(kernelOf(config), 'trap_entry')!.value;
+    const native = boot('native', { workloads: ['jumpvec', 'compute'], iterations: findSymbol(kernelOf('native'), 'trap_entry')!.value, maxCycles: 1_000_000 });
+    const vm = boot(config, { workloads: ['jumpvec'], iterations: trapEntry });
+    expect(native.processes[0]!.exitCode).toBe(128 + 7);
+    expect(vm.processes[0]!.exitCode).toBe(128 + 7);
+    expect(vm.exitCode).toBe(4);
+  });
+});
+
+describe.each(UNMODIFIED)('config %s with bare-metal guests', (config) => {
   it('a bare-metal guest using every privileged instruction, register and trap prints what it prints natively', () => {
     const kernel = guestFile('privileged.s');
     const native = boot('native', { workloads: ['compute'], kernel, maxCycles: 5_000_000 });
@@ -67,7 +89,9 @@ describe.each(VMM_CONFIGS)('config %s', (config) => {
     expect(vm.console).toBe(native.console);
     expect(vm.exitCode).toBe(42);
   });
+});
 
+describe.each(VMM_CONFIGS)('config %s: determinism and protection', (config) => {
   it('the same boot twice gives the same figures, bit for bit', () => {
     const a = boot(config, { workloads: ['ctxswitch', 'pagefault'], iterations: 30 });
     const b = boot(config, { workloads: ['ctxswitch', 'pagefault'], iterations: 30 });
@@ -89,6 +113,9 @@ describe.each(VMM_CONFIGS)('config %s', (config) => {
     expect(Buffer.from(loaded).equals(Buffer.from(code.data.subarray(0, 1024)))).toBe(true);
   });
 
+});
+
+describe.each(UNMODIFIED)('config %s: the VMM keeps control of unmodified guests', (config) => {
   it('a guest kernel spinning with interrupts off cannot keep the VMM out', () => {
     const spin = guest(`
         .org 0x10000
@@ -116,15 +143,6 @@ _start: di
     const run = boot(config, { workloads: ['compute'], kernel: spin, maxCycles: 1_000_000 });
     expect(run.stop.kind).toBe('cycle-limit');
     expect(vmmEntriesOnTimer(run)).toBeGreaterThanOrEqual(15);
-  });
-
-  it("a process jumping to the guest kernel's trap vector is killed as natively (not taken for a double fault)", () => {
-    const trapEntry = findSymbol(kernelImage(isaWith([])), 'trap_entry')!.value;
-    const native = boot('native', { workloads: ['jumpvec', 'compute'], iterations: trapEntry, maxCycles: 1_000_000 });
-    const vm = boot(config, { workloads: ['jumpvec'], iterations: trapEntry });
-    expect(native.processes[0]!.exitCode).toBe(128 + 7);
-    expect(vm.processes[0]!.exitCode).toBe(128 + 7);
-    expect(vm.exitCode).toBe(4);
   });
 
   it('a guest waiting for an interrupt that can never come stops as a deadlock, as on bare metal', () => {

@@ -1,0 +1,103 @@
+# vmm.s: the paravirtualization VMM (Xen-style; docs/vmm-pv.md). Assemble this file; it includes:
+#   ../common/layout.inc     where the VMM and its guest live (host-physical and virtual)
+#   ../common/hypercall.inc  the paravirtual interface: hypercall numbers, the shared page
+#                            (it includes ../common/vcpu.inc: the vCPU is in the shared page)
+#   ../common/boot.s         the boot stub: paging on, jump to vmm_main
+#   hypercall.s              the cause table, hypercalls, page faults
+#   shadow.s                 shadow page tables kept up to date from the guest's requests
+#   ../common/trap.s         the trap path shared with te: vmm_entry, reflect, vmm_resume
+#   ../common/emulate.s      advance, set_rd_advance, emu_wfi (the rest serves te and vtx)
+#   ../common/guestmem.s     reading guest-physical memory through windows
+#   ../common/devices.s      the guest's console, timer, power and null port
+#
+# The guest is the kernel built with PARAVIRT (programs/kernel/arch.inc). Like te's guest it
+# runs in ring 1 and its processes in ring 3, and the VMM alone runs in ring 0, in the top 4 MiB
+# of every address space. Unlike te's guest it executes no privileged instruction: it reads
+# and writes its control registers as words of a page it shares with the VMM, asks for
+# everything else with hypercalls (`syscall` from ring 1), and reports its page-table changes
+# in batches, so the shadow page tables are always complete and there are no hidden faults.
+# A privileged instruction it executes anyway is not emulated: it is reflected to its own
+# trap handler as PrivilegedInstruction (the guest kernel panics; a process is killed).
+
+        .include "../../lib/hw.inc"
+        .include "../common/layout.inc"
+        .include "../common/hypercall.inc"
+        .include "../common/macros.inc"
+
+        .equ NCAUSES, 18            # trap causes 0..17 (hw.inc)
+        .equ VMM_PGDIR_PHYS, SHADOW_PGDIR_PHYS  # the boot directory: the shadow while paging is off
+
+# The vCPU is the start of the guest's shared page, which the VMM maps at PV_SHARED_VA: s0
+# points there in every handler, and the shared words beyond the vCPU are at these offsets.
+        .equ vcpu, PV_SHARED_VA + (PV_VCPU - PV_SHARED)
+        .equ SH_IRET_T0, PV_IRET_T0 - PV_VCPU
+        .equ SH_MMU_COUNT, PV_MMU_COUNT - PV_VCPU
+        .equ SH_MMU_QUEUE, PV_MMU_QUEUE - PV_VCPU
+        .equ SH_CLEAR, PV_MMU_QUEUE - PV_VCPU  # bytes cleared at boot: the vCPU and the counts
+
+        .org 0
+        .include "../common/boot.s"
+
+        .org VMM_CODE
+
+# vmm_main: paging is on and the VMM runs at its virtual address. Check the boot info, map the
+# guest's shared page, start the vCPU at the guest kernel's entry point in virtual ring 0 with
+# paging and interrupts off, take over the real trap vector and timer, build the shadow of
+# guest memory for paging off, and enter the guest.
+vmm_main:
+        li   sp, VMM_STACK_TOP
+        li   t0, SHADOW_PGDIR
+        sw   zero, 0(t0)            # remove the boot stub's alias in slot 0
+        tlbflushall
+        call read_boot_info         # a0 = the guest's entry point
+        mv   s1, a0
+        la   t0, guest_size
+        lw   t0, 0(t0)
+        li   t1, PV_GUEST_MAX       # the shadow table map covers this much
+        bgtu t0, t1, bad_boot
+        li   t1, PV_SHARED + PAGE_SIZE
+        bltu t0, t1, bad_boot       # the shared page must be guest memory
+        li   t0, VMM_PT + (PV_SHARED_VA - VMM_BASE) / PAGE_SIZE * 4
+        li   t1, GUEST_BASE + PV_SHARED | WINDOW_PTE
+        sw   t1, 0(t0)              # the shared page, in the VMM's region
+        li   s0, vcpu
+        tlbflush s0
+        li   t0, 0
+.clear: add  t1, s0, t0             # a clean vCPU: ring 0, IE off, no queued requests
+        sw   zero, 0(t1)
+        addi t0, t0, 4
+        li   t1, SH_CLEAR
+        bltu t0, t1, .clear
+        sw   s1, V_PC(s0)
+        la   t0, vmm_entry
+        csrw TVEC, t0
+        li   t0, IRQ_TIMER          # the real timer is the VMM's; the guest's is virtual
+        csrw IMASK, t0
+        la   t1, real_imask
+        sw   t0, 0(t1)
+        call vtimer_program
+        call shadow_init            # the shadow of paging off; the real PTBR points at it
+        j    vmm_resume
+
+        .include "hypercall.s"
+        .include "shadow.s"
+        .include "../common/trap.s"
+        .include "../common/emulate.s"
+        .include "../common/guestmem.s"
+        .include "../common/devices.s"
+        .include "../common/report.s"
+        .include "../../lib/console.s"
+
+# ---- VMM data ------------------------------------------------------------------------------
+        .include "../common/data.s"
+real_imask:   .word 0           # what the real IMASK holds (rewritten only when it changes)
+guest_ptbr:   .word 0           # the guest's page-table base (its V_PTBR is only a copy)
+cur_shadow:   .word 0           # host-physical shadow directory in the real PTBR
+pool_next:    .word 0           # next pool frame never handed out
+pool_free:    .word 0           # frames handed back, linked through their first word
+pool_failed:  .word 0           # 1: an allocation failed since the last reset
+ident_tables: .word 0           # shadow tables of the paging-off map (0: not built)
+stat_hypercalls: .space NHYPERCALLS * 4  # per hypercall number (stats.vmm.hypercalls)
+stat_mmu:     .space 4 * 4      # page-table requests applied, per command
+stat_mmu_rejected: .word 0      # requests and entries refused (beyond guest memory, wrong type)
+stat_tables_built: .word 0      # shadow tables built by reading a whole guest table
