@@ -9,6 +9,9 @@ export const ExitCode = {
   ASSEMBLY: 2,
   /** The guest could not finish: cycle limit, double fault, deadlock, or a load error. */
   GUEST: 3,
+  /** `isa --check`: the Popek-Goldberg condition does not hold (a sensitive instruction is not
+   *  privileged). Distinct from every code a guest kernel or VMM in programs/ powers off with. */
+  NOT_VIRTUALIZABLE: 10,
   /** A bug in ringlab itself (please report it). */
   INTERNAL: 70,
 } as const;

@@ -101,6 +101,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('isa')
     .description('list the instruction set (derived from the instruction table)')
     .option('--markdown', 'print the full reference as Markdown (docs/ISA.md)')
+    .option('--check', 'classify every instruction by running it (Popek-Goldberg) and say whether a trap-and-emulate VMM can be built; exit 10 if not')
+    .option('--json', 'with --check: print one JSON object with the classification and its evidence')
     .addOption(new Option('--extensions <list>', 'comma-separated ISA extensions to switch on'))
     .action((opts) => setExit(isaCommand(opts)));
 

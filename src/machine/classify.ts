@@ -16,8 +16,8 @@
 // differ only in control state: the ring (0 to 3), STATUS.IE, paging (off, an identity map, or a
 // relocated map whose TLB holds a stale entry) and the other control registers together with
 // the devices and the current VMCS (two settings). The ordinary state (the general registers,
-// the pc and the program's memory, read through the current translation) is the same in all of
-// them. One execution is one `Machine.step()`; then:
+// the pc and the program's memory, as seen through each state's own translation) is the same in
+// all of them. One execution is one `Machine.step()`; then:
 // - privileged: in every encoding and state it traps with PrivilegedInstruction outside ring 0
 //   and never with PrivilegedInstruction in ring 0 (ringlab's own notion, which the interpreter
 //   enforces for the table's `privileged` class);
@@ -86,7 +86,7 @@ const RELOCATED: MapLayout = { dir: 0xa000, table: 0xb000, frames: [0xe000, 0xc0
 const VMCS_LAUNCHED = 0x4000;
 const VMCS_CLEAR = 0x5000;
 
-/** The values of r1..r15 in every state: addresses in the program's pages and plain numbers. */
+/** The values of r0..r15 in every state (r0 is 0): addresses in the program's pages and plain numbers. */
 export const REGISTER_VALUES: readonly number[] = [
   0, 0x2004, 0x3000, 0x2ff0, 0x12345678, -1, 0, 1, 0x8000_0000 | 0, 7, CODE_VA + 4, -5, 0x3ffc, 0x7fffffff, 31, 0xdeadbeef | 0,
 ];
