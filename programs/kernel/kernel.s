@@ -27,6 +27,9 @@
         .include "sched.s"
         .include "mm.s"
         .include "console.s"
+        .ifdef LEGACY
+        .include "legacy.s"         # PUSHF/POPF-style STATUS access (docs/popek-goldberg.md)
+        .endif
         .ifdef PARAVIRT
         .include "pv.s"             # the page-table queue of a paravirtualized kernel
         .endif

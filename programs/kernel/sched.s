@@ -36,6 +36,9 @@ tick:
 # schedule: run the next READY process after the current one (the current one last). If none
 # is ready but some sleep, idle with wfi until the timer wakes one; if none is left, shut down.
 schedule:
+        .ifdef LEGACY
+        call legacy_check_status    # legacy.s: interrupts must be off here
+        .endif
         la   t0, current
         lw   s0, 0(t0)              # s0 = where the search starts (0: before slot 0)
         bnez s0, .search
@@ -57,6 +60,9 @@ schedule:
         la   t0, alive              # nobody is ready
         lw   t0, 0(t0)
         beqz t0, shutdown
+        .ifdef LEGACY
+        j    legacy_idle            # legacy.s: idle with interrupts on, the x86 way
+        .endif
         vwfi                        # interrupts are off: wfi returns when the timer line is
         vcsrr t0, IPEND             # pending, and the kernel handles the tick itself
         andi t0, t0, IRQ_TIMER

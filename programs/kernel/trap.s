@@ -30,7 +30,11 @@ trap_entry:
         mv   s0, t0                 # s0 = current PCB in every handler below
         vcsrr t1, ESTATUS
         andi t1, t1, STATUS_RING_MASK
+        .ifdef LEGACY
+        beqz t1, legacy_kernel_trap # legacy.s: the idle loop's tick, or a kernel bug
+        .else
         beqz t1, kernel_panic       # trapped in the kernel itself: a kernel bug
+        .endif
         vcsrr t1, CAUSE             # dispatch on the cause
         li   t2, CAUSE_SYSCALL
         beq  t1, t2, syscall_dispatch

@@ -13,6 +13,13 @@ import { DEFAULT_MAX_CYCLES, runCommand } from './commands/run.js';
 import { CliError, ExitCode } from './errors.js';
 import { COST_PRESETS } from '../machine/costs.js';
 
+/** -D for `boot` and `debug`: build options of the guest kernel, as `asm -D` gives them to a source. */
+function kernelDefineOption(): Option {
+  return new Option('-D, --define <NAME[=VALUE]>', 'build the guest kernel with this option (repeatable; e.g. -D LEGACY; docs/kernel.md)').argParser(
+    (v: string, prev: string[] = []) => [...prev, v],
+  );
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -51,6 +58,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--memory <size>', 'physical memory, e.g. 16M (default 16M)')
     .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
     .option('--list', 'list configurations and workloads')
+    .addOption(kernelDefineOption())
     .action((opts) => setExit(bootCommand(opts)));
 
   program
@@ -78,6 +86,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--max-cycles <n>', `cycle budget of one continue, nexti or finish (default ${DEFAULT_MAX_CYCLES.toExponential()})`)
     .option('--memory <size>', 'physical memory, e.g. 64K or 16M (default 16M)')
     .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
+    .addOption(kernelDefineOption())
     .action((file: string | undefined, opts) => setExit(exitWhenDone(debugCommand(file, opts))));
 
   program

@@ -37,6 +37,15 @@ export function assembleCached(path: string, isa: Isa, defines: Defines = {}): I
   return result.image;
 }
 
+/** ISA extensions a kernel build option needs on the machine that runs the kernel: a LEGACY
+ *  kernel executes the legacy extension's rdstatus and wrstatus (docs/popek-goldberg.md). */
+export const OPTION_EXTENSIONS: Readonly<Record<string, readonly string[]>> = { LEGACY: ['legacy'] };
+
+/** The extensions a kernel built with these options needs (any value counts: `.ifdef`). */
+export function kernelExtensions(defines: Defines = {}): string[] {
+  return [...new Set(Object.keys(defines).flatMap((name) => OPTION_EXTENSIONS[name] ?? []))].sort();
+}
+
 /** The guest kernel, built with the given options (docs/kernel.md lists them). */
 export function kernelImage(isa: Isa, defines: Defines = {}): Image {
   return assembleCached(KERNEL_SOURCE, isa, defines);

@@ -8,7 +8,7 @@ import { findSymbol, type Image } from '../asm/index.js';
 import { isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS, type CostModel } from '../machine/costs.js';
 import { Machine, type MachineOptions, type MachineStats, type StopReason } from '../machine/machine.js';
-import { kernelImage, userImage } from './images.js';
+import { kernelExtensions, kernelImage, userImage, type Defines } from './images.js';
 import { findWorkload, workloadNames, type Workload } from './workloads.js';
 
 export const BOOTARGS = 0x1000;
@@ -42,6 +42,9 @@ export interface BootOptions {
   quantum?: number;
   /** Each console byte as it is written (e.g. to stream it to stdout). */
   onConsoleOutput?: (byte: number) => void;
+  /** Build options of programs/kernel (`-D NAME[=VALUE]`, docs/kernel.md), e.g. { LEGACY: 1 }. An
+   *  option that needs an ISA extension (kernelExtensions) switches it on for the guest. */
+  kernelDefines?: Defines;
   /** A guest kernel to boot instead of programs/kernel (tests, coursework). Per-process output
    *  and exit codes are reported only if it has the kernel's `writer_pid` and `proc_table`. */
   kernel?: Image;
@@ -284,8 +287,8 @@ export function refuseParavirtKernel(config: string, kernel: Image): void {
 /** Build the machine for a native boot and load it, ready to run (or to debug). */
 export function prepareNative(options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations);
-  const isa = isaWith([]);
-  const kernel = options.kernel ?? kernelImage(isa);
+  const isa = isaWith(kernelExtensions(options.kernelDefines));
+  const kernel = options.kernel ?? kernelImage(isa, options.kernelDefines);
   refuseParavirtKernel('native', kernel);
   const observer = new KernelObserver(kernel, specs);
   const machine = observer.machine({ isa, memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES, costs: options.costs ?? DEFAULT_COSTS }, options.onConsoleOutput);

@@ -14,7 +14,7 @@ import { findSymbol, type Image } from '../asm/index.js';
 import { BASE, CAUSES, causeName, isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import type { Machine, WorldMap } from '../machine/machine.js';
-import { assembleCached, kernelImage, ROOT, type Defines } from './images.js';
+import { assembleCached, kernelExtensions, kernelImage, ROOT, type Defines } from './images.js';
 import {
   BootError,
   KernelObserver,
@@ -160,9 +160,10 @@ export function prepareVmm(config: string, options: BootOptions): PreparedBoot {
   const vmmConfig = VMM_CONFIGS[config];
   if (!vmmConfig) throw new BootError(`no VMM configuration '${config}'`);
   const specs = processesFor(options.workloads, options.iterations);
-  const guestIsa = isaWith([]);
-  const isa = isaWith(vmmConfig.extensions);
-  const kernel = options.kernel ?? kernelImage(guestIsa, vmmConfig.kernelDefines);
+  const kernelDefines = { ...vmmConfig.kernelDefines, ...options.kernelDefines };
+  const guestIsa = isaWith(kernelExtensions(kernelDefines));
+  const isa = isaWith([...vmmConfig.extensions, ...kernelExtensions(kernelDefines)]);
+  const kernel = options.kernel ?? kernelImage(guestIsa, kernelDefines);
   if (!vmmConfig.kernelDefines?.['PARAVIRT']) refuseParavirtKernel(config, kernel);
   const layout = new VmmLayout(vmmImage(vmmConfig.vmm, isa));
   const guestSize = options.memoryBytes ?? NATIVE_MEMORY_BYTES;

@@ -6,7 +6,7 @@ import { BootError, CONFIGS, type BootConfig, type BootStats, findConfig, Progra
 import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { err } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
-import { parseCount, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
+import { parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
 import { describeStop, formatStats, formatVmmStats } from '../report.js';
 import { DEFAULT_MAX_CYCLES, LineWriter } from './run.js';
 
@@ -21,6 +21,8 @@ export interface BootCliOptions {
   memory?: string;
   quantum?: string;
   list?: boolean;
+  /** -D NAME[=VALUE]: kernel build options. */
+  define?: string[];
 }
 
 /** The JSON object `boot --json` prints: the fields of `run --json` plus the processes. */
@@ -73,6 +75,7 @@ export function bootCommand(opts: BootCliOptions): number {
   const quantum = opts.quantum === undefined ? undefined : parseCount('--quantum', opts.quantum);
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
   const costs = parsePreset(opts.preset);
+  const kernelDefines = parseDefines(opts.define);
   const writer = opts.json ? undefined : new LineWriter((chunk) => process.stdout.write(chunk));
   let result: BootResult;
   try {
@@ -83,6 +86,7 @@ export function bootCommand(opts: BootCliOptions): number {
       ...(iterations !== undefined && { iterations }),
       ...(quantum !== undefined && { quantum }),
       ...(memoryBytes !== undefined && { memoryBytes }),
+      ...(Object.keys(kernelDefines).length > 0 && { kernelDefines }),
       ...(writer && { onConsoleOutput: (b: number) => writer.byte(b) }),
     });
   } catch (e) {

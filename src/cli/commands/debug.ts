@@ -12,7 +12,7 @@ import { interactive, runLines, streamLines } from '../../debug/repl.js';
 import { err, out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
 import { loadOnto, readText } from '../load.js';
-import { parseCount, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
+import { parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
 import { bootFailure, configNamed } from './boot.js';
 import { DEFAULT_MAX_CYCLES } from './run.js';
 
@@ -27,6 +27,8 @@ export interface DebugCliOptions {
   maxCycles?: string;
   memory?: string;
   preset?: string;
+  /** -D NAME[=VALUE]: kernel build options (with a configuration). */
+  define?: string[];
 }
 
 interface Target {
@@ -54,12 +56,14 @@ function prepareConfig(opts: DebugCliOptions): Target {
   const workloads = parseList(opts.workload ?? DEFAULT_DEBUG_WORKLOAD);
   const iterations = parseIterations(opts.iterations);
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
+  const kernelDefines = parseDefines(opts.define);
   try {
     const prepared = config.prepare({
       workloads,
       costs: parsePreset(opts.preset),
       ...(iterations !== undefined && { iterations }),
       ...(memoryBytes !== undefined && { memoryBytes }),
+      ...(Object.keys(kernelDefines).length > 0 && { kernelDefines }),
     });
     return { machine: prepared.machine, images: [...prepared.images] };
   } catch (e) {
@@ -76,6 +80,7 @@ export function debugCommand(file: string | undefined, opts: DebugCliOptions): P
   if (file !== undefined && (opts.config !== undefined || opts.workload !== undefined || opts.iterations !== undefined)) {
     throw new CliError('give either FILE or --config/--workload, not both', ExitCode.USAGE);
   }
+  if (file !== undefined && opts.define !== undefined) throw new CliError('-D builds the guest kernel of a configuration: give it with --config, not with FILE', ExitCode.USAGE);
   const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
   if (maxCycles < 1) throw new CliError('--max-cycles must be at least 1', ExitCode.USAGE);
   const script = opts.script === undefined ? undefined : readText(opts.script).split(/\r?\n/);
