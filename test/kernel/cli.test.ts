@@ -48,7 +48,7 @@ describe('ringlab boot', () => {
     expect(r.stderr).toMatch(/guest user/);
     expect(r.stderr).toMatch(/guest kernel/);
     expect(r.stderr).toMatch(/traps: .*Syscall/);
-    expect(r.stderr).toMatch(/TLB \(\d+ entries\)/);
+    expect(r.stderr).toMatch(/TLB \(\d+ entries, \d+-way\)/);
     expect(r.stderr).toMatch(/pid 1 nano-syscall: exit 0/);
   });
 
