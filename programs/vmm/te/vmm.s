@@ -2,7 +2,8 @@
 #   ../common/layout.inc  where the VMM and its guest live (host-physical and virtual)
 #   ../common/vcpu.inc    the virtual CPU's fields
 #   ../common/boot.s      the boot stub: paging on, jump to vmm_main
-#   trap.s                the real trap vector: save the guest, dispatch on the cause, resume
+#   trap.s                what the VMM does with each trap cause; the trap path itself (save
+#                         the guest, dispatch, reflect, resume) is ../common/trap.s, shared with pv
 #   emulate.s             one routine per privileged instruction the guest kernel executes
 #   shadow.s              page faults: hidden ones fixed in the shadow, true ones reflected
 #   ../common/emulate.s   in, out, wfi, tlbflush, tlbflushall (shared with the vtx VMM)
