@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { findSymbol, type Image } from '../asm/index.js';
 import { BASE, CAUSES, causeName, isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
+import { MAX_MEMORY_BYTES } from '../machine/memory.js';
 import type { Machine, WorldMap } from '../machine/machine.js';
 import { assembleCached, kernelExtensions, kernelImage, ROOT, type Defines } from './images.js';
 import {
@@ -167,6 +168,10 @@ export function prepareVmm(config: string, options: BootOptions): PreparedBoot {
   if (!vmmConfig.kernelDefines?.['PARAVIRT']) refuseParavirtKernel(config, kernel);
   const layout = new VmmLayout(vmmImage(vmmConfig.vmm, isa));
   const guestSize = options.memoryBytes ?? NATIVE_MEMORY_BYTES;
+  if (layout.guestBase + guestSize > MAX_MEMORY_BYTES) {
+    const most = (MAX_MEMORY_BYTES - layout.guestBase) >> 20;
+    throw new BootError(`the guest's memory under a VMM is at most ${most} MiB (the machine's ${MAX_MEMORY_BYTES >> 20} MiB less the VMM's ${layout.guestBase >> 20} MiB), not ${guestSize >> 20} MiB`);
+  }
   const observer = new KernelObserver(kernel, specs, layout.guestBase);
   const machine = observer.machine(
     { isa, memoryBytes: layout.guestBase + guestSize, costs: options.costs ?? DEFAULT_COSTS, worlds: VMM_WORLDS },

@@ -4,7 +4,10 @@
 
 import { endianness } from 'node:os';
 
-export const MAX_MEMORY_BYTES = 1 << 30;
+/** 384 MiB: the processor keeps one decoded-instruction slot per word of memory in a JS array,
+ *  and V8 cannot make an array of 2^27 elements (512 MiB of words); a larger limit failed as an
+ *  internal error instead of a clear message. */
+export const MAX_MEMORY_BYTES = 384 << 20;
 
 export class PhysicalMemory {
   readonly size: number;

@@ -90,6 +90,17 @@ describe('usage errors exit 1', () => {
     expectNoStackTrace(r);
   });
 
+  it('more memory than the machine can have, natively and under a VMM (it was an internal error at 512M)', () => {
+    const native = ringlab(['boot', '--memory', '512M', '--workload', 'compute']);
+    expect(native.status).toBe(1);
+    expect(native.stderr).toMatch(/memory size must be a multiple of 4096 between 4 KiB and 384 MiB/);
+    const te = ringlab(['boot', '--config', 'te', '--memory', '384M', '--workload', 'compute']);
+    expect(te.status).toBe(1);
+    expect(te.stderr).toMatch(/the guest's memory under a VMM is at most 380 MiB/);
+    expectNoStackTrace(native);
+    expectNoStackTrace(te);
+  });
+
   it('a missing argument', () => {
     const r = ringlab(['run']);
     expect(r.status).toBe(1);
