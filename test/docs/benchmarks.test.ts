@@ -41,4 +41,13 @@ describe('docs/benchmarks.md', () => {
     const nano = slowdowns('nano-ptemod', 'vtx-2006', ['te', 'vtx']);
     expect(DOC).toContain(`${nano['vtx']} under vtx against ${nano['te']} under te`);
   });
+
+  it('quotes the paravirtualized kernel against te', () => {
+    const syscall = slowdowns('syscall', 'default', ['pv', 'te']);
+    const ctxswitch = slowdowns('ctxswitch', 'default', ['pv', 'te']);
+    const ptemod = slowdowns('ptemod', 'default', ['pv', 'te']);
+    expect(DOC).toContain(
+      `syscall ${syscall['pv']} against ${syscall['te']}, ctxswitch ${ctxswitch['pv']} against ${ctxswitch['te']}, ptemod ${ptemod['pv']} against ${ptemod['te']} (default)`,
+    );
+  });
 });
