@@ -4,20 +4,20 @@
 //   overhead  the six workloads in every config under every preset: the overhead argument
 //   nano      the Adams and Agesen nanobenchmarks: cycles per iteration
 //   sweep     slowdowns as one cost-model parameter moves; where vtx overtakes te
-//   speed     host speed: guest MIPS per config (tinybench; the only host-dependent figures)
+//   speed     host speed: emulated MIPS per config (tinybench; the only host-dependent figures)
 
-import { CONFIGS, WORKLOADS } from '../configs/index.js';
-import { COST_PRESETS, type CostModel } from '../machine/costs.js';
-import { computeFindings } from './findings.js';
-import { iterationsOf, measure, rowOf, runRow, type RowRuns } from './measure.js';
-import { RESULTS_SCHEMA, type BenchResults, type Row, type SuiteName } from './results.js';
-import { sweepResults, SWEEPS } from './sweep.js';
-import { speedResults } from './speed.js';
-import { NATIVE_MEMORY_BYTES } from '../configs/native.js';
 import { findSymbol } from '../asm/index.js';
 import { kernelImage } from '../configs/images.js';
+import { CONFIGS, WORKLOADS } from '../configs/index.js';
+import { NATIVE_MEMORY_BYTES } from '../configs/native.js';
 import { isaWith } from '../isa/index.js';
+import { COST_PRESETS, type CostModel } from '../machine/costs.js';
 import { Machine } from '../machine/machine.js';
+import { computeFindings } from './findings.js';
+import { iterationsOf, measure, rowOf, runRow, type RowRuns } from './measure.js';
+import { RESULTS_SCHEMA, type BenchResults, type SuiteName } from './results.js';
+import { speedResults } from './speed.js';
+import { sweepResults, SWEEPS } from './sweep.js';
 
 /** The workloads of the overhead suite: one per kind of kernel work (sleep only idles). */
 export const OVERHEAD_WORKLOADS = ['compute', 'syscall', 'io', 'pagefault', 'ctxswitch', 'ptemod'] as const;
@@ -146,5 +146,3 @@ export function runSuite(suite: SuiteName, options: SuiteOptions = {}): BenchRes
     }
   }
 }
-
-export type { Row };
