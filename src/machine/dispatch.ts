@@ -36,7 +36,8 @@
 //   "same 4 KiB page as last fetch" and "pc is word aligned" (fetchPage has its low bits clear,
 //   and -1 when invalid, which no masked pc can equal). It caches one TLB entry; the MMU drops
 //   it whenever that entry could change, and each fast fetch still counts as a TLB hit.
-// - Decoded-instruction cache per physical word, cleared by stores to that word.
+// - Decoded-instruction cache per physical word, cleared by stores to that word, kept in one
+//   array per physical page; `cpu.fetchDecoded` is the fetch page's, so a hit is one index.
 // - The cost is charged before the semantics run (and refunded by `trap()`), so the loop has
 //   no work to do after a trap except to catch it.
 // - Device checks are batched: the loop runs until `cpu.stopCycle`, which the machine sets to
@@ -96,14 +97,13 @@ function buildInterpreter(insns: readonly InsnDef[]): Interpreter {
   return {
     run(cpu) {
       const x = cpu.x;
-      const cache = cpu.decodeCache;
       while (cpu.cycles < cpu.stopCycle) {
         // Hot loop: fast paths only, no call that returns into it (see the top of dispatch.ts).
         hot: for (;;) {
           const pc = cpu.pc;
           if ((pc & -4093) !== cpu.fetchPage) break;
           const at = (cpu.fetchBase | (pc & 4095)) >>> 2;
-          const d = cache[at];
+          const d = cpu.fetchDecoded[(pc & 4095) >>> 2];
           if (d === undefined) break;
           switch (d.index) {
 ${hotCases}
@@ -119,17 +119,16 @@ ${hotCases}
     },
     step(cpu) {
       const x = cpu.x;
-      const cache = cpu.decodeCache;
       const pc = cpu.pc;
       let pa;
       if ((pc & -4093) === cpu.fetchPage) {
         pa = cpu.fetchBase | (pc & 4095);
         cpu.fetchHits += cpu.fetchPaged;
       } else {
-        pa = cpu.fetchSlow(pc);
+        pa = cpu.fetchSlow(pc); // also points fetchDecoded at pa's page
       }
       const at = pa >>> 2;
-      let d = cache[at];
+      let d = cpu.fetchDecoded[(pa & 4095) >>> 2];
       if (d === undefined) d = cpu.decodeAt(pa);
       ${account}
       switch (d.index) {

@@ -97,6 +97,17 @@ export class DecodedInsn implements Decoded {
   }
 }
 
+/** Decoded instructions of one physical page, by word (1024). */
+export type DecodePage = (Decoded | undefined)[];
+
+/** A decode page: made the same way every time, so V8 sees one elements kind at the loop's load. */
+function newDecodePage(): DecodePage {
+  return new Array<Decoded | undefined>(1024).fill(undefined);
+}
+
+/** fetchDecoded before the first fetch (never written: fetchPage is -1 until fetchSlow sets both). */
+const NO_DECODE_PAGE: DecodePage = newDecodePage();
+
 export interface TrapEvent {
   cause: number;
   /** pc saved in EPC. */
@@ -163,8 +174,12 @@ export class Processor implements Cpu {
   curAt = -1;
 
   // ---- Caches (not architectural) -------------------------------------------------------------
-  /** Decoded instruction per physical word; undefined until first executed, cleared by stores. */
-  readonly decodeCache: (Decoded | undefined)[];
+  /** Decoded instructions, one array of 1024 per physical page, made when the page is first
+   *  fetched from: a flat array per word of a 16 MiB machine took ~25 ms to allocate, most of a
+   *  short boot. Entries are undefined until first executed, cleared by stores. */
+  private readonly decodePages: (DecodePage | undefined)[];
+  /** The decode page of the fetch page (fetchBase); the interpreter loop indexes it directly. */
+  fetchDecoded: DecodePage = NO_DECODE_PAGE;
   /** Virtual page base of the page instructions are being fetched from, or -1 (see dispatch.ts). */
   fetchPage = -1;
   /** Physical base of that page. */
@@ -209,14 +224,34 @@ export class Processor implements Cpu {
     this.halves = memory.halves;
     this.bytes = memory.bytes;
     this.memSize = memory.size;
-    this.decodeCache = new Array<Decoded | undefined>(memory.size >>> 2).fill(undefined);
+    this.decodePages = new Array<DecodePage | undefined>(memory.size >>> 12).fill(undefined);
     this.illegal = new DecodedInsn(isa.insns.length, 0, 0, 0, 0, 0, 0);
   }
 
   /** The instruction executing (or last executed). Its cache entry is still there when it
    *  traps: only stores clear entries, and no instruction stores and then traps. */
   get cur(): Decoded {
-    return (this.curAt >= 0 ? this.decodeCache[this.curAt] : undefined) ?? this.illegal;
+    return (this.curAt >= 0 ? this.decodePages[this.curAt >>> 10]?.[this.curAt & 1023] : undefined) ?? this.illegal;
+  }
+
+  /** The decode page of physical address pa, made on first use. */
+  private decodePage(pa: number): DecodePage {
+    let page = this.decodePages[pa >>> 12];
+    if (page === undefined) this.decodePages[pa >>> 12] = page = newDecodePage();
+    return page;
+  }
+
+  /** After a snapshot restore set fetchPage and fetchBase: point fetchDecoded at that page. (The
+   *  fetch-page cache is restored rather than dropped because a slow fetch would refresh the
+   *  TLB's LRU order where the original run did not, and later figures would differ.) */
+  fetchPageRestored(): void {
+    this.fetchDecoded = this.fetchPage === -1 ? NO_DECODE_PAGE : this.decodePage(this.fetchBase);
+  }
+
+  /** Drop the cached decode of the word at physical address pa (it was written). */
+  private forgetDecoded(pa: number): void {
+    const page = this.decodePages[pa >>> 12];
+    if (page !== undefined) page[(pa >>> 2) & 1023] = undefined;
   }
 
   /** Dispatch index of the built-in handler for words no instruction claims. */
@@ -238,6 +273,7 @@ export class Processor implements Cpu {
     this.fetchPage = pc & ~0xfff;
     this.fetchBase = pa & ~0xfff;
     this.fetchPaged = this.paging ? 1 : 0;
+    this.fetchDecoded = this.decodePage(pa);
     return pa;
   }
 
@@ -259,7 +295,7 @@ export class Processor implements Cpu {
       const cost = insn.cost + (insn.memory ? this.costs.memoryAccess : 0);
       d = new DecodedInsn(index, f.rd, f.rs1, f.rs2, f.imm, word, cost);
     }
-    this.decodeCache[pa >>> 2] = d;
+    this.decodePage(pa)[(pa >>> 2) & 1023] = d;
     return d;
   }
 
@@ -447,26 +483,26 @@ export class Processor implements Cpu {
   store8(addr: number, value: number): void {
     const pa = this.translate(addr, Access.WRITE);
     this.bytes[pa] = value;
-    this.decodeCache[pa >>> 2] = undefined; // self-modifying code: re-decode this word
+    this.forgetDecoded(pa); // self-modifying code: re-decode this word
   }
 
   store16(addr: number, value: number): void {
     if ((addr & 1) !== 0) throw this.raise(Cause.Misaligned, addr);
     const pa = this.translate(addr, Access.WRITE);
     this.halves[pa >>> 1] = value;
-    this.decodeCache[pa >>> 2] = undefined;
+    this.forgetDecoded(pa);
   }
 
   store32(addr: number, value: number): void {
     if ((addr & 3) !== 0) throw this.raise(Cause.Misaligned, addr);
     const pa = this.translate(addr, Access.WRITE);
     this.words[pa >>> 2] = value;
-    this.decodeCache[pa >>> 2] = undefined;
+    this.forgetDecoded(pa);
   }
 
   /** Drop cached decodes for physical bytes [pa, pa + length) after a write from outside the CPU. */
   invalidateDecoded(pa: number, length: number): void {
-    for (let w = pa >>> 2; w < (pa + length + 3) >>> 2 && w < this.decodeCache.length; w++) this.decodeCache[w] = undefined;
+    for (let w = pa >>> 2; w < (pa + length + 3) >>> 2 && w < this.memSize >>> 2; w++) this.forgetDecoded(w << 2);
   }
 
   // ---- Control registers ----------------------------------------------------------------------
@@ -593,7 +629,7 @@ export class Processor implements Cpu {
   private setVmcsWord(offset: number, value: number): void {
     const at = (this.vmcs + offset) >>> 2;
     this.words[at] = value;
-    this.decodeCache[at] = undefined;
+    this.forgetDecoded(at << 2);
   }
 
   vmPointerLoad(physicalAddr: number): void {

@@ -22,7 +22,7 @@ import type { Machine } from './machine.js';
 export const SNAPSHOT_PAGE = 4096;
 
 /** Processor fields that are not state: parts of the machine, caches, hooks. */
-const NOT_STATE = new Set(['isa', 'memory', 'bus', 'costs', 'decodeCache', 'words', 'halves', 'bytes', 'illegal', 'onTrap', 'memSize']);
+const NOT_STATE = new Set(['isa', 'memory', 'bus', 'costs', 'decodePages', 'fetchDecoded', 'words', 'halves', 'bytes', 'illegal', 'onTrap', 'memSize']);
 
 type Saved =
   | { kind: 'value'; value: unknown }
@@ -143,6 +143,7 @@ export function restoreSnapshot(machine: Machine, snapshot: MachineSnapshot): vo
     machine.cpu.invalidateDecoded(i * SNAPSHOT_PAGE, SNAPSHOT_PAGE);
   }
   restoreCpu(machine, snapshot.cpu);
+  machine.cpu.fetchPageRestored();
   machine.devices.forEach((d, i) => d.restore(snapshot.devices[i]));
 }
 

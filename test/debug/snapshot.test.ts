@@ -13,7 +13,8 @@ describe('machine snapshots', () => {
     // The state that matters is among what is saved.
     const saved = dbg.machine.snapshot().cpu;
     for (const name of ['x', 'pc', 'ring', 'cycles', 'instret', 'trapCounts', 'mmu', 'bucketCycles', 'epc', 'ptbr']) expect(saved.has(name), name).toBe(true);
-    expect(saved.has('decodeCache')).toBe(false);
+    expect(saved.has('decodePages')).toBe(false);
+    expect(saved.has('fetchDecoded')).toBe(false);
   });
 
   it('restore gives back registers, memory, TLB, devices and statistics exactly', () => {
