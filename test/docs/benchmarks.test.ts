@@ -50,4 +50,12 @@ describe('docs/benchmarks.md', () => {
       `syscall ${syscall['pv']} against ${syscall['te']}, ctxswitch ${ctxswitch['pv']} against ${ctxswitch['te']}, ptemod ${ptemod['pv']} against ${ptemod['te']} (default)`,
     );
   });
+
+  it('docs/popek-goldberg.md quotes pv against te and vtx', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'popek-goldberg.md'), 'utf8');
+    for (const workload of ['syscall', 'pagefault', 'ctxswitch', 'ptemod']) {
+      const s = slowdowns(workload, 'default', ['te', 'pv', 'vtx']);
+      expect(doc).toContain(`| ${workload} | ${s['te']} | ${s['pv']} | ${s['vtx']} |`);
+    }
+  });
 });
