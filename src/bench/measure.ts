@@ -9,6 +9,9 @@ import type { Attribution, Measurement, Row } from './results.js';
 /** A boot did not end the way a benchmark run must (power-off with every process finished). */
 export class BenchError extends Error {}
 
+/** A suite was asked for a preset, config or workload that does not exist (a usage error). */
+export class UnknownNameError extends Error {}
+
 export interface MeasureSpec {
   config: string;
   workload: string;
@@ -134,4 +137,17 @@ export function rowOf(config: string, workload: string, preset: string, runs: Ro
     vmExitsPer1k: run.vmExits / thousand,
     matchesNative: sameBehaviour(runs.single.behaviour, native.single.behaviour) && sameBehaviour(runs.double.behaviour, native.double.behaviour),
   };
+}
+
+/** One workload in each config under one cost model, as rows against native's. `configs` must
+ *  start with native (the baseline); `before` is called before each config's runs. */
+export function workloadRows(configs: readonly string[], workload: string, costs: CostModel, before?: (config: string) => void): Row[] {
+  if (configs[0] !== 'native') throw new BenchError('native must run first: it is the baseline of every row');
+  let native: RowRuns | undefined;
+  return configs.map((config) => {
+    before?.(config);
+    const runs = runRow(config, workload, costs);
+    native ??= runs;
+    return rowOf(config, workload, costs.name, runs, native);
+  });
 }

@@ -14,7 +14,7 @@ import { isaWith } from '../isa/index.js';
 import { COST_PRESETS, type CostModel } from '../machine/costs.js';
 import { Machine } from '../machine/machine.js';
 import { computeFindings } from './findings.js';
-import { iterationsOf, measure, rowOf, runRow, type RowRuns } from './measure.js';
+import { measure, UnknownNameError, workloadRows } from './measure.js';
 import { RESULTS_SCHEMA, type BenchResults, type SuiteName } from './results.js';
 import { speedResults } from './speed.js';
 import { sweepResults, SWEEPS } from './sweep.js';
@@ -50,7 +50,7 @@ function presetsOf(options: SuiteOptions): CostModel[] {
   const names = options.presets && options.presets.length ? options.presets : Object.keys(COST_PRESETS);
   return names.map((n) => {
     const preset = COST_PRESETS[n];
-    if (!preset) throw new Error(`unknown cost preset '${n}' (known: ${Object.keys(COST_PRESETS).join(', ')})`);
+    if (!preset) throw new UnknownNameError(`unknown cost preset '${n}' (known: ${Object.keys(COST_PRESETS).join(', ')})`);
     return preset;
   });
 }
@@ -59,14 +59,14 @@ function presetsOf(options: SuiteOptions): CostModel[] {
 export function configsOf(options: SuiteOptions): string[] {
   const all = CONFIGS.map((c) => c.name);
   const wanted = options.configs && options.configs.length ? options.configs : all;
-  for (const c of wanted) if (!all.includes(c)) throw new Error(`unknown config '${c}' (known: ${all.join(', ')})`);
+  for (const c of wanted) if (!all.includes(c)) throw new UnknownNameError(`unknown config '${c}' (known: ${all.join(', ')})`);
   return all.filter((c) => c === 'native' || wanted.includes(c));
 }
 
 function workloadsOf(options: SuiteOptions, defaults: readonly string[]): string[] {
   const known = WORKLOADS.filter((w) => w.kind !== 'demo').map((w) => w.name);
   const wanted = options.workloads && options.workloads.length ? options.workloads : defaults;
-  for (const w of wanted) if (!known.includes(w)) throw new Error(`unknown workload '${w}' (benchmarkable: ${known.join(', ')})`);
+  for (const w of wanted) if (!known.includes(w)) throw new UnknownNameError(`unknown workload '${w}' (benchmarkable: ${known.join(', ')})`);
   return [...wanted];
 }
 
@@ -102,15 +102,12 @@ function rowSuite(suite: 'overhead' | 'nano', defaults: readonly string[], optio
   let deterministic = true;
   for (const preset of presets) {
     for (const workload of workloads) {
-      let native: RowRuns | undefined;
-      for (const config of configs) {
-        options.progress?.(done++, total, `${workload} under ${config} (${preset.name})`);
-        const runs = runRow(config, workload, preset);
-        const again = measure({ config, workload, iterations: iterationsOf(workload), costs: preset }).measurement;
-        if (JSON.stringify(again) !== JSON.stringify(runs.single.measurement)) deterministic = false;
-        native ??= runs;
-        results.rows.push(rowOf(config, workload, preset.name, runs, native));
+      const rows = workloadRows(configs, workload, preset, (config) => options.progress?.(done++, total, `${workload} under ${config} (${preset.name})`));
+      for (const row of rows) {
+        const again = measure({ config: row.config, workload, iterations: row.run.iterations, costs: preset }).measurement;
+        if (JSON.stringify(again) !== JSON.stringify(row.run)) deterministic = false;
       }
+      results.rows.push(...rows);
     }
   }
   options.progress?.(total, total, 'done');

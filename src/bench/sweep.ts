@@ -12,7 +12,7 @@
 // the report says so.
 
 import { COST_PRESETS, type CostModel } from '../machine/costs.js';
-import { measure, rowOf, runRow, iterationsOf, type RowRuns } from './measure.js';
+import { iterationsOf, measure, workloadRows } from './measure.js';
 import type { Sweep, SweepPoint } from './results.js';
 
 export interface SweepSpec {
@@ -90,14 +90,8 @@ export function sweepResults(
       const costs = spec.costsAt(value);
       const slowdown: SweepPoint['slowdown'] = {};
       for (const workload of workloads) {
-        let native: RowRuns | undefined;
-        slowdown[workload] = {};
-        for (const config of configs) {
-          progress?.(done++, total, `${spec.parameter} ${value}: ${workload} under ${config}`);
-          const runs = runRow(config, workload, costs);
-          native ??= runs;
-          slowdown[workload]![config] = rowOf(config, workload, costs.name, runs, native).slowdownPerIteration;
-        }
+        const rows = workloadRows(configs, workload, costs, (config) => progress?.(done++, total, `${spec.parameter} ${value}: ${workload} under ${config}`));
+        slowdown[workload] = Object.fromEntries(rows.map((row) => [row.config, row.slowdownPerIteration]));
       }
       return { value, slowdown };
     });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ProgramAssemblyError } from '../../configs/index.js';
 import { ROOT } from '../../configs/images.js';
-import { BenchError } from '../../bench/measure.js';
+import { BenchError, UnknownNameError } from '../../bench/measure.js';
 import { DEFAULT_OUT_DIR, renderTerminal, resultsJson, writeReport } from '../../bench/render/index.js';
 import type { SuiteName } from '../../bench/results.js';
 import { runSuite, SUITES } from '../../bench/suites.js';
@@ -58,7 +58,7 @@ export function benchCommand(suite: string | undefined, opts: BenchCliOptions): 
   } catch (e) {
     if (e instanceof BenchError) throw new CliError(`benchmark run failed: ${e.message}`, ExitCode.GUEST);
     if (e instanceof ProgramAssemblyError) throw new CliError(e.message, ExitCode.ASSEMBLY);
-    if (e instanceof Error && /^unknown /.test(e.message)) throw new CliError(e.message, ExitCode.USAGE);
+    if (e instanceof UnknownNameError) throw new CliError(e.message, ExitCode.USAGE);
     throw e;
   }
   const dir = resolve(opts.out ?? resolve(ROOT, DEFAULT_OUT_DIR));
