@@ -6,7 +6,7 @@
 // Slowdowns are per iteration (boot excluded: (cycles at 2N - cycles at N) / N against native's
 // same figure), so a short run's boot does not hide or inflate the steady-state cost.
 
-import { grouped } from './render/format.js';
+import { grouped, ratio } from './render/format.js';
 import type { Finding, Row, Sweep } from './results.js';
 import { COSTLY, FAR_SLOWER, MOST, NEAR_NATIVE } from './thresholds.js';
 
@@ -20,11 +20,8 @@ const SYSCALL_WORKLOADS = ['syscall', 'nano-syscall'];
 const IO_WORKLOADS = ['io', 'nano-in'];
 const PAGING_WORKLOADS = ['pagefault', 'ptemod', 'ctxswitch', 'nano-pgfault', 'nano-ptemod'];
 
-/** A slowdown with three significant figures, as the report tables print it: 473x, 12.6x, 1.02x. */
-export function times(x: number): string {
-  if (!Number.isFinite(x)) return '—';
-  return `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)}x`;
-}
+/** A slowdown as the report tables print it (three significant figures): 473x, 12.6x, 1.02x. */
+export const times = ratio;
 
 class RowIndex {
   constructor(private readonly rows: readonly Row[]) {}
