@@ -42,6 +42,7 @@ export {
   type BootResult,
   type PreparedBoot,
   type ProcessReport,
+  type UserProgram,
 } from './native.js';
 export { findWorkload, WORKLOADS, workloadNames, type Workload } from './workloads.js';
 export { kernelImage, userImage, ProgramAssemblyError } from './images.js';

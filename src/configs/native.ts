@@ -28,11 +28,24 @@ export class BootError extends Error {}
 export interface ProcessSpec {
   name: string;
   iterations: number;
+  /** The program's image; without one, programs/user/NAME.s is assembled. */
+  image?: Image;
+}
+
+/** A user program of one's own (`boot --program FILE`, the equivalence tester): its image must
+ *  be linked at USER_BASE (include user.inc first) and assembled for the guest's ISA. */
+export interface UserProgram {
+  name: string;
+  image: Image;
+  /** Its a0 at start (default: the boot's --iterations, else 1). */
+  iterations?: number;
 }
 
 export interface BootOptions {
   /** Workload names (see workloads.ts); each becomes one or more processes. */
   workloads: readonly string[];
+  /** Programs of one's own, started as processes after the workloads' (pids in this order). */
+  programs?: readonly UserProgram[];
   /** Iteration count for every process (default: each workload's own). */
   iterations?: number;
   maxCycles?: number;
@@ -120,15 +133,17 @@ export interface PreparedBoot {
 
 export const DEFAULT_BOOT_CYCLES = 2_000_000_000;
 
-/** Expand workload names into the process list, or throw BootError naming the valid ones. */
-export function processesFor(workloads: readonly string[], iterations?: number): ProcessSpec[] {
-  if (workloads.length === 0) throw new BootError(`no workload given (valid: ${workloadNames().join(', ')})`);
+/** Expand workload names (then one's own programs) into the process list, or throw BootError
+ *  naming the valid workloads. */
+export function processesFor(workloads: readonly string[], iterations?: number, programs: readonly UserProgram[] = []): ProcessSpec[] {
+  if (workloads.length === 0 && programs.length === 0) throw new BootError(`no workload given (valid: ${workloadNames().join(', ')})`);
   const out: ProcessSpec[] = [];
   for (const name of workloads) {
     const wl: Workload | undefined = findWorkload(name);
     if (!wl) throw new BootError(`unknown workload '${name}' (valid: ${workloadNames().join(', ')})`);
     for (const program of wl.programs) out.push({ name: program, iterations: iterations ?? wl.defaultIterations });
   }
+  for (const program of programs) out.push({ name: program.name, iterations: program.iterations ?? iterations ?? 1, image: program.image });
   if (out.length > MAX_PROCS) throw new BootError(`${out.length} processes requested; the kernel runs at most ${MAX_PROCS}`);
   return out;
 }
@@ -162,7 +177,7 @@ export function placeGuest(memory: GuestMemory, kernel: Image, isa: Isa, specs: 
   const args = new DataView(new ArrayBuffer(32 + BOOT_RECORD * specs.length));
   let next = USER_IMAGES;
   specs.forEach((spec, i) => {
-    const { bytes, entry } = flatten(spec.name, userImage(spec.name, isa));
+    const { bytes, entry } = flatten(spec.name, processImage(spec, isa));
     memory.write(next, bytes);
     const rec = 32 + i * BOOT_RECORD;
     const name = new TextEncoder().encode(spec.name).slice(0, NAME_BYTES - 1);
@@ -286,7 +301,7 @@ export function refuseParavirtKernel(config: string, kernel: Image): void {
 
 /** Build the machine for a native boot and load it, ready to run (or to debug). */
 export function prepareNative(options: BootOptions): PreparedBoot {
-  const specs = processesFor(options.workloads, options.iterations);
+  const specs = processesFor(options.workloads, options.iterations, options.programs);
   const isa = isaWith(kernelExtensions(options.kernelDefines));
   const kernel = options.kernel ?? kernelImage(isa, options.kernelDefines);
   refuseParavirtKernel('native', kernel);
@@ -302,9 +317,14 @@ export function prepareNative(options: BootOptions): PreparedBoot {
   };
 }
 
+/** The image a process runs: its own, or programs/user/NAME.s. */
+export function processImage(spec: ProcessSpec, isa: Isa): Image {
+  return spec.image ?? userImage(spec.name, isa);
+}
+
 /** The user images of a boot, one per process (each runs at USER_BASE in its own space). */
 export function userImages(specs: readonly ProcessSpec[], isa: Isa): BootImage[] {
-  return specs.map((spec, i) => ({ name: spec.name, kind: 'user', pid: i + 1, image: userImage(spec.name, isa) }));
+  return specs.map((spec, i) => ({ name: spec.name, kind: 'user', pid: i + 1, image: processImage(spec, isa) }));
 }
 
 /** Boot the kernel natively with the given workloads and run it to power-off (or the limit). */

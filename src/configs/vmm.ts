@@ -160,7 +160,7 @@ export const VMM_CONFIGS: Readonly<Record<string, VmmConfig>> = {
 export function prepareVmm(config: string, options: BootOptions): PreparedBoot {
   const vmmConfig = VMM_CONFIGS[config];
   if (!vmmConfig) throw new BootError(`no VMM configuration '${config}'`);
-  const specs = processesFor(options.workloads, options.iterations);
+  const specs = processesFor(options.workloads, options.iterations, options.programs);
   const kernelDefines = { ...vmmConfig.kernelDefines, ...options.kernelDefines };
   const guestIsa = isaWith(kernelExtensions(kernelDefines));
   const isa = isaWith([...vmmConfig.extensions, ...kernelExtensions(kernelDefines)]);

@@ -1,0 +1,158 @@
+// The differential equivalence tester: boots sets of random user programs (program.ts) under
+// every configuration and cost preset and compares each process's output and exit code with
+// native's. Popek and Goldberg's first property of a VMM is equivalence: a program run under
+// it behaves as it does on the bare machine (timing and resource availability aside). Per
+// process output and exit code are exactly what must not change; the interleaving of processes
+// and every cycle count may.
+
+import { join } from 'node:path';
+import { assemble, formatAsmError, type Image } from '../asm/index.js';
+import { BASE, EXTENSIONS, isaWith } from '../isa/index.js';
+import { COST_PRESETS, costPreset } from '../machine/costs.js';
+import { CONFIGS, type BootResult, type UserProgram } from '../configs/index.js';
+import { USER_DIR } from '../configs/images.js';
+import { generateProgram } from './program.js';
+import { deriveSeed, Random } from './random.js';
+
+export interface EquivalenceOptions {
+  /** The run's seed: boot i uses deriveSeed(seed, i). */
+  seed: number;
+  /** How many boots (each a set of programs run as processes together). */
+  boots: number;
+  /** Processes per boot (default 4..8, chosen per boot). */
+  processes?: number;
+  /** Configurations compared with native (default: every one in CONFIGS but native). */
+  configs?: readonly string[];
+  /** Cost presets (default: all). */
+  presets?: readonly string[];
+  /** Called after each boot set (progress). */
+  onBoot?: (report: BootSetReport) => void;
+}
+
+/** One process that did not behave as it did natively. */
+export interface Divergence {
+  bootSeed: number;
+  config: string;
+  preset: string;
+  pid: number;
+  name: string;
+  native: { exitCode: number | null; output: string };
+  actual: { exitCode: number | null; output: string };
+  /** A command that runs this boot set again under that config and preset. */
+  reproduce: string;
+}
+
+export interface BootSetReport {
+  bootSeed: number;
+  programs: number;
+  /** Boots made: native and each config, under each preset. */
+  boots: number;
+  divergences: Divergence[];
+}
+
+export interface EquivalenceReport {
+  seed: number;
+  boots: number;
+  programs: number;
+  configs: string[];
+  presets: string[];
+  /** Programs run per config (each under every preset). */
+  programsPerConfig: number;
+  divergences: Divergence[];
+}
+
+/** A boot whose native run does not power off cleanly is a generator bug, never a finding. */
+export class GeneratorError extends Error {}
+
+/** Cycle budget of one boot: random programs are short; a boot that needs more has hung. */
+export const BOOT_CYCLES = 400_000_000;
+
+/** Instruction words of every extension instruction: illegal on the guest's plain machine. */
+export function foreignWords(): number[] {
+  const base = new Set(BASE.insns.map((i) => i.opcode));
+  const words: number[] = [];
+  for (const ext of EXTENSIONS.values()) {
+    for (const insn of ext.insns) if (!base.has(insn.opcode)) words.push((insn.opcode << 24) >>> 0);
+  }
+  return words;
+}
+
+/** The programs of one boot set, as source text and assembled images. */
+export function bootSetPrograms(bootSeed: number, processes?: number): { sources: string[]; programs: UserProgram[] } {
+  const rng = new Random(bootSeed);
+  const count = processes ?? rng.int(4, 8);
+  const words = foreignWords();
+  const isa = isaWith([]);
+  const sources: string[] = [];
+  const programs: UserProgram[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `rnd${i}`;
+    const source = generateProgram(rng, name, { foreignWords: words });
+    const result = assemble(source, { fileName: join(USER_DIR, `${name}.s`), isa });
+    if (!result.ok) throw new GeneratorError(`boot ${bootSeed}: ${name} does not assemble:\n${result.errors.map(formatAsmError).join('\n')}`);
+    sources.push(source);
+    programs.push({ name, image: result.image as Image });
+  }
+  return { sources, programs };
+}
+
+function bootOne(config: string, preset: string, programs: readonly UserProgram[]): BootResult {
+  const cfg = CONFIGS.find((c) => c.name === config);
+  if (!cfg) throw new GeneratorError(`unknown config '${config}'`);
+  return cfg.boot({ workloads: [], programs, costs: costPreset(preset), maxCycles: BOOT_CYCLES });
+}
+
+/** Boot one set under native and every config and preset; the divergences found. */
+export function checkBootSet(bootSeed: number, options: Omit<EquivalenceOptions, 'seed' | 'boots'> = {}): BootSetReport {
+  const configs = options.configs ?? CONFIGS.map((c) => c.name).filter((n) => n !== 'native');
+  const presets = options.presets ?? Object.keys(COST_PRESETS);
+  const { programs } = bootSetPrograms(bootSeed, options.processes);
+  const native = bootOne('native', 'default', programs);
+  if (!native.halted || (native.exitCode !== 0 && native.exitCode !== 4)) {
+    throw new GeneratorError(`boot ${bootSeed}: the native boot did not power off cleanly (${JSON.stringify(native.stop)})`);
+  }
+  const divergences: Divergence[] = [];
+  let boots = 1;
+  for (const preset of presets) {
+    for (const config of ['native', ...configs]) {
+      if (config === 'native' && preset === 'default') continue;
+      const run = bootOne(config, preset, programs);
+      boots++;
+      native.processes.forEach((expected, i) => {
+        const actual = run.processes[i];
+        const same = actual && actual.exitCode === expected.exitCode && actual.output === expected.output;
+        if (same && run.halted && run.exitCode === native.exitCode) return;
+        divergences.push({
+          bootSeed,
+          config,
+          preset,
+          pid: expected.pid,
+          name: expected.name,
+          native: { exitCode: expected.exitCode, output: expected.output },
+          actual: actual ? { exitCode: actual.exitCode, output: actual.output } : { exitCode: null, output: '' },
+          reproduce: reproduceCommand(bootSeed, programs.length, config, preset),
+        });
+      });
+    }
+  }
+  return { bootSeed, programs: programs.length, boots, divergences };
+}
+
+export function reproduceCommand(bootSeed: number, processes: number, config: string, preset: string): string {
+  return `npx ringlab fuzz --boot-seed ${bootSeed} --processes ${processes} --config ${config} --preset ${preset} --save /tmp/ringlab-fuzz`;
+}
+
+/** Run `boots` boot sets from `seed`. */
+export function runEquivalence(options: EquivalenceOptions): EquivalenceReport {
+  const configs = [...(options.configs ?? CONFIGS.map((c) => c.name).filter((n) => n !== 'native'))];
+  const presets = [...(options.presets ?? Object.keys(COST_PRESETS))];
+  const divergences: Divergence[] = [];
+  let programs = 0;
+  for (let i = 0; i < options.boots; i++) {
+    const report = checkBootSet(deriveSeed(options.seed, i), { ...options, configs, presets });
+    programs += report.programs;
+    divergences.push(...report.divergences);
+    options.onBoot?.(report);
+  }
+  return { seed: options.seed, boots: options.boots, programs, configs, presets, programsPerConfig: programs, divergences };
+}

@@ -1,0 +1,337 @@
+// Random valid guest user programs for the equivalence tester (src/fuzz/equivalence.ts).
+//
+// A program is a seeded sequence of blocks, each ending by folding what it observed into a
+// checksum register, and a checkpoint every few blocks prints that checksum with write(). So
+// anything a configuration gets wrong that the process can see (a register, a loaded word, a
+// system call's result, a page that should be zero, which instruction a patched word became)
+// changes the process's output or exit code, which are what the tester compares with native.
+//
+// Register use: s0 the checksum, s1, s2 and fp the ALU state, s3 the loop counter; a0-a3 and
+// t0-t3 are scratch (the user library's helpers clobber them). The blocks:
+//   alu      register and immediate arithmetic, divides by a non-zero divisor
+//   memory   stores and loads of every size over a pool of addresses in heap and stack pages,
+//            many next to a page boundary, so loads see earlier stores, demand-zero pages,
+//            and pages that were unmapped and faulted in again
+//   map      map and unmap system calls over a few heap pages, again and again
+//   yield, sleep, getpid
+//   syscall  system calls with odd arguments: bad buffers, unaligned or foreign addresses,
+//            unknown numbers, short nanobenchmark loops
+//   divzero  a divide by zero the kernel handles (after divzero_mode(1))
+//   selfmod  a store over an instruction that then runs
+//   loop     a counted loop around a few blocks
+// A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
+// store to an address it may not touch, a privileged, illegal or foreign-extension
+// instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.
+
+import type { Random } from './random.js';
+
+export interface ProgramOptions {
+  /** Number of top-level blocks (default 24..48). */
+  blocks?: number;
+  /** Instruction words the guest's ISA does not have (the vmx and legacy extensions'
+   *  opcodes): executing one must be an IllegalInstruction in every configuration. */
+  foreignWords?: readonly number[];
+}
+
+const HEAP_BASE = 0x5000_0000;
+const HEAP_PAGES = 12; // heap pages the memory blocks touch
+const MAP_PAGES = 4; // pages above them that map/unmap churn over
+const STACK_TOP = 0x8000_0000;
+const STACK_PAGES = 3; // the top stack pages (the top one holds the calls' pushes too)
+const ALU_REGS = ['s1', 's2', 'fp'] as const;
+const SRC_REGS = ['s0', 's1', 's2', 'fp', 'zero'] as const;
+const R_OPS = ['add', 'sub', 'and', 'or', 'xor', 'sll', 'srl', 'sra', 'slt', 'sltu', 'mul'] as const;
+const I_OPS = ['addi', 'andi', 'ori', 'xori', 'slti', 'sltiu'] as const;
+const SHIFT_OPS = ['slli', 'srli', 'srai'] as const;
+const DIV_OPS = ['div', 'divu', 'rem', 'remu'] as const;
+
+type Block = 'alu' | 'memory' | 'map' | 'yield' | 'sleep' | 'getpid' | 'syscall' | 'divzero' | 'selfmod' | 'loop' | 'checkpoint';
+
+/** Source text of one random program (assemble it in programs/user: it includes user.inc and
+ *  lib.s). Deterministic: the same generator state gives the same text. */
+export function generateProgram(rng: Random, name: string, options: ProgramOptions = {}): string {
+  return new ProgramWriter(rng, name, options.foreignWords ?? []).write(options.blocks ?? rng.int(24, 48));
+}
+
+class ProgramWriter {
+  private readonly lines: string[] = [];
+  private readonly data: string[] = [];
+  private label = 0;
+  private readonly divzeroHandled: boolean;
+  /** Addresses the memory blocks use: word aligned, many next to page boundaries. */
+  private readonly pool: number[] = [];
+
+  constructor(
+    private readonly rng: Random,
+    private readonly name: string,
+    private readonly foreignWords: readonly number[],
+  ) {
+    this.divzeroHandled = rng.chance(0.6);
+    for (let i = 0; i < 24; i++) this.pool.push(this.randomAddress());
+  }
+
+  write(blocks: number): string {
+    const r = this.rng;
+    this.emit(`# ${this.name}: a random program of the equivalence tester (src/fuzz/program.ts)`);
+    this.emit('        .include "user.inc"');
+    this.emit('_start: li   s0, 0x1234');
+    this.emit(`        li   s1, ${this.imm32()}`);
+    this.emit(`        li   s2, ${this.imm32()}`);
+    this.emit(`        li   fp, ${this.imm32()}`);
+    if (this.divzeroHandled) {
+      this.emit('        li   a0, 1');
+      this.emit('        call divzero_mode');
+    }
+    for (let i = 0; i < blocks; i++) {
+      this.block(this.chooseBlock(true));
+      if (r.chance(0.2)) this.checkpoint();
+    }
+    this.checkpoint();
+    if (r.chance(0.25)) this.fault();
+    this.emit('        mv   a0, s0');
+    this.emit('        andi a0, a0, 0xff');
+    this.emit('        call exit');
+    this.emit(`m_check: .asciz "${this.name}: "`);
+    this.emit('        .align 4');
+    this.lines.push(...this.data);
+    this.emit('        .include "lib.s"');
+    return this.lines.join('\n') + '\n';
+  }
+
+  private emit(line: string): void {
+    this.lines.push(line);
+  }
+
+  private fresh(): string {
+    return `L${this.label++}`;
+  }
+
+  private imm16(): number {
+    return this.rng.int(-0x8000, 0x7fff);
+  }
+
+  private imm32(): string {
+    return `0x${this.rng.next().toString(16)}`;
+  }
+
+  /** A word address in the heap or stack, next to a page boundary half of the time. */
+  private randomAddress(): number {
+    const r = this.rng;
+    const page = r.chance(0.75) ? HEAP_BASE + r.int(0, HEAP_PAGES - 1) * 4096 : STACK_TOP - r.int(1, STACK_PAGES) * 4096;
+    const offset = r.chance(0.5) ? r.pick([0, 4, 8, 4088, 4092]) : r.int(0, 1023) * 4;
+    return page + offset;
+  }
+
+  private chooseBlock(topLevel: boolean): Block {
+    return this.rng.weighted<Block>([
+      ['alu', 6],
+      ['memory', 8],
+      ['map', 4],
+      ['yield', 2],
+      ['sleep', 1],
+      ['getpid', 1],
+      ['syscall', 3],
+      ['divzero', this.divzeroHandled ? 1 : 0],
+      ['selfmod', 1],
+      ['loop', topLevel ? 3 : 0],
+      ['checkpoint', 1],
+    ]);
+  }
+
+  private block(kind: Block): void {
+    switch (kind) {
+      case 'alu': return this.alu();
+      case 'memory': return this.memory();
+      case 'map': return this.mapUnmap();
+      case 'yield': return this.call('yield');
+      case 'sleep': return this.sleep();
+      case 'getpid': return this.call('getpid');
+      case 'syscall': return this.oddSyscall();
+      case 'divzero': return this.divzero();
+      case 'selfmod': return this.selfmod();
+      case 'loop': return this.loop();
+      case 'checkpoint': return this.checkpoint();
+    }
+  }
+
+  /** Fold register `reg` (a0..a3) into the checksum: xor, then rotate left 7 and add. */
+  private mix(reg: string): void {
+    this.emit(`        xor  s0, s0, ${reg}`);
+    this.emit('        slli t3, s0, 7');
+    this.emit('        srli t2, s0, 25');
+    this.emit('        or   s0, t3, t2');
+    this.emit('        addi s0, s0, 0x3b');
+  }
+
+  private alu(): void {
+    const r = this.rng;
+    const n = r.int(2, 8);
+    for (let i = 0; i < n; i++) {
+      const rd = r.pick(ALU_REGS);
+      const rs1 = r.pick(SRC_REGS);
+      switch (r.int(0, 4)) {
+        case 0:
+        case 1:
+          this.emit(`        ${r.pick(R_OPS)} ${rd}, ${rs1}, ${r.pick(SRC_REGS)}`);
+          break;
+        case 2: {
+          const op = r.pick(I_OPS);
+          const signed = op === 'addi' || op === 'slti' || op === 'sltiu';
+          this.emit(`        ${op} ${rd}, ${rs1}, ${signed ? this.imm16() : r.int(0, 0xffff)}`);
+          break;
+        }
+        case 3:
+          this.emit(`        ${r.pick(SHIFT_OPS)} ${rd}, ${rs1}, ${r.int(0, 31)}`);
+          break;
+        case 4:
+          this.emit(`        ori  t0, ${r.pick(SRC_REGS)}, 1`); // never zero
+          this.emit(`        ${r.pick(DIV_OPS)} ${rd}, ${rs1}, t0`);
+          break;
+      }
+    }
+    this.emit(`        add  a0, s1, s2`);
+    this.emit(`        xor  a0, a0, fp`);
+    this.mix('a0');
+  }
+
+  /** Stores and loads over the address pool, each access sized and aligned at random. */
+  private memory(): void {
+    const r = this.rng;
+    const n = r.int(1, 4);
+    for (let i = 0; i < n; i++) {
+      const base = r.pick(this.pool);
+      const [store, storeSize] = r.pick([['sw', 4], ['sh', 2], ['sb', 1]] as const);
+      const [load, loadSize] = r.pick([['lw', 4], ['lh', 2], ['lhu', 2], ['lb', 1], ['lbu', 1]] as const);
+      const offset = (size: number): number => r.int(0, 3) & ~(size - 1); // aligned within the word
+      this.emit(`        li   t0, 0x${(base >>> 0).toString(16)}`);
+      if (r.chance(0.6)) this.emit(`        ${store}   ${r.pick(ALU_REGS)}, ${offset(storeSize)}(t0)`);
+      const other = r.chance(0.5) ? base : r.pick(this.pool);
+      this.emit(`        li   t1, 0x${(other >>> 0).toString(16)}`);
+      this.emit(`        ${load}  a0, ${offset(loadSize)}(t1)`);
+      this.mix('a0');
+    }
+  }
+
+  /** map() or unmap() on one of a few heap pages, or on one the memory blocks use, so frames
+   *  are freed and reused while other processes do the same. */
+  private mapUnmap(): void {
+    const r = this.rng;
+    const page = r.chance(0.7) ? HEAP_BASE + (HEAP_PAGES + r.int(0, MAP_PAGES - 1)) * 4096 : HEAP_BASE + r.int(0, HEAP_PAGES - 1) * 4096;
+    const op = r.pick(['map', 'unmap']);
+    this.emit(`        li   a0, 0x${page.toString(16)}`);
+    this.emit(`        call ${op}`);
+    this.mix('a0');
+    if (op === 'map' && r.chance(0.7)) {
+      // Use the page: its first word must read 0 after a fresh map, then holds what we store.
+      this.emit(`        li   t0, 0x${page.toString(16)}`);
+      this.emit(`        lw   a1, ${r.int(0, 1023) * 4}(t0)`);
+      this.mix('a1');
+      this.emit(`        sw   s1, ${r.int(0, 1023) * 4}(t0)`);
+    }
+  }
+
+  private call(helper: string): void {
+    this.emit(`        call ${helper}`);
+    this.mix('a0');
+  }
+
+  private sleep(): void {
+    this.emit(`        li   a0, ${this.rng.int(0, 2)}`);
+    this.call('sleep');
+  }
+
+  /** A system call with odd arguments; the result goes into the checksum. */
+  private oddSyscall(): void {
+    const r = this.rng;
+    const text = this.fresh();
+    const message = `${this.name} says ${r.int(0, 999)}\\n`;
+    const args: [number | string, string, string, string] = r.pick([
+      // write: good buffer; bad fd; kernel, unmapped and wrapping buffers; negative length
+      ['SYS_WRITE', '1', text, `${message.length - 1}`],
+      ['SYS_WRITE', `${r.pick([0, 3, -1])}`, text, '4'],
+      ['SYS_WRITE', '1', r.pick(['0x10000', '0x0', '0x30000000', '0x60000000', '0xffc00000']), `${r.int(0, 8)}`],
+      ['SYS_WRITE', '2', text, '-1'],
+      ['SYS_WRITE', '1', `0x${(HEAP_BASE + r.int(0, HEAP_PAGES) * 4096 - r.int(1, 8)).toString(16)}`, `${r.int(0, 16)}`],
+      // map/unmap with unaligned, outside-the-heap and VMM-area addresses
+      ['SYS_MAP', r.pick(['0x50000004', '0x4fff0000', '0x60000000', '0xffc00000', '0x40000000']), '0', '0'],
+      ['SYS_UNMAP', r.pick(['0x50000800', '0x40000000', '0x10000', '0xffc00000', '0x7fffe000']), '0', '0'],
+      // unknown numbers, and the nanobenchmarks' kernel loops with small or negative counts
+      [r.pick(['11', '12', '100', '-1', '0x7fffffff']), '1', '2', '3'],
+      ['SYS_NANO_IN', `${r.int(-2, 3)}`, '0', '0'],
+      ['SYS_NANO_CSRW', `${r.int(-2, 3)}`, '0', '0'],
+      ['SYS_NANO_PTEMOD', `${r.int(-2, 3)}`, '0', '0'],
+      ['SYS_GETPID', '7', '7', '7'],
+      ['SYS_DIVZERO', this.divzeroHandled ? '1' : '0', '0', '0'],
+    ] as const);
+    const [number, a0, a1, a2] = args;
+    if (a1 === text) this.data.push(`${text}: .ascii "${message}"`, '        .align 4');
+    this.emit(`        li   a0, ${a0}`);
+    this.emit(a1 === text ? `        la   a1, ${a1}` : `        li   a1, ${a1}`);
+    this.emit(`        li   a2, ${a2}`);
+    this.emit(`        li   t0, ${number}`);
+    this.emit('        syscall');
+    this.mix('a0');
+  }
+
+  private divzero(): void {
+    const rd = this.rng.pick(ALU_REGS);
+    this.emit(`        ${this.rng.pick(DIV_OPS)} ${rd}, s2, zero  # the kernel makes it 0`);
+    this.emit(`        mv   a0, ${rd}`);
+    this.mix('a0');
+  }
+
+  /** Copy an instruction word over the instruction right after, which then runs. */
+  private selfmod(): void {
+    const r = this.rng;
+    const target = this.fresh();
+    const source = this.fresh();
+    const after = this.fresh();
+    this.emit(`        la   t0, ${source}`);
+    this.emit('        lw   t1, 0(t0)');
+    this.emit(`        la   t0, ${target}`);
+    this.emit('        sw   t1, 0(t0)');
+    this.emit(`${target}: addi s1, s1, 1      # replaced by the word at ${source} before it runs`);
+    this.emit(`        j    ${after}`);
+    this.emit(`${source}: ${r.pick(['xori', 'addi', 'ori'])} s1, s1, ${r.int(0, 0x7fff)}`);
+    this.emit(`${after}: mv   a0, s1`);
+    this.mix('a0');
+  }
+
+  private loop(): void {
+    const top = this.fresh();
+    this.emit(`        li   s3, ${this.rng.int(2, 12)}`);
+    this.emit(`${top}:`);
+    const n = this.rng.int(1, 4);
+    for (let i = 0; i < n; i++) this.block(this.chooseBlock(false));
+    this.emit('        addi s3, s3, -1');
+    this.emit(`        bnez s3, ${top}`);
+  }
+
+  /** Print "NAME: <checksum>\n". */
+  private checkpoint(): void {
+    this.emit('        la   a0, m_check');
+    this.emit('        call print');
+    this.emit('        mv   a0, s0');
+    this.emit('        call print_dec');
+    this.emit('        call newline');
+  }
+
+  /** The last thing the program does: something the kernel kills it for. */
+  private fault(): void {
+    const r = this.rng;
+    const words = this.foreignWords;
+    const kind = r.int(0, words.length > 0 ? 9 : 8);
+    switch (kind) {
+      case 0: this.emit(`        li   t0, ${r.pick(['0x10000', '0x1000', '0x0', '0xffc00000', '0x30000000', '0x60000000'])}`); this.emit('        lw   a0, 0(t0)'); break;
+      case 1: this.emit(`        li   t0, ${r.pick(['0x10000', '0x40000000 - 4', '0xfffff000', '0x60000000'])}`); this.emit('        sw   s1, 0(t0)'); break;
+      case 2: this.emit(`        ${r.pick(['halt', 'ei', 'di', 'wfi', 'sret', 'tlbflushall', 'csrr a0, STATUS', 'csrw PTBR, s1', 'in a0, 0x10', 'out 0x30, zero', 'tlbflush s1'])}`); break;
+      case 3: this.emit(`        .word 0x${r.pick([0xff000000, 0x00000000, 0x3f000000, 0x5f000000, 0x01f00000]).toString(16)}  # undefined opcode or reserved bits`); break;
+      case 4: this.emit(`        li   t0, 0x${(HEAP_BASE + 2).toString(16)}`); this.emit(`        ${r.pick(['lw a0, 0(t0)', 'sw s1, 0(t0)', 'lh a0, 1(t0)'])}`); break;
+      case 5: this.emit(`        li   t0, ${r.pick(['0x10000', '0x50000000', '0x7ffff000', '0x40000002', '0x00000000'])}`); this.emit('        jr   t0'); break;
+      case 6: this.emit('        li   t0, 0'); this.emit(`        ${r.pick(DIV_OPS)} a0, s1, t0`); this.emit('        li   a0, 0'); this.emit('        call divzero_mode'); this.emit('        divu a0, s1, zero'); break;
+      case 7: this.emit('        break'); break;
+      case 8: this.emit(`        li   t0, 0x${(HEAP_BASE + 0x100).toString(16)}`); this.emit('        lw   a0, 0(t0)'); this.emit('        jr   t0'); break; // heap pages are not executable
+      case 9: this.emit(`        .word 0x${r.pick(words).toString(16)}  # an instruction of an extension this guest does not have`); break;
+    }
+  }
+}
