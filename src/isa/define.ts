@@ -28,14 +28,19 @@ export interface InsnSpec {
   /** Data memory access, priced by the cost model's `memoryAccess`. */
   readonly memory?: 'load' | 'store';
   readonly flow?: FlowKind;
+  /** In non-root mode (the vmx extension) the instruction causes a VM exit with this reason
+   *  before any other check, in every ring, as Intel's VMX instructions do in VMX non-root
+   *  operation; the VMM decides what the guest sees. */
+  readonly nonRootExit?: number;
   /** One line for the ISA reference and `ringlab isa`. */
   readonly doc: string;
   /** Semantics. Runs only after the privilege check passed. */
   readonly exec: (cpu: Cpu, d: Decoded) => void;
 }
 
-export interface InsnDef extends Required<Omit<InsnSpec, 'memory'>> {
+export interface InsnDef extends Required<Omit<InsnSpec, 'memory' | 'nonRootExit'>> {
   readonly memory: 'load' | 'store' | undefined;
+  readonly nonRootExit: number | undefined;
   /** Name of the extension bundle that defines it ('base' for the base ISA). */
   readonly extension: string;
 }
@@ -56,6 +61,7 @@ export function defineInsn(spec: InsnSpec): Omit<InsnDef, 'extension'> {
     cost: spec.cost,
     memory: spec.memory,
     flow: spec.flow ?? 'none',
+    nonRootExit: spec.nonRootExit,
     doc: spec.doc,
     exec: spec.exec,
   };

@@ -80,8 +80,10 @@ function buildInterpreter(insns: readonly InsnDef[]): Interpreter {
 
   const cases = insns
     .map((insn, i) => {
-      // Privilege guard derived from the table, so no instruction can forget it.
-      const guard = insn.privilege === 'privileged' ? `if (cpu.ring !== 0) cpu.trap(${Cause.PrivilegedInstruction}); ` : '';
+      // Guards derived from the table, so no instruction can forget them: a VM exit in
+      // non-root mode comes before the privilege check (VMX instructions exit from any ring).
+      const exit = insn.nonRootExit !== undefined ? `if (cpu.nonRoot) cpu.vmExitFromInsn(${insn.nonRootExit}, 0); ` : '';
+      const guard = exit + (insn.privilege === 'privileged' ? `if (cpu.ring !== 0) cpu.trap(${Cause.PrivilegedInstruction}); ` : '');
       return `      case ${i}: ${guard}this.h${i}(cpu, d); break; // ${insn.mnemonic}`;
     })
     .join('\n');

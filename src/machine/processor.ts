@@ -688,7 +688,8 @@ export class Processor implements Cpu {
 
   /** A VM exit caused by the executing instruction: it does not retire (like a trap), and the
    *  guest resumes at it unless the VMM moves G_PC on. Never returns. */
-  private vmExitFromInsn(reason: number, qualification: number): never {
+  /** A VM exit caused by the instruction now executing (also the dispatch's non-root guard). */
+  vmExitFromInsn(reason: number, qualification: number): never {
     this.cycles -= this.cur.cost;
     this.instret--;
     this.vmExit(reason, qualification, this.cur.word, 0, 0);

@@ -80,6 +80,7 @@ export function hardwareInclude(): string {
   for (const f of VMCS_FIELDS) lines.push(`.equ VMCS_${f.name}, ${f.offset}    # ${f.area}: ${f.doc}`);
   for (const c of EXIT_CONTROLS) lines.push(`.equ VMX_EXIT_${c.name}, ${hex(ExitControl[c.name])}    # ${c.doc}`);
   for (const r of EXIT_REASONS) lines.push(`.equ VMX_REASON_${snake(r.name)}, ${r.code}    # ${r.doc}`);
+  lines.push(`.equ VMX_NREASONS, ${Math.max(...EXIT_REASONS.map((r) => r.code)) + 1}    # reasons are 1..VMX_NREASONS-1 (0 is none)`);
   lines.push(`.equ VMX_INJECT_VALID, ${hex(INJECT_VALID)}`);
   for (const insn of VMX.insns) lines.push(`.equ OP_${insn.mnemonic.toUpperCase()}, ${hex(insn.opcode)}`);
   return lines.join('\n') + '\n';

@@ -1191,13 +1191,16 @@ describe('TLB tagging across VM transitions', () => {
     expect(missesAfterResume(DEFAULT, `        invvpidall`)).toEqual({ misses: 2, rootKept: true });
   });
 
-  it('the root-only instructions in non-root mode raise IllegalInstruction in the guest', () => {
+  it('the root-only instructions in non-root mode exit with VmxInstruction, from ring 0 and ring 3, before the privilege check', () => {
     for (const insn of ['invvpid a1', 'invvpidall', 'vmptrld a1', 'vmlaunch', 'vmresume']) {
-      const v = runVm({ guest: `        li a1, ${VMCS}\nbad:    ${insn}\n${GUEST_DONE}`, guestExtra: GUEST_HANDLER, fields: { G_TVEC: GHANDLER } });
-      expectStoppedInVmm(v);
-      expect([greg(v.m, 12), greg(v.m, 13)], insn).toEqual([v.sym('bad'), Cause.IllegalInstruction]);
-      expect(v.exits().map((e) => e.reason)).toEqual([ExitReason.Hypercall]);
-      expect(v.m.cpu.vmcs).toBe(VMCS);
+      for (const ring of [0, 3]) {
+        const v = runVm({ guest: `        li a1, ${VMCS}\nbad:    ${insn}\n${GUEST_DONE}`, guestExtra: GUEST_HANDLER, fields: { G_TVEC: GHANDLER, G_STATUS: ring } });
+        expectStoppedInVmm(v);
+        const [exit] = v.exits();
+        expect(exit, `${insn} in ring ${ring}`).toMatchObject({ reason: ExitReason.VmxInstruction, qual: 0, gpc: v.sym('bad') });
+        expect(exit!.insn >>> 24).toBe(word(insn.split(' ')[0]!) >>> 24);
+        expect(v.m.cpu.vmcs).toBe(VMCS);
+      }
     }
   });
 });

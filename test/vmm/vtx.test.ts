@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/asm/index.js';
 import { findConfig, type BootOptions, type BootResult } from '../../src/configs/index.js';
-import { isaWith } from '../../src/isa/index.js';
+import { Cause, isaWith } from '../../src/isa/index.js';
 import { costPreset } from '../../src/machine/costs.js';
 
 function boot(config: string, options: Omit<BootOptions, 'maxCycles'>): BootResult {
@@ -54,20 +54,28 @@ describe.each(['vtx', 'vtx-ept'])('config %s', (config) => {
     expect(modes.root.instructions).toBe(r.stats.worlds.vmm.instructions);
   });
 
-  it('a hypercall reaches the VMM and returns its answer', () => {
-    const source = `.include "../../../programs/lib/hw.inc"
+  it('every VMX instruction, vmcall included, is an IllegalInstruction for the guest in any ring, as on its machine without vmx', () => {
+    // The guest kernel's trap vector sees the cause: it kills a process, and panics (exit 5)
+    // on a trap in itself, printing the cause's name.
+    for (const insn of ['vmcall', 'vmptrld t0', 'invvpidall']) {
+      const source = `.include "../../../programs/lib/hw.inc"
         .org 0x10000
-_start: li   t0, 0
-        vmcall                      # function 0: a0 = VMM_MAGIC
-        srli a0, a0, 24             # 'M'
+_start: la   t0, handler
+        csrw TVEC, t0
+        ${insn}
+        li   a0, 1                  # not reached
         out  POWER_OFF, a0
         halt
+handler: csrr a0, CAUSE
+        out  POWER_OFF, a0          # exit code = the cause
+        halt
 `;
-    const asm = assemble(source, { fileName: join(import.meta.dirname, 'guests', 'inline.s'), isa: isaWith(['vmx']) });
-    if (!asm.ok) throw new Error(asm.errors.map((e) => e.message).join('\n'));
-    const r = boot(config, { workloads: ['compute'], kernel: asm.image });
-    expect(r.exitCode).toBe('M'.charCodeAt(0));
-    expect(r.stats.vmExits?.['Hypercall']).toBe(1);
+      const asm = assemble(source, { fileName: join(import.meta.dirname, 'guests', 'inline.s'), isa: isaWith(['vmx']) });
+      if (!asm.ok) throw new Error(asm.errors.map((e) => e.message).join('\n'));
+      const r = boot(config, { workloads: ['compute'], kernel: asm.image });
+      expect(r.exitCode, insn).toBe(Cause.IllegalInstruction);
+      expect(r.stats.vmm?.reflected['IllegalInstruction'], insn).toBe(1);
+    }
   });
 });
 

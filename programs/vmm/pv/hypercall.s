@@ -78,7 +78,8 @@ hc_console_write:
         add  s2, s2, s1             # s2 = end
         li   s3, -1                 # s3 = VMM address of s1, or -1 at a new page
 .byte:  bgeu s1, s2, .done
-        bge  s3, zero, .put
+        li   t0, -1                 # (VMM addresses are negative as signed words: compare
+        bne  s3, t0, .put           # with -1 itself)
         mv   a0, s1
         call map_guest
         mv   s3, a0

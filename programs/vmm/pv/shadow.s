@@ -178,14 +178,14 @@ translate_table:
         lw   a3, 0(t0)              # a3 = guest size
         li   t3, GUEST_BASE
         li   a2, PAGE_SIZE
-        add  a2, a0, a2             # a2 = end of the guest table
+        add  a2, a0, a2             # a2 = end of the guest table: 0 for the last window slot
 .entry: lw   t0, 0(a0)
         andi t1, t0, PTE_PRESENT
         bnez t1, .present
         sw   zero, 0(a1)
 .next:  addi a0, a0, 4
         addi a1, a1, 4
-        bltu a0, a2, .entry
+        bne  a0, a2, .entry         # not bltu: the end of the last window wraps to 0
         ret
 .present:
         bgeu t0, a3, .refused       # its frame lies beyond guest memory

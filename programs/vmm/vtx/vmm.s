@@ -15,7 +15,6 @@
         .include "../common/macros.inc"
 
         .equ NCAUSES, 18
-        .equ NREASONS, 12                   # exit reasons 0..11 (hw.inc)
         .equ VMM_PGDIR_PHYS, HOST_PGDIR_PHYS
 
 # How ../common/shadow.s works for vtx: the guest's own PTBR lives in the VMCS software area
@@ -134,7 +133,7 @@ build_ept:
 vmm_exit:
         li   s0, VMCS
         lw   t0, VMCS_X_REASON(s0)
-        sltiu t1, t0, NREASONS
+        sltiu t1, t0, VMX_NREASONS      # exit_table has one entry per reason (hw.inc)
         beqz t1, vmm_panic
         slli t0, t0, 2
         la   t1, exit_table
@@ -155,6 +154,7 @@ exit_table:
         .word exit_hypercall        # Hypercall
         .word exit_ept              # EptViolation
         .word exit_triple           # TripleFault
+        .word exit_vmx_insn         # VmxInstruction
 
 exit_interrupt:
         call vtimer_tick
@@ -236,15 +236,15 @@ exit_ept:
         lw   a2, VMCS_X_INSN(s0)
         j    inject_exception
 
-# vmcall: t0 = function. 0: a0 = VMM_MAGIC (is a VMM there?); others: a0 = -1.
+# A VMX instruction, `vmcall` included, from any guest ring. The guest's virtual machine has no
+# vmx extension (it runs the native kernel and programs), so on its hardware each of these is an
+# undefined opcode: it gets IllegalInstruction, as natively, and cannot tell that a VMM is there.
 exit_hypercall:
-        lw   t0, V_REGS + 4 * 8(s0) # the guest's t0 (r8)
-        li   a1, -1
-        bnez t0, .result
-        li   a1, VMM_MAGIC
-.result:
-        sw   a1, V_REGS + 4 * 4(s0) # its a0 (r4)
-        j    advance
+exit_vmx_insn:
+        li   a0, CAUSE_ILLEGAL_INSTRUCTION
+        li   a1, 0
+        lw   a2, VMCS_X_INSN(s0)
+        j    inject_exception
 
 exit_triple:
         lw   a0, VMCS_G_PC(s0)
