@@ -59,7 +59,7 @@ export function formatVmmStats(stats: BootStats, c: ChalkInstance): string {
   return [
     c.bold('  vmm:'),
     `    emulated: ${list(v.emulated)}`,
-    `    reflected to the guest: ${list(v.reflected)}; virtual interrupts ${grouped(v.injectedInterrupts)}`,
+    `    reflected to the guest: ${list(v.reflected)}; virtual interrupts ${grouped(v.injectedInterrupts)}${v.coalescedTicks > 0 ? ` (timer ticks coalesced: ${grouped(v.coalescedTicks)})` : ''}`,
     `    page faults: ${grouped(v.hiddenPageFaults)} hidden (shadow filled), ${grouped(v.truePageFaults)} true (reflected); shadow resets ${grouped(v.shadowResets)}`,
     ...(v.hypercalls ? [`    hypercalls: ${list(v.hypercalls)}`] : []),
     ...(v.pageTableRequests ? [`    page-table requests (batched): ${list(v.pageTableRequests)}; shadow tables built ${grouped(v.shadowTablesBuilt ?? 0)}`] : []),

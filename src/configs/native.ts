@@ -93,6 +93,9 @@ export interface VmmStats {
   reflected: Record<string, number>;
   /** Virtual interrupts delivered to the guest. */
   injectedInterrupts: number;
+  /** Timer ticks that fell due while the guest was still handling the previous one, coalesced
+   *  into the next (programs/vmm/common/devices.s, vtimer_behind); 0 unless the quantum is tiny. */
+  coalescedTicks: number;
   /** Real page faults caused by the shadow page tables lagging the guest's (fixed by the VMM). */
   hiddenPageFaults: number;
   /** Page faults the guest's own page tables explain (reflected to the guest kernel). */

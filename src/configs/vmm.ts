@@ -109,6 +109,7 @@ export function readVmmStats(machine: Machine, layout: VmmLayout): VmmStats {
     emulated,
     reflected,
     injectedInterrupts: at('stat_injected'),
+    coalescedTicks: at('stat_ticks_coalesced'),
     hiddenPageFaults: at('stat_hidden_faults'),
     truePageFaults: at('stat_true_faults'),
     shadowResets: at('stat_shadow_resets'),

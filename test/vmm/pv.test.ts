@@ -176,7 +176,10 @@ _start: li   t0, IRQ_TIMER
 `);
     const r = boot('pv', { workloads: ['compute'], kernel: spin, maxCycles: 1_000_000 });
     expect(r.stop.kind).toBe('cycle-limit');
-    expect(r.stats.traps['TimerInterrupt']).toBeGreaterThan(500);
+    // Its first tick stays pending (interrupts off), later ones coalesce into it: the VMM
+    // needs the real timer only for its own slice, every VMM_SLICE cycles.
+    expect(r.stats.traps['TimerInterrupt']).toBeGreaterThanOrEqual(15);
+    expect(r.stats.traps['TimerInterrupt']).toBeLessThanOrEqual(25);
     expect(r.stats.vmm!.injectedInterrupts).toBe(0);
   });
 

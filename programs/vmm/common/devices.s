@@ -52,10 +52,13 @@ dev_out:
         ret
 .irq:   out  CONSOLE_IRQ_ENABLE, a1
         ret
-.ack:   lw   t0, V_IPEND(s0)        # lower the guest's timer line
-        andi t0, t0, ~IRQ_TIMER & 0xffff
-        sw   t0, V_IPEND(s0)
-        ret
+.ack:   lw   t0, V_IPEND(s0)        # lower the guest's timer line; periods that passed while
+        andi t0, t0, ~IRQ_TIMER & 0xffff    # it was pending coalesced into it, as on the
+        sw   t0, V_IPEND(s0)        # device: the next tick is at the next period boundary
+        push ra
+        call vtimer_due
+        pop  ra
+        j    vtimer_program
 .power: out  POWER_OFF, a1          # the machine stops here
         halt
 
@@ -69,11 +72,16 @@ vtimer_set:
         j    vtimer_program
 
 # vtimer_program: set the real timer to fire at the guest's next tick or after VMM_SLICE
-# cycles, whichever comes first, so the VMM regains control however the guest behaves.
+# cycles, whichever comes first, so the VMM regains control however the guest behaves. While
+# the guest's timer line is pending, its next ticks coalesce into it, so only the slice counts
+# (otherwise a quantum shorter than a world switch keeps the VMM busy with its own timer).
 vtimer_program:
         li   t1, VMM_SLICE
         lw   t0, V_TIMER_INTERVAL(s0)
         beqz t0, .set
+        lw   t0, V_IPEND(s0)
+        andi t0, t0, IRQ_TIMER
+        bnez t0, .set
         lw   t0, V_TIMER_NEXT(s0)
         csrr t2, CYCLE
         sub  t0, t0, t2             # cycles until the guest's tick (negative: overdue)
@@ -85,25 +93,73 @@ vtimer_program:
         ret
 
 # vtimer_tick: the real timer fired. Acknowledge it; if the guest's tick is due, raise the
-# guest's timer line and move its next tick past now (missed periods coalesce into one, as
-# on the device); then program the real timer again.
+# guest's timer line; then program the real timer again.
 vtimer_tick:
         out  TIMER_ACK, zero
+        push ra
+        call vtimer_due
+        pop  ra
+        beqz a0, vtimer_program
+        lw   t1, V_IPEND(s0)
+        ori  t1, t1, IRQ_TIMER
+        sw   t1, V_IPEND(s0)
+        j    vtimer_program
+
+# vtimer_due -> a0 = 1 if the guest's timer is on and its tick is due, and then V_TIMER_NEXT
+# moves to the first period boundary after now (missed periods coalesce into one tick, as on
+# the device); else a0 = 0. Clobbers t0-t3.
+vtimer_due:
+        li   a0, 0
         lw   t0, V_TIMER_INTERVAL(s0)
-        beqz t0, vtimer_program
+        beqz t0, .no
         lw   t1, V_TIMER_NEXT(s0)
         csrr t2, CYCLE
         sub  t3, t2, t1             # how far past the guest's tick we are
-        blt  t3, zero, vtimer_program
+        blt  t3, zero, .no
         divu t3, t3, t0
         addi t3, t3, 1
         mul  t3, t3, t0
         add  t1, t1, t3
         sw   t1, V_TIMER_NEXT(s0)
-        lw   t1, V_IPEND(s0)
-        ori  t1, t1, IRQ_TIMER
-        sw   t1, V_IPEND(s0)
-        j    vtimer_program
+        li   a0, 1
+.no:    ret
+
+# vtimer_behind(a0 = the pending lines the guest enables, about to be delivered as it turns its
+# interrupts on: an emulated `sret`, a pv HC_IRET, a VT-x interrupt-window exit) -> a0 = the
+# lines to deliver now. A timer tick that fell due while the guest was still handling the
+# previous one would interrupt it again before it runs a single instruction: with a timer
+# quantum shorter than what virtualizing one tick costs, the guest would handle ticks forever
+# and never make progress (natively the same quantum is fine). The sign: the guest's last trap
+# was a timer interrupt, and it is now exactly where its return from that handler put it
+# (pc = EPC). Such a tick is coalesced into the next one, which comes a full interval (and at
+# least VMM_TICK_GRACE cycles) from now, so the guest first runs: the lost tick is what a real
+# VMM does when a guest falls behind. Clobbers t0-t3.
+vtimer_behind:
+        andi t0, a0, IRQ_TIMER
+        beqz t0, .now
+        lw   t0, V_CAUSE(s0)
+        li   t1, CAUSE_TIMER_INTERRUPT
+        bne  t0, t1, .now
+        lw   t0, V_PC(s0)
+        lw   t1, V_EPC(s0)
+        bne  t0, t1, .now
+        lw   t0, V_IPEND(s0)        # coalesce: lower the line ...
+        andi t0, t0, ~IRQ_TIMER & 0xffff
+        sw   t0, V_IPEND(s0)
+        andi a0, a0, ~IRQ_TIMER & 0xffff
+        lw   t0, V_TIMER_INTERVAL(s0)   # ... and restart the period from now, giving
+        li   t1, VMM_TICK_GRACE         # the guest at least VMM_TICK_GRACE cycles
+        bgeu t0, t1, .period
+        mv   t0, t1
+.period:
+        csrr t1, CYCLE
+        add  t1, t1, t0
+        sw   t1, V_TIMER_NEXT(s0)
+        count stat_ticks_coalesced, t0, t1
+        push ra
+        call vtimer_program
+        pop  ra
+.now:   ret
 
 # virtual_ipend -> a0 = the guest's pending interrupt lines: its virtual timer, and the real
 # console line (console input is the guest's). Clobbers t0, t1.

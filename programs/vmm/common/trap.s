@@ -132,6 +132,12 @@ vmm_resume:
 # inject_interrupt(a0 = pending enabled lines): a virtual interrupt entry for the lowest
 # line, as the hardware takes one: EPC = the next instruction, BADADDR = EINSN = 0.
 inject_interrupt:
+        csrr t0, CAUSE              # the guest turns its interrupts on (an instruction trapped:
+        li   t1, CAUSE_TIMER_INTERRUPT   # `sret`, HC_IRET), rather than being interrupted
+        beq  t0, t1, .deliver       # while it could take them: then it may have fallen behind
+        call vtimer_behind          # (devices.s) and a tick it cannot take yet is coalesced
+        beqz a0, vmm_resume
+.deliver:
         li   t0, CAUSE_TIMER_INTERRUPT      # line 0; line n is cause TIMER + n
 .lowest:
         andi t1, a0, 1

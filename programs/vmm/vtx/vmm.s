@@ -278,6 +278,14 @@ vmm_resume:
         ori  t1, t1, VMX_EXIT_INTWINDOW
         j    .controls
 .inject:
+        lw   t2, VMCS_X_REASON(s0)  # the guest just turned its interrupts on: it may have
+        li   t3, VMX_REASON_INTERRUPT_WINDOW    # fallen behind, and a tick it cannot take
+        bne  t2, t3, .deliver       # yet is coalesced (devices.s)
+        push t1
+        call vtimer_behind
+        pop  t1
+        beqz a0, .controls
+.deliver:
         li   t0, CAUSE_TIMER_INTERRUPT      # line 0; line n is cause TIMER + n
 .lowest:
         andi t2, a0, 1
