@@ -12,6 +12,8 @@ export const ExitCode = {
   /** `isa --check`: the Popek-Goldberg condition does not hold (a sensitive instruction is not
    *  privileged). Distinct from every code a guest kernel or VMM in programs/ powers off with. */
   NOT_VIRTUALIZABLE: 10,
+  /** `fuzz`: some process behaved differently under a configuration than natively. */
+  DIVERGED: 11,
   /** A bug in ringlab itself (please report it). */
   INTERNAL: 70,
 } as const;

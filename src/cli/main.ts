@@ -8,6 +8,7 @@ import { benchCommand } from './commands/bench.js';
 import { bootCommand } from './commands/boot.js';
 import { debugCommand, DEFAULT_DEBUG_WORKLOAD, exitWhenDone } from './commands/debug.js';
 import { disasmCommand } from './commands/disasm.js';
+import { fuzzCommand } from './commands/fuzz.js';
 import { isaCommand } from './commands/isa.js';
 import { DEFAULT_MAX_CYCLES, runCommand } from './commands/run.js';
 import { CliError, ExitCode } from './errors.js';
@@ -73,6 +74,18 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print results.json to stdout instead of the terminal report')
     .option('--samples <n>', 'speed suite: timed boots per config (default 5)')
     .action((suite: string | undefined, opts) => setExit(benchCommand(suite, opts)));
+
+  program
+    .command('fuzz')
+    .description('the equivalence tester: random programs under every config and preset, compared with native per process')
+    .option('--programs <n>', 'about how many random programs to run (4 to 8 per boot set; default 60)')
+    .option('--seed <n>', 'seed of the run: the same seed runs the same programs (default 1)')
+    .option('--boot-seed <n>', 'run just this boot set (a divergence report names it)')
+    .option('--config <list>', 'comma-separated configs compared with native (default: all)')
+    .option('--preset <list>', `comma-separated cost presets (default: all: ${Object.keys(COST_PRESETS).join(', ')})`)
+    .option('--save <dir>', "write each boot set's program sources under DIR/<boot seed>/")
+    .option('--json', 'print one JSON object with the divergences')
+    .action((opts) => setExit(fuzzCommand(opts)));
 
   program
     .command('debug')

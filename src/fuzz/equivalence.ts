@@ -17,10 +17,8 @@ import { deriveSeed, Random } from './random.js';
 export interface EquivalenceOptions {
   /** The run's seed: boot i uses deriveSeed(seed, i). */
   seed: number;
-  /** How many boots (each a set of programs run as processes together). */
+  /** How many boot sets (each a set of programs run as processes together). */
   boots: number;
-  /** Processes per boot (default 4..8, chosen per boot). */
-  processes?: number;
   /** Configurations compared with native (default: every one in CONFIGS but native). */
   configs?: readonly string[];
   /** Cost presets (default: all). */
@@ -77,10 +75,20 @@ export function foreignWords(): number[] {
   return words;
 }
 
-/** The programs of one boot set, as source text and assembled images. */
-export function bootSetPrograms(bootSeed: number, processes?: number): { sources: string[]; programs: UserProgram[] } {
+/** One boot set: its programs (source text and images) and the timer quantum they run with,
+ *  all derived from its seed. */
+export interface BootSet {
+  bootSeed: number;
+  sources: string[];
+  programs: UserProgram[];
+  /** Timer quantum in cycles (0: the kernel's default); short ones interleave more. */
+  quantum: number;
+}
+
+export function bootSet(bootSeed: number): BootSet {
   const rng = new Random(bootSeed);
-  const count = processes ?? rng.int(4, 8);
+  const count = rng.int(4, 8);
+  const quantum = rng.pick([0, 0, 30_000, 10_000]);
   const words = foreignWords();
   const isa = isaWith([]);
   const sources: string[] = [];
@@ -93,21 +101,21 @@ export function bootSetPrograms(bootSeed: number, processes?: number): { sources
     sources.push(source);
     programs.push({ name, image: result.image as Image });
   }
-  return { sources, programs };
+  return { bootSeed, sources, programs, quantum };
 }
 
-function bootOne(config: string, preset: string, programs: readonly UserProgram[]): BootResult {
+export function bootOne(set: BootSet, config: string, preset: string): BootResult {
   const cfg = CONFIGS.find((c) => c.name === config);
   if (!cfg) throw new GeneratorError(`unknown config '${config}'`);
-  return cfg.boot({ workloads: [], programs, costs: costPreset(preset), maxCycles: BOOT_CYCLES });
+  return cfg.boot({ workloads: [], programs: set.programs, quantum: set.quantum, costs: costPreset(preset), maxCycles: BOOT_CYCLES });
 }
 
 /** Boot one set under native and every config and preset; the divergences found. */
-export function checkBootSet(bootSeed: number, options: Omit<EquivalenceOptions, 'seed' | 'boots'> = {}): BootSetReport {
+export function checkBootSet(bootSeed: number, options: Pick<EquivalenceOptions, 'configs' | 'presets'> = {}): BootSetReport {
   const configs = options.configs ?? CONFIGS.map((c) => c.name).filter((n) => n !== 'native');
   const presets = options.presets ?? Object.keys(COST_PRESETS);
-  const { programs } = bootSetPrograms(bootSeed, options.processes);
-  const native = bootOne('native', 'default', programs);
+  const set = bootSet(bootSeed);
+  const native = bootOne(set, 'native', 'default');
   if (!native.halted || (native.exitCode !== 0 && native.exitCode !== 4)) {
     throw new GeneratorError(`boot ${bootSeed}: the native boot did not power off cleanly (${JSON.stringify(native.stop)})`);
   }
@@ -116,7 +124,7 @@ export function checkBootSet(bootSeed: number, options: Omit<EquivalenceOptions,
   for (const preset of presets) {
     for (const config of ['native', ...configs]) {
       if (config === 'native' && preset === 'default') continue;
-      const run = bootOne(config, preset, programs);
+      const run = bootOne(set, config, preset);
       boots++;
       native.processes.forEach((expected, i) => {
         const actual = run.processes[i];
@@ -130,16 +138,18 @@ export function checkBootSet(bootSeed: number, options: Omit<EquivalenceOptions,
           name: expected.name,
           native: { exitCode: expected.exitCode, output: expected.output },
           actual: actual ? { exitCode: actual.exitCode, output: actual.output } : { exitCode: null, output: '' },
-          reproduce: reproduceCommand(bootSeed, programs.length, config, preset),
+          reproduce: reproduceCommand(bootSeed, config, preset),
         });
       });
     }
   }
-  return { bootSeed, programs: programs.length, boots, divergences };
+  return { bootSeed, programs: set.programs.length, boots, divergences };
 }
 
-export function reproduceCommand(bootSeed: number, processes: number, config: string, preset: string): string {
-  return `npx ringlab fuzz --boot-seed ${bootSeed} --processes ${processes} --config ${config} --preset ${preset} --save /tmp/ringlab-fuzz`;
+/** The command that runs one boot set again under one config and preset, and saves its
+ *  programs' sources for `ringlab boot --program` or the debugger. */
+export function reproduceCommand(bootSeed: number, config: string, preset: string): string {
+  return `npx ringlab fuzz --boot-seed ${bootSeed} --config ${config} --preset ${preset} --save /tmp/ringlab-fuzz`;
 }
 
 /** Run `boots` boot sets from `seed`. */
@@ -149,7 +159,7 @@ export function runEquivalence(options: EquivalenceOptions): EquivalenceReport {
   const divergences: Divergence[] = [];
   let programs = 0;
   for (let i = 0; i < options.boots; i++) {
-    const report = checkBootSet(deriveSeed(options.seed, i), { ...options, configs, presets });
+    const report = checkBootSet(deriveSeed(options.seed, i), { configs, presets });
     programs += report.programs;
     divergences.push(...report.divergences);
     options.onBoot?.(report);

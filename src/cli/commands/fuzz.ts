@@ -1,0 +1,100 @@
+// `ringlab fuzz`: the differential equivalence tester (src/fuzz/). Boots sets of random user
+// programs under every configuration and cost preset and compares each process's output and exit
+// code with native's; prints every divergence with a command that reproduces it.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CONFIGS } from '../../configs/index.js';
+import { bootSet, checkBootSet, GeneratorError, type Divergence } from '../../fuzz/equivalence.js';
+import { deriveSeed } from '../../fuzz/random.js';
+import { COST_PRESETS } from '../../machine/costs.js';
+import { err, out } from '../colour.js';
+import { CliError, ExitCode } from '../errors.js';
+import { parseCount, parseList } from '../options.js';
+
+export interface FuzzCliOptions {
+  programs?: string;
+  seed?: string;
+  bootSeed?: string;
+  config?: string;
+  preset?: string;
+  save?: string;
+  json?: boolean;
+}
+
+/** At least this many programs make one boot set on average (4 to 8 processes). */
+const PROGRAMS_PER_SET = 6;
+
+function names(list: string | undefined, valid: readonly string[], what: string): string[] {
+  if (list === undefined) return [...valid];
+  const picked = parseList(list);
+  for (const n of picked) if (!valid.includes(n)) throw new CliError(`unknown ${what} '${n}' (valid: ${valid.join(', ')})`, ExitCode.USAGE);
+  return picked;
+}
+
+/** The first line where two outputs differ, for the report. */
+function firstDifference(a: string, b: string): string {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return `line ${i + 1}: native ${JSON.stringify(x[i] ?? '(none)')}, got ${JSON.stringify(y[i] ?? '(none)')}`;
+  }
+  return 'same output';
+}
+
+function describe(d: Divergence): string {
+  const exit = d.native.exitCode === d.actual.exitCode ? `exit ${d.actual.exitCode}` : `exit ${d.native.exitCode} natively, ${d.actual.exitCode ?? 'none'} here`;
+  const output = d.native.output === d.actual.output ? 'same output' : firstDifference(d.native.output, d.actual.output);
+  return `${err.red('divergence')} boot ${d.bootSeed} ${d.config}/${d.preset} pid ${d.pid} (${d.name}): ${exit}; ${output}\n  reproduce: ${d.reproduce}\n`;
+}
+
+/** Write one boot set's program sources under DIR/<bootSeed>/, with the boot command. */
+function save(dir: string, seed: number): string {
+  const set = bootSet(seed);
+  const where = resolve(dir, String(seed));
+  mkdirSync(where, { recursive: true });
+  const files = set.sources.map((source, i) => {
+    const file = join(where, `rnd${i}.s`);
+    writeFileSync(file, source);
+    return file;
+  });
+  const quantum = set.quantum ? ` --quantum ${set.quantum}` : '';
+  writeFileSync(join(where, 'boot.txt'), `ringlab boot --config CONFIG${quantum} ${files.map((f) => `--program ${f}`).join(' ')}\n`);
+  return where;
+}
+
+export function fuzzCommand(opts: FuzzCliOptions): number {
+  const configs = names(opts.config, CONFIGS.map((c) => c.name).filter((n) => n !== 'native'), 'config');
+  const presets = names(opts.preset, Object.keys(COST_PRESETS), 'preset');
+  const seeds: number[] = [];
+  if (opts.bootSeed !== undefined) {
+    seeds.push(parseCount('--boot-seed', opts.bootSeed) >>> 0);
+  } else {
+    const programs = opts.programs === undefined ? 60 : parseCount('--programs', opts.programs);
+    const seed = opts.seed === undefined ? 1 : parseCount('--seed', opts.seed) >>> 0;
+    for (let i = 0; i < Math.max(1, Math.ceil(programs / PROGRAMS_PER_SET)); i++) seeds.push(deriveSeed(seed, i));
+  }
+  const divergences: Divergence[] = [];
+  let programs = 0;
+  let boots = 0;
+  try {
+    for (const seed of seeds) {
+      const report = checkBootSet(seed, { configs, presets });
+      programs += report.programs;
+      boots += report.boots;
+      divergences.push(...report.divergences);
+      if (!opts.json) for (const d of report.divergences) process.stdout.write(describe(d));
+      if (opts.save) process.stderr.write(`saved boot ${seed} in ${save(opts.save, seed)}\n`);
+    }
+  } catch (e) {
+    if (e instanceof GeneratorError) throw new CliError(`the generator made a bad boot set: ${e.message}`, ExitCode.INTERNAL);
+    throw e;
+  }
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ seeds, programs, boots, configs, presets, divergences }, null, 2)}\n`);
+  } else {
+    const summary = `${programs} programs in ${seeds.length} boot sets, each under native and ${configs.join(', ')} with ${presets.join(', ')} (${boots} boots): ${divergences.length} divergences`;
+    process.stdout.write(`${divergences.length === 0 ? out.green(summary) : out.red(summary)}\n`);
+  }
+  return divergences.length === 0 ? ExitCode.OK : ExitCode.DIVERGED;
+}
