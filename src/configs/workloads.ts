@@ -24,7 +24,7 @@ const w = (name: string, kind: Workload['kind'], defaultIterations: number, desc
 
 export const WORKLOADS: readonly Workload[] = [
   w('compute', 'workload', 20, 'integer work: N rounds of a sieve of Eratosthenes over 1000 numbers'),
-  w('syscall', 'workload', 1000, 'system-call bound: N x (getpid, zero-length write, divzero_mode)'),
+  w('syscall', 'workload', 1000, 'system-call bound: N x (getpid, zero-length write, divzero(0))'),
   w('io', 'workload', 20, 'console bound: N writes of a 32-byte line'),
   w('pagefault', 'workload', 64, 'page-fault bound: touches N fresh demand-zero heap pages'),
   w('ctxswitch', 'workload', 200, 'context-switch bound: two processes yield to each other N times', ['ctxswitch', 'ctxswitch']),

@@ -5,6 +5,7 @@ import { debuggerDocBlocks } from '../debug/docs.js';
 import { EXTENSIONS, isaWith } from '../isa/index.js';
 import { pseudoReference } from '../isa/pseudo.js';
 import { isaMarkdown } from '../isa/reference.js';
+import { abiInclude, structDocs, syscallDocs, userStubs } from './abi-gen.js';
 import { replaceBlocks } from './blocks.js';
 import { hardwareInclude } from './hw-include.js';
 
@@ -29,6 +30,21 @@ export const GENERATED_FILES: readonly GeneratedFile[] = [
     path: 'programs/lib/hw.inc',
     from: 'the hardware tables (src/isa/, src/machine/)',
     render: hardwareInclude,
+  },
+  {
+    path: 'programs/lib/abi.inc',
+    from: 'the ABI tables (src/abi/)',
+    render: abiInclude,
+  },
+  {
+    path: 'programs/lib/usys.s',
+    from: 'the system-call table (src/abi/syscalls.ts)',
+    render: userStubs,
+  },
+  {
+    path: 'docs/kernel.md',
+    from: 'the ABI tables (src/abi/): boot arguments, system calls, errno values',
+    render: (doc) => replaceBlocks(doc, 'docs/kernel.md', { 'boot arguments': structDocs(), 'system calls': syscallDocs() }),
   },
   {
     path: 'docs/debugger.md',
