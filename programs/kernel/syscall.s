@@ -36,14 +36,21 @@ syscall_table:
 sys_exit:
         j    proc_exit              # a0 = exit code
 
-# write(fd, buf, len): the buffer is read through a software walk of the process's own page
-# table (user_to_phys), so a bad pointer gives -1 instead of a kernel fault. Bytes go to the
-# console while writer_pid names the process (the host attributes output by it).
+# write(fd, buf, len): copy len bytes from the user buffer to the console.
+#
+# The buffer is read through a software walk of the process's own page table (user_to_phys),
+# so a bad pointer gives an error instead of a kernel fault. The rule, as on Linux: a buffer
+# that wraps past 2^32 is refused before anything is written (-1); otherwise bytes go out until
+# the end or until the first byte the process may not read. If at least one byte went out, the
+# call returns how many did (a short write); if none, -1. Bytes go to the console while
+# writer_pid names the process (the host attributes output by it).
 sys_write:
         addi t0, a0, -1
         sltiu t0, t0, 2             # fd 1 or 2
         beqz t0, .bad
         blt  a2, zero, .bad
+        add  t0, a1, a2
+        bltu t0, a1, .bad           # buf + len wraps past 2^32: a bad buffer
         push s1
         push s2
         push s3
@@ -83,9 +90,12 @@ sys_write:
         addi s3, s3, 1
         j    .next
         .endif
-.done:  lw   a0, 24(s0)             # all len bytes written (len = the saved a2)
+.fault: lw   t0, P_A1(s0)           # s1 = the byte that could not be read; buf = the saved a1
+        sub  a0, s1, t0             # bytes written before it
+        bnez a0, .out               # some: a short write
+        li   a0, -1                 # none: a bad buffer
         j    .out
-.fault: li   a0, -1
+.done:  lw   a0, P_A2(s0)           # all len bytes written (len = the saved a2)
 .out:   la   t1, writer_pid
         sw   zero, 0(t1)
         pop  ra

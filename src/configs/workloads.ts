@@ -10,7 +10,8 @@ export interface Workload {
   /** User programs (file names in programs/user without .s), one process each. */
   readonly programs: readonly string[];
   readonly defaultIterations: number;
-  /** 'demo' workloads misbehave on purpose (the kernel kills them). */
+  /** 'demo' workloads show one behaviour of the kernel, most by misbehaving on purpose (the
+   *  kernel kills them); the benchmarks leave them out. */
   readonly kind: 'workload' | 'nano' | 'demo';
 }
 
@@ -44,6 +45,7 @@ export const WORKLOADS: readonly Workload[] = [
   w('vmmwrite', 'demo', 1, 'misbehaves: writes the top 4 MiB, where a VMM lives (killed; the VMM is untouched)'),
   w('jumpvec', 'demo', 0x10000, 'misbehaves: jumps to the address given as its iteration count, by default into the kernel (killed)'),
   w('vmmmap', 'demo', 1, 'asks the kernel to map and unmap pages in the top 4 MiB (refused), then reads there (killed)'),
+  w('badwrite', 'demo', 1, 'write() with bad buffers: refused (-1) or a short write, as Linux does'),
 ];
 
 export function findWorkload(name: string): Workload | undefined {
