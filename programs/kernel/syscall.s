@@ -4,7 +4,7 @@
 # The calls are listed, numbered and documented in one place, src/abi/syscalls.ts. `npm run gen`
 # turns that table into ../lib/abi.inc: SYS_<NAME>, NSYSCALLS and `syscall_handlers`, the list
 # of handlers below in number order. So a new call is an entry in that table plus its handler
-# here, named sys_<name>.
+# here, named sys_<name> (docs/extending.md, "Adding a system call").
 #
 # On entry (from trap_entry): s0 = PCB, sp = kernel stack, a0..a3 still hold the arguments.
 
@@ -255,4 +255,10 @@ sys_nano_ptemod:
 .fail:  addi sp, sp, 4
         li   a0, -1
         pop  ra
+        ret
+
+# uptime(): how long the system has been up, in timer ticks (timer_interrupt counts them).
+sys_uptime:
+        la   t0, ticks
+        lw   a0, 0(t0)
         ret

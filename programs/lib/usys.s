@@ -68,3 +68,9 @@ nano_ptemod:
         li   t0, SYS_NANO_PTEMOD
         syscall
         ret
+
+# uptime(): how long the system has been up, in timer ticks
+uptime:
+        li   t0, SYS_UPTIME
+        syscall
+        ret

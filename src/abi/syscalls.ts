@@ -5,7 +5,7 @@
 //   programs/lib/usys.s    the user library's wrappers: `<name>: li t0, SYS_<NAME>; syscall; ret`
 //   docs/kernel.md         the table of system calls and error numbers
 // So adding a system call is one entry here plus its handler `sys_<name>` in
-// programs/kernel/syscall.s.
+// programs/kernel/syscall.s (docs/extending.md, "Adding a system call").
 //
 // The calling convention: the number in t0, arguments in a0..a3, `syscall`; the result comes
 // back in a0 and every other register is preserved.
@@ -149,6 +149,15 @@ export const SYSCALLS: readonly Syscall[] = [
     onError: 'minus-one',
     errors: [{ errno: 'ENOMEM', when: 'heap page `0x50000000` is not mapped and no free frame is left' }],
     doc: 'nanobenchmark: `n` x (flip the writable bit of heap page `0x50000000`\'s PTE, `tlbflush`) in a kernel loop',
+  },
+  {
+    number: 11,
+    name: 'uptime',
+    args: [],
+    returns: 'timer ticks since boot',
+    onError: 'minus-one',
+    errors: [],
+    doc: 'how long the system has been up, in timer ticks',
   },
 ];
 

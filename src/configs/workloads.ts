@@ -46,6 +46,7 @@ export const WORKLOADS: readonly Workload[] = [
   w('jumpvec', 'demo', 0x10000, 'misbehaves: jumps to the address given as its iteration count, by default into the kernel (killed)'),
   w('vmmmap', 'demo', 1, 'asks the kernel to map and unmap pages in the top 4 MiB (refused), then reads there (killed)'),
   w('badwrite', 'demo', 1, 'write() with bad buffers: refused (-1) or a short write, as Linux does'),
+  w('uptime', 'demo', 2, 'the uptime() system call (docs/extending.md): it grows by at least N across sleep(N)'),
 ];
 
 export function findWorkload(name: string): Workload | undefined {
