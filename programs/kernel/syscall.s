@@ -1,17 +1,10 @@
 # syscall.s: system calls. ABI: number in t0, arguments in a0..a3, result in a0 (-1 on error);
 # every other register is preserved (the kernel restores all of them from the PCB).
 #
-#   0 exit(code)              never returns
-#   1 write(fd, buf, len)     fd 1 or 2: copy len bytes to the console; returns len, or -1
-#   2 yield()                 give up the processor; returns 0
-#   3 getpid()                returns the pid (1, 2, ...)
-#   4 map(va)                 map a fresh zero page at va (page aligned, in the heap); 0 or -1
-#   5 unmap(va)               unmap the page at va (heap or stack), freeing it; 0 or -1
-#   6 sleep(ticks)            sleep for that many timer ticks; returns 0
-#   7 divzero(flag)           flag 1: a divide by zero gives 0 and goes on; 0: it kills (default)
-#   8 nano_in(n)              kernel-side loop: n reads of the null port; returns their sum (0)
-#   9 nano_csrw(n)            kernel-side loop: n writes of IMASK (same value); returns 0
-#  10 nano_ptemod(n)          kernel-side loop: n changes of a heap PTE, each with tlbflush; 0
+# The calls are listed, numbered and documented in one place, src/abi/syscalls.ts. `npm run gen`
+# turns that table into ../lib/abi.inc: SYS_<NAME>, NSYSCALLS and `syscall_handlers`, the list
+# of handlers below in number order. So a new call is an entry in that table plus its handler
+# here, named sys_<name> (docs/extending.md, "Adding a system call").
 #
 # On entry (from trap_entry): s0 = PCB, sp = kernel stack, a0..a3 still hold the arguments.
 
@@ -29,28 +22,35 @@ syscall_dispatch:
         jalr ra, t1, 0              # handler(a0..a3) -> a0
         j    syscall_return
 .unknown:
-        li   a0, -1
+        li   a0, -1                 # no such call (ENOSYS)
 # syscall_return: store the result where the process will find it in a0, and resume it.
 syscall_return:
         sw   a0, P_A0(s0)
         mv   a0, s0
         j    resume_process         # sched.s
 
+# The dispatch table: syscall_table[n] is the handler of call n (abi.inc generates the list).
 syscall_table:
-        .word sys_exit, sys_write, sys_yield, sys_getpid, sys_map, sys_unmap, sys_sleep
-        .word sys_divzero, sys_nano_in, sys_nano_csrw, sys_nano_ptemod
+        syscall_handlers
 
 sys_exit:
         j    proc_exit              # a0 = exit code
 
-# write(fd, buf, len): the buffer is read through a software walk of the process's own page
-# table (user_to_phys), so a bad pointer gives -1 instead of a kernel fault. Bytes go to the
-# console while writer_pid names the process (the host attributes output by it).
+# write(fd, buf, len): copy len bytes from the user buffer to the console.
+#
+# The buffer is read through a software walk of the process's own page table (user_to_phys),
+# so a bad pointer gives an error instead of a kernel fault. The rule, as on Linux: a buffer
+# that wraps past 2^32 is refused before anything is written (-1); otherwise bytes go out until
+# the end or until the first byte the process may not read. If at least one byte went out, the
+# call returns how many did (a short write); if none, -1. Bytes go to the console while
+# writer_pid names the process (the host attributes output by it).
 sys_write:
         addi t0, a0, -1
         sltiu t0, t0, 2             # fd 1 or 2
         beqz t0, .bad
         blt  a2, zero, .bad
+        add  t0, a1, a2
+        bltu t0, a1, .bad           # buf + len wraps past 2^32: a bad buffer
         push s1
         push s2
         push s3
@@ -90,9 +90,12 @@ sys_write:
         addi s3, s3, 1
         j    .next
         .endif
-.done:  lw   a0, 24(s0)             # all len bytes written (len = the saved a2)
+.fault: lw   t0, P_A1(s0)           # s1 = the byte that could not be read; buf = the saved a1
+        sub  a0, s1, t0             # bytes written before it
+        bnez a0, .out               # some: a short write
+        li   a0, -1                 # none: a bad buffer
         j    .out
-.fault: li   a0, -1
+.done:  lw   a0, P_A2(s0)           # all len bytes written (len = the saved a2)
 .out:   la   t1, writer_pid
         sw   zero, 0(t1)
         pop  ra
@@ -252,4 +255,10 @@ sys_nano_ptemod:
 .fail:  addi sp, sp, 4
         li   a0, -1
         pop  ra
+        ret
+
+# uptime(): how long the system has been up, in timer ticks (timer_interrupt counts them).
+sys_uptime:
+        la   t0, ticks
+        lw   a0, 0(t0)
         ret

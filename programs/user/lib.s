@@ -1,32 +1,9 @@
-# lib.s: the user library. System call wrappers (number in t0, arguments in a0..a3, result
-# in a0; the kernel preserves every other register) and print helpers built on write().
-# Helpers follow the calling convention: they may clobber a0-a3 and t0-t3.
+# lib.s: the user library. System call wrappers, one per call of src/abi/syscalls.ts (number in
+# t0, arguments in a0..a3, result in a0; the kernel preserves every other register), and print
+# helpers built on write(). Helpers follow the calling convention: they may clobber a0-a3 and
+# t0-t3.
 
-        .align 4
-exit:   li   t0, SYS_EXIT
-        syscall                     # never returns
-write:  li   t0, SYS_WRITE          # write(a0 = fd, a1 = buf, a2 = len) -> a0
-        syscall
-        ret
-yield:  li   t0, SYS_YIELD
-        syscall
-        ret
-getpid: li   t0, SYS_GETPID
-        syscall
-        ret
-map:    li   t0, SYS_MAP            # map(a0 = page-aligned heap address) -> 0 / -1
-        syscall
-        ret
-unmap:  li   t0, SYS_UNMAP          # unmap(a0 = page address) -> 0 / -1
-        syscall
-        ret
-sleep:  li   t0, SYS_SLEEP          # sleep(a0 = timer ticks)
-        syscall
-        ret
-divzero_mode:
-        li   t0, SYS_DIVZERO        # a0 = 1: divide by zero yields 0 instead of killing
-        syscall
-        ret
+        .include "../lib/usys.s"    # the wrappers: exit, write, yield, getpid, map, ... (generated)
 
 # print(a0 = zero-terminated string): one write() system call.
 print:  mv   a1, a0

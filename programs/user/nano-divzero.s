@@ -3,7 +3,7 @@
         .include "user.inc"
 _start: mv   s0, a0
         li   a0, 1
-        call divzero_mode
+        call divzero
         li   s1, 0                  # i
         li   s2, 0                  # quotients that came back 0
         li   s3, 1234

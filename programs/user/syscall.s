@@ -1,5 +1,5 @@
 # syscall: system-call bound. Each iteration makes three cheap calls: getpid, a zero-length
-# write and divzero_mode(0); it counts the getpid answers that equal the pid it was given.
+# write and divzero(0); it counts the getpid answers that equal the pid it was given.
         .include "user.inc"
 _start: mv   s0, a0                 # iterations
         mv   s1, a1                 # my pid
@@ -14,7 +14,7 @@ _start: mv   s0, a0                 # iterations
         li   a2, 0
         call write
         li   a0, 0
-        call divzero_mode
+        call divzero
         addi s3, s3, 1
         j    .loop
 .done:  la   a0, m_calls

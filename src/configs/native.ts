@@ -1,9 +1,10 @@
 // The `native` boot configuration: the guest kernel runs in ring 0 on bare metal, its user
 // programs in ring 3. The loader below is what a boot loader does: it places the kernel image,
 // one image per process, and the boot arguments in physical memory, then starts the kernel at
-// its entry point with paging off. The layout is documented in docs/kernel.md and in
-// programs/kernel/kernel.inc; the constants here must agree with that file (a test checks).
+// its entry point with paging off. The boot-argument layout is one table, src/abi/layout.ts,
+// from which the kernel's programs/lib/abi.inc is generated; docs/kernel.md describes it.
 
+import { BOOT, BOOT_ARGS, BOOT_RECORD, USER_SPACE } from '../abi/index.js';
 import { findSymbol, type Image } from '../asm/index.js';
 import { isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS, type CostModel } from '../machine/costs.js';
@@ -11,14 +12,11 @@ import { Machine, type MachineOptions, type MachineStats, type StopReason } from
 import { kernelExtensions, kernelImage, userImage, type Defines } from './images.js';
 import { findWorkload, workloadNames, type Workload } from './workloads.js';
 
-export const BOOTARGS = 0x1000;
-export const BOOT_MAGIC = 0x41424c52;
+/** Where this loader puts the user images, one after another (above the kernel's stack). */
 export const USER_IMAGES = 0x100000;
-export const USER_BASE = 0x40000000;
-export const USER_IMAGE_LIMIT = 0x50000000; // the heap starts here
-export const MAX_PROCS = 16;
-export const BOOT_RECORD = 32;
-export const NAME_BYTES = 16;
+const USER_BASE: number = USER_SPACE.USER_BASE.value;
+const USER_IMAGE_LIMIT = USER_SPACE.HEAP_BASE.value; // a program ends where its heap begins
+const MAX_PROCS = BOOT.MAX_PROCS.value;
 export const PAGE = 4096;
 export const NATIVE_MEMORY_BYTES = 16 << 20;
 
@@ -177,26 +175,28 @@ export interface GuestMemory {
  *  guest finds the same memory whether it runs natively or under a VMM. */
 export function placeGuest(memory: GuestMemory, kernel: Image, isa: Isa, specs: readonly ProcessSpec[], quantum = 0): number {
   for (const seg of kernel.segments) memory.write(seg.address, seg.data);
-  const args = new DataView(new ArrayBuffer(32 + BOOT_RECORD * specs.length));
+  const ba = BOOT_ARGS.fields;
+  const br = BOOT_RECORD.fields;
+  const args = new DataView(new ArrayBuffer(ba.PROCS.offset + BOOT_RECORD.size * specs.length));
   let next = USER_IMAGES;
   specs.forEach((spec, i) => {
     const { bytes, entry } = flatten(spec.name, processImage(spec, isa));
     memory.write(next, bytes);
-    const rec = 32 + i * BOOT_RECORD;
-    const name = new TextEncoder().encode(spec.name).slice(0, NAME_BYTES - 1);
-    name.forEach((b, k) => args.setUint8(rec + k, b));
-    args.setUint32(rec + 16, next, true);
-    args.setUint32(rec + 20, bytes.length, true);
-    args.setUint32(rec + 24, entry >>> 0, true);
-    args.setUint32(rec + 28, spec.iterations >>> 0, true);
+    const rec = ba.PROCS.offset + i * BOOT_RECORD.size;
+    const name = new TextEncoder().encode(spec.name).slice(0, br.NAME.size - 1);
+    name.forEach((b, k) => args.setUint8(rec + br.NAME.offset + k, b));
+    args.setUint32(rec + br.IMAGE.offset, next, true);
+    args.setUint32(rec + br.SIZE.offset, bytes.length, true);
+    args.setUint32(rec + br.ENTRY.offset, entry >>> 0, true);
+    args.setUint32(rec + br.ITER.offset, spec.iterations >>> 0, true);
     next += bytes.length;
   });
-  args.setUint32(0, BOOT_MAGIC, true);
-  args.setUint32(4, specs.length, true);
-  args.setUint32(8, memory.size, true);
-  args.setUint32(12, next, true);
-  args.setUint32(16, quantum >>> 0, true);
-  memory.write(BOOTARGS, new Uint8Array(args.buffer));
+  args.setUint32(ba.MAGIC.offset, BOOT.BOOT_MAGIC.value, true);
+  args.setUint32(ba.NPROC.offset, specs.length, true);
+  args.setUint32(ba.MEMSIZE.offset, memory.size, true);
+  args.setUint32(ba.FREE.offset, next, true);
+  args.setUint32(ba.QUANTUM.offset, quantum >>> 0, true);
+  memory.write(BOOT.BOOTARGS.value, new Uint8Array(args.buffer));
   return kernel.entry;
 }
 

@@ -10,7 +10,8 @@ export interface Workload {
   /** User programs (file names in programs/user without .s), one process each. */
   readonly programs: readonly string[];
   readonly defaultIterations: number;
-  /** 'demo' workloads misbehave on purpose (the kernel kills them). */
+  /** 'demo' workloads show one behaviour of the kernel, most by misbehaving on purpose (the
+   *  kernel kills them); the benchmarks leave them out. */
   readonly kind: 'workload' | 'nano' | 'demo';
 }
 
@@ -24,7 +25,7 @@ const w = (name: string, kind: Workload['kind'], defaultIterations: number, desc
 
 export const WORKLOADS: readonly Workload[] = [
   w('compute', 'workload', 20, 'integer work: N rounds of a sieve of Eratosthenes over 1000 numbers'),
-  w('syscall', 'workload', 1000, 'system-call bound: N x (getpid, zero-length write, divzero_mode)'),
+  w('syscall', 'workload', 1000, 'system-call bound: N x (getpid, zero-length write, divzero(0))'),
   w('io', 'workload', 20, 'console bound: N writes of a 32-byte line'),
   w('pagefault', 'workload', 64, 'page-fault bound: touches N fresh demand-zero heap pages'),
   w('ctxswitch', 'workload', 200, 'context-switch bound: two processes yield to each other N times', ['ctxswitch', 'ctxswitch']),
@@ -44,6 +45,8 @@ export const WORKLOADS: readonly Workload[] = [
   w('vmmwrite', 'demo', 1, 'misbehaves: writes the top 4 MiB, where a VMM lives (killed; the VMM is untouched)'),
   w('jumpvec', 'demo', 0x10000, 'misbehaves: jumps to the address given as its iteration count, by default into the kernel (killed)'),
   w('vmmmap', 'demo', 1, 'asks the kernel to map and unmap pages in the top 4 MiB (refused), then reads there (killed)'),
+  w('badwrite', 'demo', 1, 'write() with bad buffers: refused (-1) or a short write, as Linux does'),
+  w('uptime', 'demo', 2, 'the uptime() system call (docs/extending.md): it grows by at least N across sleep(N)'),
 ];
 
 export function findWorkload(name: string): Workload | undefined {

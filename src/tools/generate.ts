@@ -1,18 +1,20 @@
-// `npm run gen`: rewrite every generated file from the tables (docs/ISA.md, programs/lib/hw.inc).
-// Tests fail when a generated file is stale, naming this command.
+// `npm run gen`: rewrite every generated file from its table (the list is generated.ts).
+// test/tools/generated.test.ts fails when a generated file is stale, naming this command.
 
-import { writeFileSync } from 'node:fs';
-import { EXTENSIONS, isaWith } from '../isa/index.js';
-import { pseudoReference } from '../isa/pseudo.js';
-import { isaMarkdown } from '../isa/reference.js';
-import { hardwareInclude } from './hw-include.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../configs/images.js';
+import { GENERATED_FILES } from './generated.js';
 
-export const GENERATED_FILES: Record<string, () => string> = {
-  'docs/ISA.md': () => isaMarkdown(isaWith([...EXTENSIONS.keys()]), { pseudo: pseudoReference() }),
-  'programs/lib/hw.inc': hardwareInclude,
-};
-
-for (const [path, render] of Object.entries(GENERATED_FILES)) {
-  writeFileSync(path, render());
-  console.log(`wrote ${path}`);
+process.chdir(ROOT); // source paths in the debugger transcript are relative to the repository
+for (const file of GENERATED_FILES) {
+  const path = join(ROOT, file.path);
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const fresh = await file.render(current);
+  if (fresh === current) {
+    console.log(`unchanged ${file.path}`);
+  } else {
+    writeFileSync(path, fresh);
+    console.log(`wrote ${file.path}`);
+  }
 }

@@ -49,7 +49,7 @@ describe('ringlab debug', () => {
     expect(outputOf(r.stdout, 'info traps')).toMatch(/#1 {2}cycle \d+ {2}Syscall {2}guest user \(ring 3\) -> guest kernel {2}at 0x400000[0-9a-f]{2} <syscall:getpid\+4> {2}syscall/);
     expect(outputOf(r.stdout, 'reverse-continue')).toMatch(/^Catchpoint 2: world changed from guest user to guest kernel \(going backwards\)\n\[guest kernel, ring 0\] kernel:trap_entry /);
     const back = outputOf(r.stdout, 'reverse-stepi');
-    expect(back).toMatch(/^\[guest user, ring 3, pid 1\] syscall:getpid\+4 {2}programs\/user\/lib\.s:\d+\n=> 0x[0-9a-f]{8} 40000000 {2}syscall/);
+    expect(back).toMatch(/^\[guest user, ring 3, pid 1\] syscall:getpid\+4 {2}programs\/lib\/usys\.s:\d+\n=> 0x[0-9a-f]{8} 40000000 {2}syscall/);
     expect(back).toMatch(/ring 0x0->0x3/);
     expect(outputOf(r.stdout, 'world')).toMatch(/^guest user, ring 3, process pid 1 \(syscall\)/);
     expect(outputOf(r.stdout, 'stepi')).toMatch(/^Catchpoint 2: world changed from guest user to guest kernel\n\[guest kernel, ring 0\] kernel:trap_entry /);

@@ -1,0 +1,78 @@
+// Addresses and structures that the guest kernel shares with someone else: with its user
+// programs (where a program is linked, where its heap and stack are) and with the boot loader
+// (the boot arguments that src/configs/native.ts writes and programs/kernel/boot.s reads).
+// `npm run gen` writes them into programs/lib/abi.inc, so the loader, the kernel and the user
+// programs read one definition.
+
+export interface AbiConstant {
+  readonly value: number;
+  readonly doc: string;
+}
+
+/** Every process's address space, as user programs see it (docs/kernel.md, "Memory map"). */
+export const USER_SPACE = {
+  USER_BASE: { value: 0x4000_0000, doc: 'user programs are linked and loaded here' },
+  HEAP_BASE: { value: 0x5000_0000, doc: 'the heap: demand-zero pages; map/unmap' },
+  HEAP_END: { value: 0x6000_0000, doc: 'first address above the heap' },
+  STACK_BASE: { value: 0x7fff_0000, doc: 'lowest address of the stack region (demand-zero)' },
+  STACK_TOP: { value: 0x8000_0000, doc: 'sp starts here; the stack grows down' },
+  USER_TOP: { value: 0x8000_0000, doc: 'first address above user space' },
+} as const satisfies Record<string, AbiConstant>;
+
+/** The boot protocol: where the loader leaves the boot arguments and how they are marked. */
+export const BOOT = {
+  BOOTARGS: { value: 0x1000, doc: 'physical address of the boot arguments' },
+  BOOT_MAGIC: { value: 0x4142_4c52, doc: '"RLBA", the first word of the boot arguments' },
+  MAX_PROCS: { value: 16, doc: 'boot records the kernel accepts, one process each' },
+} as const satisfies Record<string, AbiConstant>;
+
+export interface StructField {
+  /** Byte offset in the structure. */
+  readonly offset: number;
+  /** Size in bytes (4 for a word). */
+  readonly size: number;
+  readonly doc: string;
+}
+
+/** A structure in memory: each field becomes `.equ <PREFIX>_<FIELD>, offset`, and its size
+ *  `.equ <PREFIX>_SIZEOF, size`. Little-endian words. */
+export interface Struct<F extends string = string> {
+  readonly name: string;
+  readonly prefix: string;
+  readonly size: number;
+  readonly doc: string;
+  readonly fields: Readonly<Record<F, StructField>>;
+}
+
+/** The boot arguments at BOOTARGS: a header, then one record per process from `PROCS` on. */
+export const BOOT_ARGS = {
+  name: 'boot arguments',
+  prefix: 'BA',
+  size: 32,
+  doc: 'at BOOTARGS, written by the boot loader and read by the kernel at boot',
+  fields: {
+    MAGIC: { offset: 0, size: 4, doc: 'BOOT_MAGIC' },
+    NPROC: { offset: 4, size: 4, doc: 'number of processes (1..MAX_PROCS)' },
+    MEMSIZE: { offset: 8, size: 4, doc: 'physical memory size in bytes' },
+    FREE: { offset: 12, size: 4, doc: 'first free physical address (page aligned): the frame pool starts here' },
+    QUANTUM: { offset: 16, size: 4, doc: 'timer quantum in cycles (0: the kernel\'s default, 100,000)' },
+    PROCS: { offset: 32, size: 0, doc: 'the first of NPROC boot records (BR_SIZEOF bytes each)' },
+  },
+} as const satisfies Struct;
+
+/** One process's boot record, BOOT_ARGS.PROCS + i * BR_SIZEOF. */
+export const BOOT_RECORD = {
+  name: 'boot record',
+  prefix: 'BR',
+  size: 32,
+  doc: 'one per process, in pid order',
+  fields: {
+    NAME: { offset: 0, size: 16, doc: 'name, zero padded (at most 15 bytes and a zero)' },
+    IMAGE: { offset: 16, size: 4, doc: 'physical address of its image' },
+    SIZE: { offset: 20, size: 4, doc: 'image size in bytes (whole pages)' },
+    ENTRY: { offset: 24, size: 4, doc: 'entry point (user virtual address)' },
+    ITER: { offset: 28, size: 4, doc: 'iteration count, passed to the program in a0' },
+  },
+} as const satisfies Struct;
+
+export const STRUCTS: readonly Struct[] = [BOOT_ARGS, BOOT_RECORD];
