@@ -24,7 +24,8 @@ export interface AssembleOptions {
 
 export type AssembleResult =
   | { ok: true; image: Image; listing: ListingLine[] }
-  | { ok: false; errors: AsmError[] };
+  /** `internal`: the assembler failed on a bug of its own (the one error says what). */
+  | { ok: false; errors: AsmError[]; internal?: true };
 
 export function readFileOrUndefined(path: string): string | undefined {
   try {
@@ -115,7 +116,7 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
   } catch (e) {
     // A bug in the assembler must still not crash the caller: report it like any error.
     const message = `internal assembler error: ${e instanceof Error ? e.message : String(e)}`;
-    return { ok: false, errors: [{ file: options.fileName, line: 1, column: 1, message, source: '' }] };
+    return { ok: false, internal: true, errors: [{ file: options.fileName, line: 1, column: 1, message, source: '' }] };
   }
 }
 

@@ -267,6 +267,8 @@ const lineIndexCache = new WeakMap<readonly ImageLine[], readonly ImageLine[]>()
 
 /** Lowest address of any segment byte, or undefined for an empty image. */
 export function lowestAddress(segments: readonly ImageSegment[]): number | undefined {
-  const used = segments.filter((s) => s.data.length > 0);
-  return used.length ? Math.min(...used.map((s) => s.address)) : undefined;
+  // A loop, not Math.min(...): an image file may hold more segments than fit on the stack.
+  let lowest: number | undefined;
+  for (const s of segments) if (s.data.length > 0 && (lowest === undefined || s.address < lowest)) lowest = s.address;
+  return lowest;
 }

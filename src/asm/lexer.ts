@@ -77,7 +77,7 @@ function stringBytes(units: QuotedUnit[]): Uint8Array {
   const encoder = new TextEncoder();
   for (const u of units) {
     if (u.escaped || u.value < 0x80) out.push(u.value);
-    else out.push(...encoder.encode(String.fromCodePoint(u.value)));
+    else for (const b of encoder.encode(String.fromCodePoint(u.value))) out.push(b);
   }
   return Uint8Array.from(out);
 }

@@ -2,7 +2,7 @@
 // file written by `ringlab asm`. Errors become CliErrors with the right exit code.
 
 import { readFileSync } from 'node:fs';
-import { assemble, formatAsmError } from '../asm/index.js';
+import { assemble, formatAsmError, type AssembleResult } from '../asm/index.js';
 import { ImageFormatError, parseImage, type Image } from '../asm/image.js';
 import { readFileOrUndefined } from '../asm/assembler.js';
 import type { Isa } from '../isa/index.js';
@@ -24,6 +24,17 @@ export function looksLikeImage(path: string, text: string): boolean {
   return path.endsWith('.rli') || /^\s*\{/.test(text);
 }
 
+/** A failed assembly as the CLI reports it: every error, exit 2; a bug of the assembler, exit 70. */
+export function assemblyFailure(result: Extract<AssembleResult, { ok: false }>, path: string): CliError {
+  if (result.internal) {
+    const message = result.errors.map((e) => e.message).join('\n');
+    return new CliError(`${message} while assembling ${path}\n(this is a bug in ringlab; please report it with the command you ran)`, ExitCode.INTERNAL);
+  }
+  const n = result.errors.length;
+  const summary = `${n} error${n === 1 ? '' : 's'} in ${path}`;
+  return new CliError(`${result.errors.map(formatAsmError).join('\n')}\n${summary}`, ExitCode.ASSEMBLY);
+}
+
 export interface LoadedProgram {
   image: Image;
   /** Assembler listing lines when assembled from source. */
@@ -41,11 +52,7 @@ export function loadProgram(path: string, isa: Isa): LoadedProgram {
     }
   }
   const result = assemble(text, { fileName: path, isa, readFile: readFileOrUndefined });
-  if (!result.ok) {
-    const n = result.errors.length;
-    const summary = `${n} error${n === 1 ? '' : 's'} in ${path}`;
-    throw new CliError(`${result.errors.map(formatAsmError).join('\n')}\n${summary}`, ExitCode.ASSEMBLY);
-  }
+  if (!result.ok) throw assemblyFailure(result, path);
   return { image: result.image, fromSource: true };
 }
 
