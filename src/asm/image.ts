@@ -33,6 +33,9 @@ export const IMAGE_FORMAT = 'ringlab-image';
 export const IMAGE_VERSION = 1;
 /** parseImage refuses images whose segments add up to more than this. */
 export const MAX_IMAGE_DATA = 64 * 1024 * 1024;
+/** Bytes of an image file the CLI reads: MAX_IMAGE_DATA in base64 (4/3 of it) plus room for the
+ *  symbol and line tables, so every image `ringlab asm` writes can be read back. */
+export const MAX_IMAGE_FILE_BYTES = 128 * 1024 * 1024;
 
 /** The only exception parseImage throws: the text is not a valid ringlab image. */
 export class ImageFormatError extends Error {

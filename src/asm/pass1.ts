@@ -124,7 +124,9 @@ export class PassOne implements PreprocessHost {
   /** Append an item of `size` bytes at the current address. */
   private emit(at: SourceLine, column: number, size: number, body: ItemBody): void {
     const region = this.region;
-    this.items.push({ ...body, at, column, region: this.current, offset: region.size, address: this.pc, size } as Item);
+    // Object.assign onto the fresh body, not a spread into a new literal: several times faster
+    // (the spread's objects end up slow to create and to read in pass 2).
+    this.items.push(Object.assign(body, { at, column, region: this.current, offset: region.size, address: this.pc, size }) as Item);
     region.size += size;
     this.totalBytes += size;
   }

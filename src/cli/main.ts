@@ -31,6 +31,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ outputError: (text, write) => write(err.red(text)) });
 
   const extensionsOption = new Option('--extensions <list>', 'comma-separated ISA extensions to switch on');
+  const includeRootOption = (): Option =>
+    new Option('--include-root <dir>', ".include may read only files inside this directory (default: the source file's directory) and ringlab's programs/lib");
 
   program
     .command('run')
@@ -43,6 +45,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--memory <size>', 'physical memory, e.g. 64K or 16M (default 16M)')
     .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
     .addOption(extensionsOption)
+    .addOption(includeRootOption())
     .action((file: string, opts) => setExit(runCommand(file, opts)));
 
   program
@@ -87,6 +90,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--memory <size>', 'physical memory, e.g. 64K or 16M (default 16M)')
     .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
     .addOption(kernelDefineOption())
+    .addOption(includeRootOption())
     .action((file: string | undefined, opts) => setExit(exitWhenDone(debugCommand(file, opts))));
 
   program
@@ -97,6 +101,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--listing', 'print the listing (address, words, source) to stdout')
     .option('-D, --define <NAME[=VALUE]>', 'define a symbol before the first line (repeatable; VALUE defaults to 1)', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option('--extensions <list>', 'comma-separated ISA extensions to switch on'))
+    .addOption(includeRootOption())
     .action((file: string, opts) => setExit(asmCommand(file, opts)));
 
   program
@@ -104,6 +109,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('disassemble an image (or a source file, after assembling it)')
     .argument('<file>', 'image (.rli) or assembly source')
     .addOption(new Option('--extensions <list>', 'comma-separated ISA extensions to switch on'))
+    .addOption(includeRootOption())
     .action((file: string, opts) => setExit(disasmCommand(file, opts)));
 
   program

@@ -2,11 +2,10 @@
 
 import { writeFileSync } from 'node:fs';
 import { assemble, formatListing } from '../../asm/index.js';
-import { readFileOrUndefined } from '../../asm/assembler.js';
 import { serializeImage } from '../../asm/image.js';
 import { isaWith } from '../../isa/index.js';
 import { CliError, ExitCode } from '../errors.js';
-import { assemblyFailure, readText } from '../load.js';
+import { assemblyFailure, includeRootOption, readText } from '../load.js';
 import { parseDefines, parseList } from '../options.js';
 
 export interface AsmOptions {
@@ -14,6 +13,7 @@ export interface AsmOptions {
   listing?: boolean;
   extensions?: string;
   define?: string[];
+  includeRoot?: string;
 }
 
 export function defaultImagePath(source: string): string {
@@ -23,8 +23,9 @@ export function defaultImagePath(source: string): string {
 export function asmCommand(file: string, opts: AsmOptions): number {
   const isa = isaWithOrUsage(opts.extensions);
   const defines = parseDefines(opts.define);
+  const includeRoot = includeRootOption(opts.includeRoot);
   const text = readText(file);
-  const result = assemble(text, { fileName: file, isa, readFile: readFileOrUndefined, defines });
+  const result = assemble(text, { fileName: file, isa, defines, ...(includeRoot !== undefined && { includeRoot }) });
   if (!result.ok) throw assemblyFailure(result, file);
   const output = opts.output ?? defaultImagePath(file);
   try {
