@@ -47,3 +47,20 @@ describe('the include sandbox', () => {
     expect(missing.stderr).toMatch(/--include-root .*nowhere: no such directory/);
   });
 });
+
+describe('console output', () => {
+  const PRINT_LOOP = "_start: li t0, 'x'\n.loop: out 0x10, t0\n  j .loop\n";
+
+  it('run --json keeps the first 1 MiB and says how much was printed (it kept all of it: 1.5 GB at 1e9 cycles)', () => {
+    const file = cli.write('loop.s', PRINT_LOOP);
+    const r = ringlab(['run', file, '--json', '--max-cycles', '15000000']);
+    expect(r.status).toBe(3);
+    const j = JSON.parse(r.stdout);
+    expect(j.console).toBe('x'.repeat(1 << 20));
+    expect(j.consoleTruncated).toBe(true);
+    expect(j.consoleBytes).toBeGreaterThan(1 << 20);
+    // Without --json every byte is streamed to stdout.
+    const plain = ringlab(['run', file, '--max-cycles', '15000000']);
+    expect(plain.stdout.length).toBe(j.consoleBytes);
+  });
+});

@@ -32,7 +32,12 @@ export interface RunJson {
   exitCode: number;
   halted: boolean;
   stop: StopReason;
+  /** What the guest printed: its first CONSOLE_KEEP_BYTES (1 MiB) bytes. */
   console: string;
+  /** Bytes the guest printed in all. */
+  consoleBytes: number;
+  /** True when `console` holds only the first 1 MiB of consoleBytes. */
+  consoleTruncated: boolean;
   stats: MachineStats;
 }
 
@@ -133,6 +138,8 @@ export function runCommand(file: string, opts: RunOptions): number {
       halted: stop.kind === 'halt',
       stop,
       console: machine.console.output(),
+      consoleBytes: machine.console.outputLength,
+      consoleTruncated: machine.console.outputTruncated,
       stats: machine.stats(),
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
