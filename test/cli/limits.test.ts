@@ -24,6 +24,15 @@ describe('input files', () => {
   });
 });
 
+describe('disasm', () => {
+  it('refuses an image over 1 MiB at once (20 MB took 38 s and 3.1 GB)', () => {
+    const r = ringlab(['disasm', cli.write('wide.s', '.space 2000000\n')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/wide\.s: the image has 1\.9 MiB of segments; disasm prints at most 1 MiB/);
+    expect(r.stdout).toBe('');
+  });
+});
+
 describe('the include sandbox', () => {
   it('refuses /etc/passwd and does not echo its lines', () => {
     const r = ringlab(['run', cli.write('passwd.s', '.include "/etc/passwd"\n')]);
