@@ -1,9 +1,10 @@
 // `assemble`: source text to an Image, in two passes. Never throws: every problem in the input
 // becomes an AsmError, and all of them are reported together.
 
-import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Isa } from '../isa/index.js';
 import { ErrorList, type AsmError } from './errors.js';
+import { InputFileError, LIBRARY_DIR, readInputText, sandboxedReader } from './files.js';
 import { lowestAddress, type Image, type ImageSymbol } from './image.js';
 import type { ListingLine } from './listing.js';
 import { PassOne } from './pass1.js';
@@ -15,7 +16,12 @@ export interface AssembleOptions {
   /** Name used in messages and the image's line table; `.include` paths are relative to it. */
   readonly fileName: string;
   readonly isa: Isa;
-  /** Reads an included file; undefined if it does not exist. Default: the file system. */
+  /** The directory `.include`s may not leave (besides ringlab's own programs/lib, which every
+   *  source may include). Default: the directory of `fileName`. The repository's programs
+   *  (src/configs/images.ts) give the repository root. */
+  readonly includeRoot?: string;
+  /** Reads an included file; undefined if it does not exist, throws (an Error saying why) if it
+   *  cannot be read. Default: the file system, regular files inside the include root only. */
   readonly readFile?: (path: string) => string | undefined;
   /** Build options: symbols defined before the first line, like `cc -DNAME=value` (the kernel's
    *  PARAVIRT and LEGACY builds). They behave as `.equ`s, so `.ifdef NAME` and `.if NAME` see them. */
@@ -24,15 +30,8 @@ export interface AssembleOptions {
 
 export type AssembleResult =
   | { ok: true; image: Image; listing: ListingLine[] }
-  | { ok: false; errors: AsmError[] };
-
-export function readFileOrUndefined(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
+  /** `internal`: the assembler failed on a bug of its own (the one error says what). */
+  | { ok: false; errors: AsmError[]; internal?: true };
 
 function hex(n: number): string {
   return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
@@ -75,8 +74,9 @@ function entryPoint(explicit: number | undefined, symbols: ReadonlyMap<string, S
 
 function assembleUnchecked(source: string, options: AssembleOptions): AssembleResult {
   const errors = new ErrorList();
-  const pass1 = new PassOne(errors, options.isa, options.readFile ?? readFileOrUndefined);
-  const preprocessor = new Preprocessor(pass1);
+  const roots = [resolve(options.includeRoot ?? dirname(options.fileName)), LIBRARY_DIR];
+  const pass1 = new PassOne(errors, options.isa, options.readFile ?? sandboxedReader(roots));
+  const preprocessor = new Preprocessor(pass1, roots);
   pass1.macroNames = () => preprocessor.macroNames();
   for (const [name, value] of Object.entries(options.defines ?? {})) {
     pass1.symbols.set(name, { name, kind: 'equ', value: value | 0, at: { file: DEFINE_SOURCE, line: 0, text: `${name}=${value}` }, column: 1 });
@@ -102,7 +102,8 @@ function assembleUnchecked(source: string, options: AssembleOptions): AssembleRe
     line: l.at.line,
     text: l.at.text,
     address: l.address >>> 0,
-    bytes: pass2.buffers[l.region]!.slice(l.offset, l.offset + l.size),
+    // A view, not a copy: one ArrayBuffer per line costs more than the rest of the line.
+    bytes: pass2.buffers[l.region]!.subarray(l.offset, l.offset + l.size),
     kind: l.kind,
   }));
   return { ok: true, image, listing };
@@ -115,15 +116,18 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
   } catch (e) {
     // A bug in the assembler must still not crash the caller: report it like any error.
     const message = `internal assembler error: ${e instanceof Error ? e.message : String(e)}`;
-    return { ok: false, errors: [{ file: options.fileName, line: 1, column: 1, message, source: '' }] };
+    return { ok: false, internal: true, errors: [{ file: options.fileName, line: 1, column: 1, message, source: '' }] };
   }
 }
 
-/** Read and assemble a file (the CLI's entry point). */
-export function assembleFile(path: string, isa: Isa, defines?: Readonly<Record<string, number>>): AssembleResult {
-  const source = readFileOrUndefined(path);
-  if (source === undefined) {
-    return { ok: false, errors: [{ file: path, line: 1, column: 1, message: `cannot read '${path}'`, source: '' }] };
+/** Read and assemble a file: a regular file of at most MAX_SOURCE_BYTES. */
+export function assembleFile(path: string, isa: Isa, defines?: Readonly<Record<string, number>>, includeRoot?: string): AssembleResult {
+  let source: string;
+  try {
+    source = readInputText(path);
+  } catch (e) {
+    if (!(e instanceof InputFileError)) throw e;
+    return { ok: false, errors: [{ file: path, line: 1, column: 1, message: `cannot read '${path}': ${e.message}`, source: '' }] };
   }
-  return assemble(source, { fileName: path, isa, defines });
+  return assemble(source, { fileName: path, isa, defines, ...(includeRoot !== undefined && { includeRoot }) });
 }

@@ -87,33 +87,36 @@ function byteLine(bytes: Uint8Array, address: number): string {
 
 /** A whole image as re-assemblable text: `.org` per segment, labels, one instruction per line. */
 export function disassembleImage(isa: Isa, image: Image): string {
-  const out: string[] = [`${INDENT}.entry ${hex8(image.entry)}`];
+  return [...disassembleLines(isa, image)].join('\n') + '\n';
+}
+
+/** The lines of disassembleImage one at a time, so a caller can write them out as they come. */
+export function* disassembleLines(isa: Isa, image: Image): Generator<string> {
+  yield `${INDENT}.entry ${hex8(image.entry)}`;
   for (const segment of image.segments) {
     const { address, data } = segment;
-    out.push('', `${INDENT}.org ${hex8(address)}`);
+    yield '';
+    yield `${INDENT}.org ${hex8(address)}`;
     let offset = 0;
-    const labels = (at: number): void => {
-      for (const s of labelsAt(image, at)) out.push(`${s.name}:`);
-    };
+    const labels = (at: number): string[] => labelsAt(image, at).map((s) => `${s.name}:`);
     // Bytes before the first word boundary and after the last whole word are data.
     const lead = Math.min((4 - (address % 4)) % 4, data.length);
     if (lead) {
-      labels(address);
-      out.push(byteLine(data.subarray(0, lead), address));
+      yield* labels(address);
+      yield byteLine(data.subarray(0, lead), address);
       offset = lead;
     }
     for (; offset + 4 <= data.length; offset += 4) {
       const pc = address + offset;
-      labels(pc);
+      yield* labels(pc);
       const word = (data[offset]! | (data[offset + 1]! << 8) | (data[offset + 2]! << 16) | (data[offset + 3]! << 24)) >>> 0;
       const { text, comment } = disassembleParts(isa, word, pc, image);
       const where = `${hex8(pc).slice(2)}: ${hex8(word).slice(2)}`;
-      out.push(`${INDENT}${text.padEnd(TEXT_WIDTH)}# ${where}${comment ? ` ${comment}` : ''}`);
+      yield `${INDENT}${text.padEnd(TEXT_WIDTH)}# ${where}${comment ? ` ${comment}` : ''}`;
     }
     if (offset < data.length) {
-      labels(address + offset);
-      out.push(byteLine(data.subarray(offset), address + offset));
+      yield* labels(address + offset);
+      yield byteLine(data.subarray(offset), address + offset);
     }
   }
-  return out.join('\n') + '\n';
 }

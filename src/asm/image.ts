@@ -33,6 +33,9 @@ export const IMAGE_FORMAT = 'ringlab-image';
 export const IMAGE_VERSION = 1;
 /** parseImage refuses images whose segments add up to more than this. */
 export const MAX_IMAGE_DATA = 64 * 1024 * 1024;
+/** Bytes of an image file the CLI reads: MAX_IMAGE_DATA in base64 (4/3 of it) plus room for the
+ *  symbol and line tables, so every image `ringlab asm` writes can be read back. */
+export const MAX_IMAGE_FILE_BYTES = 128 * 1024 * 1024;
 
 /** The only exception parseImage throws: the text is not a valid ringlab image. */
 export class ImageFormatError extends Error {
@@ -267,6 +270,8 @@ const lineIndexCache = new WeakMap<readonly ImageLine[], readonly ImageLine[]>()
 
 /** Lowest address of any segment byte, or undefined for an empty image. */
 export function lowestAddress(segments: readonly ImageSegment[]): number | undefined {
-  const used = segments.filter((s) => s.data.length > 0);
-  return used.length ? Math.min(...used.map((s) => s.address)) : undefined;
+  // A loop, not Math.min(...): an image file may hold more segments than fit on the stack.
+  let lowest: number | undefined;
+  for (const s of segments) if (s.data.length > 0 && (lowest === undefined || s.address < lowest)) lowest = s.address;
+  return lowest;
 }

@@ -7,5 +7,5 @@ export {
   type Image, type ImageLine, type ImageSegment, type ImageSymbol, type SymbolSource,
 } from './image.js';
 export { formatListing, type ListingLine } from './listing.js';
-export { disassembleImage, disassembleParts, disassembleWord } from './disasm.js';
+export { disassembleImage, disassembleLines, disassembleParts, disassembleWord } from './disasm.js';
 export { syntaxText } from './operands.js';

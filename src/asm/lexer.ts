@@ -1,5 +1,7 @@
 // Splits one source line into tokens. Comments start at `#` or `;` outside quotes.
 
+import { MAX_LINE_TOKENS } from './limits.js';
+
 export type TokenKind = 'ident' | 'number' | 'string' | 'char' | 'punct';
 
 export interface Token {
@@ -77,7 +79,7 @@ function stringBytes(units: QuotedUnit[]): Uint8Array {
   const encoder = new TextEncoder();
   for (const u of units) {
     if (u.escaped || u.value < 0x80) out.push(u.value);
-    else out.push(...encoder.encode(String.fromCodePoint(u.value)));
+    else for (const b of encoder.encode(String.fromCodePoint(u.value))) out.push(b);
   }
   return Uint8Array.from(out);
 }
@@ -105,6 +107,9 @@ export function tokenizeLine(line: string): LexResult {
   while (i < line.length) {
     const ch = line[i]!;
     const column = i + 1;
+    if (tokens.length > MAX_LINE_TOKENS) {
+      return { ok: false, column: tokens[MAX_LINE_TOKENS]!.column, message: `more than ${MAX_LINE_TOKENS} tokens on one line` };
+    }
     if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f' || ch === '\v') {
       i++;
     } else if (ch === '#' || ch === ';') {
@@ -148,5 +153,6 @@ export function tokenizeLine(line: string): LexResult {
       i += p.length;
     }
   }
+  if (tokens.length > MAX_LINE_TOKENS) return { ok: false, column: tokens[MAX_LINE_TOKENS]!.column, message: `more than ${MAX_LINE_TOKENS} tokens on one line` };
   return { ok: true, tokens };
 }

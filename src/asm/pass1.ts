@@ -28,6 +28,8 @@ interface DirectiveCall {
   readonly operands: readonly Operand[];
 }
 
+const NUL = new Uint8Array([0]);
+
 const DATA_WIDTH: Record<string, 1 | 2 | 4> = { '.byte': 1, '.half': 2, '.word': 4 };
 
 export const DIRECTIVES = [
@@ -122,7 +124,9 @@ export class PassOne implements PreprocessHost {
   /** Append an item of `size` bytes at the current address. */
   private emit(at: SourceLine, column: number, size: number, body: ItemBody): void {
     const region = this.region;
-    this.items.push({ ...body, at, column, region: this.current, offset: region.size, address: this.pc, size } as Item);
+    // Object.assign onto the fresh body, not a spread into a new literal: several times faster
+    // (the spread's objects end up slow to create and to read in pass 2).
+    this.items.push(Object.assign(body, { at, column, region: this.current, offset: region.size, address: this.pc, size }) as Item);
     region.size += size;
     this.totalBytes += size;
   }
@@ -283,15 +287,22 @@ export class PassOne implements PreprocessHost {
 
   private ascii(call: DirectiveCall, terminate: boolean): void {
     if (!this.operandCount(call, 1, Infinity, 'one or more strings')) return;
-    const parts: number[] = [];
+    const parts: Uint8Array[] = [];
     for (const o of call.operands) {
       const s = o.tokens[0]!;
       if (o.tokens.length !== 1 || s.kind !== 'string') return this.errors.add(call.at, o.column, `${call.op.text} takes strings in double quotes`);
-      parts.push(...s.bytes);
-      if (terminate) parts.push(0);
+      parts.push(s.bytes);
+      if (terminate) parts.push(NUL);
     }
-    if (this.fits(parts.length, call.at, call.op.column, call.op.text)) {
-      this.emit(call.at, call.op.column, parts.length, { kind: 'bytes', bytes: Uint8Array.from(parts) });
+    // Copied into one array (not pushed as spread arguments: a long string would overflow the stack).
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      bytes.set(p, offset);
+      offset += p.length;
+    }
+    if (this.fits(bytes.length, call.at, call.op.column, call.op.text)) {
+      this.emit(call.at, call.op.column, bytes.length, { kind: 'bytes', bytes });
     }
   }
 

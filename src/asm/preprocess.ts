@@ -4,6 +4,8 @@
 
 import { dirname, isAbsolute, join } from 'node:path';
 import type { ErrorList, SourceLine } from './errors.js';
+import { isInside } from './files.js';
+import { MAX_LINE_LENGTH, MAX_LINES, MAX_TOTAL_CHARS } from './limits.js';
 import { tokenizeLine, type Token } from './lexer.js';
 import { endOf, parseStatement, splitOperands, type Statement } from './statement.js';
 
@@ -53,6 +55,18 @@ const CONDITIONALS = new Set(['.if', '.ifdef', '.ifndef', '.elseif', '.else', '.
 const LEADING_DIRECTIVE = /^\s*(?:[A-Za-z_.$][\w.$]*\s*:\s*)*(\.[A-Za-z]+)\b/;
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const MACRO_PARAM = /\\(@|[A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** Length of a macro body line once its parameters are substituted. */
+function substitutedLength(text: string, values: ReadonlyMap<string, string>, counter: string): number {
+  let length = text.length;
+  for (const m of text.matchAll(MACRO_PARAM)) {
+    const value = m[1] === '@' ? counter : values.get(m[1]!);
+    if (value !== undefined) length += value.length - m[0].length;
+  }
+  return length;
+}
+
 /** The lines of a file; a final newline ends the last line rather than starting an empty one. */
 function splitLines(text: string): string[] {
   const lines = text.split(/\r\n|\n|\r/);
@@ -68,8 +82,15 @@ export class Preprocessor {
   private readonly macroChain: string[] = [];
   private expansions = 0;
   private contexts = 0;
+  /** Lines and characters read so far, against MAX_LINES and MAX_TOTAL_CHARS. */
+  private lines = 0;
+  private chars = 0;
+  /** Set when a limit on the whole run was reached: nothing more is read. */
+  private exhausted = false;
 
-  constructor(private readonly host: PreprocessHost) {}
+  /** `includeRoots`: directories an `.include` may read from (the first is the user's root,
+   *  named in messages); no check when empty. */
+  constructor(private readonly host: PreprocessHost, private readonly includeRoots: readonly string[] = []) {}
 
   /** Names of the defined macros (for "did you mean"). */
   macroNames(): string[] {
@@ -97,7 +118,7 @@ export class Preprocessor {
     const context = ++this.contexts;
     const depth = this.conditionals.length;
     for (const line of lines) {
-      if (this.host.errors.full) return;
+      if (this.host.errors.full || this.exhausted) return;
       this.line(line, context);
     }
     if (this.recording?.context === context) {
@@ -113,6 +134,7 @@ export class Preprocessor {
 
   private line(at: SourceLine, context: number): void {
     this.host.errors.noteLine(at);
+    if (!this.withinLimits(at)) return;
     if (this.recording) {
       this.record(at, this.recording);
       return;
@@ -147,6 +169,23 @@ export class Preprocessor {
       default:
         return this.conditional(at, op, st.args);
     }
+  }
+
+  /** Count the line against the limits of one run; report (and skip) a line that is too long. */
+  private withinLimits(at: SourceLine): boolean {
+    this.lines++;
+    this.chars += at.text.length;
+    if (this.lines > MAX_LINES || this.chars > MAX_TOTAL_CHARS) {
+      const what = this.lines > MAX_LINES ? `more than ${MAX_LINES} lines` : `more than ${MAX_TOTAL_CHARS} characters`;
+      this.error(at, 1, `the assembler stops here: ${what} to assemble, counting included files and macro expansions (a macro that expands without end?)`);
+      this.exhausted = true;
+      return false;
+    }
+    if (at.text.length > MAX_LINE_LENGTH) {
+      this.error(at, MAX_LINE_LENGTH + 1, `line of ${at.text.length} characters: lines may have at most ${MAX_LINE_LENGTH}`);
+      return false;
+    }
+    return true;
   }
 
   /** In a skipped branch only conditional nesting matters; the text need not even lex. */
@@ -263,13 +302,13 @@ export class Preprocessor {
     const values = new Map(macro.params.map((p, i) => [p, args[i]!]));
     const origin = `in macro '${macro.name}' invoked at ${at.file}:${at.line}`;
     const invokedAt = at.invokedAt ?? { file: at.file, line: at.line };
-    const body = macro.body.map((line): SourceLine => ({
-      file: line.file,
-      line: line.line,
-      text: line.text.replace(/\\(@|[A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => (name === '@' ? counter : values.get(name) ?? whole)),
-      origin,
-      invokedAt,
-    }));
+    const substitute = (text: string): string => text.replace(MACRO_PARAM, (whole, name: string) => (name === '@' ? counter : values.get(name) ?? whole));
+    // Measure before building: a long argument used many times could make a huge line.
+    const long = macro.body.find((line) => substitutedLength(line.text, values, counter) > MAX_LINE_LENGTH);
+    if (long) {
+      return this.error(at, op.column, `macro '${macro.name}' would make line ${long.line} of ${long.file} longer than ${MAX_LINE_LENGTH} characters with these arguments`);
+    }
+    const body = macro.body.map((line): SourceLine => ({ file: line.file, line: line.line, text: substitute(line.text), origin, invokedAt }));
     this.macroChain.push(macro.name);
     this.runLines(body);
     this.macroChain.pop();
@@ -280,6 +319,10 @@ export class Preprocessor {
     if (args.length !== 1 || file?.kind !== 'string') return this.error(at, file?.column ?? op.end, '.include takes one file name in double quotes');
     const name = new TextDecoder().decode(file.bytes);
     const path = isAbsolute(name) ? name : join(dirname(at.file), name);
+    const root = this.includeRoots[0];
+    if (root !== undefined && !this.includeRoots.some((r) => isInside(r, path))) {
+      return this.error(at, file.column, `include file '${name}' is outside the include root ${root} (includes may not leave the main file's directory; see --include-root)`);
+    }
     if (this.includeChain.includes(path)) {
       return this.error(at, file.column, `recursive .include: ${[...this.includeChain, path].join(' -> ')}`);
     }
@@ -287,12 +330,13 @@ export class Preprocessor {
       return this.error(at, file.column, `.include nested more than ${MAX_INCLUDE_DEPTH} files deep`);
     }
     let text: string | undefined;
+    let why = '';
     try {
       text = this.host.readFile(path);
-    } catch {
-      text = undefined;
+    } catch (e) {
+      why = `: ${e instanceof Error ? e.message : String(e)}`;
     }
-    if (text === undefined) return this.error(at, file.column, `cannot read include file '${name}' (looked for ${path})`);
+    if (text === undefined) return this.error(at, file.column, `cannot read include file '${name}' (looked for ${path})${why}`);
     this.runFile(path, text);
   }
 

@@ -32,6 +32,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ outputError: (text, write) => write(err.red(text)) });
 
   const extensionsOption = new Option('--extensions <list>', 'comma-separated ISA extensions to switch on');
+  const includeRootOption = (): Option =>
+    new Option('--include-root <dir>', ".include may read only files inside this directory (default: the source file's directory) and ringlab's programs/lib");
 
   program
     .command('run')
@@ -44,6 +46,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--memory <size>', 'physical memory, e.g. 64K or 16M (default 16M)')
     .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
     .addOption(extensionsOption)
+    .addOption(includeRootOption())
     .action((file: string, opts) => setExit(runCommand(file, opts)));
 
   program
@@ -100,6 +103,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--memory <size>', 'physical memory, e.g. 64K or 16M (default 16M)')
     .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
     .addOption(kernelDefineOption())
+    .addOption(includeRootOption())
     .action((file: string | undefined, opts) => setExit(exitWhenDone(debugCommand(file, opts))));
 
   program
@@ -110,6 +114,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--listing', 'print the listing (address, words, source) to stdout')
     .option('-D, --define <NAME[=VALUE]>', 'define a symbol before the first line (repeatable; VALUE defaults to 1)', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(new Option('--extensions <list>', 'comma-separated ISA extensions to switch on'))
+    .addOption(includeRootOption())
     .action((file: string, opts) => setExit(asmCommand(file, opts)));
 
   program
@@ -117,6 +122,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('disassemble an image (or a source file, after assembling it)')
     .argument('<file>', 'image (.rli) or assembly source')
     .addOption(new Option('--extensions <list>', 'comma-separated ISA extensions to switch on'))
+    .addOption(includeRootOption())
     .action((file: string, opts) => setExit(disasmCommand(file, opts)));
 
   program

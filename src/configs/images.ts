@@ -1,19 +1,13 @@
 // Assembling the guest kernel and the user programs from programs/ when a boot needs them.
 // Images are cached per process (keyed by file and ISA), never written to disk.
 
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { assembleFile, formatAsmError, type Image } from '../asm/index.js';
+import { RINGLAB_ROOT } from '../asm/files.js';
 import type { Isa } from '../isa/index.js';
 
-/** The repository root (this file is src/configs/images.ts, or dist/src/configs/images.js). */
-function findRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const up2 = resolve(here, '..', '..');
-  return up2.endsWith('dist') ? resolve(up2, '..') : up2;
-}
-
-export const ROOT = findRoot();
+/** The repository root. */
+export const ROOT = RINGLAB_ROOT;
 export const KERNEL_SOURCE = join(ROOT, 'programs', 'kernel', 'kernel.s');
 export const USER_DIR = join(ROOT, 'programs', 'user');
 
@@ -31,7 +25,9 @@ export function assembleCached(path: string, isa: Isa, defines: Defines = {}): I
   const key = `${path}\0${JSON.stringify(Object.entries(defines).sort())}`;
   const hit = perIsa.get(key);
   if (hit) return hit;
-  const result = assembleFile(path, isa, defines);
+  // The repository's programs include across programs/ (a VMM includes ../common/, the kernel
+  // ../lib/): their include root is the repository.
+  const result = assembleFile(path, isa, defines, ROOT);
   if (!result.ok) throw new ProgramAssemblyError(result.errors.map(formatAsmError).join('\n'));
   perIsa.set(key, result.image);
   return result.image;

@@ -8,6 +8,7 @@ import { BOOT, BOOT_ARGS, BOOT_RECORD, USER_SPACE } from '../abi/index.js';
 import { findSymbol, type Image } from '../asm/index.js';
 import { isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS, type CostModel } from '../machine/costs.js';
+import { BoundedBytes } from '../machine/devices/console.js';
 import { Machine, type MachineOptions, type MachineStats, type StopReason } from '../machine/machine.js';
 import { kernelExtensions, kernelImage, userImage, type Defines } from './images.js';
 import { findWorkload, workloadNames, type Workload } from './workloads.js';
@@ -68,8 +69,12 @@ export interface ProcessReport {
   name: string;
   /** The code it passed to exit, 128 + cause if the kernel killed it, null if it never ended. */
   exitCode: number | null;
-  /** Its own console text: the bytes of its write() calls. */
+  /** Its own console text: the bytes of its write() calls (the first CONSOLE_KEEP_BYTES of them). */
   output: string;
+  /** Bytes of its write() calls in all. */
+  outputBytes: number;
+  /** True when `output` holds only the first CONSOLE_KEEP_BYTES of outputBytes. */
+  outputTruncated: boolean;
 }
 
 export interface BootResult {
@@ -77,7 +82,10 @@ export interface BootResult {
   stop: StopReason;
   exitCode: number | null;
   halted: boolean;
+  /** The console output: its first CONSOLE_KEEP_BYTES bytes. */
   console: string;
+  consoleBytes: number;
+  consoleTruncated: boolean;
   stats: BootStats;
   processes: ProcessReport[];
   machine: Machine;
@@ -220,7 +228,7 @@ export class KernelObserver {
   private readonly exitOffset: number;
   private readonly stateOffset: number;
   private readonly doneState: number;
-  private readonly outputs: number[][];
+  private readonly outputs: BoundedBytes[];
   private words: Int32Array | undefined;
 
   constructor(
@@ -232,7 +240,7 @@ export class KernelObserver {
     const names = ['writer_pid', 'proc_table', 'P_SIZE', 'P_EXIT', 'P_STATE', 'PS_DONE'];
     this.known = names.every((n) => value(n) !== undefined);
     [this.writerPid, this.procTable, this.pcbSize, this.exitOffset, this.stateOffset, this.doneState] = names.map((n) => value(n) ?? 0) as [number, number, number, number, number, number];
-    this.outputs = specs.map(() => []);
+    this.outputs = specs.map(() => new BoundedBytes());
   }
 
   /** A machine whose console output this observer attributes (and then passes to `onByte`). */
@@ -256,6 +264,8 @@ export class KernelObserver {
       exitCode: stop.kind === 'halt' ? stop.exitCode : null,
       halted: stop.kind === 'halt',
       console: machine.console.output(),
+      consoleBytes: machine.console.outputLength,
+      consoleTruncated: machine.console.outputTruncated,
       stats,
       processes: this.processes(),
       machine,
@@ -275,11 +285,11 @@ export class KernelObserver {
 
   processes(): ProcessReport[] {
     if (!this.known) return [];
-    const decoder = new TextDecoder();
     return this.specs.map((spec, i): ProcessReport => {
       const pcb = this.procTable + i * this.pcbSize;
       const done = this.word(pcb + this.stateOffset) === this.doneState;
-      return { pid: i + 1, name: spec.name, exitCode: done ? this.word(pcb + this.exitOffset) : null, output: decoder.decode(Uint8Array.from(this.outputs[i]!)) };
+      const output = this.outputs[i]!;
+      return { pid: i + 1, name: spec.name, exitCode: done ? this.word(pcb + this.exitOffset) : null, output: output.text(), outputBytes: output.total, outputTruncated: output.truncated };
     });
   }
 }

@@ -30,6 +30,7 @@
 // rebuilds it.
 
 import { causeName, CAUSES, decodeWord, EXIT_REASONS, exitReasonName, isInterrupt, Reg, vmcsOffset } from '../isa/index.js';
+import { CONSOLE_KEEP_BYTES } from '../machine/devices/console.js';
 import type { Machine, StopReason, WorldName } from '../machine/machine.js';
 import type { TrapEvent } from '../machine/processor.js';
 import type { MachineSnapshot } from '../machine/snapshot.js';
@@ -207,6 +208,7 @@ export class Debugger {
   private readonly preX = new Int32Array(16);
   private readonly options: Required<DebuggerOptions>;
   private shownConsole = 0;
+  private toldConsoleCut = false;
   private readonly currentPidAddress: number | undefined;
 
   constructor(
@@ -308,7 +310,11 @@ export class Debugger {
     if (all.length < this.shownConsole) this.shownConsole = all.length;
     const fresh = all.slice(this.shownConsole);
     this.shownConsole = all.length;
-    return fresh;
+    // The console keeps only its first CONSOLE_KEEP_BYTES (host memory stays bounded): say so once.
+    const cut = this.machine.console.outputTruncated;
+    const note = cut && !this.toldConsoleCut ? `\n[console output past the first ${CONSOLE_KEEP_BYTES / 1024 / 1024} MiB is not kept or shown]\n` : '';
+    this.toldConsoleCut = cut;
+    return fresh + note;
   }
 
   // ---- Traps ------------------------------------------------------------------------------------

@@ -82,5 +82,7 @@ describe('assemble never throws', () => {
     safely('x'.repeat(1_000_000));
     safely('\n'.repeat(200_000));
     safely('.if 1\n'.repeat(10_000));
+    // Bytes were pushed as spread arguments: "Maximum call stack size exceeded".
+    expect(safely(`.ascii "${'a'.repeat(200_000)}"`).ok).toBe(true);
   });
 });

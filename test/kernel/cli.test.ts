@@ -60,15 +60,17 @@ describe('ringlab boot', () => {
     expect(r.code).toBe(4);
     expect(j.halted).toBe(true);
     expect(j.console).toContain('kernel: killed pid 3 (badmem)');
+    expect(j.consoleBytes).toBe(Buffer.byteLength(j.console));
+    expect(j.consoleTruncated).toBe(false);
     expect(j.stats.cycles).toBeGreaterThan(0);
     expect(j.stats.instructions).toBeGreaterThan(0);
     expect(j.stats.traps.Syscall).toBeGreaterThan(0);
     for (const world of ['guestUser', 'guestKernel', 'vmm', 'transition']) expect(j.stats.worlds[world]).toBeDefined();
     expect(j.stats.tlb.misses).toBeGreaterThan(0);
     expect(j.processes).toEqual([
-      { pid: 1, name: 'ctxswitch', exitCode: 0, output: 'ctxswitch: yields=5\n' },
-      { pid: 2, name: 'ctxswitch', exitCode: 0, output: 'ctxswitch: yields=5\n' },
-      { pid: 3, name: 'badmem', exitCode: 133, output: 'badmem: reading kernel memory\n' },
+      { pid: 1, name: 'ctxswitch', exitCode: 0, output: 'ctxswitch: yields=5\n', outputBytes: 20, outputTruncated: false },
+      { pid: 2, name: 'ctxswitch', exitCode: 0, output: 'ctxswitch: yields=5\n', outputBytes: 20, outputTruncated: false },
+      { pid: 3, name: 'badmem', exitCode: 133, output: 'badmem: reading kernel memory\n', outputBytes: 30, outputTruncated: false },
     ]);
   });
 

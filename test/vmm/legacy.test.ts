@@ -72,7 +72,7 @@ describe('the LEGACY kernel under te', () => {
     const r = runBoot(prepared, 10_000_000);
     expect(r.stop).toEqual({ kind: 'cycle-limit', limit: 10_000_000 });
     expect(r.console).toBe(`kernel: booting 1 processes\n${WARNING}`);
-    expect(r.processes).toEqual([{ pid: 1, name: 'sleep', exitCode: null, output: '' }]);
+    expect(r.processes).toEqual([{ pid: 1, name: 'sleep', exitCode: null, output: '', outputBytes: 0, outputTruncated: false }]);
     // Not one virtual interrupt reached the guest, while the VMM emulated thousands of wfi:
     // each returns at once, because the tick is pending, and the kernel loops back to it.
     const vmm = r.stats.vmm!;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble, findSymbol, type Image } from '../../src/asm/index.js';
 import { BootError, CONFIGS, findConfig, isParavirtKernel, kernelImage, WORKLOADS, type BootOptions, type BootResult } from '../../src/configs/index.js';
+import { ROOT } from '../../src/configs/images.js';
 import { loadNative, processesFor } from '../../src/configs/native.js';
 import { isaWith } from '../../src/isa/index.js';
 import { Machine } from '../../src/machine/machine.js';
@@ -24,7 +25,7 @@ const pvKernel = (): Image => kernelImage(isaWith([]), { PARAVIRT: 1 });
 /** A small guest kernel that uses the paravirtual interface directly (hypercall.inc). */
 function pvGuest(body: string): Image {
   const source = `.include "../../../programs/lib/hw.inc"\n.include "../../../programs/vmm/common/hypercall.inc"\n${body}`;
-  const r = assemble(source, { fileName: join(import.meta.dirname, 'guests', 'inline.s'), isa: isaWith([]) });
+  const r = assemble(source, { fileName: join(import.meta.dirname, 'guests', 'inline.s'), includeRoot: ROOT, isa: isaWith([]) });
   if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}: ${e.message}`).join('\n'));
   return r.image;
 }

@@ -1,12 +1,11 @@
 // `ringlab asm FILE [-o IMAGE] [--listing] [-D NAME[=VALUE]]...`: assemble to an image file.
 
 import { writeFileSync } from 'node:fs';
-import { assemble, formatAsmError, formatListing } from '../../asm/index.js';
-import { readFileOrUndefined } from '../../asm/assembler.js';
+import { assemble, formatListing } from '../../asm/index.js';
 import { serializeImage } from '../../asm/image.js';
 import { isaWith } from '../../isa/index.js';
 import { CliError, ExitCode } from '../errors.js';
-import { readText } from '../load.js';
+import { assemblyFailure, includeRootOption, readText } from '../load.js';
 import { parseDefines, parseList } from '../options.js';
 
 export interface AsmOptions {
@@ -14,6 +13,7 @@ export interface AsmOptions {
   listing?: boolean;
   extensions?: string;
   define?: string[];
+  includeRoot?: string;
 }
 
 export function defaultImagePath(source: string): string {
@@ -23,12 +23,10 @@ export function defaultImagePath(source: string): string {
 export function asmCommand(file: string, opts: AsmOptions): number {
   const isa = isaWithOrUsage(opts.extensions);
   const defines = parseDefines(opts.define);
+  const includeRoot = includeRootOption(opts.includeRoot);
   const text = readText(file);
-  const result = assemble(text, { fileName: file, isa, readFile: readFileOrUndefined, defines });
-  if (!result.ok) {
-    const n = result.errors.length;
-    throw new CliError(`${result.errors.map(formatAsmError).join('\n')}\n${n} error${n === 1 ? '' : 's'} in ${file}`, ExitCode.ASSEMBLY);
-  }
+  const result = assemble(text, { fileName: file, isa, defines, ...(includeRoot !== undefined && { includeRoot }) });
+  if (!result.ok) throw assemblyFailure(result, file);
   const output = opts.output ?? defaultImagePath(file);
   try {
     writeFileSync(output, serializeImage(result.image));

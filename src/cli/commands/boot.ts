@@ -33,6 +33,8 @@ export interface BootJson {
   halted: boolean;
   stop: StopReason;
   console: string;
+  consoleBytes: number;
+  consoleTruncated: boolean;
   stats: BootStats;
   processes: BootResult['processes'];
 }
@@ -102,6 +104,8 @@ export function bootCommand(opts: BootCliOptions): number {
       halted: result.halted,
       stop: result.stop,
       console: result.console,
+      consoleBytes: result.consoleBytes,
+      consoleTruncated: result.consoleTruncated,
       stats: result.stats,
       processes: result.processes,
     };

@@ -11,7 +11,7 @@ import { Debugger } from '../../debug/debugger.js';
 import { interactive, runLines, streamLines } from '../../debug/repl.js';
 import { err, out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
-import { loadOnto, readText } from '../load.js';
+import { includeRootOption, loadOnto, readText } from '../load.js';
 import { parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
 import { bootFailure, configNamed } from './boot.js';
 import { DEFAULT_MAX_CYCLES } from './run.js';
@@ -29,6 +29,8 @@ export interface DebugCliOptions {
   preset?: string;
   /** -D NAME[=VALUE]: kernel build options (with a configuration). */
   define?: string[];
+  /** --include-root (with FILE). */
+  includeRoot?: string;
 }
 
 interface Target {
@@ -47,7 +49,8 @@ function loadFile(file: string, opts: DebugCliOptions): Target {
     if (e instanceof CliError) throw e;
     throw new CliError((e as Error).message, ExitCode.USAGE);
   }
-  const image = loadOnto(machine, file);
+  const includeRoot = includeRootOption(opts.includeRoot);
+  const image = loadOnto(machine, file, { ...(includeRoot !== undefined && { includeRoot }) });
   return { machine, images: [{ name: basename(file, extname(file)), kind: 'kernel', image }] };
 }
 
@@ -81,9 +84,10 @@ export function debugCommand(file: string | undefined, opts: DebugCliOptions): P
     throw new CliError('give either FILE or --config/--workload, not both', ExitCode.USAGE);
   }
   if (file !== undefined && opts.define !== undefined) throw new CliError('-D builds the guest kernel of a configuration: give it with --config, not with FILE', ExitCode.USAGE);
+  if (file === undefined && opts.includeRoot !== undefined) throw new CliError('--include-root is for a FILE to assemble, not for a configuration', ExitCode.USAGE);
   const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
   if (maxCycles < 1) throw new CliError('--max-cycles must be at least 1', ExitCode.USAGE);
-  const script = opts.script === undefined ? undefined : readText(opts.script).split(/\r?\n/);
+  const script = opts.script === undefined ? undefined : readText(opts.script, 'debugger scripts').split(/\r?\n/);
   if (script && script[script.length - 1] === '') script.pop();
   const target = file !== undefined ? loadFile(file, opts) : prepareConfig(opts);
   const dbg = new Debugger(target.machine, target.images, { maxCycles });

@@ -12,6 +12,52 @@ export const CONSOLE_IRQ_LINE = 1;
 /** STATUS bits. */
 export const ConsoleStatus = { INPUT_READY: 1, INPUT_ENDED: 2 } as const;
 
+/** Console output a machine keeps for reports (`run --json`'s `console`, each process's `output`
+ *  in `boot --json`, the debugger). A guest may print for a billion cycles; beyond this the
+ *  bytes are only streamed (to stdout) and counted. */
+export const CONSOLE_KEEP_BYTES = 1024 * 1024;
+
+/** The first `limit` bytes of a byte stream, and how many bytes it had in all. */
+export class BoundedBytes {
+  private buffer = new Uint8Array(256);
+  private kept = 0;
+  private count = 0;
+
+  constructor(readonly limit = CONSOLE_KEEP_BYTES) {}
+
+  push(byte: number): void {
+    this.count++;
+    if (this.kept >= this.limit) return;
+    if (this.kept === this.buffer.length) {
+      const bigger = new Uint8Array(Math.min(this.buffer.length * 2, this.limit));
+      bigger.set(this.buffer);
+      this.buffer = bigger;
+    }
+    this.buffer[this.kept++] = byte;
+  }
+
+  /** Every byte pushed, kept or not. */
+  get total(): number {
+    return this.count;
+  }
+
+  /** Whether bytes were dropped (total > what text() holds). */
+  get truncated(): boolean {
+    return this.count > this.kept;
+  }
+
+  /** The kept bytes as UTF-8 (a character cut at the limit decodes as U+FFFD). */
+  text(): string {
+    return Buffer.from(this.buffer.buffer, 0, this.kept).toString('utf8');
+  }
+
+  /** Forget everything after the first `total` bytes (the debugger going back in time). */
+  truncate(total: number): void {
+    this.count = Math.min(this.count, total);
+    this.kept = Math.min(this.kept, total);
+  }
+}
+
 export class ConsoleDevice implements Device {
   readonly name = 'console';
   readonly doc = 'byte console: output to the host, input from a script';
@@ -25,16 +71,26 @@ export class ConsoleDevice implements Device {
   private readonly input: Uint8Array;
   private inputPos = 0;
   private irqEnabled = false;
-  private readonly outputBytes: number[] = [];
+  private readonly outputBytes = new BoundedBytes();
 
   /** `onOutput` receives each byte as it is written (e.g. to stream to stdout). */
   constructor(input: Uint8Array = new Uint8Array(0), private readonly onOutput?: (byte: number) => void) {
     this.input = input;
   }
 
-  /** Everything written so far, decoded as UTF-8. */
+  /** What was written so far, decoded as UTF-8: the first CONSOLE_KEEP_BYTES bytes of it. */
   output(): string {
-    return Buffer.from(this.outputBytes).toString('utf8');
+    return this.outputBytes.text();
+  }
+
+  /** Bytes written so far, including those output() no longer holds. */
+  get outputLength(): number {
+    return this.outputBytes.total;
+  }
+
+  /** Whether output() lacks bytes (more than CONSOLE_KEEP_BYTES were written). */
+  get outputTruncated(): boolean {
+    return this.outputBytes.truncated;
   }
 
   read(port: number): number {
@@ -71,13 +127,13 @@ export class ConsoleDevice implements Device {
   }
 
   save(): unknown {
-    return { inputPos: this.inputPos, irqEnabled: this.irqEnabled, outputLength: this.outputBytes.length };
+    return { inputPos: this.inputPos, irqEnabled: this.irqEnabled, outputLength: this.outputBytes.total };
   }
 
   restore(state: unknown): void {
     const s = state as { inputPos: number; irqEnabled: boolean; outputLength: number };
     this.inputPos = s.inputPos;
     this.irqEnabled = s.irqEnabled;
-    this.outputBytes.length = s.outputLength;
+    this.outputBytes.truncate(s.outputLength);
   }
 }
