@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/asm/index.js';
 import { ExitCode } from '../../src/cli/errors.js';
-import { decodeWord, isaWith } from '../../src/isa/index.js';
+import { decodeWord, EXTENSIONS, isaWith } from '../../src/isa/index.js';
 import { COST_PRESETS } from '../../src/machine/costs.js';
 import { Machine } from '../../src/machine/machine.js';
 import { ringlab, ROOT, useCli } from '../cli/helpers.js';
@@ -80,6 +80,15 @@ describe('README.md', () => {
       for (const option of options) expect(README, `${command} ${option}`).toMatch(new RegExp(`${option}\\b`));
     }
     for (const preset of Object.keys(COST_PRESETS)) expect(README).toContain(`\`${preset}\``);
+  });
+
+  it('names every ISA extension, and the `isa --markdown` that prints docs/ISA.md', () => {
+    const row = /^\| `--extensions <list>` \|(.*)$/m.exec(README)?.[1];
+    for (const name of EXTENSIONS.keys()) expect(row, `--extensions row names ${name}`).toContain(`\`${name}\``);
+    const list = /`--markdown` \(print the Markdown reference;\s+with `--extensions ([\w,-]+)` it is \[docs\/ISA\.md\]/.exec(README)?.[1];
+    expect(list, 'the isa --markdown sentence').toBeDefined();
+    const printed = ringlab(['isa', '--markdown', '--extensions', list!]);
+    expect(printed.stdout === readFileSync(join(ROOT, 'docs/ISA.md'), 'utf8'), `ringlab isa --markdown --extensions ${list} prints docs/ISA.md`).toBe(true);
   });
 
   it('lists every exit code', () => {
