@@ -10,6 +10,7 @@ export * from './causes.js';
 export * from './csrs.js';
 export * from './define.js';
 export * from './formats.js';
+export * from './paging.js';
 export * from './registers.js';
 export * from './pseudo.js';
 export type { Cpu, Decoded } from './cpu-api.js';

@@ -1,10 +1,10 @@
 // MMU: two-level page tables and a TLB.
 //
-// Virtual address:  31..22 directory index | 21..12 table index | 11..0 offset  (4 KiB pages)
-// Directory entry:  bits 31:12 frame of the page table, bit 0 present; other bits ignored.
-// Page-table entry: bits 31:12 frame, bit 0 present (P), bit 1 writable (W), bit 2 executable (X),
-//                   bits 4:3 RING: the page is reachable from every ring <= RING.
-//                   (RING 0: kernel only; RING 3: everyone. Reads need only P and RING.)
+// The formats are tables in src/isa/paging.ts (docs/ISA.md, "Paging"): a virtual address is
+// 10 bits of directory index, 10 of table index and 12 of offset (4 KiB pages); a directory
+// entry holds the frame of a page table and a present bit; a page-table entry holds the frame,
+// present (P), writable (W), executable (X) and a 2-bit RING: the page is reachable from every
+// ring <= RING. `pteAllows` is the one rule for who may do what.
 //
 // The TLB is 4-way set-associative with true LRU replacement, like the L1 TLBs of the x86 cores
 // the cost presets model (64 entries = 16 sets of 4 ways). A hash of the page number picks the
@@ -16,23 +16,12 @@
 // write): a stale entry is used as long as it stays in the TLB, exactly as on x86. Entries whose
 // PTE is not present are never cached.
 
-import { Cause, Ptbr } from '../isa/index.js';
+import { Access, type AccessKind, Cause, PAGE_SHIFT, Ptbr, Pte, pteAllows, Tlb, VirtualAddress } from '../isa/index.js';
 import type { PhysicalMemory } from './memory.js';
 
-export const PAGE_SIZE = 4096;
-export const PAGE_SHIFT = 12;
+export { Access, type AccessKind, PAGE_SHIFT, PAGE_SIZE, Pte } from '../isa/index.js';
 
-export const Pte = {
-  PRESENT: 1,
-  WRITABLE: 2,
-  EXECUTABLE: 4,
-  RING_SHIFT: 3,
-  RING_MASK: 0b11 << 3,
-  FRAME_MASK: 0xffff_f000 | 0,
-} as const;
-
-export const Access = { READ: 0, WRITE: 1, EXECUTE: 2 } as const;
-export type AccessKind = (typeof Access)[keyof typeof Access];
+const { DIR_SHIFT, TABLE_SHIFT, INDEX_MASK } = VirtualAddress;
 
 const FAULT_CAUSE = [Cause.PageFaultRead, Cause.PageFaultWrite, Cause.PageFaultExecute] as const;
 
@@ -74,16 +63,21 @@ export interface MmuState {
   stats: TlbStats;
 }
 
-/** Does a PTE allow this access from this ring? */
-function allows(pte: number, ring: number, access: AccessKind): boolean {
-  if ((pte & Pte.PRESENT) === 0 || ring > (pte & Pte.RING_MASK) >>> Pte.RING_SHIFT) return false;
-  if (access === Access.WRITE) return (pte & Pte.WRITABLE) !== 0;
-  if (access === Access.EXECUTE) return (pte & Pte.EXECUTABLE) !== 0;
-  return true;
-}
+/** The bits of a PTE that decide who may use the page. */
+const RIGHTS_BITS = Pte.PRESENT | Pte.WRITABLE | Pte.EXECUTABLE | Pte.RING_MASK;
+
+/** The TLB's allow mask (bit ring * 3 + access) for each combination of rights bits, computed
+ *  once from `pteAllows` so that TLB hits and walks apply exactly the same rule. */
+const ALLOW_MASKS = Int32Array.from({ length: RIGHTS_BITS + 1 }, (_, rights) => {
+  let allow = 0;
+  for (let ring = 0; ring < 4; ring++) {
+    for (const access of [Access.READ, Access.WRITE, Access.EXECUTE]) if (pteAllows(rights, ring, access)) allow |= 1 << (ring * 3 + access);
+  }
+  return allow;
+});
 
 /** Ways per set (fewer if the whole TLB is smaller). */
-export const TLB_WAYS = 4;
+export const TLB_WAYS = Tlb.WAYS;
 
 export class Mmu {
   readonly entries: number;
@@ -116,7 +110,7 @@ export class Mmu {
     /** Called whenever an entry is dropped or replaced, so caches built on it (the processor's
      *  fetch-page cache) can forget it. */
     private readonly onDrop: () => void,
-    entries = 64,
+    entries: number = Tlb.DEFAULT_ENTRIES,
   ) {
     if (entries < 2 || entries > 65536 || (entries & (entries - 1)) !== 0) throw new Error('TLB size must be a power of two from 2 to 65536');
     this.entries = entries;
@@ -212,11 +206,11 @@ export class Mmu {
    *  hit that EPT rights refused and that is walked again). */
   private walk(va: number, vpn: number, set: number, insert: boolean, access: AccessKind, ring: number, ptbr: number): number {
     if (this.ept !== 0) return this.nestedWalk(va, vpn, set, insert, access, ring, ptbr);
-    const dirAddr = (ptbr & Ptbr.FRAME_MASK) + ((va >>> 22) << 2);
+    const dirAddr = (ptbr & Ptbr.FRAME_MASK) + ((va >>> DIR_SHIFT) << 2);
     const pde = this.readTableEntry(dirAddr);
     if (pde === undefined) return this.setFault(Cause.BusError, dirAddr);
     if ((pde & Pte.PRESENT) === 0) return this.setFault(FAULT_CAUSE[access], va);
-    const pteAddr = (pde & Pte.FRAME_MASK) + (((va >>> 12) & 0x3ff) << 2);
+    const pteAddr = (pde & Pte.FRAME_MASK) + (((va >>> TABLE_SHIFT) & INDEX_MASK) << 2);
     const pte = this.readTableEntry(pteAddr);
     if (pte === undefined) return this.setFault(Cause.BusError, pteAddr);
     if ((pte & Pte.PRESENT) === 0) return this.setFault(FAULT_CAUSE[access], va);
@@ -235,13 +229,13 @@ export class Mmu {
     // Guest paging off: guest-virtual = guest-physical, no limits.
     let pte = (va & Pte.FRAME_MASK) | Pte.PRESENT | Pte.WRITABLE | Pte.EXECUTABLE | Pte.RING_MASK;
     if ((ptbr & Ptbr.ENABLE) !== 0) {
-      const dirGpa = (ptbr & Pte.FRAME_MASK) + ((va >>> 22) << 2);
+      const dirGpa = (ptbr & Pte.FRAME_MASK) + ((va >>> DIR_SHIFT) << 2);
       const dirHpa = this.eptTranslate(dirGpa, Access.READ, va);
       if (dirHpa < 0) return -1;
       const pde = this.readTableEntry(dirHpa);
       if (pde === undefined) return this.setFault(Cause.BusError, dirHpa);
       if ((pde & Pte.PRESENT) === 0) return this.setFault(FAULT_CAUSE[access], va);
-      const pteGpa = (pde & Pte.FRAME_MASK) + (((va >>> 12) & 0x3ff) << 2);
+      const pteGpa = (pde & Pte.FRAME_MASK) + (((va >>> TABLE_SHIFT) & INDEX_MASK) << 2);
       const pteHpa = this.eptTranslate(pteGpa, Access.READ, va);
       if (pteHpa < 0) return -1;
       const entry = this.readTableEntry(pteHpa);
@@ -250,7 +244,7 @@ export class Mmu {
       pte = entry;
     }
     // The guest's own permissions first: a refusal there is the guest's page fault.
-    if (!allows(pte, ring, access)) return this.setFault(FAULT_CAUSE[access], va);
+    if (!pteAllows(pte, ring, access)) return this.setFault(FAULT_CAUSE[access], va);
     const dataGpa = ((pte & Pte.FRAME_MASK) | (va & 0xfff)) >>> 0;
     const dataHpa = this.eptTranslate(dataGpa, access, va);
     if (dataHpa < 0) return -1;
@@ -266,11 +260,11 @@ export class Mmu {
   /** Guest-physical to host-physical through the EPT (two levels, entries like PTEs; the ring
    *  bits are ignored), or -1 with an EPT violation recorded. */
   private eptTranslate(gpa: number, access: AccessKind, va: number): number {
-    const dirAddr = (this.ept & Pte.FRAME_MASK) + ((gpa >>> 22) << 2);
+    const dirAddr = (this.ept & Pte.FRAME_MASK) + ((gpa >>> DIR_SHIFT) << 2);
     const pde = this.readTableEntry(dirAddr);
     if (pde === undefined || (pde & Pte.PRESENT) === 0) return this.eptViolation(gpa, access, va);
-    const entry = this.readTableEntry((pde & Pte.FRAME_MASK) + (((gpa >>> 12) & 0x3ff) << 2));
-    if (entry === undefined || !allows(entry | Pte.RING_MASK, 0, access)) return this.eptViolation(gpa, access, va);
+    const entry = this.readTableEntry((pde & Pte.FRAME_MASK) + (((gpa >>> TABLE_SHIFT) & INDEX_MASK) << 2));
+    if (entry === undefined || !pteAllows(entry | Pte.RING_MASK, 0, access)) return this.eptViolation(gpa, access, va);
     this.eptLeaf = entry;
     return ((entry & Pte.FRAME_MASK) | (gpa & 0xfff)) >>> 0;
   }
@@ -292,13 +286,7 @@ export class Mmu {
   /** Put a translation in way 0 of its set: as a new entry (into the first empty way, else over
    *  the least recently used one, moving the ways in front of it back), or in place. */
   private fill(set: number, insert: boolean, vpn: number, pte: number): void {
-    const pageRing = (pte & Pte.RING_MASK) >>> Pte.RING_SHIFT;
-    let allow = 0;
-    for (let r = 0; r <= pageRing; r++) {
-      allow |= 1 << (r * 3 + Access.READ);
-      if (pte & Pte.WRITABLE) allow |= 1 << (r * 3 + Access.WRITE);
-      if (pte & Pte.EXECUTABLE) allow |= 1 << (r * 3 + Access.EXECUTE);
-    }
+    const allow = ALLOW_MASKS[pte & RIGHTS_BITS]!;
     if (insert) {
       const last = set + this.ways - 1;
       let victim = set;

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchResults } from '../../src/bench/results.js';
 import { csvField, renderAll, renderHtml, renderMarkdown, renderTerminal, ROW_COLUMNS, rowsCsv, speedCsv, sweepCsv, writeReport } from '../../src/bench/render/index.js';
 import { cycles, grouped, percent, ratio, sig3 } from '../../src/bench/render/format.js';
-import { apportion, crossoverLabel, crossoverText } from '../../src/bench/render/model.js';
+import { apportion, contrast, crossoverLabel, crossoverText, SEGMENT_COLOURS, SEGMENTS, textOn } from '../../src/bench/render/model.js';
 import { ratioScale, sweepSvg, tickLabel, valueScale } from '../../src/bench/render/svg.js';
 import { emptyResults, fixture, withoutNative } from './fixture.js';
 
@@ -20,6 +20,7 @@ const coloured = new Chalk({ level: 1 });
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 const stripAnsi = (s: string): string => s.replace(ANSI, '');
+const escapeXmlText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 // ---------------------------------------------------------------------------------------------
 // A rough well-formedness check for the XML of SVG and the HTML we write.
@@ -446,6 +447,85 @@ describe('report.html', () => {
     expect(out['report.html']).toContain('&lt;script&gt;');
     expect(markupProblems(out['report.html']!, true)).toEqual([]);
     for (const [name, svg] of Object.entries(out)) if (name.endsWith('.svg')) expect(svgProblems(svg), name).toEqual([]);
+  });
+});
+
+describe('report.html layout (checked in a browser at 1,400 and 1,000 px; these keep the fixes)', () => {
+  const r = fixture();
+  const html = renderHtml(r);
+
+  it('puts every table in a box that scrolls sideways, so a wide table never widens the page', () => {
+    const tables = html.match(/<table>/g)?.length ?? 0;
+    expect(tables).toBeGreaterThan(0);
+    expect(html.match(/<div class="table" role="region" tabindex="0" aria-label="table: [^"]+">\n<table>/g)).toHaveLength(tables);
+    expect(html).toMatch(/^div\.table \{ overflow-x: auto; max-width: 100%;/m);
+    // Headings may wrap; only the cells keep to one line.
+    expect(html).not.toMatch(/th[^{}]*\{[^}]*white-space: nowrap/);
+  });
+
+  it('keeps the preset descriptions out of the price table (a sentence there pushed the second preset off screen)', () => {
+    const priceTable = /<thead><tr><th>field<\/th>[\s\S]*?<\/table>/.exec(html)?.[0];
+    expect(priceTable).toBeDefined();
+    for (const p of r.presets) {
+      expect(priceTable).not.toContain(escapeXmlText(p.description));
+      expect(html).toContain(`<code>${p.name}</code> (${escapeXmlText(p.description)})`);
+    }
+    for (const [, text] of priceTable!.matchAll(/<td[^>]*>([^<]*)<\/td>/g)) expect(text!.length, text).toBeLessThanOrEqual(30);
+  });
+});
+
+/** Colours as the CIE L*a*b* of sRGB, seen with typical vision or simulated protanopia or
+ *  deuteranopia (Machado, Oliveira and Fernandes 2009, severity 1, on linear RGB). */
+const VISION: Record<string, number[][]> = {
+  typical: [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+  protanopia: [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+  deuteranopia: [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.01182, 0.04294, 0.968881]],
+};
+
+function lab(hex: string, vision: number[][]): [number, number, number] {
+  const linear = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  const [r, g, b] = vision.map((row) => Math.min(1, Math.max(0, row[0]! * linear[0]! + row[1]! * linear[1]! + row[2]! * linear[2]!))) as [number, number, number];
+  const f = (t: number): number => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+  const x = f((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047);
+  const y = f(0.2126 * r + 0.7152 * g + 0.0722 * b);
+  const z = f((0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883);
+  return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+}
+
+describe('attribution colours', () => {
+  const colours = SEGMENTS.map((s) => ({ label: s.label, hex: SEGMENT_COLOURS[s.key] }));
+  const pairs = colours.flatMap((a, i) => colours.slice(i + 1).map((b) => [a, b] as const));
+
+  it('are clearly different hues (the old palette had two blues 15 degrees apart and two oranges 22 apart)', () => {
+    const hue = (hex: string): { chroma: number; angle: number } => {
+      const [, a, b] = lab(hex, VISION.typical!);
+      return { chroma: Math.hypot(a, b), angle: (Math.atan2(b, a) * 180) / Math.PI };
+    };
+    for (const [a, b] of pairs) {
+      const [ha, hb] = [hue(a.hex), hue(b.hex)];
+      if (ha.chroma < 10 || hb.chroma < 10) continue; // a grey has no hue
+      const apart = Math.abs(((ha.angle - hb.angle + 540) % 360) - 180);
+      expect(apart, `${a.label} ${a.hex} and ${b.label} ${b.hex}: hue angles apart`).toBeGreaterThanOrEqual(40);
+    }
+  });
+
+  it('stay apart with protanopia and deuteranopia too', () => {
+    for (const [name, vision] of Object.entries(VISION)) {
+      for (const [a, b] of pairs) {
+        const [la, lb] = [lab(a.hex, vision), lab(b.hex, vision)];
+        const deltaE = Math.hypot(la[0] - lb[0], la[1] - lb[1], la[2] - lb[2]);
+        expect(deltaE, `${a.label} and ${b.label}, ${name}: CIE76 delta E`).toBeGreaterThanOrEqual(20);
+      }
+    }
+  });
+
+  it('carry labels in black or white, whichever reads better (at least 4.5:1)', () => {
+    for (const c of colours) expect(contrast(c.hex, textOn(c.hex)), c.label).toBeGreaterThanOrEqual(4.5);
+    expect(textOn('#000000')).toBe('#ffffff');
+    expect(textOn('#ffffff')).toBe('#000000');
   });
 });
 

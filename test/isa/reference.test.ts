@@ -2,7 +2,7 @@
 // (That the committed docs/ISA.md is fresh is test/tools/generated.test.ts's job.)
 
 import { describe, expect, it } from 'vitest';
-import { CAUSES, CSRS, Formats, isaWith } from '../../src/isa/index.js';
+import { CAUSES, CSRS, Formats, isaWith, PAGE_SIZE, Pte, Tlb } from '../../src/isa/index.js';
 import {
   bitDiagram,
   formatLayout,
@@ -154,5 +154,32 @@ describe.each(ISAS_UNDER_TEST)('isaText of %s', (_name, isa) => {
   it('lists pseudo-instructions only when given them', () => {
     expect(text).not.toContain('pseudo-instructions');
     expect(isaText(isa, { pseudo: [LI] })).toMatch(/li rd, imm +=/);
+  });
+});
+
+describe('the Paging section', () => {
+  const md = isaMarkdown(isaWith());
+  const paging = md.slice(md.indexOf('## Paging'), md.indexOf('## Trap causes'));
+
+  it('documents the PTE bits where the MMU reads them', () => {
+    expect(paging).toContain('### Page-table entry (PTE)');
+    const bits = (mask: number): string => {
+      const set = [...Array(32).keys()].filter((b) => ((mask >>> b) & 1) === 1);
+      const [lo, hi] = [set[0]!, set[set.length - 1]!];
+      return lo === hi ? `${lo}` : `${hi}:${lo}`;
+    };
+    for (const [mask, name] of [[Pte.PRESENT, 'P'], [Pte.WRITABLE, 'W'], [Pte.EXECUTABLE, 'X'], [Pte.RING_MASK, 'RING'], [Pte.FRAME_MASK, 'FRAME']] as const) {
+      expect(paging).toContain(`| ${bits(mask)} | ${name} |`);
+    }
+  });
+
+  it('works out rights per ring from the MMU\'s rule, and states the page and TLB size', () => {
+    expect(paging).toContain('| 0 | `PTE_RING0` | rwx | fault | fault | fault |');
+    expect(paging).toContain('| 3 | `PTE_RING3` | rwx | rwx | rwx | rwx |');
+    expect(paging).toContain('| P W | yes | yes | fault |');
+    expect(paging).toContain(`Pages are ${PAGE_SIZE / 1024} KiB`);
+    expect(paging).toContain(`TLB of ${Tlb.DEFAULT_ENTRIES} entries`);
+    expect(paging).toContain('`tlbflushall`');
+    expect(paging).not.toContain('invvpid'); // base ISA only: no vmx instructions
   });
 });

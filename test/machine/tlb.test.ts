@@ -4,6 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type AccessKind, pteAllows, Tlb } from '../../src/isa/index.js';
 import { Access, Mmu, Pte, TLB_WAYS } from '../../src/machine/mmu.js';
 import { PhysicalMemory } from '../../src/machine/memory.js';
 
@@ -119,5 +120,31 @@ describe('TLB organisation', () => {
     expect(drops.count).toBe(0);
     translate(mmu, same[4]!); // replaces the least recently used
     expect(drops.count).toBe(1);
+  });
+
+  it('applies the rule of src/isa/paging.ts (docs/ISA.md, "Paging") on a walk and on a hit alike', () => {
+    // Virtual page n maps with rights bits n (P, W, X and RING: every combination of the 5 bits).
+    const rightsBits = Pte.PRESENT | Pte.WRITABLE | Pte.EXECUTABLE | Pte.RING_MASK;
+    const memory = new PhysicalMemory(1 << 20);
+    memory.words[DIR >>> 2] = TABLE | Pte.PRESENT;
+    for (let rights = 0; rights <= rightsBits; rights++) memory.words[(TABLE >>> 2) + rights] = ((0x80 + rights) << 12) | rights;
+    for (let rights = 0; rights <= rightsBits; rights++) {
+      for (let ring = 0; ring < 4; ring++) {
+        for (const access of [Access.READ, Access.WRITE, Access.EXECUTE] as AccessKind[]) {
+          const mmu = new Mmu(memory, 10, { cycles: 0 }, () => {});
+          const expected = pteAllows(rights, ring, access) ? ((0x80 + rights) << 12) | 0x34 : -1;
+          const what = `rights ${rights.toString(2)}, ring ${ring}, access ${access}`;
+          expect(mmu.translate((rights << 12) | 0x34, access, ring, PTBR), `${what}, walk`).toBe(expected);
+          expect(mmu.translate((rights << 12) | 0x34, access, ring, PTBR), `${what}, TLB hit`).toBe(expected);
+          // Not-present translations are never cached; present ones are, even when refused.
+          expect(mmu.stats.misses, what).toBe((rights & Pte.PRESENT) !== 0 ? 1 : 2);
+        }
+      }
+    }
+  });
+
+  it('has the default size and associativity the ISA reference states', () => {
+    const { mmu } = mmuOver();
+    expect([mmu.entries, mmu.ways]).toEqual([Tlb.DEFAULT_ENTRIES, Tlb.WAYS]);
   });
 });

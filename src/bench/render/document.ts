@@ -75,7 +75,15 @@ function howItWasRun(r: BenchResults): Block[] {
           `TLB of ${grouped(r.machine.tlbEntries)} entries (${grouped(r.machine.tlbWays)}-way).`,
       ],
     },
-    { text: [`Cost preset${presets.length === 1 ? '' : 's'}: `, ...(presets.length === 0 ? ['none'] : presets.flatMap((p, i) => (i > 0 ? [', ', { code: p }] : [{ code: p }]))), '. Every price, in cycles:'] },
+    // The descriptions go here, not in the price table: a sentence in a column of numbers made the
+    // table wider than the page.
+    {
+      text: [
+        `Cost preset${presets.length === 1 ? '' : 's'}: `,
+        ...describe(presets, Object.fromEntries(r.presets.map((p) => [p.name, p.description]))),
+        r.presets.length > 0 ? '. Every price, in cycles:' : '.',
+      ],
+    },
   ];
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: 'How it was run' }, { kind: 'list', items }];
   if (r.presets.length > 0) {
@@ -86,7 +94,6 @@ function howItWasRun(r: BenchResults): Block[] {
       head: ['field', ...r.presets.map((p) => p.name)],
       align: ['left', ...r.presets.map(() => 'right' as const)],
       rows: [
-        [{ text: 'description' }, ...r.presets.map((p) => ({ text: p.description }))],
         ...[...fields].map((f) => [
           { text: f },
           ...r.presets.map((p) => {

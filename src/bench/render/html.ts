@@ -12,10 +12,12 @@ h1 { font-size: 1.7rem; border-bottom: 2px solid #333; padding-bottom: .3rem; }
 h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; }
 h3 { font-size: 1.1rem; margin-top: 1.6rem; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .92em; background: #f3f3f3; padding: 0 .25em; border-radius: 3px; }
-table { border-collapse: collapse; margin: .8rem 0 1.2rem; font-size: .92rem; font-variant-numeric: tabular-nums; }
+div.table { overflow-x: auto; max-width: 100%; margin: .8rem 0 1.2rem; }
+table { border-collapse: collapse; font-size: .92rem; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #ccc; padding: .2rem .55rem; vertical-align: top; }
 th { background: #f0f0f0; text-align: left; }
-td.num, th.num { text-align: right; white-space: nowrap; }
+td.num, th.num { text-align: right; }
+td { white-space: nowrap; }
 td.good { background: #e3f4ea; }
 td.moderate { background: #fdf3d6; }
 td.bad { background: #fbe1da; }
@@ -33,7 +35,7 @@ figcaption { font-size: .85rem; color: #444; }
   body { margin: 0; max-width: none; }
   h2, h3 { break-after: avoid; }
   figure, table, li { break-inside: avoid; }
-  figure { overflow: visible; }
+  figure, div.table { overflow: visible; }
   td.good, td.moderate, td.bad, ul.findings li { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 `.trim();
@@ -68,7 +70,10 @@ function block(b: Block): string {
     case 'table': {
       const head = b.head.map((h, i) => `<th${b.align[i] === 'right' ? ' class="num"' : ''}>${escapeXml(h)}</th>`).join('');
       const rows = b.rows.map((r) => `<tr>${b.head.map((_, i) => cell(r[i] ?? { text: '' }, b.align[i] === 'right')).join('')}</tr>`);
-      return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+      // In a box of its own that scrolls sideways when the table is wider than the page, so the
+      // page itself never does; focusable so the keyboard can scroll it too.
+      const label = `table: ${b.head.join(', ')}`;
+      return `<div class="table" role="region" tabindex="0" aria-label="${escapeXml(label)}">\n<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>\n</div>`;
     }
     case 'figure':
       return `<figure>\n${b.svg.trimEnd()}\n<figcaption>${escapeXml(b.alt)} (${escapeXml(b.file)})</figcaption>\n</figure>`;

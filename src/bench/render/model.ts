@@ -17,14 +17,37 @@ export const SEGMENTS: readonly { key: keyof Attribution; label: string; char: s
 /** Okabe and Ito's colour-blind-safe palette, for configs in chart order. */
 export const CONFIG_COLOURS = ['#000000', '#E69F00', '#0072B2', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#F0E442'] as const;
 
-/** Attribution colours (Okabe-Ito, idle in light grey). */
+/** Attribution colours: four Okabe-Ito hues, cool for the guest's own work and warm for the cost
+ *  of virtualization, with neighbours in the stack differing in lightness too, so that no two can
+ *  be confused, also with protanopia or deuteranopia (test/bench/render.test.ts measures it);
+ *  idle in light grey. */
 export const SEGMENT_COLOURS: Readonly<Record<keyof Attribution, string>> = {
-  guestUser: '#56B4E9',
-  guestKernel: '#0072B2',
-  vmm: '#D55E00',
-  transitions: '#E69F00',
+  guestUser: '#56B4E9', // sky blue
+  guestKernel: '#009E73', // bluish green
+  vmm: '#D55E00', // vermillion
+  transitions: '#F0E442', // yellow
   idle: '#BBBBBB',
 };
+
+/** WCAG relative luminance of a `#rrggbb` colour. */
+export function luminance(hex: string): number {
+  const channel = (i: number): number => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+}
+
+/** WCAG contrast ratio of two `#rrggbb` colours, 1 to 21. */
+export function contrast(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** Black or white, whichever is easier to read on `fill`. */
+export function textOn(fill: string): string {
+  return contrast(fill, '#000000') >= contrast(fill, '#ffffff') ? '#000000' : '#ffffff';
+}
 
 /** The listed names first, then any others in order of first appearance. */
 function ordered(listed: readonly string[], seen: Iterable<string>): string[] {

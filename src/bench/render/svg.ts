@@ -25,6 +25,7 @@ import {
   sortedPoints,
   sweepAxes,
   sweepValue,
+  textOn,
 } from './model.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -326,8 +327,6 @@ export function slowdownSvg(r: BenchResults, preset: string): string {
 // ---------------------------------------------------------------------------------------------
 // (b) Cycle attribution, stacked to 100%
 
-const DARK_SEGMENTS = new Set(['guestKernel', 'vmm']);
-
 export function attributionSvg(r: BenchResults, preset: string): string {
   const rows = rowsOf(r, preset);
   const title = `Where the cycles of one iteration go, preset ${preset}`;
@@ -364,7 +363,7 @@ export function attributionSvg(r: BenchResults, preset: string): string {
         if (v === 0) continue;
         const share = percent(v, total);
         parts.push(el('rect', { x: x0, y, width: x1 - x0, height: BAR_H, fill: SEGMENT_COLOURS[s.key] }, tip(`${row.workload}, ${row.config}: ${s.label} ${share} (${fmtCycles(v)} cycles)`)));
-        if (x1 - x0 >= 34) parts.push(text((x0 + x1) / 2, y + BAR_H - 3, share.replace(/\.\d%$/, '%'), { 'text-anchor': 'middle', 'font-size': 9, fill: DARK_SEGMENTS.has(s.key) ? '#ffffff' : '#000000' }));
+        if (x1 - x0 >= 34) parts.push(text((x0 + x1) / 2, y + BAR_H - 3, share.replace(/\.\d%$/, '%'), { 'text-anchor': 'middle', 'font-size': 9, fill: textOn(SEGMENT_COLOURS[s.key]) }));
       }
       descParts.push(`${row.workload} ${row.config}: ` + SEGMENTS.filter((s) => d[s.key] > 0).map((s) => `${s.label} ${percent(d[s.key], total)}`).join(', '));
     }

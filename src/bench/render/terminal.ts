@@ -132,7 +132,7 @@ function slowdownTable(r: BenchResults, preset: string, c: ChalkInstance): strin
 
 function bar(row: Row, barWidth: number, c: ChalkInstance, ascii: boolean): string {
   const parts = apportion(row.perIteration.attribution, barWidth);
-  const colours = [c.blueBright, c.blue, c.red, c.yellow, c.gray];
+  const colours = [c.blueBright, c.green, c.red, c.yellow, c.gray]; // the hues of SEGMENT_COLOURS
   let out = '';
   SEGMENTS.forEach((s, i) => {
     const n = parts[i] ?? 0;
