@@ -9,6 +9,7 @@ import { findSymbol, type Image } from '../asm/index.js';
 import { isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS, type CostModel } from '../machine/costs.js';
 import { BoundedBytes } from '../machine/devices/console.js';
+import type { Device } from '../machine/devices/device.js';
 import { Machine, type MachineOptions, type MachineStats, type StopReason } from '../machine/machine.js';
 import { kernelExtensions, kernelImage, userImage, type Defines } from './images.js';
 import { findWorkload, workloadNames, type Workload } from './workloads.js';
@@ -60,6 +61,9 @@ export interface BootOptions {
   /** A guest kernel to boot instead of programs/kernel (tests, coursework). Per-process output
    *  and exit codes are reported only if it has the kernel's `writer_pid` and `proc_table`. */
   kernel?: Image;
+  /** Devices to plug into the machine next to the built-in ones (coursework, tests). Under a VMM
+   *  each is treated as it declares (Device.vmm): the VMM is built with a port table for it. */
+  devices?: readonly Device[];
   /** Called with the loaded machine just before it runs (tests attach trap hooks here). */
   onMachine?: (machine: Machine) => void;
 }
@@ -319,7 +323,10 @@ export function prepareNative(options: BootOptions): PreparedBoot {
   const kernel = options.kernel ?? kernelImage(isa, options.kernelDefines);
   refuseParavirtKernel('native', kernel);
   const observer = new KernelObserver(kernel, specs);
-  const machine = observer.machine({ isa, memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES, costs: options.costs ?? DEFAULT_COSTS }, options.onConsoleOutput);
+  const machine = observer.machine(
+    { isa, memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES, costs: options.costs ?? DEFAULT_COSTS, ...(options.devices && { devices: options.devices }) },
+    options.onConsoleOutput,
+  );
   loadNative(machine, specs, options.quantum, kernel);
   options.onMachine?.(machine);
   return {

@@ -9,13 +9,17 @@
 // Everything a VMM does is instructions it executes; this file only loads it and reads its
 // counters afterwards.
 
-import { join } from 'node:path';
-import { findSymbol, type Image } from '../asm/index.js';
+import { join, resolve } from 'node:path';
+import { assemble, findSymbol, formatAsmError, type Image } from '../asm/index.js';
+import { readInputText, sandboxedReader } from '../asm/files.js';
+import type { Device } from '../machine/devices/device.js';
+import { Machine } from '../machine/machine.js';
 import { BASE, CAUSES, causeName, isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import { MAX_MEMORY_BYTES } from '../machine/memory.js';
-import type { Machine, WorldMap } from '../machine/machine.js';
-import { assembleCached, kernelExtensions, kernelImage, ROOT, type Defines } from './images.js';
+import type { WorldMap } from '../machine/machine.js';
+import { assembleCached, kernelExtensions, kernelImage, ProgramAssemblyError, ROOT, type Defines } from './images.js';
+import { vmmPortsSource } from './vmm-ports.js';
 import {
   BootError,
   KernelObserver,
@@ -38,6 +42,26 @@ export const VMM_WORLDS: WorldMap = (mode, ring) => (mode === 'root' && ring ===
 
 export function vmmImage(name: string, isa: Isa): Image {
   return assembleCached(join(ROOT, 'programs', 'vmm', name, 'vmm.s'), isa);
+}
+
+const PORTS_SOURCE = join(ROOT, 'programs', 'vmm', 'common', 'ports.s');
+const vmmImagesWithDevices = new Map<string, Image>();
+
+/** The VMM for a machine with devices beyond the built-in ones: assembled with the port table
+ *  (programs/vmm/common/ports.s) made for them too, exactly what `npm run gen` writes once they
+ *  join the machine's device list. So a device is seen under every VMM as it declares. */
+export function vmmImageWithDevices(name: string, isa: Isa, extraDevices: readonly Device[]): Image {
+  if (extraDevices.length === 0) return vmmImage(name, isa);
+  const ports = vmmPortsSource([...new Machine({ memoryBytes: 64 * 1024 }).devices, ...extraDevices]);
+  const key = `${name}\0${isa.extensions.map((e) => e.name).join(',')}\0${ports}`;
+  const cached = vmmImagesWithDevices.get(key);
+  if (cached) return cached;
+  const path = join(ROOT, 'programs', 'vmm', name, 'vmm.s');
+  const read = sandboxedReader([ROOT]);
+  const result = assemble(readInputText(path), { fileName: path, isa, includeRoot: ROOT, readFile: (p) => (resolve(p) === PORTS_SOURCE ? ports : read(p)) });
+  if (!result.ok) throw new ProgramAssemblyError(result.errors.map(formatAsmError).join('\n'));
+  vmmImagesWithDevices.set(key, result.image);
+  return result.image;
 }
 
 /** A symbol of the VMM image (its layout constants, its data). */
@@ -167,7 +191,7 @@ export function prepareVmm(config: string, options: BootOptions): PreparedBoot {
   const isa = isaWith([...vmmConfig.extensions, ...kernelExtensions(kernelDefines)]);
   const kernel = options.kernel ?? kernelImage(guestIsa, kernelDefines);
   if (!vmmConfig.kernelDefines?.['PARAVIRT']) refuseParavirtKernel(config, kernel);
-  const layout = new VmmLayout(vmmImage(vmmConfig.vmm, isa));
+  const layout = new VmmLayout(vmmImageWithDevices(vmmConfig.vmm, isa, options.devices ?? []));
   const guestSize = options.memoryBytes ?? NATIVE_MEMORY_BYTES;
   if (layout.guestBase + guestSize > MAX_MEMORY_BYTES) {
     const most = (MAX_MEMORY_BYTES - layout.guestBase) >> 20;
@@ -175,7 +199,7 @@ export function prepareVmm(config: string, options: BootOptions): PreparedBoot {
   }
   const observer = new KernelObserver(kernel, specs, layout.guestBase);
   const machine = observer.machine(
-    { isa, memoryBytes: layout.guestBase + guestSize, costs: options.costs ?? DEFAULT_COSTS, worlds: VMM_WORLDS },
+    { isa, memoryBytes: layout.guestBase + guestSize, costs: options.costs ?? DEFAULT_COSTS, worlds: VMM_WORLDS, ...(options.devices && { devices: options.devices }) },
     options.onConsoleOutput,
   );
   const guest: GuestMemory = {

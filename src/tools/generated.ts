@@ -8,6 +8,7 @@ import { isaMarkdown } from '../isa/reference.js';
 import { abiInclude, structDocs, syscallDocs, userStubs } from './abi-gen.js';
 import { replaceBlocks } from './blocks.js';
 import { hardwareInclude } from './hw-include.js';
+import { vmmPortsSource } from '../configs/vmm-ports.js';
 
 export interface GeneratedFile {
   /** Relative to the repository root. */
@@ -30,6 +31,11 @@ export const GENERATED_FILES: readonly GeneratedFile[] = [
     path: 'programs/lib/hw.inc',
     from: 'the hardware tables (src/isa/, src/machine/)',
     render: hardwareInclude,
+  },
+  {
+    path: 'programs/vmm/common/ports.s',
+    from: "the devices' VMM declarations (src/machine/devices/)",
+    render: () => vmmPortsSource(),
   },
   {
     path: 'programs/lib/abi.inc',

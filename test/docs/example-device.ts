@@ -11,6 +11,7 @@ export const RANDOM_SEED = 0x51;
 export class RandomDevice implements Device {
   readonly name = 'random';
   readonly doc = 'xorshift32 pseudo-random numbers';
+  readonly vmm = 'passthrough' as const; // under a VMM the guest uses the real ports
   readonly ports: readonly PortDef[] = [
     { port: RANDOM_DATA, name: 'RANDOM_DATA', access: 'r', doc: 'read: the next 32-bit pseudo-random number' },
     { port: RANDOM_SEED, name: 'RANDOM_SEED', access: 'w', doc: 'write: restart the sequence from this seed (0 counts as 1)' },

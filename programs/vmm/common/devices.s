@@ -1,66 +1,59 @@
 # devices.s: the guest's devices, as a VMM models them. The guest's `in` and `out` trap (or
-# exit) to the VMM, which calls dev_in / dev_out with the port number:
-#   console  passed through to the real console (the VMM owns it; the guest is its only user)
-#   timer    virtual: the guest's interval and pending line live in the vCPU (V_TIMER_*,
-#            V_IPEND) and are multiplexed on the real timer, which the VMM keeps for itself
-#   power    passed through: the guest powers the machine off
+# exit) to the VMM, which calls dev_in / dev_out with the port number. Each device declares how a
+# VMM treats it (Device.vmm, src/machine/devices/), and ports.s, generated from those
+# declarations, routes each port: passthrough to the real device (console, power), an undriven
+# bus for hidden or unclaimed ports (reads -1, writes ignored), or a model here (vdev_in_NAME,
+# vdev_out_NAME) for a virtualized port:
+#   timer    the guest's interval and pending line live in the vCPU (V_TIMER_*, V_IPEND) and are
+#            multiplexed on the real timer, which the VMM keeps for itself
 #   null     reads 0, ignores writes (no real access needed)
-#   others   an undriven bus: reads -1, writes are ignored (as on the real machine)
 # Every routine expects s0 = the vCPU and clobbers only a0-a3 and t0-t3.
 
 # dev_in(a0 = port) -> a0 = the value the guest reads.
 dev_in:
-        li   t0, CONSOLE_DATA
-        beq  a0, t0, .data
-        li   t0, CONSOLE_STATUS
-        beq  a0, t0, .status
-        li   t0, CONSOLE_IRQ_ENABLE
-        beq  a0, t0, .irq
-        li   t0, TIMER_INTERVAL
-        beq  a0, t0, .interval
-        li   t0, NULL_PORT
-        beq  a0, t0, .null
-        li   a0, -1                 # no device, or a write-only port
-        ret
-.data:  in   a0, CONSOLE_DATA
-        ret
-.status:
-        in   a0, CONSOLE_STATUS
-        ret
-.irq:   in   a0, CONSOLE_IRQ_ENABLE
-        ret
-.interval:
-        lw   a0, V_TIMER_INTERVAL(s0)
-        ret
-.null:  li   a0, 0
-        ret
+        li   t0, 0x100              # the table covers ports 0..255 (ports.s, which each VMM
+                                    # includes after its data, to keep its code compact)
+        bgeu a0, t0, port_hidden_in
+        slli t0, a0, 3
+        la   t1, vmm_port_table
+        add  t0, t0, t1
+        lw   t0, 0(t0)
+        jr   t0                     # its routine returns to our caller
 
 # dev_out(a0 = port, a1 = value): the guest writes a port.
 dev_out:
-        li   t0, CONSOLE_DATA
-        beq  a0, t0, .data
-        li   t0, CONSOLE_IRQ_ENABLE
-        beq  a0, t0, .irq
-        li   t0, TIMER_INTERVAL
-        beq  a0, t0, vtimer_set
-        li   t0, TIMER_ACK
-        beq  a0, t0, .ack
-        li   t0, POWER_OFF
-        beq  a0, t0, .power
-        ret                         # read-only, null or unclaimed port: no effect
-.data:  out  CONSOLE_DATA, a1
+        li   t0, 0x100
+        bgeu a0, t0, port_hidden_out
+        slli t0, a0, 3
+        la   t1, vmm_port_table
+        add  t0, t0, t1
+        lw   t0, 4(t0)
+        jr   t0
+
+# ---- the virtualized ports ---------------------------------------------------------------
+
+vdev_in_NULL_PORT:
+        li   a0, 0
+vdev_out_NULL_PORT:
         ret
-.irq:   out  CONSOLE_IRQ_ENABLE, a1
+
+vdev_in_TIMER_INTERVAL:
+        lw   a0, V_TIMER_INTERVAL(s0)
         ret
-.ack:   lw   t0, V_IPEND(s0)        # lower the guest's timer line; periods that passed while
-        andi t0, t0, ~IRQ_TIMER & 0xffff    # it was pending coalesced into it, as on the
-        sw   t0, V_IPEND(s0)        # device: the next tick is at the next period boundary
+
+vdev_out_TIMER_INTERVAL:
+        j    vtimer_set
+
+# TIMER_ACK: lower the guest's timer line; periods that passed while it was pending coalesced
+# into it, as on the device: the next tick is at the next period boundary.
+vdev_out_TIMER_ACK:
+        lw   t0, V_IPEND(s0)
+        andi t0, t0, ~IRQ_TIMER & 0xffff
+        sw   t0, V_IPEND(s0)
         push ra
         call vtimer_due
         pop  ra
         j    vtimer_program
-.power: out  POWER_OFF, a1          # the machine stops here
-        halt
 
 # vtimer_set(a1 = interval): the guest wrote TIMER_INTERVAL: its timer now ticks every
 # interval cycles from now (0 stops it). Like the device, this leaves a pending line alone.

@@ -101,3 +101,4 @@ stat_hypercalls: .space NHYPERCALLS * 4  # per hypercall number (stats.vmm.hyper
 stat_mmu:     .space 4 * 4      # page-table requests applied, per command
 stat_mmu_rejected: .word 0      # requests and entries refused (beyond guest memory, wrong type)
 stat_tables_built: .word 0      # shadow tables built by reading a whole guest table
+        .include "../common/ports.s"   # port dispatch table (generated; devices.s uses it)

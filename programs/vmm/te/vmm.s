@@ -79,3 +79,4 @@ vmm_main:
         .include "../common/data.s"
 vcpu:         .space V_SIZE     # the guest's virtual CPU (vcpu.inc)
 real_imask:   .word 0           # what the real IMASK holds (rewritten only when it changes)
+        .include "../common/ports.s"   # port dispatch table (generated; devices.s uses it)

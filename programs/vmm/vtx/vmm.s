@@ -318,3 +318,4 @@ vmm_trap:
 # ---- VMM data ------------------------------------------------------------------------------
         .include "../common/data.s"
 use_ept:      .word 0           # 1: nested paging (vtx-ept)
+        .include "../common/ports.s"   # port dispatch table (generated; devices.s uses it)

@@ -62,6 +62,7 @@ export class ConsoleDevice implements Device {
   readonly name = 'console';
   readonly doc = 'byte console: output to the host, input from a script';
   readonly irqLine = CONSOLE_IRQ_LINE;
+  readonly vmm = 'passthrough' as const; // the guest is the console's only user
   readonly ports: readonly PortDef[] = [
     { port: CONSOLE_DATA, name: 'CONSOLE_DATA', access: 'rw', doc: 'write: output the low byte; read: next input byte, or -1 when none is left' },
     { port: CONSOLE_STATUS, name: 'CONSOLE_STATUS', access: 'r', doc: 'bit 0: an input byte is ready; bit 1: input has ended' },

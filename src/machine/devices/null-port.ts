@@ -8,6 +8,7 @@ export const NULL_PORT = 0x40;
 export class NullPortDevice extends BasicDevice {
   readonly name = 'null';
   readonly doc = 'a port with no effect, for timing port I/O';
+  readonly vmm = 'virtualized' as const; // the VMM answers it without a real access (0 in, nothing out)
   readonly ports: readonly PortDef[] = [{ port: NULL_PORT, name: 'NULL_PORT', access: 'rw', doc: 'reads 0, ignores writes' }];
 
   read(): number {

@@ -8,6 +8,7 @@ export const POWER_OFF = 0x30;
 export class PowerDevice extends BasicDevice {
   readonly name = 'power';
   readonly doc = 'power-off port with an exit code';
+  readonly vmm = 'passthrough' as const; // the guest powers the machine off
   readonly ports: readonly PortDef[] = [
     { port: POWER_OFF, name: 'POWER_OFF', access: 'w', doc: 'write code: power off; the machine exits with code & 0xff' },
   ];

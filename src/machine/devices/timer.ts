@@ -12,6 +12,7 @@ export class TimerDevice implements Device {
   readonly name = 'timer';
   readonly doc = 'periodic interval timer on the cycle counter';
   readonly irqLine = TIMER_IRQ_LINE;
+  readonly vmm = 'virtualized' as const; // the VMM keeps the real timer for itself and multiplexes the guest's on it (vtimer_* in devices.s)
   readonly ports: readonly PortDef[] = [
     { port: TIMER_INTERVAL, name: 'TIMER_INTERVAL', access: 'rw', doc: 'write N: interrupt every N cycles from now (0 stops); read: the interval' },
     { port: TIMER_ACK, name: 'TIMER_ACK', access: 'w', doc: 'write anything: lower the pending interrupt' },
