@@ -303,18 +303,24 @@ export class Debugger {
     this.resetValueWatches();
   }
 
-  /** Console output the guest produced since the last call (reprinted if execution went back
-   *  and came forward again). */
-  takeConsoleOutput(): string {
-    const all = this.machine.console.output();
-    if (all.length < this.shownConsole) this.shownConsole = all.length;
-    const fresh = all.slice(this.shownConsole);
-    this.shownConsole = all.length;
-    // The console keeps only its first CONSOLE_KEEP_BYTES (host memory stays bounded): say so once.
+  /** Console bytes the guest wrote since the last call, exactly as written (written again if
+   *  execution went back and came forward again). */
+  takeConsoleOutput(): Uint8Array {
+    const console = this.machine.console;
+    const total = console.outputLength;
+    if (total < this.shownConsole) this.shownConsole = total;
+    const fresh = console.outputFrom(this.shownConsole);
+    this.shownConsole = total;
+    return fresh;
+  }
+
+  /** The line that says, once, that the console has started to drop output: it keeps only its
+   *  first CONSOLE_KEEP_BYTES (host memory stays bounded), so later bytes cannot be shown. */
+  consoleCutNote(): string | undefined {
     const cut = this.machine.console.outputTruncated;
-    const note = cut && !this.toldConsoleCut ? `\n[console output past the first ${CONSOLE_KEEP_BYTES / 1024 / 1024} MiB is not kept or shown]\n` : '';
+    const tell = cut && !this.toldConsoleCut;
     this.toldConsoleCut = cut;
-    return fresh + note;
+    return tell ? `[console output past the first ${CONSOLE_KEEP_BYTES / 1024 / 1024} MiB is not kept or shown]` : undefined;
   }
 
   // ---- Traps ------------------------------------------------------------------------------------

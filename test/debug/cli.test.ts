@@ -197,6 +197,15 @@ describe('ringlab debug', () => {
     expect(outputOf(r.stdout, 'catch vmexit Bogus')).toMatch(/^error: unknown exit reason 'Bogus' \(reasons: Exception, ExternalInterrupt/);
   });
 
+  it.skipIf(!findConfig('vtx'))("vtx with a breakpoint: the transcript carries boot's console byte for byte", () => {
+    const args = ['--config', 'vtx', '--workload', 'compute,io', '--iterations', '5'];
+    const boot = ringlab(['boot', ...args, '--json']);
+    const console = (JSON.parse(boot.stdout) as { console: string }).console;
+    const r = session(args, ['break kernel:kernel_panic', 'continue']);
+    expectNoStackTrace(r);
+    expect(outputOf(r.stdout, 'continue')).toBe(`${console}The machine halted with exit code 0.\n`);
+  });
+
   it('README documents every option of ringlab debug', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const help = ringlab(['debug', '--help']).stdout;

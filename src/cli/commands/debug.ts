@@ -94,7 +94,10 @@ export function debugCommand(file: string | undefined, opts: DebugCliOptions): P
   const write = (text: string): void => {
     process.stdout.write(text);
   };
-  const session = new Session(dbg, { write, colour: out });
+  const writeGuest = (bytes: Uint8Array): void => {
+    process.stdout.write(bytes);
+  };
+  const session = new Session(dbg, { write, writeGuest, colour: out });
   return run(session, script, opts.batch === true, write);
 }
 
