@@ -41,6 +41,7 @@ import { evaluate, type EvalContext, type Value } from './expr.js';
 import { DebugMemory } from './memory.js';
 import { readRegister, writeRegister } from './registers.js';
 import { SymbolTable, worldOfImage, type BootImage, type Place } from './symbols.js';
+import { shadowedGuest } from './vcpu.js';
 
 // ---- Stop points --------------------------------------------------------------------------------
 
@@ -224,7 +225,7 @@ export class Debugger {
       maxCycles: options.maxCycles ?? 1e9,
     };
     this.symbols = new SymbolTable(images);
-    this.memory = new DebugMemory(machine);
+    this.memory = new DebugMemory(machine, shadowedGuest(machine, this.symbols));
     const kernel = this.symbols.imageOfKind('kernel');
     const hasProcesses = images.some((i) => i.pid !== undefined);
     this.currentPidAddress = kernel && hasProcesses ? findSymbol(kernel.image, 'current_pid')?.value : undefined;
