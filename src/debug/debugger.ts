@@ -107,6 +107,8 @@ export interface TrapRecord {
   readonly insnWord: number;
   readonly fromRing: number;
   readonly fromWorld: WorldName;
+  /** The guest process that was running (the kernel's `current_pid`), if known. */
+  readonly pid: number | undefined;
   readonly toWorld: WorldName;
   readonly cycle: number;
 }
@@ -125,6 +127,8 @@ export interface ExitRecord {
   readonly guestPc: number;
   readonly fromRing: number;
   readonly fromWorld: WorldName;
+  /** The guest process that was running, if known. */
+  readonly pid: number | undefined;
   readonly toWorld: WorldName;
   readonly cycle: number;
 }
@@ -210,6 +214,7 @@ export class Debugger {
   private readonly options: Required<DebuggerOptions>;
   private shownConsole = 0;
   private toldConsoleCut = false;
+  /** Host-physical address of the guest kernel's `current_pid`, in a session with processes. */
   private readonly currentPidAddress: number | undefined;
 
   constructor(
@@ -228,7 +233,13 @@ export class Debugger {
     this.memory = new DebugMemory(machine, shadowedGuest(machine, this.symbols));
     const kernel = this.symbols.imageOfKind('kernel');
     const hasProcesses = images.some((i) => i.pid !== undefined);
-    this.currentPidAddress = kernel && hasProcesses ? findSymbol(kernel.image, 'current_pid')?.value : undefined;
+    const pidSymbol = kernel && hasProcesses ? findSymbol(kernel.image, 'current_pid')?.value : undefined;
+    // Read physically, as the host reads kernel data (KernelObserver): kernel addresses are
+    // guest-physical, and a VMM puts guest-physical 0 at its GUEST_BASE. Then the pid can be
+    // read in any world, the VMM's included.
+    const vmm = this.symbols.imageOfKind('vmm');
+    const guestBase = (vmm && findSymbol(vmm.image, 'GUEST_BASE')?.value) ?? 0;
+    this.currentPidAddress = pidSymbol === undefined ? undefined : (guestBase + pidSymbol) >>> 0;
     this.vmx = machine.isa.extensions.some((e) => e.name === 'vmx');
     const previous = machine.cpu.onTrap;
     machine.cpu.onTrap = (event) => {
@@ -257,9 +268,10 @@ export class Debugger {
 
   /** The running process as the guest kernel records it (`current_pid`), if it can be read. */
   currentPid(): number | undefined {
-    if (this.currentPidAddress === undefined) return undefined;
-    const pid = this.memory.peekWord(this.currentPidAddress);
-    return pid === undefined || pid === 0 ? undefined : pid;
+    const at = this.currentPidAddress;
+    if (at === undefined || (at & 3) !== 0 || at + 4 > this.machine.memory.size) return undefined;
+    const pid = this.machine.memory.words[at >>> 2]!;
+    return pid === 0 ? undefined : pid;
   }
 
   place(): Place {
@@ -339,6 +351,7 @@ export class Debugger {
       insnWord: e.insnWord >>> 0,
       fromRing: e.fromRing,
       fromWorld: this.machine.worldOf(this.cpu.nonRoot ? 'nonRoot' : 'root', e.fromRing),
+      pid: this.currentPid(),
       toWorld: this.machine.currentWorld(),
       cycle: e.cycle,
     });
@@ -369,6 +382,7 @@ export class Debugger {
       guestPc: field('G_PC'),
       fromRing: guestStatus & 3,
       fromWorld: this.machine.worldOf('nonRoot', guestStatus & 3),
+      pid: this.currentPid(),
       toWorld: this.machine.currentWorld(),
       cycle: cpu.cycles,
     });

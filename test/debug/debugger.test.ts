@@ -2,12 +2,14 @@
 // conditions, temporary), watchpoints, catchpoints, stepping over calls and traps, finish,
 // the trap history, and reverse execution restoring the machine exactly.
 
+import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { Cause } from '../../src/isa/index.js';
 import { DebugError } from '../../src/debug/errors.js';
 import { diffSnapshots, type MachineSnapshot } from '../../src/machine/snapshot.js';
 import { findSymbol } from '../../src/asm/index.js';
 import { findConfig } from '../../src/configs/index.js';
+import { historyLine } from '../../src/debug/format.js';
 import { debugConfig, debugProgram, run, TOUR } from './helpers.js';
 
 const LOOP = `
@@ -180,6 +182,21 @@ describe('watchpoints and catchpoints', () => {
     expect(causes).toContain(Cause.TimerInterrupt);
     expect(dbg.trapHistory().filter((t) => t.cause === Cause.Syscall).length).toBe(6); // "tour\n" + exit
   });
+
+  for (const config of ['native', 'te', 'vtx']) {
+    it(`${config}: the history names a user address with the symbols of the process it came from`, () => {
+      const dbg = debugConfig(config, ['compute', 'syscall'], {}, 2);
+      run(dbg.continue());
+      const c = new Chalk({ level: 0 });
+      const fromUser = dbg.history().filter((r) => r.fromWorld === 'guestUser' && r.kind === 'trap' && r.cause === Cause.Syscall);
+      for (const pid of [1, 2]) {
+        const program = pid === 1 ? 'compute' : 'syscall';
+        const lines = fromUser.filter((r) => r.pid === pid).map((r) => historyLine(dbg, r, c));
+        expect(lines.length, `system calls of pid ${pid}`).toBeGreaterThan(0);
+        for (const line of lines) expect(line).toMatch(new RegExp(`at 0x[0-9a-f]{8} <${program}:`));
+      }
+    });
+  }
 });
 
 describe('stepping', () => {
