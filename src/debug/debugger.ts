@@ -4,7 +4,8 @@
 // catchpoint active, `continue` runs the machine flat out in bounded chunks (`Machine.run` up to
 // a cycle count). Otherwise it executes one instruction at a time with `Machine.step()` and
 // checks, after each step: memory watchpoints (the instruction that retired is decoded; its
-// effective address is rs1 + imm from the registers before the step), register and expression
+// access kind, size and address function come from the instruction table, applied to the
+// registers before the step), register and expression
 // watchpoints (value changed), catchpoints (a trap entry of a chosen cause, a change of world),
 // breakpoints at the new pc (with their world, process and condition), and the goal of the
 // command (a number of steps, or a return address for `nexti` and `finish`). Long runs are
@@ -188,12 +189,6 @@ const STEP_CHUNK = 8192;
 const FAST_CHUNK_CYCLES = 4_000_000;
 /** Fast-forward stops this many cycles short of a reverse target (longer than any one step). */
 const FAST_FORWARD_MARGIN = 200_000;
-
-function accessSize(mnemonic: string): 1 | 2 | 4 {
-  if (/bu?$/.test(mnemonic)) return 1;
-  if (/hu?$/.test(mnemonic)) return 2;
-  return 4;
-}
 
 export class Debugger {
   readonly symbols: SymbolTable;
@@ -694,14 +689,14 @@ export class Debugger {
       if (p.target.kind === 'memory') {
         if (cpu.instret === instretBefore) continue; // nothing retired: no access happened
         const d = cpu.cur;
-        const insn = this.machine.isa.insns[d.index];
-        if (!insn?.memory) continue;
-        const ea = (this.preX[d.rs1]! + d.imm) >>> 0;
-        const size = accessSize(insn.mnemonic);
+        const access = this.machine.isa.insns[d.index]?.memory;
+        if (!access) continue;
+        // Kind, size and address as the instruction table declares them.
+        const ea = access.address(this.preX, d) >>> 0;
         const t = p.target;
-        const overlaps = ea < t.address + t.size && t.address < ea + size;
+        const overlaps = ea < t.address + t.size && t.address < ea + access.size;
         if (!overlaps) continue;
-        const isWrite = insn.memory === 'store';
+        const isWrite = access.kind === 'store';
         if ((p.access === 'write' && !isWrite) || (p.access === 'read' && isWrite)) continue;
         return { kind: 'watchpoint', point: p, access: isWrite ? 'write' : 'read', address: ea, old: oldValues?.[i], value: this.watchValue(p) };
       }

@@ -4,7 +4,10 @@
 
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { Cause } from '../../src/isa/index.js';
+import { assemble, formatAsmError } from '../../src/asm/index.js';
+import { BASE, buildIsa, Cause, defineExtension, defineInsn, Formats } from '../../src/isa/index.js';
+import { Debugger } from '../../src/debug/debugger.js';
+import { Machine } from '../../src/machine/machine.js';
 import { DebugError } from '../../src/debug/errors.js';
 import { diffSnapshots, type MachineSnapshot } from '../../src/machine/snapshot.js';
 import { findSymbol } from '../../src/asm/index.js';
@@ -137,6 +140,41 @@ describe('watchpoints and catchpoints', () => {
     expect(run(dbg2.continue())).toMatchObject({ kind: 'watchpoint', access: 'write' });
     expect(run(dbg2.continue())).toMatchObject({ kind: 'watchpoint', access: 'read' });
     expect(() => dbg2.addWatchpoint('$a0', 'read')).toThrow(/rwatch needs memory/);
+  });
+
+  it("memory watchpoints take an access's kind, size and address from the instruction table (an extension's indexed loads)", () => {
+    const INDEXED = defineExtension('indexed', 'test: indexed loads', [
+      defineInsn({ mnemonic: 'lwx', opcode: 0xe0, format: Formats.R, cost: 1, doc: 'rd = mem32[rs1 + rs2]',
+        memory: { kind: 'load', size: 4, address: (x, d) => (x[d.rs1]! + x[d.rs2]!) >>> 0 },
+        exec: (c, d) => { c.x[d.rd] = c.load32((c.x[d.rs1]! + c.x[d.rs2]!) | 0); } }),
+      defineInsn({ mnemonic: 'ld.half', opcode: 0xe1, format: Formats.R, cost: 1, doc: 'rd = zext(mem16[rs1 + rs2])',
+        memory: { kind: 'load', size: 2, address: (x, d) => (x[d.rs1]! + x[d.rs2]!) >>> 0 },
+        exec: (c, d) => { c.x[d.rd] = c.load16u((c.x[d.rs1]! + c.x[d.rs2]!) | 0); } }),
+    ]);
+    const isa = buildIsa([BASE, INDEXED]);
+    const source = `
+_start: la   t0, table
+        li   t1, 0
+        ld.half a0, t0, t1      # table+0, 2 bytes
+        li   t1, 8
+        lwx  a1, t0, t1         # table+8, 4 bytes
+        halt
+        .align 4
+table:  .word 0x11111111, 0x22222222, 0x33333333
+`;
+    const session = (): Debugger => {
+      const r = assemble(source, { fileName: 'indexed.s', isa });
+      if (!r.ok) throw new Error(r.errors.map(formatAsmError).join('\n'));
+      const machine = new Machine({ isa, memoryBytes: 64 * 1024 });
+      machine.load(r.image);
+      return new Debugger(machine, [{ name: 'indexed', kind: 'kernel', image: r.image }]);
+    };
+    const near = session();
+    near.addWatchpoint('*(table + 2)', 'read'); // the half-word load ends just below it
+    expect(run(near.continue())).toMatchObject({ kind: 'machine', stop: { kind: 'halt' } });
+    const at = session();
+    at.addWatchpoint('*(table + 8)', 'read');
+    expect(run(at.continue())).toMatchObject({ kind: 'watchpoint', access: 'read', address: sym(at, 'table') + 8, value: 0x33333333 });
   });
 
   it('register and expression: stop when the value changes', () => {
