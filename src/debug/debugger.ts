@@ -19,7 +19,8 @@
 // every step.
 // `reverse-stepi` finds the step boundaries between the snapshot and now and stops at the one it
 // wants; `reverse-continue` re-executes each interval with every check on and stops at the last
-// place where a forward run would have stopped. Changing registers or memory (`set`) starts a
+// place where a forward run would have stopped (with nothing set, nothing can stop it: it restores
+// the first snapshot without re-executing anything). Changing registers or memory (`set`) starts a
 // new timeline: later snapshots are dropped, and going back past the change replays the
 // recorded past without it.
 //
@@ -852,6 +853,13 @@ export class Debugger {
    *  watchpoint, catchpoint), or to the start of the recorded history. */
   *reverseContinue(): Run {
     this.abortRequested = false;
+    if (!this.hasActivePoints()) {
+      // Nothing can stop it on the way: the start of the history is the first snapshot, so
+      // there is nothing to re-execute.
+      this.restoreSnap(this.snapshots[0]!);
+      this.resetValueWatches();
+      return { kind: 'history-start' };
+    }
     const origin = this.snap();
     let limit = this.ticks();
     let inclusive = false;

@@ -385,6 +385,25 @@ describe('reverse execution', () => {
     expect(dbg.machine.memory.words.length).toBeGreaterThan(0);
   });
 
+  it('reverse-continue with nothing set goes to the start of the history without re-executing any of it', () => {
+    const dbg = debugConfig('te', ['compute'], {}, 50);
+    const start = dbg.machine.snapshot();
+    run(dbg.continue()); // flat out, most of a million instructions
+    const bp = dbg.addBreakpoint('kernel:syscall_dispatch');
+    dbg.enablePoint(bp.id, false); // a disabled breakpoint cannot stop it either
+    let steps = 0;
+    const machine = dbg.machine;
+    const step = machine.step.bind(machine);
+    machine.step = () => {
+      steps++;
+      return step();
+    };
+    expect(run(dbg.reverseContinue())).toEqual({ kind: 'history-start' });
+    expect(steps).toBe(0);
+    expect(diffSnapshots(start, dbg.machine.snapshot())).toEqual([]);
+    expect(dbg.history()).toEqual([]);
+  });
+
   it('reverse-continue goes back to the previous breakpoint hit, watchpoint or trap', () => {
     const dbg = debugProgram(LOOP, { snapshotInterval: 20 });
     const bp = dbg.addBreakpoint('double');
