@@ -102,6 +102,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--max-cycles <n>', `cycle budget of one continue, nexti or finish (default ${DEFAULT_MAX_CYCLES.toExponential()})`)
     .option('--memory <size>', 'physical memory, e.g. 64K or 16M (default 16M)')
     .addOption(new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'))
+    .option('--input <file>', 'with FILE: console input bytes (as for run; commands still come from stdin)')
+    .option('--extensions <list>', 'with FILE: comma-separated ISA extensions to switch on (as for run)')
     .addOption(kernelDefineOption())
     .addOption(includeRootOption())
     .action((file: string | undefined, opts) => setExit(exitWhenDone(debugCommand(file, opts))));

@@ -17,8 +17,11 @@ import { readRegister, registerNames } from './registers.js';
 import { NO_VCPU, NO_VMCS, vcpuView, vmcsView, type StateView } from './vcpu.js';
 
 export interface SessionIO {
-  /** Output text; each call ends with a newline. */
+  /** The debugger's own output; each call ends with a newline. */
   write(text: string): void;
+  /** The guest's console bytes, exactly as it wrote them. Without it they are decoded as UTF-8
+   *  and passed to `write`. */
+  writeGuest?(bytes: Uint8Array): void;
   readonly colour: ChalkInstance;
 }
 
@@ -166,6 +169,10 @@ export class Session {
   private examineNext: { address: number; format: string } | undefined;
   /** True while a command that runs the machine is executing. */
   busy = false;
+  /** False while the guest's last console byte was not a newline: the debugger's next line
+   *  then starts on a line of its own. */
+  private atLineStart = true;
+  private readonly guestText = new TextDecoder('utf-8');
 
   constructor(
     readonly dbg: Debugger,
@@ -181,7 +188,16 @@ export class Session {
   }
 
   line(text: string): void {
+    this.endGuestLine();
     this.io.write(`${text}\n`);
+  }
+
+  /** Finish a line the guest left open, before the debugger says anything (guest bytes are
+   *  never changed). */
+  endGuestLine(): void {
+    if (this.atLineStart) return;
+    this.atLineStart = true;
+    this.io.write('\n');
   }
 
   lines(texts: readonly string[]): void {
@@ -210,6 +226,7 @@ export class Session {
       this.lastRepeat = def.repeat ? text : undefined;
       await def.run(this, m[3]!.trim(), m[2]);
       this.flushConsole();
+      this.endGuestLine(); // the prompt comes next
       return 'ok';
     } catch (e) {
       this.flushConsole();
@@ -220,11 +237,16 @@ export class Session {
     }
   }
 
-  /** Print what the guest wrote to its console since the last time. */
+  /** Print what the guest wrote to its console since the last time, byte for byte. */
   flushConsole(): void {
-    const out = this.dbg.takeConsoleOutput();
-    if (out === '') return;
-    this.io.write(out.endsWith('\n') ? out : `${out}\n`);
+    const bytes = this.dbg.takeConsoleOutput();
+    if (bytes.length > 0) {
+      this.atLineStart = bytes[bytes.length - 1] === 0x0a;
+      if (this.io.writeGuest) this.io.writeGuest(bytes);
+      else this.io.write(this.guestText.decode(bytes, { stream: true }));
+    }
+    const note = this.dbg.consoleCutNote();
+    if (note) this.line(note);
   }
 
   // ---- Running ------------------------------------------------------------------------------
@@ -239,8 +261,10 @@ export class Session {
     } finally {
       this.busy = false;
     }
-    if (backwards) this.dbg.takeConsoleOutput();
-    else this.flushConsole();
+    if (backwards) {
+      this.dbg.takeConsoleOutput();
+      this.dbg.consoleCutNote();
+    } else this.flushConsole();
     this.showStop(ev);
   }
 

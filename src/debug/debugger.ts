@@ -4,7 +4,8 @@
 // catchpoint active, `continue` runs the machine flat out in bounded chunks (`Machine.run` up to
 // a cycle count). Otherwise it executes one instruction at a time with `Machine.step()` and
 // checks, after each step: memory watchpoints (the instruction that retired is decoded; its
-// effective address is rs1 + imm from the registers before the step), register and expression
+// access kind, size and address function come from the instruction table, applied to the
+// registers before the step), register and expression
 // watchpoints (value changed), catchpoints (a trap entry of a chosen cause, a change of world),
 // breakpoints at the new pc (with their world, process and condition), and the goal of the
 // command (a number of steps, or a return address for `nexti` and `finish`). Long runs are
@@ -18,7 +19,8 @@
 // every step.
 // `reverse-stepi` finds the step boundaries between the snapshot and now and stops at the one it
 // wants; `reverse-continue` re-executes each interval with every check on and stops at the last
-// place where a forward run would have stopped. Changing registers or memory (`set`) starts a
+// place where a forward run would have stopped (with nothing set, nothing can stop it: it restores
+// the first snapshot without re-executing anything). Changing registers or memory (`set`) starts a
 // new timeline: later snapshots are dropped, and going back past the change replays the
 // recorded past without it.
 //
@@ -41,6 +43,7 @@ import { evaluate, type EvalContext, type Value } from './expr.js';
 import { DebugMemory } from './memory.js';
 import { readRegister, writeRegister } from './registers.js';
 import { SymbolTable, worldOfImage, type BootImage, type Place } from './symbols.js';
+import { shadowedGuest } from './vcpu.js';
 
 // ---- Stop points --------------------------------------------------------------------------------
 
@@ -106,6 +109,8 @@ export interface TrapRecord {
   readonly insnWord: number;
   readonly fromRing: number;
   readonly fromWorld: WorldName;
+  /** The guest process that was running (the kernel's `current_pid`), if known. */
+  readonly pid: number | undefined;
   readonly toWorld: WorldName;
   readonly cycle: number;
 }
@@ -124,6 +129,8 @@ export interface ExitRecord {
   readonly guestPc: number;
   readonly fromRing: number;
   readonly fromWorld: WorldName;
+  /** The guest process that was running, if known. */
+  readonly pid: number | undefined;
   readonly toWorld: WorldName;
   readonly cycle: number;
 }
@@ -184,12 +191,6 @@ const FAST_CHUNK_CYCLES = 4_000_000;
 /** Fast-forward stops this many cycles short of a reverse target (longer than any one step). */
 const FAST_FORWARD_MARGIN = 200_000;
 
-function accessSize(mnemonic: string): 1 | 2 | 4 {
-  if (/bu?$/.test(mnemonic)) return 1;
-  if (/hu?$/.test(mnemonic)) return 2;
-  return 4;
-}
-
 export class Debugger {
   readonly symbols: SymbolTable;
   readonly memory: DebugMemory;
@@ -209,6 +210,7 @@ export class Debugger {
   private readonly options: Required<DebuggerOptions>;
   private shownConsole = 0;
   private toldConsoleCut = false;
+  /** Host-physical address of the guest kernel's `current_pid`, in a session with processes. */
   private readonly currentPidAddress: number | undefined;
 
   constructor(
@@ -224,10 +226,16 @@ export class Debugger {
       maxCycles: options.maxCycles ?? 1e9,
     };
     this.symbols = new SymbolTable(images);
-    this.memory = new DebugMemory(machine);
+    this.memory = new DebugMemory(machine, shadowedGuest(machine, this.symbols));
     const kernel = this.symbols.imageOfKind('kernel');
     const hasProcesses = images.some((i) => i.pid !== undefined);
-    this.currentPidAddress = kernel && hasProcesses ? findSymbol(kernel.image, 'current_pid')?.value : undefined;
+    const pidSymbol = kernel && hasProcesses ? findSymbol(kernel.image, 'current_pid')?.value : undefined;
+    // Read physically, as the host reads kernel data (KernelObserver): kernel addresses are
+    // guest-physical, and a VMM puts guest-physical 0 at its GUEST_BASE. Then the pid can be
+    // read in any world, the VMM's included.
+    const vmm = this.symbols.imageOfKind('vmm');
+    const guestBase = (vmm && findSymbol(vmm.image, 'GUEST_BASE')?.value) ?? 0;
+    this.currentPidAddress = pidSymbol === undefined ? undefined : (guestBase + pidSymbol) >>> 0;
     this.vmx = machine.isa.extensions.some((e) => e.name === 'vmx');
     const previous = machine.cpu.onTrap;
     machine.cpu.onTrap = (event) => {
@@ -256,9 +264,10 @@ export class Debugger {
 
   /** The running process as the guest kernel records it (`current_pid`), if it can be read. */
   currentPid(): number | undefined {
-    if (this.currentPidAddress === undefined) return undefined;
-    const pid = this.memory.peekWord(this.currentPidAddress);
-    return pid === undefined || pid === 0 ? undefined : pid;
+    const at = this.currentPidAddress;
+    if (at === undefined || (at & 3) !== 0 || at + 4 > this.machine.memory.size) return undefined;
+    const pid = this.machine.memory.words[at >>> 2]!;
+    return pid === 0 ? undefined : pid;
   }
 
   place(): Place {
@@ -303,18 +312,24 @@ export class Debugger {
     this.resetValueWatches();
   }
 
-  /** Console output the guest produced since the last call (reprinted if execution went back
-   *  and came forward again). */
-  takeConsoleOutput(): string {
-    const all = this.machine.console.output();
-    if (all.length < this.shownConsole) this.shownConsole = all.length;
-    const fresh = all.slice(this.shownConsole);
-    this.shownConsole = all.length;
-    // The console keeps only its first CONSOLE_KEEP_BYTES (host memory stays bounded): say so once.
+  /** Console bytes the guest wrote since the last call, exactly as written (written again if
+   *  execution went back and came forward again). */
+  takeConsoleOutput(): Uint8Array {
+    const console = this.machine.console;
+    const total = console.outputLength;
+    if (total < this.shownConsole) this.shownConsole = total;
+    const fresh = console.outputFrom(this.shownConsole);
+    this.shownConsole = total;
+    return fresh;
+  }
+
+  /** The line that says, once, that the console has started to drop output: it keeps only its
+   *  first CONSOLE_KEEP_BYTES (host memory stays bounded), so later bytes cannot be shown. */
+  consoleCutNote(): string | undefined {
     const cut = this.machine.console.outputTruncated;
-    const note = cut && !this.toldConsoleCut ? `\n[console output past the first ${CONSOLE_KEEP_BYTES / 1024 / 1024} MiB is not kept or shown]\n` : '';
+    const tell = cut && !this.toldConsoleCut;
     this.toldConsoleCut = cut;
-    return fresh + note;
+    return tell ? `[console output past the first ${CONSOLE_KEEP_BYTES / 1024 / 1024} MiB is not kept or shown]` : undefined;
   }
 
   // ---- Traps ------------------------------------------------------------------------------------
@@ -332,6 +347,7 @@ export class Debugger {
       insnWord: e.insnWord >>> 0,
       fromRing: e.fromRing,
       fromWorld: this.machine.worldOf(this.cpu.nonRoot ? 'nonRoot' : 'root', e.fromRing),
+      pid: this.currentPid(),
       toWorld: this.machine.currentWorld(),
       cycle: e.cycle,
     });
@@ -362,6 +378,7 @@ export class Debugger {
       guestPc: field('G_PC'),
       fromRing: guestStatus & 3,
       fromWorld: this.machine.worldOf('nonRoot', guestStatus & 3),
+      pid: this.currentPid(),
       toWorld: this.machine.currentWorld(),
       cycle: cpu.cycles,
     });
@@ -673,14 +690,14 @@ export class Debugger {
       if (p.target.kind === 'memory') {
         if (cpu.instret === instretBefore) continue; // nothing retired: no access happened
         const d = cpu.cur;
-        const insn = this.machine.isa.insns[d.index];
-        if (!insn?.memory) continue;
-        const ea = (this.preX[d.rs1]! + d.imm) >>> 0;
-        const size = accessSize(insn.mnemonic);
+        const access = this.machine.isa.insns[d.index]?.memory;
+        if (!access) continue;
+        // Kind, size and address as the instruction table declares them.
+        const ea = access.address(this.preX, d) >>> 0;
         const t = p.target;
-        const overlaps = ea < t.address + t.size && t.address < ea + size;
+        const overlaps = ea < t.address + t.size && t.address < ea + access.size;
         if (!overlaps) continue;
-        const isWrite = insn.memory === 'store';
+        const isWrite = access.kind === 'store';
         if ((p.access === 'write' && !isWrite) || (p.access === 'read' && isWrite)) continue;
         return { kind: 'watchpoint', point: p, access: isWrite ? 'write' : 'read', address: ea, old: oldValues?.[i], value: this.watchValue(p) };
       }
@@ -836,6 +853,13 @@ export class Debugger {
    *  watchpoint, catchpoint), or to the start of the recorded history. */
   *reverseContinue(): Run {
     this.abortRequested = false;
+    if (!this.hasActivePoints()) {
+      // Nothing can stop it on the way: the start of the history is the first snapshot, so
+      // there is nothing to re-execute.
+      this.restoreSnap(this.snapshots[0]!);
+      this.resetValueWatches();
+      return { kind: 'history-start' };
+    }
     const origin = this.snap();
     let limit = this.ticks();
     let inclusive = false;

@@ -4,6 +4,11 @@
 //
 // The translation reads the page tables in memory, so it can differ from a stale TLB entry the
 // guest has not flushed; `info tlb` shows the TLB itself.
+//
+// A guest under a VMM with shadow paging (te, vtx) runs on the VMM's shadow tables, which the
+// VMM fills only as the guest touches pages: a page the guest has mapped may be missing there.
+// So while the guest runs, its addresses are translated through the guest's own tables, as the
+// guest sees them (the VMM keeps the guest's PTBR in its vCPU: see ShadowedGuest in vcpu.ts).
 
 import { Ptbr, vmcsOffset } from '../isa/index.js';
 import type { Machine } from '../machine/machine.js';
@@ -18,15 +23,38 @@ export interface Translation {
   why?: string;
 }
 
-const identity = (pa: number): number => pa;
+/** A guest whose own page tables the processor does not use (shadow paging). */
+export interface ShadowedGuest {
+  /** Host-physical address of guest-physical 0. */
+  readonly base: number;
+  /** Bytes of guest-physical memory. */
+  readonly size: number;
+  /** The guest's own PTBR while the processor runs the guest on shadow tables, else undefined
+   *  (the VMM runs, or the guest uses nested paging). */
+  ownPtbr(): number | undefined;
+}
+
+/** Where the tables of a walk are: a function from a table's address to a host-physical one,
+ *  and what to say when it has none. */
+interface Tables {
+  readonly at: (address: number) => number | undefined;
+  readonly outside: string;
+}
+
+const HOST: Tables = { at: (pa) => pa, outside: '' };
 
 export class DebugMemory {
-  constructor(private readonly machine: Machine) {}
+  constructor(
+    private readonly machine: Machine,
+    private readonly guest?: ShadowedGuest,
+  ) {}
 
   translate(va: number): Translation {
     const cpu = this.machine.cpu;
     if (cpu.nonRoot && cpu.mmu.nested) return this.nested(va >>> 0);
-    return this.walk(va >>> 0, cpu.paging, cpu.ptbr, identity);
+    const own = this.guest?.ownPtbr();
+    if (own !== undefined) return this.shadowed(va >>> 0, own, this.guest!);
+    return this.walk(va >>> 0, cpu.paging, cpu.ptbr, HOST);
   }
 
   /** With nested paging the guest's tables hold guest-physical addresses: each reference, and
@@ -35,31 +63,41 @@ export class DebugMemory {
     const cpu = this.machine.cpu;
     const words = this.machine.memory.words;
     const eptp = words[((cpu.vmcs >>> 0) + vmcsOffset('C_EPTP')) >>> 2]!;
-    const ept = (gpa: number): number | undefined => this.walk(gpa, true, eptp, identity).pa;
+    const ept: Tables = { at: (gpa) => this.walk(gpa, true, eptp, HOST).pa, outside: 'is not mapped by the EPT' };
     const guest = this.walk(va, (cpu.ptbr & Ptbr.ENABLE) !== 0, cpu.ptbr, ept);
     if (guest.pa === undefined) return guest;
-    const hpa = ept(guest.pa);
+    const hpa = ept.at(guest.pa);
     return hpa === undefined ? { pa: undefined, why: `guest-physical ${hex(guest.pa)} (of ${hex(va)}) is not mapped by the EPT` } : { pa: hpa, ...(guest.pte !== undefined && { pte: guest.pte }) };
   }
 
-  /** A two-level walk; `table` turns a table address into a host-physical one (identity, or
-   *  the EPT for a guest's tables). */
-  private walk(v: number, paging: boolean, ptbr: number, table: (address: number) => number | undefined): Translation {
+  /** With shadow paging: through the guest's own tables; guest-physical memory starts at
+   *  `guest.base` in host-physical memory. */
+  private shadowed(va: number, ptbr: number, guest: ShadowedGuest): Translation {
+    const tables: Tables = { at: (gpa) => (gpa >>> 0 < guest.size ? guest.base + (gpa >>> 0) : undefined), outside: "lies beyond the guest's memory" };
+    const t = this.walk(va, (ptbr & Ptbr.ENABLE) !== 0, ptbr, tables);
+    if (t.pa === undefined) return t;
+    const hpa = tables.at(t.pa);
+    return hpa === undefined ? { pa: undefined, why: `${hex(va)} is guest-physical ${hex(t.pa)}, beyond the guest's memory` } : { pa: hpa, ...(t.pte !== undefined && { pte: t.pte }) };
+  }
+
+  /** A two-level walk; `tables` turns a table address into a host-physical one (the identity,
+   *  the EPT, or a guest's memory). The result is in the space `tables` maps from. */
+  private walk(v: number, paging: boolean, ptbr: number, tables: Tables): Translation {
     const mem = this.machine.memory;
-    if (!paging) return v < mem.size || table !== identity ? { pa: v } : { pa: undefined, why: `${hex(v)} is beyond physical memory (paging is off)` };
-    const dirGuest = ((ptbr & Ptbr.FRAME_MASK) >>> 0) + ((v >>> 22) << 2);
-    const dirAddr = table(dirGuest);
-    if (dirAddr === undefined) return { pa: undefined, why: `the page directory of ${hex(v)} is not mapped by the EPT` };
+    const host = tables === HOST;
+    if (!paging) return v < mem.size || !host ? { pa: v } : { pa: undefined, why: `${hex(v)} is beyond physical memory (paging is off)` };
+    const dirAddr = tables.at(((ptbr & Ptbr.FRAME_MASK) >>> 0) + ((v >>> 22) << 2));
+    if (dirAddr === undefined) return { pa: undefined, why: `the page directory of ${hex(v)} ${tables.outside}` };
     if (dirAddr + 4 > mem.size) return { pa: undefined, why: `the page directory entry for ${hex(v)} lies beyond physical memory` };
     const pde = mem.words[dirAddr >>> 2]!;
     if ((pde & Pte.PRESENT) === 0) return { pa: undefined, why: `${hex(v)} is not mapped (no page table)` };
-    const pteAddr = table(((pde & Pte.FRAME_MASK) >>> 0) + (((v >>> 12) & 0x3ff) << 2));
-    if (pteAddr === undefined) return { pa: undefined, why: `the page table of ${hex(v)} is not mapped by the EPT` };
+    const pteAddr = tables.at(((pde & Pte.FRAME_MASK) >>> 0) + (((v >>> 12) & 0x3ff) << 2));
+    if (pteAddr === undefined) return { pa: undefined, why: `the page table of ${hex(v)} ${tables.outside}` };
     if (pteAddr + 4 > mem.size) return { pa: undefined, why: `the page table entry for ${hex(v)} lies beyond physical memory` };
     const pte = mem.words[pteAddr >>> 2]!;
     if ((pte & Pte.PRESENT) === 0) return { pa: undefined, pte, why: `${hex(v)} is not mapped (page not present)` };
     const pa = (((pte & Pte.FRAME_MASK) >>> 0) | (v & 0xfff)) >>> 0;
-    if (pa >= mem.size && table === identity) return { pa: undefined, pte, why: `${hex(v)} maps to ${hex(pa)}, beyond physical memory` };
+    if (pa >= mem.size && host) return { pa: undefined, pte, why: `${hex(v)} maps to ${hex(pa)}, beyond physical memory` };
     return { pa, pte };
   }
 

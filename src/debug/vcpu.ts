@@ -12,9 +12,12 @@
 // table (src/isa/vmx.ts), so a field added there appears here; an extension with another
 // layout can add its own with registerVmcsView. Stops in the VMM list the fields that changed.
 
+import { findSymbol } from '../asm/index.js';
 import { ABI_NAMES, VMCS_FIELDS } from '../isa/index.js';
 import type { Machine } from '../machine/machine.js';
 import type { Debugger } from './debugger.js';
+import type { ShadowedGuest } from './memory.js';
+import type { SymbolTable } from './symbols.js';
 
 export interface StateField {
   readonly name: string;
@@ -99,4 +102,34 @@ export function vmcsView(machine: Machine): StateView | undefined {
     if (v) return v;
   }
   return undefined;
+}
+
+/**
+ * The guest of a VMM with shadow paging, for reading guest memory as the guest sees it (see
+ * memory.ts). The VMM image says where guest-physical memory starts (GUEST_BASE) and where in
+ * its vCPU it keeps the guest's own PTBR (`.equ V_GUEST_PTBR`); the vCPU is the current VMCS
+ * in non-root mode (vtx), else the image's `vcpu` (te). Undefined for a session whose VMM
+ * names no V_GUEST_PTBR (pv keeps its shadow complete) or that has no VMM.
+ */
+export function shadowedGuest(machine: Machine, symbols: SymbolTable): ShadowedGuest | undefined {
+  const vmm = symbols.imageOfKind('vmm');
+  if (!vmm) return undefined;
+  const base = findSymbol(vmm.image, 'GUEST_BASE')?.value;
+  const offset = findSymbol(vmm.image, 'V_GUEST_PTBR')?.value;
+  if (base === undefined || offset === undefined || base >>> 0 >= machine.memory.size) return undefined;
+  // te's vCPU is VMM data; the VMM's region at VMM_BASE maps host-physical 0 up (layout.inc).
+  const label = vmm.image.symbols.find((sym) => sym.name === 'vcpu' && sym.kind === 'label');
+  const vmmBase = findSymbol(vmm.image, 'VMM_BASE')?.value;
+  const vcpuPhysical = label && vmmBase !== undefined ? ((label.value >>> 0) - (vmmBase >>> 0)) >>> 0 : undefined;
+  return {
+    base: base >>> 0,
+    size: machine.memory.size - (base >>> 0),
+    ownPtbr: () => {
+      const cpu = machine.cpu;
+      if (machine.currentWorld() === 'vmm') return undefined;
+      const vcpu = cpu.nonRoot ? (cpu.mmu.nested ? undefined : cpu.vmcs >>> 0) : vcpuPhysical;
+      const at = vcpu === undefined ? undefined : vcpu + offset;
+      return at === undefined || at + 4 > machine.memory.size ? undefined : machine.memory.words[at >>> 2]! >>> 0;
+    },
+  };
 }

@@ -2,7 +2,7 @@
 // `ringlab isa`, docs/ISA.md, the interpreter's dispatch) is derived from a table of these.
 
 import type { Cpu, Decoded } from './cpu-api.js';
-import { decodeFields, type Format, type OperandKind } from './formats.js';
+import { decodeFields, type Fields, type Format, type OperandKind } from './formats.js';
 
 /**
  * - `user`: any ring may execute it.
@@ -13,6 +13,22 @@ export type PrivilegeClass = 'user' | 'privileged' | 'sensitive';
 
 /** Control-flow role, for the debugger (step over, finish) and the disassembler. */
 export type FlowKind = 'none' | 'branch' | 'jump' | 'call' | 'return' | 'trap' | 'trap-return';
+
+/** The data memory an instruction reads or writes through the MMU: one access of `size` bytes
+ *  at a virtual address computed from the registers before it runs (the debugger's memory
+ *  watchpoints use it; test/isa/memory-access.test.ts checks it by running every instruction). */
+export interface MemoryAccessSpec {
+  readonly kind: 'load' | 'store';
+  readonly size: 1 | 2 | 4;
+  /** The address from the registers `x` before the instruction and its operands; default
+   *  rs1 + imm. */
+  readonly address?: (x: ArrayLike<number>, d: Fields) => number;
+}
+
+export type MemoryAccess = Required<MemoryAccessSpec>;
+
+/** rs1 + imm: the address of every base-ISA load and store. */
+export const baseDisplacement = (x: ArrayLike<number>, d: Fields): number => (x[d.rs1]! + d.imm) >>> 0;
 
 export interface InsnSpec {
   /** Lower-case assembly mnemonic. */
@@ -25,8 +41,9 @@ export interface InsnSpec {
   readonly privilege?: PrivilegeClass;
   /** Base cycle cost when it retires (memory reference cost is added by the cost model). */
   readonly cost: number;
-  /** Data memory access, priced by the cost model's `memoryAccess`. */
-  readonly memory?: 'load' | 'store';
+  /** Data memory access, priced by the cost model's `memoryAccess`: 'none', or what it loads
+   *  or stores where. Every instruction says, so none is left out by accident. */
+  readonly memory: 'none' | MemoryAccessSpec;
   readonly flow?: FlowKind;
   /** In non-root mode (the vmx extension) the instruction causes a VM exit with this reason
    *  before any other check, in every ring, as Intel's VMX instructions do in VMX non-root
@@ -39,7 +56,8 @@ export interface InsnSpec {
 }
 
 export interface InsnDef extends Required<Omit<InsnSpec, 'memory' | 'nonRootExit'>> {
-  readonly memory: 'load' | 'store' | undefined;
+  /** Undefined for an instruction that touches no data memory. */
+  readonly memory: MemoryAccess | undefined;
   readonly nonRootExit: number | undefined;
   /** Name of the extension bundle that defines it ('base' for the base ISA). */
   readonly extension: string;
@@ -52,6 +70,9 @@ export function defineInsn(spec: InsnSpec): Omit<InsnDef, 'extension'> {
   }
   if (!(spec.cost >= 0)) throw new Error(`${spec.mnemonic}: cost must be a non-negative number`);
   if (!spec.doc.trim()) throw new Error(`${spec.mnemonic}: every instruction needs a doc line`);
+  const m = spec.memory;
+  if (m !== 'none' && !(m?.kind === 'load' || m?.kind === 'store')) throw new Error(`${spec.mnemonic}: memory must be 'none' or { kind: 'load' | 'store', size }`);
+  if (m !== 'none' && ![1, 2, 4].includes(m.size)) throw new Error(`${spec.mnemonic}: a memory access is 1, 2 or 4 bytes`);
   return {
     mnemonic: spec.mnemonic,
     opcode: spec.opcode,
@@ -59,7 +80,7 @@ export function defineInsn(spec: InsnSpec): Omit<InsnDef, 'extension'> {
     syntax: spec.syntax ?? spec.format.operands,
     privilege: spec.privilege ?? 'user',
     cost: spec.cost,
-    memory: spec.memory,
+    memory: m === 'none' ? undefined : { kind: m.kind, size: m.size, address: m.address ?? baseDisplacement },
     flow: spec.flow ?? 'none',
     nonRootExit: spec.nonRootExit,
     doc: spec.doc,

@@ -34,6 +34,7 @@ export const LEGACY = defineExtension('legacy', 'sensitive but unprivileged STAT
     format: RD_FORMAT,
     privilege: 'sensitive',
     cost: 1,
+    memory: 'none',
     doc: 'rd = STATUS (current ring, IE) in every ring, without trapping (like x86 PUSHF, or reading CS for the CPL)',
     exec: (c, d) => {
       c.x[d.rd] = c.readCsr(Csr.STATUS);
@@ -45,6 +46,7 @@ export const LEGACY = defineExtension('legacy', 'sensitive but unprivileged STAT
     format: Formats.R1,
     privilege: 'sensitive',
     cost: 1,
+    memory: 'none',
     doc: 'ring 0: STATUS.IE = bit 2 of rs1; other rings: nothing, silently (like x86 POPF with CPL > IOPL); never changes the ring',
     exec: (c, d) => {
       if (c.ring === 0) c.setInterruptsEnabled((c.x[d.rs1]! & Status.IE) !== 0);

@@ -286,7 +286,7 @@ function insnRow(insn: InsnDef): string[] {
     `${code(hex(insn.opcode, 2))} ${insn.format.name}`,
     insn.privilege,
     String(insn.cost),
-    insn.memory ?? '—',
+    insn.memory ? `${insn.memory.kind}, ${insn.memory.size} byte${insn.memory.size === 1 ? '' : 's'}` : '—',
     insn.doc,
   ];
 }

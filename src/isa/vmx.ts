@@ -147,22 +147,22 @@ export const INJECT_VALID = 0x8000_0000 | 0;
 const VMX_COST = 1;
 
 export const VMX = defineExtension('vmx', 'VT-x-style virtualization: root/non-root mode, VMCS, VM exits and entries, EPT', [
-  defineInsn({ mnemonic: 'vmptrld', opcode: 0x80, format: F.R1, privilege: 'privileged', cost: VMX_COST, nonRootExit: ExitReason.VmxInstruction,
+  defineInsn({ mnemonic: 'vmptrld', opcode: 0x80, format: F.R1, privilege: 'privileged', cost: VMX_COST, memory: 'none', nonRootExit: ExitReason.VmxInstruction,
     doc: 'root only: the current VMCS is at host-physical address rs1 (256-byte aligned)',
     exec: (c, d) => c.vmPointerLoad(c.x[d.rs1]!) }),
-  defineInsn({ mnemonic: 'vmlaunch', opcode: 0x81, format: F.N, privilege: 'privileged', cost: VMX_COST, nonRootExit: ExitReason.VmxInstruction,
+  defineInsn({ mnemonic: 'vmlaunch', opcode: 0x81, format: F.N, privilege: 'privileged', cost: VMX_COST, memory: 'none', nonRootExit: ExitReason.VmxInstruction,
     doc: 'root only: enter non-root mode from a clear VMCS (loads guest state, injects E_INJECT)',
     exec: (c) => c.vmEnter(true) }),
-  defineInsn({ mnemonic: 'vmresume', opcode: 0x82, format: F.N, privilege: 'privileged', cost: VMX_COST, nonRootExit: ExitReason.VmxInstruction,
+  defineInsn({ mnemonic: 'vmresume', opcode: 0x82, format: F.N, privilege: 'privileged', cost: VMX_COST, memory: 'none', nonRootExit: ExitReason.VmxInstruction,
     doc: 'root only: enter non-root mode again from a launched VMCS',
     exec: (c) => c.vmEnter(false) }),
-  defineInsn({ mnemonic: 'vmcall', opcode: 0x83, format: F.N, flow: 'trap', cost: VMX_COST, nonRootExit: ExitReason.Hypercall,
+  defineInsn({ mnemonic: 'vmcall', opcode: 0x83, format: F.N, flow: 'trap', cost: VMX_COST, memory: 'none', nonRootExit: ExitReason.Hypercall,
     doc: 'non-root: VM exit with reason Hypercall (any ring); root: IllegalInstruction',
     exec: (c) => c.vmCall() }),
-  defineInsn({ mnemonic: 'invvpid', opcode: 0x84, format: F.R1, privilege: 'privileged', cost: VMX_COST, nonRootExit: ExitReason.VmxInstruction,
+  defineInsn({ mnemonic: 'invvpid', opcode: 0x84, format: F.R1, privilege: 'privileged', cost: VMX_COST, memory: 'none', nonRootExit: ExitReason.VmxInstruction,
     doc: "root only: drop the guest's TLB entry for the guest-virtual page holding rs1",
     exec: (c, d) => c.flushGuestTlb(c.x[d.rs1]!, false) }),
-  defineInsn({ mnemonic: 'invvpidall', opcode: 0x85, format: F.N, privilege: 'privileged', cost: VMX_COST, nonRootExit: ExitReason.VmxInstruction,
+  defineInsn({ mnemonic: 'invvpidall', opcode: 0x85, format: F.N, privilege: 'privileged', cost: VMX_COST, memory: 'none', nonRootExit: ExitReason.VmxInstruction,
     doc: "root only: drop every guest TLB entry",
     exec: (c) => c.flushGuestTlb(0, true) }),
 ]);

@@ -147,9 +147,9 @@ describe('every instruction: assemble -> decode -> disassemble -> assemble', () 
 
   // A student's new instruction, with an operand order of its own, needs no assembler changes.
   const extension = defineExtension('test', 'instructions added by a test', [
-    defineInsn({ mnemonic: 'swap.x', opcode: 0xe0, format: Formats.R, syntax: ['rs2', 'rd', 'rs1'], cost: 1, doc: 'test', exec: () => {} }),
-    defineInsn({ mnemonic: 'addi.r', opcode: 0xe1, format: Formats.I, syntax: ['imm', 'rs1', 'rd'], cost: 1, doc: 'test', exec: () => {} }),
-    defineInsn({ mnemonic: 'bz', opcode: 0xe2, format: Formats.B, syntax: ['target', 'rs1', 'rs2'], cost: 1, doc: 'test', exec: () => {} }),
+    defineInsn({ mnemonic: 'swap.x', opcode: 0xe0, format: Formats.R, syntax: ['rs2', 'rd', 'rs1'], cost: 1, memory: 'none', doc: 'test', exec: () => {} }),
+    defineInsn({ mnemonic: 'addi.r', opcode: 0xe1, format: Formats.I, syntax: ['imm', 'rs1', 'rd'], cost: 1, memory: 'none', doc: 'test', exec: () => {} }),
+    defineInsn({ mnemonic: 'bz', opcode: 0xe2, format: Formats.B, syntax: ['target', 'rs1', 'rs2'], cost: 1, memory: 'none', doc: 'test', exec: () => {} }),
   ]);
   const extended = buildIsa([BASE, extension]);
   for (const def of extension.insns) {

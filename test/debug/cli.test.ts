@@ -197,6 +197,44 @@ describe('ringlab debug', () => {
     expect(outputOf(r.stdout, 'catch vmexit Bogus')).toMatch(/^error: unknown exit reason 'Bogus' \(reasons: Exception, ExternalInterrupt/);
   });
 
+  it.skipIf(!findConfig('vtx'))("vtx with a breakpoint: the transcript carries boot's console byte for byte", () => {
+    const args = ['--config', 'vtx', '--workload', 'compute,io', '--iterations', '5'];
+    const boot = ringlab(['boot', ...args, '--json']);
+    const console = (JSON.parse(boot.stdout) as { console: string }).console;
+    const r = session(args, ['break kernel:kernel_panic', 'continue']);
+    expectNoStackTrace(r);
+    expect(outputOf(r.stdout, 'continue')).toBe(`${console}The machine halted with exit code 0.\n`);
+  });
+
+  it('FILE with --extensions and --input, as run takes them', () => {
+    const file = cli.write('legacy-echo.s', `
+_start: rdstatus s0             # legacy extension: STATUS without trapping
+.next:  in   t0, 0x10           # console input until it ends (-1)
+        blt  t0, zero, .done
+        out  0x10, t0
+        j    .next
+.done:  halt
+`);
+    const input = cli.write('input.txt', 'typed by the guest\n');
+    const r = session([file, '--extensions', 'legacy', '--input', input], ['stepi', 'print $s0', 'continue']);
+    expectNoStackTrace(r);
+    expect(r.status).toBe(0);
+    expect(outputOf(r.stdout, 'print $s0')).toBe('= 0 (0x0)\n'); // ring 0, interrupts off
+    expect(outputOf(r.stdout, 'continue')).toBe('typed by the guest\nThe machine halted with exit code 0.\n');
+    const without = ringlab(['debug', file], { input: 'continue\n' });
+    expect(without.status).toBe(2); // rdstatus is not an instruction without the extension
+    const withConfig = ringlab(['debug', '--config', 'native', '--extensions', 'legacy']);
+    expect(withConfig.status).toBe(1);
+    expect(withConfig.stderr).toMatch(/--input and --extensions go with FILE/);
+    const stdinInput = ringlab(['debug', file, '--extensions', 'legacy', '--input', '-']);
+    expect(stdinInput.status).toBe(1);
+    expect(stdinInput.stderr).toMatch(/reads its commands from stdin/);
+    const unknown = ringlab(['debug', file, '--extensions', 'nosuch']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown ISA extension 'nosuch'/);
+    for (const x of [without, withConfig, stdinInput, unknown]) expectNoStackTrace(x);
+  });
+
   it('README documents every option of ringlab debug', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const help = ringlab(['debug', '--help']).stdout;

@@ -2,12 +2,17 @@
 // conditions, temporary), watchpoints, catchpoints, stepping over calls and traps, finish,
 // the trap history, and reverse execution restoring the machine exactly.
 
+import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { Cause } from '../../src/isa/index.js';
+import { assemble, formatAsmError } from '../../src/asm/index.js';
+import { BASE, buildIsa, Cause, defineExtension, defineInsn, Formats } from '../../src/isa/index.js';
+import { Debugger } from '../../src/debug/debugger.js';
+import { Machine } from '../../src/machine/machine.js';
 import { DebugError } from '../../src/debug/errors.js';
 import { diffSnapshots, type MachineSnapshot } from '../../src/machine/snapshot.js';
 import { findSymbol } from '../../src/asm/index.js';
 import { findConfig } from '../../src/configs/index.js';
+import { historyLine } from '../../src/debug/format.js';
 import { debugConfig, debugProgram, run, TOUR } from './helpers.js';
 
 const LOOP = `
@@ -137,6 +142,41 @@ describe('watchpoints and catchpoints', () => {
     expect(() => dbg2.addWatchpoint('$a0', 'read')).toThrow(/rwatch needs memory/);
   });
 
+  it("memory watchpoints take an access's kind, size and address from the instruction table (an extension's indexed loads)", () => {
+    const INDEXED = defineExtension('indexed', 'test: indexed loads', [
+      defineInsn({ mnemonic: 'lwx', opcode: 0xe0, format: Formats.R, cost: 1, doc: 'rd = mem32[rs1 + rs2]',
+        memory: { kind: 'load', size: 4, address: (x, d) => (x[d.rs1]! + x[d.rs2]!) >>> 0 },
+        exec: (c, d) => { c.x[d.rd] = c.load32((c.x[d.rs1]! + c.x[d.rs2]!) | 0); } }),
+      defineInsn({ mnemonic: 'ld.half', opcode: 0xe1, format: Formats.R, cost: 1, doc: 'rd = zext(mem16[rs1 + rs2])',
+        memory: { kind: 'load', size: 2, address: (x, d) => (x[d.rs1]! + x[d.rs2]!) >>> 0 },
+        exec: (c, d) => { c.x[d.rd] = c.load16u((c.x[d.rs1]! + c.x[d.rs2]!) | 0); } }),
+    ]);
+    const isa = buildIsa([BASE, INDEXED]);
+    const source = `
+_start: la   t0, table
+        li   t1, 0
+        ld.half a0, t0, t1      # table+0, 2 bytes
+        li   t1, 8
+        lwx  a1, t0, t1         # table+8, 4 bytes
+        halt
+        .align 4
+table:  .word 0x11111111, 0x22222222, 0x33333333
+`;
+    const session = (): Debugger => {
+      const r = assemble(source, { fileName: 'indexed.s', isa });
+      if (!r.ok) throw new Error(r.errors.map(formatAsmError).join('\n'));
+      const machine = new Machine({ isa, memoryBytes: 64 * 1024 });
+      machine.load(r.image);
+      return new Debugger(machine, [{ name: 'indexed', kind: 'kernel', image: r.image }]);
+    };
+    const near = session();
+    near.addWatchpoint('*(table + 2)', 'read'); // the half-word load ends just below it
+    expect(run(near.continue())).toMatchObject({ kind: 'machine', stop: { kind: 'halt' } });
+    const at = session();
+    at.addWatchpoint('*(table + 8)', 'read');
+    expect(run(at.continue())).toMatchObject({ kind: 'watchpoint', access: 'read', address: sym(at, 'table') + 8, value: 0x33333333 });
+  });
+
   it('register and expression: stop when the value changes', () => {
     const dbg = debugProgram(LOOP);
     dbg.addWatchpoint('$a1');
@@ -180,6 +220,21 @@ describe('watchpoints and catchpoints', () => {
     expect(causes).toContain(Cause.TimerInterrupt);
     expect(dbg.trapHistory().filter((t) => t.cause === Cause.Syscall).length).toBe(6); // "tour\n" + exit
   });
+
+  for (const config of ['native', 'te', 'vtx']) {
+    it(`${config}: the history names a user address with the symbols of the process it came from`, () => {
+      const dbg = debugConfig(config, ['compute', 'syscall'], {}, 2);
+      run(dbg.continue());
+      const c = new Chalk({ level: 0 });
+      const fromUser = dbg.history().filter((r) => r.fromWorld === 'guestUser' && r.kind === 'trap' && r.cause === Cause.Syscall);
+      for (const pid of [1, 2]) {
+        const program = pid === 1 ? 'compute' : 'syscall';
+        const lines = fromUser.filter((r) => r.pid === pid).map((r) => historyLine(dbg, r, c));
+        expect(lines.length, `system calls of pid ${pid}`).toBeGreaterThan(0);
+        for (const line of lines) expect(line).toMatch(new RegExp(`at 0x[0-9a-f]{8} <${program}:`));
+      }
+    });
+  }
 });
 
 describe('stepping', () => {
@@ -328,6 +383,25 @@ describe('reverse execution', () => {
     expect(dbg.cpu.ring).toBe(3);
     expect(dbg.trapHistory().at(-1)?.seq ?? 0).toBe(trap.seq - 1);
     expect(dbg.machine.memory.words.length).toBeGreaterThan(0);
+  });
+
+  it('reverse-continue with nothing set goes to the start of the history without re-executing any of it', () => {
+    const dbg = debugConfig('te', ['compute'], {}, 50);
+    const start = dbg.machine.snapshot();
+    run(dbg.continue()); // flat out, most of a million instructions
+    const bp = dbg.addBreakpoint('kernel:syscall_dispatch');
+    dbg.enablePoint(bp.id, false); // a disabled breakpoint cannot stop it either
+    let steps = 0;
+    const machine = dbg.machine;
+    const step = machine.step.bind(machine);
+    machine.step = () => {
+      steps++;
+      return step();
+    };
+    expect(run(dbg.reverseContinue())).toEqual({ kind: 'history-start' });
+    expect(steps).toBe(0);
+    expect(diffSnapshots(start, dbg.machine.snapshot())).toEqual([]);
+    expect(dbg.history()).toEqual([]);
   });
 
   it('reverse-continue goes back to the previous breakpoint hit, watchpoint or trap', () => {

@@ -21,6 +21,7 @@ export const BITCOUNT = defineExtension('bitcount', 'population count (x86 POPCN
     opcode: 0x60, // any opcode no other instruction of the ISA uses
     format: R2,
     cost: 3, // like the multiplier: a few cycles on a simple in-order core
+    memory: 'none', // registers only: no load or store
     doc: 'rd = number of 1 bits in rs1',
     exec: (c, d) => {
       let v = c.x[d.rs1]! >>> 0;

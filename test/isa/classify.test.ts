@@ -105,13 +105,13 @@ describe('the classification of ringlab', () => {
 
 const LIAR = defineExtension('liar', 'instructions whose privilege class is wrong', [
   // Claims to be harmless, but tells the ring (like reading CS on x86).
-  defineInsn({ mnemonic: 'getring', opcode: 0x90, format: Formats.U, cost: 1, doc: 'rd = current ring', exec: (c, d) => { c.x[d.rd] = c.ring; } }),
+  defineInsn({ mnemonic: 'getring', opcode: 0x90, format: Formats.U, cost: 1, memory: 'none', doc: 'rd = current ring', exec: (c, d) => { c.x[d.rd] = c.ring; } }),
   // Claims to be harmless, but turns interrupts on in any ring (STI without a check).
-  defineInsn({ mnemonic: 'sti', opcode: 0x91, format: Formats.N, cost: 1, doc: 'IE = 1', exec: (c) => c.setInterruptsEnabled(true) }),
+  defineInsn({ mnemonic: 'sti', opcode: 0x91, format: Formats.N, cost: 1, memory: 'none', doc: 'IE = 1', exec: (c) => c.setInterruptsEnabled(true) }),
   // Claims to be sensitive, but is an ordinary add.
-  defineInsn({ mnemonic: 'addx', opcode: 0x92, format: Formats.R, privilege: 'sensitive', cost: 1, doc: 'rd = rs1 + rs2', exec: (c, d) => { c.x[d.rd] = (c.x[d.rs1]! + c.x[d.rs2]!) | 0; } }),
+  defineInsn({ mnemonic: 'addx', opcode: 0x92, format: Formats.R, privilege: 'sensitive', cost: 1, memory: 'none', doc: 'rd = rs1 + rs2', exec: (c, d) => { c.x[d.rd] = (c.x[d.rs1]! + c.x[d.rs2]!) | 0; } }),
   // Honest: privileged, so the interpreter traps it outside ring 0.
-  defineInsn({ mnemonic: 'cli2', opcode: 0x93, format: Formats.N, privilege: 'privileged', cost: 1, doc: 'IE = 0', exec: (c) => c.setInterruptsEnabled(false) }),
+  defineInsn({ mnemonic: 'cli2', opcode: 0x93, format: Formats.N, privilege: 'privileged', cost: 1, memory: 'none', doc: 'IE = 0', exec: (c) => c.setInterruptsEnabled(false) }),
 ]);
 
 describe('an extension whose table lies', () => {

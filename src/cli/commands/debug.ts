@@ -12,21 +12,21 @@ import { interactive, runLines, streamLines } from '../../debug/repl.js';
 import { err, out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
 import { includeRootOption, loadOnto, readText } from '../load.js';
+import { bareMachine, type BareMachineFlags } from '../machine.js';
 import { parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
 import { bootFailure, configNamed } from './boot.js';
 import { DEFAULT_MAX_CYCLES } from './run.js';
 
 export const DEFAULT_DEBUG_WORKLOAD = 'syscall';
 
-export interface DebugCliOptions {
+/** --memory, --preset, and with FILE --input and --extensions, as `ringlab run` takes them. */
+export interface DebugCliOptions extends BareMachineFlags {
   config?: string;
   workload?: string;
   iterations?: string;
   script?: string;
   batch?: boolean;
   maxCycles?: string;
-  memory?: string;
-  preset?: string;
   /** -D NAME[=VALUE]: kernel build options (with a configuration). */
   define?: string[];
   /** --include-root (with FILE). */
@@ -39,16 +39,7 @@ interface Target {
 }
 
 function loadFile(file: string, opts: DebugCliOptions): Target {
-  let machine: Machine;
-  try {
-    machine = new Machine({
-      ...(opts.memory !== undefined && { memoryBytes: parseSize('--memory', opts.memory) }),
-      costs: parsePreset(opts.preset),
-    });
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError((e as Error).message, ExitCode.USAGE);
-  }
+  const machine = bareMachine(opts);
   const includeRoot = includeRootOption(opts.includeRoot);
   const image = loadOnto(machine, file, { ...(includeRoot !== undefined && { includeRoot }) });
   return { machine, images: [{ name: basename(file, extname(file)), kind: 'kernel', image }] };
@@ -84,6 +75,11 @@ export function debugCommand(file: string | undefined, opts: DebugCliOptions): P
     throw new CliError('give either FILE or --config/--workload, not both', ExitCode.USAGE);
   }
   if (file !== undefined && opts.define !== undefined) throw new CliError('-D builds the guest kernel of a configuration: give it with --config, not with FILE', ExitCode.USAGE);
+  if (file === undefined && (opts.input !== undefined || opts.extensions !== undefined)) {
+    throw new CliError('--input and --extensions go with FILE (a configuration brings its own extensions and takes no console input)', ExitCode.USAGE);
+  }
+  // The debugger reads its commands from stdin when it is not a terminal.
+  if (opts.input === '-') throw new CliError("debug reads its commands from stdin: give the guest's --input in a file", ExitCode.USAGE);
   if (file === undefined && opts.includeRoot !== undefined) throw new CliError('--include-root is for a FILE to assemble, not for a configuration', ExitCode.USAGE);
   const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
   if (maxCycles < 1) throw new CliError('--max-cycles must be at least 1', ExitCode.USAGE);
@@ -94,7 +90,10 @@ export function debugCommand(file: string | undefined, opts: DebugCliOptions): P
   const write = (text: string): void => {
     process.stdout.write(text);
   };
-  const session = new Session(dbg, { write, colour: out });
+  const writeGuest = (bytes: Uint8Array): void => {
+    process.stdout.write(bytes);
+  };
+  const session = new Session(dbg, { write, writeGuest, colour: out });
   return run(session, script, opts.batch === true, write);
 }
 

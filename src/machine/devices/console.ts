@@ -51,6 +51,11 @@ export class BoundedBytes {
     return Buffer.from(this.buffer.buffer, 0, this.kept).toString('utf8');
   }
 
+  /** A copy of the kept bytes from offset `start` on. */
+  from(start: number): Uint8Array {
+    return this.buffer.slice(Math.min(start, this.kept), this.kept);
+  }
+
   /** Forget everything after the first `total` bytes (the debugger going back in time). */
   truncate(total: number): void {
     this.count = Math.min(this.count, total);
@@ -92,6 +97,11 @@ export class ConsoleDevice implements Device {
   /** Whether output() lacks bytes (more than CONSOLE_KEEP_BYTES were written). */
   get outputTruncated(): boolean {
     return this.outputBytes.truncated;
+  }
+
+  /** The kept bytes from offset `start` on, as written (no decoding). */
+  outputFrom(start: number): Uint8Array {
+    return this.outputBytes.from(start);
   }
 
   read(port: number): number {
