@@ -56,11 +56,3 @@ export function parseDefines(texts: readonly string[] | undefined): Record<strin
   return defines;
 }
 
-export function hex32(n: number): string {
-  return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
-}
-
-/** 1234567 -> "1,234,567". */
-export function grouped(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}

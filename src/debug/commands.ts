@@ -4,7 +4,7 @@
 // nothing of terminals (repl.ts does), so scripts, tests and the REPL share it.
 
 import type { ChalkInstance } from 'chalk';
-import { formatStats } from '../cli/report.js';
+import { formatStats } from '../configs/report.js';
 import { CAUSES, EXIT_REASONS } from '../isa/index.js';
 import { PAGE_SHIFT } from '../machine/mmu.js';
 import { runAsync, type Debugger, type Run, type StopEvent } from './debugger.js';

@@ -7,7 +7,7 @@ import { LoadError, type MachineStats, type StopReason } from '../../machine/mac
 import { err } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
 import { parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
-import { describeStop, formatStats, formatVmmStats } from '../report.js';
+import { describeStop, formatStats, formatVmmStats } from '../../configs/report.js';
 import { DEFAULT_MAX_CYCLES, LineWriter } from './run.js';
 
 export interface BootCliOptions {

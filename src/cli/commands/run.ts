@@ -9,7 +9,7 @@ import { ExitCode } from '../errors.js';
 import { includeRootOption, loadOnto } from '../load.js';
 import { bareMachine, type BareMachineFlags } from '../machine.js';
 import { parseCount } from '../options.js';
-import { describeStop, formatStats } from '../report.js';
+import { describeStop, formatStats } from '../../configs/report.js';
 
 export const DEFAULT_MAX_CYCLES = 1_000_000_000;
 

@@ -1,9 +1,18 @@
-// Human-readable reports of a run: why the machine stopped and where the cycles went.
+// Human-readable reports of a run: why the machine stopped and where the cycles went. Shared by
+// the CLI (run, boot) and the debugger, so it lives below both.
 
 import type { ChalkInstance } from 'chalk';
-import type { BootStats } from '../configs/index.js';
 import type { MachineStats, StopReason } from '../machine/machine.js';
-import { grouped, hex32 } from './options.js';
+import type { BootStats } from './native.js';
+
+export function hex32(n: number): string {
+  return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** 1234567 -> "1,234,567". */
+export function grouped(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
 
 export function describeStop(stop: StopReason): string {
   switch (stop.kind) {
