@@ -2,39 +2,36 @@
 // Each config can `prepare` a loaded machine (the debugger steps through it) or `boot` it to
 // power-off (boot = prepare + run + report).
 
-import { bootNative, prepareNative, type BootOptions, type BootResult, type PreparedBoot } from './native.js';
+import { bootNative, prepareNative } from './native.js';
+import type { BootConfig, VmmConfig } from './types.js';
 import { bootVmm, prepareVmm } from './vmm.js';
 
-export interface BootConfig {
-  readonly name: string;
-  readonly description: string;
-  prepare(options: BootOptions): PreparedBoot;
-  boot(options: BootOptions): BootResult;
-}
-
+/** The one registry of configurations: every command, suite and test takes its list from here,
+ *  so a new configuration joins the benchmarks and the equivalence tester by being added. */
 export const CONFIGS: readonly BootConfig[] = [
   { name: 'native', description: 'the guest kernel in ring 0 on bare metal, its processes in ring 3', prepare: prepareNative, boot: bootNative },
-  vmmConfig('te', 'trap-and-emulate VMM in ring 0 (programs/vmm/te); the same guest kernel in ring 1, its processes in ring 3'),
-  vmmConfig('vtx', 'VT-x VMM in root mode with shadow paging (programs/vmm/vtx); the guest kernel in non-root ring 0'),
-  vmmConfig('vtx-ept', 'the VT-x VMM with nested paging (EPT): no shadow tables, no exits for page faults'),
-  vmmConfig('pv', 'paravirtualization VMM in ring 0 (programs/vmm/pv); the guest kernel built with PARAVIRT in ring 1: hypercalls, a shared page, batched page-table updates'),
+  vmmConfig('te', 'trap-and-emulate VMM in ring 0 (programs/vmm/te); the same guest kernel in ring 1, its processes in ring 3', { vmm: 'te', extensions: [], flags: 0 }),
+  vmmConfig('vtx', 'VT-x VMM in root mode with shadow paging (programs/vmm/vtx); the guest kernel in non-root ring 0', { vmm: 'vtx', extensions: ['vmx'], flags: 0 }),
+  vmmConfig('vtx-ept', 'the VT-x VMM with nested paging (EPT): no shadow tables, no exits for page faults', { vmm: 'vtx', extensions: ['vmx'], flags: 1 }),
+  vmmConfig(
+    'pv',
+    'paravirtualization VMM in ring 0 (programs/vmm/pv); the guest kernel built with PARAVIRT in ring 1: hypercalls, a shared page, batched page-table updates',
+    { vmm: 'pv', extensions: [], flags: 0, kernelDefines: { PARAVIRT: 1 } },
+  ),
 ];
 
-function vmmConfig(name: string, description: string): BootConfig {
-  return { name, description, prepare: (o) => prepareVmm(name, o), boot: (o) => bootVmm(name, o) };
+function vmmConfig(name: string, description: string, vmm: VmmConfig): BootConfig {
+  return { name, description, vmm, prepare: (o) => prepareVmm(name, vmm, o), boot: (o) => bootVmm(name, vmm, o) };
 }
 
 export function findConfig(name: string): BootConfig | undefined {
   return CONFIGS.find((c) => c.name === name);
 }
 
+export { bootNative, isParavirtKernel, prepareNative, processesFor, runBoot } from './native.js';
 export {
   BootError,
-  bootNative,
-  isParavirtKernel,
-  prepareNative,
-  processesFor,
-  runBoot,
+  type BootConfig,
   type BootImage,
   type BootOptions,
   type BootStats,
@@ -43,6 +40,7 @@ export {
   type PreparedBoot,
   type ProcessReport,
   type UserProgram,
-} from './native.js';
+  type VmmConfig,
+} from './types.js';
 export { findWorkload, WORKLOADS, workloadNames, type Workload } from './workloads.js';
 export { kernelImage, userImage, ProgramAssemblyError } from './images.js';

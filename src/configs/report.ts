@@ -3,7 +3,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import type { MachineStats, StopReason } from '../machine/machine.js';
-import type { BootStats } from './native.js';
+import type { BootStats } from './types.js';
 
 export function hex32(n: number): string {
   return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;

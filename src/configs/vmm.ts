@@ -18,23 +18,10 @@ import { BASE, CAUSES, causeName, isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import { MAX_MEMORY_BYTES } from '../machine/memory.js';
 import type { WorldMap } from '../machine/machine.js';
-import { assembleCached, kernelExtensions, kernelImage, ProgramAssemblyError, ROOT, type Defines } from './images.js';
+import { assembleCached, kernelExtensions, kernelImage, ProgramAssemblyError, ROOT } from './images.js';
+import { KernelObserver, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, runBoot, userImages, type GuestMemory } from './native.js';
+import { BootError, type BootOptions, type BootResult, type PreparedBoot, type VmmConfig, type VmmStats } from './types.js';
 import { vmmPortsSource } from './vmm-ports.js';
-import {
-  BootError,
-  KernelObserver,
-  NATIVE_MEMORY_BYTES,
-  placeGuest,
-  processesFor,
-  refuseParavirtKernel,
-  runBoot,
-  userImages,
-  type BootOptions,
-  type BootResult,
-  type GuestMemory,
-  type PreparedBoot,
-  type VmmStats,
-} from './native.js';
 
 /** Under a VMM: root ring 0 is the VMM (te and vtx alike); ring 3 is guest user code; the rest
  *  (ring 1 under te, non-root rings 0-2 under vtx) is the guest kernel. */
@@ -161,30 +148,8 @@ function paravirtStats(image: Image, at: (name: string, index?: number) => numbe
   return { hypercalls, pageTableRequests, shadowTablesBuilt: at('stat_tables_built') };
 }
 
-/** What distinguishes one VMM configuration from another. */
-export interface VmmConfig {
-  /** Directory under programs/vmm/. */
-  readonly vmm: string;
-  /** ISA extensions the machine (and the VMM's assembly) needs. */
-  readonly extensions: readonly string[];
-  /** Boot-info flags for the VMM (VI_FLAGS in layout.inc). */
-  readonly flags: number;
-  /** Build options of the guest kernel: { PARAVIRT: 1 } for a paravirtualizing VMM, which
-   *  boots only such a kernel; the others boot the native one and refuse a PARAVIRT one. */
-  readonly kernelDefines?: Defines;
-}
-
-export const VMM_CONFIGS: Readonly<Record<string, VmmConfig>> = {
-  te: { vmm: 'te', extensions: [], flags: 0 },
-  vtx: { vmm: 'vtx', extensions: ['vmx'], flags: 0 },
-  'vtx-ept': { vmm: 'vtx', extensions: ['vmx'], flags: 1 },
-  pv: { vmm: 'pv', extensions: [], flags: 0, kernelDefines: { PARAVIRT: 1 } },
-};
-
 /** Build the machine for a VMM config: VMM in host-physical memory, the guest in its own. */
-export function prepareVmm(config: string, options: BootOptions): PreparedBoot {
-  const vmmConfig = VMM_CONFIGS[config];
-  if (!vmmConfig) throw new BootError(`no VMM configuration '${config}'`);
+export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations, options.programs);
   const kernelDefines = { ...vmmConfig.kernelDefines, ...options.kernelDefines };
   const guestIsa = isaWith(kernelExtensions(kernelDefines));
@@ -223,6 +188,6 @@ export function prepareVmm(config: string, options: BootOptions): PreparedBoot {
 }
 
 /** Boot a VMM configuration to power-off (or the limit). */
-export function bootVmm(config: string, options: BootOptions): BootResult {
-  return runBoot(prepareVmm(config, options), options.maxCycles);
+export function bootVmm(config: string, vmmConfig: VmmConfig, options: BootOptions): BootResult {
+  return runBoot(prepareVmm(config, vmmConfig, options), options.maxCycles);
 }

@@ -1,0 +1,158 @@
+// The types every boot configuration shares: what a boot is asked for (BootOptions), what it
+// gives back (BootResult, per-process reports, statistics), a prepared boot for the debugger,
+// and a configuration itself (BootConfig). The configurations are in index.ts (the registry),
+// native.ts (the loader and the native boot) and vmm.ts (the VMM boots).
+
+import type { Image } from '../asm/index.js';
+import type { CostModel } from '../machine/costs.js';
+import type { Device } from '../machine/devices/device.js';
+import type { Machine, MachineStats, StopReason } from '../machine/machine.js';
+import type { Defines } from './images.js';
+
+/** A bad workload or config name, or a program that cannot be loaded: one-line message. */
+export class BootError extends Error {}
+
+export interface ProcessSpec {
+  name: string;
+  iterations: number;
+  /** The program's image; without one, programs/user/NAME.s is assembled. */
+  image?: Image;
+}
+
+/** A user program of one's own (`boot --program FILE`, the equivalence tester): its image must
+ *  be linked at USER_BASE (include user.inc first) and assembled for the guest's ISA. */
+export interface UserProgram {
+  name: string;
+  image: Image;
+  /** Its a0 at start (default: the boot's --iterations, else 1). */
+  iterations?: number;
+}
+
+export interface BootOptions {
+  /** Workload names (see workloads.ts); each becomes one or more processes. */
+  workloads: readonly string[];
+  /** Programs of one's own, started as processes after the workloads' (pids in this order). */
+  programs?: readonly UserProgram[];
+  /** Iteration count for every process (default: each workload's own). */
+  iterations?: number;
+  maxCycles?: number;
+  costs?: CostModel;
+  memoryBytes?: number;
+  /** Timer quantum in cycles (0 or undefined: the kernel's default). */
+  quantum?: number;
+  /** Each console byte as it is written (e.g. to stream it to stdout). */
+  onConsoleOutput?: (byte: number) => void;
+  /** Build options of programs/kernel (`-D NAME[=VALUE]`, docs/kernel.md), e.g. { LEGACY: 1 }. An
+   *  option that needs an ISA extension (kernelExtensions) switches it on for the guest. */
+  kernelDefines?: Defines;
+  /** A guest kernel to boot instead of programs/kernel (tests, coursework). Per-process output
+   *  and exit codes are reported only if it has the kernel's `writer_pid` and `proc_table`. */
+  kernel?: Image;
+  /** Devices to plug into the machine next to the built-in ones (coursework, tests). Under a VMM
+   *  each is treated as it declares (Device.vmm): the VMM is built with a port table for it. */
+  devices?: readonly Device[];
+  /** Called with the loaded machine just before it runs (tests attach trap hooks here). */
+  onMachine?: (machine: Machine) => void;
+}
+
+export interface ProcessReport {
+  pid: number;
+  name: string;
+  /** The code it passed to exit, 128 + cause if the kernel killed it, null if it never ended. */
+  exitCode: number | null;
+  /** Its own console text: the bytes of its write() calls (the first CONSOLE_KEEP_BYTES of them). */
+  output: string;
+  /** Bytes of its write() calls in all. */
+  outputBytes: number;
+  /** True when `output` holds only the first CONSOLE_KEEP_BYTES of outputBytes. */
+  outputTruncated: boolean;
+}
+
+export interface BootResult {
+  config: string;
+  stop: StopReason;
+  exitCode: number | null;
+  halted: boolean;
+  /** The console output: its first CONSOLE_KEEP_BYTES bytes. */
+  console: string;
+  consoleBytes: number;
+  consoleTruncated: boolean;
+  stats: BootStats;
+  processes: ProcessReport[];
+  machine: Machine;
+}
+
+/** What a VMM counted in its own memory (configs with a VMM only). */
+export interface VmmStats {
+  /** Privileged instructions of the guest kernel the VMM emulated, by mnemonic. */
+  emulated: Record<string, number>;
+  /** Traps the VMM passed on to the guest kernel, by cause name. */
+  reflected: Record<string, number>;
+  /** Virtual interrupts delivered to the guest. */
+  injectedInterrupts: number;
+  /** Timer ticks that fell due while the guest was still handling the previous one, coalesced
+   *  into the next (programs/vmm/common/devices.s, vtimer_behind); 0 unless the quantum is tiny. */
+  coalescedTicks: number;
+  /** Real page faults caused by the shadow page tables lagging the guest's (fixed by the VMM). */
+  hiddenPageFaults: number;
+  /** Page faults the guest's own page tables explain (reflected to the guest kernel). */
+  truePageFaults: number;
+  /** Times the VMM dropped every shadow translation (guest PTBR writes, full flushes). */
+  shadowResets: number;
+  /** pv: hypercalls, by name (programs/vmm/common/hypercall.inc, HC_IRET is `iret`). */
+  hypercalls?: Record<string, number>;
+  /** pv: page-table requests the guest batched and the VMM applied, by kind (`ptWrite`,
+   *  `invlpg`, `newBaseptr`, `release`), plus `rejected` (refused requests and entries). */
+  pageTableRequests?: Record<string, number>;
+  /** pv: shadow tables and directories built by reading a whole guest table. */
+  shadowTablesBuilt?: number;
+}
+
+/** The machine's statistics, plus the VMM's own counters where a VMM runs. */
+export type BootStats = MachineStats & { vmm?: VmmStats };
+
+/** One image loaded by a boot, for debuggers and reports. */
+export interface BootImage {
+  /** 'vmm', 'kernel', or the program name of a user process. */
+  name: string;
+  kind: 'vmm' | 'kernel' | 'user';
+  image: Image;
+  /** For user images: the pid of the process running it. */
+  pid?: number;
+}
+
+/** A machine built and loaded for a configuration but not yet run. */
+export interface PreparedBoot {
+  readonly config: string;
+  readonly machine: Machine;
+  /** Every image in the machine, with its symbols and source lines. */
+  readonly images: readonly BootImage[];
+  /** The result once the machine has stopped (for whatever reason). */
+  report(stop: StopReason): BootResult;
+}
+
+export const DEFAULT_BOOT_CYCLES = 2_000_000_000;
+
+/** A boot configuration: `prepare` builds and loads a machine (the debugger steps through it),
+ *  `boot` runs it to power-off (boot = prepare + run + report). */
+export interface BootConfig {
+  readonly name: string;
+  readonly description: string;
+  /** For a configuration with a VMM: which one and how it is set up. */
+  readonly vmm?: VmmConfig;
+  prepare(options: BootOptions): PreparedBoot;
+  boot(options: BootOptions): BootResult;
+}
+
+/** What distinguishes one VMM configuration from another. */
+export interface VmmConfig {
+  /** Directory under programs/vmm/. */
+  readonly vmm: string;
+  /** ISA extensions the machine (and the VMM's assembly) needs. */
+  readonly extensions: readonly string[];
+  /** Boot-info flags for the VMM (VI_FLAGS in layout.inc). */
+  readonly flags: number;
+  /** Build options of the guest kernel: { PARAVIRT: 1 } for a paravirtualizing VMM, which
+   *  boots only such a kernel; the others boot the native one and refuse a PARAVIRT one. */
+  readonly kernelDefines?: Defines;
+}
