@@ -6,9 +6,10 @@ import { BootError, CONFIGS, type BootConfig, type BootStats, findConfig, Progra
 import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { err } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
-import { parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
+import { io } from '../io.js';
+import { DEFAULT_MAX_CYCLES, parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
 import { describeStop, formatStats, formatVmmStats } from '../report.js';
-import { DEFAULT_MAX_CYCLES, LineWriter } from './run.js';
+import { LineWriter } from './run.js';
 
 export interface BootCliOptions {
   config?: string;
@@ -64,7 +65,7 @@ export function listText(): string {
 
 export function bootCommand(opts: BootCliOptions): number {
   if (opts.list) {
-    process.stdout.write(listText());
+    io.stdout.write(listText());
     return ExitCode.OK;
   }
   const config = configNamed(opts.config ?? 'native');
@@ -76,7 +77,7 @@ export function bootCommand(opts: BootCliOptions): number {
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
   const costs = parsePreset(opts.preset);
   const kernelDefines = parseDefines(opts.define);
-  const writer = opts.json ? undefined : new LineWriter((chunk) => process.stdout.write(chunk));
+  const writer = opts.json ? undefined : new LineWriter((chunk) => io.stdout.write(chunk));
   let result: BootResult;
   try {
     result = config.boot({
@@ -105,14 +106,14 @@ export function bootCommand(opts: BootCliOptions): number {
       stats: result.stats,
       processes: result.processes,
     };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return exitCode;
   }
-  if (result.stop.kind !== 'halt') process.stderr.write(`${err.red('ringlab:')} ${describeStop(result.stop)}\n`);
+  if (result.stop.kind !== 'halt') io.stderr.write(`${err.red('ringlab:')} ${describeStop(result.stop)}\n`);
   if (opts.stats) {
     const procs = result.processes.map((p) => `  pid ${p.pid} ${p.name}: exit ${p.exitCode ?? 'none (still running)'}`).join('\n');
     const vmm = result.stats.vmm ? `${formatVmmStats(result.stats, err)}\n` : '';
-    process.stderr.write(`${err.dim(`${describeStop(result.stop)} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${procs}\n`);
+    io.stderr.write(`${err.dim(`${describeStop(result.stop)} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${procs}\n`);
   }
   return exitCode;
 }

@@ -7,11 +7,12 @@ import { Machine, type MachineStats, type StopReason } from '../../machine/machi
 import { isaWith } from '../../isa/index.js';
 import { err } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
+import { io } from '../io.js';
 import { loadOnto } from '../load.js';
-import { parseCount, parseList, parsePreset, parseSize } from '../options.js';
+import { DEFAULT_MAX_CYCLES, parseCount, parseList, parsePreset, parseSize } from '../options.js';
 import { describeStop, formatStats } from '../report.js';
 
-export const DEFAULT_MAX_CYCLES = 1_000_000_000;
+export { DEFAULT_MAX_CYCLES };
 
 export interface RunOptions {
   maxCycles?: string;
@@ -37,7 +38,7 @@ export interface RunJson {
 function readInput(path: string | undefined): Uint8Array | undefined {
   if (path === undefined) return undefined;
   try {
-    return new Uint8Array(readFileSync(path === '-' ? 0 : path));
+    return new Uint8Array(path === '-' ? io.readStdin() : readFileSync(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
@@ -87,7 +88,7 @@ export function exitCodeFor(stop: StopReason): number {
 
 export function runCommand(file: string, opts: RunOptions): number {
   const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
-  const writer = opts.json ? undefined : new LineWriter((chunk) => process.stdout.write(chunk));
+  const writer = opts.json ? undefined : new LineWriter((chunk) => io.stdout.write(chunk));
   const machine = makeMachine(opts, writer);
   loadOnto(machine, file);
   const stop = machine.run(maxCycles);
@@ -103,11 +104,11 @@ export function runCommand(file: string, opts: RunOptions): number {
       console: machine.console.output(),
       stats: machine.stats(),
     };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return exitCode;
   }
-  if (stop.kind !== 'halt') process.stderr.write(`${err.red('ringlab:')} ${describeStop(stop)}\n`);
-  if (opts.stats) process.stderr.write(`${err.dim(describeStop(stop))}\n${formatStats(machine.stats(), err)}\n`);
+  if (stop.kind !== 'halt') io.stderr.write(`${err.red('ringlab:')} ${describeStop(stop)}\n`);
+  if (opts.stats) io.stderr.write(`${err.dim(describeStop(stop))}\n${formatStats(machine.stats(), err)}\n`);
   return exitCode;
 }
 
