@@ -2,6 +2,7 @@
 // strings when a test runs the CLI in-process (runCli in program.ts).
 
 import { readFileSync } from 'node:fs';
+import { colourStreams } from './colour.js';
 
 export interface CliOutput {
   write(data: string | Uint8Array): unknown;
@@ -25,9 +26,10 @@ export const processIo: CliIo = {
 /** The io of the command that is running. */
 export let io: CliIo = processIo;
 
-/** Make `next` the io of the commands; returns the previous one. */
+/** Make `next` the io of the commands, coloured for its streams; returns the previous one. */
 export function setIo(next: CliIo): CliIo {
   const previous = io;
   io = next;
+  colourStreams(next.stdout, next.stderr);
   return previous;
 }
