@@ -4,7 +4,7 @@
 // $RINGLAB_CACHE_DIR; RINGLAB_CACHE=0 turns the disk cache off).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble, formatAsmError, ImageFormatError, parseImage, serializeImage, type Image } from '../asm/index.js';
@@ -145,13 +145,27 @@ function readEntry(file: string, key: string): Image | undefined {
   }
 }
 
+/** mkdir -p, by hand: mkdirSync's { recursive: true } loops forever where mkdir fails with
+ *  ENOENT under an existing directory (RINGLAB_CACHE_DIR=/proc/x/y on Node 20). */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.push(d);
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // made by a parallel writer
+    }
+  }
+}
+
 /** Write temp + rename, so a reader in another process sees the old entry or the new one, never
  *  half of one. A cache that cannot be written is no error: the image was assembled anyway. */
 function writeEntry(file: string, key: string, deps: readonly [string, string][], image: Image): void {
   const body = `${JSON.stringify({ key, deps })}\n${serializeImage(image)}`;
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirs(dirname(file));
     writeFileSync(temp, `${sha256(body)}\n${body}`);
     renameSync(temp, file);
   } catch {
