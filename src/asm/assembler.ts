@@ -23,6 +23,10 @@ export interface AssembleOptions {
   /** Reads an included file; undefined if it does not exist, throws (an Error saying why) if it
    *  cannot be read. Default: the file system, regular files inside the include root only. */
   readonly readFile?: (path: string) => string | undefined;
+  /** Directories searched, in order, for a relative `.include` that is not next to the including
+   *  file (like `cc -I`); each may be read from. `boot --program` passes programs/user, so a
+   *  program of one's own includes user.inc and lib.s as the workloads do. */
+  readonly includePath?: readonly string[];
   /** Build options: symbols defined before the first line, like `cc -DNAME=value` (the kernel's
    *  PARAVIRT and LEGACY builds). They behave as `.equ`s, so `.ifdef NAME` and `.if NAME` see them. */
   readonly defines?: Readonly<Record<string, number>>;
@@ -74,9 +78,10 @@ function entryPoint(explicit: number | undefined, symbols: ReadonlyMap<string, S
 
 function assembleUnchecked(source: string, options: AssembleOptions): AssembleResult {
   const errors = new ErrorList();
-  const roots = [resolve(options.includeRoot ?? dirname(options.fileName)), LIBRARY_DIR];
+  const includePath = (options.includePath ?? []).map((dir) => resolve(dir));
+  const roots = [resolve(options.includeRoot ?? dirname(options.fileName)), LIBRARY_DIR, ...includePath];
   const pass1 = new PassOne(errors, options.isa, options.readFile ?? sandboxedReader(roots));
-  const preprocessor = new Preprocessor(pass1, roots);
+  const preprocessor = new Preprocessor(pass1, roots, includePath);
   pass1.macroNames = () => preprocessor.macroNames();
   for (const [name, value] of Object.entries(options.defines ?? {})) {
     pass1.symbols.set(name, { name, kind: 'equ', value: value | 0, at: { file: DEFINE_SOURCE, line: 0, text: `${name}=${value}` }, column: 1 });

@@ -90,7 +90,11 @@ export class Preprocessor {
 
   /** `includeRoots`: directories an `.include` may read from (the first is the user's root,
    *  named in messages); no check when empty. */
-  constructor(private readonly host: PreprocessHost, private readonly includeRoots: readonly string[] = []) {}
+  constructor(
+    private readonly host: PreprocessHost,
+    private readonly includeRoots: readonly string[] = [],
+    private readonly includePath: readonly string[] = [],
+  ) {}
 
   /** Names of the defined macros (for "did you mean"). */
   macroNames(): string[] {
@@ -318,26 +322,31 @@ export class Preprocessor {
     const file = args[0];
     if (args.length !== 1 || file?.kind !== 'string') return this.error(at, file?.column ?? op.end, '.include takes one file name in double quotes');
     const name = new TextDecoder().decode(file.bytes);
-    const path = isAbsolute(name) ? name : join(dirname(at.file), name);
+    // Next to the including file first, then in the search path (like cc -I), in order.
+    const candidates = isAbsolute(name) ? [name] : [join(dirname(at.file), name), ...this.includePath.map((dir) => join(dir, name))];
     const root = this.includeRoots[0];
-    if (root !== undefined && !this.includeRoots.some((r) => isInside(r, path))) {
+    const allowed = candidates.filter((path) => root === undefined || this.includeRoots.some((r) => isInside(r, path)));
+    if (allowed.length === 0) {
       return this.error(at, file.column, `include file '${name}' is outside the include root ${root} (includes may not leave the main file's directory; see --include-root)`);
     }
-    if (this.includeChain.includes(path)) {
-      return this.error(at, file.column, `recursive .include: ${[...this.includeChain, path].join(' -> ')}`);
-    }
-    if (this.includeChain.length >= MAX_INCLUDE_DEPTH) {
-      return this.error(at, file.column, `.include nested more than ${MAX_INCLUDE_DEPTH} files deep`);
-    }
-    let text: string | undefined;
     let why = '';
-    try {
-      text = this.host.readFile(path);
-    } catch (e) {
-      why = `: ${e instanceof Error ? e.message : String(e)}`;
+    for (const path of allowed) {
+      if (this.includeChain.includes(path)) {
+        return this.error(at, file.column, `recursive .include: ${[...this.includeChain, path].join(' -> ')}`);
+      }
+      if (this.includeChain.length >= MAX_INCLUDE_DEPTH) {
+        return this.error(at, file.column, `.include nested more than ${MAX_INCLUDE_DEPTH} files deep`);
+      }
+      let text: string | undefined;
+      try {
+        text = this.host.readFile(path);
+      } catch (e) {
+        why = `: ${e instanceof Error ? e.message : String(e)}`;
+        break;
+      }
+      if (text !== undefined) return this.runFile(path, text);
     }
-    if (text === undefined) return this.error(at, file.column, `cannot read include file '${name}' (looked for ${path})${why}`);
-    this.runFile(path, text);
+    this.error(at, file.column, `cannot read include file '${name}' (looked for ${allowed.join(', ')})${why}`);
   }
 
   private userError(at: SourceLine, op: Token, args: readonly Token[]): void {

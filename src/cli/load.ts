@@ -64,6 +64,8 @@ export interface LoadedProgram {
 export interface LoadOptions {
   /** --include-root (default: the directory of the source file). */
   includeRoot?: string;
+  /** Directories searched for includes after the including file's own (AssembleOptions). */
+  includePath?: readonly string[];
 }
 
 export function loadProgram(path: string, isa: Isa, options: LoadOptions = {}): LoadedProgram {
@@ -81,7 +83,12 @@ export function loadProgram(path: string, isa: Isa, options: LoadOptions = {}): 
   if (bytes.length > MAX_SOURCE_BYTES) {
     throw new CliError(`cannot read ${path}: is ${formatBytes(bytes.length)}, more than the ${formatBytes(MAX_SOURCE_BYTES)} limit for source files`, ExitCode.USAGE);
   }
-  const result = assemble(text, { fileName: path, isa, ...(options.includeRoot !== undefined && { includeRoot: options.includeRoot }) });
+  const result = assemble(text, {
+    fileName: path,
+    isa,
+    ...(options.includeRoot !== undefined && { includeRoot: options.includeRoot }),
+    ...(options.includePath !== undefined && { includePath: options.includePath }),
+  });
   if (!result.ok) throw assemblyFailure(result, path);
   return { image: result.image, fromSource: true };
 }

@@ -3,6 +3,9 @@
 import { costPreset, type CostModel } from '../machine/costs.js';
 import { CliError, ExitCode } from './errors.js';
 
+export const DEFAULT_MAX_CYCLES = 1_000_000_000;
+export const DEFAULT_DEBUG_WORKLOAD = 'syscall';
+
 /** A non-negative integer: 1000, 1_000_000, 1e9, 0x4000. */
 export function parseCount(option: string, text: string): number {
   const cleaned = text.trim().replace(/_/g, '');

@@ -22,7 +22,7 @@ describe('ringlab asm', () => {
   it('-o writes an image that run and disasm accept', () => {
     const source = cli.write('hello.s', HELLO);
     const image = join(cli.dir(), 'out.rli');
-    const r = ringlab(['asm', source, '-o', image]);
+    const r = ringlab(['asm', source, '-o', image], { spawn: true });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('');
@@ -34,7 +34,7 @@ describe('ringlab asm', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('hello from the cli test\n');
 
-    const dis = ringlab(['disasm', image]);
+    const dis = ringlab(['disasm', image], { spawn: true });
     expect(dis.status).toBe(0);
     expect(dis.stdout).toMatch(/^_start:$/m);
     expect(dis.stdout).toMatch(/\bout 0x10, t0\b/);

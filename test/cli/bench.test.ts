@@ -37,7 +37,7 @@ describe('ringlab bench', () => {
   });
 
   it('bad names are usage errors (exit 1) with the valid choices', () => {
-    const suite = ringlab(['bench', 'fastest']);
+    const suite = ringlab(['bench', 'fastest'], { spawn: true });
     expect(suite.status).toBe(1);
     expect(suite.stderr).toMatch(/unknown suite 'fastest' \(valid: overhead, nano, sweep, speed\)/);
     const workload = ringlab(['bench', '--workload', 'nope', '--no-files']);

@@ -15,7 +15,7 @@ describe('ringlab boot', () => {
   });
 
   it('--json reports each process with its own output and exit code; a killed process makes the kernel exit 4', () => {
-    const r = ringlab(['boot', '--config', 'native', '--workload', 'compute,badpriv', '--iterations', '2', '--json']);
+    const r = ringlab(['boot', '--config', 'native', '--workload', 'compute,badpriv', '--iterations', '2', '--json'], { spawn: true });
     expect(r.status).toBe(4);
     const result = JSON.parse(r.stdout);
     expect(result).toMatchObject({ config: 'native', exitCode: 4, halted: true });

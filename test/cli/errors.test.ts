@@ -11,7 +11,7 @@ const cli = useCli();
 describe('assembly errors', () => {
   it('exit 2 and list every error with file:line:column, the source line and a caret', () => {
     const file = cli.write('three.s', THREE_ERRORS);
-    const r = ringlab(['run', file]);
+    const r = ringlab(['run', file], { spawn: true });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.split('\n');
@@ -84,7 +84,7 @@ describe('usage errors exit 1', () => {
   });
 
   it('an unknown command', () => {
-    const r = ringlab(['frobnicate']);
+    const r = ringlab(['frobnicate'], { spawn: true });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/unknown command 'frobnicate'/);
     expectNoStackTrace(r);
@@ -108,7 +108,7 @@ describe('usage errors exit 1', () => {
   });
 
   it('no command at all prints the usage', () => {
-    const r = ringlab([]);
+    const r = ringlab([], { spawn: true });
     expect(r.status).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/Usage: ringlab/);
   });
@@ -123,7 +123,7 @@ describe('usage errors exit 1', () => {
 
 describe('help and version', () => {
   it('--help and --version exit 0', () => {
-    const help = ringlab(['--help']);
+    const help = ringlab(['--help'], { spawn: true });
     expect(help.status).toBe(0);
     for (const command of ['run', 'asm', 'disasm', 'isa']) expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     const runHelp = ringlab(['run', '--help']);
@@ -131,7 +131,7 @@ describe('help and version', () => {
     for (const option of ['--max-cycles', '--stats', '--json', '--input', '--memory', '--preset', '--extensions']) {
       expect(runHelp.stdout).toContain(option);
     }
-    const version = ringlab(['--version']);
+    const version = ringlab(['--version'], { spawn: true });
     expect(version.status).toBe(0);
     const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
     expect(version.stdout.trim()).toBe(pkg.version);

@@ -1,10 +1,21 @@
-// Running the real `ringlab` binary as a user would, and the fixture programs the CLI tests use.
+// Running `ringlab` as a user would, and the fixture programs the CLI tests use. The command
+// line runs in-process (runCli with captured output: no node start-up per call) unless what is
+// tested is the process itself: `debug` (it reads the process's stdin), another cwd or
+// environment, or a test that asks for a real process with { spawn: true }.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
+import * as asm from '../../src/cli/commands/asm.js';
+import * as bench from '../../src/cli/commands/bench.js';
+import * as boot from '../../src/cli/commands/boot.js';
+import * as debug from '../../src/cli/commands/debug.js';
+import * as disasm from '../../src/cli/commands/disasm.js';
+import * as isa from '../../src/cli/commands/isa.js';
+import * as run from '../../src/cli/commands/run.js';
+import { runCli, type Commands } from '../../src/cli/program.js';
 import { ensureBuilt, ROOT } from './setup.js';
 
 export { ROOT };
@@ -23,6 +34,8 @@ export interface CliOptions {
   /** Extra environment variables (undefined deletes one). */
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** Run the real executable (node bin/ringlab.js) even where in-process would do. */
+  spawn?: boolean;
 }
 
 /** The environment a plain user has: no colour forcing, whatever NO_COLOR the caller says. */
@@ -37,8 +50,35 @@ function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
   return env;
 }
 
-/** `node bin/ringlab.js ...args`, from the repository root. */
+const COMMANDS: Commands = { asm, bench, boot, debug, disasm, isa, run };
+
+/** Whether the process boundary matters to this call (see the top of the file). */
+function needsProcess(args: readonly string[], options: CliOptions): boolean {
+  const env = Object.entries(options.env ?? {}).filter(([name, value]) => !(name === 'NO_COLOR' && value !== ''));
+  return options.spawn === true || args.find((a) => !a.startsWith('-')) === 'debug' || env.length > 0 || (options.cwd ?? ROOT) !== process.cwd();
+}
+
+/** `ringlab ...args` as the executable would run it from the repository root. */
 export function ringlab(args: readonly string[], options: CliOptions = {}): CliResult {
+  return needsProcess(args, options) ? ringlabProcess(args, options) : ringlabInProcess(args, options.input ?? '');
+}
+
+/** runCli with captured output: neither stream is a terminal, so there is no colour. */
+function ringlabInProcess(args: readonly string[], input: string): CliResult {
+  let stdout = '';
+  let stderr = '';
+  const text = (data: string | Uint8Array): string => (typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+  const status = runCli(args, {
+    stdout: { write: (data) => (stdout += text(data)) },
+    stderr: { write: (data) => (stderr += text(data)) },
+    readStdin: () => Buffer.from(input),
+  }, COMMANDS);
+  if (typeof status !== 'number') throw new Error('in-process runs are synchronous (debug spawns)');
+  return { status, stdout, stderr };
+}
+
+/** `node bin/ringlab.js ...args`, from the repository root. */
+export function ringlabProcess(args: readonly string[], options: CliOptions = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     encoding: 'utf8',

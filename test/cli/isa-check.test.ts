@@ -22,7 +22,7 @@ describe('ringlab isa --check', () => {
   });
 
   it('--extensions legacy: names both offenders with the evidence, and exits 10', () => {
-    const r = ringlab(['isa', '--check', '--extensions', 'legacy']);
+    const r = ringlab(['isa', '--check', '--extensions', 'legacy'], { spawn: true });
     expect(r.status).toBe(ExitCode.NOT_VIRTUALIZABLE);
     expect(r.status).toBe(10);
     expect(r.stdout).toMatch(/^ {2}rdstatus +legacy +sensitive +no +no +yes +SENSITIVE, NOT PRIVILEGED$/m);

@@ -27,7 +27,7 @@ describe('ringlab isa', () => {
   });
 
   it.each([...EXTENSIONS.keys()])('--extensions %s adds that bundle', (name) => {
-    const r = ringlab(['isa', '--extensions', name]);
+    const r = ringlab(['isa', '--extensions', name], { spawn: true });
     expect(r.status).toBe(0);
     for (const insn of EXTENSIONS.get(name)!.insns) expect(r.stdout).toMatch(new RegExp(`^\\s+${insn.mnemonic}\\s`, 'm'));
   });

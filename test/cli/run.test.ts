@@ -14,7 +14,7 @@ describe('ringlab run', () => {
   });
 
   it("passes a power-port exit code through as its own", () => {
-    const r = ringlab(['run', cli.write('exit42.s', EXIT_42)]);
+    const r = ringlab(['run', cli.write('exit42.s', EXIT_42)], { spawn: true });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(42);
   });
@@ -81,7 +81,7 @@ describe('ringlab run', () => {
   });
 
   it('--max-cycles stops an infinite loop with exit code 3 and says why', () => {
-    const r = ringlab(['run', cli.write('forever.s', INFINITE), '--max-cycles', '10000']);
+    const r = ringlab(['run', cli.write('forever.s', INFINITE), '--max-cycles', '10000'], { spawn: true });
     expect(r.status).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/cycle limit of 10,000 reached/);
@@ -105,7 +105,7 @@ describe('ringlab run', () => {
   });
 
   it("--input - reads the console input from stdin", () => {
-    const r = ringlab(['run', cli.write('shift-stdin.s', SHIFT_INPUT), '--input', '-'], { input: 'abc' });
+    const r = ringlab(['run', cli.write('shift-stdin.s', SHIFT_INPUT), '--input', '-'], { input: 'abc', spawn: true });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('bcd');
   });

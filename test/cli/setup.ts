@@ -1,6 +1,6 @@
 // Builds dist/ once for the CLI tests, only when it is missing or older than the sources.
 //
-// `npm test` runs `npm run build` before vitest, so normally there is nothing to do here. When
+// `npm test` runs the build (tsc -b) before vitest, so normally there is nothing to do here. When
 // a test file is run on its own (`npx vitest run test/cli`), the first CLI test file to get
 // here builds; vitest runs test files in parallel workers, so a lock directory makes the others
 // wait for that one build instead of starting their own.

@@ -13,12 +13,20 @@ import { ROOT } from '../cli/helpers.js';
 
 const DOC = readFileSync(join(ROOT, 'docs', 'benchmarks.md'), 'utf8').replace(/\s+/g, ' ');
 
+/** The runs of a row; several quotes share a row, so each is measured once. */
+const rows = new Map<string, RowRuns>();
+function runs(config: string, workload: string, preset: string): RowRuns {
+  const key = `${config} ${workload} ${preset}`;
+  let row = rows.get(key);
+  if (!row) rows.set(key, (row = runRow(config, workload, COST_PRESETS[preset]!)));
+  return row;
+}
+
 /** Per-iteration slowdowns of some configs against native, formatted as the report does. */
 function slowdowns(workload: string, preset: string, configs: readonly string[]): Record<string, string> {
-  const costs = COST_PRESETS[preset]!;
-  const native: RowRuns = runRow('native', workload, costs);
+  const native: RowRuns = runs('native', workload, preset);
   const out: Record<string, string> = {};
-  for (const config of configs) out[config] = times(rowOf(config, workload, preset, runRow(config, workload, costs), native).slowdownPerIteration);
+  for (const config of configs) out[config] = times(rowOf(config, workload, preset, runs(config, workload, preset), native).slowdownPerIteration);
   return out;
 }
 

@@ -18,7 +18,7 @@ describe('ringlab boot --config te', () => {
   });
 
   it('--stats adds the VMM lines; the guest output streams to stdout as natively', () => {
-    const r = ringlab(['boot', '--config', 'te', '--workload', 'io', '--iterations', '2', '--stats'], { env: { NO_COLOR: '1' } });
+    const r = ringlab(['boot', '--config', 'te', '--workload', 'io', '--iterations', '2', '--stats'], { env: { NO_COLOR: '1' }, spawn: true });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('io: writes=2 bytes=64');
     expect(r.stderr).toMatch(/emulated: .*out \d/);

@@ -5,6 +5,7 @@ import { assemble, formatListing } from '../../asm/index.js';
 import { serializeImage } from '../../asm/image.js';
 import { isaWith } from '../../isa/index.js';
 import { CliError, ExitCode } from '../errors.js';
+import { io } from '../io.js';
 import { assemblyFailure, includeRootOption, readText } from '../load.js';
 import { parseDefines, parseList } from '../options.js';
 
@@ -33,7 +34,7 @@ export function asmCommand(file: string, opts: AsmOptions): number {
   } catch (e) {
     throw new CliError(`cannot write ${output}: ${(e as Error).message}`, ExitCode.USAGE);
   }
-  if (opts.listing) process.stdout.write(formatListing(result.listing));
+  if (opts.listing) io.stdout.write(formatListing(result.listing));
   return ExitCode.OK;
 }
 

@@ -12,6 +12,7 @@ import type { SuiteName } from '../../bench/results.js';
 import { runSuite, SUITES } from '../../bench/suites.js';
 import { out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
+import { io, type CliOutput } from '../io.js';
 import { parseCount, parseList } from '../options.js';
 
 export interface BenchCliOptions {
@@ -31,11 +32,11 @@ export function gitRevision(): string {
 }
 
 /** A progress line on stderr, rewritten in place; only on a terminal, so logs stay clean. */
-function progressLine(stream: NodeJS.WriteStream): ((done: number, total: number, what: string) => void) | undefined {
+function progressLine(stream: CliOutput): ((done: number, total: number, what: string) => void) | undefined {
   if (!stream.isTTY) return undefined;
   return (done, total, what) => {
     const line = done >= total ? '' : `[${String(done + 1).padStart(String(total).length)}/${total}] ${what}`;
-    const width = stream.columns > 0 ? stream.columns : 80; // 0 under some pseudo-terminals
+    const width = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80; // 0 under some pseudo-terminals
     stream.write(`\r\x1b[2K${line.slice(0, width - 1)}`);
   };
 }
@@ -51,7 +52,7 @@ export function benchCommand(suite: string | undefined, opts: BenchCliOptions): 
       presets: opts.preset ? parseList(opts.preset) : undefined,
       workloads: opts.workload ? parseList(opts.workload) : undefined,
       configs: opts.config ? parseList(opts.config) : undefined,
-      progress: progressLine(process.stderr),
+      progress: progressLine(io.stderr),
       revision: gitRevision(),
       speedSamples: samples,
     });
@@ -71,10 +72,10 @@ export function benchCommand(suite: string | undefined, opts: BenchCliOptions): 
     }
   }
   if (opts.json) {
-    process.stdout.write(resultsJson(results));
+    io.stdout.write(resultsJson(results));
   } else {
-    process.stdout.write(renderTerminal(results, out));
-    if (written.length) process.stdout.write(`\nreport: ${written.length} files in ${dir} (open report.html in a browser)\n`);
+    io.stdout.write(renderTerminal(results, out));
+    if (written.length) io.stdout.write(`\nreport: ${written.length} files in ${dir} (open report.html in a browser)\n`);
   }
   return ExitCode.OK;
 }

@@ -2,13 +2,18 @@
 // the named workloads as its processes, and run it to power-off. `ringlab boot --list` lists
 // the configurations and workloads.
 
-import { BootError, CONFIGS, type BootConfig, type BootStats, findConfig, ProgramAssemblyError, WORKLOADS, type BootResult } from '../../configs/index.js';
+import { basename } from 'node:path';
+import { USER_DIR } from '../../configs/images.js';
+import { isaWith } from '../../isa/index.js';
+import { includeRootOption, loadProgram } from '../load.js';
+import { BootError, CONFIGS, type BootConfig, type BootStats, findConfig, ProgramAssemblyError, WORKLOADS, type BootResult, type UserProgram } from '../../configs/index.js';
 import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { err } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
-import { parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
+import { io } from '../io.js';
+import { DEFAULT_MAX_CYCLES, parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
 import { describeStop, formatStats, formatVmmStats } from '../../configs/report.js';
-import { DEFAULT_MAX_CYCLES, LineWriter } from './run.js';
+import { LineWriter } from './run.js';
 
 export interface BootCliOptions {
   config?: string;
@@ -23,6 +28,9 @@ export interface BootCliOptions {
   list?: boolean;
   /** -D NAME[=VALUE]: kernel build options. */
   define?: string[];
+  /** --program FILE (repeatable): user programs of one's own, one process each. */
+  program?: string[];
+  includeRoot?: string;
 }
 
 /** The JSON object `boot --json` prints: the fields of `run --json` plus the processes. */
@@ -64,25 +72,39 @@ export function listText(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The --program files, assembled for the guest's plain ISA. Their includes are found next to
+ *  them first, then in programs/user (user.inc, lib.s), as the workloads' are. */
+function userPrograms(files: readonly string[], opts: BootCliOptions): UserProgram[] {
+  const includeRoot = includeRootOption(opts.includeRoot);
+  return files.map((file) => ({
+    name: basename(file).replace(/\.(s|rli)$/, '').slice(0, 15),
+    image: loadProgram(file, isaWith([]), { ...(includeRoot !== undefined && { includeRoot }), includePath: [USER_DIR] }).image,
+  }));
+}
+
 export function bootCommand(opts: BootCliOptions): number {
   if (opts.list) {
-    process.stdout.write(listText());
+    io.stdout.write(listText());
     return ExitCode.OK;
   }
   const config = configNamed(opts.config ?? 'native');
-  if (opts.workload === undefined) throw new CliError(`--workload is required (valid: ${WORKLOADS.map((w) => w.name).join(', ')}); see ringlab boot --list`, ExitCode.USAGE);
-  const workloads = parseList(opts.workload);
+  if (opts.workload === undefined && opts.program === undefined) {
+    throw new CliError(`--workload or --program is required (valid workloads: ${WORKLOADS.map((w) => w.name).join(', ')}); see ringlab boot --list`, ExitCode.USAGE);
+  }
+  const workloads = opts.workload === undefined ? [] : parseList(opts.workload);
+  const programs = userPrograms(opts.program ?? [], opts);
   const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
   const iterations = parseIterations(opts.iterations);
   const quantum = opts.quantum === undefined ? undefined : parseCount('--quantum', opts.quantum);
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
   const costs = parsePreset(opts.preset);
   const kernelDefines = parseDefines(opts.define);
-  const writer = opts.json ? undefined : new LineWriter((chunk) => process.stdout.write(chunk));
+  const writer = opts.json ? undefined : new LineWriter((chunk) => io.stdout.write(chunk));
   let result: BootResult;
   try {
     result = config.boot({
       workloads,
+      programs,
       maxCycles,
       costs,
       ...(iterations !== undefined && { iterations }),
@@ -109,14 +131,14 @@ export function bootCommand(opts: BootCliOptions): number {
       stats: result.stats,
       processes: result.processes,
     };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return exitCode;
   }
-  if (result.stop.kind !== 'halt') process.stderr.write(`${err.red('ringlab:')} ${describeStop(result.stop)}\n`);
+  if (result.stop.kind !== 'halt') io.stderr.write(`${err.red('ringlab:')} ${describeStop(result.stop)}\n`);
   if (opts.stats) {
     const procs = result.processes.map((p) => `  pid ${p.pid} ${p.name}: exit ${p.exitCode ?? 'none (still running)'}`).join('\n');
     const vmm = result.stats.vmm ? `${formatVmmStats(result.stats, err)}\n` : '';
-    process.stderr.write(`${err.dim(`${describeStop(result.stop)} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${procs}\n`);
+    io.stderr.write(`${err.dim(`${describeStop(result.stop)} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${procs}\n`);
   }
   return exitCode;
 }

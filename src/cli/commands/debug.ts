@@ -9,15 +9,14 @@ import { Machine } from '../../machine/machine.js';
 import { Session } from '../../debug/commands.js';
 import { Debugger } from '../../debug/debugger.js';
 import { interactive, runLines, streamLines } from '../../debug/repl.js';
-import { err, out } from '../colour.js';
+import { out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
 import { includeRootOption, loadOnto, readText } from '../load.js';
 import { bareMachine, type BareMachineFlags } from '../machine.js';
-import { parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
+import { DEFAULT_DEBUG_WORKLOAD, DEFAULT_MAX_CYCLES, parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
 import { bootFailure, configNamed } from './boot.js';
-import { DEFAULT_MAX_CYCLES } from './run.js';
 
-export const DEFAULT_DEBUG_WORKLOAD = 'syscall';
+export { DEFAULT_DEBUG_WORKLOAD };
 
 /** --memory, --preset, and with FILE --input and --extensions, as `ringlab run` takes them. */
 export interface DebugCliOptions extends BareMachineFlags {
@@ -118,20 +117,4 @@ async function run(session: Session, script: string[] | undefined, batch: boolea
   } finally {
     process.off('SIGINT', onSignal);
   }
-}
-
-/** For main: the debugger finishes after main has returned, so the exit code is set when it
- *  does (an unexpected failure is reported as an internal error, exit 70, without a stack). */
-export function exitWhenDone(done: Promise<number>): number {
-  done.then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      const message = e instanceof Error ? e.message : String(e);
-      process.stderr.write(`${err.red('ringlab: internal error:')} ${message}\n(this is a bug in ringlab; please report it with the command you ran)\n`);
-      process.exitCode = ExitCode.INTERNAL;
-    },
-  );
-  return ExitCode.OK;
 }

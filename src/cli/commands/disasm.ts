@@ -4,6 +4,7 @@ import { disassembleLines } from '../../asm/index.js';
 import { formatBytes } from '../../asm/files.js';
 import { includeRootOption, loadProgram } from '../load.js';
 import { CliError, ExitCode } from '../errors.js';
+import { io } from '../io.js';
 import { isaWithOrUsage } from './asm.js';
 
 /** Segment bytes disasm prints at most: 1 MiB is 262,144 lines (about 16 MB of text) and takes
@@ -22,7 +23,7 @@ export function disasmCommand(file: string, opts: { extensions?: string; include
   let chunk: string[] = [];
   let size = 0;
   const flush = (): void => {
-    process.stdout.write(chunk.join(''));
+    io.stdout.write(chunk.join(''));
     chunk = [];
     size = 0;
   };

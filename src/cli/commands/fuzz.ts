@@ -10,6 +10,7 @@ import { deriveSeed } from '../../fuzz/random.js';
 import { COST_PRESETS } from '../../machine/costs.js';
 import { err, out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
+import { io } from '../io.js';
 import { parseCount, parseList } from '../options.js';
 
 export interface FuzzCliOptions {
@@ -83,18 +84,18 @@ export function fuzzCommand(opts: FuzzCliOptions): number {
       programs += report.programs;
       boots += report.boots;
       divergences.push(...report.divergences);
-      if (!opts.json) for (const d of report.divergences) process.stdout.write(describe(d));
-      if (opts.save) process.stderr.write(`saved boot ${seed} in ${save(opts.save, seed)}\n`);
+      if (!opts.json) for (const d of report.divergences) io.stdout.write(describe(d));
+      if (opts.save) io.stderr.write(`saved boot ${seed} in ${save(opts.save, seed)}\n`);
     }
   } catch (e) {
     if (e instanceof GeneratorError) throw new CliError(`the generator made a bad boot set: ${e.message}`, ExitCode.INTERNAL);
     throw e;
   }
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ seeds, programs, boots, configs, presets, divergences }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ seeds, programs, boots, configs, presets, divergences }, null, 2)}\n`);
   } else {
     const summary = `${programs} programs in ${seeds.length} boot sets, each under native and ${configs.join(', ')} with ${presets.join(', ')} (${boots} boots): ${divergences.length} divergences`;
-    process.stdout.write(`${divergences.length === 0 ? out.green(summary) : out.red(summary)}\n`);
+    io.stdout.write(`${divergences.length === 0 ? out.green(summary) : out.red(summary)}\n`);
   }
   return divergences.length === 0 ? ExitCode.OK : ExitCode.DIVERGED;
 }

@@ -9,6 +9,7 @@ import { isaMarkdown, isaText } from '../../isa/reference.js';
 import { classifyIsa, CONTEXTS, type InsnClassification, type IsaClassification } from '../../machine/classify.js';
 import { out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
+import { io } from '../io.js';
 import { isaWithOrUsage } from './asm.js';
 
 export interface IsaCliOptions {
@@ -25,17 +26,17 @@ export function isaCommand(opts: IsaCliOptions): number {
   if (opts.check) return checkCommand(isa, opts.json === true);
   const pseudo = pseudoReference();
   if (opts.markdown) {
-    process.stdout.write(isaMarkdown(isa, { pseudo }));
+    io.stdout.write(isaMarkdown(isa, { pseudo }));
   } else {
     const style = { heading: out.bold, mnemonic: out.cyan, dim: out.dim, privileged: out.yellow };
-    process.stdout.write(isaText(isa, { pseudo, style }));
+    io.stdout.write(isaText(isa, { pseudo, style }));
   }
   return ExitCode.OK;
 }
 
 function checkCommand(isa: Isa, json: boolean): number {
   const result = classifyIsa(isa);
-  process.stdout.write(json ? `${JSON.stringify(checkJson(result), null, 2)}\n` : checkText(result, out));
+  io.stdout.write(json ? `${JSON.stringify(checkJson(result), null, 2)}\n` : checkText(result, out));
   return result.holds ? ExitCode.OK : ExitCode.NOT_VIRTUALIZABLE;
 }
 

@@ -6,12 +6,13 @@ import type { MachineStats, StopReason } from '../../machine/machine.js';
 import { isaWith } from '../../isa/index.js';
 import { err } from '../colour.js';
 import { ExitCode } from '../errors.js';
+import { io } from '../io.js';
 import { includeRootOption, loadOnto } from '../load.js';
 import { bareMachine, type BareMachineFlags } from '../machine.js';
-import { parseCount } from '../options.js';
+import { DEFAULT_MAX_CYCLES, parseCount } from '../options.js';
 import { describeStop, formatStats } from '../../configs/report.js';
 
-export const DEFAULT_MAX_CYCLES = 1_000_000_000;
+export { DEFAULT_MAX_CYCLES };
 
 export interface RunOptions extends BareMachineFlags {
   maxCycles?: string;
@@ -62,7 +63,7 @@ export function exitCodeFor(stop: StopReason): number {
 
 export function runCommand(file: string, opts: RunOptions): number {
   const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
-  const writer = opts.json ? undefined : new LineWriter((chunk) => process.stdout.write(chunk));
+  const writer = opts.json ? undefined : new LineWriter((chunk) => io.stdout.write(chunk));
   const includeRoot = includeRootOption(opts.includeRoot);
   const machine = bareMachine(opts, writer && { onConsoleOutput: (byte: number) => writer.byte(byte) });
   loadOnto(machine, file, { ...(includeRoot !== undefined && { includeRoot }) });
@@ -81,11 +82,11 @@ export function runCommand(file: string, opts: RunOptions): number {
       consoleTruncated: machine.console.outputTruncated,
       stats: machine.stats(),
     };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return exitCode;
   }
-  if (stop.kind !== 'halt') process.stderr.write(`${err.red('ringlab:')} ${describeStop(stop)}\n`);
-  if (opts.stats) process.stderr.write(`${err.dim(describeStop(stop))}\n${formatStats(machine.stats(), err)}\n`);
+  if (stop.kind !== 'halt') io.stderr.write(`${err.red('ringlab:')} ${describeStop(stop)}\n`);
+  if (opts.stats) io.stderr.write(`${err.dim(describeStop(stop))}\n${formatStats(machine.stats(), err)}\n`);
   return exitCode;
 }
 

@@ -1,0 +1,225 @@
+// `ringlab`: the command line, as a function of its arguments and io (main.ts is the executable).
+// A command's module is loaded only when that command runs: loading all of them (the machine,
+// the configurations, the debugger, the benchmark harness) took more time than `ringlab asm`.
+// Every failure ends in one clear message on stderr and a documented exit code (see
+// errors.ts), never a stack trace.
+
+import { Command, CommanderError, Option } from 'commander';
+import { err } from './colour.js';
+import { CliError, ExitCode } from './errors.js';
+import { processIo, setIo, type CliIo } from './io.js';
+import { DEFAULT_DEBUG_WORKLOAD, DEFAULT_MAX_CYCLES } from './options.js';
+import { COST_PRESETS } from '../machine/costs.js';
+
+/** Each command's module, loaded on demand. */
+export const COMMAND_MODULES = {
+  run: () => import('./commands/run.js'),
+  boot: () => import('./commands/boot.js'),
+  bench: () => import('./commands/bench.js'),
+  debug: () => import('./commands/debug.js'),
+  asm: () => import('./commands/asm.js'),
+  disasm: () => import('./commands/disasm.js'),
+  isa: () => import('./commands/isa.js'),
+  fuzz: () => import('./commands/fuzz.js'),
+};
+
+type CommandName = keyof typeof COMMAND_MODULES;
+
+/** The command modules at hand: main loads the one the command line names. */
+export type Commands = { [K in CommandName]?: Awaited<ReturnType<(typeof COMMAND_MODULES)[K]>> };
+
+/** An exit code; `debug` gives a promise of one (its prompt needs the event loop). */
+export type Exit = number | Promise<number>;
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** One definition per option: every command that takes an option adds the same one, so its
+ *  name, value syntax, default and help read alike everywhere (what differs is passed in). */
+const OPTIONS = {
+  maxCycles: (what = 'stop after this many cycles') => new Option('--max-cycles <n>', `${what} (default ${DEFAULT_MAX_CYCLES.toExponential()})`),
+  stats: () => new Option('--stats', 'print cycles, instructions, traps and TLB figures to stderr'),
+  json: (what: string) => new Option('--json', what),
+  input: (what = "console input bytes ('-' for stdin)") => new Option('--input <file>', what),
+  memory: () => new Option('--memory <size>', 'physical memory, e.g. 64K or 16M (default 16M)'),
+  preset: () => new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'),
+  presets: () => new Option('--preset <list>', `comma-separated cost presets (default: all: ${Object.keys(COST_PRESETS).join(', ')})`),
+  extensions: (what = 'comma-separated ISA extensions to switch on') => new Option('--extensions <list>', what),
+  define: (what: string) => new Option('-D, --define <NAME[=VALUE]>', what).argParser(collect),
+  kernelDefine: () => OPTIONS.define('build the guest kernel with this option (repeatable; e.g. -D LEGACY; docs/kernel.md)'),
+  includeRoot: () => new Option('--include-root <dir>', ".include may read only files inside this directory (default: the source file's directory) and ringlab's programs/lib"),
+  config: () => new Option('--config <name>', 'boot configuration (default native)'),
+  configs: (what: string) => new Option('--config <list>', what),
+  workload: (what = 'comma-separated workloads, one or more processes each') => new Option('--workload <list>', what),
+  iterations: () => new Option('--iterations <n>', "iteration count for every process (default: each workload's own)"),
+} as const;
+
+function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => void): Command {
+  const need = <K extends CommandName>(name: K): NonNullable<Commands[K]> => {
+    const loaded = commands[name];
+    if (!loaded) throw new Error(`the module of '${name}' is not loaded`);
+    return loaded;
+  };
+  const program = new Command();
+  program
+    .name('ringlab')
+    .description('An instruction-level machine emulator for teaching and measuring virtualization.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(err.red(text)),
+    });
+
+  program
+    .command('run')
+    .description('run a program on bare metal: ring 0, paging off, console on stdout')
+    .argument('<file>', 'assembly source (.s) or image (.rli)')
+    .addOption(OPTIONS.maxCycles())
+    .addOption(OPTIONS.stats())
+    .addOption(OPTIONS.json('print one JSON object with the console output and statistics'))
+    .addOption(OPTIONS.input())
+    .addOption(OPTIONS.memory())
+    .addOption(OPTIONS.preset())
+    .addOption(OPTIONS.extensions())
+    .addOption(OPTIONS.includeRoot())
+    .action((file: string, opts) => setExit(need('run').runCommand(file, opts)));
+
+  program
+    .command('boot')
+    .description('boot the guest kernel with workloads (or programs of your own) as its processes (see --list)')
+    .addOption(OPTIONS.config().default('native'))
+    .addOption(OPTIONS.workload())
+    .addOption(new Option('--program <file>', 'a user program of your own (source or image, linked at USER_BASE: include user.inc first) as one more process; repeatable').argParser(collect))
+    .addOption(OPTIONS.iterations())
+    .addOption(OPTIONS.maxCycles())
+    .addOption(OPTIONS.stats())
+    .addOption(OPTIONS.json('print one JSON object with the console output, statistics and processes'))
+    .option('--quantum <cycles>', 'timer quantum in cycles (default: the kernel default, 100000)')
+    .addOption(OPTIONS.memory())
+    .addOption(OPTIONS.preset())
+    .option('--list', 'list configurations and workloads')
+    .addOption(OPTIONS.kernelDefine())
+    .addOption(OPTIONS.includeRoot())
+    .action((opts) => setExit(need('boot').bootCommand(opts)));
+
+  program
+    .command('bench')
+    .description('run a benchmark suite and write its report (see docs/benchmarks.md)')
+    .argument('[suite]', 'overhead (default), nano, sweep or speed')
+    .addOption(OPTIONS.presets())
+    .addOption(OPTIONS.workload("comma-separated workloads (default: the suite's own)"))
+    .addOption(OPTIONS.configs('comma-separated configs (default: all; native always runs, as the baseline)'))
+    .option('--out <dir>', 'directory for results.json, results.csv, report.md, report.html and the SVG charts (default bench/results)')
+    .option('--no-files', 'write no report files')
+    .addOption(OPTIONS.json('print results.json to stdout instead of the terminal report'))
+    .option('--samples <n>', 'speed suite: timed boots per config (default 5)')
+    .action((suite: string | undefined, opts) => setExit(need('bench').benchCommand(suite, opts)));
+
+  program
+    .command('fuzz')
+    .description('the equivalence tester: random programs under every config and preset, compared with native per process (docs/equivalence.md)')
+    .option('--programs <n>', 'about how many random programs to run (4 to 8 per boot set; default 60)')
+    .option('--seed <n>', 'seed of the run: the same seed runs the same programs (default 1)')
+    .option('--boot-seed <n>', 'run just this boot set (a divergence report names it)')
+    .addOption(OPTIONS.configs('comma-separated configs compared with native (default: all)'))
+    .addOption(OPTIONS.presets())
+    .option('--save <dir>', "write each boot set's program sources under DIR/<boot seed>/")
+    .addOption(OPTIONS.json('print one JSON object with the divergences'))
+    .action((opts) => setExit(need('fuzz').fuzzCommand(opts)));
+
+  program
+    .command('debug')
+    .description('debug a program or a boot configuration: step, break, watch, go backwards (see docs/debugger.md)')
+    .argument('[file]', 'assembly source (.s) or image (.rli); without it, a boot configuration')
+    .addOption(OPTIONS.config())
+    .addOption(OPTIONS.workload(`comma-separated workloads (default ${DEFAULT_DEBUG_WORKLOAD})`))
+    .addOption(OPTIONS.iterations())
+    .option('--script <file>', 'run the debugger commands in this file first')
+    .option('--batch', 'print a transcript (each command after the prompt) and exit when the commands end')
+    .addOption(OPTIONS.maxCycles('cycle budget of one continue, nexti or finish'))
+    .addOption(OPTIONS.memory())
+    .addOption(OPTIONS.preset())
+    .addOption(OPTIONS.input('with FILE: console input bytes (as for run; commands still come from stdin)'))
+    .addOption(OPTIONS.extensions('with FILE: comma-separated ISA extensions to switch on (as for run)'))
+    .addOption(OPTIONS.kernelDefine())
+    .addOption(OPTIONS.includeRoot())
+    .action((file: string | undefined, opts) => setExit(need('debug').debugCommand(file, opts)));
+
+  program
+    .command('asm')
+    .description('assemble a source file into an image')
+    .argument('<file>', 'assembly source')
+    .option('-o, --output <image>', 'image file to write (default: FILE with .rli)')
+    .option('--listing', 'print the listing (address, words, source) to stdout')
+    .addOption(OPTIONS.define('define a symbol before the first line (repeatable; VALUE defaults to 1)'))
+    .addOption(OPTIONS.extensions())
+    .addOption(OPTIONS.includeRoot())
+    .action((file: string, opts) => setExit(need('asm').asmCommand(file, opts)));
+
+  program
+    .command('disasm')
+    .description('disassemble an image (or a source file, after assembling it)')
+    .argument('<file>', 'image (.rli) or assembly source')
+    .addOption(OPTIONS.extensions())
+    .addOption(OPTIONS.includeRoot())
+    .action((file: string, opts) => setExit(need('disasm').disasmCommand(file, opts)));
+
+  program
+    .command('isa')
+    .description('list the instruction set (derived from the instruction table)')
+    .option('--markdown', 'print the full reference as Markdown (docs/ISA.md)')
+    .option('--check', 'classify every instruction by running it (Popek-Goldberg) and say whether a trap-and-emulate VMM can be built; exit 10 if not')
+    .addOption(OPTIONS.json('with --check: print one JSON object with the classification and its evidence'))
+    .addOption(OPTIONS.extensions())
+    .action((opts) => setExit(need('isa').isaCommand(opts)));
+
+  return program;
+}
+
+/** The command the arguments name: the first one that is not an option (the program's own
+ *  options, --help and --version, take no value). */
+function commandName(argv: readonly string[]): CommandName | undefined {
+  const word = argv.find((a) => !a.startsWith('-'));
+  return word !== undefined && Object.hasOwn(COMMAND_MODULES, word) ? (word as CommandName) : undefined;
+}
+
+/** The one message and exit code for an error out of a command. */
+function reportError(e: unknown, io: CliIo): number {
+  if (e instanceof CommanderError) {
+    // --help and --version end here with code 0; usage errors were already printed.
+    return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  }
+  if (e instanceof CliError) {
+    io.stderr.write(`${err.red('ringlab:')} ${e.message}\n`);
+    return e.exitCode;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  io.stderr.write(`${err.red('ringlab: internal error:')} ${message}\n(this is a bug in ringlab; please report it with the command you ran)\n`);
+  return ExitCode.INTERNAL;
+}
+
+/** Run one command line with the command modules it needs already loaded. Synchronous, so
+ *  tests can run the CLI in-process with captured io, except `debug`, which gives a promise. */
+export function runCli(argv: readonly string[], io: CliIo, commands: Commands): Exit {
+  let exit: Exit = ExitCode.OK;
+  const previous = setIo(io);
+  try {
+    buildProgram(commands, io, (code) => (exit = code)).parse([...argv], { from: 'user' });
+  } catch (e) {
+    return reportError(e, io);
+  } finally {
+    setIo(previous);
+  }
+  const done = exit as Exit; // set by the action, which TypeScript does not see
+  return typeof done === 'number' ? done : done.catch((e: unknown) => reportError(e, io));
+}
+
+/** Load the module of the command the arguments name, then run it. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const name = commandName(argv);
+  const commands: Commands = {};
+  if (name) Object.assign(commands, { [name]: await COMMAND_MODULES[name]() });
+  return runCli(argv, io, commands);
+}
