@@ -51,6 +51,9 @@ const OPTIONS = {
   configs: (what: string) => new Option('--config <list>', what),
   workload: (what = 'comma-separated workloads, one or more processes each') => new Option('--workload <list>', what),
   iterations: () => new Option('--iterations <n>', "iteration count for every process (default: each workload's own)"),
+  quantum: () => new Option('--quantum <cycles>', 'timer quantum in cycles (default: the kernel default, 100000)'),
+  program: () =>
+    new Option('--program <file>', 'a user program of your own (source or image, linked at USER_BASE: include user.inc first) as one more process; repeatable').argParser(collect),
 } as const;
 
 function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => void): Command {
@@ -91,12 +94,12 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .description('boot the guest kernel with workloads (or programs of your own) as its processes (see --list)')
     .addOption(OPTIONS.config().default('native'))
     .addOption(OPTIONS.workload())
-    .addOption(new Option('--program <file>', 'a user program of your own (source or image, linked at USER_BASE: include user.inc first) as one more process; repeatable').argParser(collect))
+    .addOption(OPTIONS.program())
     .addOption(OPTIONS.iterations())
     .addOption(OPTIONS.maxCycles())
     .addOption(OPTIONS.stats())
     .addOption(OPTIONS.json('print one JSON object with the console output, statistics and processes'))
-    .option('--quantum <cycles>', 'timer quantum in cycles (default: the kernel default, 100000)')
+    .addOption(OPTIONS.quantum())
     .addOption(OPTIONS.memory())
     .addOption(OPTIONS.preset())
     .option('--list', 'list configurations and workloads')
@@ -136,6 +139,8 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.config())
     .addOption(OPTIONS.workload(`comma-separated workloads (default ${DEFAULT_DEBUG_WORKLOAD})`))
     .addOption(OPTIONS.iterations())
+    .addOption(OPTIONS.program())
+    .addOption(OPTIONS.quantum())
     .option('--script <file>', 'run the debugger commands in this file first')
     .option('--batch', 'print a transcript (each command after the prompt) and exit when the commands end')
     .addOption(OPTIONS.maxCycles('cycle budget of one continue, nexti or finish'))

@@ -74,7 +74,7 @@ export function listText(): string {
 
 /** The --program files, assembled for the guest's plain ISA. Their includes are found next to
  *  them first, then in programs/user (user.inc, lib.s), as the workloads' are. */
-function userPrograms(files: readonly string[], opts: BootCliOptions): UserProgram[] {
+export function userPrograms(files: readonly string[], opts: Pick<BootCliOptions, 'includeRoot'>): UserProgram[] {
   const includeRoot = includeRootOption(opts.includeRoot);
   return files.map((file) => ({
     name: basename(file).replace(/\.(s|rli)$/, '').slice(0, 15),

@@ -14,7 +14,7 @@ import { CliError, ExitCode } from '../errors.js';
 import { includeRootOption, loadOnto, readText } from '../load.js';
 import { bareMachine, type BareMachineFlags } from '../machine.js';
 import { DEFAULT_DEBUG_WORKLOAD, DEFAULT_MAX_CYCLES, parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
-import { bootFailure, configNamed } from './boot.js';
+import { bootFailure, configNamed, userPrograms } from './boot.js';
 
 export { DEFAULT_DEBUG_WORKLOAD };
 
@@ -28,8 +28,11 @@ export interface DebugCliOptions extends BareMachineFlags {
   maxCycles?: string;
   /** -D NAME[=VALUE]: kernel build options (with a configuration). */
   define?: string[];
-  /** --include-root (with FILE). */
+  /** --include-root (with FILE or --program). */
   includeRoot?: string;
+  /** With a configuration, as for boot: the timer quantum and programs of one's own. */
+  quantum?: string;
+  program?: string[];
 }
 
 interface Target {
@@ -46,14 +49,18 @@ function loadFile(file: string, opts: DebugCliOptions): Target {
 
 function prepareConfig(opts: DebugCliOptions): Target {
   const config = configNamed(opts.config ?? 'native');
-  const workloads = parseList(opts.workload ?? DEFAULT_DEBUG_WORKLOAD);
+  const programs = userPrograms(opts.program ?? [], opts);
+  const workloads = opts.workload === undefined && programs.length > 0 ? [] : parseList(opts.workload ?? DEFAULT_DEBUG_WORKLOAD);
   const iterations = parseIterations(opts.iterations);
+  const quantum = opts.quantum === undefined ? undefined : parseCount('--quantum', opts.quantum);
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
   const kernelDefines = parseDefines(opts.define);
   try {
     const prepared = config.prepare({
       workloads,
+      programs,
       costs: parsePreset(opts.preset),
+      ...(quantum !== undefined && { quantum }),
       ...(iterations !== undefined && { iterations }),
       ...(memoryBytes !== undefined && { memoryBytes }),
       ...(Object.keys(kernelDefines).length > 0 && { kernelDefines }),
@@ -70,7 +77,7 @@ function prepareConfig(opts: DebugCliOptions): Target {
  * resolves to the exit code: 0, or 1 when a command of a script or of piped input failed.
  */
 export function debugCommand(file: string | undefined, opts: DebugCliOptions): Promise<number> {
-  if (file !== undefined && (opts.config !== undefined || opts.workload !== undefined || opts.iterations !== undefined)) {
+  if (file !== undefined && (opts.config !== undefined || opts.workload !== undefined || opts.iterations !== undefined || opts.program !== undefined || opts.quantum !== undefined)) {
     throw new CliError('give either FILE or --config/--workload, not both', ExitCode.USAGE);
   }
   if (file !== undefined && opts.define !== undefined) throw new CliError('-D builds the guest kernel of a configuration: give it with --config, not with FILE', ExitCode.USAGE);
@@ -79,7 +86,7 @@ export function debugCommand(file: string | undefined, opts: DebugCliOptions): P
   }
   // The debugger reads its commands from stdin when it is not a terminal.
   if (opts.input === '-') throw new CliError("debug reads its commands from stdin: give the guest's --input in a file", ExitCode.USAGE);
-  if (file === undefined && opts.includeRoot !== undefined) throw new CliError('--include-root is for a FILE to assemble, not for a configuration', ExitCode.USAGE);
+  if (file === undefined && opts.program === undefined && opts.includeRoot !== undefined) throw new CliError('--include-root is for a FILE or --program to assemble, not for a configuration', ExitCode.USAGE);
   const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
   if (maxCycles < 1) throw new CliError('--max-cycles must be at least 1', ExitCode.USAGE);
   const script = opts.script === undefined ? undefined : readText(opts.script, 'debugger scripts').split(/\r?\n/);
