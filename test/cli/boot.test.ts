@@ -49,3 +49,40 @@ describe('ringlab boot', () => {
     expectNoStackTrace(r);
   });
 });
+
+describe('ringlab boot --program', () => {
+  const cli = useCli();
+  const MINE = `# mine.s: a program of one's own, next to no other file of ringlab's
+        .include "user.inc"
+_start: la   a0, hello
+        call print
+        li   a0, 7
+        call exit
+hello:  .asciz "hello from my own program\\n"
+        .align 4
+        .include "lib.s"
+`;
+
+  it('boots my own program as a process, next to workloads, with the same output under every config', () => {
+    const file = cli.write('mine.s', MINE);
+    const outputs = ['native', 'te', 'vtx', 'vtx-ept', 'pv'].map((config) => {
+      const r = ringlab(['boot', '--config', config, '--workload', 'compute', '--iterations', '1', '--program', file, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).processes.map((p: { name: string; exitCode: number; output: string }) => [p.name, p.exitCode, p.output]);
+    });
+    expect(outputs[0]).toEqual([
+      ['compute', 0, expect.stringMatching(/^compute: rounds=1/)],
+      ['mine', 7, 'hello from my own program\n'],
+    ]);
+    for (const o of outputs) expect(o).toEqual(outputs[0]);
+  });
+
+  it('a program that does not assemble is exit 2 with file:line:column; a missing include names where it looked', () => {
+    const bad = cli.write('bad.s', `        .include "user.inc"\n_start: addi a0\n        .include "nosuch.inc"\n`);
+    const r = ringlab(['boot', '--program', bad]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad\.s:2:\d+: error/);
+    expect(r.stderr).toMatch(/nosuch\.inc.*looked for/);
+    expectNoStackTrace(r);
+  });
+});
