@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble, formatAsmError, ImageFormatError, parseImage, serializeImage, type Image } from '../asm/index.js';
-import { InputFileError, readInputText, RINGLAB_ROOT, sandboxedReader } from '../asm/files.js';
+import { InputFileError, isInside, LIBRARY_DIR, readInputText, RINGLAB_ROOT, sandboxedReader } from '../asm/files.js';
 import type { Isa } from '../isa/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -104,15 +104,17 @@ export function assembleWithDiskCache(path: string, isa: Isa, defines: Defines, 
     if (image) return { image, cached: true };
   }
   // The repository's programs include across programs/ (a VMM includes ../common/, the kernel
-  // ../lib/): their include root is the repository. Every file read is recorded with its hash.
+  // ../lib/): their include root is the repository (another file's is its own directory).
+  // Every file read is recorded with its hash.
   const deps: [string, string][] = [];
-  const read = sandboxedReader([ROOT]);
+  const root = isInside(ROOT, path) ? ROOT : dirname(path);
+  const read = sandboxedReader([root, LIBRARY_DIR]);
   const readFile = (p: string): string | undefined => {
     const text = read(p);
     if (text !== undefined) deps.push([p, sha256(text)]);
     return text;
   };
-  const result = assemble(source, { fileName: path, isa, defines, includeRoot: ROOT, readFile });
+  const result = assemble(source, { fileName: path, isa, defines, includeRoot: root, readFile });
   if (!result.ok) throw new ProgramAssemblyError(result.errors.map(formatAsmError).join('\n'));
   if (file !== undefined && key !== undefined) writeEntry(file, key, deps, result.image);
   return { image: result.image, cached: false };
