@@ -13,9 +13,10 @@ import * as bench from '../../src/cli/commands/bench.js';
 import * as boot from '../../src/cli/commands/boot.js';
 import * as debug from '../../src/cli/commands/debug.js';
 import * as disasm from '../../src/cli/commands/disasm.js';
+import * as fuzz from '../../src/cli/commands/fuzz.js';
 import * as isa from '../../src/cli/commands/isa.js';
 import * as run from '../../src/cli/commands/run.js';
-import { runCli, type Commands } from '../../src/cli/program.js';
+import { COMMAND_MODULES, runCli, type Commands } from '../../src/cli/program.js';
 import { ensureBuilt, ROOT } from './setup.js';
 
 export { ROOT };
@@ -50,7 +51,9 @@ function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
   return env;
 }
 
-const COMMANDS: Commands = { asm, bench, boot, debug, disasm, isa, run };
+const COMMANDS: Required<Commands> = { asm, bench, boot, debug, disasm, fuzz, isa, run };
+// A command added to the CLI must be loaded here too, or in-process tests would miss it.
+for (const name of Object.keys(COMMAND_MODULES)) if (!(name in COMMANDS)) throw new Error(`test/cli/helpers.ts: load the '${name}' command module`);
 
 /** Whether the process boundary matters to this call (see the top of the file). */
 function needsProcess(args: readonly string[], options: CliOptions): boolean {

@@ -12,8 +12,9 @@ import type { SuiteName } from '../../bench/results.js';
 import { runSuite, SUITES } from '../../bench/suites.js';
 import { out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
-import { io, type CliOutput } from '../io.js';
+import { io } from '../io.js';
 import { parseCount, parseList } from '../options.js';
+import { progressLine } from '../progress.js';
 
 export interface BenchCliOptions {
   preset?: string;
@@ -29,16 +30,6 @@ export interface BenchCliOptions {
 export function gitRevision(): string {
   const r = spawnSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], { cwd: ROOT, encoding: 'utf8' });
   return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : 'unknown';
-}
-
-/** A progress line on stderr, rewritten in place; only on a terminal, so logs stay clean. */
-function progressLine(stream: CliOutput): ((done: number, total: number, what: string) => void) | undefined {
-  if (!stream.isTTY) return undefined;
-  return (done, total, what) => {
-    const line = done >= total ? '' : `[${String(done + 1).padStart(String(total).length)}/${total}] ${what}`;
-    const width = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80; // 0 under some pseudo-terminals
-    stream.write(`\r\x1b[2K${line.slice(0, width - 1)}`);
-  };
 }
 
 export function benchCommand(suite: string | undefined, opts: BenchCliOptions): number {

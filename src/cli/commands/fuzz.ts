@@ -8,10 +8,11 @@ import { CONFIGS } from '../../configs/index.js';
 import { bootSet, checkBootSet, GeneratorError, type Divergence } from '../../fuzz/equivalence.js';
 import { deriveSeed } from '../../fuzz/random.js';
 import { COST_PRESETS } from '../../machine/costs.js';
-import { err, out } from '../colour.js';
+import { out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
 import { io } from '../io.js';
 import { parseCount, parseList } from '../options.js';
+import { progressLine } from '../progress.js';
 
 export interface FuzzCliOptions {
   programs?: string;
@@ -46,7 +47,7 @@ function firstDifference(a: string, b: string): string {
 function describe(d: Divergence): string {
   const exit = d.native.exitCode === d.actual.exitCode ? `exit ${d.actual.exitCode}` : `exit ${d.native.exitCode} natively, ${d.actual.exitCode ?? 'none'} here`;
   const output = d.native.output === d.actual.output ? 'same output' : firstDifference(d.native.output, d.actual.output);
-  return `${err.red('divergence')} boot ${d.bootSeed} ${d.config}/${d.preset} pid ${d.pid} (${d.name}): ${exit}; ${output}\n  reproduce: ${d.reproduce}\n`;
+  return `${out.red('divergence')} boot ${d.bootSeed} ${d.config}/${d.preset} pid ${d.pid} (${d.name}): ${exit}; ${output}\n  reproduce: ${d.reproduce}\n`;
 }
 
 /** Write one boot set's program sources under DIR/<bootSeed>/, with the boot command. */
@@ -78,8 +79,10 @@ export function fuzzCommand(opts: FuzzCliOptions): number {
   const divergences: Divergence[] = [];
   let programs = 0;
   let boots = 0;
+  const progress = progressLine(io.stderr);
   try {
-    for (const seed of seeds) {
+    for (const [i, seed] of seeds.entries()) {
+      progress?.(i, seeds.length, `boot set ${seed}: ${programs} programs so far, ${divergences.length} divergences`);
       const report = checkBootSet(seed, { configs, presets });
       programs += report.programs;
       boots += report.boots;
@@ -87,6 +90,7 @@ export function fuzzCommand(opts: FuzzCliOptions): number {
       if (!opts.json) for (const d of report.divergences) io.stdout.write(describe(d));
       if (opts.save) io.stderr.write(`saved boot ${seed} in ${save(opts.save, seed)}\n`);
     }
+    progress?.(seeds.length, seeds.length, '');
   } catch (e) {
     if (e instanceof GeneratorError) throw new CliError(`the generator made a bad boot set: ${e.message}`, ExitCode.INTERNAL);
     throw e;
