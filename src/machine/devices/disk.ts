@@ -18,13 +18,15 @@ export const DISK_MAX_BYTES = 256 * 1024 * 1024;
 /** Most blocks one request may move (1 MiB): bounds the host work of one completion. */
 export const DISK_MAX_COUNT = 256;
 
-export const DISK_BLOCK = 0x60;
-export const DISK_ADDR = 0x61;
-export const DISK_COUNT = 0x62;
-export const DISK_COMMAND = 0x63;
-export const DISK_STATUS = 0x64;
-export const DISK_ACK = 0x65;
-export const DISK_BLOCKS = 0x66;
+// Ports 0x80-0x86: clear of the built-in devices, of docs/extending.md's example (0x50-0x51) and
+// of the ports test devices use (0x60, 0x70).
+export const DISK_BLOCK = 0x80;
+export const DISK_ADDR = 0x81;
+export const DISK_COUNT = 0x82;
+export const DISK_COMMAND = 0x83;
+export const DISK_STATUS = 0x84;
+export const DISK_ACK = 0x85;
+export const DISK_BLOCKS = 0x86;
 export const DISK_IRQ_LINE = 2;
 
 /** Values written to DISK_COMMAND. */
