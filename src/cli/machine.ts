@@ -4,6 +4,7 @@
 import { readSync } from 'node:fs';
 import { formatBytes, InputFileError, readInputBytes } from '../asm/files.js';
 import { Machine, type MachineOptions } from '../machine/machine.js';
+import { readDiskImage } from './disk.js';
 import { CliError, ExitCode } from './errors.js';
 import { parseList, parsePreset, parseSize } from './options.js';
 
@@ -14,6 +15,8 @@ export interface BareMachineFlags {
   input?: string;
   /** --extensions: comma-separated ISA extensions. */
   extensions?: string;
+  /** --disk: a disk image file (see disk.ts for when it is written back). */
+  disk?: string;
 }
 
 /** Bytes of --input: the guest reads them one at a time, so 16 MiB is far more than any lab needs. */
@@ -63,6 +66,7 @@ export function bareMachine(flags: BareMachineFlags, extra: Pick<MachineOptions,
     extensions: flags.extensions ? parseList(flags.extensions) : [],
     costs: parsePreset(flags.preset),
     ...(flags.input !== undefined && { consoleInput: readInput(flags.input) }),
+    ...(flags.disk !== undefined && { disk: readDiskImage(flags.disk) }),
     ...extra,
   };
   try {

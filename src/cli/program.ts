@@ -40,6 +40,7 @@ const OPTIONS = {
   stats: () => new Option('--stats', 'print cycles, instructions, traps and TLB figures to stderr'),
   json: (what: string) => new Option('--json', what),
   input: (what = "console input bytes ('-' for stdin)") => new Option('--input <file>', what),
+  disk: () => new Option('--disk <file>', 'a disk image (a multiple of 4096 bytes, at most 256 MiB); written back when the run ends if the guest wrote to it (docs/disk.md)'),
   memory: () => new Option('--memory <size>', 'physical memory, e.g. 64K or 16M (default 16M)'),
   preset: () => new Option('--preset <name>', 'cost model preset').choices(Object.keys(COST_PRESETS)).default('default'),
   presets: () => new Option('--preset <list>', `comma-separated cost presets (default: all: ${Object.keys(COST_PRESETS).join(', ')})`),
@@ -83,6 +84,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.stats())
     .addOption(OPTIONS.json('print one JSON object with the console output and statistics'))
     .addOption(OPTIONS.input())
+    .addOption(OPTIONS.disk())
     .addOption(OPTIONS.memory())
     .addOption(OPTIONS.preset())
     .addOption(OPTIONS.extensions())
@@ -100,6 +102,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.stats())
     .addOption(OPTIONS.json('print one JSON object with the console output, statistics and processes'))
     .addOption(OPTIONS.quantum())
+    .addOption(OPTIONS.disk())
     .addOption(OPTIONS.memory())
     .addOption(OPTIONS.preset())
     .option('--list', 'list configurations and workloads')

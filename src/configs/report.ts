@@ -54,6 +54,10 @@ export function formatStats(stats: MachineStats, c: ChalkInstance): string {
   lines.push(`  traps: ${traps.length === 0 ? 'none' : traps.map(([name, n]) => `${name} ${grouped(n)}`).join(', ')}`);
   const t = stats.tlb;
   lines.push(`  TLB (${t.entries} entries, ${t.ways}-way): ${grouped(t.hits)} hits, ${grouped(t.misses)} misses (${percent(t.hits, t.hits + t.misses)} hit rate), ${grouped(t.walkRefs)} walk references, ${grouped(t.flushes)} flushes`);
+  const d = stats.disk;
+  if (d) {
+    lines.push(`  disk: ${grouped(d.requests)} requests (${grouped(d.reads)} reads, ${grouped(d.writes)} writes, ${grouped(d.flushes)} flushes), ${grouped(d.bytes)} bytes, ${grouped(d.errors)} errors, ${grouped(d.refused)} refused; busy ${grouped(d.busyCycles)} cycles, of which the CPU waited in wfi ${grouped(d.waitCycles)}`);
+  }
   return lines.join('\n');
 }
 

@@ -38,6 +38,9 @@ export interface BootOptions {
   maxCycles?: number;
   costs?: CostModel;
   memoryBytes?: number;
+  /** The machine's disk image (MachineOptions.disk). Under a VMM the disk is hidden from the
+   *  guest for now (docs/disk.md): the machine has it, the guest sees no controller. */
+  disk?: Uint8Array;
   /** Timer quantum in cycles (0 or undefined: the kernel's default). */
   quantum?: number;
   /** Each console byte as it is written (e.g. to stream it to stdout). */

@@ -112,7 +112,10 @@ export function readVmmStats(machine: Machine, layout: VmmLayout): VmmStats {
     if (n > 0) emulated[insn.mnemonic] = n;
   }
   const reflected: Record<string, number> = {};
+  // The VMM counts causes 0..NCAUSES-1 (a cause it has no slot for never reaches its guest).
+  const ncauses = findSymbol(layout.image, 'NCAUSES')?.value ?? 0;
   for (const c of CAUSES) {
+    if (c.code >= ncauses) continue;
     const n = at('stat_reflected', c.code);
     if (n > 0) reflected[causeName(c.code)] = n;
   }
@@ -164,7 +167,7 @@ export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOp
   }
   const observer = new KernelObserver(kernel, specs, layout.guestBase);
   const machine = observer.machine(
-    { isa, memoryBytes: layout.guestBase + guestSize, costs: options.costs ?? DEFAULT_COSTS, worlds: VMM_WORLDS, ...(options.devices && { devices: options.devices }) },
+    { isa, memoryBytes: layout.guestBase + guestSize, costs: options.costs ?? DEFAULT_COSTS, worlds: VMM_WORLDS, ...(options.devices && { devices: options.devices }), ...(options.disk && { disk: options.disk }) },
     options.onConsoleOutput,
   );
   const guest: GuestMemory = {

@@ -27,6 +27,7 @@ export const Cause = {
   BusError: 10,
   TimerInterrupt: INTERRUPT_BASE + 0,
   ConsoleInterrupt: INTERRUPT_BASE + 1,
+  DiskInterrupt: INTERRUPT_BASE + 2,
 } as const;
 
 export type CauseName = keyof typeof Cause;
@@ -44,6 +45,7 @@ export const CAUSES: readonly CauseDef[] = [
   { name: 'BusError', code: Cause.BusError, kind: 'exception', badAddr: 'physical address', doc: 'a physical address beyond the end of memory (including during a page-table walk)' },
   { name: 'TimerInterrupt', code: Cause.TimerInterrupt, kind: 'interrupt', badAddr: '0', doc: 'interrupt line 0: the interval timer expired' },
   { name: 'ConsoleInterrupt', code: Cause.ConsoleInterrupt, kind: 'interrupt', badAddr: '0', doc: 'interrupt line 1: console input is available' },
+  { name: 'DiskInterrupt', code: Cause.DiskInterrupt, kind: 'interrupt', badAddr: '0', doc: 'interrupt line 2: a disk request has finished' },
 ];
 
 const BY_CODE = new Map(CAUSES.map((c) => [c.code, c]));

@@ -23,6 +23,11 @@ export interface CostModel {
   readonly vmEntry: number;
   /** True when every VM exit and entry flushes the TLB (no VPID tags: VT-x before Nehalem). */
   readonly vmTransitionFlushesTlb: boolean;
+  /** Block device (devices/disk.ts): cycles one request takes before any data moves (command
+   *  processing, seek and rotation, or flash access). The CPU keeps executing meanwhile. */
+  readonly diskRequest: number;
+  /** Block device: cycles per byte transferred (the medium's sustained rate at the core's clock). */
+  readonly diskPerByte: number;
 }
 
 export const COST_PRESETS: Readonly<Record<string, CostModel>> = {
@@ -46,6 +51,12 @@ export const COST_PRESETS: Readonly<Record<string, CostModel>> = {
     vmEntry: 220,
     // VPID (Nehalem, 2008 onwards) tags TLB entries with the VM, so transitions keep the TLB.
     vmTransitionFlushesTlb: false,
+    // An NVMe flash drive of the late 2010s (Samsung 970 EVO class), at an assumed 3 GHz clock.
+    // Approximate: a 4 KiB random read at queue depth 1 takes on the order of 60-90 us end to
+    // end (vendor figures of ~15,000 IOPS at QD1); 70 us = 210,000 cycles. Sequential transfer
+    // ~3 GB/s (data sheet: 3,400 MB/s read) is about 1 cycle per byte at 3 GHz.
+    diskRequest: 210_000,
+    diskPerByte: 1,
   },
   'vtx-2006': {
     name: 'vtx-2006',
@@ -65,6 +76,12 @@ export const COST_PRESETS: Readonly<Record<string, CostModel>> = {
     vmEntry: 1100,
     // No VPID before Nehalem: every VM exit and entry flushed the TLB.
     vmTransitionFlushesTlb: true,
+    // A 7,200 rpm SATA disk of 2006 (Seagate Barracuda 7200.10 class) next to a 3 GHz Pentium 4.
+    // Approximate: average seek ~8.5-11 ms plus half a turn (4.17 ms at 7,200 rpm) gives ~12 ms
+    // for a random request, = 36,000,000 cycles; sustained ~70 MB/s (data sheet: up to 78 MB/s)
+    // is about 43 cycles per byte. Seek distance is not modelled: every request pays the average.
+    diskRequest: 36_000_000,
+    diskPerByte: 43,
   },
 };
 

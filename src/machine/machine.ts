@@ -7,6 +7,7 @@ import { PortBus } from './bus.js';
 import { DEFAULT_COSTS, type CostModel } from './costs.js';
 import { ConsoleDevice } from './devices/console.js';
 import type { Device } from './devices/device.js';
+import { DiskDevice, type DiskStats } from './devices/disk.js';
 import { NullPortDevice } from './devices/null-port.js';
 import { PowerDevice } from './devices/power.js';
 import { TimerDevice } from './devices/timer.js';
@@ -36,6 +37,10 @@ export interface MachineOptions {
   costs?: CostModel;
   tlbEntries?: number;
   consoleInput?: Uint8Array | string;
+  /** The disk's contents (a multiple of DISK_BLOCK_SIZE bytes; copied). Without it the disk
+   *  controller is still there, with 0 blocks: the ports, and so hw.inc and the VMMs' port
+   *  tables, are the same for every machine, and a kernel probes DISK_BLOCKS for a disk. */
+  disk?: Uint8Array;
   /** Receives each console output byte as it is written. */
   onConsoleOutput?: (byte: number) => void;
   worlds?: WorldMap;
@@ -73,6 +78,8 @@ export interface MachineStats {
   vmExits?: Record<string, number>;
   /** With the virtualization extension: cycles and instructions in root and non-root mode. */
   modes?: { root: WorldStats; nonRoot: WorldStats };
+  /** With a disk (MachineOptions.disk): requests, bytes, busy and waiting time. */
+  disk?: DiskStats;
 }
 
 export class LoadError extends Error {}
@@ -82,6 +89,7 @@ export class Machine {
   readonly memory: PhysicalMemory;
   readonly console: ConsoleDevice;
   readonly timer: TimerDevice;
+  readonly disk: DiskDevice;
   readonly devices: readonly Device[];
   readonly bus: PortBus;
   readonly cpu: Processor;
@@ -97,8 +105,10 @@ export class Machine {
     const input = typeof options.consoleInput === 'string' ? new TextEncoder().encode(options.consoleInput) : options.consoleInput;
     this.console = new ConsoleDevice(input, options.onConsoleOutput);
     this.timer = new TimerDevice();
+    const dma = { memory: this.memory, memoryWritten: (a: number, n: number) => this.cpu.invalidateDecoded(a, n), idleCycles: () => this.cpu.idleCycles };
+    this.disk = new DiskDevice(dma, this.costs, options.disk);
     // The device list: adding a device is one file in devices/ and one entry here.
-    const devices: Device[] = [this.console, this.timer, new PowerDevice({ powerOff: (code) => this.cpu.powerOff(code) }), new NullPortDevice()];
+    const devices: Device[] = [this.console, this.timer, new PowerDevice({ powerOff: (code) => this.cpu.powerOff(code) }), new NullPortDevice(), this.disk];
     devices.push(...(options.devices ?? []));
     this.devices = devices;
     this.bus = new PortBus(devices);
@@ -183,7 +193,9 @@ export class Machine {
         // while it sleeps); if none has an event coming, nothing ever will.
         const wake = this.bus.nextEventOnLines(lines);
         if (wake === Infinity) return { kind: 'deadlock', pc: cpu.sleepPc >>> 0 };
-        cpu.idleUntil(Math.min(wake, maxCycles));
+        // Sleep no further than the next event of any device, so that each is ticked on time
+        // (a disk completing on a masked line counts its waiting time exactly).
+        cpu.idleUntil(Math.min(wake, this.bus.nextEvent(), maxCycles));
         return undefined;
       }
     }
@@ -248,6 +260,7 @@ export class Machine {
     };
     return {
       ...(vmx && { vmExits, modes: { root: mode(0), nonRoot: mode(4) } }),
+      ...(this.disk.blockCount > 0 && { disk: this.disk.stats(cpu.cycles) }),
       cycles: cpu.cycles,
       instructions: cpu.instret,
       traps,

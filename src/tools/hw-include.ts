@@ -3,6 +3,7 @@
 
 import { BASE, CAUSES, CSRS, EXIT_CONTROLS, EXIT_REASONS, ExitControl, INJECT_VALID, PAGE_SIZE, Ptbr, Pte, Status, VMCS_FIELDS, VMCS_SIZE, VMX } from '../isa/index.js';
 import { FIELD_SHIFT } from '../isa/formats.js';
+import { DISK_BLOCK_SIZE, DISK_MAX_COUNT, DiskCommand, DiskError, DiskStatus } from '../machine/devices/disk.js';
 import { Machine } from '../machine/machine.js';
 
 function hex(n: number): string {
@@ -50,6 +51,11 @@ export function hardwareInclude(): string {
   for (const device of machine.devices) {
     for (const p of device.ports) lines.push(`.equ ${p.name}, ${hex(p.port)}    # ${device.name}: ${p.doc}`);
   }
+  lines.push('', '# ---- The disk (src/machine/devices/disk.ts, docs/disk.md) ----');
+  lines.push(`.equ DISK_BLOCK_SIZE, ${DISK_BLOCK_SIZE}`, `.equ DISK_MAX_COUNT, ${DISK_MAX_COUNT}    # blocks in one request at most`);
+  for (const [name, value] of Object.entries(DiskCommand)) lines.push(`.equ DISK_CMD_${name}, ${value}`);
+  for (const [name, value] of Object.entries(DiskStatus)) lines.push(`.equ DISK_ST_${name}, ${name === 'ERROR_SHIFT' ? value : hex(value)}`);
+  for (const [name, value] of Object.entries(DiskError)) lines.push(`.equ DISK_ERR_${name}, ${value}    # in DISK_STATUS bits 15:8`);
   lines.push('', '# ---- Interrupt lines (IMASK / IPEND bits) ----');
   for (const device of machine.devices) {
     if (device.irqLine !== undefined) lines.push(`.equ IRQ_${device.name.toUpperCase()}, ${1 << device.irqLine}    # line ${device.irqLine}`);

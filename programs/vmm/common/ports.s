@@ -14,6 +14,13 @@
 #   0x21 TIMER_ACK            timer      virtualized
 #   0x30 POWER_OFF            power      passthrough
 #   0x40 NULL_PORT            null       virtualized
+#   0x80 DISK_BLOCK           disk       hidden
+#   0x81 DISK_ADDR            disk       hidden
+#   0x82 DISK_COUNT           disk       hidden
+#   0x83 DISK_COMMAND         disk       hidden
+#   0x84 DISK_STATUS          disk       hidden
+#   0x85 DISK_ACK             disk       hidden
+#   0x86 DISK_BLOCKS          disk       hidden
 
         .align 4
 vmm_port_table:
@@ -145,13 +152,13 @@ vmm_port_table:
         .word port_hidden_in, port_hidden_out
         .word port_hidden_in, port_hidden_out
         .word port_hidden_in, port_hidden_out
-        .word port_hidden_in, port_hidden_out
-        .word port_hidden_in, port_hidden_out
-        .word port_hidden_in, port_hidden_out
-        .word port_hidden_in, port_hidden_out
-        .word port_hidden_in, port_hidden_out
-        .word port_hidden_in, port_hidden_out
-        .word port_hidden_in, port_hidden_out
+        .word port_hidden_in, port_hidden_out    # 0x80 DISK_BLOCK
+        .word port_hidden_in, port_hidden_out    # 0x81 DISK_ADDR
+        .word port_hidden_in, port_hidden_out    # 0x82 DISK_COUNT
+        .word port_hidden_in, port_hidden_out    # 0x83 DISK_COMMAND
+        .word port_hidden_in, port_hidden_out    # 0x84 DISK_STATUS
+        .word port_hidden_in, port_hidden_out    # 0x85 DISK_ACK
+        .word port_hidden_in, port_hidden_out    # 0x86 DISK_BLOCKS
         .word port_hidden_in, port_hidden_out
         .word port_hidden_in, port_hidden_out
         .word port_hidden_in, port_hidden_out

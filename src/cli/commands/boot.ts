@@ -9,6 +9,7 @@ import { includeRootOption, loadProgram } from '../load.js';
 import { BootError, CONFIGS, type BootConfig, type BootStats, findConfig, ProgramAssemblyError, WORKLOADS, type BootResult, type UserProgram } from '../../configs/index.js';
 import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { err } from '../colour.js';
+import { readDiskImage, writeBackDisk } from '../disk.js';
 import { CliError, ExitCode } from '../errors.js';
 import { io } from '../io.js';
 import { DEFAULT_MAX_CYCLES, parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
@@ -31,6 +32,8 @@ export interface BootCliOptions {
   /** --program FILE (repeatable): user programs of one's own, one process each. */
   program?: string[];
   includeRoot?: string;
+  /** --disk FILE: the machine's disk image (written back if the guest wrote to it). */
+  disk?: string;
 }
 
 /** The JSON object `boot --json` prints: the fields of `run --json` plus the processes. */
@@ -99,6 +102,7 @@ export function bootCommand(opts: BootCliOptions): number {
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
   const costs = parsePreset(opts.preset);
   const kernelDefines = parseDefines(opts.define);
+  const disk = opts.disk === undefined ? undefined : readDiskImage(opts.disk);
   const writer = opts.json ? undefined : new LineWriter((chunk) => io.stdout.write(chunk));
   let result: BootResult;
   try {
@@ -110,6 +114,7 @@ export function bootCommand(opts: BootCliOptions): number {
       ...(iterations !== undefined && { iterations }),
       ...(quantum !== undefined && { quantum }),
       ...(memoryBytes !== undefined && { memoryBytes }),
+      ...(disk && { disk }),
       ...(Object.keys(kernelDefines).length > 0 && { kernelDefines }),
       ...(writer && { onConsoleOutput: (b: number) => writer.byte(b) }),
     });
@@ -117,6 +122,7 @@ export function bootCommand(opts: BootCliOptions): number {
     throw bootFailure(e);
   }
   writer?.flush();
+  if (opts.disk !== undefined) writeBackDisk(opts.disk, result.machine.disk);
   const exitCode = result.exitCode ?? ExitCode.GUEST;
   if (opts.json) {
     const out: BootJson = {

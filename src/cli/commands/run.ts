@@ -8,6 +8,7 @@ import { err } from '../colour.js';
 import { ExitCode } from '../errors.js';
 import { io } from '../io.js';
 import { includeRootOption, loadOnto } from '../load.js';
+import { writeBackDisk } from '../disk.js';
 import { bareMachine, type BareMachineFlags } from '../machine.js';
 import { DEFAULT_MAX_CYCLES, parseCount } from '../options.js';
 import { describeStop, formatStats } from '../../configs/report.js';
@@ -69,6 +70,7 @@ export function runCommand(file: string, opts: RunOptions): number {
   loadOnto(machine, file, { ...(includeRoot !== undefined && { includeRoot }) });
   const stop = machine.run(maxCycles);
   writer?.flush();
+  if (opts.disk !== undefined) writeBackDisk(opts.disk, machine.disk);
   const exitCode = exitCodeFor(stop);
   if (opts.json) {
     const result: RunJson = {

@@ -1,0 +1,42 @@
+// `--disk FILE` of `run` and `boot`: the disk image is read whole before the run, and written
+// back when the run ends, only if the guest completed a write request (a read-only run leaves
+// the file, and its modification time, alone). The write goes to a temporary file next to it,
+// renamed over it, so an interrupted write-back never leaves half an image.
+
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { formatBytes, InputFileError, readInputBytes } from '../asm/files.js';
+import { DISK_BLOCK_SIZE, DISK_MAX_BYTES, type DiskDevice } from '../machine/devices/disk.js';
+import { CliError, ExitCode } from './errors.js';
+
+/** The image in FILE: a regular file of a multiple of the block size, at most DISK_MAX_BYTES. */
+export function readDiskImage(path: string): Uint8Array {
+  let bytes: Buffer;
+  try {
+    bytes = readInputBytes(path, DISK_MAX_BYTES, 'a disk image');
+  } catch (e) {
+    if (e instanceof InputFileError) throw new CliError(`cannot read --disk ${path}: ${e.message}`, ExitCode.USAGE);
+    throw e;
+  }
+  if (bytes.length % DISK_BLOCK_SIZE !== 0) {
+    throw new CliError(`--disk ${path}: ${formatBytes(bytes.length)} is not a whole number of ${DISK_BLOCK_SIZE}-byte blocks (pad it, e.g. truncate -s %${DISK_BLOCK_SIZE} ${path})`, ExitCode.USAGE);
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/** Write the disk's contents back to FILE if the guest wrote to it; true if it did. */
+export function writeBackDisk(path: string, disk: DiskDevice): boolean {
+  if (!disk.wasWritten) return false;
+  const temp = `${path}.ringlab-${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, disk.contents());
+    renameSync(temp, path);
+  } catch (e) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // nothing was written
+    }
+    throw new CliError(`cannot write the disk back to ${path}: ${(e as Error).message}`, ExitCode.USAGE);
+  }
+  return true;
+}
