@@ -297,7 +297,8 @@ _start: ${request(DiskCommand.READ, 0, 0x8000, 1)}
         }
         if ((m.stats().disk?.bytes ?? 0) > 0) moved++;
       }),
-      { numRuns: 150 },
+      // A fixed seed: the coverage check below (enough runs moved data) must not depend on luck.
+      { numRuns: 150, seed: 20261203 },
     );
     expect(moved).toBeGreaterThan(10);
   });
