@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { times } from '../../src/bench/findings.js';
 import { rowOf, runRow, type RowRuns } from '../../src/bench/measure.js';
+import { findSymbol } from '../../src/asm/index.js';
+import { findConfig } from '../../src/configs/index.js';
+import { vmcsOffset } from '../../src/isa/vmx.js';
 import { COST_PRESETS } from '../../src/machine/costs.js';
 import { ROOT } from '../cli/helpers.js';
 
@@ -69,6 +72,59 @@ describe('docs/vmm-vtx.md', () => {
     for (const preset of ['default', 'vtx-2006']) {
       expect(vtx).toContain(`| \`${preset}\` | ${['native', 'te', 'vtx', 'vtx-ept'].map((c) => op(c, 'nano-in', preset)).join(' | ')} |`);
     }
+  });
+});
+
+/** Section 4 of vmm-vtx.md: `ctxswitch` (3 iterations) under `vtx`, stepped to the first VM exit of
+ *  the guest kernel's `out CONSOLE_DATA` in `sys_write`, then through the VMM to the entry. */
+function traceConsoleOut(preset: string): { exit: number; vmm: number; entry: number; instructions: number } {
+  const prepared = findConfig('vtx')!.prepare({ workloads: ['ctxswitch'], iterations: 3, costs: COST_PRESETS[preset]! });
+  const { machine } = prepared;
+  const cpu = machine.cpu;
+  const vmm = prepared.images.find((i) => i.kind === 'vmm')!.image;
+  const kernel = prepared.images.find((i) => i.kind === 'kernel')!.image;
+  const vmcs = findSymbol(vmm, 'VMCS_PHYS')!.value;
+  const outPc = findSymbol(kernel, 'sys_write.put')!.value + 4;
+  const word = (field: string) => machine.memory.words[(vmcs + vmcsOffset(field)) >>> 2]! >>> 0;
+  let traced: { exit: number; vmm: number; entry: number; instructions: number } | undefined;
+  for (;;) {
+    const nonRoot = cpu.nonRoot;
+    const cycles = cpu.cycles;
+    const transition = cpu.transitionCycles;
+    expect(machine.step().kind).toBe('step');
+    const spent = cpu.transitionCycles - transition;
+    if (nonRoot && !cpu.nonRoot && word('G_PC') === outPc && word('X_QUAL') === 0x10010) {
+      traced = { exit: spent, vmm: 0, entry: 0, instructions: 0 };
+    } else if (!nonRoot && traced) {
+      traced.instructions++;
+      traced.vmm += cpu.cycles - cycles - spent;
+      if (cpu.nonRoot) return { ...traced, entry: spent };
+    }
+  }
+}
+
+describe('docs/vmm-vtx.md, one exit traced', () => {
+  const vtx = doc('vmm-vtx.md');
+  it('quotes the out CONSOLE_DATA exit under both presets', () => {
+    const [d, old] = [traceConsoleOut('default'), traceConsoleOut('vtx-2006')];
+    const sum = (t: typeof d) => `${grouped(t.exit + t.vmm + t.entry)} = ${grouped(t.exit)} (exit) + ${t.vmm} (VMM) + ${grouped(t.entry)} (entry)`;
+    expect(vtx).toContain(`| the \`out\` | 10 | ${sum(d)} | ${sum(old)} |`);
+    expect(vtx).toContain(`| instructions | 1 guest | ${d.instructions} VMM; the guest's \`out\` never retires | ${old.instructions} VMM |`);
+    expect(vtx).toContain(`VMM: ${d.instructions} instructions, ${d.vmm} cycles`);
+  });
+});
+
+describe('docs/kernel.md, the tick', () => {
+  const kernel = doc('kernel.md');
+  it('quotes ctxswitch at a 10,000-cycle quantum with vtx-2006, under vtx and natively', () => {
+    const boot = (config: string) => findConfig(config)!.boot({ workloads: ['ctxswitch'], quantum: 10_000, costs: COST_PRESETS['vtx-2006']! });
+    const vtx = boot('vtx');
+    const native = boot('native');
+    expect(vtx.exitCode).toBe(0);
+    expect(native.exitCode).toBe(0);
+    expect(kernel).toContain(
+      `${grouped(vtx.stats.cycles)} cycles against ${grouped(native.stats.cycles)} natively; \`--stats\` shows \`timer ticks coalesced: ${vtx.stats.vmm!.coalescedTicks}\` of ${vtx.stats.vmm!.injectedInterrupts}`,
+    );
   });
 });
 
