@@ -161,13 +161,13 @@ export function fsck(disk: Uint8Array, maxProblems = 200): FsckReport {
           problem(`${entry}: '${name}' anywhere but entries 0 and 1`);
           continue;
         }
+        if (!paths.has(inum) && where.length < 1024) paths.set(inum, `${where === '/' ? '' : where}/${name}`);
         if (types[inum] !== T_DIR) continue;
         if (parent[inum] !== 0) {
           problem(`${entry} names directory inode ${inum}, which ${pathOf(inum)} names already: a directory with two parents, or a cycle`);
           continue;
         }
         parent[inum] = dir;
-        if (where.length < 1024) paths.set(inum, `${where === '/' ? '' : where}/${name}`);
         queue.push(inum);
       }
       if (sizes[dir]! < 2 * DIRENT_SIZE) problem(`directory ${where} has size ${sizes[dir]}: no room for '.' and '..'`);
