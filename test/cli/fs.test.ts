@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { B, DINODE, INODE_SIZE } from '../../src/fs/layout.js';
+import { B, DINODE, INODE_SIZE, MAXFILE } from '../../src/fs/layout.js';
 import { expectNoStackTrace, ringlab, useCli } from './helpers.js';
 
 const cli = useCli();
@@ -34,6 +34,14 @@ describe('ringlab fs', () => {
     expect(ringlab(['fs', 'rm', disk, '/etc/big']).status).toBe(0);
     expect(ringlab(['fs', 'ls', disk, '/etc']).stdout).toBe('');
     expect(ringlab(['fs', 'fsck', disk, '--json']).stdout).toMatch(/"clean": true/);
+    // put from stdin, at most the largest file; a real process reads its own stdin.
+    expect(ringlab(['fs', 'put', disk, '-', '/etc/in'], { input: 'piped\n' }).status).toBe(0);
+    expect(ringlab(['fs', 'cat', disk, '/etc/in'], { spawn: true }).stdout).toBe('piped\n');
+    expect(ringlab(['fs', 'put', disk, '-', '/etc/in2'], { input: 'spawned', spawn: true }).status).toBe(0);
+    expect(ringlab(['fs', 'cat', disk, '/etc/in2']).stdout).toBe('spawned');
+    const huge = ringlab(['fs', 'put', disk, '-', '/etc/huge'], { input: 'x'.repeat(MAXFILE + 1), spawn: true });
+    expect(huge.status).toBe(1);
+    expect(huge.stderr).toMatch(/stdin: more than the largest file, 4243456 bytes/);
   });
 
   it('says which errno an operation fails with (exit 1): a missing path, a non-empty directory, a full disk', () => {

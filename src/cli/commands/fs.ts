@@ -109,8 +109,8 @@ export function getCommand(disk: string, path: string, hostFile?: string): numbe
 
 export function putCommand(disk: string, hostFile: string, path: string): number {
   const fs = open(disk);
-  const data = hostFile === '-' ? io.readStdin() : readBytes(hostFile, MAXFILE, 'files put on a disk image (the largest file)');
-  if (data.length > MAXFILE) throw new CliError(`${hostFile}: ${data.length} bytes, over the largest file of ${MAXFILE}`, ExitCode.USAGE);
+  const data = hostFile === '-' ? io.readStdin(MAXFILE) : readBytes(hostFile, MAXFILE, 'files put on a disk image (the largest file)');
+  if (data.length > MAXFILE) throw new CliError(`stdin: more than the largest file, ${MAXFILE} bytes`, ExitCode.USAGE);
   check(fs.writeFile(path, data), disk, path);
   writeDisk(disk, fs.disk);
   return ExitCode.OK;
