@@ -138,6 +138,33 @@ describe('fsck', () => {
     );
   });
 
+  it('finds problems whenever the operations would find the image damaged: clean means no EIO and staying clean', () => {
+    const { disk } = populated();
+    const opened = openFs(disk);
+    if (!opened.ok) throw new Error();
+    const metadata = opened.value.sb.datastart * B;
+    const change = fc.record({ at: fc.oneof({ weight: 3, arbitrary: fc.nat(metadata - 1) }, fc.nat(disk.length - 1)), value: fc.nat(255) });
+    let clean = 0;
+    fc.assert(
+      fc.property(fc.array(change, { minLength: 1, maxLength: 4 }), (changes) => {
+        const copy = disk.slice();
+        for (const c of changes) copy[c.at] = c.value;
+        if (fsck(copy).problems.length > 0) return;
+        clean++;
+        const fs = openFs(copy);
+        expect(fs.ok).toBe(true);
+        if (!fs.ok) return;
+        expect(JSON.stringify(snapshot(fs.value))).not.toContain('EIO');
+        for (const r of [fs.value.mkdir('/home/new'), fs.value.writeFile('/home/ada/more', new Uint8Array(3 * B)), fs.value.rename('/home/ada', '/bin/ada'), fs.value.unlink('/README')]) {
+          expect(r.ok ? 'ok' : r.error).not.toBe('EIO');
+        }
+        expect(fsck(copy).problems).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+    expect(clean, 'some changes leave the image clean (file data, free inodes)').toBeGreaterThan(0);
+  });
+
   it('reports a change to any byte of the superblock but the inode count', () => {
     const { disk } = populated();
     const ninodes = SUPERBLOCK.fields.NINODES.offset;
