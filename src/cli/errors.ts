@@ -14,6 +14,8 @@ export const ExitCode = {
   NOT_VIRTUALIZABLE: 10,
   /** `fuzz`: some process behaved differently under a configuration than natively. */
   DIVERGED: 11,
+  /** `fs fsck`: the filesystem in the disk image has problems (each is printed). */
+  FS_DAMAGED: 12,
   /** A bug in ringlab itself (please report it). */
   INTERNAL: 70,
 } as const;

@@ -1,11 +1,11 @@
 // The bare-metal machine that `ringlab run FILE` and `ringlab debug FILE` both build from their
 // options: --memory, --preset, --input and --extensions, with the same limits and errors.
 
-import { readSync } from 'node:fs';
 import { formatBytes, InputFileError, readInputBytes } from '../asm/files.js';
 import { Machine, type MachineOptions } from '../machine/machine.js';
 import { readDiskImage } from './disk.js';
 import { CliError, ExitCode } from './errors.js';
+import { readStdinUpTo } from './io.js';
 import { parseList, parsePreset, parseSize } from './options.js';
 
 export interface BareMachineFlags {
@@ -22,30 +22,16 @@ export interface BareMachineFlags {
 /** Bytes of --input: the guest reads them one at a time, so 16 MiB is far more than any lab needs. */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
-/** Standard input up to `limit` bytes (a pipe or terminal: no size to check first). */
+/** Standard input up to `limit` bytes. */
 function readStdin(limit: number): Uint8Array {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const chunk = Buffer.alloc(64 * 1024);
-  for (;;) {
-    let n: number;
-    try {
-      n = readSync(0, chunk, 0, chunk.length, null);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // non-blocking stdin: wait a little
-        continue;
-      }
-      if (code === 'EOF') break;
-      throw new CliError(`cannot read --input from stdin: ${(e as Error).message}`, ExitCode.USAGE);
-    }
-    if (n === 0) break;
-    total += n;
-    if (total > limit) throw new CliError(`--input from stdin is more than the ${formatBytes(limit)} limit`, ExitCode.USAGE);
-    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  let data: Uint8Array;
+  try {
+    data = readStdinUpTo(limit);
+  } catch (e) {
+    throw new CliError(`cannot read --input from stdin: ${(e as Error).message}`, ExitCode.USAGE);
   }
-  return new Uint8Array(Buffer.concat(chunks));
+  if (data.length > limit) throw new CliError(`--input from stdin is more than the ${formatBytes(limit)} limit`, ExitCode.USAGE);
+  return data;
 }
 
 function readInput(path: string): Uint8Array {

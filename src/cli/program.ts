@@ -21,6 +21,7 @@ export const COMMAND_MODULES = {
   disasm: () => import('./commands/disasm.js'),
   isa: () => import('./commands/isa.js'),
   fuzz: () => import('./commands/fuzz.js'),
+  fs: () => import('./commands/fs.js'),
 };
 
 type CommandName = keyof typeof COMMAND_MODULES;
@@ -182,6 +183,58 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.json('with --check: print one JSON object with the classification and its evidence'))
     .addOption(OPTIONS.extensions())
     .action((opts) => setExit(need('isa').isaCommand(opts)));
+
+  const fs = program
+    .command('fs')
+    .description('build and inspect disk images in the filesystem format the kernel uses (docs/fs.md)');
+  fs.command('mkfs')
+    .description('write a fresh filesystem with an empty root directory to DISK')
+    .argument('<disk>', 'disk image file to write')
+    .option('--size <size>', 'image size, a multiple of 4K, e.g. 1M (default 4M)')
+    .option('--inodes <n>', 'number of inodes (default: one per four blocks)')
+    .action((disk: string, opts) => setExit(need('fs').mkfsCommand(disk, opts)));
+  fs.command('ls')
+    .description('list a directory: type, links, size, name')
+    .argument('<disk>', 'disk image')
+    .argument('[path]', 'directory or file (default /)')
+    .action((disk: string, path: string | undefined) => setExit(need('fs').lsCommand(disk, path)));
+  fs.command('tree')
+    .description('draw the directory tree')
+    .argument('<disk>', 'disk image')
+    .argument('[path]', 'directory (default /)')
+    .action((disk: string, path: string | undefined) => setExit(need('fs').treeCommand(disk, path)));
+  fs.command('cat')
+    .description("print a file's bytes")
+    .argument('<disk>', 'disk image')
+    .argument('<path>', 'file in the image')
+    .action((disk: string, path: string) => setExit(need('fs').catCommand(disk, path)));
+  fs.command('get')
+    .description('copy a file out of the image')
+    .argument('<disk>', 'disk image')
+    .argument('<path>', 'file in the image')
+    .argument('[hostfile]', "file to write (default, or '-': stdout)")
+    .action((disk: string, path: string, host: string | undefined) => setExit(need('fs').getCommand(disk, path, host)));
+  fs.command('put')
+    .description('copy a host file into the image, replacing a file of that name')
+    .argument('<disk>', 'disk image')
+    .argument('<hostfile>', "file to copy ('-': stdin)")
+    .argument('<path>', 'its path in the image (the directory must exist)')
+    .action((disk: string, host: string, path: string) => setExit(need('fs').putCommand(disk, host, path)));
+  fs.command('rm')
+    .description('remove a file or an empty directory')
+    .argument('<disk>', 'disk image')
+    .argument('<path>', 'path in the image')
+    .action((disk: string, path: string) => setExit(need('fs').rmCommand(disk, path)));
+  fs.command('mkdir')
+    .description('make a directory')
+    .argument('<disk>', 'disk image')
+    .argument('<path>', 'path in the image (its parent must exist)')
+    .action((disk: string, path: string) => setExit(need('fs').mkdirCommand(disk, path)));
+  fs.command('fsck')
+    .description('check the image and name each problem; exit 0 when clean, 12 when not')
+    .argument('<disk>', 'disk image')
+    .addOption(OPTIONS.json('print one JSON object with the problems and the counts'))
+    .action((disk: string, opts) => setExit(need('fs').fsckCommand(disk, opts)));
 
   return program;
 }

@@ -7,6 +7,7 @@ import { pseudoReference } from '../isa/pseudo.js';
 import { isaMarkdown } from '../isa/reference.js';
 import { abiInclude, structDocs, syscallDocs, userStubs } from './abi-gen.js';
 import { replaceBlocks } from './blocks.js';
+import { fsInclude, fsLayoutDocs } from './fs-gen.js';
 import { hardwareInclude } from './hw-include.js';
 import { vmmPortsSource } from '../configs/vmm-ports.js';
 
@@ -46,6 +47,16 @@ export const GENERATED_FILES: readonly GeneratedFile[] = [
     path: 'programs/lib/usys.s',
     from: 'the system-call table (src/abi/syscalls.ts)',
     render: userStubs,
+  },
+  {
+    path: 'programs/lib/fs.inc',
+    from: 'the filesystem format (src/fs/layout.ts)',
+    render: fsInclude,
+  },
+  {
+    path: 'docs/fs.md',
+    from: 'the filesystem format (src/fs/layout.ts)',
+    render: (doc) => replaceBlocks(doc, 'docs/fs.md', { layout: fsLayoutDocs() }),
   },
   {
     path: 'docs/kernel.md',

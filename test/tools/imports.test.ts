@@ -14,6 +14,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   machine: 1,
   abi: 1,
   configs: 2,
+  fs: 2,
   debug: 3,
   bench: 3,
   fuzz: 3,
