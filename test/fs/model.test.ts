@@ -112,3 +112,11 @@ describe('the disk filesystem against the model', () => {
     expect(fsck(disk.value).problems).toEqual([]);
   });
 });
+
+describe('the format and the block device agree', () => {
+  it('a filesystem block is one disk block (and one page)', async () => {
+    const { FS } = await import('../../src/fs/layout.js');
+    const { DISK_BLOCK_SIZE } = await import('../../src/machine/devices/disk.js');
+    expect(FS.BSIZE.value).toBe(DISK_BLOCK_SIZE);
+  });
+});
