@@ -7,26 +7,12 @@
 //   [ boot | super | inodes ... | bitmap ... | data ... ]
 // All fields are little-endian 32-bit words, so the kernel reads each with one `lw`.
 
-export interface FsConstant {
-  readonly value: number;
-  readonly doc: string;
-}
+import type { AbiConstant, Struct } from '../abi/layout.js';
 
-export interface FsField {
-  /** Byte offset in the structure. */
-  readonly offset: number;
-  /** Size in bytes. */
-  readonly size: number;
-  readonly doc: string;
-}
-
-export interface FsStruct {
-  readonly name: string;
-  readonly prefix: string;
-  readonly size: number;
-  readonly doc: string;
-  readonly fields: Readonly<Record<string, FsField>>;
-}
+// The table types are the ABI's (src/abi/layout.ts): a named constant, and a structure of word
+// fields from which `npm run gen` writes `.equ PREFIX_FIELD, offset` lines.
+export type FsConstant = AbiConstant;
+export type FsStruct = Struct;
 
 /** 4096: one block is one page, so the kernel's buffer cache holds a block in a frame and the
  *  block device moves a page per request. */

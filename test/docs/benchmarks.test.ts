@@ -7,20 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { times } from '../../src/bench/findings.js';
-import { rowOf, runRow, type RowRuns } from '../../src/bench/measure.js';
-import { COST_PRESETS } from '../../src/machine/costs.js';
+import { rowOf, type RowRuns } from '../../src/bench/measure.js';
 import { ROOT } from '../cli/helpers.js';
+import { runs } from './rows.js';
 
 const DOC = readFileSync(join(ROOT, 'docs', 'benchmarks.md'), 'utf8').replace(/\s+/g, ' ');
-
-/** The runs of a row; several quotes share a row, so each is measured once. */
-const rows = new Map<string, RowRuns>();
-function runs(config: string, workload: string, preset: string): RowRuns {
-  const key = `${config} ${workload} ${preset}`;
-  let row = rows.get(key);
-  if (!row) rows.set(key, (row = runRow(config, workload, COST_PRESETS[preset]!)));
-  return row;
-}
 
 /** Per-iteration slowdowns of some configs against native, formatted as the report does. */
 function slowdowns(workload: string, preset: string, configs: readonly string[]): Record<string, string> {

@@ -8,22 +8,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { times } from '../../src/bench/findings.js';
-import { rowOf, runRow, type RowRuns } from '../../src/bench/measure.js';
+import { rowOf, type RowRuns } from '../../src/bench/measure.js';
 import { findSymbol } from '../../src/asm/index.js';
 import { findConfig } from '../../src/configs/index.js';
 import { vmcsOffset } from '../../src/isa/vmx.js';
 import { COST_PRESETS } from '../../src/machine/costs.js';
 import { ROOT } from '../cli/helpers.js';
+import { runs } from './rows.js';
 
 const doc = (name: string): string => readFileSync(join(ROOT, 'docs', name), 'utf8').replace(/\s+/g, ' ');
-
-const rows = new Map<string, RowRuns>();
-function runs(config: string, workload: string, preset: string): RowRuns {
-  const key = `${config} ${workload} ${preset}`;
-  let row = rows.get(key);
-  if (!row) rows.set(key, (row = runRow(config, workload, COST_PRESETS[preset]!)));
-  return row;
-}
 
 const grouped = (n: number): string => Math.round(n).toLocaleString('en-US');
 /** Per-iteration slowdown as the docs print it: three significant figures, no "x". */
