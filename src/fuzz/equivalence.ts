@@ -15,15 +15,15 @@ import { generateProgram } from './program.js';
 import { deriveSeed, Random } from './random.js';
 
 export interface EquivalenceOptions {
-  /** The run's seed: boot i uses deriveSeed(seed, i). */
-  seed: number;
-  /** How many boot sets (each a set of programs run as processes together). */
-  boots: number;
-  /** Configurations compared with native (default: every one in CONFIGS but native). */
+  /** The boot sets to run, by seed (bootSeeds makes a run's). */
+  seeds: readonly number[];
+  /** Configurations compared with native (default: comparedConfigs()). */
   configs?: readonly string[];
   /** Cost presets (default: all). */
   presets?: readonly string[];
-  /** Called after each boot set (progress). */
+  /** Called before each boot set (progress), with its index. */
+  beforeBoot?: (index: number, soFar: EquivalenceReport) => void;
+  /** Called after each boot set. */
   onBoot?: (report: BootSetReport) => void;
 }
 
@@ -49,14 +49,24 @@ export interface BootSetReport {
 }
 
 export interface EquivalenceReport {
-  seed: number;
-  boots: number;
+  seeds: readonly number[];
+  /** Programs run (each under every config and preset). */
   programs: number;
+  /** Boots made, native ones included. */
+  boots: number;
   configs: string[];
   presets: string[];
-  /** Programs run per config (each under every preset). */
-  programsPerConfig: number;
   divergences: Divergence[];
+}
+
+/** Every configuration but native: what the tester compares with native by default. */
+export function comparedConfigs(): string[] {
+  return CONFIGS.map((c) => c.name).filter((n) => n !== 'native');
+}
+
+/** The boot-set seeds of a run: boot set i of seed s is deriveSeed(s, i). */
+export function bootSeeds(seed: number, sets: number): number[] {
+  return Array.from({ length: sets }, (_, i) => deriveSeed(seed, i));
 }
 
 /** A boot whose native run does not power off cleanly is a generator bug, never a finding. */
@@ -112,7 +122,7 @@ export function bootOne(set: BootSet, config: string, preset: string): BootResul
 
 /** Boot one set under native and every config and preset; the divergences found. */
 export function checkBootSet(bootSeed: number, options: Pick<EquivalenceOptions, 'configs' | 'presets'> = {}): BootSetReport {
-  const configs = options.configs ?? CONFIGS.map((c) => c.name).filter((n) => n !== 'native');
+  const configs = options.configs ?? comparedConfigs();
   const presets = options.presets ?? Object.keys(COST_PRESETS);
   const set = bootSet(bootSeed);
   const native = bootOne(set, 'native', 'default');
@@ -152,17 +162,23 @@ export function reproduceCommand(bootSeed: number, config: string, preset: strin
   return `npx ringlab fuzz --boot-seed ${bootSeed} --config ${config} --preset ${preset} --save /tmp/ringlab-fuzz`;
 }
 
-/** Run `boots` boot sets from `seed`. */
+/** Run the boot sets of `seeds` and gather what they found. */
 export function runEquivalence(options: EquivalenceOptions): EquivalenceReport {
-  const configs = [...(options.configs ?? CONFIGS.map((c) => c.name).filter((n) => n !== 'native'))];
-  const presets = [...(options.presets ?? Object.keys(COST_PRESETS))];
-  const divergences: Divergence[] = [];
-  let programs = 0;
-  for (let i = 0; i < options.boots; i++) {
-    const report = checkBootSet(deriveSeed(options.seed, i), { configs, presets });
-    programs += report.programs;
-    divergences.push(...report.divergences);
-    options.onBoot?.(report);
+  const report: EquivalenceReport = {
+    seeds: options.seeds,
+    programs: 0,
+    boots: 0,
+    configs: [...(options.configs ?? comparedConfigs())],
+    presets: [...(options.presets ?? Object.keys(COST_PRESETS))],
+    divergences: [],
+  };
+  for (const [i, seed] of options.seeds.entries()) {
+    options.beforeBoot?.(i, report);
+    const set = checkBootSet(seed, { configs: report.configs, presets: report.presets });
+    report.programs += set.programs;
+    report.boots += set.boots;
+    report.divergences.push(...set.divergences);
+    options.onBoot?.(set);
   }
-  return { seed: options.seed, boots: options.boots, programs, configs, presets, programsPerConfig: programs, divergences };
+  return report;
 }

@@ -151,5 +151,5 @@ ${cases}
  *  trap instructions call into the processor's rare machinery (trap entry, control registers,
  *  ports), which would put returning calls into the hot loop; they are also rare. */
 function isHot(insn: InsnDef): boolean {
-  return insn.privilege === 'user' && insn.flow !== 'trap' && insn.flow !== 'trap-return';
+  return insn.privilege === 'user' && insn.flow !== 'trap' && insn.flow !== 'trap-return' && insn.nonRootExit === undefined;
 }

@@ -632,15 +632,17 @@ export class Processor implements Cpu {
     this.forgetDecoded(at << 2);
   }
 
+  // The VMX instructions below run in root mode only: in non-root mode the dispatch's guard
+  // (InsnDef.nonRootExit) has already exited to the VMM.
+
   vmPointerLoad(physicalAddr: number): void {
-    if (this.nonRoot) this.trap(Cause.IllegalInstruction);
     const pa = physicalAddr >>> 0;
     if ((pa & 0xff) !== 0 || pa + VMCS_SIZE > this.memSize) this.trap(Cause.IllegalInstruction);
     this.vmcs = pa;
   }
 
   vmEnter(launch: boolean): void {
-    if (this.nonRoot || this.vmcs < 0) this.trap(Cause.IllegalInstruction);
+    if (this.vmcs < 0) this.trap(Cause.IllegalInstruction);
     const launched = this.vmcsWord(V.LAUNCHED) !== 0;
     if (launch === launched) this.trap(Cause.IllegalInstruction); // vmlaunch twice, or vmresume first
     this.setVmcsWord(V.LAUNCHED, 1);
@@ -675,20 +677,19 @@ export class Processor implements Cpu {
     this.requestEventCheck(); // a pending exit (interrupt, interrupt window) is taken at once
   }
 
+  /** In root mode vmcall has nothing to call: undefined, as Intel's VMCALL outside a guest. */
   vmCall(): void {
-    if (!this.nonRoot) this.trap(Cause.IllegalInstruction);
-    this.vmExitFromInsn(ExitReason.Hypercall, 0);
+    this.trap(Cause.IllegalInstruction);
   }
 
   flushGuestTlb(virtualAddr: number, all: boolean): void {
-    if (this.nonRoot) this.trap(Cause.IllegalInstruction);
     if (all) this.mmu.flushGuest();
     else this.mmu.flushGuestPage(virtualAddr);
   }
 
   /** A VM exit caused by the executing instruction: it does not retire (like a trap), and the
-   *  guest resumes at it unless the VMM moves G_PC on. Never returns. */
-  /** A VM exit caused by the instruction now executing (also the dispatch's non-root guard). */
+   *  guest resumes at it unless the VMM moves G_PC on. Never returns. The dispatch's non-root
+   *  guard calls it too. */
   vmExitFromInsn(reason: number, qualification: number): never {
     this.cycles -= this.cur.cost;
     this.instret--;

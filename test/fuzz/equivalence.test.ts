@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/asm/index.js';
 import { CONFIGS } from '../../src/configs/index.js';
 import { USER_DIR } from '../../src/configs/images.js';
-import { bootOne, bootSet, checkBootSet, foreignWords, runEquivalence } from '../../src/fuzz/equivalence.js';
+import { bootOne, bootSeeds, bootSet, checkBootSet, foreignWords, runEquivalence } from '../../src/fuzz/equivalence.js';
 import { generateProgram } from '../../src/fuzz/program.js';
 import { deriveSeed, Random } from '../../src/fuzz/random.js';
 import { isaWith } from '../../src/isa/index.js';
@@ -51,7 +51,7 @@ describe('every configuration equals native on random programs', () => {
   });
 
   it('the fixed run: 12 boot sets of seed 2024 under every config and preset', () => {
-    const report = runEquivalence({ seed: 2024, boots: 12 });
+    const report = runEquivalence({ seeds: bootSeeds(2024, 12) });
     expect(report.programs).toBeGreaterThanOrEqual(48);
     expect(report.divergences).toEqual([]);
   });

@@ -4,9 +4,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CONFIGS } from '../../configs/index.js';
-import { bootSet, checkBootSet, GeneratorError, type Divergence } from '../../fuzz/equivalence.js';
-import { deriveSeed } from '../../fuzz/random.js';
+import { bootSeeds, bootSet, comparedConfigs, GeneratorError, runEquivalence, type Divergence, type EquivalenceReport } from '../../fuzz/equivalence.js';
 import { COST_PRESETS } from '../../machine/costs.js';
 import { out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -66,35 +64,35 @@ function save(dir: string, seed: number): string {
 }
 
 export function fuzzCommand(opts: FuzzCliOptions): number {
-  const configs = names(opts.config, CONFIGS.map((c) => c.name).filter((n) => n !== 'native'), 'config');
+  const configs = names(opts.config, comparedConfigs(), 'config');
   const presets = names(opts.preset, Object.keys(COST_PRESETS), 'preset');
-  const seeds: number[] = [];
+  let seeds: number[];
   if (opts.bootSeed !== undefined) {
-    seeds.push(parseCount('--boot-seed', opts.bootSeed) >>> 0);
+    seeds = [parseCount('--boot-seed', opts.bootSeed) >>> 0];
   } else {
     const programs = opts.programs === undefined ? 60 : parseCount('--programs', opts.programs);
     const seed = opts.seed === undefined ? 1 : parseCount('--seed', opts.seed) >>> 0;
-    for (let i = 0; i < Math.max(1, Math.ceil(programs / PROGRAMS_PER_SET)); i++) seeds.push(deriveSeed(seed, i));
+    seeds = bootSeeds(seed, Math.max(1, Math.ceil(programs / PROGRAMS_PER_SET)));
   }
-  const divergences: Divergence[] = [];
-  let programs = 0;
-  let boots = 0;
   const progress = progressLine(io.stderr);
+  let report: EquivalenceReport;
   try {
-    for (const [i, seed] of seeds.entries()) {
-      progress?.(i, seeds.length, `boot set ${seed}: ${programs} programs so far, ${divergences.length} divergences`);
-      const report = checkBootSet(seed, { configs, presets });
-      programs += report.programs;
-      boots += report.boots;
-      divergences.push(...report.divergences);
-      if (!opts.json) for (const d of report.divergences) io.stdout.write(describe(d));
-      if (opts.save) io.stderr.write(`saved boot ${seed} in ${save(opts.save, seed)}\n`);
-    }
+    report = runEquivalence({
+      seeds,
+      configs,
+      presets,
+      beforeBoot: (i, soFar) => progress?.(i, seeds.length, `boot set ${seeds[i]}: ${soFar.programs} programs so far, ${soFar.divergences.length} divergences`),
+      onBoot: (set) => {
+        if (!opts.json) for (const d of set.divergences) io.stdout.write(describe(d));
+        if (opts.save) io.stderr.write(`saved boot ${set.bootSeed} in ${save(opts.save, set.bootSeed)}\n`);
+      },
+    });
     progress?.(seeds.length, seeds.length, '');
   } catch (e) {
     if (e instanceof GeneratorError) throw new CliError(`the generator made a bad boot set: ${e.message}`, ExitCode.INTERNAL);
     throw e;
   }
+  const { programs, boots, divergences } = report;
   if (opts.json) {
     io.stdout.write(`${JSON.stringify({ seeds, programs, boots, configs, presets, divergences }, null, 2)}\n`);
   } else {
