@@ -2,7 +2,8 @@
 // /dev/zero could block or never end), at most a documented number of bytes, and `.include`s
 // only inside an include root (so a source cannot pull in /etc/passwd and echo it in errors).
 
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -115,5 +116,19 @@ function realpathOrSelf(path: string): string {
     return realpathSync(path);
   } catch {
     return resolve(path);
+  }
+}
+
+/** Write a whole file so that a reader (another process, a crash halfway) sees the old contents
+ *  or the new ones, never half: a temporary file next to it, then a rename. Throws on failure,
+ *  after removing the temporary file. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temp, data);
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
   }
 }

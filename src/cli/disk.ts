@@ -3,8 +3,7 @@
 // the file, and its modification time, alone). The write goes to a temporary file next to it,
 // renamed over it, so an interrupted write-back never leaves half an image.
 
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { formatBytes, InputFileError, readInputBytes } from '../asm/files.js';
+import { formatBytes, InputFileError, readInputBytes, writeFileAtomic } from '../asm/files.js';
 import { DISK_BLOCK_SIZE, DISK_MAX_BYTES, type DiskDevice } from '../machine/devices/disk.js';
 import { CliError, ExitCode } from './errors.js';
 
@@ -26,16 +25,9 @@ export function readDiskImage(path: string): Uint8Array {
 /** Write the disk's contents back to FILE if the guest wrote to it; true if it did. */
 export function writeBackDisk(path: string, disk: DiskDevice): boolean {
   if (!disk.wasWritten) return false;
-  const temp = `${path}.ringlab-${process.pid}.tmp`;
   try {
-    writeFileSync(temp, disk.contents());
-    renameSync(temp, path);
+    writeFileAtomic(path, disk.contents());
   } catch (e) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing was written
-    }
     throw new CliError(`cannot write the disk back to ${path}: ${(e as Error).message}`, ExitCode.USAGE);
   }
   return true;

@@ -3,12 +3,12 @@
 // memory for the process and on disk between processes (node_modules/.cache/ringlab, or
 // $RINGLAB_CACHE_DIR; RINGLAB_CACHE=0 turns the disk cache off).
 
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble, formatAsmError, ImageFormatError, parseImage, serializeImage, type Image } from '../asm/index.js';
-import { InputFileError, isInside, LIBRARY_DIR, readInputText, RINGLAB_ROOT, sandboxedReader } from '../asm/files.js';
+import { InputFileError, isInside, LIBRARY_DIR, readInputText, RINGLAB_ROOT, sandboxedReader, writeFileAtomic } from '../asm/files.js';
 import type { Isa } from '../isa/index.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -173,17 +173,11 @@ function makeDirs(dir: string): void {
  *  half of one. A cache that cannot be written is no error: the image was assembled anyway. */
 function writeEntry(file: string, key: string, deps: readonly [string, string][], image: Image): void {
   const body = `${JSON.stringify({ key, deps })}\n${serializeImage(image)}`;
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     makeDirs(dirname(file));
-    writeFileSync(temp, `${sha256(body)}\n${body}`);
-    renameSync(temp, file);
+    writeFileAtomic(file, `${sha256(body)}\n${body}`);
   } catch {
-    try {
-      rmSync(temp, { force: true });
-    } catch {
-      /* there is no temp file to remove */
-    }
+    /* an unwritable cache: the image was assembled anyway */
   }
 }
 

@@ -2,8 +2,8 @@
 // the filesystem format the kernel uses (src/fs/, docs/fs.md). Each command reads the whole
 // image, works on it in memory and, if it changed anything, writes it back.
 
-import { writeFileSync } from 'node:fs';
 import { ERRNO } from '../../abi/errno.js';
+import { writeFileAtomic } from '../../asm/files.js';
 import { fsck } from '../../fs/fsck.js';
 import { mkfs, openFs, type DiskFs, type FsResult } from '../../fs/image.js';
 import { B, FS, MAXFILE } from '../../fs/layout.js';
@@ -18,7 +18,7 @@ const DEFAULT_SIZE = '4M';
 
 function writeDisk(path: string, disk: Uint8Array): void {
   try {
-    writeFileSync(path, disk);
+    writeFileAtomic(path, disk);
   } catch (e) {
     throw new CliError(`cannot write ${path}: ${(e as Error).message}`, ExitCode.USAGE);
   }
