@@ -5,7 +5,7 @@ import { formatBytes, InputFileError, readInputBytes } from '../asm/files.js';
 import { Machine, type MachineOptions } from '../machine/machine.js';
 import { readDiskImage } from './disk.js';
 import { CliError, ExitCode } from './errors.js';
-import { readStdinUpTo } from './io.js';
+import { io } from './io.js';
 import { parseList, parsePreset, parseSize } from './options.js';
 
 export interface BareMachineFlags {
@@ -22,11 +22,11 @@ export interface BareMachineFlags {
 /** Bytes of --input: the guest reads them one at a time, so 16 MiB is far more than any lab needs. */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
-/** Standard input up to `limit` bytes. */
+/** Standard input (the command's io, as `fs put` reads it) up to `limit` bytes. */
 function readStdin(limit: number): Uint8Array {
   let data: Uint8Array;
   try {
-    data = readStdinUpTo(limit);
+    data = io.readStdin(limit);
   } catch (e) {
     throw new CliError(`cannot read --input from stdin: ${(e as Error).message}`, ExitCode.USAGE);
   }
