@@ -4,6 +4,8 @@ _start:
         li   sp, KSTACK_TOP
         la   t0, boot_pcb           # until a process runs, traps save into a scratch PCB
         vcsrw SCRATCH0, t0
+        li   t1, KSTACK_TOP
+        sw   t1, P_KSTACK(t0)
         la   t0, trap_entry         # 1. install the trap vector
         vcsrw TVEC, t0
 
@@ -30,7 +32,12 @@ _start:
         sw   t0, 0(t1)
         vset_ptbr t0                # 4. paging on (identity map: the next fetch still works)
 
-        li   s1, 0                  # 5. one process per boot record
+        li   t0, KERNEL_IMASK       # 5. interrupt lines: the timer (not running yet), the
+        vcsrw IMASK, t0             # console and the disk
+        call bio_init               # 6. the buffer cache, and the filesystem if the disk has one
+        call fs_mount
+
+        li   s1, 0                  # 7. one process per boot record
 .create:
         mv   a0, s1
         call proc_create
@@ -38,14 +45,12 @@ _start:
         lw   t0, BA_NPROC(s0)
         blt  s1, t0, .create
 
-        li   t0, IRQ_TIMER          # 6. timer: preemption every quantum cycles
-        vcsrw IMASK, t0
-        lw   t0, BA_QUANTUM(s0)
+        lw   t0, BA_QUANTUM(s0)     # 8. timer: preemption every quantum cycles
         bnez t0, .quantum
         li   t0, DEFAULT_QUANTUM
 .quantum:
         vout TIMER_INTERVAL, t0
-        j    schedule               # 7. run the first process (never returns)
+        j    schedule               # 9. run the first process (never returns)
 
 .badboot:
         la   a0, msg_badboot
@@ -74,6 +79,18 @@ proc_create:
         sw   s1, P_NAME(s0)         # the name is the record's first field
         sw   zero, P_DIVZ(s0)
         sw   zero, P_EXIT(s0)
+        lw   t0, P_KSTACK(s0)       # a kernel stack: one page, kept by the slot
+        bnez t0, .kstack
+        call alloc_frame
+        beqz a0, .oom
+        li   t0, PAGE_SIZE
+        add  t0, a0, t0
+        sw   t0, P_KSTACK(s0)
+.kstack:
+        sw   zero, P_KSP(s0)
+        sw   zero, P_CWD(s0)        # the root
+        call console_files          # file.s: descriptors 0, 1 and 2 name the console
+        bnez a0, .oom
         call new_pgdir              # page directory with the kernel's identity map
         beqz a0, .oom
         sw   a0, P_PGDIR(s0)

@@ -4,7 +4,12 @@
 #   trap.s       the trap vector: save the process, dispatch on CAUSE, kill on fatal traps
 #   syscall.s    the system calls
 #   sched.s      round-robin scheduler, timer ticks, sleeping, exit and shutdown
-#   mm.s         physical frame allocator and page tables
+#   mm.s         physical frame allocator, page tables, copying to and from processes
+#   disk.s       disk driver: one request at a time, completion by interrupt
+#   bio.s        buffer cache: NBUF blocks, least recently used, write-through
+#   fs.s         filesystem: blocks, inodes, file data, directories, paths; the fs lock
+#   file.s       open files and descriptors; read, write, close, lseek, fstat, dup; console
+#   sysfile.s    the calls on paths: open, stat, mkdir, rmdir, unlink, rename, chdir, ...
 #   console.s    console driver (kernel messages)
 #
 # The kernel uses only the architecture (docs/ISA.md): it would run the same in ring 0 of bare
@@ -26,6 +31,11 @@
         .include "syscall.s"
         .include "sched.s"
         .include "mm.s"
+        .include "disk.s"
+        .include "bio.s"
+        .include "fs.s"
+        .include "file.s"
+        .include "sysfile.s"
         .include "console.s"
         .ifdef LEGACY
         .include "legacy.s"         # PUSHF/POPF-style STATUS access (docs/popek-goldberg.md)
@@ -50,3 +60,27 @@ free_next:   .word 0            # next never-used frame
 free_list:   .word 0            # frames returned by free_frame, linked through their first word
 boot_pcb:    .space P_SIZE      # scratch save area for traps before the first process runs
 proc_table:  .space P_SIZE * MAX_PROCS
+
+# disk.s, bio.s
+disk_blocks: .word 0            # blocks on the disk (0: none)
+disk_owner:  .word 0            # buffer whose request is in flight (0: the disk is idle)
+buf_clock:   .word 0            # use clock for the buffers' least-recently-used order
+bufs:        .space B_SIZE * NBUF
+# fs.s, file.s, sysfile.s
+fs_mounted:  .word 0            # 1 once a filesystem is mounted at /
+fs_owner:    .word 0            # PCB holding the filesystem lock (0: free)
+fs_nfree:    .word 0            # free data blocks (counted at mount, kept by balloc/bfree)
+sb_copy:     .space 32          # the superblock (SB_* offsets)
+itable:      .space I_SIZE * NINODE
+ftable:      .space F_SIZE * NFILE
+console_readers: .word 0        # channel of processes waiting for console input
+rn_frame:    .space 24          # rename's held inodes (RN_* in sysfile.s)
+dot_name:    .asciz "."         # names as the directory code compares them: 28 bytes,
+        .space 26               # zero padded
+dotdot_name: .asciz ".."
+        .space 25
+        .align 4
+name_buf:    .space 32          # a path's last component (namex), zero padded
+name_buf2:   .space 32          # rename: from's last component
+path_buf:    .space PATH_MAX    # a path copied in from a process (or getcwd's result)
+path_buf2:   .space PATH_MAX    # rename: from's path

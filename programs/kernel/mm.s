@@ -295,3 +295,108 @@ free_pgdir:
         pop  s1
         pop  ra
         ret
+
+# ---- copying between the kernel and a process -------------------------------------------------
+# The kernel reaches a process's memory by walking its page table in software (user_to_phys),
+# a page at a time, so a bad pointer is an error code, never a kernel fault.
+
+# copy_user(a0 = kernel address, a1 = user address, a2 = length, a3 = 0: user to kernel,
+# 1: kernel to user; s0 = PCB) -> a0 = bytes copied: the length, or fewer when the user range
+# runs into memory the process may not touch (0 for a range that wraps past 2^32).
+copy_user:
+        push ra
+        push s1
+        push s2
+        push s3
+        push fp
+        push a1                     # 0(sp) = the start, for the count
+        mv   s1, a0                 # s1 = kernel address
+        mv   s2, a1                 # s2 = user address
+        add  s3, a1, a2             # s3 = user end
+        mv   fp, a3
+        bltu s3, s2, .done          # wraps: nothing
+.page:  bgeu s2, s3, .done
+        mv   a0, s2
+        call user_to_phys
+        blt  a0, zero, .done
+        li   t0, PAGE_SIZE          # n = min(end - s2, rest of the page)
+        andi t1, s2, 0xfff
+        sub  a2, t0, t1
+        sub  t0, s3, s2
+        bgeu t0, a2, .n
+        mv   a2, t0
+.n:     mv   a1, s1                 # to user: from s1 to the frame
+        bnez fp, .copy
+        mv   a1, a0                 # to kernel: from the frame to s1
+        mv   a0, s1
+.copy:  add  s1, s1, a2
+        add  s2, s2, a2
+        call copy_bytes
+        j    .page
+.done:  pop  t0
+        sub  a0, s2, t0
+        pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# copy_bytes(a0 = destination, a1 = source, a2 = count): a word at a time when all three are
+# multiples of 4 (a block of a file), else a byte at a time. Clobbers a0-a2, t0-t1.
+copy_bytes:
+        add  t1, a0, a2             # t1 = end of the destination
+        or   t0, a0, a1
+        or   t0, t0, a2
+        andi t0, t0, 3
+        bnez t0, .bytes
+.words: bgeu a0, t1, .out
+        lw   t0, 0(a1)
+        sw   t0, 0(a0)
+        addi a0, a0, 4
+        addi a1, a1, 4
+        j    .words
+.bytes: bgeu a0, t1, .out
+        lbu  t0, 0(a1)
+        sb   t0, 0(a0)
+        addi a0, a0, 1
+        addi a1, a1, 1
+        j    .bytes
+.out:   ret
+
+# copy_string(a0 = kernel buffer of PATH_MAX bytes, a1 = user address of a zero-terminated
+# string) -> a0 = its length, or -EFAULT (it runs into memory the process may not read) or
+# -ENAMETOOLONG (no zero byte in the first PATH_MAX).
+copy_string:
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s1, a0                 # s1 = buffer
+        mv   s2, a1                 # s2 = user address
+        li   s3, 0                  # s3 = length so far
+.page:  mv   a0, s2
+        call user_to_phys
+        blt  a0, zero, .fault
+.byte:  lbu  t0, 0(a0)
+        add  t1, s1, s3
+        sb   t0, 0(t1)
+        beqz t0, .end
+        addi s3, s3, 1
+        li   t1, PATH_MAX
+        bgeu s3, t1, .long
+        addi s2, s2, 1
+        addi a0, a0, 1
+        andi t0, s2, 0xfff          # a new page: translate again
+        bnez t0, .byte
+        j    .page
+.end:   mv   a0, s3
+.out:   pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+.fault: li   a0, -EFAULT
+        j    .out
+.long:  li   a0, -ENAMETOOLONG
+        j    .out

@@ -36,7 +36,8 @@ tick:
 # schedule: run the next READY process after the current one (the current one last). If none
 # is ready but some sleep, idle with wfi until the timer wakes one; if none is left, shut down.
 schedule:
-        .ifdef LEGACY
+        li   sp, KSTACK_TOP         # the scheduler's own stack: whatever called it is done with
+        .ifdef LEGACY               # its stack, or saved what it needs (sleep)
         call legacy_check_status    # legacy.s: interrupts must be off here
         .endif
         la   t0, current
@@ -63,14 +64,18 @@ schedule:
         .ifdef LEGACY
         j    legacy_idle            # legacy.s: idle with interrupts on, the x86 way
         .endif
-        vwfi                        # interrupts are off: wfi returns when the timer line is
-        vcsrr t0, IPEND             # pending, and the kernel handles the tick itself
+        vwfi                        # interrupts are off: wfi returns when a line is pending,
+        vcsrr t0, IPEND             # and the kernel handles the interrupt itself
         andi t0, t0, IRQ_TIMER
-        beqz t0, .search
+        beqz t0, .devices
         vtimer_ack
         call tick
+.devices:
+        call device_interrupts
         j    .search
 .found: mv   a0, t0
+        lw   t1, P_KSP(a0)          # asleep in the kernel: go on there
+        bnez t1, kernel_resume
         # fall through
 
 # resume_process(a0 = PCB): make it current and return to it in ring 3 with interrupts on.
@@ -110,9 +115,84 @@ resume_process:
         lw   t0, 32(t0)             # the base register last
         vsret
 
-# proc_exit(a0 = exit code; s0 = PCB): record the code, free the address space, run the next.
+# ---- Sleeping in the kernel -----------------------------------------------------------------
+# A process that must wait inside a system call (for the disk, the filesystem lock, console
+# input) calls sleep(channel) on its own kernel stack: sleep saves the callee-saved registers
+# there and the stack pointer in the PCB, and the scheduler runs someone else. wakeup(channel)
+# makes every process sleeping on that channel ready; when the scheduler picks one,
+# kernel_resume reloads its stack and registers and sleep returns to its caller. A channel is
+# any address that names what is waited for (a buffer, a lock word). As in xv6, a woken process
+# checks its condition again: the wakeup only says something changed.
+
+# sleep(a0 = channel; s0 = PCB): preserves s0-s3, fp and sp; clobbers a0-a3, t0-t3.
+sleep:
+        push ra
+        push fp
+        push s0
+        push s1
+        push s2
+        push s3
+        sw   sp, P_KSP(s0)
+        sw   a0, P_CHAN(s0)
+        li   t0, PS_BLOCKED
+        sw   t0, P_STATE(s0)
+        j    schedule
+
+# kernel_resume(a0 = PCB of a ready process asleep in the kernel): back into sleep's caller.
+kernel_resume:
+        la   t0, current
+        sw   a0, 0(t0)
+        lw   t1, P_PID(a0)
+        la   t0, current_pid
+        sw   t1, 0(t0)
+        lw   sp, P_KSP(a0)
+        sw   zero, P_KSP(a0)
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  s0
+        pop  fp
+        pop  ra
+        ret
+
+# wakeup(a0 = channel): every process blocked on it becomes ready. Clobbers t0-t3.
+wakeup:
+        la   t0, proc_table
+        li   t2, MAX_PROCS
+        li   t3, PS_BLOCKED
+.each:  lw   t1, P_STATE(t0)
+        bne  t1, t3, .skip
+        lw   t1, P_CHAN(t0)
+        bne  t1, a0, .skip
+        li   t1, PS_READY
+        sw   t1, P_STATE(t0)
+.skip:  addi t0, t0, P_SIZE
+        addi t2, t2, -1
+        bnez t2, .each
+        ret
+
+# device_interrupts: handle the disk's and the console's lines if they are pending (from the
+# trap of a device interrupt, or the idle loop). Clobbers a0-a3, t0-t3.
+device_interrupts:
+        push ra
+        vcsrr t0, IPEND
+        andi t0, t0, IRQ_DISK
+        beqz t0, .console
+        call disk_intr
+.console:
+        vcsrr t0, IPEND
+        andi t0, t0, IRQ_CONSOLE
+        beqz t0, .out
+        call console_intr
+.out:   pop  ra
+        ret
+
+# proc_exit(a0 = exit code; s0 = PCB): record the code, close its files, free the address
+# space, run the next. Closing a file may wait for the disk, so this runs on the process's own
+# kernel stack until the files are closed.
 proc_exit:
         sw   a0, P_EXIT(s0)
+        call close_all_files        # file.s
         li   t0, PS_DONE
         sw   t0, P_STATE(s0)
         la   t0, kernel_pgdir       # leave the dying address space before freeing it

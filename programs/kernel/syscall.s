@@ -36,76 +36,6 @@ syscall_table:
 sys_exit:
         j    proc_exit              # a0 = exit code
 
-# write(fd, buf, len): copy len bytes from the user buffer to the console.
-#
-# The buffer is read through a software walk of the process's own page table (user_to_phys),
-# so a bad pointer gives an error instead of a kernel fault. The rule, as on Linux: a buffer
-# that wraps past 2^32 is refused before anything is written (-1); otherwise bytes go out until
-# the end or until the first byte the process may not read. If at least one byte went out, the
-# call returns how many did (a short write); if none, -1. Bytes go to the console while
-# writer_pid names the process (the host attributes output by it).
-sys_write:
-        addi t0, a0, -1
-        sltiu t0, t0, 2             # fd 1 or 2
-        beqz t0, .bad
-        blt  a2, zero, .bad
-        add  t0, a1, a2
-        bltu t0, a1, .bad           # buf + len wraps past 2^32: a bad buffer
-        push s1
-        push s2
-        push s3
-        push ra
-        mv   s1, a1                 # s1 = next user address
-        add  s2, a1, a2             # s2 = end
-        li   s3, -1                 # s3 = physical address of s1, or -1 when unknown
-        lw   t0, P_PID(s0)
-        la   t1, writer_pid
-        sw   t0, 0(t1)
-.next:  bgeu s1, s2, .done
-        andi t0, s1, 0xfff          # translate again at each new page
-        beqz t0, .translate
-        bge  s3, zero, .put
-.translate:
-        mv   a0, s1
-        call user_to_phys
-        blt  a0, zero, .fault
-        mv   s3, a0
-        .ifdef PARAVIRT
-.put:   li   t0, PAGE_SIZE          # a paravirtualized kernel hands the VMM the rest of this
-        andi a1, s1, 0xfff          # page (or of the buffer) in one hypercall instead of one
-        sub  a1, t0, a1             # `out` per byte
-        sub  t0, s2, s1
-        bgeu t0, a1, .chunk
-        mv   a1, t0
-.chunk: mv   a0, s3
-        add  s1, s1, a1
-        add  s3, s3, a1
-        li   t0, HC_CONSOLE_WRITE
-        syscall
-        j    .next
-        .else
-.put:   lbu  t0, 0(s3)
-        out  CONSOLE_DATA, t0
-        addi s1, s1, 1
-        addi s3, s3, 1
-        j    .next
-        .endif
-.fault: lw   t0, P_A1(s0)           # s1 = the byte that could not be read; buf = the saved a1
-        sub  a0, s1, t0             # bytes written before it
-        bnez a0, .out               # some: a short write
-        li   a0, -1                 # none: a bad buffer
-        j    .out
-.done:  lw   a0, P_A2(s0)           # all len bytes written (len = the saved a2)
-.out:   la   t1, writer_pid
-        sw   zero, 0(t1)
-        pop  ra
-        pop  s3
-        pop  s2
-        pop  s1
-        ret
-.bad:   li   a0, -1
-        ret
-
 sys_yield:
         sw   zero, P_A0(s0)
         j    schedule               # round robin: the next ready process (maybe this one)
@@ -215,7 +145,7 @@ sys_nano_in:
 
 sys_nano_csrw:
         mv   t0, a0
-        li   t1, IRQ_TIMER          # the value IMASK already holds
+        li   t1, KERNEL_IMASK       # the value IMASK already holds
         bge  zero, t0, .done
 .loop:  vcsrw IMASK, t1
         addi t0, t0, -1

@@ -26,7 +26,8 @@ trap_entry:
         sw   t1, P_T0(t0)
         vcsrr t1, EPC               # where the process was: the trapping instruction, or the
         sw   t1, P_PC(t0)           # next one for an interrupt
-        li   sp, KSTACK_TOP         # the kernel's own stack
+        lw   sp, P_KSTACK(t0)       # the process's own kernel stack (empty: nothing of this
+                                    # process is in the kernel while it runs in ring 3)
         mv   s0, t0                 # s0 = current PCB in every handler below
         vcsrr t1, ESTATUS
         andi t1, t1, STATUS_RING_MASK
@@ -46,7 +47,18 @@ trap_entry:
         beq  t1, t2, page_fault
         li   t2, CAUSE_DIVIDE_BY_ZERO
         beq  t1, t2, divide_fault
+        li   t2, CAUSE_DISK_INTERRUPT
+        beq  t1, t2, device_interrupt
+        li   t2, CAUSE_CONSOLE_INTERRUPT
+        beq  t1, t2, device_interrupt
         j    kill_current           # anything else is fatal for the process
+
+# A device interrupt while a process ran: wake whoever waits for the device, and let the
+# interrupted process go on (only the timer preempts).
+device_interrupt:
+        call device_interrupts
+        mv   a0, s0
+        j    resume_process
 
 # Page fault from a process: inside the heap or stack region and not yet mapped, it gets a
 # fresh zeroed page and retries the instruction (demand-zero paging); otherwise it dies.
@@ -127,9 +139,23 @@ kernel_panic:
         vout POWER_OFF, t0
         vhalt
 
-# print_cause(a0 = cause code): print the cause's name.
+# panic(a0 = message): the kernel found itself in a state it cannot go on from:
+# "kernel: panic: <message>", and power off.
+panic:
+        push a0
+        la   a0, msg_panic
+        call puts
+        pop  a0
+        call puts
+        li   a0, '\n'
+        call putc
+        li   t0, EXIT_PANIC
+        vout POWER_OFF, t0
+        vhalt
+
+# print_cause(a0 = code): print the cause's name.
 print_cause:
-        sltiu t0, a0, 18
+        sltiu t0, a0, 19
         beqz t0, .number
         slli t0, a0, 2
         la   t1, cause_names
@@ -143,7 +169,7 @@ print_cause:
 
 cause_names:
         .word 0, cn_syscall, cn_break, cn_illegal, cn_priv, cn_pfr, cn_pfw, cn_pfx
-        .word cn_misaligned, cn_div0, cn_bus, 0, 0, 0, 0, 0, cn_timer, cn_console
+        .word cn_misaligned, cn_div0, cn_bus, 0, 0, 0, 0, 0, cn_timer, cn_console, cn_disk
 cn_syscall:   .asciz "Syscall"
 cn_break:     .asciz "Breakpoint"
 cn_illegal:   .asciz "IllegalInstruction"
@@ -156,6 +182,7 @@ cn_div0:      .asciz "DivideByZero"
 cn_bus:       .asciz "BusError"
 cn_timer:     .asciz "TimerInterrupt"
 cn_console:   .asciz "ConsoleInterrupt"
+cn_disk:      .asciz "DiskInterrupt"
 msg_killed:   .asciz "kernel: killed pid "
 msg_open:     .asciz " ("
 msg_close:    .asciz "): "

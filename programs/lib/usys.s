@@ -9,7 +9,7 @@ exit:
         li   t0, SYS_EXIT
         syscall
 
-# write(fd, buf, len): copy len bytes from buf to the console
+# write(fd, buf, len): write len bytes from buf to a file or the console, at the file offset (at the end with O_APPEND)
 write:
         li   t0, SYS_WRITE
         syscall
@@ -72,5 +72,95 @@ nano_ptemod:
 # uptime(): how long the system has been up, in timer ticks
 uptime:
         li   t0, SYS_UPTIME
+        syscall
+        ret
+
+# open(path, flags): open (with O_CREAT: create if missing) a file or directory
+open:
+        li   t0, SYS_OPEN
+        syscall
+        ret
+
+# close(fd): close a file descriptor
+close:
+        li   t0, SYS_CLOSE
+        syscall
+        ret
+
+# read(fd, buf, len): read up to len bytes from a file at its offset, or from the console (waiting for input)
+read:
+        li   t0, SYS_READ
+        syscall
+        ret
+
+# lseek(fd, offset, whence): move a file's offset (past the end is allowed: a later write fills the gap with zeros)
+lseek:
+        li   t0, SYS_LSEEK
+        syscall
+        ret
+
+# stat(path, st): type, size, link count and inode number of the file at path
+stat:
+        li   t0, SYS_STAT
+        syscall
+        ret
+
+# fstat(fd, st): stat of an open file (the console: type T_DEV)
+fstat:
+        li   t0, SYS_FSTAT
+        syscall
+        ret
+
+# mkdir(path): make a directory (with . and ..)
+mkdir:
+        li   t0, SYS_MKDIR
+        syscall
+        ret
+
+# rmdir(path): remove an empty directory
+rmdir:
+        li   t0, SYS_RMDIR
+        syscall
+        ret
+
+# unlink(path): remove a directory entry; the file goes when no entry and no open descriptor is left
+unlink:
+        li   t0, SYS_UNLINK
+        syscall
+        ret
+
+# rename(from, to): move or rename; an existing to of the same kind is replaced (a directory only if empty)
+rename:
+        li   t0, SYS_RENAME
+        syscall
+        ret
+
+# getdents(fd, buf, len): read the next entries of a directory, . and .. included
+getdents:
+        li   t0, SYS_GETDENTS
+        syscall
+        ret
+
+# chdir(path): change the current directory
+chdir:
+        li   t0, SYS_CHDIR
+        syscall
+        ret
+
+# getcwd(buf, size): the absolute path of the current directory
+getcwd:
+        li   t0, SYS_GETCWD
+        syscall
+        ret
+
+# dup(fd): duplicate a file descriptor
+dup:
+        li   t0, SYS_DUP
+        syscall
+        ret
+
+# dup2(fd, newfd): make newfd name the same open file as fd
+dup2:
+        li   t0, SYS_DUP2
         syscall
         ret

@@ -1,8 +1,9 @@
 # badwrite: write() with bad buffers, the rule of docs/kernel.md ("System calls"). For each case
 # it prints "badwrite: <case> [<what write printed>] -> <what write returned>". A buffer that
-# wraps past 2^32, or whose first byte the process may not read, prints nothing and returns -1;
-# one that runs into such memory after its first byte prints the bytes before it and returns
-# how many (a short write).
+# wraps past 2^32, or whose first byte the process may not read, prints nothing and returns
+# -EFAULT (-14); one that runs into such memory after its first byte prints the bytes before it
+# and returns how many (a short write). A descriptor that is not open gives -EBADF (-9), a
+# negative length -EINVAL (-22).
         .include "user.inc"
 _start: li   sp, STACK_TOP - 16     # the top bytes of the stack hold test data, not frames
         li   a0, STACK_TOP - 2      # the bytes each case can print

@@ -75,4 +75,37 @@ export const BOOT_RECORD = {
   },
 } as const satisfies Struct;
 
-export const STRUCTS: readonly Struct[] = [BOOT_ARGS, BOOT_RECORD];
+/** The file interface of the system calls (open flags, lseek's whence, limits); Linux's values
+ *  where Linux has the name. */
+export const FILES = {
+  NOFILE: { value: 16, doc: 'file descriptors per process (0..NOFILE-1)' },
+  PATH_MAX: { value: 4096, doc: 'a path, with its zero byte, is shorter than this (else ENAMETOOLONG)' },
+  O_RDONLY: { value: 0, doc: 'open for reading' },
+  O_WRONLY: { value: 1, doc: 'open for writing' },
+  O_RDWR: { value: 2, doc: 'open for reading and writing' },
+  O_ACCMODE: { value: 3, doc: 'the access-mode bits of the flags' },
+  O_CREAT: { value: 0x40, doc: 'create the file if it does not exist' },
+  O_EXCL: { value: 0x80, doc: 'with O_CREAT: fail with EEXIST if the name exists' },
+  O_TRUNC: { value: 0x200, doc: 'cut a regular file opened for writing to size 0' },
+  O_APPEND: { value: 0x400, doc: 'every write goes to the end of the file' },
+  SEEK_SET: { value: 0, doc: 'lseek: offset from the start' },
+  SEEK_CUR: { value: 1, doc: 'lseek: offset from the current position' },
+  SEEK_END: { value: 2, doc: 'lseek: offset from the end' },
+  T_DEV: { value: 3, doc: 'stat type of the console (the filesystem\'s types are T_DIR 1 and T_FILE 2)' },
+} as const satisfies Record<string, AbiConstant>;
+
+/** What stat and fstat write. */
+export const STAT = {
+  name: 'struct stat',
+  prefix: 'ST',
+  size: 16,
+  doc: 'written by stat and fstat',
+  fields: {
+    TYPE: { offset: 0, size: 4, doc: 'T_DIR, T_FILE or T_DEV' },
+    SIZE: { offset: 4, size: 4, doc: 'size in bytes (0 for the console)' },
+    NLINK: { offset: 8, size: 4, doc: 'directory entries naming it' },
+    INUM: { offset: 12, size: 4, doc: 'inode number (0 for the console)' },
+  },
+} as const satisfies Struct;
+
+export const STRUCTS: readonly Struct[] = [BOOT_ARGS, BOOT_RECORD, STAT];

@@ -55,15 +55,19 @@ export const SYSCALLS: readonly Syscall[] = [
   {
     number: 1,
     name: 'write',
-    args: [arg('fd', 'file descriptor: 1 or 2, both the console'), arg('buf', 'user address of the bytes'), arg('len', 'how many bytes')],
+    args: [arg('fd', 'file descriptor open for writing (0, 1 and 2 are the console)'), arg('buf', 'user address of the bytes'), arg('len', 'how many bytes')],
     returns: 'the number of bytes written: `len`, or fewer when the buffer runs into memory the process may not read after its first byte (those before it are written)',
-    onError: 'minus-one',
+    onError: 'errno',
     errors: [
-      { errno: 'EBADF', when: '`fd` is not 1 or 2' },
+      { errno: 'EBADF', when: '`fd` is not an open file descriptor, or not open for writing' },
+      { errno: 'EISDIR', when: '`fd` is a directory' },
       { errno: 'EINVAL', when: '`len` is negative' },
       { errno: 'EFAULT', when: 'the first byte is not memory the process may read, or the buffer wraps past 2^32 (nothing is written)' },
+      { errno: 'EFBIG', when: 'the write would take the file past the largest file (MAXFILE bytes)' },
+      { errno: 'ENOSPC', when: 'the disk has too few free blocks for all of it (nothing is written)' },
+      { errno: 'EIO', when: 'the disk failed or the file\'s blocks are damaged' },
     ],
-    doc: 'copy `len` bytes from `buf` to the console',
+    doc: 'write `len` bytes from `buf` to a file or the console, at the file offset (at the end with O_APPEND)',
   },
   {
     number: 2,
@@ -159,7 +163,127 @@ export const SYSCALLS: readonly Syscall[] = [
     errors: [],
     doc: 'how long the system has been up, in timer ticks',
   },
+  ...fileCalls(12),
 ];
+
+// ---- Files (programs/kernel/sysfile.s; docs/fs.md) -------------------------------------------
+
+/** The file system calls, numbered from `first` in this order. */
+function fileCalls(first: number): Syscall[] {
+  const EFAULT_PATH: SyscallError = { errno: 'EFAULT', when: 'a path is not readable user memory' };
+  const ENAMETOOLONG: SyscallError = { errno: 'ENAMETOOLONG', when: 'a path is PATH_MAX bytes or longer, or a component is longer than NAME_MAX' };
+  const ENOENT: SyscallError = { errno: 'ENOENT', when: 'a component of the path does not exist' };
+  const ENOTDIR_PATH: SyscallError = { errno: 'ENOTDIR', when: 'a component used as a directory is not one' };
+  const ENODEV: SyscallError = { errno: 'ENODEV', when: 'no filesystem is mounted (no disk, or its superblock is bad)' };
+  const EIO: SyscallError = { errno: 'EIO', when: 'the disk failed, or the filesystem is damaged where the call looked' };
+  const EBADF: SyscallError = { errno: 'EBADF', when: '`fd` is not an open file descriptor' };
+  const pathErrors = [EFAULT_PATH, ENAMETOOLONG, ENOENT, ENOTDIR_PATH, ENODEV, EIO];
+  const calls: Omit<Syscall, 'number' | 'onError'>[] = [
+    {
+      name: 'open',
+      args: [arg('path', 'zero-terminated path, absolute or relative to the current directory'), arg('flags', 'O_RDONLY, O_WRONLY or O_RDWR, or-ed with O_CREAT, O_EXCL, O_TRUNC, O_APPEND')],
+      returns: 'the lowest free file descriptor',
+      errors: [
+        ...pathErrors,
+        { errno: 'EINVAL', when: 'the access mode is 3, or `flags` has a bit ringlab does not define' },
+        { errno: 'EEXIST', when: 'O_CREAT and O_EXCL, and the name exists' },
+        { errno: 'EISDIR', when: 'the path is a directory and `flags` asks to write (or to create it)' },
+        { errno: 'EMFILE', when: 'the process has NOFILE descriptors open' },
+        { errno: 'ENFILE', when: 'the kernel\'s file table is full' },
+        { errno: 'ENOSPC', when: 'O_CREAT needs a new inode or directory block and none is free' },
+      ],
+      doc: 'open (with O_CREAT: create if missing) a file or directory',
+    },
+    { name: 'close', args: [arg('fd', 'file descriptor')], returns: '0', errors: [EBADF], doc: 'close a file descriptor' },
+    {
+      name: 'read',
+      args: [arg('fd', 'file descriptor open for reading'), arg('buf', 'user address to read into'), arg('len', 'most bytes to read')],
+      returns: 'bytes read: 0 at the end of the file (or of the console input); from the console, at most one line',
+      errors: [
+        { errno: 'EBADF', when: '`fd` is not open for reading' },
+        { errno: 'EISDIR', when: '`fd` is a directory (use getdents)' },
+        { errno: 'EINVAL', when: '`len` is negative' },
+        { errno: 'EFAULT', when: 'the buffer is not memory the process may write (nothing was read into it)' },
+        EIO,
+      ],
+      doc: 'read up to `len` bytes from a file at its offset, or from the console (waiting for input)',
+    },
+    {
+      name: 'lseek',
+      args: [arg('fd', 'file descriptor'), arg('offset', 'signed byte offset'), arg('whence', 'SEEK_SET, SEEK_CUR or SEEK_END')],
+      returns: 'the new offset',
+      errors: [EBADF, { errno: 'ESPIPE', when: '`fd` is the console' }, { errno: 'EINVAL', when: '`whence` is unknown or the offset would be negative' }],
+      doc: 'move a file\'s offset (past the end is allowed: a later write fills the gap with zeros)',
+    },
+    {
+      name: 'stat',
+      args: [arg('path', 'path'), arg('st', 'user address of a ST_SIZEOF-byte struct stat')],
+      returns: '0',
+      errors: [{ errno: 'EFAULT', when: '`path` is not readable or `st` not writable user memory' }, ...pathErrors.filter((e) => e !== EFAULT_PATH)],
+      doc: 'type, size, link count and inode number of the file at `path`',
+    },
+    { name: 'fstat', args: [arg('fd', 'file descriptor'), arg('st', 'user address of a struct stat')], returns: '0', errors: [EBADF, { errno: 'EFAULT', when: '`st` is not writable user memory' }], doc: 'stat of an open file (the console: type T_DEV)' },
+    {
+      name: 'mkdir',
+      args: [arg('path', 'path of the new directory')],
+      returns: '0',
+      errors: [...pathErrors, { errno: 'EEXIST', when: 'the name exists' }, { errno: 'ENOSPC', when: 'no free inode, or too few free blocks' }],
+      doc: 'make a directory (with `.` and `..`)',
+    },
+    {
+      name: 'rmdir',
+      args: [arg('path', 'path of an empty directory')],
+      returns: '0',
+      errors: [...pathErrors.filter((e) => e !== ENOTDIR_PATH), { errno: 'ENOTDIR', when: 'a component, or the path itself, is not a directory' }, { errno: 'ENOTEMPTY', when: 'the directory has entries other than `.` and `..`' }, { errno: 'EINVAL', when: 'the last component is `.` or `..`' }, { errno: 'EBUSY', when: 'the path is the root' }],
+      doc: 'remove an empty directory',
+    },
+    {
+      name: 'unlink',
+      args: [arg('path', 'path of a file')],
+      returns: '0',
+      errors: [...pathErrors, { errno: 'EISDIR', when: 'the path is a directory' }],
+      doc: 'remove a directory entry; the file goes when no entry and no open descriptor is left',
+    },
+    {
+      name: 'rename',
+      args: [arg('from', 'existing path'), arg('to', 'new path')],
+      returns: '0',
+      errors: [
+        ...pathErrors,
+        { errno: 'EINVAL', when: 'a directory would move into itself, or a last component is `.` or `..`' },
+        { errno: 'EISDIR', when: '`to` is a directory and `from` is not' },
+        { errno: 'ENOTEMPTY', when: '`to` is a directory that is not empty' },
+        { errno: 'EBUSY', when: 'either path is the root' },
+        { errno: 'ENOSPC', when: 'the target directory cannot grow' },
+      ],
+      doc: 'move or rename; an existing `to` of the same kind is replaced (a directory only if empty)',
+    },
+    {
+      name: 'getdents',
+      args: [arg('fd', 'a directory open for reading'), arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
+      returns: 'bytes of whole directory entries (DE_SIZEOF each, the on-disk format) put in `buf`; 0 at the end',
+      errors: [EBADF, { errno: 'ENOTDIR', when: '`fd` is not a directory' }, { errno: 'EINVAL', when: '`len` is smaller than one entry' }, { errno: 'EFAULT', when: '`buf` is not writable user memory' }, EIO],
+      doc: 'read the next entries of a directory, `.` and `..` included',
+    },
+    { name: 'chdir', args: [arg('path', 'path of a directory')], returns: '0', errors: [...pathErrors.filter((e) => e !== ENOTDIR_PATH), { errno: 'ENOTDIR', when: 'a component, or the path itself, is not a directory' }], doc: 'change the current directory' },
+    {
+      name: 'getcwd',
+      args: [arg('buf', 'user buffer'), arg('size', 'its size in bytes')],
+      returns: 'the length of the path put in `buf`, with its zero byte',
+      errors: [{ errno: 'ERANGE', when: '`size` is too small for the path and its zero byte' }, { errno: 'EFAULT', when: '`buf` is not writable user memory' }, ENODEV, EIO],
+      doc: 'the absolute path of the current directory',
+    },
+    { name: 'dup', args: [arg('fd', 'file descriptor')], returns: 'the lowest free descriptor, now naming the same open file', errors: [EBADF, { errno: 'EMFILE', when: 'no descriptor is free' }], doc: 'duplicate a file descriptor' },
+    {
+      name: 'dup2',
+      args: [arg('fd', 'file descriptor'), arg('newfd', 'descriptor to use (closed first if open)')],
+      returns: '`newfd`',
+      errors: [{ errno: 'EBADF', when: '`fd` is not open, or `newfd` is not 0..NOFILE-1' }],
+      doc: 'make `newfd` name the same open file as `fd`',
+    },
+  ];
+  return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));
+}
 
 /** What the kernel returns for a number with no entry: -1 (ENOSYS). */
 export const UNKNOWN_SYSCALL_ERROR: ErrnoName = 'ENOSYS';

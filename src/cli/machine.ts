@@ -34,7 +34,8 @@ function readStdin(limit: number): Uint8Array {
   return data;
 }
 
-function readInput(path: string): Uint8Array {
+/** `--input FILE` (or `-`, stdin): the console input bytes; an unreadable file is a usage error. */
+export function readInput(path: string): Uint8Array {
   if (path === '-') return readStdin(MAX_INPUT_BYTES);
   try {
     return new Uint8Array(readInputBytes(path, MAX_INPUT_BYTES, '--input'));

@@ -103,6 +103,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.stats())
     .addOption(OPTIONS.json('print one JSON object with the console output, statistics and processes'))
     .addOption(OPTIONS.quantum())
+    .addOption(OPTIONS.input("console input bytes for the processes' read(0) ('-' for stdin)"))
     .addOption(OPTIONS.disk())
     .addOption(OPTIONS.memory())
     .addOption(OPTIONS.preset())

@@ -212,7 +212,7 @@ export function prepareNative(options: BootOptions): PreparedBoot {
   refuseParavirtKernel('native', kernel);
   const observer = new KernelObserver(kernel, specs);
   const machine = observer.machine(
-    { isa, memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES, costs: options.costs ?? DEFAULT_COSTS, ...(options.devices && { devices: options.devices }), ...(options.disk && { disk: options.disk }) },
+    { isa, memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES, costs: options.costs ?? DEFAULT_COSTS, ...(options.devices && { devices: options.devices }), ...(options.disk && { disk: options.disk }), ...(options.input && { consoleInput: options.input }) },
     options.onConsoleOutput,
   );
   loadNative(machine, specs, options.quantum, kernel);

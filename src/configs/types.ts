@@ -41,6 +41,9 @@ export interface BootOptions {
   /** The machine's disk image (MachineOptions.disk). Under a VMM the disk is hidden from the
    *  guest for now (docs/disk.md): the machine has it, the guest sees no controller. */
   disk?: Uint8Array;
+  /** Console input (`boot --input`): what the guest's read(0) returns, given up front so a run
+   *  is deterministic. Without it the input has ended from the start (read(0) gives 0). */
+  input?: Uint8Array;
   /** Timer quantum in cycles (0 or undefined: the kernel's default). */
   quantum?: number;
   /** Each console byte as it is written (e.g. to stream it to stdout). */

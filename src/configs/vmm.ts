@@ -167,7 +167,7 @@ export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOp
   }
   const observer = new KernelObserver(kernel, specs, layout.guestBase);
   const machine = observer.machine(
-    { isa, memoryBytes: layout.guestBase + guestSize, costs: options.costs ?? DEFAULT_COSTS, worlds: VMM_WORLDS, ...(options.devices && { devices: options.devices }), ...(options.disk && { disk: options.disk }) },
+    { isa, memoryBytes: layout.guestBase + guestSize, costs: options.costs ?? DEFAULT_COSTS, worlds: VMM_WORLDS, ...(options.devices && { devices: options.devices }), ...(options.disk && { disk: options.disk }), ...(options.input && { consoleInput: options.input }) },
     options.onConsoleOutput,
   );
   const guest: GuestMemory = {

@@ -10,6 +10,7 @@
 // anything, so a full disk stays consistent.
 
 import type { ErrnoName } from '../abi/errno.js';
+import { FILES } from '../abi/layout.js';
 import {
   B, BPB, DINODE, DIRENT, DIRENT_SIZE, FS, INODE_SIZE, IPB, MAXFILE, NAME_MAX, NDIRECT, NINDIRECT, ROOT_INUM, SUPERBLOCK, T_DIR, T_FILE, T_FREE, regions,
 } from './layout.js';
@@ -44,7 +45,7 @@ export interface FileSystem {
 }
 
 /** Longest path the operations accept, in bytes. */
-export const PATH_MAX = 4096;
+export const PATH_MAX: number = FILES.PATH_MAX.value;
 
 export const ok = <T>(value: T): FsResult<T> => ({ ok: true, value });
 export const fail = <T = never>(error: ErrnoName, detail?: string): FsResult<T> => (detail === undefined ? { ok: false, error } : { ok: false, error, detail });
@@ -70,7 +71,7 @@ const decoder = new TextDecoder();
 /** A path's components, or the error any operation gives for it. */
 export function parsePath(path: string): FsResult<Uint8Array[]> {
   if (!path.startsWith('/')) return fail('EINVAL', `${path}: not an absolute path`);
-  if (encoder.encode(path).length > PATH_MAX) return fail('ENAMETOOLONG');
+  if (encoder.encode(path).length >= PATH_MAX) return fail('ENAMETOOLONG');
   const parts: Uint8Array[] = [];
   for (const part of path.split('/')) {
     if (part === '') continue;

@@ -79,13 +79,14 @@ describe('--disk', () => {
     expectNoStackTrace(missing);
   });
 
-  it('boot: the machine has the disk (stats.disk), an untouched file stays as it was', () => {
+  it('boot: the kernel reads the superblock (stats.disk), finds no filesystem, and leaves the file as it was', () => {
     const disk = join(cli.dir(), 'boot.img');
     writeFileSync(disk, image());
     const r = ringlab(['boot', '--workload', 'compute', '--iterations', '1', '--disk', disk, '--json']);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.stats.disk).toMatchObject({ requests: 0, bytes: 0 });
+    expect(j.stats.disk).toMatchObject({ requests: 1, reads: 1, writes: 0, bytes: 4096 });
+    expect(j.console).toContain('kernel: disk: no filesystem mounted (bad magic)\n');
     expect(readFileSync(disk).equals(image())).toBe(true);
   });
 });

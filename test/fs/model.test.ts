@@ -5,57 +5,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fsck } from '../../src/fs/fsck.js';
-import { mkfs, openFs, type DiskFs, type FileSystem, type FsResult } from '../../src/fs/image.js';
-import { B, NDIRECT } from '../../src/fs/layout.js';
+import { mkfs, openFs, type DiskFs, type FsResult } from '../../src/fs/image.js';
+import { B } from '../../src/fs/layout.js';
 import { ModelFs, snapshot } from '../../src/fs/model.js';
-
-const name = fc.constantFrom('a', 'b', 'c', 'dd');
-const path = fc.oneof(
-  { weight: 12, arbitrary: fc.array(name, { minLength: 1, maxLength: 2 }).map((parts) => `/${parts.join('/')}`) },
-  { weight: 1, arbitrary: fc.constantFrom('/', '/a/.', '/a/..', 'relative', `/${'x'.repeat(28)}`, '/a//b/') },
-);
-/** Write sizes around the block size and past the direct blocks (into the indirect block). */
-const length = fc.constantFrom(0, 1, 100, B - 1, B, B + 1, 3 * B, NDIRECT * B + 10);
-
-type Op =
-  | { op: 'create' | 'mkdir' | 'truncate' | 'unlink' | 'rmdir' | 'stat' | 'readdir'; path: string }
-  | { op: 'rename'; path: string; to: string }
-  | { op: 'write'; path: string; at: 'start' | 'end' | number; length: number; seed: number }
-  | { op: 'read'; path: string; offset: number; length: number };
-
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constantFrom('create', 'create', 'mkdir'), path }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('truncate', 'unlink', 'rmdir', 'stat', 'readdir'), path }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('rename'), path, to: path }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('write'), path, at: fc.oneof(fc.constantFrom('start', 'end'), fc.nat(3 * B)), length, seed: fc.nat(255) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('read'), path, offset: fc.nat(2 * B), length: fc.nat(3 * B) }) },
-) as fc.Arbitrary<Op>;
-
-function bytes(length: number, seed: number): Uint8Array {
-  const data = new Uint8Array(length);
-  for (let i = 0; i < length; i++) data[i] = (seed + i * 7) & 0xff;
-  return data;
-}
-
-/** Apply one operation; the result as plain data (bytes as hex). */
-function apply(fs: FileSystem, op: Op, offset: number): unknown {
-  let r: FsResult<unknown>;
-  switch (op.op) {
-    case 'rename':
-      r = fs.rename(op.path, op.to);
-      break;
-    case 'write':
-      r = fs.write(op.path, offset, bytes(op.length, op.seed));
-      break;
-    case 'read':
-      r = fs.read(op.path, op.offset, op.length);
-      break;
-    default:
-      r = fs[op.op](op.path);
-  }
-  if (!r.ok) return { error: r.error };
-  return r.value instanceof Uint8Array ? Buffer.from(r.value).toString('hex') : r.value;
-}
+import { apply, bytes, opArb } from './ops.js';
 
 /** Geometries: a roomy disk, and a tiny one that runs out of blocks and inodes. */
 const geometry = fc.constantFrom({ bytes: 512 * B, inodes: 128 }, { bytes: 12 * B, inodes: 8 }, { bytes: 40 * B, inodes: 64 });

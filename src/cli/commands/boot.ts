@@ -10,6 +10,7 @@ import { BootError, CONFIGS, type BootConfig, type BootStats, findConfig, Progra
 import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { err } from '../colour.js';
 import { readDiskImage, writeBackDisk } from '../disk.js';
+import { readInput } from '../machine.js';
 import { CliError, ExitCode } from '../errors.js';
 import { io } from '../io.js';
 import { DEFAULT_MAX_CYCLES, parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
@@ -34,6 +35,8 @@ export interface BootCliOptions {
   includeRoot?: string;
   /** --disk FILE: the machine's disk image (written back if the guest wrote to it). */
   disk?: string;
+  /** --input FILE: console input for read(0). */
+  input?: string;
 }
 
 /** The JSON object `boot --json` prints: the fields of `run --json` plus the processes. */
@@ -103,6 +106,7 @@ export function bootCommand(opts: BootCliOptions): number {
   const costs = parsePreset(opts.preset);
   const kernelDefines = parseDefines(opts.define);
   const disk = opts.disk === undefined ? undefined : readDiskImage(opts.disk);
+  const input = opts.input === undefined ? undefined : readInput(opts.input);
   const writer = opts.json ? undefined : new LineWriter((chunk) => io.stdout.write(chunk));
   let result: BootResult;
   try {
@@ -115,6 +119,7 @@ export function bootCommand(opts: BootCliOptions): number {
       ...(quantum !== undefined && { quantum }),
       ...(memoryBytes !== undefined && { memoryBytes }),
       ...(disk && { disk }),
+      ...(input && { input }),
       ...(Object.keys(kernelDefines).length > 0 && { kernelDefines }),
       ...(writer && { onConsoleOutput: (b: number) => writer.byte(b) }),
     });

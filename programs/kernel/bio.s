@@ -1,0 +1,151 @@
+# bio.s: the buffer cache. NBUF buffers, each one page frame holding one disk block, so the
+# kernel reads a block from the disk once and then from memory.
+#
+# Policy (docs/fs.md, "The buffer cache"):
+#   lookup       a linear search of the NBUF headers by block number
+#   replacement  least recently used: brelse stamps a buffer with a use clock, and bget recycles
+#                the unheld buffer with the smallest stamp (never-used buffers have stamp 0)
+#   writes       write-through: bwrite sends the block to the disk at once and waits, so the
+#                disk is always up to date and a cached copy never needs writing back
+#   locking      none of its own: every filesystem call holds the filesystem lock (fs.s), so
+#                one process at a time uses the cache; B_REFCNT only keeps a buffer that is in
+#                use from being recycled
+
+# bio_init: give every buffer a frame of its own (its DMA target).
+bio_init:
+        push ra
+        push s1
+        call disk_init
+        la   s1, bufs
+.each:  call alloc_frame
+        beqz a0, .oom
+        sw   a0, B_DATA(s1)
+        addi s1, s1, B_SIZE
+        la   t0, bufs + NBUF * B_SIZE
+        bltu s1, t0, .each
+        pop  s1
+        pop  ra
+        ret
+.oom:   la   a0, msg_nobufs
+        j    panic
+
+# bget(a0 = block) -> a0 = a held buffer for that block (B_VALID says whether it holds the
+# data yet), or -EIO for a block beyond the disk.
+bget:
+        la   t0, disk_blocks
+        lw   t0, 0(t0)
+        bgeu a0, t0, .range
+        la   t1, bufs               # 1. cached?
+        la   t2, bufs + NBUF * B_SIZE
+.find:  lw   t3, B_BLOCKNO(t1)
+        bne  t3, a0, .next
+        lw   t3, B_VALID(t1)
+        bnez t3, .hit
+        lw   t3, B_REFCNT(t1)       # held but not valid yet: the same block
+        bnez t3, .hit
+.next:  addi t1, t1, B_SIZE
+        bltu t1, t2, .find
+        la   t1, bufs               # 2. recycle the least recently used unheld buffer
+        li   t3, 0                  # t3 = best so far
+.lru:   lw   t0, B_REFCNT(t1)
+        bnez t0, .lrunext
+        beqz t3, .take
+        lw   t0, B_STAMP(t1)
+        push t2
+        lw   t2, B_STAMP(t3)
+        sltu t0, t0, t2
+        pop  t2
+        beqz t0, .lrunext
+.take:  mv   t3, t1
+.lrunext:
+        addi t1, t1, B_SIZE
+        bltu t1, t2, .lru
+        beqz t3, .full
+        sw   a0, B_BLOCKNO(t3)
+        sw   zero, B_VALID(t3)
+        mv   t1, t3
+.hit:   lw   t0, B_REFCNT(t1)
+        addi t0, t0, 1
+        sw   t0, B_REFCNT(t1)
+        mv   a0, t1
+        ret
+.range: li   a0, -EIO
+        ret
+.full:  la   a0, msg_bufsfull       # every buffer held: a kernel bug (a call holds a few)
+        j    panic
+
+# bread(a0 = block) -> a0 = a held buffer with the block's data, or -EIO.
+bread:
+        push ra
+        call bget
+        blt  a0, zero, .out
+        lw   t0, B_VALID(a0)
+        bnez t0, .out
+        push a0
+        li   a1, DISK_CMD_READ
+        call disk_rw
+        mv   t0, a0
+        pop  a0
+        bnez t0, .fail
+        li   t0, 1
+        sw   t0, B_VALID(a0)
+.out:   pop  ra
+        ret
+.fail:  call brelse             # a failed read leaves the buffer invalid
+        li   a0, -EIO
+        pop  ra
+        ret
+
+# bzero_get(a0 = block) -> a0 = a held buffer for a block just allocated, filled with zeros
+# without reading the disk (the caller writes it out), or -EIO.
+bzero_get:
+        push ra
+        call bget
+        blt  a0, zero, .out
+        li   t0, 1
+        sw   t0, B_VALID(a0)
+        lw   t0, B_DATA(a0)
+        li   t1, BSIZE
+        add  t1, t0, t1
+.zero:  sw   zero, 0(t0)
+        sw   zero, 4(t0)
+        sw   zero, 8(t0)
+        sw   zero, 12(t0)
+        addi t0, t0, 16
+        bltu t0, t1, .zero
+.out:   pop  ra
+        ret
+
+# bwrite(a0 = held buffer) -> a0 = 0 or -EIO: write it to the disk now (write-through).
+bwrite:
+        li   a1, DISK_CMD_WRITE
+        j    disk_rw
+
+# brelse(a0 = held buffer): done with it; it becomes the most recently used. Clobbers t0 and
+# t1 only.
+brelse:
+        lw   t0, B_REFCNT(a0)
+        addi t0, t0, -1
+        sw   t0, B_REFCNT(a0)
+        la   t1, buf_clock
+        lw   t0, 0(t1)
+        addi t0, t0, 1
+        sw   t0, 0(t1)
+        sw   t0, B_STAMP(a0)
+        ret
+
+# bwrite_release(a0 = held buffer) -> a0 = 0 or -EIO: bwrite, then brelse.
+bwrite_release:
+        push ra
+        push a0
+        call bwrite
+        mv   a1, a0
+        pop  a0
+        call brelse
+        mv   a0, a1
+        pop  ra
+        ret
+
+msg_nobufs:    .asciz "out of memory for the buffer cache"
+msg_bufsfull:  .asciz "every buffer of the cache is in use"
+        .align 4

@@ -1,0 +1,498 @@
+# file.s: open files and file descriptors, and the console as a file.
+#
+# Each process has NOFILE descriptors (P_OFILE in its PCB), each pointing at an open file in
+# ftable or 0. An open file is the console or an inode with an offset; dup and dup2 make two
+# descriptors share one (and its offset), as on Unix. A process starts with descriptors 0, 1
+# and 2 on one console file, opened for reading and writing (console_files).
+#
+# The calls on descriptors are here: read, write, close, lseek, fstat, dup, dup2. Those on an
+# inode run under the filesystem lock (fs_call, fs.s); those on the console do not.
+
+# console_files(s0 = PCB) -> a0 = 0, or -ENFILE: descriptors 0, 1, 2 on a new console file.
+console_files:
+        li   t0, 0                  # no descriptor open yet
+.clear: slli t1, t0, 2
+        add  t1, t1, s0
+        sw   zero, P_OFILE(t1)
+        addi t0, t0, 1
+        li   t1, NOFILE
+        blt  t0, t1, .clear
+        push ra
+        call filealloc
+        pop  ra
+        beqz a0, .full
+        li   t0, FT_CONSOLE
+        sw   t0, F_TYPE(a0)
+        li   t0, O_RDWR
+        sw   t0, F_FLAGS(a0)
+        li   t0, 3
+        sw   t0, F_REF(a0)
+        sw   a0, P_OFILE + 0(s0)
+        sw   a0, P_OFILE + 4(s0)
+        sw   a0, P_OFILE + 8(s0)
+        li   a0, 0
+        ret
+.full:  li   a0, -ENFILE
+        ret
+
+# filealloc() -> a0 = a free open file with one reference, or 0 when the table is full.
+filealloc:
+        la   a0, ftable
+        la   t1, ftable + NFILE * F_SIZE
+.each:  lw   t0, F_REF(a0)
+        beqz t0, .found
+        addi a0, a0, F_SIZE
+        bltu a0, t1, .each
+        li   a0, 0
+        ret
+.found: li   t0, 1
+        sw   t0, F_REF(a0)
+        sw   zero, F_OFF(a0)
+        sw   zero, F_IP(a0)
+        ret
+
+# fd_file(a0 = fd; s0 = PCB) -> a0 = its open file, or -EBADF. Clobbers t0 only.
+fd_file:
+        sltiu t0, a0, NOFILE
+        beqz t0, .bad
+        slli a0, a0, 2
+        add  a0, a0, s0
+        lw   a0, P_OFILE(a0)
+        beqz a0, .bad
+        ret
+.bad:   li   a0, -EBADF
+        ret
+
+# fd_alloc(a0 = open file; s0 = PCB) -> a0 = the lowest free descriptor, now naming it, or
+# -EMFILE. Clobbers t0, t1.
+fd_alloc:
+        li   t0, 0
+.each:  slli t1, t0, 2
+        add  t1, t1, s0
+        lw   t1, P_OFILE(t1)
+        beqz t1, .found
+        addi t0, t0, 1
+        li   t1, NOFILE
+        blt  t0, t1, .each
+        li   a0, -EMFILE
+        ret
+.found: slli t1, t0, 2
+        add  t1, t1, s0
+        sw   a0, P_OFILE(t1)
+        mv   a0, t0
+        ret
+
+# fileclose(a0 = open file): drop a reference; the last one releases its inode (which may free
+# an unlinked file: that takes the filesystem lock and may wait for the disk).
+fileclose:
+        lw   t0, F_REF(a0)
+        addi t0, t0, -1
+        sw   t0, F_REF(a0)
+        bnez t0, .out
+        lw   t0, F_TYPE(a0)
+        sw   zero, F_TYPE(a0)
+        li   t1, FT_INODE
+        bne  t0, t1, .out
+        push ra
+        push s1
+        lw   s1, F_IP(a0)
+        call fs_lock
+        mv   a0, s1
+        call iput
+        call fs_unlock
+        pop  s1
+        pop  ra
+.out:   ret
+
+# close_all_files(s0 = PCB): at exit, close every descriptor and let go of the current directory.
+close_all_files:
+        push ra
+        push s1
+        li   s1, 0
+.each:  slli t0, s1, 2
+        add  t0, t0, s0
+        lw   a0, P_OFILE(t0)
+        beqz a0, .next
+        sw   zero, P_OFILE(t0)
+        call fileclose
+.next:  addi s1, s1, 1
+        li   t0, NOFILE
+        blt  s1, t0, .each
+        lw   s1, P_CWD(s0)
+        beqz s1, .out
+        sw   zero, P_CWD(s0)
+        call fs_lock
+        mv   a0, s1
+        call iput
+        call fs_unlock
+.out:   pop  s1
+        pop  ra
+        ret
+
+# ---- the calls ------------------------------------------------------------------------------
+
+# read(fd, buf, len)
+sys_read:
+        push ra
+        call fd_file
+        blt  a0, zero, .out
+        lw   t0, F_FLAGS(a0)        # readable: O_RDONLY or O_RDWR
+        andi t0, t0, O_ACCMODE
+        li   t1, O_WRONLY
+        beq  t0, t1, .badf
+        blt  a2, zero, .inval
+        lw   t0, F_TYPE(a0)
+        li   t1, FT_CONSOLE
+        bne  t0, t1, .inode
+        call console_read
+        j    .out
+.inode: la   t0, file_read
+        call fs_call
+.out:   pop  ra
+        ret
+.badf:  li   a0, -EBADF
+        j    .out
+.inval: li   a0, -EINVAL
+        j    .out
+
+# file_read(fd, buf, len), holding the filesystem lock.
+file_read:
+        push ra
+        push s1
+        call fd_file
+        mv   s1, a0
+        lw   a0, F_IP(s1)
+        lw   t0, I_TYPE(a0)
+        li   t1, T_DIR
+        beq  t0, t1, .isdir
+        lw   a2, F_OFF(s1)
+        lw   a3, P_A2(s0)           # len
+        lw   a1, P_A1(s0)           # buf
+        call readi
+        ble  a0, zero, .out
+        lw   t0, F_OFF(s1)
+        add  t0, t0, a0
+        sw   t0, F_OFF(s1)
+.out:   pop  s1
+        pop  ra
+        ret
+.isdir: li   a0, -EISDIR
+        j    .out
+
+# write(fd, buf, len)
+sys_write:
+        push ra
+        call fd_file
+        blt  a0, zero, .out
+        lw   t0, F_FLAGS(a0)        # writable: O_WRONLY or O_RDWR
+        andi t0, t0, O_ACCMODE
+        beqz t0, .badf
+        blt  a2, zero, .inval
+        add  t0, a1, a2
+        bltu t0, a1, .fault         # buf + len wraps past 2^32: a bad buffer
+        lw   t0, F_TYPE(a0)
+        li   t1, FT_CONSOLE
+        bne  t0, t1, .inode
+        call console_write
+        j    .out
+.inode: la   t0, file_write
+        call fs_call
+.out:   pop  ra
+        ret
+.badf:  li   a0, -EBADF
+        j    .out
+.inval: li   a0, -EINVAL
+        j    .out
+.fault: li   a0, -EFAULT
+        j    .out
+
+# file_write(fd, buf, len), holding the filesystem lock: at the offset, or with O_APPEND at
+# the end.
+file_write:
+        push ra
+        push s1
+        call fd_file
+        mv   s1, a0
+        lw   a0, F_IP(s1)
+        lw   a2, F_OFF(s1)
+        lw   t0, F_FLAGS(s1)
+        andi t0, t0, O_APPEND
+        beqz t0, .at
+        lw   a2, I_ISIZE(a0)
+.at:    sw   a2, F_OFF(s1)
+        lw   a3, P_A2(s0)
+        lw   a1, P_A1(s0)
+        call writei
+        ble  a0, zero, .out
+        lw   t0, F_OFF(s1)
+        add  t0, t0, a0
+        sw   t0, F_OFF(s1)
+.out:   pop  s1
+        pop  ra
+        ret
+
+# close(fd)
+sys_close:
+        mv   t2, a0
+        push ra
+        call fd_file
+        blt  a0, zero, .out
+        slli t2, t2, 2
+        add  t2, t2, s0
+        sw   zero, P_OFILE(t2)
+        call fileclose
+        li   a0, 0
+.out:   pop  ra
+        ret
+
+# dup(fd)
+sys_dup:
+        push ra
+        call fd_file
+        blt  a0, zero, .out
+        push a0
+        call fd_alloc
+        pop  t2
+        blt  a0, zero, .out
+        lw   t0, F_REF(t2)
+        addi t0, t0, 1
+        sw   t0, F_REF(t2)
+.out:   pop  ra
+        ret
+
+# dup2(fd, newfd)
+sys_dup2:
+        push ra
+        push s1
+        push s2
+        mv   s2, a1
+        call fd_file
+        blt  a0, zero, .out
+        mv   s1, a0                 # s1 = the open file
+        sltiu t0, s2, NOFILE
+        beqz t0, .badf
+        mv   a0, s2
+        call fd_file
+        beq  a0, s1, .same          # dup2(fd, fd), or newfd names it already
+        slli t0, s2, 2              # newfd names s1 from now on ...
+        add  t0, t0, s0
+        sw   s1, P_OFILE(t0)
+        lw   t0, F_REF(s1)
+        addi t0, t0, 1
+        sw   t0, F_REF(s1)
+        blt  a0, zero, .same
+        call fileclose              # ... and what it named before is closed
+.same:  mv   a0, s2
+.out:   pop  s2
+        pop  s1
+        pop  ra
+        ret
+.badf:  li   a0, -EBADF
+        j    .out
+
+# lseek(fd, offset, whence)
+sys_lseek:
+        push ra
+        call fd_file
+        pop  ra
+        blt  a0, zero, .out
+        lw   t0, F_TYPE(a0)
+        li   t1, FT_CONSOLE
+        beq  t0, t1, .pipe
+        li   t0, SEEK_SET
+        li   t1, 0
+        beq  a2, t0, .base
+        li   t0, SEEK_CUR
+        lw   t1, F_OFF(a0)
+        beq  a2, t0, .base
+        li   t0, SEEK_END
+        bne  a2, t0, .inval
+        lw   t1, F_IP(a0)
+        lw   t1, I_ISIZE(t1)
+.base:  add  t1, t1, a1
+        blt  t1, zero, .inval       # before the start (or past 2^31)
+        sw   t1, F_OFF(a0)
+        mv   a0, t1
+.out:   ret
+.pipe:  li   a0, -ESPIPE
+        ret
+.inval: li   a0, -EINVAL
+        ret
+
+# fstat(fd, st)
+sys_fstat:
+        push ra
+        call fd_file
+        blt  a0, zero, .out
+        lw   t0, F_TYPE(a0)
+        li   t1, FT_CONSOLE
+        beq  t0, t1, .console
+        lw   a0, F_IP(a0)
+        call stat_out
+        j    .out
+.console:
+        addi sp, sp, -ST_SIZEOF     # type T_DEV, size 0, one link, inode 0
+        li   t0, T_DEV
+        sw   t0, ST_TYPE(sp)
+        sw   zero, ST_SIZE(sp)
+        li   t0, 1
+        sw   t0, ST_NLINK(sp)
+        sw   zero, ST_INUM(sp)
+        mv   a0, sp
+        li   a2, ST_SIZEOF
+        call stat_copy
+        addi sp, sp, ST_SIZEOF
+.out:   pop  ra
+        ret
+
+# stat_out(a0 = inode, a1 = user address) -> a0 = 0 or -EFAULT: write its struct stat.
+stat_out:
+        push ra
+        addi sp, sp, -ST_SIZEOF
+        lw   t0, I_TYPE(a0)
+        sw   t0, ST_TYPE(sp)
+        lw   t0, I_ISIZE(a0)
+        sw   t0, ST_SIZE(sp)
+        lw   t0, I_NLINK(a0)
+        sw   t0, ST_NLINK(sp)
+        lw   t0, I_INUM(a0)
+        sw   t0, ST_INUM(sp)
+        mv   a0, sp
+        li   a2, ST_SIZEOF
+        call stat_copy
+        addi sp, sp, ST_SIZEOF
+        pop  ra
+        ret
+
+# stat_copy(a0 = kernel struct, a1 = user address, a2 = its size) -> a0 = 0 or -EFAULT.
+stat_copy:
+        push ra
+        push a2
+        li   a3, 1
+        call copy_user
+        pop  t0
+        pop  ra
+        bne  a0, t0, .fault
+        li   a0, 0
+        ret
+.fault: li   a0, -EFAULT
+        ret
+
+# ---- the console ----------------------------------------------------------------------------
+
+# console_read(a1 = user buffer, a2 = length) -> a0 = bytes read: up to the length, and at
+# most one line (a read stops after a newline, as a terminal's does); 0 when the input has
+# ended; -EFAULT when the buffer's first byte is not writable. With nothing to read yet the
+# process sleeps until the console's interrupt says input is ready; the kernel enables that
+# interrupt only while someone waits, and console_intr turns it off again.
+console_read:
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s1, a1                 # s1 = next user address
+        add  s2, a1, a2             # s2 = end
+        li   s3, 0                  # s3 = bytes read
+        bltu s2, s1, .fault         # wraps past 2^32
+.next:  bgeu s1, s2, .done
+        mv   a0, s1
+        call user_to_phys
+        blt  a0, zero, .fault
+        push a0                     # the byte's physical address (vin clobbers a0 under PARAVIRT)
+.poll:  vin  t1, CONSOLE_STATUS
+        andi t2, t1, 1              # an input byte is ready
+        bnez t2, .byte
+        bnez s3, .have              # some bytes already: return them
+        andi t2, t1, 2              # the input has ended: end of file
+        bnez t2, .have
+        li   t1, 1                  # wait for input
+        vout CONSOLE_IRQ_ENABLE, t1
+        la   a0, console_readers
+        call sleep
+        j    .poll
+.byte:  vin  t1, CONSOLE_DATA
+        pop  a0
+        sb   t1, 0(a0)
+        addi s3, s3, 1
+        addi s1, s1, 1
+        li   t0, '\n'
+        bne  t1, t0, .next
+        j    .done
+.have:  addi sp, sp, 4
+.done:  mv   a0, s3
+.out:   pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+.fault: mv   a0, s3
+        bnez s3, .out
+        li   a0, -EFAULT
+        j    .out
+
+# console_intr: input is ready (line 1): stop the interrupt and wake the readers.
+console_intr:
+        vout CONSOLE_IRQ_ENABLE, zero
+        la   a0, console_readers
+        j    wakeup
+
+# console_write(a1 = user buffer, a2 = length; the range does not wrap) -> a0 = bytes written.
+#
+# The buffer is read through a software walk of the process's own page table (user_to_phys),
+# so a bad pointer gives an error instead of a kernel fault. The rule, as on Linux: bytes go out
+# until the end or until the first byte the process may not read. If at least one byte went
+# out, the call returns how many did (a short write); if none, -EFAULT. Bytes go to the console
+# while writer_pid names the process (the host attributes output by it).
+console_write:
+        push s1
+        push s2
+        push s3
+        push ra
+        push a1                     # 0(sp) = buf, for the count
+        mv   s1, a1                 # s1 = next user address
+        add  s2, a1, a2             # s2 = end
+        li   s3, -1                 # s3 = physical address of s1, or -1 when unknown
+        lw   t0, P_PID(s0)
+        la   t1, writer_pid
+        sw   t0, 0(t1)
+.next:  bgeu s1, s2, .done
+        andi t0, s1, 0xfff          # translate again at each new page
+        beqz t0, .translate
+        bge  s3, zero, .put
+.translate:
+        mv   a0, s1
+        call user_to_phys
+        blt  a0, zero, .done
+        mv   s3, a0
+        .ifdef PARAVIRT
+.put:   li   t0, PAGE_SIZE          # a paravirtualized kernel hands the VMM the rest of this
+        andi a1, s1, 0xfff          # page (or of the buffer) in one hypercall instead of one
+        sub  a1, t0, a1             # `out` per byte
+        sub  t0, s2, s1
+        bgeu t0, a1, .chunk
+        mv   a1, t0
+.chunk: mv   a0, s3
+        add  s1, s1, a1
+        add  s3, s3, a1
+        li   t0, HC_CONSOLE_WRITE
+        syscall
+        j    .next
+        .else
+.put:   lbu  t0, 0(s3)
+        out  CONSOLE_DATA, t0
+        addi s1, s1, 1
+        addi s3, s3, 1
+        j    .next
+        .endif
+.done:  pop  t0
+        sub  a0, s1, t0             # bytes written
+        bnez a0, .out
+        bgeu s1, s2, .out           # a zero-length write
+        li   a0, -EFAULT            # none: a bad buffer
+.out:   la   t1, writer_pid
+        sw   zero, 0(t1)
+        pop  ra
+        pop  s3
+        pop  s2
+        pop  s1
+        ret

@@ -1,0 +1,155 @@
+// The guest kernel's filesystem against the reference model (src/fs/model.ts) and the host's
+// (src/fs/image.ts): random operation sequences run as system calls in the guest
+// (test/fs/guests/fsops.s reads them as a script from console input) give, operation by
+// operation, the results the model gives; the disk the kernel leaves is byte for byte the disk
+// the host tool makes with the same operations; and fsck finds it clean.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ERRNO, type ErrnoName } from '../../src/abi/errno.js';
+import { assemble, type Image } from '../../src/asm/index.js';
+import { findConfig, type BootResult } from '../../src/configs/index.js';
+import { USER_DIR } from '../../src/configs/images.js';
+import { fsck } from '../../src/fs/fsck.js';
+import { mkfs, openFs, type FileSystem } from '../../src/fs/image.js';
+import { B, T_DIR, T_FILE } from '../../src/fs/layout.js';
+import { ModelFs, snapshot } from '../../src/fs/model.js';
+import { isaWith } from '../../src/isa/index.js';
+import { apply, opsOn, path, type Op } from './ops.js';
+
+const SOURCE = join(import.meta.dirname, 'guests', 'fsops.s');
+
+let fsopsImage: Image | undefined;
+function fsops(): Image {
+  if (fsopsImage) return fsopsImage;
+  // Named as if in programs/user, so `.include "user.inc"` and "lib.s" resolve there.
+  const result = assemble(readFileSync(SOURCE, 'utf8'), { fileName: join(USER_DIR, 'fsops.s'), isa: isaWith([]) });
+  if (!result.ok) throw new Error(`fsops.s does not assemble: ${JSON.stringify(result.errors)}`);
+  return (fsopsImage = result.image);
+}
+
+const CODES: Record<string, number> = { stat: 1, readdir: 2, read: 3, write: 4, create: 5, mkdir: 6, truncate: 7, unlink: 8, rmdir: 9, rename: 10 };
+
+/** A write's offset as the guest gives it: at the start, at the end, or a number no further than
+ *  the end (past the end the kernel fills the gap with zeros, which the model refuses). */
+function writeOffset(fs: FileSystem, op: Op): number {
+  if (op.op !== 'write' || op.at === 'start') return 0;
+  const st = fs.stat(op.path);
+  const size = st.ok ? st.value.size : 0;
+  return op.at === 'end' ? size : Math.min(op.at, size);
+}
+
+/** The script fsops.s reads: words little endian, paths as length and bytes. */
+function script(ops: readonly { op: Op; offset: number }[]): Uint8Array {
+  const parts: Buffer[] = [];
+  const word = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n >>> 0);
+    parts.push(b);
+  };
+  const str = (s: string) => {
+    const b = Buffer.from(s, 'utf8');
+    word(b.length);
+    parts.push(b);
+  };
+  for (const { op, offset } of ops) {
+    word(CODES[op.op]!);
+    str(op.path);
+    if (op.op === 'read') [op.offset, op.length].forEach(word);
+    if (op.op === 'write') [offset, op.length, op.seed].forEach(word);
+    if (op.op === 'rename') str(op.to);
+  }
+  word(0);
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+const errno = (name: ErrnoName) => ERRNO.find((e) => e.name === name)!.value;
+
+function hash(hex: string): number {
+  let h = 0;
+  for (const byte of Buffer.from(hex, 'hex')) h = (Math.imul(h, 31) + byte) >>> 0;
+  return h;
+}
+
+/** The line fsops.s prints for an operation whose model result is `r`. */
+function expectedLine(op: Op, r: unknown): string {
+  if (r !== null && typeof r === 'object' && 'error' in r) return `E${errno((r as { error: ErrnoName }).error)}`;
+  switch (op.op) {
+    case 'stat': {
+      const st = r as { type: string; size: number; nlink: number; inum: number };
+      return `S${st.type === 'dir' ? T_DIR : T_FILE} ${st.size} ${st.nlink} ${st.inum}`;
+    }
+    case 'readdir':
+      return ['D', ...(r as string[])].join(' ');
+    case 'read':
+      return `R${(r as string).length / 2} ${hash(r as string)}`;
+    case 'write':
+      return `W${r as number}`;
+    default:
+      return 'K';
+  }
+}
+
+function bootWith(config: string, disk: Uint8Array, input: Uint8Array): BootResult {
+  return findConfig(config)!.boot({ workloads: [], programs: [{ name: 'fsops', image: fsops() }], disk, input, maxCycles: 2_000_000_000 });
+}
+
+/** The process's output lines (the kernel's own lines are not the process's output). */
+function processLines(result: BootResult): string[] {
+  const output = result.processes?.[0]?.output ?? '';
+  return output.split('\n').filter((l) => l !== '');
+}
+
+/** Geometries: roomy, and tiny ones that run out of blocks or inodes. */
+const geometry = fc.constantFrom({ bytes: 256 * B, inodes: 64 }, { bytes: 16 * B, inodes: 8 }, { bytes: 40 * B, inodes: 64 });
+/** The guest's paths are absolute (the model has no current directory). */
+const guestPath = path.filter((p) => p.startsWith('/'));
+/** Every sequence starts by making some of the names, so that later operations find them. */
+const SETUP: Op[] = [
+  { op: 'create', path: '/a' },
+  { op: 'create', path: '/b' },
+  { op: 'mkdir', path: '/c' },
+  { op: 'create', path: '/c/a' },
+];
+
+describe('the guest kernel filesystem against the model', () => {
+  it('gives the results of the model and leaves the disk the host tool makes, clean', () => {
+    let enospc = 0;
+    fc.assert(
+      fc.property(geometry, fc.array(opsOn(guestPath), { minLength: 1, maxLength: 40, size: 'max' }), (g, ops) => {
+        const made = mkfs(g.bytes, g.inodes);
+        if (!made.ok) throw new Error(made.detail);
+        const start = made.value;
+        const hostDisk = start.slice();
+        const host = openFs(hostDisk);
+        if (!host.ok) throw new Error(host.detail);
+        const model = new ModelFs(host.value.sb.ndata, g.inodes);
+        const planned: { op: Op; offset: number }[] = [];
+        const expected: string[] = [];
+        for (const op of [...SETUP, ...ops]) {
+          const offset = writeOffset(model, op);
+          planned.push({ op, offset });
+          const r = apply(model, op, offset);
+          expect(apply(host.value, op, offset)).toEqual(r);
+          if ((r as { error?: string } | undefined)?.error === 'ENOSPC') enospc++;
+          expected.push(expectedLine(op, r));
+        }
+        const result = bootWith('native', start.slice(), script(planned));
+        expect(result.exitCode, result.console).toBe(0);
+        const lines = processLines(result);
+        for (let i = 0; i < expected.length; i++) expect(lines[i], `operation ${i}: ${JSON.stringify(planned[i])}`).toBe(expected[i]);
+        expect(lines.length).toBe(expected.length);
+        const guestDisk = result.machine.disk.contents();
+        expect(fsck(guestDisk).problems).toEqual([]);
+        const after = openFs(guestDisk);
+        if (!after.ok) throw new Error(after.detail);
+        expect(snapshot(after.value)).toEqual(snapshot(model));
+        expect(Buffer.compare(Buffer.from(guestDisk), Buffer.from(hostDisk)), 'the kernel and the host tool wrote the same bytes').toBe(0);
+      }),
+      { numRuns: Number(process.env.RINGLAB_FS_RUNS ?? 60) },
+    );
+    expect(enospc, 'some sequences filled the disk').toBeGreaterThan(0);
+  });
+});
