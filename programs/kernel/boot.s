@@ -34,8 +34,11 @@ _start:
 
         li   t0, KERNEL_IMASK       # 5. interrupt lines: the timer (not running yet), the
         vcsrw IMASK, t0             # console and the disk
-        call bio_init               # 6. the buffer cache, and the filesystem if the disk has one
-        call fs_mount
+        call bio_init               # 6. the buffer cache, and the root filesystem, which holds
+        call fs_mount               # the programs
+        la   t0, fs_mounted
+        lw   t0, 0(t0)
+        beqz t0, .noroot
 
         li   s1, 0                  # 7. one process per boot record
 .create:
@@ -52,9 +55,12 @@ _start:
         vout TIMER_INTERVAL, t0
         j    schedule               # 9. run the first process (never returns)
 
+.noroot:
+        la   a0, msg_noroot
+        j    .fail
 .badboot:
         la   a0, msg_badboot
-        call puts
+.fail:  call puts
         li   t0, EXIT_BADBOOT
         vout POWER_OFF, t0
         vhalt
@@ -94,26 +100,16 @@ proc_create:
         call new_pgdir              # page directory with the kernel's identity map
         beqz a0, .oom
         sw   a0, P_PGDIR(s0)
-        li   s2, 0                  # copy the image page by page into fresh frames
-.page:  lw   t0, BR_SIZE(s1)
-        bge  s2, t0, .copied
-        call alloc_frame
-        beqz a0, .oom
-        mv   s3, a0
-        lw   a1, BR_IMAGE(s1)       # copy one page (the config reserves whole pages)
-        add  a1, a1, s2
-        mv   a0, s3
-        call copy_page
-        lw   a0, P_PGDIR(s0)
-        li   a1, USER_BASE
-        add  a1, a1, s2
-        ori  a2, s3, USER_CODE_PTE
-        call map_page
-        bnez a0, .oom
-        li   t0, PAGE_SIZE
-        add  s2, s2, t0
-        j    .page
-.copied:
+        la   a0, path_buf           # the program: the record's path, from the disk
+        addi a1, s1, BR_PATH
+        li   a2, BR_ITER - BR_PATH
+        call copy_bytes
+        la   a0, path_buf + BR_ITER - BR_PATH - 1
+        sb   zero, 0(a0)            # a record's path always ends
+        la   a0, path_buf
+        call exec_load
+        blt  a0, zero, .noexec
+        mv   s2, a0                 # s2 = entry point
         li   t0, 1                  # registers: all zero but sp, a0 (iterations), a1 (pid)
 .zero:  slli t1, t0, 2
         add  t1, t1, s0
@@ -127,8 +123,7 @@ proc_create:
         sw   t0, P_A0(s0)
         lw   t0, P_PID(s0)
         sw   t0, P_A1(s0)
-        lw   t0, BR_ENTRY(s1)
-        sw   t0, P_PC(s0)
+        sw   s2, P_PC(s0)
         li   t0, PS_READY
         sw   t0, P_STATE(s0)
         la   t0, nprocs
@@ -139,12 +134,44 @@ proc_create:
         lw   t1, 0(t0)
         addi t1, t1, 1
         sw   t1, 0(t0)
+.return:
         pop  s3
         pop  s2
         pop  s1
         pop  s0
         pop  ra
         ret
+.noexec:                            # "kernel: cannot run /bin/x: error 2": the process
+        neg  s2, a0                 # ends at once with 127 (no such file) or 126 (anything
+        la   a0, msg_noexec         # else), as a shell's would
+        call puts
+        la   a0, path_buf
+        call puts
+        la   a0, msg_noexec2
+        call puts
+        mv   a0, s2
+        call print_dec
+        li   a0, '\n'
+        call putc
+        lw   a0, P_PGDIR(s0)        # no address space after all, no descriptors
+        call free_pgdir
+        sw   zero, P_PGDIR(s0)
+        call close_all_files
+        li   t0, 126
+        li   t1, ENOENT
+        bne  s2, t1, .code
+        li   t0, 127
+.code:  sw   t0, P_EXIT(s0)
+        li   t0, PS_DONE
+        sw   t0, P_STATE(s0)
+        la   t0, nprocs
+        lw   t1, 0(t0)
+        addi t1, t1, 1
+        sw   t1, 0(t0)
+        la   t0, killed_any         # not every process ran
+        li   t1, 1
+        sw   t1, 0(t0)
+        j    .return
 .oom:   la   a0, msg_oom
         call puts
         li   t0, EXIT_BADBOOT
@@ -155,4 +182,7 @@ msg_boot:    .asciz "kernel: booting "
 msg_boot2:   .asciz " processes\n"
 msg_badboot: .asciz "kernel: bad boot arguments\n"
 msg_oom:     .asciz "kernel: out of memory while creating a process\n"
+msg_noroot:  .asciz "kernel: no root filesystem: the programs are on the disk\n"
+msg_noexec:  .asciz "kernel: cannot run "
+msg_noexec2: .asciz ": error "
         .align 4

@@ -731,8 +731,7 @@ readi:
         add  a0, a0, t1
         mv   a1, s2
         push a2
-        li   a3, 1                  # kernel to user
-        call copy_user
+        call copy_out               # to the user (or, for exec, to the kernel)
         pop  a2
         mv   t2, a0                 # bytes copied
         pop  a0
@@ -763,6 +762,25 @@ readi:
 .corrupt:
         li   a0, -EIO
         j    .out
+
+# copy_out(a0 = kernel source, a1 = destination, a2 = count) -> a0 = bytes copied: to the
+# process's memory, or while io_to_kernel is set (readi_kernel, exec.s) to kernel memory.
+copy_out:
+        la   t0, io_to_kernel
+        lw   t0, 0(t0)
+        bnez t0, .kernel
+        li   a3, 1
+        j    copy_user
+.kernel:
+        push ra
+        push a2
+        mv   t1, a0
+        mv   a0, a1
+        mv   a1, t1
+        call copy_bytes
+        pop  a0
+        pop  ra
+        ret
 
 # writei(a0 = inode, a1 = user address, a2 = byte offset, a3 = count) -> a0 = bytes written
 # (fewer if the user buffer runs into memory the process may not read), or -errno. All or

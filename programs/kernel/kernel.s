@@ -10,6 +10,7 @@
 #   fs.s         filesystem: blocks, inodes, file data, directories, paths; the fs lock
 #   file.s       open files and descriptors; read, write, close, lseek, fstat, dup; console
 #   sysfile.s    the calls on paths: open, stat, mkdir, rmdir, unlink, rename, chdir, ...
+#   exec.s       loading an executable from the filesystem into an address space
 #   console.s    console driver (kernel messages)
 #
 # The kernel uses only the architecture (docs/ISA.md): it would run the same in ring 0 of bare
@@ -36,6 +37,7 @@
         .include "fs.s"
         .include "file.s"
         .include "sysfile.s"
+        .include "exec.s"
         .include "console.s"
         .ifdef LEGACY
         .include "legacy.s"         # PUSHF/POPF-style STATUS access (docs/popek-goldberg.md)
@@ -84,3 +86,5 @@ name_buf:    .space 32          # a path's last component (namex), zero padded
 name_buf2:   .space 32          # rename: from's last component
 path_buf:    .space PATH_MAX    # a path copied in from a process (or getcwd's result)
 path_buf2:   .space PATH_MAX    # rename: from's path
+io_to_kernel: .word 0           # 1 while readi copies into kernel memory (exec.s)
+exec_hdr:    .space EX_SEGS + EXEC_MAX_SEGS * ES_SIZEOF   # an executable's header (exec.s)

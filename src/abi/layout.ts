@@ -64,14 +64,12 @@ export const BOOT_ARGS = {
 export const BOOT_RECORD = {
   name: 'boot record',
   prefix: 'BR',
-  size: 32,
+  size: 64,
   doc: 'one per process, in pid order',
   fields: {
     NAME: { offset: 0, size: 16, doc: 'name, zero padded (at most 15 bytes and a zero)' },
-    IMAGE: { offset: 16, size: 4, doc: 'physical address of its image' },
-    SIZE: { offset: 20, size: 4, doc: 'image size in bytes (whole pages)' },
-    ENTRY: { offset: 24, size: 4, doc: 'entry point (user virtual address)' },
-    ITER: { offset: 28, size: 4, doc: 'iteration count, passed to the program in a0' },
+    PATH: { offset: 16, size: 44, doc: 'the executable to run, an absolute path on the root filesystem (at most 43 bytes and a zero)' },
+    ITER: { offset: 60, size: 4, doc: 'iteration count, passed to the program in a0' },
   },
 } as const satisfies Struct;
 
@@ -108,4 +106,37 @@ export const STAT = {
   },
 } as const satisfies Struct;
 
-export const STRUCTS: readonly Struct[] = [BOOT_ARGS, BOOT_RECORD, STAT];
+/** Executables: the files in /bin that the kernel loads (src/fs/exec.ts writes and reads them;
+ *  programs/kernel/exec.s loads them). A header, a table of segments, then the segments' bytes. */
+export const EXEC = {
+  EXEC_MAGIC: { value: 0x3158_4c52, doc: '"RLX1", the first word of an executable' },
+  EXEC_MAX_SEGS: { value: 8, doc: 'segments an executable may have' },
+} as const satisfies Record<string, AbiConstant>;
+
+export const EXEC_HEADER = {
+  name: 'executable header',
+  prefix: 'EX',
+  size: 16,
+  doc: 'at the start of an executable file',
+  fields: {
+    MAGIC: { offset: 0, size: 4, doc: 'EXEC_MAGIC' },
+    ENTRY: { offset: 4, size: 4, doc: 'where the program starts (a user address)' },
+    NSEG: { offset: 8, size: 4, doc: 'segments (1..EXEC_MAX_SEGS); their table follows the header' },
+    SEGS: { offset: 16, size: 0, doc: 'the first of NSEG segment entries (ES_SIZEOF bytes each)' },
+  },
+} as const satisfies Struct;
+
+export const EXEC_SEGMENT = {
+  name: 'executable segment',
+  prefix: 'ES',
+  size: 16,
+  doc: 'one per segment, after the header: memory from VADDR to VADDR + MEMSZ, the first FILESZ bytes from the file',
+  fields: {
+    VADDR: { offset: 0, size: 4, doc: 'user address of its first byte (in USER_BASE..HEAP_BASE)' },
+    OFFSET: { offset: 4, size: 4, doc: 'where its bytes are in the file' },
+    FILESZ: { offset: 8, size: 4, doc: 'bytes in the file' },
+    MEMSZ: { offset: 12, size: 4, doc: 'bytes in memory (at least FILESZ: the rest is zeros)' },
+  },
+} as const satisfies Struct;
+
+export const STRUCTS: readonly Struct[] = [BOOT_ARGS, BOOT_RECORD, STAT, EXEC_HEADER, EXEC_SEGMENT];

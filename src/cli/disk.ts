@@ -1,6 +1,7 @@
 // `--disk FILE` of `run` and `boot`: the disk image is read whole before the run, and written
-// back when the run ends, only if the guest completed a write request (a read-only run leaves
-// the file, and its modification time, alone). The write goes to a temporary file next to it,
+// back when the run ends, only if the guest completed a write request or (boot) the programs
+// installed in its /bin changed it (a run that changes nothing leaves the file, and its
+// modification time, alone). The write goes to a temporary file next to it,
 // renamed over it, so an interrupted write-back never leaves half an image.
 
 import { formatBytes, InputFileError, readInputBytes, writeFileAtomic } from '../asm/files.js';
@@ -22,11 +23,14 @@ export function readDiskImage(path: string): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
-/** Write the disk's contents back to FILE if the guest wrote to it; true if it did. */
-export function writeBackDisk(path: string, disk: DiskDevice): boolean {
-  if (!disk.wasWritten) return false;
+/** Write the disk's contents back to FILE if the guest wrote to it, or (given the file's bytes
+ *  as read) if they differ from those (`boot` installs its programs in /bin); true if written. */
+export function writeBackDisk(path: string, disk: DiskDevice, original?: Uint8Array): boolean {
+  const contents = disk.contents();
+  const changed = disk.wasWritten || (original !== undefined && Buffer.compare(Buffer.from(contents.buffer, contents.byteOffset, contents.length), Buffer.from(original.buffer, original.byteOffset, original.length)) !== 0);
+  if (!changed) return false;
   try {
-    writeFileAtomic(path, disk.contents());
+    writeFileAtomic(path, contents);
   } catch (e) {
     throw new CliError(`cannot write the disk back to ${path}: ${(e as Error).message}`, ExitCode.USAGE);
   }

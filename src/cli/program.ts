@@ -54,6 +54,7 @@ const OPTIONS = {
   workload: (what = 'comma-separated workloads, one or more processes each') => new Option('--workload <list>', what),
   iterations: () => new Option('--iterations <n>', "iteration count for every process (default: each workload's own)"),
   quantum: () => new Option('--quantum <cycles>', 'timer quantum in cycles (default: the kernel default, 100000)'),
+  run: () => new Option('--run <path>', 'an executable already on the --disk (e.g. /bin/prog) as one more process; repeatable').argParser(collect),
   program: () =>
     new Option('--program <file>', 'a user program of your own (source or image, linked at USER_BASE: include user.inc first) as one more process; repeatable').argParser(collect),
 } as const;
@@ -98,6 +99,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.config().default('native'))
     .addOption(OPTIONS.workload())
     .addOption(OPTIONS.program())
+    .addOption(OPTIONS.run())
     .addOption(OPTIONS.iterations())
     .addOption(OPTIONS.maxCycles())
     .addOption(OPTIONS.stats())
@@ -161,7 +163,8 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .command('asm')
     .description('assemble a source file into an image')
     .argument('<file>', 'assembly source')
-    .option('-o, --output <image>', 'image file to write (default: FILE with .rli)')
+    .option('-o, --output <image>', 'image file to write (default: FILE with .rli; with --exec, FILE without .s)')
+    .option('--exec', 'write an executable for the guest kernel (docs/fs.md, "Executables") instead of an image: a user program (include user.inc first), to put in /bin with ringlab fs put')
     .option('--listing', 'print the listing (address, words, source) to stdout')
     .addOption(OPTIONS.define('define a symbol before the first line (repeatable; VALUE defaults to 1)'))
     .addOption(OPTIONS.extensions())

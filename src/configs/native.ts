@@ -4,13 +4,14 @@
 // its entry point with paging off. The boot-argument layout is one table, src/abi/layout.ts,
 // from which the kernel's programs/lib/abi.inc is generated; docs/kernel.md describes it.
 
-import { BOOT, BOOT_ARGS, BOOT_RECORD, USER_SPACE } from '../abi/index.js';
+import { BOOT, BOOT_ARGS, BOOT_RECORD } from '../abi/index.js';
 import { findSymbol, type Image } from '../asm/index.js';
 import { isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import { BoundedBytes } from '../machine/devices/console.js';
 import { Machine, type MachineOptions, type StopReason } from '../machine/machine.js';
 import { kernelExtensions, kernelImage, userImage } from './images.js';
+import { binPath, rootDisk } from './rootfs.js';
 import {
   BootError,
   DEFAULT_BOOT_CYCLES,
@@ -25,10 +26,8 @@ import {
 } from './types.js';
 import { findWorkload, workloadNames, type Workload } from './workloads.js';
 
-/** Where this loader puts the user images, one after another (above the kernel's stack). */
-export const USER_IMAGES = 0x100000;
-const USER_BASE: number = USER_SPACE.USER_BASE.value;
-const USER_IMAGE_LIMIT = USER_SPACE.HEAP_BASE.value; // a program ends where its heap begins
+/** The first frame the kernel may allocate (above its own image and stack). */
+export const FRAME_POOL = 0x100000;
 const MAX_PROCS = BOOT.MAX_PROCS.value;
 export const PAGE = 4096;
 export const NATIVE_MEMORY_BYTES = 16 << 20;
@@ -36,8 +35,8 @@ export const NATIVE_MEMORY_BYTES = 16 << 20;
 
 /** Expand workload names (then one's own programs) into the process list, or throw BootError
  *  naming the valid workloads. */
-export function processesFor(workloads: readonly string[], iterations?: number, programs: readonly UserProgram[] = []): ProcessSpec[] {
-  if (workloads.length === 0 && programs.length === 0) throw new BootError(`no workload given (valid: ${workloadNames().join(', ')})`);
+export function processesFor(workloads: readonly string[], iterations?: number, programs: readonly UserProgram[] = [], run: readonly string[] = []): ProcessSpec[] {
+  if (workloads.length === 0 && programs.length === 0 && run.length === 0) throw new BootError(`no workload given (valid: ${workloadNames().join(', ')})`);
   const out: ProcessSpec[] = [];
   for (const name of workloads) {
     const wl: Workload | undefined = findWorkload(name);
@@ -45,23 +44,14 @@ export function processesFor(workloads: readonly string[], iterations?: number, 
     for (const program of wl.programs) out.push({ name: program, iterations: iterations ?? wl.defaultIterations });
   }
   for (const program of programs) out.push({ name: program.name, iterations: program.iterations ?? iterations ?? 1, image: program.image });
+  for (const path of run) {
+    if (!path.startsWith('/') || new TextEncoder().encode(path).length >= BOOT_RECORD.fields.PATH.size) {
+      throw new BootError(`--run ${path}: an absolute path on the disk of at most ${BOOT_RECORD.fields.PATH.size - 1} bytes`);
+    }
+    out.push({ name: path.slice(path.lastIndexOf('/') + 1).slice(0, 15) || path, iterations: iterations ?? 1, path });
+  }
   if (out.length > MAX_PROCS) throw new BootError(`${out.length} processes requested; the kernel runs at most ${MAX_PROCS}`);
   return out;
-}
-
-/** A user image as one flat block from USER_BASE, with its entry point. */
-function flatten(name: string, image: Image): { bytes: Uint8Array; entry: number } {
-  let end = USER_BASE;
-  for (const s of image.segments) {
-    if (s.address < USER_BASE || s.address + s.data.length > USER_IMAGE_LIMIT) {
-      throw new BootError(`user program ${name} must be linked between 0x40000000 and 0x50000000 (include user.inc first)`);
-    }
-    end = Math.max(end, s.address + s.data.length);
-  }
-  const size = Math.ceil((end - USER_BASE) / PAGE) * PAGE;
-  const bytes = new Uint8Array(Math.max(size, PAGE));
-  for (const s of image.segments) bytes.set(s.data, s.address - USER_BASE);
-  return { bytes, entry: image.entry };
 }
 
 /** Guest-physical memory as a boot loader sees it: its size, and a way to write into it. */
@@ -70,41 +60,42 @@ export interface GuestMemory {
   write(guestPhysical: number, bytes: Uint8Array): void;
 }
 
-/** Lay out kernel, user images and boot arguments in guest-physical memory, exactly as a boot
- *  loader does on bare metal; return the kernel's entry point. Every config uses this, so the
- *  guest finds the same memory whether it runs natively or under a VMM. */
-export function placeGuest(memory: GuestMemory, kernel: Image, isa: Isa, specs: readonly ProcessSpec[], quantum = 0): number {
+/** Lay out the kernel and the boot arguments in guest-physical memory, exactly as a boot loader
+ *  does on bare metal; return the kernel's entry point. Each boot record names the process and
+ *  the executable it runs, /bin/NAME on the root disk (rootfs.ts); the kernel loads it from
+ *  there. Every config uses this, so the guest finds the same memory natively and under a VMM. */
+export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly ProcessSpec[], quantum = 0): number {
   for (const seg of kernel.segments) memory.write(seg.address, seg.data);
   const ba = BOOT_ARGS.fields;
   const br = BOOT_RECORD.fields;
   const args = new DataView(new ArrayBuffer(ba.PROCS.offset + BOOT_RECORD.size * specs.length));
-  let next = USER_IMAGES;
+  const text = (at: number, value: string, size: number) => new TextEncoder().encode(value).slice(0, size - 1).forEach((b, k) => args.setUint8(at + k, b));
   specs.forEach((spec, i) => {
-    const { bytes, entry } = flatten(spec.name, processImage(spec, isa));
-    memory.write(next, bytes);
     const rec = ba.PROCS.offset + i * BOOT_RECORD.size;
-    const name = new TextEncoder().encode(spec.name).slice(0, br.NAME.size - 1);
-    name.forEach((b, k) => args.setUint8(rec + br.NAME.offset + k, b));
-    args.setUint32(rec + br.IMAGE.offset, next, true);
-    args.setUint32(rec + br.SIZE.offset, bytes.length, true);
-    args.setUint32(rec + br.ENTRY.offset, entry >>> 0, true);
+    text(rec + br.NAME.offset, spec.name, br.NAME.size);
+    text(rec + br.PATH.offset, spec.path ?? binPath(spec.name), br.PATH.size);
     args.setUint32(rec + br.ITER.offset, spec.iterations >>> 0, true);
-    next += bytes.length;
   });
   args.setUint32(ba.MAGIC.offset, BOOT.BOOT_MAGIC.value, true);
   args.setUint32(ba.NPROC.offset, specs.length, true);
   args.setUint32(ba.MEMSIZE.offset, memory.size, true);
-  args.setUint32(ba.FREE.offset, next, true);
+  args.setUint32(ba.FREE.offset, FRAME_POOL, true);
   args.setUint32(ba.QUANTUM.offset, quantum >>> 0, true);
   memory.write(BOOT.BOOTARGS.value, new Uint8Array(args.buffer));
   return kernel.entry;
+}
+
+/** The disk a boot runs from: the given image (`--disk`) or a fresh root disk, with each
+ *  process's program installed as /bin/NAME. */
+export function bootDisk(specs: readonly ProcessSpec[], isa: Isa, disk?: Uint8Array): Uint8Array {
+  return rootDisk(specs.filter((spec) => spec.path === undefined).map((spec) => ({ name: spec.name, image: processImage(spec, isa) })), disk);
 }
 
 /** Load the kernel and its processes into the machine's physical memory and reset the CPU to
  *  the kernel's entry point: a native boot. */
 export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quantum = 0, kernel = kernelImage(machine.isa)): void {
   const memory: GuestMemory = { size: machine.memory.size, write: (address, bytes) => machine.writePhysical(address, bytes) };
-  machine.cpu.reset(placeGuest(memory, kernel, machine.isa, specs, quantum));
+  machine.cpu.reset(placeGuest(memory, kernel, specs, quantum));
 }
 
 /** Host-side reporting of a kernel run: per-process output (the kernel keeps the pid whose
@@ -206,13 +197,13 @@ export function refuseParavirtKernel(config: string, kernel: Image): void {
 
 /** Build the machine for a native boot and load it, ready to run (or to debug). */
 export function prepareNative(options: BootOptions): PreparedBoot {
-  const specs = processesFor(options.workloads, options.iterations, options.programs);
+  const specs = processesFor(options.workloads, options.iterations, options.programs, options.run);
   const isa = isaWith(kernelExtensions(options.kernelDefines));
   const kernel = options.kernel ?? kernelImage(isa, options.kernelDefines);
   refuseParavirtKernel('native', kernel);
   const observer = new KernelObserver(kernel, specs);
   const machine = observer.machine(
-    { isa, memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES, costs: options.costs ?? DEFAULT_COSTS, ...(options.devices && { devices: options.devices }), ...(options.disk && { disk: options.disk }), ...(options.input && { consoleInput: options.input }) },
+    { isa, memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES, costs: options.costs ?? DEFAULT_COSTS, ...(options.devices && { devices: options.devices }), disk: bootDisk(specs, isa, options.disk), ...(options.input && { consoleInput: options.input }) },
     options.onConsoleOutput,
   );
   loadNative(machine, specs, options.quantum, kernel);
@@ -232,7 +223,8 @@ export function processImage(spec: ProcessSpec, isa: Isa): Image {
 
 /** The user images of a boot, one per process (each runs at USER_BASE in its own space). */
 export function userImages(specs: readonly ProcessSpec[], isa: Isa): BootImage[] {
-  return specs.map((spec, i) => ({ name: spec.name, kind: 'user', pid: i + 1, image: processImage(spec, isa) }));
+  // A program run from the disk as it is (--run) has no image on the host, so no symbols.
+  return specs.flatMap((spec, i): BootImage[] => (spec.path === undefined ? [{ name: spec.name, kind: 'user', pid: i + 1, image: processImage(spec, isa) }] : []));
 }
 
 /** Boot the kernel natively with the given workloads and run it to power-off (or the limit). */

@@ -17,6 +17,8 @@ export interface ProcessSpec {
   iterations: number;
   /** The program's image; without one, programs/user/NAME.s is assembled. */
   image?: Image;
+  /** An executable already on the disk (`boot --run PATH`): nothing is installed for it. */
+  path?: string;
 }
 
 /** A user program of one's own (`boot --program FILE`, the equivalence tester): its image must
@@ -33,13 +35,16 @@ export interface BootOptions {
   workloads: readonly string[];
   /** Programs of one's own, started as processes after the workloads' (pids in this order). */
   programs?: readonly UserProgram[];
+  /** Executables already on the disk (`--run /bin/prog`), started after the programs. */
+  run?: readonly string[];
   /** Iteration count for every process (default: each workload's own). */
   iterations?: number;
   maxCycles?: number;
   costs?: CostModel;
   memoryBytes?: number;
-  /** The machine's disk image (MachineOptions.disk). Under a VMM the disk is hidden from the
-   *  guest for now (docs/disk.md): the machine has it, the guest sees no controller. */
+  /** The root disk (a ringlab filesystem): the boot installs each process's program in its
+   *  /bin (in a copy: this array is not changed) and the kernel runs them from there. Without
+   *  it the boot makes a fresh root disk (rootfs.ts). */
   disk?: Uint8Array;
   /** Console input (`boot --input`): what the guest's read(0) returns, given up front so a run
    *  is deterministic. Without it the input has ended from the start (read(0) gives 0). */

@@ -19,7 +19,7 @@ import { DEFAULT_COSTS } from '../machine/costs.js';
 import { MAX_MEMORY_BYTES } from '../machine/memory.js';
 import type { WorldMap } from '../machine/machine.js';
 import { assembleCached, kernelExtensions, kernelImage, ProgramAssemblyError, ROOT } from './images.js';
-import { KernelObserver, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, runBoot, userImages, type GuestMemory } from './native.js';
+import { bootDisk, KernelObserver, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, runBoot, userImages, type GuestMemory } from './native.js';
 import { BootError, type BootOptions, type BootResult, type PreparedBoot, type VmmConfig, type VmmStats } from './types.js';
 import { vmmPortsSource } from './vmm-ports.js';
 
@@ -153,7 +153,7 @@ function paravirtStats(image: Image, at: (name: string, index?: number) => numbe
 
 /** Build the machine for a VMM config: VMM in host-physical memory, the guest in its own. */
 export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOptions): PreparedBoot {
-  const specs = processesFor(options.workloads, options.iterations, options.programs);
+  const specs = processesFor(options.workloads, options.iterations, options.programs, options.run);
   const kernelDefines = { ...vmmConfig.kernelDefines, ...options.kernelDefines };
   const guestIsa = isaWith(kernelExtensions(kernelDefines));
   const isa = isaWith([...vmmConfig.extensions, ...kernelExtensions(kernelDefines)]);
@@ -167,7 +167,7 @@ export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOp
   }
   const observer = new KernelObserver(kernel, specs, layout.guestBase);
   const machine = observer.machine(
-    { isa, memoryBytes: layout.guestBase + guestSize, costs: options.costs ?? DEFAULT_COSTS, worlds: VMM_WORLDS, ...(options.devices && { devices: options.devices }), ...(options.disk && { disk: options.disk }), ...(options.input && { consoleInput: options.input }) },
+    { isa, memoryBytes: layout.guestBase + guestSize, costs: options.costs ?? DEFAULT_COSTS, worlds: VMM_WORLDS, ...(options.devices && { devices: options.devices }), disk: bootDisk(specs, guestIsa, options.disk), ...(options.input && { consoleInput: options.input }) },
     options.onConsoleOutput,
   );
   const guest: GuestMemory = {
@@ -179,7 +179,7 @@ export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOp
       machine.writePhysical(layout.guestBase + address, bytes);
     },
   };
-  const guestEntry = placeGuest(guest, kernel, guestIsa, specs, options.quantum);
+  const guestEntry = placeGuest(guest, kernel, specs, options.quantum);
   loadVmm(machine, layout, guestSize, guestEntry, vmmConfig.flags);
   options.onMachine?.(machine);
   return {

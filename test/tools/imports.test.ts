@@ -13,13 +13,13 @@ const LAYERS: Readonly<Record<string, number>> = {
   asm: 1,
   machine: 1,
   abi: 1,
-  configs: 2,
   fs: 2,
-  debug: 3,
-  bench: 3,
-  fuzz: 3,
-  cli: 4,
-  tools: 5,
+  configs: 3,
+  debug: 4,
+  bench: 4,
+  fuzz: 4,
+  cli: 5,
+  tools: 6,
 };
 
 function sourceFiles(dir: string): string[] {

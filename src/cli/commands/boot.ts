@@ -37,6 +37,8 @@ export interface BootCliOptions {
   disk?: string;
   /** --input FILE: console input for read(0). */
   input?: string;
+  /** --run PATH: executables already on the disk. */
+  run?: string[];
 }
 
 /** The JSON object `boot --json` prints: the fields of `run --json` plus the processes. */
@@ -94,8 +96,9 @@ export function bootCommand(opts: BootCliOptions): number {
     return ExitCode.OK;
   }
   const config = configNamed(opts.config ?? 'native');
-  if (opts.workload === undefined && opts.program === undefined) {
-    throw new CliError(`--workload or --program is required (valid workloads: ${WORKLOADS.map((w) => w.name).join(', ')}); see ringlab boot --list`, ExitCode.USAGE);
+  if (opts.run !== undefined && opts.disk === undefined) throw new CliError('--run runs a program from the disk: give the disk with --disk FILE', ExitCode.USAGE);
+  if (opts.workload === undefined && opts.program === undefined && opts.run === undefined) {
+    throw new CliError(`--workload, --program or --run is required (valid workloads: ${WORKLOADS.map((w) => w.name).join(', ')}); see ringlab boot --list`, ExitCode.USAGE);
   }
   const workloads = opts.workload === undefined ? [] : parseList(opts.workload);
   const programs = userPrograms(opts.program ?? [], opts);
@@ -113,6 +116,7 @@ export function bootCommand(opts: BootCliOptions): number {
     result = config.boot({
       workloads,
       programs,
+      ...(opts.run && { run: opts.run }),
       maxCycles,
       costs,
       ...(iterations !== undefined && { iterations }),
@@ -127,7 +131,7 @@ export function bootCommand(opts: BootCliOptions): number {
     throw bootFailure(e);
   }
   writer?.flush();
-  if (opts.disk !== undefined) writeBackDisk(opts.disk, result.machine.disk);
+  if (opts.disk !== undefined) writeBackDisk(opts.disk, result.machine.disk, disk);
   const exitCode = result.exitCode ?? ExitCode.GUEST;
   if (opts.json) {
     const out: BootJson = {

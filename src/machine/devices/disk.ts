@@ -136,10 +136,11 @@ export class DiskDevice implements Device {
     image: Uint8Array = new Uint8Array(0),
   ) {
     checkDiskImage(image.length);
-    const copy = new Uint8Array(image);
-    const n = copy.length / DISK_BLOCK_SIZE;
-    this.blocks = Array.from({ length: n }, (_, i) => copy.subarray(i * DISK_BLOCK_SIZE, (i + 1) * DISK_BLOCK_SIZE));
-    this.owned = new Uint8Array(n).fill(1);
+    // The image is shared, never written: a block is copied the first time it is written
+    // (ownBlock), so booting with a large image costs nothing until the guest writes.
+    const n = image.length / DISK_BLOCK_SIZE;
+    this.blocks = Array.from({ length: n }, (_, i) => image.subarray(i * DISK_BLOCK_SIZE, (i + 1) * DISK_BLOCK_SIZE));
+    this.owned = new Uint8Array(n);
   }
 
   /** Blocks on the disk. */

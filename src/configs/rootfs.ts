@@ -1,0 +1,99 @@
+// The root disk of a boot. The kernel runs every process from a file: the boot record names
+// /bin/NAME, and the kernel reads the executable from the root filesystem (programs/kernel/
+// exec.s). So a boot needs a disk with its programs in /bin: a fresh one, made here and kept
+// in memory for the next boot with the same programs, or the user's (`--disk FILE`), into whose
+// /bin the programs are installed (docs/fs.md, "Programs on the disk").
+
+import { createHash } from 'node:crypto';
+import type { Image } from '../asm/index.js';
+import { ExecFormatError, toExecutable } from '../fs/exec.js';
+import { mkfs, openFs, type DiskFs } from '../fs/image.js';
+import { BootError } from './types.js';
+
+/** Size of the root disk a boot makes: 1,024 blocks, room for the programs and their files. */
+export const ROOT_DISK_BYTES = 4 << 20;
+/** Root disks kept for reuse (each ROOT_DISK_BYTES of host memory). */
+const CACHED_DISKS = 4;
+
+export interface RootProgram {
+  /** Its file is /bin/NAME. */
+  readonly name: string;
+  readonly image: Image;
+}
+
+/** Where a program's executable is. */
+export function binPath(name: string): string {
+  return `/bin/${name}`;
+}
+
+const execs = new WeakMap<Image, Uint8Array>();
+const disks = new Map<string, Uint8Array>();
+
+function executable(program: RootProgram): Uint8Array {
+  let bytes = execs.get(program.image);
+  if (!bytes) {
+    try {
+      bytes = toExecutable(program.image, `program ${program.name}`);
+    } catch (e) {
+      if (e instanceof ExecFormatError) throw new BootError(e.message);
+      throw e;
+    }
+    execs.set(program.image, bytes);
+  }
+  return bytes;
+}
+
+/** Each distinct program once, refusing two different programs under one name. */
+function distinct(programs: readonly RootProgram[]): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  for (const p of programs) {
+    const bytes = executable(p);
+    const seen = files.get(p.name);
+    if (seen && Buffer.compare(Buffer.from(seen), Buffer.from(bytes)) !== 0) throw new BootError(`two different programs are named ${p.name}: rename one (its file is ${binPath(p.name)})`);
+    files.set(p.name, bytes);
+  }
+  return files;
+}
+
+function install(fs: DiskFs, files: Map<string, Uint8Array>, where: string): void {
+  const bin = fs.stat('/bin');
+  if (!bin.ok) {
+    const made = fs.mkdir('/bin');
+    if (!made.ok) throw new BootError(`${where}: cannot make /bin: ${made.error}`);
+  } else if (bin.value.type !== 'dir') throw new BootError(`${where}: /bin is not a directory`);
+  for (const [name, bytes] of files) {
+    const w = fs.writeFile(binPath(name), bytes);
+    if (!w.ok) throw new BootError(`${where}: cannot install ${binPath(name)} (${bytes.length} bytes): ${w.error}${w.error === 'ENOSPC' ? ', the disk is full' : ''}`);
+  }
+}
+
+/** The disk a boot runs: `base` (the user's image; not changed: a copy is returned) or a fresh
+ *  root disk, with every program installed as /bin/NAME. */
+export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array): Uint8Array {
+  const files = distinct(programs);
+  if (base && files.size === 0) return base; // nothing to install: the disk as it is
+  if (base) {
+    const disk = base.slice();
+    const fs = openFs(disk);
+    if (!fs.ok) throw new BootError(`the disk has no ringlab filesystem (${fs.detail ?? fs.error}); make one with ringlab fs mkfs`);
+    install(fs.value, files, 'the disk');
+    return disk;
+  }
+  const hash = createHash('sha256');
+  for (const [name, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${name}\0${bytes.length}\0`).update(bytes);
+  const key = hash.digest('hex');
+  const hit = disks.get(key);
+  if (hit) {
+    disks.delete(key); // most recently used last
+    disks.set(key, hit);
+    return hit;
+  }
+  const made = mkfs(ROOT_DISK_BYTES);
+  if (!made.ok) throw new Error(`root disk: ${made.detail}`);
+  const fs = openFs(made.value);
+  if (!fs.ok) throw new Error(`root disk: ${fs.detail}`);
+  install(fs.value, files, 'the root disk');
+  disks.set(key, made.value);
+  if (disks.size > CACHED_DISKS) disks.delete(disks.keys().next().value!);
+  return made.value;
+}
