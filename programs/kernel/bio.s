@@ -5,8 +5,11 @@
 #   lookup       a linear search of the NBUF headers by block number
 #   replacement  least recently used: brelse stamps a buffer with a use clock, and bget recycles
 #                the unheld buffer with the smallest stamp (never-used buffers have stamp 0)
-#   writes       write-through: bwrite sends the block to the disk at once and waits, so the
-#                disk is always up to date and a cached copy never needs writing back
+#   writes       write-back to the end of the system call: bwrite marks a buffer dirty and
+#                keeps it in the cache; bflush, which the filesystem lock runs when a call ends
+#                (fs_unlock), writes every dirty buffer once. So a block a call changes three
+#                times (an inode block, the bitmap) goes to the disk once, and between calls the
+#                disk is up to date. A cache full of dirty buffers is flushed early.
 #   locking      none of its own: every filesystem call holds the filesystem lock (fs.s), so
 #                one process at a time uses the cache; B_REFCNT only keeps a buffer that is in
 #                use from being recycled
@@ -60,7 +63,7 @@ bget:
 .lrunext:
         addi t1, t1, B_SIZE
         bltu t1, t2, .lru
-        beqz t3, .full
+        beqz t3, .flush
         sw   a0, B_BLOCKNO(t3)
         sw   zero, B_VALID(t3)
         mv   t1, t3
@@ -71,14 +74,35 @@ bget:
         ret
 .range: li   a0, -EIO
         ret
-.full:  la   a0, msg_bufsfull       # every buffer held: a kernel bug (a call holds a few)
+.flush: la   t0, bget_retry         # every buffer held: write the dirty ones out, try again
+        lw   t1, 0(t0)
+        bnez t1, .full
+        li   t1, 1
+        sw   t1, 0(t0)
+        push ra
+        push a0
+        call bflush
+        pop  a0
+        call bget
+        pop  ra
+        la   t0, bget_retry
+        sw   zero, 0(t0)
+        ret
+.full:  la   a0, msg_bufsfull       # still all held: a kernel bug (a call holds a few)
         j    panic
 
 # bread(a0 = block) -> a0 = a held buffer with the block's data, or -EIO.
 bread:
         push ra
         call bget
-        blt  a0, zero, .out
+        pop  ra
+        bge  a0, zero, bread_held
+        ret
+
+# bread_held(a0 = held buffer) -> a0 = it, with the block's data read unless it is valid; or
+# -EIO (the buffer released).
+bread_held:
+        push ra
         lw   t0, B_VALID(a0)
         bnez t0, .out
         push a0
@@ -116,10 +140,45 @@ bzero_get:
 .out:   pop  ra
         ret
 
-# bwrite(a0 = held buffer) -> a0 = 0 or -EIO: write it to the disk now (write-through).
+# bwrite(a0 = held buffer) -> a0 = 0: it goes to the disk at the next bflush (the end of the
+# system call). A dirty buffer holds one reference of its own until then, so it stays cached.
 bwrite:
+        lw   t0, B_DIRTY(a0)
+        bnez t0, .done
+        li   t0, 1
+        sw   t0, B_DIRTY(a0)
+        lw   t0, B_REFCNT(a0)
+        addi t0, t0, 1
+        sw   t0, B_REFCNT(a0)
+.done:  li   a0, 0
+        ret
+
+# bflush() -> a0 = 0, or -EIO if a write failed: write every dirty buffer to the disk, in
+# buffer order, and drop the reference each held.
+bflush:
+        push ra
+        push s1
+        push s2
+        la   s1, bufs
+        li   s2, 0                  # s2 = the result
+.each:  lw   t0, B_DIRTY(s1)
+        beqz t0, .next
+        mv   a0, s1
         li   a1, DISK_CMD_WRITE
-        j    disk_rw
+        call disk_rw
+        bge  a0, zero, .clean
+        mv   s2, a0
+.clean: sw   zero, B_DIRTY(s1)
+        mv   a0, s1
+        call brelse
+.next:  addi s1, s1, B_SIZE
+        la   t0, bufs + NBUF * B_SIZE
+        bltu s1, t0, .each
+        mv   a0, s2
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
 
 # brelse(a0 = held buffer): done with it; it becomes the most recently used. Clobbers t0 and
 # t1 only.

@@ -165,10 +165,17 @@ file_read:
         lw   t0, I_TYPE(a0)
         li   t1, T_DIR
         beq  t0, t1, .isdir
+        lw   t0, F_FLAGS(s1)        # O_DIRECT: every block from the disk (data_buffer)
+        andi t0, t0, O_DIRECT
+        sltu t0, zero, t0
+        la   t1, io_direct
+        sw   t0, 0(t1)
         lw   a2, F_OFF(s1)
         lw   a3, P_A2(s0)           # len
         lw   a1, P_A1(s0)           # buf
         call readi
+        la   t1, io_direct
+        sw   zero, 0(t1)
         ble  a0, zero, .out
         lw   t0, F_OFF(s1)
         add  t0, t0, a0

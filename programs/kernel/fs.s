@@ -35,9 +35,13 @@ fs_call:
         pop  t0
         jalr ra, t0, 0
         push a0
-        call fs_unlock
+        call fs_unlock              # writes what the call changed
+        mv   t0, a0
         pop  a0
-        pop  ra
+        bge  t0, zero, .out
+        blt  a0, zero, .out
+        mv   a0, t0                 # the call went well but its writes did not: EIO
+.out:   pop  ra
         ret
 .nofs:  li   a0, -ENODEV
         ret
@@ -55,12 +59,19 @@ fs_lock:
         pop  ra
         ret
 
-# fs_unlock: give it back and wake the processes waiting for it.
+# fs_unlock -> a0 = 0, or -EIO: write the blocks the call changed (bflush), give the lock back
+# and wake the processes waiting for it.
 fs_unlock:
+        push ra
+        call bflush
+        push a0
         la   t0, fs_owner
         sw   zero, 0(t0)
         la   a0, fs_owner
-        j    wakeup
+        call wakeup
+        pop  a0
+        pop  ra
+        ret
 
 # ---- mounting -------------------------------------------------------------------------------
 
@@ -674,7 +685,8 @@ bmap:
 
 # data_buffer(a0 = inode, a1 = byte offset, a2 = 1: allocate) -> a0 = held buffer of the block
 # holding that byte; -EIO if the file has no block there (a file larger than its blocks) and
-# a2 = 0, or bmap's error.
+# a2 = 0, or bmap's error. While io_direct is set (a read with O_DIRECT) the block is read from
+# the disk even if the cache holds it.
 data_buffer:
         push ra
         srli a1, a1, 12
@@ -684,7 +696,16 @@ data_buffer:
         beqz a1, .read
         call bzero_get
         j    .out
-.read:  call bread
+.read:  la   t0, io_direct
+        lw   t0, 0(t0)
+        bnez t0, .direct
+        call bread
+        j    .out
+.direct:
+        call bget                   # forget what the buffer holds, then read it
+        blt  a0, zero, .out
+        sw   zero, B_VALID(a0)
+        call bread_held
         j    .out
 .hole:  li   a0, -EIO
 .out:   pop  ra
@@ -848,7 +869,7 @@ writei:
         lw   a0, 0(sp)
         push t2
         push a2
-        call bwrite                 # written through, even if only part came in
+        call bwrite                 # dirty, even if only part came in
         mv   t3, a0
         lw   a0, 8(sp)
         call brelse
@@ -938,8 +959,14 @@ zero_fill:
 # ---- directories ----------------------------------------------------------------------------
 
 # dir_entry(a0 = directory, a1 = byte offset of an entry) -> a0 = held buffer, a1 = address of
-# the entry in it; or a0 = -EIO.
+# the entry in it; or a0 = -EIO, also for an offset that is not a whole entry's (a directory
+# whose size is not a multiple of DIRENT_SIZE: a damaged disk).
 dir_entry:
+        andi t0, a1, DIRENT_SIZE - 1
+        beqz t0, .aligned
+        li   a0, -EIO
+        ret
+.aligned:
         push ra
         push a1
         li   a2, 0
@@ -1089,6 +1116,9 @@ dirlink:
         call dir_free_slot
         blt  a0, zero, .out
         mv   fp, a0                 # fp = offset
+        andi t0, fp, DIRENT_SIZE - 1
+        li   a0, -EIO               # a size that is not whole entries: a damaged disk
+        bnez t0, .out
         mv   a0, s1
         mv   a1, fp
         li   a2, 1

@@ -67,6 +67,7 @@ proc_table:  .space P_SIZE * MAX_PROCS
 disk_blocks: .word 0            # blocks on the disk (0: none)
 disk_owner:  .word 0            # buffer whose request is in flight (0: the disk is idle)
 buf_clock:   .word 0            # use clock for the buffers' least-recently-used order
+bget_retry:  .word 0            # 1 while bget flushes to make room (bio.s)
 bufs:        .space B_SIZE * NBUF
 # fs.s, file.s, sysfile.s
 fs_mounted:  .word 0            # 1 once a filesystem is mounted at /
@@ -87,4 +88,5 @@ name_buf2:   .space 32          # rename: from's last component
 path_buf:    .space PATH_MAX    # a path copied in from a process (or getcwd's result)
 path_buf2:   .space PATH_MAX    # rename: from's path
 io_to_kernel: .word 0           # 1 while readi copies into kernel memory (exec.s)
+io_direct:   .word 0            # 1 while a read with O_DIRECT runs (data_buffer)
 exec_hdr:    .space EX_SEGS + EXEC_MAX_SEGS * ES_SIZEOF   # an executable's header (exec.s)

@@ -92,7 +92,7 @@ do_open:
         andi t0, s2, O_ACCMODE
         li   t1, O_ACCMODE
         beq  t0, t1, .inval
-        li   t0, ~(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND)
+        li   t0, ~(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECT)
         and  t0, t0, s2
         bnez t0, .inval
         li   t0, 0                  # a free descriptor and open file first (EMFILE, ENFILE)
@@ -854,7 +854,9 @@ do_getdents:
         li   t1, DIRENT_SIZE
         blt  t0, t1, .inval
         li   s2, 0                  # s2 = bytes put in buf
-        lw   s3, F_OFF(s1)          # s3 = directory offset
+        lw   s3, F_OFF(s1)          # s3 = directory offset: whole entries (lseek may have
+        andi t0, s3, DIRENT_SIZE - 1   # put it anywhere)
+        bnez t0, .inval
 .each:  lw   a0, F_IP(s1)
         lw   t0, I_ISIZE(a0)
         addi t1, s3, DIRENT_SIZE

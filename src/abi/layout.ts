@@ -86,6 +86,7 @@ export const FILES = {
   O_EXCL: { value: 0x80, doc: 'with O_CREAT: fail with EEXIST if the name exists' },
   O_TRUNC: { value: 0x200, doc: 'cut a regular file opened for writing to size 0' },
   O_APPEND: { value: 0x400, doc: 'every write goes to the end of the file' },
+  O_DIRECT: { value: 0x4000, doc: 'reads go to the disk for every block, even one the buffer cache holds (measuring the device)' },
   SEEK_SET: { value: 0, doc: 'lseek: offset from the start' },
   SEEK_CUR: { value: 1, doc: 'lseek: offset from the current position' },
   SEEK_END: { value: 2, doc: 'lseek: offset from the end' },

@@ -181,7 +181,7 @@ function fileCalls(first: number): Syscall[] {
   const calls: Omit<Syscall, 'number' | 'onError'>[] = [
     {
       name: 'open',
-      args: [arg('path', 'zero-terminated path, absolute or relative to the current directory'), arg('flags', 'O_RDONLY, O_WRONLY or O_RDWR, or-ed with O_CREAT, O_EXCL, O_TRUNC, O_APPEND')],
+      args: [arg('path', 'zero-terminated path, absolute or relative to the current directory'), arg('flags', 'O_RDONLY, O_WRONLY or O_RDWR, or-ed with O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECT')],
       returns: 'the lowest free file descriptor',
       errors: [
         ...pathErrors,
@@ -262,7 +262,7 @@ function fileCalls(first: number): Syscall[] {
       name: 'getdents',
       args: [arg('fd', 'a directory open for reading'), arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
       returns: 'bytes of whole directory entries (DE_SIZEOF each, the on-disk format) put in `buf`; 0 at the end',
-      errors: [EBADF, { errno: 'ENOTDIR', when: '`fd` is not a directory' }, { errno: 'EINVAL', when: '`len` is smaller than one entry' }, { errno: 'EFAULT', when: '`buf` is not writable user memory' }, EIO],
+      errors: [EBADF, { errno: 'ENOTDIR', when: '`fd` is not a directory' }, { errno: 'EINVAL', when: '`len` is smaller than one entry, or lseek left the offset inside an entry' }, { errno: 'EFAULT', when: '`buf` is not writable user memory' }, EIO],
       doc: 'read the next entries of a directory, `.` and `..` included',
     },
     { name: 'chdir', args: [arg('path', 'path of a directory')], returns: '0', errors: [...pathErrors.filter((e) => e !== ENOTDIR_PATH), { errno: 'ENOTDIR', when: 'a component, or the path itself, is not a directory' }], doc: 'change the current directory' },

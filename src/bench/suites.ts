@@ -20,7 +20,7 @@ import { speedResults } from './speed.js';
 import { sweepResults, SWEEPS } from './sweep.js';
 
 /** The workloads of the overhead suite: one per kind of kernel work (sleep only idles). */
-export const OVERHEAD_WORKLOADS = ['compute', 'syscall', 'io', 'pagefault', 'ctxswitch', 'ptemod'] as const;
+export const OVERHEAD_WORKLOADS = ['compute', 'syscall', 'io', 'pagefault', 'ctxswitch', 'ptemod', 'fileio', 'fsmeta', 'diskread'] as const;
 export const NANO_WORKLOADS = WORKLOADS.filter((w) => w.kind === 'nano').map((w) => w.name);
 export const SUITES: readonly SuiteName[] = ['overhead', 'nano', 'sweep', 'speed'];
 

@@ -41,7 +41,7 @@ export function processesFor(workloads: readonly string[], iterations?: number, 
   for (const name of workloads) {
     const wl: Workload | undefined = findWorkload(name);
     if (!wl) throw new BootError(`unknown workload '${name}' (valid: ${workloadNames().join(', ')})`);
-    for (const program of wl.programs) out.push({ name: program, iterations: iterations ?? wl.defaultIterations });
+    for (const program of wl.programs) out.push({ name: program, iterations: iterations ?? wl.defaultIterations, ...(wl.files && { files: wl.files() }) });
   }
   for (const program of programs) out.push({ name: program.name, iterations: program.iterations ?? iterations ?? 1, image: program.image });
   for (const path of run) {
@@ -88,7 +88,8 @@ export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly P
 /** The disk a boot runs from: the given image (`--disk`) or a fresh root disk, with each
  *  process's program installed as /bin/NAME. */
 export function bootDisk(specs: readonly ProcessSpec[], isa: Isa, disk?: Uint8Array): Uint8Array {
-  return rootDisk(specs.filter((spec) => spec.path === undefined).map((spec) => ({ name: spec.name, image: processImage(spec, isa) })), disk);
+  const programs = specs.filter((spec) => spec.path === undefined).map((spec) => ({ name: spec.name, image: processImage(spec, isa) }));
+  return rootDisk(programs, disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))]);
 }
 
 /** Load the kernel and its processes into the machine's physical memory and reset the CPU to

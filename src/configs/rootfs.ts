@@ -9,6 +9,7 @@ import type { Image } from '../asm/index.js';
 import { ExecFormatError, toExecutable } from '../fs/exec.js';
 import { mkfs, openFs, type DiskFs } from '../fs/image.js';
 import { BootError } from './types.js';
+import type { DiskFile } from './workloads.js';
 
 /** Size of the root disk a boot makes: 1,024 blocks, room for the programs and their files. */
 export const ROOT_DISK_BYTES = 4 << 20;
@@ -55,6 +56,26 @@ function distinct(programs: readonly RootProgram[]): Map<string, Uint8Array> {
   return files;
 }
 
+/** Make the directories above `path` (as mkdir -p would). */
+function parents(fs: DiskFs, path: string, where: string): void {
+  const parts = path.split('/').filter((p) => p !== '');
+  for (let i = 1; i < parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join('/')}`;
+    const st = fs.stat(dir);
+    if (st.ok && st.value.type === 'dir') continue;
+    const made = fs.mkdir(dir);
+    if (!made.ok) throw new BootError(`${where}: cannot make ${dir}: ${made.error}`);
+  }
+}
+
+function installData(fs: DiskFs, data: readonly DiskFile[], where: string): void {
+  for (const file of data) {
+    parents(fs, file.path, where);
+    const w = fs.writeFile(file.path, file.bytes);
+    if (!w.ok) throw new BootError(`${where}: cannot install ${file.path} (${file.bytes.length} bytes): ${w.error}`);
+  }
+}
+
 function install(fs: DiskFs, files: Map<string, Uint8Array>, where: string): void {
   const bin = fs.stat('/bin');
   if (!bin.ok) {
@@ -68,19 +89,21 @@ function install(fs: DiskFs, files: Map<string, Uint8Array>, where: string): voi
 }
 
 /** The disk a boot runs: `base` (the user's image; not changed: a copy is returned) or a fresh
- *  root disk, with every program installed as /bin/NAME. */
-export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array): Uint8Array {
+ *  root disk, with every program installed as /bin/NAME and the workloads' data files. */
+export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, data: readonly DiskFile[] = []): Uint8Array {
   const files = distinct(programs);
-  if (base && files.size === 0) return base; // nothing to install: the disk as it is
+  if (base && files.size === 0 && data.length === 0) return base; // nothing to install: the disk as it is
   if (base) {
     const disk = base.slice();
     const fs = openFs(disk);
     if (!fs.ok) throw new BootError(`the disk has no ringlab filesystem (${fs.detail ?? fs.error}); make one with ringlab fs mkfs`);
     install(fs.value, files, 'the disk');
+    installData(fs.value, data, 'the disk');
     return disk;
   }
   const hash = createHash('sha256');
   for (const [name, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${name}\0${bytes.length}\0`).update(bytes);
+  for (const file of data) hash.update(`data\0${file.path}\0${file.bytes.length}\0`).update(file.bytes);
   const key = hash.digest('hex');
   const hit = disks.get(key);
   if (hit) {
@@ -93,6 +116,7 @@ export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array): U
   const fs = openFs(made.value);
   if (!fs.ok) throw new Error(`root disk: ${fs.detail}`);
   install(fs.value, files, 'the root disk');
+  installData(fs.value, data, 'the root disk');
   disks.set(key, made.value);
   if (disks.size > CACHED_DISKS) disks.delete(disks.keys().next().value!);
   return made.value;

@@ -8,6 +8,7 @@ import type { CostModel } from '../machine/costs.js';
 import type { Device } from '../machine/devices/device.js';
 import type { Machine, MachineStats, StopReason } from '../machine/machine.js';
 import type { Defines } from './images.js';
+import type { DiskFile } from './workloads.js';
 
 /** A bad workload or config name, or a program that cannot be loaded: one-line message. */
 export class BootError extends Error {}
@@ -19,6 +20,8 @@ export interface ProcessSpec {
   image?: Image;
   /** An executable already on the disk (`boot --run PATH`): nothing is installed for it. */
   path?: string;
+  /** Files its workload needs on the root disk. */
+  files?: readonly DiskFile[];
 }
 
 /** A user program of one's own (`boot --program FILE`, the equivalence tester): its image must

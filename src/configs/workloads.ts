@@ -3,6 +3,13 @@
 // count used when --iterations is not given. To add one: write programs/user/NAME.s (see
 // docs/kernel.md, "Adding a workload") and add an entry here.
 
+/** A file a workload needs on the root disk, installed by the boot next to its programs. */
+export interface DiskFile {
+  /** Absolute path; its directories are made as needed. */
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
 export interface Workload {
   readonly name: string;
   /** One line for `ringlab boot --list`. */
@@ -13,15 +20,30 @@ export interface Workload {
   /** 'demo' workloads show one behaviour of the kernel, most by misbehaving on purpose (the
    *  kernel kills them); the benchmarks leave them out. */
   readonly kind: 'workload' | 'nano' | 'demo';
+  /** Files it reads, installed on the root disk (made once, then shared). */
+  readonly files?: () => readonly DiskFile[];
 }
 
-const w = (name: string, kind: Workload['kind'], defaultIterations: number, description: string, programs: readonly string[] = [name]): Workload => ({
+const w = (name: string, kind: Workload['kind'], defaultIterations: number, description: string, programs: readonly string[] = [name], files?: () => readonly DiskFile[]): Workload => ({
   name,
   kind,
   defaultIterations,
   description,
   programs,
+  ...(files && { files }),
 });
+
+/** diskread's data: 256 blocks (1 MiB), every word of block b holding b. */
+let diskreadData: readonly DiskFile[] | undefined;
+function diskreadFiles(): readonly DiskFile[] {
+  if (!diskreadData) {
+    const bytes = new Uint8Array(256 * 4096);
+    const view = new DataView(bytes.buffer);
+    for (let at = 0; at < bytes.length; at += 4) view.setUint32(at, at >>> 12, true);
+    diskreadData = [{ path: '/var/diskread.dat', bytes }];
+  }
+  return diskreadData;
+}
 
 export const WORKLOADS: readonly Workload[] = [
   w('compute', 'workload', 20, 'integer work: N rounds of a sieve of Eratosthenes over 1000 numbers'),
@@ -31,6 +53,9 @@ export const WORKLOADS: readonly Workload[] = [
   w('ctxswitch', 'workload', 200, 'context-switch bound: two processes yield to each other N times', ['ctxswitch', 'ctxswitch']),
   w('ptemod', 'workload', 100, 'page-table bound: N x (map a heap page, use it, unmap it)'),
   w('sleep', 'workload', 5, 'sleeps N times for one timer tick (the kernel idles with wfi)'),
+  w('fileio', 'workload', 4, 'file bound: N x (create, write 8 KiB, read it back, delete) through the buffer cache and the disk'),
+  w('fsmeta', 'workload', 4, 'metadata bound: N x (mkdir, create, stat, rename, unlink, rmdir)'),
+  w('diskread', 'workload', 16, 'disk bound: N random 4 KiB reads with O_DIRECT from a 1 MiB file (every read a disk request)', ['diskread'], diskreadFiles),
   w('nano-syscall', 'nano', 1000, 'nanobenchmark: N null system calls (getpid)'),
   w('nano-in', 'nano', 1000, 'nanobenchmark: one syscall, then N `in` from the null port in a kernel loop'),
   w('nano-csrw', 'nano', 1000, 'nanobenchmark: one syscall, then N control-register writes (IMASK) in a kernel loop'),

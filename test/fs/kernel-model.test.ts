@@ -12,6 +12,7 @@ import { ERRNO, type ErrnoName } from '../../src/abi/errno.js';
 import { assemble, type Image } from '../../src/asm/index.js';
 import { findConfig, type BootResult } from '../../src/configs/index.js';
 import { USER_DIR } from '../../src/configs/images.js';
+import { toExecutable } from '../../src/fs/exec.js';
 import { fsck } from '../../src/fs/fsck.js';
 import { mkfs, openFs, type FileSystem } from '../../src/fs/image.js';
 import { B, T_DIR, T_FILE } from '../../src/fs/layout.js';
@@ -93,7 +94,14 @@ function expectedLine(op: Op, r: unknown): string {
 }
 
 function bootWith(config: string, disk: Uint8Array, input: Uint8Array): BootResult {
-  return findConfig(config)!.boot({ workloads: [], programs: [{ name: 'fsops', image: fsops() }], disk, input, maxCycles: 2_000_000_000 });
+  return findConfig(config)!.boot({ workloads: [], run: ['/bin/fsops'], disk, input, maxCycles: 2_000_000_000 });
+}
+
+/** Every disk starts with the test program in /bin (so the kernel can run it), made the same
+ *  way on the host's disk and in the model. */
+function installFsops(fs: FileSystem): void {
+  const exec = toExecutable(fsops());
+  for (const r of [fs.mkdir('/bin'), fs.create('/bin/fsops'), fs.write('/bin/fsops', 0, exec)]) if (!r.ok) throw new Error(`installing fsops: ${r.error}`);
 }
 
 /** The process's output lines (the kernel's own lines are not the process's output). */
@@ -102,8 +110,9 @@ function processLines(result: BootResult): string[] {
   return output.split('\n').filter((l) => l !== '');
 }
 
-/** Geometries: roomy, and tiny ones that run out of blocks or inodes. */
-const geometry = fc.constantFrom({ bytes: 256 * B, inodes: 64 }, { bytes: 16 * B, inodes: 8 }, { bytes: 40 * B, inodes: 64 });
+/** Geometries: roomy, and tiny ones that run out of blocks or inodes (fsops takes 2 blocks and 2
+ *  inodes: /bin and its file). */
+const geometry = fc.constantFrom({ bytes: 256 * B, inodes: 64 }, { bytes: 18 * B, inodes: 10 }, { bytes: 40 * B, inodes: 64 });
 /** The guest's paths are absolute (the model has no current directory). */
 const guestPath = path.filter((p) => p.startsWith('/'));
 /** Every sequence starts by making some of the names, so that later operations find them. */
@@ -122,10 +131,14 @@ describe('the guest kernel filesystem against the model', () => {
         const made = mkfs(g.bytes, g.inodes);
         if (!made.ok) throw new Error(made.detail);
         const start = made.value;
+        const setup = openFs(start);
+        if (!setup.ok) throw new Error(setup.detail);
+        installFsops(setup.value);
         const hostDisk = start.slice();
         const host = openFs(hostDisk);
         if (!host.ok) throw new Error(host.detail);
         const model = new ModelFs(host.value.sb.ndata, g.inodes);
+        installFsops(model);
         const planned: { op: Op; offset: number }[] = [];
         const expected: string[] = [];
         for (const op of [...SETUP, ...ops]) {
