@@ -19,6 +19,12 @@
 //   divzero  a divide by zero the kernel handles (after divzero(1))
 //   selfmod  a store over an instruction that then runs
 //   loop     a counted loop around a few blocks
+//   files    file system calls on the process's own files and directory (/NAME.f, /NAME.d):
+//            create, write, seek, read back, stat, dup, chdir, getcwd, rename, unlink, rmdir,
+//            and odd arguments (bad pointers and descriptors, long names, bad flags); only what
+//            the process alone decides is mixed in (results, bytes, sizes), never inode numbers
+//            or directory sizes that other processes' files change. Drawn from a stream of
+//            their own (Random.split), so adding them left every other choice as it was.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
 // instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.
@@ -48,6 +54,11 @@ const DIV_OPS = ['div', 'divu', 'rem', 'remu'] as const;
 
 type Block = 'alu' | 'memory' | 'map' | 'yield' | 'sleep' | 'getpid' | 'syscall' | 'divzero' | 'selfmod' | 'loop' | 'checkpoint';
 
+/** A number or a constant expression of abi.inc's names (O_*, SEEK_*), not a label. */
+function isLiteral(arg: string): boolean {
+  return /^-?(0x[0-9a-f]+|[0-9]+)$/.test(arg) || /^(O_|SEEK_)/.test(arg);
+}
+
 /** Source text of one random program (assemble it in programs/user: it includes user.inc and
  *  lib.s). Deterministic: the same generator state gives the same text. */
 export function generateProgram(rng: Random, name: string, options: ProgramOptions = {}): string {
@@ -61,12 +72,15 @@ class ProgramWriter {
   private readonly divzeroHandled: boolean;
   /** Addresses the memory blocks use: word aligned, many next to page boundaries. */
   private readonly pool: number[] = [];
+  /** The files blocks' own choices (see the header). */
+  private readonly files: Random;
 
   constructor(
     private readonly rng: Random,
     private readonly name: string,
     private readonly foreignWords: readonly number[],
   ) {
+    this.files = rng.split(0x46494c45);
     this.divzeroHandled = rng.chance(0.6);
     for (let i = 0; i < 24; i++) this.pool.push(this.randomAddress());
   }
@@ -86,6 +100,7 @@ class ProgramWriter {
     for (let i = 0; i < blocks; i++) {
       this.block(this.chooseBlock(true));
       if (r.chance(0.2)) this.checkpoint();
+      if (this.files.chance(0.15)) this.fileOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();
@@ -273,6 +288,110 @@ class ProgramWriter {
     this.emit(`        li   t0, ${number}`);
     this.emit('        syscall');
     this.mix('a0');
+  }
+
+  /** A string in the data section; its label. */
+  private string(text: string): string {
+    const label = this.fresh();
+    this.data.push(`${label}: .asciz "${text}"`, '        .align 4');
+    return label;
+  }
+
+  /** A system call through its wrapper; each argument is a number or constant expression (li),
+   *  a label (la), or `aN` for a value already in that register. The result is mixed in. */
+  private sys(wrapper: string, ...args: string[]): void {
+    args.forEach((a, i) => {
+      if (a === `a${i}`) return;
+      this.emit(isLiteral(a) ? `        li   a${i}, ${a}` : `        la   a${i}, ${a}`);
+    });
+    this.call(wrapper);
+  }
+
+  /** A heap address for a call's buffer: a page the memory blocks use. */
+  private heapBuffer(): string {
+    return `0x${(HEAP_BASE + this.files.int(0, HEAP_PAGES - 1) * 4096 + this.files.pick([0, 64, 1024])).toString(16)}`;
+  }
+
+  /** File system calls (see the header); every result goes into the checksum. */
+  private fileOps(): void {
+    const f = this.files;
+    const file = this.string(`/${this.name}.f`);
+    const dir = this.string(`/${this.name}.d`);
+    const buf = this.heapBuffer();
+    switch (f.int(0, 2)) {
+      case 0: {
+        // create or open, write, seek, read back (the first word read too), fstat's size, close
+        const text = this.string(`${this.name} file ${f.int(0, 999)} `.repeat(f.int(1, 4)));
+        this.sys('open', file, f.pick(['O_CREAT | O_RDWR', 'O_CREAT | O_TRUNC | O_RDWR', 'O_CREAT | O_APPEND | O_RDWR']));
+        this.emit('        push a0');
+        this.emit('        lw   a0, 0(sp)');
+        this.sys('write', 'a0', text, `${f.int(0, 40)}`);
+        this.emit('        lw   a0, 0(sp)');
+        this.sys('lseek', 'a0', `${f.int(-4, 40)}`, f.pick(['SEEK_SET', 'SEEK_CUR', 'SEEK_END']));
+        this.emit('        lw   a0, 0(sp)');
+        this.sys('read', 'a0', buf, `${f.int(0, 64)}`);
+        this.emit(`        li   t0, ${buf}`);
+        this.emit('        lw   a0, 0(t0)');
+        this.mix('a0');
+        this.emit('        lw   a0, 0(sp)');
+        this.sys('fstat', 'a0', buf);
+        this.emit(`        li   t0, ${buf}`);
+        this.emit('        lw   a0, ST_SIZE(t0)');
+        this.mix('a0');
+        this.emit('        pop  a0');
+        this.call('close');
+        return;
+      }
+      case 1: {
+        // a directory of its own: make it, work inside it by relative names, climb out, remove
+        const rel = this.string('f');
+        const rel2 = this.string('g');
+        const root = this.string('/');
+        this.sys('mkdir', dir);
+        this.sys('chdir', dir);
+        this.sys('open', rel, 'O_CREAT | O_WRONLY');
+        this.call('close');
+        this.sys('getcwd', buf, `${f.int(1, 40)}`);
+        this.emit(`        li   t0, ${buf}`);
+        this.emit('        lw   a0, 4(t0)');
+        this.mix('a0');
+        this.sys('rename', rel, rel2);
+        this.sys('stat', rel2, buf);
+        this.emit(`        li   t0, ${buf}`);
+        this.emit('        lw   a0, ST_NLINK(t0)');
+        this.mix('a0');
+        if (f.chance(0.7)) this.sys('unlink', rel2);
+        this.sys('chdir', root);
+        this.sys('rmdir', dir);
+        return;
+      }
+      default: {
+        // one call with odd arguments
+        const long = this.string(`/${'x'.repeat(f.int(28, 40))}`);
+        const root = this.string('/');
+        const badPointer = f.pick(['0x0', '0x10000', '0x30000000', '0x60000000', '0xffc00000', '0x7ffffffe']);
+        const badFd = `${f.pick([-1, 16, 99, 7, 0x7fffffff])}`;
+        const calls: [string, ...string[]][] = [
+          ['open', badPointer, 'O_RDONLY'],
+          ['open', long, 'O_CREAT | O_WRONLY'],
+          ['open', file, f.pick(['3', '0x8000', 'O_CREAT | O_EXCL | O_RDWR', 'O_RDONLY', 'O_WRONLY | O_TRUNC'])],
+          [f.pick(['read', 'write']), badFd, buf, '4'],
+          [f.pick(['close', 'dup']), badFd],
+          ['dup2', f.pick(['1', badFd]), f.pick(['1', '5', badFd])],
+          ['lseek', f.pick(['0', '1', badFd]), '0', f.pick(['SEEK_SET', '3'])],
+          ['fstat', f.pick(['1', badFd]), f.pick([buf, badPointer])],
+          ['getdents', f.pick(['0', badFd]), buf, '64'],
+          ['getcwd', f.pick([buf, badPointer]), `${f.int(0, 3)}`],
+          ['stat', f.pick([file, badPointer, long]), f.pick([buf, badPointer])],
+          [f.pick(['mkdir', 'rmdir', 'unlink', 'chdir']), f.pick([root, badPointer, long, file])],
+          ['rename', f.pick([file, root]), f.pick([long, badPointer, dir])],
+          ['read', '0', buf, '16'],
+          ['read', '1', badPointer, `${f.int(-1, 8)}`],
+        ];
+        const [wrapper, ...args] = f.pick(calls);
+        this.sys(wrapper, ...args);
+      }
+    }
   }
 
   private divzero(): void {

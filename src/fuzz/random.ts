@@ -27,6 +27,12 @@ export class Random {
     return this.next() / 0x1_0000_0000 < p;
   }
 
+  /** A second generator seeded from this one's state, without advancing this one: a stream of
+   *  choices that can be added to a generator without changing what it chose before. */
+  split(salt: number): Random {
+    return new Random(deriveSeed(this.state, salt));
+  }
+
   pick<T>(items: readonly T[]): T {
     return items[this.int(0, items.length - 1)]!;
   }
