@@ -76,8 +76,8 @@ fs_unlock:
 # ---- mounting -------------------------------------------------------------------------------
 
 # fs_mount: at boot, if the disk holds a sound filesystem, mount it as `/`: keep its superblock,
-# count its free blocks and check that the root is a directory. Otherwise say why and go on
-# without one (file calls then give ENODEV).
+# count its free blocks and check that the root is a directory. Otherwise say why ("kernel:
+# disk: no filesystem mounted (bad magic)") and go on without one (file calls give ENODEV).
 fs_mount:
         push ra
         push s1
@@ -146,24 +146,9 @@ fs_mount:
         la   a0, msg_badroot
         li   t0, T_DIR
         bne  s2, t0, .bad
-        la   t0, fs_mounted
+        la   t0, fs_mounted         # mounted, silently (as xv6; the failures say why)
         li   t1, 1
         sw   t1, 0(t0)
-        la   a0, msg_mount1         # "kernel: filesystem: 1024 blocks, 1000 free, 256 inodes"
-        call puts
-        lw   a0, SB_SIZE(s1)
-        call print_dec
-        la   a0, msg_mount2
-        call puts
-        la   a0, fs_nfree
-        lw   a0, 0(a0)
-        call print_dec
-        la   a0, msg_mount3
-        call puts
-        lw   a0, SB_NINODES(s1)
-        call print_dec
-        la   a0, msg_mount4
-        call puts
         j    .out
 .ioerr: la   a0, msg_ioerr
 .bad:   mv   s2, a0                 # "kernel: disk: no filesystem mounted (<why>)"
@@ -1328,10 +1313,6 @@ namex:
         pop  a0
         j    .out
 
-msg_mount1:  .asciz "kernel: filesystem: "
-msg_mount2:  .asciz " blocks, "
-msg_mount3:  .asciz " free, "
-msg_mount4:  .asciz " inodes\n"
 msg_nofs:    .asciz "kernel: disk: no filesystem mounted ("
 msg_badmagic: .asciz "bad magic"
 msg_badsb:   .asciz "bad superblock"

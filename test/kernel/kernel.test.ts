@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { findSymbol } from '../../src/asm/index.js';
 import { bootNative, kernelImage } from '../../src/configs/index.js';
 import { BOOT, USER_SPACE } from '../../src/abi/index.js';
-import { USER_IMAGES } from '../../src/configs/native.js';
+import { FRAME_POOL } from '../../src/configs/native.js';
 import { isaWith } from '../../src/isa/index.js';
 import type { Machine } from '../../src/machine/machine.js';
 import type { TrapEvent } from '../../src/machine/processor.js';
@@ -120,13 +120,13 @@ describe('determinism and layout', () => {
     expect(b.processes).toEqual(a.processes);
   });
 
-  it('the kernel image, its stack, the boot arguments and the user images do not overlap', () => {
+  it('the kernel image, its stack, the boot arguments and the frame pool do not overlap', () => {
     // The boot arguments fit in their page (the next one is the page a PARAVIRT kernel shares).
     expect(sym('BA_PROCS') + BOOT.MAX_PROCS.value * sym('BR_SIZEOF')).toBeLessThanOrEqual(0x1000);
-    // The kernel image (with its process table) ends below the user images and the kernel stack.
+    // The kernel image (with its process table) ends below the boot stack and the frame pool.
     const k = kernelImage(isaWith([]));
     const end = Math.max(...k.segments.map((s) => s.address + s.data.length));
     expect(end).toBeLessThan(sym('KSTACK_TOP') - 0x8000);
-    expect(sym('KSTACK_TOP')).toBeLessThanOrEqual(USER_IMAGES);
+    expect(sym('KSTACK_TOP')).toBeLessThanOrEqual(FRAME_POOL);
   });
 });
