@@ -79,14 +79,23 @@ describe('--disk', () => {
     expectNoStackTrace(missing);
   });
 
-  it('boot: the kernel reads the superblock (stats.disk), finds no filesystem, and leaves the file as it was', () => {
+  it('boot: a disk without a filesystem cannot hold the programs: a clear error, the file left as it was', () => {
     const disk = join(cli.dir(), 'boot.img');
     writeFileSync(disk, image());
-    const r = ringlab(['boot', '--workload', 'compute', '--iterations', '1', '--disk', disk, '--json']);
-    expect(r.status).toBe(0);
+    const r = ringlab(['boot', '--workload', 'compute', '--iterations', '1', '--disk', disk]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/the disk has no ringlab filesystem .*make one with ringlab fs mkfs/);
+    expect(readFileSync(disk).equals(image())).toBe(true);
+  });
+
+  it('boot --run: the kernel reads the superblock (stats.disk), finds no filesystem, and says so', () => {
+    const disk = join(cli.dir(), 'boot.img');
+    writeFileSync(disk, image());
+    const r = ringlab(['boot', '--run', '/bin/x', '--disk', disk, '--json']);
     const j = JSON.parse(r.stdout);
     expect(j.stats.disk).toMatchObject({ requests: 1, reads: 1, writes: 0, bytes: 4096 });
-    expect(j.console).toContain('kernel: disk: no filesystem mounted (bad magic)\n');
+    expect(j.console).toBe('kernel: booting 1 processes\nkernel: disk: no filesystem mounted (bad magic)\nkernel: no root filesystem: the programs are on the disk\n');
+    expect(r.status).toBe(6);
     expect(readFileSync(disk).equals(image())).toBe(true);
   });
 });

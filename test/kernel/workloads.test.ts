@@ -24,7 +24,30 @@ const EXPECTED: Record<string, (n: number) => string[]> = {
   'nano-pgfault': (n) => [`nano-pgfault: n=${n}\n`],
   'nano-divzero': (n) => [`nano-divzero: n=${n} zero-quotients=${n}\n`],
   'nano-ptemod': (n) => [`nano-ptemod: n=${n} check=77\n`],
+  fileio: (n) => [`fileio: bytes=${8192 * n} checksum=${fileioChecksum(n)}\n`],
+  fsmeta: (n) => [`fsmeta: iterations=${n} ok=${6 * n}\n`],
+  diskread: (n) => [`diskread: reads=${n} blocks-sum=${diskreadSum(n)}\n`],
 };
+
+/** fileio's checksum: checksum * 31 + word over the 8 KiB it reads back (byte i is 13i + 7), n times. */
+function fileioChecksum(n: number): number {
+  const bytes = new Uint8Array(8192).map((_, i) => (13 * i + 7) & 0xff);
+  const words = new Uint32Array(bytes.buffer);
+  let sum = 0;
+  for (let k = 0; k < n; k++) for (const w of words) sum = (Math.imul(sum, 31) + w) >>> 0;
+  return sum;
+}
+
+/** diskread's sum of the blocks it reads: an LCG from 12345, block (state >> 16) & 255. */
+function diskreadSum(n: number): number {
+  let state = 12345;
+  let sum = 0;
+  for (let k = 0; k < n; k++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    sum += (state >>> 16) & 255;
+  }
+  return sum;
+}
 
 describe('workloads under the native kernel', () => {
   it('every non-demo workload has an expected result here', () => {
@@ -33,7 +56,7 @@ describe('workloads under the native kernel', () => {
 
   for (const [name, expected] of Object.entries(EXPECTED)) {
     it(`${name} prints its expected result and exits 0`, () => {
-      const n = name === 'io' || name === 'compute' || name === 'sleep' ? 3 : 25;
+      const n = ['io', 'compute', 'sleep', 'fileio', 'fsmeta'].includes(name) ? 3 : 25;
       const r = boot([name], n);
       expect(r.stop).toEqual({ kind: 'halt', exitCode: 0 });
       expect(r.processes.map((p) => p.output)).toEqual(expected(n));
