@@ -6,6 +6,10 @@ import { findConfig, findWorkload, type BootResult } from '../configs/index.js';
 import type { CostModel } from '../machine/costs.js';
 import type { Attribution, Measurement, Row } from './results.js';
 
+/** A measured boot's cycle limit: above any workload's run at 2N (the storage workloads under
+ *  vtx-2006 wait 36 million cycles per disk request); reaching it is an error, not a figure. */
+export const MEASURE_MAX_CYCLES = 10_000_000_000;
+
 /** A boot did not end the way a benchmark run must (power-off with every process finished). */
 export class BenchError extends Error {}
 
@@ -62,7 +66,7 @@ export function measurementOf(result: BootResult, iterations: number): Measureme
 export function measure(spec: MeasureSpec): MeasuredBoot {
   const config = findConfig(spec.config);
   if (!config) throw new BenchError(`unknown config '${spec.config}'`);
-  const result = config.boot({ workloads: [spec.workload], iterations: spec.iterations, costs: spec.costs });
+  const result = config.boot({ workloads: [spec.workload], iterations: spec.iterations, costs: spec.costs, maxCycles: MEASURE_MAX_CYCLES });
   const where = `${spec.workload} under ${spec.config} (${spec.costs.name}, ${spec.iterations} iterations)`;
   if (!result.halted) throw new BenchError(`${where} did not power off: ${result.stop.kind}`);
   if (result.exitCode !== 0) throw new BenchError(`${where} powered off with code ${result.exitCode}`);
