@@ -23,6 +23,7 @@ export function hardwareInclude(): string {
     '# ---- Trap causes (CAUSE register) ----',
   ];
   for (const c of CAUSES) lines.push(`.equ CAUSE_${snake(c.name)}, ${c.code}`);
+  lines.push(`.equ NCAUSES, ${Math.max(...CAUSES.map((c) => c.code)) + 1}    # causes are 1..NCAUSES-1 (0 is none): a table indexed by cause has NCAUSES entries`);
   lines.push('', '# ---- Control registers (csrr/csrw also accept these names directly) ----');
   for (const c of CSRS) lines.push(`.equ CSR_${c.name}, ${c.number}`);
   lines.push(

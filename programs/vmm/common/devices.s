@@ -98,6 +98,14 @@ vtimer_tick:
         sw   t1, V_IPEND(s0)
         j    vtimer_program
 
+# service_lines: serve the real interrupt lines that are the VMM's own, whichever are pending:
+# the timer (vtimer_tick). The console's line is the guest's: nothing to do here.
+service_lines:
+        csrr t0, IPEND
+        andi t0, t0, IRQ_TIMER
+        bnez t0, vtimer_tick
+        ret
+
 # vtimer_due -> a0 = 1 if the guest's timer is on and its tick is due, and then V_TIMER_NEXT
 # moves to the first period boundary after now (missed periods coalesce into one tick, as on
 # the device); else a0 = 0. Clobbers t0-t3.

@@ -30,10 +30,7 @@ emu_wfi:
         lw   t0, V_TIMER_INTERVAL(s0)
         beqz t0, .never
         wfi                         # until the real timer fires (interrupts are off here)
-        csrr t0, IPEND
-        andi t0, t0, IRQ_TIMER
-        beqz t0, .check
-        call vtimer_tick
+        call service_lines
         j    .check
 .never: out  TIMER_INTERVAL, zero   # only the console line could wake it, and its input is
         csrw IMASK, zero            # all there already: nothing will ever come

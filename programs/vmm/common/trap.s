@@ -40,8 +40,11 @@ vmm_entry:
         lw   t1, 0(t1)
         jr   t1
 
-timer_interrupt:
-        call vtimer_tick
+# real_interrupt: a real device interrupt while the guest ran (causes TimerInterrupt and up).
+# The VMM serves the lines that are its own (service_lines, devices.s); vmm_resume then delivers
+# whatever the guest now has pending.
+real_interrupt:
+        call service_lines
         j    vmm_resume
 
 # reflect_trap: the trap belongs to the guest: deliver it to the guest kernel's trap vector

@@ -24,7 +24,6 @@
         .include "../common/hypercall.inc"
         .include "../common/macros.inc"
 
-        .equ NCAUSES, 18            # trap causes 0..17 (hw.inc)
         .equ VMM_PGDIR_PHYS, SHADOW_PGDIR_PHYS  # the boot directory: the shadow while paging is off
 
 # The vCPU is the start of the guest's shared page, which the VMM maps at PV_SHARED_VA: s0

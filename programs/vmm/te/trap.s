@@ -16,7 +16,11 @@ cause_table:
         .word reflect_trap          # DivideByZero
         .word reflect_trap          # BusError
         .word vmm_panic, vmm_panic, vmm_panic, vmm_panic, vmm_panic   # 11..15: no such causes
-        .word timer_interrupt       # TimerInterrupt: the real timer (the VMM's)
-        .word vmm_resume            # ConsoleInterrupt: vmm_resume delivers it to the guest
+        .word real_interrupt        # TimerInterrupt: the real timer (the VMM's)
+        .word real_interrupt        # ConsoleInterrupt: the guest's (vmm_resume delivers it)
+        .word real_interrupt        # DiskInterrupt: the real disk (the VMM's)
+        .if . - cause_table != NCAUSES * 4
+        .error "cause_table needs one handler per trap cause (NCAUSES, hw.inc)"
+        .endif
 
         .include "../common/trap.s"

@@ -22,8 +22,6 @@
         .include "../common/vcpu.inc"
         .include "../common/macros.inc"
 
-        .equ NCAUSES, 18            # trap causes 0..17 (hw.inc)
-
 # How ../common/shadow.s works for te: the guest's PTBR is the vCPU's, guest ring-0 pages go
 # to ring 1 (where the guest kernel runs), slot 1023 is the VMM's, and the shadow directory is
 # the real PTBR, so rewriting it flushes the real TLB.

@@ -14,7 +14,6 @@
         .include "../common/vcpu.inc"
         .include "../common/macros.inc"
 
-        .equ NCAUSES, 18
         .equ VMM_PGDIR_PHYS, HOST_PGDIR_PHYS
 
 # How ../common/shadow.s works for vtx: the guest's own PTBR lives in the VMCS software area
@@ -157,7 +156,7 @@ exit_table:
         .word exit_vmx_insn         # VmxInstruction
 
 exit_interrupt:
-        call vtimer_tick
+        call service_lines          # X_QUAL has the lines; service_lines reads them itself
         j    vmm_resume
 
 # An instruction exit: count it by opcode (stats.vmm.emulated), leave a0 = the word.
