@@ -7,6 +7,7 @@ guest_size:   .word 0           # bytes of guest-physical memory, from the boot 
 shadow_pool_next: .word 0       # shadow page tables handed out since the last reset
 shadow_log_len:   .word 0       # entries in the shadow fill log
 window_frame: .space WINDOW_SLOTS * 4, 0xff     # guest frame shown in each window, or -1
+vdisk:        .space VD_SIZE    # the guest's disk controller (vcpu.inc, disk.s)
 
 stat_emulated:  .space (OP_TLBFLUSHALL - OP_SRET + 1) * 4   # per privileged instruction
                                         # (te: emulated after a trap; vtx: after an exit)

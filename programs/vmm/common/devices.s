@@ -7,6 +7,10 @@
 #   timer    the guest's interval and pending line live in the vCPU (V_TIMER_*, V_IPEND) and are
 #            multiplexed on the real timer, which the VMM keeps for itself
 #   null     reads 0, ignores writes (no real access needed)
+#   disk     the guest's registers live in the VMM (vdisk); requests are checked and translated to
+#            host-physical addresses, then given to the real disk, which the VMM keeps (disk.s)
+# The guest's interrupt lines (IPEND) are its virtual timer's, the real console's (passed
+# through: input is the guest's) and its virtual disk's (virtual_ipend).
 # Every routine expects s0 = the vCPU and clobbers only a0-a3 and t0-t3.
 
 # dev_in(a0 = port) -> a0 = the value the guest reads.
@@ -99,12 +103,19 @@ vtimer_tick:
         j    vtimer_program
 
 # service_lines: serve the real interrupt lines that are the VMM's own, whichever are pending:
-# the timer (vtimer_tick). The console's line is the guest's: nothing to do here.
+# the disk (vdisk_interrupt, disk.s), then the timer (vtimer_tick). The console's line is the
+# guest's: nothing to do here (virtual_ipend reads it).
 service_lines:
         csrr t0, IPEND
+        andi t1, t0, IRQ_DISK
+        bnez t1, .disk
         andi t0, t0, IRQ_TIMER
         bnez t0, vtimer_tick
         ret
+.disk:  push ra
+        call vdisk_interrupt
+        pop  ra
+        j    service_lines          # the timer may be pending too
 
 # vtimer_due -> a0 = 1 if the guest's timer is on and its tick is due, and then V_TIMER_NEXT
 # moves to the first period boundary after now (missed periods coalesce into one tick, as on
@@ -162,21 +173,31 @@ vtimer_behind:
         pop  ra
 .now:   ret
 
-# virtual_ipend -> a0 = the guest's pending interrupt lines: its virtual timer, and the real
-# console line (console input is the guest's). Clobbers t0, t1.
+# virtual_ipend -> a0 = the guest's pending interrupt lines, also left in V_IPEND (what a vtx
+# guest reads from IPEND, and a pv guest from its shared page): its virtual timer (the one line
+# V_IPEND itself keeps: the VMM raises it, the guest lowers it), the real console line (console
+# input is the guest's), and its disk's line (up while its DISK_STATUS has DONE, disk.s).
+# Clobbers t0, t1.
 virtual_ipend:
+        li   t1, -1
+        # fall through
+ipend_masked:                       # a0 = the lines, and t1 = what to return of them
+        lw   a0, V_IPEND(s0)
+        andi a0, a0, IRQ_TIMER
         csrr t0, IPEND
         andi t0, t0, IRQ_CONSOLE
-        lw   t1, V_IPEND(s0)
-        or   a0, t0, t1
-        ret
-
-# virtual_pending -> a0 = the guest's pending lines that its IMASK enables. Clobbers t0, t1.
-virtual_pending:
-        csrr t0, IPEND
-        andi t0, t0, IRQ_CONSOLE
-        lw   t1, V_IPEND(s0)
-        or   a0, t0, t1
-        lw   t1, V_IMASK(s0)
+        or   a0, a0, t0
+        la   t0, vdisk
+        lw   t0, VD_STATUS(t0)
+        andi t0, t0, DISK_ST_DONE
+        beqz t0, .store
+        ori  a0, a0, IRQ_DISK
+.store: sw   a0, V_IPEND(s0)
         and  a0, a0, t1
         ret
+
+# virtual_pending -> a0 = the guest's pending lines that its IMASK enables (V_IPEND brought up to
+# date, as virtual_ipend does). Clobbers t0, t1.
+virtual_pending:
+        lw   t1, V_IMASK(s0)
+        j    ipend_masked

@@ -19,21 +19,27 @@ set_rd_advance:
         j    advance
 
 # wfi: the guest idles until a line its IMASK enables is pending. The VMM waits on the real
-# timer in its place; a guest waiting for a line that can never rise stops the machine the
-# same way bare metal would (wfi with nothing able to wake it: a deadlock).
+# timer and disk in its place; a guest waiting for a line that can never rise stops the machine
+# the same way bare metal would (wfi with nothing able to wake it: a deadlock).
 emu_wfi:
 .check: call virtual_pending
         bnez a0, advance
-        lw   t0, V_IMASK(s0)
-        andi t0, t0, IRQ_TIMER
-        beqz t0, .never
-        lw   t0, V_TIMER_INTERVAL(s0)
-        beqz t0, .never
-        wfi                         # until the real timer fires (interrupts are off here)
-        call service_lines
+        lw   t0, V_IMASK(s0)        # can a line it enables still rise? its timer's, if running;
+        andi t1, t0, IRQ_TIMER      # its disk's, with a request in flight
+        beqz t1, .disk
+        lw   t1, V_TIMER_INTERVAL(s0)
+        bnez t1, .wait
+.disk:  andi t1, t0, IRQ_DISK
+        beqz t1, .never
+        la   t1, vdisk
+        lw   t1, VD_STATUS(t1)
+        andi t1, t1, DISK_ST_BUSY
+        beqz t1, .never
+.wait:  wfi                         # until a real line fires (interrupts are off here): the
+        call service_lines          # timer, at least every VMM_SLICE cycles, or the disk
         j    .check
 .never: out  TIMER_INTERVAL, zero   # only the console line could wake it, and its input is
-        csrw IMASK, zero            # all there already: nothing will ever come
+        csrw IMASK, zero            # all there already (or an idle disk's): nothing will come
         wfi
         halt
 

@@ -14,13 +14,13 @@
 #   0x21 TIMER_ACK            timer      virtualized
 #   0x30 POWER_OFF            power      passthrough
 #   0x40 NULL_PORT            null       virtualized
-#   0x80 DISK_BLOCK           disk       hidden
-#   0x81 DISK_ADDR            disk       hidden
-#   0x82 DISK_COUNT           disk       hidden
-#   0x83 DISK_COMMAND         disk       hidden
-#   0x84 DISK_STATUS          disk       hidden
-#   0x85 DISK_ACK             disk       hidden
-#   0x86 DISK_BLOCKS          disk       hidden
+#   0x80 DISK_BLOCK           disk       virtualized
+#   0x81 DISK_ADDR            disk       virtualized
+#   0x82 DISK_COUNT           disk       virtualized
+#   0x83 DISK_COMMAND         disk       virtualized
+#   0x84 DISK_STATUS          disk       virtualized
+#   0x85 DISK_ACK             disk       virtualized
+#   0x86 DISK_BLOCKS          disk       passthrough
 
         .align 4
 vmm_port_table:
@@ -152,13 +152,13 @@ vmm_port_table:
         .word port_hidden_in, port_hidden_out
         .word port_hidden_in, port_hidden_out
         .word port_hidden_in, port_hidden_out
-        .word port_hidden_in, port_hidden_out    # 0x80 DISK_BLOCK
-        .word port_hidden_in, port_hidden_out    # 0x81 DISK_ADDR
-        .word port_hidden_in, port_hidden_out    # 0x82 DISK_COUNT
-        .word port_hidden_in, port_hidden_out    # 0x83 DISK_COMMAND
-        .word port_hidden_in, port_hidden_out    # 0x84 DISK_STATUS
-        .word port_hidden_in, port_hidden_out    # 0x85 DISK_ACK
-        .word port_hidden_in, port_hidden_out    # 0x86 DISK_BLOCKS
+        .word vdev_in_DISK_BLOCK, vdev_out_DISK_BLOCK    # 0x80 DISK_BLOCK
+        .word vdev_in_DISK_ADDR, vdev_out_DISK_ADDR    # 0x81 DISK_ADDR
+        .word vdev_in_DISK_COUNT, vdev_out_DISK_COUNT    # 0x82 DISK_COUNT
+        .word port_hidden_in, vdev_out_DISK_COMMAND    # 0x83 DISK_COMMAND
+        .word vdev_in_DISK_STATUS, port_hidden_out    # 0x84 DISK_STATUS
+        .word port_hidden_in, vdev_out_DISK_ACK    # 0x85 DISK_ACK
+        .word pass_in_DISK_BLOCKS, pass_out_DISK_BLOCKS    # 0x86 DISK_BLOCKS
         .word port_hidden_in, port_hidden_out
         .word port_hidden_in, port_hidden_out
         .word port_hidden_in, port_hidden_out
@@ -305,6 +305,12 @@ pass_in_POWER_OFF:
         ret
 pass_out_POWER_OFF:
         out  0x30, a1
+        ret
+pass_in_DISK_BLOCKS:
+        in   a0, 0x86
+        ret
+pass_out_DISK_BLOCKS:
+        out  0x86, a1
         ret
 
 # Hidden, or claimed by no device: an undriven bus reads -1 and ignores writes.

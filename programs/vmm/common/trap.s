@@ -84,18 +84,21 @@ reflect:
 # vmm_resume: back to the guest. If it has interrupts on (virtually) and a line it enables
 # is pending, deliver that interrupt first. Then load the guest's registers and `sret` to its
 # pc in its real ring (the virtual ring, but ring 1 for virtual ring 0) with real interrupts
-# on, whatever the virtual flag says: the VMM's timer must always get through.
+# on, whatever the virtual flag says: the VMM's timer and disk must always get through. The
+# including VMM defines the macro `sync_ipend`: bring V_IPEND up to date (virtual_ipend) if its
+# guest reads that word without the VMM (pv), or nothing (te reads it for the guest's csrr).
 vmm_resume:
+        sync_ipend                  # where the guest reads V_IPEND itself (pv/vmm.s)
         lw   t0, V_STATUS(s0)
         andi t0, t0, STATUS_IE
         beqz t0, .realmask
         call virtual_pending
         bnez a0, inject_interrupt
 .realmask:
-        li   t1, IRQ_TIMER          # real IMASK: the timer always; the console line only while
-        lw   t0, V_STATUS(s0)       # the guest could take its interrupt right away (it is
-        andi t0, t0, STATUS_IE      # level-triggered: enabled otherwise, it would trap here
-        beqz t0, .setmask           # again and again)
+        li   t1, IRQ_TIMER | IRQ_DISK   # real IMASK: the VMM's timer and disk always; the
+        lw   t0, V_STATUS(s0)       # console line only while the guest could take its interrupt
+        andi t0, t0, STATUS_IE      # right away (it is level-triggered: enabled otherwise, it
+        beqz t0, .setmask           # would trap here again and again)
         lw   t0, V_IMASK(s0)
         andi t0, t0, IRQ_CONSOLE
         or   t1, t1, t0
@@ -136,9 +139,10 @@ vmm_resume:
 # line, as the hardware takes one: EPC = the next instruction, BADADDR = EINSN = 0.
 inject_interrupt:
         csrr t0, CAUSE              # the guest turns its interrupts on (an instruction trapped:
-        li   t1, CAUSE_TIMER_INTERRUPT   # `sret`, HC_IRET), rather than being interrupted
-        beq  t0, t1, .deliver       # while it could take them: then it may have fallen behind
-        call vtimer_behind          # (devices.s) and a tick it cannot take yet is coalesced
+        li   t1, CAUSE_TIMER_INTERRUPT   # `sret`, HC_IRET), rather than being interrupted (by a
+        bgeu t0, t1, .deliver       # real interrupt) while it could take them: then it may
+        call vtimer_behind          # have fallen behind (devices.s) and a tick it cannot take
+                                    # yet is coalesced
         beqz a0, vmm_resume
 .deliver:
         li   t0, CAUSE_TIMER_INTERRUPT      # line 0; line n is cause TIMER + n

@@ -9,6 +9,7 @@
 #   ../common/emulate.s      advance, set_rd_advance, emu_wfi (the rest serves te and vtx)
 #   ../common/guestmem.s     reading guest-physical memory through windows
 #   ../common/devices.s      the guest's console, timer, power and null port
+#   ../common/disk.s         the guest's disk: its registers, requests translated to the real disk
 #
 # The guest is the kernel built with PARAVIRT (programs/kernel/arch.inc). Like te's guest it
 # runs in ring 1 and its processes in ring 3, and the VMM alone runs in ring 0, in the top 4 MiB
@@ -33,6 +34,15 @@
         .equ SH_MMU_COUNT, PV_MMU_COUNT - PV_VCPU
         .equ SH_MMU_QUEUE, PV_MMU_QUEUE - PV_VCPU
         .equ SH_CLEAR, PV_MMU_QUEUE - PV_VCPU  # bytes cleared at boot: the vCPU and the counts
+
+# How ../common/trap.s and ../common/disk.s work for pv: the guest reads V_IPEND in its shared
+# page itself (and lowers its timer line by storing 0 there), so vmm_resume writes the lines
+# into it before every return to the guest; guest memory is one piece from GUEST_BASE, so a
+# disk request is one run of host memory.
+        .macro sync_ipend
+        call virtual_ipend
+        .endm
+        .equ dma_run, dma_linear
 
         .org 0
         .include "../common/boot.s"
@@ -70,8 +80,8 @@ vmm_main:
         sw   s1, V_PC(s0)
         la   t0, vmm_entry
         csrw TVEC, t0
-        li   t0, IRQ_TIMER          # the real timer is the VMM's; the guest's is virtual
-        csrw IMASK, t0
+        li   t0, IRQ_TIMER | IRQ_DISK   # the real timer and disk are the VMM's; the guest's
+        csrw IMASK, t0                  # are virtual
         la   t1, real_imask
         sw   t0, 0(t1)
         call vtimer_program
@@ -84,6 +94,7 @@ vmm_main:
         .include "../common/emulate.s"
         .include "../common/guestmem.s"
         .include "../common/devices.s"
+        .include "../common/disk.s"
         .include "../common/report.s"
         .include "../../lib/console.s"
 

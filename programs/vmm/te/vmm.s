@@ -10,6 +10,7 @@
 #   ../common/shadow.s    shadow page tables: fills, PTBR writes, TLB flushes
 #   ../common/guestmem.s  reading guest-physical memory through windows
 #   ../common/devices.s   the guest's console, timer, power and null port
+#   ../common/disk.s      the guest's disk: its registers, requests translated to the real disk
 #
 # The guest kernel is the unmodified binary that `native` boots. It runs in ring 1, its user
 # processes in ring 3; the VMM alone runs in ring 0, in the top 4 MiB of every address space.
@@ -37,6 +38,13 @@
         tlbflush \reg
         .endm
 
+# How ../common/trap.s and ../common/disk.s work for te: the guest reads IPEND with a csrr that
+# traps (virtual_ipend answers it), so vmm_resume need not keep V_IPEND up to date; guest memory
+# is one piece from GUEST_BASE, so a disk request is one run of host memory.
+        .macro sync_ipend
+        .endm
+        .equ dma_run, dma_linear
+
         .org 0
         .include "../common/boot.s"
 
@@ -55,8 +63,8 @@ vmm_main:
         sw   a0, V_PC(s0)           # every other vCPU field starts at 0: ring 0, IE off, no paging
         la   t0, vmm_entry
         csrw TVEC, t0
-        li   t0, IRQ_TIMER          # the real timer is the VMM's; the guest's is virtual
-        csrw IMASK, t0
+        li   t0, IRQ_TIMER | IRQ_DISK   # the real timer and disk are the VMM's; the guest's
+        csrw IMASK, t0                  # are virtual
         la   t1, real_imask
         sw   t0, 0(t1)
         call vtimer_program
@@ -70,6 +78,7 @@ vmm_main:
         .include "../common/shadow.s"
         .include "../common/guestmem.s"
         .include "../common/devices.s"
+        .include "../common/disk.s"
         .include "../common/report.s"
         .include "../../lib/console.s"
 

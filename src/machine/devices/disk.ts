@@ -100,10 +100,11 @@ export class DiskDevice implements Device {
   readonly name = 'disk';
   readonly doc = 'block device: 4 KiB blocks by DMA, completion interrupt on line 2';
   readonly irqLine = DISK_IRQ_LINE;
-  // Hidden under a VMM for now: a guest's DISK_ADDR is guest-physical, and the VMMs' models that
-  // translate it (issue 15, item 7) are not written yet. Passed through, the disk would DMA into
-  // host-physical memory (the VMM's own); hidden, the guest sees no disk at all.
-  readonly vmm = 'hidden' as const;
+  // Virtualized under a VMM: a guest's DISK_ADDR is guest-physical, so passed through, the disk
+  // would DMA into host-physical memory (the VMM's own). The VMMs keep the guest's registers,
+  // check and translate each request and give it to the real disk, whose line is theirs
+  // (programs/vmm/common/disk.s; docs/disk.md, "Under a VMM"). Only the size passes through.
+  readonly vmm = 'virtualized' as const;
   readonly ports: readonly PortDef[] = [
     { port: DISK_BLOCK, name: 'DISK_BLOCK', access: 'rw', doc: 'first block number of the next request' },
     { port: DISK_ADDR, name: 'DISK_ADDR', access: 'rw', doc: 'physical address of the next request (a multiple of DISK_BLOCK_SIZE)' },
@@ -111,7 +112,7 @@ export class DiskDevice implements Device {
     { port: DISK_COMMAND, name: 'DISK_COMMAND', access: 'w', doc: 'write 1 read, 2 write, 3 flush: start a request (refused with REFUSED while BUSY)' },
     { port: DISK_STATUS, name: 'DISK_STATUS', access: 'r', doc: 'bit 0 BUSY, 1 DONE, 2 ERROR, 3 REFUSED; bits 15:8 the error code' },
     { port: DISK_ACK, name: 'DISK_ACK', access: 'w', doc: 'write anything: clear DONE, ERROR, REFUSED and lower the interrupt' },
-    { port: DISK_BLOCKS, name: 'DISK_BLOCKS', access: 'r', doc: 'size of the disk in blocks (0: no disk)' },
+    { port: DISK_BLOCKS, name: 'DISK_BLOCKS', access: 'r', doc: 'size of the disk in blocks (0: no disk)', vmm: 'passthrough' },
   ];
 
   /** The disk's contents, one array per block. A block is never changed in place once a snapshot
