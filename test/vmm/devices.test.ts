@@ -103,7 +103,7 @@ describe('devices under the VMMs, as they declare', () => {
   it.each(CONFIGS.filter((c) => c.name !== 'native').map((c) => c.name))('under %s every passthrough and virtualized port reads as natively, a hidden one -1', (name) => {
     const run = CONFIGS.find((c) => c.name === name)!.boot({ workloads: ['compute'], kernel: portGuest(name === 'pv'), devices: extra() });
     expect(run.exitCode).toBe(42);
-    // Every line a hidden port printed natively (the secret device, the disk) reads -1 here.
+    // Every line a hidden port printed natively (the secret device) reads -1 here.
     const readable = PORTS.filter((p) => p.access !== 'w');
     const expected = lines.map((line, i) => (readable[i % readable.length]!.treatment === 'hidden' ? 'ffffffff' : line));
     expect(run.console.trimEnd().split('\n')).toEqual(expected);

@@ -1,0 +1,273 @@
+// The disk and the console's input interrupt in every VMM configuration (issue 15, item 7;
+// docs/disk.md, "Under a VMM"). Two bare-metal guest kernels (test/vmm/guests/disk.s and
+// console.s, the pv builds with PARAVIRT) drive the devices from ring 0 and print what they see;
+// under every VMM they must print exactly what they print natively, and the disk must end up
+// holding the same bytes. The VMMs must also keep every DMA inside the guest's memory: the real
+// requests they issue, and the VMM's memory after the run, are checked.
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assemble, findSymbol, type Image } from '../../src/asm/index.js';
+import { CONFIGS, findConfig, type BootOptions, type BootResult, type PreparedBoot } from '../../src/configs/index.js';
+import { ROOT } from '../../src/configs/images.js';
+import { NATIVE_MEMORY_BYTES, runBoot } from '../../src/configs/native.js';
+import { isaWith } from '../../src/isa/index.js';
+import { COST_PRESETS } from '../../src/machine/costs.js';
+import { DISK_ADDR, DISK_BLOCK_SIZE, DISK_COMMAND, DISK_COUNT, DiskCommand } from '../../src/machine/devices/disk.js';
+import type { Machine } from '../../src/machine/machine.js';
+
+const GUESTS = join(import.meta.dirname, 'guests');
+const VMM_CONFIGS = CONFIGS.filter((c) => c.name !== 'native').map((c) => c.name);
+const MAX_CYCLES = 400_000_000;
+const BLOCKS = 260;
+
+/** A guest kernel of test/vmm/guests, built for a config (with PARAVIRT for pv). */
+function guest(name: string, config: string): Image {
+  const file = join(GUESTS, name);
+  const r = assemble(`.include "${name}"\n`, { fileName: join(GUESTS, 'main.s'), includeRoot: ROOT, isa: isaWith([]), defines: config === 'pv' ? { PARAVIRT: 1 } : {} });
+  if (!r.ok) throw new Error(`${file}: ${r.errors.map((e) => `${e.line}: ${e.message}`).join('\n')}`);
+  return r.image;
+}
+
+/** A disk whose every block is different and looks like nothing else (a pseudo-random stream
+ *  per block), so a block found anywhere in memory can only have come from the disk. */
+function diskImage(): Uint8Array {
+  const image = new Uint8Array(BLOCKS * DISK_BLOCK_SIZE);
+  for (let b = 0; b < BLOCKS; b++) {
+    let x = (b + 1) * 0x9e3779b1;
+    for (let i = 0; i < DISK_BLOCK_SIZE; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      image[b * DISK_BLOCK_SIZE + i] = x & 0xff;
+    }
+  }
+  return image;
+}
+
+/** The real disk requests a run makes (the port writes the real controller sees). */
+interface RealRequest {
+  command: number;
+  address: number;
+  count: number;
+}
+
+function recordRequests(machine: Machine, into: RealRequest[]): void {
+  const disk = machine.disk;
+  const write = disk.write.bind(disk);
+  let address = 0;
+  let count = 0;
+  disk.write = (port, value, now) => {
+    if (port === DISK_ADDR) address = value >>> 0;
+    if (port === DISK_COUNT) count = value >>> 0;
+    if (port === DISK_COMMAND) into.push({ command: value >>> 0, address, count });
+    write(port, value, now);
+  };
+}
+
+interface DiskRun {
+  run: BootResult;
+  requests: RealRequest[];
+  /** Where guest-physical 0 is in host-physical memory. */
+  guestBase: number;
+}
+
+function bootDisk(config: string, options: Partial<BootOptions> = {}, prepared?: (p: PreparedBoot) => void): DiskRun {
+  const requests: RealRequest[] = [];
+  // The guest kernel runs no process (its boot record names a program on the disk that it never
+  // loads), so the boot installs nothing and the disk is this image as it is.
+  const p = findConfig(config)!.prepare({
+    workloads: [],
+    run: ['/none'],
+    kernel: guest('disk.s', config),
+    disk: diskImage(),
+    maxCycles: MAX_CYCLES,
+    onMachine: (m) => recordRequests(m, requests),
+    ...options,
+  });
+  prepared?.(p);
+  const vmm = p.images.find((i) => i.kind === 'vmm')?.image;
+  return { run: runBoot(p, options.maxCycles ?? MAX_CYCLES), requests, guestBase: vmm ? findSymbol(vmm, 'GUEST_BASE')!.value : 0 };
+}
+
+const native = bootDisk('native');
+const nativeLines = native.run.console.split('\n');
+const finalDisk = native.run.machine.disk.contents();
+
+/** The value printed on the first line that starts with `name `, or all of them. */
+const shown = (name: string): string[] => nativeLines.filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1));
+
+/** Disk blocks by a key of their first 16 bytes, to find any of them in memory quickly. */
+function blockIndex(image: Uint8Array): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  for (let b = 0; b < image.length / DISK_BLOCK_SIZE; b++) {
+    const key = Buffer.from(image.subarray(b * DISK_BLOCK_SIZE, b * DISK_BLOCK_SIZE + 16)).toString('hex');
+    index.set(key, [...(index.get(key) ?? []), b]);
+  }
+  return index;
+}
+
+/** Pages of host memory in [from, to) that hold a block of either disk image. */
+function pagesHoldingBlocks(machine: Machine, from: number, to: number, images: Uint8Array[]): number[] {
+  const memory = machine.memory.bytes;
+  const found: number[] = [];
+  for (const image of images) {
+    const index = blockIndex(image);
+    for (let page = from; page < to; page += DISK_BLOCK_SIZE) {
+      const blocks = index.get(Buffer.from(memory.subarray(page, page + 16)).toString('hex'));
+      const same = (b: number) => Buffer.compare(memory.subarray(page, page + DISK_BLOCK_SIZE), image.subarray(b * DISK_BLOCK_SIZE, (b + 1) * DISK_BLOCK_SIZE)) === 0;
+      if (blocks?.some(same)) found.push(page);
+    }
+  }
+  return [...new Set(found)];
+}
+
+describe('the raw disk natively (the reference)', () => {
+  it('the guest sees what docs/disk.md says', () => {
+    expect(native.run.exitCode).toBe(0);
+    expect(shown('end')).toEqual(['00000000']);
+    expect(shown('busy')).toEqual(['00000001']);
+    expect(shown('refused')).toEqual(['00000009', '00000009']);
+    expect(shown('done')).toEqual(['0000000a', '0000000a']);
+    expect(shown('flush')).toEqual(['00000001']);
+    // Every error code, in the device's order of checks, and one that keeps REFUSED.
+    expect(shown('error')).toEqual([
+      ...['00000106', '00000106', '00000106'], // DISK_ERR_COMMAND: 0, 4, -1
+      ...['00000206', '00000206', '00000206'], // DISK_ERR_COUNT: 0, 257, 2^32 - 1
+      ...['00000306', '00000306', '00000306'], // DISK_ERR_RANGE: past the end, from the end, wrapping
+      ...['00000406', '00000406', '00000406', '00000406', '00000406', '00000406', '00000406'], // DISK_ERR_ADDRESS
+      '00000206', // count before address
+      '00000306', // range before address
+      '0000010e', // REFUSED kept
+    ]);
+    // The interrupt: cause 18, taken where expected (EPC difference 0), three times.
+    expect(shown('cause')).toEqual(['00000012', '00000012', '00000012']);
+    expect(shown('epc')).toEqual(['00000000', '00000000', '00000000']);
+    expect(shown('handled')).toEqual(['00000003']);
+    expect(shown('command')).toEqual(['ffffffff']);
+    expect(shown('blocks')).toEqual([BLOCKS.toString(16).padStart(8, '0')]);
+    // The data: block 5 was written back changed; 200..202 hold 1'..3 (the first one changed).
+    const changed = native.run.machine.disk.contents();
+    expect(Buffer.compare(changed.subarray(200 * DISK_BLOCK_SIZE + 4, 203 * DISK_BLOCK_SIZE), diskImage().subarray(DISK_BLOCK_SIZE + 4, 4 * DISK_BLOCK_SIZE))).toBe(0);
+    expect(native.run.stats.disk!.errors).toBe(shown('error').length + 3); // and the three interrupts' bad commands
+    expect(native.run.stats.disk!.refused).toBe(3);
+  });
+});
+
+describe.each(VMM_CONFIGS)('the raw disk under %s', (config) => {
+  const vm = bootDisk(config);
+
+  it('the guest prints what it prints natively, byte for byte, and the disk ends the same', () => {
+    expect(vm.run.exitCode).toBe(0);
+    expect(vm.run.console).toBe(native.run.console);
+    expect(Buffer.compare(vm.run.machine.disk.contents(), finalDisk)).toBe(0);
+  });
+
+  it('the VMM checks every request itself: the real disk sees only valid, translated ones, inside guest memory', () => {
+    const guestEnd = vm.guestBase + NATIVE_MEMORY_BYTES;
+    const transfers = vm.requests.filter((r) => r.command !== DiskCommand.FLUSH);
+    expect(vm.requests.length).toBe(native.run.stats.disk!.requests);
+    for (const r of transfers) {
+      expect(r.address).toBeGreaterThanOrEqual(vm.guestBase);
+      expect(r.address + r.count * DISK_BLOCK_SIZE).toBeLessThanOrEqual(guestEnd);
+    }
+    const stats = vm.run.stats.disk!;
+    expect(stats.errors).toBe(0); // the errors were the VMM's answers
+    expect(stats.refused).toBe(0);
+    expect(stats.requests).toBe(native.run.stats.disk!.requests);
+  });
+
+  it("no page of the VMM's memory holds a disk block; guest memory holds them where the guest put them", () => {
+    const machine = vm.run.machine;
+    expect(pagesHoldingBlocks(machine, 0, vm.guestBase, [diskImage(), machine.disk.contents()])).toEqual([]);
+    // The 256-block read landed at guest-physical BIG (0x400000), as natively.
+    const big = 0x400000;
+    const memory = machine.memory.bytes;
+    for (const b of [0, 5, 128, 255]) {
+      const at = vm.guestBase + big + b * DISK_BLOCK_SIZE;
+      expect(Buffer.compare(memory.subarray(at, at + DISK_BLOCK_SIZE), finalDisk.subarray(b * DISK_BLOCK_SIZE, (b + 1) * DISK_BLOCK_SIZE)), `block ${b}`).toBe(0);
+    }
+  });
+});
+
+describe('the raw disk with less guest memory and the vtx-2006 preset', () => {
+  // The address checks follow the guest's memory (8 MiB here), and nothing depends on timing.
+  // A 2006 disk takes 36 million cycles a request: the runs are long (and mostly idle).
+  const options = { memoryBytes: 8 << 20, costs: COST_PRESETS['vtx-2006']!, maxCycles: 4_000_000_000 };
+  const reference = bootDisk('native', options).run;
+
+  it('natively: the same output as with 16 MiB', () => {
+    expect(reference.exitCode).toBe(0);
+    expect(reference.console).toBe(native.run.console);
+  });
+
+  it.each(VMM_CONFIGS)('under %s: the same output as natively', (config) => {
+    const vm = bootDisk(config, options);
+    expect(vm.run.exitCode).toBe(0);
+    expect(vm.run.console).toBe(reference.console);
+    expect(Buffer.compare(vm.run.machine.disk.contents(), finalDisk)).toBe(0);
+    for (const r of vm.requests.filter((x) => x.command !== DiskCommand.FLUSH)) expect(r.address + r.count * DISK_BLOCK_SIZE).toBeLessThanOrEqual(vm.guestBase + (8 << 20));
+  });
+});
+
+describe('vtx-ept: guest memory that is not one piece of host memory', () => {
+  // The VMM translates DMA through the EPT. Its EPT maps guest memory in one piece, so this test
+  // swaps the host frames of guest-physical pages in two multi-block buffers with two far pages
+  // once the guest runs (all four still untouched, zero): each request over them must be split
+  // into runs, and the guest must see nothing of it.
+  const swaps: [number, number][] = [
+    [0x201000, 0x900000], // the second page of BUF
+    [0x480000, 0xa00000], // the 129th of BIG
+  ];
+  let swapped = false;
+  const vm = bootDisk('vtx-ept', {}, (p) => {
+    const vmm = p.images.find((i) => i.kind === 'vmm')!.image;
+    const tables = findSymbol(vmm, 'EPT_TABLES_PHYS')!.value;
+    const { machine } = p;
+    while (!machine.cpu.nonRoot) expect(machine.step().kind).toBe('step'); // the EPT is built
+    const words = machine.memory.words;
+    for (const [a, b] of swaps) {
+      const [ea, eb] = [(tables >>> 2) + (a >>> 12), (tables >>> 2) + (b >>> 12)];
+      [words[ea], words[eb]] = [words[eb]!, words[ea]!];
+    }
+    swapped = true;
+  });
+
+  it('the guest prints what it prints natively, and the disk ends the same', () => {
+    expect(swapped).toBe(true);
+    expect(vm.run.console).toBe(native.run.console);
+    expect(Buffer.compare(vm.run.machine.disk.contents(), finalDisk)).toBe(0);
+  });
+
+  it('requests over a swapped page went to the real disk in parts: the same blocks, more requests', () => {
+    const blocks = vm.requests.filter((r) => r.command !== DiskCommand.FLUSH).reduce((n, r) => n + r.count, 0);
+    expect(blocks * DISK_BLOCK_SIZE).toBe(native.run.stats.disk!.bytes);
+    expect(vm.run.stats.disk!.bytes).toBe(native.run.stats.disk!.bytes);
+    expect(vm.requests.length).toBeGreaterThan(native.run.stats.disk!.requests);
+    const far = swaps.map(([, b]) => vm.guestBase + b);
+    expect(vm.requests.filter((r) => far.includes(r.address)).map((r) => r.count)).toEqual([1, 1, 1]); // read BUF, write BUF, read BIG
+  });
+});
+
+describe('console input by interrupt in every config', () => {
+  const input = 'ok!\n';
+  const boot = (config: string) =>
+    findConfig(config)!.boot({ workloads: ['compute'], kernel: guest('console.s', config), input: new TextEncoder().encode(input), maxCycles: MAX_CYCLES });
+  const reference = boot('native');
+
+  it('natively: line 1 follows CONSOLE_IRQ_ENABLE and the input; one interrupt (cause 17) per byte after the first', () => {
+    expect(reference.exitCode).toBe(0);
+    const lines = reference.console.split('\n');
+    expect(lines.filter((l) => l.startsWith('cause '))).toEqual(Array(input.length - 1).fill('cause 00000011'));
+    expect(lines.filter((l) => l.startsWith('epc '))).toEqual(Array(input.length - 1).fill('epc 00000000'));
+    expect(lines.filter((l) => l.startsWith('ipend ')).slice(0, 4)).toEqual(['ipend 00000000', 'ipend 00000002', 'ipend 00000002', 'ipend 00000000']);
+    const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+    expect(lines.filter((l) => l.startsWith('byte ')).map((l) => l.slice(5))).toEqual([...[...input].map((c) => hex(c.charCodeAt(0))), hex(-1)]); // then the end of input
+  });
+
+  it.each(VMM_CONFIGS)('under %s: the same output, byte for byte', (config) => {
+    const run = boot(config);
+    expect(run.exitCode).toBe(0);
+    expect(run.console).toBe(reference.console);
+  });
+});
