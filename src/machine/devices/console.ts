@@ -67,7 +67,10 @@ export class ConsoleDevice implements Device {
   readonly name = 'console';
   readonly doc = 'byte console: output to the host, input from a script';
   readonly irqLine = CONSOLE_IRQ_LINE;
-  readonly vmm = 'passthrough' as const; // the guest is the console's only user
+  // The guest is the console's only user: its ports pass through, and under a VMM its line 1
+  // reaches the guest in the guest's IPEND (virtual_ipend, programs/vmm/common/devices.s), taken
+  // as the guest's interrupt when its virtual IMASK and IE allow (docs/disk.md, "Under a VMM").
+  readonly vmm = 'passthrough' as const;
   readonly ports: readonly PortDef[] = [
     { port: CONSOLE_DATA, name: 'CONSOLE_DATA', access: 'rw', doc: 'write: output the low byte; read: next input byte, or -1 when none is left' },
     { port: CONSOLE_STATUS, name: 'CONSOLE_STATUS', access: 'r', doc: 'bit 0: an input byte is ready; bit 1: input has ended' },
