@@ -174,30 +174,41 @@ vtimer_behind:
 .now:   ret
 
 # virtual_ipend -> a0 = the guest's pending interrupt lines, also left in V_IPEND (what a vtx
-# guest reads from IPEND, and a pv guest from its shared page): its virtual timer (the one line
-# V_IPEND itself keeps: the VMM raises it, the guest lowers it), the real console line (console
-# input is the guest's), and its disk's line (up while its DISK_STATUS has DONE, disk.s).
-# Clobbers t0, t1.
+# guest reads from IPEND, and a pv guest from its shared page): its virtual timer's and its
+# disk's, which the VMM keeps in V_IPEND as they change (vtimer_tick; vdisk_status, disk.s), and
+# the real console line (console input is the guest's), read now. Clobbers t0, t1.
 virtual_ipend:
         li   t1, -1
-        # fall through
-ipend_masked:                       # a0 = the lines, and t1 = what to return of them
-        lw   a0, V_IPEND(s0)
-        andi a0, a0, IRQ_TIMER
-        csrr t0, IPEND
-        andi t0, t0, IRQ_CONSOLE
-        or   a0, a0, t0
-        la   t0, vdisk
-        lw   t0, VD_STATUS(t0)
-        andi t0, t0, DISK_ST_DONE
-        beqz t0, .store
-        ori  a0, a0, IRQ_DISK
-.store: sw   a0, V_IPEND(s0)
-        and  a0, a0, t1
-        ret
+        j    ipend_masked
 
 # virtual_pending -> a0 = the guest's pending lines that its IMASK enables (V_IPEND brought up to
 # date, as virtual_ipend does). Clobbers t0, t1.
 virtual_pending:
         lw   t1, V_IMASK(s0)
-        j    ipend_masked
+ipend_masked:                       # t1 = which of the lines to return
+        lw   a0, V_IPEND(s0)
+        andi a0, a0, IRQ_TIMER | IRQ_DISK
+        csrr t0, IPEND
+        andi t0, t0, IRQ_CONSOLE
+        or   a0, a0, t0
+        sw   a0, V_IPEND(s0)
+        and  a0, a0, t1
+        ret
+
+# ipend_rebuild: V_IPEND again from the lines' sources, for a guest that may store over the word
+# (pv, whose kernel acknowledges its timer with a store of 0): the timer's bit as the guest left
+# it, the disk's from its status (disk.s), the real console line. Clobbers t0, t1.
+ipend_rebuild:
+        lw   t0, V_IPEND(s0)
+        andi t0, t0, IRQ_TIMER
+        la   t1, vdisk
+        lw   t1, VD_STATUS(t1)
+        andi t1, t1, DISK_ST_DONE
+        beqz t1, .console
+        ori  t0, t0, IRQ_DISK
+.console:
+        csrr t1, IPEND
+        andi t1, t1, IRQ_CONSOLE
+        or   t0, t0, t1
+        sw   t0, V_IPEND(s0)
+        ret

@@ -14,9 +14,9 @@
 # contiguous run (dma_run, which each VMM defines), issued one after another. The guest sees
 # BUSY until the last part is done; then DONE, and its line 2 rises. Its line is up exactly while
 # DONE is set, as on the device (which raises it with DONE and lowers it on DISK_ACK and on an
-# accepted command, both of which clear DONE), so virtual_ipend (devices.s) reads it from the
-# status. The real disk's line is the VMM's: the real IMASK always has it, and service_lines
-# (devices.s) calls vdisk_interrupt when it rises.
+# accepted command, both of which clear DONE), so every change of the status goes through
+# vdisk_status, which sets the line in V_IPEND with it. The real disk's line is the VMM's: the
+# real IMASK always has it, and service_lines (devices.s) calls vdisk_interrupt when it rises.
 #
 # Routines expect s0 = the vCPU and clobber only a0-a3 and t0-t3 (devices.s).
 
@@ -58,11 +58,10 @@ vdev_in_DISK_STATUS:
 # DISK_ACK: clear DONE, ERROR, REFUSED and the error code (a request in flight stays BUSY); the
 # guest's line falls with DONE.
 vdev_out_DISK_ACK:
-        la   t0, vdisk
-        lw   t1, VD_STATUS(t0)
-        andi t1, t1, DISK_ST_BUSY
-        sw   t1, VD_STATUS(t0)
-        ret
+        la   a2, vdisk
+        lw   t0, VD_STATUS(a2)
+        andi t0, t0, DISK_ST_BUSY
+        j    vdisk_status
 
 # DISK_COMMAND(a1 = command): start a request, as the device does (DiskDevice.command).
 vdev_out_DISK_COMMAND:
@@ -71,8 +70,7 @@ vdev_out_DISK_COMMAND:
         andi t1, t0, DISK_ST_BUSY
         beqz t1, .idle
         ori  t0, t0, DISK_ST_REFUSED    # one request at a time: the one in flight carries on,
-        sw   t0, VD_STATUS(a2)          # this one is dropped (no interrupt of its own)
-        ret
+        j    vdisk_status               # this one is dropped (no interrupt of its own)
 .idle:  li   t0, DISK_CMD_FLUSH
         beq  a1, t0, .start             # a flush moves nothing: nothing to check
         li   a0, DISK_ERR_COMMAND
@@ -129,7 +127,9 @@ vdev_out_DISK_COMMAND:
         lw   t0, VD_COUNT(a2)
 .left:  sw   t0, VD_LEFT(a2)
         li   t0, DISK_ST_BUSY
-        sw   t0, VD_STATUS(a2)
+        push ra
+        call vdisk_status
+        pop  ra
         j    vdisk_issue
 .notguest:
         pop  a1
@@ -141,7 +141,18 @@ vdev_out_DISK_COMMAND:
         lw   t0, VD_STATUS(a2)          # the line rises; nothing moves
         andi t0, t0, DISK_ST_REFUSED
         or   t0, t0, a0
+        j    vdisk_status
+
+# vdisk_status(t0 = the new status, a2 = vdisk): store it, and the guest's line 2 with it in
+# V_IPEND: up while DONE is set. Clobbers t1, t2.
+vdisk_status:
         sw   t0, VD_STATUS(a2)
+        lw   t1, V_IPEND(s0)
+        andi t1, t1, ~IRQ_DISK & 0xffff
+        andi t2, t0, DISK_ST_DONE
+        beqz t2, .down
+        ori  t1, t1, IRQ_DISK
+.down:  sw   t1, V_IPEND(s0)
         ret
 
 # ---- the real disk ----------------------------------------------------------------------------
@@ -190,9 +201,9 @@ vdisk_interrupt:
         lw   t2, VD_LEFT(a2)
         bnez t2, vdisk_issue
         li   t2, DISK_ST_DONE
-.end:   andi t1, t1, DISK_ST_REFUSED
-        or   t1, t1, t2
-        sw   t1, VD_STATUS(a2)
+.end:   andi t0, t1, DISK_ST_REFUSED
+        or   t0, t0, t2
+        j    vdisk_status
 .done:  ret
 .error: li   t2, 0xff00 | DISK_ST_ERROR # the real disk refused a part (the VMM checked it: not
         and  t2, t0, t2                 # expected): the guest gets its error, and the rest of

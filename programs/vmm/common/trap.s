@@ -85,10 +85,10 @@ reflect:
 # is pending, deliver that interrupt first. Then load the guest's registers and `sret` to its
 # pc in its real ring (the virtual ring, but ring 1 for virtual ring 0) with real interrupts
 # on, whatever the virtual flag says: the VMM's timer and disk must always get through. The
-# including VMM defines the macro `sync_ipend`: bring V_IPEND up to date (virtual_ipend) if its
-# guest reads that word without the VMM (pv), or nothing (te reads it for the guest's csrr).
+# including VMM defines the macro `sync_ipend`: rebuild V_IPEND (ipend_rebuild, devices.s) if
+# its guest can store over that word (pv), or nothing (te).
 vmm_resume:
-        sync_ipend                  # where the guest reads V_IPEND itself (pv/vmm.s)
+        sync_ipend                  # where the guest writes V_IPEND itself (pv/vmm.s)
         lw   t0, V_STATUS(s0)
         andi t0, t0, STATUS_IE
         beqz t0, .realmask

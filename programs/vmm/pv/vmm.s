@@ -36,11 +36,11 @@
         .equ SH_CLEAR, PV_MMU_QUEUE - PV_VCPU  # bytes cleared at boot: the vCPU and the counts
 
 # How ../common/trap.s and ../common/disk.s work for pv: the guest reads V_IPEND in its shared
-# page itself (and lowers its timer line by storing 0 there), so vmm_resume writes the lines
-# into it before every return to the guest; guest memory is one piece from GUEST_BASE, so a
-# disk request is one run of host memory.
+# page itself, and stores over it (its timer's acknowledgement is a store of 0), so vmm_resume
+# rebuilds the word from the lines' sources before every return to the guest; guest memory is
+# one piece from GUEST_BASE, so a disk request is one run of host memory.
         .macro sync_ipend
-        call virtual_ipend
+        call ipend_rebuild
         .endm
         .equ dma_run, dma_linear
 
@@ -94,7 +94,6 @@ vmm_main:
         .include "../common/emulate.s"
         .include "../common/guestmem.s"
         .include "../common/devices.s"
-        .include "../common/disk.s"
         .include "../common/report.s"
         .include "../../lib/console.s"
 
@@ -112,3 +111,5 @@ stat_mmu:     .space 4 * 4      # page-table requests applied, per command
 stat_mmu_rejected: .word 0      # requests and entries refused (beyond guest memory, wrong type)
 stat_tables_built: .word 0      # shadow tables built by reading a whole guest table
         .include "../common/ports.s"   # port dispatch table (generated; devices.s uses it)
+        .include "../common/disk.s"    # the guest's disk model, after the data: code that no
+                                       # workload runs, so it moves none of the hot code and data

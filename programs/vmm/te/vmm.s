@@ -39,8 +39,8 @@
         .endm
 
 # How ../common/trap.s and ../common/disk.s work for te: the guest reads IPEND with a csrr that
-# traps (virtual_ipend answers it), so vmm_resume need not keep V_IPEND up to date; guest memory
-# is one piece from GUEST_BASE, so a disk request is one run of host memory.
+# traps (virtual_ipend answers it) and cannot write V_IPEND, so vmm_resume has nothing to rebuild;
+# guest memory is one piece from GUEST_BASE, so a disk request is one run of host memory.
         .macro sync_ipend
         .endm
         .equ dma_run, dma_linear
@@ -78,7 +78,6 @@ vmm_main:
         .include "../common/shadow.s"
         .include "../common/guestmem.s"
         .include "../common/devices.s"
-        .include "../common/disk.s"
         .include "../common/report.s"
         .include "../../lib/console.s"
 
@@ -87,3 +86,5 @@ vmm_main:
 vcpu:         .space V_SIZE     # the guest's virtual CPU (vcpu.inc)
 real_imask:   .word 0           # what the real IMASK holds (rewritten only when it changes)
         .include "../common/ports.s"   # port dispatch table (generated; devices.s uses it)
+        .include "../common/disk.s"    # the guest's disk model, after the data: code that no
+                                       # workload runs, so it moves none of the hot code and data

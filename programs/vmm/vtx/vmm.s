@@ -124,72 +124,6 @@ build_ept:
         j    .table
 .done:  ret
 
-# dma_run(a0 = guest-physical address of a block in guest memory, a1 = blocks wanted, at least
-# 1) -> a0 = its host-physical address, a1 = how many of the blocks from there are contiguous in
-# host memory, or a1 = 0 if the first is not the guest's to DMA to (../common/disk.s). Under
-# vtx guest memory is one piece from GUEST_BASE; under vtx-ept the EPT says where each block is.
-# Clobbers a2, a3, t0-t3.
-dma_run:
-        la   t0, use_ept
-        lw   t0, 0(t0)
-        beqz t0, dma_linear
-        push ra
-        mv   a2, a1                 # a2 = blocks wanted
-        mv   a3, a0                 # a3 = guest-physical address of the block looked at
-        call ept_frame
-        li   t0, -1
-        beq  a0, t0, .none
-        push a0                     # the run's first host-physical address
-        mv   t2, a0                 # t2 = where the next block must be to continue the run
-        li   t3, 1                  # t3 = blocks in the run
-        li   a1, DISK_BLOCK_SIZE
-.next:  bgeu t3, a2, .end
-        add  a3, a3, a1
-        add  t2, t2, a1
-        mv   a0, a3
-        call ept_frame
-        bne  a0, t2, .end
-        addi t3, t3, 1
-        j    .next
-.end:   pop  a0
-        mv   a1, t3
-        pop  ra
-        ret
-.none:  li   a1, 0
-        pop  ra
-        ret
-
-# ept_frame(a0 = guest-physical address) -> a0 = the host-physical address the EPT maps it to,
-# or -1 unless the EPT maps it present and writable, in guest memory. Clobbers t0, t1.
-ept_frame:
-        srli t0, a0, 22
-        slli t0, t0, 2
-        li   t1, VMM_BASE + EPT_DIR_PHYS
-        add  t0, t0, t1
-        lw   t0, 0(t0)              # the EPT directory entry
-        andi t1, t0, PTE_PRESENT
-        beqz t1, .none
-        srli t0, t0, 12
-        slli t0, t0, 12
-        li   t1, VMM_BASE           # its table, seen in the VMM's region (build_ept made it)
-        add  t0, t0, t1
-        srli t1, a0, 10
-        andi t1, t1, 0xffc          # (page number & 1023) * 4
-        add  t0, t0, t1
-        lw   t0, 0(t0)              # the EPT entry
-        andi t1, t0, PTE_PRESENT | PTE_WRITABLE
-        xori t1, t1, PTE_PRESENT | PTE_WRITABLE
-        bnez t1, .none
-        srli t0, t0, 12
-        slli t0, t0, 12
-        li   t1, GUEST_BASE
-        bltu t0, t1, .none          # never the VMM's own memory, whatever the EPT says
-        andi a0, a0, 0xfff
-        or   a0, a0, t0
-        ret
-.none:  li   a0, -1
-        ret
-
 # ---- VM exits --------------------------------------------------------------------------------
 
 # vmm_exit: the hardware saved the guest in the VMCS and loaded the host state: ring 0, the
@@ -388,7 +322,6 @@ vmm_trap:
         .include "../common/shadow.s"
         .include "../common/guestmem.s"
         .include "../common/devices.s"
-        .include "../common/disk.s"
         .include "../common/report.s"
         .include "../../lib/console.s"
 
@@ -396,3 +329,73 @@ vmm_trap:
         .include "../common/data.s"
 use_ept:      .word 0           # 1: nested paging (vtx-ept)
         .include "../common/ports.s"   # port dispatch table (generated; devices.s uses it)
+        .include "../common/disk.s"    # the guest's disk model, after the data: code that no
+                                       # workload runs, so it moves none of the hot code and data
+
+# ---- the guest's disk under nested paging (../common/disk.s) ---------------------------------
+
+# dma_run(a0 = guest-physical address of a block in guest memory, a1 = blocks wanted, at least
+# 1) -> a0 = its host-physical address, a1 = how many of the blocks from there are contiguous in
+# host memory, or a1 = 0 if the first is not the guest's to DMA to (../common/disk.s). Under
+# vtx guest memory is one piece from GUEST_BASE; under vtx-ept the EPT says where each block is.
+# Clobbers a2, a3, t0-t3.
+dma_run:
+        la   t0, use_ept
+        lw   t0, 0(t0)
+        beqz t0, dma_linear
+        push ra
+        mv   a2, a1                 # a2 = blocks wanted
+        mv   a3, a0                 # a3 = guest-physical address of the block looked at
+        call ept_frame
+        li   t0, -1
+        beq  a0, t0, .none
+        push a0                     # the run's first host-physical address
+        mv   t2, a0                 # t2 = where the next block must be to continue the run
+        li   t3, 1                  # t3 = blocks in the run
+        li   a1, DISK_BLOCK_SIZE
+.next:  bgeu t3, a2, .end
+        add  a3, a3, a1
+        add  t2, t2, a1
+        mv   a0, a3
+        call ept_frame
+        bne  a0, t2, .end
+        addi t3, t3, 1
+        j    .next
+.end:   pop  a0
+        mv   a1, t3
+        pop  ra
+        ret
+.none:  li   a1, 0
+        pop  ra
+        ret
+
+# ept_frame(a0 = guest-physical address) -> a0 = the host-physical address the EPT maps it to,
+# or -1 unless the EPT maps it present and writable, in guest memory. Clobbers t0, t1.
+ept_frame:
+        srli t0, a0, 22
+        slli t0, t0, 2
+        li   t1, VMM_BASE + EPT_DIR_PHYS
+        add  t0, t0, t1
+        lw   t0, 0(t0)              # the EPT directory entry
+        andi t1, t0, PTE_PRESENT
+        beqz t1, .none
+        srli t0, t0, 12
+        slli t0, t0, 12
+        li   t1, VMM_BASE           # its table, seen in the VMM's region (build_ept made it)
+        add  t0, t0, t1
+        srli t1, a0, 10
+        andi t1, t1, 0xffc          # (page number & 1023) * 4
+        add  t0, t0, t1
+        lw   t0, 0(t0)              # the EPT entry
+        andi t1, t0, PTE_PRESENT | PTE_WRITABLE
+        xori t1, t1, PTE_PRESENT | PTE_WRITABLE
+        bnez t1, .none
+        srli t0, t0, 12
+        slli t0, t0, 12
+        li   t1, GUEST_BASE
+        bltu t0, t1, .none          # never the VMM's own memory, whatever the EPT says
+        andi a0, a0, 0xfff
+        or   a0, a0, t0
+        ret
+.none:  li   a0, -1
+        ret
