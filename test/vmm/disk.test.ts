@@ -94,7 +94,7 @@ const native = bootDisk('native');
 const nativeLines = native.run.console.split('\n');
 const finalDisk = native.run.machine.disk.contents();
 
-/** The value printed on the first line that starts with `name `, or all of them. */
+/** The values the native run printed on the lines that start with `name `, in order. */
 const shown = (name: string): string[] => nativeLines.filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1));
 
 /** Disk blocks by a key of their first 16 bytes, to find any of them in memory quickly. */
