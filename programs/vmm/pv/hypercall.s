@@ -44,7 +44,7 @@ pv_syscall:
         jr   t1
 
 hypercall_table:
-        .word hc_iret, advance, hc_console_write, emu_wfi, hc_io_in, hc_io_out, hc_halt, hc_probe
+        .word hc_iret, advance, hc_console_write, hc_block, hc_io_in, hc_io_out, hc_halt, hc_probe
         .if NHYPERCALLS != 8
         .error "hypercall_table needs one handler per hypercall of hypercall.inc"
         .endif
@@ -68,6 +68,13 @@ hc_iret:
         lw   t0, SH_IRET_T0(s0)
         sw   t0, V_REGS + 4 * 8(s0)
         j    vmm_resume
+
+# HC_BLOCK: wfi (emu_wfi). The guest may have stored over V_IPEND since the VMM last wrote it (its
+# timer's acknowledgement, a store of 0, clears the disk's and the console's bits too): rebuild
+# the word first, so that a line still pending ends the wait at once, as it would on the device.
+hc_block:
+        call ipend_rebuild
+        j    emu_wfi
 
 # HC_CONSOLE_WRITE(a0 = guest-physical address, a1 = length): the bytes, to the real console,
 # read through the windows; a0 = the length, or -1 if the bytes are not all guest memory.
