@@ -76,7 +76,7 @@ describe.each(VMM_CONFIGS)('config %s', (config) => {
 
   it("a process jumping to the guest kernel's trap vector is killed as natively (not taken for a double fault)", () => {
     const trapEntry = findSymbol(kernelOf(config), 'trap_entry')!.value;
-    const native = boot('native', { workloads: ['jumpvec', 'compute'], iterations: findSymbol(kernelOf('native'), 'trap_entry')!.value, maxCycles: 1_000_000 });
+    const native = boot('native', { workloads: ['jumpvec', 'compute'], iterations: findSymbol(kernelOf('native'), 'trap_entry')!.value, maxCycles: 10_000_000 });
     const vm = boot(config, { workloads: ['jumpvec'], iterations: trapEntry });
     expect(native.processes[0]!.exitCode).toBe(128 + 7);
     expect(vm.processes[0]!.exitCode).toBe(128 + 7);
