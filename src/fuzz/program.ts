@@ -43,6 +43,7 @@ export interface ProgramOptions {
 const HEAP_BASE = 0x5000_0000;
 const HEAP_PAGES = 12; // heap pages the memory blocks touch
 const MAP_PAGES = 4; // pages above them that map/unmap churn over
+const FILE_BUFFERS = HEAP_BASE + (HEAP_PAGES + MAP_PAGES) * 4096; // the file blocks' own page
 const STACK_TOP = 0x8000_0000;
 const STACK_PAGES = 3; // the top stack pages (the top one holds the calls' pushes too)
 const ALU_REGS = ['s1', 's2', 'fp'] as const;
@@ -307,9 +308,17 @@ class ProgramWriter {
     this.call(wrapper);
   }
 
-  /** A heap address for a call's buffer: a page the memory blocks use. */
+  /** A buffer for the file calls: in a heap page of its own, which the memory and map blocks
+   *  never touch, since calls like stat and getdents put inode numbers there, which depend on
+   *  how the processes interleave. Only words a call is known to set are mixed in. */
   private heapBuffer(): string {
-    return `0x${(HEAP_BASE + this.files.int(0, HEAP_PAGES - 1) * 4096 + this.files.pick([0, 64, 1024])).toString(16)}`;
+    return `0x${(FILE_BUFFERS + this.files.pick([0, 64, 1024, 4000])).toString(16)}`;
+  }
+
+  /** Zero the word at buf + offset before a call that may or may not set it. */
+  private clear(buf: string, offset: number): void {
+    this.emit(`        li   t0, ${buf}`);
+    this.emit(`        sw   zero, ${offset}(t0)`);
   }
 
   /** File system calls (see the header); every result goes into the checksum. */
@@ -328,11 +337,13 @@ class ProgramWriter {
         this.sys('write', 'a0', text, `${f.int(0, 40)}`);
         this.emit('        lw   a0, 0(sp)');
         this.sys('lseek', 'a0', `${f.int(-4, 40)}`, f.pick(['SEEK_SET', 'SEEK_CUR', 'SEEK_END']));
+        this.clear(buf, 0);
         this.emit('        lw   a0, 0(sp)');
         this.sys('read', 'a0', buf, `${f.int(0, 64)}`);
         this.emit(`        li   t0, ${buf}`);
         this.emit('        lw   a0, 0(t0)');
         this.mix('a0');
+        this.clear(buf, 4);
         this.emit('        lw   a0, 0(sp)');
         this.sys('fstat', 'a0', buf);
         this.emit(`        li   t0, ${buf}`);
@@ -351,11 +362,13 @@ class ProgramWriter {
         this.sys('chdir', dir);
         this.sys('open', rel, 'O_CREAT | O_WRONLY');
         this.call('close');
+        this.clear(buf, 4);
         this.sys('getcwd', buf, `${f.int(1, 40)}`);
         this.emit(`        li   t0, ${buf}`);
         this.emit('        lw   a0, 4(t0)');
         this.mix('a0');
         this.sys('rename', rel, rel2);
+        this.clear(buf, 8);
         this.sys('stat', rel2, buf);
         this.emit(`        li   t0, ${buf}`);
         this.emit('        lw   a0, ST_NLINK(t0)');
