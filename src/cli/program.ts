@@ -56,7 +56,7 @@ const OPTIONS = {
   quantum: () => new Option('--quantum <cycles>', 'timer quantum in cycles (default: the kernel default, 100000)'),
   run: () => new Option('--run <path>', 'an executable already on the --disk (e.g. /bin/prog) as one more process; repeatable').argParser(collect),
   program: () =>
-    new Option('--program <file>', 'a user program of your own (source or image, linked at USER_BASE: include user.inc first) as one more process; repeatable').argParser(collect),
+    new Option('--program <file[:n]>', 'a user program of your own (source or image, linked at USER_BASE: include user.inc first) as one more process, installed in /bin of the root disk; :N gives it its own iteration count (a0); repeatable').argParser(collect),
 } as const;
 
 function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => void): Command {

@@ -86,3 +86,60 @@ hello:  .asciz "hello from my own program\\n"
     expectNoStackTrace(r);
   });
 });
+
+describe('programs on the disk: asm --exec, --run, --program FILE:N, --input', () => {
+  const cli = useCli();
+  const ARG = `        .include "user.inc"
+_start: mv   a1, a0
+        la   a0, label
+        call print_kv
+        li   a0, 0                  # and a line of console input, echoed
+        li   a1, HEAP_BASE
+        li   a2, 32
+        call read
+        mv   a2, a0
+        li   a0, 1
+        li   a1, HEAP_BASE
+        call write
+        li   a0, 0
+        call exit
+label:  .asciz "a0="
+        .include "lib.s"
+`;
+
+  it('--program FILE:N gives each process its own a0', () => {
+    const file = cli.write('arg.s', ARG);
+    const r = ringlab(['boot', '--program', `${file}:3`, '--program', `${file}:7`, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).processes.map((p: { output: string }) => p.output)).toEqual(['a0=3', 'a0=7']);
+  });
+
+  it('asm --exec writes an executable that --run starts from the disk; --input is its console input', () => {
+    const source = cli.write('arg.s', ARG);
+    const exec = `${cli.dir()}/arg`;
+    const disk = `${cli.dir()}/run.img`;
+    expect(ringlab(['asm', source, '--exec']).status).toBe(0);
+    expect(ringlab(['fs', 'mkfs', disk, '--size', '1M']).status).toBe(0);
+    expect(ringlab(['fs', 'mkdir', disk, '/bin']).status).toBe(0);
+    expect(ringlab(['fs', 'put', disk, exec, '/bin/arg']).status).toBe(0);
+    const input = cli.write('in.txt', 'hi there\nnot read\n');
+    const r = ringlab(['boot', '--disk', disk, '--run', '/bin/arg', '--run', '/bin/nope', '--iterations', '5', '--input', input, '--json']);
+    const j = JSON.parse(r.stdout);
+    expect(j.processes).toMatchObject([
+      { name: 'arg', exitCode: 0, output: 'a0=5hi there\n' },
+      { name: 'nope', exitCode: 127 },
+    ]);
+    expect(j.console).toContain('kernel: cannot run /bin/nope: error 2\n');
+    expect(r.status).toBe(4);
+  });
+
+  it('--run without --disk, and a bad --run path, are usage errors', () => {
+    expect(ringlab(['boot', '--run', '/bin/x']).stderr).toContain('--run runs a program from the disk: give the disk with --disk FILE');
+    const disk = `${cli.dir()}/x.img`;
+    ringlab(['fs', 'mkfs', disk, '--size', '1M']);
+    const r = ringlab(['boot', '--disk', disk, '--run', 'relative']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('--run relative: an absolute path on the disk');
+    expectNoStackTrace(r);
+  });
+});

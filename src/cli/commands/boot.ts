@@ -84,10 +84,16 @@ export function listText(): string {
  *  them first, then in programs/user (user.inc, lib.s), as the workloads' are. */
 export function userPrograms(files: readonly string[], opts: Pick<BootCliOptions, 'includeRoot'>): UserProgram[] {
   const includeRoot = includeRootOption(opts.includeRoot);
-  return files.map((file) => ({
-    name: basename(file).replace(/\.(s|rli)$/, '').slice(0, 15),
-    image: loadProgram(file, isaWith([]), { ...(includeRoot !== undefined && { includeRoot }), includePath: [USER_DIR] }).image,
-  }));
+  return files.map((arg) => {
+    // FILE:N gives this process its own iteration count (its a0), so processes can differ.
+    const counted = /^(.+):(\d[\d_]*)$/.exec(arg);
+    const file = counted ? counted[1]! : arg;
+    return {
+      name: basename(file).replace(/\.(s|rli)$/, '').slice(0, 15),
+      image: loadProgram(file, isaWith([]), { ...(includeRoot !== undefined && { includeRoot }), includePath: [USER_DIR] }).image,
+      ...(counted && { iterations: parseCount(`--program ${arg}`, counted[2]!) }),
+    };
+  });
 }
 
 export function bootCommand(opts: BootCliOptions): number {
