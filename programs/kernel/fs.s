@@ -73,6 +73,16 @@ fs_unlock:
         pop  ra
         ret
 
+# fs_writable -> a0 = 0, or -EROFS when the filesystem is mounted read-only (BOOT_RDONLY): the
+# check every call that would change it makes once its path has been looked up. Clobbers t0.
+fs_writable:
+        la   t0, fs_readonly
+        lw   t0, 0(t0)
+        li   a0, 0
+        beqz t0, .ok
+        li   a0, -EROFS
+.ok:    ret
+
 # ---- mounting -------------------------------------------------------------------------------
 
 # fs_mount: at boot, if the disk holds a sound filesystem, mount it as `/`: keep its superblock,
@@ -149,6 +159,11 @@ fs_mount:
         la   t0, fs_mounted         # mounted, silently (as xv6; the failures say why)
         li   t1, 1
         sw   t1, 0(t0)
+        li   t0, BOOTARGS           # read-only if the boot arguments say so
+        lw   t0, BA_FLAGS(t0)
+        andi t0, t0, BOOT_RDONLY
+        la   t1, fs_readonly
+        sw   t0, 0(t1)
         j    .out
 .ioerr: la   a0, msg_ioerr
 .bad:   mv   s2, a0                 # "kernel: disk: no filesystem mounted (<why>)"

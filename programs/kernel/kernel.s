@@ -71,6 +71,7 @@ bget_retry:  .word 0            # 1 while bget flushes to make room (bio.s)
 bufs:        .space B_SIZE * NBUF
 # fs.s, file.s, sysfile.s
 fs_mounted:  .word 0            # 1 once a filesystem is mounted at /
+fs_readonly: .word 0            # 1: mounted read-only (BOOT_RDONLY): changes give EROFS
 fs_owner:    .word 0            # PCB holding the filesystem lock (0: free)
 fs_nfree:    .word 0            # free data blocks (counted at mount, kept by balloc/bfree)
 sb_copy:     .space 32          # the superblock (SB_* offsets)

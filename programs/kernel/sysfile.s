@@ -127,6 +127,11 @@ do_open:
 .make:  call create
 .got:   blt  a0, zero, .drop
         mv   s1, a0                 # s1 = held inode
+        andi t0, s2, O_ACCMODE | O_TRUNC   # writing needs a writable filesystem
+        beqz t0, .mode
+        call fs_writable
+        blt  a0, zero, .put
+.mode:
         lw   t0, I_TYPE(s1)
         li   t1, T_DIR
         bne  t0, t1, .file
@@ -195,6 +200,8 @@ create:
         call dir_lookup_inode
         blt  a0, zero, .putdir
         bnez a0, .exists
+        call fs_writable            # a new name needs a writable filesystem
+        blt  a0, zero, .putdir
         mv   a0, s1                 # space: a new inode's entry, and a directory's block
         call link_cost
         blt  a0, zero, .putdir
@@ -331,6 +338,8 @@ do_unlink:
         beqz t0, .isdir             # `/`
         call is_dot
         bnez a0, .isdir
+        call fs_writable
+        blt  a0, zero, .put
         mv   a0, s1
         la   a1, name_buf
         call dir_lookup_inode
@@ -383,6 +392,8 @@ do_rmdir:
         beqz t0, .busy              # `/`
         call is_dot
         bnez a0, .inval
+        call fs_writable
+        blt  a0, zero, .put
         mv   a0, s1
         la   a1, name_buf
         call dir_lookup_inode
@@ -491,6 +502,8 @@ do_rename:
         la   a0, name_buf
         call is_dot
         bnez a0, .inval
+        call fs_writable
+        blt  a0, zero, .out
         lw   a0, RN_SDIR(s3)
         la   a1, name_buf2
         call dir_lookup_inode

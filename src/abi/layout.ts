@@ -24,6 +24,7 @@ export const BOOT = {
   BOOTARGS: { value: 0x1000, doc: 'physical address of the boot arguments' },
   BOOT_MAGIC: { value: 0x4142_4c52, doc: '"RLBA", the first word of the boot arguments' },
   MAX_PROCS: { value: 16, doc: 'boot records the kernel accepts, one process each' },
+  BOOT_RDONLY: { value: 1, doc: 'BA_FLAGS bit: the root filesystem is read-only (changes give EROFS)' },
 } as const satisfies Record<string, AbiConstant>;
 
 export interface StructField {
@@ -56,6 +57,7 @@ export const BOOT_ARGS = {
     MEMSIZE: { offset: 8, size: 4, doc: 'physical memory size in bytes' },
     FREE: { offset: 12, size: 4, doc: 'first free physical address (page aligned): the frame pool starts here' },
     QUANTUM: { offset: 16, size: 4, doc: 'timer quantum in cycles (0: the kernel\'s default, 100,000)' },
+    FLAGS: { offset: 20, size: 4, doc: 'BOOT_RDONLY: mount the root filesystem read-only' },
     PROCS: { offset: 32, size: 0, doc: 'the first of NPROC boot records (BR_SIZEOF bytes each)' },
   },
 } as const satisfies Struct;

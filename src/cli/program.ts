@@ -107,6 +107,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.quantum())
     .addOption(OPTIONS.input("console input bytes for the processes' read(0) ('-' for stdin)"))
     .addOption(OPTIONS.disk())
+    .option('--read-only', 'mount the root filesystem read-only: calls that would change it give EROFS')
     .addOption(OPTIONS.memory())
     .addOption(OPTIONS.preset())
     .option('--list', 'list configurations and workloads')

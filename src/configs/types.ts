@@ -38,6 +38,9 @@ export interface BootOptions {
   workloads: readonly string[];
   /** Programs of one's own, started as processes after the workloads' (pids in this order). */
   programs?: readonly UserProgram[];
+  /** Mount the root filesystem read-only (`boot --read-only`): calls that would change it give
+   *  EROFS. The boot still installs the programs in /bin first (the host writes them). */
+  readOnly?: boolean;
   /** Executables already on the disk (`--run /bin/prog`), started after the programs. */
   run?: readonly string[];
   /** Iteration count for every process (default: each workload's own). */

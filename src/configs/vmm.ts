@@ -179,7 +179,7 @@ export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOp
       machine.writePhysical(layout.guestBase + address, bytes);
     },
   };
-  const guestEntry = placeGuest(guest, kernel, specs, options.quantum);
+  const guestEntry = placeGuest(guest, kernel, specs, options.quantum, options.readOnly);
   loadVmm(machine, layout, guestSize, guestEntry, vmmConfig.flags);
   options.onMachine?.(machine);
   return {

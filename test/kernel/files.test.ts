@@ -1,7 +1,7 @@
 // The kernel's files as processes see them, in every configuration: console input by read(0),
 // descriptors (dup, dup2, close), relative paths with chdir and getcwd, unlink of an open file,
-// O_APPEND, lseek past the end (zeros), and a process that waits for the disk while another
-// computes. Each program prints what it saw; every config must print what native prints.
+// O_APPEND, lseek past the end (zeros), a read-only root (EROFS), and a process that waits for
+// the disk while another computes. Each program prints what it saw; every config must print what native prints.
 
 import { describe, expect, it } from 'vitest';
 import { assemble, type Image } from '../../src/asm/index.js';
@@ -184,8 +184,54 @@ _start: mv   s0, a0
 path:   .asciz "/bin/reader"
         .align 4`);
 
-function boot(config: string, programs: { name: string; image: Image; iterations?: number }[], input?: string): BootResult {
-  return findConfig(config)!.boot({ workloads: [], programs, maxCycles: 500_000_000, ...(input !== undefined && { input: new TextEncoder().encode(input) }) });
+// On a read-only root: reading works; every change gives EROFS, after the errors of the path
+// (a name that exists is EEXIST for mkdir, as on Linux).
+const READONLY = program('readonly', `
+_start: la   a0, self
+        li   a1, O_RDONLY
+        call open
+        call result                 # 3
+        la   a0, self
+        li   a1, O_WRONLY
+        call open
+        call result                 # -30
+        la   a0, self
+        li   a1, O_RDONLY | O_TRUNC
+        call open
+        call result                 # -30
+        la   a0, fresh
+        li   a1, O_CREAT | O_WRONLY
+        call open
+        call result                 # -30
+        la   a0, fresh
+        call mkdir
+        call result                 # -30
+        la   a0, bin
+        call mkdir
+        call result                 # -17
+        la   a0, self
+        call unlink
+        call result                 # -30
+        la   a0, fresh
+        call unlink
+        call result                 # -30 (before ENOENT)
+        la   a0, bin
+        call rmdir
+        call result                 # -30
+        la   a0, self
+        la   a1, fresh
+        call rename
+        call result                 # -30
+        li   a0, 0
+        call exit
+self:   .asciz "/bin/readonly"
+fresh:  .asciz "/new"
+bin:    .asciz "/bin"
+        .align 4
+${PRINT}`);
+
+function boot(config: string, programs: { name: string; image: Image; iterations?: number }[], input?: string, readOnly = false): BootResult {
+  return findConfig(config)!.boot({ workloads: [], programs, maxCycles: 500_000_000, readOnly, ...(input !== undefined && { input: new TextEncoder().encode(input) }) });
 }
 
 const CONFIG_NAMES = CONFIGS.map((c) => c.name);
@@ -216,6 +262,12 @@ describe.each(CONFIG_NAMES)('files under %s', (config) => {
     if (!fs.ok) throw new Error(fs.detail);
     expect(fs.value.readdir('/work')).toEqual({ ok: true, value: [] });
     expect(fs.value.readFile('/log')).toEqual({ ok: true, value: new TextEncoder().encode('abcab') });
+  });
+
+  it('a read-only root: reads work, every change is EROFS, and the disk is untouched', () => {
+    const r = boot(config, [READONLY], undefined, true);
+    expect(r.processes[0]).toMatchObject({ exitCode: 0, output: ['3', '-30', '-30', '-30', '-30', '-17', '-30', '-30', '-30', '-30', ''].join('\n') });
+    expect(r.machine.disk.wasWritten).toBe(false);
   });
 
   it('a process that waits for the disk sleeps while another computes', () => {

@@ -39,6 +39,8 @@ export interface BootCliOptions {
   input?: string;
   /** --run PATH: executables already on the disk. */
   run?: string[];
+  /** --read-only: the root filesystem is mounted read-only. */
+  readOnly?: boolean;
 }
 
 /** The JSON object `boot --json` prints: the fields of `run --json` plus the processes. */
@@ -123,6 +125,7 @@ export function bootCommand(opts: BootCliOptions): number {
       workloads,
       programs,
       ...(opts.run && { run: opts.run }),
+      ...(opts.readOnly && { readOnly: true }),
       maxCycles,
       costs,
       ...(iterations !== undefined && { iterations }),
