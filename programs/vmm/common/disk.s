@@ -69,7 +69,8 @@ vdev_out_DISK_ACK:
 # every block the guest's to DMA to. A request that fails branches to FAIL with a0 = the error
 # code (DISK_ERR_*), or, when a block is not the guest's, to NOTGUEST, where a
 # disk_check_notguest must be; an accepted one falls through with a1 and a2 as they were. A
-# flush is not checked (its caller handles it first).
+# flush is not checked (its caller handles it first). Expanded for DISK_COMMAND below and, by pv,
+# for each request of its block ring (../pv/blkback.s): both are checked by the same code.
 .macro disk_check regs, fail, notguest
         li   a0, DISK_ERR_COMMAND
         addi t0, a1, -DISK_CMD_READ
@@ -151,7 +152,11 @@ vdev_out_DISK_COMMAND:
         push ra
         call vdisk_status
         pop  ra
+        .ifdef BLOCK_RING
+        j    blk_port_issue             # pv: unless its block ring has the real disk now
+        .else
         j    vdisk_issue
+        .endif
         disk_check_notguest .notguest, vdisk
 .fail:  slli a0, a0, DISK_ST_ERROR_SHIFT    # a request that cannot start ends at once: DONE,
         ori  a0, a0, DISK_ST_DONE | DISK_ST_ERROR   # ERROR and the code (REFUSED stays), and
@@ -176,7 +181,8 @@ vdisk_status:
 
 # disk_issue REGS: give the real disk the next part of the request in the registers at REGS
 # (VD_* layout): the longest run of its remaining blocks that is contiguous in host memory (a
-# flush is one part with no blocks).
+# flush is one part with no blocks). Expanded for the guest's registers (vdisk_issue) and, by pv,
+# for its block ring (../pv/blkback.s).
 .macro disk_issue regs
         push ra
         la   a2, \regs
@@ -211,10 +217,17 @@ vdisk_issue:
         disk_issue vdisk
 
 # vdisk_interrupt: the real disk finished a part (its line is up). Lower the real line, then
-# issue the next part, or end the guest's request: DONE, and its line rises.
+# issue the next part, or end the guest's request: DONE, and its line rises. (Under pv the part
+# may be its block ring's: ../pv/blkback.s takes it, and takes the real disk back when a
+# request of the registers ends.)
 vdisk_interrupt:
         in   t0, DISK_STATUS
         out  DISK_ACK, zero
+        .ifdef BLOCK_RING
+        la   t1, blk_busy
+        lw   t1, 0(t1)
+        bnez t1, blk_interrupt
+        .endif
         la   a2, vdisk
         lw   t1, VD_STATUS(a2)
         andi t2, t1, DISK_ST_BUSY
@@ -226,7 +239,14 @@ vdisk_interrupt:
         li   t2, DISK_ST_DONE
 .end:   andi t0, t1, DISK_ST_REFUSED
         or   t0, t0, t2
+        .ifdef BLOCK_RING
+        push ra
+        call vdisk_status
+        pop  ra
+        j    blk_resume
+        .else
         j    vdisk_status
+        .endif
 .done:  ret
 .error: li   t2, 0xff00 | DISK_ST_ERROR # the real disk refused a part (the VMM checked it: not
         and  t2, t0, t2                 # expected): the guest gets its error, and the rest of
