@@ -7,6 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assemble, findSymbol, type Image } from '../../src/asm/index.js';
 import { CONFIGS, findConfig, type BootOptions, type BootResult, type PreparedBoot } from '../../src/configs/index.js';
@@ -332,6 +333,49 @@ describe('pv: the block ring answers a batch of requests as the device answers e
     expect(stats.requests).toBe(4);
     const machine = pvRun.run.machine;
     expect(pagesHoldingBlocks(machine, 0, guestBase, [diskImage(), machine.disk.contents()])).toEqual([]);
+  });
+
+  it('random batches: the ring answers each request as the device does, and moves the same bytes', () => {
+    // blkring.s takes sixteen requests from TABLE_IN (after its magic word) when a test puts them
+    // there. Good requests move data only above guest-physical 0x400000, away from the guest's
+    // code, stack and shared page; every field also takes the values the device refuses.
+    const TABLE_IN = 0x300000;
+    const MEMORY = NATIVE_MEMORY_BYTES;
+    const field = {
+      command: fc.constantFrom(DiskCommand.READ, DiskCommand.READ, DiskCommand.WRITE, DiskCommand.WRITE, DiskCommand.FLUSH, 0, 4, 0xffffffff),
+      block: fc.oneof(fc.integer({ min: 0, max: BLOCKS - 1 }), fc.constantFrom(BLOCKS - 1, BLOCKS, BLOCKS + 1, 0xfffffffe, 0xffffffff)),
+      count: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constantFrom(0, 255, 256, 257, 0xffffffff)),
+      address: fc.oneof(
+        fc.integer({ min: 0x400, max: MEMORY / DISK_BLOCK_SIZE - 1 }).map((page) => page * DISK_BLOCK_SIZE),
+        fc.constantFrom(0x7ffff000, 0xffc00000, 0xfffff000, MEMORY, MEMORY - DISK_BLOCK_SIZE, MEMORY - 2 * DISK_BLOCK_SIZE),
+        fc.integer({ min: 0x400000, max: MEMORY - 1 }),
+      ),
+    };
+    const request = fc.tuple(field.command, field.block, field.address, field.count);
+    const image = guest('blkring.s', 'native');
+    const pvImage = guest('blkring.s', 'pv');
+    fc.assert(
+      fc.property(fc.array(request, { minLength: 16, maxLength: 16 }), (requests) => {
+        const table = new Uint32Array([0x51455242, ...requests.flat()]);
+        const put = (p: PreparedBoot) => {
+          const vmm = p.images.find((i) => i.kind === 'vmm')?.image;
+          p.machine.writePhysical((vmm ? findSymbol(vmm, 'GUEST_BASE')!.value : 0) + TABLE_IN, new Uint8Array(table.buffer));
+        };
+        const native = bootDisk('native', {}, put, image);
+        const pv = bootDisk('pv', {}, put, pvImage);
+        expect(native.run.exitCode).toBe(0);
+        expect(pv.run.console).toBe(native.run.console);
+        expect(Buffer.compare(pv.run.machine.disk.contents(), native.run.machine.disk.contents())).toBe(0);
+        const mem = (r: DiskRun) => r.run.machine.memory.bytes.subarray(r.guestBase + 0x400000, r.guestBase + MEMORY);
+        expect(Buffer.compare(mem(pv), mem(native))).toBe(0);
+        expect(pv.requests.length).toBe(native.run.stats.disk!.requests);
+        for (const r of pv.requests.filter((q) => q.command !== DiskCommand.FLUSH)) {
+          expect(r.address).toBeGreaterThanOrEqual(pv.guestBase);
+          expect(r.address + r.count * DISK_BLOCK_SIZE).toBeLessThanOrEqual(pv.guestBase + MEMORY);
+        }
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('under pv: an empty kick does nothing, a producer index beyond the ring is refused, a bad request is answered at the kick; ports and ring share the real disk', () => {

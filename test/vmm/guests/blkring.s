@@ -6,13 +6,16 @@
 # expects the same output from both: the ring answers every request as the device does.
 #
 # It wants a disk of 16 blocks or more, and runs with paging off, the disk's line the only one
-# enabled, and interrupts off (waiting is wfi, or HC_BLOCK).
+# enabled, and interrupts off (waiting is wfi, or HC_BLOCK). A test may give it other requests:
+# TABLE_MAGIC at TABLE_IN, then sixteen of (command, block, address, count).
 
         .include "guest.inc"
         .equ KSTACK, 0x00080000
         .equ BUF, 0x00200000
         .equ BUF2, 0x00210000
         .equ NREQ, 16                   # the ring's size: one batch
+        .equ TABLE_IN, 0x00300000       # requests a test put there, after TABLE_MAGIC
+        .equ TABLE_MAGIC, 0x51455242    # "BREQ"
         .equ R_CMD, 0                   # the request table: 4 words a request
         .equ R_BLOCK, 4
         .equ R_ADDR, 8
@@ -73,6 +76,19 @@ _start:
         li   t0, -DISK_BLOCK_SIZE       # request 9: 2 blocks from the last page of memory
         add  t0, s1, t0
         sw   t0, 9 * 16 + R_ADDR(s3)
+        li   t1, TABLE_IN               # or the test's requests
+        lw   t0, 0(t1)
+        li   t2, TABLE_MAGIC
+        bne  t0, t2, .go
+        li   t2, 0
+.copy:  add  t0, t1, t2
+        lw   t0, 4(t0)
+        add  t3, s3, t2
+        sw   t0, 0(t3)
+        addi t2, t2, 4
+        li   t0, NREQ * 16
+        blt  t2, t0, .copy
+.go:
 
         .ifdef PARAVIRT
         # ---- the ring: fill every slot, one kick, wait for the batch's event -----------------
