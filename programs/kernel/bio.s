@@ -9,7 +9,8 @@
 #                keeps it in the cache; bflush, which the filesystem lock runs when a call ends
 #                (fs_unlock), writes every dirty buffer once. So a block a call changes three
 #                times (an inode block, the bitmap) goes to the disk once, and between calls the
-#                disk is up to date. A cache full of dirty buffers is flushed early.
+#                disk is up to date. A cache full of dirty buffers is flushed early. Built with
+#                PARAVIRT, bflush queues them all in the pv block ring and kicks the VMM once.
 #   locking      none of its own: every filesystem call holds the filesystem lock (fs.s), so
 #                one process at a time uses the cache; B_REFCNT only keeps a buffer that is in
 #                use from being recycled
@@ -155,6 +156,46 @@ bwrite:
 
 # bflush() -> a0 = 0, or -EIO if a write failed: write every dirty buffer to the disk, in
 # buffer order, and drop the reference each held.
+        .ifdef PARAVIRT
+bflush:                             # one batch in the block ring (disk.s), one kick, then wait
+        push ra
+        push s1
+        push s2
+        la   s1, bufs
+        li   s2, 0                  # s2 = requests queued
+.queue: lw   t0, B_DIRTY(s1)
+        beqz t0, .qnext
+        mv   a0, s1
+        li   a1, DISK_CMD_WRITE
+        call blk_queue
+        addi s2, s2, 1
+.qnext: addi s1, s1, B_SIZE
+        la   t0, bufs + NBUF * B_SIZE
+        bltu s1, t0, .queue
+        li   a0, 0
+        beqz s2, .out
+        li   t0, HC_DISK_KICK
+        syscall
+        la   s1, bufs
+        li   s2, 0                  # s2 = the result
+.each:  lw   t0, B_DIRTY(s1)
+        beqz t0, .next
+        mv   a0, s1
+        call blk_wait               # every response comes in one interrupt: one wait
+        bge  a0, zero, .clean
+        mv   s2, a0
+.clean: sw   zero, B_DIRTY(s1)
+        mv   a0, s1
+        call brelse
+.next:  addi s1, s1, B_SIZE
+        la   t0, bufs + NBUF * B_SIZE
+        bltu s1, t0, .each
+        mv   a0, s2
+.out:   pop  s2
+        pop  s1
+        pop  ra
+        ret
+        .else
 bflush:
         push ra
         push s1
@@ -179,6 +220,7 @@ bflush:
         pop  s1
         pop  ra
         ret
+        .endif
 
 # brelse(a0 = held buffer): done with it; it becomes the most recently used. Clobbers t0 and
 # t1 only.

@@ -69,6 +69,10 @@ disk_owner:  .word 0            # buffer whose request is in flight (0: the disk
 buf_clock:   .word 0            # use clock for the buffers' least-recently-used order
 bget_retry:  .word 0            # 1 while bget flushes to make room (bio.s)
 bufs:        .space B_SIZE * NBUF
+        .ifdef PARAVIRT
+blk_rsp_cons: .word 0           # block ring responses taken (disk.s; the ring is hypercall.inc's)
+blk_bufs:    .space 4 * PV_BLK_SLOTS    # the buffer of each slot's request
+        .endif
 # fs.s, file.s, sysfile.s
 fs_mounted:  .word 0            # 1 once a filesystem is mounted at /
 fs_readonly: .word 0            # 1: mounted read-only (BOOT_RDONLY): changes give EROFS

@@ -76,5 +76,6 @@ export function formatVmmStats(stats: BootStats, c: ChalkInstance): string {
     `    page faults: ${grouped(v.hiddenPageFaults)} hidden (shadow filled), ${grouped(v.truePageFaults)} true (reflected); shadow resets ${grouped(v.shadowResets)}`,
     ...(v.hypercalls ? [`    hypercalls: ${list(v.hypercalls)}`] : []),
     ...(v.pageTableRequests ? [`    page-table requests (batched): ${list(v.pageTableRequests)}; shadow tables built ${grouped(v.shadowTablesBuilt ?? 0)}`] : []),
+    ...(v.blockRing ? [`    block ring: ${list(v.blockRing)}`] : []),
   ].join('\n');
 }

@@ -123,6 +123,11 @@ export interface VmmStats {
   pageTableRequests?: Record<string, number>;
   /** pv: shadow tables and directories built by reading a whole guest table. */
   shadowTablesBuilt?: number;
+  /** pv: the block ring (docs/vmm-pv.md, "The block ring"): `requests` taken from it, of which
+   *  `errors` were answered with an error status; `batches` answered (one virtual disk
+   *  interrupt each); `refusedKicks`, HC_DISK_KICKs whose producer index claimed more requests
+   *  than the ring holds. */
+  blockRing?: { requests: number; errors: number; batches: number; refusedKicks: number };
 }
 
 /** The machine's statistics, plus the VMM's own counters where a VMM runs. */

@@ -134,7 +134,7 @@ export function readVmmStats(machine: Machine, layout: VmmLayout): VmmStats {
 /** The pv VMM's own counters. Hypercall names come from the HC_* constants of its image
  *  (programs/vmm/common/hypercall.inc), so they follow the interface: HC_CONSOLE_WRITE is
  *  `consoleWrite`. Only hypercalls that happened are listed. */
-function paravirtStats(image: Image, at: (name: string, index?: number) => number): Pick<VmmStats, 'hypercalls' | 'pageTableRequests' | 'shadowTablesBuilt'> {
+function paravirtStats(image: Image, at: (name: string, index?: number) => number): Pick<VmmStats, 'hypercalls' | 'pageTableRequests' | 'shadowTablesBuilt' | 'blockRing'> {
   const camel = (name: string): string => name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
   const hypercalls: Record<string, number> = {};
   const count = vmmSymbol(image, 'NHYPERCALLS');
@@ -148,7 +148,8 @@ function paravirtStats(image: Image, at: (name: string, index?: number) => numbe
     pageTableRequests[camel(name.slice(4))] = at('stat_mmu', vmmSymbol(image, name));
   }
   pageTableRequests['rejected'] = at('stat_mmu_rejected');
-  return { hypercalls, pageTableRequests, shadowTablesBuilt: at('stat_tables_built') };
+  const blockRing = { requests: at('stat_blk_requests'), errors: at('stat_blk_errors'), batches: at('stat_blk_events'), refusedKicks: at('stat_blk_refused') };
+  return { hypercalls, pageTableRequests, shadowTablesBuilt: at('stat_tables_built'), blockRing };
 }
 
 /** Build the machine for a VMM config: VMM in host-physical memory, the guest in its own. */

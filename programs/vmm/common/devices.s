@@ -197,13 +197,18 @@ ipend_masked:                       # t1 = which of the lines to return
 
 # ipend_rebuild: V_IPEND again from the lines' sources, for a guest that may store over the word
 # (pv, whose kernel acknowledges its timer with a store of 0): the timer's bit as the guest left
-# it, the disk's from its status (disk.s), the real console line. Clobbers t0, t1.
+# it, the disk's from its status (disk.s) or, under pv, from its block ring's event (PV_BLK_EVENT,
+# ../pv/blkback.s), the real console line. Clobbers t0, t1 (and t2 under pv).
 ipend_rebuild:
         lw   t0, V_IPEND(s0)
         andi t0, t0, IRQ_TIMER
         la   t1, vdisk
         lw   t1, VD_STATUS(t1)
         andi t1, t1, DISK_ST_DONE
+        .ifdef BLOCK_RING
+        lw   t2, SH_BLK_EVENT(s0)
+        or   t1, t1, t2
+        .endif
         beqz t1, .console
         ori  t0, t0, IRQ_DISK
 .console:

@@ -20,7 +20,8 @@ set_rd_advance:
 
 # wfi: the guest idles until a line its IMASK enables is pending. The VMM waits on the real
 # timer and disk in its place; a guest waiting for a line that can never rise stops the machine
-# the same way bare metal would (wfi with nothing able to wake it: a deadlock).
+# the same way bare metal would (wfi with nothing able to wake it: a deadlock). The disk's line
+# can rise while its registers have a request in flight, or (pv) its block ring has.
 emu_wfi:
 .check: call virtual_pending
         bnez a0, advance
@@ -31,6 +32,11 @@ emu_wfi:
         bnez t1, .wait
 .disk:  andi t1, t0, IRQ_DISK
         beqz t1, .never
+        .ifdef BLOCK_RING
+        la   t1, blk_busy           # pv: a request of its block ring (../pv/blkback.s)
+        lw   t1, 0(t1)
+        bnez t1, .wait
+        .endif
         la   t1, vdisk
         lw   t1, VD_STATUS(t1)
         andi t1, t1, DISK_ST_BUSY

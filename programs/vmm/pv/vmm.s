@@ -10,6 +10,7 @@
 #   ../common/guestmem.s     reading guest-physical memory through windows
 #   ../common/devices.s      the guest's console, timer, power and null port
 #   ../common/disk.s         the guest's disk: its registers, requests translated to the real disk
+#   blkback.s                the guest's disk as a block ring in the shared page (Xen's blkback)
 #
 # The guest is the kernel built with PARAVIRT (programs/kernel/arch.inc). Like te's guest it
 # runs in ring 1 and its processes in ring 3, and the VMM alone runs in ring 0, in the top 4 MiB
@@ -34,6 +35,11 @@
         .equ SH_MMU_COUNT, PV_MMU_COUNT - PV_VCPU
         .equ SH_MMU_QUEUE, PV_MMU_QUEUE - PV_VCPU
         .equ SH_CLEAR, PV_MMU_QUEUE - PV_VCPU  # bytes cleared at boot: the vCPU and the counts
+        .equ SH_BLK_REQ_PROD, PV_BLK_REQ_PROD - PV_VCPU
+        .equ SH_BLK_RSP_PROD, PV_BLK_RSP_PROD - PV_VCPU
+        .equ SH_BLK_EVENT, PV_BLK_EVENT - PV_VCPU
+        .equ SH_BLK_BLOCKS, PV_BLK_BLOCKS - PV_VCPU
+        .equ SH_BLK_RING, PV_BLK_RING - PV_VCPU
 
 # How ../common/trap.s and ../common/disk.s work for pv: the guest reads V_IPEND in its shared
 # page itself, and stores over it (its timer's acknowledgement is a store of 0), so vmm_resume
@@ -43,6 +49,9 @@
         call ipend_rebuild
         .endm
         .equ dma_run, dma_linear
+# The guest's disk is also a block ring (blkback.s): ../common/disk.s, devices.s and emulate.s
+# share the real disk with it where BLOCK_RING is defined.
+        .equ BLOCK_RING, 1
 
         .org 0
         .include "../common/boot.s"
@@ -77,6 +86,11 @@ vmm_main:
         addi t0, t0, 4
         li   t1, SH_CLEAR
         bltu t0, t1, .clear
+        sw   zero, SH_BLK_REQ_PROD(s0)  # an empty block ring, and the disk's size
+        sw   zero, SH_BLK_RSP_PROD(s0)
+        sw   zero, SH_BLK_EVENT(s0)
+        in   t0, DISK_BLOCKS
+        sw   t0, SH_BLK_BLOCKS(s0)
         sw   s1, V_PC(s0)
         la   t0, vmm_entry
         csrw TVEC, t0
@@ -110,6 +124,17 @@ stat_hypercalls: .space NHYPERCALLS * 4  # per hypercall number (stats.vmm.hyper
 stat_mmu:     .space 4 * 4      # page-table requests applied, per command
 stat_mmu_rejected: .word 0      # requests and entries refused (beyond guest memory, wrong type)
 stat_tables_built: .word 0      # shadow tables built by reading a whole guest table
+blk_req:      .space VD_SIZE    # the block ring's request being served, copied out of its slot
+blk_cons:     .word 0           # requests taken from the ring (free-running)
+blk_end:      .word 0           # PV_BLK_REQ_PROD at the last HC_DISK_KICK, checked
+blk_rsp:      .word 0           # responses written (PV_BLK_RSP_PROD is the guest's copy)
+blk_busy:     .word 0           # 1: blk_req has the real disk
+blk_port_waiting: .word 0       # 1: a request of the disk's registers waits for blk_req to end
+stat_blk_requests: .word 0      # block ring: requests taken (stats.vmm.blockRing)
+stat_blk_errors:   .word 0      # of those, answered with DISK_ST_ERROR
+stat_blk_events:   .word 0      # batches answered (PV_BLK_EVENT set)
+stat_blk_refused:  .word 0      # kicks refused: REQ_PROD claimed more than the ring holds
         .include "../common/ports.s"   # port dispatch table (generated; devices.s uses it)
         .include "../common/disk.s"    # the guest's disk model, after the data: code that no
                                        # workload runs, so it moves none of the hot code and data
+        .include "blkback.s"           # the block ring: the PARAVIRT kernel's disk
