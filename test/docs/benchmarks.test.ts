@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { times } from '../../src/bench/findings.js';
 import { rowOf, type RowRuns } from '../../src/bench/measure.js';
+import { grouped } from '../../src/bench/render/format.js';
+import type { Row } from '../../src/bench/results.js';
 import { ROOT } from '../cli/helpers.js';
 import { runs } from './rows.js';
 
@@ -20,6 +22,14 @@ function slowdowns(workload: string, preset: string, configs: readonly string[])
   for (const config of configs) out[config] = times(rowOf(config, workload, preset, runs(config, workload, preset), native).slowdownPerIteration);
   return out;
 }
+
+/** The rows of a workload under a preset, native's first, as the harness builds them. */
+function rows(workload: string, preset: string, configs: readonly string[]): Record<string, Row> {
+  const native: RowRuns = runs('native', workload, preset);
+  return Object.fromEntries(['native', ...configs].map((c) => [c, rowOf(c, workload, preset, runs(c, workload, preset), native)]));
+}
+
+const VMMS = ['te', 'vtx', 'vtx-ept', 'pv'] as const;
 
 describe('docs/benchmarks.md', () => {
   it('quotes the syscall and io figures of the default preset', () => {
@@ -56,5 +66,31 @@ describe('docs/benchmarks.md', () => {
       const s = slowdowns(workload, 'default', ['te', 'pv', 'vtx']);
       expect(doc).toContain(`| ${workload} | ${s['te']} | ${s['pv']} | ${s['vtx']} |`);
     }
+  });
+
+  it('quotes the storage workloads and the random-read finding (default)', () => {
+    const line = (w: string) => `${w} ${VMMS.map((c) => `${c} ${times(rows(w, 'default', VMMS)[c]!.slowdownPerIteration)}`).join(', ')}`;
+    expect(DOC).toContain(`(default): ${['fileio', 'fsmeta', 'diskread'].map(line).join('; ')}.`);
+    const r = rows('diskread', 'default', VMMS);
+    const native = r['native']!.perIteration;
+    const share = (c: string) => `${Math.round((100 * native.cycles) / r[c]!.perIteration.cycles)}%`;
+    expect(DOC).toContain(`random 4 KiB reads per cycle are te ${share('te')}, vtx ${share('vtx')}, vtx-ept ${share('vtx-ept')} and pv ${share('pv')} of native's`);
+    const extra = (c: string) => grouped(r[c]!.perIteration.cycles - native.cycles);
+    expect(DOC).toContain(
+      `One read costs ${grouped(native.cycles)} cycles natively, ${grouped(native.attribution.idle)} of them waiting for the device; ` +
+        `the VMM adds ${extra('te')} cycles per read under te, ${extra('vtx')} under vtx, ${extra('vtx-ept')} under vtx-ept and ${extra('pv')} under pv.`,
+    );
+  });
+
+  it('quotes diskread under vtx-2006, named explicitly', () => {
+    const r = rows('diskread', 'vtx-2006', VMMS);
+    const native = r['native']!.perIteration.cycles;
+    for (const c of VMMS) expect(times(r[c]!.slowdownPerIteration)).toBe('1.00x');
+    const extras = VMMS.map((c) => ({ c, extra: r[c]!.perIteration.cycles - native })).sort((a, b) => a.extra - b.extra);
+    const [least, most] = [extras[0]!, extras[extras.length - 1]!];
+    expect(DOC).toContain(
+      `one diskread iteration ${grouped(native)} natively, beside which the VMMs' ${grouped(least.extra)} (${least.c}) to ${grouped(most.extra)} (${most.c}) extra cycles per read`,
+    );
+    expect(DOC).toContain(`under vtx a read costs ${Math.round(r['vtx']!.perIteration.vmExits)} VM exits`);
   });
 });
