@@ -69,7 +69,7 @@ describe('docs/vmm-vtx.md', () => {
 });
 
 /** Section 4 of vmm-vtx.md: `ctxswitch` (3 iterations) under `vtx`, stepped to the first VM exit of
- *  the guest kernel's `out CONSOLE_DATA` in `sys_write`, then through the VMM to the entry. */
+ *  the guest kernel's `out CONSOLE_DATA` in `console_write` (the console's write, programs/kernel/file.s), then through the VMM to the entry. */
 function traceConsoleOut(preset: string): { exit: number; vmm: number; entry: number; instructions: number } {
   const prepared = findConfig('vtx')!.prepare({ workloads: ['ctxswitch'], iterations: 3, costs: COST_PRESETS[preset]! });
   const { machine } = prepared;
@@ -77,7 +77,7 @@ function traceConsoleOut(preset: string): { exit: number; vmm: number; entry: nu
   const vmm = prepared.images.find((i) => i.kind === 'vmm')!.image;
   const kernel = prepared.images.find((i) => i.kind === 'kernel')!.image;
   const vmcs = findSymbol(vmm, 'VMCS_PHYS')!.value;
-  const outPc = findSymbol(kernel, 'sys_write.put')!.value + 4;
+  const outPc = findSymbol(kernel, 'console_write.put')!.value + 4;
   const word = (field: string) => machine.memory.words[(vmcs + vmcsOffset(field)) >>> 2]! >>> 0;
   let traced: { exit: number; vmm: number; entry: number; instructions: number } | undefined;
   for (;;) {
