@@ -82,6 +82,12 @@ describe('findings', () => {
     expect(explainGap(te, native)).toBe('te spends 2,000 more cycles per iteration than native (75% in the VMM, 25% in hardware transitions), with 4.0 traps per iteration');
   });
 
+  it('explainGap gives shares of the growth, at most 100%, when idle time shrinks under the VMM', () => {
+    const native = row('x', 'native', 'p', 1, { attribution: attribution({ guestKernel: 1000, idle: 9000 }) });
+    const vtx = row('x', 'vtx', 'p', 1.01, { attribution: attribution({ guestKernel: 1000, idle: 8000, vmm: 900, transitions: 300 }) });
+    expect(explainGap(vtx, native)).toContain('(75% in the VMM, 25% in hardware transitions)');
+  });
+
   it('times() formats like the tables', () => {
     expect([times(472.5), times(12.345), times(1.234), times(Number.NaN)]).toEqual(['473x', '12.3x', '1.23x', '—']);
   });
