@@ -135,6 +135,6 @@ stat_blk_errors:   .word 0      # of those, answered with DISK_ST_ERROR
 stat_blk_events:   .word 0      # batches answered (PV_BLK_EVENT set)
 stat_blk_refused:  .word 0      # kicks refused: REQ_PROD claimed more than the ring holds
         .include "../common/ports.s"   # port dispatch table (generated; devices.s uses it)
-        .include "../common/disk.s"    # the guest's disk model, after the data: code that no
-                                       # workload runs, so it moves none of the hot code and data
+        .include "../common/disk.s"    # the guest's disk model, after the data, so that its
+                                       # code moves none of the hot code and data before it
         .include "blkback.s"           # the block ring: the PARAVIRT kernel's disk

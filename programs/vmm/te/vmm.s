@@ -86,5 +86,5 @@ vmm_main:
 vcpu:         .space V_SIZE     # the guest's virtual CPU (vcpu.inc)
 real_imask:   .word 0           # what the real IMASK holds (rewritten only when it changes)
         .include "../common/ports.s"   # port dispatch table (generated; devices.s uses it)
-        .include "../common/disk.s"    # the guest's disk model, after the data: code that no
-                                       # workload runs, so it moves none of the hot code and data
+        .include "../common/disk.s"    # the guest's disk model, after the data, so that its
+                                       # code moves none of the hot code and data before it

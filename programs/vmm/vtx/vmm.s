@@ -329,8 +329,8 @@ vmm_trap:
         .include "../common/data.s"
 use_ept:      .word 0           # 1: nested paging (vtx-ept)
         .include "../common/ports.s"   # port dispatch table (generated; devices.s uses it)
-        .include "../common/disk.s"    # the guest's disk model, after the data: code that no
-                                       # workload runs, so it moves none of the hot code and data
+        .include "../common/disk.s"    # the guest's disk model, after the data, so that its
+                                       # code moves none of the hot code and data before it
 
 # ---- the guest's disk under nested paging (../common/disk.s) ---------------------------------
 
