@@ -16,6 +16,10 @@ import { mkfs, openFs, readSuperblock } from '../../src/fs/image.js';
 import { B, DINODE, INODE_SIZE, IPB, ROOT_INUM } from '../../src/fs/layout.js';
 import { isaWith } from '../../src/isa/index.js';
 
+/** Sequences to run: RINGLAB_FS_RUNS=N for a long run (the test's time limit grows with it). */
+const RUNS = Number(process.env.RINGLAB_FS_RUNS ?? 40);
+const TIME_LIMIT = Math.max(60_000, RUNS * 2_000);
+
 const fsops = (() => {
   const result = assemble(readFileSync(join(import.meta.dirname, 'guests', 'fsops.s'), 'utf8'), { fileName: join(USER_DIR, 'fsops.s'), isa: isaWith([]) });
   if (!result.ok) throw new Error('fsops.s does not assemble');
@@ -158,9 +162,9 @@ describe('the guest kernel on a damaged disk', () => {
         for (const { block, offset, value } of damage) disk[block * B + offset] = value;
         expectGraceful(boot(disk));
       }),
-      { numRuns: Number(process.env.RINGLAB_FS_RUNS ?? 40) },
+      { numRuns: RUNS },
     );
-  });
+  }, TIME_LIMIT);
 
   it('does not mount a root whose inode is not a directory', () => {
     const disk = healthyDisk();

@@ -22,6 +22,10 @@ import { ModelFs, snapshot } from '../../src/fs/model.js';
 import { isaWith } from '../../src/isa/index.js';
 import { apply, opsOn, path, type Op } from './ops.js';
 
+/** Sequences to run: RINGLAB_FS_RUNS=N for a long run (the test's time limit grows with it). */
+const RUNS = Number(process.env.RINGLAB_FS_RUNS ?? 60);
+const TIME_LIMIT = Math.max(60_000, RUNS * 2_000);
+
 const SOURCE = join(import.meta.dirname, 'guests', 'fsops.s');
 
 let fsopsImage: Image | undefined;
@@ -166,8 +170,8 @@ describe('the guest kernel filesystem against the model', () => {
           expect(Buffer.compare(Buffer.from(guestDisk), Buffer.from(hostDisk)), `${config}: the kernel and the host tool wrote the same bytes`).toBe(0);
         }
       }),
-      { numRuns: Number(process.env.RINGLAB_FS_RUNS ?? 60) },
+      { numRuns: RUNS },
     );
     expect(enospc, 'some sequences filled the disk').toBeGreaterThan(0);
-  });
+  }, TIME_LIMIT);
 });
