@@ -47,7 +47,7 @@
         .endif
 
 # ---- kernel data -------------------------------------------------------------------------
-        .align 4
+        .align PAGE_SIZE        # these variables, boot_pcb and proc_table share one page: one shadow fault per switch
 current:     .word 0            # PCB of the running process (0 while idle or booting)
 current_pid: .word 0            # its pid (0: none)
 writer_pid:  .word 0            # pid whose write() is on the console now, 0 for kernel text
