@@ -89,21 +89,8 @@ handler:
         pop  ra
         gsret
 
-# expect(t1 = address): where the next interrupt should be taken.
-expect: la   t2, expect_epc
-        sw   t1, 0(t2)
-        ret
-
-# ipend: print the pending lines.
-ipend:  push ra
-        gcsrr t1, IPEND
-        andi t1, t1, 7
-        show ipend, t1
-        pop  ra
-        ret
-
         .include "print.s"
+        .include "irq.s"
 
         .align 4
-expect_epc: .word 0
 handled:    .word 0

@@ -303,19 +303,6 @@ handler:
         pop  ra
         gsret
 
-# expect(t1 = address): where the next interrupt should be taken.
-expect: la   t2, expect_epc
-        sw   t1, 0(t2)
-        ret
-
-# ipend: print the pending lines.
-ipend:  push ra
-        gcsrr t1, IPEND
-        andi t1, t1, 7
-        show ipend, t1
-        pop  ra
-        ret
-
 # wait: sleep until the request in flight is done, print its status, acknowledge it.
 wait:   push ra
         gwfi
@@ -369,7 +356,7 @@ sum:    slli a1, a1, 12
         ret
 
         .include "print.s"
+        .include "irq.s"
 
         .align 4
-expect_epc: .word 0
 handled:    .word 0
