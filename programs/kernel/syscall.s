@@ -192,3 +192,16 @@ sys_uptime:
         la   t0, ticks
         lw   a0, 0(t0)
         ret
+
+# ---- not yet built (branch proc): each returns ENOSYS until its file lands ----
+sys_fork:
+sys_exec:
+sys_wait:
+sys_getppid:
+sys_kill:
+sys_signal:
+sys_pipe:
+sys_poweroff:
+sys_procs:
+        li   a0, -ENOSYS
+        ret

@@ -164,3 +164,55 @@ dup2:
         li   t0, SYS_DUP2
         syscall
         ret
+
+# fork(): a new process, a copy of the caller: the same memory (shared copy-on-write), registers, open files and current directory
+fork:
+        li   t0, SYS_FORK
+        syscall
+        ret
+
+# exec(path, argv): replace the caller's program with the executable at path; it starts at its entry with a0 = argc, a1 = argv on the new stack; open files, current directory, pid and ignored signals are kept; does not return
+exec:
+        li   t0, SYS_EXEC
+        syscall
+
+# wait(pid, status, options): waitpid: sleep until a child ends; its status word is (code << 8) after exit(code), or the signal number when a signal ended it
+wait:
+        li   t0, SYS_WAIT
+        syscall
+        ret
+
+# getppid(): the calling process's parent
+getppid:
+        li   t0, SYS_GETPPID
+        syscall
+        ret
+
+# kill(pid, sig): send a signal; its default action (terminate, or nothing for SIGCHLD) happens unless the process ignores it
+kill:
+        li   t0, SYS_KILL
+        syscall
+        ret
+
+# signal(sig, action): choose what a signal does to the caller: its default action or nothing (ringlab has no handlers)
+signal:
+        li   t0, SYS_SIGNAL
+        syscall
+        ret
+
+# pipe(fds): a pipe: PIPE_SIZE bytes in the kernel; read sleeps while it is empty (0 once every write end is closed), write sleeps while it is full (EPIPE and SIGPIPE once every read end is closed)
+pipe:
+        li   t0, SYS_PIPE
+        syscall
+        ret
+
+# poweroff(): init only: print the kernel's summary and power the machine off (code 0, or 4 when the kernel killed a process); does not return
+poweroff:
+        li   t0, SYS_POWEROFF
+        syscall
+
+# procs(buf, len): a snapshot of the process table (for ps): pid, parent, state, name
+procs:
+        li   t0, SYS_PROCS
+        syscall
+        ret

@@ -25,6 +25,7 @@ export const BOOT = {
   BOOT_MAGIC: { value: 0x4142_4c52, doc: '"RLBA", the first word of the boot arguments' },
   MAX_PROCS: { value: 16, doc: 'boot records the kernel accepts, one process each' },
   BOOT_RDONLY: { value: 1, doc: 'BA_FLAGS bit: the root filesystem is read-only (changes give EROFS)' },
+  BOOT_TTY: { value: 2, doc: 'BA_FLAGS bit: the console is a terminal (`boot --shell`): the kernel echoes input, edits lines (backspace, Ctrl-U) and turns Ctrl-C into SIGINT, Ctrl-D into end of input' },
 } as const satisfies Record<string, AbiConstant>;
 
 export interface StructField {
@@ -57,7 +58,7 @@ export const BOOT_ARGS = {
     MEMSIZE: { offset: 8, size: 4, doc: 'physical memory size in bytes' },
     FREE: { offset: 12, size: 4, doc: 'first free physical address (page aligned): the frame pool starts here' },
     QUANTUM: { offset: 16, size: 4, doc: 'timer quantum in cycles (0: the kernel\'s default, 100,000)' },
-    FLAGS: { offset: 20, size: 4, doc: 'BOOT_RDONLY: mount the root filesystem read-only' },
+    FLAGS: { offset: 20, size: 4, doc: 'BOOT_RDONLY: mount the root filesystem read-only; BOOT_TTY: the console is a terminal' },
     PROCS: { offset: 32, size: 0, doc: 'the first of NPROC boot records (BR_SIZEOF bytes each)' },
   },
 } as const satisfies Struct;
@@ -67,11 +68,12 @@ export const BOOT_RECORD = {
   name: 'boot record',
   prefix: 'BR',
   size: 64,
-  doc: 'one per process, in pid order',
+  doc: 'one per process that /sbin/init starts, in order (they become pids 2, 3, ...)',
   fields: {
     NAME: { offset: 0, size: 16, doc: 'name, zero padded (at most 15 bytes and a zero)' },
-    PATH: { offset: 16, size: 44, doc: 'the executable to run, an absolute path on the root filesystem (at most 43 bytes and a zero)' },
-    ITER: { offset: 60, size: 4, doc: 'iteration count, passed to the program in a0' },
+    PATH: { offset: 16, size: 40, doc: 'the executable to run, an absolute path on the root filesystem (at most 39 bytes and a zero)' },
+    ARGS: { offset: 56, size: 4, doc: '1: init runs it with argv = [NAME, ITER in decimal] (lib.s passes ITER in a0); 0: argv = [NAME] (a shell)' },
+    ITER: { offset: 60, size: 4, doc: 'iteration count' },
   },
 } as const satisfies Struct;
 
@@ -142,4 +144,47 @@ export const EXEC_SEGMENT = {
   },
 } as const satisfies Struct;
 
-export const STRUCTS: readonly Struct[] = [BOOT_ARGS, BOOT_RECORD, STAT, EXEC_HEADER, EXEC_SEGMENT];
+/** Processes, signals and pipes: limits, wait's option and status word, signal numbers (Linux's). */
+export const PROCESSES = {
+  NPROC: { value: 64, doc: 'processes the kernel holds at once, zombies included (fork past it: EAGAIN)' },
+  INIT_PID: { value: 1, doc: 'the pid of /sbin/init, the first process, which adopts orphans' },
+  INIT_PATH_MAX: { value: 32, doc: 'room for init\'s path in the kernel' },
+  MAXARG: { value: 32, doc: 'exec: at most this many arguments (else E2BIG)' },
+  ARG_MAX: { value: 4096, doc: 'exec: the argument strings with their zero bytes take at most this many bytes (else E2BIG)' },
+  WNOHANG: { value: 1, doc: 'wait option: do not sleep, return 0 when no child has ended' },
+  W_EXITCODE_SHIFT: { value: 8, doc: 'wait status: exit(code) gives code << 8' },
+  W_SIGMASK: { value: 0x7f, doc: 'wait status: the low 7 bits hold the signal that ended the child (0: it called exit)' },
+  SIG_DFL: { value: 0, doc: 'signal action: the default (terminate; nothing for SIGCHLD)' },
+  SIG_IGN: { value: 1, doc: 'signal action: ignore it (kept across exec, as on Unix)' },
+  SIGINT: { value: 2, doc: 'interrupt: Ctrl-C on a terminal console; terminates' },
+  SIGILL: { value: 4, doc: 'illegal or privileged instruction (sent by the kernel on the trap); terminates' },
+  SIGBUS: { value: 7, doc: 'misaligned access or bus error (sent by the kernel); terminates' },
+  SIGFPE: { value: 8, doc: 'divide by zero (sent by the kernel); terminates' },
+  SIGKILL: { value: 9, doc: 'kill: cannot be ignored; terminates' },
+  SIGSEGV: { value: 11, doc: 'a page fault outside what the process may touch (sent by the kernel); terminates' },
+  SIGPIPE: { value: 13, doc: 'a write to a pipe with no reader; terminates' },
+  SIGTERM: { value: 15, doc: 'polite termination request; terminates' },
+  SIGCHLD: { value: 17, doc: 'a child ended; ignored by default' },
+  NSIG: { value: 32, doc: 'signal numbers are 1..NSIG-1 (those above are EINVAL)' },
+  PIPE_SIZE: { value: 4096, doc: 'bytes a pipe holds before write sleeps' },
+  PROC_RUNNABLE: { value: 1, doc: 'procs state: ready or running' },
+  PROC_WAITING: { value: 2, doc: 'procs state: asleep (timer, disk, pipe, wait, console)' },
+  PROC_ZOMBIE: { value: 3, doc: 'procs state: ended, not yet reaped by its parent' },
+} as const satisfies Record<string, AbiConstant>;
+
+/** One entry of the process snapshot that `procs` writes (for ps). */
+export const PROC_INFO = {
+  name: 'process info',
+  prefix: 'PI',
+  size: 32,
+  doc: 'written by procs, one per process',
+  fields: {
+    PID: { offset: 0, size: 4, doc: 'its pid' },
+    PPID: { offset: 4, size: 4, doc: 'its parent\'s pid (0 for init)' },
+    STATE: { offset: 8, size: 4, doc: 'PROC_RUNNABLE, PROC_WAITING or PROC_ZOMBIE' },
+    NAME: { offset: 12, size: 16, doc: 'the name of its program (the last component of the path it exec\'d), zero padded' },
+    JOB: { offset: 28, size: 4, doc: 'the boot record it descends from (1..), 0 for init' },
+  },
+} as const satisfies Struct;
+
+export const STRUCTS: readonly Struct[] = [BOOT_ARGS, BOOT_RECORD, STAT, EXEC_HEADER, EXEC_SEGMENT, PROC_INFO];

@@ -82,7 +82,7 @@ export const SYSCALLS: readonly Syscall[] = [
     number: 3,
     name: 'getpid',
     args: [],
-    returns: 'the pid (1, 2, ... in boot-argument order)',
+    returns: 'the pid (1 is init; the boot\'s processes follow in boot-argument order, then every fork takes the next)',
     onError: 'minus-one',
     errors: [],
     doc: 'the calling process\'s pid',
@@ -164,6 +164,7 @@ export const SYSCALLS: readonly Syscall[] = [
     doc: 'how long the system has been up, in timer ticks',
   },
   ...fileCalls(12),
+  ...processCalls(27),
 ];
 
 // ---- Files (programs/kernel/sysfile.s; docs/fs.md) -------------------------------------------
@@ -282,6 +283,100 @@ function fileCalls(first: number): Syscall[] {
       returns: '`newfd`',
       errors: [{ errno: 'EBADF', when: '`fd` is not open, or `newfd` is not 0..NOFILE-1' }],
       doc: 'make `newfd` name the same open file as `fd`',
+    },
+  ];
+  return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));
+}
+
+// ---- Processes, signals and pipes (programs/kernel/proc.s, signal.s, pipe.s; docs/kernel.md) ----
+
+/** The process calls, numbered from `first` in this order. */
+function processCalls(first: number): Syscall[] {
+  const EFAULT_PATH: SyscallError = { errno: 'EFAULT', when: 'the path, `argv` or one of its strings is not readable user memory' };
+  const calls: Omit<Syscall, 'number' | 'onError'>[] = [
+    {
+      name: 'fork',
+      args: [],
+      returns: 'the child\'s pid in the parent, 0 in the child',
+      errors: [
+        { errno: 'EAGAIN', when: 'the process table is full (NPROC processes, zombies included)' },
+        { errno: 'ENOMEM', when: 'no frame is left for the child\'s page tables or kernel stack' },
+      ],
+      doc: 'a new process, a copy of the caller: the same memory (shared copy-on-write), registers, open files and current directory',
+    },
+    {
+      name: 'exec',
+      args: [arg('path', 'zero-terminated path of an executable'), arg('argv', 'user address of a zero-terminated array of string pointers (0: no arguments)')],
+      returns: null,
+      errors: [
+        EFAULT_PATH,
+        { errno: 'ENAMETOOLONG', when: 'the path is PATH_MAX bytes or longer, or a component is longer than NAME_MAX' },
+        { errno: 'ENOENT', when: 'the file does not exist' },
+        { errno: 'ENOTDIR', when: 'a component used as a directory is not one' },
+        { errno: 'EACCES', when: 'the path is not a regular file (a directory, the console)' },
+        { errno: 'ENOEXEC', when: 'the file is not a valid executable (docs/fs.md, "Executables")' },
+        { errno: 'E2BIG', when: 'more than MAXARG arguments, or their strings take more than ARG_MAX bytes' },
+        { errno: 'ENOMEM', when: 'no frame is left for the new image' },
+        { errno: 'EIO', when: 'the disk failed while reading the executable' },
+        { errno: 'ENODEV', when: 'no filesystem is mounted' },
+      ],
+      doc: 'replace the caller\'s program with the executable at `path`; it starts at its entry with a0 = argc, a1 = argv on the new stack; open files, current directory, pid and ignored signals are kept',
+    },
+    {
+      name: 'wait',
+      args: [arg('pid', 'the child to wait for, or -1 for any child'), arg('status', 'user address for the status word (0: not wanted)'), arg('options', '0, or WNOHANG: return 0 at once when no child has ended')],
+      returns: 'the pid of a child that ended (now reaped), or 0 with WNOHANG when none has yet',
+      errors: [
+        { errno: 'ECHILD', when: 'the caller has no child (or none with that pid)' },
+        { errno: 'EFAULT', when: '`status` is not writable user memory (the child stays a zombie)' },
+        { errno: 'EINVAL', when: '`options` has a bit other than WNOHANG' },
+      ],
+      doc: 'waitpid: sleep until a child ends; its status word is (code << 8) after exit(code), or the signal number when a signal ended it',
+    },
+    { name: 'getppid', args: [], returns: 'the parent\'s pid (1, init, once the parent has ended)', errors: [], doc: 'the calling process\'s parent' },
+    {
+      name: 'kill',
+      args: [arg('pid', 'the process to signal'), arg('sig', 'SIGINT, SIGKILL, SIGTERM, SIGPIPE, SIGCHLD, or 0: only check that the process exists')],
+      returns: '0',
+      errors: [
+        { errno: 'ESRCH', when: 'no process (or only a zombie) has that pid' },
+        { errno: 'EINVAL', when: '`sig` is not a signal ringlab has' },
+        { errno: 'EPERM', when: '`pid` is 1: init takes no signals' },
+      ],
+      doc: 'send a signal; its default action (terminate, or nothing for SIGCHLD) happens unless the process ignores it',
+    },
+    {
+      name: 'signal',
+      args: [arg('sig', 'a signal other than SIGKILL'), arg('action', 'SIG_DFL or SIG_IGN')],
+      returns: 'the previous action',
+      errors: [{ errno: 'EINVAL', when: '`sig` is not a signal ringlab has, is SIGKILL, or `action` is neither SIG_DFL nor SIG_IGN' }],
+      doc: 'choose what a signal does to the caller: its default action or nothing (ringlab has no handlers)',
+    },
+    {
+      name: 'pipe',
+      args: [arg('fds', 'user address of two words')],
+      returns: '0, with fds[0] the read end and fds[1] the write end',
+      errors: [
+        { errno: 'EFAULT', when: '`fds` is not writable user memory' },
+        { errno: 'EMFILE', when: 'the process has fewer than two free descriptors' },
+        { errno: 'ENFILE', when: 'the kernel\'s file table is full' },
+        { errno: 'ENOMEM', when: 'no frame is left for the pipe\'s buffer' },
+      ],
+      doc: 'a pipe: PIPE_SIZE bytes in the kernel; read sleeps while it is empty (0 once every write end is closed), write sleeps while it is full (EPIPE and SIGPIPE once every read end is closed)',
+    },
+    {
+      name: 'poweroff',
+      args: [],
+      returns: null,
+      errors: [{ errno: 'EPERM', when: 'the caller is not init (pid 1)' }],
+      doc: 'init only: print the kernel\'s summary and power the machine off (code 0, or 4 when the kernel killed a process)',
+    },
+    {
+      name: 'procs',
+      args: [arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
+      returns: 'bytes put in `buf`: one PROC_INFO entry (PI_SIZEOF bytes) per process in use, in pid order, as many as fit',
+      errors: [{ errno: 'EFAULT', when: '`buf` is not writable user memory' }],
+      doc: 'a snapshot of the process table (for ps): pid, parent, state, name',
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));

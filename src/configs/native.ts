@@ -74,6 +74,7 @@ export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly P
     const rec = ba.PROCS.offset + i * BOOT_RECORD.size;
     text(rec + br.NAME.offset, spec.name, br.NAME.size);
     text(rec + br.PATH.offset, spec.path ?? binPath(spec.name), br.PATH.size);
+    args.setUint32(rec + br.ARGS.offset, spec.iterationArg === false ? 0 : 1, true);
     args.setUint32(rec + br.ITER.offset, spec.iterations >>> 0, true);
   });
   args.setUint32(ba.MAGIC.offset, BOOT.BOOT_MAGIC.value, true);

@@ -20,6 +20,9 @@ export interface ProcessSpec {
   image?: Image;
   /** An executable already on the disk (`boot --run PATH`): nothing is installed for it. */
   path?: string;
+  /** False: started without arguments (argv = [name]), as `boot --shell` starts /bin/sh.
+   *  Default true: argv = [name, iterations]. */
+  iterationArg?: boolean;
   /** Files its workload needs on the root disk. */
   files?: readonly DiskFile[];
 }
