@@ -82,7 +82,10 @@ proc_create:
         add  s1, s1, t0             # s1 = boot record
         addi t0, a0, 1
         sw   t0, P_PID(s0)          # pid = slot + 1
-        sw   s1, P_NAME(s0)         # the name is the record's first field
+        addi a0, s0, P_NAME         # the name is the record's first field
+        mv   a1, s1
+        li   a2, BR_PATH
+        call copy_bytes
         sw   zero, P_DIVZ(s0)
         sw   zero, P_EXIT(s0)
         lw   t0, P_KSTACK(s0)       # a kernel stack: one page, kept by the slot

@@ -61,7 +61,7 @@ mem_end:     .word 0            # end of identity-mapped physical memory
 free_next:   .word 0            # next never-used frame
 free_list:   .word 0            # frames returned by free_frame, linked through their first word
 boot_pcb:    .space P_SIZE      # scratch save area for traps before the first process runs
-proc_table:  .space P_SIZE * MAX_PROCS
+proc_table:  .space P_SIZE * NPROC
 
 # disk.s, bio.s
 disk_blocks: .word 0            # blocks on the disk (0: none)

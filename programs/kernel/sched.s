@@ -20,7 +20,7 @@ tick:
         addi t1, t1, 1
         sw   t1, 0(t0)
         la   t0, proc_table
-        li   t2, MAX_PROCS
+        li   t2, NPROC
 .each:  lw   t3, P_STATE(t0)
         addi t3, t3, -PS_SLEEPING
         bnez t3, .skip
@@ -46,10 +46,10 @@ schedule:
         la   s0, proc_table
         addi s0, s0, -P_SIZE
 .search:
-        li   t2, MAX_PROCS
+        li   t2, NPROC
         mv   t0, s0
 .next:  addi t0, t0, P_SIZE
-        la   t1, proc_table + P_SIZE * MAX_PROCS
+        la   t1, proc_table + P_SIZE * NPROC
         bltu t0, t1, .inrange
         la   t0, proc_table         # wrap around
 .inrange:
@@ -158,7 +158,7 @@ kernel_resume:
 # wakeup(a0 = channel): every process blocked on it becomes ready. Clobbers t0-t3.
 wakeup:
         la   t0, proc_table
-        li   t2, MAX_PROCS
+        li   t2, NPROC
         li   t3, PS_BLOCKED
 .each:  lw   t1, P_STATE(t0)
         bne  t1, t3, .skip

@@ -97,7 +97,7 @@ kill_current:
         call print_dec
         la   a0, msg_open
         call puts
-        lw   a0, P_NAME(s0)
+        addi a0, s0, P_NAME
         call puts
         la   a0, msg_close
         call puts
