@@ -13,7 +13,11 @@ export interface SystemProgram {
   readonly program: string;
 }
 
-export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [{ path: '/sbin/init', program: 'init' }];
+export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
+  { path: '/sbin/init', program: 'init' },
+  { path: '/bin/true', program: 'true' },
+  { path: '/bin/false', program: 'false' },
+];
 
 /** The system programs, assembled for the guest's ISA, ready for rootDisk. */
 export function systemPrograms(isa: Isa): RootProgram[] {
