@@ -55,16 +55,6 @@
         .equ TOK_TYPE, 0
         .equ TOK_WORD, 4
 
-# Load and store the shell's global words (la + lw/sw).
-.macro lwg rd, sym
-        la   \rd, \sym
-        lw   \rd, 0(\rd)
-.endm
-.macro swg rs, sym, tmp
-        la   \tmp, \sym
-        sw   \rs, 0(\tmp)
-.endm
-
 # _start(a1 = argc, a2 = argv), as crt0 calls it (lib.s).
 _start: mv   s0, a1
         mv   s1, a2
