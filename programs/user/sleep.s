@@ -1,19 +1,17 @@
-# sleep TICKS: sleep for TICKS timer ticks (ringlab has no wall clock inside the machine: a tick
-# is the kernel's quantum, docs/kernel.md). A missing or non-numeric argument is a usage error.
+# sleep: naps N times for one timer tick (the processor idles if nobody else is ready).
         .include "user.inc"
-_start: li   t1, 2
-        bne  a1, t1, .usage
-        lw   a0, 4(a2)
-        call atoi
-        bnez a1, .usage
+_start: mv   s0, a0
+        li   s1, 0
+.loop:  bge  s1, s0, .done
+        li   a0, 1
         call sleep
+        addi s1, s1, 1
+        j    .loop
+.done:  la   a0, m_naps
+        mv   a1, s1
+        call print_kv
+        call newline
         li   a0, 0
         call exit
-.usage: li   a0, 2
-        la   a1, usage
-        call print_fd
-        li   a0, 2
-        call exit
-usage:  .asciz "usage: sleep TICKS\n"
-        .align 4
+m_naps: .asciz "sleep: naps="
         .include "lib.s"
