@@ -1,5 +1,6 @@
-# sleep TICKS (installed as /bin/sleep; sleep.s is the `sleep` workload): sleep for TICKS timer ticks (ringlab has no wall clock inside the machine: a tick
+# sleep TICKS: sleep for TICKS timer ticks (ringlab has no wall clock inside the machine: a tick
 # is the kernel's quantum, docs/kernel.md). A missing or non-numeric argument is a usage error.
+# Installed as /bin/sleep; sleep.s is the `sleep` workload, whose boots put it at /bin/sleep.
         .include "user.inc"
 _start: li   t1, 2
         bne  a1, t1, .usage
