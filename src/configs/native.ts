@@ -12,6 +12,7 @@ import { BoundedBytes } from '../machine/devices/console.js';
 import { Machine, type MachineOptions, type StopReason } from '../machine/machine.js';
 import { kernelExtensions, kernelImage, userImage } from './images.js';
 import { binPath, rootDisk } from './rootfs.js';
+import { systemFiles } from './system.js';
 import {
   BootError,
   DEFAULT_BOOT_CYCLES,
@@ -87,11 +88,12 @@ export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly P
   return kernel.entry;
 }
 
-/** The disk a boot runs from: the given image (`--disk`) or a fresh root disk, with each
- *  process's program installed as /bin/NAME. */
+/** The disk a boot runs from: the given image (`--disk`) or a fresh root disk, with the system
+ *  programs (the shell, the utilities: system.ts) and each process's program installed as
+ *  /bin/NAME. */
 export function bootDisk(specs: readonly ProcessSpec[], isa: Isa, disk?: Uint8Array): Uint8Array {
   const programs = specs.filter((spec) => spec.path === undefined).map((spec) => ({ name: spec.name, image: processImage(spec, isa) }));
-  return rootDisk(programs, disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))]);
+  return rootDisk(programs, disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))], systemFiles(isa));
 }
 
 /** Load the kernel and its processes into the machine's physical memory and reset the CPU to

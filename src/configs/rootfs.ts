@@ -22,6 +22,14 @@ export interface RootProgram {
   readonly image: Image;
 }
 
+/** A program installed at a path of its own (the system programs, src/configs/system.ts). */
+export interface RootFile {
+  readonly path: string;
+  /** For error messages: its source's name. */
+  readonly name: string;
+  readonly image: Image;
+}
+
 /** Where a program's executable is. */
 export function binPath(name: string): string {
   return `/bin/${name}`;
@@ -30,7 +38,7 @@ export function binPath(name: string): string {
 const execs = new WeakMap<Image, Uint8Array>();
 const disks = new Map<string, Uint8Array>();
 
-function executable(program: RootProgram): Uint8Array {
+function executable(program: RootProgram | RootFile): Uint8Array {
   let bytes = execs.get(program.image);
   if (!bytes) {
     try {
@@ -88,20 +96,31 @@ function install(fs: DiskFs, files: Map<string, Uint8Array>, where: string): voi
   }
 }
 
+/** The system programs as data files: each executable at its path, leaving out a path that one
+ *  of the boot's own programs takes (`--workload sleep` puts the workload at /bin/sleep). */
+function systemData(system: readonly RootFile[], files: Map<string, Uint8Array>): DiskFile[] {
+  const taken = new Set([...files.keys()].map(binPath));
+  return system.filter((f) => !taken.has(f.path)).map((f) => ({ path: f.path, bytes: executable(f) }));
+}
+
 /** The disk a boot runs: `base` (the user's image; not changed: a copy is returned) or a fresh
- *  root disk, with every program installed as /bin/NAME and the workloads' data files. */
-export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, data: readonly DiskFile[] = []): Uint8Array {
+ *  root disk, with the system programs (each at its path), every program installed as /bin/NAME
+ *  (a program wins over a system program at the same path) and the workloads' data files. */
+export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, data: readonly DiskFile[] = [], system: readonly RootFile[] = []): Uint8Array {
   const files = distinct(programs);
-  if (base && files.size === 0 && data.length === 0) return base; // nothing to install: the disk as it is
+  const sys = systemData(system, files);
+  if (base && files.size === 0 && data.length === 0 && sys.length === 0) return base; // nothing to install: the disk as it is
   if (base) {
     const disk = base.slice();
     const fs = openFs(disk);
     if (!fs.ok) throw new BootError(`the disk has no ringlab filesystem (${fs.detail ?? fs.error}); make one with ringlab fs mkfs`);
+    installData(fs.value, sys, 'the disk');
     install(fs.value, files, 'the disk');
     installData(fs.value, data, 'the disk');
     return disk;
   }
   const hash = createHash('sha256');
+  for (const file of sys) hash.update(`system\0${file.path}\0${file.bytes.length}\0`).update(file.bytes);
   for (const [name, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${name}\0${bytes.length}\0`).update(bytes);
   for (const file of data) hash.update(`data\0${file.path}\0${file.bytes.length}\0`).update(file.bytes);
   const key = hash.digest('hex');
@@ -115,6 +134,7 @@ export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, da
   if (!made.ok) throw new Error(`root disk: ${made.detail}`);
   const fs = openFs(made.value);
   if (!fs.ok) throw new Error(`root disk: ${fs.detail}`);
+  installData(fs.value, sys, 'the root disk');
   install(fs.value, files, 'the root disk');
   installData(fs.value, data, 'the root disk');
   disks.set(key, made.value);
