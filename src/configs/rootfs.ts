@@ -17,17 +17,11 @@ export const ROOT_DISK_BYTES = 4 << 20;
 const CACHED_DISKS = 4;
 
 export interface RootProgram {
-  /** Its file is /bin/NAME. */
+  /** Its file is /bin/NAME, unless `path` says otherwise. */
   readonly name: string;
   readonly image: Image;
-}
-
-/** A program installed at a path of its own (the system programs, src/configs/system.ts). */
-export interface RootFile {
-  readonly path: string;
-  /** For error messages: its source's name. */
-  readonly name: string;
-  readonly image: Image;
+  /** An absolute path on the disk (system programs: /sbin/init). */
+  readonly path?: string;
 }
 
 /** Where a program's executable is. */
@@ -38,7 +32,7 @@ export function binPath(name: string): string {
 const execs = new WeakMap<Image, Uint8Array>();
 const disks = new Map<string, Uint8Array>();
 
-function executable(program: RootProgram | RootFile): Uint8Array {
+function executable(program: RootProgram): Uint8Array {
   let bytes = execs.get(program.image);
   if (!bytes) {
     try {
@@ -52,14 +46,15 @@ function executable(program: RootProgram | RootFile): Uint8Array {
   return bytes;
 }
 
-/** Each distinct program once, refusing two different programs under one name. */
+/** Each distinct program once, by its path, refusing two different programs at one path. */
 function distinct(programs: readonly RootProgram[]): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   for (const p of programs) {
     const bytes = executable(p);
-    const seen = files.get(p.name);
-    if (seen && Buffer.compare(Buffer.from(seen), Buffer.from(bytes)) !== 0) throw new BootError(`two different programs are named ${p.name}: rename one (its file is ${binPath(p.name)})`);
-    files.set(p.name, bytes);
+    const path = p.path ?? binPath(p.name);
+    const seen = files.get(path);
+    if (seen && Buffer.compare(Buffer.from(seen), Buffer.from(bytes)) !== 0) throw new BootError(`two different programs are named ${p.name}: rename one (its file is ${path})`);
+    files.set(path, bytes);
   }
   return files;
 }
@@ -85,43 +80,31 @@ function installData(fs: DiskFs, data: readonly DiskFile[], where: string): void
 }
 
 function install(fs: DiskFs, files: Map<string, Uint8Array>, where: string): void {
-  const bin = fs.stat('/bin');
-  if (!bin.ok) {
-    const made = fs.mkdir('/bin');
-    if (!made.ok) throw new BootError(`${where}: cannot make /bin: ${made.error}`);
-  } else if (bin.value.type !== 'dir') throw new BootError(`${where}: /bin is not a directory`);
-  for (const [name, bytes] of files) {
-    const w = fs.writeFile(binPath(name), bytes);
-    if (!w.ok) throw new BootError(`${where}: cannot install ${binPath(name)} (${bytes.length} bytes): ${w.error}${w.error === 'ENOSPC' ? ', the disk is full' : ''}`);
+  for (const [path, bytes] of files) {
+    const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+    const st = fs.stat(dir);
+    if (st.ok && st.value.type !== 'dir') throw new BootError(`${where}: ${dir} is not a directory`);
+    if (!st.ok) parents(fs, path, where);
+    const w = fs.writeFile(path, bytes);
+    if (!w.ok) throw new BootError(`${where}: cannot install ${path} (${bytes.length} bytes): ${w.error}${w.error === 'ENOSPC' ? ', the disk is full' : ''}`);
   }
 }
 
-/** The system programs as data files: each executable at its path, leaving out a path that one
- *  of the boot's own programs takes (`--workload sleep` puts the workload at /bin/sleep). */
-function systemData(system: readonly RootFile[], files: Map<string, Uint8Array>): DiskFile[] {
-  const taken = new Set([...files.keys()].map(binPath));
-  return system.filter((f) => !taken.has(f.path)).map((f) => ({ path: f.path, bytes: executable(f) }));
-}
-
 /** The disk a boot runs: `base` (the user's image; not changed: a copy is returned) or a fresh
- *  root disk, with the system programs (each at its path), every program installed as /bin/NAME
- *  (a program wins over a system program at the same path) and the workloads' data files. */
-export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, data: readonly DiskFile[] = [], system: readonly RootFile[] = []): Uint8Array {
+ *  root disk, with every program installed as /bin/NAME and the workloads' data files. */
+export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, data: readonly DiskFile[] = []): Uint8Array {
   const files = distinct(programs);
-  const sys = systemData(system, files);
-  if (base && files.size === 0 && data.length === 0 && sys.length === 0) return base; // nothing to install: the disk as it is
+  if (base && files.size === 0 && data.length === 0) return base; // nothing to install: the disk as it is
   if (base) {
     const disk = base.slice();
     const fs = openFs(disk);
     if (!fs.ok) throw new BootError(`the disk has no ringlab filesystem (${fs.detail ?? fs.error}); make one with ringlab fs mkfs`);
-    installData(fs.value, sys, 'the disk');
     install(fs.value, files, 'the disk');
     installData(fs.value, data, 'the disk');
     return disk;
   }
   const hash = createHash('sha256');
-  for (const file of sys) hash.update(`system\0${file.path}\0${file.bytes.length}\0`).update(file.bytes);
-  for (const [name, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${name}\0${bytes.length}\0`).update(bytes);
+  for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${path}\0${bytes.length}\0`).update(bytes);
   for (const file of data) hash.update(`data\0${file.path}\0${file.bytes.length}\0`).update(file.bytes);
   const key = hash.digest('hex');
   const hit = disks.get(key);
@@ -134,7 +117,6 @@ export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, da
   if (!made.ok) throw new Error(`root disk: ${made.detail}`);
   const fs = openFs(made.value);
   if (!fs.ok) throw new Error(`root disk: ${fs.detail}`);
-  installData(fs.value, sys, 'the root disk');
   install(fs.value, files, 'the root disk');
   installData(fs.value, data, 'the root disk');
   disks.set(key, made.value);

@@ -1,24 +1,24 @@
-// The system programs: what every root disk a boot makes, and a user's `--disk`, gets besides
-// the boot's own programs: the shell and the utilities in /bin (docs/shell.md), init in /sbin.
-// One list, so that the boot, the disk cache's key, the tests and the docs agree on it.
-//
-// Each is a source in programs/user/, assembled once per process (images.ts caches the images in
-// memory and on disk) and turned into an executable once per image (rootfs.ts).
+// The system programs every root disk gets (and a user's `--disk`): /sbin/init, which the kernel
+// starts as pid 1 and which starts the boot's processes (programs/user/init.s), and the shell
+// and the utilities in /bin (docs/shell.md). One list, so that the boot, the disk cache's key,
+// the tests and the docs agree on it. Each is a user program in programs/user, assembled once
+// (images.ts caches it) and made an executable once per image (rootfs.ts).
 
 import type { Isa } from '../isa/index.js';
 import { userImage } from './images.js';
-import type { RootFile } from './rootfs.js';
+import type { RootProgram } from './rootfs.js';
 
 export interface SystemProgram {
-  /** Where it is installed: an absolute path on the root filesystem. */
+  /** Where it is installed. */
   readonly path: string;
-  /** Its source, programs/user/SOURCE.s. */
-  readonly source: string;
+  /** Its source, programs/user/PROGRAM.s. */
+  readonly program: string;
 }
 
-const bin = (name: string, source = name): SystemProgram => ({ path: `/bin/${name}`, source });
+const bin = (name: string, program = name): SystemProgram => ({ path: `/bin/${name}`, program });
 
 export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
+  { path: '/sbin/init', program: 'init' },
   bin('sh'),
   bin('echo'),
   bin('cat'),
@@ -35,7 +35,7 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   bin('false'),
 ];
 
-/** The system programs as files to install, each assembled for `isa`. */
-export function systemFiles(isa: Isa): RootFile[] {
-  return SYSTEM_PROGRAMS.map((p) => ({ path: p.path, name: p.source, image: userImage(p.source, isa) }));
+/** The system programs, assembled for the guest's ISA, ready for rootDisk. */
+export function systemPrograms(isa: Isa): RootProgram[] {
+  return SYSTEM_PROGRAMS.map((p) => ({ name: p.program, path: p.path, image: userImage(p.program, isa) }));
 }
