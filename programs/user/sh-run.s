@@ -13,15 +13,31 @@
 # (in a pipeline, with a redirection, with `&`) they run in the forked child like any command, as
 # sh runs them in a subshell: `cd /x | cat` does not change the shell's directory.
 
-# run_line(): run the pipelines of the token list one after another.
-# s0 = the token being looked at, s1 = commands in the pipeline being collected.
+# run_line(): run the pipelines of the line one after another. Before each one the line is
+# lexed again, so that its $? is the status of the pipeline just before it (`false; echo $?`
+# prints 1), as sh expands a command's words only when it runs it; the tokens are the same each
+# time, only the words' text changes.
+# s0 = the token being looked at, s1 = commands in the pipeline being collected, s2 = pipelines
+# run so far.
 run_line:
         push ra
         push s0
         push s1
+        push s2
         call unread
-        li   s0, TOKS
-.list:  lw   t0, TOK_TYPE(s0)
+        li   s2, 0
+.list:  call lex
+        li   s0, TOKS                   # skip the s2 pipelines already run
+        mv   t3, s2
+.find:  beqz t3, .found
+        lw   t0, TOK_TYPE(s0)
+        beqz t0, .done
+        li   t1, TK_SEMI
+        blt  t0, t1, .over
+        addi t3, t3, -1                 # a ; or & ends one
+.over:  addi s0, s0, TOK_SIZE
+        j    .find
+.found: lw   t0, TOK_TYPE(s0)
         beqz t0, .done
         li   s1, 0
 .cmd:   la   t1, cmds                   # cmds[s1] = the command's first token
@@ -43,14 +59,14 @@ run_line:
 .pipeline:                              # t0 = what ends it: TK_END, TK_SEMI or TK_AMP
         li   a1, 0
         li   t1, TK_AMP
-        bne  t0, t1, .fg
+        bne  t0, t1, .run
         li   a1, 1
-.fg:    beqz t0, .run
-        addi s0, s0, TOK_SIZE           # past the ; or &
 .run:   mv   a0, s1
         call run_pipeline
+        addi s2, s2, 1
         j    .list
-.done:  pop  s1
+.done:  pop  s2
+        pop  s1
         pop  s0
         pop  ra
         ret
