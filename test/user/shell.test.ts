@@ -91,11 +91,7 @@ const SHELL_CASES: Case[] = [
   c('true', ''),
   c('false', '', 1),
   c('/bin/true', ''),
-  c('nosuch', 'sh: nosuch: not found\n', 127),
   c("''", 'sh: : not found\n', 127),
-  c('/bin/nosuch', 'sh: /bin/nosuch: No such file or directory\n', 127),
-  c('/bin', 'sh: /bin: Permission denied\n', 126),
-  c('/data.txt', 'sh: /data.txt: Exec format error\n', 126),
   // redirections, with and without blanks
   c('echo one > f; cat f', 'one\n'),
   c('echo two>>f;cat<f', 'one\ntwo\n'),
@@ -104,28 +100,124 @@ const SHELL_CASES: Case[] = [
   c('cat < nosuch', 'sh: nosuch: No such file or directory\n', 1),
   c('echo x > /nodir/f', 'sh: /nodir/f: No such file or directory\n', 1),
   c('echo x > /bin', 'sh: /bin: Is a directory\n', 1),
-  // pipelines
-  c('echo a b c | wc', '      1       3       6\n'),
-  c('cat /data.txt | cat | cat | cat | cat | cat | cat | cat', 'first line\nsecond line\n'),
-  c('echo x | false', '', 1),
-  c('false | true', ''),
-  c('echo x | nosuch | cat', 'sh: nosuch: not found\n'),
   // built-ins
   c('cd /nonexistent', 'sh: cd: /nonexistent: No such file or directory\n', 1),
   c('cd /data.txt', 'sh: cd: /data.txt: Not a directory\n', 1),
   c('mkdir /d; cd /d; echo in d > here; ls; cd; ls /d', 'here\nhere\n'),
-  c('cd /d | true; ls', '1\nd\ndata.txt\nempty\nf\ng\nbin\nsbin\n'),
-  c('echo x > /d/y | echo z', 'z\n'),
-  c('exit 3 | true', ''),
-  c('exit foo | true', 'sh: exit: foo: numeric argument required\n'),
   c('true &', ''),
 ];
 
+const PIPE_CASES: Case[] = [
+  c('echo x | nosuch | cat', 'sh: nosuch: not found\n'),
+  c('echo a b c | wc', '      1       3       6\n'),
+  c('cat /data.txt | cat | cat | cat | cat | cat | cat | cat', 'first line\nsecond line\n'),
+  c('echo x | false', '', 1),
+  c('false | true', ''),
+  c('mkdir /d; cd /d | true; ls', '1\ndata.txt\nsbin\nbin\nd\n'),
+  c('echo x > /d/y | echo z', 'z\n'),
+  c('exit 3 | true', ''),
+  c('exit foo | true', 'sh: exit: foo: numeric argument required\n'),
+];
+
+// What exec's errors become: 127 when the program is not there, else 126.
+const EXEC_CASES: Case[] = [
+  c('nosuch', 'sh: nosuch: not found\n', 127),
+  c('/bin/nosuch', 'sh: /bin/nosuch: No such file or directory\n', 127),
+  c('/bin', 'sh: /bin: Permission denied\n', 126),
+  c('/data.txt', 'sh: /data.txt: Exec format error\n', 126),
+];
+
+// The utilities' happy paths and their errors ("NAME: ARG: message", 1; usage errors 2).
+const UTILITY_CASES: Case[] = [
+  c('mkdir /u; cd /u; echo hi > a; mkdir b; ls', 'a\nb\n'),
+  c('ls -l', '-   1        3 a\nd   2       64 b\n'),
+  c('ls a b', 'a\nb:\n'),
+  c('ls nosuch a', 'ls: nosuch: No such file or directory\na\n', 1),
+  c('cat a a', 'hi\nhi\n'),
+  c('cat nosuch a', 'cat: nosuch: No such file or directory\nhi\n', 1),
+  c('cat b', 'cat: b: Is a directory\n', 1),
+  c('cat < a', 'hi\n'),
+  c('mkdir c; mkdir c', 'mkdir: c: File exists\n', 1),
+  c('mkdir', 'usage: mkdir DIR...\n', 2),
+  c('cp a a2; cat a2', 'hi\n'),
+  c('cp a b; ls b', 'a\n'),
+  c('cp nosuch x', 'cp: nosuch: No such file or directory\n', 1),
+  c('cp b x', 'cp: b: Is a directory\n', 1),
+  c('cp a', 'usage: cp SOURCE DEST\n', 2),
+  c('mv a2 a3; ls', 'a\nb\nc\na3\n'),
+  c('mv a3 b; ls b', 'a\na3\n'),
+  c('mv nosuch x', 'mv: nosuch: No such file or directory\n', 1),
+  c('mv a', 'usage: mv SOURCE DEST\n', 2),
+  c('rm b/a3; ls b', 'a\n'),
+  c('rm b', 'rm: b: Is a directory\n', 1),
+  c('rm -r b c; ls', 'a\n'),
+  c('rm nosuch', 'rm: nosuch: No such file or directory\n', 1),
+  c('rm', 'usage: rm [-r] FILE...\n', 2),
+  c('wc a', '      1       1       3 a\n'),
+  c('wc a a', '      1       1       3 a\n      1       1       3 a\n      2       2       6 total\n'),
+  c('wc < a', '      1       1       3\n'),
+  c('wc nosuch', 'wc: nosuch: No such file or directory\n', 1),
+  c('echo -n', ''),
+  c('/bin/echo a -n', 'a -n\n'),
+  c('/bin/echo -n x', 'x'),
+  c('kill', 'usage: kill [-SIGNAL] PID...\n', 2),
+  c('kill -FOO 5', 'kill: -FOO: invalid signal\nusage: kill [-SIGNAL] PID...\n', 2),
+  c('kill abc', 'kill: abc: invalid process id\nusage: kill [-SIGNAL] PID...\n', 2),
+  c('kill 999', 'kill: 999: No such process\n', 1),
+  c('kill -KILL 1', 'kill: 1: Operation not permitted\n', 1),
+  c('sleep 1', ''),
+  c('sleep x', 'usage: sleep TICKS\n', 2),
+  c('sh /nosuch', 'sh: /nosuch: No such file or directory\n', 127),
+  c('echo echo in a script > s; echo exit 3 >> s; sh s', 'in a script\n', 3),
+];
+
+const FILES = { '/data.txt': 'first line\nsecond line\n' };
+
 describe('sh', () => {
-  it('runs the table: words, quotes, $?, syntax errors, not found, redirections, pipes, built-ins', () => {
-    const files = { '/data.txt': 'first line\nsecond line\n' };
-    const { got, result } = runTable('native', SHELL_CASES, files);
-    expect(got).toEqual(SHELL_CASES);
-    expect(result.exitCode).toBe(0);
+  it('runs the table natively and under te alike: words, quotes, $?, syntax errors, redirections, built-ins', () => {
+    const native = runTable('native', SHELL_CASES, FILES);
+    expect(native.got).toEqual(SHELL_CASES);
+    expect(native.result.exitCode).toBe(0);
+    const te = runTable('te', SHELL_CASES, FILES);
+    expect(te.text).toBe(native.text);
+  });
+
+  it('runs pipelines: the last command gives the status', () => {
+    expect(runTable('native', PIPE_CASES, FILES).got).toEqual(PIPE_CASES);
+  });
+
+  it('reports what exec could not run: not found 127, else 126', () => {
+    expect(runTable('native', EXEC_CASES, FILES).got).toEqual(EXEC_CASES);
+  });
+
+  it('survives a 100 KB line and binary junk, and ends at the end of the input', () => {
+    const junk = new Uint8Array(4096).map((_, i) => (i * 97 + 13) & 0xff);
+    const parts = [new TextEncoder().encode(`echo ${'x'.repeat(100_000)}\necho after $?\n`), junk, new TextEncoder().encode('\necho alive\n')];
+    const input = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) (input.set(p, at), (at += p.length));
+    const r = shell('native', input);
+    const text = session(r);
+    expect(text).toMatch(/^\$ sh: line too long\n\$ after 2\n/);
+    expect(text).toMatch(/\$ alive\n\$ $/);
+    expect(r.exitCode).toBe(0);
+  });
+});
+
+describe('the utilities', () => {
+  it('run the table natively and under te alike', () => {
+    const native = runTable('native', UTILITY_CASES, FILES);
+    expect(native.got).toEqual(UTILITY_CASES);
+    const te = runTable('te', UTILITY_CASES, FILES);
+    expect(te.text).toBe(native.text);
+  });
+
+  it('ps lists the processes with their parent and state', () => {
+    const { text } = runTable('native', [c('ps', '')]);
+    expect(text).toMatch(/^\$    PID  PPID STATE NAME\n     1     0 S     init\n     2     1 S     sh\n     3     2 S     sh\n +\d+     3 R     ps\n/);
+  });
+
+  it('are all on every root disk', () => {
+    expect(SYSTEM_PROGRAMS.map((p) => p.path)).toEqual(expect.arrayContaining(['/bin/sh', '/bin/ls', '/bin/cat', '/bin/echo', '/bin/kill', '/bin/ps']));
   });
 });
