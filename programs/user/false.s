@@ -1,4 +1,4 @@
-# false: do nothing, unsuccessfully (exit 1).
+# false: do nothing, unsuccessfully (exit status 1).
         .include "user.inc"
 _start: li   a0, 1
         call exit
