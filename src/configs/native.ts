@@ -92,7 +92,11 @@ export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly P
  *  process's program installed as /bin/NAME. */
 export function bootDisk(specs: readonly ProcessSpec[], isa: Isa, disk?: Uint8Array): Uint8Array {
   const programs = specs.filter((spec) => spec.path === undefined).map((spec) => ({ name: spec.name, image: processImage(spec, isa) }));
-  return rootDisk([...systemPrograms(isa), ...programs], disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))]);
+  // A boot's own program wins over a system program at its path: `--workload sleep` runs the
+  // sleep workload as /bin/sleep, where the sleep utility would be.
+  const taken = new Set(programs.map((p) => binPath(p.name)));
+  const system = systemPrograms(isa).filter((p) => !taken.has(p.path ?? binPath(p.name)));
+  return rootDisk([...system, ...programs], disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))]);
 }
 
 /** Load the kernel and its processes into the machine's physical memory and reset the CPU to
