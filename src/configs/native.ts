@@ -49,7 +49,9 @@ export function processesFor(workloads: readonly string[], iterations?: number, 
     if (!path.startsWith('/') || new TextEncoder().encode(path).length >= BOOT_RECORD.fields.PATH.size) {
       throw new BootError(`--run ${path}: an absolute path on the disk of at most ${BOOT_RECORD.fields.PATH.size - 1} bytes`);
     }
-    out.push({ name: path.slice(path.lastIndexOf('/') + 1).slice(0, 15) || path, iterations: iterations ?? 1, path });
+    // A program from the disk gets an argument only when --iterations gives one (without it,
+    // crt0 hands it 1 anyway): so `--run /bin/sh` starts a shell, not `sh 1`.
+    out.push({ name: path.slice(path.lastIndexOf('/') + 1).slice(0, 15) || path, iterations: iterations ?? 1, path, iterationArg: iterations !== undefined });
   }
   if (out.length > MAX_PROCS) throw new BootError(`${out.length} processes requested; the kernel runs at most ${MAX_PROCS}`);
   return out;
