@@ -1,12 +1,14 @@
 # file.s: open files and file descriptors, and the console as a file.
 #
 # Each process has NOFILE descriptors (P_OFILE in its PCB), each pointing at an open file in
-# ftable or 0. An open file is the console or an inode with an offset; dup and dup2 make two
-# descriptors share one (and its offset), as on Unix. A process starts with descriptors 0, 1
-# and 2 on one console file, opened for reading and writing (console_files).
+# ftable or 0. An open file is the console, an inode with an offset, or one end of a pipe
+# (pipe.s); dup and dup2 make two descriptors share one (and its offset), as on Unix. A
+# process starts with descriptors 0, 1 and 2 on one console file, opened for reading and
+# writing (console_files).
 #
-# The calls on descriptors are here: read, write, close, lseek, fstat, dup, dup2. Those on an
-# inode run under the filesystem lock (fs_call, fs.s); those on the console do not.
+# The calls on descriptors are here: read, write, close, lseek, fstat, dup, dup2; each sends
+# the work to the file's type. Those on an inode run under the filesystem lock (fs_call, fs.s);
+# those on the console and on pipes do not.
 
 # console_files(s0 = PCB) -> a0 = 0, or -ENFILE: descriptors 0, 1, 2 on a new console file.
 console_files:
@@ -83,7 +85,8 @@ fd_alloc:
         ret
 
 # fileclose(a0 = open file): drop a reference; the last one releases its inode (which may free
-# an unlinked file: that takes the filesystem lock and may wait for the disk).
+# an unlinked file: that takes the filesystem lock and may wait for the disk) or its end of a
+# pipe.
 fileclose:
         lw   t0, F_REF(a0)
         addi t0, t0, -1
@@ -91,6 +94,8 @@ fileclose:
         bnez t0, .out
         lw   t0, F_TYPE(a0)
         sw   zero, F_TYPE(a0)
+        li   t1, FT_PIPE
+        beq  t0, t1, pipe_close     # pipe.s (returns to our caller)
         li   t1, FT_INODE
         bne  t0, t1, .out
         push ra
@@ -142,9 +147,13 @@ sys_read:
         beq  t0, t1, .badf
         blt  a2, zero, .inval
         lw   t0, F_TYPE(a0)
+        li   t1, FT_PIPE
+        beq  t0, t1, .pipe
         li   t1, FT_CONSOLE
         bne  t0, t1, .inode
         call console_read
+        j    .out
+.pipe:  call pipe_read
         j    .out
 .inode: la   t0, file_read
         call fs_call
@@ -198,9 +207,13 @@ sys_write:
         add  t0, a1, a2
         bltu t0, a1, .fault         # buf + len wraps past 2^32: a bad buffer
         lw   t0, F_TYPE(a0)
+        li   t1, FT_PIPE
+        beq  t0, t1, .pipe
         li   t1, FT_CONSOLE
         bne  t0, t1, .inode
         call console_write
+        j    .out
+.pipe:  call pipe_write
         j    .out
 .inode: la   t0, file_write
         call fs_call
@@ -304,8 +317,8 @@ sys_lseek:
         pop  ra
         blt  a0, zero, .out
         lw   t0, F_TYPE(a0)
-        li   t1, FT_CONSOLE
-        beq  t0, t1, .pipe
+        li   t1, FT_INODE           # the console and pipes are streams
+        bne  t0, t1, .pipe
         li   t0, SEEK_SET
         li   t1, 0
         beq  a2, t0, .base
@@ -334,6 +347,8 @@ sys_fstat:
         lw   t0, F_TYPE(a0)
         li   t1, FT_CONSOLE
         beq  t0, t1, .console
+        li   t1, FT_PIPE
+        beq  t0, t1, .pipe
         lw   a0, F_IP(a0)
         call stat_out
         j    .out
@@ -351,6 +366,8 @@ sys_fstat:
         addi sp, sp, ST_SIZEOF
 .out:   pop  ra
         ret
+.pipe:  call pipe_stat
+        j    .out
 
 # stat_out(a0 = inode, a1 = user address) -> a0 = 0 or -EFAULT: write its struct stat.
 stat_out:

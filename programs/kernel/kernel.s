@@ -8,7 +8,8 @@
 #   disk.s       disk driver: one request at a time, completion by interrupt
 #   bio.s        buffer cache: NBUF blocks, least recently used, write-through
 #   fs.s         filesystem: blocks, inodes, file data, directories, paths; the fs lock
-#   file.s       open files and descriptors; read, write, close, lseek, fstat, dup; console
+#   file.s       open files and descriptors; read, write, close, lseek, fstat, dup
+#   pipe.s       pipes: a ring buffer between a read end and a write end; sys_pipe
 #   sysfile.s    the calls on paths: open, stat, mkdir, rmdir, unlink, rename, chdir, ...
 #   exec.s       loading an executable from the filesystem into an address space
 #   console.s    console driver (kernel messages)
@@ -36,6 +37,7 @@
         .include "bio.s"
         .include "fs.s"
         .include "file.s"
+        .include "pipe.s"
         .include "sysfile.s"
         .include "exec.s"
         .include "console.s"
@@ -81,6 +83,7 @@ fs_nfree:    .word 0            # free data blocks (counted at mount, kept by ba
 sb_copy:     .space 32          # the superblock (SB_* offsets)
 itable:      .space I_SIZE * NINODE
 ftable:      .space F_SIZE * NFILE
+pipe_table:  .space PP_SIZE * NPIPE     # pipe.s
 console_readers: .word 0        # channel of processes waiting for console input
 rn_frame:    .space 24          # rename's held inodes (RN_* in sysfile.s)
 dot_name:    .asciz "."         # names as the directory code compares them: 28 bytes,

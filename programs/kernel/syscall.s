@@ -200,7 +200,6 @@ sys_wait:
 sys_getppid:
 sys_kill:
 sys_signal:
-sys_pipe:
 sys_poweroff:
 sys_procs:
         li   a0, -ENOSYS
