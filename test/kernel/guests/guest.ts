@@ -1,0 +1,75 @@
+// Guest programs for the kernel tests, written inline: `program(name, body)` assembles a user
+// program (user.inc first, lib.s last, linked at USER_BASE) with the helpers below, and `bootAll`
+// runs a boot under every configuration, so a test can expect native's results from each.
+
+import { join } from 'node:path';
+import { assemble, type Image } from '../../../src/asm/index.js';
+import { CONFIGS, findConfig, type BootOptions, type BootResult } from '../../../src/configs/index.js';
+import { USER_DIR } from '../../../src/configs/images.js';
+import { isaWith } from '../../../src/isa/index.js';
+
+export interface GuestProgram {
+  name: string;
+  image: Image;
+  iterations?: number;
+}
+
+/** Helpers every program gets:
+ *   result(a0)        the signed value in decimal and a newline
+ *   putch(a0)         one byte
+ *   putbuf(a0, a1)    a1 bytes at a0
+ *   fd0, fd1          the words of `fds` (the pipe's ends after pipe(fds)) into a0 */
+const HELPERS = `
+result: push ra
+        bge  a0, zero, .pos
+        push a0
+        la   a0, h_minus
+        call print
+        pop  a0
+        neg  a0, a0
+.pos:   call print_dec
+        call newline
+        pop  ra
+        ret
+putch:  push ra
+        la   t0, h_byte
+        sb   a0, 0(t0)
+        li   a0, 1
+        la   a1, h_byte
+        li   a2, 1
+        call write
+        pop  ra
+        ret
+putbuf: push ra
+        mv   a2, a1
+        mv   a1, a0
+        li   a0, 1
+        call write
+        pop  ra
+        ret
+fd0:    la   t0, fds
+        lw   a0, 0(t0)
+        ret
+fd1:    la   t0, fds
+        lw   a0, 4(t0)
+        ret
+h_minus: .asciz "-"
+        .align 4
+h_byte: .word 0
+fds:    .word -1, -1
+`;
+
+export function program(name: string, body: string, iterations?: number): GuestProgram {
+  const source = `        .include "user.inc"\n${body}\n${HELPERS}\n        .include "lib.s"\n`;
+  const r = assemble(source, { fileName: join(USER_DIR, `${name}.s`), isa: isaWith([]) });
+  if (!r.ok) throw new Error(`${name}: ${JSON.stringify(r.errors[0])}`);
+  return { name, image: r.image, ...(iterations !== undefined && { iterations }) };
+}
+
+export const CONFIG_NAMES = CONFIGS.map((c) => c.name);
+
+export type GuestBoot = Omit<BootOptions, 'workloads' | 'programs'> & { programs: readonly GuestProgram[] };
+
+export function boot(config: string, options: GuestBoot): BootResult {
+  return findConfig(config)!.boot({ workloads: [], maxCycles: 500_000_000, ...options });
+}
