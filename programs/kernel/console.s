@@ -4,7 +4,7 @@
 #   input             the line discipline: a ring between the device and read(), filled by the
 #                     console's interrupt and by every read; echo and line editing on a terminal
 #   the file          console_read and console_write, which file.s calls for FT_CONSOLE
-# Kernel messages go out with writer_pid = 0, so the host can tell them from a process's write().
+# Kernel messages go out with writer_job = 0, so the host can tell them from a process's write().
 #
 # A PARAVIRT kernel cannot `out`. Its routines below build their text first and hand all of it
 # to the VMM with one HC_CONSOLE_WRITE (a guest-physical address and a length: the kernel's own
@@ -105,7 +105,7 @@ print_hex:
 #
 # Without BOOT_TTY (input from a file) every byte is readable at once, as it came: no echo, no
 # editing, 0x03 is just a byte. With BOOT_TTY (a terminal in raw mode, `boot --shell`) the
-# kernel does what a terminal's canonical mode does: echo (as kernel output, writer_pid 0), CR
+# kernel does what a terminal's canonical mode does: echo (as kernel output, writer_job 0), CR
 # becomes NL, a line becomes readable only at its NL (cons_w jumps to cons_e), backspace or DEL
 # erases the last character being edited, Ctrl-U the whole line, Ctrl-C discards it, echoes
 # "^C" and sends SIGINT to the console's processes, Ctrl-D makes the line readable without a
@@ -434,7 +434,7 @@ console_read:
 # so a bad pointer gives an error instead of a kernel fault. The rule, as on Linux: bytes go out
 # until the end or until the first byte the process may not read. If at least one byte went
 # out, the call returns how many did (a short write); if none, -EFAULT. Bytes go to the console
-# while writer_pid names the process (the host attributes output by it).
+# while writer_job names the process's job (the host attributes output by it: proc.s).
 console_write:
         push s1
         push s2
@@ -444,8 +444,8 @@ console_write:
         mv   s1, a1                 # s1 = next user address
         add  s2, a1, a2             # s2 = end
         li   s3, -1                 # s3 = physical address of s1, or -1 when unknown
-        lw   t0, P_PID(s0)
-        la   t1, writer_pid
+        lw   t0, P_JOB(s0)
+        la   t1, writer_job
         sw   t0, 0(t1)
 .next:  bgeu s1, s2, .done
         andi t0, s1, 0xfff          # translate again at each new page
@@ -481,7 +481,7 @@ console_write:
         bnez a0, .out
         bgeu s1, s2, .out           # a zero-length write
         li   a0, -EFAULT            # none: a bad buffer
-.out:   la   t1, writer_pid
+.out:   la   t1, writer_job
         sw   zero, 0(t1)
         pop  ra
         pop  s3

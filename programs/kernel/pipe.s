@@ -311,11 +311,3 @@ pipe_stat:
         addi sp, sp, ST_SIZEOF
         pop  ra
         ret
-
-# ---- TEMPORARY (branch pipe): until signal.s lands from branch proc --------------------------
-# send_signal(a0 = PCB, a1 = signal) and signal_console(a0 = signal) are the lead's; these two
-# stand-ins do nothing, so a writer to a broken pipe gets EPIPE and lives, and Ctrl-C only
-# discards the line. Delete this block when proc has the real ones.
-send_signal:
-signal_console:
-        ret
