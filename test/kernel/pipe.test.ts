@@ -1,7 +1,9 @@
 // Pipes (programs/kernel/pipe.s) as processes see them, in every configuration: bytes through a
 // pipe in one process, partial reads, the ring wrapping, end of file, EPIPE, fstat (T_FIFO) and
 // lseek (ESPIPE), bad pointers (EFAULT, nothing leaked), descriptors (EMFILE) and the file table
-// (ENFILE) running out with everything given back, and frames returned at the last close.
+// (ENFILE) running out with everything given back, frames returned at the last close; and
+// between processes (fork): a write much bigger than the pipe, SIGPIPE, a partial write cut
+// short by the last reader, and sleeps that a signal ends.
 // Each program prints what it saw; every config must print what native prints.
 
 import { describe, expect, it } from 'vitest';
@@ -424,6 +426,199 @@ done:   .asciz "/done"
         .align 4
 `);
 
+// A parent writes 20000 bytes in one call to its child, which reads them in whatever pieces the
+// pipe gives until the end of the file: the bytes and their hash arrive whole.
+const BIG = program('pbig', `
+_start: li   t0, HEAP_BASE          # 20000 bytes of a pattern: byte i = 7i + 3
+        li   t1, 0
+.fill:  li   t2, 7
+        mul  t2, t2, t1
+        addi t2, t2, 3
+        add  t3, t0, t1
+        sb   t2, 0(t3)
+        addi t1, t1, 1
+        li   t2, 20000
+        blt  t1, t2, .fill
+        li   s2, 0                  # the hash the child must see: h = 31h + byte
+        li   t0, HEAP_BASE
+        li   t1, HEAP_BASE + 20000
+.hash:  lbu  t2, 0(t0)
+        li   t3, 31
+        mul  s2, s2, t3
+        add  s2, s2, t2
+        addi t0, t0, 1
+        blt  t0, t1, .hash
+        la   a0, fds
+        call pipe
+        call fork
+        beqz a0, child
+        mv   s1, a0
+        call fd0
+        call close
+        call fd1
+        li   a1, HEAP_BASE
+        li   a2, 20000
+        call write
+        call result                 # 20000 (before the child's lines: it reads to the end first)
+        call fd1
+        call close
+        mv   a0, s1
+        li   a1, HEAP_BASE + 0x8000
+        li   a2, 0
+        call wait
+        sub  a0, a0, s1
+        call result                 # 0: the child
+        li   t0, HEAP_BASE + 0x8000
+        lw   a0, 0(t0)
+        call result                 # its status: exit(0)
+        li   a0, 0
+        call exit
+child:  call fd1
+        call close
+        li   s1, 0                  # bytes
+        li   s3, 0                  # hash
+.read:  call fd0
+        li   a1, HEAP_BASE + 0x10000
+        li   a2, 3000
+        call read
+        ble  a0, zero, .end
+        add  s1, s1, a0
+        li   t0, HEAP_BASE + 0x10000
+        add  t1, t0, a0
+.byte:  lbu  t2, 0(t0)
+        li   t3, 31
+        mul  s3, s3, t3
+        add  s3, s3, t2
+        addi t0, t0, 1
+        bltu t0, t1, .byte
+        j    .read
+.end:   call result                 # 0: the end of the file
+        mv   a0, s1
+        call result                 # 20000
+        sub  a0, s3, s2
+        call result                 # 0: the same hash
+        li   a0, 0
+        call exit
+`);
+
+// A write with no reader, SIGPIPE not ignored: the writer dies of it (128 + 13 for its job).
+const SIGPIPE = program('psigpipe', `
+_start: la   a0, fds
+        call pipe
+        call fd0
+        call close
+        call result                 # 0
+        call fd1
+        la   a1, fds
+        li   a2, 4
+        call write
+        call result                 # never printed
+        li   a0, 0
+        call exit
+`);
+
+// The child waits until its parent's write of 10000 bytes has filled the pipe and sleeps, then
+// closes its read end and exits: the write returns the 4096 bytes it wrote (SIGPIPE ignored),
+// and the next write gives EPIPE.
+const CUT = program('pcut', `
+_start: li   a0, SIGPIPE
+        li   a1, SIG_IGN
+        call signal
+        la   a0, fds
+        call pipe
+        call getpid
+        mv   s2, a0                 # the parent's pid
+        call fork
+        beqz a0, child
+        mv   s1, a0
+        call fd0
+        call close
+        call fd1
+        li   a1, HEAP_BASE
+        li   a2, 10000
+        call write
+        call result                 # 4096
+        call fd1
+        li   a1, HEAP_BASE
+        li   a2, 10
+        call write
+        call result                 # -EPIPE
+        mv   a0, s1
+        li   a1, 0
+        li   a2, 0
+        call wait
+        li   a0, 0
+        call exit
+child:  call fd1
+        call close
+        mv   a0, s2
+        call blocked                # the parent sleeps in its write
+        call fd0
+        li   a1, HEAP_BASE
+        call fstat
+        li   t0, HEAP_BASE
+        lw   a0, ST_SIZE(t0)
+        call result                 # 4096: full
+        li   a0, 0
+        call exit
+`);
+
+// Sleeps a signal ends: a child asleep reading an empty pipe, another asleep writing to a full
+// one; SIGTERM ends each (wait status 15) instead of leaving it asleep forever.
+const INTR = program('pintr', `
+_start: la   a0, fds
+        call pipe
+        call fork
+        beqz a0, reader
+        mv   s1, a0
+        call blocked
+        mv   a0, s1
+        li   a1, SIGTERM
+        call kill
+        call result                 # 0
+        mv   a0, s1
+        li   a1, HEAP_BASE
+        li   a2, 0
+        call wait
+        li   t0, HEAP_BASE
+        lw   a0, 0(t0)
+        call result                 # 15: SIGTERM
+        call fork
+        beqz a0, writer
+        mv   s1, a0
+        call blocked
+        mv   a0, s1
+        li   a1, SIGTERM
+        call kill
+        mv   a0, s1
+        li   a1, HEAP_BASE
+        li   a2, 0
+        call wait
+        li   t0, HEAP_BASE
+        lw   a0, 0(t0)
+        call result                 # 15
+        call fd0                    # what the writer put in before it slept is there
+        li   a1, HEAP_BASE
+        call fstat
+        li   t0, HEAP_BASE
+        lw   a0, ST_SIZE(t0)
+        call result                 # 4096
+        li   a0, 0
+        call exit
+reader: call fd0
+        li   a1, HEAP_BASE
+        li   a2, 10
+        call read
+        li   a0, 1                  # never here
+        call exit
+writer: call fd1
+        li   a1, HEAP_BASE
+        li   a2, 5000
+        call write
+        li   a0, 1                  # never here
+        call exit
+`);
+
 describe.each(CONFIG_NAMES)('pipes under %s', (config) => {
   it('bytes through a pipe in one process: fstat, partial reads, ESPIPE, EBADF, end of file', () => {
     const r = boot(config, { programs: [BASIC] });
@@ -461,5 +656,25 @@ describe.each(CONFIG_NAMES)('pipes under %s', (config) => {
   it('1000 pipes in 4 MiB: each frame comes back at the last close', () => {
     const r = boot(config, { programs: [CYCLES], memoryBytes: 4 << 20 });
     expect(r.processes[0]).toMatchObject({ exitCode: 0, output: rows(1000) });
+  });
+
+  it('a write of 20000 bytes to a child that reads: all of it arrives, in order', () => {
+    const r = boot(config, { programs: [BIG] });
+    expect(r.processes[0]).toMatchObject({ exitCode: 0, output: rows(20000, 0, 20000, 0, 0, 0) });
+  });
+
+  it('a write with no reader kills the writer with SIGPIPE', () => {
+    const r = boot(config, { programs: [SIGPIPE] });
+    expect(r.processes[0]).toMatchObject({ exitCode: 128 + 13, output: rows(0) });
+  });
+
+  it('the last reader going while a write sleeps: the bytes written so far, then EPIPE', () => {
+    const r = boot(config, { programs: [CUT] });
+    expect(r.processes[0]).toMatchObject({ exitCode: 0, output: rows(4096, 4096, -32) });
+  });
+
+  it('a signal ends a sleep in a pipe read or write', () => {
+    const r = boot(config, { programs: [INTR] });
+    expect(r.processes[0]).toMatchObject({ exitCode: 0, output: rows(0, 15, 15, 4096) });
   });
 });

@@ -18,7 +18,8 @@ export interface GuestProgram {
  *   result(a0)        the signed value in decimal and a newline
  *   putch(a0)         one byte
  *   putbuf(a0, a1)    a1 bytes at a0
- *   fd0, fd1          the words of `fds` (the pipe's ends after pipe(fds)) into a0 */
+ *   fd0, fd1          the words of `fds` (the pipe's ends after pipe(fds)) into a0
+ *   blocked(a0 = pid) return once that process sleeps in the kernel (procs says PROC_WAITING) */
 const HELPERS = `
 result: push ra
         bge  a0, zero, .pos
@@ -52,6 +53,25 @@ fd0:    la   t0, fds
         ret
 fd1:    la   t0, fds
         lw   a0, 4(t0)
+        ret
+blocked: push ra
+        push s1
+        mv   s1, a0
+.poll:  call yield
+        li   a0, HEAP_BASE + 0x3c000
+        li   a1, 0x4000
+        call procs
+        li   t0, HEAP_BASE + 0x3c000
+        add  t1, t0, a0
+.entry: bgeu t0, t1, .poll
+        lw   t2, PI_PID(t0)
+        addi t0, t0, PI_SIZEOF
+        bne  t2, s1, .entry
+        lw   t2, PI_STATE - PI_SIZEOF(t0)
+        li   t3, PROC_WAITING
+        bne  t2, t3, .poll
+        pop  s1
+        pop  ra
         ret
 h_minus: .asciz "-"
         .align 4
