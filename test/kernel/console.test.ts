@@ -136,6 +136,16 @@ const sumLines = (output: string) => output.split('\n');
 
 const RUB = '\b \b';
 
+// Computes without a system call for a long while (far longer than a tick), then exits 0;
+// SIGINT (not ignored) ends it sooner.
+const SPIN = program('spin', `
+_start: li   t0, 30000000
+.spin:  addi t0, t0, -1
+        bnez t0, .spin
+        li   a0, 0
+        call exit
+`);
+
 describe.each(CONFIG_NAMES)('console input under %s', (config) => {
   it('lines given up front read the same as natively, at most 100 bytes and one line a read', () => {
     const input = text(1500);
@@ -187,5 +197,17 @@ describe.each(CONFIG_NAMES)('console input under %s', (config) => {
     const reads = [...r.processes[0]!.output.matchAll(/(\d+):(x*\n?)/g)];
     expect(reads.map((m) => m[2]).join('')).toBe(`${'x'.repeat(600)}\n`);
     expect(reads.every((m) => Number(m[1]) === m[2]!.length && m[2]!.length <= 100)).toBe(true);
+  });
+
+  it('a terminal Ctrl-C while a program computes: the line is dropped, SIGINT ends the program, not the one ignoring it', () => {
+    // The ring fills with 512 of the 600 x's (a line as long as the ring is readable); the rest,
+    // Ctrl-C and "ok" wait in the device until cat's first read makes room. spin is job 1, so it
+    // exists by then.
+    const r = boot(config, { programs: [SPIN, CAT], input: bytes(`${'x'.repeat(600)}\x03ok\r`), tty: true });
+    expect(r.processes[0]!.exitCode).toBe(128 + 2);
+    expect(r.processes[1]!.exitCode).toBe(0);
+    const reads = [...r.processes[1]!.output.matchAll(/(\d+):([xok]*\n?)/g)];
+    expect(reads.map((m) => m[2]).join('')).toBe(`${'x'.repeat(512)}ok\n`);
+    expect(r.console).toContain(`${'x'.repeat(600)}^C\nok\n`);
   });
 });
