@@ -7,7 +7,7 @@
 // Each program prints what it saw; every config must print what native prints.
 
 import { describe, expect, it } from 'vitest';
-import { boot, CONFIG_NAMES, program } from './guests/guest.js';
+import { boot, CONFIG_NAMES, framesInUse, program } from './guests/guest.js';
 
 const rows = (...values: (number | string)[]) => values.map((v) => `${v}\n`).join('');
 
@@ -676,5 +676,30 @@ describe.each(CONFIG_NAMES)('pipes under %s', (config) => {
   it('a signal ends a sleep in a pipe read or write', () => {
     const r = boot(config, { programs: [INTR] });
     expect(r.processes[0]).toMatchObject({ exitCode: 0, output: rows(0, 15, 15, 4096) });
+  });
+});
+
+describe('pipe frames', () => {
+  it('every pipe buffer is back in the pool at power-off, whoever closed the last end', () => {
+    const idle = program('idle', `
+_start: li   a0, 0
+        call exit`);
+    const baseline = framesInUse(boot('native', { programs: [idle] }));
+    for (const p of [BASIC, BROKEN, RING, FAULT, EMFILE, CYCLES, BIG, SIGPIPE, CUT, INTR]) {
+      expect({ program: p.name, frames: framesInUse(boot('native', { programs: [p] })) }).toEqual({ program: p.name, frames: baseline });
+    }
+    // Pipes left open at exit are closed by it.
+    const open = program('popen', `
+_start: la   a0, fds
+        call pipe
+        la   a0, fds
+        call pipe
+        call fd1
+        la   a1, fds
+        li   a2, 8
+        call write
+        li   a0, 0
+        call exit`);
+    expect(framesInUse(boot('native', { programs: [open] }))).toBe(baseline);
   });
 });

@@ -4,8 +4,9 @@
 
 import { join } from 'node:path';
 import { assemble, type Image } from '../../../src/asm/index.js';
+import { findSymbol } from '../../../src/asm/index.js';
 import { CONFIGS, findConfig, type BootOptions, type BootResult } from '../../../src/configs/index.js';
-import { USER_DIR } from '../../../src/configs/images.js';
+import { kernelImage, USER_DIR } from '../../../src/configs/images.js';
 import { isaWith } from '../../../src/isa/index.js';
 
 export interface GuestProgram {
@@ -92,4 +93,20 @@ export type GuestBoot = Omit<BootOptions, 'workloads' | 'programs'> & { programs
 
 export function boot(config: string, options: GuestBoot): BootResult {
   return findConfig(config)!.boot({ workloads: [], maxCycles: 500_000_000, ...options });
+}
+
+/** Frames with a non-zero reference count at power-off (a native boot), from the kernel's own
+ *  table (mm.s: frame_refs, one byte per frame from frame_base). */
+export function framesInUse(r: BootResult): number {
+  const kernel = kernelImage(isaWith([]));
+  const word = (address: number): number => r.machine.memory.words[address >>> 2]! >>> 0;
+  const refs = word(findSymbol(kernel, 'frame_refs')!.value);
+  const base = word(findSymbol(kernel, 'frame_base')!.value);
+  const end = word(findSymbol(kernel, 'mem_end')!.value);
+  let used = 0;
+  for (let f = 0; f < (end - base) >>> 12; f++) {
+    const at = refs + f;
+    if ((word(at & ~3) >>> ((at & 3) * 8)) & 0xff) used++;
+  }
+  return used;
 }
