@@ -33,10 +33,13 @@ export const PAGE = 4096;
 export const NATIVE_MEMORY_BYTES = 16 << 20;
 
 
-/** Expand workload names (then one's own programs) into the process list, or throw BootError
- *  naming the valid workloads. */
-export function processesFor(workloads: readonly string[], iterations?: number, programs: readonly UserProgram[] = [], run: readonly string[] = []): ProcessSpec[] {
-  if (workloads.length === 0 && programs.length === 0 && run.length === 0) throw new BootError(`no workload given (valid: ${workloadNames().join(', ')})`);
+/** The executable `boot --shell` runs (it must be on the root disk). */
+export const SHELL_PATH = '/bin/sh';
+
+/** Expand workload names (then one's own programs, the --run paths and the shell) into the
+ *  process list, or throw BootError naming the valid workloads. */
+export function processesFor(workloads: readonly string[], iterations?: number, programs: readonly UserProgram[] = [], run: readonly string[] = [], shell = false): ProcessSpec[] {
+  if (workloads.length === 0 && programs.length === 0 && run.length === 0 && !shell) throw new BootError(`no workload given (valid: ${workloadNames().join(', ')})`);
   const out: ProcessSpec[] = [];
   for (const name of workloads) {
     const wl: Workload | undefined = findWorkload(name);
@@ -50,6 +53,7 @@ export function processesFor(workloads: readonly string[], iterations?: number, 
     }
     out.push({ name: path.slice(path.lastIndexOf('/') + 1).slice(0, 15) || path, iterations: iterations ?? 1, path });
   }
+  if (shell) out.push({ name: 'sh', iterations: 0, path: SHELL_PATH, iterationArg: false });
   if (out.length > MAX_PROCS) throw new BootError(`${out.length} processes requested; the kernel runs at most ${MAX_PROCS}`);
   return out;
 }
@@ -64,7 +68,7 @@ export interface GuestMemory {
  *  does on bare metal; return the kernel's entry point. Each boot record names the process and
  *  the executable it runs, /bin/NAME on the root disk (rootfs.ts); the kernel loads it from
  *  there. Every config uses this, so the guest finds the same memory natively and under a VMM. */
-export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly ProcessSpec[], quantum = 0, readOnlyRoot = false): number {
+export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly ProcessSpec[], quantum = 0, readOnlyRoot = false, tty = false): number {
   for (const seg of kernel.segments) memory.write(seg.address, seg.data);
   const ba = BOOT_ARGS.fields;
   const br = BOOT_RECORD.fields;
@@ -82,7 +86,7 @@ export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly P
   args.setUint32(ba.MEMSIZE.offset, memory.size, true);
   args.setUint32(ba.FREE.offset, FRAME_POOL, true);
   args.setUint32(ba.QUANTUM.offset, quantum >>> 0, true);
-  args.setUint32(ba.FLAGS.offset, readOnlyRoot ? BOOT.BOOT_RDONLY.value : 0, true);
+  args.setUint32(ba.FLAGS.offset, (readOnlyRoot ? BOOT.BOOT_RDONLY.value : 0) | (tty ? BOOT.BOOT_TTY.value : 0), true);
   memory.write(BOOT.BOOTARGS.value, new Uint8Array(args.buffer));
   return kernel.entry;
 }
@@ -96,9 +100,9 @@ export function bootDisk(specs: readonly ProcessSpec[], isa: Isa, disk?: Uint8Ar
 
 /** Load the kernel and its processes into the machine's physical memory and reset the CPU to
  *  the kernel's entry point: a native boot. */
-export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quantum = 0, kernel = kernelImage(machine.isa), readOnlyRoot = false): void {
+export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quantum = 0, kernel = kernelImage(machine.isa), readOnlyRoot = false, tty = false): void {
   const memory: GuestMemory = { size: machine.memory.size, write: (address, bytes) => machine.writePhysical(address, bytes) };
-  machine.cpu.reset(placeGuest(memory, kernel, specs, quantum, readOnlyRoot));
+  machine.cpu.reset(placeGuest(memory, kernel, specs, quantum, readOnlyRoot, tty));
 }
 
 /** Host-side reporting of a kernel run: per-process output (the kernel keeps the pid whose
@@ -200,7 +204,7 @@ export function refuseParavirtKernel(config: string, kernel: Image): void {
 
 /** Build the machine for a native boot and load it, ready to run (or to debug). */
 export function prepareNative(options: BootOptions): PreparedBoot {
-  const specs = processesFor(options.workloads, options.iterations, options.programs, options.run);
+  const specs = processesFor(options.workloads, options.iterations, options.programs, options.run, options.shell);
   const isa = isaWith(kernelExtensions(options.kernelDefines));
   const kernel = options.kernel ?? kernelImage(isa, options.kernelDefines);
   refuseParavirtKernel('native', kernel);
@@ -209,7 +213,7 @@ export function prepareNative(options: BootOptions): PreparedBoot {
     { isa, memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES, costs: options.costs ?? DEFAULT_COSTS, ...(options.devices && { devices: options.devices }), disk: bootDisk(specs, isa, options.disk), ...(options.input && { consoleInput: options.input }) },
     options.onConsoleOutput,
   );
-  loadNative(machine, specs, options.quantum, kernel, options.readOnly);
+  loadNative(machine, specs, options.quantum, kernel, options.readOnly, options.tty);
   options.onMachine?.(machine);
   return {
     config: 'native',

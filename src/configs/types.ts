@@ -46,6 +46,12 @@ export interface BootOptions {
   readOnly?: boolean;
   /** Executables already on the disk (`--run /bin/prog`), started after the programs. */
   run?: readonly string[];
+  /** `boot --shell`: one more process, /bin/sh on the root disk, started without arguments
+   *  (argv = [sh]). */
+  shell?: boolean;
+  /** The console is a terminal (`boot --shell` on a TTY): BOOT_TTY in the boot arguments, so the
+   *  kernel echoes input, edits lines and turns Ctrl-C into SIGINT (docs/shell.md). */
+  tty?: boolean;
   /** Iteration count for every process (default: each workload's own). */
   iterations?: number;
   maxCycles?: number;

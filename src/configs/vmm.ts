@@ -154,7 +154,7 @@ function paravirtStats(image: Image, at: (name: string, index?: number) => numbe
 
 /** Build the machine for a VMM config: VMM in host-physical memory, the guest in its own. */
 export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOptions): PreparedBoot {
-  const specs = processesFor(options.workloads, options.iterations, options.programs, options.run);
+  const specs = processesFor(options.workloads, options.iterations, options.programs, options.run, options.shell);
   const kernelDefines = { ...vmmConfig.kernelDefines, ...options.kernelDefines };
   const guestIsa = isaWith(kernelExtensions(kernelDefines));
   const isa = isaWith([...vmmConfig.extensions, ...kernelExtensions(kernelDefines)]);
@@ -180,7 +180,7 @@ export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOp
       machine.writePhysical(layout.guestBase + address, bytes);
     },
   };
-  const guestEntry = placeGuest(guest, kernel, specs, options.quantum, options.readOnly);
+  const guestEntry = placeGuest(guest, kernel, specs, options.quantum, options.readOnly, options.tty);
   loadVmm(machine, layout, guestSize, guestEntry, vmmConfig.flags);
   options.onMachine?.(machine);
   return {
