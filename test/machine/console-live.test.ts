@@ -84,4 +84,29 @@ handler: in a0, 0x10
     m.console.pushInput(bytes('*'));
     expect(m.run(1_000_000)).toEqual({ kind: 'halt', exitCode: 42 });
   });
+
+  it('the end of live input wakes a CPU waiting for the console interrupt (up-front input raises nothing at its end)', () => {
+    const program = `
+        .org 0x1000
+_start: la t0, handler
+        csrw TVEC, t0
+        li t0, 2
+        csrw IMASK, t0
+        li t0, 1
+        out 0x12, t0
+        ei
+sleep:  wfi
+        halt
+handler: in a0, 0x11            # STATUS: 2, input ended
+        addi a0, a0, 40
+        out 0x30, a0
+        halt`;
+    const live = boot(program);
+    live.m.console.openInput();
+    expect(live.m.run(1_000_000).kind).toBe('deadlock');
+    live.m.console.endInput();
+    expect(live.m.run(1_000_000)).toEqual({ kind: 'halt', exitCode: 42 });
+    const upFront = boot(program);
+    expect(upFront.m.run(1_000_000)).toEqual({ kind: 'deadlock', pc: upFront.sym('sleep') });
+  });
 });

@@ -89,6 +89,9 @@ export class ConsoleDevice implements Device {
   private inputPos = 0;
   /** False while the host may still append (live input): all read then means "wait". */
   private inputEnded = true;
+  /** Live input that has ended keeps line 1 up (while enabled): a guest asleep waiting for
+   *  input must learn of the end. (Input given up front never raises it at its end.) */
+  private endRaisesLine = false;
   private irqEnabled = false;
   private readonly outputBytes = new BoundedBytes();
 
@@ -122,8 +125,10 @@ export class ConsoleDevice implements Device {
     this.inputFill += bytes.length;
   }
 
-  /** Live input ends: once the guest has read what is left, STATUS says "ended" and reads give -1. */
+  /** Live input ends: once the guest has read what is left, STATUS says "ended" and reads give
+   *  -1; line 1 is raised (while enabled) so that a guest waiting for input wakes to see it. */
   endInput(): void {
+    if (!this.inputEnded) this.endRaisesLine = true;
     this.inputEnded = true;
   }
 
@@ -187,7 +192,7 @@ export class ConsoleDevice implements Device {
   tick(): void {}
 
   irqAsserted(): boolean {
-    return this.irqEnabled && this.pendingInput > 0;
+    return this.irqEnabled && (this.pendingInput > 0 || this.endRaisesLine);
   }
 
   save(): unknown {
