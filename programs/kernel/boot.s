@@ -40,13 +40,7 @@ _start:
         lw   t0, 0(t0)
         beqz t0, .noroot
 
-        li   s1, 0                  # 7. one process per boot record
-.create:
-        mv   a0, s1
-        call proc_create
-        addi s1, s1, 1
-        lw   t0, BA_NPROC(s0)
-        blt  s1, t0, .create
+        call init_create            # 7. the first process, /sbin/init, which starts the rest
 
         lw   t0, BA_QUANTUM(s0)     # 8. timer: preemption every quantum cycles
         bnez t0, .quantum
@@ -65,127 +59,141 @@ _start:
         vout POWER_OFF, t0
         vhalt
 
-# proc_create(a0 = boot record index): build the address space and PCB of one process.
-proc_create:
+# init_create: process 1 runs /sbin/init with the boot records as its arguments, three per
+# record: NAME, PATH and ITER in decimal (or "-" when the record has ARGS 0):
+#   argv = ["/sbin/init", "compute", "/bin/compute", "1000", "sh", "/bin/sh", "-", ...]
+# init forks one child per record and execs it (programs/user/init.s). Without a runnable
+# /sbin/init the kernel cannot go on: "kernel: cannot run /sbin/init: error 2", power off 6.
+init_create:
         push ra
         push s0
         push s1
         push s2
         push s3
-        li   t0, P_SIZE
-        mul  t0, t0, a0
-        la   s0, proc_table
-        add  s0, s0, t0             # s0 = PCB
-        li   t0, BR_SIZEOF
-        mul  t0, t0, a0
-        li   s1, BOOTARGS + BA_PROCS
-        add  s1, s1, t0             # s1 = boot record
-        addi t0, a0, 1
-        sw   t0, P_PID(s0)          # pid = slot + 1
-        addi a0, s0, P_NAME         # the name is the record's first field
-        mv   a1, s1
-        li   a2, BR_PATH
-        call copy_bytes
-        sw   zero, P_DIVZ(s0)
-        sw   zero, P_EXIT(s0)
-        lw   t0, P_KSTACK(s0)       # a kernel stack: one page, kept by the slot
-        bnez t0, .kstack
-        call alloc_frame
-        beqz a0, .oom
-        li   t0, PAGE_SIZE
-        add  t0, a0, t0
-        sw   t0, P_KSTACK(s0)
-.kstack:
-        sw   zero, P_KSP(s0)
+        call proc_alloc             # slot 0, pid 1
+        blt  a0, zero, .oom
+        mv   s0, a0
         sw   zero, P_CWD(s0)        # the root
+        sw   zero, P_PARENT(s0)
+        sw   zero, P_JOB(s0)
+        sw   zero, P_SIGIGN(s0)
+        sw   zero, P_DIVZ(s0)
         call console_files          # file.s: descriptors 0, 1 and 2 name the console
         bnez a0, .oom
-        call new_pgdir              # page directory with the kernel's identity map
-        beqz a0, .oom
-        sw   a0, P_PGDIR(s0)
-        la   a0, path_buf           # the program: the record's path, from the disk
-        addi a1, s1, BR_PATH
-        li   a2, BR_ITER - BR_PATH
+        la   a0, path_buf           # the program
+        la   a1, init_path
+        li   a2, INIT_PATH_MAX
         call copy_bytes
-        la   a0, path_buf + BR_ITER - BR_PATH - 1
-        sb   zero, 0(a0)            # a record's path always ends
-        la   a0, path_buf
-        call exec_load
-        blt  a0, zero, .noexec
-        mv   s2, a0                 # s2 = entry point
-        li   t0, 1                  # registers: all zero but sp, a0 (iterations), a1 (pid)
-.zero:  slli t1, t0, 2
-        add  t1, t1, s0
-        sw   zero, 0(t1)
-        addi t0, t0, 1
-        li   t1, 16
-        blt  t0, t1, .zero
-        li   t0, STACK_TOP
-        sw   t0, P_SP(s0)
-        lw   t0, BR_ITER(s1)
-        sw   t0, P_A0(s0)
-        lw   t0, P_PID(s0)
-        sw   t0, P_A1(s0)
-        sw   s2, P_PC(s0)
-        li   t0, PS_READY
-        sw   t0, P_STATE(s0)
-        la   t0, nprocs
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
-        la   t0, alive
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
-.return:
+        la   s1, exec_args          # its arguments: s1 = where the next string goes
+        mv   a0, s1
+        la   a1, init_path
+        call append_string
+        mv   s1, a0
+        li   s2, 0                  # s2 = record index
+.record:
+        li   t0, BOOTARGS
+        lw   t0, BA_NPROC(t0)
+        bgeu s2, t0, .args
+        li   t0, BR_SIZEOF
+        mul  t0, t0, s2
+        li   s3, BOOTARGS + BA_PROCS
+        add  s3, s3, t0             # s3 = the record
+        sb   zero, BR_PATH - 1(s3)  # its strings always end (the loader writes them so too)
+        sb   zero, BR_ARGS - 1(s3)
+        mv   a0, s1
+        mv   a1, s3                 # BR_NAME
+        call append_string
+        addi a1, s3, BR_PATH
+        call append_string
+        lw   t0, BR_ARGS(s3)
+        bnez t0, .iter
+        la   a1, init_noarg
+        call append_string
+        j    .nextrec
+.iter:  lw   a1, BR_ITER(s3)
+        call append_dec
+.nextrec:
+        mv   s1, a0
+        addi s2, s2, 1
+        j    .record
+.args:  la   t0, exec_args
+        sub  t0, s1, t0
+        la   t1, exec_argbytes
+        sw   t0, 0(t1)
+        li   t0, BOOTARGS
+        lw   a0, BA_NPROC(t0)
+        li   t0, 3
+        mul  a0, a0, t0
+        addi a0, a0, 1              # argc
+        call exec_image             # exec.s: load it, build its stack
+        blt  a0, zero, .noinit
+        mv   a0, s0
+        call make_ready             # proc.s
         pop  s3
         pop  s2
         pop  s1
         pop  s0
         pop  ra
         ret
-.noexec:                            # "kernel: cannot run /bin/x: error 2": the process
-        neg  s2, a0                 # ends at once with 127 (no such file) or 126 (anything
-        la   a0, msg_noexec         # else), as a shell's would
+.noinit:
+        neg  s1, a0
+        la   a0, msg_noexec
         call puts
-        la   a0, path_buf
+        la   a0, init_path
         call puts
         la   a0, msg_noexec2
         call puts
-        mv   a0, s2
+        mv   a0, s1
         call print_dec
         li   a0, '\n'
         call putc
-        lw   a0, P_PGDIR(s0)        # no address space after all, no descriptors
-        call free_pgdir
-        sw   zero, P_PGDIR(s0)
-        call close_all_files
-        li   t0, 126
-        li   t1, ENOENT
-        bne  s2, t1, .code
-        li   t0, 127
-.code:  sw   t0, P_EXIT(s0)
-        li   t0, PS_DONE
-        sw   t0, P_STATE(s0)
-        la   t0, nprocs
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
-        la   t0, killed_any         # not every process ran
-        li   t1, 1
-        sw   t1, 0(t0)
-        j    .return
+        j    .bad
 .oom:   la   a0, msg_oom
         call puts
-        li   t0, EXIT_BADBOOT
+.bad:   li   t0, EXIT_BADBOOT
         vout POWER_OFF, t0
         vhalt
 
+# append_string(a0 = destination, a1 = zero-terminated string) -> a0 = just past the copy's zero.
+# Clobbers t0.
+append_string:
+        lbu  t0, 0(a1)
+        sb   t0, 0(a0)
+        addi a0, a0, 1
+        addi a1, a1, 1
+        bnez t0, append_string
+        ret
+
+# append_dec(a0 = destination, a1 = unsigned value) -> a0 = just past the decimal digits and
+# their zero. Clobbers t0-t3.
+append_dec:
+        mv   t2, a1                 # count the digits first
+        li   t1, 10
+        li   t3, 1
+.count: divu t2, t2, t1
+        beqz t2, .write
+        addi t3, t3, 1
+        j    .count
+.write: add  a0, a0, t3
+        sb   zero, 0(a0)
+        mv   t2, a0
+.digit: remu t0, a1, t1             # then write them backwards
+        addi t0, t0, '0'
+        addi t2, t2, -1
+        sb   t0, 0(t2)
+        divu a1, a1, t1
+        bnez a1, .digit
+        addi a0, a0, 1
+        ret
+
+init_path:   .asciz "/sbin/init"
+init_noarg:  .asciz "-"
+        .align 4
 msg_boot:    .asciz "kernel: booting "
 msg_boot2:   .asciz " processes\n"
 msg_badboot: .asciz "kernel: bad boot arguments\n"
-msg_oom:     .asciz "kernel: out of memory while creating a process\n"
-msg_noroot:  .asciz "kernel: no root filesystem: the programs are on the disk\n"
+msg_oom:     .asciz "kernel: out of memory while creating init\n"
+msg_noroot:  .asciz "kernel: no root filesystem: init and the programs are on the disk\n"
 msg_noexec:  .asciz "kernel: cannot run "
 msg_noexec2: .asciz ": error "
         .align 4

@@ -157,3 +157,226 @@ readi_kernel:
         sw   zero, 0(t0)
         pop  ra
         ret
+
+# ---- exec: a new program in the calling process ------------------------------------------------
+#
+# exec builds the new address space next to the old one, so a failure leaves the caller as it
+# was: path and arguments are copied into the kernel (path_buf, exec_args), the executable is
+# loaded into a fresh page directory, the arguments are laid out on its stack:
+#
+#   STACK_TOP ->  the argument strings, packed, zero-terminated (rounded up to a word)
+#                 argv[argc] = 0
+#                 argv[argc-1] ... argv[0]: pointers to the strings
+#   sp = argv ->
+#
+# and only then is the old address space freed. The program starts at its entry with
+# a0 = argc, a1 = argv (lib.s's crt0 takes it from there). All of it runs under the filesystem
+# lock, which also guards path_buf and exec_args while the disk is read.
+
+# exec(path, argv) -> does not return on success (the new program starts); else -errno.
+sys_exec:
+        la   t0, fs_mounted
+        lw   t0, 0(t0)
+        beqz t0, .nofs
+        push ra
+        push s1
+        push s2
+        mv   s1, a0                 # s1 = user path
+        mv   s2, a1                 # s2 = user argv
+        call fs_lock
+        la   a0, path_buf
+        mv   a1, s1
+        call copy_string
+        blt  a0, zero, .unlock
+        mv   a0, s2
+        call copy_argv
+        blt  a0, zero, .unlock
+        call exec_image             # a0 = argc
+.unlock:
+        push a0
+        call fs_unlock
+        pop  a0
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+.nofs:  li   a0, -ENODEV
+        ret
+
+# copy_argv(a0 = user argv: 0, or a zero-terminated array of string pointers) -> a0 = argc,
+# with the strings packed into exec_args and their bytes in exec_argbytes; or -EFAULT, -E2BIG.
+copy_argv:
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s1, a0                 # s1 = address of the next pointer
+        li   s2, 0                  # s2 = argc
+        li   s3, 0                  # s3 = bytes of strings so far
+        beqz s1, .done
+.next:  la   a0, exec_word          # the pointer, into the kernel
+        mv   a1, s1
+        li   a2, 4
+        li   a3, 0
+        call copy_user
+        li   t0, 4
+        bne  a0, t0, .fault
+        la   t0, exec_word
+        lw   a1, 0(t0)
+        beqz a1, .done              # the terminating 0
+        li   t0, MAXARG
+        bgeu s2, t0, .big
+        la   a0, exec_args
+        add  a0, a0, s3
+        li   a2, ARG_MAX
+        sub  a2, a2, s3             # room left
+        call copy_string_max
+        li   t0, -ENAMETOOLONG
+        beq  a0, t0, .big
+        blt  a0, zero, .out
+        add  s3, s3, a0
+        addi s3, s3, 1              # and its zero byte
+        addi s2, s2, 1
+        addi s1, s1, 4
+        j    .next
+.done:  la   t0, exec_argbytes
+        sw   s3, 0(t0)
+        mv   a0, s2
+        j    .out
+.fault: li   a0, -EFAULT
+        j    .out
+.big:   li   a0, -E2BIG
+.out:   pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# exec_image(a0 = argc; s0 = PCB; the path in path_buf, the strings in exec_args) -> a0 = argc
+# with the process now running the new program from its entry, or -errno with the process
+# unchanged. The caller holds the filesystem lock (or is the kernel at boot).
+exec_image:
+        push ra
+        push s1
+        push s2
+        push s3
+        push fp
+        mv   fp, a0                 # fp = argc
+        lw   s1, P_PGDIR(s0)        # s1 = the old address space (0: none, at boot)
+        call new_pgdir
+        beqz a0, .oom
+        sw   a0, P_PGDIR(s0)        # loading writes through the process's page directory
+        la   a0, path_buf
+        call exec_load
+        blt  a0, zero, .fail
+        mv   s2, a0                 # s2 = entry point
+        la   t0, exec_argbytes      # the strings at the top of the stack
+        lw   s3, 0(t0)
+        addi s3, s3, 3
+        srli s3, s3, 2
+        slli s3, s3, 2              # rounded up to a word
+        li   t0, STACK_TOP
+        sub  s3, t0, s3             # s3 = user address of the first string
+        la   t0, exec_argv          # argv[] in the kernel first: each string's user address
+        mv   t1, s3
+        la   t2, exec_args
+        li   t3, 0                  # t3 = index
+.ptr:   bgeu t3, fp, .ptrs
+        slli a0, t3, 2
+        add  a0, a0, t0
+        sw   t1, 0(a0)
+.skip:  lbu  a0, 0(t2)              # to the next string
+        addi t1, t1, 1
+        addi t2, t2, 1
+        bnez a0, .skip
+        addi t3, t3, 1
+        j    .ptr
+.ptrs:  slli a0, fp, 2
+        add  a0, a0, t0
+        sw   zero, 0(a0)            # argv[argc] = 0
+        la   a0, exec_args          # copy the strings out ...
+        mv   a1, s3
+        la   t0, exec_argbytes
+        lw   a2, 0(t0)
+        li   a3, 1
+        push a2
+        call copy_user
+        pop  a2
+        bne  a0, a2, .oomload       # (the stack is demand-zero: only memory can run out)
+        slli a2, fp, 2              # ... and argv below them
+        addi a2, a2, 4
+        sub  s3, s3, a2             # s3 = argv = the new sp
+        srli s3, s3, 4              # (aligned to 16 bytes, like the start of a C stack)
+        slli s3, s3, 4
+        la   a0, exec_argv
+        mv   a1, s3
+        li   a3, 1
+        push a2
+        call copy_user
+        pop  a2
+        bne  a0, a2, .oomload
+        lw   t1, P_PGDIR(s0)        # commit: run on the new space, free the old one
+        ori  t1, t1, PTBR_ENABLE
+        la   t0, cur_ptbr
+        sw   t1, 0(t0)
+        vset_ptbr t1
+        beqz s1, .regs
+        mv   a0, s1
+        call free_pgdir
+.regs:  li   t0, 4                  # registers: zero but sp, a0 = argc, a1 = argv
+.zero:  add  t1, s0, t0
+        sw   zero, 0(t1)
+        addi t0, t0, 4
+        li   t1, 64
+        blt  t0, t1, .zero
+        sw   s3, P_SP(s0)
+        sw   s3, P_A1(s0)
+        sw   fp, P_A0(s0)
+        sw   s2, P_PC(s0)
+        sw   zero, P_DIVZ(s0)
+        call exec_name
+        mv   a0, fp
+        j    .out
+.oomload:
+        li   a0, -ENOMEM
+.fail:  push a0                     # undo: back to the old address space
+        lw   a0, P_PGDIR(s0)
+        call free_pgdir
+        sw   s1, P_PGDIR(s0)
+        pop  a0
+        j    .out
+.oom:   li   a0, -ENOMEM
+.out:   pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# exec_name(s0 = PCB; the path in path_buf): its last component (15 bytes at most) becomes the
+# process's name, as Linux's comm. Clobbers a0-a2, t0-t2.
+exec_name:
+        la   a0, path_buf           # a0 = the start of the last component
+        mv   a1, a0
+.scan:  lbu  t0, 0(a1)
+        beqz t0, .copy
+        addi a1, a1, 1
+        li   t1, '/'
+        bne  t0, t1, .scan
+        mv   a0, a1
+        j    .scan
+.copy:  addi a1, s0, P_NAME
+        li   t2, 15
+.byte:  lbu  t0, 0(a0)
+        sb   t0, 0(a1)
+        beqz t0, .pad
+        addi a0, a0, 1
+        addi a1, a1, 1
+        addi t2, t2, -1
+        bnez t2, .byte
+.pad:   addi t1, s0, P_NAME + 16
+.zero:  bgeu a1, t1, .done
+        sb   zero, 0(a1)
+        addi a1, a1, 1
+        j    .zero
+.done:  ret

@@ -449,7 +449,7 @@ console_intr:
 # so a bad pointer gives an error instead of a kernel fault. The rule, as on Linux: bytes go out
 # until the end or until the first byte the process may not read. If at least one byte went
 # out, the call returns how many did (a short write); if none, -EFAULT. Bytes go to the console
-# while writer_pid names the process (the host attributes output by it).
+# while writer_job names the process's job (the host attributes output by it: proc.s).
 console_write:
         push s1
         push s2
@@ -459,8 +459,8 @@ console_write:
         mv   s1, a1                 # s1 = next user address
         add  s2, a1, a2             # s2 = end
         li   s3, -1                 # s3 = physical address of s1, or -1 when unknown
-        lw   t0, P_PID(s0)
-        la   t1, writer_pid
+        lw   t0, P_JOB(s0)
+        la   t1, writer_job
         sw   t0, 0(t1)
 .next:  bgeu s1, s2, .done
         andi t0, s1, 0xfff          # translate again at each new page
@@ -496,7 +496,7 @@ console_write:
         bnez a0, .out
         bgeu s1, s2, .out           # a zero-length write
         li   a0, -EFAULT            # none: a bad buffer
-.out:   la   t1, writer_pid
+.out:   la   t1, writer_job
         sw   zero, 0(t1)
         pop  ra
         pop  s3

@@ -3,6 +3,8 @@
 #   boot.s       entry point: paging off -> page tables -> paging on -> processes -> timer
 #   trap.s       the trap vector: save the process, dispatch on CAUSE, kill on fatal traps
 #   syscall.s    the system calls
+#   proc.s       processes: fork, exec's entry, wait, exit, the process table, jobs
+#   signal.s     signals: kill, signal, delivery on the way back to a process
 #   sched.s      round-robin scheduler, timer ticks, sleeping, exit and shutdown
 #   mm.s         physical frame allocator, page tables, copying to and from processes
 #   disk.s       disk driver: one request at a time, completion by interrupt
@@ -10,7 +12,7 @@
 #   fs.s         filesystem: blocks, inodes, file data, directories, paths; the fs lock
 #   file.s       open files and descriptors; read, write, close, lseek, fstat, dup; console
 #   sysfile.s    the calls on paths: open, stat, mkdir, rmdir, unlink, rename, chdir, ...
-#   exec.s       loading an executable from the filesystem into an address space
+#   exec.s       exec: an executable from the filesystem, its arguments on the new stack
 #   console.s    console driver (kernel messages)
 #
 # The kernel uses only the architecture (docs/ISA.md): it would run the same in ring 0 of bare
@@ -30,6 +32,8 @@
         .include "boot.s"
         .include "trap.s"
         .include "syscall.s"
+        .include "proc.s"
+        .include "signal.s"
         .include "sched.s"
         .include "mm.s"
         .include "disk.s"
@@ -50,18 +54,24 @@
         .align PAGE_SIZE        # these variables, boot_pcb and proc_table share one page: one shadow fault per switch
 current:     .word 0            # PCB of the running process (0 while idle or booting)
 current_pid: .word 0            # its pid (0: none)
-writer_pid:  .word 0            # pid whose write() is on the console now, 0 for kernel text
+writer_job:  .word 0            # job whose write() is on the console now, 0 for kernel text
 cur_ptbr:    .word 0            # value last written to PTBR (saves re-reading it)
 kernel_pgdir: .word 0           # page directory of the kernel alone (used while idle/exiting)
 ticks:       .word 0            # timer interrupts so far
-nprocs:      .word 0            # processes created
 alive:       .word 0            # processes not yet finished
 killed_any:  .word 0            # 1 once a process has been killed
 mem_end:     .word 0            # end of identity-mapped physical memory
 free_next:   .word 0            # next never-used frame
 free_list:   .word 0            # frames returned by free_frame, linked through their first word
+next_pid:    .word INIT_PID     # the pid the next process gets (proc.s)
+njobs:       .word 0            # jobs started: children of init (proc.s)
+frame_base:  .word 0            # first frame with a reference count (mm.s)
+frame_refs:  .word 0            # the counts: one byte per frame from frame_base
 boot_pcb:    .space P_SIZE      # scratch save area for traps before the first process runs
+        .align PAGE_SIZE
 proc_table:  .space P_SIZE * NPROC
+jobs:        .space J_SIZE * MAX_PROCS
+proc_info:   .space PI_SIZEOF   # procs: one entry, built here before it is copied out
 
 # disk.s, bio.s
 disk_blocks: .word 0            # blocks on the disk (0: none)
@@ -95,3 +105,7 @@ path_buf2:   .space PATH_MAX    # rename: from's path
 io_to_kernel: .word 0           # 1 while readi copies into kernel memory (exec.s)
 io_direct:   .word 0            # 1 while a read with O_DIRECT runs (data_buffer)
 exec_hdr:    .space EX_SEGS + EXEC_MAX_SEGS * ES_SIZEOF   # an executable's header (exec.s)
+exec_word:   .word 0            # exec: one argv pointer, copied in
+exec_argbytes: .word 0          # exec: bytes of the strings in exec_args
+exec_argv:   .space 4 * (MAXARG + 1)    # exec: argv as the new program sees it
+exec_args:   .space ARG_MAX     # exec: the argument strings, packed

@@ -1,5 +1,12 @@
 # mm.s: physical frames and page tables. The kernel reaches every physical address through
 # its identity map, so a page table's physical address is also the address it writes to.
+#
+# Every frame of the pool has a reference count (one byte in frame_refs): alloc_frame gives a
+# frame with count 1 and free_frame drops one reference, returning the frame to the pool at 0.
+# fork shares a parent's user pages with the child instead of copying them (copy-on-write):
+# both page tables map the same frame read-only with PTE_COW set and the frame's count goes up;
+# the first write to it by either process faults, and cow_break gives the writer its own copy
+# (or, when it holds the last reference, just makes the page writable again).
 
 # mm_init: frame pool from the boot arguments; the kernel page directory maps physical memory
 # 0x1000 .. mem_end to itself, ring 0 only (page 0 stays unmapped to catch null pointers).
@@ -17,6 +24,20 @@ mm_init:
         mv   t1, t3
 .size:  la   t2, mem_end
         sw   t1, 0(t2)
+        la   t2, free_next          # the reference counts, one byte per frame of the pool, take
+        lw   t0, 0(t2)              # the pool's first frames (these are never freed)
+        la   t3, frame_base
+        sw   t0, 0(t3)
+        la   t3, frame_refs
+        sw   t0, 0(t3)
+        sub  t1, t1, t0
+        srli t1, t1, 12             # frames in the pool = bytes of counts
+        li   t3, PAGE_SIZE - 1
+        add  t1, t1, t3
+        li   t3, ~0xfff
+        and  t1, t1, t3
+        add  t0, t0, t1
+        sw   t0, 0(t2)              # the counts' frames are zero: memory starts zeroed
         call alloc_frame
         la   t0, kernel_pgdir
         sw   a0, 0(t0)
@@ -50,8 +71,44 @@ mm_init:
         pop  ra
         ret
 
-# alloc_frame() -> a0 = physical address of a zeroed frame, or 0 when memory is exhausted.
+# frame_ref_address(a0 = frame) -> t0 = address of its reference count. Clobbers t1.
+.macro frame_ref_address
+        la   t0, frame_base
+        lw   t0, 0(t0)
+        sub  t0, a0, t0
+        srli t0, t0, 12
+        la   t1, frame_refs
+        lw   t1, 0(t1)
+        add  t0, t0, t1
+.endm
+
+# alloc_frame() -> a0 = physical address of a zeroed frame with one reference, or 0 when memory
+# is exhausted.
 alloc_frame:
+        push ra
+        call alloc_frame_raw
+        beqz a0, .out
+        frame_ref_address
+        li   t1, 1
+        sb   t1, 0(t0)
+.out:   pop  ra
+        ret
+
+# frame_dup(a0 = frame): one more reference (a page shared by fork). Clobbers t0, t1.
+frame_dup:
+        frame_ref_address
+        lbu  t1, 0(t0)
+        addi t1, t1, 1
+        sb   t1, 0(t0)
+        ret
+
+# frame_refcount(a0 = frame) -> a0 = its references. Clobbers t0, t1.
+frame_refcount:
+        frame_ref_address
+        lbu  a0, 0(t0)
+        ret
+
+alloc_frame_raw:
         la   t0, free_list
         lw   a0, 0(t0)
         beqz a0, .fresh
@@ -83,12 +140,19 @@ alloc_frame:
 .none:  li   a0, 0
         ret
 
-# free_frame(a0 = physical address): push it on the free list.
+# free_frame(a0 = physical address): drop one reference; at the last, push it on the free list.
+# Clobbers t0, t1.
 free_frame:
+        frame_ref_address
+        lbu  t1, 0(t0)
+        addi t1, t1, -1
+        sb   t1, 0(t0)
+        bnez t1, .shared            # another page table still maps it
         la   t0, free_list
         lw   t1, 0(t0)
         sw   t1, 0(a0)
         sw   a0, 0(t0)
+.shared:
         ret
 
 # copy_page(a0 = destination, a1 = source): copy 4 KiB.
@@ -296,6 +360,147 @@ free_pgdir:
         pop  ra
         ret
 
+# ---- copy-on-write (fork) ----------------------------------------------------------------------
+
+# cow_share(a0 = parent's page directory, a1 = child's page directory) -> a0 = 0, or -1 when
+# out of memory (the child's tables made so far stay in its directory, for free_pgdir). Every
+# present user page becomes shared: in both tables read-only with PTE_COW (a page that was
+# writable) and one more reference on its frame. The child gets its own page tables; only the
+# pages are shared. The caller flushes the parent's TLB (its entries may still say writable).
+cow_share:
+        push ra
+        push s1
+        push s2
+        push s3
+        push fp
+        mv   s1, a0                 # s1 = parent directory
+        mv   s2, a1                 # s2 = child directory
+        li   fp, USER_SLOT_LO * 4   # fp = offset of the directory slot
+.slot:  add  t0, s1, fp
+        lw   t0, 0(t0)
+        andi t1, t0, PTE_PRESENT
+        beqz t1, .nextslot
+        li   t1, ~0xfff
+        and  s3, t0, t1             # s3 = parent's page table
+        call alloc_frame            # the child's
+        beqz a0, .oom
+        ori  t0, a0, PTE_PRESENT
+        add  t1, s2, fp
+        sw   t0, 0(t1)
+        li   t2, 0                  # t2 = offset of the entry
+.pte:   add  t3, s3, t2
+        lw   t0, 0(t3)              # t0 = parent's entry
+        andi t1, t0, PTE_PRESENT
+        beqz t1, .nextpte
+        andi t1, t0, PTE_WRITABLE
+        beqz t1, .share             # read-only or already copy-on-write: as it is
+        xori t0, t0, PTE_WRITABLE   # writable: read-only and copy-on-write in the parent
+        ori  t0, t0, PTE_COW
+        sw   t0, 0(t3)
+        vpt_written t3              # (a VMM follows the parent's tables: here is the cost of fork)
+.share: add  t1, a0, t2
+        sw   t0, 0(t1)              # the child's entry: the same
+        push a0
+        push t2
+        li   t1, ~0xfff
+        and  a0, t0, t1
+        call frame_dup
+        pop  t2
+        pop  a0
+.nextpte:
+        addi t2, t2, 4
+        li   t1, PAGE_SIZE
+        blt  t2, t1, .pte
+.nextslot:
+        addi fp, fp, 4
+        li   t1, USER_SLOT_HI * 4
+        blt  fp, t1, .slot
+        li   a0, 0
+        j    .out
+.oom:   li   a0, -1
+.out:   pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# cow_break(a0 = va; s0 = PCB) -> a0 = 0 when the page at va is now writable by the process, or
+# -1 when it is not a copy-on-write page or memory is exhausted. Clobbers a0-a3, t0-t3.
+cow_break:
+        push ra
+        push s1
+        push s2
+        li   t0, ~0xfff
+        and  s1, a0, t0             # s1 = the page
+        lw   a0, P_PGDIR(s0)
+        mv   a1, s1
+        call pte_address
+        beqz a0, .fail
+        mv   s2, a0                 # s2 = address of its PTE
+        lw   t0, 0(s2)
+        andi t1, t0, PTE_PRESENT
+        beqz t1, .fail
+        andi t1, t0, PTE_COW
+        beqz t1, .fail
+        li   t1, ~0xfff
+        and  a0, t0, t1             # the shared frame
+        call frame_refcount
+        li   t0, 1
+        beq  a0, t0, .mine          # the last holder: no copy needed
+        call alloc_frame
+        beqz a0, .fail
+        lw   a1, 0(s2)
+        li   t0, ~0xfff
+        and  a1, a1, t0
+        push a0
+        push a1
+        call copy_page              # the writer's own copy
+        pop  a0
+        call free_frame             # one reference fewer on the shared frame
+        pop  a0
+        lw   t0, 0(s2)
+        andi t0, t0, 0xfff
+        or   t0, t0, a0             # the same rights, the new frame
+        sw   t0, 0(s2)
+.mine:  lw   t0, 0(s2)
+        li   t1, ~PTE_COW
+        and  t0, t0, t1
+        ori  t0, t0, PTE_WRITABLE
+        sw   t0, 0(s2)
+        vpt_written s2
+        vtlbflush s1                # the TLB may hold the read-only entry
+        li   a0, 0
+        j    .out
+.fail:  li   a0, -1
+.out:   pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# user_to_phys_write(a0 = va; s0 = PCB) -> a0 = physical address the kernel may store to on the
+# process's behalf, or -1: user_to_phys, and a copy-on-write page is first made the process's
+# own (as the process's own store would).
+user_to_phys_write:
+        push ra
+        push a0
+        call user_to_phys
+        blt  a0, zero, .out
+        lw   a0, P_PGDIR(s0)
+        lw   a1, 0(sp)
+        call pte_address
+        lw   t0, 0(a0)
+        andi t0, t0, PTE_COW
+        beqz t0, .again
+        lw   a0, 0(sp)
+        call cow_break
+        blt  a0, zero, .out
+.again: lw   a0, 0(sp)
+        call user_to_phys
+.out:   addi sp, sp, 4
+        pop  ra
+        ret
+
 # ---- copying between the kernel and a process -------------------------------------------------
 # The kernel reaches a process's memory by walking its page table in software (user_to_phys),
 # a page at a time, so a bad pointer is an error code, never a kernel fault.
@@ -317,8 +522,11 @@ copy_user:
         bltu s3, s2, .done          # wraps: nothing
 .page:  bgeu s2, s3, .done
         mv   a0, s2
-        call user_to_phys
-        blt  a0, zero, .done
+        beqz fp, .read
+        call user_to_phys_write     # to user: a copy-on-write page becomes the process's own
+        j    .phys
+.read:  call user_to_phys
+.phys:  blt  a0, zero, .done
         li   t0, PAGE_SIZE          # n = min(end - s2, rest of the page)
         andi t1, s2, 0xfff
         sub  a2, t0, t1
@@ -368,13 +576,20 @@ copy_bytes:
 # string) -> a0 = its length, or -EFAULT (it runs into memory the process may not read) or
 # -ENAMETOOLONG (no zero byte in the first PATH_MAX).
 copy_string:
+        li   a2, PATH_MAX
+# copy_string_max(a0 = kernel buffer, a1 = user string, a2 = the buffer's size, at least 1):
+# the same with another limit (exec's arguments).
+copy_string_max:
         push ra
         push s1
         push s2
         push s3
+        push fp
         mv   s1, a0                 # s1 = buffer
         mv   s2, a1                 # s2 = user address
         li   s3, 0                  # s3 = length so far
+        mv   fp, a2                 # fp = limit
+        beqz fp, .long
 .page:  mv   a0, s2
         call user_to_phys
         blt  a0, zero, .fault
@@ -383,15 +598,15 @@ copy_string:
         sb   t0, 0(t1)
         beqz t0, .end
         addi s3, s3, 1
-        li   t1, PATH_MAX
-        bgeu s3, t1, .long
+        bgeu s3, fp, .long
         addi s2, s2, 1
         addi a0, a0, 1
         andi t0, s2, 0xfff          # a new page: translate again
         bnez t0, .byte
         j    .page
 .end:   mv   a0, s3
-.out:   pop  s3
+.out:   pop  fp
+        pop  s3
         pop  s2
         pop  s1
         pop  ra

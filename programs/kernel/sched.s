@@ -78,8 +78,11 @@ schedule:
         bnez t1, kernel_resume
         # fall through
 
-# resume_process(a0 = PCB): make it current and return to it in ring 3 with interrupts on.
+# resume_process(a0 = PCB): make it current and return to it in ring 3 with interrupts on;
+# a process with a signal pending ends instead (signal.s).
 resume_process:
+        lw   t0, P_SIGPEND(a0)
+        bnez t0, signal_deliver
         vcsrw SCRATCH0, a0          # the next trap saves into this PCB
         la   t0, current
         sw   a0, 0(t0)
@@ -187,48 +190,28 @@ device_interrupts:
 .out:   pop  ra
         ret
 
-# proc_exit(a0 = exit code; s0 = PCB): record the code, close its files, free the address
-# space, run the next. Closing a file may wait for the disk, so this runs on the process's own
-# kernel stack until the files are closed.
-proc_exit:
-        sw   a0, P_EXIT(s0)
-        call close_all_files        # file.s
-        li   t0, PS_DONE
-        sw   t0, P_STATE(s0)
-        la   t0, kernel_pgdir       # leave the dying address space before freeing it
-        lw   t1, 0(t0)
-        ori  t1, t1, PTBR_ENABLE
-        la   t0, cur_ptbr
-        sw   t1, 0(t0)
-        vset_ptbr t1
-        lw   a0, P_PGDIR(s0)
-        call free_pgdir
-        sw   zero, P_PGDIR(s0)
-        la   t0, alive
-        lw   t1, 0(t0)
-        addi t1, t1, -1
-        sw   t1, 0(t0)
-        j    schedule               # the search starts after this (finished) process
-
-# shutdown: "kernel: 3 processes finished, exit codes: 1=0 2=0 3=132; power off code 4"
+# shutdown: "kernel: 3 processes finished, exit codes: 2=0 3=0 4=132; power off code 4": one
+# pid=code pair per job (proc.s), in boot-record order. init's poweroff comes here; so does the
+# scheduler if every process has ended (which only a kernel without init would see).
 shutdown:
         la   a0, msg_summary1
         call puts
-        la   t0, nprocs
+        la   t0, njobs
         lw   a0, 0(t0)
         call print_dec
         la   a0, msg_summary2
         call puts
-        la   s0, proc_table
-        la   s1, nprocs
+        la   s0, jobs
+        la   s1, njobs
         lw   s1, 0(s1)
-.each:  lw   a0, P_PID(s0)
+        beqz s1, .last
+.each:  lw   a0, J_PID(s0)
         call print_dec
         li   a0, '='
         call putc
-        lw   a0, P_EXIT(s0)
+        lw   a0, J_CODE(s0)
         call print_dec
-        addi s0, s0, P_SIZE
+        addi s0, s0, J_SIZE
         addi s1, s1, -1
         beqz s1, .last
         li   a0, ' '

@@ -33,9 +33,6 @@ syscall_return:
 syscall_table:
         syscall_handlers
 
-sys_exit:
-        j    proc_exit              # a0 = exit code
-
 sys_yield:
         sw   zero, P_A0(s0)
         j    schedule               # round robin: the next ready process (maybe this one)
@@ -159,7 +156,7 @@ sys_nano_ptemod:
         push ra
         push a0
         li   a0, HEAP_BASE
-        call user_to_phys           # maps it on demand
+        call user_to_phys_write     # maps it on demand (and unshares it: the loop writes its PTE)
         blt  a0, zero, .fail
         lw   a0, P_PGDIR(s0)
         li   a1, HEAP_BASE
@@ -193,15 +190,8 @@ sys_uptime:
         lw   a0, 0(t0)
         ret
 
-# ---- not yet built (branch proc): each returns ENOSYS until its file lands ----
-sys_fork:
-sys_exec:
-sys_wait:
-sys_getppid:
-sys_kill:
-sys_signal:
+
+# ---- not yet built (branch proc): pipe.s replaces this ----
 sys_pipe:
-sys_poweroff:
-sys_procs:
         li   a0, -ENOSYS
         ret

@@ -60,12 +60,23 @@ device_interrupt:
         mv   a0, s0
         j    resume_process
 
-# Page fault from a process: inside the heap or stack region and not yet mapped, it gets a
-# fresh zeroed page and retries the instruction (demand-zero paging); otherwise it dies.
+# Page fault from a process: a write to a page it shares copy-on-write since a fork gets its
+# own copy (mm.s, cow_break); inside the heap or stack region and not yet mapped, it gets a
+# fresh zeroed page (demand-zero paging); either way the instruction runs again. Otherwise the
+# process dies of SIGSEGV.
 page_fault:
+        li   t2, CAUSE_PAGE_FAULT_WRITE
+        bne  t1, t2, .demand
+        vcsrr a0, BADADDR
+        li   t0, USER_TOP           # only user addresses can be copy-on-write
+        bgeu a0, t0, .demand
+        call cow_break
+        beqz a0, .retry
+.demand:
         vcsrr a0, BADADDR
         call demand_map             # 0: mapped; -1: not an address the process may touch
         bnez a0, kill_current
+.retry:
         mv   a0, s0
         j    resume_process         # P_PC still points at the faulting instruction: retry it
 
@@ -88,8 +99,9 @@ divide_fault:
         mv   a0, s0
         j    resume_process
 
-# kill_current: print "kernel: killed pid N (name): Cause at pc 0x... addr 0x...", record exit
-# code 128 + cause, and let the other processes go on.
+# kill_current: print "kernel: killed pid N (name): Cause at pc 0x... addr 0x...", and end the
+# process with the signal Unix sends for that trap (cause_signals): its wait status is the
+# signal, and the host reports exit code 128 + signal (a page fault: 139, as a shell shows).
 kill_current:
         la   a0, msg_killed
         call puts
@@ -106,9 +118,19 @@ kill_current:
         la   t0, killed_any
         li   t1, 1
         sw   t1, 0(t0)
-        vcsrr a0, CAUSE
-        addi a0, a0, 128
-        j    proc_exit              # sched.s: a0 = exit code
+        vcsrr t0, CAUSE
+        li   a0, SIGILL             # a cause without an entry: an illegal act
+        sltiu t1, t0, 11
+        beqz t1, .exit
+        la   t1, cause_signals
+        add  t1, t1, t0
+        lbu  a0, 0(t1)
+.exit:  j    proc_exit              # proc.s: a0 = the wait status
+
+# The signal for each trap cause a process can die of (causes 0..10; hw.inc numbers them).
+cause_signals:
+        .byte SIGILL, SIGILL, SIGTRAP, SIGILL, SIGILL, SIGSEGV, SIGSEGV, SIGSEGV, SIGBUS, SIGFPE, SIGBUS
+        .align 4
 
 # print_trap(a0 = pc): print "<cause name> at pc <pc> addr <BADADDR>\n" for the current trap.
 print_trap:

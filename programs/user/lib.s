@@ -5,6 +5,30 @@
 
         .include "../lib/usys.s"    # the wrappers: exit, write, yield, getpid, map, ... (generated)
 
+# crt0: where every program starts. exec leaves a0 = argc and a1 = argv (an array of string
+# pointers ending in 0; sp points at it). crt0 calls the program's _start with
+#   a0 = its iteration count: argv[1] read as a decimal number (1 when there is no argv[1]),
+#   a1 = argc, a2 = argv.
+# The workloads use a0 alone (init runs each as `NAME ITER`); the shell and the utilities use
+# a1 and a2.
+        .entry crt0
+crt0:   mv   a2, a1
+        mv   a1, a0
+        li   a0, 1
+        li   t0, 2
+        blt  a1, t0, .go
+        lw   t1, 4(a2)              # argv[1]: its leading digits
+        li   a0, 0
+        li   t2, 10
+.digit: lbu  t0, 0(t1)
+        addi t0, t0, -48
+        bgeu t0, t2, .go            # not a digit (unsigned: below '0' wraps too)
+        mul  a0, a0, t2
+        add  a0, a0, t0
+        addi t1, t1, 1
+        j    .digit
+.go:    j    _start
+
 # print(a0 = zero-terminated string): one write() system call.
 print:  mv   a1, a0
         mv   a2, zero

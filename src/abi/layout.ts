@@ -158,6 +158,7 @@ export const PROCESSES = {
   SIG_IGN: { value: 1, doc: 'signal action: ignore it (kept across exec, as on Unix)' },
   SIGINT: { value: 2, doc: 'interrupt: Ctrl-C on a terminal console; terminates' },
   SIGILL: { value: 4, doc: 'illegal or privileged instruction (sent by the kernel on the trap); terminates' },
+  SIGTRAP: { value: 5, doc: 'a breakpoint instruction in a process that no debugger holds (sent by the kernel); terminates' },
   SIGBUS: { value: 7, doc: 'misaligned access or bus error (sent by the kernel); terminates' },
   SIGFPE: { value: 8, doc: 'divide by zero (sent by the kernel); terminates' },
   SIGKILL: { value: 9, doc: 'kill: cannot be ignored; terminates' },

@@ -12,6 +12,7 @@ import { BoundedBytes } from '../machine/devices/console.js';
 import { Machine, type MachineOptions, type StopReason } from '../machine/machine.js';
 import { kernelExtensions, kernelImage, userImage } from './images.js';
 import { binPath, rootDisk } from './rootfs.js';
+import { systemPrograms } from './system.js';
 import {
   BootError,
   DEFAULT_BOOT_CYCLES,
@@ -95,7 +96,7 @@ export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly P
  *  process's program installed as /bin/NAME. */
 export function bootDisk(specs: readonly ProcessSpec[], isa: Isa, disk?: Uint8Array): Uint8Array {
   const programs = specs.filter((spec) => spec.path === undefined).map((spec) => ({ name: spec.name, image: processImage(spec, isa) }));
-  return rootDisk(programs, disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))]);
+  return rootDisk([...systemPrograms(isa), ...programs], disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))]);
 }
 
 /** Load the kernel and its processes into the machine's physical memory and reset the CPU to
@@ -105,19 +106,20 @@ export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quan
   machine.cpu.reset(placeGuest(memory, kernel, specs, quantum, readOnlyRoot, tty));
 }
 
-/** Host-side reporting of a kernel run: per-process output (the kernel keeps the pid whose
- *  write() is on the console in `writer_pid`) and exit codes from its process table. The guest
- *  never sees any of this. `guestBase` is where guest-physical address 0 lies in host-physical
- *  memory (0 natively; a VMM puts its guest elsewhere). */
+/** Host-side reporting of a kernel run: per-record output and exit codes. /sbin/init starts
+ *  one job per boot record (programs/kernel/proc.s); the kernel keeps the job whose write() is
+ *  on the console in `writer_job`, and each job's pid and exit code in its `jobs` table. The
+ *  guest never sees any of this. `guestBase` is where guest-physical address 0 lies in
+ *  host-physical memory (0 natively; a VMM puts its guest elsewhere). */
 export class KernelObserver {
   /** False for a guest kernel without the symbols below: then nothing is attributed. */
   private readonly known: boolean;
-  private readonly writerPid: number;
-  private readonly procTable: number;
-  private readonly pcbSize: number;
-  private readonly exitOffset: number;
-  private readonly stateOffset: number;
-  private readonly doneState: number;
+  private readonly writerJob: number;
+  private readonly jobs: number;
+  private readonly jobSize: number;
+  private readonly pidOffset: number;
+  private readonly codeOffset: number;
+  private readonly doneOffset: number;
   private readonly outputs: BoundedBytes[];
   private words: Int32Array | undefined;
 
@@ -127,9 +129,9 @@ export class KernelObserver {
     private readonly guestBase = 0,
   ) {
     const value = (name: string): number | undefined => findSymbol(kernel, name)?.value;
-    const names = ['writer_pid', 'proc_table', 'P_SIZE', 'P_EXIT', 'P_STATE', 'PS_DONE'];
+    const names = ['writer_job', 'jobs', 'J_SIZE', 'J_PID', 'J_CODE', 'J_DONE'];
     this.known = names.every((n) => value(n) !== undefined);
-    [this.writerPid, this.procTable, this.pcbSize, this.exitOffset, this.stateOffset, this.doneState] = names.map((n) => value(n) ?? 0) as [number, number, number, number, number, number];
+    [this.writerJob, this.jobs, this.jobSize, this.pidOffset, this.codeOffset, this.doneOffset] = names.map((n) => value(n) ?? 0) as [number, number, number, number, number, number];
     this.outputs = specs.map(() => new BoundedBytes());
   }
 
@@ -166,20 +168,22 @@ export class KernelObserver {
     return this.words ? this.words[(this.guestBase + guestPhysical) >>> 2]! : 0;
   }
 
-  /** One console byte: credit it to the process whose write() is running, if any. */
+  /** One console byte: credit it to the job whose write() is running, if any. */
   consoleByte(byte: number): void {
     if (!this.known) return;
-    const pid = this.word(this.writerPid);
-    if (pid >= 1 && pid <= this.outputs.length) this.outputs[pid - 1]!.push(byte);
+    const job = this.word(this.writerJob);
+    if (job >= 1 && job <= this.outputs.length) this.outputs[job - 1]!.push(byte);
   }
 
   processes(): ProcessReport[] {
     if (!this.known) return [];
     return this.specs.map((spec, i): ProcessReport => {
-      const pcb = this.procTable + i * this.pcbSize;
-      const done = this.word(pcb + this.stateOffset) === this.doneState;
+      const entry = this.jobs + i * this.jobSize;
+      const pid = this.word(entry + this.pidOffset);
+      const done = this.word(entry + this.doneOffset) === 1;
       const output = this.outputs[i]!;
-      return { pid: i + 1, name: spec.name, exitCode: done ? this.word(pcb + this.exitOffset) : null, output: output.text(), outputBytes: output.total, outputTruncated: output.truncated };
+      // init forks the records in order after itself (pid 1): record i is pid i + 2.
+      return { pid: pid || i + 2, name: spec.name, exitCode: done ? this.word(entry + this.codeOffset) : null, output: output.text(), outputBytes: output.total, outputTruncated: output.truncated };
     });
   }
 }
@@ -231,7 +235,7 @@ export function processImage(spec: ProcessSpec, isa: Isa): Image {
 /** The user images of a boot, one per process (each runs at USER_BASE in its own space). */
 export function userImages(specs: readonly ProcessSpec[], isa: Isa): BootImage[] {
   // A program run from the disk as it is (--run) has no image on the host, so no symbols.
-  return specs.flatMap((spec, i): BootImage[] => (spec.path === undefined ? [{ name: spec.name, kind: 'user', pid: i + 1, image: processImage(spec, isa) }] : []));
+  return specs.flatMap((spec, i): BootImage[] => (spec.path === undefined ? [{ name: spec.name, kind: 'user', pid: i + 2, image: processImage(spec, isa) }] : []));
 }
 
 /** Boot the kernel natively with the given workloads and run it to power-off (or the limit). */

@@ -17,9 +17,11 @@ export const ROOT_DISK_BYTES = 4 << 20;
 const CACHED_DISKS = 4;
 
 export interface RootProgram {
-  /** Its file is /bin/NAME. */
+  /** Its file is /bin/NAME, unless `path` says otherwise. */
   readonly name: string;
   readonly image: Image;
+  /** An absolute path on the disk (system programs: /sbin/init). */
+  readonly path?: string;
 }
 
 /** Where a program's executable is. */
@@ -44,14 +46,15 @@ function executable(program: RootProgram): Uint8Array {
   return bytes;
 }
 
-/** Each distinct program once, refusing two different programs under one name. */
+/** Each distinct program once, by its path, refusing two different programs at one path. */
 function distinct(programs: readonly RootProgram[]): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   for (const p of programs) {
     const bytes = executable(p);
-    const seen = files.get(p.name);
-    if (seen && Buffer.compare(Buffer.from(seen), Buffer.from(bytes)) !== 0) throw new BootError(`two different programs are named ${p.name}: rename one (its file is ${binPath(p.name)})`);
-    files.set(p.name, bytes);
+    const path = p.path ?? binPath(p.name);
+    const seen = files.get(path);
+    if (seen && Buffer.compare(Buffer.from(seen), Buffer.from(bytes)) !== 0) throw new BootError(`two different programs are named ${p.name}: rename one (its file is ${path})`);
+    files.set(path, bytes);
   }
   return files;
 }
@@ -77,14 +80,13 @@ function installData(fs: DiskFs, data: readonly DiskFile[], where: string): void
 }
 
 function install(fs: DiskFs, files: Map<string, Uint8Array>, where: string): void {
-  const bin = fs.stat('/bin');
-  if (!bin.ok) {
-    const made = fs.mkdir('/bin');
-    if (!made.ok) throw new BootError(`${where}: cannot make /bin: ${made.error}`);
-  } else if (bin.value.type !== 'dir') throw new BootError(`${where}: /bin is not a directory`);
-  for (const [name, bytes] of files) {
-    const w = fs.writeFile(binPath(name), bytes);
-    if (!w.ok) throw new BootError(`${where}: cannot install ${binPath(name)} (${bytes.length} bytes): ${w.error}${w.error === 'ENOSPC' ? ', the disk is full' : ''}`);
+  for (const [path, bytes] of files) {
+    const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+    const st = fs.stat(dir);
+    if (st.ok && st.value.type !== 'dir') throw new BootError(`${where}: ${dir} is not a directory`);
+    if (!st.ok) parents(fs, path, where);
+    const w = fs.writeFile(path, bytes);
+    if (!w.ok) throw new BootError(`${where}: cannot install ${path} (${bytes.length} bytes): ${w.error}${w.error === 'ENOSPC' ? ', the disk is full' : ''}`);
   }
 }
 
@@ -102,7 +104,7 @@ export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, da
     return disk;
   }
   const hash = createHash('sha256');
-  for (const [name, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${name}\0${bytes.length}\0`).update(bytes);
+  for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${path}\0${bytes.length}\0`).update(bytes);
   for (const file of data) hash.update(`data\0${file.path}\0${file.bytes.length}\0`).update(file.bytes);
   const key = hash.digest('hex');
   const hit = disks.get(key);

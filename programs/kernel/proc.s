@@ -1,0 +1,391 @@
+# proc.s: processes. fork, exec, wait, exit, and the process table.
+#
+# A process is a slot of proc_table (NPROC of them) and lives through these states:
+#
+#   FREE --fork--> READY <--schedule--> running --sleep/wait/pipe--> BLOCKED or SLEEPING
+#                                         |                               |
+#                                         +---- exit, or a signal --------+--> DONE (a zombie)
+#   DONE --the parent's wait--> FREE
+#
+# A zombie keeps its pid and its status word (P_EXIT) until its parent collects them with
+# wait; its memory and files were released at exit. When a process ends, its children are
+# given to init (pid 1), which waits for them, so no zombie is left behind by a dead parent.
+#
+# The first process is /sbin/init (boot.s). init forks one child per boot record; each child
+# and everything it forks form one *job*, numbered like the records (1, 2, ...). The job is
+# only bookkeeping for the host, which reports each record's output and exit code: a console
+# write names its job in writer_job, and the jobs table keeps each record's pid and exit code.
+
+# proc_alloc() -> a0 = a PCB in no state yet (the caller fills it in and makes it READY before
+# it can sleep), with a fresh pid and a kernel stack; or -EAGAIN (the table is full) or -ENOMEM.
+proc_alloc:
+        la   t0, proc_table
+        la   t1, proc_table + P_SIZE * NPROC
+.each:  lw   t2, P_STATE(t0)
+        beqz t2, .found             # PS_FREE
+        addi t0, t0, P_SIZE
+        bltu t0, t1, .each
+        li   a0, -EAGAIN
+        ret
+.found: lw   t2, P_KSTACK(t0)       # a kernel stack: one page, kept by the slot
+        bnez t2, .stack
+        push ra
+        push t0
+        call alloc_frame
+        pop  t0
+        pop  ra
+        beqz a0, .oom
+        li   t2, PAGE_SIZE
+        add  t2, a0, t2
+        sw   t2, P_KSTACK(t0)
+.stack: la   t1, next_pid
+        lw   t2, 0(t1)
+        sw   t2, P_PID(t0)
+        addi t2, t2, 1
+        sw   t2, 0(t1)
+        sw   zero, P_KSP(t0)
+        sw   zero, P_CHAN(t0)
+        sw   zero, P_WAKE(t0)
+        sw   zero, P_EXIT(t0)
+        sw   zero, P_SIGPEND(t0)
+        sw   zero, P_PGDIR(t0)
+        mv   a0, t0
+        ret
+.oom:   li   a0, -ENOMEM
+        ret
+
+# make_ready(a0 = PCB): a new process joins the run queue. Clobbers t0, t1.
+make_ready:
+        li   t0, PS_READY
+        sw   t0, P_STATE(a0)
+        la   t0, alive
+        lw   t1, 0(t0)
+        addi t1, t1, 1
+        sw   t1, 0(t0)
+        ret
+
+# fork() -> the child's pid (the child sees 0). The child is a copy of the caller: registers,
+# address space (shared copy-on-write: mm.s, cow_share), open files (each one more reference,
+# sharing its offset, as after dup), current directory, ignored signals, name.
+sys_fork:
+        push ra
+        push s1
+        call proc_alloc
+        blt  a0, zero, .out
+        mv   s1, a0                 # s1 = the child
+        call new_pgdir              # 1. the address space: the only step that can fail
+        beqz a0, .oom
+        sw   a0, P_PGDIR(s1)
+        mv   a1, a0
+        lw   a0, P_PGDIR(s0)
+        call cow_share
+        la   t0, cur_ptbr           # the parent's pages became read-only: drop what its TLB
+        lw   t0, 0(t0)              # still holds (rewriting PTBR flushes the TLB)
+        vset_ptbr t0
+        bnez a0, .undo
+        li   t0, 0                  # 2. the registers (a0 = 0 in the child) and the pc (after
+.regs:  add  t1, s0, t0             #    the syscall: the dispatcher moved it already)
+        lw   t2, 0(t1)
+        add  t1, s1, t0
+        sw   t2, 0(t1)
+        addi t0, t0, 4
+        li   t1, P_PC + 4
+        blt  t0, t1, .regs
+        sw   zero, P_A0(s1)
+        sw   s0, P_PARENT(s1)       # 3. family, signals, name, directory, files
+        lw   t0, P_SIGIGN(s0)
+        sw   t0, P_SIGIGN(s1)
+        lw   t0, P_DIVZ(s0)
+        sw   t0, P_DIVZ(s1)
+        addi a0, s1, P_NAME
+        addi a1, s0, P_NAME
+        li   a2, 16
+        call copy_bytes
+        mv   a0, s1
+        call job_of_child
+        lw   t0, P_CWD(s0)
+        sw   t0, P_CWD(s1)
+        beqz t0, .files
+        lw   t1, I_REF(t0)          # the directory: one more reference
+        addi t1, t1, 1
+        sw   t1, I_REF(t0)
+.files: li   t0, 0
+.fd:    add  t1, s0, t0
+        lw   t2, P_OFILE(t1)
+        add  t1, s1, t0
+        sw   t2, P_OFILE(t1)
+        beqz t2, .nextfd
+        lw   t3, F_REF(t2)
+        addi t3, t3, 1
+        sw   t3, F_REF(t2)
+.nextfd:
+        addi t0, t0, 4
+        li   t1, NOFILE * 4
+        blt  t0, t1, .fd
+        mv   a0, s1                 # 4. runnable
+        call make_ready
+        lw   a0, P_PID(s1)
+        j    .out
+.undo:  lw   a0, P_PGDIR(s1)        # out of memory half way: give back what the child got
+        call free_pgdir
+        sw   zero, P_PGDIR(s1)
+.oom:   li   a0, -ENOMEM
+.out:   pop  s1
+        pop  ra
+        ret
+
+# job_of_child(a0 = new PCB; s0 = its parent): the job it belongs to. A child of init starts
+# the next job (init forks the boot records in order, so job k is record k); any other child
+# stays in its parent's. Clobbers t0-t3.
+job_of_child:
+        lw   t0, P_JOB(s0)
+        lw   t1, P_PID(s0)
+        li   t2, INIT_PID
+        bne  t1, t2, .same
+        la   t1, njobs
+        lw   t0, 0(t1)
+        li   t2, MAX_PROCS
+        bgeu t0, t2, .none          # more children of init than records: no job
+        addi t0, t0, 1
+        sw   t0, 0(t1)
+        li   t2, J_SIZE             # jobs[k - 1].pid = the child's pid
+        mul  t2, t2, t0
+        la   t3, jobs - J_SIZE
+        add  t3, t3, t2
+        lw   t2, P_PID(a0)
+        sw   t2, J_PID(t3)
+.same:  sw   t0, P_JOB(a0)
+        ret
+.none:  sw   zero, P_JOB(a0)
+        ret
+
+# getppid() -> the parent's pid (0 for init, which has none).
+sys_getppid:
+        lw   t0, P_PARENT(s0)
+        li   a0, 0
+        beqz t0, .out
+        lw   a0, P_PID(t0)
+.out:   ret
+
+# exit(code): the status word is (code & 0xff) << 8, as on Unix.
+sys_exit:
+        andi a0, a0, 0xff
+        slli a0, a0, W_EXITCODE_SHIFT
+        j    proc_exit
+
+# proc_exit(a0 = status word; s0 = PCB): record the status, close its files, free the address
+# space, give its children to init, become a zombie and wake the parent, run the next. Closing
+# a file may wait for the disk, so this runs on the process's own kernel stack until then.
+proc_exit:
+        sw   a0, P_EXIT(s0)
+        lw   t0, P_PID(s0)
+        li   t1, INIT_PID
+        beq  t0, t1, .init
+        call close_all_files        # file.s (and the current directory)
+        la   t0, kernel_pgdir       # leave the dying address space before freeing it
+        lw   t1, 0(t0)
+        ori  t1, t1, PTBR_ENABLE
+        la   t0, cur_ptbr
+        sw   t1, 0(t0)
+        vset_ptbr t1
+        lw   a0, P_PGDIR(s0)
+        call free_pgdir
+        sw   zero, P_PGDIR(s0)
+        la   t0, proc_table         # orphans go to init
+        la   t1, proc_table + P_SIZE * NPROC
+        la   t2, proc_table         # t2 = init's PCB (slot 0)
+        li   a1, 0                  # a1 = 1 when one of them is a zombie already
+.child: lw   t3, P_PARENT(t0)
+        bne  t3, s0, .nextchild
+        lw   t3, P_STATE(t0)
+        beqz t3, .nextchild         # a free slot keeps a stale parent: ignore it
+        sw   t2, P_PARENT(t0)
+        addi t3, t3, -PS_DONE
+        bnez t3, .nextchild
+        li   a1, 1
+.nextchild:
+        addi t0, t0, P_SIZE
+        bltu t0, t1, .child
+        beqz a1, .job
+        la   a0, proc_table         # init has zombies to collect
+        call wakeup
+.job:   call job_exit
+        li   t0, PS_DONE
+        sw   t0, P_STATE(s0)
+        lw   a0, P_PARENT(s0)       # the parent may be waiting (sys_wait sleeps on its PCB)
+        call wakeup
+        la   t0, alive
+        lw   t1, 0(t0)
+        addi t1, t1, -1
+        sw   t1, 0(t0)
+        j    schedule               # the search starts after this (finished) process
+.init:  la   a0, msg_init_exit
+        j    panic
+
+msg_init_exit: .asciz "init exited"
+        .align 4
+
+# job_exit(s0 = PCB, its P_EXIT set): if it started a job, keep the job's exit code as the host
+# reports it: the code it passed to exit, or 128 + the signal that ended it. Clobbers t0-t3.
+job_exit:
+        lw   t0, P_JOB(s0)
+        beqz t0, .out
+        li   t1, J_SIZE
+        mul  t1, t1, t0
+        la   t2, jobs - J_SIZE
+        add  t2, t2, t1             # t2 = jobs[job - 1]
+        lw   t1, J_PID(t2)
+        lw   t3, P_PID(s0)
+        bne  t1, t3, .out           # not its first process
+        lw   t0, P_EXIT(s0)
+        andi t1, t0, W_SIGMASK
+        srli t0, t0, W_EXITCODE_SHIFT
+        beqz t1, .code
+        addi t0, t1, 128
+.code:  sw   t0, J_CODE(t2)
+        li   t0, 1
+        sw   t0, J_DONE(t2)
+.out:   ret
+
+# wait(pid, status, options) -> the pid of a child that ended, 0 (WNOHANG, none yet), or
+# -ECHILD, -EFAULT, -EINVAL, -EINTR. A zombie child found is reaped: its slot becomes free.
+sys_wait:
+        li   t0, ~WNOHANG
+        and  t0, a2, t0
+        bnez t0, .inval
+        push ra
+        push s1
+        push s2
+        push s3
+        push fp
+        mv   s1, a0                 # s1 = pid wanted (-1: any)
+        mv   s2, a1                 # s2 = where the status goes (0: nowhere)
+        mv   s3, a2                 # s3 = options
+.scan:  li   fp, 0                  # fp = a matching child exists
+        la   t0, proc_table
+        la   t1, proc_table + P_SIZE * NPROC
+.each:  lw   t2, P_STATE(t0)
+        beqz t2, .next
+        lw   t3, P_PARENT(t0)
+        bne  t3, s0, .next
+        li   t3, -1
+        beq  s1, t3, .match
+        lw   t3, P_PID(t0)
+        bne  t3, s1, .next
+.match: li   fp, 1
+        li   t3, PS_DONE
+        beq  t2, t3, .reap
+.next:  addi t0, t0, P_SIZE
+        bltu t0, t1, .each
+        li   a0, -ECHILD
+        beqz fp, .out
+        li   a0, 0
+        andi t0, s3, WNOHANG
+        bnez t0, .out
+        li   a0, -EINTR             # a signal is on its way: give up waiting
+        lw   t0, P_SIGPEND(s0)
+        bnez t0, .out
+        mv   a0, s0                 # sleep until a child ends (proc_exit wakes our PCB)
+        call sleep
+        j    .scan
+.reap:  mv   fp, t0                 # fp = the zombie
+        beqz s2, .free
+        addi a0, fp, P_EXIT
+        mv   a1, s2
+        li   a2, 4
+        li   a3, 1
+        call copy_user
+        li   t0, 4
+        beq  a0, t0, .free
+        li   a0, -EFAULT            # the child stays a zombie
+        j    .out
+.free:  lw   a0, P_PID(fp)
+        sw   zero, P_STATE(fp)      # PS_FREE
+        sw   zero, P_PARENT(fp)
+.out:   pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+.inval: li   a0, -EINVAL
+        ret
+
+# poweroff(): init's last act, once wait says it has no children left.
+sys_poweroff:
+        lw   t0, P_PID(s0)
+        li   t1, INIT_PID
+        bne  t0, t1, .perm
+        j    shutdown
+.perm:  li   a0, -EPERM
+        ret
+
+# procs(buf, len) -> bytes written: a PROC_INFO entry per process in use, in pid order.
+sys_procs:
+        push ra
+        push s1
+        push s2
+        push s3
+        push fp
+        mv   s1, a0                 # s1 = next user address
+        add  s2, a0, a1             # s2 = its end
+        li   s3, 0                  # s3 = the last pid written
+.pick:  li   fp, 0                  # fp = the in-use slot with the smallest pid above s3
+        la   t0, proc_table
+        la   t1, proc_table + P_SIZE * NPROC
+.each:  lw   t2, P_STATE(t0)
+        beqz t2, .next
+        lw   t2, P_PID(t0)
+        bgeu s3, t2, .next
+        beqz fp, .take
+        lw   t3, P_PID(fp)
+        bgeu t2, t3, .next
+.take:  mv   fp, t0
+.next:  addi t0, t0, P_SIZE
+        bltu t0, t1, .each
+        beqz fp, .done
+        sub  t0, s2, s1
+        li   t1, PI_SIZEOF
+        bltu t0, t1, .done          # no room for another
+        lw   s3, P_PID(fp)
+        la   a0, proc_info          # the entry, in the kernel first
+        sw   s3, PI_PID(a0)
+        lw   t0, P_PARENT(fp)
+        beqz t0, .ppid
+        lw   t0, P_PID(t0)
+.ppid:  sw   t0, PI_PPID(a0)
+        lw   t0, P_STATE(fp)
+        li   t1, PROC_WAITING       # SLEEPING and BLOCKED
+        li   t2, PS_READY
+        bne  t0, t2, .zombie
+        li   t1, PROC_RUNNABLE
+.zombie:
+        li   t2, PS_DONE
+        bne  t0, t2, .state
+        li   t1, PROC_ZOMBIE
+.state: sw   t1, PI_STATE(a0)
+        lw   t0, P_JOB(fp)
+        sw   t0, PI_JOB(a0)
+        addi a0, a0, PI_NAME
+        addi a1, fp, P_NAME
+        li   a2, 16
+        call copy_bytes
+        la   a0, proc_info
+        mv   a1, s1
+        li   a2, PI_SIZEOF
+        li   a3, 1
+        call copy_user
+        li   t0, PI_SIZEOF
+        bne  a0, t0, .fault
+        addi s1, s1, PI_SIZEOF
+        j    .pick
+.done:  lw   t0, P_A0(s0)           # bytes written: from buf (the saved argument) to s1
+        sub  a0, s1, t0
+        j    .out
+.fault: li   a0, -EFAULT
+.out:   pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
