@@ -192,7 +192,8 @@ export async function interactiveSession(prepared: PreparedBoot, output: Session
           break;
         }
         wait = Infinity;
-      } else if (cpu.sleeping && cpu.instret - instret < IDLE_INSTRUCTIONS && machine.disk.nextEvent() === Infinity) {
+      } else if (!inputEnded && cpu.sleeping && cpu.instret - instret < IDLE_INSTRUCTIONS && machine.disk.nextEvent() === Infinity) {
+        // (Once the input has ended nothing more can come: idle slices then run back to back.)
         wait = IDLE_WAIT_MS;
       }
       if (stdin.isPaused() && !inputEnded && console.pendingInput < MAX_PENDING_INPUT / 2) stdin.resume();

@@ -89,8 +89,9 @@ export class ConsoleDevice implements Device {
   private inputPos = 0;
   /** False while the host may still append (live input): all read then means "wait". */
   private inputEnded = true;
-  /** Live input that has ended keeps line 1 up (while enabled): a guest asleep waiting for
-   *  input must learn of the end. (Input given up front never raises it at its end.) */
+  /** The end of live input raises line 1 (while enabled) until the guest next reads STATUS or
+   *  DATA: a guest asleep waiting for input must learn of the end, and a kernel that keeps the
+   *  interrupt on must not take it forever. (Input given up front raises nothing at its end.) */
   private endRaisesLine = false;
   private irqEnabled = false;
   private readonly outputBytes = new BoundedBytes();
@@ -126,7 +127,8 @@ export class ConsoleDevice implements Device {
   }
 
   /** Live input ends: once the guest has read what is left, STATUS says "ended" and reads give
-   *  -1; line 1 is raised (while enabled) so that a guest waiting for input wakes to see it. */
+   *  -1; line 1 is raised (while enabled) until the guest reads STATUS or DATA, so that a guest
+   *  waiting for input wakes to see the end. */
   endInput(): void {
     if (!this.inputEnded) this.endRaisesLine = true;
     this.inputEnded = true;
@@ -165,8 +167,10 @@ export class ConsoleDevice implements Device {
   read(port: number): number {
     switch (port) {
       case CONSOLE_DATA:
+        this.endRaisesLine = false;
         return this.pendingInput > 0 ? this.input[this.inputPos++ - this.inputBase]! : -1;
       case CONSOLE_STATUS:
+        this.endRaisesLine = false;
         return this.pendingInput > 0 ? ConsoleStatus.INPUT_READY : this.inputEnded ? ConsoleStatus.INPUT_ENDED : 0;
       case CONSOLE_IRQ_ENABLE:
         return this.irqEnabled ? 1 : 0;
