@@ -175,6 +175,7 @@ fork:
 exec:
         li   t0, SYS_EXEC
         syscall
+        ret
 
 # wait(pid, status, options): waitpid: sleep until a child ends; its status word is (code << 8) after exit(code), or the signal number when a signal ended it
 wait:
@@ -210,6 +211,7 @@ pipe:
 poweroff:
         li   t0, SYS_POWEROFF
         syscall
+        ret
 
 # procs(buf, len): a snapshot of the process table (for ps): pid, parent, state, name
 procs:

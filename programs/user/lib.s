@@ -95,3 +95,5 @@ newline:
 
 lib_nl: .asciz "\n"
         .align 4
+
+        .include "ulib.s"           # strings, numbers, write_all, perror (for sh and the utilities)

@@ -30,7 +30,8 @@ export interface Syscall {
   readonly name: string;
   /** In a0, a1, a2, a3 (at most four). */
   readonly args: readonly SyscallArg[];
-  /** What a0 holds when the call succeeds, or `null` for a call that does not return. */
+  /** What a0 holds when the call succeeds, or `null` for a call that does not return when it
+   *  succeeds (exit; exec and poweroff return only with an error). */
   readonly returns: string | null;
   /** How it reports an error: 'minus-one' returns -1 whatever the error (every call of today's
    *  kernel); 'errno' returns -errno, as Linux does. The `errors` say which errors there are. */

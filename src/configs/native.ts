@@ -52,7 +52,9 @@ export function processesFor(workloads: readonly string[], iterations?: number, 
     if (!path.startsWith('/') || new TextEncoder().encode(path).length >= BOOT_RECORD.fields.PATH.size) {
       throw new BootError(`--run ${path}: an absolute path on the disk of at most ${BOOT_RECORD.fields.PATH.size - 1} bytes`);
     }
-    out.push({ name: path.slice(path.lastIndexOf('/') + 1).slice(0, 15) || path, iterations: iterations ?? 1, path });
+    // A program from the disk gets an argument only when --iterations gives one (without it,
+    // crt0 hands it 1 anyway): so `--run /bin/sh` starts a shell, not `sh 1`.
+    out.push({ name: path.slice(path.lastIndexOf('/') + 1).slice(0, 15) || path, iterations: iterations ?? 1, path, iterationArg: iterations !== undefined });
   }
   if (shell) out.push({ name: 'sh', iterations: 0, path: SHELL_PATH, iterationArg: false });
   if (out.length > MAX_PROCS) throw new BootError(`${out.length} processes requested; the kernel runs at most ${MAX_PROCS}`);
@@ -96,7 +98,11 @@ export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly P
  *  process's program installed as /bin/NAME. */
 export function bootDisk(specs: readonly ProcessSpec[], isa: Isa, disk?: Uint8Array): Uint8Array {
   const programs = specs.filter((spec) => spec.path === undefined).map((spec) => ({ name: spec.name, image: processImage(spec, isa) }));
-  return rootDisk([...systemPrograms(isa), ...programs], disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))]);
+  // A boot's own program wins over a system program at its path: `--workload sleep` runs the
+  // sleep workload as /bin/sleep, where the sleep utility would be.
+  const taken = new Set(programs.map((p) => binPath(p.name)));
+  const system = systemPrograms(isa).filter((p) => !taken.has(p.path ?? binPath(p.name)));
+  return rootDisk([...system, ...programs], disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))]);
 }
 
 /** Load the kernel and its processes into the machine's physical memory and reset the CPU to

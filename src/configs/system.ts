@@ -1,6 +1,8 @@
-// The system programs every root disk gets: /sbin/init, which the kernel starts as pid 1 and
-// which starts the boot's processes (programs/user/init.s). The shell and the utilities join
-// this list. Each is a user program in programs/user, assembled once (images.ts caches it).
+// The system programs every root disk gets (and a user's `--disk`): /sbin/init, which the kernel
+// starts as pid 1 and which starts the boot's processes (programs/user/init.s), and the shell
+// and the utilities in /bin (docs/shell.md). One list, so that the boot, the disk cache's key,
+// the tests and the docs agree on it. Each is a user program in programs/user, assembled once
+// (images.ts caches it) and made an executable once per image (rootfs.ts).
 
 import type { Isa } from '../isa/index.js';
 import { userImage } from './images.js';
@@ -13,7 +15,25 @@ export interface SystemProgram {
   readonly program: string;
 }
 
-export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [{ path: '/sbin/init', program: 'init' }];
+const bin = (name: string, program = name): SystemProgram => ({ path: `/bin/${name}`, program });
+
+export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
+  { path: '/sbin/init', program: 'init' },
+  bin('sh'),
+  bin('echo'),
+  bin('cat'),
+  bin('ls'),
+  bin('mkdir'),
+  bin('rm'),
+  bin('mv'),
+  bin('cp'),
+  bin('wc'),
+  bin('ps'),
+  bin('kill'),
+  bin('sleep', 'sleep-ticks'), // sleep.s is the `sleep` workload
+  bin('true'),
+  bin('false'),
+];
 
 /** The system programs, assembled for the guest's ISA, ready for rootDisk. */
 export function systemPrograms(isa: Isa): RootProgram[] {

@@ -63,6 +63,8 @@ export const WORKLOADS: readonly Workload[] = [
   storage(w('fileio', 'workload', 2, 'file bound: N x (create, write 8 KiB, read it back, delete) through the buffer cache and the disk')),
   storage(w('fsmeta', 'workload', 2, 'metadata bound: N x (mkdir, create, stat, rename, unlink, rmdir)')),
   storage(w('diskread', 'workload', 8, 'disk bound: N random 4 KiB reads with O_DIRECT from a 1 MiB file (every read a disk request)', ['diskread'], diskreadFiles)),
+  w('forkwait', 'workload', 40, 'process creation: N x (fork, the child exits, wait) (Adams and Agesen\'s forkwait)'),
+  w('spawn', 'workload', 10, 'program start: N x (fork, the child execs /bin/true, wait)'),
   w('nano-syscall', 'nano', 1000, 'nanobenchmark: N null system calls (getpid)'),
   w('nano-in', 'nano', 1000, 'nanobenchmark: one syscall, then N `in` from the null port in a kernel loop'),
   w('nano-csrw', 'nano', 1000, 'nanobenchmark: one syscall, then N control-register writes (IMASK) in a kernel loop'),

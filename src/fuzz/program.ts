@@ -25,6 +25,13 @@
 //            the process alone decides is mixed in (results, bytes, sizes), never inode numbers
 //            or directory sizes that other processes' files change. Drawn from a stream of
 //            their own (Random.split), so adding them left every other choice as it was.
+//   process  fork a child that runs a few blocks of its own (its stores land on pages shared
+//            copy-on-write with the parent), prints a checkpoint and exits, or dies of a fault,
+//            or execs /bin/true, /bin/false or a path that cannot run, or spins until the parent
+//            kills it; the parent waits at once (so the outputs never interleave) and mixes in
+//            the status word. Also wait with WNOHANG or with no child, kill and signal with odd
+//            arguments. Never a pid: children's pids depend on how processes interleave.
+//            Another stream of their own.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
 // instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.
@@ -57,7 +64,7 @@ type Block = 'alu' | 'memory' | 'map' | 'yield' | 'sleep' | 'getpid' | 'syscall'
 
 /** A number or a constant expression of abi.inc's names (O_*, SEEK_*), not a label. */
 function isLiteral(arg: string): boolean {
-  return /^-?(0x[0-9a-f]+|[0-9]+)$/.test(arg) || /^(O_|SEEK_)/.test(arg);
+  return /^-?(0x[0-9a-f]+|[0-9]+)$/.test(arg) || /^(O_|SEEK_|SIG|WNOHANG)/.test(arg);
 }
 
 /** Source text of one random program (assemble it in programs/user: it includes user.inc and
@@ -75,6 +82,8 @@ class ProgramWriter {
   private readonly pool: number[] = [];
   /** The files blocks' own choices (see the header). */
   private readonly files: Random;
+  /** The process blocks' own choices. */
+  private readonly procs: Random;
 
   constructor(
     private readonly rng: Random,
@@ -82,6 +91,7 @@ class ProgramWriter {
     private readonly foreignWords: readonly number[],
   ) {
     this.files = rng.split(0x46494c45);
+    this.procs = rng.split(0x50524f43);
     this.divzeroHandled = rng.chance(0.6);
     for (let i = 0; i < 24; i++) this.pool.push(this.randomAddress());
   }
@@ -102,6 +112,7 @@ class ProgramWriter {
       this.block(this.chooseBlock(true));
       if (r.chance(0.2)) this.checkpoint();
       if (this.files.chance(0.15)) this.fileOps();
+      if (this.procs.chance(0.1)) this.processOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();
@@ -439,6 +450,84 @@ class ProgramWriter {
     for (let i = 0; i < n; i++) this.block(this.chooseBlock(false));
     this.emit('        addi s3, s3, -1');
     this.emit(`        bnez s3, ${top}`);
+  }
+
+  /** Process calls (see the header); the status words go into the checksum. */
+  private processOps(): void {
+    const p = this.procs;
+    const status = `0x${(FILE_BUFFERS + 2048).toString(16)}`; // in the file blocks' page, away from their buffers
+    const child = this.fresh();
+    const parent = this.fresh();
+    const waitChild = (): void => {
+      this.clear(status, 0);
+      this.sys('wait', '-1', status, '0');
+      this.emit('        srli a0, a0, 31'); // only whether it failed: a pid depends on the interleaving
+      this.mix('a0');
+      this.emit(`        li   t0, ${status}`);
+      this.emit('        lw   a0, 0(t0)');
+      this.mix('a0');
+    };
+    switch (p.int(0, 4)) {
+      case 0:
+      case 1: {
+        // fork: the child runs blocks of its own, then exits or faults
+        this.emit('        call fork');
+        this.emit(`        bnez a0, ${parent}`);
+        const blocks = p.int(1, 4);
+        for (let i = 0; i < blocks; i++) this.block(p.pick(['alu', 'memory', 'memory', 'map', 'selfmod', 'yield'] as const));
+        if (p.chance(0.5)) this.sys('getppid');
+        this.checkpoint();
+        if (p.chance(0.2)) this.fault();
+        this.emit('        andi a0, s0, 0xff');
+        this.emit('        call exit');
+        this.emit(`${parent}:`);
+        this.emit('        srli a0, a0, 31');
+        this.mix('a0');
+        waitChild();
+        return;
+      }
+      case 2: {
+        // fork and exec: a program, a failure, odd arguments
+        const path = p.pick(['/bin/true', '/bin/false', '/bin/nothing-here', '/bin', '/sbin/init/x', '']);
+        const argv = p.pick(['none', 'list', 'bad']);
+        this.emit('        call fork');
+        this.emit(`        bnez a0, ${parent}`);
+        const name = this.string(path);
+        if (argv === 'list') {
+          const arg0 = this.string('arg0');
+          const arg1 = this.string(`x${p.int(0, 99)}`);
+          const list = this.fresh();
+          this.data.push(`${list}: .word ${arg0}, ${arg1}, 0`);
+          this.sys('exec', name, list);
+        } else this.sys('exec', name, argv === 'bad' ? p.pick(['0x10000', '0x7ffffffd', '0x60000000']) : '0');
+        this.emit('        sub  a0, zero, a0'); // exec returned: exit with its errno
+        this.emit('        call exit');
+        this.emit(`${parent}:`);
+        waitChild();
+        return;
+      }
+      case 3: {
+        // a child that would run forever, ended by a signal (or ignoring one first)
+        const spin = this.fresh();
+        const ignore = p.chance(0.3);
+        this.emit('        call fork');
+        this.emit(`        bnez a0, ${parent}`);
+        if (ignore) this.sys('signal', 'SIGTERM', 'SIG_IGN');
+        this.emit(`${spin}:  call yield`);
+        this.emit(`        j    ${spin}`);
+        this.emit(`${parent}:`);
+        this.sys('kill', 'a0', ignore ? 'SIGKILL' : p.pick(['SIGTERM', 'SIGKILL', 'SIGINT']));
+        waitChild();
+        return;
+      }
+      case 4: {
+        // calls with nothing to wait for, and odd signals
+        this.sys('wait', p.pick(['-1', '0x7fffffff']), '0', p.pick(['0', 'WNOHANG', '0x10']));
+        this.sys('kill', p.pick(['1', '0x7fffffff', '-5']), p.pick(['0', 'SIGTERM', '64', '3']));
+        this.sys('signal', p.pick(['SIGKILL', 'SIGCHLD', '0', '40', 'SIGPIPE']), p.pick(['SIG_IGN', 'SIG_DFL', '2']));
+        return;
+      }
+    }
   }
 
   /** Print "NAME: <checksum>\n". */

@@ -82,7 +82,8 @@ export function userStubs(): string {
   for (const s of SYSCALLS) {
     lines.push(`# ${summary(s)}`);
     lines.push(`${s.name}:`, `        li   t0, SYS_${s.name.toUpperCase()}`, '        syscall');
-    if (s.returns !== null) lines.push('        ret');
+    // A call that does not return on success still returns when it fails (exec, poweroff).
+    if (s.returns !== null || s.errors.length > 0) lines.push('        ret');
     lines.push('');
   }
   return lines.join('\n');

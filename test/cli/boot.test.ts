@@ -134,7 +134,7 @@ label:  .asciz "a0="
   });
 
   it('--run without --disk, and a bad --run path, are usage errors', () => {
-    expect(ringlab(['boot', '--run', '/bin/x']).stderr).toContain('--run runs a program from the disk: give the disk with --disk FILE');
+    expect(ringlab(['boot', '--run', '/bin/x']).stderr).toContain('cannot run /bin/x');
     const disk = `${cli.dir()}/x.img`;
     ringlab(['fs', 'mkfs', disk, '--size', '1M']);
     const r = ringlab(['boot', '--disk', disk, '--run', 'relative']);

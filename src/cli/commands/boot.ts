@@ -108,7 +108,6 @@ export function bootCommand(opts: BootCliOptions): number {
     return ExitCode.OK;
   }
   const config = configNamed(opts.config ?? 'native');
-  if (opts.run !== undefined && opts.disk === undefined) throw new CliError('--run runs a program from the disk: give the disk with --disk FILE', ExitCode.USAGE);
   if (opts.workload === undefined && opts.program === undefined && opts.run === undefined) {
     throw new CliError(`--workload, --program, --run or --shell is required (valid workloads: ${WORKLOADS.map((w) => w.name).join(', ')}); see ringlab boot --list`, ExitCode.USAGE);
   }
