@@ -44,14 +44,15 @@ export interface BootOptions {
   /** Mount the root filesystem read-only (`boot --read-only`): calls that would change it give
    *  EROFS. The boot still installs the programs in /bin first (the host writes them). */
   readOnly?: boolean;
+  /** The console is a terminal (BOOT_TTY; `boot --shell`): the kernel echoes input, edits lines
+   *  (backspace, Ctrl-U), turns CR into NL, Ctrl-C into SIGINT and Ctrl-D into the end of input
+   *  (docs/kernel.md, "The console"). Without it input bytes pass as they are, as from a file. */
+  tty?: boolean;
   /** Executables already on the disk (`--run /bin/prog`), started after the programs. */
   run?: readonly string[];
   /** `boot --shell`: one more process, /bin/sh on the root disk, started without arguments
    *  (argv = [sh]). */
   shell?: boolean;
-  /** The console is a terminal (`boot --shell` on a TTY): BOOT_TTY in the boot arguments, so the
-   *  kernel echoes input, edits lines and turns Ctrl-C into SIGINT (docs/shell.md). */
-  tty?: boolean;
   /** Iteration count for every process (default: each workload's own). */
   iterations?: number;
   maxCycles?: number;

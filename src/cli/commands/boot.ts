@@ -43,6 +43,8 @@ export interface BootCliOptions {
   run?: string[];
   /** --read-only: the root filesystem is mounted read-only. */
   readOnly?: boolean;
+  /** --tty: the console is a terminal (BOOT_TTY). */
+  tty?: boolean;
   /** --shell: /bin/sh as the only process, interactive on a terminal (shellCommand). */
   shell?: boolean;
 }
@@ -139,6 +141,7 @@ function commonOptions(opts: BootCliOptions, disk: Uint8Array | undefined): Omit
   const kernelDefines = parseDefines(opts.define);
   return {
     ...(opts.readOnly && { readOnly: true }),
+    ...(opts.tty && { tty: true }),
     costs: parsePreset(opts.preset),
     ...(iterations !== undefined && { iterations }),
     ...(quantum !== undefined && { quantum }),
