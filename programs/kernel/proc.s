@@ -47,6 +47,7 @@ proc_alloc:
         sw   zero, P_WAKE(t0)
         sw   zero, P_EXIT(t0)
         sw   zero, P_SIGPEND(t0)
+        sw   zero, P_TICKPC(t0)
         sw   zero, P_PGDIR(t0)
         mv   a0, t0
         ret
