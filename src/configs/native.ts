@@ -98,7 +98,7 @@ export function bootDisk(specs: readonly ProcessSpec[], isa: Isa, disk?: Uint8Ar
   // sleep workload as /bin/sleep, where the sleep utility would be.
   const taken = new Set(programs.map((p) => binPath(p.name)));
   const system = systemPrograms(isa).filter((p) => !taken.has(p.path ?? binPath(p.name)));
-  return rootDisk([...system, ...programs], disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))]);
+  return rootDisk(programs, disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))], system);
 }
 
 /** Load the kernel and its processes into the machine's physical memory and reset the CPU to
