@@ -34,6 +34,7 @@ _start:
 
         li   t0, KERNEL_IMASK       # 5. interrupt lines: the timer (not running yet), the
         vcsrw IMASK, t0             # console and the disk
+        call console_init           # console.s: a terminal or not; its input interrupt on
         call bio_init               # 6. the buffer cache, and the root filesystem, which holds
         call fs_mount               # the programs
         la   t0, fs_mounted

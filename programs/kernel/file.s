@@ -1,12 +1,14 @@
-# file.s: open files and file descriptors, and the console as a file.
+# file.s: open files and file descriptors.
 #
 # Each process has NOFILE descriptors (P_OFILE in its PCB), each pointing at an open file in
-# ftable or 0. An open file is the console or an inode with an offset; dup and dup2 make two
-# descriptors share one (and its offset), as on Unix. A process starts with descriptors 0, 1
-# and 2 on one console file, opened for reading and writing (console_files).
+# ftable or 0. An open file is the console (console.s), an inode with an offset, or one end of
+# a pipe (pipe.s); dup and dup2 make two descriptors share one (and its offset), as on Unix. A
+# process starts with descriptors 0, 1 and 2 on one console file, opened for reading and
+# writing (console_files).
 #
-# The calls on descriptors are here: read, write, close, lseek, fstat, dup, dup2. Those on an
-# inode run under the filesystem lock (fs_call, fs.s); those on the console do not.
+# The calls on descriptors are here: read, write, close, lseek, fstat, dup, dup2; each sends
+# the work to the file's type. Those on an inode run under the filesystem lock (fs_call, fs.s);
+# those on the console and on pipes do not.
 
 # console_files(s0 = PCB) -> a0 = 0, or -ENFILE: descriptors 0, 1, 2 on a new console file.
 console_files:
@@ -83,7 +85,8 @@ fd_alloc:
         ret
 
 # fileclose(a0 = open file): drop a reference; the last one releases its inode (which may free
-# an unlinked file: that takes the filesystem lock and may wait for the disk).
+# an unlinked file: that takes the filesystem lock and may wait for the disk) or its end of a
+# pipe.
 fileclose:
         lw   t0, F_REF(a0)
         addi t0, t0, -1
@@ -91,6 +94,8 @@ fileclose:
         bnez t0, .out
         lw   t0, F_TYPE(a0)
         sw   zero, F_TYPE(a0)
+        li   t1, FT_PIPE
+        beq  t0, t1, pipe_close     # pipe.s (returns to our caller)
         li   t1, FT_INODE
         bne  t0, t1, .out
         push ra
@@ -142,9 +147,13 @@ sys_read:
         beq  t0, t1, .badf
         blt  a2, zero, .inval
         lw   t0, F_TYPE(a0)
+        li   t1, FT_PIPE
+        beq  t0, t1, .pipe
         li   t1, FT_CONSOLE
         bne  t0, t1, .inode
         call console_read
+        j    .out
+.pipe:  call pipe_read
         j    .out
 .inode: la   t0, file_read
         call fs_call
@@ -198,9 +207,13 @@ sys_write:
         add  t0, a1, a2
         bltu t0, a1, .fault         # buf + len wraps past 2^32: a bad buffer
         lw   t0, F_TYPE(a0)
+        li   t1, FT_PIPE
+        beq  t0, t1, .pipe
         li   t1, FT_CONSOLE
         bne  t0, t1, .inode
         call console_write
+        j    .out
+.pipe:  call pipe_write
         j    .out
 .inode: la   t0, file_write
         call fs_call
@@ -304,8 +317,8 @@ sys_lseek:
         pop  ra
         blt  a0, zero, .out
         lw   t0, F_TYPE(a0)
-        li   t1, FT_CONSOLE
-        beq  t0, t1, .pipe
+        li   t1, FT_INODE           # the console and pipes are streams
+        bne  t0, t1, .pipe
         li   t0, SEEK_SET
         li   t1, 0
         beq  a2, t0, .base
@@ -334,6 +347,8 @@ sys_fstat:
         lw   t0, F_TYPE(a0)
         li   t1, FT_CONSOLE
         beq  t0, t1, .console
+        li   t1, FT_PIPE
+        beq  t0, t1, .pipe
         lw   a0, F_IP(a0)
         call stat_out
         j    .out
@@ -351,6 +366,8 @@ sys_fstat:
         addi sp, sp, ST_SIZEOF
 .out:   pop  ra
         ret
+.pipe:  call pipe_stat
+        j    .out
 
 # stat_out(a0 = inode, a1 = user address) -> a0 = 0 or -EFAULT: write its struct stat.
 stat_out:
@@ -383,123 +400,4 @@ stat_copy:
         li   a0, 0
         ret
 .fault: li   a0, -EFAULT
-        ret
-
-# ---- the console ----------------------------------------------------------------------------
-
-# console_read(a1 = user buffer, a2 = length) -> a0 = bytes read: up to the length, and at
-# most one line (a read stops after a newline, as a terminal's does); 0 when the input has
-# ended; -EFAULT when the buffer's first byte is not writable. With nothing to read yet the
-# process sleeps until the console's interrupt says input is ready; the kernel enables that
-# interrupt only while someone waits, and console_intr turns it off again.
-console_read:
-        push ra
-        push s1
-        push s2
-        push s3
-        mv   s1, a1                 # s1 = next user address
-        add  s2, a1, a2             # s2 = end
-        li   s3, 0                  # s3 = bytes read
-        bltu s2, s1, .fault         # wraps past 2^32
-.next:  bgeu s1, s2, .done
-        mv   a0, s1
-        call user_to_phys
-        blt  a0, zero, .fault
-        push a0                     # the byte's physical address (vin clobbers a0 under PARAVIRT)
-.poll:  vin  t1, CONSOLE_STATUS
-        andi t2, t1, 1              # an input byte is ready
-        bnez t2, .byte
-        bnez s3, .have              # some bytes already: return them
-        andi t2, t1, 2              # the input has ended: end of file
-        bnez t2, .have
-        li   t1, 1                  # wait for input
-        vout CONSOLE_IRQ_ENABLE, t1
-        la   a0, console_readers
-        call sleep
-        j    .poll
-.byte:  vin  t1, CONSOLE_DATA
-        pop  a0
-        sb   t1, 0(a0)
-        addi s3, s3, 1
-        addi s1, s1, 1
-        li   t0, '\n'
-        bne  t1, t0, .next
-        j    .done
-.have:  addi sp, sp, 4
-.done:  mv   a0, s3
-.out:   pop  s3
-        pop  s2
-        pop  s1
-        pop  ra
-        ret
-.fault: mv   a0, s3
-        bnez s3, .out
-        li   a0, -EFAULT
-        j    .out
-
-# console_intr: input is ready (line 1): stop the interrupt and wake the readers.
-console_intr:
-        vout CONSOLE_IRQ_ENABLE, zero
-        la   a0, console_readers
-        j    wakeup
-
-# console_write(a1 = user buffer, a2 = length; the range does not wrap) -> a0 = bytes written.
-#
-# The buffer is read through a software walk of the process's own page table (user_to_phys),
-# so a bad pointer gives an error instead of a kernel fault. The rule, as on Linux: bytes go out
-# until the end or until the first byte the process may not read. If at least one byte went
-# out, the call returns how many did (a short write); if none, -EFAULT. Bytes go to the console
-# while writer_job names the process's job (the host attributes output by it: proc.s).
-console_write:
-        push s1
-        push s2
-        push s3
-        push ra
-        push a1                     # 0(sp) = buf, for the count
-        mv   s1, a1                 # s1 = next user address
-        add  s2, a1, a2             # s2 = end
-        li   s3, -1                 # s3 = physical address of s1, or -1 when unknown
-        lw   t0, P_JOB(s0)
-        la   t1, writer_job
-        sw   t0, 0(t1)
-.next:  bgeu s1, s2, .done
-        andi t0, s1, 0xfff          # translate again at each new page
-        beqz t0, .translate
-        bge  s3, zero, .put
-.translate:
-        mv   a0, s1
-        call user_to_phys
-        blt  a0, zero, .done
-        mv   s3, a0
-        .ifdef PARAVIRT
-.put:   li   t0, PAGE_SIZE          # a paravirtualized kernel hands the VMM the rest of this
-        andi a1, s1, 0xfff          # page (or of the buffer) in one hypercall instead of one
-        sub  a1, t0, a1             # `out` per byte
-        sub  t0, s2, s1
-        bgeu t0, a1, .chunk
-        mv   a1, t0
-.chunk: mv   a0, s3
-        add  s1, s1, a1
-        add  s3, s3, a1
-        li   t0, HC_CONSOLE_WRITE
-        syscall
-        j    .next
-        .else
-.put:   lbu  t0, 0(s3)
-        out  CONSOLE_DATA, t0
-        addi s1, s1, 1
-        addi s3, s3, 1
-        j    .next
-        .endif
-.done:  pop  t0
-        sub  a0, s1, t0             # bytes written
-        bnez a0, .out
-        bgeu s1, s2, .out           # a zero-length write
-        li   a0, -EFAULT            # none: a bad buffer
-.out:   la   t1, writer_job
-        sw   zero, 0(t1)
-        pop  ra
-        pop  s3
-        pop  s2
-        pop  s1
         ret

@@ -10,10 +10,11 @@
 #   disk.s       disk driver: one request at a time, completion by interrupt
 #   bio.s        buffer cache: NBUF blocks, least recently used, write-through
 #   fs.s         filesystem: blocks, inodes, file data, directories, paths; the fs lock
-#   file.s       open files and descriptors; read, write, close, lseek, fstat, dup; console
+#   file.s       open files and descriptors; read, write, close, lseek, fstat, dup
+#   pipe.s       pipes: a ring buffer between a read end and a write end; sys_pipe
 #   sysfile.s    the calls on paths: open, stat, mkdir, rmdir, unlink, rename, chdir, ...
 #   exec.s       exec: an executable from the filesystem, its arguments on the new stack
-#   console.s    console driver (kernel messages)
+#   console.s    the console: kernel messages, input (the line discipline), read and write
 #
 # The kernel uses only the architecture (docs/ISA.md): it would run the same in ring 0 of bare
 # metal or pushed to ring 1 under a VMM. It never touches the top 4 MiB of any address space.
@@ -40,6 +41,7 @@
         .include "bio.s"
         .include "fs.s"
         .include "file.s"
+        .include "pipe.s"
         .include "sysfile.s"
         .include "exec.s"
         .include "console.s"
@@ -91,7 +93,16 @@ fs_nfree:    .word 0            # free data blocks (counted at mount, kept by ba
 sb_copy:     .space 32          # the superblock (SB_* offsets)
 itable:      .space I_SIZE * NINODE
 ftable:      .space F_SIZE * NFILE
+pipe_table:  .space PP_SIZE * NPIPE     # pipe.s
+# console.s: console input, a ring of CONS_BUF bytes; indices only grow (the byte of index i is
+# at cons_buf + i % CONS_BUF) and cons_r <= cons_w <= cons_e <= cons_r + CONS_BUF
 console_readers: .word 0        # channel of processes waiting for console input
+cons_r:      .word 0            # the next byte a read takes
+cons_w:      .word 0            # the end of what reads may take (complete lines, with BOOT_TTY)
+cons_e:      .word 0            # the end of what was typed: cons_w..cons_e is the line being edited
+cons_irq:    .word 0            # 1 while the console's interrupt is enabled
+cons_tty:    .word 0            # 1: the console is a terminal (BOOT_TTY): echo, editing, signals
+cons_buf:    .space CONS_BUF
 rn_frame:    .space 24          # rename's held inodes (RN_* in sysfile.s)
 dot_name:    .asciz "."         # names as the directory code compares them: 28 bytes,
         .space 26               # zero padded

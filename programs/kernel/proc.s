@@ -17,7 +17,8 @@
 # write names its job in writer_job, and the jobs table keeps each record's pid and exit code.
 
 # proc_alloc() -> a0 = a PCB in no state yet (the caller fills it in and makes it READY before
-# it can sleep), with a fresh pid and a kernel stack; or -EAGAIN (the table is full) or -ENOMEM.
+# it can sleep), with a fresh pid and a kernel stack (one page, freed when the process is
+# reaped); or -EAGAIN (the table is full) or -ENOMEM.
 proc_alloc:
         la   t0, proc_table
         la   t1, proc_table + P_SIZE * NPROC
@@ -27,9 +28,7 @@ proc_alloc:
         bltu t0, t1, .each
         li   a0, -EAGAIN
         ret
-.found: lw   t2, P_KSTACK(t0)       # a kernel stack: one page, kept by the slot
-        bnez t2, .stack
-        push ra
+.found: push ra
         push t0
         call alloc_frame
         pop  t0
@@ -299,7 +298,12 @@ sys_wait:
         beq  a0, t0, .free
         li   a0, -EFAULT            # the child stays a zombie
         j    .out
-.free:  lw   a0, P_PID(fp)
+.free:  lw   a0, P_KSTACK(fp)       # its kernel stack (not in use since it exited)
+        li   t0, PAGE_SIZE
+        sub  a0, a0, t0
+        call free_frame
+        sw   zero, P_KSTACK(fp)
+        lw   a0, P_PID(fp)
         sw   zero, P_STATE(fp)      # PS_FREE
         sw   zero, P_PARENT(fp)
 .out:   pop  fp

@@ -189,9 +189,3 @@ sys_uptime:
         la   t0, ticks
         lw   a0, 0(t0)
         ret
-
-
-# ---- not yet built (branch proc): pipe.s replaces this ----
-sys_pipe:
-        li   a0, -ENOSYS
-        ret

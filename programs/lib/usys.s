@@ -9,7 +9,7 @@ exit:
         li   t0, SYS_EXIT
         syscall
 
-# write(fd, buf, len): write len bytes from buf to a file or the console, at the file offset (at the end with O_APPEND)
+# write(fd, buf, len): write len bytes from buf to a file, a pipe (sleeping while it is full) or the console, at the file offset (at the end with O_APPEND)
 write:
         li   t0, SYS_WRITE
         syscall
@@ -87,7 +87,7 @@ close:
         syscall
         ret
 
-# read(fd, buf, len): read up to len bytes from a file at its offset, or from the console (waiting for input)
+# read(fd, buf, len): read up to len bytes from a file at its offset, from a pipe, or from the console (waiting for input)
 read:
         li   t0, SYS_READ
         syscall
@@ -105,7 +105,7 @@ stat:
         syscall
         ret
 
-# fstat(fd, st): stat of an open file (the console: type T_DEV)
+# fstat(fd, st): stat of an open file (the console: type T_DEV; a pipe: T_FIFO)
 fstat:
         li   t0, SYS_FSTAT
         syscall

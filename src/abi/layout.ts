@@ -95,6 +95,7 @@ export const FILES = {
   SEEK_CUR: { value: 1, doc: 'lseek: offset from the current position' },
   SEEK_END: { value: 2, doc: 'lseek: offset from the end' },
   T_DEV: { value: 3, doc: 'stat type of the console (the filesystem\'s types are T_DIR 1 and T_FILE 2)' },
+  T_FIFO: { value: 4, doc: 'stat type of a pipe (Linux\'s S_IFIFO): its size is the bytes it holds' },
 } as const satisfies Record<string, AbiConstant>;
 
 /** What stat and fstat write. */
@@ -104,8 +105,8 @@ export const STAT = {
   size: 16,
   doc: 'written by stat and fstat',
   fields: {
-    TYPE: { offset: 0, size: 4, doc: 'T_DIR, T_FILE or T_DEV' },
-    SIZE: { offset: 4, size: 4, doc: 'size in bytes (0 for the console)' },
+    TYPE: { offset: 0, size: 4, doc: 'T_DIR, T_FILE, T_DEV or T_FIFO' },
+    SIZE: { offset: 4, size: 4, doc: 'size in bytes (0 for the console; for a pipe, the bytes it holds)' },
     NLINK: { offset: 8, size: 4, doc: 'directory entries naming it' },
     INUM: { offset: 12, size: 4, doc: 'inode number (0 for the console)' },
   },

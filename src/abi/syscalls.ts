@@ -67,8 +67,10 @@ export const SYSCALLS: readonly Syscall[] = [
       { errno: 'EFBIG', when: 'the write would take the file past the largest file (MAXFILE bytes)' },
       { errno: 'ENOSPC', when: 'the disk has too few free blocks for all of it (nothing is written)' },
       { errno: 'EIO', when: 'the disk failed or the file\'s blocks are damaged' },
+      { errno: 'EPIPE', when: '`fd` is a pipe whose read ends are all closed (the writer also gets SIGPIPE); bytes written before that are counted instead' },
+      { errno: 'EINTR', when: 'a signal came while it waited for room in a pipe, before any byte (bytes written before are counted instead)' },
     ],
-    doc: 'write `len` bytes from `buf` to a file or the console, at the file offset (at the end with O_APPEND)',
+    doc: 'write `len` bytes from `buf` to a file, a pipe (sleeping while it is full) or the console, at the file offset (at the end with O_APPEND)',
   },
   {
     number: 2,
@@ -201,21 +203,22 @@ function fileCalls(first: number): Syscall[] {
     {
       name: 'read',
       args: [arg('fd', 'file descriptor open for reading'), arg('buf', 'user address to read into'), arg('len', 'most bytes to read')],
-      returns: 'bytes read: 0 at the end of the file (or of the console input); from the console, at most one line',
+      returns: 'bytes read: 0 at the end of the file (or of the console input, or of a pipe whose write ends are all closed); from the console, at most one line; from a pipe, what it holds (at most `len`)',
       errors: [
         { errno: 'EBADF', when: '`fd` is not open for reading' },
         { errno: 'EISDIR', when: '`fd` is a directory (use getdents)' },
         { errno: 'EINVAL', when: '`len` is negative' },
         { errno: 'EFAULT', when: 'the buffer is not memory the process may write (nothing was read into it)' },
+        { errno: 'EINTR', when: 'a signal came while it waited for the console or a pipe, before any byte' },
         EIO,
       ],
-      doc: 'read up to `len` bytes from a file at its offset, or from the console (waiting for input)',
+      doc: 'read up to `len` bytes from a file at its offset, from a pipe, or from the console (waiting for input)',
     },
     {
       name: 'lseek',
       args: [arg('fd', 'file descriptor'), arg('offset', 'signed byte offset'), arg('whence', 'SEEK_SET, SEEK_CUR or SEEK_END')],
       returns: 'the new offset',
-      errors: [EBADF, { errno: 'ESPIPE', when: '`fd` is the console' }, { errno: 'EINVAL', when: '`whence` is unknown or the offset would be negative' }],
+      errors: [EBADF, { errno: 'ESPIPE', when: '`fd` is the console or a pipe' }, { errno: 'EINVAL', when: '`whence` is unknown or the offset would be negative' }],
       doc: 'move a file\'s offset (past the end is allowed: a later write fills the gap with zeros)',
     },
     {
@@ -225,7 +228,7 @@ function fileCalls(first: number): Syscall[] {
       errors: [{ errno: 'EFAULT', when: '`path` is not readable or `st` not writable user memory' }, ...pathErrors.filter((e) => e !== EFAULT_PATH)],
       doc: 'type, size, link count and inode number of the file at `path`',
     },
-    { name: 'fstat', args: [arg('fd', 'file descriptor'), arg('st', 'user address of a struct stat')], returns: '0', errors: [EBADF, { errno: 'EFAULT', when: '`st` is not writable user memory' }], doc: 'stat of an open file (the console: type T_DEV)' },
+    { name: 'fstat', args: [arg('fd', 'file descriptor'), arg('st', 'user address of a struct stat')], returns: '0', errors: [EBADF, { errno: 'EFAULT', when: '`st` is not writable user memory' }], doc: 'stat of an open file (the console: type T_DEV; a pipe: T_FIFO)' },
     {
       name: 'mkdir',
       args: [arg('path', 'path of the new directory')],

@@ -67,7 +67,7 @@ export interface GuestMemory {
  *  does on bare metal; return the kernel's entry point. Each boot record names the process and
  *  the executable it runs, /bin/NAME on the root disk (rootfs.ts); the kernel loads it from
  *  there. Every config uses this, so the guest finds the same memory natively and under a VMM. */
-export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly ProcessSpec[], quantum = 0, readOnlyRoot = false): number {
+export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly ProcessSpec[], quantum = 0, readOnlyRoot = false, tty = false): number {
   for (const seg of kernel.segments) memory.write(seg.address, seg.data);
   const ba = BOOT_ARGS.fields;
   const br = BOOT_RECORD.fields;
@@ -85,7 +85,7 @@ export function placeGuest(memory: GuestMemory, kernel: Image, specs: readonly P
   args.setUint32(ba.MEMSIZE.offset, memory.size, true);
   args.setUint32(ba.FREE.offset, FRAME_POOL, true);
   args.setUint32(ba.QUANTUM.offset, quantum >>> 0, true);
-  args.setUint32(ba.FLAGS.offset, readOnlyRoot ? BOOT.BOOT_RDONLY.value : 0, true);
+  args.setUint32(ba.FLAGS.offset, (readOnlyRoot ? BOOT.BOOT_RDONLY.value : 0) | (tty ? BOOT.BOOT_TTY.value : 0), true);
   memory.write(BOOT.BOOTARGS.value, new Uint8Array(args.buffer));
   return kernel.entry;
 }
@@ -103,9 +103,9 @@ export function bootDisk(specs: readonly ProcessSpec[], isa: Isa, disk?: Uint8Ar
 
 /** Load the kernel and its processes into the machine's physical memory and reset the CPU to
  *  the kernel's entry point: a native boot. */
-export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quantum = 0, kernel = kernelImage(machine.isa), readOnlyRoot = false): void {
+export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quantum = 0, kernel = kernelImage(machine.isa), readOnlyRoot = false, tty = false): void {
   const memory: GuestMemory = { size: machine.memory.size, write: (address, bytes) => machine.writePhysical(address, bytes) };
-  machine.cpu.reset(placeGuest(memory, kernel, specs, quantum, readOnlyRoot));
+  machine.cpu.reset(placeGuest(memory, kernel, specs, quantum, readOnlyRoot, tty));
 }
 
 /** Host-side reporting of a kernel run: per-record output and exit codes. /sbin/init starts
@@ -219,7 +219,7 @@ export function prepareNative(options: BootOptions): PreparedBoot {
     { isa, memoryBytes: options.memoryBytes ?? NATIVE_MEMORY_BYTES, costs: options.costs ?? DEFAULT_COSTS, ...(options.devices && { devices: options.devices }), disk: bootDisk(specs, isa, options.disk), ...(options.input && { consoleInput: options.input }) },
     options.onConsoleOutput,
   );
-  loadNative(machine, specs, options.quantum, kernel, options.readOnly);
+  loadNative(machine, specs, options.quantum, kernel, options.readOnly, options.tty);
   options.onMachine?.(machine);
   return {
     config: 'native',

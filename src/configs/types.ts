@@ -44,6 +44,10 @@ export interface BootOptions {
   /** Mount the root filesystem read-only (`boot --read-only`): calls that would change it give
    *  EROFS. The boot still installs the programs in /bin first (the host writes them). */
   readOnly?: boolean;
+  /** The console is a terminal (BOOT_TTY; `boot --shell`): the kernel echoes input, edits lines
+   *  (backspace, Ctrl-U), turns CR into NL, Ctrl-C into SIGINT and Ctrl-D into the end of input
+   *  (docs/kernel.md, "The console"). Without it input bytes pass as they are, as from a file. */
+  tty?: boolean;
   /** Executables already on the disk (`--run /bin/prog`), started after the programs. */
   run?: readonly string[];
   /** Iteration count for every process (default: each workload's own). */

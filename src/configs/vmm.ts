@@ -180,7 +180,7 @@ export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOp
       machine.writePhysical(layout.guestBase + address, bytes);
     },
   };
-  const guestEntry = placeGuest(guest, kernel, specs, options.quantum, options.readOnly);
+  const guestEntry = placeGuest(guest, kernel, specs, options.quantum, options.readOnly, options.tty);
   loadVmm(machine, layout, guestSize, guestEntry, vmmConfig.flags);
   options.onMachine?.(machine);
   return {

@@ -460,7 +460,10 @@ class ProgramWriter {
     const parent = this.fresh();
     const waitChild = (): void => {
       this.clear(status, 0);
-      this.sys('wait', '-1', status, '0');
+      this.emit('        li   a0, -1');
+      this.emit(`        li   a1, ${status}`);
+      this.emit('        li   a2, 0');
+      this.emit('        call wait');
       this.emit('        srli a0, a0, 31'); // only whether it failed: a pid depends on the interleaving
       this.mix('a0');
       this.emit(`        li   t0, ${status}`);

@@ -41,6 +41,8 @@ export interface BootCliOptions {
   run?: string[];
   /** --read-only: the root filesystem is mounted read-only. */
   readOnly?: boolean;
+  /** --tty: the console is a terminal (BOOT_TTY). */
+  tty?: boolean;
 }
 
 /** The JSON object `boot --json` prints: the fields of `run --json` plus the processes. */
@@ -125,6 +127,7 @@ export function bootCommand(opts: BootCliOptions): number {
       programs,
       ...(opts.run && { run: opts.run }),
       ...(opts.readOnly && { readOnly: true }),
+      ...(opts.tty && { tty: true }),
       maxCycles,
       costs,
       ...(iterations !== undefined && { iterations }),
