@@ -27,6 +27,8 @@ const EXPECTED: Record<string, (n: number) => string[]> = {
   fileio: (n) => [`fileio: bytes=${8192 * n} checksum=${fileioChecksum(n)}\n`],
   fsmeta: (n) => [`fsmeta: iterations=${n} ok=${6 * n}\n`],
   diskread: (n) => [`diskread: reads=${n} blocks-sum=${diskreadSum(n)}\n`],
+  forkwait: (n) => [`forkwait: forks=${n} reaped=${n}\n`],
+  spawn: (n) => [`spawn: spawns=${n} ok=${n}\n`],
 };
 
 /** fileio's checksum: checksum * 31 + word over the 8 KiB it reads back (byte i is 13i + 7), n times. */
