@@ -16,6 +16,8 @@ export interface CliIo {
   /** Standard input (`fs put DISK - PATH`), at most `limit` + 1 bytes: more than `limit` means
    *  it was too long. */
   readStdin(limit: number): Uint8Array;
+  /** Whether standard input is a terminal (`boot --shell` is interactive then); absent: no. */
+  stdinIsTTY?(): boolean;
 }
 
 /** Standard input, but at most `limit` + 1 bytes, so the caller can tell it was too long (a
@@ -48,6 +50,7 @@ export const processIo: CliIo = {
   stdout: process.stdout,
   stderr: process.stderr,
   readStdin: readStdinUpTo,
+  stdinIsTTY: () => process.stdin.isTTY === true,
 };
 
 /** The io of the command that is running. */

@@ -5,10 +5,13 @@ import { ExitCode } from './errors.js';
 import { main } from './program.js';
 
 // A reader that stops early (`ringlab asm --listing | head`) closes the pipe: that is the
-// reader's choice, not an error, so stop quietly instead of dying with a stack trace.
+// reader's choice, not an error, so stop quietly instead of dying with a stack trace. EIO means
+// the terminal went away (the window of an interactive `boot --shell` closed): what is written
+// is lost, and the command ends on its own (the session sees its input end and hangs up).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.OK);
+    if (e.code === 'EIO' || e.code === 'ERR_STREAM_DESTROYED') return;
     throw e;
   });
 }

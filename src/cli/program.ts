@@ -29,7 +29,8 @@ type CommandName = keyof typeof COMMAND_MODULES;
 /** The command modules at hand: main loads the one the command line names. */
 export type Commands = { [K in CommandName]?: Awaited<ReturnType<(typeof COMMAND_MODULES)[K]>> };
 
-/** An exit code; `debug` gives a promise of one (its prompt needs the event loop). */
+/** An exit code; `debug` and an interactive `boot --shell` give a promise of one (they need the
+ *  event loop). */
 export type Exit = number | Promise<number>;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -112,9 +113,10 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.memory())
     .addOption(OPTIONS.preset())
     .option('--list', 'list configurations and workloads')
+    .option('--shell', 'run /bin/sh as the only process: on a terminal an interactive session (Ctrl-\\ ends it), else a scripted one reading --input or stdin (docs/shell.md)')
     .addOption(OPTIONS.kernelDefine())
     .addOption(OPTIONS.includeRoot())
-    .action((opts) => setExit(need('boot').bootCommand(opts)));
+    .action((opts) => setExit(opts.shell && !opts.list ? need('boot').shellCommand(opts) : need('boot').bootCommand(opts)));
 
   program
     .command('bench')

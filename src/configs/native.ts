@@ -34,10 +34,13 @@ export const PAGE = 4096;
 export const NATIVE_MEMORY_BYTES = 16 << 20;
 
 
-/** Expand workload names (then one's own programs) into the process list, or throw BootError
- *  naming the valid workloads. */
-export function processesFor(workloads: readonly string[], iterations?: number, programs: readonly UserProgram[] = [], run: readonly string[] = []): ProcessSpec[] {
-  if (workloads.length === 0 && programs.length === 0 && run.length === 0) throw new BootError(`no workload given (valid: ${workloadNames().join(', ')})`);
+/** The executable `boot --shell` runs (it must be on the root disk). */
+export const SHELL_PATH = '/bin/sh';
+
+/** Expand workload names (then one's own programs, the --run paths and the shell) into the
+ *  process list, or throw BootError naming the valid workloads. */
+export function processesFor(workloads: readonly string[], iterations?: number, programs: readonly UserProgram[] = [], run: readonly string[] = [], shell = false): ProcessSpec[] {
+  if (workloads.length === 0 && programs.length === 0 && run.length === 0 && !shell) throw new BootError(`no workload given (valid: ${workloadNames().join(', ')})`);
   const out: ProcessSpec[] = [];
   for (const name of workloads) {
     const wl: Workload | undefined = findWorkload(name);
@@ -53,6 +56,7 @@ export function processesFor(workloads: readonly string[], iterations?: number, 
     // crt0 hands it 1 anyway): so `--run /bin/sh` starts a shell, not `sh 1`.
     out.push({ name: path.slice(path.lastIndexOf('/') + 1).slice(0, 15) || path, iterations: iterations ?? 1, path, iterationArg: iterations !== undefined });
   }
+  if (shell) out.push({ name: 'sh', iterations: 0, path: SHELL_PATH, iterationArg: false });
   if (out.length > MAX_PROCS) throw new BootError(`${out.length} processes requested; the kernel runs at most ${MAX_PROCS}`);
   return out;
 }
@@ -210,7 +214,7 @@ export function refuseParavirtKernel(config: string, kernel: Image): void {
 
 /** Build the machine for a native boot and load it, ready to run (or to debug). */
 export function prepareNative(options: BootOptions): PreparedBoot {
-  const specs = processesFor(options.workloads, options.iterations, options.programs, options.run);
+  const specs = processesFor(options.workloads, options.iterations, options.programs, options.run, options.shell);
   const isa = isaWith(kernelExtensions(options.kernelDefines));
   const kernel = options.kernel ?? kernelImage(isa, options.kernelDefines);
   refuseParavirtKernel('native', kernel);

@@ -50,6 +50,9 @@ export interface BootOptions {
   tty?: boolean;
   /** Executables already on the disk (`--run /bin/prog`), started after the programs. */
   run?: readonly string[];
+  /** `boot --shell`: one more process, /bin/sh on the root disk, started without arguments
+   *  (argv = [sh]). */
+  shell?: boolean;
   /** Iteration count for every process (default: each workload's own). */
   iterations?: number;
   maxCycles?: number;

@@ -154,7 +154,7 @@ function paravirtStats(image: Image, at: (name: string, index?: number) => numbe
 
 /** Build the machine for a VMM config: VMM in host-physical memory, the guest in its own. */
 export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOptions): PreparedBoot {
-  const specs = processesFor(options.workloads, options.iterations, options.programs, options.run);
+  const specs = processesFor(options.workloads, options.iterations, options.programs, options.run, options.shell);
   const kernelDefines = { ...vmmConfig.kernelDefines, ...options.kernelDefines };
   const guestIsa = isaWith(kernelExtensions(kernelDefines));
   const isa = isaWith([...vmmConfig.extensions, ...kernelExtensions(kernelDefines)]);

@@ -64,6 +64,7 @@ export const WORKLOADS: readonly Workload[] = [
   storage(w('fsmeta', 'workload', 2, 'metadata bound: N x (mkdir, create, stat, rename, unlink, rmdir)')),
   storage(w('diskread', 'workload', 8, 'disk bound: N random 4 KiB reads with O_DIRECT from a 1 MiB file (every read a disk request)', ['diskread'], diskreadFiles)),
   w('forkwait', 'workload', 40, 'process creation: N x (fork, the child exits, wait) (Adams and Agesen\'s forkwait)'),
+  w('pipe', 'workload', 16, 'pipe bound: a producer writes N KiB into a pipe in 256-byte writes, a consumer reads it'),
   w('spawn', 'workload', 10, 'program start: N x (fork, the child execs /bin/true, wait)'),
   w('nano-syscall', 'nano', 1000, 'nanobenchmark: N null system calls (getpid)'),
   w('nano-in', 'nano', 1000, 'nanobenchmark: one syscall, then N `in` from the null port in a kernel loop'),

@@ -30,7 +30,8 @@
 //            or execs /bin/true, /bin/false or a path that cannot run, or spins until the parent
 //            kills it; the parent waits at once (so the outputs never interleave) and mixes in
 //            the status word. Also wait with WNOHANG or with no child, kill and signal with odd
-//            arguments. Never a pid: children's pids depend on how processes interleave.
+//            arguments; a pipe from a child to its parent, read to its end, or written with no
+//            reader (EPIPE). Never a pid: children's pids depend on how processes interleave.
 //            Another stream of their own.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
@@ -470,7 +471,7 @@ class ProgramWriter {
       this.emit('        lw   a0, 0(t0)');
       this.mix('a0');
     };
-    switch (p.int(0, 4)) {
+    switch (p.int(0, 5)) {
       case 0:
       case 1: {
         // fork: the child runs blocks of its own, then exits or faults
@@ -520,6 +521,74 @@ class ProgramWriter {
         this.emit(`        j    ${spin}`);
         this.emit(`${parent}:`);
         this.sys('kill', 'a0', ignore ? 'SIGKILL' : p.pick(['SIGTERM', 'SIGKILL', 'SIGINT']));
+        waitChild();
+        return;
+      }
+      case 5: {
+        // a pipe: a child writes, the parent reads to the end of it (only the total is mixed:
+        // how the bytes split into reads depends on the interleaving); or a write with no reader
+        const fds = `0x${(FILE_BUFFERS + 2056).toString(16)}`;
+        const total = `0x${(FILE_BUFFERS + 2064).toString(16)}`;
+        const buf = `0x${(FILE_BUFFERS + 3072).toString(16)}`;
+        this.sys('pipe', fds);
+        if (p.chance(0.3)) {
+          this.sys('signal', 'SIGPIPE', 'SIG_IGN');
+          this.emit(`        li   t0, ${fds}`);
+          this.emit('        lw   a0, 0(t0)');
+          this.call('close');
+          this.emit(`        li   t0, ${fds}`);
+          this.emit('        lw   a0, 4(t0)');
+          this.sys('write', 'a0', buf, `${p.int(0, 16)}`);
+          this.emit(`        li   t0, ${fds}`);
+          this.emit('        lw   a0, 4(t0)');
+          this.call('close');
+          this.sys('signal', 'SIGPIPE', 'SIG_DFL');
+          return;
+        }
+        const text = this.string(`${this.name} pipes ${p.int(0, 9999)} `.repeat(p.int(1, 6)));
+        const writes = p.int(1, 12);
+        const size = p.int(0, 120);
+        const again = this.fresh();
+        const done = this.fresh();
+        this.emit('        call fork');
+        this.emit(`        bnez a0, ${parent}`);
+        this.emit(`        li   t0, ${fds}`);
+        this.emit('        lw   a0, 0(t0)');
+        this.emit('        call close');
+        for (let i = 0; i < writes; i++) {
+          this.emit(`        li   t0, ${fds}`);
+          this.emit('        lw   a0, 4(t0)');
+          this.emit(`        la   a1, ${text}`);
+          this.emit(`        li   a2, ${size}`);
+          this.emit('        call write');
+        }
+        this.emit('        li   a0, 0');
+        this.emit('        call exit');
+        this.emit(`${parent}:`);
+        this.emit(`        li   t0, ${fds}`);
+        this.emit('        lw   a0, 4(t0)');
+        this.emit('        call close');
+        this.clear(total, 0);
+        this.emit(`${again}:`);
+        this.emit(`        li   t0, ${fds}`);
+        this.emit('        lw   a0, 0(t0)');
+        this.emit(`        li   a1, ${buf}`);
+        this.emit(`        li   a2, ${p.pick([1, 7, 64, 900])}`);
+        this.emit('        call read');
+        this.emit(`        bge  zero, a0, ${done}`);
+        this.emit(`        li   t0, ${total}`);
+        this.emit('        lw   t1, 0(t0)');
+        this.emit('        add  t1, t1, a0');
+        this.emit('        sw   t1, 0(t0)');
+        this.emit(`        j    ${again}`);
+        this.emit(`${done}:`);
+        this.mix('a0'); // 0: the end of the pipe
+        this.emit(`        li   t0, ${total}`);
+        this.emit('        lw   a0, 0(t0)');
+        this.mix('a0');
+        this.emit(`        li   t0, ${fds}`);
+        this.emit('        lw   a0, 0(t0)');
+        this.emit('        call close');
         waitChild();
         return;
       }

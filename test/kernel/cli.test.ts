@@ -96,6 +96,6 @@ describe('ringlab boot', () => {
       expect((e as CliError).exitCode).toBe(1);
       expect((e as Error).message).toMatch(/^unknown config 'warp' \(valid: native, te(, [a-z-]+)*\)$/);
     }
-    expect(() => capture({})).toThrow(/--workload, --program or --run is required/);
+    expect(() => capture({})).toThrow(/--workload, --program, --run or --shell is required/);
   });
 });

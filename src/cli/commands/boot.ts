@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { USER_DIR } from '../../configs/images.js';
 import { isaWith } from '../../isa/index.js';
 import { includeRootOption, loadProgram } from '../load.js';
-import { BootError, CONFIGS, type BootConfig, type BootStats, findConfig, ProgramAssemblyError, WORKLOADS, type BootResult, type UserProgram } from '../../configs/index.js';
+import { BootError, CONFIGS, type BootConfig, type BootOptions, type BootStats, findConfig, type PreparedBoot, ProgramAssemblyError, WORKLOADS, type BootResult, type UserProgram } from '../../configs/index.js';
 import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { err } from '../colour.js';
 import { readDiskImage, writeBackDisk } from '../disk.js';
@@ -14,7 +14,9 @@ import { readInput } from '../machine.js';
 import { CliError, ExitCode } from '../errors.js';
 import { io } from '../io.js';
 import { DEFAULT_MAX_CYCLES, parseCount, parseDefines, parseIterations, parseList, parsePreset, parseSize } from '../options.js';
-import { describeStop, formatStats, formatVmmStats } from '../../configs/report.js';
+import { describeStop, formatStats, formatVmmStats, grouped } from '../../configs/report.js';
+import type { Exit } from '../program.js';
+import { hangUp, interactiveSession, SessionOutput } from '../session.js';
 import { LineWriter } from './run.js';
 
 export interface BootCliOptions {
@@ -43,6 +45,8 @@ export interface BootCliOptions {
   readOnly?: boolean;
   /** --tty: the console is a terminal (BOOT_TTY). */
   tty?: boolean;
+  /** --shell: /bin/sh as the only process, interactive on a terminal (shellCommand). */
+  shell?: boolean;
 }
 
 /** The JSON object `boot --json` prints: the fields of `run --json` plus the processes. */
@@ -107,35 +111,63 @@ export function bootCommand(opts: BootCliOptions): number {
   }
   const config = configNamed(opts.config ?? 'native');
   if (opts.workload === undefined && opts.program === undefined && opts.run === undefined) {
-    throw new CliError(`--workload, --program or --run is required (valid workloads: ${WORKLOADS.map((w) => w.name).join(', ')}); see ringlab boot --list`, ExitCode.USAGE);
+    throw new CliError(`--workload, --program, --run or --shell is required (valid workloads: ${WORKLOADS.map((w) => w.name).join(', ')}); see ringlab boot --list`, ExitCode.USAGE);
   }
   const workloads = opts.workload === undefined ? [] : parseList(opts.workload);
   const programs = userPrograms(opts.program ?? [], opts);
-  const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
+  return bootAndReport(config, opts, { workloads, programs, ...(opts.run && { run: opts.run }) }, opts.input === undefined ? undefined : readInput(opts.input));
+}
+
+/** `boot --shell`: /bin/sh as the only process. On a terminal (stdin a TTY, no --input) an
+ *  interactive session (../session.ts); otherwise a scripted one: the whole input (--input FILE,
+ *  else stdin) given up front, so the transcript is the same every time and under every config. */
+export function shellCommand(opts: BootCliOptions): Exit {
+  const config = configNamed(opts.config ?? 'native');
+  const others = (['workload', 'program', 'run'] as const).filter((name) => opts[name] !== undefined).map((name) => `--${name}`);
+  if (others.length > 0) throw new CliError(`--shell runs /bin/sh as the only process: it cannot be combined with ${others.join(', ')}`, ExitCode.USAGE);
+  const processes = { workloads: [], shell: true };
+  if (opts.input !== undefined || io.stdinIsTTY?.() !== true) return bootAndReport(config, opts, processes, readInput(opts.input ?? '-'));
+  if (opts.json) throw new CliError('--json needs a scripted session: give the input with --input FILE or through a pipe', ExitCode.USAGE);
+  return interactiveShell(config, opts, processes);
+}
+
+type Processes = Pick<BootOptions, 'workloads' | 'programs' | 'run' | 'shell'>;
+
+/** The boot options every boot takes from the command line (all but its processes and input). */
+function commonOptions(opts: BootCliOptions, disk: Uint8Array | undefined): Omit<BootOptions, 'workloads'> {
   const iterations = parseIterations(opts.iterations);
   const quantum = opts.quantum === undefined ? undefined : parseCount('--quantum', opts.quantum);
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
-  const costs = parsePreset(opts.preset);
   const kernelDefines = parseDefines(opts.define);
+  return {
+    ...(opts.readOnly && { readOnly: true }),
+    ...(opts.tty && { tty: true }),
+    costs: parsePreset(opts.preset),
+    ...(iterations !== undefined && { iterations }),
+    ...(quantum !== undefined && { quantum }),
+    ...(memoryBytes !== undefined && { memoryBytes }),
+    ...(disk && { disk }),
+    ...(Object.keys(kernelDefines).length > 0 && { kernelDefines }),
+  };
+}
+
+function maxCyclesOption(opts: BootCliOptions, otherwise: number): number {
+  return opts.maxCycles === undefined ? otherwise : parseCount('--max-cycles', opts.maxCycles);
+}
+
+/** Boot to power-off (or the limit) with the input given up front, then report as `boot` does. */
+function bootAndReport(config: BootConfig, opts: BootCliOptions, processes: Processes, input: Uint8Array | undefined): number {
+  const maxCycles = maxCyclesOption(opts, DEFAULT_MAX_CYCLES);
   const disk = opts.disk === undefined ? undefined : readDiskImage(opts.disk);
-  const input = opts.input === undefined ? undefined : readInput(opts.input);
+  const common = commonOptions(opts, disk);
   const writer = opts.json ? undefined : new LineWriter((chunk) => io.stdout.write(chunk));
   let result: BootResult;
   try {
     result = config.boot({
-      workloads,
-      programs,
-      ...(opts.run && { run: opts.run }),
-      ...(opts.readOnly && { readOnly: true }),
-      ...(opts.tty && { tty: true }),
+      ...common,
+      ...processes,
       maxCycles,
-      costs,
-      ...(iterations !== undefined && { iterations }),
-      ...(quantum !== undefined && { quantum }),
-      ...(memoryBytes !== undefined && { memoryBytes }),
-      ...(disk && { disk }),
       ...(input && { input }),
-      ...(Object.keys(kernelDefines).length > 0 && { kernelDefines }),
       ...(writer && { onConsoleOutput: (b: number) => writer.byte(b) }),
     });
   } catch (e) {
@@ -147,7 +179,7 @@ export function bootCommand(opts: BootCliOptions): number {
   if (opts.json) {
     const out: BootJson = {
       config: result.config,
-      workloads,
+      workloads: [...processes.workloads],
       exitCode,
       halted: result.halted,
       stop: result.stop,
@@ -161,10 +193,57 @@ export function bootCommand(opts: BootCliOptions): number {
     return exitCode;
   }
   if (result.stop.kind !== 'halt') io.stderr.write(`${err.red('ringlab:')} ${describeStop(result.stop)}\n`);
-  if (opts.stats) {
-    const procs = result.processes.map((p) => `  pid ${p.pid} ${p.name}: exit ${p.exitCode ?? 'none (still running)'}`).join('\n');
-    const vmm = result.stats.vmm ? `${formatVmmStats(result.stats, err)}\n` : '';
-    io.stderr.write(`${err.dim(`${describeStop(result.stop)} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${procs}\n`);
+  printStats(opts, result);
+  return exitCode;
+}
+
+/** --stats: the figures on stderr, headed by why the run stopped (default: the machine's stop). */
+function printStats(opts: BootCliOptions, result: BootResult, why = describeStop(result.stop)): void {
+  if (!opts.stats) return;
+  const procs = result.processes.map((p) => `  pid ${p.pid} ${p.name}: exit ${p.exitCode ?? 'none (still running)'}`).join('\n');
+  const vmm = result.stats.vmm ? `${formatVmmStats(result.stats, err)}\n` : '';
+  io.stderr.write(`${err.dim(`${why} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${procs}\n`);
+}
+
+/** `boot --shell` on this process's terminal. Without --max-cycles there is no cycle limit: an
+ *  idle guest's timer keeps simulated time going for as long as the person stays. */
+async function interactiveShell(config: BootConfig, opts: BootCliOptions, processes: Processes): Promise<number> {
+  const maxCycles = maxCyclesOption(opts, Infinity);
+  const disk = opts.disk === undefined ? undefined : readDiskImage(opts.disk);
+  const output = new SessionOutput((bytes) => io.stdout.write(bytes));
+  let prepared: PreparedBoot;
+  try {
+    prepared = config.prepare({ ...commonOptions(opts, disk), ...processes, tty: true, onConsoleOutput: (b) => output.byte(b) });
+  } catch (e) {
+    throw bootFailure(e);
   }
+  const { end, stop, atLineStart, terminalGone } = await interactiveSession(prepared, output, maxCycles);
+  const result = prepared.report(stop);
+  if (opts.disk !== undefined) writeBackDisk(opts.disk, result.machine.disk, disk);
+  const say = (message: string): void => void io.stderr.write(`${atLineStart ? '' : '\n'}${err.red('ringlab:')} ${message}\n`);
+  let exitCode: number = ExitCode.GUEST;
+  let why: string;
+  switch (end.kind) {
+    case 'stop':
+      why = describeStop(end.stop);
+      if (end.stop.kind === 'halt') exitCode = end.stop.exitCode;
+      else say(why);
+      break;
+    case 'quit':
+      why = `stopped by Ctrl-\\ at cycle ${grouped(result.stats.cycles)}`;
+      say('session ended by Ctrl-\\ (the guest was stopped where it was)');
+      break;
+    case 'signal':
+      why = `stopped by ${end.signal} at cycle ${grouped(result.stats.cycles)}`;
+      say(`session ended by ${end.signal} (the guest was stopped where it was)`);
+      exitCode = 128 + end.number;
+      break;
+    case 'input-ended':
+      why = `stopped ${grouped(end.cycles)} cycles after the input ended`;
+      say(`the terminal closed and the guest did not finish within ${grouped(end.cycles)} cycles of it; stopped`);
+      break;
+  }
+  printStats(opts, result, why);
+  if (terminalGone) hangUp();
   return exitCode;
 }

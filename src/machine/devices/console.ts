@@ -1,6 +1,9 @@
-// Console: byte output to the host, byte input from a script (string or file contents).
-// Input is given up front, so a run is deterministic; interrupt line 1 is asserted while input
-// is available and the guest has enabled the console interrupt.
+// Console: byte output to the host, byte input from a script (string or file contents) or live
+// from the host. Input given up front has ended once it is read, so a run is deterministic. Live
+// input (`boot --shell` on a terminal) is appended while the machine runs (pushInput) and ends
+// when the host says so (endInput); until then STATUS says neither "ready" nor "ended" when it
+// is all read, and the guest waits. Interrupt line 1 is asserted while input is available and
+// the guest has enabled the console interrupt.
 
 import type { Device, PortDef } from './device.js';
 
@@ -77,14 +80,68 @@ export class ConsoleDevice implements Device {
     { port: CONSOLE_IRQ_ENABLE, name: 'CONSOLE_IRQ_ENABLE', access: 'rw', doc: 'bit 0: raise interrupt line 1 while input is ready' },
   ];
 
-  private readonly input: Uint8Array;
+  /** Input bytes not yet dropped: input[k] is byte number `inputBase + k` of the stream. */
+  private input: Uint8Array;
+  private inputBase = 0;
+  /** Bytes of input[] that hold input (live input grows by doubling). */
+  private inputFill: number;
+  /** Bytes read so far by the guest, counted from the start of the stream. */
   private inputPos = 0;
+  /** False while the host may still append (live input): all read then means "wait". */
+  private inputEnded = true;
+  /** The end of live input raises line 1 (while enabled) until the guest next reads STATUS or
+   *  DATA: a guest asleep waiting for input must learn of the end, and a kernel that keeps the
+   *  interrupt on must not take it forever. (Input given up front raises nothing at its end.) */
+  private endRaisesLine = false;
   private irqEnabled = false;
   private readonly outputBytes = new BoundedBytes();
 
   /** `onOutput` receives each byte as it is written (e.g. to stream to stdout). */
   constructor(input: Uint8Array = new Uint8Array(0), private readonly onOutput?: (byte: number) => void) {
     this.input = input;
+    this.inputFill = input.length;
+  }
+
+  /** Keep the input open: the host will append bytes (pushInput) and end it later (endInput).
+   *  Call before the machine runs; input given up front stays in front of what is pushed. */
+  openInput(): void {
+    this.inputEnded = false;
+  }
+
+  /** Append bytes to live input (they raise line 1, as up-front input does, once the guest
+   *  enables the interrupt). Ignored once the input has ended. */
+  pushInput(bytes: Uint8Array): void {
+    if (this.inputEnded || bytes.length === 0) return;
+    if (this.inputFill + bytes.length > this.input.length) {
+      // A new buffer without what the guest has read (so memory follows what is pending, not
+      // all ever typed; and the array given up front is never written).
+      const unread = this.input.subarray(this.inputPos - this.inputBase, this.inputFill);
+      const next = new Uint8Array(Math.max(256, 2 * (unread.length + bytes.length)));
+      next.set(unread);
+      this.input = next;
+      this.inputBase = this.inputPos;
+      this.inputFill = unread.length;
+    }
+    this.input.set(bytes, this.inputFill);
+    this.inputFill += bytes.length;
+  }
+
+  /** Live input ends: once the guest has read what is left, STATUS says "ended" and reads give
+   *  -1; line 1 is raised (while enabled) until the guest reads STATUS or DATA, so that a guest
+   *  waiting for input wakes to see the end. */
+  endInput(): void {
+    if (!this.inputEnded) this.endRaisesLine = true;
+    this.inputEnded = true;
+  }
+
+  /** Input bytes given or pushed that the guest has not read yet. */
+  get pendingInput(): number {
+    return this.inputBase + this.inputFill - this.inputPos;
+  }
+
+  /** Whether the input has ended (always, for input given up front). */
+  get inputClosed(): boolean {
+    return this.inputEnded;
   }
 
   /** What was written so far, decoded as UTF-8: the first CONSOLE_KEEP_BYTES bytes of it. */
@@ -110,9 +167,11 @@ export class ConsoleDevice implements Device {
   read(port: number): number {
     switch (port) {
       case CONSOLE_DATA:
-        return this.inputPos < this.input.length ? this.input[this.inputPos++]! : -1;
+        this.endRaisesLine = false;
+        return this.pendingInput > 0 ? this.input[this.inputPos++ - this.inputBase]! : -1;
       case CONSOLE_STATUS:
-        return this.inputPos < this.input.length ? ConsoleStatus.INPUT_READY : ConsoleStatus.INPUT_ENDED;
+        this.endRaisesLine = false;
+        return this.pendingInput > 0 ? ConsoleStatus.INPUT_READY : this.inputEnded ? ConsoleStatus.INPUT_ENDED : 0;
       case CONSOLE_IRQ_ENABLE:
         return this.irqEnabled ? 1 : 0;
       default:
@@ -137,7 +196,7 @@ export class ConsoleDevice implements Device {
   tick(): void {}
 
   irqAsserted(): boolean {
-    return this.irqEnabled && this.inputPos < this.input.length;
+    return this.irqEnabled && (this.pendingInput > 0 || this.endRaisesLine);
   }
 
   save(): unknown {
@@ -146,7 +205,8 @@ export class ConsoleDevice implements Device {
 
   restore(state: unknown): void {
     const s = state as { inputPos: number; irqEnabled: boolean; outputLength: number };
-    this.inputPos = s.inputPos;
+    // Live input the guest has read may be gone: going back can reach only what is kept.
+    this.inputPos = Math.min(Math.max(s.inputPos, this.inputBase), this.inputBase + this.inputFill);
     this.irqEnabled = s.irqEnabled;
     this.outputBytes.truncate(s.outputLength);
   }
