@@ -82,6 +82,10 @@ init_create:
         la   t1, next_pid
         sw   t0, 0(t1)
         sw   zero, P_CWD(s0)        # the root
+        sw   zero, P_ROOT(s0)       # the root is the filesystem's (ns.s)
+        la   a0, uts_table          # the boot UTS namespace, hostname "ringlab"
+        sw   a0, P_UTS(s0)
+        call uts_get
         sw   zero, P_PARENT(s0)
         sw   zero, P_JOB(s0)
         sw   zero, P_SIGIGN(s0)

@@ -109,7 +109,8 @@ fileclose:
         pop  ra
 .out:   ret
 
-# close_all_files(s0 = PCB): at exit, close every descriptor and let go of the current directory.
+# close_all_files(s0 = PCB): at exit, close every descriptor and let go of the current and
+# root directories.
 close_all_files:
         push ra
         push s1
@@ -124,8 +125,15 @@ close_all_files:
         li   t0, NOFILE
         blt  s1, t0, .each
         lw   s1, P_CWD(s0)
-        beqz s1, .out
+        beqz s1, .root
         sw   zero, P_CWD(s0)
+        call fs_lock
+        mv   a0, s1
+        call iput
+        call fs_unlock
+.root:  lw   s1, P_ROOT(s0)         # chroot's directory (ns.s)
+        beqz s1, .out
+        sw   zero, P_ROOT(s0)
         call fs_lock
         mv   a0, s1
         call iput

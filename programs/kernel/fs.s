@@ -5,7 +5,8 @@
 #   inodes       iget / iput / iupdate / itrunc: in-memory copies of on-disk inodes
 #   file data    bmap / readi / writei: an inode's bytes through its direct and indirect blocks
 #   directories  dirlookup / dirlink: 32-byte entries (inum, name)
-#   paths        namei / nameiparent: `/a/b/c`, relative to the current directory
+#   paths        namei / nameiparent: `/a/b/c` from the process's root (chroot, ns.s),
+#                `a/b` from its current directory; `..` never climbs above the root
 #
 # One process at a time: every filesystem call runs holding fs_lock (fs_call below), and may
 # sleep while it holds it (the disk); other processes run, and one that wants the filesystem
@@ -1265,7 +1266,10 @@ next_name:
 
 # namex(a0 = path in kernel memory, a1 = 1: stop at the parent, a2 = name buffer) -> a0 = held
 # inode: the path's, or with a1 = 1 the directory holding its last component, whose name is
-# left in the name buffer (an empty name for `/`); or -errno.
+# left in the name buffer (an empty name for `/`); or -errno. An absolute path starts at the
+# process's root (P_ROOT), a relative one at its current directory (P_CWD), and `.` or `..` met
+# at the process's root leaves the walk there (Linux's chroot: a walk that never passes through
+# the root, from a current directory outside it, is not stopped).
 namex:
         push ra
         push s1
@@ -1278,12 +1282,14 @@ namex:
         sb   zero, 0(fp)            # no last component yet
         lbu  t0, 0(s2)
         li   t1, '/'
-        beq  t0, t1, .root
-        lw   a0, P_CWD(s0)
-        beqz a0, .root
-        call idup
+        beq  t0, t1, .abs
+        lw   a0, P_CWD(s0)          # relative: from the current directory (which chroot
+        beqz a0, .root              # leaves where it was, maybe outside the root)
+.held:  call idup
         mv   s1, a0
         j    .walk
+.abs:   lw   a0, P_ROOT(s0)         # absolute: from the process's root (ns.s, chroot)
+        bnez a0, .held
 .root:  li   a0, ROOT_INUM
         call iget
         blt  a0, zero, .out
@@ -1301,7 +1307,12 @@ namex:
         beqz s3, .down
         lbu  t0, 0(s2)              # the last component, for the parent: stop here
         beqz t0, .parent
-.down:  mv   a0, s1
+.down:  lw   t0, P_ROOT(s0)         # `..` (and `.`) at the process's root stays there
+        bne  t0, s1, .look
+        mv   a0, fp
+        call is_dot
+        bnez a0, .walk
+.look:  mv   a0, s1
         mv   a1, fp
         call dir_lookup_inode
         blt  a0, zero, .fail

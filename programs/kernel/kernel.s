@@ -14,6 +14,7 @@
 #   pipe.s       pipes: a ring buffer between a read end and a write end; sys_pipe
 #   sysfile.s    the calls on paths: open, stat, mkdir, rmdir, unlink, rename, chdir, ...
 #   exec.s       exec: an executable from the filesystem, its arguments on the new stack
+#   ns.s         containers: the root directory (chroot), UTS namespaces (hostname), unshare
 #   console.s    the console: kernel messages, input (the line discipline), read and write
 #
 # The kernel uses only the architecture (docs/ISA.md): it would run the same in ring 0 of bare
@@ -44,6 +45,7 @@
         .include "pipe.s"
         .include "sysfile.s"
         .include "exec.s"
+        .include "ns.s"
         .include "console.s"
         .ifdef LEGACY
         .include "legacy.s"         # PUSHF/POPF-style STATUS access (docs/popek-goldberg.md)
@@ -103,6 +105,13 @@ cons_e:      .word 0            # the end of what was typed: cons_w..cons_e is t
 cons_irq:    .word 0            # 1 while the console's interrupt is enabled
 cons_tty:    .word 0            # 1: the console is a terminal (BOOT_TTY): echo, editing, signals
 cons_buf:    .space CONS_BUF
+# ns.s: the UTS namespaces; entry 0 is the boot one, with the default hostname
+        .align 4
+uts_table:   .word 0            # U_REF (init_create takes the first reference)
+        .asciz "ringlab"        # U_NAME
+        .space U_NAMELEN - 8
+        .space U_SIZE * (NUTS - 1)
+uts_buf:     .space U_NAMELEN   # sethostname: the new name, copied in and zero padded
 rn_frame:    .space 24          # rename's held inodes (RN_* in sysfile.s)
 dot_name:    .asciz "."         # names as the directory code compares them: 28 bytes,
         .space 26               # zero padded

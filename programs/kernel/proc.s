@@ -62,7 +62,8 @@ make_ready:
 
 # fork() -> the child's pid (the child sees 0). The child is a copy of the caller: registers,
 # address space (shared copy-on-write: mm.s, cow_share), open files (each one more reference,
-# sharing its offset, as after dup), current directory, ignored signals, name.
+# sharing its offset, as after dup), current and root directories, UTS namespace, ignored
+# signals, name.
 sys_fork:
         push ra
         push s1
@@ -105,7 +106,12 @@ sys_fork:
         lw   t1, I_REF(t0)          # the directory: one more reference
         addi t1, t1, 1
         sw   t1, I_REF(t0)
-.files: li   t0, 0
+.files: mv   a0, s1                 # the root directory and the UTS namespace (ns.s)
+        call root_dup
+        lw   a0, P_UTS(s0)
+        sw   a0, P_UTS(s1)
+        call uts_get
+        li   t0, 0
 .fd:    add  t1, s0, t0
         lw   t2, P_OFILE(t1)
         add  t1, s1, t0
@@ -188,7 +194,10 @@ proc_exit:
         lw   t0, P_PID(s0)
         li   t1, INIT_PID
         beq  t0, t1, .init
-        call close_all_files        # file.s (and the current directory)
+        call close_all_files        # file.s (and the current and root directories)
+        lw   a0, P_UTS(s0)          # leave its UTS namespace (ns.s)
+        sw   zero, P_UTS(s0)
+        call uts_put
         la   t0, kernel_pgdir       # leave the dying address space before freeing it
         lw   t1, 0(t0)
         ori  t1, t1, PTBR_ENABLE

@@ -708,7 +708,9 @@ do_chdir:
         ret
 
 # getcwd(buf, size): climb `..` from the current directory to the root, finding each
-# directory's name in its parent, and build the path backwards at the end of path_buf.
+# directory's name in its parent, and build the path backwards at the end of path_buf. The
+# climb stops at the process's root (chroot); a current directory outside it reaches the
+# filesystem's root first, and its path then starts with "(unreachable)", as Linux's does.
 do_getcwd:
         push ra
         push s1
@@ -730,9 +732,11 @@ do_getcwd:
         beqz t0, .noent
         la   s3, sb_copy
         lw   s3, SB_NINODES(s3)     # s3 = steps left (a `..` cycle ends)
-.up:    lw   t0, I_INUM(s1)
+.up:    lw   t0, P_ROOT(s0)         # the process's root is its "/"
+        beq  s1, t0, .top
+        lw   t0, I_INUM(s1)
         li   t1, ROOT_INUM
-        beq  t0, t1, .top
+        beq  t0, t1, .real
         addi s3, s3, -1
         beqz s3, .broken
         mv   a0, s1                 # the parent
@@ -766,6 +770,23 @@ do_getcwd:
         call iput
         mv   s1, fp
         j    .up
+.real:  lw   t0, P_ROOT(s0)         # the filesystem's root: outside a chroot's root?
+        beqz t0, .top
+        lbu  t0, 0(s2)
+        bnez t0, .unreach
+        addi s2, s2, -1
+        li   t0, '/'
+        sb   t0, 0(s2)
+.unreach:
+        addi t0, s2, -UNREACH_LEN   # "(unreachable)" in front
+        la   t1, path_buf
+        bltu t0, t1, .toolong
+        mv   s2, t0
+        mv   a0, s2
+        la   a1, msg_unreachable
+        li   a2, UNREACH_LEN
+        call copy_bytes
+        j    .built
 .top:   lbu  t0, 0(s2)              # the root alone is "/"
         bnez t0, .built
         addi s2, s2, -1
@@ -794,6 +815,9 @@ do_getcwd:
 .broken:
         li   a0, -EIO
         j    .fail
+.toolong:
+        li   a0, -ENAMETOOLONG
+        j    .fail
 .long:  li   a0, -ENAMETOOLONG
 .failp: push a0
         mv   a0, fp
@@ -809,6 +833,10 @@ do_getcwd:
         pop  s1
         pop  ra
         ret
+
+        .equ UNREACH_LEN, 13
+msg_unreachable: .ascii "(unreachable)"
+        .align 4
 
 # dir_name_of(a0 = directory, a1 = inum) -> a0 = 0 with the name of an entry for that inode
 # (other than `.` and `..`) in name_buf, -ENOENT if there is none, or -EIO.

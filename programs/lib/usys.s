@@ -218,3 +218,27 @@ procs:
         li   t0, SYS_PROCS
         syscall
         ret
+
+# chroot(path): chroot(2): make the directory the root of the caller's absolute paths and the place where .. stops; the current directory does not change (so the process may be outside its root), and children inherit the root; no EPERM (ringlab has no users)
+chroot:
+        li   t0, SYS_CHROOT
+        syscall
+        ret
+
+# sethostname(name, len): set the hostname of the caller's UTS namespace (every process in it sees the change)
+sethostname:
+        li   t0, SYS_SETHOSTNAME
+        syscall
+        ret
+
+# gethostname(buf, len): the hostname of the caller's UTS namespace (ringlab at boot)
+gethostname:
+        li   t0, SYS_GETHOSTNAME
+        syscall
+        ret
+
+# unshare(flags): give the caller new namespaces of the kinds in flags; CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it)
+unshare:
+        li   t0, SYS_UNSHARE
+        syscall
+        ret

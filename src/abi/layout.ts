@@ -174,6 +174,17 @@ export const PROCESSES = {
   PROC_ZOMBIE: { value: 3, doc: 'procs state: ended, not yet reaped by its parent' },
 } as const satisfies Record<string, AbiConstant>;
 
+/** Containers: namespaces (Linux's flag values) and the hostname. */
+export const NAMESPACES = {
+  HOST_NAME_MAX: { value: 64, doc: 'the longest hostname, in bytes (Linux\'s HOST_NAME_MAX)' },
+  NUTS: { value: 16, doc: 'UTS namespaces the kernel holds at once, the boot one included (unshare past it: ENOSPC)' },
+  CLONE_NEWNS: { value: 0x0002_0000, doc: 'unshare: a new mount namespace (reserved: EINVAL until the next slice)' },
+  CLONE_NEWUTS: { value: 0x0400_0000, doc: 'unshare: a new UTS namespace (hostname), a copy of the current one' },
+  CLONE_NEWIPC: { value: 0x0800_0000, doc: 'unshare: a new IPC namespace (reserved: EINVAL until the next slice)' },
+  CLONE_NEWPID: { value: 0x2000_0000, doc: 'unshare: a new pid namespace for the children (reserved: EINVAL until the next slice)' },
+  CLONE_NEWNET: { value: 0x4000_0000, doc: 'unshare: a new network namespace (reserved: EINVAL until the next slice)' },
+} as const satisfies Record<string, AbiConstant>;
+
 /** One entry of the process snapshot that `procs` writes (for ps). */
 export const PROC_INFO = {
   name: 'process info',

@@ -168,6 +168,7 @@ export const SYSCALLS: readonly Syscall[] = [
   },
   ...fileCalls(12),
   ...processCalls(27),
+  ...namespaceCalls(36),
 ];
 
 // ---- Files (programs/kernel/sysfile.s; docs/fs.md) -------------------------------------------
@@ -381,6 +382,60 @@ function processCalls(first: number): Syscall[] {
       returns: 'bytes put in `buf`: one PROC_INFO entry (PI_SIZEOF bytes) per process in use, in pid order, as many as fit',
       errors: [{ errno: 'EFAULT', when: '`buf` is not writable user memory' }],
       doc: 'a snapshot of the process table (for ps): pid, parent, state, name',
+    },
+  ];
+  return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));
+}
+
+// ---- Containers: the root directory and namespaces (programs/kernel/ns.s; docs/containers.md) ----
+
+/** The container calls, numbered from `first` in this order. */
+function namespaceCalls(first: number): Syscall[] {
+  const calls: Omit<Syscall, 'number' | 'onError'>[] = [
+    {
+      name: 'chroot',
+      args: [arg('path', 'path of a directory, resolved as any path (so relative to the current directory, or to the current root)')],
+      returns: '0',
+      errors: [
+        { errno: 'EFAULT', when: 'the path is not readable user memory' },
+        { errno: 'ENAMETOOLONG', when: 'the path is PATH_MAX bytes or longer, or a component is longer than NAME_MAX' },
+        { errno: 'ENOENT', when: 'a component of the path does not exist' },
+        { errno: 'ENOTDIR', when: 'a component, or the path itself, is not a directory' },
+        { errno: 'ENODEV', when: 'no filesystem is mounted' },
+        { errno: 'EIO', when: 'the disk failed, or the filesystem is damaged where the call looked' },
+      ],
+      doc: 'chroot(2): make the directory the root of the caller\'s absolute paths and the place where `..` stops; the current directory does not change (so the process may be outside its root), and children inherit the root; no EPERM (ringlab has no users)',
+    },
+    {
+      name: 'sethostname',
+      args: [arg('name', 'user address of the bytes (no zero byte needed)'), arg('len', 'how many bytes, 0..HOST_NAME_MAX')],
+      returns: '0',
+      errors: [
+        { errno: 'EINVAL', when: '`len` is negative or more than HOST_NAME_MAX' },
+        { errno: 'EFAULT', when: '`name` .. `name + len` is not readable user memory (the name does not change)' },
+      ],
+      doc: 'set the hostname of the caller\'s UTS namespace (every process in it sees the change)',
+    },
+    {
+      name: 'gethostname',
+      args: [arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
+      returns: '0, with the hostname and its zero byte in `buf`',
+      errors: [
+        { errno: 'EINVAL', when: '`len` is negative' },
+        { errno: 'EFAULT', when: '`buf` is not writable user memory' },
+        { errno: 'ENAMETOOLONG', when: 'the hostname and its zero byte do not fit in `len` bytes (the first `len` bytes are written, as glibc does)' },
+      ],
+      doc: 'the hostname of the caller\'s UTS namespace (`ringlab` at boot)',
+    },
+    {
+      name: 'unshare',
+      args: [arg('flags', 'CLONE_NEWUTS, or 0')],
+      returns: '0',
+      errors: [
+        { errno: 'EINVAL', when: '`flags` has a bit other than CLONE_NEWUTS (CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWNET and CLONE_NEWIPC are reserved for the next slices)' },
+        { errno: 'ENOSPC', when: 'the kernel\'s table of UTS namespaces (NUTS) is full' },
+      ],
+      doc: 'give the caller new namespaces of the kinds in `flags`; CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it)',
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));
