@@ -33,6 +33,9 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   bin('sleep', 'sleep-ticks'), // sleep.s is the `sleep` workload
   bin('true'),
   bin('false'),
+  bin('hostname'),
+  bin('chroot'),
+  bin('chroot-escape'), // the classic chroot escape, a demonstration (docs/containers.md)
 ];
 
 /** The system programs, assembled for the guest's ISA, ready for rootDisk. */
