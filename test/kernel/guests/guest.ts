@@ -110,3 +110,46 @@ export function framesInUse(r: BootResult): number {
   }
   return used;
 }
+
+/** A kernel symbol's value (a label's address or an .equ's value). */
+function kernelSymbol(name: string): number {
+  const s = findSymbol(kernelImage(isaWith([])), name);
+  if (s === undefined) throw new Error(`kernel symbol ${name} not found`);
+  return s.value;
+}
+
+function guestWord(r: BootResult, address: number): number {
+  return r.machine.memory.words[address >>> 2]! >>> 0;
+}
+
+/** In-memory inodes with a reference (fs.s: itable, I_REF) at power-off: open files, current
+ *  and root directories that some process still holds. */
+export function inodesInUse(r: BootResult): number {
+  const base = kernelSymbol('itable');
+  const size = kernelSymbol('I_SIZE');
+  const ref = kernelSymbol('I_REF');
+  let used = 0;
+  for (let i = 0; i < kernelSymbol('NINODE'); i++) if (guestWord(r, base + i * size + ref) !== 0) used++;
+  return used;
+}
+
+/** The UTS namespaces at power-off (ns.s: uts_table): each entry's reference count and
+ *  hostname. */
+export function utsNamespaces(r: BootResult): { refs: number; name: string }[] {
+  const base = kernelSymbol('uts_table');
+  const size = kernelSymbol('U_SIZE');
+  const nameAt = kernelSymbol('U_NAME');
+  const out: { refs: number; name: string }[] = [];
+  for (let i = 0; i < kernelSymbol('NUTS'); i++) {
+    const entry = base + i * size;
+    let name = '';
+    for (let b = 0; b < kernelSymbol('HOST_NAME_MAX'); b++) {
+      const at = entry + nameAt + b;
+      const byte = (guestWord(r, at & ~3) >>> ((at & 3) * 8)) & 0xff;
+      if (byte === 0) break;
+      name += String.fromCharCode(byte);
+    }
+    out.push({ refs: guestWord(r, entry), name });
+  }
+  return out;
+}
