@@ -35,6 +35,13 @@
 //            records' own pids do not: the kernel gives init's k-th child pid k + 1). Chosen
 //            from a stream of their own, but a child's blocks draw on the main stream, so a
 //            program changes after its first process block.
+//   ns       containers (programs/kernel/ns.s): gethostname with odd sizes and pointers;
+//            unshare(CLONE_NEWUTS), after which (and only after which: the boot namespace is
+//            every program's) sethostname with names of 0..64 bytes, read back; unshare with
+//            the reserved flags; chroot into the process's own directory (/NAME.r), paths and
+//            `..` inside it, getcwd outside and inside it, then the classic escape (mkdir e,
+//            chroot e, cd .. twice, chroot .) back to the real root, and the directory removed;
+//            chroot with odd arguments. Drawn from a stream of their own.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
 // instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.
@@ -67,7 +74,7 @@ type Block = 'alu' | 'memory' | 'map' | 'yield' | 'sleep' | 'getpid' | 'syscall'
 
 /** A number or a constant expression of abi.inc's names (O_*, SEEK_*), not a label. */
 function isLiteral(arg: string): boolean {
-  return /^-?(0x[0-9a-f]+|[0-9]+)$/.test(arg) || /^(O_|SEEK_|SIG|WNOHANG)/.test(arg);
+  return /^-?(0x[0-9a-f]+|[0-9]+)$/.test(arg) || /^(O_|SEEK_|SIG|WNOHANG|CLONE_)/.test(arg);
 }
 
 /** Source text of one random program (assemble it in programs/user: it includes user.inc and
@@ -87,6 +94,10 @@ class ProgramWriter {
   private readonly files: Random;
   /** The process blocks' own choices. */
   private readonly procs: Random;
+  /** The namespace blocks' own choices. */
+  private readonly ns: Random;
+  /** Whether the program has its own UTS namespace yet (sethostname only then). */
+  private unshared = false;
 
   constructor(
     private readonly rng: Random,
@@ -95,6 +106,7 @@ class ProgramWriter {
   ) {
     this.files = rng.split(0x46494c45);
     this.procs = rng.split(0x50524f43);
+    this.ns = rng.split(0x4e414d45);
     this.divzeroHandled = rng.chance(0.6);
     for (let i = 0; i < 24; i++) this.pool.push(this.randomAddress());
   }
@@ -116,6 +128,7 @@ class ProgramWriter {
       if (r.chance(0.2)) this.checkpoint();
       if (this.files.chance(0.15)) this.fileOps();
       if (this.procs.chance(0.1)) this.processOps();
+      if (this.ns.chance(0.08)) this.namespaceOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();
@@ -599,6 +612,101 @@ class ProgramWriter {
         this.sys('wait', p.pick(['-1', '0x7fffffff']), '0', p.pick(['0', 'WNOHANG', '0x10']));
         this.sys('kill', p.pick(['1', '0x7fffffff', '-5']), p.pick(['0', 'SIGTERM', '64', '3']));
         this.sys('signal', p.pick(['SIGKILL', 'SIGCHLD', '0', '40', 'SIGPIPE']), p.pick(['SIG_IGN', 'SIG_DFL', '2']));
+        return;
+      }
+    }
+  }
+
+  /** Container calls (see the header); results and the bytes read back go into the checksum. */
+  private namespaceOps(): void {
+    const n = this.ns;
+    const buf = `0x${(FILE_BUFFERS + 2304).toString(16)}`; // in the file blocks' page, away from the others
+    const readName = (): void => {
+      for (const offset of [0, 4, 60, 64]) this.clear(buf, offset);
+      this.sys('gethostname', buf, `${n.pick([0, 1, 7, 8, 64, 65, 200, -1])}`);
+      for (const offset of [0, 4, 60, 64]) {
+        this.emit(`        li   t0, ${buf}`);
+        this.emit(`        lw   a0, ${offset}(t0)`);
+        this.mix('a0');
+      }
+    };
+    switch (n.int(0, 3)) {
+      case 0: {
+        // the hostname: a namespace of its own first, then set and read back
+        if (!this.unshared || n.chance(0.3)) {
+          this.sys('unshare', 'CLONE_NEWUTS');
+          this.unshared = true;
+        }
+        const times = n.int(1, 3);
+        for (let i = 0; i < times; i++) {
+          const len = n.pick([0, 1, 5, 63, 64, 65, -1]);
+          const name = this.string(`${this.name}-${n.int(0, 999)}-`.padEnd(70, 'h'));
+          this.sys('sethostname', n.chance(0.85) ? name : n.pick(['0x10000', '0x0', '0x7ffffffe']), `${len}`);
+          readName();
+        }
+        return;
+      }
+      case 1: {
+        // reading the name, and unshare's reserved and unknown flags
+        readName();
+        this.sys('unshare', n.pick(['CLONE_NEWPID', 'CLONE_NEWNS', 'CLONE_NEWNET', 'CLONE_NEWIPC', 'CLONE_NEWUTS | CLONE_NEWNS', '1', '0x80000000', '0']));
+        this.sys('gethostname', n.pick(['0x10000', '0x0', '0x60000000', '0xffc00000']), `${n.int(0, 70)}`);
+        return;
+      }
+      case 2: {
+        // chroot into its own directory, look around, escape back to the real root, clean up
+        const dir = this.string(`/${this.name}.r`);
+        const root = this.string('/');
+        const dotdot = this.string('..');
+        const dot = this.string('.');
+        const inner = this.string('/x');
+        const e = this.string('/e');
+        const eRel = this.string('e');
+        const file = this.string(n.pick(['/../x/../f', '/f', '/x/../../../f']));
+        const fileIn = this.string(`/${this.name}.r/f`);
+        const xIn = this.string(`/${this.name}.r/x`);
+        const eIn = this.string(`/${this.name}.r/e`);
+        const look = this.string(n.pick(['/..', '/x/..', '/x', '/bin', `/${this.name}.r`, '/../../x']));
+        this.sys('chdir', root);
+        this.sys('mkdir', dir);
+        this.sys('chroot', dir);
+        this.clear(buf, 4);
+        this.sys('getcwd', buf, `${n.int(8, 40)}`); // (unreachable)/: the current directory stayed
+        this.emit(`        li   t0, ${buf}`);
+        this.emit('        lw   a0, 4(t0)');
+        this.mix('a0');
+        this.sys('mkdir', inner);
+        this.sys('open', file, 'O_CREAT | O_RDWR');
+        this.call('close');
+        this.clear(buf, 8);
+        this.sys('stat', look, buf);
+        this.emit(`        li   t0, ${buf}`);
+        this.emit('        lw   a0, ST_NLINK(t0)');
+        this.mix('a0');
+        this.sys('chdir', n.pick([root, inner]));
+        if (n.chance(0.5)) this.sys('chdir', dotdot);
+        this.clear(buf, 0);
+        this.sys('getcwd', buf, '64');
+        this.emit(`        li   t0, ${buf}`);
+        this.emit('        lw   a0, 0(t0)');
+        this.mix('a0');
+        this.sys('chdir', root); // the escape: a root below the current directory, then up
+        this.sys('mkdir', e);
+        this.sys('chroot', eRel);
+        this.sys('chdir', dotdot);
+        this.sys('chdir', dotdot);
+        this.sys('chroot', dot);
+        this.sys('chdir', root);
+        this.sys('rmdir', eIn);
+        this.sys('unlink', fileIn);
+        this.sys('rmdir', xIn);
+        this.sys('rmdir', dir);
+        return;
+      }
+      default: {
+        // chroot with odd arguments: nothing changes
+        const long = this.string(`/${'y'.repeat(n.int(28, 40))}`);
+        this.sys('chroot', n.pick([long, '0x0', '0x10000', '0x60000000', '0x7ffffffe', this.string('/bin/true'), this.string('/nothing'), this.string('/bin/sh/x')]));
         return;
       }
     }
