@@ -128,7 +128,7 @@ class ProgramWriter {
       if (r.chance(0.2)) this.checkpoint();
       if (this.files.chance(0.15)) this.fileOps();
       if (this.procs.chance(0.1)) this.processOps();
-      if (this.ns.chance(0.08)) this.namespaceOps();
+      if (this.ns.chance(0.05)) this.namespaceOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();
