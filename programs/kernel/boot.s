@@ -86,6 +86,14 @@ init_create:
         la   a0, uts_table          # the boot UTS namespace, hostname "ringlab"
         sw   a0, P_UTS(s0)
         call uts_get
+        la   a0, pidns_table        # the root pid namespace: init is its init, pid 1
+        sw   a0, P_PIDNS(s0)
+        sw   a0, P_NSCHILD(s0)
+        sw   s0, PN_INIT(a0)
+        li   t0, 2                  # P_PIDNS and P_NSCHILD
+        sw   t0, PN_REF(a0)
+        li   t0, INIT_PID
+        sw   t0, P_VPID(s0)
         sw   zero, P_PARENT(s0)
         sw   zero, P_JOB(s0)
         sw   zero, P_SIGIGN(s0)

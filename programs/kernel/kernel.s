@@ -111,7 +111,8 @@ uts_table:   .word 0            # U_REF (init_create takes the first reference)
         .asciz "ringlab"        # U_NAME
         .space U_NAMELEN - 8
         .space U_SIZE * (NUTS - 1)
-uts_buf:     .space U_NAMELEN   # sethostname: the new name, copied in and zero padded
+uts_buf:     .space U_NAMELEN
+pidns_table: .space PN_SIZE * NPIDNS    # entry 0, the root, is filled in by init_create   # sethostname: the new name, copied in and zero padded
 rn_frame:    .space 24          # rename's held inodes (RN_* in sysfile.s)
 dot_name:    .asciz "."         # names as the directory code compares them: 28 bytes,
         .space 26               # zero padded

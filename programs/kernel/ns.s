@@ -16,8 +16,22 @@
 #                       leave an entry (exit, or its own unshare) frees it. Entry 0 is the boot
 #                       namespace, whose hostname is "ringlab"; init holds it all along.
 #
-# The other kinds of namespace (pid, mount, net, ipc) are the next slices: unshare refuses
-# their flags with EINVAL until then. ringlab has one user, so nothing here checks a
+#   pid namespaces      which processes a process can name, and by which numbers. The
+#                       namespaces form a tree (pidns_table, PN_PARENT), the root at level 0.
+#                       A process lives in one (P_PIDNS) and has one pid per level from there
+#                       up to the root: P_PID at level 0 (the kernel's own, as the host and the
+#                       kernel's messages report it), P_NSPIDS at levels 1 and below. It sees,
+#                       and names by their pid at its level, the processes of its namespace and
+#                       of the namespaces below it (pid_in), nobody else: getpid, getppid, kill,
+#                       wait and procs all go through pid_in. unshare(CLONE_NEWPID) does not move
+#                       the caller: it makes a namespace one level down in which its children
+#                       are born (P_NSCHILD, Linux's pid_ns_for_children). The first of them is
+#                       pid 1 there and the namespace's init: orphans of the namespace go to it,
+#                       and when it exits every process in the namespace (and below) gets
+#                       SIGKILL and later forks into it fail with ENOMEM.
+#
+#   0x04000000 (UTS), 0x20000000 (PID): the CLONE_* values are Linux's. The other kinds of
+# namespace (mount, net, ipc) are the next slices: unshare refuses their flags with EINVAL. ringlab has one user, so nothing here checks a
 # permission (Linux wants CAP_SYS_CHROOT and CAP_SYS_ADMIN: EPERM is never returned).
 #
 # Register conventions, as for every handler: s0 = PCB, a0..a3 the arguments, result in a0;
@@ -162,42 +176,211 @@ sys_gethostname:
 .inval: li   a0, -EINVAL
         ret
 
-# unshare(flags): CLONE_NEWUTS moves the caller to a free entry of uts_table holding a copy
-# of its hostname (ENOSPC when none is free); its old namespace loses a process. Any other bit
-# is EINVAL (the other namespaces are the next slices); 0 does nothing.
+# unshare(flags): every check first, then the changes, so a failure changes nothing.
+# CLONE_NEWPID: a pid namespace one level below the caller's, for its children (EINVAL if it
+# made one already: its children's namespace is not its own; ENOSPC past PIDNS_MAXLEVEL or when
+# pidns_table is full). CLONE_NEWUTS: the caller moves to a free entry of uts_table holding a
+# copy of its hostname (ENOSPC when none is free); its old namespace loses a process. Any other
+# bit is EINVAL (mount, net, ipc are the next slices); 0 does nothing.
 sys_unshare:
-        li   t0, ~CLONE_NEWUTS
+        li   t0, ~(CLONE_NEWUTS | CLONE_NEWPID)
         and  t0, a0, t0
         bnez t0, .inval
-        li   t0, CLONE_NEWUTS
-        and  t0, a0, t0
-        beqz t0, .none
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s3, a0                 # s3 = flags
+        li   s1, 0                  # s1 = the new pid namespace (0: none asked)
+        li   s2, 0                  # s2 = the new UTS namespace (0: none asked)
+        li   t0, CLONE_NEWPID
+        and  t0, s3, t0
+        beqz t0, .uts
+        lw   t0, P_PIDNS(s0)
+        lw   t1, P_NSCHILD(s0)
+        bne  t0, t1, .einval        # once per namespace, as Linux
+        lw   t0, PN_LEVEL(t0)
+        li   t1, PIDNS_MAXLEVEL
+        bgeu t0, t1, .nospc
+        la   t0, pidns_table + PN_SIZE  # entry 0 is the root's
+        la   t1, pidns_table + PN_SIZE * NPIDNS
+.pfind: lw   t2, PN_REF(t0)
+        beqz t2, .pfound
+        addi t0, t0, PN_SIZE
+        bltu t0, t1, .pfind
+        j    .nospc
+.pfound:
+        mv   s1, t0
+.uts:   li   t0, CLONE_NEWUTS
+        and  t0, s3, t0
+        beqz t0, .commit
         la   t0, uts_table
         la   t1, uts_table + U_SIZE * NUTS
-.find:  lw   t2, U_REF(t0)
-        beqz t2, .found
+.ufind: lw   t2, U_REF(t0)
+        beqz t2, .ufound
         addi t0, t0, U_SIZE
-        bltu t0, t1, .find
-        li   a0, -ENOSPC
-        ret
-.found: push ra
-        push s1
-        mv   s1, t0                 # s1 = the new namespace
+        bltu t0, t1, .ufind
+        j    .nospc
+.ufound:
+        mv   s2, t0
+.commit:
+        beqz s1, .utsdo
+        lw   t0, P_PIDNS(s0)        # the new pid namespace hangs below the caller's
+        sw   t0, PN_PARENT(s1)
+        lw   t1, PN_LEVEL(t0)
+        addi t1, t1, 1
+        sw   t1, PN_LEVEL(s1)
+        li   t1, 1
+        sw   t1, PN_REF(s1)         # the caller's P_NSCHILD
+        sw   t1, PN_NEXTPID(s1)     # its first process is pid 1
+        sw   zero, PN_INIT(s1)
+        sw   zero, PN_DEAD(s1)
+        sw   s1, P_NSCHILD(s0)      # P_NSCHILD was P_PIDNS: its reference now holds the new
+                                    # namespace's parent
+.utsdo: beqz s2, .done
         li   t2, 1
-        sw   t2, U_REF(s1)
-        addi a0, s1, U_NAME         # a copy of the current hostname
+        sw   t2, U_REF(s2)
+        addi a0, s2, U_NAME         # a copy of the current hostname
         lw   a1, P_UTS(s0)
         addi a1, a1, U_NAME
         li   a2, U_NAMELEN
         call copy_bytes
         lw   a0, P_UTS(s0)
-        sw   s1, P_UTS(s0)
+        sw   s2, P_UTS(s0)
         call uts_put
-        li   a0, 0
+.done:  li   a0, 0
+        j    .out
+.nospc: li   a0, -ENOSPC
+        j    .out
+.einval:
+        li   a0, -EINVAL
+.out:   pop  s3
+        pop  s2
         pop  s1
         pop  ra
         ret
-.none:  li   a0, 0
-        ret
 .inval: li   a0, -EINVAL
         ret
+
+# ---- pid namespaces ---------------------------------------------------------------------------
+
+# pid_in(a0 = PCB, a1 = pid namespace) -> a0 = the process's pid in that namespace, or 0 when
+# the namespace does not hold it (it is neither the process's namespace nor above it).
+# Clobbers a2, a3 only, so the loops over proc_table keep their t registers. The walk up ends:
+# every step goes one level up, and the root has level 0.
+pid_in:
+        lw   a2, P_PIDNS(a0)
+.up:    beq  a2, a1, .found
+        lw   a3, PN_LEVEL(a2)
+        beqz a3, .none              # the root, and not the namespace asked for
+        lw   a2, PN_PARENT(a2)
+        j    .up
+.found: lw   a3, PN_LEVEL(a1)
+        beqz a3, .root
+        slli a3, a3, 2
+        add  a3, a3, a0
+        lw   a0, P_NSPIDS - 4(a3)
+        ret
+.root:  lw   a0, P_PID(a0)
+        ret
+.none:  li   a0, 0
+        ret
+
+# pidns_put(a0 = pid namespace): one reference fewer; a namespace left without any is free,
+# and lets go of its parent in turn. Clobbers a0, t0.
+pidns_put:
+.again: lw   t0, PN_REF(a0)
+        addi t0, t0, -1
+        sw   t0, PN_REF(a0)
+        bnez t0, .out
+        lw   a0, PN_PARENT(a0)
+        bnez a0, .again
+.out:   ret
+
+# pidns_enter(a0 = new PCB, its P_PID set; s0 = its parent): the child is born in the parent's
+# P_NSCHILD (which sys_fork checked is alive) and its children will be too; it takes a pid at
+# every level below the root (PN_NEXTPID of each namespace on the way up), and the first process
+# of a namespace is its init. P_VPID = the pid at its own level. Clobbers t0-t3.
+pidns_enter:
+        lw   t0, P_NSCHILD(s0)
+        sw   t0, P_PIDNS(a0)
+        sw   t0, P_NSCHILD(a0)
+        lw   t1, PN_REF(t0)         # two references: P_PIDNS and P_NSCHILD
+        addi t1, t1, 2
+        sw   t1, PN_REF(t0)
+        lw   t1, PN_INIT(t0)
+        bnez t1, .pids
+        sw   a0, PN_INIT(t0)        # the first: its init
+.pids:  lw   t1, P_PID(a0)
+        sw   t1, P_VPID(a0)
+.level: lw   t1, PN_LEVEL(t0)
+        beqz t1, .out
+        lw   t2, PN_NEXTPID(t0)
+        addi t3, t2, 1
+        sw   t3, PN_NEXTPID(t0)
+        slli t1, t1, 2
+        add  t1, t1, a0
+        sw   t2, P_NSPIDS - 4(t1)
+        lw   t3, P_PIDNS(a0)
+        bne  t3, t0, .up
+        sw   t2, P_VPID(a0)         # its own level
+.up:    lw   t0, PN_PARENT(t0)
+        j    .level
+.out:   ret
+
+# pidns_exit(s0 = PCB of a process that is exiting): it no longer makes children (P_NSCHILD goes),
+# and if it is the init of a namespace below the root, the namespace dies with it: it is marked
+# dead (no fork into it any more) and every live process it holds, in it or below, gets SIGKILL,
+# as Linux's zap_pid_ns_processes does (without waiting for them: their zombies go to init).
+# P_PIDNS stays until the zombie is reaped (wait translates its pid with it). Clobbers a0-a3, t0-t3.
+pidns_exit:
+        push ra
+        lw   a0, P_NSCHILD(s0)
+        sw   zero, P_NSCHILD(s0)
+        call pidns_put
+        lw   a1, P_PIDNS(s0)
+        lw   t0, PN_LEVEL(a1)
+        beqz t0, .out               # the root's init is init: it never exits
+        lw   t0, PN_INIT(a1)
+        bne  t0, s0, .out
+        lw   t0, PN_DEAD(a1)
+        bnez t0, .out
+        li   t0, 1
+        sw   t0, PN_DEAD(a1)
+        la   t0, proc_table
+        la   t1, proc_table + P_SIZE * NPROC
+.each:  beq  t0, s0, .next
+        lw   t2, P_STATE(t0)
+        beqz t2, .next
+        li   t3, PS_DONE
+        beq  t2, t3, .next
+        mv   a0, t0
+        call pid_in                 # keeps a1 and t0-t3
+        beqz a0, .next
+        push t0
+        push t1
+        push a1
+        mv   a0, t0
+        li   a1, SIGKILL
+        call send_signal
+        pop  a1
+        pop  t1
+        pop  t0
+.next:  addi t0, t0, P_SIZE
+        bltu t0, t1, .each
+.out:   pop  ra
+        ret
+
+# reaper(s0 = PCB of an exiting process) -> a0 = the PCB that adopts its children: the init of
+# its pid namespace while that one lives (and is not the exiting process), else init (slot 0).
+# Clobbers t0, t1.
+reaper:
+        la   a0, proc_table
+        lw   t0, P_PIDNS(s0)
+        lw   t1, PN_DEAD(t0)
+        bnez t1, .out
+        lw   t1, PN_INIT(t0)
+        beq  t1, s0, .out
+        beqz t1, .out
+        mv   a0, t1
+.out:   ret

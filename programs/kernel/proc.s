@@ -65,6 +65,9 @@ make_ready:
 # sharing its offset, as after dup), current and root directories, UTS namespace, ignored
 # signals, name.
 sys_fork:
+        lw   t0, P_NSCHILD(s0)      # its children's pid namespace lost its init: no more
+        lw   t0, PN_DEAD(t0)        # processes in it (Linux: ENOMEM)
+        bnez t0, .dead
         push ra
         push s1
         call proc_alloc
@@ -100,6 +103,8 @@ sys_fork:
         call copy_bytes
         mv   a0, s1
         call job_of_child
+        mv   a0, s1                 # its pid namespace and its pid at each level (ns.s)
+        call pidns_enter
         lw   t0, P_CWD(s0)
         sw   t0, P_CWD(s1)
         beqz t0, .files
@@ -126,7 +131,9 @@ sys_fork:
         blt  t0, t1, .fd
         mv   a0, s1                 # 4. runnable
         call make_ready
-        lw   a0, P_PID(s1)
+        mv   a0, s1                 # its pid as the parent sees it
+        lw   a1, P_PIDNS(s0)
+        call pid_in
         j    .out
 .undo:  lw   a0, P_PGDIR(s1)        # out of memory half way: give back what the child got
         call free_pgdir
@@ -134,6 +141,8 @@ sys_fork:
 .oom:   li   a0, -ENOMEM
 .out:   pop  s1
         pop  ra
+        ret
+.dead:  li   a0, -ENOMEM
         ret
 
 # job_of_child(a0 = new PCB; s0 = its parent): its pid and the job it belongs to. A child of
@@ -172,12 +181,13 @@ job_of_child:
         sw   t2, 0(t1)
         ret
 
-# getppid() -> the parent's pid (0 for init, which has none).
+# getppid() -> the parent's pid in the caller's pid namespace: 0 for init, which has none, and
+# for a namespace's init, whose parent is outside the namespace.
 sys_getppid:
-        lw   t0, P_PARENT(s0)
-        li   a0, 0
-        beqz t0, .out
-        lw   a0, P_PID(t0)
+        lw   a0, P_PARENT(s0)
+        beqz a0, .out
+        lw   a1, P_PIDNS(s0)
+        j    pid_in                 # ns.s: 0 when the parent is not in the caller's namespace
 .out:   ret
 
 # exit(code): the status word is (code & 0xff) << 8, as on Unix.
@@ -198,6 +208,7 @@ proc_exit:
         lw   a0, P_UTS(s0)          # leave its UTS namespace (ns.s)
         sw   zero, P_UTS(s0)
         call uts_put
+        call pidns_exit             # ns.s: a namespace's init takes its namespace with it
         la   t0, kernel_pgdir       # leave the dying address space before freeing it
         lw   t1, 0(t0)
         ori  t1, t1, PTBR_ENABLE
@@ -207,9 +218,10 @@ proc_exit:
         lw   a0, P_PGDIR(s0)
         call free_pgdir
         sw   zero, P_PGDIR(s0)
-        la   t0, proc_table         # orphans go to init
+        call reaper                 # ns.s: a0 = who adopts its children: its namespace's init,
+        mv   t2, a0                 # or init (slot 0) once that one is gone
+        la   t0, proc_table         # orphans go to the reaper
         la   t1, proc_table + P_SIZE * NPROC
-        la   t2, proc_table         # t2 = init's PCB (slot 0)
         li   a1, 0                  # a1 = 1 when one of them is a zombie already
 .child: lw   t3, P_PARENT(t0)
         bne  t3, s0, .nextchild
@@ -223,7 +235,7 @@ proc_exit:
         addi t0, t0, P_SIZE
         bltu t0, t1, .child
         beqz a1, .job
-        la   a0, proc_table         # init has zombies to collect
+        mv   a0, t2                 # the reaper has zombies to collect
         call wakeup
 .job:   call job_exit
         li   t0, PS_DONE
@@ -286,8 +298,10 @@ sys_wait:
         bne  t3, s0, .next
         li   t3, -1
         beq  s1, t3, .match
-        lw   t3, P_PID(t0)
-        bne  t3, s1, .next
+        mv   a0, t0                 # its pid in our namespace (pid_in keeps t0-t3)
+        lw   a1, P_PIDNS(s0)
+        call pid_in
+        bne  a0, s1, .next
 .match: li   fp, 1
         li   t3, PS_DONE
         beq  t2, t3, .reap
@@ -320,7 +334,14 @@ sys_wait:
         sub  a0, a0, t0
         call free_frame
         sw   zero, P_KSTACK(fp)
-        lw   a0, P_PID(fp)
+        mv   a0, fp                 # its pid as we see it, then its namespace lets go of it
+        lw   a1, P_PIDNS(s0)
+        call pid_in
+        mv   s1, a0
+        lw   a0, P_PIDNS(fp)
+        sw   zero, P_PIDNS(fp)
+        call pidns_put
+        mv   a0, s1
         sw   zero, P_STATE(fp)      # PS_FREE
         sw   zero, P_PARENT(fp)
 .out:   pop  fp
@@ -341,7 +362,8 @@ sys_poweroff:
 .perm:  li   a0, -EPERM
         ret
 
-# procs(buf, len) -> bytes written: a PROC_INFO entry per process in use, in pid order.
+# procs(buf, len) -> bytes written: a PROC_INFO entry per process in use that the caller's pid
+# namespace holds (its own and those below it), in pid order, with the pids as it sees them.
 sys_procs:
         push ra
         push s1
@@ -354,27 +376,34 @@ sys_procs:
 .pick:  li   fp, 0                  # fp = the in-use slot with the smallest pid above s3
         la   t0, proc_table
         la   t1, proc_table + P_SIZE * NPROC
+        li   t3, 0                  # t3 = fp's pid
 .each:  lw   t2, P_STATE(t0)
         beqz t2, .next
-        lw   t2, P_PID(t0)
-        bgeu s3, t2, .next
+        mv   a0, t0                 # its pid as the caller sees it (0: not in its namespace)
+        lw   a1, P_PIDNS(s0)
+        call pid_in
+        beqz a0, .next
+        bgeu s3, a0, .next
         beqz fp, .take
-        lw   t3, P_PID(fp)
-        bgeu t2, t3, .next
+        bgeu a0, t3, .next
 .take:  mv   fp, t0
+        mv   t3, a0
 .next:  addi t0, t0, P_SIZE
         bltu t0, t1, .each
         beqz fp, .done
         sub  t0, s2, s1
         li   t1, PI_SIZEOF
         bltu t0, t1, .done          # no room for another
-        lw   s3, P_PID(fp)
-        la   a0, proc_info          # the entry, in the kernel first
-        sw   s3, PI_PID(a0)
-        lw   t0, P_PARENT(fp)
-        beqz t0, .ppid
-        lw   t0, P_PID(t0)
-.ppid:  sw   t0, PI_PPID(a0)
+        mv   s3, t3
+        la   t0, proc_info          # the entry, in the kernel first
+        sw   s3, PI_PID(t0)
+        lw   a0, P_PARENT(fp)
+        beqz a0, .ppid
+        lw   a1, P_PIDNS(s0)
+        call pid_in                 # 0 when the parent is outside the caller's namespace
+.ppid:  la   t0, proc_info
+        sw   a0, PI_PPID(t0)
+        mv   a0, t0
         lw   t0, P_STATE(fp)
         li   t1, PROC_WAITING       # SLEEPING and BLOCKED
         li   t2, PS_READY

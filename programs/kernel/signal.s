@@ -89,9 +89,13 @@ signal_deliver:
         j    .find
 .found: j    proc_exit              # proc.s: status word = the signal
 
-# kill(pid, sig) -> 0, or -EINVAL, -EPERM (init), -ESRCH. Signal 0 only checks the pid.
+# kill(pid, sig) -> 0, or -EINVAL, -EPERM (init), -ESRCH. Signal 0 only checks the pid. The
+# pid is read in the caller's pid namespace (ns.s): pid 1 is the init of the caller's namespace,
+# which takes no signals from inside it; from a namespace above it, the same process has another
+# pid and can be killed (and its namespace with it).
 sys_kill:
         push ra
+        push s1
         mv   t2, a1
         call signal_valid
         bnez t0, .sig
@@ -99,25 +103,33 @@ sys_kill:
         bnez a1, .ret               # 0 is allowed: an existence check
 .sig:   li   t0, INIT_PID
         beq  a0, t0, .perm
-        la   t0, proc_table         # find the live process with that pid
+        li   t0, -ESRCH             # no pid is 0 or negative (pid_in says 0 for "not visible")
+        bge  zero, a0, .ret
+        mv   s1, a0                 # s1 = the pid
+        mv   t3, a1                 # t3 = the signal
+        la   t0, proc_table         # find the live process with that pid in our namespace
         la   t1, proc_table + P_SIZE * NPROC
 .each:  lw   t2, P_STATE(t0)
         beqz t2, .next
-        li   t3, PS_DONE
-        beq  t2, t3, .next
-        lw   t2, P_PID(t0)
-        beq  t2, a0, .found
+        li   a0, PS_DONE
+        beq  t2, a0, .next
+        mv   a0, t0                 # (pid_in keeps t0-t3)
+        lw   a1, P_PIDNS(s0)
+        call pid_in
+        beq  a0, s1, .found
 .next:  addi t0, t0, P_SIZE
         bltu t0, t1, .each
         li   t0, -ESRCH
         j    .ret
-.found: beqz a1, .ok
+.found: beqz t3, .ok
         mv   a0, t0
+        mv   a1, t3
         call send_signal
 .ok:    li   t0, 0
         j    .ret
 .perm:  li   t0, -EPERM
 .ret:   mv   a0, t0
+        pop  s1
         pop  ra
         ret
 

@@ -37,8 +37,9 @@ sys_yield:
         sw   zero, P_A0(s0)
         j    schedule               # round robin: the next ready process (maybe this one)
 
+# getpid(): the pid in the caller's own pid namespace (fork computed it: ns.s, pidns_enter).
 sys_getpid:
-        lw   a0, P_PID(s0)
+        lw   a0, P_VPID(s0)
         ret
 
 # map(va): va must be page aligned, in the heap, and not mapped yet.

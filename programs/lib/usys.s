@@ -165,7 +165,7 @@ dup2:
         syscall
         ret
 
-# fork(): a new process, a copy of the caller: the same memory (shared copy-on-write), registers, open files and current directory
+# fork(): a new process, a copy of the caller: the same memory (shared copy-on-write), registers, open files, current and root directories and namespaces (after unshare(CLONE_NEWPID), it is born in the new pid namespace)
 fork:
         li   t0, SYS_FORK
         syscall
@@ -237,7 +237,7 @@ gethostname:
         syscall
         ret
 
-# unshare(flags): give the caller new namespaces of the kinds in flags; CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it)
+# unshare(flags): give the caller new namespaces of the kinds in flags (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller's, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is)
 unshare:
         li   t0, SYS_UNSHARE
         syscall

@@ -85,7 +85,7 @@ export const SYSCALLS: readonly Syscall[] = [
     number: 3,
     name: 'getpid',
     args: [],
-    returns: 'the pid (1 is init; the boot\'s processes follow in boot-argument order, then every fork takes the next)',
+    returns: 'the pid in the caller\'s pid namespace (1 is init; the boot\'s processes follow in boot-argument order, then every fork takes the next; in a namespace made by unshare(CLONE_NEWPID) its first process is 1, then every fork into it takes the next)',
     onError: 'minus-one',
     errors: [],
     doc: 'the calling process\'s pid',
@@ -302,12 +302,12 @@ function processCalls(first: number): Syscall[] {
     {
       name: 'fork',
       args: [],
-      returns: 'the child\'s pid in the parent, 0 in the child',
+      returns: 'the child\'s pid in the parent (in the parent\'s pid namespace), 0 in the child',
       errors: [
         { errno: 'EAGAIN', when: 'the process table is full (NPROC processes, zombies included)' },
-        { errno: 'ENOMEM', when: 'no frame is left for the child\'s page tables or kernel stack' },
+        { errno: 'ENOMEM', when: 'no frame is left for the child\'s page tables or kernel stack, or the pid namespace the child would be born in has lost its init (unshare(CLONE_NEWPID))' },
       ],
-      doc: 'a new process, a copy of the caller: the same memory (shared copy-on-write), registers, open files and current directory',
+      doc: 'a new process, a copy of the caller: the same memory (shared copy-on-write), registers, open files, current and root directories and namespaces (after unshare(CLONE_NEWPID), it is born in the new pid namespace)',
     },
     {
       name: 'exec',
@@ -330,7 +330,7 @@ function processCalls(first: number): Syscall[] {
     {
       name: 'wait',
       args: [arg('pid', 'the child to wait for, or -1 for any child'), arg('status', 'user address for the status word (0: not wanted)'), arg('options', '0, or WNOHANG: return 0 at once when no child has ended')],
-      returns: 'the pid of a child that ended (now reaped), or 0 with WNOHANG when none has yet',
+      returns: 'the pid of a child that ended (now reaped), or 0 with WNOHANG when none has yet; pids are those of the caller\'s pid namespace',
       errors: [
         { errno: 'ECHILD', when: 'the caller has no child (or none with that pid)' },
         { errno: 'EFAULT', when: '`status` is not writable user memory (the child stays a zombie)' },
@@ -338,15 +338,15 @@ function processCalls(first: number): Syscall[] {
       ],
       doc: 'waitpid: sleep until a child ends; its status word is (code << 8) after exit(code), or the signal number when a signal ended it',
     },
-    { name: 'getppid', args: [], returns: 'the parent\'s pid (1, init, once the parent has ended)', errors: [], doc: 'the calling process\'s parent' },
+    { name: 'getppid', args: [], returns: 'the parent\'s pid in the caller\'s pid namespace (1, the namespace\'s init, once the parent has ended; 0 for init and for the init of a pid namespace, whose parent is outside it)', errors: [], doc: 'the calling process\'s parent' },
     {
       name: 'kill',
       args: [arg('pid', 'the process to signal'), arg('sig', 'SIGINT, SIGKILL, SIGTERM, SIGPIPE, SIGCHLD, or 0: only check that the process exists')],
       returns: '0',
       errors: [
-        { errno: 'ESRCH', when: 'no process (or only a zombie) has that pid' },
+        { errno: 'ESRCH', when: 'no process (or only a zombie) has that pid in the caller\'s pid namespace' },
         { errno: 'EINVAL', when: '`sig` is not a signal ringlab has' },
-        { errno: 'EPERM', when: '`pid` is 1: init takes no signals' },
+        { errno: 'EPERM', when: '`pid` is 1: init, or the init of the caller\'s pid namespace, takes no signals from inside it (from a namespace above, it has another pid and can be killed, and its namespace dies with it)' },
       ],
       doc: 'send a signal; its default action (terminate, or nothing for SIGCHLD) happens unless the process ignores it',
     },
@@ -379,7 +379,7 @@ function processCalls(first: number): Syscall[] {
     {
       name: 'procs',
       args: [arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
-      returns: 'bytes put in `buf`: one PROC_INFO entry (PI_SIZEOF bytes) per process in use, in pid order, as many as fit',
+      returns: 'bytes put in `buf`: one PROC_INFO entry (PI_SIZEOF bytes) per process in use in the caller\'s pid namespace or below it, in pid order, with the pids (and parents\' pids, 0 when outside) as the caller sees them, as many as fit',
       errors: [{ errno: 'EFAULT', when: '`buf` is not writable user memory' }],
       doc: 'a snapshot of the process table (for ps): pid, parent, state, name',
     },
@@ -429,13 +429,13 @@ function namespaceCalls(first: number): Syscall[] {
     },
     {
       name: 'unshare',
-      args: [arg('flags', 'CLONE_NEWUTS, or 0')],
+      args: [arg('flags', 'CLONE_NEWUTS, CLONE_NEWPID, both, or 0')],
       returns: '0',
       errors: [
-        { errno: 'EINVAL', when: '`flags` has a bit other than CLONE_NEWUTS (CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWNET and CLONE_NEWIPC are reserved for the next slices)' },
-        { errno: 'ENOSPC', when: 'the kernel\'s table of UTS namespaces (NUTS) is full' },
+        { errno: 'EINVAL', when: '`flags` has a bit other than CLONE_NEWUTS and CLONE_NEWPID (CLONE_NEWNS, CLONE_NEWNET and CLONE_NEWIPC are reserved for the next slices); or CLONE_NEWPID a second time before the caller has left its namespace (its children\'s is new already)' },
+        { errno: 'ENOSPC', when: 'the kernel\'s table of UTS namespaces (NUTS) or of pid namespaces (NPIDNS) is full, or the new pid namespace would be deeper than PIDNS_MAXLEVEL' },
       ],
-      doc: 'give the caller new namespaces of the kinds in `flags`; CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it)',
+      doc: 'give the caller new namespaces of the kinds in `flags` (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller\'s, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is)',
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));

@@ -1,7 +1,9 @@
 // Containers, the first slice (programs/kernel/ns.s; docs/containers.md): chroot and the root
 // directory (absolute paths start there, `..` stops there, the current directory stays where it
 // was, fork and exec keep it), the classic chroot escape, the UTS namespace (sethostname,
-// gethostname, unshare(CLONE_NEWUTS), inheritance, the table of namespaces running out), and the
+// gethostname, unshare(CLONE_NEWUTS), inheritance, the table of namespaces running out), pid
+// namespaces (pid 1 and its orphans, getpid/getppid/kill/wait/procs through the caller's
+// namespace, the namespace dying with its init, nesting to PIDNS_MAXLEVEL), and the
 // `hostname` and `chroot` utilities in a shell session. Each program prints what it saw; every
 // config must print what native prints, and the inode, namespace and frame references are back
 // where they started once everything has exited.
@@ -10,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { findConfig, type BootResult } from '../../src/configs/index.js';
 import { userImage } from '../../src/configs/images.js';
 import { isaWith } from '../../src/isa/index.js';
-import { boot, CONFIG_NAMES, framesInUse, inodesInUse, program, utsNamespaces, type GuestProgram } from './guests/guest.js';
+import { boot, CONFIG_NAMES, framesInUse, inodesInUse, pidNamespaceRefs, program, utsNamespaces, type GuestProgram } from './guests/guest.js';
 
 const rows = (...values: (number | string)[]) => values.map((v) => `${v}\n`).join('');
 
@@ -189,7 +191,7 @@ ls_argv: .word a_ls, a_sh, p_bin, 0
 ${COMMON}`);
 
 // The UTS namespace: gethostname's and sethostname's errors, unshare's flags (only
-// CLONE_NEWUTS; the other kinds are reserved), a new namespace starts as a copy, a child
+// CLONE_NEWUTS and CLONE_NEWPID; the other kinds are reserved), a new namespace starts as a copy, a child
 // shares its parent's (its sethostname is the parent's too), a child's own unshare leaves the
 // parent's name alone, names of 64 and 0 bytes, a name with a zero byte inside.
 const UTS = program('uts', `
@@ -322,7 +324,7 @@ n_own:  .ascii "own"
 n_zero: .byte 'a', 0, 'b'
 n64:    .ascii "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxz"
         .align 4
-bad_flags: .word CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS | CLONE_NEWPID, 1, 0x80000000, 0
+bad_flags: .word CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS | CLONE_NEWNS, 1, 0x80000000, 0
 ${COMMON}`);
 
 // The table of UTS namespaces runs out: unshare, fork a child that keeps the namespace (it
@@ -363,6 +365,223 @@ _start: la   a0, fds
         call exit
 ${COMMON}`);
 
+// procs into a buffer; print the pids it lists (in the caller's namespace), then "." and the
+// ppid of each.
+const PROCS = `
+plist:  push ra
+        push s1
+        push s2
+        li   a0, HEAP_BASE + 0x4000
+        li   a1, 0x1000
+        call procs
+        li   s1, HEAP_BASE + 0x4000
+        add  s2, s1, a0
+.each:  bgeu s1, s2, .done
+        lw   a0, PI_PID(s1)
+        call print_dec
+        li   a0, '/'
+        call putch
+        lw   a0, PI_PPID(s1)
+        call print_dec
+        li   a0, ' '
+        call putch
+        addi s1, s1, PI_SIZEOF
+        j    .each
+.done:  call newline
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+`;
+
+// pid namespaces: unshare(CLONE_NEWPID) leaves the caller where it is and puts its children in
+// a new namespace: the first is pid 1 there with parent 0, its children count from 2, procs
+// inside lists the namespace alone, kill and wait take its pids, pid 1 takes no signal from
+// inside, an orphan goes to the namespace's init, a nested namespace, and a fork into a
+// namespace whose init has exited fails with ENOMEM. The outside sees the same processes by
+// their level-0 pids.
+const PIDNS = program('pidns', `
+_start: call getpid
+        call result                 # 2: the first record
+        li   a0, CLONE_NEWPID
+        call unshare
+        call result                 # 0
+        li   a0, CLONE_NEWPID
+        call unshare
+        call result                 # -EINVAL: its children's namespace is new already
+        call getpid
+        call result                 # 2: the caller did not move
+        call fork
+        beqz a0, .a
+        mv   s1, a0
+        call wst                    # 7 << 8
+        mv   a0, s1
+        call result                 # 3: A's pid out here (printed once A is done)
+        call fork
+        call result                 # -ENOMEM: A, the namespace's init, is gone
+        li   a0, 0
+        call exit
+.a:     call getpid
+        call result                 # 1
+        call getppid
+        call result                 # 0: the parent is outside
+        call fork
+        beqz a0, .b
+        mv   s1, a0                 # 2: B
+        li   a0, -1
+        la   a1, status
+        li   a2, 0
+        call wait
+        call result                 # 2
+        mv   a0, s1
+        call result                 # 2: what fork said
+        la   a0, status
+        lw   a0, 0(a0)
+        call result                 # 3 << 8
+        li   a0, 1
+        li   a1, SIGTERM
+        call kill
+        call result                 # -EPERM: pid 1 is the namespace's init
+        li   a0, 2
+        li   a1, 0
+        call kill
+        call result                 # -ESRCH: B is gone, and the outside is not here
+        call fork
+        beqz a0, .c
+        li   a0, -1                 # C, then D, C's orphan, who came to us: the statuses are
+        la   a1, status             # printed after both (D prints meanwhile)
+        li   a2, 0
+        call wait
+        la   t0, status
+        lw   s1, 0(t0)
+        call wst                    # 4 << 8: D
+        mv   a0, s1
+        call result                 # 0: C
+        li   a0, CLONE_NEWPID       # nested, one level down
+        call unshare
+        call result                 # 0
+        call fork
+        beqz a0, .e
+        mv   s1, a0
+        call wst                    # 5 << 8
+        mv   a0, s1
+        call result                 # 5: E in our namespace
+        call plist                  # 1/0: only us (E is reaped)
+        call fork
+        call result                 # -ENOMEM: E was the nested namespace's init
+        li   a0, 7
+        call exit
+.b:     call getpid
+        call result                 # 2
+        call getppid
+        call result                 # 1
+        call plist                  # 1/0 2/1
+        li   a0, 3
+        call exit
+.c:     call fork
+        beqz a0, .d
+        li   a0, 0
+        call exit
+.d:     call getppid                # C's pid (3) until C exits, then 1
+        li   t0, 1
+        beq  a0, t0, .adopted
+        call yield
+        j    .d
+.adopted:
+        call result                 # 1
+        call getpid
+        call result                 # 4
+        li   a0, 4
+        call exit
+.e:     call getpid
+        call result                 # 1
+        call getppid
+        call result                 # 0
+        call plist                  # 1/0: the nested namespace holds E alone
+        li   a0, 5
+        call exit
+${COMMON}${PROCS}`);
+
+// The namespace dies with its init: A (pid 1 inside) forks two sleepers and says so through a
+// pipe; the outside kills A, which it may (SIGKILL from above); the sleepers are killed with it
+// and their zombies go to init; a fork into the dead namespace fails.
+const PIDKILL = program('pidkill', `
+_start: la   a0, fds
+        call pipe
+        li   a0, CLONE_NEWPID
+        call unshare
+        call fork
+        beqz a0, .a
+        mv   s1, a0                 # s1 = A's pid out here
+        call fd0
+        li   a1, HEAP_BASE
+        li   a2, 1
+        call read
+        call result                 # 1: both sleepers exist
+        call plist                  # everything: init, us, A and its two
+        mv   a0, s1
+        li   a1, SIGKILL
+        call kill
+        call result                 # 0
+        call wst                    # SIGKILL
+        call fork
+        call result                 # -ENOMEM
+.poll:  call yield                  # until the sleepers are gone (init reaps them)
+        li   a0, HEAP_BASE + 0x4000
+        li   a1, 0x1000
+        call procs
+        li   t0, PI_SIZEOF * 2      # init and us
+        bne  a0, t0, .poll
+        call plist
+        li   a0, 0
+        call exit
+.a:     li   s1, 2
+.more:  call fork
+        beqz a0, .sleep
+        addi s1, s1, -1
+        bnez s1, .more
+        call fd1
+        la   a1, fds
+        li   a2, 1
+        call write
+.sleep: li   a0, 1000000
+        call sleep
+        li   a0, 99
+        call exit
+${COMMON}${PROCS}`);
+
+// Nesting: each level unshares and forks the next, down to PIDNS_MAXLEVEL; one more is ENOSPC.
+// Every process is pid 1 of its namespace with parent 0, and sees only itself.
+const NEST = program('nest', `
+_start: li   s1, 0                  # s1 = level
+.down:  li   a0, CLONE_NEWPID
+        call unshare
+        mv   s2, a0
+        call result                 # 0, ... then -ENOSPC at the deepest
+        bnez s2, .bottom
+        call fork
+        beqz a0, .child
+        call wst
+        li   a0, 0
+        call exit
+.child: addi s1, s1, 1
+        mv   a0, s1
+        call print_dec
+        li   a0, ':'
+        call putch
+        call getpid
+        call print_dec
+        li   a0, '/'
+        call putch
+        call getppid
+        call result                 # LEVEL:1/0
+        j    .down
+.bottom:
+        call plist                  # 1/0
+        li   a0, 0
+        call exit
+${COMMON}${PROCS}`);
+
 const ESCAPE: GuestProgram = { name: 'chroot-escape', image: userImage('chroot-escape', isaWith([])) };
 
 const EXPECTED: Record<string, string> = {
@@ -371,9 +590,16 @@ const EXPECTED: Record<string, string> = {
     '/', -2, 0, 1280, 1792,
     0, '/sh') + 'ls: /bin: No such file or directory\n' + rows(256, '/', 0, 0),
   uts: rows(0, 'ringlab', -36, 'ringlab', -36, -22, -14, -22, -22, -14,
-    -22, -22, -22, -22, -22, -22, -22, 0, 0, 'ringlab', 0, 'box', -14, 'box',
+    -22, -22, -22, -22, -22, -22, 0, 0, 'ringlab', 0, 'box', -14, 'box',
     'box', 0, 'kid', 0, 'own', 0, 'kid', 0, 'x'.repeat(64), -36, 0, '', 0, 'a'),
   utsfull: rows(-28, 15, 0),
+  pidns: rows(2, 0, -22, 2,
+    1, 0, 2, 1, '1/0 2/1 ', 2, 2, 768, -1, -3,
+    1, 4, 1024, 0,
+    0, 1, 0, '1/0 ', 1280, 5, '1/0 ', -12,
+    1792, 3, -12),
+  pidkill: rows(1, '1/0 2/1 3/2 4/3 5/3 ', 0, 9, -12, '1/0 2/1 '),
+  nest: rows(0, ...[1, 2, 3, 4, 5, 6, 7].flatMap((level) => [`${level}:1/0`, level < 7 ? 0 : -28]), '1/0 ', 0, 0, 0, 0, 0, 0, 0),
   'chroot-escape': `1. inside the jail
   chroot /jail = 0
   cd / = 0
@@ -401,7 +627,7 @@ jail
 };
 
 describe.each(CONFIG_NAMES)('containers under %s', (config) => {
-  it.each([JAIL, UTS, FULL, ESCAPE])('$name', (p) => {
+  it.each([JAIL, UTS, FULL, ESCAPE, PIDNS, PIDKILL, NEST])('$name', (p) => {
     const r = boot(config, { programs: [p] });
     expect(r.exitCode).toBe(0);
     expect(r.processes[0]!.output).toBe(EXPECTED[p.name]);
@@ -410,18 +636,19 @@ describe.each(CONFIG_NAMES)('containers under %s', (config) => {
 });
 
 describe('references', () => {
-  it('inodes, UTS namespaces and frames are back where they started once everything has exited', () => {
+  it('inodes, UTS and pid namespaces and frames are back where they started once everything has exited', () => {
     const idle = program('idle', `
 _start: li   a0, 0
         call exit`);
     const base = boot('native', { programs: [idle] });
-    const baseline = { inodes: inodesInUse(base), frames: framesInUse(base), uts: utsNamespaces(base) };
+    const baseline = { inodes: inodesInUse(base), frames: framesInUse(base), uts: utsNamespaces(base), pids: pidNamespaceRefs(base) };
+    expect(baseline.pids).toEqual([2, ...Array(15).fill(0)]); // init's P_PIDNS and P_NSCHILD
     expect(baseline.uts[0]).toEqual({ refs: 1, name: 'ringlab' }); // init's, the boot namespace
     expect(baseline.uts.slice(1).every((u) => u.refs === 0)).toBe(true);
-    for (const p of [JAIL, UTS, FULL, ESCAPE]) {
+    for (const p of [JAIL, UTS, FULL, ESCAPE, PIDNS, PIDKILL, NEST]) {
       const r = boot('native', { programs: [p] });
-      expect({ program: p.name, inodes: inodesInUse(r), frames: framesInUse(r), uts: utsNamespaces(r).map((u) => u.refs), boot: utsNamespaces(r)[0]!.name })
-        .toEqual({ program: p.name, inodes: baseline.inodes, frames: baseline.frames, uts: baseline.uts.map((u) => u.refs), boot: 'ringlab' });
+      expect({ program: p.name, inodes: inodesInUse(r), frames: framesInUse(r), uts: utsNamespaces(r).map((u) => u.refs), boot: utsNamespaces(r)[0]!.name, pids: pidNamespaceRefs(r) })
+        .toEqual({ program: p.name, inodes: baseline.inodes, frames: baseline.frames, uts: baseline.uts.map((u) => u.refs), boot: 'ringlab', pids: baseline.pids });
     }
   });
 });

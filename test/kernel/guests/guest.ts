@@ -153,3 +153,10 @@ export function utsNamespaces(r: BootResult): { refs: number; name: string }[] {
   }
   return out;
 }
+
+/** Each pid namespace's reference count at power-off (ns.s: pidns_table, PN_REF). */
+export function pidNamespaceRefs(r: BootResult): number[] {
+  const base = kernelSymbol('pidns_table');
+  const size = kernelSymbol('PN_SIZE');
+  return Array.from({ length: kernelSymbol('NPIDNS') }, (_, i) => guestWord(r, base + i * size + kernelSymbol('PN_REF')));
+}
