@@ -41,7 +41,11 @@
 //            the reserved flags; chroot into the process's own directory (/NAME.r), paths and
 //            `..` inside it, getcwd outside and inside it, then the classic escape (mkdir e,
 //            chroot e, cd .. twice, chroot .) back to the real root, and the directory removed;
-//            chroot with odd arguments. Drawn from a stream of their own.
+//            chroot with odd arguments; or, in a child of its own (so the program's later forks
+//            are not born in it), a pid namespace: unshare(CLONE_NEWPID), its init's getpid,
+//            getppid, kill and procs, a grandchild it waits for, and the fork that fails once
+//            the init is gone; only pids inside the namespace are mixed in. Drawn from a stream
+//            of their own.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
 // instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.
@@ -630,7 +634,84 @@ class ProgramWriter {
         this.mix('a0');
       }
     };
-    switch (n.int(0, 3)) {
+    switch (n.int(0, 4)) {
+      case 4: {
+        // a pid namespace, made by a child of its own (X); its init Y and Y's child Z
+        const x = this.fresh();
+        const y = this.fresh();
+        const z = this.fresh();
+        const status = `0x${(FILE_BUFFERS + 2600).toString(16)}`;
+        const procsBuf = `0x${(FILE_BUFFERS + 2608).toString(16)}`;
+        const waitMix = (): void => {
+          this.clear(status, 0);
+          this.emit('        li   a0, -1');
+          this.emit(`        li   a1, ${status}`);
+          this.emit('        li   a2, 0');
+          this.call('wait'); // inside a namespace, the pid is the namespace's: mixed in
+          this.emit(`        li   t0, ${status}`);
+          this.emit('        lw   a0, 0(t0)');
+          this.mix('a0');
+        };
+        this.emit('        call fork');
+        this.emit(`        beqz a0, ${x}`);
+        this.emit('        srli a0, a0, 31');
+        this.mix('a0');
+        this.clear(status, 0);
+        this.emit('        li   a0, -1');
+        this.emit(`        li   a1, ${status}`);
+        this.emit('        li   a2, 0');
+        this.emit('        call wait');
+        this.emit('        srli a0, a0, 31'); // X's pid is a level-0 pid: only whether it failed
+        this.mix('a0');
+        this.emit(`        li   t0, ${status}`);
+        this.emit('        lw   a0, 0(t0)');
+        this.mix('a0');
+        const after = this.fresh();
+        this.emit(`        j    ${after}`);
+        // X: the namespace, its init, then the fork that fails
+        this.emit(`${x}:`);
+        this.sys('unshare', n.pick(['CLONE_NEWPID', 'CLONE_NEWPID | CLONE_NEWUTS']));
+        if (n.chance(0.3)) this.sys('unshare', 'CLONE_NEWPID'); // EINVAL: once
+        this.emit('        call fork');
+        this.emit(`        beqz a0, ${y}`);
+        this.emit('        srli a0, a0, 31');
+        this.mix('a0');
+        this.clear(status, 0);
+        this.emit('        li   a0, -1');
+        this.emit(`        li   a1, ${status}`);
+        this.emit('        li   a2, 0');
+        this.emit('        call wait');
+        this.emit('        srli a0, a0, 31');
+        this.mix('a0');
+        this.emit(`        li   t0, ${status}`);
+        this.emit('        lw   a0, 0(t0)');
+        this.mix('a0');
+        this.call('fork'); // -ENOMEM: Y, the namespace's init, is gone
+        this.emit('        andi a0, s0, 0xff');
+        this.emit('        call exit');
+        // Y: pid 1 of the namespace
+        this.emit(`${y}:`);
+        this.call('getpid');
+        this.call('getppid');
+        if (n.chance(0.6)) {
+          this.emit('        call fork');
+          this.emit(`        beqz a0, ${z}`);
+          this.mix('a0'); // Z's pid in the namespace: 2
+          waitMix();
+        }
+        this.sys('kill', n.pick(['1', '2', '3']), n.pick(['0', 'SIGTERM']));
+        this.sys('procs', procsBuf, `${n.pick([0, 32, 64, 256])}`);
+        this.emit('        andi a0, s0, 0xff');
+        this.emit('        call exit');
+        // Z: pid 2, its parent 1
+        this.emit(`${z}:`);
+        this.call('getpid');
+        this.call('getppid');
+        this.emit('        andi a0, s0, 0xff');
+        this.emit('        call exit');
+        this.emit(`${after}:`);
+        return;
+      }
       case 0: {
         // the hostname: a namespace of its own first, then set and read back
         if (!this.unshared || n.chance(0.3)) {
