@@ -35,6 +35,7 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   bin('false'),
   bin('hostname'),
   bin('chroot'),
+  bin('unshare'),
   bin('chroot-escape'), // the classic chroot escape, a demonstration (docs/containers.md)
 ];
 

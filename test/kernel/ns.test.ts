@@ -653,7 +653,10 @@ _start: li   a0, 0
   });
 });
 
-// `hostname` and `chroot` as a user types them: `boot --shell --input`.
+// `hostname`, `chroot` and `unshare` as a user types them: `boot --shell --input`. The last
+// session runs a shell as pid 1 of a pid namespace with its own hostname (no ps there: which of
+// a pipeline's processes exist yet, and their states, depend on timing); when it exits, its
+// namespace dies and the sleeper it left in the background is killed with it.
 const SESSION = [
   'hostname',
   'hostname box1',
@@ -677,6 +680,17 @@ const SESSION = [
   'echo "@@ $?"',
   'chroot-escape > /dev-null-is-a-file',
   'ls /jail',
+  'unshare -p ps',
+  'unshare -u hostname inner',
+  'hostname',
+  "echo 'hostname in-a-box; hostname; sleep 1000 & kill 1' > /s2",
+  'unshare -u -p sh /s2',
+  'echo "@@ $?"',
+  'hostname',
+  'unshare -x',
+  'echo "@@ $?"',
+  'unshare -p nosuch',
+  'echo "@@ $?"',
 ].join('\n') + '\n';
 
 const TRANSCRIPT = `$ ringlab
@@ -700,13 +714,24 @@ script
 $ usage: chroot DIR [COMMAND [ARG...]]
 $ @@ 2
 $ $ foo
+$    PID  PPID STATE NAME
+     1     0 R     ps
+$ $ box1
+$ $ in-a-box
+kill: 1: Operation not permitted
+$ @@ 1
+$ box1
+$ usage: unshare [-u] [-p] [COMMAND [ARG...]]
+$ @@ 2
+$ unshare: nosuch: No such file or directory
+$ @@ 127
 $ `;
 
 function shell(config: string): BootResult {
   return findConfig(config)!.boot({ workloads: [], shell: true, input: new TextEncoder().encode(SESSION), maxCycles: 2_000_000_000 });
 }
 
-describe('a shell session with hostname and chroot', () => {
+describe('a shell session with hostname, chroot and unshare', () => {
   it.each(['native', 'te'])('prints the transcript (%s)', (config) => {
     const r = shell(config);
     expect(r.exitCode).toBe(0);
