@@ -9,7 +9,10 @@
 #
 # A zombie keeps its pid and its status word (P_EXIT) until its parent collects them with
 # wait; its memory and files were released at exit. When a process ends, its children are
-# given to init (pid 1), which waits for them, so no zombie is left behind by a dead parent.
+# given to init (pid 1), which waits for them, so no zombie is left behind by a dead parent; in
+# a pid namespace, to the namespace's own init while it lives (ns.s). Every pid a process gives
+# or takes (fork, wait, getppid, procs; kill in signal.s) is one of the caller's namespace:
+# ns.s's pid_in translates, and P_PID is the level-0 pid the kernel and the host use.
 #
 # The first process is /sbin/init (boot.s). init forks one child per boot record; each child
 # and everything it forks form one *job*, numbered like the records (1, 2, ...). The job is
