@@ -195,6 +195,8 @@ create:
         la   t0, name_buf
         lbu  t0, 0(t0)
         beqz t0, .root              # the path is `/`
+        lw   t0, I_NLINK(s1)        # a removed directory (still someone's current or root
+        beqz t0, .gone              # directory) takes no new names: ENOENT, as on Linux
         mv   a0, s1
         la   a1, name_buf
         call dir_lookup_inode
@@ -273,6 +275,8 @@ create:
         li   a0, -EISDIR
         j    .out
 .nospc: li   a0, -ENOSPC
+        j    .putdir
+.gone:  li   a0, -ENOENT
         j    .putdir
 .fail:  push a0                     # an I/O error half way: drop the new inode too
         mv   a0, s2
@@ -490,6 +494,8 @@ do_rename:
         call namex
         blt  a0, zero, .out
         sw   a0, RN_DDIR(s3)        # name_buf2 = from's name, name_buf = to's
+        lw   t0, I_NLINK(a0)        # into a removed directory: ENOENT (see create)
+        beqz t0, .noent
         la   t0, name_buf2
         lbu  t0, 0(t0)
         beqz t0, .busy

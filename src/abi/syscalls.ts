@@ -177,7 +177,7 @@ export const SYSCALLS: readonly Syscall[] = [
 function fileCalls(first: number): Syscall[] {
   const EFAULT_PATH: SyscallError = { errno: 'EFAULT', when: 'a path is not readable user memory' };
   const ENAMETOOLONG: SyscallError = { errno: 'ENAMETOOLONG', when: 'a path is PATH_MAX bytes or longer, or a component is longer than NAME_MAX' };
-  const ENOENT: SyscallError = { errno: 'ENOENT', when: 'a component of the path does not exist' };
+  const ENOENT: SyscallError = { errno: 'ENOENT', when: 'a component of the path does not exist, or a new name would go in a directory that was removed (still some process\'s current or root directory)' };
   const ENOTDIR_PATH: SyscallError = { errno: 'ENOTDIR', when: 'a component used as a directory is not one' };
   const ENODEV: SyscallError = { errno: 'ENODEV', when: 'no filesystem is mounted (no disk, or its superblock is bad)' };
   const EIO: SyscallError = { errno: 'EIO', when: 'the disk failed, or the filesystem is damaged where the call looked' };

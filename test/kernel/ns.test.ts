@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { findConfig, type BootResult } from '../../src/configs/index.js';
 import { userImage } from '../../src/configs/images.js';
 import { isaWith } from '../../src/isa/index.js';
+import { fsck } from '../../src/fs/fsck.js';
 import { boot, CONFIG_NAMES, framesInUse, inodesInUse, pidNamespaceRefs, program, utsNamespaces, type GuestProgram } from './guests/guest.js';
 
 const rows = (...values: (number | string)[]) => values.map((v) => `${v}\n`).join('');
@@ -582,6 +583,59 @@ _start: li   s1, 0                  # s1 = level
         call exit
 ${COMMON}${PROCS}`);
 
+// A removed directory as the root or the current directory: rmdir works (it is empty), it then
+// takes no new names (ENOENT, as on Linux: before, a create there left inodes no directory
+// named), `..` at the removed root stays, and the disk is clean afterwards.
+const GONE = program('gone', `
+_start: la   a0, p_g
+        call mkdir
+        la   a0, p_g
+        call chroot
+        call result                 # 0
+        la   a0, p_grel
+        call rmdir                  # from the current directory (the real root) outside it
+        call result                 # 0
+        la   a0, p_f
+        li   a1, O_CREAT | O_WRONLY
+        call open
+        call result                 # -ENOENT: the root is removed
+        la   a0, p_d
+        call mkdir
+        call result                 # -ENOENT
+        la   a0, p_up
+        la   a1, st
+        call stat
+        call result                 # 0: /.. is the (removed) root itself
+        la   a0, p_h
+        call mkdir
+        la   a0, p_h
+        call chdir
+        la   a0, p_uph
+        call rmdir                  # ../h: the current directory is not the root, so .. climbs
+        call result                 # 0
+        la   a0, p_frel
+        li   a1, O_CREAT | O_WRONLY
+        call open
+        call result                 # -ENOENT: the current directory is removed
+        la   a0, p_frel
+        la   a1, p_dot
+        call rename
+        call result                 # -ENOENT
+        call cwd                    # -ENOENT
+        li   a0, 0
+        call exit
+p_g:    .asciz "/g"
+p_grel: .asciz "g"
+p_f:    .asciz "/f"
+p_d:    .asciz "/d"
+p_up:   .asciz "/.."
+p_h:    .asciz "h"
+p_uph:  .asciz "../h"
+p_frel: .asciz "f"
+p_dot:  .asciz "x"
+        .align 4
+${COMMON}`);
+
 const ESCAPE: GuestProgram = { name: 'chroot-escape', image: userImage('chroot-escape', isaWith([])) };
 
 const EXPECTED: Record<string, string> = {
@@ -598,6 +652,7 @@ const EXPECTED: Record<string, string> = {
     1, 4, 1024, 0,
     0, 1, 0, '1/0 ', 1280, 5, '1/0 ', -12,
     1792, 3, -12),
+  gone: rows(0, 0, -2, -2, 0, 0, -2, -2, -2),
   pidkill: rows(1, '1/0 2/1 3/2 4/3 5/3 ', 0, 9, -12, '1/0 2/1 '),
   nest: rows(0, ...[1, 2, 3, 4, 5, 6, 7].flatMap((level) => [`${level}:1/0`, level < 7 ? 0 : -28]), '1/0 ', 0, 0, 0, 0, 0, 0, 0),
   'chroot-escape': `1. inside the jail
@@ -627,11 +682,12 @@ jail
 };
 
 describe.each(CONFIG_NAMES)('containers under %s', (config) => {
-  it.each([JAIL, UTS, FULL, ESCAPE, PIDNS, PIDKILL, NEST])('$name', (p) => {
+  it.each([JAIL, UTS, FULL, ESCAPE, GONE, PIDNS, PIDKILL, NEST])('$name', (p) => {
     const r = boot(config, { programs: [p] });
     expect(r.exitCode).toBe(0);
     expect(r.processes[0]!.output).toBe(EXPECTED[p.name]);
     expect(r.processes[0]!.exitCode).toBe(0);
+    expect(fsck(r.machine.disk.contents()).problems).toEqual([]);
   });
 });
 
@@ -645,7 +701,7 @@ _start: li   a0, 0
     expect(baseline.pids).toEqual([2, ...Array(15).fill(0)]); // init's P_PIDNS and P_NSCHILD
     expect(baseline.uts[0]).toEqual({ refs: 1, name: 'ringlab' }); // init's, the boot namespace
     expect(baseline.uts.slice(1).every((u) => u.refs === 0)).toBe(true);
-    for (const p of [JAIL, UTS, FULL, ESCAPE, PIDNS, PIDKILL, NEST]) {
+    for (const p of [JAIL, UTS, FULL, ESCAPE, GONE, PIDNS, PIDKILL, NEST]) {
       const r = boot('native', { programs: [p] });
       expect({ program: p.name, inodes: inodesInUse(r), frames: framesInUse(r), uts: utsNamespaces(r).map((u) => u.refs), boot: utsNamespaces(r)[0]!.name, pids: pidNamespaceRefs(r) })
         .toEqual({ program: p.name, inodes: baseline.inodes, frames: baseline.frames, uts: baseline.uts.map((u) => u.refs), boot: 'ringlab', pids: baseline.pids });
