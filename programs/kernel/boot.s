@@ -71,9 +71,16 @@ init_create:
         push s1
         push s2
         push s3
-        call proc_alloc             # slot 0, pid 1
+        call proc_alloc             # slot 0
         blt  a0, zero, .oom
         mv   s0, a0
+        li   t0, INIT_PID
+        sw   t0, P_PID(s0)
+        li   t0, BOOTARGS           # the records' processes will be pids 2 .. NPROC + 1
+        lw   t0, BA_NPROC(t0)       # (proc.s, job_of_child); everything else comes after
+        addi t0, t0, INIT_PID + 1
+        la   t1, next_pid
+        sw   t0, 0(t1)
         sw   zero, P_CWD(s0)        # the root
         sw   zero, P_PARENT(s0)
         sw   zero, P_JOB(s0)

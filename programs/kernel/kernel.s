@@ -65,7 +65,7 @@ killed_any:  .word 0            # 1 once a process has been killed
 mem_end:     .word 0            # end of identity-mapped physical memory
 free_next:   .word 0            # next never-used frame
 free_list:   .word 0            # frames returned by free_frame, linked through their first word
-next_pid:    .word INIT_PID     # the pid the next process gets (proc.s)
+next_pid:    .word 0            # the pid the next process gets, after the records' (proc.s)
 njobs:       .word 0            # jobs started: children of init (proc.s)
 frame_base:  .word 0            # first frame with a reference count (mm.s)
 frame_refs:  .word 0            # the counts: one byte per frame from frame_base

@@ -61,17 +61,28 @@ legacy_idle_end:
 
 # legacy_kernel_trap: a trap taken in ring 0 (from trap_entry, registers saved, s0 = the save
 # area). Only the idle loop runs with interrupts on: a timer interrupt there is the tick it
-# waits for. Anything else is a kernel bug, as in a kernel without LEGACY.
+# waits for, and a disk or console interrupt is what a process asleep in the kernel waits for
+# (a program being read from the disk, input). Anything else is a kernel bug, as in a kernel
+# without LEGACY. The idle loop is no process, so the tick goes straight to the scheduler.
 legacy_kernel_trap:
-        csrr t1, CAUSE
-        li   t2, CAUSE_TIMER_INTERRUPT
-        bne  t1, t2, kernel_panic
         csrr t1, EPC
         la   t2, legacy_idle
         bltu t1, t2, kernel_panic
         la   t2, legacy_idle_end
         bgeu t1, t2, kernel_panic
-        j    timer_interrupt
+        csrr t1, CAUSE
+        li   t2, CAUSE_TIMER_INTERRUPT
+        beq  t1, t2, .tick
+        li   t2, CAUSE_DISK_INTERRUPT
+        beq  t1, t2, .device
+        li   t2, CAUSE_CONSOLE_INTERRUPT
+        bne  t1, t2, kernel_panic
+.device:
+        call device_interrupts
+        j    schedule
+.tick:  vtimer_ack
+        call tick
+        j    schedule
 
 msg_legacy_ie:  .asciz "kernel: warning: schedule() entered with interrupts on (STATUS "
 msg_legacy_ie2: .asciz ")\n"

@@ -16,8 +16,8 @@
 # only bookkeeping for the host, which reports each record's output and exit code: a console
 # write names its job in writer_job, and the jobs table keeps each record's pid and exit code.
 
-# proc_alloc() -> a0 = a PCB in no state yet (the caller fills it in and makes it READY before
-# it can sleep), with a fresh pid and a kernel stack (one page, freed when the process is
+# proc_alloc() -> a0 = a PCB in no state yet and no pid (the caller fills it in and makes it
+# READY before it can sleep), with a kernel stack (one page, freed when the process is
 # reaped); or -EAGAIN (the table is full) or -ENOMEM.
 proc_alloc:
         la   t0, proc_table
@@ -37,16 +37,13 @@ proc_alloc:
         li   t2, PAGE_SIZE
         add  t2, a0, t2
         sw   t2, P_KSTACK(t0)
-.stack: la   t1, next_pid
-        lw   t2, 0(t1)
-        sw   t2, P_PID(t0)
-        addi t2, t2, 1
-        sw   t2, 0(t1)
+.stack: sw   zero, P_PID(t0)        # the caller gives it one (job_of_child, init_create)
         sw   zero, P_KSP(t0)
         sw   zero, P_CHAN(t0)
         sw   zero, P_WAKE(t0)
         sw   zero, P_EXIT(t0)
         sw   zero, P_SIGPEND(t0)
+        sw   zero, P_TICKPC(t0)
         sw   zero, P_PGDIR(t0)
         mv   a0, t0
         ret
@@ -133,9 +130,12 @@ sys_fork:
         pop  ra
         ret
 
-# job_of_child(a0 = new PCB; s0 = its parent): the job it belongs to. A child of init starts
-# the next job (init forks the boot records in order, so job k is record k); any other child
-# stays in its parent's. Clobbers t0-t3.
+# job_of_child(a0 = new PCB; s0 = its parent): its pid and the job it belongs to. A child of
+# init starts the next job (init forks the boot records in order, so job k is record k) and
+# gets pid k + 1, whatever else has forked meanwhile: the records' pids do not depend on how
+# the first processes interleave (under a VMM a fork can take longer than a quantum, and a
+# record already running may fork before init has forked the next). Every other process gets
+# the next pid after those (next_pid) and stays in its parent's job. Clobbers t0-t3.
 job_of_child:
         lw   t0, P_JOB(s0)
         lw   t1, P_PID(s0)
@@ -143,19 +143,27 @@ job_of_child:
         bne  t1, t2, .same
         la   t1, njobs
         lw   t0, 0(t1)
-        li   t2, MAX_PROCS
+        li   t2, BOOTARGS
+        lw   t2, BA_NPROC(t2)
         bgeu t0, t2, .none          # more children of init than records: no job
         addi t0, t0, 1
         sw   t0, 0(t1)
-        li   t2, J_SIZE             # jobs[k - 1].pid = the child's pid
-        mul  t2, t2, t0
+        addi t2, t0, INIT_PID       # pid = job + 1
+        sw   t2, P_PID(a0)
+        li   t1, J_SIZE             # jobs[k - 1].pid = the child's pid
+        mul  t1, t1, t0
         la   t3, jobs - J_SIZE
-        add  t3, t3, t2
-        lw   t2, P_PID(a0)
+        add  t3, t3, t1
         sw   t2, J_PID(t3)
-.same:  sw   t0, P_JOB(a0)
+        sw   t0, P_JOB(a0)
         ret
-.none:  sw   zero, P_JOB(a0)
+.none:  li   t0, 0
+.same:  sw   t0, P_JOB(a0)
+        la   t1, next_pid
+        lw   t2, 0(t1)
+        sw   t2, P_PID(a0)
+        addi t2, t2, 1
+        sw   t2, 0(t1)
         ret
 
 # getppid() -> the parent's pid (0 for init, which has none).

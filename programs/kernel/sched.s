@@ -8,10 +8,23 @@
 # next ready process and resume_process loads *that* PCB: its page directory into PTBR, its pc
 # into EPC, its registers, and `sret` drops to ring 3 in the other process.
 
+#
+# A process the tick finds exactly where the previous tick left it, with no trap in between,
+# has not run an instruction since (or spins on one): it keeps the processor for one more
+# quantum instead of being preempted again. Natively a switch takes far less than a quantum, so
+# this never matters; under a VMM a switch can cost more than a quantum, and without it two
+# processes could hand the processor back and forth while one of them never ran (one yields at
+# once; the other is resumed each time just as the next tick falls due). A real scheduler gives
+# a task a minimum slice for the same reason.
 timer_interrupt:
         vtimer_ack
         call tick
+        lw   t0, P_PC(s0)
+        beq  t0, s1, .again         # s1 = P_TICKPC as trap_entry found it
+        sw   t0, P_TICKPC(s0)
         j    schedule
+.again: mv   a0, s0                 # its second tick here: let it run (P_TICKPC stays 0)
+        j    resume_process
 
 # tick: count a timer tick and make every sleeper whose time has come ready.
 tick:

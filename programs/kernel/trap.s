@@ -29,6 +29,8 @@ trap_entry:
         lw   sp, P_KSTACK(t0)       # the process's own kernel stack (empty: nothing of this
                                     # process is in the kernel while it runs in ring 3)
         mv   s0, t0                 # s0 = current PCB in every handler below
+        lw   s1, P_TICKPC(s0)       # s1 = where the last tick preempted it (timer_interrupt);
+        sw   zero, P_TICKPC(s0)     # any trap since means it ran
         vcsrr t1, ESTATUS
         andi t1, t1, STATUS_RING_MASK
         .ifdef LEGACY

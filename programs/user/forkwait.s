@@ -11,12 +11,15 @@ _start: mv   s0, a0                 # s0 = N
         beqz a0, .child
         blt  a0, zero, .done        # fork failed: report what was done
         li   a0, -1
-        li   a1, 0
+        la   a1, status
         li   a2, 0
         call wait
         blt  a0, zero, .done
+        la   t0, status
+        lw   t0, 0(t0)
+        bnez t0, .next
         addi s1, s1, 1
-        addi s2, s2, 1
+.next:  addi s2, s2, 1
         j    .loop
 .child: li   a0, 0
         call exit
@@ -25,6 +28,7 @@ _start: mv   s0, a0                 # s0 = N
         la   a2, m_reaped
         mv   a3, s1
         j    report2_exit
+status:   .word 0
 m_forks:  .asciz "forkwait: forks="
 m_reaped: .asciz " reaped="
         .align 4

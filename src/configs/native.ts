@@ -102,7 +102,7 @@ export function bootDisk(specs: readonly ProcessSpec[], isa: Isa, disk?: Uint8Ar
   // sleep workload as /bin/sleep, where the sleep utility would be.
   const taken = new Set(programs.map((p) => binPath(p.name)));
   const system = systemPrograms(isa).filter((p) => !taken.has(p.path ?? binPath(p.name)));
-  return rootDisk([...system, ...programs], disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))]);
+  return rootDisk(programs, disk, [...new Set(specs.flatMap((spec) => spec.files ?? []))], system);
 }
 
 /** Load the kernel and its processes into the machine's physical memory and reset the CPU to
@@ -238,10 +238,12 @@ export function processImage(spec: ProcessSpec, isa: Isa): Image {
   return spec.image ?? userImage(spec.name, isa);
 }
 
-/** The user images of a boot, one per process (each runs at USER_BASE in its own space). */
+/** The user images of a boot (each runs at USER_BASE in its own space): /sbin/init, pid 1,
+ *  then one per boot record, pid i + 2 (init forks them in order). */
 export function userImages(specs: readonly ProcessSpec[], isa: Isa): BootImage[] {
   // A program run from the disk as it is (--run) has no image on the host, so no symbols.
-  return specs.flatMap((spec, i): BootImage[] => (spec.path === undefined ? [{ name: spec.name, kind: 'user', pid: i + 2, image: processImage(spec, isa) }] : []));
+  const init: BootImage = { name: 'init', kind: 'user', pid: 1, image: userImage('init', isa) };
+  return [init, ...specs.flatMap((spec, i): BootImage[] => (spec.path === undefined ? [{ name: spec.name, kind: 'user', pid: i + 2, image: processImage(spec, isa) }] : []))];
 }
 
 /** Boot the kernel natively with the given workloads and run it to power-off (or the limit). */

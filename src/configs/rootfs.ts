@@ -91,18 +91,16 @@ function install(fs: DiskFs, files: Map<string, Uint8Array>, where: string): voi
 }
 
 /** The disk a boot runs: `base` (the user's image; not changed: a copy is returned) or a fresh
- *  root disk, with every program installed as /bin/NAME and the workloads' data files. */
-export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, data: readonly DiskFile[] = []): Uint8Array {
-  const files = distinct(programs);
-  if (base && files.size === 0 && data.length === 0) return base; // nothing to install: the disk as it is
-  if (base) {
-    const disk = base.slice();
-    const fs = openFs(disk);
-    if (!fs.ok) throw new BootError(`the disk has no ringlab filesystem (${fs.detail ?? fs.error}); make one with ringlab fs mkfs`);
-    install(fs.value, files, 'the disk');
-    installData(fs.value, data, 'the disk');
-    return disk;
-  }
+ *  root disk, with every program installed as /bin/NAME (or its `path`) and the workloads' data
+ *  files. `system` are the system programs (system.ts) every disk should hold: a fresh disk gets
+ *  them all; a user's disk gets those it lacks, and keeps its own at a path it already has, as
+ *  a real disk would. A user's disk that the host cannot open or cannot install them on (it is
+ *  damaged, or full) gets none: it boots as it is, and the kernel says what it finds there
+ *  (test/fs/kernel-corrupt.test.ts). The boot's own programs and data must be installed: a disk
+ *  that refuses them is a BootError. */
+export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, data: readonly DiskFile[] = [], system: readonly RootProgram[] = []): Uint8Array {
+  if (base) return userDisk(base, distinct(programs), distinct(system), data);
+  const files = distinct([...system, ...programs]);
   const hash = createHash('sha256');
   for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${path}\0${bytes.length}\0`).update(bytes);
   for (const file of data) hash.update(`data\0${file.path}\0${file.bytes.length}\0`).update(file.bytes);
@@ -122,4 +120,35 @@ export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, da
   disks.set(key, made.value);
   if (disks.size > CACHED_DISKS) disks.delete(disks.keys().next().value!);
   return made.value;
+}
+
+/** The user's disk (`--disk`) with the system programs it lacks, if the host can put them there,
+ *  then the boot's own programs and data (rootDisk). */
+function userDisk(base: Uint8Array, own: Map<string, Uint8Array>, system: Map<string, Uint8Array>, data: readonly DiskFile[]): Uint8Array {
+  let disk = base;
+  if (system.size > 0) {
+    const copy = base.slice();
+    const fs = openFs(copy);
+    if (fs.ok) {
+      const missing = new Map([...system].filter(([path]) => {
+        const st = fs.value.stat(path);
+        return !st.ok && st.error === 'ENOENT';
+      }));
+      try {
+        if (missing.size > 0) {
+          install(fs.value, missing, 'the disk');
+          disk = copy;
+        }
+      } catch (e) {
+        if (!(e instanceof BootError)) throw e; // all or nothing: the disk stays as it is
+      }
+    }
+  }
+  if (own.size === 0 && data.length === 0) return disk; // nothing of the boot's own: the disk as it is
+  if (disk === base) disk = base.slice();
+  const fs = openFs(disk);
+  if (!fs.ok) throw new BootError(`the disk has no ringlab filesystem (${fs.detail ?? fs.error}); make one with ringlab fs mkfs`);
+  install(fs.value, own, 'the disk');
+  installData(fs.value, data, 'the disk');
+  return disk;
 }

@@ -314,7 +314,7 @@ export class Session {
     const condition = m[2]?.trim();
     if (m[2] !== undefined && condition === '') throw new DebugError("'if' needs a condition");
     const bp = this.dbg.addBreakpoint(location, { ...(condition !== undefined && { condition }), temporary });
-    this.line(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.id} at ${describeAddress(this.dbg, bp.address, { ...(bp.world && { world: bp.world }) })}${this.suffix(bp)}`);
+    this.line(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.id} at ${describeAddress(this.dbg, bp.address, { ...(bp.world && { world: bp.world }), ...(bp.pids && { pid: bp.pids[0] }) })}${this.suffix(bp)}`);
   }
 
   private suffix(bp: { world?: import('../machine/machine.js').WorldName | undefined; pids?: readonly number[] | undefined; condition?: string | undefined }): string {
@@ -571,7 +571,7 @@ export class Session {
   worldCommand(): void {
     const dbg = this.dbg;
     const place = dbg.place();
-    const proc = place.pid !== undefined && place.world === 'guestUser' ? `, process pid ${place.pid}${this.processName(place.pid)}` : '';
+    const proc = place.pid !== undefined && place.world === 'guestUser' ? `, process pid ${place.pid}${this.processName(place.pid, place.program)}` : '';
     const vmx = dbg.machine.isa.extensions.some((e) => e.name === 'vmx');
     const mode = vmx ? `, ${dbg.cpu.nonRoot ? 'non-root' : 'root'} mode` : '';
     this.line(`${this.c.magenta(worldLabel(dbg.world()))}, ring ${dbg.cpu.ring}${mode}${proc}, interrupts ${dbg.cpu.interruptsEnabled ? 'on' : 'off'}, paging ${dbg.cpu.paging ? 'on' : 'off'}`);
@@ -579,9 +579,9 @@ export class Session {
     this.line(this.c.dim(vmx ? `in this configuration, root mode ${map('root')}; non-root mode ${map('nonRoot')}` : `in this configuration ${map('root')}`));
   }
 
-  private processName(pid: number): string {
-    const image = this.dbg.symbols.images.find((i) => i.pid === pid);
-    return image ? ` (${image.name})` : '';
+  private processName(pid: number, program: string | undefined): string {
+    const name = program ?? this.dbg.symbols.images.find((i) => i.pid === pid)?.name;
+    return name ? ` (${name})` : '';
   }
 
   help(args: string): void {

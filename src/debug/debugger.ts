@@ -111,6 +111,8 @@ export interface TrapRecord {
   readonly fromWorld: WorldName;
   /** The guest process that was running (the kernel's `current_pid`), if known. */
   readonly pid: number | undefined;
+  /** The program it ran (Place.program), if known. */
+  readonly program: string | undefined;
   readonly toWorld: WorldName;
   readonly cycle: number;
 }
@@ -131,6 +133,8 @@ export interface ExitRecord {
   readonly fromWorld: WorldName;
   /** The guest process that was running, if known. */
   readonly pid: number | undefined;
+  /** The program it ran, if known. */
+  readonly program: string | undefined;
   readonly toWorld: WorldName;
   readonly cycle: number;
 }
@@ -212,6 +216,9 @@ export class Debugger {
   private toldConsoleCut = false;
   /** Host-physical address of the guest kernel's `current_pid`, in a session with processes. */
   private readonly currentPidAddress: number | undefined;
+  /** Host-physical addresses of the kernel's `current` (the running PCB) and of guest-physical
+   *  0, and the offset of the program's name in a PCB (P_NAME), in a session with processes. */
+  private readonly programName: { current: number; guestBase: number; offset: number } | undefined;
 
   constructor(
     readonly machine: Machine,
@@ -236,6 +243,9 @@ export class Debugger {
     const vmm = this.symbols.imageOfKind('vmm');
     const guestBase = (vmm && findSymbol(vmm.image, 'GUEST_BASE')?.value) ?? 0;
     this.currentPidAddress = pidSymbol === undefined ? undefined : (guestBase + pidSymbol) >>> 0;
+    const current = kernel && hasProcesses ? findSymbol(kernel.image, 'current')?.value : undefined;
+    const nameOffset = kernel && hasProcesses ? findSymbol(kernel.image, 'P_NAME')?.value : undefined;
+    this.programName = current === undefined || nameOffset === undefined ? undefined : { current: (guestBase + current) >>> 0, guestBase, offset: nameOffset };
     this.vmx = machine.isa.extensions.some((e) => e.name === 'vmx');
     const previous = machine.cpu.onTrap;
     machine.cpu.onTrap = (event) => {
@@ -270,8 +280,24 @@ export class Debugger {
     return pid === 0 ? undefined : pid;
   }
 
+  /** The program the running process runs, as the guest kernel names it (its PCB's P_NAME),
+   *  if it can be read. */
+  currentProgram(): string | undefined {
+    const at = this.programName;
+    if (at === undefined) return undefined;
+    const bytes = this.machine.memory.bytes;
+    if ((at.current & 3) !== 0 || at.current + 4 > bytes.length) return undefined;
+    const pcb = this.machine.memory.words[at.current >>> 2]! >>> 0;
+    if (pcb === 0) return undefined;
+    const start = (at.guestBase + pcb + at.offset) >>> 0;
+    if (start + 16 > bytes.length) return undefined;
+    let name = '';
+    for (let i = 0; i < 16 && bytes[start + i] !== 0; i++) name += String.fromCharCode(bytes[start + i]!);
+    return name === '' ? undefined : name;
+  }
+
   place(): Place {
-    return { world: this.world(), pid: this.currentPid() };
+    return { world: this.world(), pid: this.currentPid(), program: this.currentProgram() };
   }
 
   evalContext(): EvalContext {
@@ -348,6 +374,7 @@ export class Debugger {
       fromRing: e.fromRing,
       fromWorld: this.machine.worldOf(this.cpu.nonRoot ? 'nonRoot' : 'root', e.fromRing),
       pid: this.currentPid(),
+      program: this.currentProgram(),
       toWorld: this.machine.currentWorld(),
       cycle: e.cycle,
     });
@@ -379,6 +406,7 @@ export class Debugger {
       fromRing: guestStatus & 3,
       fromWorld: this.machine.worldOf('nonRoot', guestStatus & 3),
       pid: this.currentPid(),
+      program: this.currentProgram(),
       toWorld: this.machine.currentWorld(),
       cycle: cpu.cycles,
     });

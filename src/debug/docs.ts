@@ -16,9 +16,11 @@ export const DOC_PATH = join(ROOT, 'docs', 'debugger.md');
 /** The command line the tutorial shows, and the commands it types. */
 export const TUTORIAL_COMMAND = 'npx ringlab debug --config native --workload syscall --iterations 2';
 export const TUTORIAL_SCRIPT = [
+  'tbreak syscall:getpid',
+  'continue',
   'break kernel:syscall_dispatch',
   'continue',
-  'info traps',
+  'info traps 3',
   'backtrace',
   'catch world',
   'reverse-continue',

@@ -152,7 +152,7 @@ export function pointsTable(dbg: Debugger, c: ChalkInstance): string[] {
 /** One line of the history: a trap entry or a VM exit. */
 export function historyLine(dbg: Debugger, r: HistoryRecord, c: ChalkInstance): string {
   if (r.kind === 'trap') return trapLine(dbg, r, c);
-  const place: Place = { world: r.fromWorld, pid: r.pid };
+  const place: Place = { world: r.fromWorld, pid: r.pid, program: r.program };
   const insn = r.insnWord !== 0 ? `  ${c.dim(instructionWord(dbg, r.insnWord, r.guestPc))}` : '';
   const extra = [r.qualification !== 0 && `qual ${shortHex(r.qualification)}`, r.gpa !== 0 && `gpa ${hex(r.gpa)}`, r.gva !== 0 && `gva ${hex(r.gva)}`].filter(Boolean).join(' ');
   const name = dbg.symbols.nameOf(r.guestPc, place);
@@ -160,7 +160,7 @@ export function historyLine(dbg: Debugger, r: HistoryRecord, c: ChalkInstance): 
 }
 
 export function trapLine(dbg: Debugger, t: TrapRecord, c: ChalkInstance): string {
-  const place: Place = { world: t.fromWorld, pid: t.pid };
+  const place: Place = { world: t.fromWorld, pid: t.pid, program: t.program };
   const from = `${worldLabel(t.fromWorld)} (ring ${t.fromRing})`;
   const insn = t.insnWord !== 0 ? `  ${c.dim(instructionWord(dbg, t.insnWord, t.epc))}` : '';
   const bad = t.badAddr !== 0 ? ` addr ${hex(t.badAddr)}` : '';

@@ -40,6 +40,9 @@ export interface AddressInfo {
 export interface Place {
   readonly world?: WorldName;
   readonly pid?: number | undefined;
+  /** The program the process runs (the kernel's name for it, the last component of the path
+   *  it exec'd): a record's pid runs init's code until its exec, a forked child its parent's. */
+  readonly program?: string | undefined;
 }
 
 function covers(image: Image, address: number): boolean {
@@ -113,7 +116,8 @@ export class SymbolTable {
     const hits = this.images.filter((i) => covers(i.image, address));
     const score = (i: BootImage): number => {
       let s = 0;
-      if (place.world !== undefined && worldOfImage(i.kind) === place.world) s += 2;
+      if (place.world !== undefined && worldOfImage(i.kind) === place.world) s += 4;
+      if (place.program !== undefined && i.kind === 'user' && i.name === place.program) s += 2;
       if (place.pid !== undefined && i.pid === place.pid) s += 1;
       return s;
     };

@@ -31,8 +31,10 @@
 //            kills it; the parent waits at once (so the outputs never interleave) and mixes in
 //            the status word. Also wait with WNOHANG or with no child, kill and signal with odd
 //            arguments; a pipe from a child to its parent, read to its end, or written with no
-//            reader (EPIPE). Never a pid: children's pids depend on how processes interleave.
-//            Another stream of their own.
+//            reader (EPIPE). Never a child's pid: those depend on how processes interleave (the
+//            records' own pids do not: the kernel gives init's k-th child pid k + 1). Chosen
+//            from a stream of their own, but a child's blocks draw on the main stream, so a
+//            program changes after its first process block.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
 // instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.

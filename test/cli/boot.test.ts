@@ -23,8 +23,9 @@ describe('ringlab boot', () => {
     const [compute, badpriv] = result.processes;
     expect(compute.exitCode).toBe(0);
     expect(compute.output).toMatch(/^compute: rounds=2 checksum=\d+\n$/);
-    expect(badpriv.exitCode).toBe(128 + 4); // 128 + PrivilegedInstruction
-    expect(result.console).toContain('kernel: killed pid 2 (badpriv): PrivilegedInstruction');
+    expect(badpriv.exitCode).toBe(128 + 4); // 128 + SIGILL
+    expect(result.processes.map((p: { pid: number }) => p.pid)).toEqual([2, 3]); // init is pid 1
+    expect(result.console).toContain('kernel: killed pid 3 (badpriv): PrivilegedInstruction');
     expect(result.stats.worlds.guestUser.instructions).toBeGreaterThan(0);
     expect(result.stats.traps.PrivilegedInstruction).toBe(1);
   });
@@ -129,12 +130,19 @@ label:  .asciz "a0="
       { name: 'arg', exitCode: 0, output: 'a0=5hi there\n' },
       { name: 'nope', exitCode: 127 },
     ]);
-    expect(j.console).toContain('kernel: cannot run /bin/nope: error 2\n');
-    expect(r.status).toBe(4);
+    // init's child reports it, as the process's own output, and exits 127 (ENOENT), as a shell does.
+    expect(j.processes[1].output).toBe('init: cannot run /bin/nope: error 2\n');
+    expect(j.console).toMatch(/exit codes: 2=0 3=127; power off code 0\n$/);
+    expect(r.status).toBe(0);
   });
 
-  it('--run without --disk, and a bad --run path, are usage errors', () => {
-    expect(ringlab(['boot', '--run', '/bin/x']).stderr).toContain('cannot run /bin/x');
+  it('--run without --disk runs from a fresh root disk (init, the shell, the utilities); a bad --run path is a usage error', () => {
+    const missing = ringlab(['boot', '--run', '/bin/x', '--json']);
+    expect(missing.status).toBe(0);
+    expect(JSON.parse(missing.stdout).processes).toMatchObject([{ pid: 2, name: 'x', exitCode: 127, output: 'init: cannot run /bin/x: error 2\n' }]);
+    const echo = ringlab(['boot', '--run', '/bin/echo', '--iterations', '7', '--json']);
+    expect(echo.status, echo.stderr).toBe(0);
+    expect(JSON.parse(echo.stdout).processes).toMatchObject([{ pid: 2, name: 'echo', exitCode: 0, output: '7\n' }]);
     const disk = `${cli.dir()}/x.img`;
     ringlab(['fs', 'mkfs', disk, '--size', '1M']);
     const r = ringlab(['boot', '--disk', disk, '--run', 'relative']);

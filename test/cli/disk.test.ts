@@ -94,7 +94,7 @@ describe('--disk', () => {
     const r = ringlab(['boot', '--run', '/bin/x', '--disk', disk, '--json']);
     const j = JSON.parse(r.stdout);
     expect(j.stats.disk).toMatchObject({ requests: 1, reads: 1, writes: 0, bytes: 4096 });
-    expect(j.console).toBe('kernel: booting 1 processes\nkernel: disk: no filesystem mounted (bad magic)\nkernel: no root filesystem: the programs are on the disk\n');
+    expect(j.console).toBe('kernel: booting 1 processes\nkernel: disk: no filesystem mounted (bad magic)\nkernel: no root filesystem: init and the programs are on the disk\n');
     expect(r.status).toBe(6);
     expect(readFileSync(disk).equals(image())).toBe(true);
   });

@@ -56,6 +56,33 @@ describe('the root disk', () => {
     expect(rootDisk([], made.value)).toBe(made.value);
   });
 
+  it('gives a user\'s disk the system programs it lacks, keeps those it has, and boots a disk it cannot install on as it is', () => {
+    const system = [{ name: 'init', path: '/sbin/init', image: A }, { name: 'sh', path: '/bin/sh', image: A }];
+    const made = mkfs(256 * 4096);
+    if (!made.ok) throw new Error(made.detail);
+    const own = openFs(made.value);
+    if (!own.ok) throw new Error(own.detail);
+    expect(own.value.mkdir('/bin').ok).toBe(true);
+    expect(own.value.writeFile('/bin/sh', new Uint8Array([9])).ok).toBe(true); // the disk's own /bin/sh
+    const disk = rootDisk([], made.value, [], system);
+    const fs = openFs(disk);
+    if (!fs.ok) throw new Error(fs.detail);
+    expect(fs.value.stat('/sbin/init').ok).toBe(true);
+    expect(fs.value.readFile('/bin/sh')).toEqual({ ok: true, value: new Uint8Array([9]) });
+    expect(fsck(disk).problems).toEqual([]);
+    // Nothing missing: the disk as it is; no filesystem, or no room: as it is too (the kernel says so).
+    expect(rootDisk([], disk, [], system)).toBe(disk);
+    const blank = new Uint8Array(64 * 4096);
+    expect(rootDisk([], blank, [], system)).toBe(blank);
+    const tiny = mkfs(16 * 4096, 8);
+    if (!tiny.ok) throw new Error(tiny.detail);
+    const full = openFs(tiny.value);
+    if (!full.ok) throw new Error(full.detail);
+    full.value.writeFile('/fill', new Uint8Array(8 * 4096));
+    const before = tiny.value.slice(); // room for /sbin/init, not for /bin/sh: all or nothing
+    expect(Buffer.compare(Buffer.from(rootDisk([], tiny.value, [], system)), Buffer.from(before))).toBe(0);
+  });
+
   it('refuses two different programs under one name, a disk without a filesystem, and a full one', () => {
     expect(() => rootDisk([{ name: 'a', image: A }, { name: 'a', image: B }])).toThrow(/two different programs are named a/);
     expect(() => rootDisk([{ name: 'a', image: A }], new Uint8Array(64 * 4096))).toThrow(BootError);

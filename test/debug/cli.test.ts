@@ -46,12 +46,13 @@ describe('ringlab debug', () => {
     expect(stop).toContain('kernel: booting 1 processes');
     expect(stop).toMatch(/Breakpoint 1, kernel:syscall_dispatch\n\[guest kernel, ring 0\] kernel:syscall_dispatch {2}programs\/kernel\/syscall\.s:\d+\n=> 0x[0-9a-f]{8} [0-9a-f]{8} {2}lw /);
     expect(stop).toMatch(/changed: .*cause 0x0->0x1/);
-    expect(outputOf(r.stdout, 'info traps')).toMatch(/#1 {2}cycle \d+ {2}Syscall {2}guest user \(ring 3\) -> guest kernel {2}at 0x400000[0-9a-f]{2} <syscall:getpid\+4> {2}syscall/);
+    // The first system call is init's (pid 1): the fork of the child that becomes syscall (pid 2).
+    expect(outputOf(r.stdout, 'info traps')).toMatch(/#1 {2}cycle \d+ {2}Syscall {2}guest user \(ring 3\) -> guest kernel {2}at 0x40000[0-9a-f]{3} <init:fork\+4> {2}syscall/);
     expect(outputOf(r.stdout, 'reverse-continue')).toMatch(/^Catchpoint 2: world changed from guest user to guest kernel \(going backwards\)\n\[guest kernel, ring 0\] kernel:trap_entry /);
     const back = outputOf(r.stdout, 'reverse-stepi');
-    expect(back).toMatch(/^\[guest user, ring 3, pid 1\] syscall:getpid\+4 {2}programs\/lib\/usys\.s:\d+\n=> 0x[0-9a-f]{8} 40000000 {2}syscall/);
+    expect(back).toMatch(/^\[guest user, ring 3, pid 1\] init:fork\+4 {2}programs\/lib\/usys\.s:\d+\n=> 0x[0-9a-f]{8} 40000000 {2}syscall/);
     expect(back).toMatch(/ring 0x0->0x3/);
-    expect(outputOf(r.stdout, 'world')).toMatch(/^guest user, ring 3, process pid 1 \(syscall\)/);
+    expect(outputOf(r.stdout, 'world')).toMatch(/^guest user, ring 3, process pid 1 \(init\)/);
     expect(outputOf(r.stdout, 'stepi')).toMatch(/^Catchpoint 2: world changed from guest user to guest kernel\n\[guest kernel, ring 0\] kernel:trap_entry /);
     expect(outputOf(r.stdout, 'continue', 1)).toMatch(/syscall: iterations=2 getpid-ok=2[\s\S]*The machine halted with exit code 0\./);
   });
@@ -165,11 +166,11 @@ describe('ringlab debug', () => {
     ]);
     expectNoStackTrace(r);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^ringlab debug: vmm, kernel, syscall \(pid 1\)/);
+    expect(r.stdout).toMatch(/^ringlab debug: vmm, kernel, init \(pid 1\), syscall \(pid 2\)/);
     expect(outputOf(r.stdout, 'continue')).toMatch(/Breakpoint 1, kernel:syscall_dispatch\n\[guest kernel, ring 1\] kernel:syscall_dispatch/);
     expect(outputOf(r.stdout, 'world')).toMatch(/^guest kernel, ring 1[\s\S]*ring 0: VMM, ring 1: guest kernel/);
     const traps = outputOf(r.stdout, 'info traps 100');
-    expect(traps).toMatch(/Syscall {2}guest user \(ring 3\) -> VMM {2}at 0x400000[0-9a-f]{2} <syscall:getpid\+4> {2}syscall/);
+    expect(traps).toMatch(/Syscall {2}guest user \(ring 3\) -> VMM {2}at 0x40000[0-9a-f]{3} <init:fork\+4> {2}syscall/);
     expect(traps).toMatch(/PrivilegedInstruction {2}guest kernel \(ring 1\) -> VMM {2}at 0x[0-9a-f]{8} <kernel:trap_entry\+\d+> {2}csrr/);
     expect(outputOf(r.stdout, 'info vcpu')).toMatch(/vmm:vcpu at 0xffc[0-9a-f]{5}[\s\S]*V_REGS\.sp[\s\S]*V_PC/);
     expect(outputOf(r.stdout, 'reverse-continue')).toMatch(/world changed from VMM to guest kernel \(going backwards\)/);

@@ -102,19 +102,20 @@ describe('breakpoints', () => {
 
   it('symbols of several images: qualified, unqualified when unambiguous, an error naming the candidates otherwise', () => {
     const dbg = debugConfig('native', ['compute', 'syscall']);
-    expect(() => dbg.addBreakpoint('_start')).toThrow(/'_start' is ambiguous: kernel:_start \(0x[0-9a-f]+\), compute:_start \(0x40000000\), syscall:_start/);
+    expect(() => dbg.addBreakpoint('_start')).toThrow(/'_start' is ambiguous: kernel:_start \(0x[0-9a-f]+\), init:_start \(0x40000000\), compute:_start \(0x40000000\), syscall:_start/);
     expect(() => dbg.addBreakpoint('print_dec')).toThrow(/ambiguous.*kernel:print_dec.*compute:print_dec/);
-    const k = dbg.addBreakpoint('syscall_dispatch');
-    expect(k).toMatchObject({ location: 'kernel:syscall_dispatch', world: 'guestKernel' });
     const u = dbg.addBreakpoint('syscall:_start');
-    expect(u).toMatchObject({ location: 'syscall:_start', world: 'guestUser', pids: [2] });
-    // The user breakpoint is at the same virtual address in both processes: pid 1 (compute)
-    // starts there first, but it stops in pid 2 only.
+    expect(u).toMatchObject({ location: 'syscall:_start', world: 'guestUser', pids: [3] });
+    // _start is at the same virtual address in every program: init (pid 1) and compute (pid 2)
+    // reach it first, but the breakpoint stops in pid 3 only.
     expect(run(dbg.continue())).toMatchObject({ kind: 'breakpoint', point: { id: u.id } });
-    expect(dbg.currentPid()).toBe(2);
+    expect(dbg.currentPid()).toBe(3);
     expect(dbg.world()).toBe('guestUser');
     expect(dbg.cpu.pc).toBe(0x40000000);
-    expect(dbg.trapHistory().some((t) => t.fromWorld === 'guestUser')).toBe(true); // pid 1 ran first
+    // They ran first; pid 3 only made its exec (init's code in the child init forked).
+    expect(new Set(dbg.trapHistory().filter((t) => t.fromWorld === 'guestUser').map((t) => t.pid))).toEqual(new Set([1, 2, 3]));
+    const k = dbg.addBreakpoint('syscall_dispatch');
+    expect(k).toMatchObject({ location: 'kernel:syscall_dispatch', world: 'guestKernel' });
     expect(run(dbg.continue())).toMatchObject({ kind: 'breakpoint', point: { id: k.id } });
     expect(dbg.world()).toBe('guestKernel');
   });
@@ -227,11 +228,14 @@ table:  .word 0x11111111, 0x22222222, 0x33333333
       run(dbg.continue());
       const c = new Chalk({ level: 0 });
       const fromUser = dbg.history().filter((r) => r.fromWorld === 'guestUser' && r.kind === 'trap' && r.cause === Cause.Syscall);
-      for (const pid of [1, 2]) {
-        const program = pid === 1 ? 'compute' : 'syscall';
-        const lines = fromUser.filter((r) => r.pid === pid).map((r) => historyLine(dbg, r, c));
-        expect(lines.length, `system calls of pid ${pid}`).toBeGreaterThan(0);
-        for (const line of lines) expect(line).toMatch(new RegExp(`at 0x[0-9a-f]{8} <${program}:`));
+      for (const pid of [1, 2, 3]) {
+        // Each record's child runs init's code until its exec succeeds, then its own program.
+        const program = ['init', 'compute', 'syscall'][pid - 1]!;
+        const records = fromUser.filter((r) => r.pid === pid);
+        const own = records.filter((r) => r.program === program).map((r) => historyLine(dbg, r, c));
+        expect(own.length, `system calls of pid ${pid} in ${program}`).toBeGreaterThan(0);
+        for (const line of own) expect(line).toMatch(new RegExp(`at 0x[0-9a-f]{8} <${program}:`));
+        if (pid > 1) expect(records.filter((r) => r.program !== program).map((r) => historyLine(dbg, r, c))).toEqual([expect.stringMatching(/ <init:exec\+4> /)]);
       }
     });
   }
@@ -281,7 +285,7 @@ describe('stepping', () => {
 
   it('nexti over a system call comes back in the same world at the next instruction', () => {
     const dbg = debugConfig('native', ['syscall'], {}, 3);
-    const getpid = findSymbol(dbg.symbols.images[1]!.image, 'getpid')!.value;
+    const getpid = findSymbol(dbg.symbols.images.find((i) => i.name === 'syscall')!.image, 'getpid')!.value;
     dbg.addBreakpoint('syscall:getpid');
     run(dbg.continue());
     dbg.deleteAll();
@@ -290,7 +294,7 @@ describe('stepping', () => {
     expect(run(dbg.nexti())).toMatchObject({ kind: 'step' });
     expect(dbg.cpu.pc).toBe(getpid + 8);
     expect(dbg.world()).toBe('guestUser');
-    expect(dbg.cpu.x[4]).toBe(1); // a0 = pid
+    expect(dbg.cpu.x[4]).toBe(2); // a0 = pid (init is 1)
   });
 
   it('stepping past a halt reports the halt; the cycle budget stops an endless loop', () => {

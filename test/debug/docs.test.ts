@@ -22,7 +22,8 @@ describe('docs/debugger.md', () => {
     expect(transcript).toBeDefined();
     expect(transcript).toContain(`$ ${TUTORIAL_COMMAND}\n`);
     expect(transcript).toMatch(/Syscall {2}guest user \(ring 3\) -> guest kernel/);
-    expect(transcript).toMatch(/\[guest user, ring 3, pid 1\] syscall:getpid\+4[^\n]*\n=> [^\n]*syscall/);
+    expect(transcript).toMatch(/\[guest user, ring 3, pid 2\] syscall:getpid\+4[^\n]*\n=> [^\n]*syscall/);
+    expect(transcript).toMatch(/Syscall {2}guest user \(ring 3\) -> guest kernel {2}at 0x[0-9a-f]{8} <init:exec\+4>/); // pid 2 before its exec
     expect(transcript).toContain('The machine halted with exit code 0.');
   });
 });

@@ -108,7 +108,7 @@ describe('expressions', () => {
     expect(dbg.evaluate('kernel:syscall_dispatch').value).toBeGreaterThan(0x10000);
     expect(dbg.evaluate('compute:_start').value).toBe(0x40000000);
     expect(dbg.evaluate('SYS_WRITE').value).toBe(1); // same value everywhere: not ambiguous
-    expect(() => dbg.evaluate('print_dec')).toThrow(/'print_dec' is ambiguous: kernel:print_dec \(0x[0-9a-f]{8}\), compute:print_dec/);
-    expect(() => dbg.evaluate('vmm:x')).toThrow(/no image named 'vmm' \(images: kernel, compute, syscall\)/);
+    expect(() => dbg.evaluate('print_dec')).toThrow(/'print_dec' is ambiguous: kernel:print_dec \(0x[0-9a-f]{8}\), init:print_dec \(0x[0-9a-f]{8}\), compute:print_dec/);
+    expect(() => dbg.evaluate('vmm:x')).toThrow(/no image named 'vmm' \(images: kernel, init, compute, syscall\)/);
   });
 });

@@ -15,6 +15,7 @@ import { toExecutable } from '../../src/fs/exec.js';
 import { mkfs, openFs, readSuperblock } from '../../src/fs/image.js';
 import { B, DINODE, INODE_SIZE, IPB, ROOT_INUM } from '../../src/fs/layout.js';
 import { isaWith } from '../../src/isa/index.js';
+import { systemPrograms } from '../../src/configs/system.js';
 
 /** Sequences to run: RINGLAB_FS_RUNS=N for a long run (the test's time limit grows with it). */
 const RUNS = Number(process.env.RINGLAB_FS_RUNS ?? 40);
@@ -26,8 +27,12 @@ const fsops = (() => {
   return toExecutable(result.image);
 })();
 
+/** The system programs (/sbin/init, which starts fsops, the shell and the utilities), as the
+ *  host installs them: a disk that has them all is booted exactly as it is. */
+const system = systemPrograms(isaWith([])).map((p) => ({ path: p.path!, bytes: toExecutable(p.image) }));
+
 /** A disk with /bin/fsops and a small tree: /d/f (3 blocks), /d/e/ (empty), /big (13 blocks:
- *  one through the indirect block), /s (small). */
+ *  one through the indirect block), /s (small); then the system programs. */
 function healthyDisk(): Uint8Array {
   const made = mkfs(64 * B, 32);
   if (!made.ok) throw new Error(made.detail);
@@ -42,6 +47,8 @@ function healthyDisk(): Uint8Array {
   must(f.mkdir('/d/e'));
   must(f.writeFile('/big', new Uint8Array(13 * B).fill(9)));
   must(f.writeFile('/s', new Uint8Array([1, 2, 3])));
+  must(f.mkdir('/sbin'));
+  for (const p of system) must(f.writeFile(p.path, p.bytes));
   return made.value;
 }
 

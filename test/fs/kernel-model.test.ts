@@ -20,6 +20,7 @@ import { mkfs, openFs, type FileSystem } from '../../src/fs/image.js';
 import { B, T_DIR, T_FILE } from '../../src/fs/layout.js';
 import { ModelFs, snapshot } from '../../src/fs/model.js';
 import { isaWith } from '../../src/isa/index.js';
+import { systemPrograms } from '../../src/configs/system.js';
 import { apply, opsOn, path, type Op } from './ops.js';
 
 /** Sequences to run: RINGLAB_FS_RUNS=N for a long run (the test's time limit grows with it). */
@@ -110,6 +111,16 @@ function installFsops(fs: FileSystem): void {
   for (const r of [fs.mkdir('/bin'), fs.create('/bin/fsops'), fs.write('/bin/fsops', 0, exec)]) if (!r.ok) throw new Error(`installing fsops: ${r.error}`);
 }
 
+/** The system programs every boot's disk holds (/sbin/init starts fsops), installed up front on
+ *  the host's disk and in the model alike: the boot then finds them there and adds nothing. */
+const SYSTEM = systemPrograms(isaWith([])).map((p) => ({ path: p.path!, bytes: toExecutable(p.image) }));
+function installSystem(fs: FileSystem): void {
+  for (const r of [fs.mkdir('/sbin'), ...SYSTEM.flatMap((p) => [fs.create(p.path), fs.write(p.path, 0, p.bytes)])]) if (!r.ok) throw new Error(`installing the system programs: ${r.error}`);
+}
+/** What they take: /sbin and a block per started B of each file (all in the direct blocks). */
+const SYSTEM_BLOCKS = 1 + SYSTEM.reduce((n, p) => n + Math.ceil(p.bytes.length / B), 0);
+const SYSTEM_INODES = 1 + SYSTEM.length;
+
 /** The process's output lines (the kernel's own lines are not the process's output). */
 function processLines(result: BootResult): string[] {
   const output = result.processes?.[0]?.output ?? '';
@@ -117,8 +128,12 @@ function processLines(result: BootResult): string[] {
 }
 
 /** Geometries: roomy, and tiny ones that run out of blocks or inodes (fsops takes 2 blocks and 2
- *  inodes: /bin and its file). */
-const geometry = fc.constantFrom({ bytes: 256 * B, inodes: 64 }, { bytes: 18 * B, inodes: 10 }, { bytes: 40 * B, inodes: 64 });
+ *  inodes: /bin and its file; the system programs SYSTEM_BLOCKS and SYSTEM_INODES more). */
+const geometry = fc.constantFrom(
+  { bytes: 256 * B, inodes: 64 },
+  { bytes: (18 + SYSTEM_BLOCKS) * B, inodes: 10 + SYSTEM_INODES },
+  { bytes: (40 + SYSTEM_BLOCKS) * B, inodes: 64 },
+);
 /** The guest's paths are absolute (the model has no current directory). */
 const guestPath = path.filter((p) => p.startsWith('/'));
 /** Every sequence starts by making some of the names, so that later operations find them. */
@@ -140,11 +155,13 @@ describe('the guest kernel filesystem against the model', () => {
         const setup = openFs(start);
         if (!setup.ok) throw new Error(setup.detail);
         installFsops(setup.value);
+        installSystem(setup.value);
         const hostDisk = start.slice();
         const host = openFs(hostDisk);
         if (!host.ok) throw new Error(host.detail);
         const model = new ModelFs(host.value.sb.ndata, g.inodes);
         installFsops(model);
+        installSystem(model);
         const planned: { op: Op; offset: number }[] = [];
         const expected: string[] = [];
         for (const op of [...SETUP, ...ops]) {

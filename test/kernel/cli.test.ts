@@ -49,7 +49,7 @@ describe('ringlab boot', () => {
     expect(r.stderr).toMatch(/guest kernel/);
     expect(r.stderr).toMatch(/traps: .*Syscall/);
     expect(r.stderr).toMatch(/TLB \(\d+ entries, \d+-way\)/);
-    expect(r.stderr).toMatch(/pid 1 nano-syscall: exit 0/);
+    expect(r.stderr).toMatch(/pid 2 nano-syscall: exit 0/);
   });
 
   it('--json prints one object with the run --json fields plus processes', () => {
@@ -59,7 +59,7 @@ describe('ringlab boot', () => {
     expect(j.exitCode).toBe(4);
     expect(r.code).toBe(4);
     expect(j.halted).toBe(true);
-    expect(j.console).toContain('kernel: killed pid 3 (badmem)');
+    expect(j.console).toContain('kernel: killed pid 4 (badmem)');
     expect(j.consoleBytes).toBe(Buffer.byteLength(j.console));
     expect(j.consoleTruncated).toBe(false);
     expect(j.stats.cycles).toBeGreaterThan(0);
@@ -68,9 +68,9 @@ describe('ringlab boot', () => {
     for (const world of ['guestUser', 'guestKernel', 'vmm', 'transition']) expect(j.stats.worlds[world]).toBeDefined();
     expect(j.stats.tlb.misses).toBeGreaterThan(0);
     expect(j.processes).toEqual([
-      { pid: 1, name: 'ctxswitch', exitCode: 0, output: 'ctxswitch: yields=5\n', outputBytes: 20, outputTruncated: false },
       { pid: 2, name: 'ctxswitch', exitCode: 0, output: 'ctxswitch: yields=5\n', outputBytes: 20, outputTruncated: false },
-      { pid: 3, name: 'badmem', exitCode: 133, output: 'badmem: reading kernel memory\n', outputBytes: 30, outputTruncated: false },
+      { pid: 3, name: 'ctxswitch', exitCode: 0, output: 'ctxswitch: yields=5\n', outputBytes: 20, outputTruncated: false },
+      { pid: 4, name: 'badmem', exitCode: 139, output: 'badmem: reading kernel memory\n', outputBytes: 30, outputTruncated: false }, // 128 + SIGSEGV
     ]);
   });
 

@@ -6,35 +6,10 @@
 // config must print what native prints.
 
 import { describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { assemble, findSymbol, type Image } from '../../src/asm/index.js';
-import { CONFIGS, findConfig, type BootResult } from '../../src/configs/index.js';
-import { USER_DIR, kernelImage } from '../../src/configs/images.js';
-import { isaWith } from '../../src/isa/index.js';
+import { CONFIG_NAMES, framesInUse, boot as guestBoot, program, type GuestProgram } from './guests/guest.js';
 
-function program(name: string, body: string): { name: string; image: Image } {
-  const source = `        .include "user.inc"\n${body}\n        .include "lib.s"\n`;
-  const r = assemble(source, { fileName: join(USER_DIR, `${name}.s`), isa: isaWith([]) });
-  if (!r.ok) throw new Error(`${name}: ${JSON.stringify(r.errors[0])}`);
-  return { name, image: r.image };
-}
-
-/** result(a0): print it as a signed number and a newline. */
+/** reap: wait(-1, &st, 0); print whether it failed and the status word (result, guest.ts). */
 const PRINT = `
-result: push ra
-        bge  a0, zero, .pos
-        push a0
-        la   a0, minus
-        call print
-        pop  a0
-        neg  a0, a0
-.pos:   call print_dec
-        call newline
-        pop  ra
-        ret
-minus:  .asciz "-"
-        .align 4
-# reap: wait(-1, &st, 0); print the status word. Clobbers a0-a3, t0-t3.
 reap:   push ra
         li   a0, -1
         la   a1, st
@@ -398,11 +373,10 @@ m_done: .asciz "done\\n"
         .align 4
 `);
 
-function boot(config: string, programs: { name: string; image: Image }[]): BootResult {
-  return findConfig(config)!.boot({ workloads: [], programs, maxCycles: 2_000_000_000 });
+function boot(config: string, programs: GuestProgram[]) {
+  return guestBoot(config, { programs, maxCycles: 2_000_000_000 });
 }
 
-const CONFIG_NAMES = CONFIGS.map((c) => c.name);
 const EXPECTED: Record<string, string> = {
   cow: '111\n2222\n3333\n4444\n0\n11264\n1111\n222\n333\n444\n',
   waiter: '-10\n0\n-22\n-14\n0\n1792\n-10\n1\n',
@@ -429,21 +403,6 @@ describe('the process limit', () => {
     expect(r.processes[0]!.output).toBe(EXPECTED['limit']);
   });
 });
-
-/** Frames with a non-zero reference count at power-off, from the kernel's own table. */
-function framesInUse(r: BootResult): number {
-  const kernel = kernelImage(isaWith([]));
-  const word = (address: number): number => r.machine.memory.words[address >>> 2]! >>> 0;
-  const refs = word(findSymbol(kernel, 'frame_refs')!.value);
-  const base = word(findSymbol(kernel, 'frame_base')!.value);
-  const end = word(findSymbol(kernel, 'mem_end')!.value);
-  let used = 0;
-  for (let f = 0; f < (end - base) >>> 12; f++) {
-    const at = refs + f;
-    if ((word(at & ~3) >>> ((at & 3) * 8)) & 0xff) used++;
-  }
-  return used;
-}
 
 describe('a fork bomb', () => {
   it.each(['native', 'vtx-ept'])('is contained by the process table: forks fail with EAGAIN, everything ends, power off 0 (%s)', (config) => {

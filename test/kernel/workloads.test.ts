@@ -27,7 +27,17 @@ const EXPECTED: Record<string, (n: number) => string[]> = {
   fileio: (n) => [`fileio: bytes=${8192 * n} checksum=${fileioChecksum(n)}\n`],
   fsmeta: (n) => [`fsmeta: iterations=${n} ok=${6 * n}\n`],
   diskread: (n) => [`diskread: reads=${n} blocks-sum=${diskreadSum(n)}\n`],
+  forkwait: (n) => [`forkwait: forks=${n} reaped=${n}\n`],
+  spawn: (n) => [`spawn: spawns=${n} ok=${n}\n`],
+  pipe: (n) => [`pipe: bytes=${1024 * n} sum=${n * pipeKibSum()}\n`],
 };
+
+/** pipe's sum of one KiB as the producer writes it: byte i is i mod 251 (in any chunk order). */
+function pipeKibSum(): number {
+  let sum = 0;
+  for (let i = 0; i < 1024; i++) sum += i % 251;
+  return sum;
+}
 
 /** fileio's checksum: checksum * 31 + word over the 8 KiB it reads back (byte i is 13i + 7), n times. */
 function fileioChecksum(n: number): number {

@@ -78,8 +78,8 @@ describe.each(VMM_CONFIGS)('config %s', (config) => {
     const trapEntry = findSymbol(kernelOf(config), 'trap_entry')!.value;
     const native = boot('native', { workloads: ['jumpvec', 'compute'], iterations: findSymbol(kernelOf('native'), 'trap_entry')!.value, maxCycles: 10_000_000 });
     const vm = boot(config, { workloads: ['jumpvec'], iterations: trapEntry });
-    expect(native.processes[0]!.exitCode).toBe(128 + 7);
-    expect(vm.processes[0]!.exitCode).toBe(128 + 7);
+    expect(native.processes[0]!.exitCode).toBe(128 + 11); // SIGSEGV
+    expect(vm.processes[0]!.exitCode).toBe(128 + 11);
     expect(vm.exitCode).toBe(4);
   });
 });
@@ -111,9 +111,9 @@ describe.each(VMM_CONFIGS)('config %s: determinism and protection', (config) => 
   it('a guest process reading, writing or mapping the VMM region is killed by the guest kernel; the VMM is intact', () => {
     const r = boot(config, { workloads: ['vmmread', 'vmmwrite', 'vmmmap', 'compute'], iterations: 2 });
     expect(r.exitCode).toBe(4);
-    expect(r.processes.map((p) => p.exitCode)).toEqual([128 + 5, 128 + 6, 128 + 5, 0]);
+    expect(r.processes.map((p) => p.exitCode)).toEqual([128 + 11, 128 + 11, 128 + 11, 0]); // SIGSEGV each
     expect(r.processes[2]!.output).toContain('map(0xffc00000): refused');
-    expect(r.console).toContain('killed pid 2 (vmmwrite): PageFaultWrite at pc 0x4000001c addr 0xffc03000');
+    expect(r.console).toContain('killed pid 3 (vmmwrite): PageFaultWrite at pc 0x4000001c addr 0xffc03000');
     // The VMM's code and initialised data are exactly what was loaded.
     const vmm = findConfig(config)!.prepare({ workloads: ['compute'] }).images.find((i) => i.kind === 'vmm')!.image;
     const code = vmm.segments.find((s) => (s.address >>> 0) >= 0xffc00000)!;

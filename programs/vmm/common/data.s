@@ -13,7 +13,6 @@ stat_emulated:  .space (OP_TLBFLUSHALL - OP_SRET + 1) * 4   # per privileged ins
                                         # (te: emulated after a trap; vtx: after an exit)
 stat_reflected: .space NCAUSES * 4      # traps passed on to the guest kernel, per cause
 stat_injected:  .word 0                 # virtual interrupts delivered to the guest
-tick_coalesced_pc: .word 0             # where the last tick was coalesced, 0 after one went in (vtimer_behind)
 stat_ticks_coalesced: .word 0           # timer ticks the guest fell behind on (vtimer_behind)
 stat_hidden_faults: .word 0             # page faults the shadow caused and the VMM fixed
 stat_true_faults:   .word 0             # page faults the guest's own tables explain

@@ -136,34 +136,25 @@ vtimer_due:
         li   a0, 1
 .no:    ret
 
-# vtimer_behind(a0 = the pending lines the guest enables, about to be delivered) -> a0 = the
-# lines to deliver now. A timer tick that falls due before the guest has run a single
-# instruction of the process its kernel just returned to would take the processor away again
-# at once: with a timer quantum shorter than what virtualizing a tick and a switch costs (a
-# shadow fill of the process's first page, the tick's own exits), the guest would handle ticks
-# forever, or hand the processor back and forth between two processes of which one never runs,
-# and make no progress (natively the same quantum is fine). The sign: the guest is in user mode
-# exactly where its kernel's `sret` put it (pc = EPC). Such a tick is coalesced into the next
-# one, which comes a full interval (and at least VMM_TICK_GRACE cycles) from now, so the
-# process runs first: the lost tick is what a real VMM does when a guest falls behind. Never
-# twice in a row at one pc: a process spinning on one instruction (`j .`) is also at pc = EPC
-# whenever a tick comes, and every other tick must still reach it; but two processes that the
-# kernel switches between, each resumed just as a tick falls due, are each let run. Clobbers
-# t0-t3.
+# vtimer_behind(a0 = the pending lines the guest enables, about to be delivered as it turns its
+# interrupts on: an emulated `sret`, a pv HC_IRET, a VT-x interrupt-window exit) -> a0 = the
+# lines to deliver now. A timer tick that fell due while the guest was still handling the
+# previous one would interrupt it again before it runs a single instruction: with a timer
+# quantum shorter than what virtualizing one tick costs, the guest would handle ticks forever
+# and never make progress (natively the same quantum is fine). The sign: the guest's last trap
+# was a timer interrupt, and it is now exactly where its return from that handler put it
+# (pc = EPC). Such a tick is coalesced into the next one, which comes a full interval (and at
+# least VMM_TICK_GRACE cycles) from now, so the guest first runs: the lost tick is what a real
+# VMM does when a guest falls behind. Clobbers t0-t3.
 vtimer_behind:
         andi t0, a0, IRQ_TIMER
         beqz t0, .now
-        la   t2, tick_coalesced_pc
+        lw   t0, V_CAUSE(s0)
+        li   t1, CAUSE_TIMER_INTERRUPT
+        bne  t0, t1, .now
         lw   t0, V_PC(s0)
         lw   t1, V_EPC(s0)
-        bne  t0, t1, .deliver
-        lw   t1, 0(t2)
-        beq  t0, t1, .deliver       # the last tick was coalesced here: this one goes in
-        lw   t1, V_STATUS(s0)
-        andi t1, t1, STATUS_RING_MASK
-        li   t3, 3
-        bne  t1, t3, .deliver
-        sw   t0, 0(t2)
+        bne  t0, t1, .now
         lw   t0, V_IPEND(s0)        # coalesce: lower the line ...
         andi t0, t0, ~IRQ_TIMER & 0xffff
         sw   t0, V_IPEND(s0)
@@ -180,9 +171,6 @@ vtimer_behind:
         push ra
         call vtimer_program
         pop  ra
-        ret
-.deliver:
-        sw   zero, 0(t2)
 .now:   ret
 
 # virtual_ipend -> a0 = the guest's pending interrupt lines, also left in V_IPEND (what a vtx

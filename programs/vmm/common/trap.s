@@ -138,10 +138,11 @@ vmm_resume:
 # inject_interrupt(a0 = pending enabled lines): a virtual interrupt entry for the lowest
 # line, as the hardware takes one: EPC = the next instruction, BADADDR = EINSN = 0.
 inject_interrupt:
-        call vtimer_behind          # the guest may have fallen behind: a tick due before it ran
-                                    # one instruction since the last is coalesced (devices.s),
-                                    # whether it turns its interrupts on (`sret`, HC_IRET) or a
-                                    # real interrupt comes before its first instruction does
+        csrr t0, CAUSE              # the guest turns its interrupts on (an instruction trapped:
+        li   t1, CAUSE_TIMER_INTERRUPT   # `sret`, HC_IRET), rather than being interrupted (by a
+        bgeu t0, t1, .deliver       # real interrupt) while it could take them: then it may
+        call vtimer_behind          # have fallen behind (devices.s) and a tick it cannot take
+                                    # yet is coalesced
         beqz a0, vmm_resume
 .deliver:
         li   t0, CAUSE_TIMER_INTERRUPT      # line 0; line n is cause TIMER + n

@@ -288,10 +288,11 @@ vmm_resume:
         ori  t1, t1, VMX_EXIT_INTWINDOW
         j    .controls
 .inject:
-        push t1                     # the guest may have fallen behind: a tick due before it ran
-        call vtimer_behind          # one instruction since the last is coalesced (devices.s),
-                                    # whatever brought the VMM in (the interrupt window, the
-                                    # real timer, a shadow fill of the guest's first page)
+        lw   t2, VMCS_X_REASON(s0)  # the guest just turned its interrupts on: it may have
+        li   t3, VMX_REASON_INTERRUPT_WINDOW    # fallen behind, and a tick it cannot take
+        bne  t2, t3, .deliver       # yet is coalesced (devices.s)
+        push t1
+        call vtimer_behind
         pop  t1
         beqz a0, .controls
 .deliver:
