@@ -55,7 +55,7 @@
         .endif
 
 # ---- kernel data -------------------------------------------------------------------------
-        .align PAGE_SIZE        # these variables, boot_pcb and proc_table share one page: one shadow fault per switch
+        .align PAGE_SIZE        # the scheduler's variables start a page (the process table, 64 x 256 bytes, takes four more)
 current:     .word 0            # PCB of the running process (0 while idle or booting)
 current_pid: .word 0            # its pid (0: none)
 writer_job:  .word 0            # job whose write() is on the console now, 0 for kernel text

@@ -82,6 +82,32 @@ describe('docs/benchmarks.md', () => {
     );
   });
 
+  it('quotes the process workloads under both presets, and the forkwait finding', () => {
+    for (const w of ['forkwait', 'spawn', 'pipe']) {
+      for (const preset of ['default', 'vtx-2006']) {
+        const r = rows(w, preset, VMMS);
+        const cell = (c: string) => `${grouped(r[c]!.perIteration.cycles)} (${times(r[c]!.slowdownPerIteration)})`;
+        expect(DOC).toContain(`| ${w} | \`${preset}\` | ${grouped(r['native']!.perIteration.cycles)} | ${VMMS.map(cell).join(' | ')} |`);
+      }
+    }
+    const fork = rows('forkwait', 'vtx-2006', VMMS);
+    const spawn = rows('spawn', 'vtx-2006', VMMS);
+    const s = (r: Record<string, Row>, c: string) => times(r[c]!.slowdownPerIteration);
+    expect(DOC).toContain(`forkwait vtx ${s(fork, 'vtx')} against te ${s(fork, 'te')}, spawn vtx ${s(spawn, 'vtx')} against te ${s(spawn, 'te')}`);
+    const removed = (r: Record<string, Row>) => {
+      const [v, e] = [r['vtx']!.slowdownPerIteration, r['vtx-ept']!.slowdownPerIteration];
+      return `${Math.round((100 * (v - e)) / (v - 1))}%`;
+    };
+    expect(DOC).toContain(`vtx-ept ${s(fork, 'vtx-ept')} and ${s(spawn, 'vtx-ept')}, ${removed(fork)} and ${removed(spawn)} of vtx's overhead gone`);
+    expect(DOC).toContain(`ringlab's vtx takes ${times(fork['vtx']!.slowdownPerIteration / fork['te']!.slowdownPerIteration)} te's time per fork and wait`);
+    const vtx = fork['vtx']!.perIteration;
+    const native = fork['native']!.perIteration;
+    const extra = vtx.cycles - native.cycles;
+    const share = (k: 'transitions' | 'vmm') => `${Math.round((100 * (vtx.attribution[k] - native.attribution[k])) / extra)}%`;
+    expect(DOC).toContain(`that is ${Math.round(vtx.vmExits)} VM exits per iteration`);
+    expect(DOC).toContain(`Of vtx's ${grouped(extra)} extra cycles per iteration ${share('transitions')} are transitions (2,400 cycles an exit round trip) and ${share('vmm')} the VMM's work`);
+  });
+
   it('quotes diskread under vtx-2006, named explicitly', () => {
     const r = rows('diskread', 'vtx-2006', VMMS);
     const native = r['native']!.perIteration.cycles;

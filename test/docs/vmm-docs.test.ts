@@ -69,7 +69,7 @@ describe('docs/vmm-vtx.md', () => {
 });
 
 /** Section 4 of vmm-vtx.md: `ctxswitch` (3 iterations) under `vtx`, stepped to the first VM exit of
- *  the guest kernel's `out CONSOLE_DATA` in `console_write` (the console's write, programs/kernel/file.s), then through the VMM to the entry. */
+ *  the guest kernel's `out CONSOLE_DATA` in `console_write` (the console's write, programs/kernel/console.s), then through the VMM to the entry. */
 function traceConsoleOut(preset: string): { exit: number; vmm: number; entry: number; instructions: number } {
   const prepared = findConfig('vtx')!.prepare({ workloads: ['ctxswitch'], iterations: 3, costs: COST_PRESETS[preset]! });
   const { machine } = prepared;
