@@ -71,6 +71,15 @@ next_pid:    .word 0            # the pid the next process gets, after the recor
 njobs:       .word 0            # jobs started: children of init (proc.s)
 frame_base:  .word 0            # first frame with a reference count (mm.s)
 frame_refs:  .word 0            # the counts: one byte per frame from frame_base
+# ns.s: the namespaces, on this page because fork and exit touch them with the rest (under a VMM
+# with shadow paging, another page would cost a hidden fault after each switch). Entry 0 of
+# uts_table is the boot namespace, with the default hostname; entry 0 of pidns_table, the root
+# pid namespace, is filled in by init_create.
+uts_table:   .word 0            # U_REF (init_create takes the first reference)
+        .asciz "ringlab"        # U_NAME
+        .space U_NAMELEN - 8
+        .space U_SIZE * (NUTS - 1)
+pidns_table: .space PN_SIZE * NPIDNS
 boot_pcb:    .space P_SIZE      # scratch save area for traps before the first process runs
         .align PAGE_SIZE
 proc_table:  .space P_SIZE * NPROC
@@ -105,14 +114,8 @@ cons_e:      .word 0            # the end of what was typed: cons_w..cons_e is t
 cons_irq:    .word 0            # 1 while the console's interrupt is enabled
 cons_tty:    .word 0            # 1: the console is a terminal (BOOT_TTY): echo, editing, signals
 cons_buf:    .space CONS_BUF
-# ns.s: the UTS namespaces; entry 0 is the boot one, with the default hostname
+uts_buf:     .space U_NAMELEN   # ns.s, sethostname: the new name, copied in and zero padded
         .align 4
-uts_table:   .word 0            # U_REF (init_create takes the first reference)
-        .asciz "ringlab"        # U_NAME
-        .space U_NAMELEN - 8
-        .space U_SIZE * (NUTS - 1)
-uts_buf:     .space U_NAMELEN
-pidns_table: .space PN_SIZE * NPIDNS    # entry 0, the root, is filled in by init_create   # sethostname: the new name, copied in and zero padded
 rn_frame:    .space 24          # rename's held inodes (RN_* in sysfile.s)
 dot_name:    .asciz "."         # names as the directory code compares them: 28 bytes,
         .space 26               # zero padded
