@@ -25,6 +25,9 @@ export const OVERHEAD_WORKLOADS = ['compute', 'syscall', 'io', 'pagefault', 'ctx
  *  disk. They run under the presets of Workload.suitePresets unless named with --workload, and
  *  the sweeps leave them out (they vary exit costs, which a disk-bound run barely feels). */
 export const STORAGE_WORKLOADS = ['fileio', 'fsmeta', 'diskread'] as const;
+/** The overhead suite's process workloads (issue 16): fork and wait, fork and exec, a pipe between
+ *  two processes. Adams and Agesen's forkwait is the first-generation VT-x finding's test. */
+export const PROCESS_WORKLOADS = ['forkwait', 'spawn', 'pipe'] as const;
 export const NANO_WORKLOADS = WORKLOADS.filter((w) => w.kind === 'nano').map((w) => w.name);
 export const SUITES: readonly SuiteName[] = ['overhead', 'nano', 'sweep', 'speed'];
 
@@ -127,7 +130,7 @@ function rowSuite(suite: 'overhead' | 'nano', defaults: readonly string[], optio
 export function runSuite(suite: SuiteName, options: SuiteOptions = {}): BenchResults {
   switch (suite) {
     case 'overhead':
-      return rowSuite('overhead', [...OVERHEAD_WORKLOADS, ...STORAGE_WORKLOADS], options);
+      return rowSuite('overhead', [...OVERHEAD_WORKLOADS, ...PROCESS_WORKLOADS, ...STORAGE_WORKLOADS], options);
     case 'nano':
       return rowSuite('nano', NANO_WORKLOADS, options);
     case 'sweep': {
