@@ -10,7 +10,8 @@
 
 # exec_load(a0 = path in kernel memory; s0 = PCB with a fresh page directory) -> a0 = the entry
 # point, or -errno: ENOENT (and the other path errors), EACCES (a directory), ENOEXEC (not a
-# valid executable), ENOMEM, EIO. Used at boot (the filesystem is the kernel's alone then).
+# valid executable), ENOMEM, EIO. Called by exec_image, under the filesystem lock (or at boot,
+# when the filesystem is the kernel's alone).
 exec_load:
         push ra
         push s1

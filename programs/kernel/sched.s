@@ -97,11 +97,7 @@ resume_process:
         lw   t0, P_SIGPEND(a0)
         bnez t0, signal_deliver
         vcsrw SCRATCH0, a0          # the next trap saves into this PCB
-        la   t0, current
-        sw   a0, 0(t0)
-        lw   t1, P_PID(a0)
-        la   t0, current_pid
-        sw   t1, 0(t0)
+        make_current a0
         lw   t1, P_PGDIR(a0)        # switch address space (a PTBR write flushes the TLB,
         ori  t1, t1, PTBR_ENABLE    # so skip it when the process stays the same)
         la   t0, cur_ptbr
@@ -156,11 +152,7 @@ sleep:
 
 # kernel_resume(a0 = PCB of a ready process asleep in the kernel): back into sleep's caller.
 kernel_resume:
-        la   t0, current
-        sw   a0, 0(t0)
-        lw   t1, P_PID(a0)
-        la   t0, current_pid
-        sw   t1, 0(t0)
+        make_current a0
         lw   sp, P_KSP(a0)
         sw   zero, P_KSP(a0)
         pop  s3

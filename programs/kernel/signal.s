@@ -74,11 +74,7 @@ signal_console:
 # its wait status is the signal's number.
 signal_deliver:
         mv   s0, a0
-        la   t0, current
-        sw   s0, 0(t0)
-        lw   t1, P_PID(s0)
-        la   t0, current_pid
-        sw   t1, 0(t0)
+        make_current s0
         lw   sp, P_KSTACK(s0)       # its own kernel stack: proc_exit may wait for the disk
         lw   t0, P_SIGPEND(s0)
         li   a0, 1
