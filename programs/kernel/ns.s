@@ -30,10 +30,17 @@
 #                       and when it exits every process in the namespace (and below) gets
 #                       SIGKILL and later forks into it fail with ENOMEM.
 #
-#   0x04000000 (UTS), 0x20000000 (PID): the CLONE_* values are Linux's. The other kinds of
-# namespace (mount, net, ipc) are the next slices: unshare refuses their flags with EINVAL. ringlab has one user, so nothing here checks a
+#   joining and cloning setns(pid, flags) moves the caller into the namespaces another process
+#                       is in; clone(flags) is fork with the child in new namespaces.
+#
+#   0x04000000 (UTS), 0x08000000 (IPC), 0x20000000 (PID): the CLONE_* values are Linux's. The
+# mount and net namespaces are the next slices: unshare refuses their flags with EINVAL. ringlab
+# has one user, so nothing here checks a
 # permission (Linux wants CAP_SYS_CHROOT and CAP_SYS_ADMIN: EPERM is never returned).
 #
+# The namespace kinds unshare, setns and clone take (CLONE_NEWIPC: see unshare).
+        .equ NS_KINDS, CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC
+
 # Register conventions, as for every handler: s0 = PCB, a0..a3 the arguments, result in a0;
 # t0-t3 and a0-a3 are clobbered, s1-s3 and fp are saved where used.
 
@@ -180,10 +187,13 @@ sys_gethostname:
 # CLONE_NEWPID: a pid namespace one level below the caller's, for its children (EINVAL if it
 # made one already: its children's namespace is not its own; ENOSPC past PIDNS_MAXLEVEL or when
 # pidns_table is full). CLONE_NEWUTS: the caller moves to a free entry of uts_table holding a
-# copy of its hostname (ENOSPC when none is free); its old namespace loses a process. Any other
-# bit is EINVAL (mount, net, ipc are the next slices); 0 does nothing.
+# copy of its hostname (ENOSPC when none is free); its old namespace loses a process.
+# CLONE_NEWIPC changes nothing: an IPC namespace holds a kernel's named IPC objects (System V
+# IPC, POSIX message queues), and ringlab has none (its pipes have no names), so every IPC
+# namespace would be the same empty one; the flag is accepted because container runtimes pass
+# it. Any other bit is EINVAL; 0 does nothing.
 sys_unshare:
-        li   t0, ~(CLONE_NEWUTS | CLONE_NEWPID)
+        li   t0, ~NS_KINDS
         and  t0, a0, t0
         bnez t0, .inval
         push ra
@@ -262,6 +272,102 @@ sys_unshare:
 .inval: li   a0, -EINVAL
         ret
 
+# setns(pid, flags): join the namespaces of the kinds in `flags` that process `pid` is in (pid as
+# the caller sees it), as Linux's setns does with a pidfd and a mask of CLONE_NEW* kinds (5.8+;
+# ringlab has no /proc/PID/ns files to open, and a pid is what its pidfd would name). All the
+# checks come first, so a failure joins nothing. CLONE_NEWUTS: the caller moves to the target's
+# UTS namespace. CLONE_NEWPID: as unshare, the caller itself stays where it is and its later
+# children are born in the target's pid namespace (Linux's pid_ns_for_children); that is always
+# the caller's own namespace or one below it, since a process outside those is not visible
+# (ESRCH). CLONE_NEWIPC: nothing to join (see unshare). flags 0 or an unknown bit: EINVAL.
+sys_setns:
+        beqz a1, .inval
+        li   t0, ~NS_KINDS
+        and  t0, a1, t0
+        bnez t0, .inval
+        push ra
+        push s1
+        push s2
+        mv   s2, a1                 # s2 = flags
+        call find_pid
+        li   t0, -ESRCH
+        beqz a0, .ret
+        mv   s1, a0                 # s1 = the target
+        li   t0, CLONE_NEWPID
+        and  t0, s2, t0
+        beqz t0, .uts
+        lw   a0, P_PIDNS(s1)        # the caller's children's namespace := the target's
+        lw   t0, PN_REF(a0)
+        addi t0, t0, 1
+        sw   t0, PN_REF(a0)
+        lw   t0, P_NSCHILD(s0)
+        sw   a0, P_NSCHILD(s0)
+        mv   a0, t0
+        call pidns_put
+.uts:   li   t0, CLONE_NEWUTS
+        and  t0, s2, t0
+        beqz t0, .done
+        lw   a0, P_UTS(s1)          # the caller's UTS namespace := the target's
+        call uts_get
+        lw   t0, P_UTS(s0)
+        sw   a0, P_UTS(s0)
+        mv   a0, t0
+        call uts_put
+.done:  li   t0, 0
+.ret:   mv   a0, t0
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+.inval: li   a0, -EINVAL
+        ret
+
+# clone(flags) -> fork's results: fork, with the child in new namespaces of the kinds in `flags`
+# (the CLONE_NEW* bits, as unshare; 0 is fork). Linux's clone makes the child's namespaces in
+# copy_namespaces; here the parent lends its own: it keeps a reference to each namespace it is
+# in, unshares (so the new namespaces are made and checked exactly as unshare does), forks (the
+# child inherits them), and goes back to the ones it kept, dropping its reference to the new.
+# So with CLONE_NEWPID the child itself is pid 1 of the new pid namespace, not a later child,
+# and the parent ends as it began. If unshare fails nothing changed; if fork fails, the new
+# namespaces lose their only reference and are freed. The other clone flags (CLONE_VM,
+# CLONE_THREAD, ...) are not supported: EINVAL.
+sys_clone:
+        li   t0, ~NS_KINDS
+        and  t0, a0, t0
+        bnez t0, .inval
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s3, a0                 # s3 = flags, then the result
+        lw   s1, P_UTS(s0)          # keep the parent's namespaces alive while it lends its place
+        mv   a0, s1
+        call uts_get
+        lw   s2, P_NSCHILD(s0)
+        lw   t0, PN_REF(s2)
+        addi t0, t0, 1
+        sw   t0, PN_REF(s2)
+        mv   a0, s3
+        call sys_unshare
+        mv   s3, a0
+        blt  a0, zero, .back
+        call sys_fork
+        mv   s3, a0
+.back:  lw   a0, P_UTS(s0)          # the parent goes back to its own namespaces
+        sw   s1, P_UTS(s0)
+        call uts_put
+        lw   a0, P_NSCHILD(s0)
+        sw   s2, P_NSCHILD(s0)
+        call pidns_put
+        mv   a0, s3
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+.inval: li   a0, -EINVAL
+        ret
+
 # ---- pid namespaces ---------------------------------------------------------------------------
 
 # pid_in(a0 = PCB, a1 = pid namespace) -> a0 = the process's pid in that namespace, or 0 when
@@ -284,6 +390,32 @@ pid_in:
 .root:  lw   a0, P_PID(a0)
         ret
 .none:  li   a0, 0
+        ret
+
+# find_pid(a0 = pid; s0 = the caller) -> a0 = the PCB of the live process (neither free nor a
+# zombie) with that pid in the caller's pid namespace, or 0 when there is none (a pid of 0 or
+# less, or one the caller cannot see). Clobbers t0-t3, a1-a3.
+find_pid:
+        push ra
+        mv   t3, a0                 # t3 = the pid
+        li   a0, 0
+        bge  zero, t3, .out
+        la   t0, proc_table
+        la   t1, proc_table + P_SIZE * NPROC
+.each:  lw   t2, P_STATE(t0)
+        beqz t2, .next
+        li   a0, PS_DONE
+        beq  t2, a0, .next
+        mv   a0, t0                 # (pid_in keeps t0-t3)
+        lw   a1, P_PIDNS(s0)
+        call pid_in
+        beq  a0, t3, .found
+.next:  addi t0, t0, P_SIZE
+        bltu t0, t1, .each
+        li   a0, 0
+        j    .out
+.found: mv   a0, t0
+.out:   pop  ra
         ret
 
 # pidns_put(a0 = pid namespace): one reference fewer; a namespace left without any is free,

@@ -99,27 +99,12 @@ sys_kill:
         bnez a1, .ret               # 0 is allowed: an existence check
 .sig:   li   t0, INIT_PID
         beq  a0, t0, .perm
-        li   t0, -ESRCH             # no pid is 0 or negative (pid_in says 0 for "not visible")
-        bge  zero, a0, .ret
-        mv   s1, a0                 # s1 = the pid
-        mv   t3, a1                 # t3 = the signal
-        la   t0, proc_table         # find the live process with that pid in our namespace
-        la   t1, proc_table + P_SIZE * NPROC
-.each:  lw   t2, P_STATE(t0)
-        beqz t2, .next
-        li   a0, PS_DONE
-        beq  t2, a0, .next
-        mv   a0, t0                 # (pid_in keeps t0-t3)
-        lw   a1, P_PIDNS(s0)
-        call pid_in
-        beq  a0, s1, .found
-.next:  addi t0, t0, P_SIZE
-        bltu t0, t1, .each
+        mv   s1, a1                 # s1 = the signal
+        call find_pid               # ns.s: the live process with that pid in our namespace
         li   t0, -ESRCH
-        j    .ret
-.found: beqz t3, .ok
-        mv   a0, t0
-        mv   a1, t3
+        beqz a0, .ret
+        beqz s1, .ok
+        mv   a1, s1
         call send_signal
 .ok:    li   t0, 0
         j    .ret

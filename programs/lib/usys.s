@@ -237,8 +237,20 @@ gethostname:
         syscall
         ret
 
-# unshare(flags): give the caller new namespaces of the kinds in flags (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller's, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is)
+# unshare(flags): give the caller new namespaces of the kinds in flags (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller's, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is); CLONE_NEWIPC: nothing (ringlab has no named IPC objects)
 unshare:
         li   t0, SYS_UNSHARE
+        syscall
+        ret
+
+# setns(pid, flags): setns(2) with a pidfd: join the namespaces of the kinds in flags that process pid is in (all or nothing); CLONE_NEWUTS: its UTS namespace; CLONE_NEWPID: the caller's later children are born in its pid namespace (the caller stays in its own, as Linux); CLONE_NEWIPC: nothing to join
+setns:
+        li   t0, SYS_SETNS
+        syscall
+        ret
+
+# clone(flags): clone(2) for processes: fork, with the child in new namespaces of the kinds in flags (with CLONE_NEWPID the child is pid 1 of the new pid namespace and its init); the parent's namespaces do not change
+clone:
+        li   t0, SYS_CLONE
         syscall
         ret

@@ -6,10 +6,8 @@
 # message"), 127 when COMMAND is not found and 126 when it cannot run ("chroot: COMMAND:
 # message"); otherwise COMMAND's own.
         .include "user.inc"
-        .equ PATHBUF, HEAP_BASE         # "/bin/" + COMMAND
 _start: li   t1, 2
         blt  a1, t1, .usage             # crt0: a1 = argc, a2 = argv
-        mv   s0, a1                     # s0 = argc
         mv   s1, a2                     # s1 = argv
         lw   a0, 4(s1)
         call chroot
@@ -17,50 +15,9 @@ _start: li   t1, 2
         la   a0, slash
         call chdir
         blt  a0, zero, .dirfail
-        li   t1, 2
-        bne  s0, t1, .command
-        la   a0, p_sh                   # no COMMAND: the shell
-        la   a1, sh_argv
-        call exec
-        mv   a2, a0
-        la   a1, p_sh
-        j    .execfail
-.command:
-        lw   s2, 8(s1)                  # s2 = COMMAND
-        mv   a0, s2
-.slash: lbu  t1, 0(a0)                  # a `/` in it: run it as it is
-        beqz t1, .inbin
-        addi a0, a0, 1
-        li   t2, '/'
-        bne  t1, t2, .slash
-        mv   a0, s2
-        j    .run
-.inbin: mv   a0, s2                     # a name longer than NAME_MAX is the kernel's error
-        call strlen
-        li   t1, NAME_MAX
-        bgtu a0, t1, .plain
-        li   a0, PATHBUF
-        la   a1, p_bin
-        call strcpy
-        mv   a1, s2
-        call strcpy
-        li   a0, PATHBUF
-        j    .run
-.plain: mv   a0, s2
-.run:   addi a1, s1, 8                  # argv from COMMAND on
-        call exec
-        mv   a2, a0
-        mv   a1, s2
-.execfail:
-        push a2
-        la   a0, name
-        call perror
-        pop  a2
-        li   a0, 127
-        li   t1, -ENOENT
-        beq  a2, t1, .exit
-        li   a0, 126
-.exit:  call exit
+        addi a0, s1, 8                  # argv from COMMAND on (none: 0, the shell)
+        la   a1, name
+        call exec_command
 .dirfail:
         mv   a2, a0
         la   a0, name
@@ -76,9 +33,4 @@ _start: li   t1, 2
 name:   .asciz "chroot"
 usage:  .asciz "usage: chroot DIR [COMMAND [ARG...]]\n"
 slash:  .asciz "/"
-p_sh:   .asciz "/bin/sh"
-p_bin:  .asciz "/bin/"
-a_sh:   .asciz "sh"
-        .align 4
-sh_argv: .word a_sh, 0
         .include "lib.s"

@@ -222,6 +222,79 @@ perror: push ra
         pop  ra
         ret
 
+# exec_command(a0 = the argv of a COMMAND: argv[0] is COMMAND, or a0 = 0 (or argv[0] = 0) for
+# /bin/sh; a1 = the caller's name, for messages): exec COMMAND the way chroot, unshare and
+# nsenter do. A COMMAND without a `/` is looked up in /bin, as the shell does (a name longer than
+# NAME_MAX is exec'd as it is: the kernel says what is wrong with it). Never returns: when exec
+# fails it prints "NAME: COMMAND: message" and exits 127 when COMMAND does not exist, 126 when it
+# cannot run (coreutils' and util-linux's codes).
+exec_command:
+        mv   s0, a1                 # s0 = the caller's name (nothing to keep: no return)
+        beqz a0, .sh
+        lw   s1, 0(a0)              # s1 = COMMAND
+        beqz s1, .sh
+        mv   s2, a0                 # s2 = argv
+        mv   a0, s1
+.slash: lbu  t1, 0(a0)              # a `/` in it: run it as it is
+        beqz t1, .inbin
+        addi a0, a0, 1
+        li   t2, '/'
+        bne  t1, t2, .slash
+        mv   a0, s1
+        j    .run
+.inbin: mv   a0, s1
+        call strlen
+        li   t1, NAME_MAX
+        mv   t2, a0
+        mv   a0, s1
+        bgtu t2, t1, .run
+        la   a0, ulib_path
+        la   a1, ulib_bin
+        call strcpy
+        mv   a1, s1
+        call strcpy
+        la   a0, ulib_path
+        j    .run
+.sh:    la   s1, ulib_sh            # no COMMAND: the shell
+        la   s2, ulib_sh_argv
+        mv   a0, s1
+.run:   mv   a1, s2
+        call exec
+        mv   a2, a0
+        mv   a0, s0
+        mv   a1, s1
+        push a2
+        call perror
+        pop  a2
+        li   a0, 127
+        li   t1, -ENOENT
+        beq  a2, t1, .exit
+        li   a0, 126
+.exit:  call exit
+
+# wait_exit(): wait for a child and exit as it did: with its exit code, or 128 + the signal that
+# ended it, as a shell reports it (unshare --fork and nsenter with a pid namespace end so).
+wait_exit:
+        li   a0, -1
+        la   a1, ulib_status
+        li   a2, 0
+        call wait
+        la   t0, ulib_status
+        lw   t0, 0(t0)
+        andi a0, t0, W_SIGMASK
+        beqz a0, .code
+        addi a0, a0, 128
+        call exit
+.code:  srli a0, t0, W_EXITCODE_SHIFT
+        call exit
+
+ulib_sh:         .asciz "/bin/sh"
+ulib_bin:        .asciz "/bin/"
+ulib_sh_name:    .asciz "sh"
+ulib_path:       .space 5 + NAME_MAX + 1    # "/bin/" + a name + its zero byte
+        .align 4
+ulib_sh_argv:    .word ulib_sh_name, 0
+ulib_status:     .word 0
 ulib_colon:      .asciz ": "
 ulib_error_word: .asciz "error "
 ulib_errnum:     .space 16                  # "error " is copied in front of up to 10 digits

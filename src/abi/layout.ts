@@ -181,9 +181,9 @@ export const NAMESPACES = {
   NPIDNS: { value: 16, doc: 'pid namespaces the kernel holds at once, the root one included (unshare past it: ENOSPC)' },
   PIDNS_MAXLEVEL: { value: 7, doc: 'the deepest pid namespace: the root is level 0, each unshare(CLONE_NEWPID) one level below its own (deeper: ENOSPC)' },
   CLONE_NEWNS: { value: 0x0002_0000, doc: 'unshare: a new mount namespace (reserved: EINVAL until the next slice)' },
-  CLONE_NEWUTS: { value: 0x0400_0000, doc: 'unshare: a new UTS namespace (hostname), a copy of the current one' },
-  CLONE_NEWIPC: { value: 0x0800_0000, doc: 'unshare: a new IPC namespace (reserved: EINVAL until the next slice)' },
-  CLONE_NEWPID: { value: 0x2000_0000, doc: 'unshare: a new pid namespace, one level below the caller\'s, for its children: the first is pid 1 there and its init' },
+  CLONE_NEWUTS: { value: 0x0400_0000, doc: 'unshare, clone: a new UTS namespace (hostname), a copy of the current one; setns: the target\'s' },
+  CLONE_NEWIPC: { value: 0x0800_0000, doc: 'unshare, clone, setns: an IPC namespace; accepted and changes nothing, since ringlab has no named IPC objects (no System V IPC, no message queues, no named pipes) for one to hold' },
+  CLONE_NEWPID: { value: 0x2000_0000, doc: 'unshare: a new pid namespace, one level below the caller\'s, for its children: the first is pid 1 there and its init; clone: the child is that pid 1; setns: the caller\'s children are born in the target\'s' },
   CLONE_NEWNET: { value: 0x4000_0000, doc: 'unshare: a new network namespace (reserved: EINVAL until the next slice)' },
 } as const satisfies Record<string, AbiConstant>;
 

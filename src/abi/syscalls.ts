@@ -432,10 +432,32 @@ function namespaceCalls(first: number): Syscall[] {
       args: [arg('flags', 'CLONE_NEWUTS, CLONE_NEWPID, both, or 0')],
       returns: '0',
       errors: [
-        { errno: 'EINVAL', when: '`flags` has a bit other than CLONE_NEWUTS and CLONE_NEWPID (CLONE_NEWNS, CLONE_NEWNET and CLONE_NEWIPC are reserved for the next slices); or CLONE_NEWPID a second time before the caller has left its namespace (its children\'s is new already)' },
+        { errno: 'EINVAL', when: '`flags` has a bit other than CLONE_NEWUTS, CLONE_NEWPID and CLONE_NEWIPC (CLONE_NEWNS and CLONE_NEWNET are reserved for the next slices); or CLONE_NEWPID a second time before the caller has left its namespace (its children\'s is new already)' },
         { errno: 'ENOSPC', when: 'the kernel\'s table of UTS namespaces (NUTS) or of pid namespaces (NPIDNS) is full, or the new pid namespace would be deeper than PIDNS_MAXLEVEL' },
       ],
-      doc: 'give the caller new namespaces of the kinds in `flags` (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller\'s, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is)',
+      doc: 'give the caller new namespaces of the kinds in `flags` (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller\'s, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is); CLONE_NEWIPC: nothing (ringlab has no named IPC objects)',
+    },
+    {
+      name: 'setns',
+      args: [arg('pid', 'a process, by its pid in the caller\'s pid namespace (Linux passes a pidfd)'), arg('flags', 'the kinds to join: CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, any of them together')],
+      returns: '0',
+      errors: [
+        { errno: 'EINVAL', when: '`flags` is 0 or has a bit other than those kinds' },
+        { errno: 'ESRCH', when: 'no live process has that pid in the caller\'s pid namespace (it never existed, is outside, or has exited)' },
+      ],
+      doc: 'setns(2) with a pidfd: join the namespaces of the kinds in `flags` that process `pid` is in (all or nothing); CLONE_NEWUTS: its UTS namespace; CLONE_NEWPID: the caller\'s later children are born in its pid namespace (the caller stays in its own, as Linux); CLONE_NEWIPC: nothing to join',
+    },
+    {
+      name: 'clone',
+      args: [arg('flags', 'the kinds of namespace the child gets new: CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, any of them together, or 0')],
+      returns: 'as fork: the child\'s pid (as the caller sees it) in the parent, 0 in the child',
+      errors: [
+        { errno: 'EINVAL', when: '`flags` has another bit (ringlab\'s clone makes processes, not threads: no CLONE_VM, CLONE_THREAD, ...); or CLONE_NEWPID after the caller\'s unshare(CLONE_NEWPID)' },
+        { errno: 'ENOSPC', when: 'a table of namespaces is full, or the pid namespace would be deeper than PIDNS_MAXLEVEL' },
+        { errno: 'EAGAIN', when: 'the process table is full' },
+        { errno: 'ENOMEM', when: 'memory for the child ran out, or its pid namespace lost its init' },
+      ],
+      doc: 'clone(2) for processes: fork, with the child in new namespaces of the kinds in `flags` (with CLONE_NEWPID the child is pid 1 of the new pid namespace and its init); the parent\'s namespaces do not change',
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));

@@ -36,6 +36,7 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   bin('hostname'),
   bin('chroot'),
   bin('unshare'),
+  bin('nsenter'),
   bin('chroot-escape'), // the classic chroot escape, a demonstration (docs/containers.md)
 ];
 

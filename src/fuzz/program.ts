@@ -44,8 +44,9 @@
 //            chroot with odd arguments; or, in a child of its own (so the program's later forks
 //            are not born in it), a pid namespace: unshare(CLONE_NEWPID), its init's getpid,
 //            getppid, kill and procs, a grandchild it waits for, and the fork that fails once
-//            the init is gone; only pids inside the namespace are mixed in. Drawn from a stream
-//            of their own.
+//            the init is gone; only pids inside the namespace are mixed in; or clone with
+//            namespace flags (and invalid ones), the child's pids in its new pid namespace and
+//            setns to itself, and setns's errors. Drawn from a stream of their own.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
 // instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.
@@ -634,7 +635,46 @@ class ProgramWriter {
         this.mix('a0');
       }
     };
-    switch (n.int(0, 4)) {
+    switch (n.int(0, 5)) {
+      case 5: {
+        // clone: a child C in new namespaces (or an invalid flag: no child); with CLONE_NEWPID C
+        // is pid 1 with parent 0, and setns to itself works; setns's errors (a pid no one has, no
+        // kind, an unknown bit). Only pids inside C's namespace are mixed in.
+        const c = this.fresh();
+        const after = this.fresh();
+        const status = `0x${(FILE_BUFFERS + 2600).toString(16)}`;
+        const flags = n.pick(['CLONE_NEWPID', 'CLONE_NEWPID | CLONE_NEWUTS', 'CLONE_NEWPID | CLONE_NEWIPC', 'CLONE_NEWUTS', 'CLONE_NEWIPC', '0', '0x100', 'CLONE_NEWPID | 1']);
+        const newPid = flags.startsWith('CLONE_NEWPID |') ? !flags.endsWith('1') : flags === 'CLONE_NEWPID';
+        this.emit(`        li   a0, ${flags}`);
+        this.emit('        call clone');
+        this.emit(`        beqz a0, ${c}`);
+        this.emit('        srli a0, a0, 31'); // C's pid is a level-0 pid: only whether it failed
+        this.mix('a0');
+        this.clear(status, 0);
+        this.emit('        li   a0, -1');
+        this.emit(`        li   a1, ${status}`);
+        this.emit('        li   a2, 0');
+        this.emit('        call wait');
+        this.emit('        srli a0, a0, 31');
+        this.mix('a0');
+        this.emit(`        li   t0, ${status}`);
+        this.emit('        lw   a0, 0(t0)');
+        this.mix('a0');
+        this.sys('setns', n.pick(['0', '-1', '99999']), n.pick(['CLONE_NEWUTS', 'CLONE_NEWPID']));
+        this.emit(`        j    ${after}`);
+        this.emit(`${c}:`);
+        if (newPid) {
+          this.call('getpid');
+          this.call('getppid');
+          this.sys('setns', '1', n.pick(['CLONE_NEWPID', 'CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC', '0', 'CLONE_NEWNET', '0x100']));
+          if (n.chance(0.5)) this.call('fork'); // its child is pid 2; if it runs on, it takes this path's exit too
+        }
+        this.sys('setns', n.pick(['0', '99999']), 'CLONE_NEWUTS');
+        this.emit('        andi a0, s0, 0xff');
+        this.emit('        call exit');
+        this.emit(`${after}:`);
+        return;
+      }
       case 4: {
         // a pid namespace, made by a child of its own (X); its init Y and Y's child Z
         const x = this.fresh();

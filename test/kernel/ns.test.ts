@@ -325,7 +325,7 @@ n_own:  .ascii "own"
 n_zero: .byte 'a', 0, 'b'
 n64:    .ascii "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxz"
         .align 4
-bad_flags: .word CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS | CLONE_NEWNS, 1, 0x80000000, 0
+bad_flags: .word CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC | CLONE_NEWNET, CLONE_NEWUTS | CLONE_NEWNS, 1, 0x80000000, 0
 ${COMMON}`);
 
 // The table of UTS namespaces runs out: unshare, fork a child that keeps the namespace (it
@@ -636,6 +636,159 @@ p_dot:  .asciz "x"
         .align 4
 ${COMMON}`);
 
+// setns and clone. setns's errors; clone(CLONE_NEWUTS | CLONE_NEWPID) makes a child C that is
+// pid 1 of its own namespace with its own hostname, while the parent keeps its own (its pid, its
+// hostname, its children's namespace: a plain fork after the clone is a level-0 process). The
+// parent then joins C's UTS namespace (it sees C's hostname) and C's pid namespace (its own pid
+// does not change; its next child G is pid 2 in there, with parent 0). Once C (the namespace's
+// init) is gone, a fork into its namespace fails, and setns back to itself repairs that.
+// clone after unshare(CLONE_NEWPID) is EINVAL; CLONE_NEWIPC is accepted and changes nothing.
+// Pipes order the output: C prints once \`go\` has a byte, then writes to \`ready\`, and exits at
+// the second byte.
+const JOIN = program('join', `
+_start: li   a0, 2
+        li   a1, 0
+        call setns
+        call result                 # -EINVAL: no kind
+        li   a0, 2
+        li   a1, CLONE_NEWUTS | 1
+        call setns
+        call result                 # -EINVAL: an unknown bit
+        li   a0, 99
+        li   a1, CLONE_NEWUTS
+        call setns
+        call result                 # -ESRCH
+        li   a0, 0
+        li   a1, CLONE_NEWPID
+        call setns
+        call result                 # -ESRCH
+        li   a0, 0x100              # CLONE_VM: processes only
+        call clone
+        call result                 # -EINVAL
+        la   a0, ready
+        call pipe
+        la   a0, go
+        call pipe
+        li   a0, CLONE_NEWUTS | CLONE_NEWPID
+        call clone
+        beqz a0, .c
+        mv   s1, a0                 # s1 = C's pid out here: 3
+        mv   a0, s1
+        call result                 # 3
+        call getpid
+        call result                 # 2: the parent did not move
+        call show                   # ringlab: nor did its hostname
+        call fork                   # a plain fork: a level-0 process, pid 4
+        beqz a0, .plain
+        mv   s2, a0
+        call wst                    # 0
+        mv   a0, s2
+        call result                 # 4
+        call letgo                  # C may print
+        la   t0, ready
+        lw   a0, 0(t0)
+        la   a1, byte
+        li   a2, 1
+        call read                   # C has printed and set its hostname
+        mv   a0, s1
+        li   a1, CLONE_NEWUTS
+        call setns
+        call result                 # 0
+        call show                   # inner: C's
+        mv   a0, s1
+        li   a1, CLONE_NEWPID | CLONE_NEWIPC
+        call setns
+        call result                 # 0
+        call getpid
+        call result                 # 2: still
+        call fork
+        beqz a0, .g
+        mv   s2, a0
+        call wst                    # 6 << 8
+        mv   a0, s2
+        call result                 # 5: G's pid out here
+        call letgo                  # C may exit
+        call wst                    # 5 << 8
+        call fork
+        call result                 # -ENOMEM: C, the namespace's init, is gone
+        li   a0, 2
+        li   a1, CLONE_NEWPID
+        call setns
+        call result                 # 0: back to its own
+        li   a0, CLONE_NEWIPC
+        call clone
+        beqz a0, .i
+        call wst                    # 7 << 8
+        li   a0, CLONE_NEWIPC
+        call unshare
+        call result                 # 0
+        li   a0, CLONE_NEWPID
+        call unshare
+        li   a0, CLONE_NEWPID
+        call clone
+        call result                 # -EINVAL: its children's namespace is new already
+        li   a0, 0
+        call exit
+.c:     call waitgo
+        call getpid
+        call result                 # 1
+        call getppid
+        call result                 # 0
+        la   a0, n_inner
+        li   a1, 5
+        call sethostname
+        call show                   # inner
+        la   t0, ready
+        lw   a0, 4(t0)
+        la   a1, byte
+        li   a2, 1
+        call write
+        call waitgo
+        li   a0, 5
+        call exit
+.g:     call getpid
+        call result                 # 2: in C's namespace
+        call getppid
+        call result                 # 0: its parent is outside
+        call show                   # inner: fork keeps the joined UTS namespace
+        li   a0, 6
+        call exit
+.plain: li   a0, 0
+        call exit
+.i:     li   a0, 7
+        call exit
+letgo:  push ra                      # one byte into \`go\`
+        la   t0, go
+        lw   a0, 4(t0)
+        la   a1, byte
+        li   a2, 1
+        call write
+        pop  ra
+        ret
+waitgo: push ra                      # one byte out of \`go\`
+        la   t0, go
+        lw   a0, 0(t0)
+        la   a1, byte
+        li   a2, 1
+        call read
+        pop  ra
+        ret
+show:   push ra
+        li   a0, HEAP_BASE
+        li   a1, HOST_NAME_MAX + 1
+        call gethostname
+        li   a0, HEAP_BASE
+        call print
+        call newline
+        pop  ra
+        ret
+n_inner: .ascii "inner"
+        .align 4
+ready:  .word 0, 0
+go:     .word 0, 0
+byte:   .word 0
+${COMMON}`);
+
 const ESCAPE: GuestProgram = { name: 'chroot-escape', image: userImage('chroot-escape', isaWith([])) };
 
 const EXPECTED: Record<string, string> = {
@@ -653,6 +806,7 @@ const EXPECTED: Record<string, string> = {
     0, 1, 0, '1/0 ', 1280, 5, '1/0 ', -12,
     1792, 3, -12),
   gone: rows(0, 0, -2, -2, 0, 0, -2, -2, -2),
+  join: rows(-22, -22, -3, -3, -22, 3, 2, 'ringlab', 0, 4, 1, 0, 'inner', 0, 'inner', 0, 2, 2, 0, 'inner', 1536, 5, 1280, -12, 0, 1792, 0, -22),
   pidkill: rows(1, '1/0 2/1 3/2 4/3 5/3 ', 0, 9, -12, '1/0 2/1 '),
   nest: rows(0, ...[1, 2, 3, 4, 5, 6, 7].flatMap((level) => [`${level}:1/0`, level < 7 ? 0 : -28]), '1/0 ', 0, 0, 0, 0, 0, 0, 0),
   'chroot-escape': `1. inside the jail
@@ -682,7 +836,7 @@ jail
 };
 
 describe.each(CONFIG_NAMES)('containers under %s', (config) => {
-  it.each([JAIL, UTS, FULL, ESCAPE, GONE, PIDNS, PIDKILL, NEST])('$name', (p) => {
+  it.each([JAIL, UTS, FULL, ESCAPE, GONE, PIDNS, PIDKILL, NEST, JOIN])('$name', (p) => {
     const r = boot(config, { programs: [p] });
     expect(r.exitCode).toBe(0);
     expect(r.processes[0]!.output).toBe(EXPECTED[p.name]);
@@ -701,7 +855,7 @@ _start: li   a0, 0
     expect(baseline.pids).toEqual([2, ...Array(15).fill(0)]); // init's P_PIDNS and P_NSCHILD
     expect(baseline.uts[0]).toEqual({ refs: 1, name: 'ringlab' }); // init's, the boot namespace
     expect(baseline.uts.slice(1).every((u) => u.refs === 0)).toBe(true);
-    for (const p of [JAIL, UTS, FULL, ESCAPE, GONE, PIDNS, PIDKILL, NEST]) {
+    for (const p of [JAIL, UTS, FULL, ESCAPE, GONE, PIDNS, PIDKILL, NEST, JOIN]) {
       const r = boot('native', { programs: [p] });
       expect({ program: p.name, inodes: inodesInUse(r), frames: framesInUse(r), uts: utsNamespaces(r).map((u) => u.refs), boot: utsNamespaces(r)[0]!.name, pids: pidNamespaceRefs(r) })
         .toEqual({ program: p.name, inodes: baseline.inodes, frames: baseline.frames, uts: baseline.uts.map((u) => u.refs), boot: 'ringlab', pids: baseline.pids });
@@ -747,6 +901,20 @@ const SESSION = [
   'echo "@@ $?"',
   'unshare -p nosuch',
   'echo "@@ $?"',
+  'echo "hostname c1; sleep 1000" > /s3',
+  'unshare -u -i sh /s3 &',
+  'sleep 2',
+  'nsenter -t 39 -u hostname',
+  "echo 'hostname; hostname c2' > /s4",
+  'nsenter -t 39 -u -i sh /s4',
+  'hostname',
+  'nsenter -t 39 -u hostname',
+  'nsenter -t 999 -u',
+  'echo "@@ $?"',
+  'nsenter -u',
+  'echo "@@ $?"',
+  'nsenter -t 39 -u nosuch',
+  'echo "@@ $?"',
 ].join('\n') + '\n';
 
 const TRANSCRIPT = `$ ringlab
@@ -777,9 +945,19 @@ $ $ in-a-box
 kill: 1: Operation not permitted
 $ @@ 1
 $ box1
-$ usage: unshare [-u] [-p] [COMMAND [ARG...]]
+$ usage: unshare [-u] [-p] [-i] [COMMAND [ARG...]]
 $ @@ 2
 $ unshare: nosuch: No such file or directory
+$ @@ 127
+$ $ $ $ c1
+$ $ c1
+$ box1
+$ c2
+$ nsenter: 999: No such process
+$ @@ 1
+$ usage: nsenter -t PID [-u] [-p] [-i] [COMMAND [ARG...]]
+$ @@ 2
+$ nsenter: nosuch: No such file or directory
 $ @@ 127
 $ `;
 
@@ -787,7 +965,7 @@ function shell(config: string): BootResult {
   return findConfig(config)!.boot({ workloads: [], shell: true, input: new TextEncoder().encode(SESSION), maxCycles: 2_000_000_000 });
 }
 
-describe('a shell session with hostname, chroot and unshare', () => {
+describe('a shell session with hostname, chroot, unshare and nsenter', () => {
   it.each(['native', 'te'])('prints the transcript (%s)', (config) => {
     const r = shell(config);
     expect(r.exitCode).toBe(0);
