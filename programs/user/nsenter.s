@@ -11,28 +11,19 @@
 _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argument
         li   s2, 0                      # s2 = flags
         li   s3, 0                      # s3 = the -t argument (0: none yet)
-.opt:   lw   s0, 0(s1)
-        beqz s0, .go
-        lbu  t1, 0(s0)
+.opt:   lw   a0, 0(s1)
+        beqz a0, .go
+        lbu  t1, 0(a0)
         li   t2, '-'
-        bne  t1, t2, .go
-        lbu  t1, 2(s0)                  # one letter per option
-        bnez t1, .usage
-        lbu  t1, 1(s0)
+        bne  t1, t2, .go                # the first argument that is not an option: COMMAND
+        lbu  t1, 1(a0)
         li   t2, 't'
-        beq  t1, t2, .target
-        la   t2, letters                # the option's letter -> its CLONE_NEW* flag
-.find:  lbu  t3, 0(t2)
-        beqz t3, .usage
-        addi t2, t2, 1
-        bne  t1, t3, .find
-        la   t3, letters + 1            # the flag is the word at the letter's index
-        sub  t2, t2, t3
-        slli t2, t2, 2
-        la   t3, flags
-        add  t3, t3, t2
-        lw   t1, 0(t3)
-        or   s2, s2, t1
+        bne  t1, t2, .kind
+        lbu  t1, 2(a0)
+        beqz t1, .target
+.kind:  call ns_flag
+        beqz a0, .usage
+        or   s2, s2, a0
         addi s1, s1, 4
         j    .opt
 .target:
@@ -69,9 +60,6 @@ _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argumen
         call print_fd
         li   a0, 2
         call exit
-letters: .asciz "upi"
-        .align 4
-flags:  .word CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC
 name:   .asciz "nsenter"
 usage:  .asciz "usage: nsenter -t PID [-u] [-p] [-i] [COMMAND [ARG...]]\n"
         .include "lib.s"

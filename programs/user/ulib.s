@@ -272,6 +272,30 @@ exec_command:
         li   a0, 126
 .exit:  call exit
 
+# ns_flag(a0 = an argument) -> a0 = the CLONE_NEW* flag of a namespace option ("-u" UTS, "-p"
+# pid, "-i" IPC: util-linux's letters), or 0 when the argument is not one of them.
+ns_flag:
+        lbu  t1, 0(a0)
+        li   t2, '-'
+        bne  t1, t2, .no
+        lbu  t1, 2(a0)                  # one letter
+        bnez t1, .no
+        lbu  t1, 1(a0)
+        la   t2, ulib_ns_letters
+.find:  lbu  t3, 0(t2)
+        beqz t3, .no
+        addi t2, t2, 1
+        bne  t1, t3, .find
+        la   t3, ulib_ns_letters + 1    # the flag is the word at the letter's index
+        sub  t2, t2, t3
+        slli t2, t2, 2
+        la   t3, ulib_ns_flags
+        add  t3, t3, t2
+        lw   a0, 0(t3)
+        ret
+.no:    li   a0, 0
+        ret
+
 # wait_exit(): wait for a child and exit as it did: with its exit code, or 128 + the signal that
 # ended it, as a shell reports it (unshare --fork and nsenter with a pid namespace end so).
 wait_exit:
@@ -295,6 +319,8 @@ ulib_path:       .space 5 + NAME_MAX + 1    # "/bin/" + a name + its zero byte
         .align 4
 ulib_sh_argv:    .word ulib_sh_name, 0
 ulib_status:     .word 0
+ulib_ns_flags:   .word CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC
+ulib_ns_letters: .asciz "upi"
 ulib_colon:      .asciz ": "
 ulib_error_word: .asciz "error "
 ulib_errnum:     .space 16                  # "error " is copied in front of up to 10 digits

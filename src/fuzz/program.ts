@@ -479,18 +479,7 @@ class ProgramWriter {
     const status = `0x${(FILE_BUFFERS + 2048).toString(16)}`; // in the file blocks' page, away from their buffers
     const child = this.fresh();
     const parent = this.fresh();
-    const waitChild = (): void => {
-      this.clear(status, 0);
-      this.emit('        li   a0, -1');
-      this.emit(`        li   a1, ${status}`);
-      this.emit('        li   a2, 0');
-      this.emit('        call wait');
-      this.emit('        srli a0, a0, 31'); // only whether it failed: a pid depends on the interleaving
-      this.mix('a0');
-      this.emit(`        li   t0, ${status}`);
-      this.emit('        lw   a0, 0(t0)');
-      this.mix('a0');
-    };
+    const waitChild = (): void => this.reapChild(status, false);
     switch (p.int(0, 5)) {
       case 0:
       case 1: {
@@ -622,6 +611,22 @@ class ProgramWriter {
     }
   }
 
+  /** wait(-1) for any child, with its status word at `status`: both go into the checksum, the
+   *  pid whole when it is one inside a namespace (deterministic), else only its sign (a level-0
+   *  pid depends on how the processes interleave). */
+  private reapChild(status: string, wholePid: boolean): void {
+    this.clear(status, 0);
+    this.emit('        li   a0, -1');
+    this.emit(`        li   a1, ${status}`);
+    this.emit('        li   a2, 0');
+    this.emit('        call wait');
+    if (!wholePid) this.emit('        srli a0, a0, 31');
+    this.mix('a0');
+    this.emit(`        li   t0, ${status}`);
+    this.emit('        lw   a0, 0(t0)');
+    this.mix('a0');
+  }
+
   /** Container calls (see the header); results and the bytes read back go into the checksum. */
   private namespaceOps(): void {
     const n = this.ns;
@@ -650,16 +655,7 @@ class ProgramWriter {
         this.emit(`        beqz a0, ${c}`);
         this.emit('        srli a0, a0, 31'); // C's pid is a level-0 pid: only whether it failed
         this.mix('a0');
-        this.clear(status, 0);
-        this.emit('        li   a0, -1');
-        this.emit(`        li   a1, ${status}`);
-        this.emit('        li   a2, 0');
-        this.emit('        call wait');
-        this.emit('        srli a0, a0, 31');
-        this.mix('a0');
-        this.emit(`        li   t0, ${status}`);
-        this.emit('        lw   a0, 0(t0)');
-        this.mix('a0');
+        this.reapChild(status, false);
         this.sys('setns', n.pick(['0', '-1', '99999']), n.pick(['CLONE_NEWUTS', 'CLONE_NEWPID']));
         this.emit(`        j    ${after}`);
         this.emit(`${c}:`);
@@ -682,30 +678,11 @@ class ProgramWriter {
         const z = this.fresh();
         const status = `0x${(FILE_BUFFERS + 2600).toString(16)}`;
         const procsBuf = `0x${(FILE_BUFFERS + 2608).toString(16)}`;
-        const waitMix = (): void => {
-          this.clear(status, 0);
-          this.emit('        li   a0, -1');
-          this.emit(`        li   a1, ${status}`);
-          this.emit('        li   a2, 0');
-          this.call('wait'); // inside a namespace, the pid is the namespace's: mixed in
-          this.emit(`        li   t0, ${status}`);
-          this.emit('        lw   a0, 0(t0)');
-          this.mix('a0');
-        };
         this.emit('        call fork');
         this.emit(`        beqz a0, ${x}`);
         this.emit('        srli a0, a0, 31');
         this.mix('a0');
-        this.clear(status, 0);
-        this.emit('        li   a0, -1');
-        this.emit(`        li   a1, ${status}`);
-        this.emit('        li   a2, 0');
-        this.emit('        call wait');
-        this.emit('        srli a0, a0, 31'); // X's pid is a level-0 pid: only whether it failed
-        this.mix('a0');
-        this.emit(`        li   t0, ${status}`);
-        this.emit('        lw   a0, 0(t0)');
-        this.mix('a0');
+        this.reapChild(status, false); // X's pid is a level-0 pid: only whether it failed
         const after = this.fresh();
         this.emit(`        j    ${after}`);
         // X: the namespace, its init, then the fork that fails
@@ -716,16 +693,7 @@ class ProgramWriter {
         this.emit(`        beqz a0, ${y}`);
         this.emit('        srli a0, a0, 31');
         this.mix('a0');
-        this.clear(status, 0);
-        this.emit('        li   a0, -1');
-        this.emit(`        li   a1, ${status}`);
-        this.emit('        li   a2, 0');
-        this.emit('        call wait');
-        this.emit('        srli a0, a0, 31');
-        this.mix('a0');
-        this.emit(`        li   t0, ${status}`);
-        this.emit('        lw   a0, 0(t0)');
-        this.mix('a0');
+        this.reapChild(status, false);
         this.call('fork'); // -ENOMEM: Y, the namespace's init, is gone
         this.emit('        andi a0, s0, 0xff');
         this.emit('        call exit');
@@ -737,7 +705,7 @@ class ProgramWriter {
           this.emit('        call fork');
           this.emit(`        beqz a0, ${z}`);
           this.mix('a0'); // Z's pid in the namespace: 2
-          waitMix();
+          this.reapChild(status, true); // inside a namespace, the pid is the namespace's: mixed in
         }
         this.sys('kill', n.pick(['1', '2', '3']), n.pick(['0', 'SIGTERM']));
         this.sys('procs', procsBuf, `${n.pick([0, 32, 64, 256])}`);
