@@ -31,7 +31,8 @@
 #                       SIGKILL and later forks into it fail with ENOMEM.
 #
 #   0x04000000 (UTS), 0x20000000 (PID): the CLONE_* values are Linux's. The other kinds of
-# namespace (mount, net, ipc) are the next slices: unshare refuses their flags with EINVAL. ringlab has one user, so nothing here checks a
+# namespace (mount, ipc) are the next slices: unshare refuses their flags with EINVAL. Network
+# namespaces are net.s's. ringlab has one user, so nothing here checks a
 # permission (Linux wants CAP_SYS_CHROOT and CAP_SYS_ADMIN: EPERM is never returned).
 #
 # Register conventions, as for every handler: s0 = PCB, a0..a3 the arguments, result in a0;
@@ -181,9 +182,10 @@ sys_gethostname:
 # made one already: its children's namespace is not its own; ENOSPC past PIDNS_MAXLEVEL or when
 # pidns_table is full). CLONE_NEWUTS: the caller moves to a free entry of uts_table holding a
 # copy of its hostname (ENOSPC when none is free); its old namespace loses a process. Any other
-# bit is EINVAL (mount, net, ipc are the next slices); 0 does nothing.
+# bit is EINVAL (mount and ipc are the next slices); 0 does nothing. CLONE_NEWNET: net.s,
+# netns_unshare.
 sys_unshare:
-        li   t0, ~(CLONE_NEWUTS | CLONE_NEWPID)
+        li   t0, ~(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNET)
         and  t0, a0, t0
         bnez t0, .inval
         push ra
@@ -224,6 +226,9 @@ sys_unshare:
 .ufound:
         mv   s2, t0
 .commit:
+        mv   a0, s3                 # CLONE_NEWNET (net.s): the last check, and its change
+        call netns_unshare
+        blt  a0, zero, .out
         beqz s1, .utsdo
         lw   t0, P_PIDNS(s0)        # the new pid namespace hangs below the caller's
         sw   t0, PN_PARENT(s1)
