@@ -428,6 +428,7 @@ sys_socket:
         mv   s2, a0                 # s2 = the open file
         li   a0, -ENFILE
         beqz s2, .out
+        mv   a0, s2
         call fd_alloc
         blt  a0, zero, .nofd
         li   t0, FT_SOCKET
