@@ -278,5 +278,19 @@ ulib_errors:
         .asciz "Function not implemented"
         .byte ENOTEMPTY
         .asciz "Directory not empty"
+        .byte ENOTSOCK
+        .asciz "Socket operation on non-socket"
+        .byte EADDRINUSE
+        .asciz "Address already in use"
+        .byte EADDRNOTAVAIL
+        .asciz "Cannot assign requested address"
+        .byte ENETUNREACH
+        .asciz "Network is unreachable"
+        .byte EISCONN
+        .asciz "Transport endpoint is already connected"
+        .byte ENOTCONN
+        .asciz "Transport endpoint is not connected"
+        .byte ECONNREFUSED
+        .asciz "Connection refused"
         .byte 0
         .align 4

@@ -36,6 +36,8 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   bin('hostname'),
   bin('chroot'),
   bin('unshare'),
+  bin('ip'),
+  bin('nc'),
   bin('chroot-escape'), // the classic chroot escape, a demonstration (docs/containers.md)
 ];
 

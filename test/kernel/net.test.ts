@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { findSymbol } from '../../src/asm/index.js';
 import { kernelImage } from '../../src/configs/images.js';
 import { isaWith } from '../../src/isa/index.js';
-import type { BootResult } from '../../src/configs/index.js';
+import { findConfig, type BootResult } from '../../src/configs/index.js';
 import { boot, CONFIG_NAMES, framesInUse, program } from './guests/guest.js';
 
 const rows = (...values: (number | string)[]) => values.map((v) => `${v}\n`).join('');
@@ -982,5 +982,30 @@ _start: li   a0, 0
       const r = boot('native', { programs: [p] });
       expect({ program: p.name, ...netState(r), frames: framesInUse(r) }).toEqual({ program: p.name, ...baseline });
     }
+  });
+});
+
+// `ip`, `nc` and `unshare -n` as a user types them: `boot --shell --input` (what needs two
+// processes at once, a server and its client, is in the programs above: in a shell, which one
+// runs first depends on timing).
+const SESSION = ['ip addr', 'ip link add 1 10.0.0.1 10.0.0.2', 'ip', 'ip link add x 1.2.3.4 5.6.7.8', 'ip link add 1 1.2.3 5.6.7.8', 'unshare -n ip addr', 'nc 127.0.0.1 80 hi', 'nc 10.1.1.1 80 hi', 'nc -l 99999', 'echo "@@ $?"', 'nc -x'].join('\n') + '\n';
+const TRANSCRIPT = `$ 1: lo inet 127.0.0.1 tx 0 rx 0
+$ ip: Invalid argument
+$ usage: ip addr | ip link add PID ADDR PEER
+$ usage: ip addr | ip link add PID ADDR PEER
+$ usage: ip addr | ip link add PID ADDR PEER
+$ 1: lo inet 127.0.0.1 tx 0 rx 0
+$ nc: Connection refused
+$ nc: Network is unreachable
+$ nc: Invalid argument
+$ @@ 1
+$ usage: nc -l PORT [REPLY] | nc ADDR PORT [TEXT]
+$ `;
+
+describe('a shell session with ip, nc and unshare -n', () => {
+  it.each(['native', 'te'])('prints the transcript (%s)', (config) => {
+    const r = findConfig(config)!.boot({ workloads: [], shell: true, input: new TextEncoder().encode(SESSION), maxCycles: 2_000_000_000 });
+    expect(r.exitCode).toBe(0);
+    expect(r.console.replace(/^kernel: booting .*\n/, '').replace(/kernel: [^\n]*\n$/, '')).toBe(TRANSCRIPT);
   });
 });
