@@ -1,8 +1,8 @@
 # net.s: the network. There is no network card: every byte goes from one socket's send to
 # another socket's receive buffer inside this kernel, as over Linux's loopback interface. What
 # makes it a network is the addressing: sockets have addresses and ports, and which addresses a
-# process can bind to and reach depends on its network namespace (docs/containers.md, "Network
-# namespaces").
+# process can bind to and reach depends on its network namespace (see
+# docs/containers.md, "Network namespaces and sockets").
 #
 #   network namespaces  netns_table (NN_*, kernel.inc). Each process points to one (P_NETNS, one
 #                       reference); fork shares it, unshare(CLONE_NEWNET) moves the caller to a

@@ -187,7 +187,7 @@ export const NAMESPACES = {
   CLONE_NEWNET: { value: 0x4000_0000, doc: 'unshare: a new network namespace: only a loopback interface (127.0.0.1), no sockets (programs/kernel/net.s)' },
 } as const satisfies Record<string, AbiConstant>;
 
-/** Networking (programs/kernel/net.s; docs/containers.md, "Network namespaces"): Linux's values
+/** Networking (programs/kernel/net.s; docs/containers.md, "Network namespaces and sockets"): Linux's values
  *  where Linux has the name. Addresses are IPv4 addresses in one word (127.0.0.1 is 0x7f000001),
  *  ports are words 0..65535: bind and connect take them as two arguments instead of a sockaddr. */
 export const NETWORK = {

@@ -147,7 +147,7 @@ class ProgramWriter {
       if (this.files.chance(0.15)) this.fileOps();
       if (this.procs.chance(0.1)) this.processOps();
       if (this.ns.chance(0.05)) this.namespaceOps();
-      if (this.net.chance(0.05)) this.netOps();
+      if (this.net.chance(0.03)) this.netOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();

@@ -1,4 +1,4 @@
-// The network (programs/kernel/net.s; docs/containers.md, "Network namespaces"): sockets with
+// The network (programs/kernel/net.s; docs/containers.md, "Network namespaces and sockets"): sockets with
 // every error of their table, stream semantics (partial reads, blocking, the end of the stream,
 // EPIPE and SIGPIPE, shutdown, read/write/fstat/lseek on a socket), network namespaces and veth
 // pairs (the experiment: two containers bind port 80, the root namespace reaches each by its
