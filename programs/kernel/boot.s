@@ -86,6 +86,9 @@ init_create:
         la   a0, uts_table          # the boot UTS namespace, hostname "ringlab"
         sw   a0, P_UTS(s0)
         call uts_get
+        la   a0, netns_table        # the root network namespace (net.s)
+        sw   a0, P_NETNS(s0)
+        call netns_get
         la   a0, pidns_table        # the root pid namespace: init is its init, pid 1
         sw   a0, P_PIDNS(s0)
         sw   a0, P_NSCHILD(s0)

@@ -1,14 +1,14 @@
 # file.s: open files and file descriptors.
 #
 # Each process has NOFILE descriptors (P_OFILE in its PCB), each pointing at an open file in
-# ftable or 0. An open file is the console (console.s), an inode with an offset, or one end of
-# a pipe (pipe.s); dup and dup2 make two descriptors share one (and its offset), as on Unix. A
+# ftable or 0. An open file is the console (console.s), an inode with an offset, one end of
+# a pipe (pipe.s) or a socket (net.s); dup and dup2 make two descriptors share one (and its offset), as on Unix. A
 # process starts with descriptors 0, 1 and 2 on one console file, opened for reading and
 # writing (console_files).
 #
 # The calls on descriptors are here: read, write, close, lseek, fstat, dup, dup2; each sends
 # the work to the file's type. Those on an inode run under the filesystem lock (fs_call, fs.s);
-# those on the console and on pipes do not.
+# those on the console, pipes and sockets do not.
 
 # console_files(s0 = PCB) -> a0 = 0, or -ENFILE: descriptors 0, 1, 2 on a new console file.
 console_files:
@@ -96,6 +96,8 @@ fileclose:
         sw   zero, F_TYPE(a0)
         li   t1, FT_PIPE
         beq  t0, t1, pipe_close     # pipe.s (returns to our caller)
+        li   t1, FT_SOCKET
+        beq  t0, t1, sock_close     # net.s (returns to our caller)
         li   t1, FT_INODE
         bne  t0, t1, .out
         push ra
@@ -157,11 +159,16 @@ sys_read:
         lw   t0, F_TYPE(a0)
         li   t1, FT_PIPE
         beq  t0, t1, .pipe
+        li   t1, FT_SOCKET
+        beq  t0, t1, .sock
         li   t1, FT_CONSOLE
         bne  t0, t1, .inode
         call console_read
         j    .out
 .pipe:  call pipe_read
+        j    .out
+.sock:  lw   a0, F_SOCK(a0)         # net.s: as recv
+        call sock_recv
         j    .out
 .inode: la   t0, file_read
         call fs_call
@@ -217,11 +224,16 @@ sys_write:
         lw   t0, F_TYPE(a0)
         li   t1, FT_PIPE
         beq  t0, t1, .pipe
+        li   t1, FT_SOCKET
+        beq  t0, t1, .sock
         li   t1, FT_CONSOLE
         bne  t0, t1, .inode
         call console_write
         j    .out
 .pipe:  call pipe_write
+        j    .out
+.sock:  lw   a0, F_SOCK(a0)         # net.s: as send
+        call sock_send
         j    .out
 .inode: la   t0, file_write
         call fs_call
@@ -325,7 +337,7 @@ sys_lseek:
         pop  ra
         blt  a0, zero, .out
         lw   t0, F_TYPE(a0)
-        li   t1, FT_INODE           # the console and pipes are streams
+        li   t1, FT_INODE           # the console, pipes and sockets are streams
         bne  t0, t1, .pipe
         li   t0, SEEK_SET
         li   t1, 0
@@ -357,6 +369,8 @@ sys_fstat:
         beq  t0, t1, .console
         li   t1, FT_PIPE
         beq  t0, t1, .pipe
+        li   t1, FT_SOCKET
+        beq  t0, t1, .sock
         lw   a0, F_IP(a0)
         call stat_out
         j    .out
@@ -375,6 +389,8 @@ sys_fstat:
 .out:   pop  ra
         ret
 .pipe:  call pipe_stat
+        j    .out
+.sock:  call sock_stat              # net.s
         j    .out
 
 # stat_out(a0 = inode, a1 = user address) -> a0 = 0 or -EFAULT: write its struct stat.

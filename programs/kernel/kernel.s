@@ -15,6 +15,7 @@
 #   sysfile.s    the calls on paths: open, stat, mkdir, rmdir, unlink, rename, chdir, ...
 #   exec.s       exec: an executable from the filesystem, its arguments on the new stack
 #   ns.s         containers: the root directory (chroot), UTS namespaces (hostname), unshare
+#   net.s        the network: stream sockets over kernel buffers, network namespaces, veth pairs
 #   console.s    the console: kernel messages, input (the line discipline), read and write
 #
 # The kernel uses only the architecture (docs/ISA.md): it would run the same in ring 0 of bare
@@ -46,6 +47,7 @@
         .include "sysfile.s"
         .include "exec.s"
         .include "ns.s"
+        .include "net.s"
         .include "console.s"
         .ifdef LEGACY
         .include "legacy.s"         # PUSHF/POPF-style STATUS access (docs/popek-goldberg.md)
@@ -55,7 +57,7 @@
         .endif
 
 # ---- kernel data -------------------------------------------------------------------------
-        .align PAGE_SIZE        # the scheduler's variables start a page (the process table, 64 x 256 bytes, takes four more)
+        .align PAGE_SIZE        # the scheduler's variables start a page (the process table, 64 x 288 bytes, takes four and a half more)
 current:     .word 0            # PCB of the running process (0 while idle or booting)
 current_pid: .word 0            # its pid (0: none)
 writer_job:  .word 0            # job whose write() is on the console now, 0 for kernel text
@@ -80,6 +82,8 @@ uts_table:   .word 0            # U_REF (init_create takes the first reference)
         .space U_NAMELEN - 8
         .space U_SIZE * (NUTS - 1)
 pidns_table: .space PN_SIZE * NPIDNS
+netns_table: .word 0, EPHEMERAL_FIRST, 0    # net.s: entry 0 is the root network namespace
+        .space NN_SIZE * (NNETNS - 1)
 boot_pcb:    .space P_SIZE      # scratch save area for traps before the first process runs
         .align PAGE_SIZE
 proc_table:  .space P_SIZE * NPROC
@@ -105,6 +109,10 @@ sb_copy:     .space 32          # the superblock (SB_* offsets)
 itable:      .space I_SIZE * NINODE
 ftable:      .space F_SIZE * NFILE
 pipe_table:  .space PP_SIZE * NPIPE     # pipe.s
+sock_table:  .space S_SIZE * NSOCK      # net.s: sockets, veth pairs, accept's queue order
+veth_table:  .space VE_SIZE * 2 * NVETH
+sock_seq:    .word 0
+netif_buf:   .space IF_SIZEOF * (1 + 2 * NVETH)     # netifs: the entries, built before the copy
 # console.s: console input, a ring of CONS_BUF bytes; indices only grow (the byte of index i is
 # at cons_buf + i % CONS_BUF) and cons_r <= cons_w <= cons_e <= cons_r + CONS_BUF
 console_readers: .word 0        # channel of processes waiting for console input

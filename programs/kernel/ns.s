@@ -33,13 +33,13 @@
 #   joining and cloning setns(pid, flags) moves the caller into the namespaces another process
 #                       is in; clone(flags) is fork with the child in new namespaces.
 #
-#   0x04000000 (UTS), 0x08000000 (IPC), 0x20000000 (PID): the CLONE_* values are Linux's. The
-# mount and net namespaces are the next slices: unshare refuses their flags with EINVAL. ringlab
-# has one user, so nothing here checks a
+#   0x04000000 (UTS), 0x08000000 (IPC), 0x20000000 (PID), 0x40000000 (NET): the CLONE_* values
+# are Linux's. Network namespaces are net.s's. The mount namespace is the next slice: unshare
+# refuses its flag with EINVAL. ringlab has one user, so nothing here checks a
 # permission (Linux wants CAP_SYS_CHROOT and CAP_SYS_ADMIN: EPERM is never returned).
 #
 # The namespace kinds unshare, setns and clone take (CLONE_NEWIPC: see unshare).
-        .equ NS_KINDS, CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC
+        .equ NS_KINDS, CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET
 
 # Register conventions, as for every handler: s0 = PCB, a0..a3 the arguments, result in a0;
 # t0-t3 and a0-a3 are clobbered, s1-s3 and fp are saved where used.
@@ -191,7 +191,7 @@ sys_gethostname:
 # CLONE_NEWIPC changes nothing: an IPC namespace holds a kernel's named IPC objects (System V
 # IPC, POSIX message queues), and ringlab has none (its pipes have no names), so every IPC
 # namespace would be the same empty one; the flag is accepted because container runtimes pass
-# it. Any other bit is EINVAL; 0 does nothing.
+# it. CLONE_NEWNET: net.s, netns_unshare. Any other bit is EINVAL; 0 does nothing.
 sys_unshare:
         li   t0, ~NS_KINDS
         and  t0, a0, t0
@@ -234,6 +234,9 @@ sys_unshare:
 .ufound:
         mv   s2, t0
 .commit:
+        mv   a0, s3                 # CLONE_NEWNET (net.s): the last check, and its change
+        call netns_unshare
+        blt  a0, zero, .out
         beqz s1, .utsdo
         lw   t0, P_PIDNS(s0)        # the new pid namespace hangs below the caller's
         sw   t0, PN_PARENT(s1)
@@ -276,7 +279,8 @@ sys_unshare:
 # the caller sees it), as Linux's setns does with a pidfd and a mask of CLONE_NEW* kinds (5.8+;
 # ringlab has no /proc/PID/ns files to open, and a pid is what its pidfd would name). All the
 # checks come first, so a failure joins nothing. CLONE_NEWUTS: the caller moves to the target's
-# UTS namespace. CLONE_NEWPID: as unshare, the caller itself stays where it is and its later
+# UTS namespace. CLONE_NEWNET: its network namespace (the caller's sockets stay where they were
+# made). CLONE_NEWPID: as unshare, the caller itself stays where it is and its later
 # children are born in the target's pid namespace (Linux's pid_ns_for_children); that is always
 # the caller's own namespace or one below it, since a process outside those is not visible
 # (ESRCH). CLONE_NEWIPC: nothing to join (see unshare). flags 0 or an unknown bit: EINVAL.
@@ -306,13 +310,22 @@ sys_setns:
         call pidns_put
 .uts:   li   t0, CLONE_NEWUTS
         and  t0, s2, t0
-        beqz t0, .done
+        beqz t0, .net
         lw   a0, P_UTS(s1)          # the caller's UTS namespace := the target's
         call uts_get
         lw   t0, P_UTS(s0)
         sw   a0, P_UTS(s0)
         mv   a0, t0
         call uts_put
+.net:   li   t0, CLONE_NEWNET
+        and  t0, s2, t0
+        beqz t0, .done
+        lw   a0, P_NETNS(s1)        # the caller's network namespace := the target's (net.s)
+        call netns_get
+        lw   t0, P_NETNS(s0)
+        sw   a0, P_NETNS(s0)
+        mv   a0, t0
+        call netns_put
 .done:  li   t0, 0
 .ret:   mv   a0, t0
         pop  s2
@@ -339,10 +352,14 @@ sys_clone:
         push s1
         push s2
         push s3
+        push fp
         mv   s3, a0                 # s3 = flags, then the result
         lw   s1, P_UTS(s0)          # keep the parent's namespaces alive while it lends its place
         mv   a0, s1
         call uts_get
+        lw   fp, P_NETNS(s0)
+        mv   a0, fp
+        call netns_get
         lw   s2, P_NSCHILD(s0)
         lw   t0, PN_REF(s2)
         addi t0, t0, 1
@@ -359,7 +376,11 @@ sys_clone:
         lw   a0, P_NSCHILD(s0)
         sw   s2, P_NSCHILD(s0)
         call pidns_put
+        lw   a0, P_NETNS(s0)
+        sw   fp, P_NETNS(s0)
+        call netns_put
         mv   a0, s3
+        pop  fp
         pop  s3
         pop  s2
         pop  s1

@@ -65,8 +65,8 @@ make_ready:
 
 # fork() -> the child's pid (the child sees 0). The child is a copy of the caller: registers,
 # address space (shared copy-on-write: mm.s, cow_share), open files (each one more reference,
-# sharing its offset, as after dup), current and root directories, UTS namespace, ignored
-# signals, name.
+# sharing its offset, as after dup), current and root directories, UTS and network namespaces,
+# ignored signals, name.
 sys_fork:
         lw   t0, P_NSCHILD(s0)      # its children's pid namespace lost its init: no more
         lw   t0, PN_DEAD(t0)        # processes in it (Linux: ENOMEM)
@@ -119,6 +119,9 @@ sys_fork:
         lw   a0, P_UTS(s0)
         sw   a0, P_UTS(s1)
         call uts_get
+        lw   a0, P_NETNS(s0)        # its network namespace (net.s)
+        sw   a0, P_NETNS(s1)
+        call netns_get
         li   t0, 0
 .fd:    add  t1, s0, t0
         lw   t2, P_OFILE(t1)
@@ -211,6 +214,9 @@ proc_exit:
         lw   a0, P_UTS(s0)          # leave its UTS namespace (ns.s)
         sw   zero, P_UTS(s0)
         call uts_put
+        lw   a0, P_NETNS(s0)        # leave its network namespace: the last one out closes its
+        sw   zero, P_NETNS(s0)      # sockets and removes its veth pairs (net.s)
+        call netns_put
         call pidns_exit             # ns.s: a namespace's init takes its namespace with it
         la   t0, kernel_pgdir       # leave the dying address space before freeing it
         lw   t1, 0(t0)

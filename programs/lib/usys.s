@@ -237,13 +237,13 @@ gethostname:
         syscall
         ret
 
-# unshare(flags): give the caller new namespaces of the kinds in flags (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller's, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is); CLONE_NEWIPC: nothing (ringlab has no named IPC objects)
+# unshare(flags): give the caller new namespaces of the kinds in flags (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller's, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is); CLONE_NEWIPC: nothing (ringlab has no named IPC objects); CLONE_NEWNET: a network namespace with only a loopback interface (127.0.0.1) and no sockets (the caller's sockets stay in the old one)
 unshare:
         li   t0, SYS_UNSHARE
         syscall
         ret
 
-# setns(pid, flags): setns(2) with a pidfd: join the namespaces of the kinds in flags that process pid is in (all or nothing); CLONE_NEWUTS: its UTS namespace; CLONE_NEWPID: the caller's later children are born in its pid namespace (the caller stays in its own, as Linux); CLONE_NEWIPC: nothing to join
+# setns(pid, flags): setns(2) with a pidfd: join the namespaces of the kinds in flags that process pid is in (all or nothing); CLONE_NEWUTS: its UTS namespace; CLONE_NEWPID: the caller's later children are born in its pid namespace (the caller stays in its own, as Linux); CLONE_NEWNET: its network namespace (the caller's sockets stay where they were made); CLONE_NEWIPC: nothing to join
 setns:
         li   t0, SYS_SETNS
         syscall
@@ -252,5 +252,71 @@ setns:
 # clone(flags): clone(2) for processes: fork, with the child in new namespaces of the kinds in flags (with CLONE_NEWPID the child is pid 1 of the new pid namespace and its init); the parent's namespaces do not change
 clone:
         li   t0, SYS_CLONE
+        syscall
+        ret
+
+# socket(domain, type, protocol): socket(2): a stream socket, not bound and not connected
+socket:
+        li   t0, SYS_SOCKET
+        syscall
+        ret
+
+# bind(fd, addr, port): bind(2), with the address and port as two words instead of a struct sockaddr_in
+bind:
+        li   t0, SYS_BIND
+        syscall
+        ret
+
+# listen(fd, backlog): listen(2): accept connections from now on (an unbound socket gets an ephemeral port); again on a listener: a new backlog
+listen:
+        li   t0, SYS_LISTEN
+        syscall
+        ret
+
+# connect(fd, addr, port): connect(2), with the address and port as two words: the connection is made at once (no handshake to wait for), its other end queued on the listener
+connect:
+        li   t0, SYS_CONNECT
+        syscall
+        ret
+
+# accept(fd, addr): accept(2): the next connection, a new connected socket; its peer's address and port in addr
+accept:
+        li   t0, SYS_ACCEPT
+        syscall
+        ret
+
+# send(fd, buf, len, flags): send(2) with flags 0: write(2) on a socket is the same
+send:
+        li   t0, SYS_SEND
+        syscall
+        ret
+
+# recv(fd, buf, len, flags): recv(2) with flags 0: read(2) on a socket is the same
+recv:
+        li   t0, SYS_RECV
+        syscall
+        ret
+
+# shutdown(fd, how): shutdown(2): SHUT_WR: the peer reads the end of the stream once it has the bytes sent, and send gives EPIPE; SHUT_RD: recv returns 0 from now on
+shutdown:
+        li   t0, SYS_SHUTDOWN
+        syscall
+        ret
+
+# getsockname(fd, addr): getsockname(2)
+getsockname:
+        li   t0, SYS_GETSOCKNAME
+        syscall
+        ret
+
+# veth(pid, addr, peer): a veth pair between the caller's network namespace and another, both ends up and addressed: ip link add vethK type veth peer name vethK netns PID plus ip addr add ADDR peer PEER dev vethK on each side, as one call; removed when either namespace goes
+veth:
+        li   t0, SYS_VETH
+        syscall
+        ret
+
+# netifs(buf, len): the interfaces of the caller's network namespace, their addresses and byte counters (for ip addr)
+netifs:
+        li   t0, SYS_NETIFS
         syscall
         ret

@@ -273,7 +273,7 @@ exec_command:
 .exit:  call exit
 
 # ns_flag(a0 = an argument) -> a0 = the CLONE_NEW* flag of a namespace option ("-u" UTS, "-p"
-# pid, "-i" IPC: util-linux's letters), or 0 when the argument is not one of them.
+# pid, "-i" IPC, "-n" network: util-linux's letters), or 0 when the argument is not one of them.
 ns_flag:
         lbu  t1, 0(a0)
         li   t2, '-'
@@ -319,8 +319,8 @@ ulib_path:       .space 5 + NAME_MAX + 1    # "/bin/" + a name + its zero byte
         .align 4
 ulib_sh_argv:    .word ulib_sh_name, 0
 ulib_status:     .word 0
-ulib_ns_flags:   .word CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC
-ulib_ns_letters: .asciz "upi"
+ulib_ns_flags:   .word CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET
+ulib_ns_letters: .asciz "upin"
 ulib_colon:      .asciz ": "
 ulib_error_word: .asciz "error "
 ulib_errnum:     .space 16                  # "error " is copied in front of up to 10 digits
@@ -377,5 +377,19 @@ ulib_errors:
         .asciz "Function not implemented"
         .byte ENOTEMPTY
         .asciz "Directory not empty"
+        .byte ENOTSOCK
+        .asciz "Socket operation on non-socket"
+        .byte EADDRINUSE
+        .asciz "Address already in use"
+        .byte EADDRNOTAVAIL
+        .asciz "Cannot assign requested address"
+        .byte ENETUNREACH
+        .asciz "Network is unreachable"
+        .byte EISCONN
+        .asciz "Transport endpoint is already connected"
+        .byte ENOTCONN
+        .asciz "Transport endpoint is not connected"
+        .byte ECONNREFUSED
+        .asciz "Connection refused"
         .byte 0
         .align 4

@@ -50,6 +50,17 @@ export const ERRNO = [
   { name: 'ENOSYS', value: 38, doc: 'function not implemented: no system call has this number' },
   { name: 'ENOTEMPTY', value: 39, doc: 'directory not empty' },
   { name: 'ELOOP', value: 40, doc: 'too many levels of symbolic links' },
+  { name: 'ENOTSOCK', value: 88, doc: 'socket operation on non-socket: the descriptor is not a socket' },
+  { name: 'EPROTONOSUPPORT', value: 93, doc: 'protocol not supported (socket: a protocol other than 0 or IPPROTO_TCP)' },
+  { name: 'ESOCKTNOSUPPORT', value: 94, doc: 'socket type not supported (socket: a type other than SOCK_STREAM)' },
+  { name: 'EAFNOSUPPORT', value: 97, doc: 'address family not supported by protocol (socket: a domain other than AF_INET)' },
+  { name: 'EADDRINUSE', value: 98, doc: 'address already in use: a socket of the network namespace has that port' },
+  { name: 'EADDRNOTAVAIL', value: 99, doc: 'cannot assign requested address: no interface of the namespace has it' },
+  { name: 'ENETUNREACH', value: 101, doc: 'network is unreachable: no interface of the namespace reaches the address' },
+  { name: 'ENOBUFS', value: 105, doc: 'no buffer space available: the kernel\'s socket table or frames ran out' },
+  { name: 'EISCONN', value: 106, doc: 'transport endpoint is already connected' },
+  { name: 'ENOTCONN', value: 107, doc: 'transport endpoint is not connected' },
+  { name: 'ECONNREFUSED', value: 111, doc: 'connection refused: nobody listens on that address and port' },
 ] as const satisfies readonly Errno[];
 
 export type ErrnoName = (typeof ERRNO)[number]['name'];

@@ -184,8 +184,59 @@ export const NAMESPACES = {
   CLONE_NEWUTS: { value: 0x0400_0000, doc: 'unshare, clone: a new UTS namespace (hostname), a copy of the current one; setns: the target\'s' },
   CLONE_NEWIPC: { value: 0x0800_0000, doc: 'unshare, clone, setns: an IPC namespace; accepted and changes nothing, since ringlab has no named IPC objects (no System V IPC, no message queues, no named pipes) for one to hold' },
   CLONE_NEWPID: { value: 0x2000_0000, doc: 'unshare: a new pid namespace, one level below the caller\'s, for its children: the first is pid 1 there and its init; clone: the child is that pid 1; setns: the caller\'s children are born in the target\'s' },
-  CLONE_NEWNET: { value: 0x4000_0000, doc: 'unshare: a new network namespace (reserved: EINVAL until the next slice)' },
+  CLONE_NEWNET: { value: 0x4000_0000, doc: 'unshare, clone: a new network namespace: only a loopback interface (127.0.0.1), no sockets (programs/kernel/net.s); setns: the target\'s' },
 } as const satisfies Record<string, AbiConstant>;
+
+/** Networking (programs/kernel/net.s; docs/containers.md, "Network namespaces and sockets"): Linux's values
+ *  where Linux has the name. Addresses are IPv4 addresses in one word (127.0.0.1 is 0x7f000001),
+ *  ports are words 0..65535: bind and connect take them as two arguments instead of a sockaddr. */
+export const NETWORK = {
+  AF_INET: { value: 2, doc: 'socket domain: IPv4, the only one' },
+  SOCK_STREAM: { value: 1, doc: 'socket type: a byte stream (TCP\'s semantics), the only one' },
+  SOCK_TYPE_MAX: { value: 10, doc: 'socket types are 0..SOCK_TYPE_MAX (above: EINVAL, as Linux\'s SOCK_MAX); the others are ESOCKTNOSUPPORT' },
+  IPPROTO_TCP: { value: 6, doc: 'socket protocol: TCP (0 picks it too)' },
+  INADDR_ANY: { value: 0, doc: 'bind: every address of the namespace' },
+  INADDR_LOOPBACK: { value: 0x7f00_0001, doc: '127.0.0.1, the loopback interface\'s address in every network namespace' },
+  PORT_MAX: { value: 65535, doc: 'ports are 1..PORT_MAX (bind port 0: an ephemeral one; above: EINVAL)' },
+  EPHEMERAL_FIRST: { value: 32768, doc: 'the ephemeral ports (bind port 0, connect of an unbound socket) are EPHEMERAL_FIRST..EPHEMERAL_LAST, Linux\'s default range' },
+  EPHEMERAL_LAST: { value: 60999, doc: 'the last ephemeral port' },
+  SOMAXCONN: { value: 16, doc: 'listen: the largest backlog (a larger or negative one is this); a listener queues at most backlog + 1 connections not yet accepted, as Linux' },
+  SHUT_RD: { value: 0, doc: 'shutdown: no more receiving' },
+  SHUT_WR: { value: 1, doc: 'shutdown: no more sending (the peer reads the end of the stream)' },
+  SHUT_RDWR: { value: 2, doc: 'shutdown: both' },
+  SOCK_BUF: { value: 4096, doc: 'bytes a connected socket\'s receive buffer holds before its peer\'s send sleeps' },
+  NSOCK: { value: 64, doc: 'sockets the kernel holds at once, connections not yet accepted included (socket past it: ENFILE; connect: ENOBUFS)' },
+  NNETNS: { value: 16, doc: 'network namespaces the kernel holds at once, the root one included (unshare past it: ENOSPC)' },
+  NVETH: { value: 8, doc: 'veth pairs the kernel holds at once (veth past it: ENOSPC)' },
+  T_SOCK: { value: 5, doc: 'stat type of a socket (Linux\'s S_IFSOCK): its size is the bytes waiting to be received' },
+} as const satisfies Record<string, AbiConstant>;
+
+/** A socket address as accept and getsockname write it (struct sockaddr_in, in words). */
+export const SOCKADDR = {
+  name: 'socket address',
+  prefix: 'SA',
+  size: 8,
+  doc: 'written by accept (the peer) and getsockname (the socket itself)',
+  fields: {
+    ADDR: { offset: 0, size: 4, doc: 'the IPv4 address, one word (127.0.0.1 is 0x7f000001)' },
+    PORT: { offset: 4, size: 4, doc: 'the port, 0..65535 (0: not bound)' },
+  },
+} as const satisfies Struct;
+
+/** One interface of a network namespace as netifs writes it (for ip addr). */
+export const NETIF = {
+  name: 'network interface',
+  prefix: 'IF',
+  size: 20,
+  doc: 'written by netifs, one per interface of the caller\'s network namespace: the loopback first, then each veth end',
+  fields: {
+    INDEX: { offset: 0, size: 4, doc: '1 for the loopback (lo); 2 + k for an end of veth pair k (its name is vethK in both namespaces)' },
+    ADDR: { offset: 4, size: 4, doc: 'its address' },
+    PEER: { offset: 8, size: 4, doc: 'a veth end: the other end\'s address (a point-to-point link); the loopback: 0' },
+    TX: { offset: 12, size: 4, doc: 'bytes sent through it (stream bytes; the loopback\'s are also its received bytes)' },
+    RX: { offset: 16, size: 4, doc: 'bytes received through it' },
+  },
+} as const satisfies Struct;
 
 /** One entry of the process snapshot that `procs` writes (for ps). */
 export const PROC_INFO = {
@@ -202,4 +253,4 @@ export const PROC_INFO = {
   },
 } as const satisfies Struct;
 
-export const STRUCTS: readonly Struct[] = [BOOT_ARGS, BOOT_RECORD, STAT, EXEC_HEADER, EXEC_SEGMENT, PROC_INFO];
+export const STRUCTS: readonly Struct[] = [BOOT_ARGS, BOOT_RECORD, STAT, EXEC_HEADER, EXEC_SEGMENT, PROC_INFO, SOCKADDR, NETIF];

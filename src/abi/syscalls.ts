@@ -169,6 +169,7 @@ export const SYSCALLS: readonly Syscall[] = [
   ...fileCalls(12),
   ...processCalls(27),
   ...namespaceCalls(36),
+  ...networkCalls(42),
 ];
 
 // ---- Files (programs/kernel/sysfile.s; docs/fs.md) -------------------------------------------
@@ -429,27 +430,27 @@ function namespaceCalls(first: number): Syscall[] {
     },
     {
       name: 'unshare',
-      args: [arg('flags', 'CLONE_NEWUTS, CLONE_NEWPID, both, or 0')],
+      args: [arg('flags', 'CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWNET, any of them together, or 0')],
       returns: '0',
       errors: [
-        { errno: 'EINVAL', when: '`flags` has a bit other than CLONE_NEWUTS, CLONE_NEWPID and CLONE_NEWIPC (CLONE_NEWNS and CLONE_NEWNET are reserved for the next slices); or CLONE_NEWPID a second time before the caller has left its namespace (its children\'s is new already)' },
-        { errno: 'ENOSPC', when: 'the kernel\'s table of UTS namespaces (NUTS) or of pid namespaces (NPIDNS) is full, or the new pid namespace would be deeper than PIDNS_MAXLEVEL' },
+        { errno: 'EINVAL', when: '`flags` has a bit other than CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC and CLONE_NEWNET (CLONE_NEWNS is reserved for the next slice); or CLONE_NEWPID a second time before the caller has left its namespace (its children\'s is new already)' },
+        { errno: 'ENOSPC', when: 'the kernel\'s table of UTS namespaces (NUTS), of pid namespaces (NPIDNS) or of network namespaces (NNETNS) is full, or the new pid namespace would be deeper than PIDNS_MAXLEVEL' },
       ],
-      doc: 'give the caller new namespaces of the kinds in `flags` (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller\'s, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is); CLONE_NEWIPC: nothing (ringlab has no named IPC objects)',
+      doc: 'give the caller new namespaces of the kinds in `flags` (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller\'s, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is); CLONE_NEWIPC: nothing (ringlab has no named IPC objects); CLONE_NEWNET: a network namespace with only a loopback interface (127.0.0.1) and no sockets (the caller\'s sockets stay in the old one)',
     },
     {
       name: 'setns',
-      args: [arg('pid', 'a process, by its pid in the caller\'s pid namespace (Linux passes a pidfd)'), arg('flags', 'the kinds to join: CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, any of them together')],
+      args: [arg('pid', 'a process, by its pid in the caller\'s pid namespace (Linux passes a pidfd)'), arg('flags', 'the kinds to join: CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET, any of them together')],
       returns: '0',
       errors: [
         { errno: 'EINVAL', when: '`flags` is 0 or has a bit other than those kinds' },
         { errno: 'ESRCH', when: 'no live process has that pid in the caller\'s pid namespace (it never existed, is outside, or has exited)' },
       ],
-      doc: 'setns(2) with a pidfd: join the namespaces of the kinds in `flags` that process `pid` is in (all or nothing); CLONE_NEWUTS: its UTS namespace; CLONE_NEWPID: the caller\'s later children are born in its pid namespace (the caller stays in its own, as Linux); CLONE_NEWIPC: nothing to join',
+      doc: 'setns(2) with a pidfd: join the namespaces of the kinds in `flags` that process `pid` is in (all or nothing); CLONE_NEWUTS: its UTS namespace; CLONE_NEWPID: the caller\'s later children are born in its pid namespace (the caller stays in its own, as Linux); CLONE_NEWNET: its network namespace (the caller\'s sockets stay where they were made); CLONE_NEWIPC: nothing to join',
     },
     {
       name: 'clone',
-      args: [arg('flags', 'the kinds of namespace the child gets new: CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, any of them together, or 0')],
+      args: [arg('flags', 'the kinds of namespace the child gets new: CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET, any of them together, or 0')],
       returns: 'as fork: the child\'s pid (as the caller sees it) in the parent, 0 in the child',
       errors: [
         { errno: 'EINVAL', when: '`flags` has another bit (ringlab\'s clone makes processes, not threads: no CLONE_VM, CLONE_THREAD, ...); or CLONE_NEWPID after the caller\'s unshare(CLONE_NEWPID)' },
@@ -458,6 +459,149 @@ function namespaceCalls(first: number): Syscall[] {
         { errno: 'ENOMEM', when: 'memory for the child ran out, or its pid namespace lost its init' },
       ],
       doc: 'clone(2) for processes: fork, with the child in new namespaces of the kinds in `flags` (with CLONE_NEWPID the child is pid 1 of the new pid namespace and its init); the parent\'s namespaces do not change',
+    },
+  ];
+  return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));
+}
+
+// ---- Networking: sockets over kernel buffers, network namespaces (programs/kernel/net.s) ----
+
+/** The network calls, numbered from `first` in this order. */
+function networkCalls(first: number): Syscall[] {
+  const EBADF: SyscallError = { errno: 'EBADF', when: '`fd` is not an open file descriptor' };
+  const ENOTSOCK: SyscallError = { errno: 'ENOTSOCK', when: '`fd` is not a socket' };
+  const calls: Omit<Syscall, 'number' | 'onError'>[] = [
+    {
+      name: 'socket',
+      args: [arg('domain', 'AF_INET'), arg('type', 'SOCK_STREAM'), arg('protocol', '0 or IPPROTO_TCP')],
+      returns: 'a descriptor (the lowest free) for a new socket, in the caller\'s network namespace for its whole life',
+      errors: [
+        { errno: 'EAFNOSUPPORT', when: '`domain` is not AF_INET' },
+        { errno: 'EINVAL', when: '`type` is not 0..SOCK_TYPE_MAX (Linux\'s SOCK_MAX)' },
+        { errno: 'ESOCKTNOSUPPORT', when: '`type` is another type than SOCK_STREAM (ringlab has no datagrams)' },
+        { errno: 'EPROTONOSUPPORT', when: '`protocol` is neither 0 nor IPPROTO_TCP' },
+        { errno: 'EMFILE', when: 'the process has no free descriptor' },
+        { errno: 'ENFILE', when: 'the kernel\'s file table or socket table (NSOCK) is full' },
+      ],
+      doc: 'socket(2): a stream socket, not bound and not connected',
+    },
+    {
+      name: 'bind',
+      args: [arg('fd', 'a socket'), arg('addr', 'an IPv4 address of the namespace, or INADDR_ANY'), arg('port', '1..PORT_MAX, or 0 for an ephemeral one')],
+      returns: '0',
+      errors: [
+        EBADF,
+        ENOTSOCK,
+        { errno: 'EINVAL', when: 'the socket is bound already (or listening, or connected), or `port` is not 0..PORT_MAX' },
+        { errno: 'EADDRNOTAVAIL', when: 'no interface of the socket\'s namespace has `addr` (or the namespace is gone)' },
+        { errno: 'EADDRINUSE', when: 'a socket of the namespace has the port on the same address, or either is INADDR_ANY; port 0: every ephemeral port is taken' },
+      ],
+      doc: 'bind(2), with the address and port as two words instead of a struct sockaddr_in',
+    },
+    {
+      name: 'listen',
+      args: [arg('fd', 'a socket'), arg('backlog', 'connections it may queue before accept, less one (negative or above SOMAXCONN: SOMAXCONN)')],
+      returns: '0',
+      errors: [
+        EBADF,
+        ENOTSOCK,
+        { errno: 'EINVAL', when: 'the socket is connected' },
+        { errno: 'EADDRINUSE', when: 'it was not bound and every ephemeral port is taken' },
+      ],
+      doc: 'listen(2): accept connections from now on (an unbound socket gets an ephemeral port); again on a listener: a new backlog',
+    },
+    {
+      name: 'connect',
+      args: [arg('fd', 'a socket'), arg('addr', 'the IPv4 address to reach (INADDR_ANY: the loopback)'), arg('port', '0..PORT_MAX')],
+      returns: '0, connected: the connection waits in the listener\'s queue until accept, and data may be sent at once',
+      errors: [
+        EBADF,
+        ENOTSOCK,
+        { errno: 'EISCONN', when: 'the socket is connected already (also after its peer went away) or listening' },
+        { errno: 'EINVAL', when: '`port` is not 0..PORT_MAX' },
+        { errno: 'ENETUNREACH', when: 'no interface of the socket\'s namespace reaches `addr`: it is neither one of its addresses nor the other end of one of its veth links' },
+        { errno: 'ECONNREFUSED', when: 'nobody listens on `addr` and `port` in the namespace that has `addr`, or the listener\'s queue is full' },
+        { errno: 'EADDRINUSE', when: 'the socket was not bound and every ephemeral port is taken' },
+        { errno: 'ENOBUFS', when: 'no socket entry or frame is left for the connection\'s other end' },
+      ],
+      doc: 'connect(2), with the address and port as two words: the connection is made at once (no handshake to wait for), its other end queued on the listener',
+    },
+    {
+      name: 'accept',
+      args: [arg('fd', 'a listening socket'), arg('addr', 'user address for the peer\'s socket address (SA_SIZEOF bytes), or 0')],
+      returns: 'a descriptor for the oldest queued connection; sleeps while there is none',
+      errors: [
+        EBADF,
+        ENOTSOCK,
+        { errno: 'EINVAL', when: 'the socket is not listening' },
+        { errno: 'EFAULT', when: '`addr` is not writable user memory (the connection stays queued)' },
+        { errno: 'EMFILE', when: 'the process has no free descriptor (the connection stays queued)' },
+        { errno: 'ENFILE', when: 'the kernel\'s file table is full (the connection stays queued)' },
+        { errno: 'EINTR', when: 'a signal came while it waited' },
+      ],
+      doc: 'accept(2): the next connection, a new connected socket; its peer\'s address and port in `addr`',
+    },
+    {
+      name: 'send',
+      args: [arg('fd', 'a connected socket'), arg('buf', 'user address of the bytes'), arg('len', 'how many'), arg('flags', '0')],
+      returns: 'bytes sent: all of them, sleeping while the peer\'s receive buffer (SOCK_BUF bytes) is full; what was sent before an error or signal',
+      errors: [
+        EBADF,
+        ENOTSOCK,
+        { errno: 'EINVAL', when: '`flags` is not 0, or `len` is negative' },
+        { errno: 'ENOTCONN', when: 'the socket is not connected' },
+        { errno: 'EPIPE', when: 'the peer has closed (or the socket was shut down for sending): SIGPIPE too, as a pipe' },
+        { errno: 'EFAULT', when: 'the first byte is not readable user memory' },
+        { errno: 'EINTR', when: 'a signal came while it waited for room, before any byte' },
+      ],
+      doc: 'send(2) with flags 0: write(2) on a socket is the same',
+    },
+    {
+      name: 'recv',
+      args: [arg('fd', 'a connected socket'), arg('buf', 'user buffer'), arg('len', 'its size'), arg('flags', '0')],
+      returns: 'bytes received: what is there, at most `len` (a stream: no message boundaries), sleeping while there is nothing; 0 at the end of the stream (the peer closed or shut down sending)',
+      errors: [
+        EBADF,
+        ENOTSOCK,
+        { errno: 'EINVAL', when: '`flags` is not 0, or `len` is negative' },
+        { errno: 'ENOTCONN', when: 'the socket is not connected (a listener included)' },
+        { errno: 'EFAULT', when: '`buf` is not writable user memory (the bytes stay)' },
+        { errno: 'EINTR', when: 'a signal came while it waited' },
+      ],
+      doc: 'recv(2) with flags 0: read(2) on a socket is the same',
+    },
+    {
+      name: 'shutdown',
+      args: [arg('fd', 'a connected socket'), arg('how', 'SHUT_RD, SHUT_WR or SHUT_RDWR')],
+      returns: '0',
+      errors: [EBADF, ENOTSOCK, { errno: 'EINVAL', when: '`how` is none of the three' }, { errno: 'ENOTCONN', when: 'the socket is not connected' }],
+      doc: 'shutdown(2): SHUT_WR: the peer reads the end of the stream once it has the bytes sent, and send gives EPIPE; SHUT_RD: recv returns 0 from now on',
+    },
+    {
+      name: 'getsockname',
+      args: [arg('fd', 'a socket'), arg('addr', 'user address for its socket address (SA_SIZEOF bytes)')],
+      returns: '0, with the socket\'s own address and port (0 and 0 while unbound; after connect, the address of the interface it goes out of)',
+      errors: [EBADF, ENOTSOCK, { errno: 'EFAULT', when: '`addr` is not writable user memory' }],
+      doc: 'getsockname(2)',
+    },
+    {
+      name: 'veth',
+      args: [arg('pid', 'a process (in the caller\'s pid namespace) whose network namespace gets the other end'), arg('addr', 'the address of the caller\'s end'), arg('peer', 'the address of the other end')],
+      returns: 'the pair\'s number k: both ends are named vethK',
+      errors: [
+        { errno: 'ESRCH', when: 'no live process has `pid` in the caller\'s pid namespace' },
+        { errno: 'EINVAL', when: 'the process is in the caller\'s network namespace, or an address is 0, 127.x.x.x, or the two are equal' },
+        { errno: 'EEXIST', when: '`addr` is an address of the caller\'s namespace already, or `peer` of the other one' },
+        { errno: 'ENOSPC', when: 'the kernel\'s table of veth pairs (NVETH) is full' },
+      ],
+      doc: 'a veth pair between the caller\'s network namespace and another, both ends up and addressed: `ip link add vethK type veth peer name vethK netns PID` plus `ip addr add ADDR peer PEER dev vethK` on each side, as one call; removed when either namespace goes',
+    },
+    {
+      name: 'netifs',
+      args: [arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
+      returns: 'bytes put in `buf`: one NETIF entry (IF_SIZEOF bytes) per interface of the caller\'s network namespace, the loopback first, as many as fit',
+      errors: [{ errno: 'EFAULT', when: '`buf` is not writable user memory' }],
+      doc: 'the interfaces of the caller\'s network namespace, their addresses and byte counters (for ip addr)',
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));

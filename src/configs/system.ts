@@ -37,6 +37,8 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   bin('chroot'),
   bin('unshare'),
   bin('nsenter'),
+  bin('ip'),
+  bin('nc'),
   bin('chroot-escape'), // the classic chroot escape, a demonstration (docs/containers.md)
 ];
 

@@ -47,6 +47,16 @@
 //            the init is gone; only pids inside the namespace are mixed in; or clone with
 //            namespace flags (and invalid ones), the child's pids in its new pid namespace and
 //            setns to itself, and setns's errors. Drawn from a stream of their own.
+//   net      sockets (programs/kernel/net.s), in a child of its own that first moves to a network
+//            namespace of its own (so the ports and the ephemeral ports it sees are its alone,
+//            whatever the other programs do): socket with odd domains, types and protocols, bind
+//            to odd addresses and ports (twice), listen with odd backlogs, getsockname, connect
+//            to the listener's port or elsewhere (ENETUNREACH, ECONNREFUSED), the wrong calls in
+//            the wrong states (ENOTCONN, EISCONN, EINVAL, EBADF, ENOTSOCK, EFAULT), shutdown,
+//            then, when connected, accept, a few sends of up to 100 bytes, a read of them in an odd
+//            size, fstat, a reply read to the end of the stream; never a recv that could wait
+//            forever. The child's exit status goes into the parent's checksum. Drawn from a
+//            stream of their own.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
 // instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.
@@ -66,6 +76,7 @@ const HEAP_BASE = 0x5000_0000;
 const HEAP_PAGES = 12; // heap pages the memory blocks touch
 const MAP_PAGES = 4; // pages above them that map/unmap churn over
 const FILE_BUFFERS = HEAP_BASE + (HEAP_PAGES + MAP_PAGES) * 4096; // the file blocks' own page
+const NET_BUFFERS = HEAP_BASE + (HEAP_PAGES + MAP_PAGES + 2) * 4096; // the net blocks' own page
 const STACK_TOP = 0x8000_0000;
 const STACK_PAGES = 3; // the top stack pages (the top one holds the calls' pushes too)
 const ALU_REGS = ['s1', 's2', 'fp'] as const;
@@ -79,7 +90,7 @@ type Block = 'alu' | 'memory' | 'map' | 'yield' | 'sleep' | 'getpid' | 'syscall'
 
 /** A number or a constant expression of abi.inc's names (O_*, SEEK_*), not a label. */
 function isLiteral(arg: string): boolean {
-  return /^-?(0x[0-9a-f]+|[0-9]+)$/.test(arg) || /^(O_|SEEK_|SIG|WNOHANG|CLONE_)/.test(arg);
+  return /^-?(0x[0-9a-f]+|[0-9]+)$/.test(arg) || /^(O_|SEEK_|SIG|WNOHANG|CLONE_|AF_|SOCK_|IPPROTO_|SHUT_|INADDR_)/.test(arg);
 }
 
 /** Source text of one random program (assemble it in programs/user: it includes user.inc and
@@ -101,6 +112,8 @@ class ProgramWriter {
   private readonly procs: Random;
   /** The namespace blocks' own choices. */
   private readonly ns: Random;
+  /** The net blocks' own choices. */
+  private readonly net: Random;
   /** Whether the program has its own UTS namespace yet (sethostname only then). */
   private unshared = false;
 
@@ -112,6 +125,7 @@ class ProgramWriter {
     this.files = rng.split(0x46494c45);
     this.procs = rng.split(0x50524f43);
     this.ns = rng.split(0x4e414d45);
+    this.net = rng.split(0x4e455453);
     this.divzeroHandled = rng.chance(0.6);
     for (let i = 0; i < 24; i++) this.pool.push(this.randomAddress());
   }
@@ -134,6 +148,7 @@ class ProgramWriter {
       if (this.files.chance(0.15)) this.fileOps();
       if (this.procs.chance(0.1)) this.processOps();
       if (this.ns.chance(0.05)) this.namespaceOps();
+      if (this.net.chance(0.03)) this.netOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();
@@ -799,6 +814,120 @@ class ProgramWriter {
         return;
       }
     }
+  }
+
+  /** Socket calls in a child with a network namespace of its own (see the header). Registers of
+   *  the child: s1 the listener, s2 the client, s3 the accepted socket. */
+  private netOps(): void {
+    const n = this.net;
+    const sa = `0x${NET_BUFFERS.toString(16)}`; // a SOCKADDR
+    const buf = `0x${(NET_BUFFERS + 64).toString(16)}`;
+    const status = `0x${(NET_BUFFERS + 8).toString(16)}`;
+    const child = this.fresh();
+    const after = this.fresh();
+    const LO = '0x7f000001';
+    this.emit('        call fork');
+    this.emit(`        beqz a0, ${child}`);
+    this.emit('        srli a0, a0, 31'); // the child's pid depends on the interleaving: only whether it failed
+    this.mix('a0');
+    this.clear(status, 0);
+    this.emit('        li   a0, -1');
+    this.emit(`        li   a1, ${status}`);
+    this.emit('        li   a2, 0');
+    this.emit('        call wait');
+    this.emit('        srli a0, a0, 31');
+    this.mix('a0');
+    this.emit(`        li   t0, ${status}`);
+    this.emit('        lw   a0, 0(t0)');
+    this.mix('a0');
+    this.emit(`        j    ${after}`);
+    this.emit(`${child}:`);
+    this.sys('unshare', 'CLONE_NEWNET');
+    if (n.chance(0.5)) this.sys('signal', 'SIGPIPE', 'SIG_IGN');
+    if (n.chance(0.5)) this.sys('socket', n.pick(['1', 'AF_INET', '10']), n.pick(['SOCK_STREAM', '2', '11', '-1', '5']), n.pick(['0', 'IPPROTO_TCP', '17']));
+    this.sys('socket', 'AF_INET', 'SOCK_STREAM', n.pick(['0', 'IPPROTO_TCP']));
+    this.emit('        mv   s1, a0');
+    const port = n.pick(['80', '7', '0', '65535']);
+    this.sys('bind', 'a0', n.pick(['0', LO, LO, '0x0a000001']), port);
+    if (n.chance(0.4)) {
+      this.emit('        mv   a0, s1');
+      this.sys('bind', 'a0', n.pick(['0', LO]), n.pick(['81', '0', '65536', port]));
+    }
+    this.emit('        mv   a0, s1');
+    this.sys('listen', 'a0', n.pick(['0', '1', '4', '-1', '100']));
+    this.clear(sa, 0);
+    this.clear(sa, 4);
+    this.emit('        mv   a0, s1');
+    this.sys('getsockname', 'a0', n.chance(0.9) ? sa : n.pick(['0x10', '0x0', '0xffc00000']));
+    for (const offset of [0, 4]) {
+      this.emit(`        li   t0, ${sa}`);
+      this.emit(`        lw   a0, ${offset}(t0)`);
+      this.mix('a0');
+    }
+    this.sys('socket', 'AF_INET', 'SOCK_STREAM', '0');
+    this.emit('        mv   s2, a0');
+    this.emit('        mv   a0, s2');
+    this.emit(`        li   a1, ${n.pick([LO, LO, LO, '0', '0x0a090909'])}`);
+    if (n.chance(0.85)) {
+      this.emit(`        li   t0, ${sa}`);
+      this.emit('        lw   a2, 4(t0)'); // the listener's port
+    } else this.emit(`        li   a2, ${n.pick(['9', '0', '70000'])}`);
+    this.call('connect');
+    this.emit('        mv   fp, a0'); // 0: connected
+    const odd = n.int(0, 4);
+    for (let i = 0; i < odd; i++) {
+      switch (n.int(0, 7)) {
+        case 0: this.emit('        mv   a0, s1'); this.sys('send', 'a0', buf, '4', '0'); break; // ENOTCONN
+        case 1: this.emit('        mv   a0, s1'); this.sys('recv', 'a0', buf, '4', n.pick(['0', '1'])); break;
+        case 2: this.emit('        mv   a0, s2'); this.sys('accept', 'a0', '0'); break; // EINVAL
+        case 3: this.emit('        mv   a0, s2'); this.sys('connect', 'a0', LO, '80'); break; // EISCONN, or another try
+        case 4: this.sys(n.pick(['bind', 'listen', 'shutdown', 'getsockname']), n.pick(['99', '1', '-1']), '0', '0'); break;
+        case 5: this.emit('        mv   a0, s1'); this.sys('connect', 'a0', LO, '80'); break; // EISCONN
+        case 6: this.emit('        mv   a0, s2'); this.sys('send', 'a0', buf, '4', '2'); break; // EINVAL or ENOTCONN
+        default: this.sys('netifs', n.pick(['0x10', buf]), n.pick(['0', '19', '20', '100', '-1'])); break;
+      }
+    }
+    const done = this.fresh();
+    this.emit(`        bnez fp, ${done}`); // not connected: nothing more to do
+    this.emit('        mv   a0, s1');
+    this.sys('accept', 'a0', n.pick([sa, '0', sa]));
+    this.emit('        mv   s3, a0');
+    if (n.chance(0.3)) {
+      this.emit('        mv   a0, s2');
+      this.sys('shutdown', 'a0', n.pick(['SHUT_RD', 'SHUT_WR', 'SHUT_RDWR', '3']));
+    }
+    const text = this.string(`${this.name} net ${n.int(0, 9999)} `.repeat(n.int(1, 8)));
+    const size = n.int(0, 100);
+    const sends = n.int(0, 3);
+    for (let i = 0; i < sends; i++) {
+      this.emit('        mv   a0, s2');
+      this.sys(n.pick(['send', 'write']), 'a0', text, `${size}`, '0');
+    }
+    this.emit('        mv   a0, s3');
+    this.sys('fstat', 'a0', buf);
+    this.emit(`        li   t0, ${buf}`);
+    this.emit('        lw   a0, ST_SIZE(t0)');
+    this.mix('a0');
+    if (sends > 0 && size > 0) {
+      // bytes are there (or the end of the stream, after SHUT_WR): this read does not wait
+      this.emit('        mv   a0, s3');
+      this.sys('recv', 'a0', buf, `${n.pick([1, 7, 64, 900])}`, '0');
+    }
+    this.emit('        mv   a0, s3');
+    this.sys('send', 'a0', text, `${n.int(0, 100)}`, '0');
+    this.emit('        mv   a0, s3');
+    this.call('close');
+    const again = this.fresh();
+    const end = this.fresh();
+    this.emit(`${again}:`); // the reply, to the end of the stream (the server end is closed)
+    this.emit('        mv   a0, s2');
+    this.sys('recv', 'a0', buf, `${n.pick([3, 64, 900])}`, '0');
+    this.emit(`        blt  zero, a0, ${again}`);
+    this.emit(`${end}:`);
+    this.emit(`${done}:`);
+    this.emit('        andi a0, s0, 0xff');
+    this.emit('        call exit');
+    this.emit(`${after}:`);
   }
 
   /** Print "NAME: <checksum>\n". */
