@@ -46,6 +46,7 @@
         .include "sysfile.s"
         .include "exec.s"
         .include "ns.s"
+        .include "vfs.s"
         .include "console.s"
         .ifdef LEGACY
         .include "legacy.s"         # PUSHF/POPF-style STATUS access (docs/popek-goldberg.md)
@@ -104,6 +105,13 @@ fs_nfree:    .word 0            # free data blocks (counted at mount, kept by ba
 sb_copy:     .space 32          # the superblock (SB_* offsets)
 itable:      .space I_SIZE * NINODE
 ftable:      .space F_SIZE * NFILE
+# vfs.s: mounts and mount namespaces
+mount_table: .space M_SIZE * NMOUNT
+mntns_table: .space MN_SIZE * NMNTNS
+proc_mnts:   .space 8 * NPROC   # per process slot: the mounts of P_CWD and P_ROOT
+mnt_map:     .space 4 * NMOUNT  # unshare(CLONE_NEWNS): each original's copy
+mnt_seq:     .word 0            # M_SEQ of the last mount
+namex_mnt:   .word 0            # the mount the last namex ended in (fs lock held)
 pipe_table:  .space PP_SIZE * NPIPE     # pipe.s
 # console.s: console input, a ring of CONS_BUF bytes; indices only grow (the byte of index i is
 # at cons_buf + i % CONS_BUF) and cons_r <= cons_w <= cons_e <= cons_r + CONS_BUF

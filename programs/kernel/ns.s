@@ -54,17 +54,11 @@ do_chroot:
         lw   t0, I_TYPE(a0)
         li   t1, T_DIR
         bne  t0, t1, .notdir
-        lw   t0, I_INUM(a0)
-        li   t1, ROOT_INUM
-        bne  t0, t1, .set
-        call iput                   # the filesystem's root: 0 says so
-        li   a0, 0
-.set:   lw   t0, P_ROOT(s0)
-        sw   a0, P_ROOT(s0)
-        li   a0, 0
-        beqz t0, .out
-        mv   a0, t0                 # let go of the old root
-        call iput
+        mv   a1, a0                 # vfs.s: P_ROOT and its mount (the namespace's root is 0)
+        la   a2, namex_mnt
+        lw   a2, 0(a2)
+        li   a0, 1
+        call set_dir
         li   a0, 0
 .out:   pop  ra
         ret
@@ -183,7 +177,7 @@ sys_gethostname:
 # copy of its hostname (ENOSPC when none is free); its old namespace loses a process. Any other
 # bit is EINVAL (mount, net, ipc are the next slices); 0 does nothing.
 sys_unshare:
-        li   t0, ~(CLONE_NEWUTS | CLONE_NEWPID)
+        li   t0, ~(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS)
         and  t0, a0, t0
         bnez t0, .inval
         push ra
@@ -224,7 +218,12 @@ sys_unshare:
 .ufound:
         mv   s2, t0
 .commit:
-        beqz s1, .utsdo
+        li   t0, CLONE_NEWNS        # a copy of the mount table (vfs.s); it may fail (ENOSPC),
+        and  t0, s3, t0             # so it goes first, before anything has changed
+        beqz t0, .pidns
+        call mntns_unshare
+        blt  a0, zero, .out
+.pidns: beqz s1, .utsdo
         lw   t0, P_PIDNS(s0)        # the new pid namespace hangs below the caller's
         sw   t0, PN_PARENT(s1)
         lw   t1, PN_LEVEL(t0)

@@ -169,6 +169,7 @@ export const SYSCALLS: readonly Syscall[] = [
   ...fileCalls(12),
   ...processCalls(27),
   ...namespaceCalls(36),
+  ...mountCalls(40),
 ];
 
 // ---- Files (programs/kernel/sysfile.s; docs/fs.md) -------------------------------------------
@@ -429,13 +430,77 @@ function namespaceCalls(first: number): Syscall[] {
     },
     {
       name: 'unshare',
-      args: [arg('flags', 'CLONE_NEWUTS, CLONE_NEWPID, both, or 0')],
+      args: [arg('flags', 'CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWNS, any of them together, or 0')],
       returns: '0',
       errors: [
-        { errno: 'EINVAL', when: '`flags` has a bit other than CLONE_NEWUTS and CLONE_NEWPID (CLONE_NEWNS, CLONE_NEWNET and CLONE_NEWIPC are reserved for the next slices); or CLONE_NEWPID a second time before the caller has left its namespace (its children\'s is new already)' },
-        { errno: 'ENOSPC', when: 'the kernel\'s table of UTS namespaces (NUTS) or of pid namespaces (NPIDNS) is full, or the new pid namespace would be deeper than PIDNS_MAXLEVEL' },
+        { errno: 'EINVAL', when: '`flags` has a bit other than CLONE_NEWUTS, CLONE_NEWPID and CLONE_NEWNS (CLONE_NEWNET and CLONE_NEWIPC are reserved for the next slices); or CLONE_NEWPID a second time before the caller has left its namespace (its children\'s is new already)' },
+        { errno: 'ENOSPC', when: 'the kernel\'s table of UTS namespaces (NUTS), of pid namespaces (NPIDNS) or of mount namespaces (NMNTNS) is full, the mount table (NMOUNT) has no room for the copies, or the new pid namespace would be deeper than PIDNS_MAXLEVEL' },
       ],
-      doc: 'give the caller new namespaces of the kinds in `flags` (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller\'s, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is)',
+      doc: 'give the caller new namespaces of the kinds in `flags` (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller\'s, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is); CLONE_NEWNS: a mount namespace holding a copy of each of the caller\'s mounts (later mounts and umounts in either are not seen in the other: no propagation)',
+    },
+  ];
+  return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));
+}
+
+// ---- Mounts (programs/kernel/vfs.s; docs/containers.md) ---------------------------------------
+
+/** mount, umount, pivot_root and the mount list, numbered from `first`. */
+function mountCalls(first: number): Syscall[] {
+  const path = (what: string): SyscallError[] => [
+    { errno: 'EFAULT', when: `${what} is not readable user memory` },
+    { errno: 'ENAMETOOLONG', when: `${what} is PATH_MAX bytes or longer, or a component is longer than NAME_MAX` },
+    { errno: 'ENOENT', when: `a component of ${what} does not exist` },
+  ];
+  const ENODEV_FS: SyscallError = { errno: 'ENODEV', when: 'no filesystem is mounted' };
+  const EIO: SyscallError = { errno: 'EIO', when: 'the disk failed, or the filesystem is damaged where the call looked' };
+  const calls: Omit<Syscall, 'number' | 'onError'>[] = [
+    {
+      name: 'mount',
+      args: [arg('source', 'MS_BIND: path of the directory to show'), arg('target', 'path of the directory to cover'), arg('fstype', 'without MS_BIND: the filesystem type (none is known yet: ENODEV)'), arg('flags', 'MS_BIND, or-ed with MS_RDONLY')],
+      returns: '0',
+      errors: [
+        { errno: 'EINVAL', when: '`flags` has a bit other than MS_BIND and MS_RDONLY' },
+        ...path('`target` (then `source`)'),
+        { errno: 'ENOTDIR', when: 'a component, or `target` or `source` itself, is not a directory' },
+        { errno: 'ENODEV', when: 'without MS_BIND: `fstype` is not a filesystem type the kernel knows (tmpfs and overlay are not built yet), or no filesystem is mounted' },
+        { errno: 'ENOSPC', when: 'the mount table (NMOUNT entries, every namespace together) is full' },
+        EIO,
+      ],
+      doc: 'mount(2) without the fifth argument (`data`: ringlab passes four): MS_BIND makes the directory `source` appear at `target` in the caller\'s mount namespace, covering what `target` held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that)',
+    },
+    {
+      name: 'umount',
+      args: [arg('target', 'path of the root of a mount'), arg('flags', '0 (MNT_DETACH is not implemented: EINVAL)')],
+      returns: '0',
+      errors: [
+        ...path('`target`'),
+        { errno: 'EINVAL', when: '`target` is not the root of a mount, or `flags` is not 0' },
+        { errno: 'EBUSY', when: 'it is the root mount of the namespace, or in use: a mount below it, a file opened through it, a process\'s current or root directory in it' },
+        ENODEV_FS,
+        EIO,
+      ],
+      doc: 'umount2(2): detach the mount whose root `target` is (what it covered shows again) and let go of its directories',
+    },
+    {
+      name: 'pivot_root',
+      args: [arg('new_root', 'path of the root of a mount'), arg('put_old', 'path of a directory at or below `new_root`')],
+      returns: '0',
+      errors: [
+        ...path('a path'),
+        { errno: 'ENOTDIR', when: 'a component, or `new_root` or `put_old` itself, is not a directory' },
+        { errno: 'EBUSY', when: '`new_root` or `put_old` is on the current root mount (for example `new_root` is `/`)' },
+        { errno: 'EINVAL', when: 'the caller\'s root is not its namespace\'s root (a chroot), `new_root` is not the root of a mount, or `put_old` is not at or below `new_root`' },
+        ENODEV_FS,
+        EIO,
+      ],
+      doc: 'pivot_root(2): the mount at `new_root` becomes the root of the caller\'s mount namespace and the old root mount is attached at `put_old`; every process of the namespace whose root or current directory was the old root gets the new one',
+    },
+    {
+      name: 'mounts',
+      args: [arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
+      returns: 'bytes written: one line per mount of the caller\'s namespace below its root, in the order they were mounted, as /proc/mounts: `/dev/disk TARGET rlfs rw` (or `ro`)',
+      errors: [{ errno: 'ERANGE', when: 'the lines do not fit in `len` bytes' }, { errno: 'EFAULT', when: '`buf` is not writable user memory' }, ENODEV_FS, EIO],
+      doc: 'the caller\'s mount table as text (ringlab has no /proc: this is its /proc/self/mounts)',
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));

@@ -325,7 +325,7 @@ n_own:  .ascii "own"
 n_zero: .byte 'a', 0, 'b'
 n64:    .ascii "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxz"
         .align 4
-bad_flags: .word CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS | CLONE_NEWNS, 1, 0x80000000, 0
+bad_flags: .word 0x10000, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS | 0x10000, 1, 0x80000000, 0
 ${COMMON}`);
 
 // The table of UTS namespaces runs out: unshare, fork a child that keeps the namespace (it
