@@ -670,6 +670,10 @@ do_pivot_root:
         blt  a0, zero, .out
         li   a0, -EINVAL
         bnez a1, .out
+        lw   t0, M_SEQ(s3)          # the new root is listed first (mounts), the old one after
+        lw   t1, M_SEQ(s2)
+        sw   t1, M_SEQ(s3)
+        sw   t0, M_SEQ(s2)
         lw   a0, M_MP(s3)           # new_root leaves its mountpoint: the new root ...
         sw   zero, M_MP(s3)
         sw   zero, M_PARENT(s3)

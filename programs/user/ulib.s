@@ -252,10 +252,14 @@ ulib_errors:
         .asciz "Permission denied"
         .byte EFAULT
         .asciz "Bad address"
+        .byte EBUSY
+        .asciz "Device or resource busy"
         .byte EEXIST
         .asciz "File exists"
         .byte EXDEV
         .asciz "Invalid cross-device link"
+        .byte ENODEV
+        .asciz "No such device"
         .byte ENOTDIR
         .asciz "Not a directory"
         .byte EISDIR

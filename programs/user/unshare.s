@@ -1,6 +1,6 @@
-# unshare [-u] [-p] [COMMAND [ARG...]]: run COMMAND (by default /bin/sh) in new namespaces, as
-# util-linux's unshare does: -u a UTS namespace (its own hostname, a copy of this one), -p a pid
-# namespace. unshare(CLONE_NEWPID) does not move the caller, only its later children, so with -p
+# unshare [-u] [-p] [-m] [COMMAND [ARG...]]: run COMMAND (by default /bin/sh) in new namespaces,
+# as util-linux's unshare does: -u a UTS namespace (its own hostname, a copy of this one), -p a pid
+# namespace, -m a mount namespace (a copy of this one's mounts; later mounts stay inside). unshare(CLONE_NEWPID) does not move the caller, only its later children, so with -p
 # the program forks (util-linux's --fork) and COMMAND is the child: pid 1 of the new namespace
 # and its init (ps there shows the namespace alone). The parent waits and exits with COMMAND's
 # status (128 + the signal that ended it). A COMMAND without a `/` is looked up in /bin.
@@ -21,9 +21,13 @@ _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argumen
         lbu  t1, 1(s0)
         li   t2, 'u'
         beq  t1, t2, .uts
+        li   t2, 'm'
+        beq  t1, t2, .mnt
         li   t2, 'p'
         bne  t1, t2, .usage
         li   t1, CLONE_NEWPID
+        j    .flag
+.mnt:   li   t1, CLONE_NEWNS
         j    .flag
 .uts:   li   t1, CLONE_NEWUTS
 .flag:  or   s2, s2, t1
@@ -102,7 +106,7 @@ _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argumen
         li   a0, 2
         call exit
 name:   .asciz "unshare"
-usage:  .asciz "usage: unshare [-u] [-p] [COMMAND [ARG...]]\n"
+usage:  .asciz "usage: unshare [-u] [-p] [-m] [COMMAND [ARG...]]\n"
 p_sh:   .asciz "/bin/sh"
 p_bin:  .asciz "/bin/"
 a_sh:   .asciz "sh"

@@ -777,7 +777,7 @@ $ $ in-a-box
 kill: 1: Operation not permitted
 $ @@ 1
 $ box1
-$ usage: unshare [-u] [-p] [COMMAND [ARG...]]
+$ usage: unshare [-u] [-p] [-m] [COMMAND [ARG...]]
 $ @@ 2
 $ unshare: nosuch: No such file or directory
 $ @@ 127
