@@ -30,9 +30,9 @@
 # the namespace's root, and so what 0 means for every process in it, as Linux moves the root and
 # current directory of every process that had the old root.
 #
-# Locking: the table changes only under the filesystem lock (mount, umount, pivot_root run in
-# fs_call; a namespace's last exit takes the lock), except unshare's copy, which only adds
-# entries for a namespace nobody else sees yet.
+# Locking: the table changes only under the filesystem lock: mount, umount and pivot_root run in
+# fs_call, and unshare's copy and a namespace's last exit take the lock (letting go of an inode
+# may wait for the disk, and nothing may hand out an entry that is still being freed).
 
 # ---- boot -------------------------------------------------------------------------------------
 
@@ -169,8 +169,21 @@ mntns_exit:
 .out:   ret
 
 # mntns_put(a0 = namespace): one process fewer. The last one takes its mounts with it (their
-# inodes are let go under the filesystem lock: an unlinked directory may be freed).
+# inodes are let go, and an unlinked directory may be freed: that waits for the disk). The count
+# and the table change under the filesystem lock, like every change to the mount table: a
+# namespace entry must not be handed out again (unshare) while its mounts are still going.
 mntns_put:
+        push ra
+        push a0
+        call fs_lock
+        pop  a0
+        call mntns_put_locked
+        call fs_unlock
+        pop  ra
+        ret
+
+# mntns_put_locked(a0 = namespace): the same, the caller holding the filesystem lock.
+mntns_put_locked:
         lw   t0, MN_REF(a0)
         addi t0, t0, -1
         sw   t0, MN_REF(a0)
@@ -180,7 +193,6 @@ mntns_put:
         push s2
         mv   s1, a0
         sw   zero, MN_ROOT(s1)
-        call fs_lock
         la   s2, mount_table
 .each:  lw   t0, M_NS(s2)
         bne  t0, s1, .next
@@ -189,7 +201,6 @@ mntns_put:
 .next:  addi s2, s2, M_SIZE
         la   t0, mount_table + M_SIZE * NMOUNT
         bltu s2, t0, .each
-        call fs_unlock
         pop  s2
         pop  s1
         pop  ra
@@ -824,12 +835,14 @@ mounts_put:
 # mount_table for the copies, is full: the caller moves to a new namespace holding a copy of
 # each of its namespace's mounts (the same directories, held once more), linked as the
 # originals are; its current and root directories move to the copies of their mounts. Open
-# files keep the mounts they were opened through (as on Linux). Called by sys_unshare (ns.s).
+# files keep the mounts they were opened through (as on Linux). Called by sys_unshare (ns.s);
+# runs under the filesystem lock, as every change to the mount table does.
 mntns_unshare:
         push ra
         push s1
         push s2
         push s3
+        call fs_lock
         la   s1, mntns_table + MN_SIZE  # entry 0 is the boot namespace
         la   t1, mntns_table + MN_SIZE * NMNTNS
 .nfind: lw   t0, MN_REF(s1)
@@ -912,9 +925,12 @@ mntns_unshare:
         sw   a0, 4(s3)
         sw   s1, P_MNTNS(s0)
         mv   a0, s2
-        call mntns_put
+        call mntns_put_locked
         li   a0, 0
-.out:   pop  s3
+.out:   push a0
+        call fs_unlock
+        pop  a0
+        pop  s3
         pop  s2
         pop  s1
         pop  ra
