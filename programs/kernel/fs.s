@@ -5,8 +5,9 @@
 #   inodes       iget / iput / iupdate / itrunc: in-memory copies of on-disk inodes
 #   file data    bmap / readi / writei: an inode's bytes through its direct and indirect blocks
 #   directories  dirlookup / dirlink: 32-byte entries (inum, name)
-#   paths        namei / nameiparent: `/a/b/c` from the process's root (chroot, ns.s),
-#                `a/b` from its current directory; `..` never climbs above the root
+#   paths        namex: `/a/b/c` from the process's root (chroot, ns.s), `a/b` from its
+#                current directory; mounts crossed down and up (vfs.s); `..` never climbs
+#                above the root
 #
 # One process at a time: every filesystem call runs holding fs_lock (fs_call below), and may
 # sleep while it holds it (the disk); other processes run, and one that wants the filesystem

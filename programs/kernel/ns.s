@@ -31,7 +31,8 @@
 #                       SIGKILL and later forks into it fail with ENOMEM.
 #
 #   0x04000000 (UTS), 0x20000000 (PID): the CLONE_* values are Linux's. The other kinds of
-# namespace (mount, net, ipc) are the next slices: unshare refuses their flags with EINVAL. ringlab has one user, so nothing here checks a
+# namespace: mount namespaces live in vfs.s (unshare(CLONE_NEWNS) calls mntns_unshare); net and
+# ipc are the next slices: unshare refuses their flags with EINVAL. ringlab has one user, so nothing here checks a
 # permission (Linux wants CAP_SYS_CHROOT and CAP_SYS_ADMIN: EPERM is never returned).
 #
 # Register conventions, as for every handler: s0 = PCB, a0..a3 the arguments, result in a0;
@@ -175,7 +176,8 @@ sys_gethostname:
 # made one already: its children's namespace is not its own; ENOSPC past PIDNS_MAXLEVEL or when
 # pidns_table is full). CLONE_NEWUTS: the caller moves to a free entry of uts_table holding a
 # copy of its hostname (ENOSPC when none is free); its old namespace loses a process. Any other
-# bit is EINVAL (mount, net, ipc are the next slices); 0 does nothing.
+# CLONE_NEWNS: a copy of the caller's mount namespace (vfs.s, mntns_unshare). Any other
+# bit is EINVAL (net, ipc are the next slices); 0 does nothing.
 sys_unshare:
         li   t0, ~(CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS)
         and  t0, a0, t0
