@@ -222,9 +222,11 @@ sys_unshare:
 .commit:
         li   t0, CLONE_NEWNS        # a copy of the mount table (vfs.s); it may fail (ENOSPC),
         and  t0, s3, t0             # so it goes first, before anything has changed
+        li   s3, 0                  # s3 = the mount namespace left, put at the end (it may wait)
         beqz t0, .pidns
         call mntns_unshare
         blt  a0, zero, .out
+        mv   s3, a1
 .pidns: beqz s1, .utsdo
         lw   t0, P_PIDNS(s0)        # the new pid namespace hangs below the caller's
         sw   t0, PN_PARENT(s1)
@@ -249,7 +251,10 @@ sys_unshare:
         lw   a0, P_UTS(s0)
         sw   s2, P_UTS(s0)
         call uts_put
-.done:  li   a0, 0
+.done:  beqz s3, .ok
+        mv   a0, s3                 # vfs.s: leave the old mount namespace, last of all
+        call mntns_put
+.ok:    li   a0, 0
         j    .out
 .nospc: li   a0, -ENOSPC
         j    .out

@@ -30,9 +30,10 @@
 # the namespace's root, and so what 0 means for every process in it, as Linux moves the root and
 # current directory of every process that had the old root.
 #
-# Locking: the table changes only under the filesystem lock: mount, umount and pivot_root run in
-# fs_call, and unshare's copy and a namespace's last exit take the lock (letting go of an inode
-# may wait for the disk, and nothing may hand out an entry that is still being freed).
+# Locking: mount, umount and pivot_root run under the filesystem lock (fs_call), and so does a
+# namespace's last exit. unshare's copy runs without it and never waits: it only takes free
+# entries (an entry being freed is marked M_NS -1 until it is free) and namespace entries whose
+# count is 0 (a dying namespace keeps 1 until its mounts are gone).
 
 # ---- boot -------------------------------------------------------------------------------------
 
@@ -168,31 +169,20 @@ mntns_exit:
         j    mntns_put
 .out:   ret
 
-# mntns_put(a0 = namespace): one process fewer. The last one takes its mounts with it (their
-# inodes are let go, and an unlinked directory may be freed: that waits for the disk). The count
-# and the table change under the filesystem lock, like every change to the mount table: a
-# namespace entry must not be handed out again (unshare) while its mounts are still going.
+# mntns_put(a0 = namespace): one process fewer. The last one takes its mounts with it, under
+# the filesystem lock (letting go of an inode may wait for the disk). The entry stays taken
+# (MN_REF 1) until its mounts are gone, so unshare cannot hand it out half freed.
 mntns_put:
-        push ra
-        push a0
-        call fs_lock
-        pop  a0
-        call mntns_put_locked
-        call fs_unlock
-        pop  ra
-        ret
-
-# mntns_put_locked(a0 = namespace): the same, the caller holding the filesystem lock.
-mntns_put_locked:
         lw   t0, MN_REF(a0)
         addi t0, t0, -1
+        beqz t0, .last
         sw   t0, MN_REF(a0)
-        bnez t0, .out
-        push ra
+        ret
+.last:  push ra
         push s1
         push s2
         mv   s1, a0
-        sw   zero, MN_ROOT(s1)
+        call fs_lock
         la   s2, mount_table
 .each:  lw   t0, M_NS(s2)
         bne  t0, s1, .next
@@ -201,10 +191,13 @@ mntns_put_locked:
 .next:  addi s2, s2, M_SIZE
         la   t0, mount_table + M_SIZE * NMOUNT
         bltu s2, t0, .each
+        call fs_unlock
+        sw   zero, MN_ROOT(s1)
+        sw   zero, MN_REF(s1)
         pop  s2
         pop  s1
         pop  ra
-.out:   ret
+        ret
 
 # mnt_free(a0 = mount entry): the entry becomes free; its inodes are let go, and open files
 # that were opened through it forget it (F_MNT). Clobbers t0-t3, a0-a3.
@@ -219,7 +212,8 @@ mnt_free:
         sw   zero, F_MNT(t0)
 .fnext: addi t0, t0, F_SIZE
         bltu t0, t1, .files
-        sw   zero, M_NS(s1)
+        li   t0, -1                 # being freed: in no namespace, and not free yet (unshare
+        sw   t0, M_NS(s1)           # may run while an iput below waits for the disk)
         lw   a0, M_MP(s1)
         sw   zero, M_MP(s1)
         beqz a0, .root
@@ -231,6 +225,7 @@ mnt_free:
 .clear: sw   zero, M_PARENT(s1)
         sw   zero, M_FLAGS(s1)
         sw   zero, M_SEQ(s1)
+        sw   zero, M_NS(s1)         # free
         pop  s1
         pop  ra
         ret
@@ -835,14 +830,15 @@ mounts_put:
 # mount_table for the copies, is full: the caller moves to a new namespace holding a copy of
 # each of its namespace's mounts (the same directories, held once more), linked as the
 # originals are; its current and root directories move to the copies of their mounts. Open
-# files keep the mounts they were opened through (as on Linux). Called by sys_unshare (ns.s);
-# runs under the filesystem lock, as every change to the mount table does.
+# files keep the mounts they were opened through (as on Linux). Called by sys_unshare (ns.s),
+# which must not wait before its own changes are done: so this never waits (no lock: it only
+# takes free entries, and copies none that an umount is freeing, M_NS -1), and returns the old
+# namespace in a1 for sys_unshare to leave (mntns_put) at its very end.
 mntns_unshare:
         push ra
         push s1
         push s2
         push s3
-        call fs_lock
         la   s1, mntns_table + MN_SIZE  # entry 0 is the boot namespace
         la   t1, mntns_table + MN_SIZE * NMNTNS
 .nfind: lw   t0, MN_REF(s1)
@@ -924,13 +920,9 @@ mntns_unshare:
         call mnt_mapped
         sw   a0, 4(s3)
         sw   s1, P_MNTNS(s0)
-        mv   a0, s2
-        call mntns_put_locked
+        mv   a1, s2
         li   a0, 0
-.out:   push a0
-        call fs_unlock
-        pop  a0
-        pop  s3
+.out:   pop  s3
         pop  s2
         pop  s1
         pop  ra
