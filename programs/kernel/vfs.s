@@ -577,7 +577,8 @@ do_umount:
         la   t0, ftable             # files opened through it
         la   t1, ftable + F_SIZE * NFILE
 .files: lw   t2, F_TYPE(t0)
-        beqz t2, .fnext
+        addi t2, t2, -FT_INODE      # (a pipe's F_MNT is what an earlier file left there)
+        bnez t2, .fnext
         lw   t2, F_MNT(t0)
         beq  t2, s2, .out
 .fnext: addi t0, t0, F_SIZE
