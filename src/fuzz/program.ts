@@ -149,7 +149,7 @@ class ProgramWriter {
       if (this.ns.chance(0.05)) this.namespaceOps();
       // The mount block (mountOps) is written but not drawn yet: with it, boot seed 2857247270
       // (rnd5) prints a different checksum under te than natively after its second mount block,
-      // a timing dependence not yet found (docs/containers.md, "What is simplified").
+      // a timing dependence not yet found (docs/containers.md, "Mounts and mount namespaces").
       if (MOUNT_BLOCKS && this.mnt.chance(0.05)) this.mountOps();
     }
     this.checkpoint();
