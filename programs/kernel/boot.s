@@ -37,6 +37,7 @@ _start:
         call console_init           # console.s: a terminal or not; its input interrupt on
         call bio_init               # 6. the buffer cache, and the root filesystem, which holds
         call fs_mount               # the programs
+        call mnt_init               # vfs.s: the disk's root is the first mount
         la   t0, fs_mounted
         lw   t0, 0(t0)
         beqz t0, .noroot
@@ -83,6 +84,10 @@ init_create:
         sw   t0, 0(t1)
         sw   zero, P_CWD(s0)        # the root
         sw   zero, P_ROOT(s0)       # the root is the filesystem's (ns.s)
+        la   a0, mntns_table        # the boot mount namespace (vfs.s)
+        sw   a0, P_MNTNS(s0)
+        li   t0, 1
+        sw   t0, MN_REF(a0)
         la   a0, uts_table          # the boot UTS namespace, hostname "ringlab"
         sw   a0, P_UTS(s0)
         call uts_get

@@ -5,8 +5,9 @@
 #   inodes       iget / iput / iupdate / itrunc: in-memory copies of on-disk inodes
 #   file data    bmap / readi / writei: an inode's bytes through its direct and indirect blocks
 #   directories  dirlookup / dirlink: 32-byte entries (inum, name)
-#   paths        namei / nameiparent: `/a/b/c` from the process's root (chroot, ns.s),
-#                `a/b` from its current directory; `..` never climbs above the root
+#   paths        namex: `/a/b/c` from the process's root (chroot, ns.s), `a/b` from its
+#                current directory; mounts crossed down and up (vfs.s); `..` never climbs
+#                above the root
 #
 # One process at a time: every filesystem call runs holding fs_lock (fs_call below), and may
 # sleep while it holds it (the disk); other processes run, and one that wants the filesystem
@@ -74,15 +75,15 @@ fs_unlock:
         pop  ra
         ret
 
-# fs_writable -> a0 = 0, or -EROFS when the filesystem is mounted read-only (BOOT_RDONLY): the
-# check every call that would change it makes once its path has been looked up. Clobbers t0.
+# fs_writable -> a0 = 0, or -EROFS when the filesystem is mounted read-only (BOOT_RDONLY), or
+# the mount the path's lookup ended in is (vfs.s): the check every call that would change it
+# makes once its path has been looked up. Clobbers t0.
 fs_writable:
         la   t0, fs_readonly
         lw   t0, 0(t0)
-        li   a0, 0
-        beqz t0, .ok
+        beqz t0, mnt_writable       # vfs.s: and the mount the lookup ended in (MS_RDONLY)
         li   a0, -EROFS
-.ok:    ret
+        ret
 
 # ---- mounting -------------------------------------------------------------------------------
 
@@ -1266,10 +1267,13 @@ next_name:
 
 # namex(a0 = path in kernel memory, a1 = 1: stop at the parent, a2 = name buffer) -> a0 = held
 # inode: the path's, or with a1 = 1 the directory holding its last component, whose name is
-# left in the name buffer (an empty name for `/`); or -errno. An absolute path starts at the
-# process's root (P_ROOT), a relative one at its current directory (P_CWD), and `.` or `..` met
-# at the process's root leaves the walk there (Linux's chroot: a walk that never passes through
-# the root, from a current directory outside it, is not stopped).
+# left in the name buffer (an empty name for `/`); or -errno. namex_mnt is left holding the
+# mount the result is in (vfs.s). An absolute path starts at the process's root (P_ROOT), a
+# relative one at its current directory (P_CWD), each in its mount; `.` or `..` met at the
+# process's root leaves the walk there (Linux's chroot: a walk that never passes through the
+# root, from a current directory outside it, is not stopped). Mounts are crossed as Linux does
+# (vfs.s): down into a mount that covers a directory the walk reaches by name, and up from the
+# root of a mount to its mountpoint before a `..`; the namespace's root is its own parent.
 namex:
         push ra
         push s1
@@ -1281,19 +1285,12 @@ namex:
         mv   fp, a2
         sb   zero, 0(fp)            # no last component yet
         lbu  t0, 0(s2)
-        li   t1, '/'
-        beq  t0, t1, .abs
-        lw   a0, P_CWD(s0)          # relative: from the current directory (which chroot
-        beqz a0, .root              # leaves where it was, maybe outside the root)
-.held:  call idup
-        mv   s1, a0
-        j    .walk
-.abs:   lw   a0, P_ROOT(s0)         # absolute: from the process's root (ns.s, chroot)
-        bnez a0, .held
-.root:  li   a0, ROOT_INUM
-        call iget
-        blt  a0, zero, .out
+        addi t0, t0, -'/'
+        sltiu a0, t0, 1             # absolute: from the root (1), else the current directory
+        call proc_dir               # vfs.s: a0 = held inode, a1 = its mount
         mv   s1, a0                 # s1 = held inode so far
+        la   t0, namex_mnt
+        sw   a1, 0(t0)
 .walk:  mv   a0, s2
         mv   a1, fp
         call next_name
@@ -1307,11 +1304,26 @@ namex:
         beqz s3, .down
         lbu  t0, 0(s2)              # the last component, for the parent: stop here
         beqz t0, .parent
-.down:  lw   t0, P_ROOT(s0)         # `..` (and `.`) at the process's root stays there
-        bne  t0, s1, .look
-        mv   a0, fp
+.down:  mv   a0, fp
         call is_dot
-        bnez a0, .walk
+        beqz a0, .look
+        li   a0, 1                  # `..` (and `.`) at the process's root stays there
+        call proc_dir_raw
+        bne  a0, s1, .dots
+        la   t0, namex_mnt
+        lw   t0, 0(t0)
+        beq  t0, a1, .walk
+.dots:  lbu  t0, 1(fp)              # `..` at the root of a mount: first up to its mountpoint
+        beqz t0, .look
+        mv   a0, s1
+        la   a1, namex_mnt
+        lw   a1, 0(a1)
+        call mnt_up
+        mv   s1, a0
+        la   t0, namex_mnt
+        sw   a1, 0(t0)
+        lw   t0, M_ROOT(a1)         # still a mount's root: the namespace's, its own parent
+        beq  t0, s1, .walk
 .look:  mv   a0, s1
         mv   a1, fp
         call dir_lookup_inode
@@ -1321,6 +1333,12 @@ namex:
         mv   a0, s1
         call iput
         pop  s1
+        mv   a0, fp                 # a name (not `.` or `..`): into a mount that covers it
+        call is_dot
+        bnez a0, .walk
+        mv   a0, s1
+        call mnt_cross
+        mv   s1, a0
         j    .walk
 .end:   beqz s3, .found             # a path without components (`/`) has no parent entry
 .parent:

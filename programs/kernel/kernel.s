@@ -48,6 +48,7 @@
         .include "exec.s"
         .include "ns.s"
         .include "net.s"
+        .include "vfs.s"
         .include "console.s"
         .ifdef LEGACY
         .include "legacy.s"         # PUSHF/POPF-style STATUS access (docs/popek-goldberg.md)
@@ -108,6 +109,13 @@ fs_nfree:    .word 0            # free data blocks (counted at mount, kept by ba
 sb_copy:     .space 32          # the superblock (SB_* offsets)
 itable:      .space I_SIZE * NINODE
 ftable:      .space F_SIZE * NFILE
+# vfs.s: mounts and mount namespaces
+mount_table: .space M_SIZE * NMOUNT
+mntns_table: .space MN_SIZE * NMNTNS
+proc_mnts:   .space 8 * NPROC   # per process slot: the mounts of P_CWD and P_ROOT
+mnt_map:     .space 4 * NMOUNT  # unshare(CLONE_NEWNS): each original's copy
+mnt_seq:     .word 0            # M_SEQ of the last mount
+namex_mnt:   .word 0            # the mount the last namex ended in (fs lock held)
 pipe_table:  .space PP_SIZE * NPIPE     # pipe.s
 sock_table:  .space S_SIZE * NSOCK      # net.s: sockets, veth pairs, accept's queue order
 veth_table:  .space VE_SIZE * 2 * NVETH

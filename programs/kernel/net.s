@@ -113,34 +113,32 @@ netns_free:
         pop  ra
         ret
 
-# netns_unshare(a0 = unshare's flags; s0 = PCB) -> a0 = 0, or -ENOSPC: with CLONE_NEWNET, move
-# the caller to a new namespace (a loopback, no sockets, no veth); its old one loses a process.
-# Called by sys_unshare (ns.s) after its own checks, as its last check: nothing after it fails.
-# Its sockets stay where they were made, as on Linux. Clobbers a0-a3, t0-t3.
-netns_unshare:
-        li   t0, CLONE_NEWNET
-        and  t0, a0, t0
-        beqz t0, .none
-        la   t0, netns_table + NN_SIZE  # entry 0 is the root's
+# netns_alloc() -> a0 = a free entry of netns_table, or 0 when there is none (ENOSPC for
+# unshare). Nothing changes: sys_unshare (ns.s) calls it with its checks, and netns_enter with
+# its changes. Clobbers t0, t1.
+netns_alloc:
+        la   a0, netns_table + NN_SIZE  # entry 0 is the root's
         la   t1, netns_table + NN_SIZE * NNETNS
-.find:  lw   t2, NN_REF(t0)
-        beqz t2, .found
-        addi t0, t0, NN_SIZE
-        bltu t0, t1, .find
-        li   a0, -ENOSPC
-        ret
-.found: li   t2, 1
-        sw   t2, NN_REF(t0)
+.find:  lw   t0, NN_REF(a0)
+        beqz t0, .out
+        addi a0, a0, NN_SIZE
+        bltu a0, t1, .find
+        li   a0, 0
+.out:   ret
+
+# netns_enter(a0 = a free entry, from netns_alloc; s0 = PCB): unshare(CLONE_NEWNET): the caller
+# moves to a new namespace there (a loopback, no sockets, no veth); its old one loses a process.
+# Its sockets stay where they were made, as on Linux. Clobbers a0-a3, t0-t3.
+netns_enter:
+        li   t2, 1
+        sw   t2, NN_REF(a0)
         li   t2, EPHEMERAL_FIRST
-        sw   t2, NN_EPHEM(t0)
-        sw   zero, NN_LOTX(t0)
-        lw   a0, P_NETNS(s0)
-        sw   t0, P_NETNS(s0)
-        push ra
-        call netns_put
-        pop  ra
-.none:  li   a0, 0
-        ret
+        sw   t2, NN_EPHEM(a0)
+        sw   zero, NN_LOTX(a0)
+        lw   t0, P_NETNS(s0)
+        sw   a0, P_NETNS(s0)
+        mv   a0, t0
+        j    netns_put
 
 # ---- addresses and ports -----------------------------------------------------------------------
 

@@ -33,13 +33,14 @@
 #   joining and cloning setns(pid, flags) moves the caller into the namespaces another process
 #                       is in; clone(flags) is fork with the child in new namespaces.
 #
-#   0x04000000 (UTS), 0x08000000 (IPC), 0x20000000 (PID), 0x40000000 (NET): the CLONE_* values
-# are Linux's. Network namespaces are net.s's. The mount namespace is the next slice: unshare
-# refuses its flag with EINVAL. ringlab has one user, so nothing here checks a
+#   0x00020000 (mount), 0x04000000 (UTS), 0x08000000 (IPC), 0x20000000 (PID), 0x40000000 (NET):
+# the CLONE_* values are Linux's. Mount namespaces live in vfs.s (mntns_unshare), network
+# namespaces in net.s (netns_alloc, netns_enter). ringlab has one user, so nothing here checks a
 # permission (Linux wants CAP_SYS_CHROOT and CAP_SYS_ADMIN: EPERM is never returned).
 #
 # The namespace kinds unshare, setns and clone take (CLONE_NEWIPC: see unshare).
-        .equ NS_KINDS, CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET
+        .equ NS_KINDS, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET
+        .equ SETNS_KINDS, NS_KINDS & ~CLONE_NEWNS    # joining a mount namespace: not yet
 
 # Register conventions, as for every handler: s0 = PCB, a0..a3 the arguments, result in a0;
 # t0-t3 and a0-a3 are clobbered, s1-s3 and fp are saved where used.
@@ -61,17 +62,11 @@ do_chroot:
         lw   t0, I_TYPE(a0)
         li   t1, T_DIR
         bne  t0, t1, .notdir
-        lw   t0, I_INUM(a0)
-        li   t1, ROOT_INUM
-        bne  t0, t1, .set
-        call iput                   # the filesystem's root: 0 says so
-        li   a0, 0
-.set:   lw   t0, P_ROOT(s0)
-        sw   a0, P_ROOT(s0)
-        li   a0, 0
-        beqz t0, .out
-        mv   a0, t0                 # let go of the old root
-        call iput
+        mv   a1, a0                 # vfs.s: P_ROOT and its mount (the namespace's root is 0)
+        la   a2, namex_mnt
+        lw   a2, 0(a2)
+        li   a0, 1
+        call set_dir
         li   a0, 0
 .out:   pop  ra
         ret
@@ -191,7 +186,12 @@ sys_gethostname:
 # CLONE_NEWIPC changes nothing: an IPC namespace holds a kernel's named IPC objects (System V
 # IPC, POSIX message queues), and ringlab has none (its pipes have no names), so every IPC
 # namespace would be the same empty one; the flag is accepted because container runtimes pass
-# it. CLONE_NEWNET: net.s, netns_unshare. Any other bit is EINVAL; 0 does nothing.
+# it. CLONE_NEWNET: a free entry of netns_table is found with the checks (net.s, netns_alloc) and
+# entered with the changes. CLONE_NEWNS: a copy of the caller's mount namespace (vfs.s,
+# mntns_unshare): it may fail (ENOSPC) and changes nothing then, so it is the first change; it
+# never waits, but leaving the old namespace may (its mounts are freed under the filesystem
+# lock), so that comes last, once the entries found by the checks are taken. Any other bit is
+# EINVAL; 0 does nothing.
 sys_unshare:
         li   t0, ~NS_KINDS
         and  t0, a0, t0
@@ -200,9 +200,11 @@ sys_unshare:
         push s1
         push s2
         push s3
+        push fp
         mv   s3, a0                 # s3 = flags
         li   s1, 0                  # s1 = the new pid namespace (0: none asked)
         li   s2, 0                  # s2 = the new UTS namespace (0: none asked)
+        li   fp, 0                  # fp = the new network namespace (0: none asked)
         li   t0, CLONE_NEWPID
         and  t0, s3, t0
         beqz t0, .uts
@@ -223,7 +225,7 @@ sys_unshare:
         mv   s1, t0
 .uts:   li   t0, CLONE_NEWUTS
         and  t0, s3, t0
-        beqz t0, .commit
+        beqz t0, .netchk
         la   t0, uts_table
         la   t1, uts_table + U_SIZE * NUTS
 .ufind: lw   t2, U_REF(t0)
@@ -233,11 +235,25 @@ sys_unshare:
         j    .nospc
 .ufound:
         mv   s2, t0
+.netchk:
+        li   t0, CLONE_NEWNET
+        and  t0, s3, t0
+        beqz t0, .commit
+        call netns_alloc            # net.s: a free entry, or 0
+        beqz a0, .nospc
+        mv   fp, a0
 .commit:
-        mv   a0, s3                 # CLONE_NEWNET (net.s): the last check, and its change
-        call netns_unshare
+        li   t0, CLONE_NEWNS        # a copy of the mount table (vfs.s); it may fail (ENOSPC),
+        and  t0, s3, t0             # so it goes first, before anything has changed
+        li   s3, 0                  # s3 = the mount namespace left, put at the end (it may wait)
+        beqz t0, .net
+        call mntns_unshare
         blt  a0, zero, .out
-        beqz s1, .utsdo
+        mv   s3, a1
+.net:   beqz fp, .pidns
+        mv   a0, fp                 # net.s: the caller moves to the entry found above
+        call netns_enter
+.pidns: beqz s1, .utsdo
         lw   t0, P_PIDNS(s0)        # the new pid namespace hangs below the caller's
         sw   t0, PN_PARENT(s1)
         lw   t1, PN_LEVEL(t0)
@@ -261,13 +277,17 @@ sys_unshare:
         lw   a0, P_UTS(s0)
         sw   s2, P_UTS(s0)
         call uts_put
-.done:  li   a0, 0
+.done:  beqz s3, .ok
+        mv   a0, s3                 # vfs.s: leave the old mount namespace, last of all
+        call mntns_put
+.ok:    li   a0, 0
         j    .out
 .nospc: li   a0, -ENOSPC
         j    .out
 .einval:
         li   a0, -EINVAL
-.out:   pop  s3
+.out:   pop  fp
+        pop  s3
         pop  s2
         pop  s1
         pop  ra
@@ -283,10 +303,12 @@ sys_unshare:
 # made). CLONE_NEWPID: as unshare, the caller itself stays where it is and its later
 # children are born in the target's pid namespace (Linux's pid_ns_for_children); that is always
 # the caller's own namespace or one below it, since a process outside those is not visible
-# (ESRCH). CLONE_NEWIPC: nothing to join (see unshare). flags 0 or an unknown bit: EINVAL.
+# (ESRCH). CLONE_NEWIPC: nothing to join (see unshare). flags 0 or an unknown bit: EINVAL, and
+# so is CLONE_NEWNS for now (joining a mount namespace also moves the caller's root and current
+# directories to the namespace's root, under the filesystem lock: the next slice).
 sys_setns:
         beqz a1, .inval
-        li   t0, ~NS_KINDS
+        li   t0, ~SETNS_KINDS
         and  t0, a1, t0
         bnez t0, .inval
         push ra
@@ -360,6 +382,17 @@ sys_clone:
         lw   fp, P_NETNS(s0)
         mv   a0, fp
         call netns_get
+        lw   a0, P_MNTNS(s0)        # its mount namespace (vfs.s), and the mounts its current
+        lw   t0, MN_REF(a0)         # and root directories are in (proc_mnts: unshare moves
+        addi t0, t0, 1              # them to the copies)
+        sw   t0, MN_REF(a0)
+        push a0
+        mv   a0, s0
+        call pmnt
+        lw   t0, 0(a0)
+        push t0
+        lw   t0, 4(a0)
+        push t0
         lw   s2, P_NSCHILD(s0)
         lw   t0, PN_REF(s2)
         addi t0, t0, 1
@@ -379,6 +412,16 @@ sys_clone:
         lw   a0, P_NETNS(s0)
         sw   fp, P_NETNS(s0)
         call netns_put
+        mv   a0, s0
+        call pmnt                   # clobbers t0 only
+        pop  t0
+        sw   t0, 4(a0)
+        pop  t0
+        sw   t0, 0(a0)
+        pop  t0
+        lw   a0, P_MNTNS(s0)
+        sw   t0, P_MNTNS(s0)
+        call mntns_put              # (may wait: the new namespace's mounts if fork failed)
         mv   a0, s3
         pop  fp
         pop  s3

@@ -116,6 +116,8 @@ sys_fork:
         sw   t1, I_REF(t0)
 .files: mv   a0, s1                 # the root directory and the UTS namespace (ns.s)
         call root_dup
+        mv   a0, s1                 # the mount namespace and the directories' mounts (vfs.s)
+        call mnt_fork
         lw   a0, P_UTS(s0)
         sw   a0, P_UTS(s1)
         call uts_get
@@ -211,6 +213,7 @@ proc_exit:
         li   t1, INIT_PID
         beq  t0, t1, .init
         call close_all_files        # file.s (and the current and root directories)
+        call mntns_exit             # vfs.s: leave its mount namespace (the last one out frees it)
         lw   a0, P_UTS(s0)          # leave its UTS namespace (ns.s)
         sw   zero, P_UTS(s0)
         call uts_put

@@ -149,6 +149,9 @@ do_open:
         sw   t0, F_TYPE(s3)
         sw   s2, F_FLAGS(s3)
         sw   s1, F_IP(s3)
+        la   t0, namex_mnt          # the mount it is opened through (vfs.s: umount's EBUSY)
+        lw   t0, 0(t0)
+        sw   t0, F_MNT(s3)
         mv   a0, s3
         call fd_alloc               # cannot fail: a descriptor was free and nobody ran since
         j    .out
@@ -408,6 +411,8 @@ do_rmdir:
         lw   t0, I_TYPE(s2)
         li   t1, T_DIR
         bne  t0, t1, .notdir
+        call is_mountpoint          # vfs.s: a mount covers it (in any namespace)
+        bnez a0, .busy2
         mv   a0, s2
         call dir_is_empty
         blt  a0, zero, .put2
@@ -444,6 +449,8 @@ do_rmdir:
         j    .put2
 .notempty:
         li   a0, -ENOTEMPTY
+        j    .put2
+.busy2: li   a0, -EBUSY
         j    .put2
 
 # drop_dir(a0 = directory, a1 = its parent, whose entry for it is gone) -> a0 = 0 or -EIO: no
@@ -488,12 +495,17 @@ do_rename:
         call namex
         blt  a0, zero, .out
         sw   a0, RN_SDIR(s3)
+        la   t0, namex_mnt          # vfs.s: from's mount
+        lw   s1, 0(t0)
         la   a0, path_buf
         li   a1, 1
         la   a2, name_buf
         call namex
         blt  a0, zero, .out
         sw   a0, RN_DDIR(s3)        # name_buf2 = from's name, name_buf = to's
+        la   t0, namex_mnt          # across mounts: EXDEV, as on Linux
+        lw   t0, 0(t0)
+        bne  t0, s1, .xdev
         lw   t0, I_NLINK(a0)        # into a removed directory: ENOENT (see create)
         beqz t0, .noent
         la   t0, name_buf2
@@ -517,6 +529,9 @@ do_rename:
         beqz a0, .noent
         sw   a0, RN_S(s3)
         sw   a1, RN_SOFF(s3)
+        call is_mountpoint          # vfs.s: a mountpoint does not move (EBUSY)
+        bnez a0, .mpbusy
+        lw   a0, RN_S(s3)
         lw   t0, I_TYPE(a0)         # s1 = 1 when from is a directory
         addi t0, t0, -T_DIR
         sltiu s1, t0, 1
@@ -535,6 +550,9 @@ do_rename:
         beqz a0, .new
         sw   a0, RN_D(s3)
         sw   a1, RN_DOFF(s3)
+        call is_mountpoint          # nor is one replaced
+        bnez a0, .mpbusy
+        lw   a0, RN_D(s3)
         lw   t0, RN_S(s3)
         beq  a0, t0, .ok            # the same inode (iget shares the copy): nothing to do
         lw   t0, I_TYPE(a0)         # s2 = 1 when to is a directory
@@ -644,6 +662,11 @@ do_rename:
         j    .out
 .nospc: li   a0, -ENOSPC
         j    .out
+.xdev:  li   a0, -EXDEV
+        j    .out
+.mpbusy:
+        li   a0, -EBUSY
+        j    .out
 
 # within(a0 = directory, a1 = inum) -> a0 = 1 if the directory is that inode or below it,
 # 0 if not, -EIO when its `..` chain is broken or never reaches the root (a cycle).
@@ -698,12 +721,11 @@ do_chdir:
         lw   t0, I_TYPE(a0)
         li   t1, T_DIR
         bne  t0, t1, .notdir
-        lw   t0, P_CWD(s0)          # the new one keeps the reference namex took
-        sw   a0, P_CWD(s0)
+        mv   a1, a0                 # vfs.s: P_CWD keeps the reference namex took, and its mount
+        la   a2, namex_mnt
+        lw   a2, 0(a2)
         li   a0, 0
-        beqz t0, .out
-        mv   a0, t0
-        call iput
+        call set_dir
         li   a0, 0
 .out:   pop  ra
         ret
@@ -714,75 +736,24 @@ do_chdir:
         ret
 
 # getcwd(buf, size): climb `..` from the current directory to the root, finding each
-# directory's name in its parent, and build the path backwards at the end of path_buf. The
-# climb stops at the process's root (chroot); a current directory outside it reaches the
-# filesystem's root first, and its path then starts with "(unreachable)", as Linux's does.
+# directory's name in its parent, and build the path backwards at the end of path_buf
+# (mnt_path, vfs.s: the climb crosses from a mount's root to its mountpoint). It stops at the
+# process's root (chroot); a current directory outside it reaches the namespace's root first,
+# and its path then starts with "(unreachable)", as Linux's does.
 do_getcwd:
         push ra
         push s1
         push s2
         push s3
         push fp
-        la   s2, path_buf + PATH_MAX - 1    # s2 = start of the path built so far
-        sb   zero, 0(s2)
-        lw   a0, P_CWD(s0)
-        beqz a0, .rootref
-        call idup
-        j    .have
-.rootref:
-        li   a0, ROOT_INUM
-        call iget
-        blt  a0, zero, .ret
-.have:  mv   s1, a0                 # s1 = held directory
-        lw   t0, I_NLINK(s1)        # removed (rmdir) while it was the current directory
+        li   a0, 0
+        call proc_dir               # vfs.s: the current directory, held, and its mount
+        lw   t0, I_NLINK(a0)        # removed (rmdir) while it was the current directory
         beqz t0, .noent
-        la   s3, sb_copy
-        lw   s3, SB_NINODES(s3)     # s3 = steps left (a `..` cycle ends)
-.up:    lw   t0, P_ROOT(s0)         # the process's root is its "/"
-        beq  s1, t0, .top
-        lw   t0, I_INUM(s1)
-        li   t1, ROOT_INUM
-        beq  t0, t1, .real
-        addi s3, s3, -1
-        beqz s3, .broken
-        mv   a0, s1                 # the parent
-        la   a1, dotdot_name
-        call dir_lookup_inode
-        blt  a0, zero, .fail
-        beqz a0, .broken
-        mv   fp, a0                 # fp = held parent
-        lw   a1, I_INUM(s1)
-        call dir_name_of            # name_buf = our name in it
-        blt  a0, zero, .failp
-        la   a0, name_buf           # prepend "/name"
-        mv   t0, a0
-.len:   lbu  t1, 0(t0)
-        beqz t1, .prepend
-        addi t0, t0, 1
-        j    .len
-.prepend:
-        sub  a2, t0, a0             # a2 = length
-        sub  t0, s2, a2
-        addi t0, t0, -1
-        la   t1, path_buf
-        bltu t0, t1, .long
-        mv   s2, t0
-        li   t1, '/'
-        sb   t1, 0(s2)
-        mv   a1, a0
-        addi a0, s2, 1
-        call copy_bytes
-        mv   a0, s1
-        call iput
-        mv   s1, fp
-        j    .up
-.real:  lw   t0, P_ROOT(s0)         # the filesystem's root: outside a chroot's root?
-        beqz t0, .top
-        lbu  t0, 0(s2)
-        bnez t0, .unreach
-        addi s2, s2, -1
-        li   t0, '/'
-        sb   t0, 0(s2)
+        call mnt_path               # -> a0 = the path, a1 = 1: outside the root
+        blt  a0, zero, .ret
+        mv   s2, a0
+        beqz a1, .built
 .unreach:
         addi t0, s2, -UNREACH_LEN   # "(unreachable)" in front
         la   t1, path_buf
@@ -792,15 +763,7 @@ do_getcwd:
         la   a1, msg_unreachable
         li   a2, UNREACH_LEN
         call copy_bytes
-        j    .built
-.top:   lbu  t0, 0(s2)              # the root alone is "/"
-        bnez t0, .built
-        addi s2, s2, -1
-        li   t0, '/'
-        sb   t0, 0(s2)
-.built: mv   a0, s1
-        call iput
-        la   t0, path_buf + PATH_MAX
+.built: la   t0, path_buf + PATH_MAX
         sub  s3, t0, s2             # s3 = length with the zero byte
         lw   t0, P_A1(s0)           # size
         bltu t0, s3, .range
@@ -816,23 +779,11 @@ do_getcwd:
         j    .ret
 .fault: li   a0, -EFAULT
         j    .ret
-.noent: li   a0, -ENOENT
-        j    .fail
-.broken:
-        li   a0, -EIO
-        j    .fail
 .toolong:
         li   a0, -ENAMETOOLONG
-        j    .fail
-.long:  li   a0, -ENAMETOOLONG
-.failp: push a0
-        mv   a0, fp
-        call iput
-        pop  a0
-.fail:  push a0
-        mv   a0, s1
-        call iput
-        pop  a0
+        j    .ret
+.noent: call iput
+        li   a0, -ENOENT
 .ret:   pop  fp
         pop  s3
         pop  s2

@@ -237,7 +237,7 @@ gethostname:
         syscall
         ret
 
-# unshare(flags): give the caller new namespaces of the kinds in flags (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller's, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is); CLONE_NEWIPC: nothing (ringlab has no named IPC objects); CLONE_NEWNET: a network namespace with only a loopback interface (127.0.0.1) and no sockets (the caller's sockets stay in the old one)
+# unshare(flags): give the caller new namespaces of the kinds in flags (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller's, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is); CLONE_NEWIPC: nothing (ringlab has no named IPC objects); CLONE_NEWNET: a network namespace with only a loopback interface (127.0.0.1) and no sockets (the caller's sockets stay in the old one); CLONE_NEWNS: a mount namespace holding a copy of each of the caller's mounts (later mounts and umounts in either are not seen in the other: no propagation)
 unshare:
         li   t0, SYS_UNSHARE
         syscall
@@ -318,5 +318,29 @@ veth:
 # netifs(buf, len): the interfaces of the caller's network namespace, their addresses and byte counters (for ip addr)
 netifs:
         li   t0, SYS_NETIFS
+        syscall
+        ret
+
+# mount(source, target, fstype, flags): mount(2) without the fifth argument (data: ringlab passes four): MS_BIND makes the directory source appear at target in the caller's mount namespace, covering what target held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that)
+mount:
+        li   t0, SYS_MOUNT
+        syscall
+        ret
+
+# umount(target, flags): umount2(2): detach the mount whose root target is (what it covered shows again) and let go of its directories
+umount:
+        li   t0, SYS_UMOUNT
+        syscall
+        ret
+
+# pivot_root(new_root, put_old): pivot_root(2): the mount at new_root becomes the root of the caller's mount namespace and the old root mount is attached at put_old; every process of the namespace whose root or current directory was the old root gets the new one
+pivot_root:
+        li   t0, SYS_PIVOT_ROOT
+        syscall
+        ret
+
+# mounts(buf, len): the caller's mount table as text (ringlab has no /proc: this is its /proc/self/mounts)
+mounts:
+        li   t0, SYS_MOUNTS
         syscall
         ret

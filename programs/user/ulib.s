@@ -273,7 +273,8 @@ exec_command:
 .exit:  call exit
 
 # ns_flag(a0 = an argument) -> a0 = the CLONE_NEW* flag of a namespace option ("-u" UTS, "-p"
-# pid, "-i" IPC, "-n" network: util-linux's letters), or 0 when the argument is not one of them.
+# pid, "-i" IPC, "-n" network, "-m" mount: util-linux's letters), or 0 when the argument is not
+# one of them.
 ns_flag:
         lbu  t1, 0(a0)
         li   t2, '-'
@@ -319,8 +320,8 @@ ulib_path:       .space 5 + NAME_MAX + 1    # "/bin/" + a name + its zero byte
         .align 4
 ulib_sh_argv:    .word ulib_sh_name, 0
 ulib_status:     .word 0
-ulib_ns_flags:   .word CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET
-ulib_ns_letters: .asciz "upin"
+ulib_ns_flags:   .word CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS
+ulib_ns_letters: .asciz "upinm"
 ulib_colon:      .asciz ": "
 ulib_error_word: .asciz "error "
 ulib_errnum:     .space 16                  # "error " is copied in front of up to 10 digits
@@ -351,10 +352,14 @@ ulib_errors:
         .asciz "Permission denied"
         .byte EFAULT
         .asciz "Bad address"
+        .byte EBUSY
+        .asciz "Device or resource busy"
         .byte EEXIST
         .asciz "File exists"
         .byte EXDEV
         .asciz "Invalid cross-device link"
+        .byte ENODEV
+        .asciz "No such device"
         .byte ENOTDIR
         .asciz "Not a directory"
         .byte EISDIR

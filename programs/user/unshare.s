@@ -1,7 +1,8 @@
-# unshare [-u] [-p] [-i] [-n] [COMMAND [ARG...]]: run COMMAND (by default /bin/sh) in new
+# unshare [-u] [-p] [-i] [-n] [-m] [COMMAND [ARG...]]: run COMMAND (by default /bin/sh) in new
 # namespaces, as util-linux's unshare does: -u a UTS namespace (its own hostname, a copy of this
 # one), -p a pid namespace, -i an IPC namespace (which holds nothing: ringlab has no named IPC
-# objects), -n a network namespace (only a loopback interface, 127.0.0.1).
+# objects), -n a network namespace (only a loopback interface, 127.0.0.1), -m a mount namespace
+# (a copy of this one's mounts; later mounts stay inside).
 # unshare(CLONE_NEWPID) does not move the caller, only its later children, so with -p the
 # program forks (util-linux's --fork) and COMMAND is the child: pid 1 of the new namespace and
 # its init (ps there shows the namespace alone). The parent waits and exits with COMMAND's
@@ -46,5 +47,5 @@ _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argumen
         li   a0, 2
         call exit
 name:   .asciz "unshare"
-usage:  .asciz "usage: unshare [-u] [-p] [-i] [-n] [COMMAND [ARG...]]\n"
+usage:  .asciz "usage: unshare [-u] [-p] [-i] [-n] [-m] [COMMAND [ARG...]]\n"
         .include "lib.s"

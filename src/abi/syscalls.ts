@@ -170,6 +170,7 @@ export const SYSCALLS: readonly Syscall[] = [
   ...processCalls(27),
   ...namespaceCalls(36),
   ...networkCalls(42),
+  ...mountCalls(53),
 ];
 
 // ---- Files (programs/kernel/sysfile.s; docs/fs.md) -------------------------------------------
@@ -430,27 +431,27 @@ function namespaceCalls(first: number): Syscall[] {
     },
     {
       name: 'unshare',
-      args: [arg('flags', 'CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWNET, any of them together, or 0')],
+      args: [arg('flags', 'CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, any of them together, or 0')],
       returns: '0',
       errors: [
-        { errno: 'EINVAL', when: '`flags` has a bit other than CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC and CLONE_NEWNET (CLONE_NEWNS is reserved for the next slice); or CLONE_NEWPID a second time before the caller has left its namespace (its children\'s is new already)' },
-        { errno: 'ENOSPC', when: 'the kernel\'s table of UTS namespaces (NUTS), of pid namespaces (NPIDNS) or of network namespaces (NNETNS) is full, or the new pid namespace would be deeper than PIDNS_MAXLEVEL' },
+        { errno: 'EINVAL', when: '`flags` has a bit other than CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET and CLONE_NEWNS; or CLONE_NEWPID a second time before the caller has left its namespace (its children\'s is new already)' },
+        { errno: 'ENOSPC', when: 'the kernel\'s table of UTS namespaces (NUTS), of pid namespaces (NPIDNS), of network namespaces (NNETNS) or of mount namespaces (NMNTNS) is full, the mount table (NMOUNT) has no room for the copies, or the new pid namespace would be deeper than PIDNS_MAXLEVEL' },
       ],
-      doc: 'give the caller new namespaces of the kinds in `flags` (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller\'s, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is); CLONE_NEWIPC: nothing (ringlab has no named IPC objects); CLONE_NEWNET: a network namespace with only a loopback interface (127.0.0.1) and no sockets (the caller\'s sockets stay in the old one)',
+      doc: 'give the caller new namespaces of the kinds in `flags` (nothing changes when it fails); CLONE_NEWUTS: a UTS namespace that starts as a copy of its current one (its children inherit it); CLONE_NEWPID: a pid namespace one level below the caller\'s, in which its later children are born (the first is pid 1 there and init of it; the caller stays where it is); CLONE_NEWIPC: nothing (ringlab has no named IPC objects); CLONE_NEWNET: a network namespace with only a loopback interface (127.0.0.1) and no sockets (the caller\'s sockets stay in the old one); CLONE_NEWNS: a mount namespace holding a copy of each of the caller\'s mounts (later mounts and umounts in either are not seen in the other: no propagation)',
     },
     {
       name: 'setns',
       args: [arg('pid', 'a process, by its pid in the caller\'s pid namespace (Linux passes a pidfd)'), arg('flags', 'the kinds to join: CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET, any of them together')],
       returns: '0',
       errors: [
-        { errno: 'EINVAL', when: '`flags` is 0 or has a bit other than those kinds' },
+        { errno: 'EINVAL', when: '`flags` is 0 or has a bit other than those kinds (CLONE_NEWNS too: joining a mount namespace is not built yet)' },
         { errno: 'ESRCH', when: 'no live process has that pid in the caller\'s pid namespace (it never existed, is outside, or has exited)' },
       ],
       doc: 'setns(2) with a pidfd: join the namespaces of the kinds in `flags` that process `pid` is in (all or nothing); CLONE_NEWUTS: its UTS namespace; CLONE_NEWPID: the caller\'s later children are born in its pid namespace (the caller stays in its own, as Linux); CLONE_NEWNET: its network namespace (the caller\'s sockets stay where they were made); CLONE_NEWIPC: nothing to join',
     },
     {
       name: 'clone',
-      args: [arg('flags', 'the kinds of namespace the child gets new: CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET, any of them together, or 0')],
+      args: [arg('flags', 'the kinds of namespace the child gets new: CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, any of them together, or 0')],
       returns: 'as fork: the child\'s pid (as the caller sees it) in the parent, 0 in the child',
       errors: [
         { errno: 'EINVAL', when: '`flags` has another bit (ringlab\'s clone makes processes, not threads: no CLONE_VM, CLONE_THREAD, ...); or CLONE_NEWPID after the caller\'s unshare(CLONE_NEWPID)' },
@@ -602,6 +603,70 @@ function networkCalls(first: number): Syscall[] {
       returns: 'bytes put in `buf`: one NETIF entry (IF_SIZEOF bytes) per interface of the caller\'s network namespace, the loopback first, as many as fit',
       errors: [{ errno: 'EFAULT', when: '`buf` is not writable user memory' }],
       doc: 'the interfaces of the caller\'s network namespace, their addresses and byte counters (for ip addr)',
+    },
+  ];
+  return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));
+}
+
+// ---- Mounts (programs/kernel/vfs.s; docs/containers.md) ---------------------------------------
+
+/** mount, umount, pivot_root and the mount list, numbered from `first`. */
+function mountCalls(first: number): Syscall[] {
+  const path = (what: string): SyscallError[] => [
+    { errno: 'EFAULT', when: `${what} is not readable user memory` },
+    { errno: 'ENAMETOOLONG', when: `${what} is PATH_MAX bytes or longer, or a component is longer than NAME_MAX` },
+    { errno: 'ENOENT', when: `a component of ${what} does not exist` },
+  ];
+  const ENODEV_FS: SyscallError = { errno: 'ENODEV', when: 'no filesystem is mounted' };
+  const EIO: SyscallError = { errno: 'EIO', when: 'the disk failed, or the filesystem is damaged where the call looked' };
+  const calls: Omit<Syscall, 'number' | 'onError'>[] = [
+    {
+      name: 'mount',
+      args: [arg('source', 'MS_BIND: path of the directory to show'), arg('target', 'path of the directory to cover'), arg('fstype', 'without MS_BIND: the filesystem type (none is known yet: ENODEV)'), arg('flags', 'MS_BIND, or-ed with MS_RDONLY')],
+      returns: '0',
+      errors: [
+        { errno: 'EINVAL', when: '`flags` has a bit other than MS_BIND and MS_RDONLY' },
+        ...path('`target` (then `source`)'),
+        { errno: 'ENOTDIR', when: 'a component, or `target` or `source` itself, is not a directory' },
+        { errno: 'ENODEV', when: 'without MS_BIND: `fstype` is not a filesystem type the kernel knows (tmpfs and overlay are not built yet), or no filesystem is mounted' },
+        { errno: 'ENOSPC', when: 'the mount table (NMOUNT entries, every namespace together) is full' },
+        EIO,
+      ],
+      doc: 'mount(2) without the fifth argument (`data`: ringlab passes four): MS_BIND makes the directory `source` appear at `target` in the caller\'s mount namespace, covering what `target` held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that)',
+    },
+    {
+      name: 'umount',
+      args: [arg('target', 'path of the root of a mount'), arg('flags', '0 (MNT_DETACH is not implemented: EINVAL)')],
+      returns: '0',
+      errors: [
+        ...path('`target`'),
+        { errno: 'EINVAL', when: '`target` is not the root of a mount, or `flags` is not 0' },
+        { errno: 'EBUSY', when: 'it is the root mount of the namespace, or in use: a mount below it, a file opened through it, a process\'s current or root directory in it' },
+        ENODEV_FS,
+        EIO,
+      ],
+      doc: 'umount2(2): detach the mount whose root `target` is (what it covered shows again) and let go of its directories',
+    },
+    {
+      name: 'pivot_root',
+      args: [arg('new_root', 'path of the root of a mount'), arg('put_old', 'path of a directory at or below `new_root`')],
+      returns: '0',
+      errors: [
+        ...path('a path'),
+        { errno: 'ENOTDIR', when: 'a component, or `new_root` or `put_old` itself, is not a directory' },
+        { errno: 'EBUSY', when: '`new_root` or `put_old` is on the current root mount (for example `new_root` is `/`)' },
+        { errno: 'EINVAL', when: 'the caller\'s root is not its namespace\'s root (a chroot), `new_root` is not the root of a mount, or `put_old` is not at or below `new_root`' },
+        ENODEV_FS,
+        EIO,
+      ],
+      doc: 'pivot_root(2): the mount at `new_root` becomes the root of the caller\'s mount namespace and the old root mount is attached at `put_old`; every process of the namespace whose root or current directory was the old root gets the new one',
+    },
+    {
+      name: 'mounts',
+      args: [arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
+      returns: 'bytes written: one line per mount of the caller\'s namespace below its root, in the order they were mounted, as /proc/mounts: `/dev/disk TARGET rlfs rw` (or `ro`)',
+      errors: [{ errno: 'ERANGE', when: 'the lines do not fit in `len` bytes' }, { errno: 'EFAULT', when: '`buf` is not writable user memory' }, ENODEV_FS, EIO],
+      doc: 'the caller\'s mount table as text (ringlab has no /proc: this is its /proc/self/mounts)',
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));

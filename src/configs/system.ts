@@ -40,6 +40,10 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   bin('ip'),
   bin('nc'),
   bin('chroot-escape'), // the classic chroot escape, a demonstration (docs/containers.md)
+  bin('pivot-escape'), // the same escape inside a pivot_root container fails (docs/containers.md)
+  bin('mount'),
+  bin('umount'),
+  bin('pivot_root'),
 ];
 
 /** The system programs, assembled for the guest's ISA, ready for rootDisk. */

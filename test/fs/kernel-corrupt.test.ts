@@ -34,7 +34,7 @@ const system = systemPrograms(isaWith([])).map((p) => ({ path: p.path!, bytes: t
 /** A disk with /bin/fsops and a small tree: /d/f (3 blocks), /d/e/ (empty), /big (13 blocks:
  *  one through the indirect block), /s (small); then the system programs. */
 function healthyDisk(): Uint8Array {
-  const made = mkfs(64 * B, 32);
+  const made = mkfs(96 * B, 48); // room for the system programs (the vfs slice added four)
   if (!made.ok) throw new Error(made.detail);
   const fs = openFs(made.value);
   if (!fs.ok) throw new Error(fs.detail);

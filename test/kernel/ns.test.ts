@@ -325,7 +325,7 @@ n_own:  .ascii "own"
 n_zero: .byte 'a', 0, 'b'
 n64:    .ascii "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxz"
         .align 4
-bad_flags: .word CLONE_NEWNS, CLONE_NEWNET | CLONE_NEWNS, CLONE_NEWIPC | CLONE_NEWNS, CLONE_NEWUTS | CLONE_NEWNS, 1, 0x80000000, 0
+bad_flags: .word 0x10000, CLONE_NEWNET | 0x10000, CLONE_NEWIPC | 0x10000, CLONE_NEWUTS | 0x10000, 1, 0x80000000, 0
 ${COMMON}`);
 
 // The table of UTS namespaces runs out: unshare, fork a child that keeps the namespace (it
@@ -945,7 +945,7 @@ $ $ in-a-box
 kill: 1: Operation not permitted
 $ @@ 1
 $ box1
-$ usage: unshare [-u] [-p] [-i] [-n] [COMMAND [ARG...]]
+$ usage: unshare [-u] [-p] [-i] [-n] [-m] [COMMAND [ARG...]]
 $ @@ 2
 $ unshare: nosuch: No such file or directory
 $ @@ 127
