@@ -15,6 +15,7 @@
 #   sysfile.s    the calls on paths: open, stat, mkdir, rmdir, unlink, rename, chdir, ...
 #   exec.s       exec: an executable from the filesystem, its arguments on the new stack
 #   ns.s         containers: the root directory (chroot), UTS namespaces (hostname), unshare
+#   cgroup.s     control groups (cgroup v2): the tree, pids, memory and cpu controllers, files
 #   console.s    the console: kernel messages, input (the line discipline), read and write
 #
 # The kernel uses only the architecture (docs/ISA.md): it would run the same in ring 0 of bare
@@ -46,6 +47,7 @@
         .include "sysfile.s"
         .include "exec.s"
         .include "ns.s"
+        .include "cgroup.s"
         .include "console.s"
         .ifdef LEGACY
         .include "legacy.s"         # PUSHF/POPF-style STATUS access (docs/popek-goldberg.md)
@@ -55,7 +57,7 @@
         .endif
 
 # ---- kernel data -------------------------------------------------------------------------
-        .align PAGE_SIZE        # the scheduler's variables start a page (the process table, 64 x 256 bytes, takes four more)
+        .align PAGE_SIZE        # the scheduler's variables start a page (the process table, 64 x 288 bytes, takes five more)
 current:     .word 0            # PCB of the running process (0 while idle or booting)
 current_pid: .word 0            # its pid (0: none)
 writer_job:  .word 0            # job whose write() is on the console now, 0 for kernel text
@@ -71,6 +73,8 @@ next_pid:    .word 0            # the pid the next process gets, after the recor
 njobs:       .word 0            # jobs started: children of init (proc.s)
 frame_base:  .word 0            # first frame with a reference count (mm.s)
 frame_refs:  .word 0            # the counts: one byte per frame from frame_base
+frame_owner: .word 0            # the groups charged: one byte per frame (cgroup.s, cg_index)
+frame_owner_end: .word 0        # the end of those bytes
 # ns.s: the namespaces, on this page because fork and exit touch them with the rest (under a VMM
 # with shadow paging, another page would cost a hidden fault after each switch). Entry 0 of
 # uts_table is the boot namespace, with the default hostname; entry 0 of pidns_table, the root
@@ -80,6 +84,11 @@ uts_table:   .word 0            # U_REF (init_create takes the first reference)
         .space U_NAMELEN - 8
         .space U_SIZE * (NUTS - 1)
 pidns_table: .space PN_SIZE * NPIDNS
+# cgroup.s: the control groups, on this page too (the tick and the scheduler read them).
+cgroup_table: .space CG_SIZE * NCGROUP
+cg_count:    .word 0            # groups in use, the root included (1: nobody uses cgroups)
+cg_vclock:   .word 0            # virtual time of the group last picked (cpu.weight)
+cg_throttle: .word 0            # PCB that went over memory.high in this page fault (0: none)
 boot_pcb:    .space P_SIZE      # scratch save area for traps before the first process runs
         .align PAGE_SIZE
 proc_table:  .space P_SIZE * NPROC
@@ -115,6 +124,13 @@ cons_irq:    .word 0            # 1 while the console's interrupt is enabled
 cons_tty:    .word 0            # 1: the console is a terminal (BOOT_TTY): echo, editing, signals
 cons_buf:    .space CONS_BUF
 uts_buf:     .space U_NAMELEN   # ns.s, sethostname: the new name, copied in and zero padded
+cg_path:     .space CGROUP_PATH_MAX     # cgroup.s: a group's path, copied in
+cg_file:     .space CGROUP_FILE_MAX     # a file's name, zero padded
+cg_in:       .space CGROUP_WRITE_MAX + 4  # the text written to a file
+cg_out:      .space 1024                # the text of a file being read (cgroup.procs: NPROC lines)
+cg_pos:      .word 0                    # where the next byte of cg_out goes
+cg_name:     .space 16                  # a path's component, zero padded (CG_NAME)
+cg_digits:   .space 16                  # cg_putdec
         .align 4
 rn_frame:    .space 24          # rename's held inodes (RN_* in sysfile.s)
 dot_name:    .asciz "."         # names as the directory code compares them: 28 bytes,

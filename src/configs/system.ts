@@ -36,6 +36,7 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   bin('hostname'),
   bin('chroot'),
   bin('unshare'),
+  bin('cgctl'), // control groups: libcgroup's cgcreate/cgset/cgget/cgexec/cgdelete (docs/containers.md)
   bin('chroot-escape'), // the classic chroot escape, a demonstration (docs/containers.md)
 ];
 
