@@ -25,7 +25,10 @@ timer_interrupt:
         beq  t0, s1, .again         # s1 = P_TICKPC as trap_entry found it
         sw   t0, P_TICKPC(s0)
         j    schedule
-.again: mv   a0, s0                 # its second tick here: let it run (P_TICKPC stays 0)
+.again: mv   a0, s0                 # its second tick here: let it run (P_TICKPC stays 0),
+        call cg_runnable            # unless its control group is throttled now (cgroup.s)
+        beqz a0, schedule
+        mv   a0, s0
         j    resume_process
 
 # tick: count a timer tick and make every sleeper whose time has come ready.
