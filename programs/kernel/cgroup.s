@@ -469,10 +469,8 @@ cg_oom:
         call puts
         addi a0, s0, P_NAME
         call puts
-        la   a0, msg_close
+        la   a0, msg_cg_close
         call puts
-        li   a0, '\n'
-        call putc
         la   t0, killed_any
         li   t1, 1
         sw   t1, 0(t0)
@@ -483,6 +481,7 @@ cg_oom:
         ret
 
 msg_cg_oom: .asciz "kernel: memory cgroup out of memory: killed pid "
+msg_cg_close: .asciz ")\n"
         .align 4
 
 # cg_uncharge(a0 = frame; its reference count just fell to 0): the group that allocated it and
