@@ -451,8 +451,8 @@ function cgroupCalls(first: number): Syscall[] {
   const pathErrors: SyscallError[] = [
     { errno: 'EFAULT', when: 'a string argument is not readable user memory' },
     { errno: 'ENAMETOOLONG', when: 'the path is CGROUP_PATH_MAX bytes or longer, a file name CGROUP_FILE_MAX or longer, or a component longer than CGROUP_NAME_MAX' },
-    { errno: 'EINVAL', when: 'a component is `.` or `..`' },
   ];
+  const dots = 'a component is `.` or `..`';
   const calls: Omit<Syscall, 'number' | 'onError'>[] = [
     {
       name: 'cgroup_mkdir',
@@ -460,6 +460,7 @@ function cgroupCalls(first: number): Syscall[] {
       returns: '0',
       errors: [
         ...pathErrors,
+        { errno: 'EINVAL', when: dots },
         { errno: 'ENOENT', when: 'the parent group does not exist' },
         { errno: 'EEXIST', when: 'the group exists (`/` always does)' },
         { errno: 'ENOSPC', when: 'the kernel\'s table of groups (NCGROUP) is full' },
@@ -472,6 +473,7 @@ function cgroupCalls(first: number): Syscall[] {
       returns: '0',
       errors: [
         ...pathErrors,
+        { errno: 'EINVAL', when: dots },
         { errno: 'ENOENT', when: 'the group does not exist' },
         { errno: 'EBUSY', when: 'it holds a live process or a group, or it is the root' },
       ],
@@ -485,7 +487,7 @@ function cgroupCalls(first: number): Syscall[] {
         ...pathErrors,
         { errno: 'ENOENT', when: 'the group does not exist, or has no such file (the limits are not files of the root, as on Linux)' },
         { errno: 'EACCES', when: 'the file cannot be read (cgroup.kill)' },
-        { errno: 'EINVAL', when: '`len` is negative' },
+        { errno: 'EINVAL', when: `\`len\` is negative, or ${dots}` },
       ],
       doc: 'read one of a group\'s files, as read(2) of the whole file from offset 0 would',
     },
@@ -497,7 +499,7 @@ function cgroupCalls(first: number): Syscall[] {
         ...pathErrors,
         { errno: 'ENOENT', when: 'the group does not exist, or has no such file' },
         { errno: 'EACCES', when: 'the file cannot be written (cgroup.procs is the only one of the root\'s that can; cpu.stat, memory.current, ... never)' },
-        { errno: 'EINVAL', when: '`len` is negative or over CGROUP_WRITE_MAX, or the text is not what the file takes (garbage, a negative number, a quota or period out of range)' },
+        { errno: 'EINVAL', when: `\`len\` is negative or over CGROUP_WRITE_MAX, or the text is not what the file takes (garbage, a negative number, a quota or period out of range), or ${dots}` },
         { errno: 'ERANGE', when: 'cpu.weight outside 1..10000, or cgroup.kill with a number other than 1 (as Linux)' },
         { errno: 'ESRCH', when: 'cgroup.procs: no live process has that pid in the caller\'s pid namespace' },
       ],
