@@ -400,6 +400,9 @@ cg_alloc_frame:
         push s1
         lw   s1, P_CGROUP(s0)       # s1 = the group charged
         beqz s1, .alloc
+        lw   t0, P_PID(s0)          # init is never OOM-killed (nor by Linux): its pages are
+        li   t1, INIT_PID           # charged past a limit
+        beq  t0, t1, .alloc
         mv   t0, s1                 # 1. room under every memory.max on the way up?
 .check: lw   t1, CG_MEM_MAX(t0)
         blt  t1, zero, .nextc
@@ -987,7 +990,7 @@ show_controllers:
         la   a0, cg_controllers
         j    cg_puts
 
-# cgroup.kill: "1" sends SIGKILL to every live process in the group and below it.
+# cgroup.kill: "1" sends SIGKILL to every live process in the group and below it, init excepted.
 store_kill:
         push ra
         call cg_parse_all
@@ -999,6 +1002,9 @@ store_kill:
         beqz t1, .next
         li   t2, PS_DONE
         beq  t1, t2, .next
+        lw   a0, P_PID(t0)          # init is passed over (kill(1) is EPERM, and Linux's
+        li   a1, INIT_PID           # init ignores SIGKILL)
+        beq  a0, a1, .next
         lw   a0, P_CGROUP(t0)
         mv   a1, s1
         call cg_below
