@@ -1163,7 +1163,8 @@ show_mem_high:
         j    cg_putmax
 
 # cg_parse_bytes(a0 = text) -> a0 = pages (-1: "max"), or -2: bytes with an optional K, M or G
-# suffix (powers of 1024, as Linux's memparse), rounded down to whole pages.
+# suffix (powers of 1024, as Linux's memparse), rounded down to whole pages; -2 also for 4 GiB or
+# more (the files show bytes in a word; a guest has at most 1 GiB).
 cg_parse_bytes:
         push ra
         call cg_parse_max
@@ -1178,18 +1179,23 @@ cg_parse_bytes:
         beq  t0, t1, .mega
         li   t1, 'G'
         bne  t0, t1, .bad
-        li   t1, 1 << 14            # G: pages = n << 18
+        li   t1, 1 << 14            # G: pages = n << 18 (no carry out of the word)
         bgeu a0, t1, .bad
         slli a0, a0, 18
         j    .end
-.mega:  slli a0, a0, 8
+.mega:  li   t1, 1 << 24            # M: pages = n << 8
+        bgeu a0, t1, .bad
+        slli a0, a0, 8
         j    .end
 .kilo:  srli a0, a0, 2
         j    .end
 .bytes: srli a0, a0, 12
         j    .out
 .end:   lbu  t0, 0(a1)
-        beqz t0, .out
+        bnez t0, .bad
+        blt  a0, zero, .out         # max
+        li   t1, 1 << 20            # below 4 GiB, so that the bytes fit in a word
+        bltu a0, t1, .out
 .bad:   li   a0, -2
 .out:   pop  ra
         ret

@@ -256,6 +256,12 @@ _start: MK "/"
         RD "/box", "memory.max"
         WR "/box", "memory.max", "-1"
         WR "/box", "memory.max", "12Q"
+        WR "/box", "memory.max", "4G"
+        WR "/box", "memory.max", "3G"
+        RD "/box", "memory.max"
+        WR "/box", "memory.max", "4096M"
+        WR "/box", "memory.max", "4194304K"
+        WR "/box", "memory.max", "16777216M"
         WR "/box", "memory.max", "max"
         RD "/box", "memory.max"
         WR "/box", "memory.high", "64K"
@@ -675,7 +681,7 @@ const EXPECTED: Record<string, string> = {
     13, '20000 100000', 3, 'max 100000', 4, '5000 100000', 11, 'max 1000000',
     -22, -22, -22, -22, -22, -22, -22, -22,
     -34, -34, -22, -22, 4, 300,
-    2, 1048576, 4, 4096, -22, -22, 3, 'max', 3, 65536,
+    2, 1048576, 4, 4096, -22, -22, -22, 2, 3 * 2 ** 30, -22, -22, -22, 3, 'max', 3, 65536,
     -22, 2, 20, 3,
     -34, -22, -3, -22,
     -22, -22, -14, -22, 4, 'max ',
