@@ -17,10 +17,11 @@
 #   cpu      each timer tick charges a quantum of cycles to the group of the process it
 #            interrupted (cg_tick). cpu.max "QUOTA PERIOD": once a group's charge in its
 #            current period reaches QUOTA its processes are not scheduled until the period
-#            ends (cpu.stat: nr_periods, nr_throttled, throttled_usec). cpu.weight: between
-#            groups, the scheduler picks the ready process whose group has the least virtual
-#            time, which grows by CG_WSCALE / weight per tick charged, so groups share the
-#            processor in proportion to their weights, and a group alone gets all of it.
+#            ends (cpu.stat: nr_periods, nr_throttled, throttled_usec). cpu.weight: at every
+#            level of the tree, the scheduler picks the entity (a child group, or the group's
+#            own processes) with the least virtual time, which grows by CG_WSCALE / weight per
+#            tick charged, so siblings share the processor in proportion to their weights, and
+#            a group alone gets all of it.
 #
 # Time in cpu.max and cpu.stat is in microseconds of a CGROUP_CYCLES_PER_USEC clock (3 GHz),
 # kept in cycles inside (CG_*_CYC, CG_*_REM).
@@ -235,8 +236,7 @@ sys_cgroup_mkdir:
         sw   t1, CG_NAME + 8(a0)
         lw   t1, 12(t0)
         sw   t1, CG_NAME + 12(a0)
-        la   t0, cg_vclock          # it starts level with the groups running now
-        lw   t0, 0(t0)
+        lw   t0, CG_VCLOCK(s1)      # it starts level with its siblings running now
         sw   t0, CG_VTIME(a0)
         lw   t0, CG_NCHILD(s1)
         addi t0, t0, 1
@@ -542,17 +542,29 @@ cg_tick:
         beqz a0, .periods
         lw   s1, P_CGROUP(a0)       # s1 = the group charged
         beqz s1, .periods
-        la   t0, cg_vclock          # virtual time: from where the running groups are, at least
-        lw   t0, 0(t0)
-        lw   t1, CG_VTIME(s1)
-        sub  t2, t1, t0
-        bge  t2, zero, .vt
+        lw   t0, CG_VCLOCK(s1)      # virtual time: its own processes' entity, from where the
+        lw   t1, CG_OWNVT(s1)       # group's entities are at least (one that was idle does not
+        sub  t2, t1, t0             # bank its idle time) ...
+        bge  t2, zero, .own
         mv   t1, t0
-.vt:    li   t2, CG_WSCALE
-        lw   t3, CG_WEIGHT(s1)
-        divu t2, t2, t3
+.own:   li   t2, CG_WSCALE / CPU_WEIGHT_DEFAULT
         add  t1, t1, t2
-        sw   t1, CG_VTIME(s1)
+        sw   t1, CG_OWNVT(s1)
+        mv   t3, s1                 # ... then the group and each one above, as entities among
+.vt:    lw   t0, CG_PARENT(t3)      # their siblings, by their own weights
+        beqz t0, .charge            # (the root has no siblings)
+        lw   t0, CG_VCLOCK(t0)
+        lw   t1, CG_VTIME(t3)
+        sub  t2, t1, t0
+        bge  t2, zero, .ahead
+        mv   t1, t0
+.ahead: li   t2, CG_WSCALE
+        lw   a1, CG_WEIGHT(t3)
+        divu t2, t2, a1
+        add  t1, t1, t2
+        sw   t1, CG_VTIME(t3)
+        lw   t3, CG_PARENT(t3)
+        j    .vt
 .charge:
         lw   t0, CG_RUNTIME(s1)
         add  t0, t0, s2
@@ -622,6 +634,80 @@ cg_tick:
         pop  s1
         pop  ra
         ret
+
+# cpu.weight, hierarchically as Linux's CFS group scheduling: at each level of the tree the
+# entities below one group (each child group, and the group's own processes as one entity of the
+# default weight) share in proportion to their weights. The scheduler (sched.s) compares two ready
+# processes at the group where their paths from the root part (cg_before), and tells the groups
+# on the winner's path what was picked (cg_picked).
+
+# cg_before(a0 = group of a process X, a1 = group of a process B) -> a0 = 1 when X's entity comes
+# strictly before B's where their paths part: the least virtual time first (a difference, so the
+# times may wrap around); 0 for the same group (round robin decides). Keeps t0-t3.
+cg_before:
+        beq  a0, a1, .no
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s1, a0                 # s1 = X's group, s2 = B's
+        mv   s2, a1
+        mv   s3, a0                 # s3 = the lowest group above (or at) both: from X's up
+.lca:   mv   a2, s2
+.up:    beq  a2, s3, .found
+        lw   a2, CG_PARENT(a2)
+        bnez a2, .up
+        lw   s3, CG_PARENT(s3)      # the root is above everyone: this ends
+        j    .lca
+.found: mv   a0, s1
+        mv   a1, s3
+        call cg_entity_key
+        mv   a3, a0
+        mv   a0, s2
+        call cg_entity_key          # (keeps a1, a3)
+        sub  a0, a3, a0
+        slt  a0, a0, zero
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+.no:    li   a0, 0
+        ret
+
+# cg_entity_key(a0 = group, a1 = a group at or above it) -> a0 = the virtual time of its entity
+# among a1's: a1's own processes' if it is a1, else that of its ancestor just below a1.
+# Clobbers a2.
+cg_entity_key:
+        beq  a0, a1, .own
+.up:    lw   a2, CG_PARENT(a0)
+        beq  a2, a1, .child
+        mv   a0, a2
+        j    .up
+.child: lw   a0, CG_VTIME(a0)
+        ret
+.own:   lw   a0, CG_OWNVT(a0)
+        ret
+
+# cg_picked(a0 = PCB the scheduler picked): each group on its path moves its clock on to the key
+# of the entity picked below it (never back). Clobbers a0-a3.
+cg_picked:
+        lw   a0, P_CGROUP(a0)
+        lw   a1, CG_OWNVT(a0)       # its own processes' entity
+        lw   a2, CG_VCLOCK(a0)
+        sub  a3, a1, a2
+        blt  a3, zero, .up
+        sw   a1, CG_VCLOCK(a0)
+.up:    lw   a2, CG_PARENT(a0)      # then each group as its parent's entity
+        beqz a2, .out
+        lw   a1, CG_VTIME(a0)
+        lw   a3, CG_VCLOCK(a2)
+        sub  a3, a1, a3
+        blt  a3, zero, .next
+        sw   a1, CG_VCLOCK(a2)
+.next:  mv   a0, a2
+        j    .up
+.out:   ret
 
 # cg_runnable(a0 = PCB) -> a0 = 1 unless its group or one above is throttled. A process asleep
 # in the kernel (P_KSP) finishes its system call first: it may hold a lock others wait for.

@@ -87,7 +87,6 @@ pidns_table: .space PN_SIZE * NPIDNS
 # cgroup.s: the control groups, on this page too (the tick and the scheduler read them).
 cgroup_table: .space CG_SIZE * NCGROUP
 cg_count:    .word 0            # groups in use, the root included (1: nobody uses cgroups)
-cg_vclock:   .word 0            # virtual time of the group last picked (cpu.weight)
 cg_throttle: .word 0            # PCB that went over memory.high in this page fault (0: none)
 boot_pcb:    .space P_SIZE      # scratch save area for traps before the first process runs
         .align PAGE_SIZE

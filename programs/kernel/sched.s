@@ -99,13 +99,12 @@ schedule:
         j    .search
 
 # With control groups (cg_count > 1): the same round-robin walk from the current process, but
-# a process whose group (or one above) is throttled (cpu.max) is passed over, and of the others
-# the first whose group has the least virtual time wins (cpu.weight). While every process is in
-# one group their virtual times are equal, and the first ready one wins: plain round robin.
-# Virtual times are compared by their difference, so they may wrap around.
+# a process whose group (or one above) is throttled (cpu.max) is passed over, and a later one
+# wins over the best so far only if its entity has less virtual time where their paths part
+# (cpu.weight, cgroup.s: cg_before). Processes of one group tie, and the first ready one wins:
+# while every process is in one group, this is plain round robin.
 .groups:
-        li   s1, 0                  # s1 = the best so far, s2 = its group's virtual time
-        li   s2, 0
+        li   s1, 0                  # s1 = the best so far
         li   t2, NPROC
         mv   t0, s0
 .gnext: addi t0, t0, P_SIZE
@@ -119,22 +118,17 @@ schedule:
         mv   a0, t0
         call cg_runnable            # keeps t0-t3
         beqz a0, .gskip
-        lw   t1, P_CGROUP(t0)
-        lw   t1, CG_VTIME(t1)
         beqz s1, .gtake
-        sub  t3, t1, s2
-        bge  t3, zero, .gskip
+        lw   a0, P_CGROUP(t0)
+        lw   a1, P_CGROUP(s1)
+        call cg_before              # keeps t0-t3
+        beqz a0, .gskip
 .gtake: mv   s1, t0
-        mv   s2, t1
 .gskip: addi t2, t2, -1
         bnez t2, .gnext
         beqz s1, .none
-        la   t0, cg_vclock          # the clock moves on to the group picked
-        lw   t1, 0(t0)
-        sub  t3, s2, t1
-        blt  t3, zero, .gclock
-        sw   s2, 0(t0)
-.gclock:
+        mv   a0, s1                 # the groups' clocks move on to what was picked
+        call cg_picked
         mv   a0, s1
         j    .run
 

@@ -462,6 +462,48 @@ _start: MK "/a"
         call exit
 ${COMMON}`);
 
+// Nested weights: /p (weight 100) holds /p/x and /p/y with a hog each, /q (100) one hog: /p
+// and /q share half and half, and /p's half is split between x and y.
+const NESTED = program('nested', `${MACROS}
+_start: MK "/p"
+        MK "/p/x"
+        MK "/p/y"
+        MK "/q"
+        call fork
+        bnez a0, .p1
+        WRQ "/p/x", "cgroup.procs", "0"
+        j    hog
+.p1:    call fork
+        bnez a0, .p2
+        WRQ "/p/y", "cgroup.procs", "0"
+        j    hog
+.p2:    call fork
+        bnez a0, .p3
+        WRQ "/q", "cgroup.procs", "0"
+        j    hog
+.p3:    li   a0, 100
+        call sleep
+        RD "/p/x", "cpu.stat"
+        RD "/p/y", "cpu.stat"
+        RD "/q", "cpu.stat"
+        li   a0, 400
+        call sleep
+        RD "/p/x", "cpu.stat"
+        RD "/p/y", "cpu.stat"
+        RD "/q", "cpu.stat"
+        WR "/p", "cgroup.kill", "1"
+        WR "/q", "cgroup.kill", "1"
+        call wst
+        call wst
+        call wst
+        RM "/p/x"
+        RM "/p/y"
+        RM "/p"
+        RM "/q"
+        li   a0, 0
+        call exit
+${COMMON}`);
+
 // The stall: a process alone in a group with 20% of each period, periods of 5, 10 and 20 ms. It
 // calls uptime in a loop for two periods and prints the longest time between two answers
 // (ticks), then its group's nr_periods and nr_throttled.
@@ -760,6 +802,18 @@ describe.each(CONFIG_NAMES)('control groups under %s', (config) => {
       expect(Math.abs(share - 0.25)).toBeLessThan(0.01);
       expect(alone).toBeGreaterThan(0.98);
     }
+  });
+});
+
+describe.each(CONFIG_NAMES)('nested groups under %s', (config) => {
+  it('cpu.weight by level: /p and /q half and half, /p/x and /p/y a quarter each', () => {
+    const r = boot(config, { programs: [NESTED] });
+    const u = stat(r.processes[0]!.output, 'usage_usec');
+    const [x, y, q] = [u[3]! - u[0]!, u[4]! - u[1]!, u[5]! - u[2]!];
+    const total = x + y + q;
+    if (config === 'native') expect({ x, y, q }).toEqual({ x: 3334, y: 3334, q: 6666 }); // 400 ticks: 13,333 us
+    for (const [got, want] of [[x / total, 0.25], [y / total, 0.25], [q / total, 0.5]] as const) expect(Math.abs(got - want)).toBeLessThan(0.01);
+    expect(r.processes[0]!.output.endsWith(rows(1, 1, 9, 9, 9, 0, 0, 0, 0))).toBe(true);
   });
 });
 
