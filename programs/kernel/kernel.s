@@ -84,7 +84,8 @@ uts_table:   .word 0            # U_REF (init_create takes the first reference)
         .space U_NAMELEN - 8
         .space U_SIZE * (NUTS - 1)
 pidns_table: .space PN_SIZE * NPIDNS
-# cgroup.s: the control groups, on this page too (the tick and the scheduler read them).
+# cgroup.s: the control groups, here too (the tick and the scheduler read them); with them the
+# variables take a page and a little of the next (boot_pcb), before the process table's pages.
 cgroup_table: .space CG_SIZE * NCGROUP
 cg_count:    .word 0            # groups in use, the root included (1: nobody uses cgroups)
 cg_throttle: .word 0            # PCB that went over memory.high in this page fault (0: none)
