@@ -102,6 +102,7 @@ init_create:
         sw   t0, PN_REF(a0)
         li   t0, INIT_PID
         sw   t0, P_VPID(s0)
+        call cg_init                # the root control group, holding init (cgroup.s)
         sw   zero, P_PARENT(s0)
         sw   zero, P_JOB(s0)
         sw   zero, P_SIGIGN(s0)

@@ -114,7 +114,7 @@ load_segment:
         lw   t0, 0(a0)
         andi t0, t0, PTE_PRESENT
         bnez t0, .next
-.new:   call alloc_frame
+.new:   call cg_alloc_frame         # a user page: charged to its control group (cgroup.s)
         beqz a0, .oom
         ori  a2, a0, USER_CODE_PTE
         lw   a0, P_PGDIR(s0)

@@ -16,6 +16,7 @@
 #   exec.s       exec: an executable from the filesystem, its arguments on the new stack
 #   ns.s         containers: the root directory (chroot), UTS namespaces (hostname), unshare
 #   net.s        the network: stream sockets over kernel buffers, network namespaces, veth pairs
+#   cgroup.s     control groups (cgroup v2): the tree, pids, memory and cpu controllers, files
 #   console.s    the console: kernel messages, input (the line discipline), read and write
 #
 # The kernel uses only the architecture (docs/ISA.md): it would run the same in ring 0 of bare
@@ -49,6 +50,7 @@
         .include "ns.s"
         .include "net.s"
         .include "vfs.s"
+        .include "cgroup.s"
         .include "console.s"
         .ifdef LEGACY
         .include "legacy.s"         # PUSHF/POPF-style STATUS access (docs/popek-goldberg.md)
@@ -58,7 +60,7 @@
         .endif
 
 # ---- kernel data -------------------------------------------------------------------------
-        .align PAGE_SIZE        # the scheduler's variables start a page (the process table, 64 x 288 bytes, takes four and a half more)
+        .align PAGE_SIZE        # the scheduler's variables start a page (the process table, 64 x 288 bytes, takes five more)
 current:     .word 0            # PCB of the running process (0 while idle or booting)
 current_pid: .word 0            # its pid (0: none)
 writer_job:  .word 0            # job whose write() is on the console now, 0 for kernel text
@@ -74,6 +76,8 @@ next_pid:    .word 0            # the pid the next process gets, after the recor
 njobs:       .word 0            # jobs started: children of init (proc.s)
 frame_base:  .word 0            # first frame with a reference count (mm.s)
 frame_refs:  .word 0            # the counts: one byte per frame from frame_base
+frame_owner: .word 0            # the groups charged: one byte per frame (cgroup.s, cg_index)
+frame_owner_end: .word 0        # the end of those bytes
 # ns.s: the namespaces, on this page because fork and exit touch them with the rest (under a VMM
 # with shadow paging, another page would cost a hidden fault after each switch). Entry 0 of
 # uts_table is the boot namespace, with the default hostname; entry 0 of pidns_table, the root
@@ -85,6 +89,11 @@ uts_table:   .word 0            # U_REF (init_create takes the first reference)
 pidns_table: .space PN_SIZE * NPIDNS
 netns_table: .word 0, EPHEMERAL_FIRST, 0    # net.s: entry 0 is the root network namespace
         .space NN_SIZE * (NNETNS - 1)
+# cgroup.s: the control groups, here too (the tick and the scheduler read them); with them the
+# variables take a page and a little of the next (boot_pcb), before the process table's pages.
+cgroup_table: .space CG_SIZE * NCGROUP
+cg_count:    .word 0            # groups in use, the root included (1: nobody uses cgroups)
+cg_throttle: .word 0            # PCB that went over memory.high in this page fault (0: none)
 boot_pcb:    .space P_SIZE      # scratch save area for traps before the first process runs
         .align PAGE_SIZE
 proc_table:  .space P_SIZE * NPROC
@@ -131,6 +140,13 @@ cons_irq:    .word 0            # 1 while the console's interrupt is enabled
 cons_tty:    .word 0            # 1: the console is a terminal (BOOT_TTY): echo, editing, signals
 cons_buf:    .space CONS_BUF
 uts_buf:     .space U_NAMELEN   # ns.s, sethostname: the new name, copied in and zero padded
+cg_path:     .space CGROUP_PATH_MAX     # cgroup.s: a group's path, copied in
+cg_file:     .space CGROUP_FILE_MAX     # a file's name, zero padded
+cg_in:       .space CGROUP_WRITE_MAX + 4  # the text written to a file
+cg_out:      .space 1024                # the text of a file being read (cgroup.procs: NPROC lines)
+cg_pos:      .word 0                    # where the next byte of cg_out goes
+cg_name:     .space 16                  # a path's component, zero padded (CG_NAME)
+cg_digits:   .space 16                  # cg_putdec
         .align 4
 rn_frame:    .space 24          # rename's held inodes (RN_* in sysfile.s)
 dot_name:    .asciz "."         # names as the directory code compares them: 28 bytes,

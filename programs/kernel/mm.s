@@ -32,6 +32,13 @@ mm_init:
         sw   t0, 0(t3)
         sub  t1, t1, t0
         srli t1, t1, 12             # frames in the pool = bytes of counts
+        add  t3, t0, t1             # then as many bytes naming the control group each frame is
+        la   s0, frame_owner        # charged to (cgroup.s: 0 for none)
+        sw   t3, 0(s0)
+        add  t3, t3, t1
+        la   s0, frame_owner_end
+        sw   t3, 0(s0)
+        add  t1, t1, t1
         li   t3, PAGE_SIZE - 1
         add  t1, t1, t3
         li   t3, ~0xfff
@@ -78,6 +85,18 @@ mm_init:
         sub  t0, a0, t0
         srli t0, t0, 12
         la   t1, frame_refs
+        lw   t1, 0(t1)
+        add  t0, t0, t1
+.endm
+
+# frame_owner_address(a0 = frame) -> t0 = address of the byte naming the group it is charged to.
+# Clobbers t1.
+.macro frame_owner_address
+        la   t0, frame_base
+        lw   t0, 0(t0)
+        sub  t0, a0, t0
+        srli t0, t0, 12
+        la   t1, frame_owner
         lw   t1, 0(t1)
         add  t0, t0, t1
 .endm
@@ -140,14 +159,17 @@ alloc_frame_raw:
 .none:  li   a0, 0
         ret
 
-# free_frame(a0 = physical address): drop one reference; at the last, push it on the free list.
-# Clobbers t0, t1.
+# free_frame(a0 = physical address): drop one reference; at the last, uncharge the control group
+# that allocated it, if one did (cgroup.s), and push it on the free list. Clobbers t0, t1.
 free_frame:
         frame_ref_address
         lbu  t1, 0(t0)
         addi t1, t1, -1
         sb   t1, 0(t0)
         bnez t1, .shared            # another page table still maps it
+        push ra
+        call cg_uncharge
+        pop  ra
         la   t0, free_list
         lw   t1, 0(t0)
         sw   t1, 0(a0)
@@ -272,7 +294,7 @@ demand_map:
         lw   t0, 0(a0)
         andi t0, t0, PTE_PRESENT
         bnez t0, .fail              # present: the access itself was not allowed
-.new:   call alloc_frame
+.new:   call cg_alloc_frame         # a user page: charged to the process's control group
         beqz a0, .fail
         ori  a2, a0, USER_DATA_PTE
         lw   a0, P_PGDIR(s0)
@@ -448,7 +470,8 @@ cow_break:
         call frame_refcount
         li   t0, 1
         beq  a0, t0, .mine          # the last holder: no copy needed
-        call alloc_frame
+        call cg_alloc_frame         # the copy is the writer's (the shared frame stays charged
+                                    # to the group that allocated it, cgroup.s)
         beqz a0, .fail
         lw   a1, 0(s2)
         li   t0, ~0xfff

@@ -73,6 +73,8 @@ sys_fork:
         bnez t0, .dead
         push ra
         push s1
+        call cg_fork_check          # cgroup.s: -EAGAIN at a pids.max
+        blt  a0, zero, .out
         call proc_alloc
         blt  a0, zero, .out
         mv   s1, a0                 # s1 = the child
@@ -137,7 +139,8 @@ sys_fork:
         addi t0, t0, 4
         li   t1, NOFILE * 4
         blt  t0, t1, .fd
-        mv   a0, s1                 # 4. runnable
+        mv   a0, s1                 # 4. its control group (cgroup.s), and runnable
+        call cg_fork
         call make_ready
         mv   a0, s1                 # its pid as the parent sees it
         lw   a1, P_PIDNS(s0)
@@ -221,6 +224,7 @@ proc_exit:
         sw   zero, P_NETNS(s0)      # sockets and removes its veth pairs (net.s)
         call netns_put
         call pidns_exit             # ns.s: a namespace's init takes its namespace with it
+        call cg_exit                # cgroup.s: out of its group's pids.current and cgroup.procs
         la   t0, kernel_pgdir       # leave the dying address space before freeing it
         lw   t1, 0(t0)
         ori  t1, t1, PTBR_ENABLE

@@ -19,11 +19,16 @@
 timer_interrupt:
         vtimer_ack
         call tick
+        mv   a0, s0                 # charge the tick to its control group (cgroup.s)
+        call cg_tick
         lw   t0, P_PC(s0)
         beq  t0, s1, .again         # s1 = P_TICKPC as trap_entry found it
         sw   t0, P_TICKPC(s0)
         j    schedule
-.again: mv   a0, s0                 # its second tick here: let it run (P_TICKPC stays 0)
+.again: mv   a0, s0                 # its second tick here: let it run (P_TICKPC stays 0),
+        call cg_runnable            # unless its control group is throttled now (cgroup.s)
+        beqz a0, schedule
+        mv   a0, s0
         j    resume_process
 
 # tick: count a timer tick and make every sleeper whose time has come ready.
@@ -59,6 +64,10 @@ schedule:
         la   s0, proc_table
         addi s0, s0, -P_SIZE
 .search:
+        la   t0, cg_count           # control groups in use: pick by group (below)
+        lw   t0, 0(t0)
+        li   t1, 1
+        bne  t0, t1, .groups
         li   t2, NPROC
         mv   t0, s0
 .next:  addi t0, t0, P_SIZE
@@ -71,7 +80,7 @@ schedule:
         beq  t1, t3, .found
         addi t2, t2, -1
         bnez t2, .next
-        la   t0, alive              # nobody is ready
+.none:  la   t0, alive              # nobody is ready
         lw   t0, 0(t0)
         beqz t0, shutdown
         .ifdef LEGACY
@@ -83,11 +92,48 @@ schedule:
         beqz t0, .devices
         vtimer_ack
         call tick
+        li   a0, 0                  # an idle tick: periods go on (cgroup.s)
+        call cg_tick
 .devices:
         call device_interrupts
         j    .search
+
+# With control groups (cg_count > 1): the same round-robin walk from the current process, but
+# a process whose group (or one above) is throttled (cpu.max) is passed over, and a later one
+# wins over the best so far only if its entity has less virtual time where their paths part
+# (cpu.weight, cgroup.s: cg_before). Processes of one group tie, and the first ready one wins:
+# while every process is in one group, this is plain round robin.
+.groups:
+        li   s1, 0                  # s1 = the best so far
+        li   t2, NPROC
+        mv   t0, s0
+.gnext: addi t0, t0, P_SIZE
+        la   t1, proc_table + P_SIZE * NPROC
+        bltu t0, t1, .ginrange
+        la   t0, proc_table
+.ginrange:
+        lw   t1, P_STATE(t0)
+        li   t3, PS_READY
+        bne  t1, t3, .gskip
+        mv   a0, t0
+        call cg_runnable            # keeps t0-t3
+        beqz a0, .gskip
+        beqz s1, .gtake
+        lw   a0, P_CGROUP(t0)
+        lw   a1, P_CGROUP(s1)
+        call cg_before              # keeps t0-t3
+        beqz a0, .gskip
+.gtake: mv   s1, t0
+.gskip: addi t2, t2, -1
+        bnez t2, .gnext
+        beqz s1, .none
+        mv   a0, s1                 # the groups' clocks move on to what was picked
+        call cg_picked
+        mv   a0, s1
+        j    .run
+
 .found: mv   a0, t0
-        lw   t1, P_KSP(a0)          # asleep in the kernel: go on there
+.run:   lw   t1, P_KSP(a0)          # asleep in the kernel: go on there
         bnez t1, kernel_resume
         # fall through
 

@@ -75,9 +75,25 @@ page_fault:
         call cow_break
         beqz a0, .retry
 .demand:
+        la   t0, cg_throttle
+        sw   zero, 0(t0)
         vcsrr a0, BADADDR
         call demand_map             # 0: mapped; -1: not an address the process may touch
-        bnez a0, kill_current
+        bnez a0, .failed
+        la   t0, cg_throttle        # over its control group's memory.high (cgroup.s): the
+        lw   t0, 0(t0)              # process sleeps a tick, then retries (the page is there)
+        bne  t0, s0, .retry
+        la   t0, ticks
+        lw   t0, 0(t0)
+        addi t0, t0, 1
+        sw   t0, P_WAKE(s0)
+        li   t0, PS_SLEEPING
+        sw   t0, P_STATE(s0)
+        j    schedule
+.failed:
+        lw   t0, P_SIGPEND(s0)      # killed by its control group's OOM killer: SIGKILL, on
+        andi t0, t0, 1 << SIGKILL   # the way back (resume_process)
+        beqz t0, kill_current
 .retry:
         mv   a0, s0
         j    resume_process         # P_PC still points at the faulting instruction: retry it

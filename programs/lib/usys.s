@@ -344,3 +344,27 @@ mounts:
         li   t0, SYS_MOUNTS
         syscall
         ret
+
+# cgroup_mkdir(path): mkdir in cgroupfs: a new group below its parent, with no process and every limit at max (cpu.weight 100, cpu.max "max 100000")
+cgroup_mkdir:
+        li   t0, SYS_CGROUP_MKDIR
+        syscall
+        ret
+
+# cgroup_rmdir(path): rmdir in cgroupfs: remove an empty group; the memory still charged to it (pages shared with processes elsewhere) goes to its parent
+cgroup_rmdir:
+        li   t0, SYS_CGROUP_RMDIR
+        syscall
+        ret
+
+# cgroup_read(path, file, buf, len): read one of a group's files, as read(2) of the whole file from offset 0 would
+cgroup_read:
+        li   t0, SYS_CGROUP_READ
+        syscall
+        ret
+
+# cgroup_write(path, file, buf, len): write one of a group's files: cgroup.procs (a pid, 0 for the caller: move it), cgroup.kill (1: SIGKILL to every process in the group and below), cpu.max ("QUOTA PERIOD", "max", microseconds), cpu.weight, memory.max, memory.high (bytes, K/M/G suffixes, or "max"), pids.max (a number or "max")
+cgroup_write:
+        li   t0, SYS_CGROUP_WRITE
+        syscall
+        ret

@@ -243,6 +243,21 @@ export const NETIF = {
   },
 } as const satisfies Struct;
 
+/** Control groups (cgroup v2, programs/kernel/cgroup.s; docs/containers.md, "Control groups"). */
+export const CGROUPS = {
+  NCGROUP: { value: 16, doc: 'control groups the kernel holds at once, the root included (cgroup_mkdir past it: ENOSPC)' },
+  CGROUP_NAME_MAX: { value: 15, doc: 'the longest name of a group (one path component), in bytes (longer: ENAMETOOLONG)' },
+  CGROUP_PATH_MAX: { value: 256, doc: 'a group\'s path, with its zero byte, is shorter than this (else ENAMETOOLONG)' },
+  CGROUP_FILE_MAX: { value: 32, doc: 'a file name, with its zero byte, is shorter than this (else ENAMETOOLONG)' },
+  CGROUP_WRITE_MAX: { value: 64, doc: 'cgroup_write takes at most this many bytes (more: EINVAL)' },
+  CGROUP_CYCLES_PER_USEC: { value: 3000, doc: 'the clock cpu.max and cpu.stat count microseconds of: 3 GHz, the clock the cost presets assume (src/machine/costs.ts)' },
+  CPU_PERIOD_DEFAULT: { value: 100000, doc: 'cpu.max period at creation, microseconds (Linux: 100 ms)' },
+  CPU_PERIOD_MIN: { value: 1000, doc: 'the shortest cpu.max period and the smallest quota, microseconds (Linux: 1 ms)' },
+  CPU_PERIOD_MAX: { value: 1000000, doc: 'the longest cpu.max period, and the largest quota, microseconds (Linux: 1 s for the period)' },
+  CPU_WEIGHT_DEFAULT: { value: 100, doc: 'cpu.weight at creation (range 1..10000, else ERANGE)' },
+  CPU_WEIGHT_MAX: { value: 10000, doc: 'the largest cpu.weight' },
+} as const satisfies Record<string, AbiConstant>;
+
 /** One entry of the process snapshot that `procs` writes (for ps). */
 export const PROC_INFO = {
   name: 'process info',

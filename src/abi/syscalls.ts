@@ -171,6 +171,7 @@ export const SYSCALLS: readonly Syscall[] = [
   ...namespaceCalls(36),
   ...networkCalls(42),
   ...mountCalls(53),
+  ...cgroupCalls(57),
 ];
 
 // ---- Files (programs/kernel/sysfile.s; docs/fs.md) -------------------------------------------
@@ -667,6 +668,73 @@ function mountCalls(first: number): Syscall[] {
       returns: 'bytes written: one line per mount of the caller\'s namespace below its root, in the order they were mounted, as /proc/mounts: `/dev/disk TARGET rlfs rw` (or `ro`)',
       errors: [{ errno: 'ERANGE', when: 'the lines do not fit in `len` bytes' }, { errno: 'EFAULT', when: '`buf` is not writable user memory' }, ENODEV_FS, EIO],
       doc: 'the caller\'s mount table as text (ringlab has no /proc: this is its /proc/self/mounts)',
+    },
+  ];
+  return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));
+}
+
+// Control groups (programs/kernel/cgroup.s): the calls mirror cgroupfs, so that a later
+// cgroupfs maps mkdir, rmdir, and open+read/write of a group's files onto the same handlers.
+// Paths are the groups' paths from the hierarchy's root ("/", "/box", "/box/a"), whatever the
+// caller's root directory or pid namespace (there are no cgroup namespaces).
+function cgroupCalls(first: number): Syscall[] {
+  const path = arg('path', 'user address of the group\'s path: "/", "/box", "/box/a" (components separated by `/`; a leading `/` may be left out)');
+  const pathErrors: SyscallError[] = [
+    { errno: 'EFAULT', when: 'a string argument is not readable user memory' },
+    { errno: 'ENAMETOOLONG', when: 'the path is CGROUP_PATH_MAX bytes or longer, a file name CGROUP_FILE_MAX or longer, or a component longer than CGROUP_NAME_MAX' },
+  ];
+  const dots = 'a component is `.` or `..`';
+  const calls: Omit<Syscall, 'number' | 'onError'>[] = [
+    {
+      name: 'cgroup_mkdir',
+      args: [path],
+      returns: '0',
+      errors: [
+        ...pathErrors,
+        { errno: 'EINVAL', when: dots },
+        { errno: 'ENOENT', when: 'the parent group does not exist' },
+        { errno: 'EEXIST', when: 'the group exists (`/` always does)' },
+        { errno: 'ENOSPC', when: 'the kernel\'s table of groups (NCGROUP) is full' },
+      ],
+      doc: 'mkdir in cgroupfs: a new group below its parent, with no process and every limit at `max` (cpu.weight 100, cpu.max "max 100000")',
+    },
+    {
+      name: 'cgroup_rmdir',
+      args: [path],
+      returns: '0',
+      errors: [
+        ...pathErrors,
+        { errno: 'EINVAL', when: dots },
+        { errno: 'ENOENT', when: 'the group does not exist' },
+        { errno: 'EBUSY', when: 'it holds a live process or a group, or it is the root' },
+      ],
+      doc: 'rmdir in cgroupfs: remove an empty group; the memory still charged to it (pages shared with processes elsewhere) goes to its parent',
+    },
+    {
+      name: 'cgroup_read',
+      args: [path, arg('file', 'user address of the file\'s name: cgroup.procs, cpu.max, memory.events, ...'), arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
+      returns: 'bytes written to `buf`: the file\'s text (Linux\'s format, lines ending in a newline), cut at `len`',
+      errors: [
+        ...pathErrors,
+        { errno: 'ENOENT', when: 'the group does not exist, or has no such file (the limits are not files of the root, as on Linux)' },
+        { errno: 'EACCES', when: 'the file cannot be read (cgroup.kill)' },
+        { errno: 'EINVAL', when: `\`len\` is negative, or ${dots}` },
+      ],
+      doc: 'read one of a group\'s files, as read(2) of the whole file from offset 0 would',
+    },
+    {
+      name: 'cgroup_write',
+      args: [path, arg('file', 'user address of the file\'s name'), arg('buf', 'user address of the text to write, e.g. "20000 100000\\n"'), arg('len', 'its length, at most CGROUP_WRITE_MAX')],
+      returns: '`len`',
+      errors: [
+        ...pathErrors,
+        { errno: 'ENOENT', when: 'the group does not exist, or has no such file' },
+        { errno: 'EACCES', when: 'the file cannot be written (cgroup.procs is the only one of the root\'s that can; cpu.stat, memory.current, ... never)' },
+        { errno: 'EINVAL', when: `\`len\` is negative or over CGROUP_WRITE_MAX, or the text is not what the file takes (garbage, a negative number, a quota or period out of range), or ${dots}` },
+        { errno: 'ERANGE', when: 'cpu.weight outside 1..10000, or cgroup.kill with a number other than 1 (as Linux)' },
+        { errno: 'ESRCH', when: 'cgroup.procs: no live process has that pid in the caller\'s pid namespace' },
+      ],
+      doc: 'write one of a group\'s files: cgroup.procs (a pid, 0 for the caller: move it), cgroup.kill (1: SIGKILL to every process in the group and below), cpu.max ("QUOTA PERIOD", "max", microseconds), cpu.weight, memory.max, memory.high (bytes, K/M/G suffixes, or "max"), pids.max (a number or "max")',
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));

@@ -39,6 +39,7 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   bin('nsenter'),
   bin('ip'),
   bin('nc'),
+  bin('cgctl'), // control groups: libcgroup's cgcreate/cgset/cgget/cgexec/cgdelete (docs/containers.md)
   bin('chroot-escape'), // the classic chroot escape, a demonstration (docs/containers.md)
   bin('pivot-escape'), // the same escape inside a pivot_root container fails (docs/containers.md)
   bin('mount'),

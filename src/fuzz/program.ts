@@ -64,6 +64,16 @@
 //            across the mounts (EXDEV), rmdir of the mountpoint (EBUSY), umount while a file is
 //            open (EBUSY) and with odd arguments, the mount list (its length, or ERANGE), then
 //            umount and the directories removed. Drawn from a stream of their own.
+//   cgroup   control groups (programs/kernel/cgroup.s): the process makes its own group
+//            (/NAME), writes its files with good and bad values and reads them back (short and
+//            bad buffers too), moves itself in and reads memory.current and pids.current,
+//            forks with pids.max 1 (EAGAIN), lets a child in a group with a small memory.max be
+//            OOM-killed (its status, memory.events), kills a spinning child with cgroup.kill,
+//            then moves back to the root and removes the group. Compared: every result, the
+//            text of the files a process alone decides (limits, memory and pids counts,
+//            memory.events, pids.events); never cpu.stat, whose microseconds come from timer
+//            ticks that a VMM's overhead moves. The cpu.max values it sets are at least 100%
+//            of a period, so the block never slows a boot down. Drawn from a stream of their own.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
 // instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.
@@ -121,6 +131,8 @@ class ProgramWriter {
   private readonly ns: Random;
   /** The net blocks' own choices. */
   private readonly net: Random;
+  /** The control-group blocks' own choices. */
+  private readonly cg: Random;
   /** Whether the program has its own UTS namespace yet (sethostname only then). */
   private unshared = false;
   /** The mount blocks' own choices. */
@@ -138,6 +150,7 @@ class ProgramWriter {
     this.ns = rng.split(0x4e414d45);
     this.net = rng.split(0x4e455453);
     this.mnt = rng.split(0x4d4e5453);
+    this.cg = rng.split(0x43475250);
     this.divzeroHandled = rng.chance(0.6);
     for (let i = 0; i < 24; i++) this.pool.push(this.randomAddress());
   }
@@ -162,6 +175,7 @@ class ProgramWriter {
       if (this.ns.chance(0.05)) this.namespaceOps();
       if (this.net.chance(0.03)) this.netOps();
       if (this.mnt.chance(0.05)) this.mountOps();
+      if (this.cg.chance(0.05)) this.cgroupOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();
@@ -709,6 +723,152 @@ class ProgramWriter {
     this.sys('rmdir', tgt);
     this.sys('rmdir', src);
     this.sys('rmdir', dir);
+  }
+
+  /** Control-group calls (see the header): results and the text read back go into the checksum. */
+  private cgroupOps(): void {
+    const c = this.cg;
+    const buf = `0x${(FILE_BUFFERS + 3072).toString(16)}`; // in the file blocks' page, away from the others
+    const status = `0x${(FILE_BUFFERS + 3064).toString(16)}`;
+    const group = this.string(`/${this.name}`);
+    const root = this.string('/');
+    const procs = this.string('cgroup.procs');
+    const zero = this.string('0');
+    const write = (file: string, text: string, len?: number): void => {
+      this.sys('cgroup_write', group, this.string(file), this.string(text), `${len ?? text.length}`);
+    };
+    const read = (file: string, len = 64): void => {
+      for (const offset of [0, 4, 8, 12]) this.clear(buf, offset);
+      this.sys('cgroup_read', group, this.string(file), buf, `${len}`);
+      for (const offset of [0, 4, 8, 12]) {
+        this.emit(`        li   t0, ${buf}`);
+        this.emit(`        lw   a0, ${offset}(t0)`);
+        this.mix('a0');
+      }
+    };
+    const moveSelf = (to: string): void => this.sys('cgroup_write', to, procs, zero, '1');
+    const waitMix = (): void => {
+      this.clear(status, 0);
+      this.emit('        li   a0, -1');
+      this.emit(`        li   a1, ${status}`);
+      this.emit('        li   a2, 0');
+      this.emit('        call wait');
+      this.emit('        srli a0, a0, 31'); // the pid: only whether it failed
+      this.mix('a0');
+      this.emit(`        li   t0, ${status}`);
+      this.emit('        lw   a0, 0(t0)');
+      this.mix('a0');
+    };
+    this.sys('cgroup_mkdir', group);
+    if (c.chance(0.2)) this.sys('cgroup_mkdir', group); // EEXIST
+    const ops = c.int(1, 3);
+    for (let i = 0; i < ops; i++) {
+      switch (c.int(0, 5)) {
+        case 0: {
+          // a file written with a good or a bad value, then read back
+          const [file, values] = c.pick([
+            ['cpu.max', ['max', 'max 100000', '100000 100000', '200000 100000', '0', '999', 'abc', '1000 999', '1000 5000x', '-5', '']],
+            ['cpu.weight', ['1', '100', '10000', '0', '10001', 'max', '-1', '300']],
+            ['memory.max', ['max', '1M', '5000', '64K', '1G', '-1', '12Q', '99999999999']],
+            ['memory.high', ['max', '1M', '32K', 'x']],
+            ['pids.max', ['max', '0', '5', '-1', '9x']],
+            ['cgroup.kill', ['0', '2', 'x']],
+            ['cpu.stat', ['1']],
+            ['nosuch', ['1']],
+          ] as [string, string[]][]);
+          write(file, c.pick(values));
+          read(file, file === 'cpu.stat' ? 0 : c.pick([0, 4, 64, -1])); // cpu.stat: ticks (only its result)
+          break;
+        }
+        case 1: {
+          // in the group: its own pages and itself are what it holds
+          write('memory.max', 'max');
+          moveSelf(group);
+          this.block('memory');
+          read('memory.current');
+          read('pids.current');
+          read(c.pick(['cgroup.procs', 'pids.events', 'memory.events']));
+          this.sys('cgroup_rmdir', group); // EBUSY: it is in it
+          moveSelf(root);
+          break;
+        }
+        case 2: {
+          // pids.max 1: its fork fails
+          write('pids.max', '1');
+          moveSelf(group);
+          const child = this.fresh();
+          this.emit('        call fork');
+          this.emit(`        beqz a0, ${child}`);
+          this.mix('a0'); // -EAGAIN
+          read('pids.events');
+          moveSelf(root);
+          write('pids.max', 'max');
+          const after = this.fresh();
+          this.emit(`        j    ${after}`);
+          this.emit(`${child}:`);
+          this.emit('        li   a0, 0');
+          this.emit('        call exit');
+          this.emit(`${after}:`);
+          break;
+        }
+        case 3: {
+          // a child over memory.max is OOM-killed
+          write('memory.max', c.pick(['0', '8K', '16K']));
+          const child = this.fresh();
+          this.emit('        call fork');
+          this.emit(`        beqz a0, ${child}`);
+          waitMix();
+          read('memory.events');
+          write('memory.max', 'max');
+          const after = this.fresh();
+          this.emit(`        j    ${after}`);
+          this.emit(`${child}:`);
+          moveSelf(group);
+          const loop = this.fresh();
+          this.emit(`        li   t0, 0x${(FILE_BUFFERS + 0x10000).toString(16)}`);
+          this.emit(`        li   t1, ${c.int(4, 24)}`);
+          this.emit(`${loop}: sw   t1, 0(t0)`);
+          this.emit('        li   t2, 4096');
+          this.emit('        add  t0, t0, t2');
+          this.emit('        addi t1, t1, -1');
+          this.emit(`        bnez t1, ${loop}`);
+          this.emit('        andi a0, s0, 0xff');
+          this.emit('        call exit');
+          this.emit(`${after}:`);
+          break;
+        }
+        case 4: {
+          // cgroup.kill: a child born in the group spins until the write kills it
+          moveSelf(group);
+          const child = this.fresh();
+          this.emit('        call fork');
+          this.emit(`        beqz a0, ${child}`);
+          this.emit('        srli a0, a0, 31');
+          this.mix('a0');
+          moveSelf(root);
+          write('cgroup.kill', '1');
+          waitMix();
+          const after = this.fresh();
+          this.emit(`        j    ${after}`);
+          this.emit(`${child}:`);
+          this.emit('        addi t1, t1, 1');
+          this.emit(`        j    ${child}`);
+          this.emit(`${after}:`);
+          break;
+        }
+        default: {
+          // odd arguments
+          const bad = c.pick(['0x10000', '0x0', '0xffc00000']);
+          this.sys('cgroup_read', c.chance(0.5) ? bad : group, c.chance(0.5) ? bad : this.string('cpu.max'), buf, '16');
+          this.sys('cgroup_write', group, this.string('pids.max'), bad, '3');
+          this.sys('cgroup_write', group, this.string('pids.max'), this.string('max'), `${c.pick([-1, 65, 1000])}`);
+          this.sys('cgroup_mkdir', this.string(c.pick(['/nope/x', '/..', '/0123456789abcdefg', `/${this.name}/.`])));
+          this.sys('cgroup_rmdir', this.string(c.pick(['/', '/nope'])));
+        }
+      }
+    }
+    moveSelf(root);
+    this.sys('cgroup_rmdir', group);
   }
 
   /** Container calls (see the header); results and the bytes read back go into the checksum. */

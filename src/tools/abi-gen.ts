@@ -2,7 +2,7 @@
 // the user programs, programs/lib/usys.s (the user library's system-call wrappers, as xv6's
 // usys.pl writes usys.S) and the system-call section of docs/kernel.md.
 
-import { BOOT, ERRNO, EXEC, FILES, NAMESPACES, NETWORK, PROCESSES, STRUCTS, SYSCALLS, UNKNOWN_SYSCALL_ERROR, USER_SPACE, type AbiConstant, type Struct, type Syscall } from '../abi/index.js';
+import { BOOT, CGROUPS, ERRNO, EXEC, FILES, NAMESPACES, NETWORK, PROCESSES, STRUCTS, SYSCALLS, UNKNOWN_SYSCALL_ERROR, USER_SPACE, type AbiConstant, type Struct, type Syscall } from '../abi/index.js';
 
 function hex(n: number): string {
   return `0x${(n >>> 0).toString(16)}`;
@@ -54,6 +54,8 @@ export function abiInclude(): string {
   lines.push(...constants(NAMESPACES));
   lines.push('', '# ---- Networking: sockets, addresses, network namespaces ----');
   lines.push(...constants(NETWORK));
+  lines.push('', '# ---- Control groups ----');
+  lines.push(...constants(CGROUPS));
   lines.push('', '# ---- Executables (the files the kernel runs) ----');
   lines.push(...constants(EXEC));
   for (const st of STRUCTS) {

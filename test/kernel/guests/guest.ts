@@ -160,3 +160,11 @@ export function pidNamespaceRefs(r: BootResult): number[] {
   const size = kernelSymbol('PN_SIZE');
   return Array.from({ length: kernelSymbol('NPIDNS') }, (_, i) => guestWord(r, base + i * size + kernelSymbol('PN_REF')));
 }
+
+/** Control groups in use at power-off (cgroup.s: cgroup_table, CG_USED), the root included. */
+export function cgroupsInUse(r: BootResult): number {
+  const base = kernelSymbol('cgroup_table');
+  let used = 0;
+  for (let i = 0; i < kernelSymbol('NCGROUP'); i++) if (guestWord(r, base + i * kernelSymbol('CG_SIZE') + kernelSymbol('CG_USED')) !== 0) used++;
+  return used;
+}
