@@ -779,7 +779,7 @@ describe.each(CONFIG_NAMES)('control groups under %s', (config) => {
     if (config === 'native') {
       const ticks = [...out.matchAll(/^(\d+)$/gm)].map((m) => Number(m[1])).filter((n) => n > 100);
       expect({ ticks, a: a1 - a0, b: b1 - b0, share, periods: periods[2], throttled: throttled[2], throttledUsec: stat(out, 'throttled_usec')[2] })
-        .toEqual({ ticks: [305, 1805], a: 10000, b: 40000, share: 0.2, periods: 12, throttled: 12, throttledUsec: 36333 });
+        .toEqual({ ticks: [310, 1810], a: 10000, b: 40000, share: 0.2, periods: 12, throttled: 12, throttledUsec: 36400 });
     } else {
       expect(Math.abs(share - 0.2)).toBeLessThan(0.005);
     }
@@ -797,7 +797,7 @@ describe.each(CONFIG_NAMES)('control groups under %s', (config) => {
     const alone = (a3 - a2) / (((ticks[3]! - ticks[2]!) * 100_000) / 3000);
     const share = (a1 - a0) / (a1 - a0 + b1 - b0);
     if (config === 'native') {
-      expect({ a: a1 - a0, b: b1 - b0, share, alone: Math.round(alone * 1000) / 1000 }).toEqual({ a: 3333, b: 10000, share: 3333 / 13333, alone: 1 });
+      expect({ a: a1 - a0, b: b1 - b0, share, alone: Math.round(alone * 1000) / 1000 }).toEqual({ a: 3334, b: 10000, share: 3334 / 13334, alone: 1 });
     } else {
       expect(Math.abs(share - 0.25)).toBeLessThan(0.01);
       expect(alone).toBeGreaterThan(0.98);
@@ -811,7 +811,7 @@ describe.each(CONFIG_NAMES)('nested groups under %s', (config) => {
     const u = stat(r.processes[0]!.output, 'usage_usec');
     const [x, y, q] = [u[3]! - u[0]!, u[4]! - u[1]!, u[5]! - u[2]!];
     const total = x + y + q;
-    if (config === 'native') expect({ x, y, q }).toEqual({ x: 3334, y: 3334, q: 6666 }); // 400 ticks: 13,333 us
+    if (config === 'native') expect({ x, y, q }).toEqual({ x: 3334, y: 3333, q: 6666 }); // 400 ticks: 13,333 us
     for (const [got, want] of [[x / total, 0.25], [y / total, 0.25], [q / total, 0.5]] as const) expect(Math.abs(got - want)).toBeLessThan(0.01);
     expect(r.processes[0]!.output.endsWith(rows(1, 1, 9, 9, 9, 0, 0, 0, 0))).toBe(true);
   });
