@@ -907,7 +907,21 @@ class ProgramWriter {
           this.call('getpid');
           this.call('getppid');
           this.sys('setns', '1', n.pick(['CLONE_NEWPID', 'CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC', '0', 'CLONE_NEWNET', '0x100']));
-          if (n.chance(0.5)) this.call('fork'); // its child is pid 2; if it runs on, it takes this path's exit too
+          if (n.chance(0.5)) {
+            // a child of its own, pid 2, waited for: a process left running would share the
+            // program's pages copy-on-write for a time that depends on timing (memory.current)
+            const g = this.fresh();
+            const gAfter = this.fresh();
+            this.emit('        call fork');
+            this.emit(`        beqz a0, ${g}`);
+            this.mix('a0');
+            this.reapChild(status, true);
+            this.emit(`        j    ${gAfter}`);
+            this.emit(`${g}:`);
+            this.emit('        li   a0, 0');
+            this.emit('        call exit');
+            this.emit(`${gAfter}:`);
+          }
         }
         this.sys('setns', n.pick(['0', '99999']), 'CLONE_NEWUTS');
         this.emit('        andi a0, s0, 0xff');
