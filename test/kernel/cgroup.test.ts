@@ -179,19 +179,7 @@ touch:  li   t0, HEAP_BASE + 0x100000
         addi a0, a0, -1
         j    .page
 .done:  ret
-# wst: wait for any child, print its status word.
-wst:    push ra
-        li   a0, -1
-        la   a1, status
-        li   a2, 0
-        call wait
-        la   a0, status
-        lw   a0, 0(a0)
-        call result
-        pop  ra
-        ret
         .align 4
-status: .word 0
 `;
 
 const rows = (...values: (number | string)[]) => values.map((v) => `${v}\n`).join('');

@@ -88,18 +88,7 @@ dotted: push ra                     # an IPv4 address, a.b.c.d
         pop  s1
         pop  ra
         ret
-wst:    push ra
-        li   a0, -1
-        la   a1, status
-        li   a2, 0
-        call wait
-        la   a0, status
-        lw   a0, 0(a0)
-        call result
-        pop  ra
-        ret
         .align 4
-status: .word 0
 sabuf:  .word 0, 0
 st:     .space ST_SIZEOF
 buf:    .space 64

@@ -17,34 +17,9 @@ import { boot, CONFIG_NAMES, framesInUse, inodesInUse, pidNamespaceRefs, program
 
 const rows = (...values: (number | string)[]) => values.map((v) => `${v}\n`).join('');
 
-/** cwd: print getcwd's answer (or its error); st: a struct stat; wst: wait for any child and
- *  print its status word. */
+/** st: a struct stat (wst and cwd are guest.ts's helpers). */
 const COMMON = `
-cwd:    push ra
-        li   a0, HEAP_BASE + 0x2000
-        li   a1, 256
-        call getcwd
-        blt  a0, zero, .err
-        li   a0, HEAP_BASE + 0x2000
-        call print
-        call newline
-        pop  ra
-        ret
-.err:   call result
-        pop  ra
-        ret
-wst:    push ra
-        li   a0, -1
-        la   a1, status
-        li   a2, 0
-        call wait
-        la   a0, status
-        lw   a0, 0(a0)
-        call result
-        pop  ra
-        ret
         .align 4
-status: .word 0
 st:     .space ST_SIZEOF
 `;
 

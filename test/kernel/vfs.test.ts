@@ -24,19 +24,6 @@ function sc(fn: string, ...args: (string | number)[]): string {
 const strings = (s: Record<string, string>) => Object.entries(s).map(([k, v]) => `${k}: .asciz "${v}"`).join('\n') + '\n        .align 4\n';
 
 const COMMON = `
-cwd:    push ra
-        li   a0, HEAP_BASE + 0x2000
-        li   a1, 256
-        call getcwd
-        blt  a0, zero, .err
-        li   a0, HEAP_BASE + 0x2000
-        call print
-        call newline
-        pop  ra
-        ret
-.err:   call result
-        pop  ra
-        ret
 list:   push ra
         li   a0, HEAP_BASE + 0x3000
         li   a1, 0x1000
@@ -50,18 +37,7 @@ list:   push ra
 .err:   call result
         pop  ra
         ret
-wst:    push ra
-        li   a0, -1
-        la   a1, status
-        li   a2, 0
-        call wait
-        la   a0, status
-        lw   a0, 0(a0)
-        call result
-        pop  ra
-        ret
         .align 4
-status: .word 0
 st:     .space ST_SIZEOF
 `;
 

@@ -20,7 +20,9 @@ export interface GuestProgram {
  *   putch(a0)         one byte
  *   putbuf(a0, a1)    a1 bytes at a0
  *   fd0, fd1          the words of `fds` (the pipe's ends after pipe(fds)) into a0
- *   blocked(a0 = pid) return once that process sleeps in the kernel (procs says PROC_WAITING) */
+ *   blocked(a0 = pid) return once that process sleeps in the kernel (procs says PROC_WAITING)
+ *   wst               wait for any child and print its status word (left in `status`)
+ *   cwd               print getcwd's answer, or its error */
 const HELPERS = `
 result: push ra
         bge  a0, zero, .pos
@@ -74,10 +76,36 @@ blocked: push ra
         pop  s1
         pop  ra
         ret
+# wst: wait for any child and print its status word (it is left in \`status\`).
+wst:    push ra
+        li   a0, -1
+        la   a1, status
+        li   a2, 0
+        call wait
+        la   a0, status
+        lw   a0, 0(a0)
+        call result
+        pop  ra
+        ret
+# cwd: print getcwd's answer, or its error.
+cwd:    push ra
+        li   a0, HEAP_BASE + 0x2000
+        li   a1, 256
+        call getcwd
+        blt  a0, zero, .err
+        li   a0, HEAP_BASE + 0x2000
+        call print
+        call newline
+        pop  ra
+        ret
+.err:   call result
+        pop  ra
+        ret
 h_minus: .asciz "-"
         .align 4
 h_byte: .word 0
 fds:    .word -1, -1
+status: .word 0
 `;
 
 export function program(name: string, body: string, iterations?: number): GuestProgram {
