@@ -13,7 +13,7 @@
         .include "user.inc"
         .equ TEXT, HEAP_BASE            # cgroup_read's buffer
         .equ TEXT_MAX, 0x1000
-        .equ PATHBUF, HEAP_BASE + 0x1000 # "/bin/" + COMMAND; "PATH/FILE" for an error message
+        .equ PATHBUF, HEAP_BASE + 0x1000 # "PATH/FILE" for an error message
 _start: mv   s2, a1                     # s2 = argc
         mv   s1, a2                     # s1 = argv
         li   t0, 3
@@ -83,41 +83,9 @@ _start: mv   s2, a1                     # s2 = argc
         li   a3, 1
         call cgroup_write
         blt  a0, zero, .fail
-        lw   s3, 12(s1)                 # s3 = COMMAND
-        addi s1, s1, 12                 # s1 = its argv
-        mv   a0, s3
-.slash: lbu  t1, 0(a0)                  # a `/` in it: run it as it is
-        beqz t1, .inbin
-        addi a0, a0, 1
-        li   t2, '/'
-        bne  t1, t2, .slash
-        mv   a0, s3
-        j    .run
-.inbin: mv   a0, s3
-        call strlen
-        li   t1, NAME_MAX
-        mv   t2, a0
-        mv   a0, s3
-        bgtu t2, t1, .run               # too long a name: the kernel says so
-        li   a0, PATHBUF
-        la   a1, p_bin
-        call strcpy
-        mv   a1, s3
-        call strcpy
-        li   a0, PATHBUF
-.run:   mv   a1, s1
-        call exec
-        mv   a2, a0
-        la   a0, name
-        mv   a1, s3
-        push a2
-        call perror
-        pop  a2
-        li   a0, 127
-        li   t1, -ENOENT
-        beq  a2, t1, .exit
-        li   a0, 126
-.exit:  call exit
+        addi a0, s1, 12                 # COMMAND's argv (ulib.s: from /bin, 127 or 126)
+        la   a1, name
+        call exec_command
 .done:  blt  a0, zero, .fail
 .ok:    li   a0, 0
         call exit
@@ -166,6 +134,5 @@ c_exec:   .asciz "exec"
 f_procs:  .asciz "cgroup.procs"
 zero_text: .asciz "0"
 slash:    .asciz "/"
-p_bin:    .asciz "/bin/"
         .align 4
         .include "lib.s"
