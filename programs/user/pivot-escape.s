@@ -142,49 +142,7 @@ list:   push ra
 .done:  pop  ra
         ret
 
-# step(a0 = a system call's result, a1 = what was done): "  what = result".
-step:   push ra
-        push a0
-        push a1
-        la   a0, m_indent
-        call print
-        pop  a0
-        call print
-        la   a0, m_eq
-        call print
-        pop  a0
-        bge  a0, zero, .pos
-        push a0
-        la   a0, m_minus
-        call print
-        pop  a0
-        neg  a0, a0
-.pos:   call print_dec
-        call newline
-        pop  ra
-        ret
-
-# cwd: "  getcwd = PATH" (or the error).
-cwd:    push ra
-        li   a0, CWDBUF
-        li   a1, 256
-        call getcwd
-        bge  a0, zero, .ok
-        la   a1, s_getcwd
-        call step
-        pop  ra
-        ret
-.ok:    la   a0, m_indent
-        call print
-        la   a0, s_getcwd
-        call print
-        la   a0, m_eq
-        call print
-        li   a0, CWDBUF
-        call print
-        call newline
-        pop  ra
-        ret
+        .include "steps.inc"
 
 m_box:      .asciz "1. the container\n"
 m_escape:   .asciz "2. the escape\n"
