@@ -40,7 +40,6 @@
 #
 # The namespace kinds unshare, setns and clone take (CLONE_NEWIPC: see unshare).
         .equ NS_KINDS, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET
-        .equ SETNS_KINDS, NS_KINDS & ~CLONE_NEWNS    # joining a mount namespace: not yet
 
 # Register conventions, as for every handler: s0 = PCB, a0..a3 the arguments, result in a0;
 # t0-t3 and a0-a3 are clobbered, s1-s3 and fp are saved where used.
@@ -303,12 +302,12 @@ sys_unshare:
 # made). CLONE_NEWPID: as unshare, the caller itself stays where it is and its later
 # children are born in the target's pid namespace (Linux's pid_ns_for_children); that is always
 # the caller's own namespace or one below it, since a process outside those is not visible
-# (ESRCH). CLONE_NEWIPC: nothing to join (see unshare). flags 0 or an unknown bit: EINVAL, and
-# so is CLONE_NEWNS for now (joining a mount namespace also moves the caller's root and current
-# directories to the namespace's root, under the filesystem lock: the next slice).
+# (ESRCH). CLONE_NEWIPC: nothing to join (see unshare). CLONE_NEWNS: its mount namespace, and,
+# as Linux's mntns_install, the caller's root and current directories become that namespace's
+# root (so a chroot is left behind too). flags 0 or an unknown bit: EINVAL.
 sys_setns:
         beqz a1, .inval
-        li   t0, ~SETNS_KINDS
+        li   t0, ~NS_KINDS
         and  t0, a1, t0
         bnez t0, .inval
         push ra
@@ -319,7 +318,14 @@ sys_setns:
         li   t0, -ESRCH
         beqz a0, .ret
         mv   s1, a0                 # s1 = the target
-        li   t0, CLONE_NEWPID
+        li   t0, CLONE_NEWNS        # a process that is exiting has left its mount namespace
+        and  t0, s2, t0             # first (proc_exit), and may wait for the disk after
+        beqz t0, .pid
+        lw   t0, P_MNTNS(s1)
+        bnez t0, .pid
+        li   t0, -ESRCH
+        j    .ret
+.pid:   li   t0, CLONE_NEWPID
         and  t0, s2, t0
         beqz t0, .uts
         lw   a0, P_PIDNS(s1)        # the caller's children's namespace := the target's
@@ -348,7 +354,12 @@ sys_setns:
         sw   a0, P_NETNS(s0)
         mv   a0, t0
         call netns_put
-.done:  li   t0, 0
+.done:  li   t0, CLONE_NEWNS        # last: it may wait for the filesystem lock
+        and  t0, s2, t0
+        beqz t0, .ok
+        lw   a0, P_MNTNS(s1)
+        call mntns_join             # vfs.s
+.ok:    li   t0, 0
 .ret:   mv   a0, t0
         pop  s2
         pop  s1

@@ -169,6 +169,49 @@ mntns_exit:
         j    mntns_put
 .out:   ret
 
+# mntns_join(a0 = namespace; s0 = PCB): setns(CLONE_NEWNS). The caller moves to the namespace,
+# and its root and current directories become the namespace's root (0 in the PCB), as Linux's
+# mntns_install does: nothing of its old view, a chroot included, comes along. Letting go of
+# the old directories may wait for the disk, so it runs under the filesystem lock; the old
+# namespace goes last (its last process takes its mounts with it, taking the lock itself).
+mntns_join:
+        push ra
+        push s1
+        lw   t0, MN_REF(a0)         # the new one first: it may be the one the caller is in
+        addi t0, t0, 1
+        sw   t0, MN_REF(a0)
+        lw   s1, P_MNTNS(s0)        # s1 = the old namespace
+        sw   a0, P_MNTNS(s0)
+        la   t0, fs_mounted
+        lw   t0, 0(t0)
+        beqz t0, .old               # no filesystem: the directories are 0 already
+        call fs_lock
+        li   a0, 0
+        call join_root
+        li   a0, 1
+        call join_root
+        call fs_unlock              # (a directory that is still linked writes nothing)
+.old:   mv   a0, s1
+        call mntns_put
+        pop  s1
+        pop  ra
+        ret
+
+# join_root(a0 = 0: current directory, 1: root; s0 = PCB): the field becomes 0, the root of
+# the namespace's root mount, and its old inode is let go.
+join_root:
+        push ra
+        li   t0, P_CWD
+        beqz a0, .field
+        li   t0, P_ROOT
+.field: add  t0, t0, s0
+        lw   a0, 0(t0)
+        sw   zero, 0(t0)
+        beqz a0, .out
+        call iput
+.out:   pop  ra
+        ret
+
 # mntns_put(a0 = namespace): one process fewer. The last one takes its mounts with it, under
 # the filesystem lock (letting go of an inode may wait for the disk). The entry stays taken
 # (MN_REF 1) until its mounts are gone, so unshare cannot hand it out half freed.

@@ -243,7 +243,7 @@ unshare:
         syscall
         ret
 
-# setns(pid, flags): setns(2) with a pidfd: join the namespaces of the kinds in flags that process pid is in (all or nothing); CLONE_NEWUTS: its UTS namespace; CLONE_NEWPID: the caller's later children are born in its pid namespace (the caller stays in its own, as Linux); CLONE_NEWNET: its network namespace (the caller's sockets stay where they were made); CLONE_NEWIPC: nothing to join
+# setns(pid, flags): setns(2) with a pidfd: join the namespaces of the kinds in flags that process pid is in (all or nothing); CLONE_NEWUTS: its UTS namespace; CLONE_NEWPID: the caller's later children are born in its pid namespace (the caller stays in its own, as Linux); CLONE_NEWNET: its network namespace (the caller's sockets stay where they were made); CLONE_NEWIPC: nothing to join; CLONE_NEWNS: its mount namespace, and the caller's root and current directories become that namespace's root (a chroot is left behind, as Linux)
 setns:
         li   t0, SYS_SETNS
         syscall

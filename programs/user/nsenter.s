@@ -1,6 +1,7 @@
-# nsenter -t PID [-u] [-p] [-i] [-n] [COMMAND [ARG...]]: run COMMAND (by default /bin/sh) in the
+# nsenter -t PID [-u] [-p] [-i] [-n] [-m] [COMMAND [ARG...]]: run COMMAND (by default /bin/sh) in the
 # namespaces process PID is in, as util-linux's nsenter does: -u its UTS namespace (hostname),
-# -p its pid namespace, -i its IPC namespace, -n its network namespace. The kernel's setns(PID, flags) joins them all at
+# -p its pid namespace, -i its IPC namespace, -n its network namespace, -m its mount namespace (and
+# its root becomes the root and current directory). The kernel's setns(PID, flags) joins them all at
 # once. Joining a pid namespace does not move the caller, only its later children (as unshare),
 # so with -p the program forks and COMMAND is the child, a process of PID's namespace; the parent
 # waits and exits with COMMAND's status (128 + the signal that ended it). A COMMAND without a `/`
@@ -61,5 +62,5 @@ _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argumen
         li   a0, 2
         call exit
 name:   .asciz "nsenter"
-usage:  .asciz "usage: nsenter -t PID [-u] [-p] [-i] [-n] [COMMAND [ARG...]]\n"
+usage:  .asciz "usage: nsenter -t PID [-u] [-p] [-i] [-n] [-m] [COMMAND [ARG...]]\n"
         .include "lib.s"

@@ -442,13 +442,13 @@ function namespaceCalls(first: number): Syscall[] {
     },
     {
       name: 'setns',
-      args: [arg('pid', 'a process, by its pid in the caller\'s pid namespace (Linux passes a pidfd)'), arg('flags', 'the kinds to join: CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET, any of them together')],
+      args: [arg('pid', 'a process, by its pid in the caller\'s pid namespace (Linux passes a pidfd)'), arg('flags', 'the kinds to join: CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, any of them together')],
       returns: '0',
       errors: [
-        { errno: 'EINVAL', when: '`flags` is 0 or has a bit other than those kinds (CLONE_NEWNS too: joining a mount namespace is not built yet)' },
-        { errno: 'ESRCH', when: 'no live process has that pid in the caller\'s pid namespace (it never existed, is outside, or has exited)' },
+        { errno: 'EINVAL', when: '`flags` is 0 or has a bit other than those kinds' },
+        { errno: 'ESRCH', when: 'no live process has that pid in the caller\'s pid namespace (it never existed, is outside, or has exited; with CLONE_NEWNS also while it is exiting, once it has left its mount namespace)' },
       ],
-      doc: 'setns(2) with a pidfd: join the namespaces of the kinds in `flags` that process `pid` is in (all or nothing); CLONE_NEWUTS: its UTS namespace; CLONE_NEWPID: the caller\'s later children are born in its pid namespace (the caller stays in its own, as Linux); CLONE_NEWNET: its network namespace (the caller\'s sockets stay where they were made); CLONE_NEWIPC: nothing to join',
+      doc: 'setns(2) with a pidfd: join the namespaces of the kinds in `flags` that process `pid` is in (all or nothing); CLONE_NEWUTS: its UTS namespace; CLONE_NEWPID: the caller\'s later children are born in its pid namespace (the caller stays in its own, as Linux); CLONE_NEWNET: its network namespace (the caller\'s sockets stay where they were made); CLONE_NEWIPC: nothing to join; CLONE_NEWNS: its mount namespace, and the caller\'s root and current directories become that namespace\'s root (a chroot is left behind, as Linux)',
     },
     {
       name: 'clone',

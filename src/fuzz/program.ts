@@ -906,7 +906,7 @@ class ProgramWriter {
         if (newPid) {
           this.call('getpid');
           this.call('getppid');
-          this.sys('setns', '1', n.pick(['CLONE_NEWPID', 'CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC', '0', 'CLONE_NEWNET', '0x100']));
+          this.sys('setns', '1', n.pick(['CLONE_NEWPID', 'CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWIPC', '0', 'CLONE_NEWNET', '0x100', 'CLONE_NEWNS', 'CLONE_NEWNS | CLONE_NEWNET']));
           if (n.chance(0.5)) {
             // a child of its own, pid 2, waited for: a process left running would share the
             // program's pages copy-on-write for a time that depends on timing (memory.current)

@@ -930,7 +930,7 @@ $ box1
 $ c2
 $ nsenter: 999: No such process
 $ @@ 1
-$ usage: nsenter -t PID [-u] [-p] [-i] [-n] [COMMAND [ARG...]]
+$ usage: nsenter -t PID [-u] [-p] [-i] [-n] [-m] [COMMAND [ARG...]]
 $ @@ 2
 $ nsenter: nosuch: No such file or directory
 $ @@ 127

@@ -247,9 +247,79 @@ ${sc('stat', 'p_f', 'st')}
         call exit
 ${PATHS}${COMMON}`);
 
+// setns(pid, CLONE_NEWNS): a child C makes a namespace of its own with /a bound at /b and
+// waits; its parent, chrooted in /c, cannot see the mount, then joins C's namespace: it sees
+// /b/x, its current directory and root are the namespace's root (the chroot is left behind,
+// as Linux's mntns_install), and the namespace outlives C while the parent is in it.
+const JOINNS = program('joinns', `
+_start:
+${sc('setns', 2, '=CLONE_NEWNS | 0x10')}
+${sc('setns', 99, '=CLONE_NEWNS')}
+        la   a0, p_a
+        call mkdir
+        la   a0, p_ax
+        call mkdir
+        la   a0, p_b
+        call mkdir
+        la   a0, p_c
+        call mkdir
+        la   a0, ready
+        call pipe
+        la   a0, go
+        call pipe
+        call fork
+        bnez a0, .parent
+${sc('unshare', '=CLONE_NEWNS')}
+${sc('mount', 'p_a', 'p_b', 0, '=MS_BIND')}
+${sc('chdir', 'p_a')}
+        la   t0, ready + 4          # mounted
+        lw   a0, 0(t0)
+        la   a1, byte
+        li   a2, 1
+        call write
+        la   t0, go                 # until the parent has looked
+        lw   a0, 0(t0)
+        la   a1, byte
+        li   a2, 1
+        call read
+        li   a0, 0
+        call exit
+.parent:
+        mv   s1, a0                 # s1 = C
+        la   t0, ready
+        lw   a0, 0(t0)
+        la   a1, byte
+        li   a2, 1
+        call read
+${sc('stat', 'p_bx', 'st')}
+${sc('chroot', 'p_c')}
+${sc('stat', 'p_a', 'st')}
+        mv   a0, s1
+        li   a1, CLONE_NEWNS | CLONE_NEWUTS
+        call setns
+        call result
+        call cwd
+${sc('stat', 'p_bx', 'st')}
+${sc('stat', 'p_a', 'st')}
+        call list
+        la   t0, go + 4             # C may exit
+        lw   a0, 0(t0)
+        la   a1, byte
+        li   a2, 1
+        call write
+        call wst
+        call list
+        li   a0, 0
+        call exit
+        .align 4
+ready:  .word 0, 0
+go:     .word 0, 0
+byte:   .word 0
+${PATHS}${COMMON}`);
+
 const ESCAPE: GuestProgram = { name: 'pivot-escape', image: userImage('pivot-escape', isaWith([])) };
 
-const PROGRAMS = [MNT, NS, ESCAPE];
+const PROGRAMS = [MNT, NS, JOINNS, ESCAPE];
 
 // Native's output, checked line by line against the comments above (and docs/containers.md for
 // pivot-escape); every other config must print the same.
@@ -358,6 +428,24 @@ const EXPECTED: Record<string, string> = {
 /dev/disk / rlfs rw
 /dev/disk /b rlfs rw
 0
+`,
+  joinns: `-22
+-3
+0
+0
+0
+-2
+0
+-2
+0
+/
+0
+0
+/dev/disk / rlfs rw
+/dev/disk /b rlfs rw
+0
+/dev/disk / rlfs rw
+/dev/disk /b rlfs rw
 `,
   'pivot-escape': `1. the container
   unshare(CLONE_NEWNS) = 0
