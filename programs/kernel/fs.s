@@ -326,9 +326,11 @@ balloc:
         j    .out
 
 # bfree(a0 = block, a1 = device) -> a0 = 0, or -EIO if its bit was clear already (a damaged
-# disk).
+# disk). A tmpfs block's frame goes back at once (ram_free), as Linux frees a deleted file's
+# pages.
 bfree:
         push ra
+        push a0
         push a1
         call bitmap_word
         blt  a0, zero, .out
@@ -344,8 +346,12 @@ bfree:
         lw   t1, D_NFREE(t0)
         addi t1, t1, 1
         sw   t1, D_NFREE(t0)
-        li   a0, 0
-.out:   addi sp, sp, 4
+        lw   a1, 0(sp)
+        beqz a1, .ok
+        lw   a0, 4(sp)
+        call ram_free               # tmpfs.s
+.ok:    li   a0, 0
+.out:   addi sp, sp, 8
         pop  ra
         ret
 .twice: call brelse

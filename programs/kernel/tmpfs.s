@@ -17,8 +17,9 @@
 # written. Reading a block copies its frame into the buffer, or zeros without allocating anything;
 # the first write of a block takes a frame with cg_alloc_frame, charged to the memory cgroup of
 # the writing process (and its ancestors) exactly as a user page is: at memory.max the writer is
-# OOM-killed (cgroup.s) and the write fails with ENOMEM. The frame-table pages are the kernel's
-# (uncharged, as page tables are). Every frame goes back when the instance dies.
+# OOM-killed (cgroup.s) and the write fails with ENOMEM. A block freed (bfree: a file truncated
+# or deleted) gives its frame back at once. The frame-table pages are the kernel's (uncharged, as
+# page tables are). Every frame goes back when the instance dies.
 #
 # Lifetime: D_USED while the entry is an instance; D_REF counts the mount entries that hold one of
 # its inodes (a mount's root, and a mountpoint on it), in every namespace: a tmpfs mount, a bind
@@ -121,6 +122,26 @@ ram_write:
 .nomem: sw   zero, B_VALID(s1)
         li   a0, -ENOMEM
         j    .out
+
+# ram_free(a0 = block, a1 = device): the block is free (bfree): its frame, if it has one, goes
+# back to the pool and its cgroup is uncharged; it reads as zeros again. A buffer that still
+# caches it is harmless: a block is always zeroed (bzero_get) when it is allocated again.
+# Clobbers t0-t3, a0-a3.
+ram_free:
+        push ra
+        mv   t0, a0
+        mv   a0, a1
+        mv   a1, t0
+        li   a2, 0
+        call tmpfs_slot
+        beqz a0, .out
+        lw   t0, 0(a0)
+        beqz t0, .out
+        sw   zero, 0(a0)
+        mv   a0, t0
+        call free_frame
+.out:   pop  ra
+        ret
 
 # ---- instances ---------------------------------------------------------------------------------
 
