@@ -75,14 +75,20 @@ fs_unlock:
         pop  ra
         ret
 
-# fs_writable -> a0 = 0, or -EROFS when the filesystem is mounted read-only (BOOT_RDONLY), or
-# the mount the path's lookup ended in is (vfs.s): the check every call that would change it
-# makes once its path has been looked up. Clobbers t0.
+# fs_writable -> a0 = 0, or -EROFS when the disk is mounted read-only (BOOT_RDONLY) and the
+# path's lookup ended on it, or the mount the lookup ended in is read-only (vfs.s): the check
+# every call that would change it makes once its path has been looked up. Clobbers t0.
 fs_writable:
         la   t0, fs_readonly
         lw   t0, 0(t0)
         beqz t0, mnt_writable       # vfs.s: and the mount the lookup ended in (MS_RDONLY)
-        li   a0, -EROFS
+        la   t0, namex_mnt          # a read-only disk: a tmpfs on it stays writable
+        lw   t0, 0(t0)
+        beqz t0, .ro
+        lw   t0, M_ROOT(t0)
+        lw   t0, I_DEV(t0)
+        bnez t0, mnt_writable
+.ro:    li   a0, -EROFS
         ret
 
 # ---- mounting -------------------------------------------------------------------------------

@@ -630,7 +630,6 @@ function mountCalls(first: number): Syscall[] {
         ...path('`target` (then `source`)'),
         { errno: 'ENOTDIR', when: 'a component, or `target` or `source` itself, is not a directory' },
         { errno: 'ENODEV', when: 'without MS_BIND: `fstype` is not a filesystem type the kernel knows (tmpfs is the one; overlay is not built yet), or no filesystem is mounted' },
-        { errno: 'EFAULT', when: 'tmpfs: `source` is not 0 and not a readable string' },
         { errno: 'ENOSPC', when: 'the mount table (NMOUNT entries, every namespace together) is full, or NTMPFS tmpfs instances exist already' },
         { errno: 'ENOMEM', when: 'tmpfs: no frame for the new root directory\'s blocks (or the caller\'s memory cgroup refused one: it was OOM-killed)' },
         EIO,
