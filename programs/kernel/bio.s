@@ -2,7 +2,11 @@
 # kernel reads a block from the disk once and then from memory.
 #
 # Policy (docs/fs.md, "The buffer cache"):
-#   lookup       a linear search of the NBUF headers by block number
+#   lookup       a linear search of the NBUF headers by device and block number
+#   devices      a buffer holds a block of one device (B_DEV): 0 is the disk, 1..NTMPFS a tmpfs,
+#                whose blocks live in page frames (tmpfs.s): reading one copies its frame (or
+#                zeros, for a block never written), and bwrite copies the buffer to its frame at
+#                once (write-through: a tmpfs buffer is never dirty, so bflush is the disk's)
 #   replacement  least recently used: brelse stamps a buffer with a use clock, and bget recycles
 #                the unheld buffer with the smallest stamp (never-used buffers have stamp 0)
 #   writes       write-back to the end of the system call: bwrite marks a buffer dirty and
@@ -33,16 +37,21 @@ bio_init:
 .oom:   la   a0, msg_nobufs
         j    panic
 
-# bget(a0 = block) -> a0 = a held buffer for that block (B_VALID says whether it holds the
-# data yet), or -EIO for a block beyond the disk.
+# bget(a0 = block, a1 = device) -> a0 = a held buffer for that block (B_VALID says whether it
+# holds the data yet), or -EIO for a block beyond the device.
 bget:
         la   t0, disk_blocks
         lw   t0, 0(t0)
-        bgeu a0, t0, .range
+        beqz a1, .size
+        dev_entry t0, a1, t1
+        lw   t0, D_SB + SB_SIZE(t0)
+.size:  bgeu a0, t0, .range
         la   t1, bufs               # 1. cached?
         la   t2, bufs + NBUF * B_SIZE
 .find:  lw   t3, B_BLOCKNO(t1)
         bne  t3, a0, .next
+        lw   t3, B_DEV(t1)
+        bne  t3, a1, .next
         lw   t3, B_VALID(t1)
         bnez t3, .hit
         lw   t3, B_REFCNT(t1)       # held but not valid yet: the same block
@@ -66,6 +75,7 @@ bget:
         bltu t1, t2, .lru
         beqz t3, .flush
         sw   a0, B_BLOCKNO(t3)
+        sw   a1, B_DEV(t3)
         sw   zero, B_VALID(t3)
         mv   t1, t3
 .hit:   lw   t0, B_REFCNT(t1)
@@ -82,7 +92,9 @@ bget:
         sw   t1, 0(t0)
         push ra
         push a0
+        push a1
         call bflush
+        pop  a1
         pop  a0
         call bget
         pop  ra
@@ -92,7 +104,7 @@ bget:
 .full:  la   a0, msg_bufsfull       # still all held: a kernel bug (a call holds a few)
         j    panic
 
-# bread(a0 = block) -> a0 = a held buffer with the block's data, or -EIO.
+# bread(a0 = block, a1 = device) -> a0 = a held buffer with the block's data, or -EIO.
 bread:
         push ra
         call bget
@@ -107,8 +119,13 @@ bread_held:
         lw   t0, B_VALID(a0)
         bnez t0, .out
         push a0
+        lw   t0, B_DEV(a0)
+        bnez t0, .ram
         li   a1, DISK_CMD_READ
         call disk_rw
+        j    .got
+.ram:   call ram_read               # tmpfs.s: never fails
+.got:
         mv   t0, a0
         pop  a0
         bnez t0, .fail
@@ -121,8 +138,8 @@ bread_held:
         pop  ra
         ret
 
-# bzero_get(a0 = block) -> a0 = a held buffer for a block just allocated, filled with zeros
-# without reading the disk (the caller writes it out), or -EIO.
+# bzero_get(a0 = block, a1 = device) -> a0 = a held buffer for a block just allocated, filled
+# with zeros without reading the disk (the caller writes it out), or -EIO.
 bzero_get:
         push ra
         call bget
@@ -143,7 +160,11 @@ bzero_get:
 
 # bwrite(a0 = held buffer) -> a0 = 0: it goes to the disk at the next bflush (the end of the
 # system call). A dirty buffer holds one reference of its own until then, so it stays cached.
+# A tmpfs block goes to its frame now (ram_write, tmpfs.s): -ENOMEM when it has none yet and
+# its writer's memory cgroup refuses one (the writer was OOM-killed, as cgroup.s does).
 bwrite:
+        lw   t0, B_DEV(a0)
+        bnez t0, ram_write
         lw   t0, B_DIRTY(a0)
         bnez t0, .done
         li   t0, 1
@@ -235,7 +256,7 @@ brelse:
         sw   t0, B_STAMP(a0)
         ret
 
-# bwrite_release(a0 = held buffer) -> a0 = 0 or -EIO: bwrite, then brelse.
+# bwrite_release(a0 = held buffer) -> a0 = 0 or -EIO (-ENOMEM): bwrite, then brelse.
 bwrite_release:
         push ra
         push a0

@@ -75,14 +75,20 @@ fs_unlock:
         pop  ra
         ret
 
-# fs_writable -> a0 = 0, or -EROFS when the filesystem is mounted read-only (BOOT_RDONLY), or
-# the mount the path's lookup ended in is (vfs.s): the check every call that would change it
-# makes once its path has been looked up. Clobbers t0.
+# fs_writable -> a0 = 0, or -EROFS when the disk is mounted read-only (BOOT_RDONLY) and the
+# path's lookup ended on it, or the mount the lookup ended in is read-only (vfs.s): the check
+# every call that would change it makes once its path has been looked up. Clobbers t0.
 fs_writable:
         la   t0, fs_readonly
         lw   t0, 0(t0)
         beqz t0, mnt_writable       # vfs.s: and the mount the lookup ended in (MS_RDONLY)
-        li   a0, -EROFS
+        la   t0, namex_mnt          # a read-only disk: a tmpfs on it stays writable
+        lw   t0, 0(t0)
+        beqz t0, .ro
+        lw   t0, M_ROOT(t0)
+        lw   t0, I_DEV(t0)
+        bnez t0, mnt_writable
+.ro:    li   a0, -EROFS
         ret
 
 # ---- mounting -------------------------------------------------------------------------------
@@ -98,10 +104,11 @@ fs_mount:
         lw   t0, 0(t0)
         beqz t0, .out               # no disk: nothing to say
         li   a0, SUPER_BLOCK
+        li   a1, 0
         call bread
         blt  a0, zero, .ioerr
         lw   t0, B_DATA(a0)
-        la   t1, sb_copy            # keep the superblock's words
+        la   t1, dev_table          # keep the superblock's words (device 0's D_SB)
         li   t2, 0
 .copy:  add  t3, t0, t2
         lw   t3, 0(t3)
@@ -111,7 +118,7 @@ fs_mount:
         li   t3, SB_SIZEOF
         blt  t2, t3, .copy
         call brelse
-        la   s1, sb_copy
+        la   s1, dev_table
         la   a0, msg_badmagic       # the checks of superblockProblems (src/fs/image.ts)
         lw   t0, SB_MAGIC(s1)
         li   t1, FS_MAGIC
@@ -146,11 +153,13 @@ fs_mount:
         bne  t0, t1, .bad
         lw   t1, SB_SIZE(s1)
         bgeu t0, t1, .bad           # no data blocks
+        li   a0, 0
         call count_free
         blt  a0, zero, .ioerr
-        la   t0, fs_nfree
-        sw   a0, 0(t0)
+        la   t0, dev_table
+        sw   a0, D_NFREE(t0)
         li   a0, ROOT_INUM
+        li   a1, 0
         call iget
         blt  a0, zero, .ioerr
         lw   s2, I_TYPE(a0)
@@ -161,6 +170,8 @@ fs_mount:
         la   t0, fs_mounted         # mounted, silently (as xv6; the failures say why)
         li   t1, 1
         sw   t1, 0(t0)
+        la   t0, dev_table          # device 0 is in use
+        sw   t1, D_REF(t0)
         li   t0, BOOTARGS           # read-only if the boot arguments say so
         lw   t0, BA_FLAGS(t0)
         andi t0, t0, BOOT_RDONLY
@@ -180,18 +191,19 @@ fs_mount:
         pop  ra
         ret
 
-# count_free -> a0 = data blocks whose bitmap bit is clear, or -EIO.
+# count_free(a0 = device) -> a0 = its data blocks whose bitmap bit is clear, or -EIO.
 count_free:
         push ra
         push s1
         push s2
         push s3
-        la   t0, sb_copy
-        lw   s1, SB_DATASTART(t0)   # s1 = block
+        push fp
+        mv   a1, a0
+        dev_entry fp, a1, t0        # fp = the device's entry
+        lw   s1, D_SB + SB_DATASTART(fp)    # s1 = block
         li   s2, 0                  # s2 = free so far
         li   s3, 0                  # s3 = the bitmap buffer held (0: none)
-.each:  la   t0, sb_copy
-        lw   t0, SB_SIZE(t0)
+.each:  lw   t0, D_SB + SB_SIZE(fp)
         bgeu s1, t0, .done
         beqz s3, .load
         li   t0, BPB - 1
@@ -199,10 +211,12 @@ count_free:
         bnez t0, .test
         mv   a0, s3                 # the next bitmap block
         call brelse
-.load:  la   t0, sb_copy
-        lw   a0, SB_BMAPSTART(t0)
+.load:  lw   a0, D_SB + SB_BMAPSTART(fp)
         srli t1, s1, 15
         add  a0, a0, t1
+        la   a1, dev_table          # the device's number again
+        sub  a1, fp, a1
+        srli a1, a1, D_SHIFT
         call bread
         blt  a0, zero, .fail
         mv   s3, a0
@@ -223,7 +237,8 @@ count_free:
         mv   a0, s3
         call brelse
 .ret:   mv   a0, s2
-.out:   pop  s3
+.out:   pop  fp
+        pop  s3
         pop  s2
         pop  s1
         pop  ra
@@ -231,15 +246,25 @@ count_free:
 .fail:  li   a0, -EIO
         j    .out
 
+# ---- devices ---------------------------------------------------------------------------------
+#
+# Every block and inode the layers below name is on a DEVICE (a number: B_DEV in a buffer, I_DEV
+# in an in-memory inode), as in xv6: 0 is the disk, 1..NTMPFS the tmpfs instances (tmpfs.s). Each
+# has an entry in dev_table (D_*, kernel.inc) holding its superblock and its free-block count, so
+# the code below serves both: a function that takes a block or an inode number takes its device
+# too, and one that takes an inode uses the inode's. The disk's entry is filled by fs_mount at
+# boot; a tmpfs's by its mount (tmpfs_create). Blocks and inodes never mix devices: a directory
+# entry names an inode of its directory's device, and a new inode goes on its parent's (ialloc).
+
 # ---- blocks ---------------------------------------------------------------------------------
 
-# bitmap_word(a0 = block) -> a0 = held bitmap buffer, a1 = address of the word with its bit,
-# a2 = the bit's mask; or a0 = -EIO.
+# bitmap_word(a0 = block, a1 = device) -> a0 = held bitmap buffer, a1 = address of the word
+# with its bit, a2 = the bit's mask; or a0 = -EIO.
 bitmap_word:
         push ra
         push a0
-        la   t0, sb_copy
-        lw   t0, SB_BMAPSTART(t0)
+        dev_entry t0, a1, t1
+        lw   t0, D_SB + SB_BMAPSTART(t0)
         srli a0, a0, 15
         add  a0, a0, t0
         call bread
@@ -256,20 +281,23 @@ bitmap_word:
 .out:   pop  ra
         ret
 
-# balloc() -> a0 = the lowest free data block, now marked in use, or -ENOSPC / -EIO. The block's
-# old contents stay on the disk: the caller zeroes it with bzero_get and writes it.
+# balloc(a0 = device) -> a0 = its lowest free data block, now marked in use, or -ENOSPC / -EIO
+# (-ENOMEM: a tmpfs's bitmap block got no frame). The block's old contents stay on the device:
+# the caller zeroes it with bzero_get and writes it.
 balloc:
         push ra
         push s1
-        la   t0, fs_nfree
-        lw   t0, 0(t0)
-        beqz t0, .full
-        la   t0, sb_copy
-        lw   s1, SB_DATASTART(t0)
-.each:  la   t0, sb_copy
-        lw   t0, SB_SIZE(t0)
-        bgeu s1, t0, .corrupt       # fs_nfree said there was one
+        push s2
+        mv   s2, a0                 # s2 = the device
+        dev_entry t0, s2, t1
+        lw   t1, D_NFREE(t0)
+        beqz t1, .full
+        lw   s1, D_SB + SB_DATASTART(t0)
+.each:  dev_entry t0, s2, t1
+        lw   t0, D_SB + SB_SIZE(t0)
+        bgeu s1, t0, .corrupt       # D_NFREE said there was one
         mv   a0, s1
+        mv   a1, s2
         call bitmap_word
         blt  a0, zero, .out
         lw   t0, 0(a1)
@@ -278,27 +306,38 @@ balloc:
         call brelse                 # (a word at a time would be faster; this is plainer)
         addi s1, s1, 1
         j    .each
-.found: or   t0, t0, a2
-        sw   t0, 0(a1)
+.found: or   t2, t0, a2
+        sw   t2, 0(a1)
+        push a1
+        push t0
         call bwrite_release
-        blt  a0, zero, .out
-        la   t0, fs_nfree
-        lw   t1, 0(t0)
+        pop  t0
+        pop  a1
+        blt  a0, zero, .undo
+        dev_entry t0, s2, t1
+        lw   t1, D_NFREE(t0)
         addi t1, t1, -1
-        sw   t1, 0(t0)
+        sw   t1, D_NFREE(t0)
         mv   a0, s1
-.out:   pop  s1
+.out:   pop  s2
+        pop  s1
         pop  ra
         ret
+.undo:  sw   t0, 0(a1)              # not written (a tmpfs without memory): the bit stays clear
+        j    .out
 .full:  li   a0, -ENOSPC
         j    .out
 .corrupt:
         li   a0, -EIO
         j    .out
 
-# bfree(a0 = block) -> a0 = 0, or -EIO if its bit was clear already (a damaged disk).
+# bfree(a0 = block, a1 = device) -> a0 = 0, or -EIO if its bit was clear already (a damaged
+# disk). A tmpfs block's frame goes back at once (ram_free), as Linux frees a deleted file's
+# pages.
 bfree:
         push ra
+        push a0
+        push a1
         call bitmap_word
         blt  a0, zero, .out
         lw   t0, 0(a1)
@@ -308,25 +347,31 @@ bfree:
         sw   t0, 0(a1)
         call bwrite_release
         blt  a0, zero, .out
-        la   t0, fs_nfree
-        lw   t1, 0(t0)
+        lw   t2, 0(sp)
+        dev_entry t0, t2, t1
+        lw   t1, D_NFREE(t0)
         addi t1, t1, 1
-        sw   t1, 0(t0)
-        li   a0, 0
-.out:   pop  ra
+        sw   t1, D_NFREE(t0)
+        lw   a1, 0(sp)
+        beqz a1, .ok
+        lw   a0, 4(sp)
+        call ram_free               # tmpfs.s
+.ok:    li   a0, 0
+.out:   addi sp, sp, 8
+        pop  ra
         ret
 .twice: call brelse
         li   a0, -EIO
-        pop  ra
-        ret
+        j    .out
 
-# check_block(a0 = block pointer) -> a0 = it, 0 for none, or -EIO outside the data blocks.
+# check_block(a0 = block pointer, a1 = device) -> a0 = it, 0 for none, or -EIO outside the
+# data blocks. Clobbers t0, t1.
 check_block:
         beqz a0, .ok
-        la   t0, sb_copy
-        lw   t1, SB_DATASTART(t0)
+        dev_entry t0, a1, t1
+        lw   t1, D_SB + SB_DATASTART(t0)
         bltu a0, t1, .bad
-        lw   t1, SB_SIZE(t0)
+        lw   t1, D_SB + SB_SIZE(t0)
         bgeu a0, t1, .bad
 .ok:    ret
 .bad:   li   a0, -EIO
@@ -344,14 +389,15 @@ blocks_for:
 
 # ---- inodes ---------------------------------------------------------------------------------
 
-# iget(a0 = inum) -> a0 = its in-memory inode, held (iput it), read from the disk if it was
-# not cached; -EIO for an inode number outside the table, -ENFILE when the table is full.
+# iget(a0 = inum, a1 = device) -> a0 = its in-memory inode, held (iput it), read from the
+# device if it was not cached; -EIO for an inode number outside the table, -ENFILE when the
+# table is full.
 iget:
         push ra
         push s1
         beqz a0, .range
-        la   t0, sb_copy
-        lw   t0, SB_NINODES(t0)
+        dev_entry t0, a1, t1
+        lw   t0, D_SB + SB_NINODES(t0)
         bgeu a0, t0, .range
         la   t1, itable             # cached (held, or unheld but still valid)?
         la   t2, itable + NINODE * I_SIZE
@@ -363,12 +409,15 @@ iget:
 .valid: lw   t0, I_VALID(t1)
         beqz t0, .next
 .inuse: lw   t0, I_INUM(t1)
-        beq  t0, a0, .hit
+        bne  t0, a0, .next
+        lw   t0, I_DEV(t1)
+        beq  t0, a1, .hit
 .next:  addi t1, t1, I_SIZE
         bltu t1, t2, .find
         beqz s1, .full
         mv   t1, s1
         sw   a0, I_INUM(t1)
+        sw   a1, I_DEV(t1)
         sw   zero, I_VALID(t1)
 .hit:   lw   t0, I_REF(t1)
         addi t0, t0, 1
@@ -377,6 +426,7 @@ iget:
         lw   t0, I_VALID(s1)
         bnez t0, .done
         lw   a0, I_INUM(s1)         # read the on-disk inode into the copy
+        lw   a1, I_DEV(s1)
         call inode_block
         blt  a0, zero, .ioerr
         li   t2, 0
@@ -404,14 +454,14 @@ iget:
         li   a0, -EIO
         j    .out
 
-# inode_block(a0 = inum) -> a0 = held buffer of its inode-table block, a1 = address of the
-# on-disk inode in it; or a0 = -EIO.
+# inode_block(a0 = inum, a1 = device) -> a0 = held buffer of its inode-table block, a1 =
+# address of the on-disk inode in it; or a0 = -EIO.
 inode_block:
         push ra
         push a0
         srli a0, a0, 6              # inum / IPB
-        la   t0, sb_copy
-        lw   t0, SB_INODESTART(t0)
+        dev_entry t0, a1, t1
+        lw   t0, D_SB + SB_INODESTART(t0)
         add  a0, a0, t0
         call bread
         pop  t1
@@ -429,6 +479,7 @@ iupdate:
         push s1
         mv   s1, a0
         lw   a0, I_INUM(s1)
+        lw   a1, I_DEV(s1)
         call inode_block
         blt  a0, zero, .out
         li   t2, 0
@@ -453,18 +504,19 @@ idup:
 
 # iput(a0 = inode): drop a reference. The last one to an inode that no directory entry names
 # any more frees it: its blocks, then the inode itself (so an unlinked file lives on while it
-# is open, as on Linux). Preserves a1-a3 only if it does no I/O; callers assume it clobbers.
+# is open, as on Linux). Preserves a1-a3 only if it does no I/O (and ends no tmpfs instance);
+# callers assume it clobbers.
 iput:
         lw   t0, I_REF(a0)
         addi t0, t0, -1
         sw   t0, I_REF(a0)
         bnez t0, .out
         lw   t0, I_VALID(a0)
-        beqz t0, .out
+        beqz t0, .last
         lw   t0, I_TYPE(a0)
-        beqz t0, .out
+        beqz t0, .last
         lw   t0, I_NLINK(a0)
-        bnez t0, .out
+        bnez t0, .last
         push ra                     # free it
         push a0
         call itrunc
@@ -478,20 +530,26 @@ iput:
         call iupdate
         pop  a0
         pop  ra
+.last:  lw   t0, I_DEV(a0)          # the last reference to an inode of a tmpfs: its instance
+        bnez t0, tmpfs_iput         # may end now (tmpfs.s)
 .out:   ret
 
-# ialloc(a0 = type) -> a0 = a held inode: the lowest free inode, now of that type with no
-# links and no blocks; or -ENOSPC when none is free, -EIO.
+# ialloc(a0 = type, a1 = an inode of the device to allocate on, normally the new inode's
+# parent directory) -> a0 = a held inode: the lowest free inode of that device, now of that
+# type with no links and no blocks; or -ENOSPC when none is free, -EIO.
 ialloc:
         push ra
         push s1
         push s2
+        push s3
         mv   s2, a0
+        lw   s3, I_DEV(a1)          # s3 = the device
         li   s1, 1
-.each:  la   t0, sb_copy
-        lw   t0, SB_NINODES(t0)
+.each:  dev_entry t0, s3, t1
+        lw   t0, D_SB + SB_NINODES(t0)
         bgeu s1, t0, .full
         mv   a0, s1
+        mv   a1, s3
         call inode_block
         blt  a0, zero, .out
         lw   t2, DI_TYPE(a1)        # (brelse keeps t2 and t3)
@@ -500,6 +558,7 @@ ialloc:
         addi s1, s1, 1
         j    .each
 .found: mv   a0, s1
+        mv   a1, s3
         call iget
         blt  a0, zero, .out
         mv   s1, a0
@@ -514,7 +573,8 @@ ialloc:
         call iupdate
         blt  a0, zero, .fail
         mv   a0, s1
-.out:   pop  s2
+.out:   pop  s3
+        pop  s2
         pop  s1
         pop  ra
         ret
@@ -532,6 +592,7 @@ itrunc:
         push s1
         push s2
         push s3
+        push fp
         mv   s1, a0
         li   s2, 0                  # direct blocks
 .direct:
@@ -539,19 +600,23 @@ itrunc:
         add  t0, t0, s1
         lw   a0, I_ADDRS(t0)
         sw   zero, I_ADDRS(t0)
+        lw   a1, I_DEV(s1)
         call check_block
         blt  a0, zero, .fail
         beqz a0, .dnext
+        lw   a1, I_DEV(s1)
         call bfree
         blt  a0, zero, .fail
 .dnext: addi s2, s2, 1
         li   t0, NDIRECT
         blt  s2, t0, .direct
         lw   a0, I_INDIRECT(s1)     # the indirect block and the blocks it lists
+        lw   a1, I_DEV(s1)
         call check_block
         blt  a0, zero, .fail
         beqz a0, .done
         mv   s3, a0
+        lw   a1, I_DEV(s1)
         call bread
         blt  a0, zero, .fail
         mv   s2, a0                 # s2 = held indirect buffer
@@ -560,9 +625,11 @@ itrunc:
         slli t1, fp, 2
         add  t0, t0, t1
         lw   a0, 0(t0)
+        lw   a1, I_DEV(s1)
         call check_block
         blt  a0, zero, .indfail
         beqz a0, .inext
+        lw   a1, I_DEV(s1)
         call bfree
         blt  a0, zero, .indfail
 .inext: addi fp, fp, 1
@@ -571,13 +638,15 @@ itrunc:
         mv   a0, s2
         call brelse
         mv   a0, s3
+        lw   a1, I_DEV(s1)
         call bfree
         blt  a0, zero, .fail
         sw   zero, I_INDIRECT(s1)
 .done:  sw   zero, I_ISIZE(s1)
         mv   a0, s1
         call iupdate
-.out:   pop  s3
+.out:   pop  fp
+        pop  s3
         pop  s2
         pop  s1
         pop  ra
@@ -595,25 +664,30 @@ itrunc:
 
 # ---- file data ------------------------------------------------------------------------------
 
-# bmap(a0 = inode, a1 = block index in the file, a2 = 1: allocate if missing) -> a0 = the disk
-# block (0: none and not allocating), a1 = 1 if it was just allocated (its old contents are
-# garbage); or a0 = -EIO / -ENOSPC / -EFBIG.
+# bmap(a0 = inode, a1 = block index in the file, a2 = 1: allocate if missing) -> a0 = the
+# block on the inode's device (0: none and not allocating), a1 = 1 if it was just allocated
+# (its old contents are garbage); or a0 = -EIO / -ENOSPC / -EFBIG (-ENOMEM: a tmpfs block got
+# no frame).
 bmap:
         push ra
         push s1
         push s2
         push s3
+        push fp
         mv   s1, a0
         mv   s2, a1
         mv   s3, a2
+        lw   fp, I_DEV(s1)          # fp = the device
         li   t0, NDIRECT
         bgeu s2, t0, .indirect
         slli t0, s2, 2              # a direct block
         add  t0, t0, s1
         lw   a0, I_ADDRS(t0)
+        mv   a1, fp
         call check_block
         bnez a0, .old
         beqz s3, .old
+        mv   a0, fp
         call balloc
         blt  a0, zero, .out
         slli t0, s2, 2
@@ -628,7 +702,8 @@ bmap:
 .new:   li   a1, 1
         j    .out
 .old:   li   a1, 0
-.out:   pop  s3
+.out:   pop  fp
+        pop  s3
         pop  s2
         pop  s1
         pop  ra
@@ -642,13 +717,16 @@ bmap:
         li   t0, NINDIRECT
         bgeu s2, t0, .big
         lw   a0, I_INDIRECT(s1)
+        mv   a1, fp
         call check_block
         blt  a0, zero, .out
         bnez a0, .haveind
         beqz s3, .old               # no indirect block: no block
+        mv   a0, fp
         call balloc                 # a new indirect block, all zeros
         blt  a0, zero, .out
         sw   a0, I_INDIRECT(s1)
+        mv   a1, fp
         call bzero_get
         blt  a0, zero, .out
         call bwrite_release
@@ -658,6 +736,7 @@ bmap:
         blt  a0, zero, .out
         lw   a0, I_INDIRECT(s1)
 .haveind:
+        mv   a1, fp
         call bread
         blt  a0, zero, .out
         mv   s1, a0                 # s1 = held indirect buffer (the inode is not needed now)
@@ -665,9 +744,11 @@ bmap:
         slli t1, s2, 2
         add  s2, t0, t1             # s2 = address of the entry
         lw   a0, 0(s2)
+        mv   a1, fp
         call check_block
         bnez a0, .indold
         beqz s3, .indold
+        mv   a0, fp
         call balloc
         blt  a0, zero, .indold
         sw   a0, 0(s2)
@@ -691,11 +772,15 @@ bmap:
 # the disk even if the cache holds it.
 data_buffer:
         push ra
+        lw   t0, I_DEV(a0)
+        push t0                     # the inode's device
         srli a1, a1, 12
         call bmap
         blt  a0, zero, .out
         beqz a0, .hole
-        beqz a1, .read
+        mv   t1, a1
+        lw   a1, 0(sp)
+        beqz t1, .read
         call bzero_get
         j    .out
 .read:  la   t0, io_direct
@@ -710,7 +795,8 @@ data_buffer:
         call bread_held
         j    .out
 .hole:  li   a0, -EIO
-.out:   pop  ra
+.out:   addi sp, sp, 4
+        pop  ra
         ret
 
 # readi(a0 = inode, a1 = user address, a2 = byte offset, a3 = count) -> a0 = bytes copied to
@@ -834,8 +920,9 @@ writei:
         mv   a0, t0
 .grow:  call blocks_for
         sub  a0, a0, fp
-        la   t0, fs_nfree
-        lw   t0, 0(t0)
+        lw   t1, I_DEV(s1)          # the free blocks of the file's device
+        dev_entry t0, t1, t2
+        lw   t0, D_NFREE(t0)
         bgtu a0, t0, .nospc
         lw   t0, I_ISIZE(s1)        # a gap between the end and the offset: zeros first
         bgeu t0, s3, .data
@@ -1034,9 +1121,13 @@ dirlookup:
 # none, or -errno; a1 = the entry's offset. EIO if the entry names a free inode.
 dir_lookup_inode:
         push ra
+        lw   t0, I_DEV(a0)          # (an entry names an inode of its directory's device)
+        push t0
         call dirlookup
+        pop  t0
         ble  a0, zero, .out
         push a1
+        mv   a1, t0
         call iget
         pop  a1
         blt  a0, zero, .out

@@ -50,6 +50,7 @@
         .include "ns.s"
         .include "net.s"
         .include "vfs.s"
+        .include "tmpfs.s"
         .include "cgroup.s"
         .include "console.s"
         .ifdef LEGACY
@@ -114,8 +115,7 @@ blk_bufs:    .space 4 * PV_BLK_SLOTS    # the buffer of each slot's request
 fs_mounted:  .word 0            # 1 once a filesystem is mounted at /
 fs_readonly: .word 0            # 1: mounted read-only (BOOT_RDONLY): changes give EROFS
 fs_owner:    .word 0            # PCB holding the filesystem lock (0: free)
-fs_nfree:    .word 0            # free data blocks (counted at mount, kept by balloc/bfree)
-sb_copy:     .space 32          # the superblock (SB_* offsets)
+dev_table:   .space D_SIZE * NDEV   # the disk (entry 0) and the tmpfs instances (fs.s, tmpfs.s)
 itable:      .space I_SIZE * NINODE
 ftable:      .space F_SIZE * NFILE
 # vfs.s: mounts and mount namespaces

@@ -213,10 +213,12 @@ create:
         li   t0, T_DIR
         bne  s3, t0, .cost
         addi a0, a0, 1
-.cost:  la   t0, fs_nfree
-        lw   t0, 0(t0)
+.cost:  lw   t1, I_DEV(s1)          # the free blocks of the parent's device
+        dev_entry t0, t1, t2
+        lw   t0, D_NFREE(t0)
         bgtu a0, t0, .nospc
         mv   a0, s3
+        mv   a1, s1                 # on the parent's device
         call ialloc
         blt  a0, zero, .putdir
         mv   s2, a0                 # s2 = the new inode
@@ -590,8 +592,10 @@ do_rename:
 .new:   lw   a0, RN_DDIR(s3)
         call link_cost
         blt  a0, zero, .out
-        la   t0, fs_nfree
-        lw   t0, 0(t0)
+        lw   t1, RN_DDIR(s3)
+        lw   t1, I_DEV(t1)
+        dev_entry t0, t1, t2
+        lw   t0, D_NFREE(t0)
         bgtu a0, t0, .nospc
         lw   a0, RN_DDIR(s3)
         la   a1, name_buf
@@ -678,8 +682,9 @@ within:
         mv   s2, a1
         call idup
         mv   s1, a0                 # s1 = held directory on the way up
-        la   s3, sb_copy
-        lw   s3, SB_NINODES(s3)     # s3 = steps left
+        lw   t1, I_DEV(s1)
+        dev_entry s3, t1, t0
+        lw   s3, D_SB + SB_NINODES(s3)  # s3 = steps left
 .up:    lw   t0, I_INUM(s1)
         beq  t0, s2, .yes
         li   t1, ROOT_INUM

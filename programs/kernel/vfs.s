@@ -45,6 +45,7 @@ mnt_init:
         beqz t0, .out
         push ra
         li   a0, ROOT_INUM
+        li   a1, 0                  # the disk
         call iget                   # held by the mount for ever (fs_mount checked it)
         pop  ra
         blt  a0, zero, .out
@@ -260,16 +261,28 @@ mnt_free:
         lw   a0, M_MP(s1)
         sw   zero, M_MP(s1)
         beqz a0, .root
-        call iput
+        call mnt_iput
 .root:  lw   a0, M_ROOT(s1)
         sw   zero, M_ROOT(s1)
         beqz a0, .clear
-        call iput
+        call mnt_iput
 .clear: sw   zero, M_PARENT(s1)
         sw   zero, M_FLAGS(s1)
         sw   zero, M_SEQ(s1)
         sw   zero, M_NS(s1)         # free
         pop  s1
+        pop  ra
+        ret
+
+# mnt_iput(a0 = an inode a mount entry held): iput, then the device it is on counts one mount
+# fewer (a tmpfs instance ends with its last mount, tmpfs.s). Clobbers t0-t3, a0-a3.
+mnt_iput:
+        push ra
+        lw   t0, I_DEV(a0)
+        push t0
+        call iput
+        pop  a0
+        call dev_release
         pop  ra
         ret
 
@@ -356,9 +369,8 @@ path_of:
         mv   s1, a0                 # s1 = held directory
         la   s2, path_buf + PATH_MAX - 1    # s2 = start of the path so far
         sb   zero, 0(s2)
-        la   s3, sb_copy
-        lw   s3, SB_NINODES(s3)     # s3 = steps left (a `..` cycle ends)
-        addi s3, s3, NMOUNT
+        call all_inodes
+        addi s3, a0, NMOUNT         # s3 = steps left (a `..` cycle ends)
 .up:    lw   t0, PO_STOPI(sp)
         bne  s1, t0, .mnt
         lw   t0, PO_STOPM(sp)
@@ -508,9 +520,9 @@ sys_mounts:
 
 # mount(source, target, fstype, flags): MS_BIND makes the directory `source` appear at the
 # directory `target` (fstype ignored), read-only with MS_RDONLY. Without MS_BIND, fstype names
-# a filesystem to create: ringlab knows none yet (tmpfs and overlay are the next steps), so it
-# is ENODEV once the target is found. The new mount covers the target where the walk to it
-# ended (on top of any mount there already).
+# a filesystem to create: "tmpfs" (tmpfs.s), whose options ("size=64k") come in `source`, as
+# Linux's come in mount(2)'s data; any other type is ENODEV once the target is found. The new
+# mount covers the target where the walk to it ended (on top of any mount there already).
 do_mount:
         push ra
         push s1
@@ -537,7 +549,27 @@ do_mount:
         lw   a1, P_A2(s0)
         call copy_string
         blt  a0, zero, .put1
-        li   a0, -ENODEV            # ... and known: none is yet
+        la   a0, path_buf           # ... and known: tmpfs is the one
+        la   a1, tmpfs_name
+.type:  lbu  t0, 0(a0)
+        lbu  t1, 0(a1)
+        bne  t0, t1, .nodev
+        addi a0, a0, 1
+        addi a1, a1, 1
+        bnez t0, .type
+        la   t0, mount_table        # a free entry first (nothing to undo)
+        la   t1, mount_table + M_SIZE * NMOUNT
+.tfind: lw   t2, M_NS(t0)
+        beqz t2, .tnew
+        addi t0, t0, M_SIZE
+        bltu t0, t1, .tfind
+        li   a0, -ENOSPC
+        j    .put1
+.tnew:  call tmpfs_new              # tmpfs.s: a new instance, and its root
+        blt  a0, zero, .put1
+        mv   s3, a0                 # s3 = held root of the tmpfs
+        j    .entry
+.nodev: li   a0, -ENODEV
         j    .put1
 .bind:  lw   a0, P_A0(s0)
         li   a1, 0
@@ -548,7 +580,7 @@ do_mount:
         li   t1, T_DIR
         li   a0, -ENOTDIR
         bne  t0, t1, .put2
-        la   t0, mount_table        # a free entry
+.entry: la   t0, mount_table        # a free entry
         la   t1, mount_table + M_SIZE * NMOUNT
 .find:  lw   t2, M_NS(t0)
         beqz t2, .found
@@ -569,6 +601,10 @@ do_mount:
         addi t2, t2, 1
         sw   t2, 0(t1)
         sw   t2, M_SEQ(t0)
+        mv   a0, s3                 # the devices of its root and mountpoint count it
+        call dev_hold
+        mv   a0, s1
+        call dev_hold
         li   a0, 0
         j    .out
 .put2:  push a0
@@ -728,12 +764,13 @@ do_pivot_root:
         sw   zero, M_MP(s3)
         sw   zero, M_PARENT(s3)
         sw   s3, MN_ROOT(s1)
-        call iput
+        call mnt_iput
         lw   t0, PV_OLDM(sp)        # ... and the old root goes to put_old (keeping the
         sw   t0, M_PARENT(s2)       # reference the lookup took)
-        lw   t0, PV_OLDI(sp)
-        sw   t0, M_MP(s2)
+        lw   a0, PV_OLDI(sp)
+        sw   a0, M_MP(s2)
         sw   zero, PV_OLDI(sp)
+        call dev_hold
         la   s3, proc_table         # an explicit old root (or current directory): the new
 .procs: lw   t0, P_STATE(s3)        # one, 0
         beqz t0, .pnext
@@ -781,7 +818,8 @@ do_pivot_root:
 
 # mounts(buf, len) -> bytes written: one line per mount of the caller's namespace that its
 # root reaches, in the order they were mounted, as Linux's /proc/mounts writes them:
-# "/dev/disk TARGET rlfs rw" (ro for a read-only mount). ERANGE when they do not fit.
+# "/dev/disk TARGET rlfs rw" (ro for a read-only mount), "tmpfs TARGET tmpfs rw,size=Nk" for a
+# tmpfs (N in KiB, as Linux writes it). ERANGE when they do not fit.
 do_mounts:
         push ra
         push s1
@@ -813,6 +851,9 @@ do_mounts:
         blt  a0, zero, .out
         bnez a1, .next              # not below the caller's root: not listed
         mv   fp, a0
+        lw   t0, M_ROOT(s1)         # a tmpfs: "tmpfs TARGET tmpfs rw,size=Nk"
+        lw   t0, I_DEV(t0)
+        bnez t0, .tmpfs
         la   a0, m_dev
         call mounts_put
         blt  a0, zero, .out
@@ -825,6 +866,25 @@ do_mounts:
         beqz t0, .rw
         la   a0, m_ro
 .rw:    call mounts_put
+        blt  a0, zero, .out
+        j    .next
+.tmpfs: la   a0, m_tmpfs
+        call mounts_put
+        blt  a0, zero, .out
+        mv   a0, fp
+        call mounts_put
+        blt  a0, zero, .out
+        la   a0, m_tmpfs_rw
+        lw   t0, M_FLAGS(s1)
+        andi t0, t0, MS_RDONLY
+        beqz t0, .trw
+        la   a0, m_tmpfs_ro
+.trw:   call mounts_put
+        blt  a0, zero, .out
+        lw   a0, M_ROOT(s1)
+        lw   a0, I_DEV(a0)
+        call tmpfs_sizestr
+        call mounts_put
         blt  a0, zero, .out
         j    .next
 .done:  mv   a0, s2
@@ -931,6 +991,12 @@ mntns_unshare:
         sw   t0, 0(t1)
         push t0
         call idup
+        lw   t0, 0(sp)
+        lw   a0, M_ROOT(t0)         # the copy counts as a mount of the devices it holds
+        call dev_hold
+        lw   t0, 0(sp)
+        lw   a0, M_MP(t0)
+        call dev_hold
         pop  t0
         lw   a0, M_MP(t0)
         beqz a0, .copynext
@@ -990,4 +1056,7 @@ mnt_mapped:
 m_dev:  .asciz "/dev/disk "
 m_rw:   .asciz " rlfs rw\n"
 m_ro:   .asciz " rlfs ro\n"
+m_tmpfs: .asciz "tmpfs "
+m_tmpfs_rw: .asciz " tmpfs rw"
+m_tmpfs_ro: .asciz " tmpfs ro"
         .align 4

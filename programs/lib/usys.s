@@ -321,7 +321,7 @@ netifs:
         syscall
         ret
 
-# mount(source, target, fstype, flags): mount(2) without the fifth argument (data: ringlab passes four): MS_BIND makes the directory source appear at target in the caller's mount namespace, covering what target held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that)
+# mount(source, target, fstype, flags): mount(2) without the fifth argument (data: ringlab passes four): MS_BIND makes the directory source appear at target in the caller's mount namespace, covering what target held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that). fstype "tmpfs" creates a tmpfs instance (programs/kernel/tmpfs.s) of size= bytes (k, m suffixes; TMPFS_DEFAULT_SIZE without) and mounts its root at target; its options come in source, where Linux passes them in data. Its frames are charged to the writer's memory cgroup and freed when the last mount of the instance goes
 mount:
         li   t0, SYS_MOUNT
         syscall

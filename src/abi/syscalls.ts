@@ -623,17 +623,18 @@ function mountCalls(first: number): Syscall[] {
   const calls: Omit<Syscall, 'number' | 'onError'>[] = [
     {
       name: 'mount',
-      args: [arg('source', 'MS_BIND: path of the directory to show'), arg('target', 'path of the directory to cover'), arg('fstype', 'without MS_BIND: the filesystem type (none is known yet: ENODEV)'), arg('flags', 'MS_BIND, or-ed with MS_RDONLY')],
+      args: [arg('source', 'MS_BIND: path of the directory to show; tmpfs: its options (Linux\'s `data`), e.g. "size=64k", or 0 for none'), arg('target', 'path of the directory to cover'), arg('fstype', 'without MS_BIND: the filesystem type, "tmpfs"'), arg('flags', 'MS_BIND, or-ed with MS_RDONLY')],
       returns: '0',
       errors: [
-        { errno: 'EINVAL', when: '`flags` has a bit other than MS_BIND and MS_RDONLY' },
+        { errno: 'EINVAL', when: '`flags` has a bit other than MS_BIND and MS_RDONLY; tmpfs: an option other than size=, a size of 0 or above TMPFS_MAX_SIZE, a size that is not digits with an optional k or m' },
         ...path('`target` (then `source`)'),
         { errno: 'ENOTDIR', when: 'a component, or `target` or `source` itself, is not a directory' },
-        { errno: 'ENODEV', when: 'without MS_BIND: `fstype` is not a filesystem type the kernel knows (tmpfs and overlay are not built yet), or no filesystem is mounted' },
-        { errno: 'ENOSPC', when: 'the mount table (NMOUNT entries, every namespace together) is full' },
+        { errno: 'ENODEV', when: 'without MS_BIND: `fstype` is not a filesystem type the kernel knows (tmpfs is the one; overlay is not built yet), or no filesystem is mounted' },
+        { errno: 'ENOSPC', when: 'the mount table (NMOUNT entries, every namespace together) is full, or NTMPFS tmpfs instances exist already' },
+        { errno: 'ENOMEM', when: 'tmpfs: no frame for the new root directory\'s blocks (or the caller\'s memory cgroup refused one: it was OOM-killed)' },
         EIO,
       ],
-      doc: 'mount(2) without the fifth argument (`data`: ringlab passes four): MS_BIND makes the directory `source` appear at `target` in the caller\'s mount namespace, covering what `target` held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that)',
+      doc: 'mount(2) without the fifth argument (`data`: ringlab passes four): MS_BIND makes the directory `source` appear at `target` in the caller\'s mount namespace, covering what `target` held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that). fstype "tmpfs" creates a tmpfs instance (programs/kernel/tmpfs.s) of `size=` bytes (k, m suffixes; TMPFS_DEFAULT_SIZE without) and mounts its root at `target`; its options come in `source`, where Linux passes them in `data`. Its frames are charged to the writer\'s memory cgroup and freed when the last mount of the instance goes',
     },
     {
       name: 'umount',

@@ -64,6 +64,14 @@
 //            across the mounts (EXDEV), rmdir of the mountpoint (EBUSY), umount while a file is
 //            open (EBUSY) and with odd arguments, the mount list (its length, or ERANGE), then
 //            umount and the directories removed. Drawn from a stream of their own.
+//   tmpfs    tmpfs (programs/kernel/tmpfs.s), in the program's own mount namespace (as mount):
+//            mounts with bad options (EINVAL), then a tmpfs of 8, 16 or 64 KiB (read-only now
+//            and then) at /NAME.t, a file written there 1 KiB at a time (up to 12 KiB) until it is full (ENOSPC)
+//            or a few KiB long, read back, stat, a directory and a rename into it, a rename to
+//            the disk (EXDEV), the mount list, umount while the file is open (EBUSY), umount,
+//            and a second mount that finds the file gone. The bytes written are a pattern the
+//            block stores first, never what other blocks left in the buffer. Drawn from a stream
+//            of their own.
 //   cgroup   control groups (programs/kernel/cgroup.s): the process makes its own group
 //            (/NAME), writes its files with good and bad values and reads them back (short and
 //            bad buffers too), moves itself in and reads memory.current and pids.current,
@@ -139,6 +147,8 @@ class ProgramWriter {
   private readonly mnt: Random;
   /** Whether the program has its own mount namespace yet (mounts only then). */
   private mntUnshared = false;
+  /** The tmpfs blocks' own choices. */
+  private readonly tmp: Random;
 
   constructor(
     private readonly rng: Random,
@@ -151,6 +161,7 @@ class ProgramWriter {
     this.net = rng.split(0x4e455453);
     this.mnt = rng.split(0x4d4e5453);
     this.cg = rng.split(0x43475250);
+    this.tmp = rng.split(0x544d5046);
     this.divzeroHandled = rng.chance(0.6);
     for (let i = 0; i < 24; i++) this.pool.push(this.randomAddress());
   }
@@ -176,6 +187,7 @@ class ProgramWriter {
       if (this.net.chance(0.03)) this.netOps();
       if (this.mnt.chance(0.05)) this.mountOps();
       if (this.cg.chance(0.05)) this.cgroupOps();
+      if (this.tmp.chance(0.05)) this.tmpfsOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();
@@ -685,14 +697,14 @@ class ProgramWriter {
     const tgtFile = this.string(`${base}/t/f`);
     const other = this.string(`${base}/g`);
     const nope = this.string(`${base}/nope`);
-    const tmpfs = this.string('tmpfs');
+    const unknown = this.string('ext4');
     this.sys('mkdir', dir);
     this.sys('mkdir', src);
     this.sys('mkdir', tgt);
     const bad = m.int(0, 5);
     if (bad === 0) this.sys('mount', src, tgt, '0', m.pick(['0x8000', '0x2', '-1']));
     if (bad === 1) this.sys('mount', nope, tgt, '0', 'MS_BIND');
-    if (bad === 2) this.sys('mount', '0', tgt, m.chance(0.5) ? tmpfs : '0x10', '0');
+    if (bad === 2) this.sys('mount', '0', tgt, m.chance(0.5) ? unknown : '0x10', '0');
     if (bad === 3) this.sys('mount', src, m.chance(0.5) ? '0x10' : nope, '0', 'MS_BIND');
     const ro = m.chance(0.3);
     this.sys('mount', src, tgt, '0', ro ? 'MS_BIND | MS_RDONLY' : 'MS_BIND');
@@ -722,6 +734,77 @@ class ProgramWriter {
     this.sys('unlink', srcFile);
     this.sys('rmdir', tgt);
     this.sys('rmdir', src);
+    this.sys('rmdir', dir);
+  }
+
+  /** tmpfs calls (see the header); every result goes into the checksum. */
+  private tmpfsOps(): void {
+    const t = this.tmp;
+    const buf = `0x${(FILE_BUFFERS + 3072).toString(16)}`; // 1 KiB to the end of the file blocks' page
+    const stat = `0x${(FILE_BUFFERS + 2048).toString(16)}`;
+    if (!this.mntUnshared) {
+      this.sys('unshare', 'CLONE_NEWNS');
+      this.mntUnshared = true;
+    }
+    const dir = this.string(`/${this.name}.t`);
+    const file = this.string(`/${this.name}.t/f`);
+    const sub = this.string(`/${this.name}.t/d`);
+    const moved = this.string(`/${this.name}.t/d/g`);
+    const disk = this.string(`/${this.name}.x`);
+    const tmpfs = this.string('tmpfs');
+    this.sys('mkdir', dir);
+    if (t.chance(0.4)) this.sys('mount', this.string(t.pick(['size=0', 'size=9m', 'size=12q', 'nr_inodes=5', 'size=', ',size=4k,mode=1777'])), dir, tmpfs, '0');
+    const ro = t.chance(0.15);
+    this.sys('mount', this.string(t.pick(['size=8k', 'size=16k', 'size=64k', 'size=16384,', ''])), dir, tmpfs, ro ? 'MS_RDONLY' : '0');
+    const loop = this.fresh();
+    this.emit(`        li   t0, ${buf}`); // the pattern written: 256 words
+    this.emit('        li   t1, 256');
+    this.emit(`        li   t2, ${t.int(0, 0xffff)}`);
+    this.emit(`${loop}: sw   t2, 0(t0)`);
+    this.emit('        addi t0, t0, 4');
+    this.emit('        addi t2, t2, 7');
+    this.emit('        addi t1, t1, -1');
+    this.emit(`        bnez t1, ${loop}`);
+    this.sys('open', file, 'O_CREAT | O_RDWR');
+    this.emit(`        li   t0, ${buf}`);
+    this.emit('        sw   a0, -4(t0)'); // the descriptor, kept just below the pattern
+    const fd = (): void => {
+      this.emit(`        li   t0, ${buf}`);
+      this.emit('        lw   a0, -4(t0)');
+    };
+    for (let i = t.int(1, 12); i > 0; i--) {
+      fd();
+      this.emit(`        li   a1, ${buf}`);
+      this.emit(`        li   a2, ${t.pick([1024, 1024, 1000, 17])}`);
+      this.call('write');
+    }
+    fd();
+    this.sys('lseek', 'a0', `${t.int(0, 3000)}`, 'SEEK_SET');
+    fd();
+    this.emit(`        li   a1, ${stat}`);
+    this.emit('        li   a2, 16');
+    this.call('read');
+    for (const offset of [0, 4, 8, 12]) {
+      this.emit(`        li   t0, ${stat}`);
+      this.emit(`        lw   a0, ${offset}(t0)`);
+      this.mix('a0');
+    }
+    this.clear(stat, 8);
+    this.sys('stat', file, stat);
+    this.emit(`        li   t0, ${stat}`);
+    this.emit('        lw   a0, 8(t0)'); // its size
+    this.mix('a0');
+    this.sys('mkdir', sub);
+    if (t.chance(0.5)) this.sys('rename', file, moved);
+    this.sys('rename', t.chance(0.5) ? file : moved, disk); // EXDEV (or ENOENT)
+    this.sys('mounts', stat, `${t.pick([0, 16, 1024])}`);
+    if (t.chance(0.5)) this.sys('umount', dir, '0'); // EBUSY: the file is open
+    fd();
+    this.call('close');
+    this.sys('umount', dir, '0');
+    this.sys('mount', '0', dir, tmpfs, '0');
+    this.sys('stat', file, stat); // ENOENT: a new instance
+    this.sys('umount', dir, '0');
     this.sys('rmdir', dir);
   }
 

@@ -42,7 +42,7 @@ st:     .space ST_SIZEOF
 `;
 
 const PATHS = strings({ p_a: '/a', p_ax: '/a/x', p_ay: '/a/y', p_b: '/b', p_bx: '/b/x', p_by: '/b/y', p_bf: '/b/f', p_c: '/c', p_cx: '/c/x', p_cb: '/c/b',
-  p_f: '/f', p_nope: '/nope', p_root: '/', p_up: '..', p_tmpfs: 'tmpfs', p_bxx: '/b/x/x', p_x: '/x' });
+  p_f: '/f', p_nope: '/nope', p_root: '/', p_up: '..', p_ext4: 'ext4', p_bxx: '/b/x/x', p_x: '/x' });
 
 // One namespace of its own (so nothing stays mounted in the boot one), then: the errors of
 // mount; a bind mount of /a at /b crossed down (stat /b/x) and up (`..`, getcwd); EBUSY for
@@ -71,7 +71,7 @@ ${sc('mount', 'p_a', 'p_nope', 0, '=MS_BIND')}
 ${sc('mount', 'p_a', 'p_f', 0, '=MS_BIND')}
 ${sc('mount', 'p_f', 'p_b', 0, '=MS_BIND')}
 ${sc('mount', 'p_nope', 'p_b', 0, '=MS_BIND')}
-${sc('mount', 0, 'p_b', 'p_tmpfs', 0)}
+${sc('mount', 0, 'p_b', 'p_ext4', 0)}
 ${sc('mount', 0, 'p_b', 0x10, 0)}
 ${sc('mount', 0x10, 'p_b', 0, '=MS_BIND')}
 ${sc('mount', 'p_a', 'p_b', 0, '=MS_BIND')}
@@ -542,7 +542,7 @@ const SESSION = [
   'mount',
   'umount /b',
   'ls /b',
-  'mount -t tmpfs none /b',
+  'mount -t ext4 none /b',
   'echo "@@ $?"',
   'mount --bind /nope /b',
   'umount /a',
@@ -567,7 +567,7 @@ $ @@ 32
 $ mount: /b: No such file or directory
 $ umount: /a: Invalid argument
 $ @@ 32
-$ usage: mount [-r] [-t TYPE | --bind] [SOURCE TARGET]
+$ usage: mount [-r] [-t TYPE] [-o OPTIONS] [--bind] [SOURCE TARGET]
 $ @@ 2
 $ $ /dev/disk / rlfs rw
 /dev/disk /b rlfs rw
