@@ -286,20 +286,19 @@ read_config:
         call parse_kv
         beqz a0, .ok
         mv   s3, a0
-        li   a0, P3                     # "BUNDLE/config: LINE: unknown key" or "... no '='"
+        la   s2, m_nokey                # "BUNDLE/config: LINE: unknown key" or "... not a key=value line"
+        li   t0, 1
+        beq  a1, t0, .say
+        la   s2, m_noeq
+.say:   li   a0, P3
         li   a1, P1
         call strcpy
         la   a1, s_colon
         call strcpy
         mv   a1, s3
         call strcpy
-        li   a1, P3
-        la   a2, m_nokey
-        li   t0, 1
-        beq  a1, t0, .say
-        la   a2, m_noeq
-.say:   li   a0, P3
-        mv   a1, a2
+        li   a0, P3
+        mv   a1, s2
         j    die_msg
 .ok:    pop  ra
         ret
@@ -1196,8 +1195,9 @@ stop:   li   t0, 3                      # crun stop ID
         call sleep
         addi s3, s3, -1
         bnez s3, .grace
-        lwg  a0, id                     # "crun: ID: still running 100 ticks after SIGTERM: SIGKILL"
-        la   a1, m_sigkill
+        la   a0, name                   # "crun: ID: still running 100 ticks after SIGTERM: SIGKILL"
+        lwg  a1, id
+        la   a2, m_sigkill
         call err_msg
         lwg  a0, pid
         li   a1, SIGKILL
