@@ -96,7 +96,7 @@ m_then: .asciz ", then "
         .align 4`),
 ];
 
-const SYSTEM = ['ps', 'sh', 'hostname', 'sleep', 'echo', 'ip', 'false'];
+const SYSTEM = ['ps', 'sh', 'hostname', 'sleep', 'echo', 'ip', 'false', 'cat'];
 
 function layerFiles(): DiskFile[] {
   const sys = systemPrograms(ISA).filter((p) => SYSTEM.includes(p.name === 'sleep-ticks' ? 'sleep' : p.name));
@@ -130,10 +130,62 @@ const BUNDLES: Record<string, string> = {
   notfound: `layers=${L}\ncmd=nothere\n`,
   upper: `layers=${L}\ncmd=ps\nupper=ram\n`,
   badnet: `layers=${L}\ncmd=ps\nnet=10.0.0\n`,
+  two: `layers=${L}:/b/top\ncmd=cat /hello\n`,
+  disk: `layers=${L}:/b/top\ncmd=sh /script\nupper=disk\n`,
+  tmpfs: `layers=${L}:/b/top\ncmd=sh /script\nupper=tmpfs\nupper.size=64k\n`,
 };
 
+/** The top layer of the overlay bundles: /b/top (a /hello, and /script writing into the root). */
+const TOP: DiskFile[] = [
+  { path: '/b/top/hello', bytes: text('hello from the top layer\n') },
+  { path: '/b/top/script', bytes: text('echo written > /new\ncat /new\ncat /hello\n') },
+];
+
+const OVERLAY_SCRIPT = `crun run o1 /b/two
+echo "exit $?"
+crun run o2 /b/disk
+echo "exit $?"
+ls /var/lib/crun
+crun run --keep o3 /b/disk
+ls /var/lib/crun/o3/upper
+crun delete o3
+ls /var/lib/crun
+crun run o4 /b/tmpfs
+echo "exit $?"
+crun list
+`;
+const NO_OVERLAY_TRANSCRIPT = `$ crun: o1: mount: No such device
+$ exit 125
+$ crun: o2: mount: No such device
+$ exit 125
+$ layers
+$ crun: o3: mount: No such device
+$ $ $ layers
+$ crun: o4: tmpfs: No such device
+$ exit 125
+$ ID              PID     STATUS    BUNDLE
+$ `;
+// Written against the mount ABI of docs/containers.md (lowerdir in Linux's order, upperdir,
+// workdir; tmpfs's size=), before the overlay and tmpfs were in the kernel: the lead checks it
+// when they are merged.
+const OVERLAY_TRANSCRIPT = `$ hello from the top layer
+$ exit 0
+$ written
+hello from the top layer
+$ exit 0
+$ layers
+$ written
+hello from the top layer
+$ new
+$ $ layers
+$ written
+hello from the top layer
+$ exit 0
+$ ID              PID     STATUS    BUNDLE
+$ `;
+
 function disk(): Uint8Array {
-  const files = [...layerFiles(), ...Object.entries(BUNDLES).map(([name, config]) => ({ path: `/b/${name}/config`, bytes: text(config) }))];
+  const files = [...layerFiles(), ...TOP, ...Object.entries(BUNDLES).map(([name, config]) => ({ path: `/b/${name}/config`, bytes: text(config) }))];
   return rootDisk([], undefined, files, systemPrograms(ISA));
 }
 
@@ -176,6 +228,7 @@ crun kill a
 echo "exit $?"
 crun stop a
 crun delete a
+echo "== the experiment"
 crun run -d t /b/tree
 sleep 20
 ps
@@ -184,6 +237,7 @@ sleep 20
 ps
 crun list
 crun delete t
+echo "== end"
 crun run --keep k /b/ps
 crun list
 crun delete k
@@ -255,6 +309,7 @@ $ crun: a: no such container
 $ exit 1
 $ crun: a: no such container
 $ crun: a: no such container
+$ == the experiment
 $ $ $    PID  PPID STATE NAME
      1     0 S     init
      2     1 S     sh
@@ -269,7 +324,8 @@ $ $ $    PID  PPID STATE NAME
     55     2 R     ps
 $ ID              PID     STATUS    BUNDLE
 t               47      stopped   /b/tree
-$ $    PID  PPID STATE NAME
+$ $ == end
+$    PID  PPID STATE NAME
      1     0 R     ps
 $ ID              PID     STATUS    BUNDLE
 k               59      stopped   /b/ps
@@ -300,25 +356,61 @@ $ usage: crun run [-d] [--keep] ID BUNDLE | list | kill ID [SIGNAL] | stop ID | 
 $ $ ID              PID     STATUS    BUNDLE
 $ `;
 
-export function bootShell(config: string): BootResult {
+function bootShell(config: string): BootResult {
   return findConfig(config)!.boot({ workloads: [], shell: true, disk: disk(), input: text(SCRIPT), maxCycles: 3_000_000_000 });
 }
 
-export const body = (r: BootResult) => r.console.replace(/^kernel: booting .*\n/, '').replace(/kernel: [^\n]*\n$/, '');
+const body = (r: BootResult) => r.console.replace(/^kernel: booting .*\n/, '').replace(/kernel: [^\n]*\n$/, '');
 
-if (process.env.CRUN_DUMP) { const r = bootShell(process.env.CRUN_DUMP); require('node:fs').writeFileSync('/tmp/crun-out.txt', body(r) + '\n@@exit ' + r.exitCode + ' cgroups ' + cgroupsInUse(r) + ' cycles ' + r.stats.cycles); }
+const boots = new Map<string, BootResult>();
+const booted = (config: string): BootResult => {
+  if (!boots.has(config)) boots.set(config, bootShell(config));
+  return boots.get(config)!;
+};
+
 describe.each(CONFIG_NAMES)('crun under %s', (config) => {
   it('runs, lists, stops and deletes containers, and says what is wrong with a bundle', () => {
-    const r = bootShell(config);
+    const r = booted(config);
     expect(body(r)).toBe(TRANSCRIPT);
     expect(r.exitCode).toBe(4); // the power-off code says the kernel killed a process (crash)
     if (config === 'native') expect(cgroupsInUse(r)).toBe(2); // the root and /crun: every container's group is gone (the kernel's table is read where native has it)
   });
 });
 
-describe('overlay layers', () => {
-  it('several layers need the overlay filesystem (No such device until it is in the kernel)', () => {
+// The experiment "killing a container's pid 1 kills the whole container" (docs/containers.md):
+// pid 1 of the container (host pid 47) with three children (49, 50, 51), all asleep; SIGKILL
+// to pid 1 from the host (crun kill t KILL); every one of them is gone, and the container is
+// stopped. The part of the session between the markers, exactly, in every configuration.
+const EXPERIMENT = ` $ $    PID  PPID STATE NAME
+     1     0 S     init
+     2     1 S     sh
+    47     1 S     tree
+    49    47 S     tree
+    50    47 S     tree
+    51    47 S     tree
+    52     2 R     ps
+$ $ $    PID  PPID STATE NAME
+     1     0 S     init
+     2     1 S     sh
+    55     2 R     ps
+$ ID              PID     STATUS    BUNDLE
+t               47      stopped   /b/tree
+$ $ `;
+
+describe.each(CONFIG_NAMES)('killing a container\'s pid 1 kills the whole container (%s)', (config) => {
+  it('leaves none of its processes', () => {
+    const out = body(booted(config));
+    expect(out.slice(out.indexOf('== the experiment\n') + 19, out.indexOf('== end'))).toBe(EXPERIMENT);
+  });
+});
+
+// Several layers, or an upper layer, make crun mount an overlay (and a tmpfs for upper=tmpfs).
+// Until those filesystems are in the kernel (programs/kernel/ovl.s), the mount says ENODEV and
+// crun says so (exit 125) and leaves nothing behind.
+describe('overlay root filesystems', () => {
+  it('layers=L0:L1, upper=disk and upper=tmpfs', () => {
     const overlay = existsSync(join(ROOT, 'programs', 'kernel', 'ovl.s'));
-    expect(overlay || true).toBe(true);
+    const r = findConfig('native')!.boot({ workloads: [], shell: true, disk: disk(), input: text(OVERLAY_SCRIPT), maxCycles: 1_000_000_000 });
+    expect(body(r)).toBe(overlay ? OVERLAY_TRANSCRIPT : NO_OVERLAY_TRANSCRIPT);
   });
 });
