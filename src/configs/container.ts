@@ -1,6 +1,6 @@
 // `ringlab boot --container DIR [--container DIR2 ...] -- CMD [ARGS]`: a container run by the
-// guest's own runtime, /bin/crun (programs/user/crun.s; docs/containers.md, "A container
-// runtime"). The host does what an image builder and `docker run` do before the runtime takes
+// guest's own runtime, /bin/crun (programs/user/crun.s;
+// docs/containers.md, "A container runtime"). The host does what an image builder and `docker run` do before the runtime takes
 // over: it copies each DIR onto the root disk as a layer, /var/lib/crun/layers/N (N from 0, the
 // first DIR at the bottom), assembling every `.s` file in it into an executable of the same
 // name without `.s` (as boot does for programs); writes a bundle, /var/lib/crun/bundle/config;

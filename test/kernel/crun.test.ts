@@ -1,5 +1,5 @@
-// The container runtime, /bin/crun (programs/user/crun.s; docs/containers.md, "A container
-// runtime"), driven from the shell as a user drives runc: a container whose command is pid 1
+// The container runtime, /bin/crun (programs/user/crun.s;
+// docs/containers.md, "A container runtime"), driven from the shell as a user drives runc: a container whose command is pid 1
 // with its own hostname and sees only itself in ps; the bundle's limits in its control group
 // (pids.max makes a fork fail); two detached containers listed at once; kill, stop (a pid 1
 // that ignores SIGTERM gets SIGKILL after the grace), delete; every error of a bundle; and the
