@@ -437,6 +437,16 @@ check_config:
         la   a1, m_badupper
         j    die_msg
 .kind:  swg  s3, upper_kind, t1
+        li   a0, VALS + 4 * K_HOSTNAME  # a hostname sethostname takes: at most HOST_NAME_MAX
+        lw   a0, 0(a0)
+        beqz a0, .net
+        call strlen
+        li   t0, HOST_NAME_MAX
+        ble  a0, t0, .net
+        la   a0, k_hostname
+        la   a1, m_longhost
+        j    die_msg
+.net:
         li   a0, VALS + 4 * K_NET       # net: the container's address, the host's end one below
         lw   a0, 0(a0)
         beqz a0, .zero
@@ -1375,6 +1385,7 @@ m_emptylayer: .asciz "an empty layer path"
 m_manylayers: .asciz "more than 8 layers"
 m_badupper: .asciz "not none, tmpfs or disk"
 m_badaddr:  .asciz "not an address a.b.c.d"
+m_longhost: .asciz "longer than 64 bytes"
 m_zero:     .asciz "a limit of 0 leaves the container nothing to start with"
 m_exists:   .asciz "container already exists (crun delete it first)"
 m_nosuch:   .asciz "no such container"

@@ -130,6 +130,7 @@ const BUNDLES: Record<string, string> = {
   notfound: `layers=${L}\ncmd=nothere\n`,
   upper: `layers=${L}\ncmd=ps\nupper=ram\n`,
   badnet: `layers=${L}\ncmd=ps\nnet=10.0.0\n`,
+  longhost: `layers=${L}\ncmd=ps\nhostname=${'h'.repeat(65)}\n`,
   two: `layers=${L}:/b/top\ncmd=cat /hello\n`,
   disk: `layers=${L}:/b/top\ncmd=sh /script\nupper=disk\n`,
   tmpfs: `layers=${L}:/b/top\ncmd=sh /script\nupper=tmpfs\nupper.size=64k\n`,
@@ -266,6 +267,7 @@ crun run x /b/nolayers
 crun run x /b/nocmd
 crun run x /b/upper
 crun run x /b/badnet
+crun run x /b/longhost
 crun run x /nope
 crun run a/b /b/ps
 crun run 0123456789abcdef /b/ps
@@ -354,6 +356,7 @@ $ crun: layers: missing in the bundle's config
 $ crun: cmd: missing in the bundle's config
 $ crun: upper: not none, tmpfs or disk
 $ crun: net: not an address a.b.c.d
+$ crun: hostname: longer than 64 bytes
 $ crun: /nope/config: No such file or directory
 $ crun: a/b: invalid container id (1 to 15 bytes, no '/', not starting with '.')
 $ crun: 0123456789abcdef: invalid container id (1 to 15 bytes, no '/', not starting with '.')
