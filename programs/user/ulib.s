@@ -396,5 +396,7 @@ ulib_errors:
         .asciz "Transport endpoint is not connected"
         .byte ECONNREFUSED
         .asciz "Connection refused"
+        .byte ERANGE
+        .asciz "Numerical result out of range"
         .byte 0
         .align 4

@@ -114,9 +114,11 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.preset())
     .option('--list', 'list configurations and workloads')
     .option('--shell', 'run /bin/sh as the only process: on a terminal an interactive session (Ctrl-\\ ends it), else a scripted one reading --input or stdin (docs/shell.md)')
+    .option('--container <dir>', 'a layer of a container run by /bin/crun, the guest\'s runtime (repeatable: the first at the bottom); the command follows --: boot --container DIR -- CMD [ARGS] (docs/containers.md)', collect)
+    .argument('[command...]', 'with --container: the command the container runs, after --')
     .addOption(OPTIONS.kernelDefine())
     .addOption(OPTIONS.includeRoot())
-    .action((opts) => setExit(opts.shell && !opts.list ? need('boot').shellCommand(opts) : need('boot').bootCommand(opts)));
+    .action((command: string[], opts) => setExit(opts.shell && !opts.list && opts.container === undefined ? need('boot').shellCommand(opts) : need('boot').bootCommand(opts, command)));
 
   program
     .command('bench')

@@ -45,6 +45,7 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   bin('mount'),
   bin('umount'),
   bin('pivot_root'),
+  bin('crun'), // a container runtime modelled on runc (docs/containers.md, "A container runtime")
 ];
 
 /** The system programs, assembled for the guest's ISA, ready for rootDisk. */

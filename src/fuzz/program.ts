@@ -82,6 +82,17 @@
 //            memory.events, pids.events); never cpu.stat, whose microseconds come from timer
 //            ticks that a VMM's overhead moves. The cpu.max values it sets are at least 100%
 //            of a period, so the block never slows a boot down. Drawn from a stream of their own.
+//   crun     the container runtime (/bin/crun, programs/user/crun.s): the process writes a bundle
+//            of its own (/NAME.c: an empty layer, a config with good and bad lines: a missing or
+//            odd layer, a command that does not exist or cannot run, a hostname, limits good,
+//            bad and zero, an address of its own, an unknown key, a line without `=`), runs
+//            `crun run [--keep] ID /NAME.c` in a child (clone with every namespace, the control
+//            group, the veth pair, the read-only bind mount, pivot_root, umount, the exec that
+//            fails: 127 or 126) and waits for that child by its pid; with --keep, `crun kill` (not
+//            running) and `crun delete`; now and then a bad id or the usage. crun's exit statuses
+//            go into the checksum, its messages into the output. Never `crun list` (it shows the
+//            other programs' containers, as they interleave) nor -d (a detached container ends
+//            when it ends). Drawn from a stream of their own.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
 // instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.
@@ -149,6 +160,8 @@ class ProgramWriter {
   private mntUnshared = false;
   /** The tmpfs blocks' own choices. */
   private readonly tmp: Random;
+  /** The crun blocks' own choices. */
+  private readonly crn: Random;
 
   constructor(
     private readonly rng: Random,
@@ -162,6 +175,7 @@ class ProgramWriter {
     this.mnt = rng.split(0x4d4e5453);
     this.cg = rng.split(0x43475250);
     this.tmp = rng.split(0x544d5046);
+    this.crn = rng.split(0x4352554e);
     this.divzeroHandled = rng.chance(0.6);
     for (let i = 0; i < 24; i++) this.pool.push(this.randomAddress());
   }
@@ -188,6 +202,7 @@ class ProgramWriter {
       if (this.mnt.chance(0.05)) this.mountOps();
       if (this.cg.chance(0.05)) this.cgroupOps();
       if (this.tmp.chance(0.05)) this.tmpfsOps();
+      if (this.crn.chance(0.02)) this.crunOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();
@@ -952,6 +967,90 @@ class ProgramWriter {
     }
     moveSelf(root);
     this.sys('cgroup_rmdir', group);
+  }
+
+  /** The container runtime (see the header): exit statuses into the checksum. */
+  private crunOps(): void {
+    const c = this.crn;
+    const buf = `0x${(FILE_BUFFERS + 3072).toString(16)}`; // in the file blocks' page, away from the others
+    const base = `/${this.name}.c`;
+    const index = Number.parseInt(this.name.replace(/\D/g, '') || '0', 10) % 200; // rndN: an address of its own
+    const lines: string[] = [];
+    const layer = c.weighted<string | undefined>([[`${base}/l`, 12], [`${base}/nope`, 1], [`${base}/config`, 1], [undefined, 1]]);
+    if (layer !== undefined) lines.push(`layers=${layer}`);
+    const cmd = c.weighted<string | undefined>([['nothere', 6], ['nothere a b', 2], ['/', 2], [undefined, 1]]);
+    if (cmd !== undefined) lines.push(`cmd=${cmd}`);
+    if (c.chance(0.5)) lines.push(`hostname=h${c.int(0, 999)}`);
+    const limits: [string, string[]][] = [
+      ['cpu.max', ['max 100000', '100000 100000', '200000 100000', '0 100000', 'abc']],
+      ['cpu.weight', ['1', '100', '10000', '0', '10001']],
+      ['memory.max', ['max', '1M', '0', '12Q']],
+      ['memory.high', ['max', '1M', 'x']],
+      ['pids.max', ['max', '1', '5', '0', '-1']],
+    ];
+    for (const [file, values] of limits) if (c.chance(0.3)) lines.push(`${file}=${c.pick(values)}`);
+    if (c.chance(0.3)) lines.push(c.chance(0.8) ? `net=10.77.${index}.2` : 'net=10.77.1');
+    if (c.chance(0.2)) lines.push(`upper=${c.pick(['none', 'bogus'])}`);
+    if (c.chance(0.1)) lines.push('colour=blue');
+    if (c.chance(0.1)) lines.push('junk');
+    const config = lines;
+    const text = this.string(config.join('\\n') + '\\n');
+    const status = `0x${(FILE_BUFFERS + 3064).toString(16)}`;
+    this.sys('mkdir', this.string(base));
+    this.sys('mkdir', this.string(`${base}/l`));
+    this.sys('open', this.string(`${base}/config`), 'O_CREAT | O_WRONLY | O_TRUNC');
+    this.emit(`        li   t0, ${buf}`);
+    this.emit('        sw   a0, 0(t0)');
+    this.emit(`        la   a1, ${text}`);
+    this.emit(`        li   a2, ${config.join('\n').length + 1}`);
+    this.call('write');
+    this.emit(`        li   t0, ${buf}`);
+    this.emit('        lw   a0, 0(t0)');
+    this.call('close');
+    const crunPath = this.string('/bin/crun');
+    // crun ARGS... in a child; the parent waits for that pid and mixes in the status word
+    const crun = (...args: string[]): void => {
+      const words = ['crun', ...args].map((a) => this.string(a));
+      const argv = this.fresh();
+      this.data.push(`${argv}: .word ${words.join(', ')}, 0`);
+      const child = this.fresh();
+      const after = this.fresh();
+      this.emit('        call fork');
+      this.emit(`        beqz a0, ${child}`);
+      this.emit(`        li   t0, ${buf}`);
+      this.emit('        sw   a0, 4(t0)');
+      this.clear(status, 0);
+      this.emit(`        li   t0, ${buf}`);
+      this.emit('        lw   a0, 4(t0)');
+      this.emit(`        li   a1, ${status}`);
+      this.emit('        li   a2, 0');
+      this.emit('        call wait');
+      this.emit('        srli a0, a0, 31'); // the pid: only whether it failed
+      this.mix('a0');
+      this.emit(`        li   t0, ${status}`);
+      this.emit('        lw   a0, 0(t0)');
+      this.mix('a0');
+      this.emit(`        j    ${after}`);
+      this.emit(`${child}:`);
+      this.emit(`        la   a0, ${crunPath}`);
+      this.emit(`        la   a1, ${argv}`);
+      this.emit('        call exec');
+      this.emit('        li   a0, 127');
+      this.emit('        call exit');
+      this.emit(`${after}:`);
+    };
+    const keep = c.chance(0.3);
+    const id = c.weighted<string>([[this.name, 10], ['.x', 1], [`${this.name}-0123456789abc`, 1]]);
+    if (c.chance(0.1)) crun('run', id); // the usage
+    crun('run', ...(keep ? ['--keep'] : []), id, base);
+    if (keep) {
+      crun('kill', id);
+      crun('delete', id);
+    } else if (c.chance(0.3)) crun(c.pick(['delete', 'kill', 'stop']), id);
+    this.sys('rmdir', this.string(`${base}/l/.pivot_root`));
+    this.sys('rmdir', this.string(`${base}/l`));
+    this.sys('unlink', this.string(`${base}/config`));
+    this.sys('rmdir', this.string(base));
   }
 
   /** Container calls (see the header); results and the bytes read back go into the checksum. */

@@ -7,6 +7,10 @@ import { USER_DIR } from '../../configs/images.js';
 import { isaWith } from '../../isa/index.js';
 import { includeRootOption, loadProgram } from '../load.js';
 import { BootError, CONFIGS, type BootConfig, type BootOptions, type BootStats, findConfig, type PreparedBoot, ProgramAssemblyError, WORKLOADS, type BootResult, type UserProgram } from '../../configs/index.js';
+import { containerFiles, launcher, LayerAssemblyError } from '../../configs/container.js';
+import { rootDisk } from '../../configs/rootfs.js';
+import { systemPrograms } from '../../configs/system.js';
+import type { DiskFile } from '../../configs/workloads.js';
 import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { err } from '../colour.js';
 import { readDiskImage, writeBackDisk } from '../disk.js';
@@ -47,6 +51,8 @@ export interface BootCliOptions {
   tty?: boolean;
   /** --shell: /bin/sh as the only process, interactive on a terminal (shellCommand). */
   shell?: boolean;
+  /** --container DIR (repeatable): the layers of a container run by /bin/crun (containerCommand). */
+  container?: string[];
 }
 
 /** The JSON object `boot --json` prints: the fields of `run --json` plus the processes. */
@@ -104,11 +110,13 @@ export function userPrograms(files: readonly string[], opts: Pick<BootCliOptions
   });
 }
 
-export function bootCommand(opts: BootCliOptions): number {
+export function bootCommand(opts: BootCliOptions, command: readonly string[] = []): number {
   if (opts.list) {
     io.stdout.write(listText());
     return ExitCode.OK;
   }
+  if (opts.container !== undefined) return containerCommand(opts, command);
+  if (command.length > 0) throw new CliError(`a command (${command.join(' ')}) is for a container: give its layers with --container DIR`, ExitCode.USAGE);
   const config = configNamed(opts.config ?? 'native');
   if (opts.workload === undefined && opts.program === undefined && opts.run === undefined) {
     throw new CliError(`--workload, --program, --run or --shell is required (valid workloads: ${WORKLOADS.map((w) => w.name).join(', ')}); see ringlab boot --list`, ExitCode.USAGE);
@@ -129,6 +137,63 @@ export function shellCommand(opts: BootCliOptions): Exit {
   if (opts.input !== undefined || io.stdinIsTTY?.() !== true) return bootAndReport(config, opts, processes, readInput(opts.input ?? '-'));
   if (opts.json) throw new CliError('--json needs a scripted session: give the input with --input FILE or through a pipe', ExitCode.USAGE);
   return interactiveShell(config, opts, processes);
+}
+
+/** `boot --container DIR ... -- CMD [ARGS]`: the layers and the bundle on the disk (container.ts),
+ *  /bin/crun run as the one job. Prints the container's output (the job's, without the kernel's
+ *  boot and power-off lines) and exits with its exit code; --json reports as `boot --json`. */
+export function containerCommand(opts: BootCliOptions, command: readonly string[]): number {
+  const config = configNamed(opts.config ?? 'native');
+  const others = (['workload', 'program', 'run', 'shell'] as const).filter((name) => opts[name] !== undefined && opts[name] !== false).map((name) => `--${name}`);
+  if (others.length > 0) throw new CliError(`--container runs one container as the only process: it cannot be combined with ${others.join(', ')}`, ExitCode.USAGE);
+  if (command.length === 0) throw new CliError('--container needs the command the container runs: ringlab boot --container DIR [--container DIR2 ...] -- CMD [ARGS]', ExitCode.USAGE);
+  const isa = isaWith([]);
+  let files: DiskFile[];
+  try {
+    files = containerFiles(opts.container ?? [], command, isa);
+  } catch (e) {
+    if (e instanceof LayerAssemblyError) throw new CliError(e.message, ExitCode.ASSEMBLY);
+    if (e instanceof BootError) throw new CliError(e.message, ExitCode.USAGE);
+    throw e;
+  }
+  const base = opts.disk === undefined ? undefined : readDiskImage(opts.disk);
+  let disk: Uint8Array;
+  try {
+    disk = rootDisk([], base, files, systemPrograms(isa));
+  } catch (e) {
+    throw bootFailure(e);
+  }
+  const maxCycles = maxCyclesOption(opts, DEFAULT_MAX_CYCLES);
+  const input = opts.input === undefined ? undefined : readInput(opts.input);
+  let result: BootResult;
+  try {
+    result = config.boot({ ...commonOptions(opts, disk), workloads: [], programs: [launcher(isa)], maxCycles, ...(input && { input }) });
+  } catch (e) {
+    throw bootFailure(e);
+  }
+  if (opts.disk !== undefined) writeBackDisk(opts.disk, result.machine.disk, base);
+  const job = result.processes[0];
+  const exitCode = job?.exitCode ?? ExitCode.GUEST;
+  if (opts.json) {
+    const out: BootJson = {
+      config: result.config,
+      workloads: [],
+      exitCode,
+      halted: result.halted,
+      stop: result.stop,
+      console: result.console,
+      consoleBytes: result.consoleBytes,
+      consoleTruncated: result.consoleTruncated,
+      stats: result.stats,
+      processes: result.processes,
+    };
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return exitCode;
+  }
+  io.stdout.write(job?.output ?? '');
+  if (result.stop.kind !== 'halt') io.stderr.write(`${err.red('ringlab:')} ${describeStop(result.stop)}\n`);
+  printStats(opts, result);
+  return exitCode;
 }
 
 type Processes = Pick<BootOptions, 'workloads' | 'programs' | 'run' | 'shell'>;
