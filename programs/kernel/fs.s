@@ -455,7 +455,12 @@ idup:
 # any more frees it: its blocks, then the inode itself (so an unlinked file lives on while it
 # is open, as on Linux). Preserves a1-a3 only if it does no I/O; callers assume it clobbers.
 iput:
-        lw   t0, I_REF(a0)
+        la   t0, ovl_nodes          # an overlay's merged directory: ovl.s lets it go
+        bltu a0, t0, .disk
+        la   t0, ovl_nodes + ON_SIZE * NOVLNODE
+        bgeu a0, t0, .disk
+        j    ovl_iput
+.disk:  lw   t0, I_REF(a0)
         addi t0, t0, -1
         sw   t0, I_REF(a0)
         bnez t0, .out
@@ -1034,7 +1039,11 @@ dirlookup:
 # none, or -errno; a1 = the entry's offset. EIO if the entry names a free inode.
 dir_lookup_inode:
         push ra
-        call dirlookup
+        call ovl_is_node            # an overlay's merged directory: ovl.s searches its layers
+        beqz t0, .disk
+        call ovl_lookup
+        j    .out
+.disk:  call dirlookup
         ble  a0, zero, .out
         push a1
         call iget

@@ -798,7 +798,12 @@ msg_unreachable: .ascii "(unreachable)"
 # dir_name_of(a0 = directory, a1 = inum) -> a0 = 0 with the name of an entry for that inode
 # (other than `.` and `..`) in name_buf, -ENOENT if there is none, or -EIO.
 dir_name_of:
-        push ra
+        la   t0, ovl_nodes          # an overlay's merged directory: ovl.s knows its children
+        bltu a0, t0, .disk
+        la   t0, ovl_nodes + ON_SIZE * NOVLNODE
+        bgeu a0, t0, .disk
+        j    ovl_name_of
+.disk:  push ra
         push s1
         push s2
         push s3
@@ -845,7 +850,12 @@ do_getdents:
         call fd_file
         mv   s1, a0                 # s1 = the open file
         lw   a0, F_IP(s1)
-        lw   t0, I_TYPE(a0)
+        call ovl_is_node            # an overlay's merged directory: ovl.s merges its layers
+        beqz t0, .disk
+        mv   a1, s1
+        call ovl_getdents
+        j    .out
+.disk:  lw   t0, I_TYPE(a0)
         li   t1, T_DIR
         bne  t0, t1, .notdir
         lw   t0, P_A2(s0)

@@ -465,9 +465,9 @@ sys_mounts:
 
 # mount(source, target, fstype, flags): MS_BIND makes the directory `source` appear at the
 # directory `target` (fstype ignored), read-only with MS_RDONLY. Without MS_BIND, fstype names
-# a filesystem to create: ringlab knows none yet (tmpfs and overlay are the next steps), so it
-# is ENODEV once the target is found. The new mount covers the target where the walk to it
-# ended (on top of any mount there already).
+# a filesystem to create: "overlay" (ovl.s; `source` carries its options, mount(2)'s `data`),
+# any other is ENODEV once the target is found. The new mount covers the target where the walk
+# to it ended (on top of any mount there already).
 do_mount:
         push ra
         push s1
@@ -494,8 +494,10 @@ do_mount:
         lw   a1, P_A2(s0)
         call copy_string
         blt  a0, zero, .put1
-        li   a0, -ENODEV            # ... and known: none is yet
-        j    .put1
+        call ovl_mount              # ... and known: "overlay" (ovl.s) -> a0 = its held root
+        blt  a0, zero, .put1
+        mv   s3, a0
+        j    .attach
 .bind:  lw   a0, P_A0(s0)
         li   a1, 0
         call lookup_path
@@ -505,6 +507,7 @@ do_mount:
         li   t1, T_DIR
         li   a0, -ENOTDIR
         bne  t0, t1, .put2
+.attach:
         la   t0, mount_table        # a free entry
         la   t1, mount_table + M_SIZE * NMOUNT
 .find:  lw   t2, M_NS(t0)
@@ -518,8 +521,13 @@ do_mount:
         sw   s3, M_ROOT(t0)         # the mount keeps both references
         sw   s2, M_PARENT(t0)
         sw   s1, M_MP(t0)
+        push t0
+        mv   a0, s3
+        call ovl_rdonly             # an overlay without upperdir is read-only (ovl.s)
+        pop  t0
         lw   t1, P_A3(s0)
         andi t1, t1, MS_RDONLY
+        or   t1, t1, a0
         sw   t1, M_FLAGS(t0)
         la   t1, mnt_seq
         lw   t2, 0(t1)
@@ -770,6 +778,9 @@ do_mounts:
         blt  a0, zero, .out
         bnez a1, .next              # not below the caller's root: not listed
         mv   fp, a0
+        lw   a0, M_ROOT(s1)         # an overlay's: "overlay TARGET overlay rw,OPTIONS" (ovl.s)
+        call ovl_mount_line
+        bnez a0, .ovl
         la   a0, m_dev
         call mounts_put
         blt  a0, zero, .out
@@ -784,6 +795,30 @@ do_mounts:
 .rw:    call mounts_put
         blt  a0, zero, .out
         j    .next
+.ovl:   push a0
+        la   a0, m_ovl
+        call mounts_put
+        blt  a0, zero, .ovlerr
+        mv   a0, fp
+        call mounts_put
+        blt  a0, zero, .ovlerr
+        la   a0, m_ovl_rw
+        lw   t0, M_FLAGS(s1)
+        andi t0, t0, MS_RDONLY
+        beqz t0, .orw
+        la   a0, m_ovl_ro
+.orw:   call mounts_put
+        blt  a0, zero, .ovlerr
+        pop  a0
+        call mounts_put
+        blt  a0, zero, .out
+        la   a0, m_nl
+        call mounts_put
+        blt  a0, zero, .out
+        j    .next
+.ovlerr:
+        addi sp, sp, 4
+        j    .out
 .done:  mv   a0, s2
 .out:   pop  fp
         pop  s3
@@ -947,4 +982,8 @@ mnt_mapped:
 m_dev:  .asciz "/dev/disk "
 m_rw:   .asciz " rlfs rw\n"
 m_ro:   .asciz " rlfs ro\n"
+m_ovl:  .asciz "overlay "
+m_ovl_rw: .asciz " overlay rw,"
+m_ovl_ro: .asciz " overlay ro,"
+m_nl:   .asciz "\n"
         .align 4

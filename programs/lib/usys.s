@@ -345,6 +345,12 @@ mounts:
         syscall
         ret
 
+# mountstats(target, buf, len): an overlay mount's statistics as text (ringlab has no /proc: this is its /proc/self/mountstats, for overlays)
+mountstats:
+        li   t0, SYS_MOUNTSTATS
+        syscall
+        ret
+
 # cgroup_mkdir(path): mkdir in cgroupfs: a new group below its parent, with no process and every limit at max (cpu.weight 100, cpu.max "max 100000")
 cgroup_mkdir:
         li   t0, SYS_CGROUP_MKDIR

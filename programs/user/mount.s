@@ -1,10 +1,13 @@
-# mount [-r] [-t TYPE | --bind] [SOURCE TARGET]: util-linux's mount, the part ringlab has.
-# Without arguments it prints the mount table of its mount namespace (the `mounts` call: what
-# Linux's /proc/mounts holds). `mount --bind SOURCE TARGET` makes the directory SOURCE appear at
-# TARGET (MS_BIND), read-only with -r (MS_RDONLY); `mount -t TYPE SOURCE TARGET` asks for a new
-# filesystem of that type (none is known yet: "No such device"). Errors: an unknown option or a
-# wrong count of arguments: the usage, exit 2; mount fails: "mount: TARGET: message", exit 32
-# (util-linux's "mount failure").
+# mount [-r] [--bind] [-t TYPE] [-o OPTIONS] [SOURCE TARGET]: util-linux's mount, the part
+# ringlab has. Without arguments it prints the mount table of its mount namespace (the `mounts`
+# call: what Linux's /proc/mounts holds). `mount --bind SOURCE TARGET` makes the directory
+# SOURCE appear at TARGET (MS_BIND), read-only with -r (MS_RDONLY); `mount -t TYPE SOURCE TARGET`
+# mounts a new filesystem of that type, `-o OPTIONS` its options, given to the kernel verbatim
+# as mount(2)'s `data` (ringlab's mount call carries it in `source`, which tmpfs and overlay
+# ignore, as Linux does): `mount -t overlay overlay -o lowerdir=/l2:/l1,upperdir=/u /merged`.
+# Options and arguments may come in any order. Errors: an unknown option, --bind together with
+# -t, or a wrong count of arguments: the usage, exit 2; mount fails: "mount: TARGET: message",
+# exit 32 (util-linux's "mount failure").
         .include "user.inc"
         .equ BUF, HEAP_BASE
 _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argument
@@ -13,10 +16,10 @@ _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argumen
         lw   t0, 0(s1)
         beqz t0, .list
 .opt:   lw   a0, 0(s1)
-        beqz a0, .usage
+        beqz a0, .args
         lbu  t1, 0(a0)
         li   t2, '-'
-        bne  t1, t2, .args
+        bne  t1, t2, .pos
         la   a1, o_bind
         call strcmp
         bnez a0, .r
@@ -32,17 +35,34 @@ _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argumen
 .t:     lw   a0, 0(s1)
         la   a1, o_t
         call strcmp
-        bnez a0, .usage
+        bnez a0, .o
         addi s1, s1, 4
         lw   s3, 0(s1)
         beqz s3, .usage
+        j    .nextopt
+.o:     lw   a0, 0(s1)
+        la   a1, o_o
+        call strcmp
+        bnez a0, .usage
+        addi s1, s1, 4
+        lw   t0, 0(s1)
+        beqz t0, .usage
+        la   t1, opts
+        sw   t0, 0(t1)
+        j    .nextopt
+.pos:   la   t0, args                   # SOURCE, then TARGET, and no more
+        lw   t1, 0(t0)
+        beqz t1, .put
+        addi t0, t0, 4
+        lw   t1, 0(t0)
+        bnez t1, .usage
+.put:   sw   a0, 0(t0)
 .nextopt:
         addi s1, s1, 4
         j    .opt
-.args:  lw   t0, 4(s1)                  # exactly SOURCE and TARGET
-        beqz t0, .usage
-        lw   t0, 8(s1)
-        bnez t0, .usage
+.args:  la   t0, args                   # exactly SOURCE and TARGET
+        lw   t1, 4(t0)
+        beqz t1, .usage
         li   t0, MS_BIND                # --bind or -t, one of them
         and  t0, s2, t0
         sltu t1, zero, s3
@@ -50,8 +70,15 @@ _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argumen
         add  t0, t0, t1
         li   t1, 1
         bne  t0, t1, .usage
-        lw   a0, 0(s1)
-        lw   a1, 4(s1)
+        la   t0, args
+        lw   a0, 0(t0)                  # a bind mount's source is the directory SOURCE;
+        beqz s3, .call                  # a new filesystem's is its options (mount(2)'s data),
+        la   a0, opts                   # empty without -o
+        lw   a0, 0(a0)
+        bnez a0, .call
+        la   a0, empty
+.call:  la   t0, args
+        lw   a1, 4(t0)
         mv   a2, s3
         mv   a3, s2
         call mount
@@ -60,7 +87,8 @@ _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argumen
         call exit
 .fail:  mv   a2, a0
         la   a0, name
-        lw   a1, 4(s1)
+        la   t0, args
+        lw   a1, 4(t0)
         call perror
         li   a0, 32
         call exit
@@ -86,9 +114,13 @@ _start: addi s1, a2, 4                  # crt0: a2 = argv; s1 = the next argumen
         li   a0, 2
         call exit
 name:   .asciz "mount"
-usage:  .asciz "usage: mount [-r] [-t TYPE | --bind] [SOURCE TARGET]\n"
+usage:  .asciz "usage: mount [-r] [--bind] [-t TYPE] [-o OPTIONS] [SOURCE TARGET]\n"
 o_bind: .asciz "--bind"
 o_r:    .asciz "-r"
 o_t:    .asciz "-t"
+o_o:    .asciz "-o"
+empty:  .asciz ""
         .align 4
+args:   .word 0, 0                 # SOURCE, TARGET
+opts:   .word 0                    # -o's OPTIONS (0: none given)
         .include "lib.s"

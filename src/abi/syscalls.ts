@@ -171,7 +171,7 @@ export const SYSCALLS: readonly Syscall[] = [
   ...namespaceCalls(36),
   ...networkCalls(42),
   ...mountCalls(53),
-  ...cgroupCalls(57),
+  ...cgroupCalls(58),
 ];
 
 // ---- Files (programs/kernel/sysfile.s; docs/fs.md) -------------------------------------------
@@ -668,6 +668,21 @@ function mountCalls(first: number): Syscall[] {
       returns: 'bytes written: one line per mount of the caller\'s namespace below its root, in the order they were mounted, as /proc/mounts: `/dev/disk TARGET rlfs rw` (or `ro`)',
       errors: [{ errno: 'ERANGE', when: 'the lines do not fit in `len` bytes' }, { errno: 'EFAULT', when: '`buf` is not writable user memory' }, ENODEV_FS, EIO],
       doc: 'the caller\'s mount table as text (ringlab has no /proc: this is its /proc/self/mounts)',
+    },
+    {
+      name: 'mountstats',
+      args: [arg('target', 'path of the root of an overlay mount'), arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
+      returns: 'bytes written: the overlay\'s counters as text, as /proc/self/mountstats: `device overlay mounted on TARGET with fstype overlay`, then its options, the lookups in each layer (`upper=N lower1=N ...`: each time a path walk searched that layer\'s directory for a name), the copy-ups and the bytes they copied',
+      errors: [
+        ...path('`target`'),
+        { errno: 'ENOTDIR', when: 'a component of `target` is not a directory' },
+        { errno: 'EINVAL', when: '`target` is not the root of an overlay mount' },
+        { errno: 'ERANGE', when: 'the text does not fit in `len` bytes' },
+        { errno: 'EFAULT', when: '`buf` is not writable user memory' },
+        ENODEV_FS,
+        EIO,
+      ],
+      doc: 'an overlay mount\'s statistics as text (ringlab has no /proc: this is its /proc/self/mountstats, for overlays)',
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));
