@@ -65,6 +65,7 @@ fs_lock:
 # and wake the processes waiting for it.
 fs_unlock:
         push ra
+        call ovl_forget             # ovl.s: the file its last lookup remembered for open
         call bflush
         push a0
         la   t0, fs_owner

@@ -138,7 +138,10 @@ ovl_next:    .word 0                # mount: the next option
 ovl_file:    .word 0                # getdents: the open file
 ovl_skip:    .word 0                # getdents: merged entries before the file offset
 ovl_k:       .word 0                # getdents: merged entries passed so far
-ovl_j:       .word 0                # getdents: the layer above being asked
+ovl_last:    .word 0, 0, 0          # the file a lookup found last: its node (held), slot, inode
+ovl_lastname: .space NAME_MAX + 1   # and its name
+ovl_cnt:     .word 0                # copy-up: bytes copied so far
+ovl_buf:     .word 0                # copy-up: the lower file's block
 ovl_pos:     .word 0                # mountstats: where the text goes on
 ovl_digits:  .space 16
 pipe_table:  .space PP_SIZE * NPIPE     # pipe.s

@@ -308,6 +308,11 @@ ovl_lookup:
         beq  t0, t1, .isdir
         bnez fp, .below             # a file: the answer, unless a directory is above it
         mv   fp, a0
+        mv   a0, s1                 # remembered for open's copy-up (ovl_open)
+        mv   a1, s2
+        mv   a2, s3
+        mv   a3, fp
+        call ovl_remember
         j    .ret
 .below: call iput
         j    .done
@@ -502,32 +507,12 @@ ovl_getdents:
         addi a0, t0, DE_NAME
         call ovl_is_wh
         bnez a0, .ent
-        la   t0, ovl_j              # hidden by a layer above?
-        sw   zero, 0(t0)
-.above: la   t0, ovl_j
-        lw   t0, 0(t0)
-        bge  t0, s3, .shown
-        slli t0, t0, 2
-        add  t0, t0, s1
-        lw   a0, ON_DIRS(t0)
-        beqz a0, .anext
-        la   t0, ovl_cur
-        sw   a0, 0(t0)
-        la   a1, ovl_ent + DE_NAME
-        call dirlookup
+        mv   a0, s1                 # hidden by a layer above?
+        mv   a1, s3
+        la   a2, ovl_ent + DE_NAME
+        call ovl_visible
         blt  a0, zero, .err
-        bnez a0, .ent
-        la   a0, ovl_cur
-        lw   a0, 0(a0)
-        la   a1, ovl_ent + DE_NAME
-        call ovl_has_wh
-        blt  a0, zero, .err
-        bnez a0, .ent
-.anext: la   t0, ovl_j
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
-        j    .above
+        beqz a0, .ent
 .shown: la   t0, ovl_k              # merged entry number k
         lw   t1, 0(t0)
         la   t2, ovl_skip
@@ -573,6 +558,787 @@ ovl_getdents:
         ret
 .inval: li   a0, -EINVAL
         j    .out
+
+# ---- visibility (readdir, rmdir's emptiness) --------------------------------------------------
+
+# ovl_visible(a0 = node, a1 = slot, a2 = name) -> a0 = 1 when the name, an entry of the slot's
+# directory, shows in the merged directory: no layer above holds it or whites it out; 0 when
+# one does; -EIO.
+ovl_visible:
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s1, a0
+        mv   s2, a1
+        mv   s3, a2
+.above: addi s2, s2, -1
+        blt  s2, zero, .yes
+        slli t0, s2, 2
+        add  t0, t0, s1
+        lw   a0, ON_DIRS(t0)
+        beqz a0, .above
+        push a0
+        mv   a1, s3
+        call dirlookup
+        pop  t1
+        blt  a0, zero, .out
+        bnez a0, .no
+        mv   a0, t1
+        mv   a1, s3
+        call ovl_has_wh
+        blt  a0, zero, .out
+        bnez a0, .no
+        j    .above
+.yes:   li   a0, 1
+        j    .out
+.no:    li   a0, 0
+.out:   pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# ovl_dir_empty(a0 = node) -> a0 = 1 when the merged directory shows nothing but `.` and `..`
+# (rmdir's check: whiteouts and what they hide do not count), 0 when it shows an entry, -EIO.
+ovl_dir_empty:
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s1, a0
+        li   s2, 0                  # s2 = slot
+.slot:  li   t0, OVL_SLOTS
+        bge  s2, t0, .yes
+        li   s3, 0                  # s3 = offset
+.ent:   slli t0, s2, 2
+        add  t0, t0, s1
+        lw   a0, ON_DIRS(t0)
+        beqz a0, .nslot
+        lw   t0, I_ISIZE(a0)
+        addi t1, s3, DIRENT_SIZE
+        bgtu t1, t0, .nslot
+        mv   a1, s3
+        addi s3, s3, DIRENT_SIZE
+        call dir_entry
+        blt  a0, zero, .out
+        push a0
+        la   a0, ovl_ent
+        li   a2, DIRENT_SIZE
+        call copy_bytes
+        pop  a0
+        call brelse
+        la   t0, ovl_ent
+        lw   t1, DE_INUM(t0)
+        beqz t1, .ent
+        addi a0, t0, DE_NAME
+        call is_dot
+        bnez a0, .ent
+        la   a0, ovl_ent + DE_NAME
+        call ovl_is_wh
+        bnez a0, .ent
+        mv   a0, s1
+        mv   a1, s2
+        la   a2, ovl_ent + DE_NAME
+        call ovl_visible
+        blt  a0, zero, .out
+        bnez a0, .no
+        j    .ent
+.nslot: addi s2, s2, 1
+        j    .slot
+.yes:   li   a0, 1
+        j    .out
+.no:    li   a0, 0
+.out:   pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# ovl_lower_has(a0 = node, a1 = name) -> a0 = 1 when a lower layer of the merged directory
+# shows the name (so that removing it needs a whiteout in upper), 0, -EIO.
+ovl_lower_has:
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s1, a0
+        mv   s2, a1
+        li   s3, 1
+.slot:  li   t0, OVL_SLOTS
+        bge  s3, t0, .no
+        slli t0, s3, 2
+        add  t0, t0, s1
+        lw   a0, ON_DIRS(t0)
+        addi s3, s3, 1
+        beqz a0, .slot
+        push a0
+        mv   a1, s2
+        call dirlookup
+        pop  t1
+        blt  a0, zero, .out
+        bnez a0, .yes
+        mv   a0, t1
+        mv   a1, s2
+        call ovl_has_wh
+        blt  a0, zero, .out
+        bnez a0, .no
+        j    .slot
+.yes:   li   a0, 1
+        j    .out
+.no:    li   a0, 0
+.out:   pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# ---- changes: the upper layer -----------------------------------------------------------------
+
+# ovl_mkentry(a0 = a real directory, a1 = name (zero padded), a2 = T_FILE or T_DIR) -> a0 = the
+# new held inode, linked under that name; or -ENOSPC, -EIO. create's steps (sysfile.s), on the
+# directory's own filesystem (ialloc is told the directory: the device to allocate on).
+ovl_mkentry:
+        push ra
+        push s1
+        push s2
+        push s3
+        push fp
+        mv   s1, a0                 # s1 = directory
+        mv   s2, a1                 # s2 = name
+        mv   s3, a2                 # s3 = type
+        call link_cost
+        blt  a0, zero, .out
+        li   t0, T_DIR
+        bne  s3, t0, .cost
+        addi a0, a0, 1
+.cost:  la   t0, fs_nfree
+        lw   t0, 0(t0)
+        bgtu a0, t0, .nospc
+        mv   a0, s3
+        mv   a1, s1
+        call ialloc
+        blt  a0, zero, .out
+        mv   fp, a0                 # fp = the new inode
+        li   t0, T_DIR
+        bne  s3, t0, .link
+        mv   a0, fp                 # a directory: `.` and `..`, the parent's link
+        la   a1, dot_name
+        lw   a2, I_INUM(fp)
+        call dirlink
+        blt  a0, zero, .fail
+        mv   a0, fp
+        la   a1, dotdot_name
+        lw   a2, I_INUM(s1)
+        call dirlink
+        blt  a0, zero, .fail
+        lw   t0, I_NLINK(s1)
+        addi t0, t0, 1
+        sw   t0, I_NLINK(s1)
+        mv   a0, s1
+        call iupdate
+        blt  a0, zero, .fail
+.link:  li   t0, 1
+        li   t1, T_DIR
+        bne  s3, t1, .nlink
+        li   t0, 2
+.nlink: sw   t0, I_NLINK(fp)
+        mv   a0, fp
+        call iupdate
+        blt  a0, zero, .fail
+        mv   a0, s1
+        mv   a1, s2
+        lw   a2, I_INUM(fp)
+        call dirlink
+        blt  a0, zero, .fail
+        mv   a0, fp
+        j    .out
+.nospc: li   a0, -ENOSPC
+        j    .out
+.fail:  push a0
+        mv   a0, fp
+        call iput
+        pop  a0
+.out:   pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# ovl_unlink_real(a0 = a real directory, a1 = name) -> a0 = 0 (also when there is no such
+# entry), or -EIO: the entry goes, and the inode loses a link (a file; whiteouts and opaque
+# markers are files). Clobbers what the calls do.
+ovl_unlink_real:
+        push ra
+        push s1
+        push s2
+        mv   s1, a0
+        call dirlookup
+        blt  a0, zero, .out
+        beqz a0, .out
+        mv   s2, a1                 # s2 = the entry's offset
+        call iget
+        blt  a0, zero, .out
+        push a0
+        mv   a0, s1
+        mv   a1, s2
+        li   a2, 0
+        call dir_set_inum
+        pop  a1
+        push a1
+        blt  a0, zero, .put
+        lw   t0, I_NLINK(a1)
+        addi t0, t0, -1
+        sw   t0, I_NLINK(a1)
+        mv   a0, a1
+        call iupdate
+.put:   pop  a1
+        push a0
+        mv   a0, a1
+        call iput
+        pop  a0
+.out:   pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# ovl_copyup_dir(a0 = node) -> a0 = its directory in the upper layer (held by the node), made
+# with its parents first where upper lacks them (the copy-up of the directory chain, as Linux's
+# ovl_copy_up walks down from the root); or -errno. A copied-up directory is not opaque: the
+# lower layers still merge into it.
+ovl_copyup_dir:
+        lw   t0, ON_DIRS(a0)
+        beqz t0, .make
+        mv   a0, t0
+        ret
+.make:  push ra
+        push s1
+        mv   s1, a0
+        lw   a0, ON_PARENT(s1)
+        li   t0, -EROFS             # the root has no upper: a read-only overlay
+        beqz a0, .out0
+        call ovl_copyup_dir
+        blt  a0, zero, .out
+        addi a1, s1, ON_NAME
+        li   a2, T_DIR
+        call ovl_mkentry
+        blt  a0, zero, .out
+        sw   a0, ON_DIRS(s1)
+        j    .out
+.out0:  mv   a0, t0
+.out:   pop  s1
+        pop  ra
+        ret
+
+# ovl_remember(a0 = node, a1 = name, a2 = slot, a3 = the file found): ovl_lookup found a file
+# in that slot; open, if it writes, copies it up (ovl_open), for which it needs the parent:
+# held here until the filesystem call ends (ovl_forget, fs_unlock).
+ovl_remember:
+        push ra
+        push a0
+        push a1
+        push a2
+        push a3
+        call ovl_forget
+        pop  a3
+        pop  a2
+        pop  a1
+        pop  a0
+        la   t0, ovl_last
+        sw   a0, 0(t0)
+        sw   a2, 4(t0)
+        sw   a3, 8(t0)
+        call idup
+        la   a0, ovl_lastname
+        li   a2, NAME_MAX + 1
+        call copy_bytes
+        pop  ra
+        ret
+
+# ovl_forget: let go of what ovl_remember holds (fs_unlock calls it at the end of every
+# filesystem call). Clobbers a0 and what iput does.
+ovl_forget:
+        la   t0, ovl_last
+        lw   a0, 0(t0)
+        beqz a0, .out
+        sw   zero, 0(t0)
+        sw   zero, 8(t0)
+        j    iput
+.out:   ret
+
+# ovl_open(a0 = held inode open found, a1 = open's flags) -> a0 = the held inode to open: when
+# the flags write (O_WRONLY, O_RDWR; O_TRUNC) and the inode is a file of a LOWER
+# layer that the lookup just found, its COPY in upper (the old reference is let go): the
+# parent directories are copied up first, then the whole file, block by block (its cost grows
+# with its size; none with O_TRUNC, whose data would go at once); or -errno (ENOSPC: upper is
+# full). Counted: OV_COPYUPS, OV_COPIED. Any other inode comes back as it is.
+ovl_open:
+        push ra
+        push s1
+        push s2
+        push s3
+        push fp
+        mv   s1, a0                 # s1 = held inode
+        mv   s2, a1                 # s2 = flags
+        andi t0, s2, O_ACCMODE | O_TRUNC
+        beqz t0, .same
+        la   t0, ovl_last
+        lw   t1, 8(t0)
+        bne  t1, s1, .same          # not a file an overlay lookup found just now
+        lw   t1, 4(t0)
+        beqz t1, .same              # found in upper already
+        lw   a0, 0(t0)              # the parent's upper directory
+        call ovl_copyup_dir
+        blt  a0, zero, .out
+        mv   s3, a0                 # s3 = upper directory
+        li   fp, 0                  # fp = bytes to copy
+        andi t0, s2, O_TRUNC
+        beqz t0, .size
+        andi t0, s2, O_ACCMODE
+        bnez t0, .space
+.size:  lw   fp, I_ISIZE(s1)
+.space: mv   a0, fp                 # its blocks, and the entry's, must fit
+        call blocks_for
+        push a0
+        mv   a0, s3
+        call link_cost
+        pop  t0
+        blt  a0, zero, .out
+        add  a0, a0, t0
+        la   t0, fs_nfree
+        lw   t0, 0(t0)
+        li   t1, -ENOSPC
+        bgtu a0, t0, .err
+        mv   a0, s3
+        la   a1, ovl_lastname
+        li   a2, T_FILE
+        call ovl_mkentry
+        blt  a0, zero, .out
+        mv   s3, a0                 # s3 = the copy (held)
+        la   t0, ovl_cnt
+        sw   zero, 0(t0)            # offset copied so far
+.block: la   t0, ovl_cnt
+        lw   a1, 0(t0)
+        bgeu a1, fp, .sized
+        mv   a0, s1
+        li   a2, 0
+        call data_buffer
+        blt  a0, zero, .cfail
+        la   t0, ovl_buf
+        sw   a0, 0(t0)
+        mv   a0, s3
+        la   t0, ovl_cnt
+        lw   a1, 0(t0)
+        li   a2, 1
+        call data_buffer
+        blt  a0, zero, .bfail
+        push a0
+        lw   a0, B_DATA(a0)
+        la   t0, ovl_buf
+        lw   a1, 0(t0)
+        lw   a1, B_DATA(a1)
+        li   a2, BSIZE
+        call copy_bytes
+        pop  a0
+        call bwrite_release
+        push a0
+        la   t0, ovl_buf
+        lw   a0, 0(t0)
+        call brelse
+        pop  a0
+        blt  a0, zero, .cfail
+        la   t0, ovl_cnt
+        lw   t1, 0(t0)
+        li   t2, BSIZE
+        add  t1, t1, t2
+        sw   t1, 0(t0)
+        j    .block
+.sized: sw   fp, I_ISIZE(s3)
+        mv   a0, s3
+        call iupdate
+        blt  a0, zero, .cfail
+        la   t0, ovl_last           # counted in the overlay's statistics
+        lw   t0, 0(t0)
+        lw   t0, ON_INST(t0)
+        lw   t1, OV_COPYUPS(t0)
+        addi t1, t1, 1
+        sw   t1, OV_COPYUPS(t0)
+        lw   t1, OV_COPIED(t0)
+        add  t1, t1, fp
+        sw   t1, OV_COPIED(t0)
+        la   t0, ovl_last           # the lower file is not open's any more
+        sw   zero, 8(t0)
+        mv   a0, s1
+        call iput
+        mv   a0, s3
+        j    .out
+.bfail: push a0
+        la   t0, ovl_buf
+        lw   a0, 0(t0)
+        call brelse
+        pop  a0
+.cfail: push a0                     # (the half copy stays in upper, named: as a crash
+        mv   a0, s3                 # without workdir would leave it on Linux)
+        call iput
+        pop  a0
+        j    .fail
+.err:   mv   a0, t1
+.fail:
+.out:   blt  a0, zero, .drop
+        j    .ret
+.drop:  push a0
+        mv   a0, s1
+        call iput
+        pop  a0
+        j    .ret
+.same:  mv   a0, s1
+.ret:   pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# ovl_create(a0 = node, a1 = T_FILE or T_DIR, a2 = 1: EEXIST for an existing name) -> a0 = held
+# inode, or -errno: create (sysfile.s) in a merged directory. An existing merged name is
+# create's answer (EEXIST, EISDIR, or the file). A new one goes in upper (its directory copied
+# up first), after removing a whiteout of that name; a directory made over a whiteout is
+# OPAQUE (`.wh..wh..opq` in it): what the lower layers had under that name stays hidden, as
+# Linux does. `.wh.` names cannot be created (EINVAL).
+ovl_create:
+        push ra
+        push s1
+        push s2
+        push s3
+        push fp
+        mv   s1, a0                 # s1 = node
+        mv   s2, a1                 # s2 = type
+        mv   s3, a2                 # s3 = exclusive
+        la   a0, name_buf
+        call ovl_is_wh
+        bnez a0, .inval
+        mv   a0, s1
+        la   a1, name_buf
+        call ovl_lookup
+        blt  a0, zero, .out
+        bnez a0, .exists
+        call fs_writable
+        blt  a0, zero, .out
+        mv   a0, s1
+        call ovl_copyup_dir
+        blt  a0, zero, .out
+        mv   fp, a0                 # fp = upper directory
+        la   a1, name_buf           # a whiteout of the name goes first
+        call ovl_has_wh
+        blt  a0, zero, .out
+        beqz a0, .make
+        la   a0, name_buf
+        call ovl_wh_of
+        mv   a1, a0
+        mv   a0, fp
+        call ovl_unlink_real
+        blt  a0, zero, .out
+        ori  s3, s3, 2              # (2: it was whited out)
+.make:  mv   a0, fp
+        la   a1, name_buf
+        mv   a2, s2
+        call ovl_mkentry
+        blt  a0, zero, .out
+        andi t0, s3, 2
+        beqz t0, .out
+        li   t0, T_DIR
+        bne  s2, t0, .out
+        mv   fp, a0                 # a directory over a whiteout: opaque
+        la   a1, ovl_opq_name
+        li   a2, T_FILE
+        call ovl_mkentry
+        blt  a0, zero, .opqerr
+        call iput
+        mv   a0, fp
+        j    .out
+.opqerr:
+        push a0
+        mv   a0, fp
+        call iput
+        pop  a0
+        j    .out
+.exists:
+        andi t0, s3, 1
+        bnez t0, .eexist
+        lw   t0, I_TYPE(a0)         # open: a file is fine, a directory is not
+        li   t1, T_DIR
+        bne  t0, t1, .out
+        call iput
+        li   a0, -EISDIR
+        j    .out
+.eexist:
+        call iput
+        li   a0, -EEXIST
+        j    .out
+.inval: li   a0, -EINVAL
+.out:   pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# ovl_remove(a0 = node, a1 = 0: unlink, 1: rmdir; name_buf = the name) -> a0 = 0 or -errno:
+# unlink and rmdir in a merged directory (the caller checked `.`, `..` and EROFS). The name's
+# upper entry goes (an upper directory with the whiteouts it held); when a lower layer shows
+# the name, a whiteout `.wh.NAME` in upper hides it (ENAMETOOLONG when NAME is too long to
+# have one). rmdir asks the MERGED directory to be empty (ENOTEMPTY) and not a mountpoint
+# (EBUSY); unlink of a directory is EISDIR, rmdir of a file ENOTDIR.
+ovl_remove:
+        push ra
+        push s1
+        push s2
+        push s3
+        push fp
+        mv   s1, a0                 # s1 = node
+        mv   s2, a1                 # s2 = rmdir
+        la   a1, name_buf
+        call ovl_lookup
+        blt  a0, zero, .out
+        beqz a0, .noent
+        mv   s3, a0                 # s3 = held merged entry
+        lw   t0, I_TYPE(s3)
+        addi t0, t0, -T_DIR
+        sltiu t0, t0, 1             # t0 = 1: a directory
+        bne  t0, s2, .kind
+        beqz s2, .check
+        mv   a0, s3
+        call is_mountpoint
+        bnez a0, .busy
+        mv   a0, s3
+        call ovl_dir_empty
+        blt  a0, zero, .put
+        beqz a0, .notempty
+.check: mv   a0, s1                 # a whiteout will be needed?
+        la   a1, name_buf
+        call ovl_lower_has
+        blt  a0, zero, .put
+        mv   fp, a0
+        beqz fp, .up
+        la   a0, name_buf
+        call ovl_wh_of
+        beqz a0, .long
+.up:    mv   a0, s1
+        call ovl_copyup_dir
+        blt  a0, zero, .put
+        push a0                     # 0(sp) = upper directory
+        beqz s2, .file
+        lw   a0, ON_DIRS(s3)        # a directory with an upper part: empty it (only
+        beqz a0, .wh                # whiteouts are left) and unlink it
+        call ovl_clear
+        blt  a0, zero, .pop
+        lw   a0, 0(sp)
+        la   a1, name_buf
+        call dirlookup
+        blt  a0, zero, .pop
+        beqz a0, .wh
+        mv   a2, zero
+        lw   a0, 0(sp)
+        call dir_set_inum
+        blt  a0, zero, .pop
+        lw   a0, ON_DIRS(s3)
+        lw   a1, 0(sp)
+        call drop_dir
+        blt  a0, zero, .pop
+        j    .wh
+.file:  lw   a0, 0(sp)              # a file: its upper entry, if it has one
+        la   a1, name_buf
+        call ovl_unlink_real
+        blt  a0, zero, .pop
+.wh:    beqz fp, .gone
+        la   a0, name_buf
+        call ovl_wh_of
+        mv   a1, a0
+        lw   a0, 0(sp)
+        li   a2, T_FILE
+        call ovl_mkentry
+        blt  a0, zero, .pop
+        call iput
+.gone:  beqz s2, .done
+        sw   zero, I_NLINK(s3)      # a removed merged directory: no new names, no lookups
+.done:  li   a0, 0
+.pop:   addi sp, sp, 4
+        j    .put
+.noent: li   a0, -ENOENT
+        j    .out
+.kind:  li   a0, -EISDIR
+        beqz s2, .put
+        li   a0, -ENOTDIR
+        j    .put
+.busy:  li   a0, -EBUSY
+        j    .put
+.notempty:
+        li   a0, -ENOTEMPTY
+        j    .put
+.long:  li   a0, -ENAMETOOLONG
+.put:   push a0
+        mv   a0, s3
+        call iput
+        pop  a0
+.out:   pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# ovl_clear(a0 = a real directory) -> a0 = 0 or -EIO: every entry but `.` and `..` goes (rmdir
+# of a merged directory whose upper part holds only whiteouts).
+ovl_clear:
+        push ra
+        push s1
+        push s2
+        mv   s1, a0
+        li   s2, 2 * DIRENT_SIZE
+.each:  lw   t0, I_ISIZE(s1)
+        addi t1, s2, DIRENT_SIZE
+        bgtu t1, t0, .done
+        mv   a0, s1
+        mv   a1, s2
+        addi s2, s2, DIRENT_SIZE
+        call dir_entry
+        blt  a0, zero, .out
+        push a0
+        la   a0, ovl_ent
+        li   a2, DIRENT_SIZE
+        call copy_bytes
+        pop  a0
+        call brelse
+        la   a1, ovl_ent
+        lw   t0, DE_INUM(a1)
+        beqz t0, .each
+        mv   a0, s1
+        addi a1, a1, DE_NAME
+        call ovl_unlink_real
+        blt  a0, zero, .out
+        j    .each
+.done:  li   a0, 0
+.out:   pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# ovl_rename(a0 = from's node, a1 = to's node; name_buf2 = from's name, name_buf = to's) ->
+# a0 = 0 or -errno: rename in an overlay. A directory gives EXDEV (Linux's answer without
+# redirect_dir, for a directory of a lower layer; ringlab gives it for every directory, which
+# tools such as mv answer by copying). A file is copied up first (when it is a lower one), then
+# linked under the new name in to's upper directory (replacing a file there; a whiteout of that
+# name goes), and from's name goes as unlink's does (a whiteout when a lower layer shows it).
+ovl_rename:
+        push ra
+        push s1
+        push s2
+        push s3
+        push fp
+        mv   s1, a0                 # s1 = from's node
+        mv   s2, a1                 # s2 = to's node
+        la   a0, name_buf2
+        call ovl_is_wh
+        bnez a0, .noent
+        la   a0, name_buf
+        call ovl_is_wh
+        bnez a0, .inval
+        mv   a0, s1                 # from: a file, copied up (as open for writing does)
+        la   a1, name_buf2
+        call ovl_lookup
+        blt  a0, zero, .out
+        beqz a0, .noent
+        lw   t0, I_TYPE(a0)
+        li   t1, T_DIR
+        beq  t0, t1, .xdev
+        li   a1, O_RDWR
+        call ovl_open
+        blt  a0, zero, .out
+        mv   s3, a0                 # s3 = held upper file
+        mv   a0, s2                 # to: not a directory
+        la   a1, name_buf
+        call ovl_lookup
+        blt  a0, zero, .put
+        beqz a0, .dest
+        lw   t0, I_TYPE(a0)
+        push t0
+        push a0
+        call iput
+        pop  a0
+        pop  t0
+        beq  a0, s3, .same          # the same file: nothing to do
+        li   t1, T_DIR
+        li   a0, -EISDIR
+        beq  t0, t1, .put
+.dest:  mv   a0, s2                 # to's upper directory: no whiteout, no old entry
+        call ovl_copyup_dir
+        blt  a0, zero, .put
+        mv   fp, a0
+        la   a1, name_buf
+        call ovl_has_wh
+        blt  a0, zero, .put
+        beqz a0, .old
+        la   a0, name_buf
+        call ovl_wh_of
+        mv   a1, a0
+        mv   a0, fp
+        call ovl_unlink_real
+        blt  a0, zero, .put
+.old:   mv   a0, fp
+        la   a1, name_buf
+        call ovl_unlink_real
+        blt  a0, zero, .put
+        mv   a0, fp                 # the new name
+        call link_cost
+        blt  a0, zero, .put
+        la   t0, fs_nfree
+        lw   t0, 0(t0)
+        bgtu a0, t0, .nospc
+        mv   a0, fp
+        la   a1, name_buf
+        lw   a2, I_INUM(s3)
+        call dirlink
+        blt  a0, zero, .put
+        lw   t0, I_NLINK(s3)        # (the old name's unlink takes this back)
+        addi t0, t0, 1
+        sw   t0, I_NLINK(s3)
+        la   t0, name_buf           # from's name goes, as unlink
+        la   t1, name_buf2
+        li   t2, 0
+.swap:  add  a0, t0, t2
+        add  a1, t1, t2
+        lw   a2, 0(a0)
+        lw   a3, 0(a1)
+        sw   a3, 0(a0)
+        sw   a2, 0(a1)
+        addi t2, t2, 4
+        li   a2, 32
+        blt  t2, a2, .swap
+        mv   a0, s1
+        li   a1, 0
+        call ovl_remove
+        j    .put
+.same:  li   a0, 0
+        j    .put
+.nospc: li   a0, -ENOSPC
+.put:   push a0
+        mv   a0, s3
+        call iput
+        pop  a0
+        j    .out
+.xdev:  call iput
+        li   a0, -EXDEV
+        j    .out
+.noent: li   a0, -ENOENT
+        j    .out
+.inval: li   a0, -EINVAL
+.out:   pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
 
 # ---- mount ------------------------------------------------------------------------------------
 
@@ -778,7 +1544,6 @@ ovl_rdonly:
         bltu a0, t0, .rw
         la   t0, ovl_nodes + ON_SIZE * NOVLNODE
         bgeu a0, t0, .rw
-        j    .ro                    # (changes through an overlay come with copy-up: next)
         lw   t0, ON_INST(a0)
         lw   t0, OV_ROOT(t0)
         lw   t0, ON_DIRS(t0)
