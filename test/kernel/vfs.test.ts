@@ -479,7 +479,7 @@ $ @@ 32
 $ mount: /b: No such file or directory
 $ umount: /a: Invalid argument
 $ @@ 32
-$ usage: mount [-r] [-t TYPE | --bind] [SOURCE TARGET]
+$ usage: mount [-r] [--bind] [-t TYPE] [-o OPTIONS] [SOURCE TARGET]
 $ @@ 2
 $ $ /dev/disk / rlfs rw
 /dev/disk /b rlfs rw
