@@ -623,17 +623,18 @@ function mountCalls(first: number): Syscall[] {
   const calls: Omit<Syscall, 'number' | 'onError'>[] = [
     {
       name: 'mount',
-      args: [arg('source', 'MS_BIND: path of the directory to show'), arg('target', 'path of the directory to cover'), arg('fstype', 'without MS_BIND: the filesystem type (none is known yet: ENODEV)'), arg('flags', 'MS_BIND, or-ed with MS_RDONLY')],
+      args: [arg('source', 'MS_BIND: path of the directory to show; "overlay": its options (mount(2)\'s `data`), `lowerdir=DIR[:DIR...][,upperdir=DIR][,workdir=DIR]`'), arg('target', 'path of the directory to cover'), arg('fstype', 'without MS_BIND: the filesystem type, "overlay" (tmpfs is not built yet: ENODEV)'), arg('flags', 'MS_BIND, or-ed with MS_RDONLY')],
       returns: '0',
       errors: [
-        { errno: 'EINVAL', when: '`flags` has a bit other than MS_BIND and MS_RDONLY' },
-        ...path('`target` (then `source`)'),
-        { errno: 'ENOTDIR', when: 'a component, or `target` or `source` itself, is not a directory' },
-        { errno: 'ENODEV', when: 'without MS_BIND: `fstype` is not a filesystem type the kernel knows (tmpfs and overlay are not built yet), or no filesystem is mounted' },
-        { errno: 'ENOSPC', when: 'the mount table (NMOUNT entries, every namespace together) is full' },
+        { errno: 'EINVAL', when: '`flags` has a bit other than MS_BIND and MS_RDONLY; for an overlay: an option other than lowerdir, upperdir and workdir, one given twice, no lowerdir, an empty layer path, more than OVL_MAX_LOWER lower layers, or a layer inside an overlay' },
+        ...path('`target` (then `source`, or each layer in the order given)').map((e) => e.errno === 'ENAMETOOLONG' ? { ...e, when: `${e.when}, or an overlay's options string is OVL_OPTS_MAX bytes or longer` } : e),
+        { errno: 'ENOTDIR', when: 'a component, or `target`, `source` or a layer itself, is not a directory' },
+        { errno: 'ENODEV', when: 'without MS_BIND: `fstype` is not a filesystem type the kernel knows (only "overlay" is; tmpfs is not built yet), or no filesystem is mounted' },
+        { errno: 'ENOSPC', when: 'the mount table (NMOUNT entries, every namespace together) is full, or NOVL overlays are mounted' },
+        { errno: 'ENFILE', when: 'an overlay\'s root needs a merged directory and NOVLNODE are in use' },
         EIO,
       ],
-      doc: 'mount(2) without the fifth argument (`data`: ringlab passes four): MS_BIND makes the directory `source` appear at `target` in the caller\'s mount namespace, covering what `target` held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that)',
+      doc: 'mount(2) without the fifth argument (`data`: ringlab passes four, so a filesystem\'s `data` comes in `source`): MS_BIND makes the directory `source` appear at `target` in the caller\'s mount namespace, covering what `target` held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that). "overlay" mounts the union of the layers (docs/containers.md, "Overlay"): the first lowerdir listed is the top lower layer; without upperdir the overlay is read-only (EROFS); workdir must be a directory and is unused',
     },
     {
       name: 'umount',
