@@ -321,7 +321,7 @@ netifs:
         syscall
         ret
 
-# mount(source, target, fstype, flags): mount(2) without the fifth argument (data: ringlab passes four): MS_BIND makes the directory source appear at target in the caller's mount namespace, covering what target held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that)
+# mount(source, target, fstype, flags): mount(2) without the fifth argument (data: ringlab passes four, so a filesystem's data comes in source): MS_BIND makes the directory source appear at target in the caller's mount namespace, covering what target held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that). "overlay" mounts the union of the layers (docs/containers.md, "Overlay"): the first lowerdir listed is the top lower layer; without upperdir the overlay is read-only (EROFS); workdir must be a directory and is unused
 mount:
         li   t0, SYS_MOUNT
         syscall

@@ -187,7 +187,7 @@ export const NAMESPACES = {
   MS_BIND: { value: 0x1000, doc: 'mount: a bind mount, an existing directory shown at another place (Linux\'s value)' },
   OVL_MAX_LOWER: { value: 8, doc: 'overlay: the most lower layers a mount may list in lowerdir (more: EINVAL; Linux allows 500)' },
   OVL_OPTS_MAX: { value: 256, doc: 'overlay: the options string (lowerdir=..,upperdir=..,workdir=..), with its zero byte, is shorter than this (else ENAMETOOLONG)' },
-  NOVL: { value: 4, doc: 'overlay mounts the kernel holds at once, every namespace together (mount past it: ENOSPC; a copy made by unshare shares its original\'s)' },
+  NOVL: { value: 8, doc: 'overlay mounts the kernel holds at once, every namespace together (mount past it: ENOSPC; a copy made by unshare shares its original\'s)' },
   NOVLNODE: { value: 32, doc: 'merged directories of overlays in use at once (current directories, open directories, a walk in progress; past it: ENFILE)' },
   MNT_DETACH: { value: 0x2, doc: 'umount: lazy unmount (Linux\'s value; not implemented: EINVAL)' },
   CLONE_NEWUTS: { value: 0x0400_0000, doc: 'unshare, clone: a new UTS namespace (hostname), a copy of the current one; setns: the target\'s' },
