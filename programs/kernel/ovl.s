@@ -40,6 +40,12 @@
 # opaque directory or a file: its cost grows with the layers searched, counted in the
 # instance's OV_LOOKUPS (one per layer directory searched), which mountstats prints.
 #
+# CHANGES go to the upper layer (ovl_open, ovl_create, ovl_remove, ovl_rename below): the
+# directory chain is copied up first where upper lacks it; a lower file opened for writing is
+# COPIED UP whole (counted: OV_COPYUPS, OV_COPIED); a new name goes in upper (a directory made
+# over a whiteout is opaque); removing a name a lower layer shows leaves a whiteout; a
+# directory's rename is EXDEV (Linux's answer without redirect_dir).
+#
 # Without upperdir the mount is read-only (MS_RDONLY: EROFS for every change, as Linux).
 # workdir is accepted (a directory) and unused: Linux stages a copy-up there so that a crash
 # never leaves half a file in upper; ringlab's copy-up runs under the filesystem lock.
