@@ -675,11 +675,10 @@ function mountCalls(first: number): Syscall[] {
       args: [arg('target', 'path of the root of an overlay mount'), arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
       returns: 'bytes written: the overlay\'s counters as text, as /proc/self/mountstats: `device overlay mounted on TARGET with fstype overlay`, then its options, the lookups in each layer (`upper=N lower1=N ...`: each time a path walk searched that layer\'s directory for a name), the copy-ups and the bytes they copied',
       errors: [
-        ...path('`target`'),
+        ...path('`target`').map((e) => e.errno === 'EFAULT' ? { ...e, when: '`target` is not readable or `buf` not writable user memory' } : e),
         { errno: 'ENOTDIR', when: 'a component of `target` is not a directory' },
         { errno: 'EINVAL', when: '`target` is not the root of an overlay mount' },
         { errno: 'ERANGE', when: 'the text does not fit in `len` bytes' },
-        { errno: 'EFAULT', when: '`buf` is not writable user memory' },
         ENODEV_FS,
         EIO,
       ],

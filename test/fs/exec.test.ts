@@ -32,7 +32,7 @@ late:   .word 1, 2, 3`);
 
 /** A disk with the executable at /bin/x (and room for the system programs the boot adds). */
 function diskWith(exec: Uint8Array): Uint8Array {
-  const made = mkfs(64 * B, 32);
+  const made = mkfs(64 * B, 64);
   if (!made.ok) throw new Error(made.detail);
   const fs = openFs(made.value);
   if (!fs.ok) throw new Error(fs.detail);
