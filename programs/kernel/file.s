@@ -396,6 +396,7 @@ sys_fstat:
 # stat_out(a0 = inode, a1 = user address) -> a0 = 0 or -EFAULT: write its struct stat.
 stat_out:
         push ra
+        call ovl_real               # an overlay's merged directory: its top real directory
         addi sp, sp, -ST_SIZEOF
         lw   t0, I_TYPE(a0)
         sw   t0, ST_TYPE(sp)

@@ -65,6 +65,7 @@ fs_lock:
 # and wake the processes waiting for it.
 fs_unlock:
         push ra
+        call ovl_forget             # ovl.s: the file its last lookup remembered for open
         call bflush
         push a0
         la   t0, fs_owner
@@ -507,7 +508,12 @@ idup:
 # is open, as on Linux). Preserves a1-a3 only if it does no I/O (and ends no tmpfs instance);
 # callers assume it clobbers.
 iput:
-        lw   t0, I_REF(a0)
+        la   t0, ovl_nodes          # an overlay's merged directory: ovl.s lets it go
+        bltu a0, t0, .disk
+        la   t0, ovl_nodes + ON_SIZE * NOVLNODE
+        bgeu a0, t0, .disk
+        j    ovl_iput
+.disk:  lw   t0, I_REF(a0)
         addi t0, t0, -1
         sw   t0, I_REF(a0)
         bnez t0, .out
@@ -1121,7 +1127,11 @@ dirlookup:
 # none, or -errno; a1 = the entry's offset. EIO if the entry names a free inode.
 dir_lookup_inode:
         push ra
-        lw   t0, I_DEV(a0)          # (an entry names an inode of its directory's device)
+        call ovl_is_node            # an overlay's merged directory: ovl.s searches its layers
+        beqz t0, .disk
+        call ovl_lookup
+        j    .out
+.disk:  lw   t0, I_DEV(a0)          # (an entry names an inode of its directory's device)
         push t0
         call dirlookup
         pop  t0

@@ -16,6 +16,7 @@
 #   exec.s       exec: an executable from the filesystem, its arguments on the new stack
 #   ns.s         containers: the root directory (chroot), UTS namespaces (hostname), unshare
 #   net.s        the network: stream sockets over kernel buffers, network namespaces, veth pairs
+#   ovl.s        the overlay filesystem: merged directories over layers, whiteouts, copy-up
 #   cgroup.s     control groups (cgroup v2): the tree, pids, memory and cpu controllers, files
 #   console.s    the console: kernel messages, input (the line discipline), read and write
 #
@@ -51,6 +52,7 @@
         .include "net.s"
         .include "vfs.s"
         .include "tmpfs.s"
+        .include "ovl.s"
         .include "cgroup.s"
         .include "console.s"
         .ifdef LEGACY
@@ -125,6 +127,23 @@ proc_mnts:   .space 8 * NPROC   # per process slot: the mounts of P_CWD and P_RO
 mnt_map:     .space 4 * NMOUNT  # unshare(CLONE_NEWNS): each original's copy
 mnt_seq:     .word 0            # M_SEQ of the last mount
 namex_mnt:   .word 0            # the mount the last namex ended in (fs lock held)
+# ovl.s: overlay instances and merged directories; scratch words for the call in progress
+ovl_table:   .space OV_SIZE * NOVL
+ovl_nodes:   .space ON_SIZE * NOVLNODE
+ovl_found:   .space 4 * OVL_SLOTS   # a lookup's directories in each layer (held)
+ovl_whname:  .space NAME_MAX + 1    # `.wh.NAME`, zero padded
+ovl_ent:     .space DIRENT_SIZE     # getdents: the entry being merged
+ovl_cur:     .word 0                # the layer directory being searched
+ovl_next:    .word 0                # mount: the next option
+ovl_file:    .word 0                # getdents: the open file
+ovl_skip:    .word 0                # getdents: merged entries before the file offset
+ovl_k:       .word 0                # getdents: merged entries passed so far
+ovl_last:    .word 0, 0, 0          # the file a lookup found last: its node (held), slot, inode
+ovl_lastname: .space NAME_MAX + 1   # and its name
+ovl_cnt:     .word 0                # copy-up: bytes copied so far
+ovl_buf:     .word 0                # copy-up: the lower file's block
+ovl_pos:     .word 0                # mountstats: where the text goes on
+ovl_digits:  .space 16
 pipe_table:  .space PP_SIZE * NPIPE     # pipe.s
 sock_table:  .space S_SIZE * NSOCK      # net.s: sockets, veth pairs, accept's queue order
 veth_table:  .space VE_SIZE * 2 * NVETH

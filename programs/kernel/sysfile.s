@@ -131,6 +131,11 @@ do_open:
         beqz t0, .mode
         call fs_writable
         blt  a0, zero, .put
+        mv   a0, s1                 # a lower file of an overlay: its copy in upper (ovl.s)
+        mv   a1, s2
+        call ovl_open
+        blt  a0, zero, .drop
+        mv   s1, a0
 .mode:
         lw   t0, I_TYPE(s1)
         li   t1, T_DIR
@@ -201,6 +206,13 @@ create:
         lw   t0, I_NLINK(s1)        # a removed directory (still someone's current or root
         beqz t0, .gone              # directory) takes no new names: ENOENT, as on Linux
         mv   a0, s1
+        call ovl_is_node            # an overlay's merged directory: ovl.s creates in upper
+        beqz t0, .disk
+        mv   a1, s3
+        mv   a2, fp
+        call ovl_create
+        j    .putdir
+.disk:  mv   a0, s1
         la   a1, name_buf
         call dir_lookup_inode
         blt  a0, zero, .putdir
@@ -350,6 +362,12 @@ do_unlink:
         call fs_writable
         blt  a0, zero, .put
         mv   a0, s1
+        call ovl_is_node            # an overlay's merged directory: ovl.s (whiteouts)
+        beqz t0, .disk
+        li   a1, 0
+        call ovl_remove
+        j    .put
+.disk:  mv   a0, s1
         la   a1, name_buf
         call dir_lookup_inode
         blt  a0, zero, .put
@@ -404,6 +422,12 @@ do_rmdir:
         call fs_writable
         blt  a0, zero, .put
         mv   a0, s1
+        call ovl_is_node            # an overlay's merged directory: ovl.s (whiteouts)
+        beqz t0, .disk
+        li   a1, 1
+        call ovl_remove
+        j    .put
+.disk:  mv   a0, s1
         la   a1, name_buf
         call dir_lookup_inode
         blt  a0, zero, .put
@@ -525,6 +549,12 @@ do_rename:
         call fs_writable
         blt  a0, zero, .out
         lw   a0, RN_SDIR(s3)
+        call ovl_is_node            # in an overlay: ovl.s (copy-up, whiteouts, EXDEV)
+        beqz t0, .disk
+        lw   a1, RN_DDIR(s3)
+        call ovl_rename
+        j    .out
+.disk:  lw   a0, RN_SDIR(s3)
         la   a1, name_buf2
         call dir_lookup_inode
         blt  a0, zero, .out
@@ -803,7 +833,12 @@ msg_unreachable: .ascii "(unreachable)"
 # dir_name_of(a0 = directory, a1 = inum) -> a0 = 0 with the name of an entry for that inode
 # (other than `.` and `..`) in name_buf, -ENOENT if there is none, or -EIO.
 dir_name_of:
-        push ra
+        la   t0, ovl_nodes          # an overlay's merged directory: ovl.s knows its children
+        bltu a0, t0, .disk
+        la   t0, ovl_nodes + ON_SIZE * NOVLNODE
+        bgeu a0, t0, .disk
+        j    ovl_name_of
+.disk:  push ra
         push s1
         push s2
         push s3
@@ -850,7 +885,12 @@ do_getdents:
         call fd_file
         mv   s1, a0                 # s1 = the open file
         lw   a0, F_IP(s1)
-        lw   t0, I_TYPE(a0)
+        call ovl_is_node            # an overlay's merged directory: ovl.s merges its layers
+        beqz t0, .disk
+        mv   a1, s1
+        call ovl_getdents
+        j    .out
+.disk:  lw   t0, I_TYPE(a0)
         li   t1, T_DIR
         bne  t0, t1, .notdir
         lw   t0, P_A2(s0)

@@ -520,9 +520,10 @@ sys_mounts:
 
 # mount(source, target, fstype, flags): MS_BIND makes the directory `source` appear at the
 # directory `target` (fstype ignored), read-only with MS_RDONLY. Without MS_BIND, fstype names
-# a filesystem to create: "tmpfs" (tmpfs.s), whose options ("size=64k") come in `source`, as
-# Linux's come in mount(2)'s data; any other type is ENODEV once the target is found. The new
-# mount covers the target where the walk to it ended (on top of any mount there already).
+# a filesystem to create: "tmpfs" (tmpfs.s) or "overlay" (ovl.s), whose options ("size=64k",
+# "lowerdir=...,upperdir=...") come in `source`, as Linux's come in mount(2)'s data; any other
+# type is ENODEV once the target is found. The new mount covers the target where the walk to it
+# ended (on top of any mount there already).
 do_mount:
         push ra
         push s1
@@ -549,11 +550,11 @@ do_mount:
         lw   a1, P_A2(s0)
         call copy_string
         blt  a0, zero, .put1
-        la   a0, path_buf           # ... and known: tmpfs is the one
+        la   a0, path_buf           # ... and known: tmpfs ...
         la   a1, tmpfs_name
 .type:  lbu  t0, 0(a0)
         lbu  t1, 0(a1)
-        bne  t0, t1, .nodev
+        bne  t0, t1, .other
         addi a0, a0, 1
         addi a1, a1, 1
         bnez t0, .type
@@ -569,8 +570,10 @@ do_mount:
         blt  a0, zero, .put1
         mv   s3, a0                 # s3 = held root of the tmpfs
         j    .entry
-.nodev: li   a0, -ENODEV
-        j    .put1
+.other: call ovl_mount              # ... or overlay (ovl.s: ENODEV for any other type) -> a0 =
+        blt  a0, zero, .put1        # its held root
+        mv   s3, a0
+        j    .entry
 .bind:  lw   a0, P_A0(s0)
         li   a1, 0
         call lookup_path
@@ -593,8 +596,13 @@ do_mount:
         sw   s3, M_ROOT(t0)         # the mount keeps both references
         sw   s2, M_PARENT(t0)
         sw   s1, M_MP(t0)
+        push t0
+        mv   a0, s3
+        call ovl_rdonly             # an overlay without upperdir is read-only (ovl.s)
+        pop  t0
         lw   t1, P_A3(s0)
         andi t1, t1, MS_RDONLY
+        or   t1, t1, a0
         sw   t1, M_FLAGS(t0)
         la   t1, mnt_seq
         lw   t2, 0(t1)
@@ -851,6 +859,9 @@ do_mounts:
         blt  a0, zero, .out
         bnez a1, .next              # not below the caller's root: not listed
         mv   fp, a0
+        lw   a0, M_ROOT(s1)         # an overlay's: "overlay TARGET overlay rw,OPTIONS" (ovl.s)
+        call ovl_mount_line
+        bnez a0, .ovl
         lw   t0, M_ROOT(s1)         # a tmpfs: "tmpfs TARGET tmpfs rw,size=Nk"
         lw   t0, I_DEV(t0)
         bnez t0, .tmpfs
@@ -887,6 +898,30 @@ do_mounts:
         call mounts_put
         blt  a0, zero, .out
         j    .next
+.ovl:   push a0
+        la   a0, m_ovl
+        call mounts_put
+        blt  a0, zero, .ovlerr
+        mv   a0, fp
+        call mounts_put
+        blt  a0, zero, .ovlerr
+        la   a0, m_ovl_rw
+        lw   t0, M_FLAGS(s1)
+        andi t0, t0, MS_RDONLY
+        beqz t0, .orw
+        la   a0, m_ovl_ro
+.orw:   call mounts_put
+        blt  a0, zero, .ovlerr
+        pop  a0
+        call mounts_put
+        blt  a0, zero, .out
+        la   a0, m_nl
+        call mounts_put
+        blt  a0, zero, .out
+        j    .next
+.ovlerr:
+        addi sp, sp, 4
+        j    .out
 .done:  mv   a0, s2
 .out:   pop  fp
         pop  s3
@@ -1059,4 +1094,8 @@ m_ro:   .asciz " rlfs ro\n"
 m_tmpfs: .asciz "tmpfs "
 m_tmpfs_rw: .asciz " tmpfs rw"
 m_tmpfs_ro: .asciz " tmpfs ro"
+m_ovl:  .asciz "overlay "
+m_ovl_rw: .asciz " overlay rw,"
+m_ovl_ro: .asciz " overlay ro,"
+m_nl:   .asciz "\n"
         .align 4

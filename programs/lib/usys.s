@@ -321,7 +321,7 @@ netifs:
         syscall
         ret
 
-# mount(source, target, fstype, flags): mount(2) without the fifth argument (data: ringlab passes four): MS_BIND makes the directory source appear at target in the caller's mount namespace, covering what target held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that). fstype "tmpfs" creates a tmpfs instance (programs/kernel/tmpfs.s) of size= bytes (k, m suffixes; TMPFS_DEFAULT_SIZE without) and mounts its root at target; its options come in source, where Linux passes them in data. Its frames are charged to the writer's memory cgroup and freed when the last mount of the instance goes
+# mount(source, target, fstype, flags): mount(2) without the fifth argument (data: ringlab passes four, so a filesystem's data comes in source): MS_BIND makes the directory source appear at target in the caller's mount namespace, covering what target held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that). fstype "tmpfs" creates a tmpfs instance (programs/kernel/tmpfs.s) of size= bytes (k, m suffixes; TMPFS_DEFAULT_SIZE without) and mounts its root at target; its frames are charged to the writer's memory cgroup and freed when the last mount of the instance goes. "overlay" mounts the union of the layers (docs/containers.md, "Overlay"): the first lowerdir listed is the top lower layer; without upperdir the overlay is read-only (EROFS); workdir must be a directory and is unused
 mount:
         li   t0, SYS_MOUNT
         syscall
@@ -342,6 +342,12 @@ pivot_root:
 # mounts(buf, len): the caller's mount table as text (ringlab has no /proc: this is its /proc/self/mounts)
 mounts:
         li   t0, SYS_MOUNTS
+        syscall
+        ret
+
+# mountstats(target, buf, len): an overlay mount's statistics as text (ringlab has no /proc: this is its /proc/self/mountstats, for overlays)
+mountstats:
+        li   t0, SYS_MOUNTSTATS
         syscall
         ret
 

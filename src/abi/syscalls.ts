@@ -171,7 +171,7 @@ export const SYSCALLS: readonly Syscall[] = [
   ...namespaceCalls(36),
   ...networkCalls(42),
   ...mountCalls(53),
-  ...cgroupCalls(57),
+  ...cgroupCalls(58),
 ];
 
 // ---- Files (programs/kernel/sysfile.s; docs/fs.md) -------------------------------------------
@@ -623,18 +623,19 @@ function mountCalls(first: number): Syscall[] {
   const calls: Omit<Syscall, 'number' | 'onError'>[] = [
     {
       name: 'mount',
-      args: [arg('source', 'MS_BIND: path of the directory to show; tmpfs: its options (Linux\'s `data`), e.g. "size=64k", or 0 for none'), arg('target', 'path of the directory to cover'), arg('fstype', 'without MS_BIND: the filesystem type, "tmpfs"'), arg('flags', 'MS_BIND, or-ed with MS_RDONLY')],
+      args: [arg('source', 'MS_BIND: path of the directory to show; tmpfs and overlay: their options (Linux\'s `data`): tmpfs `size=64k` (or 0 / "" for none), overlay `lowerdir=DIR[:DIR...][,upperdir=DIR][,workdir=DIR]`'), arg('target', 'path of the directory to cover'), arg('fstype', 'without MS_BIND: the filesystem type, "tmpfs" or "overlay"'), arg('flags', 'MS_BIND, or-ed with MS_RDONLY')],
       returns: '0',
       errors: [
-        { errno: 'EINVAL', when: '`flags` has a bit other than MS_BIND and MS_RDONLY; tmpfs: an option other than size=, a size of 0 or above TMPFS_MAX_SIZE, a size that is not digits with an optional k or m' },
-        ...path('`target` (then `source`)'),
-        { errno: 'ENOTDIR', when: 'a component, or `target` or `source` itself, is not a directory' },
-        { errno: 'ENODEV', when: 'without MS_BIND: `fstype` is not a filesystem type the kernel knows (tmpfs is the one; overlay is not built yet), or no filesystem is mounted' },
-        { errno: 'ENOSPC', when: 'the mount table (NMOUNT entries, every namespace together) is full, or NTMPFS tmpfs instances exist already' },
+        { errno: 'EINVAL', when: '`flags` has a bit other than MS_BIND and MS_RDONLY; tmpfs: an option other than size=, a size of 0 or above TMPFS_MAX_SIZE, a size that is not digits with an optional k or m; overlay: an option other than lowerdir, upperdir and workdir, one given twice, no lowerdir, an empty layer path, more than OVL_MAX_LOWER lower layers, or a layer inside an overlay' },
+        ...path('`target` (then `source`, or each layer in the order given)').map((e) => e.errno === 'ENAMETOOLONG' ? { ...e, when: `${e.when}, or an overlay's options string is OVL_OPTS_MAX bytes or longer` } : e),
+        { errno: 'ENOTDIR', when: 'a component, or `target`, `source` or a layer itself, is not a directory' },
+        { errno: 'ENODEV', when: 'without MS_BIND: `fstype` is not a filesystem type the kernel knows ("tmpfs" and "overlay" are), or no filesystem is mounted' },
+        { errno: 'ENOSPC', when: 'the mount table (NMOUNT entries, every namespace together) is full, NTMPFS tmpfs instances exist already, or NOVL overlays are mounted' },
         { errno: 'ENOMEM', when: 'tmpfs: no frame for the new root directory\'s blocks (or the caller\'s memory cgroup refused one: it was OOM-killed)' },
+        { errno: 'ENFILE', when: 'an overlay\'s root needs a merged directory and NOVLNODE are in use' },
         EIO,
       ],
-      doc: 'mount(2) without the fifth argument (`data`: ringlab passes four): MS_BIND makes the directory `source` appear at `target` in the caller\'s mount namespace, covering what `target` held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that). fstype "tmpfs" creates a tmpfs instance (programs/kernel/tmpfs.s) of `size=` bytes (k, m suffixes; TMPFS_DEFAULT_SIZE without) and mounts its root at `target`; its options come in `source`, where Linux passes them in `data`. Its frames are charged to the writer\'s memory cgroup and freed when the last mount of the instance goes',
+      doc: 'mount(2) without the fifth argument (`data`: ringlab passes four, so a filesystem\'s `data` comes in `source`): MS_BIND makes the directory `source` appear at `target` in the caller\'s mount namespace, covering what `target` held, on top of any mount there; MS_RDONLY makes it read-only (EROFS through it; Linux needs a remount for that). fstype "tmpfs" creates a tmpfs instance (programs/kernel/tmpfs.s) of `size=` bytes (k, m suffixes; TMPFS_DEFAULT_SIZE without) and mounts its root at `target`; its frames are charged to the writer\'s memory cgroup and freed when the last mount of the instance goes. "overlay" mounts the union of the layers (docs/containers.md, "Overlay"): the first lowerdir listed is the top lower layer; without upperdir the overlay is read-only (EROFS); workdir must be a directory and is unused',
     },
     {
       name: 'umount',
@@ -669,6 +670,20 @@ function mountCalls(first: number): Syscall[] {
       returns: 'bytes written: one line per mount of the caller\'s namespace below its root, in the order they were mounted, as /proc/mounts: `/dev/disk TARGET rlfs rw` (or `ro`)',
       errors: [{ errno: 'ERANGE', when: 'the lines do not fit in `len` bytes' }, { errno: 'EFAULT', when: '`buf` is not writable user memory' }, ENODEV_FS, EIO],
       doc: 'the caller\'s mount table as text (ringlab has no /proc: this is its /proc/self/mounts)',
+    },
+    {
+      name: 'mountstats',
+      args: [arg('target', 'path of the root of an overlay mount'), arg('buf', 'user buffer'), arg('len', 'its size in bytes')],
+      returns: 'bytes written: the overlay\'s counters as text, as /proc/self/mountstats: `device overlay mounted on TARGET with fstype overlay`, then its options, the lookups in each layer (`upper=N lower1=N ...`: each time a path walk searched that layer\'s directory for a name), the copy-ups and the bytes they copied',
+      errors: [
+        ...path('`target`').map((e) => e.errno === 'EFAULT' ? { ...e, when: '`target` is not readable or `buf` not writable user memory' } : e),
+        { errno: 'ENOTDIR', when: 'a component of `target` is not a directory' },
+        { errno: 'EINVAL', when: '`target` is not the root of an overlay mount' },
+        { errno: 'ERANGE', when: 'the text does not fit in `len` bytes' },
+        ENODEV_FS,
+        EIO,
+      ],
+      doc: 'an overlay mount\'s statistics as text (ringlab has no /proc: this is its /proc/self/mountstats, for overlays)',
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));

@@ -44,6 +44,7 @@ export const SYSTEM_PROGRAMS: readonly SystemProgram[] = [
   bin('pivot-escape'), // the same escape inside a pivot_root container fails (docs/containers.md)
   bin('mount'),
   bin('umount'),
+  bin('mountstats'), // an overlay's counters, Linux's /proc/self/mountstats (docs/containers.md)
   bin('pivot_root'),
   bin('crun'), // a container runtime modelled on runc (docs/containers.md, "A container runtime")
 ];

@@ -72,6 +72,14 @@
 //            and a second mount that finds the file gone. The bytes written are a pattern the
 //            block stores first, never what other blocks left in the buffer. Drawn from a stream
 //            of their own.
+//   overlay  the overlay filesystem (programs/kernel/ovl.s), in the program's mount namespace
+//            (made first if the mount block has not): two lower layers and an upper one under
+//            /NAME.oK (files of random sizes, a directory, now and then an opaque one and a
+//            whiteout), a bad mount now and then, the overlay mounted (read-only one time in
+//            five), then random creates, appends (copy-ups), unlinks, mkdirs, rmdirs, renames,
+//            reads, stats (the size only) and readdirs (the byte count: inode numbers depend
+//            on how processes interleave) through it, mountstats' length, umount, and every
+//            name the block can have made removed. Drawn from a stream of its own.
 //   cgroup   control groups (programs/kernel/cgroup.s): the process makes its own group
 //            (/NAME), writes its files with good and bad values and reads them back (short and
 //            bad buffers too), moves itself in and reads memory.current and pids.current,
@@ -162,6 +170,10 @@ class ProgramWriter {
   private readonly tmp: Random;
   /** The crun blocks' own choices. */
   private readonly crn: Random;
+  /** The overlay blocks' own choices. */
+  private readonly ovl: Random;
+  /** Overlay blocks so far (each builds its layers under /NAME.oK). */
+  private ovlCount = 0;
 
   constructor(
     private readonly rng: Random,
@@ -176,6 +188,7 @@ class ProgramWriter {
     this.cg = rng.split(0x43475250);
     this.tmp = rng.split(0x544d5046);
     this.crn = rng.split(0x4352554e);
+    this.ovl = rng.split(0x4f564c59);
     this.divzeroHandled = rng.chance(0.6);
     for (let i = 0; i < 24; i++) this.pool.push(this.randomAddress());
   }
@@ -203,6 +216,7 @@ class ProgramWriter {
       if (this.cg.chance(0.05)) this.cgroupOps();
       if (this.tmp.chance(0.05)) this.tmpfsOps();
       if (this.crn.chance(0.02)) this.crunOps();
+      if (this.ovl.chance(0.01)) this.overlayOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();
@@ -750,6 +764,129 @@ class ProgramWriter {
     this.sys('rmdir', tgt);
     this.sys('rmdir', src);
     this.sys('rmdir', dir);
+  }
+
+  /** Overlay calls (see the header); every result goes into the checksum. */
+  private overlayOps(): void {
+    const o = this.ovl;
+    const buf = `0x${(FILE_BUFFERS + 3072).toString(16)}`; // in the file blocks' page, away from the others
+    if (!this.mntUnshared) {
+      this.sys('unshare', 'CLONE_NEWNS');
+      this.mntUnshared = true;
+    }
+    const base = `/${this.name}.o${this.ovlCount++}`;
+    const path = (rel: string): string => this.string(`${base}${rel}`);
+    const names = ['a', 'b', 'c'];
+    const lowerFiles: string[] = [];
+    const mkfile = (rel: string, size: number, flags = 'O_CREAT | O_WRONLY | O_TRUNC'): void => {
+      if (!rel.startsWith('/m/')) lowerFiles.push(rel);
+      this.sys('open', path(rel), flags);
+      this.emit(`        li   t0, ${buf}`); // the descriptor, kept at buf + 256
+      this.emit('        sw   a0, 256(t0)');
+      this.emit(`        li   a1, ${buf}`);
+      this.emit(`        li   a2, ${size}`);
+      this.call('write');
+      this.emit(`        li   t0, ${buf}`);
+      this.emit('        lw   a0, 256(t0)');
+      this.call('close');
+    };
+    for (const d of ['', '/l1', '/l2', '/u', '/w', '/m']) this.sys('mkdir', path(d));
+    for (const layer of ['/l1', '/l2']) for (const n of names) if (o.chance(0.35)) mkfile(`${layer}/${n}`, o.int(0, 300));
+    if (o.chance(0.5)) {
+      this.sys('mkdir', path('/l1/x'));
+      mkfile('/l1/x/a', o.int(0, 50));
+      if (o.chance(0.5)) {
+        this.sys('mkdir', path('/l2/x'));
+        if (o.chance(0.5)) mkfile('/l2/x/.wh..wh..opq', 0);
+      }
+    }
+    if (o.chance(0.4)) mkfile(`/l2/.wh.${o.pick(names)}`, 0);
+    const m = path('/m');
+    const overlay = this.string('overlay');
+    if (o.chance(0.3)) {
+      const bad = o.pick([`lowerdir=${base}/nope`, `lowerdir=${base}/l1/a`, 'upperdir=/', `lowerdir=${base}/l1,bogus`, '', `lowerdir=${base}/l1:`]);
+      this.sys('mount', this.string(bad), m, overlay, '0');
+    }
+    const upper = o.chance(0.8);
+    this.sys('mount', this.string(`lowerdir=${base}/l2:${base}/l1${upper ? `,upperdir=${base}/u,workdir=${base}/w` : ''}`), m, overlay, '0');
+    const ops = o.int(2, 6);
+    const upperMade = new Set<string>(); // what the calls may leave in upper, for the clean-up
+    for (let i = 0; i < ops; i++) {
+      const n = o.pick(names);
+      const d = o.pick(['x', 'y']);
+      switch (o.int(0, 7)) {
+        case 0:
+          mkfile(`/m/${n}`, o.int(0, 200), o.pick(['O_CREAT | O_WRONLY | O_APPEND', 'O_CREAT | O_WRONLY | O_TRUNC', 'O_WRONLY | O_APPEND', 'O_RDWR']));
+          upperMade.add(`/u/${n}`).add(`/u/.wh.${n}`);
+          break;
+        case 1: {
+          const rel = o.chance(0.8) ? n : `x/${n}`;
+          this.sys('unlink', path(`/m/${rel}`));
+          upperMade.add(`/u/${rel}`).add(`/u/${rel.replace(/[^/]*$/, (b) => `.wh.${b}`)}`);
+          if (rel.startsWith('x/')) upperMade.add('/u/x/.wh..wh..opq');
+          break;
+        }
+        case 2:
+          this.sys('mkdir', path(`/m/${d}`));
+          upperMade.add(`/u/.wh.${d}`).add(`/u/${d}/.wh..wh..opq`);
+          break;
+        case 3:
+          this.sys('rmdir', path(`/m/${d}`));
+          upperMade.add(`/u/.wh.${d}`).add('/u/x/.wh..wh..opq');
+          for (const m of names) upperMade.add(`/u/x/.wh.${m}`);
+          break;
+        case 4: { // readdir: the byte count
+          this.sys('open', path(o.chance(0.7) ? '/m' : '/m/x'), 'O_RDONLY');
+          this.emit(`        li   t0, ${buf}`);
+          this.emit('        sw   a0, 256(t0)');
+          this.emit(`        li   a1, ${buf}`);
+          this.emit(`        li   a2, ${o.pick([32, 96, 255])}`);
+          this.call('getdents');
+          this.emit(`        li   t0, ${buf}`);
+          this.emit('        lw   a0, 256(t0)');
+          this.call('close');
+          break;
+        }
+        case 5:
+          this.clear(buf, 0);
+          this.clear(buf, 4);
+          this.clear(buf, 8);
+          this.sys('stat', path(`/m/${n}`), buf);
+          this.emit(`        li   t0, ${buf}`);
+          this.emit('        lw   a0, ST_SIZE(t0)');
+          this.mix('a0');
+          break;
+        case 6: {
+          const to = o.pick([...names, 'x', 'y']);
+          this.sys('rename', path(`/m/${o.chance(0.8) ? n : d}`), path(`/m/${to}`));
+          upperMade.add(`/u/${n}`).add(`/u/.wh.${n}`).add(`/u/${to}`).add(`/u/.wh.${to}`);
+          break;
+        }
+        default: { // read: the count
+          this.sys('open', path(`/m/${n}`), 'O_RDONLY');
+          this.emit(`        li   t0, ${buf}`);
+          this.emit('        sw   a0, 256(t0)');
+          this.emit(`        li   a1, ${buf}`);
+          this.emit('        li   a2, 256');
+          this.call('read');
+          this.emit(`        li   t0, ${buf}`);
+          this.emit('        lw   a0, 256(t0)');
+          this.call('close');
+        }
+      }
+    }
+    this.sys('mountstats', m, buf, `${o.pick([16, 512])}`);
+    this.sys('umount', m, '0');
+    // every name the block can have made (results not mixed): the files it made in the lower
+    // layers, and what its calls may have left in upper (files, whiteouts, opaque markers)
+    for (const f of [...upperMade].sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? -1 : 1)).concat(lowerFiles)) {
+      this.emit(`        la   a0, ${path(f)}`);
+      this.emit('        call unlink');
+    }
+    for (const d of ['/u/x', '/u/y', '/l1/x', '/l2/x', '/l1', '/l2', '/u', '/w', '/m', '']) {
+      this.emit(`        la   a0, ${path(d)}`);
+      this.emit('        call rmdir');
+    }
   }
 
   /** tmpfs calls (see the header); every result goes into the checksum. */
