@@ -497,7 +497,7 @@ $ mountstats: /: Invalid argument
 $ @@ 1
 $ mount: /w: No such file or directory
 $ @@ 32
-$ usage: mount [-r] [--bind] [-t TYPE] [-o OPTIONS] [SOURCE TARGET]
+$ usage: mount [-r] [-t TYPE] [-o OPTIONS] [--bind] [SOURCE TARGET]
 $ @@ 2
 $ $ $ `;
 
