@@ -22,6 +22,7 @@ export const COMMAND_MODULES = {
   isa: () => import('./commands/isa.js'),
   fuzz: () => import('./commands/fuzz.js'),
   fs: () => import('./commands/fs.js'),
+  image: () => import('./commands/image.js'),
 };
 
 type CommandName = keyof typeof COMMAND_MODULES;
@@ -58,6 +59,7 @@ const OPTIONS = {
   run: () => new Option('--run <path>', 'an executable already on the --disk (e.g. /bin/prog) as one more process; repeatable').argParser(collect),
   program: () =>
     new Option('--program <file[:n]>', 'a user program of your own (source or image, linked at USER_BASE: include user.inc first) as one more process, installed in /bin of the root disk; :N gives it its own iteration count (a0); repeatable').argParser(collect),
+  store: () => new Option('--store <dir>', 'the image store, an OCI image layout directory (default: $RINGLAB_STORE, else ~/.ringlab/images; docs/images.md)'),
 } as const;
 
 function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => void): Command {
@@ -243,6 +245,48 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .argument('<disk>', 'disk image')
     .addOption(OPTIONS.json('print one JSON object with the problems and the counts'))
     .action((disk: string, opts) => setExit(need('fs').fsckCommand(disk, opts)));
+
+  const image = program
+    .command('image')
+    .description('the image store: OCI images built, pulled or imported (docs/images.md)');
+  image.command('ls')
+    .description('list the images: name, tag, image ID, layers, size')
+    .addOption(OPTIONS.store())
+    .addOption(OPTIONS.json('print one JSON array'))
+    .action((opts) => setExit(need('image').lsCommand(opts)));
+  image.command('inspect')
+    .description("print an image's IDs, config and layers (DiffID and ChainID of each) as JSON")
+    .argument('<image...>', 'NAME[:TAG] or NAME@DIGEST')
+    .addOption(OPTIONS.store())
+    .action((refs: string[], opts) => setExit(need('image').inspectCommand(refs, opts)));
+  image.command('history')
+    .description("list an image's steps, newest first, with the layer each made")
+    .argument('<image>', 'NAME[:TAG] or NAME@DIGEST')
+    .addOption(OPTIONS.store())
+    .addOption(OPTIONS.json('print one JSON array, oldest step first'))
+    .action((ref: string, opts) => setExit(need('image').historyCommand(ref, opts)));
+  image.command('rm')
+    .description('remove tags, then the blobs no image refers to any more')
+    .argument('<image...>', 'NAME[:TAG]')
+    .addOption(OPTIONS.store())
+    .action((refs: string[], opts) => setExit(need('image').rmCommand(refs, opts)));
+  image.command('tag')
+    .description('give an image another NAME:TAG')
+    .argument('<source>', 'NAME[:TAG] or NAME@DIGEST')
+    .argument('<target>', 'NAME[:TAG]')
+    .addOption(OPTIONS.store())
+    .action((source: string, target: string, opts) => setExit(need('image').tagCommand(source, target, opts)));
+  image.command('export')
+    .description('write images as a new OCI image layout directory')
+    .argument('<image...>', 'NAME[:TAG]')
+    .requiredOption('-o, --output <dir>', 'the layout directory to write (must not exist, or be empty)')
+    .addOption(OPTIONS.store())
+    .action((refs: string[], opts) => setExit(need('image').exportCommand(refs, opts)));
+  image.command('import')
+    .description("check an OCI image layout directory's structure and import its tagged images")
+    .argument('<dir>', 'an OCI image layout directory')
+    .addOption(OPTIONS.store())
+    .action((dir: string, opts) => setExit(need('image').importCommand(dir, opts)));
 
   return program;
 }

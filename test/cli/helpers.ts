@@ -15,6 +15,7 @@ import * as debug from '../../src/cli/commands/debug.js';
 import * as disasm from '../../src/cli/commands/disasm.js';
 import * as fs from '../../src/cli/commands/fs.js';
 import * as fuzz from '../../src/cli/commands/fuzz.js';
+import * as image from '../../src/cli/commands/image.js';
 import * as isa from '../../src/cli/commands/isa.js';
 import * as run from '../../src/cli/commands/run.js';
 import { COMMAND_MODULES, runCli, type Commands } from '../../src/cli/program.js';
@@ -52,7 +53,7 @@ function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
   return env;
 }
 
-const COMMANDS: Required<Commands> = { asm, bench, boot, debug, disasm, fs, fuzz, isa, run };
+const COMMANDS: Required<Commands> = { asm, bench, boot, debug, disasm, fs, fuzz, image, isa, run };
 // A command added to the CLI must be loaded here too, or in-process tests would miss it.
 for (const name of Object.keys(COMMAND_MODULES)) if (!(name in COMMANDS)) throw new Error(`test/cli/helpers.ts: load the '${name}' command module`);
 

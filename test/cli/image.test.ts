@@ -1,0 +1,83 @@
+// `ringlab image ls|inspect|history|rm|tag|export|import`: the store's commands, their output and
+// their exit codes (1: a bad reference or an unknown image; 2: a damaged store or layout).
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { emptyConfig } from '../../src/image/config.js';
+import { storeImage, storeLayer } from '../../src/image/image.js';
+import { createLayer } from '../../src/image/layer.js';
+import { ImageStore } from '../../src/image/store.js';
+import type { FileTree } from '../../src/image/tree.js';
+import { expectNoStackTrace, ringlab, useCli } from './helpers.js';
+
+const cli = useCli();
+
+function seed(storeDir: string): string {
+  const store = ImageStore.open(storeDir);
+  const t: FileTree = new Map([['bin', { type: 'dir', mode: 0o755 }], ['bin/hi', { type: 'file', mode: 0o755, data: Buffer.from('hi') }]]);
+  const l = storeLayer(store, createLayer(new Map(), t));
+  const image = storeImage(store, { ...emptyConfig(), config: { Cmd: ['/bin/hi'] }, rootfs: { type: 'layers', diff_ids: [l.diffId] }, history: [{ created_by: 'COPY hi /bin/' }, { created_by: 'CMD ["/bin/hi"]', empty_layer: true }] }, [l.descriptor]);
+  store.setTag('hello:1', image.manifestDescriptor);
+  return image.id;
+}
+
+describe('ringlab image', () => {
+  it('lists, inspects, shows the history of, tags and removes images', () => {
+    const store = join(cli.dir(), 'store');
+    const id = seed(store);
+    const s = ['--store', store];
+    const ls = ringlab(['image', 'ls', ...s]);
+    expect(ls.status, ls.stderr).toBe(0);
+    expect(ls.stdout).toMatch(new RegExp(`^REPOSITORY +TAG +IMAGE ID +LAYERS +SIZE\nhello +1 +${id.slice(7, 19)} +1 +\\d`));
+    const inspect = ringlab(['image', 'inspect', 'hello:1', ...s]);
+    const [info] = JSON.parse(inspect.stdout);
+    expect(info).toMatchObject({ Ref: 'hello:1', Id: id, Architecture: 'ringlab', Os: 'ringlab', Config: { Cmd: ['/bin/hi'] } });
+    expect(info.Layers[0].DiffID).toBe(info.Layers[0].ChainID);
+    expect(ringlab(['image', 'history', 'hello:1', ...s]).stdout).toMatch(/^LAYER +SIZE +CREATED BY\n<empty> +0B +CMD \["\/bin\/hi"\]\n[0-9a-f]{12} +\d+\.\dKiB +COPY hi \/bin\/\n$/);
+    expect(ringlab(['image', 'tag', 'hello:1', 'greet', ...s]).status).toBe(0);
+    expect(JSON.parse(ringlab(['image', 'ls', '--json', ...s]).stdout).map((i: { ref: string }) => i.ref)).toEqual(['greet:latest', 'hello:1']);
+    expect(ringlab(['image', 'rm', 'hello:1', ...s]).stdout).toBe('Untagged: hello:1\nDeleted: 0 blobs no image refers to\n');
+    expect(ringlab(['image', 'rm', 'greet', ...s]).stdout).toBe('Untagged: greet:latest\nDeleted: 3 blobs no image refers to\n');
+    expect(ringlab(['image', 'ls', ...s]).stdout).toBe('REPOSITORY   TAG   IMAGE ID   LAYERS   SIZE\n');
+  });
+
+  it('exports a layout and imports it into another store', () => {
+    const a = join(cli.dir(), 'a');
+    const id = seed(a);
+    const out = join(cli.dir(), 'layout');
+    const exp = ringlab(['image', 'export', 'hello:1', '-o', out, '--store', a]);
+    expect(exp.status, exp.stderr).toBe(0);
+    expect(exp.stdout).toBe(`${out}: an OCI image layout with 1 image, 3 blobs\n`);
+    const b = join(cli.dir(), 'b');
+    const imp = ringlab(['image', 'import', out, '--store', b]);
+    expect(imp.stdout).toBe('Imported: hello:1\n3 new blobs\n');
+    expect(JSON.parse(ringlab(['image', 'inspect', 'hello:1', '--store', b]).stdout)[0].Id).toBe(id);
+  });
+
+  it('exit 1 for a bad reference or an unknown image, 2 for a damaged store or layout, never a stack trace', () => {
+    const store = join(cli.dir(), 'c');
+    seed(store);
+    const s = ['--store', store];
+    const bad = ringlab(['image', 'inspect', 'Hello:1', ...s]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe("ringlab: bad image reference 'Hello:1': 'Hello' is not a name component: lowercase letters and digits, joined by '.', '_', '__' or '-', components separated by '/'\n");
+    const unknown = ringlab(['image', 'history', 'nope', ...s]);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/no image nope:latest in .*\(ringlab image ls lists them\)/);
+    expect(ringlab(['image', 'tag', 'hello:1', 'x:bad tag', ...s]).status).toBe(1);
+    const index = join(store, 'index.json');
+    const saved = readFileSync(index);
+    writeFileSync(index, '{"schemaVersion": 2, "manifests": [{"mediaType": 1}]}');
+    const damaged = ringlab(['image', 'ls', ...s]);
+    expect(damaged.status).toBe(2);
+    expect(damaged.stderr).toBe(`ringlab: ${index}: manifests[0]: mediaType must be a string\n`);
+    writeFileSync(index, saved);
+    const notLayout = ringlab(['image', 'import', cli.dir(), ...s]);
+    expect(notLayout.status).toBe(2);
+    expect(notLayout.stderr).toMatch(/is not a valid OCI image layout:\n  .*oci-layout: missing/);
+    const notStore = ringlab(['image', 'ls', '--store', join(store, 'oci-layout')]);
+    expect(notStore.status).toBe(1);
+    for (const r of [bad, unknown, damaged, notLayout, notStore]) expectNoStackTrace(r);
+  });
+});
