@@ -23,6 +23,9 @@ export const COMMAND_MODULES = {
   fuzz: () => import('./commands/fuzz.js'),
   fs: () => import('./commands/fs.js'),
   image: () => import('./commands/image.js'),
+  registry: () => import('./commands/registry.js'),
+  push: () => import('./commands/registry.js'),
+  pull: () => import('./commands/registry.js'),
 };
 
 type CommandName = keyof typeof COMMAND_MODULES;
@@ -288,6 +291,27 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.store())
     .action((dir: string, opts) => setExit(need('image').importCommand(dir, opts)));
 
+  program
+    .command('registry')
+    .description('an OCI distribution registry (docs/images.md, "The registry")')
+    .command('serve')
+    .description('serve the OCI distribution API (pull and push) over HTTP until interrupted')
+    .option('--port <n>', 'TCP port (default 5000; 0 picks a free one)')
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .option('--root <dir>', 'where blobs and repositories are stored (default: $RINGLAB_REGISTRY_ROOT, else ~/.ringlab/registry)')
+    .option('--quiet', 'do not log each request to stderr')
+    .action((opts) => setExit(need('registry').serveCommand(opts)));
+  for (const [verb, what] of [['push', 'send an image to a registry, only the blobs it lacks'], ['pull', 'fetch an image from a registry into the store, only the blobs it lacks']] as const) {
+    program
+      .command(verb)
+      .description(`${what}; report the bytes moved`)
+      .argument('<image>', 'NAME[:TAG]')
+      .option('--registry <url>', 'the registry (default: $RINGLAB_REGISTRY, else http://localhost:5000)')
+      .addOption(OPTIONS.store())
+      .addOption(OPTIONS.json('print one JSON object with the blobs and bytes moved'))
+      .action((ref: string, opts) => setExit(verb === 'push' ? need('push').pushCommand(ref, opts) : need('pull').pullCommand(ref, opts)));
+  }
+
   return program;
 }
 
@@ -319,7 +343,11 @@ export function runCli(argv: readonly string[], io: CliIo, commands: Commands): 
   let exit: Exit = ExitCode.OK;
   const previous = setIo(io);
   try {
-    buildProgram(commands, io, (code) => (exit = code)).parse([...argv], { from: 'user' });
+    // The setter returns nothing: an action that returned a command's promise would have
+    // commander chain it, and a rejection would surface twice (once unhandled).
+    buildProgram(commands, io, (code) => {
+      exit = code;
+    }).parse([...argv], { from: 'user' });
   } catch (e) {
     return reportError(e, io);
   } finally {
