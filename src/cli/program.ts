@@ -252,6 +252,15 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
   const image = program
     .command('image')
     .description('the image store: OCI images built, pulled or imported (docs/images.md)');
+  image.command('build')
+    .description('build an image from a Ringfile and a build context directory, like docker build (docs/images.md)')
+    .argument('<dir>', 'the build context: COPY sources are read from it')
+    .requiredOption('-t, --tag <name:tag>', 'the NAME[:TAG] of the image')
+    .option('-f, --file <ringfile>', 'the Ringfile (default: DIR/Ringfile)')
+    .option('--no-cache', 'run every step, hits or not')
+    .option('-q, --quiet', 'print only the image ID')
+    .addOption(OPTIONS.store())
+    .action((dir: string, opts) => setExit(need('image').buildCommand(dir, opts)));
   image.command('ls')
     .description('list the images: name, tag, image ID, layers, size')
     .addOption(OPTIONS.store())

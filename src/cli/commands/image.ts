@@ -3,6 +3,9 @@
 // ~/.ringlab/images; the library's ImageErrors become CliErrors here (imageCli), with the exit
 // code of their kind.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildImage } from '../../image/build.js';
 import { ImageError } from '../../image/errors.js';
 import { imageIds, loadImage, type LoadedImage } from '../../image/image.js';
 import { chainIds } from '../../image/ids.js';
@@ -11,6 +14,7 @@ import { formatReference, parseReference } from '../../image/reference.js';
 import { defaultStoreDir, ImageStore } from '../../image/store.js';
 import { CliError, ExitCode } from '../errors.js';
 import { io } from '../io.js';
+import { readText } from '../load.js';
 
 export interface StoreOptions {
   store?: string;
@@ -161,6 +165,37 @@ export function importCommand(dir: string, opts: StoreOptions): number {
     const { refs, newBlobs } = importLayout(openStore(opts), dir);
     for (const r of refs) io.stdout.write(`Imported: ${r}\n`);
     io.stdout.write(`${newBlobs} new blob${newBlobs === 1 ? '' : 's'}\n`);
+    return ExitCode.OK;
+  });
+}
+
+export interface BuildCliOptions extends StoreOptions {
+  tag: string;
+  file?: string;
+  cache?: boolean;
+  quiet?: boolean;
+}
+
+/** `image build -t NAME:TAG [-f Ringfile] DIR`: progress per step on stdout, the image ID last. */
+export function buildCommand(dir: string, opts: BuildCliOptions): number {
+  return imageCli(() => {
+    const ringfile = opts.file ?? join(dir, 'Ringfile');
+    let text: string;
+    try {
+      text = readText(ringfile, 'Ringfiles');
+    } catch (e) {
+      throw e instanceof CliError && !existsSync(ringfile) ? new CliError(`${ringfile}: no Ringfile (give one with -f)`, ExitCode.USAGE) : e;
+    }
+    const result = buildImage({
+      store: openStore(opts),
+      context: dir,
+      ringfile: text,
+      ringfileName: ringfile,
+      tag: opts.tag,
+      noCache: opts.cache === false,
+      ...(!opts.quiet && { log: (line: string) => io.stdout.write(`${line}\n`) }),
+    });
+    if (opts.quiet) io.stdout.write(`${result.image.id}\n`);
     return ExitCode.OK;
   });
 }
