@@ -142,7 +142,8 @@ export function buildImage(options: BuildOptions): BuildResult {
     state = { config, layers };
     writeCache(store, key, state);
     steps.push({ n, text: ins.text, cached: false });
-    log(added ? ` ---> a layer of ${added.size} file${added.size === 1 ? '' : 's'}` : ' ---> config');
+    const files = added ? [...added.values()].filter((f) => f.type !== 'dir').length : 0;
+    log(added ? ` ---> a layer of ${files} file${files === 1 ? '' : 's'}` : ' ---> config');
   });
   const image = storeImage(store, state.config, state.layers);
   store.setTag(ref, image.manifestDescriptor);

@@ -1,7 +1,7 @@
 // `ringlab image ls|inspect|history|rm|tag|export|import`: the store's commands, their output and
 // their exit codes (1: a bad reference or an unknown image; 2: a damaged store or layout).
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyConfig } from '../../src/image/config.js';
@@ -9,7 +9,8 @@ import { storeImage, storeLayer } from '../../src/image/image.js';
 import { createLayer } from '../../src/image/layer.js';
 import { ImageStore } from '../../src/image/store.js';
 import type { FileTree } from '../../src/image/tree.js';
-import { expectNoStackTrace, ringlab, useCli } from './helpers.js';
+import { imageRootfs, loadImage } from '../../src/image/image.js';
+import { expectNoStackTrace, ringlab, ROOT, useCli } from './helpers.js';
 
 const cli = useCli();
 
@@ -79,5 +80,45 @@ describe('ringlab image', () => {
     const notStore = ringlab(['image', 'ls', '--store', join(store, 'oci-layout')]);
     expect(notStore.status).toBe(1);
     for (const r of [bad, unknown, damaged, notLayout, notStore]) expectNoStackTrace(r);
+  });
+});
+
+describe('ringlab image build', () => {
+  it("builds the example Ringfile with progress per step; its executable runs on the guest kernel", () => {
+    const store = join(cli.dir(), 'build-store');
+    const context = join(cli.dir(), 'hello');
+    cpSync(join(ROOT, 'examples', 'images', 'hello'), context, { recursive: true });
+    const r = ringlab(['image', 'build', '-t', 'hello:1', '--store', store, context]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Step 1\/8 : FROM scratch\n ---> an empty image\nStep 2\/8 : COPY hello.s \/bin\/\n ---> a layer of 1 file\n[^]*Built hello:1: image ID sha256:[0-9a-f]{64}\n$/);
+    const again = ringlab(['image', 'build', '-q', '-t', 'hello:1', '--store', store, context]);
+    expect(again.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(r.stdout).toContain(`image ID ${again.stdout.trim()}`);
+    // the image's /bin/hello, put on a disk, is what the guest kernel runs
+    const s = ImageStore.open(store);
+    const hello = imageRootfs(s, loadImage(s, 'hello:1')).get('bin/hello') as { data: Uint8Array };
+    const exe = join(cli.dir(), 'hello.exe');
+    writeFileSync(exe, hello.data);
+    const disk = join(cli.dir(), 'root.img');
+    for (const args of [['mkfs', disk, '--size', '1M'], ['mkdir', disk, '/bin'], ['put', disk, exe, '/bin/hello']]) expect(ringlab(['fs', ...args]).status).toBe(0);
+    const boot = ringlab(['boot', '--disk', disk, '--run', '/bin/hello', '--json']);
+    expect(boot.status, boot.stderr).toBe(0);
+    expect(JSON.parse(boot.stdout).processes[0]).toMatchObject({ exitCode: 0, output: 'hello from a ringlab image\n' });
+  });
+
+  it('exit 2 for a Ringfile error (line:column), 14 for RUN, 1 without a Ringfile', () => {
+    const store = join(cli.dir(), 'build-errors');
+    const bad = cli.write('Bad.ringfile', 'FROM scratch\nCOPY missing /\n');
+    const e2 = ringlab(['image', 'build', '-t', 'x:1', '-f', bad, '--store', store, cli.dir()]);
+    expect(e2.status).toBe(2);
+    expect(e2.stderr).toBe(`ringlab: ${bad}:2:1: COPY missing: no such file in the build context ${cli.dir()}\n`);
+    const run = cli.write('Run.ringfile', 'FROM scratch\nRUN echo hi\n');
+    const e14 = ringlab(['image', 'build', '-t', 'x:1', '-f', run, '--store', store, cli.dir()]);
+    expect(e14.status).toBe(14);
+    expect(e14.stderr).toMatch(/Run.ringfile:2:1: RUN needs the guest runtime \(issue 17/);
+    const none = ringlab(['image', 'build', '-t', 'x:1', '--store', store, join(cli.dir(), 'build-errors')]);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/no Ringfile \(give one with -f\)/);
+    for (const x of [e2, e14, none]) expectNoStackTrace(x);
   });
 });

@@ -151,7 +151,7 @@ describe('the store', () => {
           writeFileSync(files[which]!, original);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
     // JSON that is well-formed but wrong names the field
     writeFileSync(base.blobPath(image.id), JSON.stringify({ architecture: 'ringlab', os: 'ringlab', rootfs: { type: 'layers', diff_ids: ['sha256:xyz'] } }));
