@@ -4,7 +4,7 @@ export const MEDIA = {
   INDEX: 'application/vnd.oci.image.index.v1+json',
   MANIFEST: 'application/vnd.oci.image.manifest.v1+json',
   CONFIG: 'application/vnd.oci.image.config.v1+json',
-  /** What ringlab writes: uncompressed tars (see docs/images.md, "Layers"). */
+  /** What ringlab writes: uncompressed tars (see docs/images.md, "Formats and digests"). */
   LAYER_TAR: 'application/vnd.oci.image.layer.v1.tar',
   /** Read (import, pull), never written: gzip output depends on the zlib version and level, so
    *  a gzipped layer would not have the same digest on every machine. */

@@ -1,5 +1,5 @@
-// The Ringfile: a Dockerfile subset with Dockerfile's syntax (docs/images.md, "Ringfile
-// reference"). One instruction per logical line; a line ending in a backslash continues on the
+// The Ringfile: a Dockerfile subset with Dockerfile's syntax
+// (docs/images.md, "Ringfile reference"). One instruction per logical line; a line ending in a backslash continues on the
 // next (the backslash and the newline are removed); a line whose first non-blank character is
 // '#' is a comment, also inside a continuation; blank lines are skipped; keywords are case-
 // insensitive. CMD, ENTRYPOINT, RUN and COPY take the JSON (exec) form ["a", "b"] or the shell
