@@ -40,9 +40,11 @@ export interface RegistryLimits {
   blobBytes: number;
   /** Open upload sessions at once. */
   uploads: number;
+  /** Milliseconds after which an idle upload session may be dropped to make room for a new one. */
+  uploadIdleMs: number;
 }
 
-export const DEFAULT_LIMITS: RegistryLimits = { manifestBytes: MAX_JSON_BYTES, blobBytes: MAX_BLOB_BYTES, uploads: 64 };
+export const DEFAULT_LIMITS: RegistryLimits = { manifestBytes: MAX_JSON_BYTES, blobBytes: MAX_BLOB_BYTES, uploads: 64, uploadIdleMs: 10 * 60_000 };
 
 export interface RegistryOptions {
   root: string;
@@ -66,6 +68,17 @@ interface Upload {
   readonly hash: Hash;
   size: number;
   busy: boolean;
+  /** When a request last touched it (Date.now()). */
+  touched: number;
+}
+
+/** A path segment, %-decoded; a malformed escape is the client's error. */
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new RegistryHttpError(400, 'UNSUPPORTED', 'a malformed %-escape in the path');
+  }
 }
 
 const API_VERSION = { 'Docker-Distribution-API-Version': 'registry/2.0' };
@@ -145,9 +158,19 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   };
 
   const newUpload = (name: string, res: ServerResponse): number => {
+    if (uploads.size >= limits.uploads) {
+      // Abandoned sessions must not lock uploads out: drop the idle ones.
+      const now = Date.now();
+      for (const [id, up] of uploads) {
+        if (!up.busy && now - up.touched >= limits.uploadIdleMs) {
+          uploads.delete(id);
+          rmSync(storage.uploadPath(id), { force: true });
+        }
+      }
+    }
     if (uploads.size >= limits.uploads) throw new RegistryHttpError(429, 'TOOMANYREQUESTS', `more than ${limits.uploads} uploads in progress`);
     const uuid = randomUUID();
-    uploads.set(uuid, { name, hash: createHash('sha256'), size: 0, busy: false });
+    uploads.set(uuid, { name, hash: createHash('sha256'), size: 0, busy: false, touched: Date.now() });
     // an empty file, so a PUT with no PATCH commits an empty blob
     createWriteStream(storage.uploadPath(uuid)).end();
     return send(res, 202, { Location: `/v2/${name}/blobs/uploads/${uuid}`, Range: '0-0', 'Docker-Upload-UUID': uuid, 'Content-Length': 0 });
@@ -174,14 +197,14 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
       return send(res, 200, { 'Content-Type': 'application/json' }, method === 'HEAD' ? undefined : '{}');
     }
     let m: RegExpExecArray | null;
-    if ((m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(path))) return manifests(m[1]!, decodeURIComponent(m[2]!), method, req, res);
+    if ((m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(path))) return manifests(m[1]!, decode(m[2]!), method, req, res);
     if ((m = /^\/v2\/(.+)\/blobs\/uploads\/?$/.exec(path))) {
       checkName(m[1]!);
       if (method !== 'POST') throw new RegistryHttpError(405, 'UNSUPPORTED');
       return startUpload(m[1]!, url, req, res);
     }
     if ((m = /^\/v2\/(.+)\/blobs\/uploads\/([0-9a-f-]{36})$/.exec(path))) return upload(m[1]!, m[2]!, url, method, req, res);
-    if ((m = /^\/v2\/(.+)\/blobs\/([^/]+)$/.exec(path))) return blobs(m[1]!, decodeURIComponent(m[2]!), method, res);
+    if ((m = /^\/v2\/(.+)\/blobs\/([^/]+)$/.exec(path))) return blobs(m[1]!, decode(m[2]!), method, res);
     if ((m = /^\/v2\/(.+)\/tags\/list$/.exec(path))) {
       const name = m[1]!;
       checkName(name);
@@ -285,7 +308,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
       // Monolithic upload in one POST.
       const digest = checkDigestParam(digestParam);
       const uuid = randomUUID();
-      const up: Upload = { name, hash: createHash('sha256'), size: 0, busy: true };
+      const up: Upload = { name, hash: createHash('sha256'), size: 0, busy: true, touched: Date.now() };
       try {
         await appendTo(uuid, up, req);
       } catch (e) {
@@ -302,6 +325,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
     checkName(name);
     const up = uploads.get(uuid);
     if (!up || up.name !== name) throw new RegistryHttpError(404, 'BLOB_UPLOAD_UNKNOWN', `no upload ${uuid} in ${name}`);
+    up.touched = Date.now();
     const location = `/v2/${name}/blobs/uploads/${uuid}`;
     const range = () => (up.size === 0 ? '0-0' : `0-${up.size - 1}`);
     if (method === 'GET') return send(res, 204, { Location: location, Range: range(), 'Docker-Upload-UUID': uuid });
@@ -332,6 +356,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
       throw e;
     } finally {
       up.busy = false;
+      up.touched = Date.now();
     }
     if (method === 'PATCH') return send(res, 202, { Location: location, Range: range(), 'Docker-Upload-UUID': uuid, 'Content-Length': 0 });
     return finishUpload(uuid, up, expected!, res);

@@ -3,6 +3,7 @@
 
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyConfig } from '../../src/image/config.js';
 import { storeImage, storeLayer } from '../../src/image/image.js';
@@ -80,6 +81,31 @@ describe('ringlab image', () => {
     const notStore = ringlab(['image', 'ls', '--store', join(store, 'oci-layout')]);
     expect(notStore.status).toBe(1);
     for (const r of [bad, unknown, damaged, notLayout, notStore]) expectNoStackTrace(r);
+  });
+
+  it('a store damaged at random: exit 1 or 2 with one message, never a stack trace or an internal error', () => {
+    const store = join(cli.dir(), 'd');
+    seed(store);
+    const s = ImageStore.open(store);
+    const image = loadImage(s, 'hello:1');
+    const files = [join(store, 'index.json'), join(store, 'oci-layout'), s.blobPath(image.manifestDescriptor.digest), s.blobPath(image.id), s.blobPath(image.manifest.layers[0]!.digest)];
+    const originals = files.map((f) => readFileSync(f));
+    fc.assert(
+      fc.property(fc.nat(files.length - 1), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('ls', 'inspect', 'history'), (which, at, byte, command) => {
+        const bytes = Buffer.from(originals[which]!);
+        bytes[at % bytes.length] = byte;
+        writeFileSync(files[which]!, bytes);
+        try {
+          const r = ringlab(['image', command, ...(command === 'ls' ? [] : ['hello:1']), '--store', store]);
+          expect([0, 1, 2]).toContain(r.status);
+          if (r.status !== 0) expect(r.stderr.trim().split('\n')[0]).toMatch(/^ringlab: /);
+          expectNoStackTrace(r);
+        } finally {
+          writeFileSync(files[which]!, originals[which]!);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emptyConfig, parseConfig, type ImageConfig } from '../../src/image/config.js';
 import { canonicalJson, sha256, type Digest } from '../../src/image/digest.js';
@@ -198,6 +199,21 @@ describe('export and import', () => {
     expect(() => exportImages(a, ['demo:1'], out)).toThrow(/exists and is not empty/);
     // skopeo-style checkers would agree: every blob file is named by its digest
     for (const f of readdirSync(join(out, 'blobs', 'sha256'))) expect(shell(`sha256sum ${join(out, 'blobs', 'sha256', f)} | cut -c1-64`)).toBe(f);
+  });
+
+  it('imports a layout whose layer is gzipped (application/vnd.oci.image.layer.v1.tar+gzip), as other tools write them', () => {
+    const other = fresh();
+    const tar = encodeTar([{ path: 'etc', type: 'dir', mode: 0o755 }, { path: 'etc/motd', type: 'file', mode: 0o644, data: Buffer.from('zipped\n') }]);
+    const gz = gzipSync(tar);
+    other.putBlob(gz);
+    const layer = { mediaType: MEDIA.LAYER_TAR_GZIP, digest: sha256(gz), size: gz.length };
+    const img = storeImage(other, { ...emptyConfig(), rootfs: { type: 'layers', diff_ids: [diffId(tar)] }, history: [{}] }, [layer]);
+    other.setTag('zipped:1', img.manifestDescriptor);
+    const out = join(dir, 'gz-layout');
+    exportImages(other, ['zipped:1'], out);
+    const b = fresh();
+    expect(importLayout(b, out).refs).toEqual(['zipped:1']);
+    expect(plain(imageRootfs(b, loadImage(b, 'zipped:1')))).toEqual([['etc', { type: 'dir', mode: 0o755 }], ['etc/motd', { type: 'file', mode: 0o644, data: new Uint8Array(Buffer.from('zipped\n')) }]]);
   });
 
   it('the check names what is wrong: a missing blob, a layer whose DiffID does not match, a bad oci-layout; import then changes nothing', () => {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyConfig } from '../../src/image/config.js';
 import { sha256 } from '../../src/image/digest.js';
@@ -18,6 +19,7 @@ import { createLayer } from '../../src/image/layer.js';
 import { ImageStore } from '../../src/image/store.js';
 import type { FileTree } from '../../src/image/tree.js';
 import { RegistryClient } from '../../src/registry/client.js';
+import { ERROR_CODES } from '../../src/registry/errors.js';
 import { startRegistry, type RunningRegistry } from '../../src/registry/server.js';
 import { pull, push } from '../../src/registry/transfer.js';
 
@@ -190,5 +192,48 @@ describe('the API, with curl as a second client', () => {
     const rss = process.memoryUsage().rss;
     expect(readdirSync(join(dir, 'registry', '_uploads'))).toEqual(before);
     expect(process.memoryUsage().rss - rss).toBeLessThan(50 << 20);
+  });
+});
+
+describe('upload sessions', () => {
+  it('at most `uploads` open at once (TOOMANYREQUESTS), idle ones dropped to make room', async () => {
+    for (const [idle, third] of [[60_000, 429], [0, 202]] as const) {
+      const r = await startRegistry({ root: join(dir, `sessions-${idle}`), limits: { uploads: 2, uploadIdleMs: idle } });
+      const post = async () => (await fetch(`${r.url}/v2/s/blobs/uploads/`, { method: 'POST' })).status;
+      expect([await post(), await post(), await post()]).toEqual([202, 202, third]);
+      await r.close();
+    }
+  });
+});
+
+describe('any request', () => {
+  it('gets an answer of the API (never a 500), and errors are the spec\'s JSON bodies with its codes', async () => {
+    const digest = sha256('hello, registry\n');
+    const segment = fc.constantFrom('a', 'b/c', 'A', '_x', '..', '%zz', 'manifests', 'blobs', 'uploads', 'tags', 'list', 'latest', '-bad', digest, 'sha256:00', `sha256:${'g'.repeat(64)}`, '00000000-0000-0000-0000-000000000000', '');
+    const request = fc.record({
+      method: fc.constantFrom('GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'),
+      path: fc.array(segment, { maxLength: 6 }).map((parts) => `/v2/${parts.join('/')}`),
+      query: fc.constantFrom('', `?digest=${digest}`, '?digest=nope', `?mount=${digest}&from=curl/one`, '?mount=x&from=Y', '?n=1&last=a', '?n=-1'),
+      body: fc.uint8Array({ maxLength: 300 }),
+      contentType: fc.constantFrom('application/octet-stream', 'application/vnd.oci.image.manifest.v1+json', 'text/plain'),
+      range: fc.option(fc.constantFrom('0-0', '0-9', '5-2', 'bytes 0-1', 'x'), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        const withBody = r.method !== 'GET' && r.method !== 'HEAD';
+        const res = await fetch(`${registry.url}${r.path}${r.query}`, {
+          method: r.method,
+          headers: { 'Content-Type': r.contentType, ...(r.range && { 'Content-Range': r.range }) },
+          ...(withBody && { body: r.body }),
+        });
+        const text = await res.text();
+        expect(res.status, `${r.method} ${r.path}${r.query}: ${text}`).toBeLessThan(500);
+        if (res.status >= 400 && r.method !== 'HEAD') {
+          const body = JSON.parse(text) as { errors: { code: string }[] };
+          expect(Object.keys(ERROR_CODES)).toContain(body.errors[0]!.code);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
