@@ -26,7 +26,7 @@ import { checkDescriptor, type Descriptor } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
 import { parseRingfile, RingfileError, type Instruction } from './ringfile.js';
 import { readLimited, writeAtomic, type ImageStore } from './store.js';
-import { addParents, normalMode, normalizePath, readHostTree, type FileTree, type TreeNode } from './tree.js';
+import { addParents, normalMode, normalizePath, parentOf, readHostTree, type FileTree, type TreeNode } from './tree.js';
 
 /** Where an assembly source's includes are found after its own directory (user.inc, lib.s). */
 const USER_PROGRAMS = join(RINGLAB_ROOT, 'programs', 'user');
@@ -126,7 +126,8 @@ export function buildImage(options: BuildOptions): BuildResult {
       const upper: FileTree = new Map(lower);
       for (const [path, node] of added) {
         // a directory over a directory keeps what is in it; anything else replaces the path
-        for (const p of [...upper.keys()]) if (p.startsWith(`${path}/`) && node.type !== 'dir') upper.delete(p);
+        if (upper.get(path)?.type === 'dir' && node.type !== 'dir') for (const p of [...upper.keys()]) if (p.startsWith(`${path}/`)) upper.delete(p);
+        for (let p = parentOf(path); p !== ''; p = parentOf(p)) if (upper.has(p) && upper.get(p)!.type !== 'dir') upper.delete(p);
         addParents(upper, path);
         upper.set(path, node);
       }

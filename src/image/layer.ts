@@ -42,10 +42,10 @@ export function diffTrees(lower: FileTree, upper: FileTree): TarEntry[] {
     }
   };
   // Opaque directories: the marker, and everything under them.
-  const opaque = [...upper].filter(([, n]) => n.type === 'dir' && n.opaque).map(([p]) => p);
+  const opaque = new Set([...upper].filter(([, n]) => n.type === 'dir' && n.opaque).map(([p]) => p));
   for (const [path, node] of upper) {
     const old = lower.get(path);
-    const underOpaque = opaque.some((d) => d !== path && isUnder(path, d));
+    const underOpaque = underAny(path, opaque, true);
     if (!underOpaque && old && sameNode(old, node) && !(node.type === 'dir' && node.opaque)) continue;
     out.set(path, entryOf(path, node));
     addWithParents(path);
@@ -59,7 +59,7 @@ export function diffTrees(lower: FileTree, upper: FileTree): TarEntry[] {
     // Only the topmost removed path needs a whiteout; an opaque or replaced parent hides it already.
     if (parent !== '' && upper.get(parent)?.type !== 'dir') continue;
     if (parent !== '' && lower.get(parent)?.type !== 'dir') continue;
-    if (opaque.some((d) => isUnder(path, d))) continue;
+    if (underAny(path, opaque, false)) continue;
     const wh = join(parent, WHITEOUT_PREFIX + baseName(path));
     out.set(wh, { path: wh, type: 'file', mode: 0o644, data: new Uint8Array(0) });
     addWithParents(wh);
@@ -67,31 +67,50 @@ export function diffTrees(lower: FileTree, upper: FileTree): TarEntry[] {
   return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function removeUnder(tree: FileTree, dir: string, keepDir: boolean): void {
-  for (const path of [...tree.keys()]) if (isUnder(path, dir) && !(keepDir && path === dir)) tree.delete(path);
+/** Whether `path` or one of the directories above it is in `set` (strict: only those above). */
+function underAny(path: string, set: ReadonlySet<string>, strict: boolean): boolean {
+  if (set.size === 0) return false;
+  if (set.has('') && path !== '') return true;
+  for (let p = strict ? parentOf(path) : path; p !== ''; p = parentOf(p)) if (set.has(p)) return true;
+  return false;
 }
 
-/** The tree after applying the change set onto `lower` (which is not changed). Errors name `where`. */
+/** Remove `dir`'s subtree (not `dir` itself), one pass over the tree. */
+function removeChildren(tree: FileTree, dir: string): void {
+  for (const path of tree.keys()) if (path !== dir && isUnder(path, dir)) tree.delete(path);
+}
+
+/** The tree after applying the change set onto `lower` (which is not changed). Errors name `where`.
+ *  Linear in the sizes of the tree and the layer (times the depth of paths). */
 export function applyLayer(lower: FileTree, entries: readonly TarEntry[], where: string): FileTree {
   const tree = copyTree(lower);
+  // Whiteouts first, all at once: one pass over the tree removes what they hide.
+  const gone = new Set<string>();
+  const emptied = new Set<string>();
   for (const e of entries) {
     const name = baseName(e.path);
     if (!name.startsWith(WHITEOUT_PREFIX)) continue;
     const dir = parentOf(e.path);
-    if (name === OPAQUE) removeUnder(tree, dir, true);
-    else {
-      const target = join(dir, name.slice(WHITEOUT_PREFIX.length));
-      if (name === WHITEOUT_PREFIX || target.endsWith('/') || baseName(target) === '' ) throw new ImageError(`${where}: the whiteout ${clip(e.path)} names nothing`);
-      removeUnder(tree, target, false);
-    }
+    if (name === OPAQUE) emptied.add(dir);
+    else if (name === WHITEOUT_PREFIX) throw new ImageError(`${where}: the whiteout ${clip(e.path)} names nothing`);
+    else gone.add(join(dir, name.slice(WHITEOUT_PREFIX.length)));
+  }
+  if (gone.size > 0 || emptied.size > 0) {
+    for (const path of [...tree.keys()]) if (underAny(path, gone, false) || underAny(path, emptied, true)) tree.delete(path);
   }
   for (const e of entries) {
     if (baseName(e.path).startsWith(WHITEOUT_PREFIX) || e.path === '') continue;
     const old = tree.get(e.path);
     const node: TreeNode = e.type === 'dir' ? { type: 'dir', mode: e.mode } : e.type === 'file' ? { type: 'file', mode: e.mode, data: e.data } : { type: 'symlink', target: e.target };
-    if (!(old?.type === 'dir' && node.type === 'dir')) removeUnder(tree, e.path, false);
+    // Something that is not a directory replacing a directory replaces what was in it too.
+    if (old?.type === 'dir' && node.type !== 'dir') removeChildren(tree, e.path);
     // A parent that is not a directory (a file, a link) is replaced by one, as tar does.
-    for (let p = parentOf(e.path); p !== ''; p = parentOf(p)) if (tree.has(p) && tree.get(p)!.type !== 'dir') removeUnder(tree, p, false);
+    for (let p = parentOf(e.path); p !== ''; p = parentOf(p)) {
+      const parent = tree.get(p);
+      if (parent === undefined) continue;
+      if (parent.type !== 'dir') tree.delete(p);
+      else break;
+    }
     addParents(tree, e.path);
     tree.set(e.path, node);
     if (tree.size > TREE_LIMITS.entries) throw new ImageError(`${where}: the root filesystem would hold more than ${TREE_LIMITS.entries} entries`);

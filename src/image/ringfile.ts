@@ -61,7 +61,7 @@ interface Logical {
 
 function logicalLines(source: string): Logical[] {
   const out: Logical[] = [];
-  const physical = source.split(/\r?\n/);
+  const physical = source.replace(/^\uFEFF/, '').split(/\r?\n/);
   let current: Logical | undefined;
   physical.forEach((raw, i) => {
     const lineNo = i + 1;
