@@ -14,6 +14,7 @@ import { ImageStore } from '../../src/image/store.js';
 import { toExecutable } from '../../src/fs/exec.js';
 import { isaWith } from '../../src/isa/index.js';
 import { ROOT } from '../cli/setup.js';
+import { plain } from './trees.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ringlab-build-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -131,5 +132,25 @@ describe('image build', () => {
     expect(err('FROM scratch\nCOPY motd /\nRUN /bin/cc hello.s')).toBe('needs-guest: Ringfile:3:1: RUN needs the guest runtime (issue 17: ringlab boot --container), not yet: this build stops here');
     expect(err('FROM scratch\nCOPY motd /\nRUN /bin/cc hello.s').startsWith('needs-guest')).toBe(true);
     expect(() => build({ store, context, tag: 'Bad:1' })).toThrow(/bad image reference 'Bad:1'/);
+  });
+});
+
+describe('trees on the guest disk', () => {
+  it("an image's root filesystem written to a disk and read back is the same tree; links are refused", async () => {
+    const { mkfs, openFs } = await import('../../src/fs/image.js');
+    const { treeFromDisk, treeToDisk } = await import('../../src/image/disk.js');
+    const { context, store } = setup();
+    build({ store, context });
+    const rootfs = imageRootfs(store, loadImage(store, 'hello:1'));
+    const made = mkfs(1 << 20);
+    if (!made.ok) throw new Error(made.error);
+    const fs = openFs(made.value);
+    if (!fs.ok) throw new Error(fs.error);
+    treeToDisk(rootfs, fs.value);
+    expect(plain(treeFromDisk(fs.value))).toEqual(plain(rootfs));
+    fs.value.mkdir('/upper');
+    treeToDisk(rootfs, fs.value, '/upper');
+    expect(plain(treeFromDisk(fs.value, '/upper'))).toEqual(plain(rootfs));
+    expect(() => treeToDisk(new Map([['l', { type: 'symlink', target: 'x' }]]), fs.value)).toThrow(/a symbolic link, which the guest's disk filesystem does not have/);
   });
 });
