@@ -20,7 +20,7 @@ import { isaWith } from '../isa/index.js';
 import { ISA_LABEL, emptyConfig, parseConfig, type ImageConfig } from './config.js';
 import { canonicalBytes, clip, hexOf, parseJson, sha256, type Digest } from './digest.js';
 import { ImageError, messageOf } from './errors.js';
-import { imageRootfs, loadImage, storeImage, storeLayer, type LoadedImage } from './image.js';
+import { layersRootfs, loadImage, storeImage, storeLayer, type LoadedImage } from './image.js';
 import { createLayer } from './layer.js';
 import { checkDescriptor, type Descriptor } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
@@ -79,7 +79,7 @@ export function buildImage(options: BuildOptions): BuildResult {
   let state: State = { config: emptyConfig(), layers: [] };
   let key: Digest = sha256('');
   let rootfs: FileTree | undefined; // the current root filesystem, made when a COPY needs it
-  const rootfsNow = (): FileTree => (rootfs ??= treeOf(store, state.layers));
+  const rootfsNow = (): FileTree => (rootfs ??= layersRootfs(store, state.layers));
 
   instructions.forEach((ins, i) => {
     const n = i + 1;
@@ -150,10 +150,6 @@ export function buildImage(options: BuildOptions): BuildResult {
   store.setTag(ref, image.manifestDescriptor);
   log(`Built ${ref}: image ID ${image.id}`);
   return { image: { ...image, ref }, ref, steps };
-}
-
-function treeOf(store: ImageStore, layers: readonly Descriptor[]): FileTree {
-  return imageRootfs(store, { manifest: { layers } } as unknown as LoadedImage);
 }
 
 /** One digest for a set of files: their paths, kinds, modes and contents. */

@@ -51,14 +51,16 @@ export function loadImage(store: ImageStore, text: string): LoadedImage {
 
 /** The image's root filesystem: its layers applied in order, each blob checked on the way. */
 export function imageRootfs(store: ImageStore, image: LoadedImage): FileTree {
+  return layersRootfs(store, image.manifest.layers);
+}
+
+/** The root filesystem these layers make, applied in order. */
+export function layersRootfs(store: ImageStore, layers: readonly Descriptor[]): FileTree {
   let tree: FileTree = new Map();
-  image.manifest.layers.forEach((layer, i) => {
+  for (const layer of layers) {
     const where = store.blobPath(layer.digest);
-    const blob = store.readBlob(layer.digest, { size: layer.size });
-    const entries = readLayer(blob, layer.mediaType, where);
-    tree = applyLayer(tree, entries, where);
-    void i;
-  });
+    tree = applyLayer(tree, readLayer(store.readBlob(layer.digest, { size: layer.size }), layer.mediaType, where), where);
+  }
   return tree;
 }
 

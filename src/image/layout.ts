@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { canonicalBytes, type Digest } from './digest.js';
+import type { Digest } from './digest.js';
 import { ImageError, messageOf } from './errors.js';
 import { diffId } from './ids.js';
 import { loadImage, loadManifest, type LoadedImage } from './image.js';
@@ -15,7 +15,7 @@ import { layerTar } from './layer.js';
 import { decodeTar } from './tar.js';
 import { manifestBlobs, serializeIndex, type Descriptor } from './manifest.js';
 import { MEDIA, REF_NAME } from './media.js';
-import { ImageStore, LAYOUT_VERSION, writeAtomic } from './store.js';
+import { ImageStore, writeAtomic } from './store.js';
 
 export interface LayoutCheck {
   readonly problems: string[];
@@ -110,5 +110,3 @@ export function importLayout(store: ImageStore, dir: string): { refs: string[]; 
   for (const { ref, descriptor } of check.images) store.setTag(ref, descriptor);
   return { refs: check.images.map((i) => i.ref), newBlobs };
 }
-
-export { canonicalBytes, LAYOUT_VERSION };

@@ -5,8 +5,7 @@
 
 import { createWriteStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { clip, isDigest, sha256, type Digest } from '../image/digest.js';
 import { ImageError, messageOf } from '../image/errors.js';
 import { MEDIA } from '../image/media.js';
@@ -179,7 +178,12 @@ export class RegistryClient {
       const actual = `sha256:${hash.digest('hex')}`;
       if (actual !== digest) throw new ImageError(`the registry at ${this.base} sent blob ${digest} with the wrong content: its digest is ${actual}`, 'network');
     } catch (e) {
-      out.destroy();
+      // Wait for the stream to close (its file is opened asynchronously), then remove the file.
+      await new Promise<void>((resolve) => {
+        if (out.closed) return resolve();
+        out.once('close', () => resolve());
+        out.destroy();
+      });
       rmSync(file, { force: true });
       if (e instanceof ImageError) throw e;
       throw new ImageError(`the download of blob ${digest} from ${this.base} failed: ${messageOf(e)}`, 'network');

@@ -21,7 +21,7 @@
 // `limits.uploads`. Errors are the spec's JSON error bodies with its codes.
 
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isDigest, sha256, type Digest } from '../image/digest.js';
@@ -172,7 +172,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
     const uuid = randomUUID();
     uploads.set(uuid, { name, hash: createHash('sha256'), size: 0, busy: false, touched: Date.now() });
     // an empty file, so a PUT with no PATCH commits an empty blob
-    createWriteStream(storage.uploadPath(uuid)).end();
+    writeFileSync(storage.uploadPath(uuid), '');
     return send(res, 202, { Location: `/v2/${name}/blobs/uploads/${uuid}`, Range: '0-0', 'Docker-Upload-UUID': uuid, 'Content-Length': 0 });
   };
 
@@ -284,7 +284,10 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
     if (!storage.repoHasBlob(name, digest)) throw new RegistryHttpError(404, 'BLOB_UNKNOWN', `no blob ${digest} in ${name}`);
     const size = statSync(storage.blobPath(digest)).size;
     res.writeHead(200, { ...API_VERSION, 'Content-Type': 'application/octet-stream', 'Content-Length': size, 'Docker-Content-Digest': digest });
-    if (method === 'HEAD') return void res.end(), 200;
+    if (method === 'HEAD') {
+      res.end();
+      return 200;
+    }
     return new Promise((resolve, reject) => {
       const stream = createReadStream(storage.blobPath(digest));
       stream.on('error', reject);

@@ -63,7 +63,7 @@ function table(rows: string[][]): string {
 export function lsCommand(opts: StoreOptions & { json?: boolean }): number {
   return imageCli(() => {
     const store = openStore(opts);
-    const images = store.tags().map((t) => loadManifestOf(store, t.ref));
+    const images = store.tags().map((t) => loadImage(store, t.ref));
     if (opts.json) {
       io.stdout.write(`${JSON.stringify(images.map((i) => ({ ref: i.ref, id: i.id, manifest: i.manifestDescriptor.digest, layers: i.manifest.layers.length, size: imageSize(i) })), null, 2)}\n`);
       return ExitCode.OK;
@@ -76,10 +76,6 @@ export function lsCommand(opts: StoreOptions & { json?: boolean }): number {
     io.stdout.write(table(rows));
     return ExitCode.OK;
   });
-}
-
-function loadManifestOf(store: ImageStore, ref: string): LoadedImage {
-  return loadImage(store, ref);
 }
 
 export function inspectCommand(refs: string[], opts: StoreOptions): number {
