@@ -23,10 +23,10 @@ import { RegistryClient, stagingName } from './client.js';
 export interface TransferReport {
   readonly ref: string;
   readonly manifest: Digest;
-  /** Blobs sent or received, and their bytes (the manifest included). */
+  /** Blobs sent or received, and their bytes (the manifest counts as one). */
   readonly blobsMoved: number;
   readonly bytesMoved: number;
-  /** Blobs the other side had already. */
+  /** Blobs the other side had already (for push, the manifest too when the tag named it). */
   readonly blobsSkipped: number;
 }
 
@@ -48,9 +48,12 @@ export async function push(store: ImageStore, client: RegistryClient, text: stri
     moved++;
     bytes += blob.length;
   }
-  const manifestBytes = store.readBlob(image.manifestDescriptor.digest, { limit: MAX_JSON_BYTES });
-  const digest = await client.putManifest(ref.name, ref.tag!, manifestBytes);
-  return { ref: formatReference(ref), manifest: digest, blobsMoved: moved + 1, bytesMoved: bytes + manifestBytes.length, blobsSkipped: skipped };
+  // The manifest too only when the tag does not name it already.
+  const manifest = image.manifestDescriptor.digest;
+  if ((await client.hasManifest(ref.name, ref.tag!)) === manifest) return { ref: formatReference(ref), manifest, blobsMoved: moved, bytesMoved: bytes, blobsSkipped: skipped + 1 };
+  const manifestBytes = store.readBlob(manifest, { limit: MAX_JSON_BYTES });
+  await client.putManifest(ref.name, ref.tag!, manifestBytes);
+  return { ref: formatReference(ref), manifest, blobsMoved: moved + 1, bytesMoved: bytes + manifestBytes.length, blobsSkipped: skipped };
 }
 
 export async function pull(store: ImageStore, client: RegistryClient, text: string): Promise<TransferReport> {

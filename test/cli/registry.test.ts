@@ -40,7 +40,7 @@ describe('ringlab registry serve, push, pull', () => {
       const pushed = await ringlabAsync(['push', 'hello:1', '--registry', url, '--store', a]);
       expect(pushed.status, pushed.stderr).toBe(0);
       expect(pushed.stdout).toMatch(new RegExp(`^pushed to ${url}: hello:1 \\(sha256:[0-9a-f]{64}\\): 3 blobs moved, \\d+ bytes; 0 already there\\n$`));
-      expect((await ringlabAsync(['push', 'hello:1', '--registry', url, '--store', a])).stdout).toMatch(/1 blob moved, \d+ bytes; 2 already there/);
+      expect((await ringlabAsync(['push', 'hello:1', '--registry', url, '--store', a])).stdout).toMatch(/: 0 blobs moved, 0 bytes; 3 already there\n$/);
       const b = join(cli.dir(), 'b');
       const pulled = await ringlabAsync(['pull', 'hello:1', '--registry', url, '--store', b, '--json']);
       expect(JSON.parse(pulled.stdout)).toMatchObject({ ref: 'hello:1', blobsMoved: 3, blobsSkipped: 0, registry: url });
