@@ -81,6 +81,9 @@ function decode(segment: string): string {
   }
 }
 
+/** Bytes of a refused body read and dropped before the connection is closed. */
+const DISCARD_LIMIT = 8 << 20;
+
 const API_VERSION = { 'Docker-Distribution-API-Version': 'registry/2.0' };
 
 export async function startRegistry(options: RegistryOptions): Promise<RunningRegistry> {
@@ -97,8 +100,17 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
         const body = err.body();
         res.writeHead(err.status, { ...API_VERSION, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...(err.status === 413 && { Connection: 'close' }) });
         res.end(req.method === 'HEAD' ? undefined : body);
-        // A refused body is not read to its end: drop the connection rather than read it.
-        if (!req.complete) req.on('end', () => undefined).resume();
+        // The rest of a refused body is read and dropped, so the client sees the answer; a client
+        // that keeps sending more than DISCARD_LIMIT loses its connection.
+        if (!req.complete) {
+          let dropped = 0;
+          req.removeAllListeners('data');
+          req.on('data', (chunk: Buffer) => {
+            dropped += chunk.length;
+            if (dropped > DISCARD_LIMIT) req.socket.destroy();
+          });
+          req.resume();
+        }
       },
     );
   });
@@ -115,11 +127,14 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   const receive = (req: IncomingMessage, limit: number, sink: (chunk: Buffer) => void): Promise<number> =>
     new Promise((resolve, reject) => {
       let total = 0;
+      let refused = false;
       const declared = Number(req.headers['content-length'] ?? NaN);
       if (declared > limit) return reject(new RegistryHttpError(413, 'SIZE_INVALID', `the body is ${declared} bytes, more than the ${limit}-byte limit`));
       req.on('data', (chunk: Buffer) => {
+        if (refused) return;
         total += chunk.length;
         if (total > limit) {
+          refused = true;
           req.pause();
           return reject(new RegistryHttpError(413, 'SIZE_INVALID', `the body is more than the ${limit}-byte limit`));
         }
@@ -138,15 +153,26 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   /** Append the request body to an upload's file, hashing it; the session stays in order. */
   const appendTo = async (uuid: string, upload: Upload, req: IncomingMessage): Promise<void> => {
     const out = createWriteStream(storage.uploadPath(uuid), { flags: 'a' });
+    let failed: Error | undefined;
+    out.on('error', (e) => {
+      failed ??= e;
+      req.resume();
+    });
     try {
       await receive(req, limits.blobBytes - upload.size, (chunk) => {
         upload.hash.update(chunk);
         upload.size += chunk.length;
-        out.write(chunk);
+        // A disk slower than the network: stop reading until the file catches up, so chunks
+        // never pile up in memory.
+        if (!out.write(chunk)) {
+          req.pause();
+          out.once('drain', () => req.resume());
+        }
       });
     } finally {
-      await new Promise<void>((r) => out.end(r));
+      if (!out.destroyed) await new Promise<void>((r) => out.end(r));
     }
+    if (failed) throw new RegistryHttpError(500, 'UNSUPPORTED', `cannot store the upload: ${failed.message}`);
   };
 
   const checkName = (name: string) => {
