@@ -16,6 +16,11 @@ export const ExitCode = {
   DIVERGED: 11,
   /** `fs fsck`: the filesystem in the disk image has problems (each is printed). */
   FS_DAMAGED: 12,
+  /** `push`, `pull`: the registry is down, refused the request or answered something that is not
+   *  the OCI distribution API (nothing is left half-written in the store). */
+  REGISTRY: 13,
+  /** `image build`: a step needs the guest runtime (RUN), which is not wired in yet. */
+  NEEDS_GUEST: 14,
   /** A bug in ringlab itself (please report it). */
   INTERNAL: 70,
 } as const;

@@ -22,6 +22,10 @@ export const COMMAND_MODULES = {
   isa: () => import('./commands/isa.js'),
   fuzz: () => import('./commands/fuzz.js'),
   fs: () => import('./commands/fs.js'),
+  image: () => import('./commands/image.js'),
+  registry: () => import('./commands/registry.js'),
+  push: () => import('./commands/registry.js'),
+  pull: () => import('./commands/registry.js'),
 };
 
 type CommandName = keyof typeof COMMAND_MODULES;
@@ -58,6 +62,7 @@ const OPTIONS = {
   run: () => new Option('--run <path>', 'an executable already on the --disk (e.g. /bin/prog) as one more process; repeatable').argParser(collect),
   program: () =>
     new Option('--program <file[:n]>', 'a user program of your own (source or image, linked at USER_BASE: include user.inc first) as one more process, installed in /bin of the root disk; :N gives it its own iteration count (a0); repeatable').argParser(collect),
+  store: () => new Option('--store <dir>', 'the image store, an OCI image layout directory (default: $RINGLAB_STORE, else ~/.ringlab/images; docs/images.md)'),
 } as const;
 
 function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => void): Command {
@@ -246,6 +251,78 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.json('print one JSON object with the problems and the counts'))
     .action((disk: string, opts) => setExit(need('fs').fsckCommand(disk, opts)));
 
+  const image = program
+    .command('image')
+    .description('the image store: OCI images built, pulled or imported (docs/images.md)');
+  image.command('build')
+    .description('build an image from a Ringfile and a build context directory, like docker build (docs/images.md)')
+    .argument('<dir>', 'the build context: COPY sources are read from it')
+    .requiredOption('-t, --tag <name:tag>', 'the NAME[:TAG] of the image')
+    .option('-f, --file <ringfile>', 'the Ringfile (default: DIR/Ringfile)')
+    .option('--no-cache', 'run every step, hits or not')
+    .option('-q, --quiet', 'print only the image ID')
+    .addOption(OPTIONS.store())
+    .action((dir: string, opts) => setExit(need('image').buildCommand(dir, opts)));
+  image.command('ls')
+    .description('list the images: name, tag, image ID, layers, size')
+    .addOption(OPTIONS.store())
+    .addOption(OPTIONS.json('print one JSON array'))
+    .action((opts) => setExit(need('image').lsCommand(opts)));
+  image.command('inspect')
+    .description("print an image's IDs, config and layers (DiffID and ChainID of each) as JSON")
+    .argument('<image...>', 'NAME[:TAG] or NAME@DIGEST')
+    .addOption(OPTIONS.store())
+    .action((refs: string[], opts) => setExit(need('image').inspectCommand(refs, opts)));
+  image.command('history')
+    .description("list an image's steps, newest first, with the layer each made")
+    .argument('<image>', 'NAME[:TAG] or NAME@DIGEST')
+    .addOption(OPTIONS.store())
+    .addOption(OPTIONS.json('print one JSON array, oldest step first'))
+    .action((ref: string, opts) => setExit(need('image').historyCommand(ref, opts)));
+  image.command('rm')
+    .description('remove tags, then the blobs no image refers to any more')
+    .argument('<image...>', 'NAME[:TAG]')
+    .addOption(OPTIONS.store())
+    .action((refs: string[], opts) => setExit(need('image').rmCommand(refs, opts)));
+  image.command('tag')
+    .description('give an image another NAME:TAG')
+    .argument('<source>', 'NAME[:TAG] or NAME@DIGEST')
+    .argument('<target>', 'NAME[:TAG]')
+    .addOption(OPTIONS.store())
+    .action((source: string, target: string, opts) => setExit(need('image').tagCommand(source, target, opts)));
+  image.command('export')
+    .description('write images as a new OCI image layout directory')
+    .argument('<image...>', 'NAME[:TAG]')
+    .requiredOption('-o, --output <dir>', 'the layout directory to write (must not exist, or be empty)')
+    .addOption(OPTIONS.store())
+    .action((refs: string[], opts) => setExit(need('image').exportCommand(refs, opts)));
+  image.command('import')
+    .description("check an OCI image layout directory's structure and import its tagged images")
+    .argument('<dir>', 'an OCI image layout directory')
+    .addOption(OPTIONS.store())
+    .action((dir: string, opts) => setExit(need('image').importCommand(dir, opts)));
+
+  program
+    .command('registry')
+    .description('an OCI distribution registry (docs/images.md, "The registry")')
+    .command('serve')
+    .description('serve the OCI distribution API (pull and push) over HTTP until interrupted')
+    .option('--port <n>', 'TCP port (default 5000; 0 picks a free one)')
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .option('--root <dir>', 'where blobs and repositories are stored (default: $RINGLAB_REGISTRY_ROOT, else ~/.ringlab/registry)')
+    .option('--quiet', 'do not log each request to stderr')
+    .action((opts) => setExit(need('registry').serveCommand(opts)));
+  for (const [verb, what] of [['push', 'send an image to a registry, only the blobs it lacks'], ['pull', 'fetch an image from a registry into the store, only the blobs it lacks']] as const) {
+    program
+      .command(verb)
+      .description(`${what}; report the bytes moved`)
+      .argument('<image>', 'NAME[:TAG]')
+      .option('--registry <url>', 'the registry (default: $RINGLAB_REGISTRY, else http://localhost:5000)')
+      .addOption(OPTIONS.store())
+      .addOption(OPTIONS.json('print one JSON object with the blobs and bytes moved'))
+      .action((ref: string, opts) => setExit(verb === 'push' ? need('push').pushCommand(ref, opts) : need('pull').pullCommand(ref, opts)));
+  }
+
   return program;
 }
 
@@ -277,7 +354,11 @@ export function runCli(argv: readonly string[], io: CliIo, commands: Commands): 
   let exit: Exit = ExitCode.OK;
   const previous = setIo(io);
   try {
-    buildProgram(commands, io, (code) => (exit = code)).parse([...argv], { from: 'user' });
+    // The setter returns nothing: an action that returned a command's promise would have
+    // commander chain it, and a rejection would surface twice (once unhandled).
+    buildProgram(commands, io, (code) => {
+      exit = code;
+    }).parse([...argv], { from: 'user' });
   } catch (e) {
     return reportError(e, io);
   } finally {

@@ -15,6 +15,8 @@ import * as debug from '../../src/cli/commands/debug.js';
 import * as disasm from '../../src/cli/commands/disasm.js';
 import * as fs from '../../src/cli/commands/fs.js';
 import * as fuzz from '../../src/cli/commands/fuzz.js';
+import * as image from '../../src/cli/commands/image.js';
+import * as registry from '../../src/cli/commands/registry.js';
 import * as isa from '../../src/cli/commands/isa.js';
 import * as run from '../../src/cli/commands/run.js';
 import { COMMAND_MODULES, runCli, type Commands } from '../../src/cli/program.js';
@@ -52,7 +54,7 @@ function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
   return env;
 }
 
-const COMMANDS: Required<Commands> = { asm, bench, boot, debug, disasm, fs, fuzz, isa, run };
+const COMMANDS: Required<Commands> = { asm, bench, boot, debug, disasm, fs, fuzz, image, isa, run, registry, push: registry, pull: registry };
 // A command added to the CLI must be loaded here too, or in-process tests would miss it.
 for (const name of Object.keys(COMMAND_MODULES)) if (!(name in COMMANDS)) throw new Error(`test/cli/helpers.ts: load the '${name}' command module`);
 
@@ -78,6 +80,20 @@ function ringlabInProcess(args: readonly string[], input: string): CliResult {
     readStdin: () => Buffer.from(input),
   }, COMMANDS);
   if (typeof status !== 'number') throw new Error('in-process runs are synchronous (debug spawns)');
+  return { status, stdout, stderr };
+}
+
+/** runCli in-process for the commands that give a promise (push, pull): they write to the io
+ *  they were started with. */
+export async function ringlabAsync(args: readonly string[], input = ''): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const text = (data: string | Uint8Array): string => (typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+  const status = await runCli(args, {
+    stdout: { write: (data) => (stdout += text(data)) },
+    stderr: { write: (data) => (stderr += text(data)) },
+    readStdin: () => Buffer.from(input),
+  }, COMMANDS);
   return { status, stdout, stderr };
 }
 

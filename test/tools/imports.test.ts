@@ -15,6 +15,8 @@ const LAYERS: Readonly<Record<string, number>> = {
   abi: 1,
   fs: 2,
   configs: 3,
+  image: 3,
+  registry: 4,
   debug: 4,
   bench: 4,
   fuzz: 4,
