@@ -66,7 +66,7 @@
 //            umount and the directories removed. Drawn from a stream of their own.
 //   tmpfs    tmpfs (programs/kernel/tmpfs.s), in the program's own mount namespace (as mount):
 //            mounts with bad options (EINVAL), then a tmpfs of 8, 16 or 64 KiB (read-only now
-//            and then) at /NAME.t, a file written there 1 KiB at a time (up to 12 KiB) until it is full (ENOSPC)
+//            and then) at /NAME.t, a file written there 1 KiB at a time (up to 8 KiB) until it is full (ENOSPC)
 //            or a few KiB long, read back, stat, a directory and a rename into it, a rename to
 //            the disk (EXDEV), the mount list, umount while the file is open (EBUSY), umount,
 //            and a second mount that finds the file gone. The bytes written are a pattern the
@@ -214,7 +214,7 @@ class ProgramWriter {
       if (this.net.chance(0.03)) this.netOps();
       if (this.mnt.chance(0.05)) this.mountOps();
       if (this.cg.chance(0.05)) this.cgroupOps();
-      if (this.tmp.chance(0.05)) this.tmpfsOps();
+      if (this.tmp.chance(0.025)) this.tmpfsOps();
       if (this.crn.chance(0.02)) this.crunOps();
       if (this.ovl.chance(0.01)) this.overlayOps();
     }
@@ -924,7 +924,7 @@ class ProgramWriter {
       this.emit(`        li   t0, ${buf}`);
       this.emit('        lw   a0, -4(t0)');
     };
-    for (let i = t.int(1, 12); i > 0; i--) {
+    for (let i = t.int(1, 8); i > 0; i--) {
       fd();
       this.emit(`        li   a1, ${buf}`);
       this.emit(`        li   a2, ${t.pick([1024, 1024, 1000, 17])}`);
