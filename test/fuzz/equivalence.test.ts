@@ -52,11 +52,12 @@ describe('every configuration equals native on random programs', () => {
     expect(report.boots).toBe(1 + 2 * CONFIGS.length - 1);
   });
 
-  // The fixed run, 12 boot sets of seed 2024, in three tests of four (each well inside the
-  // timeout on a busy 2-core machine, and free to run in parallel).
-  it.each([0, 4, 8])('the fixed run: boot sets %i.. (4 of 12) of seed 2024 under every config and preset', (first) => {
-    const report = runEquivalence({ seeds: bootSeeds(2024, 12).slice(first, first + 4) });
-    expect(report.programs).toBeGreaterThanOrEqual(16);
+  // The fixed run, 12 boot sets of seed 2024, in six tests of two (each well inside the
+  // timeout on a busy 2-core machine, and free to run in parallel; a crun block's disk writes
+  // cost a vtx-2006 boot hundreds of millions of cycles, so four per test came too close).
+  it.each([0, 2, 4, 6, 8, 10])('the fixed run: boot sets %i.. (2 of 12) of seed 2024 under every config and preset', (first) => {
+    const report = runEquivalence({ seeds: bootSeeds(2024, 12).slice(first, first + 2) });
+    expect(report.programs).toBeGreaterThanOrEqual(8);
     expect(report.divergences).toEqual([]);
   });
 
