@@ -18,6 +18,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { canonicalBytes, clip, hexOf, isDigest, parseJson, sha256, type Digest } from './digest.js';
 import { ImageError, messageOf } from './errors.js';
+import { writeFileAtomic } from '../asm/files.js';
 import { manifestBlobs, parseIndex, parseManifest, serializeIndex, type Descriptor, type Index } from './manifest.js';
 import { MEDIA, REF_NAME } from './media.js';
 import { formatReference, parseReference } from './reference.js';
@@ -33,14 +34,12 @@ export function defaultStoreDir(env: NodeJS.ProcessEnv = process.env): string {
   return env['RINGLAB_STORE'] || join(homedir(), '.ringlab', 'images');
 }
 
-/** Write a file by renaming a temporary file over it (never half-written). */
+/** Write a file by renaming a temporary file over it (never half-written): the assembler's
+ *  writeFileAtomic, its failure as the store's error. */
 export function writeAtomic(path: string, data: Uint8Array | string): void {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, data);
-    renameSync(temp, path);
+    writeFileAtomic(path, data);
   } catch (e) {
-    rmSync(temp, { force: true });
     throw new ImageError(`cannot write ${path}: ${messageOf(e)}`, 'usage');
   }
 }

@@ -215,7 +215,14 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
-    const url = new URL(req.url ?? '/', 'http://registry');
+    // The request target is a path: appended to an origin, never resolved against one (`//x:y`
+    // resolved would be a host and a port, and an invalid URL).
+    let url: URL;
+    try {
+      url = new URL(`http://registry${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? ''}`);
+    } catch {
+      throw new RegistryHttpError(400, 'UNSUPPORTED', 'the request target is not a path');
+    }
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path === '/v2/' || path === '/v2') {

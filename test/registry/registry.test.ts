@@ -233,7 +233,13 @@ describe('any request', () => {
           expect(Object.keys(ERROR_CODES)).toContain(body.errors[0]!.code);
         }
       }),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        seed: 18,
+        // found by an unseeded run: fetch sends `//sha256:...`, which resolved against an origin
+        // was a host and a port (an invalid URL, a 500)
+        examples: [[{ method: 'GET', path: `/v2/..//sha256:${'g'.repeat(64)}`, query: '', body: new Uint8Array(), contentType: 'application/octet-stream', range: undefined }]],
+      },
     );
   });
 });
