@@ -62,19 +62,18 @@ function report(out: typeof io, verb: string, r: TransferReport, url: string, js
 }
 
 export function pushCommand(ref: string, opts: TransferOptions): Promise<number> {
-  const out = io;
-  return imageCli(async () => {
-    const url = registryUrl(opts);
-    const client = new RegistryClient(url);
-    return report(out, `pushed to ${client.base}:`, await push(openStore(opts), client, ref), client.base, opts.json);
-  });
+  return transfer(ref, opts, 'pushed to', push);
 }
 
 export function pullCommand(ref: string, opts: TransferOptions): Promise<number> {
+  return transfer(ref, opts, 'pulled from', pull);
+}
+
+/** push or pull `ref` between the store and the registry the options name, and report it. */
+function transfer(ref: string, opts: TransferOptions, verb: string, move: typeof push | typeof pull): Promise<number> {
   const out = io;
   return imageCli(async () => {
-    const url = registryUrl(opts);
-    const client = new RegistryClient(url);
-    return report(out, `pulled from ${client.base}:`, await pull(openStore(opts), client, ref), client.base, opts.json);
+    const client = new RegistryClient(registryUrl(opts));
+    return report(out, `${verb} ${client.base}:`, await move(openStore(opts), client, ref), client.base, opts.json);
   });
 }
