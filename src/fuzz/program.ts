@@ -62,8 +62,10 @@
 //            now and then, or with odd flags, a missing source, a file as target, an unknown
 //            fstype), files made through one place and read back through the other, rename
 //            across the mounts (EXDEV), rmdir of the mountpoint (EBUSY), umount while a file is
-//            open (EBUSY) and with odd arguments, the mount list (its length, or ERANGE), then
-//            umount and the directories removed. Drawn from a stream of their own.
+//            open (EBUSY), now and then a lazy one (MNT_DETACH: the mount gone from the list
+//            at once, the open file still reading what it wrote), umount with odd arguments,
+//            the mount list (its length, or ERANGE), then umount (EINVAL after a lazy one) and
+//            the directories removed. Drawn from a stream of their own.
 //   tmpfs    tmpfs (programs/kernel/tmpfs.s), in the program's own mount namespace (as mount):
 //            mounts with bad options (EINVAL), then a tmpfs of 8, 16 or 64 KiB (read-only now
 //            and then) at /NAME.t, a file written there 1 KiB at a time (up to 8 KiB) until it is full (ENOSPC)
@@ -95,8 +97,8 @@
 //            odd layer, a command that does not exist or cannot run, a hostname, limits good,
 //            bad and zero, an address of its own, an unknown key, a line without `=`), runs
 //            `crun run [--keep] ID /NAME.c` in a child (clone with every namespace, the control
-//            group, the veth pair, the read-only bind mount, pivot_root, umount, the exec that
-//            fails: 127 or 126) and waits for that child by its pid; with --keep, `crun kill` (not
+//            group, the veth pair, the read-only bind mount, pivot_root(".", "."), the lazy
+//            umount of the old root, the exec that fails: 127 or 126) and waits for that child by its pid; with --keep, `crun kill` (not
 //            running) and `crun delete`; now and then a bad id or the usage. crun's exit statuses
 //            go into the checksum, its messages into the output. Never `crun list` (it shows the
 //            other programs' containers, as they interleave) nor -d (a detached container ends
@@ -750,6 +752,26 @@ class ProgramWriter {
     if (m.chance(0.5)) {
       this.sys('umount', tgt, '0'); // EBUSY while the file is open (when opened through it)
     }
+    if (m.chance(0.3)) {
+      // a lazy unmount: gone from the namespace at once (the stat below and the last umount
+      // see it so), while the open file still reads what it wrote through the detached mount
+      this.sys('umount', tgt, 'MNT_DETACH');
+      this.sys('mounts', buf, '256'); // (buf + 256 holds the descriptor)
+      this.emit(`        li   t0, ${buf}`);
+      this.emit('        lw   a0, 256(t0)');
+      this.emit('        li   a1, 0');
+      this.emit('        li   a2, SEEK_SET');
+      this.call('lseek');
+      this.clear(buf, 0);
+      this.emit(`        li   t0, ${buf}`);
+      this.emit('        lw   a0, 256(t0)');
+      this.emit(`        li   a1, ${buf}`);
+      this.emit('        li   a2, 4');
+      this.call('read');
+      this.emit(`        li   t0, ${buf}`);
+      this.emit('        lw   a0, 0(t0)');
+      this.mix('a0');
+    }
     this.emit(`        li   t0, ${buf}`);
     this.emit('        lw   a0, 256(t0)');
     this.call('close');
@@ -1191,7 +1213,6 @@ class ProgramWriter {
       crun('kill', id);
       crun('delete', id);
     } else if (c.chance(0.3)) crun(c.pick(['delete', 'kill', 'stop']), id);
-    this.sys('rmdir', this.string(`${base}/l/.pivot_root`));
     this.sys('rmdir', this.string(`${base}/l`));
     this.sys('unlink', this.string(`${base}/config`));
     this.sys('rmdir', this.string(base));
