@@ -193,7 +193,7 @@ export const NAMESPACES = {
   OVL_OPTS_MAX: { value: 256, doc: 'overlay: the options string (lowerdir=..,upperdir=..,workdir=..), with its zero byte, is shorter than this (else ENAMETOOLONG)' },
   NOVL: { value: 8, doc: 'overlay mounts the kernel holds at once, every namespace together (mount past it: ENOSPC; a copy made by unshare shares its original\'s)' },
   NOVLNODE: { value: 32, doc: 'merged directories of overlays in use at once (current directories, open directories, a walk in progress; past it: ENFILE)' },
-  MNT_DETACH: { value: 0x2, doc: 'umount: lazy unmount (Linux\'s value; not implemented: EINVAL)' },
+  MNT_DETACH: { value: 0x2, doc: 'umount: a lazy unmount (Linux\'s value): the mount and every mount below it leave the namespace at once; each stays alive while a file opened through it or a directory in it is in use' },
   CLONE_NEWUTS: { value: 0x0400_0000, doc: 'unshare, clone: a new UTS namespace (hostname), a copy of the current one; setns: the target\'s' },
   CLONE_NEWIPC: { value: 0x0800_0000, doc: 'unshare, clone, setns: an IPC namespace; accepted and changes nothing, since ringlab has no named IPC objects (no System V IPC, no message queues, no named pipes) for one to hold' },
   CLONE_NEWPID: { value: 0x2000_0000, doc: 'unshare: a new pid namespace, one level below the caller\'s, for its children: the first is pid 1 there and its init; clone: the child is that pid 1; setns: the caller\'s children are born in the target\'s' },

@@ -152,7 +152,7 @@ ${strings({
   p_t: '/t', p_tf: '/t/f', p_f: '/f', p_nope: '/nope', p_root: '/', p_dot: '.', p_up: '..', p_b: '/b',
   p_td: '/t/d', p_tn: '/t/n', p_tng: '/t/n/g', p_tdh: '/t/d/h', r_h: 'h', r_nng: '../n/g', r_nn: '../n', r_x: 'x', r_n: 'n', r_d: 'd',
   p_box: '/box', p_boxbin: '/box/bin', p_bin: '/bin', p_ht: '/ht', p_foo: '/foo', r_foo: 'foo', p_init: '/sbin/init', p_hosty: '/t/y', p_y: '/y',
-  o_64k: 'size=64k', o_16k: 'size=16k', tmpfs: 'tmpfs',
+  o_64k: 'size=64k', o_16k: 'size=16k', tmpfs: 'tmpfs', overlay: 'overlay', o_ovl: 'lowerdir=d',
   g_dg: '/dg', g_procs: 'cgroup.procs', g_zero: '0', g_cur: 'memory.current', m_pages: 'pages ', m_ls: 'ls:', m_sp: ' ',
 })}
         .align 4
@@ -295,7 +295,8 @@ ${COMMON}`);
 // the namespace together; the one below, unused, goes at once (its 4 pages), the other stays
 // while the directory is there. Inside it: getcwd's "(unreachable)", names found, the mount
 // below cut away (n is the upper tmpfs's own empty directory), `..` staying at its root, a file
-// made (a page more); mount, umount and pivot_root refuse places in it (EINVAL). A child
+// made (a page more); mount (on it, a bind from it, an overlay layer in it), umount and
+// pivot_root refuse places in it (EINVAL). A child
 // inherits the directory and an unshare keeps it; chdir / lets go of it: its 7 pages back.
 const CWD = program('detached-cwd', `${START}
         la   a0, p_t
@@ -339,6 +340,7 @@ ${write(4096)}        la   a0, fd
 ${sc('mount', 'p_root', 'r_n', 0, '=MS_BIND')}
 ${sc('mount', 'o_16k', 'r_n', 'tmpfs', 0)}
 ${sc('mount', 'r_d', 'p_b', 0, '=MS_BIND')}
+${sc('mount', 'o_ovl', 'p_b', 'overlay', 0)}
 ${sc('umount', 'p_dot', 0)}
 ${sc('umount', 'p_dot', '=MNT_DETACH')}
 ${sc('pivot_root', 'p_dot', 'p_dot')}
@@ -498,6 +500,7 @@ pages 6
 ls: d n
 4096
 pages 7
+-22
 -22
 -22
 -22
