@@ -18,8 +18,8 @@ import { BASE, CAUSES, causeName, isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import { MAX_MEMORY_BYTES } from '../machine/memory.js';
 import type { WorldMap } from '../machine/machine.js';
-import { assembleCached, kernelExtensions, kernelImage, ProgramAssemblyError, ROOT } from './images.js';
-import { bootDisk, KernelObserver, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, runBoot, userImages, type GuestMemory } from './native.js';
+import { assembleCached, kernelImage, ProgramAssemblyError, ROOT } from './images.js';
+import { bootDisk, KernelObserver, machineExtensions, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, runBoot, userImages, type GuestMemory } from './native.js';
 import { BootError, type BootOptions, type BootResult, type PreparedBoot, type VmmConfig, type VmmStats } from './types.js';
 import { vmmPortsSource } from './vmm-ports.js';
 
@@ -156,8 +156,9 @@ function paravirtStats(image: Image, at: (name: string, index?: number) => numbe
 export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations, options.programs, options.run, options.shell);
   const kernelDefines = { ...vmmConfig.kernelDefines, ...options.kernelDefines };
-  const guestIsa = isaWith(kernelExtensions(kernelDefines));
-  const isa = isaWith([...vmmConfig.extensions, ...kernelExtensions(kernelDefines)]);
+  const guestExtensions = machineExtensions(options, kernelDefines);
+  const guestIsa = isaWith(guestExtensions);
+  const isa = isaWith([...new Set([...vmmConfig.extensions, ...guestExtensions])]);
   const kernel = options.kernel ?? kernelImage(guestIsa, kernelDefines);
   if (!vmmConfig.kernelDefines?.['PARAVIRT']) refuseParavirtKernel(config, kernel);
   const layout = new VmmLayout(vmmImageWithDevices(vmmConfig.vmm, isa, options.devices ?? []));
