@@ -14,7 +14,7 @@ import { assemble, findSymbol, formatAsmError, type Image } from '../asm/index.j
 import { readInputText, sandboxedReader } from '../asm/files.js';
 import type { Device } from '../machine/devices/device.js';
 import { Machine } from '../machine/machine.js';
-import { BASE, CAUSES, causeName, isaWith, type Isa } from '../isa/index.js';
+import { BASE, CAUSES, causeName, extensionNames, isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import { MAX_MEMORY_BYTES } from '../machine/memory.js';
 import type { WorldMap } from '../machine/machine.js';
@@ -150,6 +150,16 @@ function paravirtStats(image: Image, at: (name: string, index?: number) => numbe
   pageTableRequests['rejected'] = at('stat_mmu_rejected');
   const blockRing = { requests: at('stat_blk_requests'), errors: at('stat_blk_errors'), batches: at('stat_blk_events'), refusedKicks: at('stat_blk_refused') };
   return { hypercalls, pageTableRequests, shadowTablesBuilt: at('stat_tables_built'), blockRing };
+}
+
+/** The ISA extensions the guest kernel finds in EXTENSIONS under this VMM: the machine's (what
+ *  the VMM and the boot need) less the ones the VMM hides, GUEST_EXT_HIDDEN in its image
+ *  (programs/vmm/common/vcpu.inc), read from there so the two cannot disagree. */
+export function vmmGuestExtensions(vmmConfig: VmmConfig, options: Pick<BootOptions, 'kernelDefines' | 'extensions'>): string[] {
+  const kernelDefines = { ...vmmConfig.kernelDefines, ...options.kernelDefines };
+  const isa = isaWith([...new Set([...vmmConfig.extensions, ...machineExtensions(options, kernelDefines)])]);
+  const hidden = vmmSymbol(vmmImage(vmmConfig.vmm, isa), 'GUEST_EXT_HIDDEN');
+  return extensionNames(isa.extensionMask & ~hidden);
 }
 
 /** Build the machine for a VMM config: VMM in host-physical memory, the guest in its own. */
