@@ -6,8 +6,11 @@
 // prints; under the VMMs the machine has vmx, which they hide, so a program using a vmx
 // instruction is refused there as on a native machine without it.
 
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { bootCommand } from '../../src/cli/commands/boot.js';
+import { CliError } from '../../src/cli/errors.js';
 import { EXEC_HEADER } from '../../src/abi/layout.js';
 import { assemble, findSymbol, type Image } from '../../src/asm/index.js';
 import { CONFIGS, findConfig, guestExtensions, type BootResult } from '../../src/configs/index.js';
@@ -171,5 +174,36 @@ describe('exec and the CPU\'s ISA extensions', () => {
     }
     const r = findConfig('native')!.boot({ workloads: [], programs: [DRIVER], disk: disk(), extensions: ['vmx'], maxCycles: 500_000_000 });
     expect(r.processes[0]!.output).toBe(rows(ENOEXEC, 1 << 8, 5 << 8, 4 << 8, ENOEXEC, 1 << 8)); // vmxuse runs (and exits 5 before its vmcall)
+  });
+});
+
+describe('ringlab boot --extensions', () => {
+  const ROOT = join(import.meta.dirname, '..', '..');
+
+  /** `ringlab ARGS` as docs/containers.md shows it: the command, then its stdout. */
+  function transcript(args: string[]): string {
+    let out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      return true;
+    });
+    try {
+      const extensions = args.indexOf('--extensions');
+      bootCommand({ program: [join(ROOT, args[2]!)], ...(extensions >= 0 && { extensions: args[extensions + 1]! }) });
+    } finally {
+      vi.restoreAllMocks();
+    }
+    return `$ npx ringlab ${args.join(' ')}\n${out}`;
+  }
+
+  it("docs/containers.md's transcript is what the commands print", () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'containers.md'), 'utf8');
+    const shown = transcript(['boot', '--program', 'examples/images/legacy/ring.s']) + transcript(['boot', '--program', 'examples/images/legacy/ring.s', '--extensions', 'legacy']);
+    expect(doc).toContain(`\`\`\`\n${shown}\`\`\`\n`);
+  });
+
+  it('an unknown extension is a usage error naming the known ones', () => {
+    expect(() => bootCommand({ workload: 'compute', extensions: 'sse' })).toThrow(CliError);
+    expect(() => bootCommand({ workload: 'compute', extensions: 'sse' })).toThrow("--extensions: unknown ISA extension 'sse' (known: vmx, legacy)");
   });
 });
