@@ -128,6 +128,7 @@ export const EXEC_HEADER = {
     MAGIC: { offset: 0, size: 4, doc: 'EXEC_MAGIC' },
     ENTRY: { offset: 4, size: 4, doc: 'where the program starts (a user address)' },
     NSEG: { offset: 8, size: 4, doc: 'segments (1..EXEC_MAX_SEGS); their table follows the header' },
+    ISA: { offset: 12, size: 4, doc: "the ISA extensions its instructions use, one bit each (ISA_EXT_* in hw.inc), as the assembler found them; exec refuses it (ENOEXEC) unless the CPU's EXTENSIONS has them all. 0 (base only) in files written before the field existed" },
     SEGS: { offset: 16, size: 0, doc: 'the first of NSEG segment entries (ES_SIZEOF bytes each)' },
   },
 } as const satisfies Struct;

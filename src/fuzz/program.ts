@@ -104,6 +104,13 @@
 //            other programs' containers, as they interleave) nor -d (a detached container ends
 //            when it ends). Once per program at most (crunOps says why). Drawn from a stream of
 //            their own.
+//   arch     the architecture check (programs/kernel/exec.s, EX_ISA): the process writes an
+//            executable of its own (/NAME.x: a header, one segment, three instructions that
+//            exit with 42) whose EX_ISA word names no extension, legacy, vmx, both, a bit no
+//            extension has, or a random word, and execs it in a child: the tester's machines
+//            have no extension, so every config must refuse all but the first with ENOEXEC (the
+//            child exits with the errno) and run the first; the status goes into the checksum,
+//            and the file is removed. Drawn from a stream of their own.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
 // instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.
@@ -179,6 +186,8 @@ class ProgramWriter {
   private ovlCount = 0;
   /** Whether the program has had its crun block (one at most). */
   private crunDone = false;
+  /** The arch blocks' own choices. */
+  private readonly arch: Random;
 
   constructor(
     private readonly rng: Random,
@@ -194,6 +203,7 @@ class ProgramWriter {
     this.tmp = rng.split(0x544d5046);
     this.crn = rng.split(0x4352554e);
     this.ovl = rng.split(0x4f564c59);
+    this.arch = rng.split(0x41524348);
     this.divzeroHandled = rng.chance(0.6);
     for (let i = 0; i < 24; i++) this.pool.push(this.randomAddress());
   }
@@ -222,6 +232,7 @@ class ProgramWriter {
       if (this.tmp.chance(0.025)) this.tmpfsOps();
       if (!this.crunDone && this.crn.chance(0.003)) this.crunOps(); // at most one: see crunOps
       if (this.ovl.chance(0.01)) this.overlayOps();
+      if (this.arch.chance(0.01)) this.archOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();
@@ -713,6 +724,44 @@ class ProgramWriter {
     this.emit(`        li   t0, ${status}`);
     this.emit('        lw   a0, 0(t0)');
     this.mix('a0');
+  }
+
+  /** An executable with a random EX_ISA, written and exec'd in a child (see the header). */
+  private archOps(): void {
+    const a = this.arch;
+    const status = `0x${(FILE_BUFFERS + 2048).toString(16)}`; // as processOps: away from the file blocks' buffers
+    const isa = a.pick(['0', '1', '2', '3', '0x80000000', `0x${a.next().toString(16)}`]);
+    const path = this.string(`/${this.name}.x`);
+    const [image, code, end] = [this.fresh(), this.fresh(), this.fresh()];
+    // The file: EX_MAGIC, EX_ENTRY, EX_NSEG, EX_ISA, one segment (ES_VADDR, ES_OFFSET, ES_FILESZ,
+    // ES_MEMSZ) and its code, assembled here as data: exit(42).
+    this.data.push(
+      '        .align 4',
+      `${image}: .word EXEC_MAGIC, USER_BASE, 1, ${isa}`,
+      `        .word USER_BASE, EX_SEGS + ES_SIZEOF, ${end} - ${code}, ${end} - ${code}`,
+      `${code}: li   a0, 42`,
+      '        li   t0, SYS_EXIT',
+      '        syscall',
+      `${end}:`,
+    );
+    const fd = this.fresh();
+    this.data.push(`${fd}: .word 0`);
+    this.sys('open', path, 'O_CREAT | O_TRUNC | O_WRONLY');
+    this.emit(`        la   t0, ${fd}`);
+    this.emit('        sw   a0, 0(t0)');
+    this.sys('write', 'a0', image, `${end} - ${image}`);
+    this.emit(`        la   t0, ${fd}`);
+    this.emit('        lw   a0, 0(t0)');
+    this.call('close');
+    const parent = this.fresh();
+    this.emit('        call fork');
+    this.emit(`        bnez a0, ${parent}`);
+    this.sys('exec', path, '0');
+    this.emit('        sub  a0, zero, a0'); // exec returned: exit with its errno (ENOEXEC)
+    this.emit('        call exit');
+    this.emit(`${parent}:`);
+    this.reapChild(status, false);
+    this.sys('unlink', path);
   }
 
   /** Mount calls (see the header); every result goes into the checksum. */
