@@ -7,9 +7,12 @@
 // names still in the store, is a hit and is not run; a miss changes the key of every later step,
 // so the first miss rebuilds the rest. `noCache` runs every step (and still records them).
 //
-// FROM, COPY, ENV, WORKDIR, CMD, ENTRYPOINT, LABEL and REQUIRES need no guest; RUN needs the guest
-// runtime of issue 17 and is refused with an ImageError of kind 'needs-guest' until it is wired
-// in. No step records a time, so the same Ringfile and context give the same image ID.
+// FROM, COPY, ENV, WORKDIR, CMD, ENTRYPOINT, LABEL and REQUIRES need no guest. RUN boots the
+// emulated machine (native) with one container over the layers so far, its upper layer on the
+// guest's disk, and makes what the command changed the step's layer (run.ts: the same change-set
+// rules as COPY's). Its cache key is the previous key and its text, as docker's. No step
+// records a time, and the guest is deterministic, so the same Ringfile and context give the
+// same image ID.
 
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
@@ -22,6 +25,7 @@ import { canonicalBytes, clip, hexOf, parseJson, sha256, type Digest } from './d
 import { ImageError, messageOf } from './errors.js';
 import { layersRootfs, loadImage, storeImage, storeLayer, type LoadedImage } from './image.js';
 import { createLayer } from './layer.js';
+import { buildMachine, containerLayer, diskFilled, DISK_MIB, runImage, StepExitError, type MachineChoice } from './run.js';
 import { checkDescriptor, type Descriptor } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
 import { parseRingfile, RingfileError, type Instruction } from './ringfile.js';
@@ -41,8 +45,10 @@ export interface BuildOptions {
   /** NAME[:TAG] to give the image. */
   readonly tag: string;
   readonly noCache?: boolean;
-  /** One line per step (progress). */
+  /** One line per step (progress), and a RUN's output. */
   readonly log?: (line: string) => void;
+  /** The machine RUN steps boot (default: native, the default costs). */
+  readonly machine?: MachineChoice;
 }
 
 export interface BuildStep {
@@ -104,7 +110,27 @@ export function buildImage(options: BuildOptions): BuildResult {
       return;
     }
     if (ins.kind === 'RUN') {
-      throw new ImageError(`${file}:${ins.line}:${ins.column}: RUN needs the guest runtime (issue 17: ringlab boot --container), not yet: this build stops here`, 'needs-guest');
+      key = sha256(`${key}\n${ins.text}\n`);
+      const cached = options.noCache ? undefined : readCache(store, key);
+      if (cached) {
+        state = cached;
+        rootfs = undefined;
+        steps.push({ n, text: ins.text, cached: true });
+        log(' ---> Using cache');
+        return;
+      }
+      const { tar } = runStep(ins, state, file, store, options.machine ?? buildMachine(), log);
+      const config = structuredClone(state.config);
+      config.history ??= [];
+      const layer = storeLayer(store, tar);
+      config.rootfs = { type: 'layers', diff_ids: [...config.rootfs.diff_ids, layer.diffId] };
+      config.history.push({ created_by: ins.text, comment: 'ringlab build' });
+      state = { config, layers: [...state.layers, layer.descriptor] };
+      rootfs = undefined; // remade from the layers when a COPY needs it
+      writeCache(store, key, state);
+      steps.push({ n, text: ins.text, cached: false });
+      log(` ---> a layer of ${tar.length} bytes`);
+      return;
     }
     // COPY's content is part of its key: the files it adds, after assembly.
     const added = ins.kind === 'COPY' ? copyFiles(ins, context, state.config, file) : undefined;
@@ -150,6 +176,24 @@ export function buildImage(options: BuildOptions): BuildResult {
   store.setTag(ref, image.manifestDescriptor);
   log(`Built ${ref}: image ID ${image.id}`);
   return { image: { ...image, ref }, ref, steps };
+}
+
+/** A RUN step in a container over the layers so far, with the image's WorkingDir (Env is not
+ *  passed: the guest has no environment, docs/images.md): its layer, or a StepExitError with the
+ *  command's exit code and output and the step's line:column. */
+function runStep(ins: Extract<Instruction, { kind: 'RUN' }>, state: State, file: string, store: ImageStore, machine: MachineChoice, log: (line: string) => void): { tar: Uint8Array } {
+  const at = `${file}:${ins.line}:${ins.column}`;
+  const run = runImage({ store, config: state.config, layers: state.layers, argv: ins.command, keepUpper: true }, machine);
+  const output = run.job?.output ?? '';
+  if (output !== '') log(output.replace(/\n$/, ''));
+  if (run.result.stop.kind !== 'halt' || run.exitCode === null) {
+    throw new StepExitError(`${at}: RUN ${clip(ins.text.replace(/^RUN\s+/i, ''))}: the machine stopped before the command ended (${run.result.stop.kind}); output:\n${output}`, 3, output);
+  }
+  if (run.exitCode !== 0) {
+    const full = diskFilled(run) ? ` (the guest's disk is full: its ${DISK_MIB} MiB root disk held ${run.freeBefore * 4} KiB free for the command's files, and none was left)` : '';
+    throw new StepExitError(`${at}: RUN ${clip(ins.text.replace(/^RUN\s+/i, ''))}: the command returned a non-zero code: ${run.exitCode}${full}`, run.exitCode, output);
+  }
+  return { tar: containerLayer(run).tar };
 }
 
 /** One digest for a set of files: their paths, kinds, modes and contents. */
