@@ -190,7 +190,7 @@ function runStep(ins: Extract<Instruction, { kind: 'RUN' }>, state: State, file:
     throw new StepExitError(`${at}: RUN ${clip(ins.text.replace(/^RUN\s+/i, ''))}: the machine stopped before the command ended (${run.result.stop.kind}); output:\n${output}`, 3, output);
   }
   if (run.exitCode !== 0) {
-    const full = diskFilled(run) ? ` (the guest's disk is full: its ${DISK_MIB} MiB root disk held ${run.freeBefore * 4} KiB free for the command's files, and none was left)` : '';
+    const full = diskFilled(run) ? `; the guest's disk is full: its ${DISK_MIB} MiB root disk had ${run.freeBefore * 4} KiB free for the container's files when it started and ${run.freeAfter * 4} KiB at its end` : '';
     throw new StepExitError(`${at}: RUN ${clip(ins.text.replace(/^RUN\s+/i, ''))}: the command returned a non-zero code: ${run.exitCode}${full}`, run.exitCode, output);
   }
   return { tar: containerLayer(run).tar };

@@ -187,15 +187,22 @@ export function buildCommand(dir: string, opts: BuildCliOptions): number {
     } catch (e) {
       throw e instanceof CliError && !existsSync(ringfile) ? new CliError(`${ringfile}: no Ringfile (give one with -f)`, ExitCode.USAGE) : e;
     }
-    const result = buildImage({
-      store: openStore(opts),
-      context: dir,
-      ringfile: text,
-      ringfileName: ringfile,
-      tag: opts.tag,
-      noCache: opts.cache === false,
-      ...(!opts.quiet && { log: (line: string) => io.stdout.write(`${line}\n`) }),
-    });
+    let result: ReturnType<typeof buildImage>;
+    try {
+      result = buildImage({
+        store: openStore(opts),
+        context: dir,
+        ringfile: text,
+        ringfileName: ringfile,
+        tag: opts.tag,
+        noCache: opts.cache === false,
+        ...(!opts.quiet && { log: (line: string) => io.stdout.write(`${line}\n`) }),
+      });
+    } catch (e) {
+      // A failing RUN's output: printed with the steps, or (with -q) here, before its error.
+      if (e instanceof StepExitError && opts.quiet && e.output !== '') io.stderr.write(e.output);
+      throw e;
+    }
     if (opts.quiet) io.stdout.write(`${result.image.id}\n`);
     return ExitCode.OK;
   });
