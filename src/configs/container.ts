@@ -129,12 +129,12 @@ export function bundleConfig(spec: Omit<ContainerSpec, 'layers'> & { readonly la
   if (command.length > CRUN_MAX_ARGS) throw new BootError(`the container's command has ${command.length} words: crun takes at most ${CRUN_MAX_ARGS}`);
   for (const word of command) {
     if (word === '') throw new BootError("the container's command has an empty word, which crun's bundle cannot hold");
-    if (/[\n\r\0]/.test(word)) throw new BootError(`the container's command word '${word.slice(0, 40)}' holds a newline or a zero byte, which crun's bundle cannot hold`);
+    if (/[\n\r\0]/.test(word)) throw new BootError(`the container's command word ${JSON.stringify(word.slice(0, 40))} holds a newline or a zero byte, which crun's bundle cannot hold`);
   }
   if (spec.layerCount < 1 || spec.layerCount > CRUN_MAX_LAYERS) throw new BootError(`a container has 1 to ${CRUN_MAX_LAYERS} layers, not ${spec.layerCount}`);
   const line = (key: string, value: string | undefined): string[] => {
     if (value === undefined) return [];
-    if (/[\n\r\0]/.test(value)) throw new BootError(`the container's ${key} '${value.slice(0, 40)}' holds a newline or a zero byte`);
+    if (/[\n\r\0]/.test(value)) throw new BootError(`the container's ${key} ${JSON.stringify(value.slice(0, 40))} holds a newline or a zero byte`);
     return [`${key}=${value}`];
   };
   const layers = Array.from({ length: spec.layerCount }, (_, i) => `${LAYER_DIR}/${i}`).join(':');

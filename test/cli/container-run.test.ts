@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeTar } from '../../src/image/tar.js';
 import { BIN, expectNoStackTrace, ringlab, ROOT, useCli } from './helpers.js';
@@ -78,6 +79,13 @@ describe('ringlab container run', () => {
     expect(ringlab(['container', 'run', ...s(), 'entry:1', '-n', 'x y', 'a\\b', '\\'])).toEqual({ status: 0, stdout: 'entry -n x y a\\b \\\n', stderr: '' });
   });
 
+  it("any words reach the container's argv as they were given (arbitrary words through crun's bundle)", () => {
+    const word = fc.string({ minLength: 1, maxLength: 8, unit: fc.constantFrom('a', 'Z', ' ', '\\', '"', "'", '=', '#', '$', 'é', '\t', '-', ';', '|') });
+    const words = fc.sample(fc.array(word, { minLength: 1, maxLength: 25 }), { numRuns: 1, seed: 18 })[0]!;
+    const r = ringlab(['container', 'run', ...s(), 'base:1', 'echo', 'x', ...words]);
+    expect(r).toEqual({ status: 0, stdout: `x ${words.join(' ')}\n`, stderr: '' });
+  });
+
   it('--hostname and the limits reach the container: --pids 2 lets the shell fork once', () => {
     const r = ringlab(['container', 'run', '--hostname', 'box', '--pids', '2', '--memory', '1M', '--cpus', '0.5', ...s(), 'base:1', 'sh', '-c', 'hostname; echo a | cat | cat; echo $?; cat /nothere']);
     expect(r).toEqual({ status: 1, stdout: 'box\nsh: fork: Resource temporarily unavailable\n1\ncat: /nothere: No such file or directory\n', stderr: '' });
@@ -113,19 +121,21 @@ describe('ringlab container run', () => {
   });
 
   it('--commit NAME:TAG makes the writable layer a new image: files written and whiteouts for files removed', () => {
-    const r = ringlab(['container', 'run', '--commit', 'committed:1', ...s(), 'probe:1', 'sh', '-c', 'echo new > /srv/note; rm /etc/motd; echo done']);
+    const script = 'echo new > /srv/note; rm /etc/motd; rm -r /srv/data; mkdir /srv/data; echo n > /srv/data/n; echo done';
+    const r = ringlab(['container', 'run', '--commit', 'committed:1', ...s(), 'probe:1', 'sh', '-c', script]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('done\n');
     expect(r.stderr).toMatch(/^Committed committed:1: image ID sha256:[0-9a-f]{64} \(a layer of \d+ bytes\)\n$/);
     const inspect = JSON.parse(ringlab(['image', 'inspect', ...s(), 'committed:1']).stdout)[0];
     const top = inspect.Layers.at(-1);
     const tar = decodeTar(readFileSync(join(store, 'blobs', 'sha256', top.Digest.slice(7))), 'layer');
-    expect(tar.map((e) => e.path)).toEqual(['etc', 'etc/.wh.motd', 'srv', 'srv/note']);
+    // a whiteout for the removed file; the directory made again over a removed one is opaque
+    expect(tar.map((e) => e.path)).toEqual(['etc', 'etc/.wh.motd', 'srv', 'srv/data', 'srv/data/.wh..wh..opq', 'srv/data/n', 'srv/note']);
     expect(inspect.Config.Cmd).toEqual(['/bin/sh', '-c', 'hostname; ls; cat data/stamp /etc/motd; ls /bin; exit 3']);
     const history = JSON.parse(ringlab(['image', 'history', '--json', ...s(), 'committed:1']).stdout);
-    expect(history.at(-1)).toMatchObject({ createdBy: 'ringlab container run sh -c echo new > /srv/note; rm /etc/motd; echo done', comment: 'ringlab container commit' });
-    const again = ringlab(['container', 'run', ...s(), 'committed:1', 'sh', '-c', 'cat note; ls /etc']);
-    expect(again).toEqual({ status: 0, stdout: 'new\n', stderr: '' });
+    expect(history.at(-1)).toMatchObject({ createdBy: `ringlab container run sh -c ${script}`, comment: 'ringlab container commit' });
+    const again = ringlab(['container', 'run', ...s(), 'committed:1', 'sh', '-c', 'cat note; ls /etc; ls data']);
+    expect(again).toEqual({ status: 0, stdout: 'new\nn\n', stderr: '' });
   });
 });
 
