@@ -25,7 +25,8 @@ import { canonicalBytes, clip, hexOf, parseJson, sha256, type Digest } from './d
 import { ImageError, messageOf } from './errors.js';
 import { layersRootfs, loadImage, storeImage, storeLayer, type LoadedImage } from './image.js';
 import { createLayer } from './layer.js';
-import { buildMachine, containerLayer, diskFilled, DISK_MIB, runImage, StepExitError, type MachineChoice } from './run.js';
+import { buildMachine, containerLayer, diskFilled, DISK_MIB, layerSummary, runImage, StepExitError, type MachineChoice } from './run.js';
+import type { TarEntry } from './tar.js';
 import { checkDescriptor, type Descriptor } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
 import { parseRingfile, RingfileError, type Instruction } from './ringfile.js';
@@ -119,7 +120,9 @@ export function buildImage(options: BuildOptions): BuildResult {
         log(' ---> Using cache');
         return;
       }
-      const { tar } = runStep(ins, state, file, store, options.machine ?? buildMachine(), log);
+      const machine = options.machine ?? buildMachine();
+      log(` ---> Running in a container on the emulated machine (${machine.config.name})`);
+      const { tar, entries } = runStep(ins, state, file, store, machine, log);
       const config = structuredClone(state.config);
       config.history ??= [];
       const layer = storeLayer(store, tar);
@@ -129,7 +132,7 @@ export function buildImage(options: BuildOptions): BuildResult {
       rootfs = undefined; // remade from the layers when a COPY needs it
       writeCache(store, key, state);
       steps.push({ n, text: ins.text, cached: false });
-      log(` ---> a layer of ${tar.length} bytes`);
+      log(` ---> a layer of ${layerSummary(entries)}`);
       return;
     }
     // COPY's content is part of its key: the files it adds, after assembly.
@@ -181,7 +184,7 @@ export function buildImage(options: BuildOptions): BuildResult {
 /** A RUN step in a container over the layers so far, with the image's WorkingDir (Env is not
  *  passed: the guest has no environment, docs/images.md): its layer, or a StepExitError with the
  *  command's exit code and output and the step's line:column. */
-function runStep(ins: Extract<Instruction, { kind: 'RUN' }>, state: State, file: string, store: ImageStore, machine: MachineChoice, log: (line: string) => void): { tar: Uint8Array } {
+function runStep(ins: Extract<Instruction, { kind: 'RUN' }>, state: State, file: string, store: ImageStore, machine: MachineChoice, log: (line: string) => void): { tar: Uint8Array; entries: TarEntry[] } {
   const at = `${file}:${ins.line}:${ins.column}`;
   const run = runImage({ store, config: state.config, layers: state.layers, argv: ins.command, keepUpper: true }, machine);
   const output = run.job?.output ?? '';
@@ -193,7 +196,8 @@ function runStep(ins: Extract<Instruction, { kind: 'RUN' }>, state: State, file:
     const full = diskFilled(run) ? `; the guest's disk is full: its ${DISK_MIB} MiB root disk had ${run.freeBefore * 4} KiB free for the container's files when it started and ${run.freeAfter * 4} KiB at its end` : '';
     throw new StepExitError(`${at}: RUN ${clip(ins.text.replace(/^RUN\s+/i, ''))}: the command returned a non-zero code: ${run.exitCode}${full}`, run.exitCode, output);
   }
-  return { tar: containerLayer(run).tar };
+  const { tar, entries } = containerLayer(run);
+  return { tar, entries };
 }
 
 /** One digest for a set of files: their paths, kinds, modes and contents. */

@@ -14,10 +14,10 @@ import { isaWith } from '../isa/index.js';
 import type { ImageConfig } from './config.js';
 import { clip } from './digest.js';
 import { ImageError } from './errors.js';
-import { applyLayer, createLayer, OPAQUE, readLayer } from './layer.js';
+import { applyLayer, diffTrees, OPAQUE, readLayer, WHITEOUT_PREFIX } from './layer.js';
 import type { Descriptor } from './manifest.js';
 import type { ImageStore } from './store.js';
-import type { TarEntry } from './tar.js';
+import { encodeTar, type TarEntry } from './tar.js';
 import { addParents, baseName, normalizePath, parentOf, type FileTree, type TreeNode } from './tree.js';
 
 /** A container that ran but whose command failed: its exit code and output go to the user. */
@@ -156,30 +156,40 @@ export function runImage(request: ImageRun, machine: MachineChoice): ImageRunRes
  *  marked, by layer.ts's rules (docker's): a path written with the same content is no change,
  *  a whiteout of a name the lower tree lacks is none, a deleted directory is one whiteout. A
  *  file keeps its mode from the lower tree (the guest has no permission bits to change). */
-export function upperLayer(lower: FileTree, upper: FileTree): { tar: Uint8Array; tree: FileTree } {
-  const entries: TarEntry[] = [];
+export function upperLayer(lower: FileTree, upper: FileTree): { tar: Uint8Array; tree: FileTree; entries: TarEntry[] } {
+  const upperEntries: TarEntry[] = [];
   for (const path of [...upper.keys()].sort()) {
     const node = upper.get(path)!;
     const old = lower.get(path);
     const kept: TreeNode = node.type === 'file' && old?.type === 'file' ? { ...node, mode: old.mode } : node;
-    entries.push(entryOf(path, kept));
+    upperEntries.push(entryOf(path, kept));
   }
-  const merged = applyLayer(lower, entries, "the container's upper layer");
+  const merged = applyLayer(lower, upperEntries, "the container's upper layer");
   for (const path of upper.keys()) {
     if (baseName(path) !== OPAQUE) continue;
     const dir = parentOf(path);
     const node = merged.get(dir);
     if (node?.type === 'dir') merged.set(dir, { ...node, opaque: true });
   }
-  return { tar: createLayer(lower, merged), tree: merged };
+  const entries = diffTrees(lower, merged);
+  return { tar: encodeTar(entries), tree: merged, entries };
 }
 
 /** The outcome of a container whose upper layer is wanted (RUN, --commit): its new layer, or the
  *  reason there is none. */
-export function containerLayer(run: ImageRunResult): { tar: Uint8Array; tree: FileTree } {
+export function containerLayer(run: ImageRunResult): ReturnType<typeof upperLayer> {
   const upper = upperTree(run.result.machine.disk.contents());
   if (upper === undefined) throw new ImageError("the container's upper layer is not on the guest's disk after the run (crun could not make it)", 'guest');
   return upperLayer(run.lower, upper);
+}
+
+/** What a layer holds, for progress lines: "2 files, 1 whiteout". */
+export function layerSummary(entries: readonly TarEntry[]): string {
+  const files = entries.filter((e) => e.type !== 'dir' && !baseName(e.path).startsWith(WHITEOUT_PREFIX)).length;
+  const whiteouts = entries.filter((e) => baseName(e.path).startsWith(WHITEOUT_PREFIX) && baseName(e.path) !== OPAQUE).length;
+  const opaque = entries.filter((e) => baseName(e.path) === OPAQUE).length;
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  return [n(files, 'file'), ...(whiteouts > 0 ? [n(whiteouts, 'whiteout')] : []), ...(opaque > 0 ? [n(opaque, 'opaque directory').replace('directorys', 'directories')] : [])].join(', ');
 }
 
 /** Whether a failure looks like the guest's disk filling up: almost no block left after. */

@@ -164,7 +164,7 @@ describe('RUN in image build', () => {
     const r = ringlab(['image', 'build', '-t', 'fail:1', ...s(), join(cli.dir(), 'fail')]);
     expectNoStackTrace(r);
     expect(r.status).toBe(7);
-    expect(r.stdout).toContain('Step 2/3 : RUN ["/bin/sh", "-c", "echo half; cat /nothere; exit 7"]\nhalf\ncat: /nothere: No such file or directory\n');
+    expect(r.stdout).toContain('Step 2/3 : RUN ["/bin/sh", "-c", "echo half; cat /nothere; exit 7"]\n ---> Running in a container on the emulated machine (native)\nhalf\ncat: /nothere: No such file or directory\n');
     expect(r.stdout).not.toContain('Step 3/3');
     expect(r.stderr).toBe(`ringlab: ${ringfile}:3:3: RUN ["/bin/sh", "-c", "echo half; cat /nothere; exit 7"]: the command returned a non-zero code: 7\n`);
     const quiet = ringlab(['image', 'build', '-q', '-t', 'fail:1', ...s(), join(cli.dir(), 'fail')]);
