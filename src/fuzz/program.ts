@@ -1122,9 +1122,11 @@ class ProgramWriter {
     const lines: string[] = [];
     const layer = c.weighted<string | undefined>([[`${base}/l`, 12], [`${base}/nope`, 1], [`${base}/config`, 1], [undefined, 1]]);
     if (layer !== undefined) lines.push(`layers=${layer}`);
-    const cmd = c.weighted<string | undefined>([['nothere', 6], ['nothere a b', 2], ['/', 2], [undefined, 1]]);
+    // words escaped as the host writes them (a backslash before a space or a backslash)
+    const cmd = c.weighted<string | undefined>([['nothere', 6], ['nothere a b', 2], ['/', 2], ['not\\ here a\\\\b c\\', 2], [undefined, 1]]);
     if (cmd !== undefined) lines.push(`cmd=${cmd}`);
     if (c.chance(0.5)) lines.push(`hostname=h${c.int(0, 999)}`);
+    if (c.chance(0.2)) lines.push(`cwd=${c.pick(['/', '/nothere', '/.pivot_root'])}`);
     const limits: [string, string[]][] = [
       ['cpu.max', ['max 100000', '100000 100000', '200000 100000', '0 100000', 'abc']],
       ['cpu.weight', ['1', '100', '10000', '0', '10001']],
@@ -1138,7 +1140,7 @@ class ProgramWriter {
     if (c.chance(0.1)) lines.push('colour=blue');
     if (c.chance(0.1)) lines.push('junk');
     const config = lines;
-    const text = this.string(config.join('\\n') + '\\n');
+    const text = this.string(config.map((l) => l.replace(/\\/g, '\\\\')).join('\\n') + '\\n'); // .asciz escapes
     const status = `0x${(FILE_BUFFERS + 3064).toString(16)}`;
     this.sys('mkdir', this.string(base));
     this.sys('mkdir', this.string(`${base}/l`));

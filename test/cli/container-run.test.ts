@@ -8,7 +8,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runContainer } from '../../src/configs/container.js';
+import { findConfig } from '../../src/configs/index.js';
 import { decodeTar } from '../../src/image/tar.js';
+import { isaWith } from '../../src/isa/index.js';
 import { BIN, expectNoStackTrace, ringlab, ROOT, useCli } from './helpers.js';
 
 const cli = useCli();
@@ -84,6 +87,13 @@ describe('ringlab container run', () => {
     const words = fc.sample(fc.array(word, { minLength: 1, maxLength: 25 }), { numRuns: 1, seed: 18 })[0]!;
     const r = ringlab(['container', 'run', ...s(), 'base:1', 'echo', 'x', ...words]);
     expect(r).toEqual({ status: 0, stdout: `x ${words.join(' ')}\n`, stderr: '' });
+  });
+
+  it("sh -c runs its string; crun's cwd= must name a directory (125 with the kernel's error)", () => {
+    const r = ringlab(['container', 'run', ...s(), 'base:1', 'sh', '-c', 'echo one; echo two; sh -c; echo $?']);
+    expect(r).toEqual({ status: 0, stdout: 'one\ntwo\nsh: -c: option requires an argument\n2\n', stderr: '' });
+    const run = runContainer(findConfig('native')!, { layers: [new Map([['bin', { type: 'dir', mode: 0o755 }]])], command: ['/bin/x'], cwd: '/nothere' }, isaWith([]), {});
+    expect({ exit: run.exitCode, out: run.job?.output }).toEqual({ exit: 125, out: 'crun: ctr: cwd: No such file or directory\n' });
   });
 
   it('--hostname and the limits reach the container: --pids 2 lets the shell fork once', () => {
