@@ -318,6 +318,8 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .option('--memory <size>', "the container's memory limit, e.g. 512K (memory.max)")
     .option('--pids <n>', 'the most processes the container may have at once (pids.max)')
     .option('--hostname <name>', "the container's hostname (default: its id, ctr)")
+    .option('-i, --interactive', "the container's input is stdin (read to its end first, unless -t)")
+    .option('-t, --tty', 'with -i, on a terminal: an interactive session in the container (docker run -it)')
     .option('--rm', 'remove the container when it exits (always so: a container lives for one boot)')
     .option('--commit <name:tag>', "when the container has exited, make its writable layer a new image NAME:TAG (ringlab's docker commit)")
     .addOption(OPTIONS.store())

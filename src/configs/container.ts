@@ -66,6 +66,10 @@ export interface ContainerSpec {
   readonly upper?: 'none' | 'tmpfs' | 'disk';
   /** `crun run --keep`: the container (and a disk upper) stays after it exits. */
   readonly keep?: boolean;
+  /** On a terminal (`container run -it`): the launcher ignores SIGINT before it execs crun, so
+   *  that Ctrl-C, which the console sends to every process, reaches the container's programs
+   *  (its shell ignores it too, and gives it back to the commands it runs) and not crun. */
+  readonly interactive?: boolean;
 }
 
 /** A host directory as one layer's tree, each `.s` file assembled into an executable of the same
@@ -150,11 +154,14 @@ export function bundleConfig(spec: Omit<ContainerSpec, 'layers'> & { readonly la
   ].join('\n') + '\n';
 }
 
-/** The launcher: exec /bin/crun run [--keep] ctr BUNDLE (it returns only if /bin/crun cannot run). */
-export function launcher(isa: Isa, keep = false): UserProgram {
+/** The launcher: exec /bin/crun run [--keep] ctr BUNDLE (it returns only if /bin/crun cannot run);
+ *  `interactive`: SIGINT ignored first (exec keeps ignored signals). */
+export function launcher(isa: Isa, keep = false, interactive = false): UserProgram {
   const args = ['crun', 'run', ...(keep ? ['--keep'] : []), CONTAINER_ID, BUNDLE_DIR];
+  const ignore = interactive ? '        li   a0, SIGINT\n        li   a1, SIG_IGN\n        call signal\n' : '';
   const source = `        .include "user.inc"
-_start: la   a0, path
+_start:
+${ignore}        la   a0, path
         la   a1, argv
         call exec
         li   a0, 127
@@ -186,7 +193,7 @@ function mkdirs(fs: DiskFs, path: string): void {
  *  for the layers is a BootError that says so. */
 export function containerDisk(spec: ContainerSpec, isa: Isa, base?: Uint8Array): { disk: Uint8Array; launcher: UserProgram } {
   const config = bundleConfig({ ...spec, layerCount: spec.layers.length });
-  const program = launcher(isa, spec.keep);
+  const program = launcher(isa, spec.keep, spec.interactive);
   // rootDisk keeps its fresh disks for reuse: write the layers on a copy.
   const disk = new Uint8Array(rootDisk([program], base, [], systemPrograms(isa)));
   const opened = openFs(disk);

@@ -186,7 +186,7 @@ export function buildImage(options: BuildOptions): BuildResult {
  *  command's exit code and output and the step's line:column. */
 function runStep(ins: Extract<Instruction, { kind: 'RUN' }>, state: State, file: string, store: ImageStore, machine: MachineChoice, log: (line: string) => void): { tar: Uint8Array; entries: TarEntry[] } {
   const at = `${file}:${ins.line}:${ins.column}`;
-  const run = runImage({ store, config: state.config, layers: state.layers, argv: ins.command, keepUpper: true }, machine);
+  const run = runImage({ store, config: state.config, layers: state.layers, argv: ins.command }, machine);
   const output = run.job?.output ?? '';
   if (output !== '') log(output.replace(/\n$/, ''));
   if (run.result.stop.kind !== 'halt' || run.exitCode === null) {

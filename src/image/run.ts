@@ -110,8 +110,8 @@ export interface ImageRun {
   readonly argv: readonly string[];
   readonly hostname?: string;
   readonly limits?: ContainerLimits;
-  /** Keep the upper layer (for RUN and --commit). */
-  readonly keepUpper?: boolean;
+  /** On a terminal (-it): see ContainerSpec.interactive. */
+  readonly interactive?: boolean;
 }
 
 export interface ImageRunResult extends ContainerRun {
@@ -122,15 +122,8 @@ export interface ImageRunResult extends ContainerRun {
   readonly freeAfter: number;
 }
 
-/** Boot the machine and run the image's container (the one path: configs/container.ts). */
-export function runImage(request: ImageRun, machine: MachineChoice): ImageRunResult {
-  const isa = isaWith([]);
-  // ----------------------------------------------------------------------------------------
-  // The architecture check goes here: the image's REQUIRES (config.config.Labels
-  // org.ringlab.isa.extensions, os.features) against the machine and kernel this boot has
-  // (src/image/features.ts, checkRequirements, from the `arch` branch). It must throw an
-  // ImageError before anything boots.
-  // ----------------------------------------------------------------------------------------
+/** The container an image run is: crun's spec, and the root filesystem it starts from. */
+export function imageContainer(request: ImageRun): { spec: ContainerSpec; lower: FileTree } {
   const trees = layerTrees(request.store, request.layers);
   const lower = rootfsOf(trees);
   const workdir = request.config.config?.WorkingDir;
@@ -144,8 +137,28 @@ export function runImage(request: ImageRun, machine: MachineChoice): ImageRunRes
     // The container lives for one boot and the disk is dropped at power-off (docker's --rm),
     // so crun never needs to delete it: --keep saves the rm, and keeps the upper for a commit.
     keep: true,
+    ...(request.interactive && { interactive: true }),
   };
-  const run = runContainer(machine.config, spec, isa, machine.boot ?? {});
+  return { spec, lower };
+}
+
+/** THE ARCHITECTURE CHECK goes here, the one place every container of an image passes through
+ *  before anything boots (`container run`, with or without -it, and RUN): the image's
+ *  requirements (the ISA extensions of the label org.ringlab.isa.extensions, the kernel
+ *  features of os.features: `requiredExtensions(config)`, config.ts) against the machine this
+ *  boot has (`machine`: its configuration and options). The `arch` branch provides
+ *  `checkRequirements` in src/image/features.ts; it throws an ImageError naming what is
+ *  missing. Until then every image runs. */
+export function checkImageAgainstMachine(config: ImageConfig, machine: MachineChoice): void {
+  void config;
+  void machine;
+}
+
+/** Boot the machine and run the image's container (the one path: configs/container.ts). */
+export function runImage(request: ImageRun, machine: MachineChoice): ImageRunResult {
+  checkImageAgainstMachine(request.config, machine);
+  const { spec, lower } = imageContainer(request);
+  const run = runContainer(machine.config, spec, isaWith([]), machine.boot ?? {});
   const after = run.result.machine.disk.contents();
   return { ...run, lower, freeBefore: run.freeBlocksBefore, freeAfter: diskFree(after).free };
 }

@@ -3,7 +3,7 @@
 // guest's /bin/crun in every configuration. Boots are the cost here: the images are built once
 // (one RUN boot), and each test boots as few times as it can.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
@@ -15,6 +15,7 @@ import { isaWith } from '../../src/isa/index.js';
 import { BIN, expectNoStackTrace, ringlab, ROOT, useCli } from './helpers.js';
 
 const cli = useCli();
+const HAS_PYTHON_PTY = spawnSync('python3', ['-c', 'import pty, termios'], { encoding: 'utf8' }).status === 0;
 /** A file under the test's directory, its directories made. */
 const write = (name: string, text: string): void => {
   mkdirSync(dirname(join(cli.dir(), name)), { recursive: true });
@@ -31,7 +32,7 @@ WORKDIR /srv
 RUN mkdir data; echo built > data/stamp; rm /bin/false
 CMD ["/bin/sh", "-c", "hostname; ls; cat data/stamp /etc/motd; ls /bin; exit 3"]
 `;
-const PROBE_OUT = 'ctr\ndata\nbuilt\na message\ncat\ncp\necho\nhostname\nls\nmkdir\nmv\nrm\nsh\ntrue\nwc\n';
+const PROBE_OUT = 'ctr\ndata\nbuilt\na message\ncat\ncp\necho\nhostname\nls\nmkdir\nmv\nrm\nsh\nsleep\ntrue\nwc\n';
 
 beforeAll(() => {
   store = join(cli.dir(), 'store');
@@ -147,6 +148,46 @@ describe('ringlab container run', () => {
     const again = ringlab(['container', 'run', ...s(), 'committed:1', 'sh', '-c', 'cat note; ls /etc; ls data']);
     expect(again).toEqual({ status: 0, stdout: 'new\nn\n', stderr: '' });
   });
+});
+
+describe('container run -i and -it', () => {
+  it('-i gives the container stdin as its input; -t needs -i and a terminal', () => {
+    expect(ringlab(['container', 'run', '-i', ...s(), 'base:1', 'wc'], { input: 'one two\nthree\n' })).toEqual({ status: 0, stdout: '      2       3      14\n', stderr: '' });
+    const noTty = ringlab(['container', 'run', '-it', ...s(), 'base:1', 'sh'], { spawn: true });
+    expect(noTty.status).toBe(1);
+    expect(noTty.stderr).toMatch(/the input device is not a TTY: -it needs a terminal/);
+    const noI = ringlab(['container', 'run', '-t', ...s(), 'base:1', 'sh']);
+    expect(noI.status).toBe(1);
+    expect(noI.stderr).toMatch(/-t needs -i/);
+  });
+
+  it.skipIf(!HAS_PYTHON_PTY)('-it on a real terminal: a shell in the container, Ctrl-C of a program in it, exit with its code; no kernel lines; the terminal restored', () => {
+    const spec = {
+      argv: [process.execPath, BIN, 'container', 'run', '-it', ...s(), 'probe:1', 'sh'],
+      cwd: ROOT,
+      env: { NO_COLOR: '1' },
+      timeout: 100,
+      steps: [
+        { expect: '\\$ ' },
+        { send: 'ls; hostname\r' },
+        { expect: 'data\\r\\nctr\\r\\n' },
+        { expect: '\\$ ' },
+        { send: 'sleep 100000\r' },
+        { sleep: 1 },
+        { send: '\u0003' },
+        { expect: '\\^C' },
+        { expect: '\\$ ' },
+        { send: 'echo still here; exit 5\r' },
+      ],
+    };
+    const r = spawnSync('python3', [join(ROOT, 'test', 'cli', 'pty-driver.py')], { input: JSON.stringify(spec), encoding: 'utf8', timeout: 150_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { status: number; transcript: string; failed: string | null; restored: boolean };
+    expect(result.failed, result.transcript).toBeNull();
+    expect(result.status).toBe(5);
+    expect(result.restored).toBe(true);
+    expect(result.transcript).toBe('$ ls; hostname\r\ndata\r\nctr\r\n$ sleep 100000\r\n^C\r\n$ echo still here; exit 5\r\nstill here\r\n');
+  }, 160_000);
 });
 
 describe('RUN in image build', () => {

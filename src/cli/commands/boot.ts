@@ -274,28 +274,65 @@ function printStats(opts: Pick<BootCliOptions, 'stats'>, result: BootResult, why
   io.stderr.write(`${err.dim(`${why} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${procs}\n`);
 }
 
-/** `boot --shell` on this process's terminal. Without --max-cycles there is no cycle limit: an
- *  idle guest's timer keeps simulated time going for as long as the person stays. */
-async function interactiveShell(config: BootConfig, opts: BootCliOptions, processes: Processes): Promise<number> {
+/** A container's interactive boot (`container run -it`): the disk the container's boot made,
+ *  its launcher as the one process, and the boot's options; the exit code is the container's. */
+export interface InteractiveContainer {
+  readonly disk: Uint8Array;
+  readonly launcher: UserProgram;
+  readonly boot: Omit<BootOptions, 'workloads' | 'programs' | 'disk'>;
+}
+
+/** The kernel's own lines at boot and at power-off, which a container's terminal leaves out (as
+ *  docker run -it shows only the container). */
+const KERNEL_LINE = /^kernel: (booting \d+ process(es)?|\d+ process(es)? finished.*)\n$/;
+
+/** Console bytes to `next`, without the kernel's boot and power-off lines: a line that could be
+ *  one is held until it ends (or stops looking like one). */
+function withoutKernelLines(next: (b: number) => void): (b: number) => void {
+  const PREFIX = 'kernel: ';
+  let held: number[] = [];
+  let atStart = true;
+  return (b) => {
+    if (!atStart) {
+      next(b);
+      if (b === 10) atStart = true;
+      return;
+    }
+    held.push(b);
+    const text = String.fromCharCode(...held);
+    const possible = text.length <= PREFIX.length ? PREFIX.startsWith(text) : text.startsWith(PREFIX);
+    if (possible && b !== 10) return;
+    if (!(possible && KERNEL_LINE.test(text))) for (const h of held) next(h);
+    atStart = b === 10;
+    held = [];
+  };
+}
+
+/** `boot --shell` (or `container run -it`) on this process's terminal. Without --max-cycles
+ *  there is no cycle limit: an idle guest's timer keeps simulated time going for as long as the
+ *  person stays. */
+export async function interactiveShell(config: BootConfig, opts: BootCliOptions, processes: Processes, container?: InteractiveContainer): Promise<number> {
   const maxCycles = maxCyclesOption(opts, Infinity);
-  const disk = opts.disk === undefined ? undefined : readDiskImage(opts.disk);
+  const disk = container ? undefined : opts.disk === undefined ? undefined : readDiskImage(opts.disk);
   const output = new SessionOutput((bytes) => io.stdout.write(bytes));
   let prepared: PreparedBoot;
   try {
-    prepared = config.prepare({ ...commonOptions(opts, disk), ...processes, tty: true, onConsoleOutput: (b) => output.byte(b) });
+    prepared = container
+      ? config.prepare({ ...container.boot, disk: container.disk, workloads: [], programs: [container.launcher], tty: true, onConsoleOutput: withoutKernelLines((b) => output.byte(b)) })
+      : config.prepare({ ...commonOptions(opts, disk), ...processes, tty: true, onConsoleOutput: (b) => output.byte(b) });
   } catch (e) {
     throw bootFailure(e);
   }
   const { end, stop, atLineStart, terminalGone } = await interactiveSession(prepared, output, maxCycles);
   const result = prepared.report(stop);
-  if (opts.disk !== undefined) writeBackDisk(opts.disk, result.machine.disk, disk);
+  if (!container && opts.disk !== undefined) writeBackDisk(opts.disk, result.machine.disk, disk);
   const say = (message: string): void => void io.stderr.write(`${atLineStart ? '' : '\n'}${err.red('ringlab:')} ${message}\n`);
   let exitCode: number = ExitCode.GUEST;
   let why: string;
   switch (end.kind) {
     case 'stop':
       why = describeStop(end.stop);
-      if (end.stop.kind === 'halt') exitCode = end.stop.exitCode;
+      if (end.stop.kind === 'halt') exitCode = container ? (result.processes[0]?.exitCode ?? ExitCode.GUEST) : end.stop.exitCode;
       else say(why);
       break;
     case 'quit':

@@ -10,11 +10,15 @@ import type { ContainerLimits } from '../../configs/container.js';
 import { storeImage, storeLayer, loadImage } from '../../image/image.js';
 import { ImageError } from '../../image/errors.js';
 import { formatReference, parseReference } from '../../image/reference.js';
-import { containerArgv, containerLayer, runImage, type ImageRunResult } from '../../image/run.js';
+import { checkImageAgainstMachine, containerArgv, containerLayer, imageContainer, runImage, type ImageRunResult } from '../../image/run.js';
+import { containerDisk } from '../../configs/container.js';
+import { isaWith } from '../../isa/index.js';
+import { readInput } from '../machine.js';
+import type { Exit } from '../program.js';
 import { parsePreset, parseCount, parseSize, DEFAULT_MAX_CYCLES } from '../options.js';
 import { CliError, ExitCode } from '../errors.js';
 import { io } from '../io.js';
-import { bootFailure, configNamed, reportContainer } from './boot.js';
+import { bootFailure, configNamed, interactiveShell, reportContainer } from './boot.js';
 import { imageCli, openStore, type StoreOptions } from './image.js';
 
 export interface ContainerRunOptions extends StoreOptions {
@@ -29,6 +33,10 @@ export interface ContainerRunOptions extends StoreOptions {
   stats?: boolean;
   maxCycles?: string;
   commit?: string;
+  /** -i: the container's console input is this process's stdin (read to its end first unless -t). */
+  interactive?: boolean;
+  /** -t: the console is a terminal, this process's (with -i: an interactive session). */
+  tty?: boolean;
 }
 
 /** The period of --cpus's cpu.max, as docker's (100 ms in Linux; 100,000 here, the kernel's
@@ -59,8 +67,8 @@ export function limitsOf(opts: Pick<ContainerRunOptions, 'cpus' | 'memory' | 'pi
   return limits;
 }
 
-export function runCommand(image: string, args: readonly string[], opts: ContainerRunOptions): number {
-  return imageCli(() => {
+export function runCommand(image: string, args: readonly string[], opts: ContainerRunOptions): Exit {
+  return imageCli((): Exit => {
     const config = configNamed(opts.config ?? 'native');
     if (opts.rm && opts.commit !== undefined) throw new CliError('--rm and --commit cannot be combined: --commit keeps the container to make an image of it', ExitCode.USAGE);
     if (opts.commit !== undefined && parseReference(opts.commit).digest) throw new CliError(`--commit takes NAME:TAG, not a digest: ${opts.commit}`, ExitCode.USAGE);
@@ -71,6 +79,23 @@ export function runCommand(image: string, args: readonly string[], opts: Contain
     const store = openStore(opts);
     const loaded = loadImage(store, image);
     const argv = containerArgv(loaded.config, args, image);
+    if (opts.tty) {
+      if (!opts.interactive) throw new CliError('-t needs -i: docker run -it gives the container a terminal and its input', ExitCode.USAGE);
+      if (io.stdinIsTTY?.() !== true) throw new CliError('the input device is not a TTY: -it needs a terminal (leave out -t to give the container its input through a pipe with -i)', ExitCode.USAGE);
+      if (opts.json) throw new CliError('--json needs the input given up front: leave out -t', ExitCode.USAGE);
+      if (opts.commit !== undefined) throw new CliError('--commit with -it is not supported: commit a scripted run (-i with a pipe)', ExitCode.USAGE);
+      const machine = { config, boot: { costs: parsePreset(opts.preset) } };
+      checkImageAgainstMachine(loaded.config, machine);
+      const request = { store, config: loaded.config, layers: loaded.manifest.layers, argv, ...(opts.hostname !== undefined && { hostname: opts.hostname }), limits, interactive: true };
+      let prepared: ReturnType<typeof containerDisk>;
+      try {
+        prepared = containerDisk(imageContainer(request).spec, isaWith([]));
+      } catch (e) {
+        throw bootFailure(e);
+      }
+      return interactiveShell(config, { ...(opts.maxCycles !== undefined && { maxCycles: opts.maxCycles }), ...(opts.stats && { stats: true }) }, { workloads: [] }, { ...prepared, boot: machine.boot });
+    }
+    const input = opts.interactive ? readInput('-') : undefined;
     const maxCycles = opts.maxCycles === undefined ? DEFAULT_MAX_CYCLES : parseCount('--max-cycles', opts.maxCycles);
     let run: ImageRunResult;
     try {
@@ -82,9 +107,8 @@ export function runCommand(image: string, args: readonly string[], opts: Contain
           argv,
           ...(opts.hostname !== undefined && { hostname: opts.hostname }),
           limits,
-          keepUpper: opts.commit !== undefined,
         },
-        { config, boot: { costs: parsePreset(opts.preset), maxCycles } },
+        { config, boot: { costs: parsePreset(opts.preset), maxCycles, ...(input && { input }) } },
       );
     } catch (e) {
       if (e instanceof ImageError) throw e;
