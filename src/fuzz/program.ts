@@ -92,8 +92,9 @@
 //            of a period, so the block never slows a boot down. Drawn from a stream of their own.
 //   crun     the container runtime (/bin/crun, programs/user/crun.s): the process writes a bundle
 //            of its own (/NAME.c: an empty layer, a config with good and bad lines: a missing or
-//            odd layer, a command that does not exist or cannot run, a hostname, limits good,
-//            bad and zero, an address of its own, an unknown key, a line without `=`), runs
+//            odd layer, a command that does not exist or cannot run, words with escaped spaces
+//            and backslashes, a hostname, a working directory (cwd=) that exists or not, limits
+//            good, bad and zero, an address of its own, an unknown key, a line without `=`), runs
 //            `crun run [--keep] ID /NAME.c` in a child (clone with every namespace, the control
 //            group, the veth pair, the read-only bind mount, pivot_root, umount, the exec that
 //            fails: 127 or 126) and waits for that child by its pid; with --keep, `crun kill` (not
