@@ -8,8 +8,10 @@
 // with one process, /bin/container, a launcher that execs `crun run [--keep] ctr BUNDLE`. So the
 // boot's one job is crun's: its output is the container's, its exit code the container's. With
 // an upper layer on the disk and --keep, the container's writable layer is still on the disk
-// when the machine powers off, at /var/lib/crun/ctr/upper (upperTree reads it back: RUN and
-// `container run --commit` make it an image layer).
+// when the machine powers off, at UPPER_DIR (src/container/run.ts reads it back: RUN and
+// `container run --commit` make it an image layer). Layers here are plain lists of directories
+// and files: what an image's layer holds is src/image's business, turned into these by
+// src/container, the layer above both.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -18,9 +20,6 @@ import { formatAsmError } from '../asm/errors.js';
 import { ExecFormatError, toExecutable } from '../fs/exec.js';
 import { openFs, type DiskFs } from '../fs/image.js';
 import type { Isa } from '../isa/index.js';
-import { treeFromDisk, treeToDisk } from '../image/disk.js';
-import { ImageError } from '../image/errors.js';
-import type { FileTree } from '../image/tree.js';
 import { USER_DIR } from './images.js';
 import { rootDisk, ROOT_DISK_BYTES } from './rootfs.js';
 import { systemPrograms } from './system.js';
@@ -37,7 +36,7 @@ export const LAUNCHER = 'container';
 /** Where crun keeps a container's upper layer on the disk (`upper=disk`). */
 export const UPPER_DIR = `/var/lib/crun/${CONTAINER_ID}/upper`;
 /** The most layers crun takes (MAXLAYERS in crun.s); an image with more has its bottom ones
- *  merged on the host (src/image/run.ts). */
+ *  merged on the host (src/image/run.ts, layerTrees). */
 export const CRUN_MAX_LAYERS = 8;
 /** The most words of a command crun takes (MAXARGS in crun.s). */
 export const CRUN_MAX_ARGS = 30;
@@ -52,10 +51,15 @@ export interface ContainerLimits {
   readonly 'pids.max'?: string;
 }
 
+/** What one layer directory holds: directories and files by their path inside the layer
+ *  ('bin/sh', no leading '/'), whiteouts as the empty `.wh.` files they are. */
+export type LayerEntry = { readonly path: string; readonly type: 'dir' } | { readonly path: string; readonly type: 'file'; readonly data: Uint8Array };
+export type Layer = readonly LayerEntry[];
+
 /** One container: what crun's bundle says, and its layers. */
 export interface ContainerSpec {
-  /** The layers, bottom first, each a tree of what it holds (whiteouts as `.wh.` files). */
-  readonly layers: readonly FileTree[];
+  /** The layers, bottom first. */
+  readonly layers: readonly Layer[];
   /** argv: a word without `/` is looked up in the container's /bin (crun's rule). */
   readonly command: readonly string[];
   readonly hostname?: string;
@@ -75,7 +79,7 @@ export interface ContainerSpec {
 /** A host directory as one layer's tree, each `.s` file assembled into an executable of the same
  *  name without `.s` (as boot does for programs). BootError for a missing DIR or one that is not
  *  a directory, LayerAssemblyError for a source that does not assemble. */
-export function layerTree(dir: string, isa: Isa): FileTree {
+export function layerTree(dir: string, isa: Isa): Layer {
   let st;
   try {
     st = statSync(dir);
@@ -83,22 +87,22 @@ export function layerTree(dir: string, isa: Isa): FileTree {
     throw new BootError(`--container ${dir}: no such directory`);
   }
   if (!st.isDirectory()) throw new BootError(`--container ${dir}: not a directory`);
-  const tree: FileTree = new Map();
+  const layer: LayerEntry[] = [];
   const walk = (at: string): void => {
     for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(at, entry.name);
       const inside = relative(dir, path).split('\\').join('/');
       if (entry.isDirectory()) {
-        tree.set(inside, { type: 'dir', mode: 0o755 });
+        layer.push({ path: inside, type: 'dir' });
         walk(path);
       } else if (entry.isFile()) {
-        if (entry.name.endsWith('.s')) tree.set(inside.slice(0, -2), { type: 'file', mode: 0o755, data: executable(assembleLayerSource(path, isa), path) });
-        else tree.set(inside, { type: 'file', mode: 0o644, data: new Uint8Array(readFileSync(path)) });
+        if (entry.name.endsWith('.s')) layer.push({ path: inside.slice(0, -2), type: 'file', data: executable(assembleLayerSource(path, isa), path) });
+        else layer.push({ path: inside, type: 'file', data: new Uint8Array(readFileSync(path)) });
       }
     }
   };
   walk(dir);
-  return tree;
+  return layer;
 }
 
 function assembleLayerSource(path: string, isa: Isa): Image {
@@ -184,7 +188,7 @@ function mkdirs(fs: DiskFs, path: string): void {
     const st = fs.stat(at);
     if (st.ok && st.value.type === 'dir') continue;
     const made = fs.mkdir(at);
-    if (!made.ok) throw new BootError(`the root disk: cannot make ${at}: ${made.error}`);
+    if (!made.ok) throw new BootError(made.error === 'ENOSPC' ? `the container's layers do not fit on the guest's ${ROOT_DISK_BYTES >> 20} MiB root disk (${at}: the disk is full)` : `the root disk: cannot make ${at}: ${made.error}`);
   }
 }
 
@@ -199,16 +203,19 @@ export function containerDisk(spec: ContainerSpec, isa: Isa, base?: Uint8Array):
   const opened = openFs(disk);
   if (!opened.ok) throw new BootError(`the root disk: ${opened.detail ?? opened.error}`);
   const fs = opened.value;
-  try {
-    spec.layers.forEach((tree, i) => {
-      mkdirs(fs, `${LAYER_DIR}/${i}`);
-      treeToDisk(tree, fs, `${LAYER_DIR}/${i}`);
-    });
-  } catch (e) {
-    if (!(e instanceof ImageError)) throw e;
-    const full = /ENOSPC/.test(e.message);
-    throw new BootError(full ? `the container's layers do not fit on the guest's ${ROOT_DISK_BYTES >> 20} MiB root disk (${e.message})` : e.message);
-  }
+  spec.layers.forEach((layer, i) => {
+    const root = `${LAYER_DIR}/${i}`;
+    mkdirs(fs, root);
+    for (const entry of [...layer].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+      const path = `${root}/${entry.path}`;
+      mkdirs(fs, entry.type === 'dir' ? path : path.slice(0, path.lastIndexOf('/')));
+      if (entry.type === 'dir') continue;
+      const w = fs.writeFile(path, entry.data);
+      if (w.ok) continue;
+      if (w.error === 'ENOSPC') throw new BootError(`the container's layers do not fit on the guest's ${ROOT_DISK_BYTES >> 20} MiB root disk (${path}: ${entry.data.length} bytes: the disk is full)`);
+      throw new BootError(`the root disk: cannot write ${path}: ${w.error}`);
+    }
+  });
   mkdirs(fs, BUNDLE_DIR);
   const w = fs.writeFile(`${BUNDLE_DIR}/config`, new TextEncoder().encode(config));
   if (!w.ok) throw new BootError(`the root disk: cannot write ${BUNDLE_DIR}/config: ${w.error}`);
@@ -235,16 +242,6 @@ export function runContainer(config: BootConfig, spec: ContainerSpec, isa: Isa, 
   const result = config.boot({ ...boot, disk, workloads: [], programs: [program] });
   const job = result.processes[0];
   return { result, job, exitCode: job?.exitCode ?? null, freeBlocksBefore };
-}
-
-/** The container's upper layer as crun left it on the disk (`upper=disk` with `keep`), as a tree
- *  (whiteouts and opaque markers as `.wh.` files); undefined if there is none. */
-export function upperTree(disk: Uint8Array): FileTree | undefined {
-  const opened = openFs(disk);
-  if (!opened.ok) throw new ImageError(`the guest's disk after the run: ${opened.detail ?? opened.error}`);
-  const st = opened.value.stat(UPPER_DIR);
-  if (!st.ok || st.value.type !== 'dir') return undefined;
-  return treeFromDisk(opened.value, UPPER_DIR);
 }
 
 /** Free blocks of the disk's filesystem (to tell a full disk from other failures). */

@@ -7,12 +7,12 @@
 // names still in the store, is a hit and is not run; a miss changes the key of every later step,
 // so the first miss rebuilds the rest. `noCache` runs every step (and still records them).
 //
-// FROM, COPY, ENV, WORKDIR, CMD, ENTRYPOINT, LABEL and REQUIRES need no guest. RUN boots the
-// emulated machine (native) with one container over the layers so far, its upper layer on the
-// guest's disk, and makes what the command changed the step's layer (run.ts: the same change-set
-// rules as COPY's). Its cache key is the previous key and its text, as docker's. No step
-// records a time, and the guest is deterministic, so the same Ringfile and context give the
-// same image ID.
+// FROM, COPY, ENV, WORKDIR, CMD, ENTRYPOINT, LABEL and REQUIRES need no guest. RUN runs its
+// command in a container over the layers so far through `runStep`, which the caller gives
+// (src/container/run.ts, guestRunStep: the emulated machine, a layer above this one), and what
+// the command changed is the step's layer (run.ts: the same change-set rules as COPY's). Its
+// cache key is the previous key and its text, as docker's. No step records a time, and the
+// guest is deterministic, so the same Ringfile and context give the same image ID.
 
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
@@ -25,7 +25,7 @@ import { canonicalBytes, clip, hexOf, parseJson, sha256, type Digest } from './d
 import { ImageError, messageOf } from './errors.js';
 import { layersRootfs, loadImage, storeImage, storeLayer, type LoadedImage } from './image.js';
 import { createLayer } from './layer.js';
-import { buildMachine, containerLayer, diskFilled, DISK_MIB, layerSummary, runImage, StepExitError, type MachineChoice } from './run.js';
+import { layerSummary } from './run.js';
 import type { TarEntry } from './tar.js';
 import { checkDescriptor, type Descriptor } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
@@ -48,9 +48,25 @@ export interface BuildOptions {
   readonly noCache?: boolean;
   /** One line per step (progress), and a RUN's output. */
   readonly log?: (line: string) => void;
-  /** The machine RUN steps boot (default: native, the default costs). */
-  readonly machine?: MachineChoice;
+  /** Runs a RUN step's command (src/container/run.ts, guestRunStep); without it a RUN is an
+   *  error. */
+  readonly runStep?: RunStep;
 }
+
+/** A RUN step to run: the image so far, the command, where the step is (FILE:LINE:COLUMN) and
+ *  its text for messages, and the progress log for its output. */
+export interface RunStepRequest {
+  readonly store: ImageStore;
+  readonly config: ImageConfig;
+  readonly layers: readonly Descriptor[];
+  readonly argv: readonly string[];
+  readonly at: string;
+  readonly text: string;
+  readonly log: (line: string) => void;
+}
+
+/** The layer a RUN step made; a failing command throws (a StepExitError, run.ts). */
+export type RunStep = (request: RunStepRequest) => { tar: Uint8Array; entries: TarEntry[] };
 
 export interface BuildStep {
   readonly n: number;
@@ -120,9 +136,9 @@ export function buildImage(options: BuildOptions): BuildResult {
         log(' ---> Using cache');
         return;
       }
-      const machine = options.machine ?? buildMachine();
-      log(` ---> Running in a container on the emulated machine (${machine.config.name})`);
-      const { tar, entries } = runStep(ins, state, file, store, machine, log);
+      const at = `${file}:${ins.line}:${ins.column}`;
+      if (!options.runStep) throw new ImageError(`${at}: RUN needs a machine to run on, and this build was given none`, 'usage');
+      const { tar, entries } = options.runStep({ store, config: state.config, layers: state.layers, argv: ins.command, at, text: ins.text.replace(/^RUN\s+/i, ''), log });
       const config = structuredClone(state.config);
       config.history ??= [];
       const layer = storeLayer(store, tar);
@@ -179,25 +195,6 @@ export function buildImage(options: BuildOptions): BuildResult {
   store.setTag(ref, image.manifestDescriptor);
   log(`Built ${ref}: image ID ${image.id}`);
   return { image: { ...image, ref }, ref, steps };
-}
-
-/** A RUN step in a container over the layers so far, with the image's WorkingDir (Env is not
- *  passed: the guest has no environment, docs/images.md): its layer, or a StepExitError with the
- *  command's exit code and output and the step's line:column. */
-function runStep(ins: Extract<Instruction, { kind: 'RUN' }>, state: State, file: string, store: ImageStore, machine: MachineChoice, log: (line: string) => void): { tar: Uint8Array; entries: TarEntry[] } {
-  const at = `${file}:${ins.line}:${ins.column}`;
-  const run = runImage({ store, config: state.config, layers: state.layers, argv: ins.command }, machine);
-  const output = run.job?.output ?? '';
-  if (output !== '') log(output.replace(/\n$/, ''));
-  if (run.result.stop.kind !== 'halt' || run.exitCode === null) {
-    throw new StepExitError(`${at}: RUN ${clip(ins.text.replace(/^RUN\s+/i, ''))}: the machine stopped before the command ended (${run.result.stop.kind}); output:\n${output}`, 3, output);
-  }
-  if (run.exitCode !== 0) {
-    const full = diskFilled(run) ? `; the guest's disk is full: its ${DISK_MIB} MiB root disk had ${run.freeBefore * 4} KiB free for the container's files when it started and ${run.freeAfter * 4} KiB at its end` : '';
-    throw new StepExitError(`${at}: RUN ${clip(ins.text.replace(/^RUN\s+/i, ''))}: the command returned a non-zero code: ${run.exitCode}${full}`, run.exitCode, output);
-  }
-  const { tar, entries } = containerLayer(run);
-  return { tar, entries };
 }
 
 /** One digest for a set of files: their paths, kinds, modes and contents. */

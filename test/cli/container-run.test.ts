@@ -93,7 +93,7 @@ describe('ringlab container run', () => {
   it("sh -c runs its string; crun's cwd= must name a directory (125 with the kernel's error)", () => {
     const r = ringlab(['container', 'run', ...s(), 'base:1', 'sh', '-c', 'echo one; echo two; sh -c; echo $?']);
     expect(r).toEqual({ status: 0, stdout: 'one\ntwo\nsh: -c: option requires an argument\n2\n', stderr: '' });
-    const run = runContainer(findConfig('native')!, { layers: [new Map([['bin', { type: 'dir', mode: 0o755 }]])], command: ['/bin/x'], cwd: '/nothere' }, isaWith([]), {});
+    const run = runContainer(findConfig('native')!, { layers: [[{ path: 'bin', type: 'dir' }]], command: ['/bin/x'], cwd: '/nothere' }, isaWith([]), {});
     expect({ exit: run.exitCode, out: run.job?.output }).toEqual({ exit: 125, out: 'crun: ctr: cwd: No such file or directory\n' });
   });
 

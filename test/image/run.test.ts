@@ -158,7 +158,7 @@ describe('layers for crun', () => {
       fc.property(fc.array(fc.tuple(diskTree, diskTree), { minLength: 0, maxLength: 12 }), (pairs) => {
         const store = ImageStore.open(mkdtempSync(join(dir, 'store-')));
         const layers = pairs.map(([a, b]) => storeLayer(store, createLayer(a, b)).descriptor);
-        const trees = layerTrees(store, layers);
+        const trees = layerTrees(store, layers, CRUN_MAX_LAYERS);
         expect(trees.length).toBe(Math.min(Math.max(layers.length, 1), CRUN_MAX_LAYERS));
         let rootfs: FileTree = new Map();
         for (const t of trees) rootfs = applyLayer(rootfs, decodeTar(encodeTar([...t].sort(([x], [y]) => (x < y ? -1 : 1)).map(([path, n]) => (n.type === 'dir' ? { path, type: 'dir', mode: n.mode } : n.type === 'file' ? { path, type: 'file', mode: n.mode, data: n.data } : { path, type: 'symlink', target: n.target }))), 't'), 't');

@@ -1,6 +1,6 @@
 // `ringlab container run [options] IMAGE [CMD...]`: docker run on the emulated machine. The image
 // comes from the store (--store, RINGLAB_STORE), its layers and config become one container that
-// the guest's runtime, /bin/crun, runs in a boot of configuration C (src/image/run.ts, over
+// the guest's runtime, /bin/crun, runs in a boot of configuration C (src/container/run.ts, over
 // src/configs/container.ts: the path `boot --container` and a Ringfile's RUN take too). The
 // container's output is printed and its exit code is ringlab's, as docker run's; ringlab's own
 // failures have the codes of README's "Exit codes". `--commit NAME:TAG` is ringlab's
@@ -10,7 +10,8 @@ import type { ContainerLimits } from '../../configs/container.js';
 import { storeImage, storeLayer, loadImage } from '../../image/image.js';
 import { ImageError } from '../../image/errors.js';
 import { formatReference, parseReference } from '../../image/reference.js';
-import { checkImageAgainstMachine, containerArgv, containerLayer, imageContainer, runImage, type ImageRunResult } from '../../image/run.js';
+import { containerArgv } from '../../image/run.js';
+import { checkImageAgainstMachine, containerLayer, imageContainer, runImage, type ImageRunResult } from '../../container/run.js';
 import { containerDisk } from '../../configs/container.js';
 import { isaWith } from '../../isa/index.js';
 import { readInput } from '../machine.js';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildImage } from '../../image/build.js';
 import { ImageError } from '../../image/errors.js';
 import { StepExitError } from '../../image/run.js';
+import { guestRunStep } from '../../container/run.js';
 import { BootError } from '../../configs/types.js';
 import { imageIds, loadImage, type LoadedImage } from '../../image/image.js';
 import { chainIds } from '../../image/ids.js';
@@ -196,6 +197,7 @@ export function buildCommand(dir: string, opts: BuildCliOptions): number {
         ringfileName: ringfile,
         tag: opts.tag,
         noCache: opts.cache === false,
+        runStep: guestRunStep(),
         ...(!opts.quiet && { log: (line: string) => io.stdout.write(`${line}\n`) }),
       });
     } catch (e) {
