@@ -6,7 +6,7 @@
 // guest's disk.
 
 import { CRUN_MAX_LAYERS, diskFree, runContainer, UPPER_DIR, type ContainerLimits, type ContainerRun, type ContainerSpec } from '../configs/container.js';
-import { findConfig } from '../configs/index.js';
+import { findConfig, guestExtensions } from '../configs/index.js';
 import { ROOT_DISK_BYTES } from '../configs/rootfs.js';
 import type { BootConfig, BootOptions } from '../configs/types.js';
 import { openFs } from '../fs/image.js';
@@ -15,11 +15,12 @@ import type { ImageConfig } from '../image/config.js';
 import { clip } from '../image/digest.js';
 import { treeFromDisk } from '../image/disk.js';
 import { ImageError } from '../image/errors.js';
+import { checkRequirements } from '../image/features.js';
 import type { Descriptor } from '../image/manifest.js';
 import { layerFiles, layerTrees, rootfsOf, StepExitError, upperLayer, withWorkdir } from '../image/run.js';
 import type { ImageStore } from '../image/store.js';
 import type { FileTree } from '../image/tree.js';
-import { isaWith } from '../isa/index.js';
+import { EXTENSIONS, isaWith } from '../isa/index.js';
 
 /** What runs: the machine's configuration and the boot's options. */
 export interface MachineChoice {
@@ -48,16 +49,15 @@ export interface ImageRunResult extends ContainerRun {
   readonly freeAfter: number;
 }
 
-/** THE ARCHITECTURE CHECK goes here, the one place every container of an image passes through
- *  before anything boots (`container run`, with or without -it, and RUN): the image's
- *  requirements (the ISA extensions of the label org.ringlab.isa.extensions and the kernel
- *  features of os.features: `requiredExtensions(config)` in src/image/config.ts) against the
- *  machine this boot has (`machine`: its configuration and options). The `arch` branch provides
- *  `checkRequirements` in src/image/features.ts; it throws an ImageError naming what is missing.
- *  Until then every image runs. */
+/** The architecture check, the one place every container of an image passes through before
+ *  anything boots (`container run`, with or without -it, and RUN): the image's requirements (its
+ *  platform, ISA extensions and kernel features) against the machine this boot makes, as its
+ *  guest kernel will see it (the configuration's VMM may hide extensions): checkRequirements,
+ *  src/image/features.ts. A mismatch is a usage error naming everything missing. */
 export function checkImageAgainstMachine(config: ImageConfig, machine: MachineChoice): void {
-  void config;
-  void machine;
+  const extensions = guestExtensions(machine.config, machine.boot ?? {});
+  const problem = checkRequirements(config, { extensions, name: `--config ${machine.config.name}` });
+  if (problem !== undefined) throw new ImageError(problem, 'usage');
 }
 
 /** The container an image run is: crun's spec, and the root filesystem it starts from. */
@@ -106,10 +106,12 @@ export function diskFilled(run: ImageRunResult): boolean {
 
 const DISK_MIB = ROOT_DISK_BYTES >> 20;
 
-/** The machine a build's RUN steps use: native, the default costs (the same image whatever the
- *  host's choice, since every configuration gives the same output). */
+/** The machine a build's RUN steps use: native, the default costs, every ISA extension (the
+ *  builder's machine, as COPY assembles as a cross-assembler: an image that needs `legacy` can
+ *  run its RUN steps; the same image whatever the host's choice, since every configuration
+ *  gives the same output). */
 export function buildMachine(): MachineChoice {
-  return { config: findConfig('native')! };
+  return { config: findConfig('native')!, boot: { extensions: [...EXTENSIONS.keys()] } };
 }
 
 /** `image build`'s RUN on the emulated machine (build.ts takes it as BuildOptions.runStep): the

@@ -97,6 +97,15 @@ describe('ringlab container run', () => {
     expect({ exit: run.exitCode, out: run.job?.output }).toEqual({ exit: 125, out: 'crun: ctr: cwd: No such file or directory\n' });
   });
 
+  it('the architecture check: an image that needs an ISA extension runs only on a machine that has it', () => {
+    expect(ringlab(['image', 'build', '-q', '-t', 'legacy:1', ...s(), join(ROOT, 'examples', 'images', 'legacy')]).status).toBe(0);
+    const refused = ringlab(['container', 'run', ...s(), 'legacy:1']);
+    expect(refused).toEqual({ status: 1, stdout: '', stderr: "ringlab: the image's platform does not match the machine: it needs the ISA extension legacy, which the machine (--config native) lacks (its extensions: none; boot one with --extensions legacy)\n" });
+    const ran = ringlab(['container', 'run', '--extensions', 'legacy', ...s(), 'legacy:1']);
+    expect(ran.status, ran.stderr).toBe(0);
+    expect(ran.stdout).toBe('ring 3\n');
+  });
+
   it('--hostname and the limits reach the container: --pids 2 lets the shell fork once', () => {
     const r = ringlab(['container', 'run', '--hostname', 'box', '--pids', '2', '--memory', '1M', '--cpus', '0.5', ...s(), 'base:1', 'sh', '-c', 'hostname; echo a | cat | cat; echo $?; cat /nothere']);
     expect(r).toEqual({ status: 1, stdout: 'box\nsh: fork: Resource temporarily unavailable\n1\ncat: /nothere: No such file or directory\n', stderr: '' });

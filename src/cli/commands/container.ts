@@ -19,7 +19,7 @@ import type { Exit } from '../program.js';
 import { parsePreset, parseCount, parseSize, DEFAULT_MAX_CYCLES } from '../options.js';
 import { CliError, ExitCode } from '../errors.js';
 import { io } from '../io.js';
-import { bootFailure, configNamed, interactiveShell, reportContainer } from './boot.js';
+import { bootFailure, configNamed, interactiveShell, parseExtensions, reportContainer } from './boot.js';
 import { imageCli, openStore, type StoreOptions } from './image.js';
 
 export interface ContainerRunOptions extends StoreOptions {
@@ -34,6 +34,8 @@ export interface ContainerRunOptions extends StoreOptions {
   stats?: boolean;
   maxCycles?: string;
   commit?: string;
+  /** --extensions LIST: the machine's ISA extensions (as boot's). */
+  extensions?: string;
   /** -i: the container's console input is this process's stdin (read to its end first unless -t). */
   interactive?: boolean;
   /** -t: the console is a terminal, this process's (with -i: an interactive session). */
@@ -74,6 +76,7 @@ export function runCommand(image: string, args: readonly string[], opts: Contain
     if (opts.rm && opts.commit !== undefined) throw new CliError('--rm and --commit cannot be combined: --commit keeps the container to make an image of it', ExitCode.USAGE);
     if (opts.commit !== undefined && parseReference(opts.commit).digest) throw new CliError(`--commit takes NAME:TAG, not a digest: ${opts.commit}`, ExitCode.USAGE);
     const limits = limitsOf(opts);
+    const extensions = parseExtensions(opts.extensions);
     if (opts.hostname !== undefined && (opts.hostname === '' || Buffer.byteLength(opts.hostname) > 64 || /[\n\r\0]/.test(opts.hostname))) {
       throw new CliError(`--hostname expects 1 to 64 bytes without a newline, not '${opts.hostname.slice(0, 70)}'`, ExitCode.USAGE);
     }
@@ -85,7 +88,7 @@ export function runCommand(image: string, args: readonly string[], opts: Contain
       if (io.stdinIsTTY?.() !== true) throw new CliError('the input device is not a TTY: -it needs a terminal (leave out -t to give the container its input through a pipe with -i)', ExitCode.USAGE);
       if (opts.json) throw new CliError('--json needs the input given up front: leave out -t', ExitCode.USAGE);
       if (opts.commit !== undefined) throw new CliError('--commit with -it is not supported: commit a scripted run (-i with a pipe)', ExitCode.USAGE);
-      const machine = { config, boot: { costs: parsePreset(opts.preset) } };
+      const machine = { config, boot: { costs: parsePreset(opts.preset), ...(extensions.length > 0 && { extensions }) } };
       checkImageAgainstMachine(loaded.config, machine);
       const request = { store, config: loaded.config, layers: loaded.manifest.layers, argv, ...(opts.hostname !== undefined && { hostname: opts.hostname }), limits, interactive: true };
       let prepared: ReturnType<typeof containerDisk>;
@@ -109,7 +112,7 @@ export function runCommand(image: string, args: readonly string[], opts: Contain
           ...(opts.hostname !== undefined && { hostname: opts.hostname }),
           limits,
         },
-        { config, boot: { costs: parsePreset(opts.preset), maxCycles, ...(input && { input }) } },
+        { config, boot: { costs: parsePreset(opts.preset), maxCycles, ...(input && { input }), ...(extensions.length > 0 && { extensions }) } },
       );
     } catch (e) {
       if (e instanceof ImageError) throw e;
