@@ -58,6 +58,7 @@
         .equ K_NETHOST, 9
         .equ K_UPPER, 10
         .equ K_UPPERSIZE, 11
+        .equ K_CWD, 12
         # the upper layer
         .equ UP_NONE, 0
         .equ UP_TMPFS, 1
@@ -321,28 +322,38 @@ check_config:
         la   a0, k_cmd
         la   a1, m_missing
         j    die_msg
-.cmd:   li   a1, ARGV                   # the command: words separated by spaces
-        li   t2, 0                      # t2 = words so far
-.word:  lbu  t0, 0(a0)
-        beqz t0, .wend
+.cmd:   li   a1, ARGV                   # the command: words separated by spaces; a
+        li   t2, 0                      # backslash makes the next byte part of the word
+.word:  lbu  t0, 0(a0)                  # (`\ ` a space, `\\` a backslash), so each word is
+        beqz t0, .wend                  # copied down over itself (a3 <= a0) as it is read
         li   t1, ' '
         bne  t0, t1, .start
         addi a0, a0, 1
         j    .word
 .start: li   t1, MAXARGS
         bge  t2, t1, .many
+        mv   a3, a0                     # a3 = where the word's next byte goes
         sw   a0, 0(a1)
         addi a1, a1, 4
         addi t2, t2, 1
 .in:    lbu  t0, 0(a0)
-        beqz t0, .wend
+        beqz t0, .last
         li   t1, ' '
         beq  t0, t1, .cut
+        li   t1, '\\'
+        bne  t0, t1, .put
+        lbu  t1, 1(a0)                  # a backslash at the very end stands for itself
+        beqz t1, .put
+        addi a0, a0, 1
+        mv   t0, t1
+.put:  sb   t0, 0(a3)
+        addi a3, a3, 1
         addi a0, a0, 1
         j    .in
-.cut:   sb   zero, 0(a0)
+.cut:   sb   zero, 0(a3)
         addi a0, a0, 1
         j    .word
+.last:  sb   zero, 0(a3)
 .wend:  sw   zero, 0(a1)
         bnez t2, .layers
         la   a0, k_cmd
@@ -869,8 +880,16 @@ container:
         li   a1, MNT_DETACH
         call umount
         blt  a0, zero, .ufail
-        la   a0, p_root
-        call chdir
+        la   a0, p_root                 # the working directory: `cwd`, else /
+        li   t0, VALS + 4 * K_CWD
+        lw   t0, 0(t0)
+        beqz t0, .cwd
+        mv   a0, t0
+.cwd:   call chdir
+        bge  a0, zero, .execute
+        la   a1, k_cwd
+        j    cfail
+.execute:
         li   a0, ARGV                   # ulib.s: 127 when it does not exist, 126 otherwise
         la   a1, name
         call exec_command
@@ -1342,6 +1361,7 @@ k_net:      .asciz "net"
 k_nethost:  .asciz "net.host"
 k_upper:    .asciz "upper"
             .asciz "upper.size"
+k_cwd:      .asciz "cwd"
             .byte 0
 state_keys: .asciz "pid"
             .asciz "bundle"

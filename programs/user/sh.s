@@ -63,6 +63,10 @@ _start: mv   s0, a1
         call signal
         li   t1, 2
         blt  s0, t1, main               # no argument: commands from descriptor 0, with prompts
+        lw   a0, 4(s1)
+        la   a1, opt_c
+        call strcmp
+        beqz a0, .string
         lw   a0, 4(s1)                  # sh FILE
         li   a1, O_RDONLY
         call open
@@ -76,6 +80,35 @@ _start: mv   s0, a1
 .opened:
         swg  a0, in_fd, t1
         swg  zero, interactive, t1
+        j    main
+
+# sh -c STRING: the commands are STRING (its lines, as if read from a file), as `docker run`'s
+# and a Dockerfile's shell form give them (["/bin/sh", "-c", "TEXT"]). The string is put in
+# INBUF as if read() had returned it, and the input descriptor is -1, so the next read is the end.
+.string:
+        li   t1, 3
+        blt  s0, t1, .noarg
+        lw   a0, 8(s1)
+        call strlen
+        li   t1, LINE - INBUF
+        bge  a0, t1, .huge
+        swg  a0, in_len, t1
+        swg  zero, in_pos, t1
+        li   a0, INBUF
+        lw   a1, 8(s1)
+        call strcpy
+        li   t0, -1
+        swg  t0, in_fd, t1
+        swg  zero, interactive, t1
+        j    main
+.noarg: la   a2, m_noarg
+        j    .cfail
+.huge:  la   a2, m_huge
+.cfail: la   a0, sh_name
+        la   a1, opt_c
+        call err_msg
+        li   a0, 2                      # a usage error, as sh's
+        call exit
 
 # The read-parse-run loop. Ends at the end of the input with the status of the last command.
 main:   call reap
@@ -211,6 +244,9 @@ readline:
 
 prompt:     .asciz "$ "
 sh_name:    .asciz "sh"
+opt_c:      .asciz "-c"
+m_noarg:    .asciz "option requires an argument"
+m_huge:     .asciz "the commands are 4096 bytes or longer"
 sh_syntax:  .asciz "sh: syntax error"
 m_too_long: .asciz "line too long"
 m_quote:    .asciz "unterminated quote"

@@ -19,8 +19,6 @@ export const ExitCode = {
   /** `push`, `pull`: the registry is down, refused the request or answered something that is not
    *  the OCI distribution API (nothing is left half-written in the store). */
   REGISTRY: 13,
-  /** `image build`: a step needs the guest runtime (RUN), which is not wired in yet. */
-  NEEDS_GUEST: 14,
   /** A bug in ringlab itself (please report it). */
   INTERNAL: 70,
 } as const;

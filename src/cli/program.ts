@@ -23,6 +23,7 @@ export const COMMAND_MODULES = {
   fuzz: () => import('./commands/fuzz.js'),
   fs: () => import('./commands/fs.js'),
   image: () => import('./commands/image.js'),
+  container: () => import('./commands/container.js'),
   registry: () => import('./commands/registry.js'),
   push: () => import('./commands/registry.js'),
   pull: () => import('./commands/registry.js'),
@@ -71,7 +72,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     if (!loaded) throw new Error(`the module of '${name}' is not loaded`);
     return loaded;
   };
-  const program = new Command();
+  const program = new Command().enablePositionalOptions(); // container run IMAGE CMD -x: -x is CMD's
   program
     .name('ringlab')
     .description('An instruction-level machine emulator for teaching and measuring virtualization.')
@@ -302,6 +303,33 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .argument('<dir>', 'an OCI image layout directory')
     .addOption(OPTIONS.store())
     .action((dir: string, opts) => setExit(need('image').importCommand(dir, opts)));
+
+  const container = program
+    .command('container')
+    .description('containers from images, run by the guest\'s runtime /bin/crun (docs/images.md, "Running an image")')
+    .enablePositionalOptions();
+  container
+    .command('run')
+    .description('run IMAGE\'s command (or CMD) in a container on the emulated machine, like docker run: its output, and its exit code as ringlab\'s')
+    .argument('<image>', 'NAME[:TAG] or NAME@DIGEST in the store')
+    .argument('[cmd...]', "the command and its arguments, in place of the image's CMD (after its ENTRYPOINT)")
+    .addOption(OPTIONS.config())
+    .addOption(OPTIONS.preset())
+    .option('--cpus <n>', "the container's CPU budget, e.g. 0.5 (cpu.max: n x 100000 of each 100000 cycles)")
+    .option('--memory <size>', "the container's memory limit, e.g. 512K (memory.max)")
+    .option('--pids <n>', 'the most processes the container may have at once (pids.max)')
+    .option('--hostname <name>', "the container's hostname (default: its id, ctr)")
+    .addOption(OPTIONS.extensions("comma-separated ISA extensions the machine has besides the base ISA (e.g. legacy): an image that needs others is refused before the boot"))
+    .option('-i, --interactive', "the container's input is stdin (read to its end first, unless -t)")
+    .option('-t, --tty', 'with -i, on a terminal: an interactive session in the container (docker run -it)')
+    .option('--rm', 'remove the container when it exits (always so: a container lives for one boot)')
+    .option('--commit <name:tag>', "when the container has exited, make its writable layer a new image NAME:TAG (ringlab's docker commit)")
+    .addOption(OPTIONS.store())
+    .addOption(OPTIONS.maxCycles())
+    .addOption(OPTIONS.stats())
+    .addOption(OPTIONS.json('print one JSON object as boot --json does, with the image and its ID'))
+    .passThroughOptions()
+    .action((imageRef: string, cmd: string[], opts) => setExit(need('container').runCommand(imageRef, cmd, opts)));
 
   program
     .command('registry')

@@ -94,8 +94,9 @@
 //            of a period, so the block never slows a boot down. Drawn from a stream of their own.
 //   crun     the container runtime (/bin/crun, programs/user/crun.s): the process writes a bundle
 //            of its own (/NAME.c: an empty layer, a config with good and bad lines: a missing or
-//            odd layer, a command that does not exist or cannot run, a hostname, limits good,
-//            bad and zero, an address of its own, an unknown key, a line without `=`), runs
+//            odd layer, a command that does not exist or cannot run, words with escaped spaces
+//            and backslashes, a hostname, a working directory (cwd=) that exists or not, limits
+//            good, bad and zero, an address of its own, an unknown key, a line without `=`), runs
 //            `crun run [--keep] ID /NAME.c` in a child (clone with every namespace, the control
 //            group, the veth pair, the read-only bind mount, pivot_root(".", "."), the lazy
 //            umount of the old root, the exec that fails: 127 or 126) and waits for that child by its pid; with --keep, `crun kill` (not
@@ -1193,9 +1194,11 @@ class ProgramWriter {
     const lines: string[] = [];
     const layer = c.weighted<string | undefined>([[`${base}/l`, 12], [`${base}/nope`, 1], [`${base}/config`, 1], [undefined, 1]]);
     if (layer !== undefined) lines.push(`layers=${layer}`);
-    const cmd = c.weighted<string | undefined>([['nothere', 6], ['nothere a b', 2], ['/', 2], [undefined, 1]]);
+    // words escaped as the host writes them (a backslash before a space or a backslash)
+    const cmd = c.weighted<string | undefined>([['nothere', 6], ['nothere a b', 2], ['/', 2], ['not\\ here a\\\\b c\\', 2], [undefined, 1]]);
     if (cmd !== undefined) lines.push(`cmd=${cmd}`);
     if (c.chance(0.5)) lines.push(`hostname=h${c.int(0, 999)}`);
+    if (c.chance(0.2)) lines.push(`cwd=${c.pick(['/', '/nothere', '/.pivot_root'])}`);
     const limits: [string, string[]][] = [
       ['cpu.max', ['max 100000', '100000 100000', '200000 100000', '0 100000', 'abc']],
       ['cpu.weight', ['1', '100', '10000', '0', '10001']],
@@ -1209,7 +1212,7 @@ class ProgramWriter {
     if (c.chance(0.1)) lines.push('colour=blue');
     if (c.chance(0.1)) lines.push('junk');
     const config = lines;
-    const text = this.string(config.join('\\n') + '\\n');
+    const text = this.string(config.map((l) => l.replace(/\\/g, '\\\\')).join('\\n') + '\\n'); // .asciz escapes
     const status = `0x${(FILE_BUFFERS + 3064).toString(16)}`;
     this.sys('mkdir', this.string(base));
     this.sys('mkdir', this.string(`${base}/l`));

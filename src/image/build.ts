@@ -7,9 +7,12 @@
 // names still in the store, is a hit and is not run; a miss changes the key of every later step,
 // so the first miss rebuilds the rest. `noCache` runs every step (and still records them).
 //
-// FROM, COPY, ENV, WORKDIR, CMD, ENTRYPOINT, LABEL and REQUIRES need no guest; RUN needs the guest
-// runtime of issue 17 and is refused with an ImageError of kind 'needs-guest' until it is wired
-// in. No step records a time, so the same Ringfile and context give the same image ID.
+// FROM, COPY, ENV, WORKDIR, CMD, ENTRYPOINT, LABEL and REQUIRES need no guest. RUN runs its
+// command in a container over the layers so far through `runStep`, which the caller gives
+// (src/container/run.ts, guestRunStep: the emulated machine, a layer above this one), and what
+// the command changed is the step's layer (run.ts: the same change-set rules as COPY's). Its
+// cache key is the previous key and its text, as docker's. No step records a time, and the
+// guest is deterministic, so the same Ringfile and context give the same image ID.
 
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
@@ -23,6 +26,8 @@ import { canonicalBytes, clip, hexOf, parseJson, sha256, type Digest } from './d
 import { ImageError, messageOf } from './errors.js';
 import { layersRootfs, loadImage, storeImage, storeLayer, type LoadedImage } from './image.js';
 import { createLayer } from './layer.js';
+import { layerSummary } from './run.js';
+import type { TarEntry } from './tar.js';
 import { checkDescriptor, type Descriptor } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
 import { parseRingfile, RingfileError, type Instruction } from './ringfile.js';
@@ -42,9 +47,27 @@ export interface BuildOptions {
   /** NAME[:TAG] to give the image. */
   readonly tag: string;
   readonly noCache?: boolean;
-  /** One line per step (progress). */
+  /** One line per step (progress), and a RUN's output. */
   readonly log?: (line: string) => void;
+  /** Runs a RUN step's command (src/container/run.ts, guestRunStep); without it a RUN is an
+   *  error. */
+  readonly runStep?: RunStep;
 }
+
+/** A RUN step to run: the image so far, the command, where the step is (FILE:LINE:COLUMN) and
+ *  its text for messages, and the progress log for its output. */
+export interface RunStepRequest {
+  readonly store: ImageStore;
+  readonly config: ImageConfig;
+  readonly layers: readonly Descriptor[];
+  readonly argv: readonly string[];
+  readonly at: string;
+  readonly text: string;
+  readonly log: (line: string) => void;
+}
+
+/** The layer a RUN step made; a failing command throws (a StepExitError, run.ts). */
+export type RunStep = (request: RunStepRequest) => { tar: Uint8Array; entries: TarEntry[] };
 
 export interface BuildStep {
   readonly n: number;
@@ -105,7 +128,29 @@ export function buildImage(options: BuildOptions): BuildResult {
       return;
     }
     if (ins.kind === 'RUN') {
-      throw new ImageError(`${file}:${ins.line}:${ins.column}: RUN needs the guest runtime (issue 17: ringlab boot --container), not yet: this build stops here`, 'needs-guest');
+      key = sha256(`${key}\n${ins.text}\n`);
+      const cached = options.noCache ? undefined : readCache(store, key);
+      if (cached) {
+        state = cached;
+        rootfs = undefined;
+        steps.push({ n, text: ins.text, cached: true });
+        log(' ---> Using cache');
+        return;
+      }
+      const at = `${file}:${ins.line}:${ins.column}`;
+      if (!options.runStep) throw new ImageError(`${at}: RUN needs a machine to run on, and this build was given none`, 'usage');
+      const { tar, entries } = options.runStep({ store, config: state.config, layers: state.layers, argv: ins.command, at, text: ins.text.replace(/^RUN\s+/i, ''), log });
+      const config = structuredClone(state.config);
+      config.history ??= [];
+      const layer = storeLayer(store, tar);
+      config.rootfs = { type: 'layers', diff_ids: [...config.rootfs.diff_ids, layer.diffId] };
+      config.history.push({ created_by: ins.text, comment: 'ringlab build' });
+      state = { config, layers: [...state.layers, layer.descriptor] };
+      rootfs = undefined; // remade from the layers when a COPY needs it
+      writeCache(store, key, state);
+      steps.push({ n, text: ins.text, cached: false });
+      log(` ---> a layer of ${layerSummary(entries)}`);
+      return;
     }
     // COPY's content is part of its key: the files it adds, after assembly.
     const added = ins.kind === 'COPY' ? copyFiles(ins, context, state.config, file) : undefined;

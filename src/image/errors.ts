@@ -3,9 +3,9 @@
 // the CLI turns into a documented exit code (src/cli/commands/image.ts).
 
 /** usage: a bad argument (an illegal tag, an unknown image); format: a damaged store, layout,
- *  blob or Ringfile; network: a registry that is down or answers garbage; needs-guest: a
- *  build step that needs the guest runtime. */
-export type ImageErrorKind = 'usage' | 'format' | 'network' | 'needs-guest';
+ *  blob or Ringfile; network: a registry that is down or answers garbage; guest: the emulated
+ *  machine could not run a container (a RUN step, `container run`) to its end. */
+export type ImageErrorKind = 'usage' | 'format' | 'network' | 'guest';
 
 export class ImageError extends Error {
   constructor(

@@ -20,6 +20,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   debug: 4,
   bench: 4,
   fuzz: 4,
+  container: 4,
   cli: 5,
   tools: 6,
 };

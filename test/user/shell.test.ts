@@ -169,6 +169,9 @@ const UTILITY_CASES: Case[] = [
   c('sleep x', 'usage: sleep TICKS\n', 2),
   c('sh /nosuch', 'sh: /nosuch: No such file or directory\n', 127),
   c('echo echo in a script > s; echo exit 3 >> s; sh s', 'in a script\n', 3),
+  c("sh -c 'echo in -c; cat a | wc; exit 4'", 'in -c\n      1       1       3\n', 4),
+  c("sh -c ''", ''),
+  c('sh -c', 'sh: -c: option requires an argument\n', 2),
 ];
 
 const FILES = { '/data.txt': 'first line\nsecond line\n' };

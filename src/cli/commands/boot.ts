@@ -4,13 +4,10 @@
 
 import { basename } from 'node:path';
 import { USER_DIR } from '../../configs/images.js';
-import { EXTENSIONS, isaWith } from '../../isa/index.js';
+import { EXTENSIONS, isaWith, type Isa } from '../../isa/index.js';
 import { includeRootOption, loadProgram } from '../load.js';
 import { BootError, CONFIGS, type BootConfig, type BootOptions, type BootStats, findConfig, type PreparedBoot, ProgramAssemblyError, WORKLOADS, type BootResult, type UserProgram } from '../../configs/index.js';
-import { containerFiles, launcher, LayerAssemblyError } from '../../configs/container.js';
-import { rootDisk } from '../../configs/rootfs.js';
-import { systemPrograms } from '../../configs/system.js';
-import type { DiskFile } from '../../configs/workloads.js';
+import { layerTree, LayerAssemblyError, runContainer, type ContainerRun, type ContainerSpec } from '../../configs/container.js';
 import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { err } from '../colour.js';
 import { readDiskImage, writeBackDisk } from '../disk.js';
@@ -152,34 +149,41 @@ export function containerCommand(opts: BootCliOptions, command: readonly string[
   if (others.length > 0) throw new CliError(`--container runs one container as the only process: it cannot be combined with ${others.join(', ')}`, ExitCode.USAGE);
   if (command.length === 0) throw new CliError('--container needs the command the container runs: ringlab boot --container DIR [--container DIR2 ...] -- CMD [ARGS]', ExitCode.USAGE);
   const isa = isaWith([]);
-  let files: DiskFile[];
+  let spec: ContainerSpec;
   try {
-    files = containerFiles(opts.container ?? [], command, isa);
+    const dirs = opts.container ?? [];
+    if (dirs.length === 0) throw new BootError('--container DIR is required');
+    spec = { layers: dirs.map((dir) => layerTree(dir, isa)), command };
   } catch (e) {
     if (e instanceof LayerAssemblyError) throw new CliError(e.message, ExitCode.ASSEMBLY);
-    if (e instanceof BootError) throw new CliError(e.message, ExitCode.USAGE);
-    throw e;
+    throw bootFailure(e);
   }
   const base = opts.disk === undefined ? undefined : readDiskImage(opts.disk);
-  let disk: Uint8Array;
-  try {
-    disk = rootDisk([], base, files, systemPrograms(isa));
-  } catch (e) {
-    throw bootFailure(e);
-  }
-  const maxCycles = maxCyclesOption(opts, DEFAULT_MAX_CYCLES);
   const input = opts.input === undefined ? undefined : readInput(opts.input);
-  let result: BootResult;
+  const common = commonOptions(opts, undefined);
+  const run = bootContainer(config, spec, isa, { ...common, maxCycles: maxCyclesOption(opts, DEFAULT_MAX_CYCLES), ...(base && { base }), ...(input && { input }) });
+  if (opts.disk !== undefined) writeBackDisk(opts.disk, run.result.machine.disk, base);
+  return reportContainer(run, opts);
+}
+
+/** runContainer (configs/container.ts) with its failures as the CLI reports them: the one path
+ *  of `boot --container`, `container run` and RUN's boots. */
+export function bootContainer(config: BootConfig, spec: ContainerSpec, isa: Isa, options: Parameters<typeof runContainer>[3]): ContainerRun {
   try {
-    result = config.boot({ ...commonOptions(opts, disk), workloads: [], programs: [launcher(isa)], maxCycles, ...(input && { input }) });
+    return runContainer(config, spec, isa, options);
   } catch (e) {
     throw bootFailure(e);
   }
-  if (opts.disk !== undefined) writeBackDisk(opts.disk, result.machine.disk, base);
-  const job = result.processes[0];
-  const exitCode = job?.exitCode ?? ExitCode.GUEST;
+}
+
+/** Print a container boot's outcome as `docker run` does: the container's output (the job's,
+ *  without the kernel's boot and power-off lines) and its exit code; --json as `boot --json`. */
+export function reportContainer(run: ContainerRun, opts: Pick<BootCliOptions, 'json' | 'stats'>, extra: Record<string, unknown> = {}): number {
+  const { result, job } = run;
+  const exitCode = run.exitCode ?? ExitCode.GUEST;
   if (opts.json) {
-    const out: BootJson = {
+    const out: BootJson & Record<string, unknown> = {
+      ...extra,
       config: result.config,
       workloads: [],
       exitCode,
@@ -278,35 +282,72 @@ function bootAndReport(config: BootConfig, opts: BootCliOptions, processes: Proc
 }
 
 /** --stats: the figures on stderr, headed by why the run stopped (default: the machine's stop). */
-function printStats(opts: BootCliOptions, result: BootResult, why = describeStop(result.stop)): void {
+function printStats(opts: Pick<BootCliOptions, 'stats'>, result: BootResult, why = describeStop(result.stop)): void {
   if (!opts.stats) return;
   const procs = result.processes.map((p) => `  pid ${p.pid} ${p.name}: exit ${p.exitCode ?? 'none (still running)'}`).join('\n');
   const vmm = result.stats.vmm ? `${formatVmmStats(result.stats, err)}\n` : '';
   io.stderr.write(`${err.dim(`${why} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${procs}\n`);
 }
 
-/** `boot --shell` on this process's terminal. Without --max-cycles there is no cycle limit: an
- *  idle guest's timer keeps simulated time going for as long as the person stays. */
-async function interactiveShell(config: BootConfig, opts: BootCliOptions, processes: Processes): Promise<number> {
+/** A container's interactive boot (`container run -it`): the disk the container's boot made,
+ *  its launcher as the one process, and the boot's options; the exit code is the container's. */
+export interface InteractiveContainer {
+  readonly disk: Uint8Array;
+  readonly launcher: UserProgram;
+  readonly boot: Omit<BootOptions, 'workloads' | 'programs' | 'disk'>;
+}
+
+/** The kernel's own lines at boot and at power-off, which a container's terminal leaves out (as
+ *  docker run -it shows only the container). */
+const KERNEL_LINE = /^kernel: (booting \d+ process(es)?|\d+ process(es)? finished.*)\n$/;
+
+/** Console bytes to `next`, without the kernel's boot and power-off lines: a line that could be
+ *  one is held until it ends (or stops looking like one). */
+function withoutKernelLines(next: (b: number) => void): (b: number) => void {
+  const PREFIX = 'kernel: ';
+  let held: number[] = [];
+  let atStart = true;
+  return (b) => {
+    if (!atStart) {
+      next(b);
+      if (b === 10) atStart = true;
+      return;
+    }
+    held.push(b);
+    const text = String.fromCharCode(...held);
+    const possible = text.length <= PREFIX.length ? PREFIX.startsWith(text) : text.startsWith(PREFIX);
+    if (possible && b !== 10) return;
+    if (!(possible && KERNEL_LINE.test(text))) for (const h of held) next(h);
+    atStart = b === 10;
+    held = [];
+  };
+}
+
+/** `boot --shell` (or `container run -it`) on this process's terminal. Without --max-cycles
+ *  there is no cycle limit: an idle guest's timer keeps simulated time going for as long as the
+ *  person stays. */
+export async function interactiveShell(config: BootConfig, opts: BootCliOptions, processes: Processes, container?: InteractiveContainer): Promise<number> {
   const maxCycles = maxCyclesOption(opts, Infinity);
-  const disk = opts.disk === undefined ? undefined : readDiskImage(opts.disk);
+  const disk = container ? undefined : opts.disk === undefined ? undefined : readDiskImage(opts.disk);
   const output = new SessionOutput((bytes) => io.stdout.write(bytes));
   let prepared: PreparedBoot;
   try {
-    prepared = config.prepare({ ...commonOptions(opts, disk), ...processes, tty: true, onConsoleOutput: (b) => output.byte(b) });
+    prepared = container
+      ? config.prepare({ ...container.boot, disk: container.disk, workloads: [], programs: [container.launcher], tty: true, onConsoleOutput: withoutKernelLines((b) => output.byte(b)) })
+      : config.prepare({ ...commonOptions(opts, disk), ...processes, tty: true, onConsoleOutput: (b) => output.byte(b) });
   } catch (e) {
     throw bootFailure(e);
   }
   const { end, stop, atLineStart, terminalGone } = await interactiveSession(prepared, output, maxCycles);
   const result = prepared.report(stop);
-  if (opts.disk !== undefined) writeBackDisk(opts.disk, result.machine.disk, disk);
+  if (!container && opts.disk !== undefined) writeBackDisk(opts.disk, result.machine.disk, disk);
   const say = (message: string): void => void io.stderr.write(`${atLineStart ? '' : '\n'}${err.red('ringlab:')} ${message}\n`);
   let exitCode: number = ExitCode.GUEST;
   let why: string;
   switch (end.kind) {
     case 'stop':
       why = describeStop(end.stop);
-      if (end.stop.kind === 'halt') exitCode = end.stop.exitCode;
+      if (end.stop.kind === 'halt') exitCode = container ? (result.processes[0]?.exitCode ?? ExitCode.GUEST) : end.stop.exitCode;
       else say(why);
       break;
     case 'quit':

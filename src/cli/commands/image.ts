@@ -7,6 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildImage } from '../../image/build.js';
 import { ImageError } from '../../image/errors.js';
+import { StepExitError } from '../../image/run.js';
+import { guestRunStep } from '../../container/run.js';
+import { BootError } from '../../configs/types.js';
 import { imageIds, loadImage, type LoadedImage } from '../../image/image.js';
 import { chainIds } from '../../image/ids.js';
 import { exportImages, importLayout } from '../../image/layout.js';
@@ -20,10 +23,13 @@ export interface StoreOptions {
   store?: string;
 }
 
-const EXIT_OF_KIND = { usage: ExitCode.USAGE, format: ExitCode.ASSEMBLY, network: ExitCode.REGISTRY, 'needs-guest': ExitCode.NEEDS_GUEST } as const;
+const EXIT_OF_KIND = { usage: ExitCode.USAGE, format: ExitCode.ASSEMBLY, network: ExitCode.REGISTRY, guest: ExitCode.GUEST } as const;
 
-/** An ImageError as the CLI reports it. */
+/** An ImageError as the CLI reports it; a container's command that failed (a RUN step) exits
+ *  with the command's own code. */
 export function cliErrorOf(e: unknown): unknown {
+  if (e instanceof StepExitError) return new CliError(e.message, e.exitCode);
+  if (e instanceof BootError) return new CliError(e.message, ExitCode.USAGE);
   return e instanceof ImageError ? new CliError(e.message, EXIT_OF_KIND[e.kind]) : e;
 }
 
@@ -182,15 +188,23 @@ export function buildCommand(dir: string, opts: BuildCliOptions): number {
     } catch (e) {
       throw e instanceof CliError && !existsSync(ringfile) ? new CliError(`${ringfile}: no Ringfile (give one with -f)`, ExitCode.USAGE) : e;
     }
-    const result = buildImage({
-      store: openStore(opts),
-      context: dir,
-      ringfile: text,
-      ringfileName: ringfile,
-      tag: opts.tag,
-      noCache: opts.cache === false,
-      ...(!opts.quiet && { log: (line: string) => io.stdout.write(`${line}\n`) }),
-    });
+    let result: ReturnType<typeof buildImage>;
+    try {
+      result = buildImage({
+        store: openStore(opts),
+        context: dir,
+        ringfile: text,
+        ringfileName: ringfile,
+        tag: opts.tag,
+        noCache: opts.cache === false,
+        runStep: guestRunStep(),
+        ...(!opts.quiet && { log: (line: string) => io.stdout.write(`${line}\n`) }),
+      });
+    } catch (e) {
+      // A failing RUN's output: printed with the steps, or (with -q) here, before its error.
+      if (e instanceof StepExitError && opts.quiet && e.output !== '') io.stderr.write(e.output);
+      throw e;
+    }
     if (opts.quiet) io.stdout.write(`${result.image.id}\n`);
     return ExitCode.OK;
   });
