@@ -2,6 +2,7 @@
 // Each config can `prepare` a loaded machine (the debugger steps through it) or `boot` it to
 // power-off (boot = prepare + run + report).
 
+import { bootHosted, prepareHosted } from './hosted.js';
 import { bootNative, prepareNative } from './native.js';
 import type { BootConfig, VmmConfig } from './types.js';
 import { bootVmm, prepareVmm } from './vmm.js';
@@ -18,6 +19,12 @@ export const CONFIGS: readonly BootConfig[] = [
     'paravirtualization VMM in ring 0 (programs/vmm/pv); the guest kernel built with PARAVIRT in ring 1: hypercalls, a shared page, batched page-table updates',
     { vmm: 'pv', extensions: [], flags: 0, kernelDefines: { PARAVIRT: 1 } },
   ),
+  {
+    name: 'hosted',
+    description: 'hosted (type-2) VMM: the kernel built with -D HOST on bare metal, its driver (programs/kernel/kvm.s) and the user-space VMM /bin/rlvmm run the guest kernel in non-root mode with nested paging',
+    prepare: prepareHosted,
+    boot: bootHosted,
+  },
 ];
 
 function vmmConfig(name: string, description: string, vmm: VmmConfig): BootConfig {
