@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { USER_DIR } from '../../configs/images.js';
 import { isaWith } from '../../isa/index.js';
 import { includeRootOption, loadProgram } from '../load.js';
-import { BootError, CONFIGS, type BootConfig, type BootOptions, type BootStats, findConfig, type PreparedBoot, ProgramAssemblyError, WORKLOADS, type BootResult, type UserProgram } from '../../configs/index.js';
+import { ALL_CONFIGS, BootError, type BootConfig, type BootOptions, type BootStats, findConfig, type PreparedBoot, ProgramAssemblyError, WORKLOADS, type BootResult, type UserProgram } from '../../configs/index.js';
 import { containerFiles, launcher, LayerAssemblyError } from '../../configs/container.js';
 import { rootDisk } from '../../configs/rootfs.js';
 import { systemPrograms } from '../../configs/system.js';
@@ -67,12 +67,14 @@ export interface BootJson {
   consoleTruncated: boolean;
   stats: BootStats;
   processes: BootResult['processes'];
+  /** `--config hosted`: the whole console and the host's own processes (rlvmm first). */
+  host?: BootResult['host'];
 }
 
 /** The boot configuration of that name, or a usage error listing the valid ones. */
 export function configNamed(name: string): BootConfig {
   const config = findConfig(name);
-  if (!config) throw new CliError(`unknown config '${name}' (valid: ${CONFIGS.map((c) => c.name).join(', ')})`, ExitCode.USAGE);
+  if (!config) throw new CliError(`unknown config '${name}' (valid: ${ALL_CONFIGS.map((c) => c.name).join(', ')})`, ExitCode.USAGE);
   return config;
 }
 
@@ -88,7 +90,7 @@ export function bootFailure(e: unknown): unknown {
 export function listText(): string {
   const width = Math.max(...WORKLOADS.map((w) => w.name.length));
   const lines = ['configurations:'];
-  for (const c of CONFIGS) lines.push(`  ${c.name.padEnd(width)}  ${c.description}`);
+  for (const c of ALL_CONFIGS) lines.push(`  ${c.name.padEnd(width)}  ${c.description}`);
   lines.push('workloads (default iterations in brackets):');
   for (const w of WORKLOADS) lines.push(`  ${w.name.padEnd(width)}  ${w.description} [${w.defaultIterations}]`);
   return `${lines.join('\n')}\n`;
@@ -186,6 +188,7 @@ export function containerCommand(opts: BootCliOptions, command: readonly string[
       consoleTruncated: result.consoleTruncated,
       stats: result.stats,
       processes: result.processes,
+      ...(result.host && { host: result.host }),
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return exitCode;
@@ -253,6 +256,7 @@ function bootAndReport(config: BootConfig, opts: BootCliOptions, processes: Proc
       consoleTruncated: result.consoleTruncated,
       stats: result.stats,
       processes: result.processes,
+      ...(result.host && { host: result.host }),
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return exitCode;
@@ -267,7 +271,14 @@ function printStats(opts: BootCliOptions, result: BootResult, why = describeStop
   if (!opts.stats) return;
   const procs = result.processes.map((p) => `  pid ${p.pid} ${p.name}: exit ${p.exitCode ?? 'none (still running)'}`).join('\n');
   const vmm = result.stats.vmm ? `${formatVmmStats(result.stats, err)}\n` : '';
-  io.stderr.write(`${err.dim(`${why} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${procs}\n`);
+  const h = result.stats.hosted;
+  const exits = (r: Record<string, number>): string => Object.entries(r).map(([k, n]) => `${k} ${grouped(n)}`).join(', ') || 'none';
+  const hosted = h
+    ? `  hosted: host kernel ${grouped(h.worlds.hostKernel.cycles)} cycles, host user ${grouped(h.worlds.hostUser.cycles)}, guest kernel ${grouped(h.worlds.guestKernel.cycles)}, guest user ${grouped(h.worlds.guestUser.cycles)}\n` +
+      `  VM exits handled in the host kernel: ${exits(h.exits.kernel)}\n  VM exits handled by the VMM process: ${exits(h.exits.user)}\n` +
+      `  guest pages backed ${grouped(h.eptPagesBacked)}, interrupts injected ${grouped(h.injectedInterrupts)}, vcpu_run restarts ${grouped(h.restarts)}\n`
+    : '';
+  io.stderr.write(`${err.dim(`${why} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${hosted}${procs}\n`);
 }
 
 /** `boot --shell` on this process's terminal. Without --max-cycles there is no cycle limit: an
