@@ -161,10 +161,12 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
   // that also holds the guest's files. init starts one job: rlvmm.
   const hostIsa = isaWith(['vmx']);
   const hostKernel = kernelImage(hostIsa, HOST_DEFINES);
-  const hostSpecs: ProcessSpec[] = [{ name: VMM_PROGRAM, iterations: 0, path: `/bin/${VMM_PROGRAM}`, iterationArg: false }];
+  const beside = (options.hostWorkloads?.length ?? 0) + (options.hostPrograms?.length ?? 0) > 0 ? processesFor(options.hostWorkloads ?? [], options.iterations, options.hostPrograms) : [];
+  const hostSpecs: ProcessSpec[] = [{ name: VMM_PROGRAM, iterations: 0, path: `/bin/${VMM_PROGRAM}`, iterationArg: false }, ...beside];
   let hostDisk: Uint8Array;
   try {
-    hostDisk = rootDisk([{ name: VMM_PROGRAM, image: userImage(VMM_PROGRAM, guestIsa) }], undefined, [
+    const besidePrograms = beside.map((spec) => ({ name: spec.name, image: spec.image ?? userImage(spec.name, guestIsa) }));
+    hostDisk = rootDisk([{ name: VMM_PROGRAM, image: userImage(VMM_PROGRAM, guestIsa) }, ...besidePrograms], undefined, [
       { path: GUEST_IMAGE_PATH, bytes: image.bytes },
       { path: GUEST_DISK_PATH, bytes: guestDisk },
     ], systemPrograms(guestIsa), HOST_DISK_BYTES);
@@ -204,6 +206,7 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
   return {
     config: 'hosted',
     machine,
+    // The debugger's pids are the guest's; the host's processes are not listed.
     images: [{ name: 'host-kernel', kind: 'vmm', image: hostKernel }, { name: 'kernel', kind: 'kernel', image: guestKernel }, ...userImages(specs, guestIsa)],
     report: (stop) => {
       const hostResult = hostObserver.result('hosted', machine, stop);

@@ -78,6 +78,10 @@ export interface BootOptions {
   /** Devices to plug into the machine next to the built-in ones (coursework, tests). Under a VMM
    *  each is treated as it declares (Device.vmm): the VMM is built with a port table for it. */
   devices?: readonly Device[];
+  /** `--config hosted` only: workloads and programs the host runs beside the VMM process
+   *  (`boot --host-workload`), started by the host's init after rlvmm (host pids 3, 4, ...). */
+  hostWorkloads?: readonly string[];
+  hostPrograms?: readonly UserProgram[];
   /** Called with the loaded machine just before it runs (tests attach trap hooks here). */
   onMachine?: (machine: Machine) => void;
 }

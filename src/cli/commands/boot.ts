@@ -51,6 +51,8 @@ export interface BootCliOptions {
   tty?: boolean;
   /** --shell: /bin/sh as the only process, interactive on a terminal (shellCommand). */
   shell?: boolean;
+  /** --host-workload W[,W...]: with --config hosted, host processes beside the VMM process. */
+  hostWorkload?: string;
   /** --container DIR (repeatable): the layers of a container run by /bin/crun (containerCommand). */
   container?: string[];
 }
@@ -203,6 +205,7 @@ type Processes = Pick<BootOptions, 'workloads' | 'programs' | 'run' | 'shell'>;
 
 /** The boot options every boot takes from the command line (all but its processes and input). */
 function commonOptions(opts: BootCliOptions, disk: Uint8Array | undefined): Omit<BootOptions, 'workloads'> {
+  if (opts.hostWorkload !== undefined && opts.config !== 'hosted') throw new CliError('--host-workload is for --config hosted (the host of a hosted VMM)', ExitCode.USAGE);
   const iterations = parseIterations(opts.iterations);
   const quantum = opts.quantum === undefined ? undefined : parseCount('--quantum', opts.quantum);
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
@@ -216,6 +219,7 @@ function commonOptions(opts: BootCliOptions, disk: Uint8Array | undefined): Omit
     ...(memoryBytes !== undefined && { memoryBytes }),
     ...(disk && { disk }),
     ...(Object.keys(kernelDefines).length > 0 && { kernelDefines }),
+    ...(opts.hostWorkload !== undefined && { hostWorkloads: parseList(opts.hostWorkload) }),
   };
 }
 
