@@ -9,7 +9,10 @@ import { findConfig, kernelImage, userImage, type BootOptions, type BootResult }
 import { HOST_DEFINES } from '../../src/configs/hosted.js';
 import { SYSCALLS } from '../../src/abi/index.js';
 import { isaWith } from '../../src/isa/index.js';
+import { costPreset } from '../../src/machine/costs.js';
 import { program } from './guests/guest.js';
+import { checkBootSet } from '../../src/fuzz/equivalence.js';
+import { deriveSeed } from '../../src/fuzz/random.js';
 
 const hosted = (options: Omit<BootOptions, 'maxCycles'>): BootResult => findConfig('hosted')!.boot({ maxCycles: 400_000_000, ...options });
 const native = (options: Omit<BootOptions, 'maxCycles'>): BootResult => findConfig('native')!.boot({ maxCycles: 400_000_000, ...options });
@@ -54,6 +57,15 @@ describe('hosted: every workload as natively', () => {
       [2, 'rlvmm', 0, expect.stringContaining('compute: rounds=20')],
       [3, 'compute', 0, n.processes[0]!.output],
     ]);
+  });
+});
+
+describe('hosted: random programs as natively (the equivalence tester, asked for hosted)', () => {
+  // `ringlab fuzz --config hosted` (hosted is not in the tester's default list): two boot sets.
+  it.each([4, 5])('boot set %i of seed 1', (index) => {
+    const report = checkBootSet(deriveSeed(1, index), { configs: ['hosted'], presets: ['default'] });
+    expect(report.divergences).toEqual([]);
+    expect(report.boots).toBe(2);
   });
 });
 
@@ -161,6 +173,13 @@ describe('hosted: figures', () => {
     expect([h.stats.cycles, h.stats.hosted!.eptPagesBacked, h.stats.hosted!.injectedInterrupts, h.stats.hosted!.restarts]).toEqual([17110754, 80, 6, 12]);
     expect(h.stats.disk!.requests).toBe(68);
     expect(h.stats.worlds.idle.cycles).toBe(14332709);
+  });
+
+  it('with first-generation exits (vtx-2006) the way to user space weighs less against the exit itself', () => {
+    const costs = costPreset('vtx-2006');
+    const io = (config: string, n: number): number => findConfig(config)!.boot({ workloads: ['io'], iterations: n, costs, maxCycles: 10_000_000_000 }).stats.cycles;
+    const perByte = (config: string): number => (io(config, 40) - io(config, 20)) / 640;
+    expect(['native', 'vtx-ept', 'hosted'].map(perByte)).toEqual([35.38125, 3496.8078125, 5490.9890625]);
   });
 
   it('per iteration: compute near native; a console byte through rlvmm costs a multiple of one through the vtx VMM', () => {
