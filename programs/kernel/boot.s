@@ -8,6 +8,9 @@ _start:
         sw   t1, P_KSTACK(t0)
         la   t0, trap_entry         # 1. install the trap vector
         vcsrw TVEC, t0
+        vextensions t0              # the CPU's ISA extensions, which exec checks each
+        la   t1, cpu_extensions     # executable's EX_ISA against (exec.s)
+        sw   t0, 0(t1)
 
         li   s0, BOOTARGS           # 2. check the boot arguments
         lw   t0, BA_MAGIC(s0)

@@ -2,9 +2,12 @@
 # (docs/fs.md, "Executables"; src/fs/exec.ts writes them) is a header, a table of segments and
 # their bytes:
 #
-#   EX_MAGIC "RLX1" | EX_ENTRY | EX_NSEG | ... | NSEG x (ES_VADDR, ES_OFFSET, ES_FILESZ, ES_MEMSZ)
+#   EX_MAGIC "RLX1" | EX_ENTRY | EX_NSEG | EX_ISA | NSEG x (ES_VADDR, ES_OFFSET, ES_FILESZ, ES_MEMSZ)
 #
-# Each segment becomes fresh zeroed pages at VADDR..VADDR+MEMSZ (user, read/write/execute), the
+# EX_ISA names the ISA extensions the program's instructions use (the assembler sets a bit for
+# each it emitted one of); a program that needs one this CPU lacks is refused with ENOEXEC, the
+# "exec format error" Linux gives a binary for another architecture, instead of dying later of
+# SIGILL at its first such instruction. Each segment becomes fresh zeroed pages at VADDR..VADDR+MEMSZ (user, read/write/execute), the
 # first FILESZ bytes read from the file at OFFSET. Everything is checked before it is used, so
 # a damaged or hostile file gives ENOEXEC, never a kernel fault.
 
@@ -55,6 +58,12 @@ exec_load:
         bltu t0, t1, .put
         li   t1, HEAP_BASE
         bgeu t0, t1, .put
+        lw   t0, EX_ISA(s3)         # only extensions this CPU has (boot.s read them)
+        la   t1, cpu_extensions
+        lw   t1, 0(t1)
+        not  t1, t1
+        and  t0, t0, t1             # the ones it needs and the CPU lacks
+        bnez t0, .put
         li   fp, 0                  # fp = segment number
 .seg:   lw   t0, EX_NSEG(s3)
         bgeu fp, t0, .done

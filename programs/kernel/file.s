@@ -85,8 +85,9 @@ fd_alloc:
         ret
 
 # fileclose(a0 = open file): drop a reference; the last one releases its inode (which may free
-# an unlinked file: that takes the filesystem lock and may wait for the disk) or its end of a
-# pipe.
+# an unlinked file: that takes the filesystem lock and may wait for the disk) and its use of
+# the mount it was opened through (a detached mount may end with it: mnt_release, vfs.s), or its
+# end of a pipe.
 fileclose:
         lw   t0, F_REF(a0)
         addi t0, t0, -1
@@ -102,11 +103,16 @@ fileclose:
         bne  t0, t1, .out
         push ra
         push s1
+        push s2
         lw   s1, F_IP(a0)
+        lw   s2, F_MNT(a0)
         call fs_lock
         mv   a0, s1
         call iput
+        mv   a0, s2
+        call mnt_release
         call fs_unlock
+        pop  s2
         pop  s1
         pop  ra
 .out:   ret
@@ -126,19 +132,15 @@ close_all_files:
 .next:  addi s1, s1, 1
         li   t0, NOFILE
         blt  s1, t0, .each
-        lw   s1, P_CWD(s0)
-        beqz s1, .root
-        sw   zero, P_CWD(s0)
+        lw   t0, P_CWD(s0)          # the directories (the root: chroot's, ns.s), each with
+        lw   t1, P_ROOT(s0)         # its use of its mount (vfs.s)
+        or   t0, t0, t1
+        beqz t0, .out
         call fs_lock
-        mv   a0, s1
-        call iput
-        call fs_unlock
-.root:  lw   s1, P_ROOT(s0)         # chroot's directory (ns.s)
-        beqz s1, .out
-        sw   zero, P_ROOT(s0)
-        call fs_lock
-        mv   a0, s1
-        call iput
+        li   a0, 0
+        call dir_put
+        li   a0, 1
+        call dir_put
         call fs_unlock
 .out:   pop  s1
         pop  ra

@@ -184,6 +184,7 @@ path_buf2:   .space PATH_MAX    # rename: from's path
 io_to_kernel: .word 0           # 1 while readi copies into kernel memory (exec.s)
 io_direct:   .word 0            # 1 while a read with O_DIRECT runs (data_buffer)
 exec_hdr:    .space EX_SEGS + EXEC_MAX_SEGS * ES_SIZEOF   # an executable's header (exec.s)
+cpu_extensions: .word 0     # the CPU's ISA extensions (EXTENSIONS, read at boot: boot.s)
 exec_word:   .word 0            # exec: one argv pointer, copied in
 exec_argbytes: .word 0          # exec: bytes of the strings in exec_args
 exec_argv:   .space 4 * (MAXARG + 1)    # exec: argv as the new program sees it

@@ -1524,8 +1524,9 @@ ovl_mount:
         pop  ra
         ret
 
-# ovl_layer(a0 = kernel path) -> a0 = the held directory, or -errno: EINVAL for an empty path
-# or a directory of an overlay (layers are not stacked), namex's errors, ENOTDIR.
+# ovl_layer(a0 = kernel path) -> a0 = the held directory, or -errno: EINVAL for an empty path,
+# a directory of an overlay (layers are not stacked) or one in a detached mount (vfs.s: Linux's
+# clone_private_mount refuses a mount outside the caller's namespace), namex's errors, ENOTDIR.
 ovl_layer:
         push ra
         lbu  t0, 0(a0)
@@ -1534,6 +1535,11 @@ ovl_layer:
         la   a2, name_buf
         call namex
         blt  a0, zero, .out
+        la   t0, namex_mnt
+        lw   t0, 0(t0)
+        lw   t0, M_NS(t0)
+        lw   t1, P_MNTNS(s0)
+        bne  t0, t1, .put
         call ovl_is_node
         bnez t0, .put
         lw   t0, I_TYPE(a0)

@@ -30,10 +30,23 @@
 # the namespace's root, and so what 0 means for every process in it, as Linux moves the root and
 # current directory of every process that had the old root.
 #
+# A LAZY UNMOUNT (umount(target, MNT_DETACH), umount2(2)) takes the mount and every mount below
+# it out of the namespace at once: they are DETACHED (M_NS -1, no parent, no mountpoint: new
+# walks never reach them, `mounts` does not list them, and each is cut from the others as Linux's
+# umount_tree disconnects them). A detached entry stays taken while anything still uses it, and
+# so does its filesystem (the root it holds, a tmpfs's D_REF): a file opened through it (F_MNT),
+# a process's current or root directory in it (proc_mnts). Nothing counts these uses: as the
+# EBUSY of a plain umount does, mnt_busy looks for them, and each place that lets go of one (the
+# last close of the file, chdir, chroot, setns, exit) asks mnt_release whether it was the last,
+# which frees the entry. Inside a detached mount a walk goes on as before; `..` at its root stays
+# there (it has no parent) and getcwd says "(unreachable)", as Linux's does; mount, umount and
+# pivot_root refuse a place in it (EINVAL, Linux's check_mnt).
+#
 # Locking: mount, umount and pivot_root run under the filesystem lock (fs_call), and so does a
-# namespace's last exit. unshare's copy runs without it and never waits: it only takes free
-# entries (an entry being freed is marked M_NS -1 until it is free) and namespace entries whose
-# count is 0 (a dying namespace keeps 1 until its mounts are gone).
+# namespace's last exit, and every release of a detached mount. unshare's copy runs without it
+# and never waits: it only takes free entries (an entry being freed, or detached, is marked
+# M_NS -1 until it is free) and namespace entries whose count is 0 (a dying namespace keeps 1
+# until its mounts are gone).
 
 # ---- boot -------------------------------------------------------------------------------------
 
@@ -105,13 +118,15 @@ proc_dir:
         ret
 
 # set_dir(a0 = 0: current directory, 1: root; a1 = held directory, a2 = its mount): chdir and
-# chroot. The field keeps the reference; the old one's goes. The namespace's root is stored as
+# chroot. The field keeps the reference; the old one's goes, and with it the old directory's
+# use of its mount (a detached mount may end: mnt_release). The namespace's root is stored as
 # 0, so that it follows pivot_root.
 set_dir:
         push ra
         push s1
         push s2
         push s3
+        push fp
         mv   s1, a1
         mv   s2, a2
         li   s3, P_CWD
@@ -122,7 +137,8 @@ set_dir:
         li   t1, P_CWD
         beq  s3, t1, .store
         addi a0, a0, 4
-.store: sw   s2, 0(a0)
+.store: lw   fp, 0(a0)              # fp = the old directory's mount (if the field was not 0)
+        sw   s2, 0(a0)
         add  s3, s3, s0             # s3 = the PCB's field
         lw   t0, P_MNTNS(s0)        # the namespace's root: 0
         lw   t0, MN_ROOT(t0)
@@ -136,7 +152,10 @@ set_dir:
         sw   s1, 0(s3)
         beqz a0, .out
         call iput
-.out:   pop  s3
+        mv   a0, fp
+        call mnt_release
+.out:   pop  fp
+        pop  s3
         pop  s2
         pop  s1
         pop  ra
@@ -188,9 +207,9 @@ mntns_join:
         beqz t0, .old               # no filesystem: the directories are 0 already
         call fs_lock
         li   a0, 0
-        call join_root
+        call dir_put
         li   a0, 1
-        call join_root
+        call dir_put
         call fs_unlock              # (a directory that is still linked writes nothing)
 .old:   mv   a0, s1
         call mntns_put
@@ -198,19 +217,30 @@ mntns_join:
         pop  ra
         ret
 
-# join_root(a0 = 0: current directory, 1: root; s0 = PCB): the field becomes 0, the root of
-# the namespace's root mount, and its old inode is let go.
-join_root:
+# dir_put(a0 = 0: current directory, 1: root; s0 = PCB), under the filesystem lock: the field
+# becomes 0, the root of the namespace's root mount, and its old inode is let go, and its use
+# of its mount (mnt_release). setns, and exit (close_all_files, file.s).
+dir_put:
         push ra
+        push s1
+        mv   s1, a0
+        mv   a0, s0
+        call pmnt
+        slli t1, s1, 2              # the mount's word: +0 or +4
+        add  t1, a0, t1
         li   t0, P_CWD
-        beqz a0, .field
+        beqz s1, .field
         li   t0, P_ROOT
 .field: add  t0, t0, s0
         lw   a0, 0(t0)
         sw   zero, 0(t0)
         beqz a0, .out
+        lw   s1, 0(t1)              # s1 = its mount
         call iput
-.out:   pop  ra
+        mv   a0, s1
+        call mnt_release
+.out:   pop  s1
+        pop  ra
         ret
 
 # mntns_put(a0 = namespace): one process fewer. The last one takes its mounts with it, under
@@ -242,6 +272,59 @@ mntns_put:
         pop  s1
         pop  ra
         ret
+
+# mnt_busy(a0 = mount entry) -> a0 = 1 when something uses it: an open file opened through it
+# (F_MNT), a process's current or root directory in it; else 0. Mounts below it are not asked
+# (umount asks them itself; a detached mount has none). Clobbers t0-t3.
+mnt_busy:
+        la   t0, ftable             # files opened through it
+        la   t1, ftable + F_SIZE * NFILE
+.files: lw   t2, F_TYPE(t0)
+        addi t2, t2, -FT_INODE      # (a pipe's F_MNT is what an earlier file left there)
+        bnez t2, .fnext
+        lw   t2, F_MNT(t0)
+        beq  t2, a0, .yes
+.fnext: addi t0, t0, F_SIZE
+        bltu t0, t1, .files
+        la   t0, proc_table         # directories in it
+        la   t3, proc_mnts
+.procs: lw   t1, P_STATE(t0)
+        beqz t1, .pnext
+        lw   t1, P_CWD(t0)
+        beqz t1, .root
+        lw   t1, 0(t3)
+        beq  t1, a0, .yes
+.root:  lw   t1, P_ROOT(t0)
+        beqz t1, .pnext
+        lw   t1, 4(t3)
+        beq  t1, a0, .yes
+.pnext: addi t0, t0, P_SIZE
+        addi t3, t3, 8
+        la   t1, proc_table + P_SIZE * NPROC
+        bltu t0, t1, .procs
+        li   a0, 0
+        ret
+.yes:   li   a0, 1
+        ret
+
+# mnt_release(a0 = mount entry, or 0), under the filesystem lock: one use of it went (a file's
+# last close, a directory left). A detached mount (M_NS -1) that nothing uses any more is freed,
+# and its filesystem with it when that was its last mount (a tmpfs's frames come back). Clobbers
+# t0-t3, a0-a3.
+mnt_release:
+        beqz a0, .out
+        lw   t0, M_NS(a0)
+        li   t1, -1
+        bne  t0, t1, .out
+        push ra
+        push a0
+        call mnt_busy
+        mv   t0, a0
+        pop  a0
+        pop  ra
+        bnez t0, .out
+        j    mnt_free               # (returns to our caller)
+.out:   ret
 
 # mnt_free(a0 = mount entry): the entry becomes free; its inodes are let go, and open files
 # that were opened through it forget it (F_MNT). Clobbers t0-t3, a0-a3.
@@ -523,7 +606,8 @@ sys_mounts:
 # a filesystem to create: "tmpfs" (tmpfs.s) or "overlay" (ovl.s), whose options ("size=64k",
 # "lowerdir=...,upperdir=...") come in `source`, as Linux's come in mount(2)'s data; any other
 # type is ENODEV once the target is found. The new mount covers the target where the walk to it
-# ended (on top of any mount there already).
+# ended (on top of any mount there already). A target, or a bind's source, in a detached mount
+# (umount_lazy) is EINVAL, as Linux's check_mnt.
 do_mount:
         push ra
         push s1
@@ -542,6 +626,10 @@ do_mount:
         lw   t0, I_TYPE(s1)
         li   t1, T_DIR
         li   a0, -ENOTDIR
+        bne  t0, t1, .put1
+        lw   t0, M_NS(s2)           # in a detached mount: EINVAL (Linux's check_mnt)
+        lw   t1, P_MNTNS(s0)
+        li   a0, -EINVAL
         bne  t0, t1, .put1
         lw   t0, P_A3(s0)
         andi t0, t0, MS_BIND
@@ -582,6 +670,12 @@ do_mount:
         lw   t0, I_TYPE(s3)
         li   t1, T_DIR
         li   a0, -ENOTDIR
+        bne  t0, t1, .put2
+        la   t0, namex_mnt          # a source in a detached mount: EINVAL, as the target
+        lw   t0, 0(t0)
+        lw   t0, M_NS(t0)
+        lw   t1, P_MNTNS(s0)
+        li   a0, -EINVAL
         bne  t0, t1, .put2
 .entry: la   t0, mount_table        # a free entry
         la   t1, mount_table + M_SIZE * NMOUNT
@@ -631,18 +725,25 @@ do_mount:
 .inval: li   a0, -EINVAL
         j    .out
 
-# umount(target, flags): detach the mount whose root `target` is. EINVAL when it is not the
-# root of a mount, or flags is not 0 (MNT_DETACH, the lazy unmount, is not implemented);
-# EBUSY for the namespace's root mount, or while anything uses the mount: a mount below it, a
-# process's current or root directory in it, a file opened through it.
+# umount(target, flags): detach the mount whose root `target` is. As Linux's umount (with
+# LOOKUP_MOUNTPOINT), the walk's end goes on into a mount that covers it: `umount .` in a
+# directory something was mounted on since takes that mount (after pivot_root(".", "."), the old
+# root stacked on the new). EINVAL for flags other than MNT_DETACH, a target that is not the
+# root of a mount, or a mount that is not in the caller's namespace (a detached one); EBUSY for
+# the namespace's root mount. Without MNT_DETACH, EBUSY too while anything uses the mount: a
+# mount below it, a file opened through it, a process's current or root directory in it; else it
+# is freed. With MNT_DETACH it and every mount below it leave the namespace at once (umount_lazy).
 do_umount:
         push ra
         push s1
         push s2
-        bnez a1, .inval
+        li   t0, ~MNT_DETACH
+        and  t0, a1, t0
+        bnez t0, .inval
         li   a1, 0
         call lookup_path
         blt  a0, zero, .out
+        call mnt_cross              # on into a mount that covers the walk's end
         la   t0, namex_mnt
         lw   s2, 0(t0)              # s2 = the mount
         mv   s1, a0
@@ -650,9 +751,14 @@ do_umount:
         li   a0, -EINVAL
         lw   t0, M_ROOT(s2)
         bne  s1, t0, .out           # not the root of a mount
+        lw   t0, M_NS(s2)
+        lw   t1, P_MNTNS(s0)
+        bne  t0, t1, .out           # not in the caller's namespace (detached)
         li   a0, -EBUSY
         lw   t0, M_PARENT(s2)
         beqz t0, .out               # the namespace's root
+        lw   t0, P_A1(s0)
+        bnez t0, .lazy
         la   t0, mount_table        # mounts below it
         la   t1, mount_table + M_SIZE * NMOUNT
 .mnts:  lw   t2, M_NS(t0)
@@ -661,33 +767,15 @@ do_umount:
         beq  t2, s2, .out
 .mnext: addi t0, t0, M_SIZE
         bltu t0, t1, .mnts
-        la   t0, ftable             # files opened through it
-        la   t1, ftable + F_SIZE * NFILE
-.files: lw   t2, F_TYPE(t0)
-        addi t2, t2, -FT_INODE      # (a pipe's F_MNT is what an earlier file left there)
-        bnez t2, .fnext
-        lw   t2, F_MNT(t0)
-        beq  t2, s2, .out
-.fnext: addi t0, t0, F_SIZE
-        bltu t0, t1, .files
-        la   s1, proc_table         # directories in it
-.procs: lw   t0, P_STATE(s1)
-        beqz t0, .pnext
-        mv   a0, s1
-        call pmnt
-        lw   t0, P_CWD(s1)
-        beqz t0, .root
-        lw   t0, 0(a0)
-        beq  t0, s2, .busy
-.root:  lw   t0, P_ROOT(s1)
-        beqz t0, .pnext
-        lw   t0, 4(a0)
-        beq  t0, s2, .busy
-.pnext: addi s1, s1, P_SIZE
-        la   t0, proc_table + P_SIZE * NPROC
-        bltu s1, t0, .procs
+        mv   a0, s2                 # files and directories in it
+        call mnt_busy
+        bnez a0, .busy
         mv   a0, s2
         call mnt_free
+        li   a0, 0
+        j    .out
+.lazy:  mv   a0, s2
+        call umount_lazy
         li   a0, 0
         j    .out
 .busy:  li   a0, -EBUSY
@@ -698,14 +786,69 @@ do_umount:
         pop  ra
         ret
 
+# umount_lazy(a0 = a mount of the caller's namespace, not its root): MNT_DETACH, as Linux's
+# umount_tree. 1. The mount and every mount below it leave the namespace (M_NS -1), in one pass
+# that never waits, so that unshare (which copies without the lock) sees the tree before or
+# after, never half of it; no new walk reaches them from here on. 2. Each is cut from its parent:
+# no parent, and its mountpoint let go (the directory it covered shows again; a mount below
+# covered a directory of the mount above it, which goes on without it). 3. Those that nothing
+# uses are freed now (mnt_release); the others stay, detached, until their last use goes.
+umount_lazy:
+        push ra
+        push s1
+        push s2
+        lw   s1, P_MNTNS(s0)        # s1 = the namespace
+        li   t2, -1
+        sw   t2, M_NS(a0)
+.mark:  li   t3, 0                  # 1. until a pass marks nothing more: an entry of the
+        la   t0, mount_table        #    namespace whose parent is marked is marked
+        la   a1, mount_table + M_SIZE * NMOUNT
+.meach: lw   t1, M_NS(t0)
+        bne  t1, s1, .mnext
+        lw   t1, M_PARENT(t0)
+        beqz t1, .mnext
+        lw   t1, M_NS(t1)
+        bne  t1, t2, .mnext
+        sw   t2, M_NS(t0)
+        li   t3, 1
+.mnext: addi t0, t0, M_SIZE
+        bltu t0, a1, .meach
+        bnez t3, .mark
+        la   s2, mount_table        # 2. cut (the entries detached before have no parent)
+.cut:   lw   t0, M_NS(s2)
+        li   t1, -1
+        bne  t0, t1, .cnext
+        lw   t0, M_PARENT(s2)
+        beqz t0, .cnext
+        sw   zero, M_PARENT(s2)
+        lw   a0, M_MP(s2)
+        sw   zero, M_MP(s2)
+        call mnt_iput               # (a mountpoint is a linked directory: no I/O)
+.cnext: addi s2, s2, M_SIZE
+        la   t0, mount_table + M_SIZE * NMOUNT
+        bltu s2, t0, .cut
+        la   s2, mount_table        # 3. free what nothing uses
+.free:  mv   a0, s2
+        call mnt_release
+        addi s2, s2, M_SIZE
+        la   t0, mount_table + M_SIZE * NMOUNT
+        bltu s2, t0, .free
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
 # pivot_root(new_root, put_old), pivot_root(2): the mount whose root is new_root becomes the
 # root of the caller's namespace, and the old root mount is attached at put_old (which must be
 # at or below new_root), where `umount put_old` can then take it away. Every process of the
 # namespace whose root or current directory was the old root has the new one (0 in its PCB
-# follows by itself; an explicit old root is set to 0). Errors in Linux's order: the lookups
-# (ENOTDIR when either is not a directory); EINVAL when the caller's root is not the
-# namespace's root (a chroot); EBUSY when new_root or put_old is on the current root mount;
-# EINVAL when new_root is not the root of a mount, or put_old is not at or below it.
+# follows by itself; an explicit old root is set to 0). new_root and put_old may be the same
+# directory, runc's pivot_root(".", "."): the old root is then mounted on top of the new one,
+# where `umount2(".", MNT_DETACH)` takes it (and every mount below it) away. Errors in Linux's
+# order: the lookups (ENOTDIR when either is not a directory); EINVAL when the caller's root is
+# not the namespace's root (a chroot), or new_root is not in the namespace (a detached mount);
+# EBUSY when new_root or put_old is on the current root mount; EINVAL when new_root is not the
+# root of a mount, or put_old is not at or below it.
         .equ PV_NEWI, 0
         .equ PV_NEWM, 4
         .equ PV_OLDI, 8
@@ -746,8 +889,10 @@ do_pivot_root:
         bnez t0, .out
         lw   s1, P_MNTNS(s0)
         lw   s2, MN_ROOT(s1)        # s2 = the old root mount
-        li   a0, -EBUSY
         lw   s3, PV_NEWM(sp)        # s3 = the new one
+        lw   t0, M_NS(s3)
+        bne  t0, s1, .out           # detached (put_old then is not below new_root either)
+        li   a0, -EBUSY
         beq  s3, s2, .out
         lw   t0, PV_OLDM(sp)
         beq  t0, s2, .out
@@ -1075,11 +1220,15 @@ mntns_unshare:
 .nospc: li   a0, -ENOSPC
         j    .out
 
-# mnt_mapped(a0 = a mount of the old namespace, or 0) -> a0 = its copy (mnt_map), or 0. (A
-# process's directory mount is read only while its P_CWD or P_ROOT is not 0, so a stale word
-# mapped to garbage is never used.) Clobbers t0, t1.
+# mnt_mapped(a0 = a mount of the old namespace, or 0) -> a0 = its copy (mnt_map), or 0; a
+# detached mount (a directory in one) stays itself, as Linux's copy_mnt_ns moves only what is
+# in the tree. (A process's directory mount is read only while its P_CWD or P_ROOT is not 0, so
+# a stale word mapped to garbage is never used.) Clobbers t0, t1.
 mnt_mapped:
         beqz a0, .out
+        lw   t0, M_NS(a0)
+        li   t1, -1
+        beq  t0, t1, .out
         la   t0, mount_table
         sub  t0, a0, t0
         srli t0, t0, M_SHIFT - 2

@@ -327,13 +327,13 @@ mount:
         syscall
         ret
 
-# umount(target, flags): umount2(2): detach the mount whose root target is (what it covered shows again) and let go of its directories
+# umount(target, flags): umount2(2): detach the mount whose root target is (what it covered shows again) and let go of its directories. With MNT_DETACH (Linux's lazy unmount) the mount and every mount below it leave the namespace at once, however busy: new lookups no longer see them and mounts no longer lists them, while each stays alive, with its filesystem, until the last file opened through it is closed and the last process whose current or root directory is in it has left (a tmpfs's frames come back then)
 umount:
         li   t0, SYS_UMOUNT
         syscall
         ret
 
-# pivot_root(new_root, put_old): pivot_root(2): the mount at new_root becomes the root of the caller's mount namespace and the old root mount is attached at put_old; every process of the namespace whose root or current directory was the old root gets the new one
+# pivot_root(new_root, put_old): pivot_root(2): the mount at new_root becomes the root of the caller's mount namespace and the old root mount is attached at put_old; every process of the namespace whose root or current directory was the old root gets the new one. new_root and put_old may be the same directory (runc's pivot_root(".", ".")): the old root is then mounted on top of the new one, and umount2(".", MNT_DETACH) takes it away
 pivot_root:
         li   t0, SYS_PIVOT_ROOT
         syscall

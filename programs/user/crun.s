@@ -22,7 +22,8 @@
 # then lets it go (one byte down the pipe: runc's sync pipe). The child, pid 1 of its
 # namespace, sets its hostname, builds its root filesystem (a read-only bind mount of the one
 # layer, or an overlay of the layers with an upper layer on tmpfs or on the disk), pivots into
-# it, unmounts the old root and execs the command.
+# it as runc does (pivot_root(".", "."), then a lazy unmount of the old root stacked on top:
+# umount2(".", MNT_DETACH)) and execs the command.
 #
 # Exit codes: 0; 1 an operation on an existing container failed (the kernel's message); 2 the
 # usage; 125 `run` could not create the container (a bad bundle, a limit the kernel refuses, ...:
@@ -797,24 +798,7 @@ container:
         bge  a0, zero, .root
         la   a1, k_hostname
         j    cfail
-.root:  lwg  t0, nlayers                # the top layer gets /.pivot_root, where the old root
-        addi t0, t0, -1                 # goes (old runc's pivot directory)
-        slli t0, t0, 2
-        li   t1, LAYERS
-        add  t0, t0, t1
-        li   a0, P3
-        lw   a1, 0(t0)
-        call strcpy
-        la   a1, s_pivotdir
-        call strcpy
-        li   a0, P3
-        call mkdir
-        bge  a0, zero, .mode
-        li   t0, -EEXIST
-        beq  a0, t0, .mode
-        li   a1, P3
-        j    cfail
-.mode:  lwg  t0, nlayers
+.root:  lwg  t0, nlayers
         li   t1, 1
         bne  t0, t1, .overlay
         lwg  t0, upper_kind
@@ -845,8 +829,8 @@ container:
         li   a0, P2
         j    .pivot
 .tmpfs: call rootfs_dir                 # a tmpfs on /run/crun/ID/rootfs holding upper, work
-        li   a0, P3                     # and root, the overlay's mountpoint; pivot into the
-        la   a1, w_size                 # tmpfs first, so that the disk's root can go
+        li   a0, P3                     # and root, the overlay's mountpoint
+        la   a1, w_size
         call strcpy
         li   a1, VALS + 4 * K_UPPERSIZE
         lw   a1, 0(a1)
@@ -867,37 +851,25 @@ container:
         call mkdir
         la   a0, s_root + 1
         call mkdir
-        la   a0, s_old + 1
-        call mkdir
         li   a0, OPTS
         la   a1, s_root + 1
         la   a2, w_overlay
         li   a3, 0
         call mount
         blt  a0, zero, .mfail
+        la   a0, s_root + 1             # (the tmpfs's mount goes with the old root below; the
+                                        # overlay keeps its upper layer, and so the tmpfs, alive)
+.pivot: call chdir                      # a0 = the new root. runc's pivot: pivot_root(".", ".")
+        blt  a0, zero, .pfail           # mounts the old root on top of the new one, where
+        la   a0, p_dot                  # umount2(".", MNT_DETACH) finds it and takes it away,
+        la   a1, p_dot                  # with every mount below it (the host's tree): nothing
+        call pivot_root                 # of it stays reachable, and no directory for it is
+        blt  a0, zero, .pfail           # needed in the new root
         la   a0, p_dot
-        la   a1, s_old + 1
-        call pivot_root
-        blt  a0, zero, .pfail
-        la   a0, s_old
-        li   a1, 0
+        li   a1, MNT_DETACH
         call umount
         blt  a0, zero, .ufail
-        la   a0, s_root
-.pivot: call chdir                      # a0 = the new root
-        blt  a0, zero, .pfail
-        la   a0, p_dot
-        la   a1, s_pivotdir + 1
-        call pivot_root
-        blt  a0, zero, .pfail
-        la   a0, s_pivotdir
-        li   a1, 0
-        call umount
-        bge  a0, zero, .exec
-        lwg  t0, upper_kind             # the tmpfs under the overlay may refuse to go
-        li   t1, UP_TMPFS
-        bne  t0, t1, .ufail
-.exec:  la   a0, p_root
+        la   a0, p_root
         call chdir
         li   a0, ARGV                   # ulib.s: 127 when it does not exist, 126 otherwise
         la   a1, name
@@ -1427,8 +1399,6 @@ s_rootfs:   .asciz "/rootfs"
 s_upper:    .asciz "/upper"
 s_work:     .asciz "/work"
 s_root:     .asciz "/root"
-s_old:      .asciz "/old"
-s_pivotdir: .asciz "/.pivot_root"
 s_state_file: .asciz "/state"
 f_config:   .asciz "/config"
 f_procs:    .asciz "cgroup.procs"

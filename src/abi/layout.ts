@@ -128,6 +128,7 @@ export const EXEC_HEADER = {
     MAGIC: { offset: 0, size: 4, doc: 'EXEC_MAGIC' },
     ENTRY: { offset: 4, size: 4, doc: 'where the program starts (a user address)' },
     NSEG: { offset: 8, size: 4, doc: 'segments (1..EXEC_MAX_SEGS); their table follows the header' },
+    ISA: { offset: 12, size: 4, doc: "the ISA extensions its instructions use, one bit each (ISA_EXT_* in hw.inc), as the assembler found them; exec refuses it (ENOEXEC) unless the CPU's EXTENSIONS has them all. 0 (base only) in files written before the field existed" },
     SEGS: { offset: 16, size: 0, doc: 'the first of NSEG segment entries (ES_SIZEOF bytes each)' },
   },
 } as const satisfies Struct;
@@ -193,7 +194,7 @@ export const NAMESPACES = {
   OVL_OPTS_MAX: { value: 256, doc: 'overlay: the options string (lowerdir=..,upperdir=..,workdir=..), with its zero byte, is shorter than this (else ENAMETOOLONG)' },
   NOVL: { value: 8, doc: 'overlay mounts the kernel holds at once, every namespace together (mount past it: ENOSPC; a copy made by unshare shares its original\'s)' },
   NOVLNODE: { value: 32, doc: 'merged directories of overlays in use at once (current directories, open directories, a walk in progress; past it: ENFILE)' },
-  MNT_DETACH: { value: 0x2, doc: 'umount: lazy unmount (Linux\'s value; not implemented: EINVAL)' },
+  MNT_DETACH: { value: 0x2, doc: 'umount: a lazy unmount (Linux\'s value): the mount and every mount below it leave the namespace at once; each stays alive while a file opened through it or a directory in it is in use' },
   CLONE_NEWUTS: { value: 0x0400_0000, doc: 'unshare, clone: a new UTS namespace (hostname), a copy of the current one; setns: the target\'s' },
   CLONE_NEWIPC: { value: 0x0800_0000, doc: 'unshare, clone, setns: an IPC namespace; accepted and changes nothing, since ringlab has no named IPC objects (no System V IPC, no message queues, no named pipes) for one to hold' },
   CLONE_NEWPID: { value: 0x2000_0000, doc: 'unshare: a new pid namespace, one level below the caller\'s, for its children: the first is pid 1 there and its init; clone: the child is that pid 1; setns: the caller\'s children are born in the target\'s' },

@@ -632,7 +632,7 @@ function mountCalls(first: number): Syscall[] {
       args: [arg('source', 'MS_BIND: path of the directory to show; tmpfs and overlay: their options (Linux\'s `data`): tmpfs `size=64k` (or 0 / "" for none), overlay `lowerdir=DIR[:DIR...][,upperdir=DIR][,workdir=DIR]`'), arg('target', 'path of the directory to cover'), arg('fstype', 'without MS_BIND: the filesystem type, "tmpfs" or "overlay"'), arg('flags', 'MS_BIND, or-ed with MS_RDONLY')],
       returns: '0',
       errors: [
-        { errno: 'EINVAL', when: '`flags` has a bit other than MS_BIND and MS_RDONLY; tmpfs: an option other than size=, a size of 0 or above TMPFS_MAX_SIZE, a size that is not digits with an optional k or m; overlay: an option other than lowerdir, upperdir and workdir, one given twice, no lowerdir, an empty layer path, more than OVL_MAX_LOWER lower layers, or a layer inside an overlay' },
+        { errno: 'EINVAL', when: '`flags` has a bit other than MS_BIND and MS_RDONLY; `target`, or a bind mount\'s `source`, is in a detached mount (MNT_DETACH); tmpfs: an option other than size=, a size of 0 or above TMPFS_MAX_SIZE, a size that is not digits with an optional k or m; overlay: an option other than lowerdir, upperdir and workdir, one given twice, no lowerdir, an empty layer path, more than OVL_MAX_LOWER lower layers, or a layer inside an overlay or in a detached mount' },
         ...path('`target` (then `source`, or each layer in the order given)').map((e) => e.errno === 'ENAMETOOLONG' ? { ...e, when: `${e.when}, or an overlay's options string is OVL_OPTS_MAX bytes or longer` } : e),
         { errno: 'ENOTDIR', when: 'a component, or `target`, `source` or a layer itself, is not a directory' },
         { errno: 'ENODEV', when: 'without MS_BIND: `fstype` is not a filesystem type the kernel knows ("tmpfs" and "overlay" are), or no filesystem is mounted' },
@@ -645,16 +645,16 @@ function mountCalls(first: number): Syscall[] {
     },
     {
       name: 'umount',
-      args: [arg('target', 'path of the root of a mount'), arg('flags', '0 (MNT_DETACH is not implemented: EINVAL)')],
+      args: [arg('target', 'path of the root of a mount (a mount stacked on where the path ends is taken: after pivot_root(".", "."), `.` is the old root)'), arg('flags', '0, or MNT_DETACH (a lazy unmount)')],
       returns: '0',
       errors: [
         ...path('`target`'),
-        { errno: 'EINVAL', when: '`target` is not the root of a mount, or `flags` is not 0' },
-        { errno: 'EBUSY', when: 'it is the root mount of the namespace, or in use: a mount below it, a file opened through it, a process\'s current or root directory in it' },
+        { errno: 'EINVAL', when: '`flags` is not 0 or MNT_DETACH (MNT_FORCE, MNT_EXPIRE and UMOUNT_NOFOLLOW are not implemented), `target` is not the root of a mount, or its mount is not in the caller\'s namespace (it was detached)' },
+        { errno: 'EBUSY', when: 'it is the root mount of the namespace; without MNT_DETACH also while it is in use: a mount below it, a file opened through it, a process\'s current or root directory in it' },
         ENODEV_FS,
         EIO,
       ],
-      doc: 'umount2(2): detach the mount whose root `target` is (what it covered shows again) and let go of its directories',
+      doc: 'umount2(2): detach the mount whose root `target` is (what it covered shows again) and let go of its directories. With MNT_DETACH (Linux\'s lazy unmount) the mount and every mount below it leave the namespace at once, however busy: new lookups no longer see them and `mounts` no longer lists them, while each stays alive, with its filesystem, until the last file opened through it is closed and the last process whose current or root directory is in it has left (a tmpfs\'s frames come back then)',
     },
     {
       name: 'pivot_root',
@@ -664,11 +664,11 @@ function mountCalls(first: number): Syscall[] {
         ...path('a path'),
         { errno: 'ENOTDIR', when: 'a component, or `new_root` or `put_old` itself, is not a directory' },
         { errno: 'EBUSY', when: '`new_root` or `put_old` is on the current root mount (for example `new_root` is `/`)' },
-        { errno: 'EINVAL', when: 'the caller\'s root is not its namespace\'s root (a chroot), `new_root` is not the root of a mount, or `put_old` is not at or below `new_root`' },
+        { errno: 'EINVAL', when: 'the caller\'s root is not its namespace\'s root (a chroot), `new_root` is in a detached mount (MNT_DETACH), `new_root` is not the root of a mount, or `put_old` is not at or below `new_root`' },
         ENODEV_FS,
         EIO,
       ],
-      doc: 'pivot_root(2): the mount at `new_root` becomes the root of the caller\'s mount namespace and the old root mount is attached at `put_old`; every process of the namespace whose root or current directory was the old root gets the new one',
+      doc: 'pivot_root(2): the mount at `new_root` becomes the root of the caller\'s mount namespace and the old root mount is attached at `put_old`; every process of the namespace whose root or current directory was the old root gets the new one. `new_root` and `put_old` may be the same directory (runc\'s pivot_root(".", ".")): the old root is then mounted on top of the new one, and umount2(".", MNT_DETACH) takes it away',
     },
     {
       name: 'mounts',

@@ -96,11 +96,13 @@ function assembleUnchecked(source: string, options: AssembleOptions): AssembleRe
     .map((r, i) => ({ address: r.start, data: pass2.buffers[i]! }))
     .filter((s) => s.data.length > 0);
   const lines = pass2.lines.slice().sort((a, b) => a.address - b.address);
+  const extensions = [...pass2.extensions].filter((e) => e !== 'base').sort();
   const image: Image = {
     entry: entryPoint(pass2.entry, pass1.symbols, { segments }),
     segments,
     symbols: imageSymbols(pass1.symbols),
     lines,
+    ...(extensions.length > 0 && { extensions }),
   };
   const listing: ListingLine[] = pass1.listing.map((l) => ({
     file: l.at.file,

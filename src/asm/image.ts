@@ -27,6 +27,9 @@ export interface Image {
   readonly segments: readonly ImageSegment[];
   readonly symbols: readonly ImageSymbol[];
   readonly lines: readonly ImageLine[];
+  /** The ISA extensions (other than the base) whose instructions the program contains, sorted:
+   *  what an executable's EX_ISA records (src/fs/exec.ts). Absent: none. */
+  readonly extensions?: readonly string[];
 }
 
 export const IMAGE_FORMAT = 'ringlab-image';
@@ -54,6 +57,7 @@ export function serializeImage(image: Image): string {
       segments: image.segments.map((s) => ({ address: s.address, data: Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength).toString('base64') })),
       symbols: image.symbols.map((s) => ({ name: s.name, value: s.value, kind: s.kind, file: s.file, line: s.line })),
       lines: image.lines.map((l) => ({ address: l.address, file: l.file, line: l.line })),
+      ...(image.extensions?.length && { extensions: image.extensions }),
     },
     null,
     1,
@@ -155,6 +159,15 @@ function parseLines(v: Validator, raw: Json): ImageLine[] {
 }
 
 /** Parse and validate an image; throws ImageFormatError (and nothing else) if it is malformed. */
+function parseExtensions(v: Validator, raw: Json): string[] {
+  const names = v.array(raw, 'extensions').map((e, i) => {
+    const name = v.string(e, `extensions[${i}]`);
+    if (!/^[a-z][a-z0-9]*$/.test(name)) v.fail(`extensions[${i}]`, `'${name}' is not an extension name`);
+    return name;
+  });
+  return [...new Set(names)].sort();
+}
+
 export function parseImage(text: string, fileName: string): Image {
   const v = new Validator(fileName);
   let json: Json;
@@ -172,6 +185,7 @@ export function parseImage(text: string, fileName: string): Image {
       segments: parseSegments(v, root.segments),
       symbols: parseSymbols(v, root.symbols),
       lines: parseLines(v, root.lines),
+      ...(root.extensions !== undefined && { extensions: parseExtensions(v, root.extensions) }),
     };
   } catch (e) {
     if (e instanceof ImageFormatError) throw e;

@@ -12,6 +12,9 @@ export interface Pass2Result {
   readonly lines: ImageLine[];
   /** Value of `.entry`, if the program has one. */
   readonly entry: number | undefined;
+  /** The extension bundles of the instructions emitted ('base' included), pseudo-instruction
+   *  expansions counted; words written as data are not instructions here. */
+  readonly extensions: ReadonlySet<string>;
 }
 
 const DATA_RANGE: Record<1 | 2 | 4, { min: number; max: number; name: string }> = {
@@ -28,6 +31,7 @@ class PassTwo {
   readonly buffers: Uint8Array[];
   readonly lines: ImageLine[] = [];
   entry: number | undefined;
+  readonly used = new Set<string>();
   /** `.set` symbols take the value of the latest `.set` above the use. */
   private readonly setValues = new Map<string, number>();
 
@@ -88,6 +92,7 @@ class PassTwo {
         const encoded = encodeInsn(item.def, values, item.address);
         if (!encoded.ok) return this.errors.add(item.at, item.operands.value?.column ?? item.column, encoded.message);
         this.write(item, 0, encoded.word, 4);
+        this.used.add(item.def.extension);
         return this.line(item.at, item.address);
       }
       case 'pseudo':
@@ -143,6 +148,7 @@ class PassTwo {
       const encoded = encodeInsn(def, real, pc);
       if (!encoded.ok) return this.errors.add(item.at, column, `${encoded.message} (in the expansion of '${item.def.mnemonic}')`);
       this.write(item, 4 * i, encoded.word, 4);
+      this.used.add(def.extension);
       this.line(item.at, pc);
     });
   }
@@ -161,5 +167,5 @@ export function runPassTwo(isa: Isa, errors: ErrorList, symbols: Map<string, Sym
     const entry = symbols.get(name);
     if (entry) entry.value = value;
   }
-  return { buffers: pass.buffers, lines: pass.lines, entry: pass.entry };
+  return { buffers: pass.buffers, lines: pass.lines, entry: pass.entry, extensions: pass.used };
 }

@@ -118,6 +118,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .option('--tty', 'the console is a terminal (BOOT_TTY): the kernel echoes --input, edits lines, CR is NL, Ctrl-C is SIGINT, Ctrl-D ends input')
     .addOption(OPTIONS.memory())
     .addOption(OPTIONS.preset())
+    .addOption(OPTIONS.extensions("comma-separated ISA extensions the machine has besides the base ISA (e.g. legacy; default none): the guest kernel reads them from EXTENSIONS and exec refuses programs that need others (ENOEXEC)"))
     .option('--list', 'list configurations and workloads')
     .option('--shell', 'run /bin/sh as the only process: on a terminal an interactive session (Ctrl-\\ ends it), else a scripted one reading --input or stdin (docs/shell.md)')
     .option('--container <dir>', 'a layer of a container run by /bin/crun, the guest\'s runtime (repeatable: the first at the bottom); the command follows --: boot --container DIR -- CMD [ARGS] (docs/containers.md)', collect)

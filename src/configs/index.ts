@@ -3,9 +3,9 @@
 // power-off (boot = prepare + run + report).
 
 import { bootHosted, prepareHosted } from './hosted.js';
-import { bootNative, prepareNative } from './native.js';
-import type { BootConfig, VmmConfig } from './types.js';
-import { bootVmm, prepareVmm } from './vmm.js';
+import { bootNative, machineExtensions, prepareNative } from './native.js';
+import type { BootConfig, BootOptions, VmmConfig } from './types.js';
+import { bootVmm, prepareVmm, vmmGuestExtensions } from './vmm.js';
 
 /** The one registry of configurations: every command, suite and test takes its list from here,
  *  so a new configuration joins the benchmarks and the equivalence tester by being added. */
@@ -43,6 +43,14 @@ function vmmConfig(name: string, description: string, vmm: VmmConfig): BootConfi
 
 export function findConfig(name: string): BootConfig | undefined {
   return ALL_CONFIGS.find((c) => c.name === name);
+}
+
+/** The ISA extensions a guest kernel sees (reads from EXTENSIONS) when `config` boots with these
+ *  options: natively the machine's (BootOptions.extensions and what the kernel options need);
+ *  under a VMM those and the VMM's own less the ones the VMM hides (vmx: no nested VMX). What
+ *  `container run` compares an image's requirements with (src/image/features.ts). */
+export function guestExtensions(config: BootConfig, options: Pick<BootOptions, 'kernelDefines' | 'extensions'> = {}): string[] {
+  return config.vmm ? vmmGuestExtensions(config.vmm, options) : machineExtensions(options);
 }
 
 export { bootNative, isParavirtKernel, prepareNative, processesFor, runBoot } from './native.js';

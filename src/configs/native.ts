@@ -239,10 +239,16 @@ export function refuseParavirtKernel(config: string, kernel: Image): void {
   }
 }
 
+/** The ISA extensions of a boot's guest: what its kernel options need and what it asked for
+ *  (BootOptions.extensions), sorted, each once. */
+export function machineExtensions(options: Pick<BootOptions, 'kernelDefines' | 'extensions'>, kernelDefines = options.kernelDefines): string[] {
+  return [...new Set([...kernelExtensions(kernelDefines), ...(options.extensions ?? [])])].sort();
+}
+
 /** Build the machine for a native boot and load it, ready to run (or to debug). */
 export function prepareNative(options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations, options.programs, options.run, options.shell);
-  const isa = isaWith(kernelExtensions(options.kernelDefines));
+  const isa = isaWith(machineExtensions(options));
   const kernel = options.kernel ?? kernelImage(isa, options.kernelDefines);
   refuseParavirtKernel('native', kernel);
   const observer = new KernelObserver(kernel, specs);

@@ -72,6 +72,11 @@ export interface BootOptions {
   /** Build options of programs/kernel (`-D NAME[=VALUE]`, docs/kernel.md), e.g. { LEGACY: 1 }. An
    *  option that needs an ISA extension (kernelExtensions) switches it on for the guest. */
   kernelDefines?: Defines;
+  /** ISA extensions the machine has besides the base ISA (`boot --extensions legacy`; see
+   *  src/isa/index.ts EXTENSIONS), on top of those the kernel's options and the VMM need. A
+   *  machine has none unless asked: then exec refuses programs that use one (ENOEXEC). The
+   *  guest's programs and kernel are assembled for them. */
+  extensions?: readonly string[];
   /** A guest kernel to boot instead of programs/kernel (tests, coursework). Per-process output
    *  and exit codes are reported only if it has the kernel's `writer_pid` and `proc_table`. */
   kernel?: Image;

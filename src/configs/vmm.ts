@@ -14,12 +14,12 @@ import { assemble, findSymbol, formatAsmError, type Image } from '../asm/index.j
 import { readInputText, sandboxedReader } from '../asm/files.js';
 import type { Device } from '../machine/devices/device.js';
 import { Machine } from '../machine/machine.js';
-import { BASE, CAUSES, causeName, isaWith, type Isa } from '../isa/index.js';
+import { BASE, CAUSES, causeName, extensionNames, isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import { MAX_MEMORY_BYTES } from '../machine/memory.js';
 import type { WorldMap } from '../machine/machine.js';
-import { assembleCached, kernelExtensions, kernelImage, ProgramAssemblyError, ROOT } from './images.js';
-import { bootDisk, KernelObserver, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, runBoot, userImages, type GuestMemory } from './native.js';
+import { assembleCached, kernelImage, ProgramAssemblyError, ROOT } from './images.js';
+import { bootDisk, KernelObserver, machineExtensions, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, runBoot, userImages, type GuestMemory } from './native.js';
 import { BootError, type BootOptions, type BootResult, type PreparedBoot, type VmmConfig, type VmmStats } from './types.js';
 import { vmmPortsSource } from './vmm-ports.js';
 
@@ -152,12 +152,23 @@ function paravirtStats(image: Image, at: (name: string, index?: number) => numbe
   return { hypercalls, pageTableRequests, shadowTablesBuilt: at('stat_tables_built'), blockRing };
 }
 
+/** The ISA extensions the guest kernel finds in EXTENSIONS under this VMM: the machine's (what
+ *  the VMM and the boot need) less the ones the VMM hides, GUEST_EXT_HIDDEN in its image
+ *  (programs/vmm/common/vcpu.inc), read from there so the two cannot disagree. */
+export function vmmGuestExtensions(vmmConfig: VmmConfig, options: Pick<BootOptions, 'kernelDefines' | 'extensions'>): string[] {
+  const kernelDefines = { ...vmmConfig.kernelDefines, ...options.kernelDefines };
+  const isa = isaWith([...new Set([...vmmConfig.extensions, ...machineExtensions(options, kernelDefines)])]);
+  const hidden = vmmSymbol(vmmImage(vmmConfig.vmm, isa), 'GUEST_EXT_HIDDEN');
+  return extensionNames(isa.extensionMask & ~hidden);
+}
+
 /** Build the machine for a VMM config: VMM in host-physical memory, the guest in its own. */
 export function prepareVmm(config: string, vmmConfig: VmmConfig, options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations, options.programs, options.run, options.shell);
   const kernelDefines = { ...vmmConfig.kernelDefines, ...options.kernelDefines };
-  const guestIsa = isaWith(kernelExtensions(kernelDefines));
-  const isa = isaWith([...vmmConfig.extensions, ...kernelExtensions(kernelDefines)]);
+  const guestExtensions = machineExtensions(options, kernelDefines);
+  const guestIsa = isaWith(guestExtensions);
+  const isa = isaWith([...new Set([...vmmConfig.extensions, ...guestExtensions])]);
   const kernel = options.kernel ?? kernelImage(guestIsa, kernelDefines);
   if (!vmmConfig.kernelDefines?.['PARAVIRT']) refuseParavirtKernel(config, kernel);
   const layout = new VmmLayout(vmmImageWithDevices(vmmConfig.vmm, isa, options.devices ?? []));

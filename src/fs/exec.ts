@@ -3,12 +3,19 @@
 // abi.inc for the kernel), in the manner of ELF's program headers but without sections,
 // symbols or relocation:
 //
-//   [ header: magic, entry, nseg | nseg x (vaddr, offset, filesz, memsz) | segment bytes ... ]
+//   [ header: magic, entry, nseg, isa | nseg x (vaddr, offset, filesz, memsz) | segment bytes ... ]
+//
+// `isa` (EX_ISA) is the bit mask of the ISA extensions the program's instructions come from,
+// computed by the assembler from what it emitted (Image.extensions), never declared by hand: the
+// kernel refuses to exec a program that needs one its CPU lacks (ENOEXEC), and `image build`
+// records them in an image's config. The word was reserved (zero) before, so every older file
+// reads as "base ISA only" and the magic stays "RLX1" (docs/fs.md, "Executables").
 //
 // `ringlab asm --exec` writes one; `boot` installs one per program in /bin of its root disk.
 
 import { EXEC, EXEC_HEADER, EXEC_SEGMENT, USER_SPACE } from '../abi/layout.js';
 import type { Image } from '../asm/image.js';
+import { EXTENSIONS, extensionMask, extensionNames } from '../isa/index.js';
 
 const USER_BASE: number = USER_SPACE.USER_BASE.value;
 const USER_LIMIT: number = USER_SPACE.HEAP_BASE.value; // a program ends where its heap begins
@@ -27,6 +34,8 @@ export interface ExecSegment {
 export interface Executable {
   readonly entry: number;
   readonly segments: readonly ExecSegment[];
+  /** EX_ISA: the extensions it needs, one bit each (extensionNames gives their names). */
+  readonly isa: number;
 }
 
 /** An image that cannot be an executable, or bytes that are not one. */
@@ -37,6 +46,9 @@ export class ExecFormatError extends Error {}
 export function toExecutable(image: Image, name = 'the program'): Uint8Array {
   const sorted = [...image.segments].filter((s) => s.data.length > 0).sort((a, b) => a.address - b.address);
   if (sorted.length === 0) throw new ExecFormatError(`${name} has no code or data`);
+  const unknown = (image.extensions ?? []).filter((e) => !EXTENSIONS.has(e));
+  if (unknown.length > 0) throw new ExecFormatError(`${name} uses the unknown ISA extension${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  const isa = extensionMask(image.extensions ?? []);
   const merged: { vaddr: number; parts: Uint8Array[]; end: number }[] = [];
   for (const s of sorted) {
     if (s.address < USER_BASE || s.address + s.data.length > USER_LIMIT) {
@@ -53,7 +65,7 @@ export function toExecutable(image: Image, name = 'the program'): Uint8Array {
     const vaddr = merged[0]!.vaddr;
     const bytes = new Uint8Array(merged.at(-1)!.end - vaddr);
     for (const s of sorted) bytes.set(s.data, s.address - vaddr);
-    return encode(image.entry, [{ vaddr, data: bytes, memsz: bytes.length }]);
+    return encode(image.entry, [{ vaddr, data: bytes, memsz: bytes.length }], isa);
   }
   return encode(
     image.entry,
@@ -63,10 +75,11 @@ export function toExecutable(image: Image, name = 'the program'): Uint8Array {
       for (const p of m.parts) (data.set(p, at), (at += p.length));
       return { vaddr: m.vaddr, data, memsz: data.length };
     }),
+    isa,
   );
 }
 
-function encode(entry: number, segments: readonly ExecSegment[]): Uint8Array {
+function encode(entry: number, segments: readonly ExecSegment[], isa: number): Uint8Array {
   const table = H.SEGS.offset + segments.length * EXEC_SEGMENT.size;
   const size = table + segments.reduce((n, s) => n + s.data.length, 0);
   const out = new Uint8Array(size);
@@ -74,6 +87,7 @@ function encode(entry: number, segments: readonly ExecSegment[]): Uint8Array {
   view.setUint32(H.MAGIC.offset, MAGIC, true);
   view.setUint32(H.ENTRY.offset, entry >>> 0, true);
   view.setUint32(H.NSEG.offset, segments.length, true);
+  view.setUint32(H.ISA.offset, isa >>> 0, true);
   let offset = table;
   segments.forEach((s, i) => {
     const at = H.SEGS.offset + i * EXEC_SEGMENT.size;
@@ -108,5 +122,14 @@ export function parseExecutable(bytes: Uint8Array): Executable {
   }
   const entry = word(H.ENTRY.offset);
   if (entry < USER_BASE || entry >= USER_LIMIT) throw new ExecFormatError(`entry 0x${entry.toString(16)} is not a user address`);
-  return { entry, segments };
+  return { entry, segments, isa: word(H.ISA.offset) };
+}
+
+/** The ISA extensions an executable needs (the names in its EX_ISA), or undefined for bytes that
+ *  do not start like one (a script, data): what `image build` adds to a config's requirements. */
+export function executableExtensions(bytes: Uint8Array): string[] | undefined {
+  if (bytes.length < H.SEGS.offset) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(H.MAGIC.offset, true) !== MAGIC) return undefined;
+  return extensionNames(view.getUint32(H.ISA.offset, true));
 }

@@ -62,8 +62,10 @@
 //            now and then, or with odd flags, a missing source, a file as target, an unknown
 //            fstype), files made through one place and read back through the other, rename
 //            across the mounts (EXDEV), rmdir of the mountpoint (EBUSY), umount while a file is
-//            open (EBUSY) and with odd arguments, the mount list (its length, or ERANGE), then
-//            umount and the directories removed. Drawn from a stream of their own.
+//            open (EBUSY), now and then a lazy one (MNT_DETACH: the mount gone from the list
+//            at once, the open file still reading what it wrote), umount with odd arguments,
+//            the mount list (its length, or ERANGE), then umount (EINVAL after a lazy one) and
+//            the directories removed. Drawn from a stream of their own.
 //   tmpfs    tmpfs (programs/kernel/tmpfs.s), in the program's own mount namespace (as mount):
 //            mounts with bad options (EINVAL), then a tmpfs of 8, 16 or 64 KiB (read-only now
 //            and then) at /NAME.t, a file written there 1 KiB at a time (up to 8 KiB) until it is full (ENOSPC)
@@ -95,13 +97,20 @@
 //            odd layer, a command that does not exist or cannot run, a hostname, limits good,
 //            bad and zero, an address of its own, an unknown key, a line without `=`), runs
 //            `crun run [--keep] ID /NAME.c` in a child (clone with every namespace, the control
-//            group, the veth pair, the read-only bind mount, pivot_root, umount, the exec that
-//            fails: 127 or 126) and waits for that child by its pid; with --keep, `crun kill` (not
+//            group, the veth pair, the read-only bind mount, pivot_root(".", "."), the lazy
+//            umount of the old root, the exec that fails: 127 or 126) and waits for that child by its pid; with --keep, `crun kill` (not
 //            running) and `crun delete`; now and then a bad id or the usage. crun's exit statuses
 //            go into the checksum, its messages into the output. Never `crun list` (it shows the
 //            other programs' containers, as they interleave) nor -d (a detached container ends
 //            when it ends). Once per program at most (crunOps says why). Drawn from a stream of
 //            their own.
+//   arch     the architecture check (programs/kernel/exec.s, EX_ISA): the process writes an
+//            executable of its own (/NAME.x: a header, one segment, three instructions that
+//            exit with 42) whose EX_ISA word names no extension, legacy, vmx, both, a bit no
+//            extension has, or a random word, and execs it in a child: the tester's machines
+//            have no extension, so every config must refuse all but the first with ENOEXEC (the
+//            child exits with the errno) and run the first; the status goes into the checksum,
+//            and the file is removed. Drawn from a stream of their own.
 // A program ends with exit(checksum) or, now and then, with a deliberate fault: a load or
 // store to an address it may not touch, a privileged, illegal or foreign-extension
 // instruction, a misaligned access, a jump into data or the kernel, an unhandled divide.
@@ -177,6 +186,8 @@ class ProgramWriter {
   private ovlCount = 0;
   /** Whether the program has had its crun block (one at most). */
   private crunDone = false;
+  /** The arch blocks' own choices. */
+  private readonly arch: Random;
 
   constructor(
     private readonly rng: Random,
@@ -192,6 +203,7 @@ class ProgramWriter {
     this.tmp = rng.split(0x544d5046);
     this.crn = rng.split(0x4352554e);
     this.ovl = rng.split(0x4f564c59);
+    this.arch = rng.split(0x41524348);
     this.divzeroHandled = rng.chance(0.6);
     for (let i = 0; i < 24; i++) this.pool.push(this.randomAddress());
   }
@@ -220,6 +232,7 @@ class ProgramWriter {
       if (this.tmp.chance(0.025)) this.tmpfsOps();
       if (!this.crunDone && this.crn.chance(0.003)) this.crunOps(); // at most one: see crunOps
       if (this.ovl.chance(0.01)) this.overlayOps();
+      if (this.arch.chance(0.01)) this.archOps();
     }
     this.checkpoint();
     if (r.chance(0.25)) this.fault();
@@ -713,6 +726,44 @@ class ProgramWriter {
     this.mix('a0');
   }
 
+  /** An executable with a random EX_ISA, written and exec'd in a child (see the header). */
+  private archOps(): void {
+    const a = this.arch;
+    const status = `0x${(FILE_BUFFERS + 2048).toString(16)}`; // as processOps: away from the file blocks' buffers
+    const isa = a.pick(['0', '1', '2', '3', '0x80000000', `0x${a.next().toString(16)}`]);
+    const path = this.string(`/${this.name}.x`);
+    const [image, code, end] = [this.fresh(), this.fresh(), this.fresh()];
+    // The file: EX_MAGIC, EX_ENTRY, EX_NSEG, EX_ISA, one segment (ES_VADDR, ES_OFFSET, ES_FILESZ,
+    // ES_MEMSZ) and its code, assembled here as data: exit(42).
+    this.data.push(
+      '        .align 4',
+      `${image}: .word EXEC_MAGIC, USER_BASE, 1, ${isa}`,
+      `        .word USER_BASE, EX_SEGS + ES_SIZEOF, ${end} - ${code}, ${end} - ${code}`,
+      `${code}: li   a0, 42`,
+      '        li   t0, SYS_EXIT',
+      '        syscall',
+      `${end}:`,
+    );
+    const fd = this.fresh();
+    this.data.push(`${fd}: .word 0`);
+    this.sys('open', path, 'O_CREAT | O_TRUNC | O_WRONLY');
+    this.emit(`        la   t0, ${fd}`);
+    this.emit('        sw   a0, 0(t0)');
+    this.sys('write', 'a0', image, `${end} - ${image}`);
+    this.emit(`        la   t0, ${fd}`);
+    this.emit('        lw   a0, 0(t0)');
+    this.call('close');
+    const parent = this.fresh();
+    this.emit('        call fork');
+    this.emit(`        bnez a0, ${parent}`);
+    this.sys('exec', path, '0');
+    this.emit('        sub  a0, zero, a0'); // exec returned: exit with its errno (ENOEXEC)
+    this.emit('        call exit');
+    this.emit(`${parent}:`);
+    this.reapChild(status, false);
+    this.sys('unlink', path);
+  }
+
   /** Mount calls (see the header); every result goes into the checksum. */
   private mountOps(): void {
     const m = this.mnt;
@@ -749,6 +800,26 @@ class ProgramWriter {
     this.call('write');
     if (m.chance(0.5)) {
       this.sys('umount', tgt, '0'); // EBUSY while the file is open (when opened through it)
+    }
+    if (m.chance(0.3)) {
+      // a lazy unmount: gone from the namespace at once (the stat below and the last umount
+      // see it so), while the open file still reads what it wrote through the detached mount
+      this.sys('umount', tgt, 'MNT_DETACH');
+      this.sys('mounts', buf, '256'); // (buf + 256 holds the descriptor)
+      this.emit(`        li   t0, ${buf}`);
+      this.emit('        lw   a0, 256(t0)');
+      this.emit('        li   a1, 0');
+      this.emit('        li   a2, SEEK_SET');
+      this.call('lseek');
+      this.clear(buf, 0);
+      this.emit(`        li   t0, ${buf}`);
+      this.emit('        lw   a0, 256(t0)');
+      this.emit(`        li   a1, ${buf}`);
+      this.emit('        li   a2, 4');
+      this.call('read');
+      this.emit(`        li   t0, ${buf}`);
+      this.emit('        lw   a0, 0(t0)');
+      this.mix('a0');
     }
     this.emit(`        li   t0, ${buf}`);
     this.emit('        lw   a0, 256(t0)');
@@ -1191,7 +1262,6 @@ class ProgramWriter {
       crun('kill', id);
       crun('delete', id);
     } else if (c.chance(0.3)) crun(c.pick(['delete', 'kill', 'stop']), id);
-    this.sys('rmdir', this.string(`${base}/l/.pivot_root`));
     this.sys('rmdir', this.string(`${base}/l`));
     this.sys('unlink', this.string(`${base}/config`));
     this.sys('rmdir', this.string(base));

@@ -16,8 +16,9 @@ import { join, posix, resolve } from 'node:path';
 import { assemble, formatAsmError } from '../asm/index.js';
 import { isInside, RINGLAB_ROOT } from '../asm/files.js';
 import { ExecFormatError, toExecutable } from '../fs/exec.js';
-import { isaWith } from '../isa/index.js';
-import { ISA_LABEL, emptyConfig, parseConfig, type ImageConfig } from './config.js';
+import { EXTENSIONS, isaWith } from '../isa/index.js';
+import { emptyConfig, parseConfig, type ImageConfig } from './config.js';
+import { executablesExtensions, requireExtensions } from './features.js';
 import { canonicalBytes, clip, hexOf, parseJson, sha256, type Digest } from './digest.js';
 import { ImageError, messageOf } from './errors.js';
 import { layersRootfs, loadImage, storeImage, storeLayer, type LoadedImage } from './image.js';
@@ -135,6 +136,7 @@ export function buildImage(options: BuildOptions): BuildResult {
       layers.push(layer.descriptor);
       config.rootfs = { type: 'layers', diff_ids: [...config.rootfs.diff_ids, layer.diffId] };
       config.history.push({ created_by: ins.text, comment: 'ringlab build' });
+      requireExtensions(config, executablesExtensions(added)); // what its executables use (EX_ISA)
       rootfs = upper;
     } else {
       applyConfigStep(ins, config);
@@ -170,7 +172,9 @@ function copyFiles(ins: Extract<Instruction, { kind: 'COPY' }>, context: string,
   const fail = (reason: string): never => {
     throw new RingfileError(file, ins.line, ins.column, reason);
   };
-  const isa = isaWith(requiredIsa(config));
+  // As a cross-assembler: every extension's instructions assemble, and each executable records
+  // the ones it used (EX_ISA), which the step then adds to the config's requirements.
+  const isa = isaWith([...EXTENSIONS.keys()]);
   const destText = imagePath(ins.dest, config.config?.WorkingDir);
   const dest = normalizePath(destText, `${file}:${ins.line}:${ins.column}`);
   const intoDir = ins.dest.endsWith('/') || ins.sources.length > 1;
@@ -223,11 +227,6 @@ function copyFiles(ins: Extract<Instruction, { kind: 'COPY' }>, context: string,
   return out;
 }
 
-function requiredIsa(config: ImageConfig): string[] {
-  const label = config.config?.Labels?.[ISA_LABEL];
-  return label ? label.split(',') : [];
-}
-
 /** ENV, WORKDIR, CMD, ENTRYPOINT, LABEL, REQUIRES: the config changes, no layer. */
 function applyConfigStep(ins: Instruction, config: ImageConfig): void {
   const c = (config.config ??= {});
@@ -256,10 +255,7 @@ function applyConfigStep(ins: Instruction, config: ImageConfig): void {
       delete c.Cmd; // as docker: a new entrypoint drops the base image's CMD
       break;
     case 'REQUIRES': {
-      if (ins.isa.length > 0) {
-        const isa = new Set([...requiredIsa(config), ...ins.isa]);
-        c.Labels = { ...(c.Labels ?? {}), [ISA_LABEL]: [...isa].sort().join(',') };
-      }
+      requireExtensions(config, ins.isa);
       if (ins.kernel.length > 0) config['os.features'] = [...new Set([...(config['os.features'] ?? []), ...ins.kernel])].sort();
       break;
     }

@@ -24,6 +24,7 @@ export const Csr = {
   CYCLE: 12,
   CYCLEH: 13,
   INSTRET: 14,
+  EXTENSIONS: 15,
 } as const;
 
 /** STATUS bit layout. Only these bits exist; others read as zero and ignore writes. */
@@ -55,6 +56,7 @@ export const CSRS: readonly CsrDef[] = [
   { name: 'CYCLE', number: Csr.CYCLE, access: 'ro', doc: 'cycle counter, low 32 bits' },
   { name: 'CYCLEH', number: Csr.CYCLEH, access: 'ro', doc: 'cycle counter, high bits' },
   { name: 'INSTRET', number: Csr.INSTRET, access: 'ro', doc: 'instructions retired, low 32 bits' },
+  { name: 'EXTENSIONS', number: Csr.EXTENSIONS, access: 'ro', doc: "the ISA extensions this CPU has, one bit each (the extension table's bits: ISA_EXT_* in hw.inc), like x86 CPUID's feature bits; in non-root mode the VMCS's C_EXTENSIONS instead" },
 ];
 
 const BY_NAME = new Map(CSRS.map((c) => [c.name.toLowerCase(), c]));

@@ -93,15 +93,22 @@ export interface Extension {
   readonly name: string;
   readonly doc: string;
   readonly insns: readonly Omit<InsnDef, 'extension'>[];
+  /** Its bit in the EXTENSIONS control register and in an executable's EX_ISA word (the way
+   *  x86's CPUID feature bits name VMX or SSE); undefined for the base bundle, which every
+   *  machine has. */
+  readonly bit: number | undefined;
 }
 
-export function defineExtension(name: string, doc: string, insns: readonly Omit<InsnDef, 'extension'>[]): Extension {
-  return { name, doc, insns };
+export function defineExtension(name: string, doc: string, insns: readonly Omit<InsnDef, 'extension'>[], bit?: number): Extension {
+  if (bit !== undefined && (!Number.isInteger(bit) || bit < 0 || bit > 31)) throw new Error(`extension ${name}: bit must be 0..31`);
+  return { name, doc, insns, bit };
 }
 
 /** The instruction set a machine runs: the base bundle plus the extensions switched on. */
 export interface Isa {
   readonly extensions: readonly Extension[];
+  /** The bits of its extensions: what its EXTENSIONS control register reads. */
+  readonly extensionMask: number;
   /** Every instruction; an instruction's index here is its dispatch number. */
   readonly insns: readonly InsnDef[];
   /** Instruction for each opcode, or undefined (illegal). */
@@ -133,8 +140,10 @@ export function buildIsa(extensions: readonly Extension[]): Isa {
     indexByOpcode[d.opcode] = indexOf.get(d)!;
     reservedByOpcode[d.opcode] = d.format.reservedMask;
   }
+  const extensionMask = extensions.reduce((m, e) => (e.bit === undefined ? m : m | (1 << e.bit)), 0) >>> 0;
   return {
     extensions,
+    extensionMask,
     insns,
     byOpcode,
     byMnemonic,

@@ -24,6 +24,31 @@ export const EXTENSIONS: ReadonlyMap<string, Extension> = new Map<string, Extens
   [LEGACY.name, LEGACY],
 ]);
 
+for (const [name, ext] of EXTENSIONS) {
+  if (ext.bit === undefined) throw new Error(`extension ${name} has no bit`);
+  for (const [other, o] of EXTENSIONS) if (other !== name && o.bit === ext.bit) throw new Error(`extensions ${name} and ${other} share bit ${ext.bit}`);
+}
+
+/** The EXTENSIONS bit mask of the named extensions ('base' and unknown names count as none). */
+export function extensionMask(names: readonly string[]): number {
+  let mask = 0;
+  for (const name of names) {
+    const bit = EXTENSIONS.get(name)?.bit;
+    if (bit !== undefined) mask |= 1 << bit;
+  }
+  return mask >>> 0;
+}
+
+/** The names of the extensions in a mask, in bit order; a bit no extension has is `bit N`. */
+export function extensionNames(mask: number): string[] {
+  const out: string[] = [];
+  for (let bit = 0; bit < 32; bit++) {
+    if (((mask >>> bit) & 1) === 0) continue;
+    out.push([...EXTENSIONS.values()].find((e) => e.bit === bit)?.name ?? `bit ${bit}`);
+  }
+  return out;
+}
+
 const isaCache = new Map<string, Isa>();
 
 /** The ISA with the base bundle plus the named extensions (unknown names throw). The same

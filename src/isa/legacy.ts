@@ -52,4 +52,4 @@ export const LEGACY = defineExtension('legacy', 'sensitive but unprivileged STAT
       if (c.ring === 0) c.setInterruptsEnabled((c.x[d.rs1]! & Status.IE) !== 0);
     },
   }),
-]);
+], 0);

@@ -67,6 +67,7 @@ export const VMCS_FIELDS: readonly VmcsField[] = [
   { name: 'X_GPA', offset: 188, words: 1, area: 'exit', doc: 'guest-physical address (EPT violations)' },
   { name: 'X_GVA', offset: 192, words: 1, area: 'exit', doc: 'guest-virtual address: BADADDR of an exception exit, the address of an EPT violation' },
   { name: 'LAUNCHED', offset: 196, words: 1, area: 'state', doc: '1 once vmlaunch succeeded on this VMCS; clear the VMCS (all zero) before the first launch' },
+  { name: 'C_EXTENSIONS', offset: 200, words: 1, area: 'control', doc: "what the guest reads from EXTENSIONS in non-root mode (like ARM's VPIDR_EL2 for MIDR): the VMM passes the real register through, masked (0, the cleared VMCS, shows no extension)" },
 ];
 
 export const VMCS_SIZE = 256;
@@ -165,7 +166,7 @@ export const VMX = defineExtension('vmx', 'VT-x-style virtualization: root/non-r
   defineInsn({ mnemonic: 'invvpidall', opcode: 0x85, format: F.N, privilege: 'privileged', cost: VMX_COST, memory: 'none', nonRootExit: ExitReason.VmxInstruction,
     doc: "root only: drop every guest TLB entry",
     exec: (c) => c.flushGuestTlb(0, true) }),
-]);
+], 1);
 
 /** Exceptions a VMM may intercept with C_EXCEPTIONS (interrupts are controlled by EXIT_EXTINT). */
 export const INTERCEPTABLE = [Cause.Syscall, Cause.Breakpoint, Cause.IllegalInstruction, Cause.PrivilegedInstruction, Cause.PageFaultRead, Cause.PageFaultWrite, Cause.PageFaultExecute, Cause.Misaligned, Cause.DivideByZero, Cause.BusError];

@@ -39,6 +39,7 @@ const V = {
   C_EXIT: vmcsOffset('C_EXIT'),
   C_EXCEPTIONS: vmcsOffset('C_EXCEPTIONS'),
   C_EPTP: vmcsOffset('C_EPTP'),
+  C_EXTENSIONS: vmcsOffset('C_EXTENSIONS'),
   E_INJECT: vmcsOffset('E_INJECT'),
   E_BADADDR: vmcsOffset('E_BADADDR'),
   E_EINSN: vmcsOffset('E_EINSN'),
@@ -524,6 +525,9 @@ export class Processor implements Cpu {
       case Csr.CYCLE: return this.cycles | 0;
       case Csr.CYCLEH: return Math.floor(this.cycles / 2 ** 32) | 0;
       case Csr.INSTRET: return this.instret | 0;
+      // CPUID's job: which extensions this CPU has. A guest in non-root mode reads what its VMM
+      // put in the VMCS instead (so a VMM can hide vmx, as VMMs hide VMX from CPUID).
+      case Csr.EXTENSIONS: return this.nonRoot ? this.vmcsWord(V.C_EXTENSIONS) : this.isa.extensionMask | 0;
       default: return this.trap(Cause.IllegalInstruction);
     }
   }

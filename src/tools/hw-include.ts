@@ -1,7 +1,7 @@
 // programs/lib/hw.inc, generated from the hardware tables so that assembly programs and the
 // emulator can never disagree about a port number, a trap cause or a page-table bit.
 
-import { BASE, CAUSES, CSRS, EXIT_CONTROLS, EXIT_REASONS, ExitControl, INJECT_VALID, PAGE_SIZE, Ptbr, Pte, Status, VMCS_FIELDS, VMCS_SIZE, VMX } from '../isa/index.js';
+import { BASE, CAUSES, CSRS, EXTENSIONS, EXIT_CONTROLS, EXIT_REASONS, ExitControl, INJECT_VALID, PAGE_SIZE, Ptbr, Pte, Status, VMCS_FIELDS, VMCS_SIZE, VMX } from '../isa/index.js';
 import { FIELD_SHIFT } from '../isa/formats.js';
 import { DISK_BLOCK_SIZE, DISK_MAX_COUNT, DiskCommand, DiskError, DiskStatus } from '../machine/devices/disk.js';
 import { Machine } from '../machine/machine.js';
@@ -26,6 +26,8 @@ export function hardwareInclude(): string {
   lines.push(`.equ NCAUSES, ${Math.max(...CAUSES.map((c) => c.code)) + 1}    # causes are 1..NCAUSES-1 (0 is none): a table indexed by cause has NCAUSES entries`);
   lines.push('', '# ---- Control registers (csrr/csrw also accept these names directly) ----');
   for (const c of CSRS) lines.push(`.equ CSR_${c.name}, ${c.number}`);
+  lines.push('', '# ---- ISA extensions: their bits in EXTENSIONS and in an executable\'s EX_ISA (src/isa/index.ts) ----');
+  for (const ext of EXTENSIONS.values()) lines.push(`.equ ISA_EXT_${ext.name.toUpperCase()}, ${hex(1 << ext.bit!)}    # ${ext.doc}`);
   lines.push(
     '',
     '# ---- STATUS bits ----',

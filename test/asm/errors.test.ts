@@ -43,7 +43,7 @@ describe('each kind of error points at the right place', () => {
     ['branch out of range', '  beq a0, a1, 0x40000', "bad.s:1:15: target 0x00040000 is out of range for 'beq': offset 262144 is outside -131072..131068 bytes"],
     ['misaligned target', '  j 6', 'bad.s:1:5: target 0x00000006 is not a multiple of 4 bytes away from 0x00000000: the target itself is unaligned (add `.align 4` before its label) (in the expansion of \'j\')'],
     ['port out of range', '  in a0, 65536', "bad.s:1:10: port number 65536 is out of range for 'in' (0..65535)"],
-    ['unknown control register', '  csrr a0, FOO', "bad.s:1:12: unknown control register 'FOO' (known: STATUS, EPC, ESTATUS, CAUSE, BADADDR, EINSN, TVEC, PTBR, SCRATCH0, SCRATCH1, IMASK, IPEND, CYCLE, CYCLEH, INSTRET)"],
+    ['unknown control register', '  csrr a0, FOO', "bad.s:1:12: unknown control register 'FOO' (known: STATUS, EPC, ESTATUS, CAUSE, BADADDR, EINSN, TVEC, PTBR, SCRATCH0, SCRATCH1, IMASK, IPEND, CYCLE, CYCLEH, INSTRET, EXTENSIONS)"],
     ['undefined symbol', 'nop\n  .word 1 + missing', "bad.s:2:13: undefined symbol 'missing'"],
     ['undefined local label', 'f:\n  j .nowhere', "bad.s:2:5: undefined symbol 'f.nowhere'"],
     ['duplicate label', 'x: nop\nx: nop', "bad.s:2:1: duplicate symbol 'x', first defined at bad.s:1 (only .set symbols may be redefined)"],

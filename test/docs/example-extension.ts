@@ -33,4 +33,4 @@ export const BITCOUNT = defineExtension('bitcount', 'population count (x86 POPCN
       c.x[d.rd] = n;
     },
   }),
-]);
+], 2); // its bit in EXTENSIONS and in executables' EX_ISA (legacy has 0, vmx 1)

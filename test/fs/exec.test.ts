@@ -10,7 +10,7 @@ import { EXEC_HEADER, EXEC_SEGMENT, USER_SPACE } from '../../src/abi/layout.js';
 import { assemble, type Image } from '../../src/asm/index.js';
 import { findConfig } from '../../src/configs/index.js';
 import { USER_DIR } from '../../src/configs/images.js';
-import { ExecFormatError, parseExecutable, toExecutable } from '../../src/fs/exec.js';
+import { ExecFormatError, executableExtensions, parseExecutable, toExecutable } from '../../src/fs/exec.js';
 import { mkfs, openFs } from '../../src/fs/image.js';
 import { B } from '../../src/fs/layout.js';
 import { isaWith } from '../../src/isa/index.js';
@@ -46,6 +46,21 @@ function run(exec: Uint8Array) {
 }
 
 describe('executables', () => {
+  it('EX_ISA: the extensions the assembler saw, a bit each; 0 in files written before it existed', () => {
+    const r = assemble('        .include "user.inc"\n_start: rdstatus t0\n        wrstatus t0\n        li a0, 0\n        call exit\n        .include "lib.s"\n', { fileName: join(USER_DIR, 'l.s'), isa: isaWith(['legacy']) });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors[0]));
+    expect(r.image.extensions).toEqual(['legacy']);
+    const bytes = toExecutable(r.image);
+    expect(new DataView(bytes.buffer).getUint32(EXEC_HEADER.fields.ISA.offset, true)).toBe(1);
+    expect(parseExecutable(bytes).isa).toBe(1);
+    expect(executableExtensions(bytes)).toEqual(['legacy']);
+    expect(executableExtensions(new TextEncoder().encode('#!/bin/sh\n'))).toBeUndefined();
+    // An executable of the base ISA has the bytes it always had: the word was reserved, zero.
+    const plain = toExecutable(HELLO);
+    expect(new DataView(plain.buffer).getUint32(EXEC_HEADER.fields.ISA.offset, true)).toBe(0);
+    expect(() => toExecutable({ ...HELLO, extensions: ['sse'] })).toThrow(/unknown ISA extension sse/);
+  });
+
   it('asm --exec writes the image segments, merged where they touch, and its entry', () => {
     const exec = parseExecutable(toExecutable(HELLO));
     expect(exec.entry).toBe(HELLO.entry);
@@ -82,7 +97,7 @@ describe('executables', () => {
     const good = toExecutable(HELLO);
     const H = EXEC_HEADER.fields;
     const S = EXEC_SEGMENT.fields;
-    const fields = [H.MAGIC.offset, H.ENTRY.offset, H.NSEG.offset, ...[0, 1].flatMap((i) => [S.VADDR, S.OFFSET, S.FILESZ, S.MEMSZ].map((f) => H.SEGS.offset + i * EXEC_SEGMENT.size + f.offset))];
+    const fields = [H.MAGIC.offset, H.ENTRY.offset, H.NSEG.offset, H.ISA.offset, ...[0, 1].flatMap((i) => [S.VADDR, S.OFFSET, S.FILESZ, S.MEMSZ].map((f) => H.SEGS.offset + i * EXEC_SEGMENT.size + f.offset))];
     const USER_BASE = USER_SPACE.USER_BASE.value;
     const HEAP_BASE = USER_SPACE.HEAP_BASE.value;
     const values = [0, 1, 3, 9, 0xffff_ffff, 0x8000_0000, USER_BASE - B, USER_BASE + 0x10, HEAP_BASE - 4, HEAP_BASE, good.length, good.length + 1, 64 * B];
@@ -93,7 +108,7 @@ describe('executables', () => {
         for (const { at, value } of damage) view.setUint32(at, value >>> 0, true);
         let valid = true;
         try {
-          parseExecutable(bytes);
+          valid = parseExecutable(bytes).isa === 0; // the machine has no extension: EX_ISA must be 0
         } catch {
           valid = false;
         }

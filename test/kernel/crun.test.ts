@@ -7,12 +7,15 @@
 // same transcript in each.
 
 import { describe, expect, it } from 'vitest';
+import { findSymbol } from '../../src/asm/index.js';
 import { LAYER_DIR } from '../../src/configs/container.js';
 import { findConfig, type BootResult } from '../../src/configs/index.js';
+import { kernelImage } from '../../src/configs/images.js';
 import { rootDisk } from '../../src/configs/rootfs.js';
 import { systemPrograms } from '../../src/configs/system.js';
 import type { DiskFile } from '../../src/configs/workloads.js';
 import { toExecutable } from '../../src/fs/exec.js';
+import { openFs } from '../../src/fs/image.js';
 import { isaWith } from '../../src/isa/index.js';
 import { cgroupsInUse, CONFIG_NAMES, program } from './guests/guest.js';
 
@@ -93,7 +96,7 @@ m_then: .asciz ", then "
         .align 4`),
 ];
 
-const SYSTEM = ['ps', 'sh', 'hostname', 'sleep', 'echo', 'ip', 'false', 'cat'];
+const SYSTEM = ['ps', 'sh', 'hostname', 'sleep', 'echo', 'ip', 'false', 'cat', 'mount'];
 
 function layerFiles(): DiskFile[] {
   const sys = systemPrograms(ISA).filter((p) => SYSTEM.includes(p.name === 'sleep-ticks' ? 'sleep' : p.name));
@@ -131,6 +134,7 @@ const BUNDLES: Record<string, string> = {
   two: `layers=${L}:/b/top\ncmd=cat /hello\n`,
   disk: `layers=${L}:/b/top\ncmd=sh /script\nupper=disk\n`,
   tmpfs: `layers=${L}:/b/top\ncmd=sh /script\nupper=tmpfs\nupper.size=64k\n`,
+  mounts: `layers=${L}:/b/top\ncmd=mount\nupper=tmpfs\n`,
 };
 
 /** The top layer of the overlay bundles: /b/top (a /hello, and /script writing into the root). */
@@ -150,10 +154,11 @@ crun delete o3
 ls /var/lib/crun
 crun run o4 /b/tmpfs
 echo "exit $?"
+crun run o5 /b/mounts
 crun list
 `;
 /** What the overlay session prints: two read-only layers, upper=disk (kept with --keep until
- *  delete), upper=tmpfs (gone with the container). */
+ *  delete), upper=tmpfs (gone with the container), the mount list inside a container. */
 const OVERLAY_TRANSCRIPT = `$ hello from the top layer
 $ exit 0
 $ written
@@ -167,6 +172,7 @@ $ $ layers
 $ written
 hello from the top layer
 $ exit 0
+$ overlay / overlay rw,lowerdir=/b/top:/var/lib/crun/layers/0,upperdir=/run/crun/o5/rootfs/upper,workdir=/run/crun/o5/rootfs/work
 $ ID              PID     STATUS    BUNDLE
 $ `;
 
@@ -361,6 +367,7 @@ describe.each(CONFIG_NAMES)('crun under %s', (config) => {
     const r = booted(config);
     expect(body(r)).toBe(TRANSCRIPT);
     expect(r.exitCode).toBe(4); // the power-off code says the kernel killed a process (crash)
+    expect(names(r, L)).not.toContain('.pivot_root'); // runc's pivot_root(".", "."): no directory for the old root
     if (config === 'native') expect(cgroupsInUse(r)).toBe(2); // the root and /crun: every container's group is gone (the kernel's table is read where native has it)
   });
 });
@@ -395,10 +402,32 @@ describe.each(CONFIG_NAMES)('killing a container\'s pid 1 kills the whole contai
 // Several layers, or an upper layer, make crun mount an overlay (and a tmpfs for upper=tmpfs):
 // two read-only layers; upper=disk, written through and kept with --keep (ls shows the new
 // file in /var/lib/crun/o3/upper) until crun delete; upper=tmpfs (a tmpfs under the overlay's
-// upper layer, gone when the container is deleted).
+// upper layer, gone when the container is deleted); `mount` in a container: its overlay alone
+// (the host's root and the tmpfs under the upper layer went with the lazy unmount of the old
+// root), and no directory for the old root in the top layer.
 describe('overlay root filesystems', () => {
   it.each(['native', 'vtx-ept'])('layers=L0:L1, upper=disk and upper=tmpfs (%s)', (config) => {
     const r = findConfig(config)!.boot({ workloads: [], shell: true, disk: disk(), input: text(OVERLAY_SCRIPT), maxCycles: 1_000_000_000 });
     expect(body(r)).toBe(OVERLAY_TRANSCRIPT);
+    expect(names(r, '/b/top')).toEqual(['hello', 'script']);
+    if (config === 'native') expect(liveTmpfs(r)).toBe(0); // o4's and o5's tmpfs ended with their overlays
   });
 });
+
+/** The tmpfs instances alive at power-off (tmpfs.s: dev_table entries 1..NTMPFS with D_USED). */
+function liveTmpfs(r: BootResult): number {
+  const kernel = kernelImage(ISA);
+  const sym = (name: string): number => findSymbol(kernel, name)!.value;
+  let n = 0;
+  for (let d = 1; d <= sym('NTMPFS'); d++) if (r.machine.memory.words[(sym('dev_table') + d * sym('D_SIZE') + sym('D_USED')) >>> 2] !== 0) n++;
+  return n;
+}
+
+/** The names in a directory of the guest's disk after the boot (not . and ..). */
+function names(r: BootResult, dir: string): string[] {
+  const fs = openFs(r.machine.disk.contents());
+  if (!fs.ok) throw new Error(fs.error);
+  const list = fs.value.readdir(dir);
+  if (!list.ok) throw new Error(`${dir}: ${list.error}`);
+  return list.value.filter((n) => n !== '.' && n !== '..').sort();
+}

@@ -549,6 +549,13 @@ const SESSION = [
   'echo "@@ $?"',
   'mount -x',
   'echo "@@ $?"',
+  'mount --bind /a /b',
+  'umount -l /b',
+  'mount',
+  'umount --lazy /b',
+  'echo "@@ $?"',
+  'umount -x /b',
+  'echo "@@ $?"',
   "echo 'mount --bind /a /b; mount -r --bind /bin /newroot/old; mount; mkdir /b/y' > /s1",
   'unshare -m sh /s1',
   'echo "@@ $?"',
@@ -569,6 +576,11 @@ $ umount: /a: Invalid argument
 $ @@ 32
 $ usage: mount [-r] [-t TYPE] [-o OPTIONS] [--bind] [SOURCE TARGET]
 $ @@ 2
+$ $ $ /dev/disk / rlfs rw
+$ umount: /b: Invalid argument
+$ @@ 32
+$ usage: umount [-l] TARGET
+$ @@ 2
 $ $ /dev/disk / rlfs rw
 /dev/disk /b rlfs rw
 /dev/disk /newroot/old rlfs ro
@@ -580,7 +592,7 @@ $ pivot_root: Device or resource busy
 $ @@ 1
 $ `;
 
-describe('a shell session with mount, umount, unshare -m and pivot_root', () => {
+describe('a shell session with mount, umount (-l), unshare -m and pivot_root', () => {
   it.each(['native', 'te'])('prints the transcript (%s)', (config) => {
     const r = findConfig(config)!.boot({ workloads: [], shell: true, input: new TextEncoder().encode(SESSION), maxCycles: 2_000_000_000 });
     expect(r.exitCode).toBe(0);

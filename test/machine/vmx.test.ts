@@ -696,6 +696,21 @@ ${GUEST_DONE}`,
     expect(w.m.cpu.mmu.stats.flushes).toBe(2);
   });
 
+  it('EXTENSIONS: the machine\'s bits in root mode; C_EXTENSIONS in non-root mode, without an exit; never writable', () => {
+    const v = runVm({
+      prologue: `        csrr t0, EXTENSIONS\n        li t1, ${GDATA + 4}\n        sw t0, 0(t1)`,
+      guest: `        li a2, ${GDATA}\n        csrr a1, EXTENSIONS\n        sw a1, 0(a2)\nf:      csrw EXTENSIONS, a1\n${GUEST_DONE}`,
+      fields: { C_EXTENSIONS: 0x5, C_EXCEPTIONS: 1 << Cause.IllegalInstruction },
+    });
+    expect(peek32(v.m, GDATA + 4), 'root mode: the vmx ISA has vmx only').toBe(VMX_ISA.extensionMask);
+    expect(VMX_ISA.extensionMask).toBe(1 << VMX.bit!);
+    expect(peek32(v.m, GDATA), 'non-root mode: what the VMM put in C_EXTENSIONS').toBe(0x5);
+    expect(v.exits().map((e) => [e.reason, e.qual, e.gpc])).toEqual([
+      [ExitReason.Exception, Cause.IllegalInstruction, v.sym('f')],
+      [ExitReason.Hypercall, 0, v.sym('f') + 8],
+    ]);
+  });
+
   it('controls off: every control-sensitive instruction runs in the guest without an exit', () => {
     const v = runVm({
       guest: `        csrr a1, PTBR\n        csrw PTBR, zero\n        tlbflushall\n        in a2, NULL_PORT\n        out NULL_PORT, a2\n        ei\n        di\n${GUEST_DONE}`,

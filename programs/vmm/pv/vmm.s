@@ -33,6 +33,7 @@
         .equ vcpu, PV_SHARED_VA + (PV_VCPU - PV_SHARED)
         .equ SH_IRET_T0, PV_IRET_T0 - PV_VCPU
         .equ SH_MMU_COUNT, PV_MMU_COUNT - PV_VCPU
+        .equ SH_EXTENSIONS, PV_EXTENSIONS - PV_VCPU
         .equ SH_MMU_QUEUE, PV_MMU_QUEUE - PV_VCPU
         .equ SH_CLEAR, PV_MMU_QUEUE - PV_VCPU  # bytes cleared at boot: the vCPU and the counts
         .equ SH_BLK_REQ_PROD, PV_BLK_REQ_PROD - PV_VCPU
@@ -91,6 +92,10 @@ vmm_main:
         sw   zero, SH_BLK_EVENT(s0)
         in   t0, DISK_BLOCKS
         sw   t0, SH_BLK_BLOCKS(s0)
+        csrr t0, EXTENSIONS         # the guest's CPUID answer: the real one, hidden bits
+        li   t1, ~GUEST_EXT_HIDDEN  # cleared (vcpu.inc)
+        and  t0, t0, t1
+        sw   t0, SH_EXTENSIONS(s0)
         sw   s1, V_PC(s0)
         la   t0, vmm_entry
         csrw TVEC, t0

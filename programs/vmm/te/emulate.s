@@ -65,7 +65,7 @@ emu_csrr:
         srli s1, a0, INSN_A_SHIFT
         andi s1, s1, 15             # s1 = rd
         andi t0, a0, 0xffff         # t0 = csr
-        sltiu t1, t0, CSR_INSTRET + 1
+        sltiu t1, t0, CSR_EXTENSIONS + 1
         beqz t1, illegal
         slli t1, t0, 2
         la   t2, csrr_table
@@ -75,7 +75,7 @@ emu_csrr:
 csrr_table:
         .word .plain, .plain, .plain, .plain, .plain, .plain, .plain, .plain   # STATUS..PTBR
         .word .plain, .plain, .plain                                           # SCRATCH0/1, IMASK
-        .word .ipend, .cycle, .cycleh, .instret
+        .word .ipend, .cycle, .cycleh, .instret, .extensions
 .plain: slli t0, t0, 2
         add  t0, t0, s0
         lw   a1, V_CSRS(t0)
@@ -90,6 +90,11 @@ csrr_table:
         j    set_rd_advance
 .instret:
         csrr a1, INSTRET
+        j    set_rd_advance
+.extensions:                        # the real CPU's, but the ones no VMM offers (vcpu.inc)
+        csrr a1, EXTENSIONS
+        li   t0, ~GUEST_EXT_HIDDEN
+        and  a1, a1, t0
         j    set_rd_advance
 
 # csrw csr, rs1: write the virtual control register. A PTBR write switches the guest's

@@ -61,6 +61,10 @@ vmm_main:
         sw   zero, 0(t2)
         bnez t1, .clear
         sw   s1, VMCS_G_PC(s0)      # guest: ring 0, interrupts off (G_STATUS = 0)
+        csrr t1, EXTENSIONS         # guest: the real CPU's extensions but the hidden ones
+        li   t2, ~GUEST_EXT_HIDDEN  # (vcpu.inc), what it reads from EXTENSIONS
+        and  t1, t1, t2
+        sw   t1, VMCS_C_EXTENSIONS(s0)
         la   t1, vmm_exit           # host: where every exit lands
         sw   t1, VMCS_H_PC(s0)
         li   t1, VMM_STACK_TOP

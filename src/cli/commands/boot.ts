@@ -4,7 +4,7 @@
 
 import { basename } from 'node:path';
 import { USER_DIR } from '../../configs/images.js';
-import { isaWith } from '../../isa/index.js';
+import { EXTENSIONS, isaWith } from '../../isa/index.js';
 import { includeRootOption, loadProgram } from '../load.js';
 import { ALL_CONFIGS, BootError, type BootConfig, type BootOptions, type BootStats, findConfig, type PreparedBoot, ProgramAssemblyError, WORKLOADS, type BootResult, type UserProgram } from '../../configs/index.js';
 import { containerFiles, launcher, LayerAssemblyError } from '../../configs/container.js';
@@ -36,6 +36,8 @@ export interface BootCliOptions {
   list?: boolean;
   /** -D NAME[=VALUE]: kernel build options. */
   define?: string[];
+  /** --extensions LIST: ISA extensions the machine has (default none: the base ISA). */
+  extensions?: string;
   /** --program FILE (repeatable): user programs of one's own, one process each. */
   program?: string[];
   includeRoot?: string;
@@ -98,7 +100,9 @@ export function listText(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The --program files, assembled for the guest's plain ISA. Their includes are found next to
+/** The --program files, assembled as a cross-assembler would: every extension's instructions are
+ *  accepted, and each executable's EX_ISA records the ones it used, so the guest's exec decides
+ *  (ENOEXEC on a machine without them, see --extensions). Their includes are found next to
  *  them first, then in programs/user (user.inc, lib.s), as the workloads' are. */
 export function userPrograms(files: readonly string[], opts: Pick<BootCliOptions, 'includeRoot'>): UserProgram[] {
   const includeRoot = includeRootOption(opts.includeRoot);
@@ -108,7 +112,7 @@ export function userPrograms(files: readonly string[], opts: Pick<BootCliOptions
     const file = counted ? counted[1]! : arg;
     return {
       name: basename(file).replace(/\.(s|rli)$/, '').slice(0, 15),
-      image: loadProgram(file, isaWith([]), { ...(includeRoot !== undefined && { includeRoot }), includePath: [USER_DIR] }).image,
+      image: loadProgram(file, isaWith([...EXTENSIONS.keys()]), { ...(includeRoot !== undefined && { includeRoot }), includePath: [USER_DIR] }).image,
       ...(counted && { iterations: parseCount(`--program ${arg}`, counted[2]!) }),
     };
   });
@@ -210,7 +214,9 @@ function commonOptions(opts: BootCliOptions, disk: Uint8Array | undefined): Omit
   const quantum = opts.quantum === undefined ? undefined : parseCount('--quantum', opts.quantum);
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
   const kernelDefines = parseDefines(opts.define);
+  const extensions = parseExtensions(opts.extensions);
   return {
+    ...(extensions.length > 0 && { extensions }),
     ...(opts.readOnly && { readOnly: true }),
     ...(opts.tty && { tty: true }),
     costs: parsePreset(opts.preset),
@@ -221,6 +227,15 @@ function commonOptions(opts: BootCliOptions, disk: Uint8Array | undefined): Omit
     ...(Object.keys(kernelDefines).length > 0 && { kernelDefines }),
     ...(opts.hostWorkload !== undefined && { hostWorkloads: parseList(opts.hostWorkload) }),
   };
+}
+
+/** --extensions a,b: known ISA extension names (usage error otherwise). */
+export function parseExtensions(text: string | undefined): string[] {
+  const names = text === undefined ? [] : parseList(text);
+  for (const name of names) {
+    if (!EXTENSIONS.has(name)) throw new CliError(`--extensions: unknown ISA extension '${name}' (known: ${[...EXTENSIONS.keys()].join(', ')})`, ExitCode.USAGE);
+  }
+  return [...new Set(names)].sort();
 }
 
 function maxCyclesOption(opts: BootCliOptions, otherwise: number): number {
