@@ -19,6 +19,7 @@
 #   ovl.s        the overlay filesystem: merged directories over layers, whiteouts, copy-up
 #   cgroup.s     control groups (cgroup v2): the tree, pids, memory and cpu controllers, files
 #   console.s    the console: kernel messages, input (the line discipline), read and write
+#   kvm.s        only with -D HOST: the virtualization driver of the hosted VMM (vm_*, vcpu_*)
 #
 # The kernel uses only the architecture (docs/ISA.md): it would run the same in ring 0 of bare
 # metal or pushed to ring 1 under a VMM. It never touches the top 4 MiB of any address space.
@@ -60,6 +61,9 @@
         .endif
         .ifdef PARAVIRT
         .include "pv.s"             # the page-table queue of a paravirtualized kernel
+        .endif
+        .ifdef HOST
+        .include "kvm.s"            # the hosted VMM's driver: VMs for a user-space VMM (docs/vmm-hosted.md)
         .endif
 
 # ---- kernel data -------------------------------------------------------------------------

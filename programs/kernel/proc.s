@@ -225,6 +225,9 @@ proc_exit:
         call netns_put
         call pidns_exit             # ns.s: a namespace's init takes its namespace with it
         call cg_exit                # cgroup.s: out of its group's pids.current and cgroup.procs
+        .ifdef HOST
+        call vm_release             # kvm.s: a VM the process made goes with it
+        .endif
         la   t0, kernel_pgdir       # leave the dying address space before freeing it
         lw   t1, 0(t0)
         ori  t1, t1, PTBR_ENABLE

@@ -282,4 +282,49 @@ export const PROC_INFO = {
   },
 } as const satisfies Struct;
 
-export const STRUCTS: readonly Struct[] = [BOOT_ARGS, BOOT_RECORD, STAT, EXEC_HEADER, EXEC_SEGMENT, PROC_INFO, SOCKADDR, NETIF];
+/** The hosted VMM (`--config hosted`, docs/vmm-hosted.md): the virtualization driver of a kernel
+ *  built with -D HOST (programs/kernel/kvm.s) and its user-space VMM, /bin/rlvmm. */
+export const HOSTED = {
+  VM_MEM_MAX: { value: 0x400_0000, doc: 'vm_memory: the most guest-physical memory a VM may have, 64 MiB (16 EPT tables)' },
+  VCPU_REGS_SIZE: { value: 116, doc: 'vcpu_set_regs, vcpu_get_regs: bytes of registers, the VMCS guest-state area (r0..r15, pc, STATUS..IPEND)' },
+  VM_EXIT_IO: { value: 1, doc: 'vcpu_run: the guest executed `in` or `out` on a port the kernel does not emulate (VR_PORT, VR_OUT, VR_DATA)' },
+  VM_EXIT_HALT: { value: 2, doc: 'vcpu_run: the guest executed `halt`' },
+  VM_EXIT_FAIL: { value: 3, doc: 'vcpu_run: the guest cannot go on: its trap handler faulted (VR_QUAL = the cause)' },
+  GUEST_IMAGE_MAGIC: { value: 0x4d564c52, doc: 'the first word of a guest image, "RLVM" (rlvmm refuses any other file)' },
+} as const satisfies Record<string, AbiConstant>;
+
+/** The exit of vcpu_run, KVM's struct kvm_run in words: the VMM reads the exit, answers an `in`
+ *  in DATA and says which of its devices' interrupt lines are up in LINES, for the next run. */
+export const VM_RUN = {
+  name: 'vm_run structure',
+  prefix: 'VR',
+  size: 32,
+  doc: 'shared by vcpu_run and the user-space VMM (KVM\'s struct kvm_run)',
+  fields: {
+    REASON: { offset: 0, size: 4, doc: 'written by the kernel: VM_EXIT_IO, VM_EXIT_HALT or VM_EXIT_FAIL' },
+    PORT: { offset: 4, size: 4, doc: 'written by the kernel: the port of a VM_EXIT_IO' },
+    OUT: { offset: 8, size: 4, doc: 'written by the kernel: 1 for `out`, 0 for `in`' },
+    DATA: { offset: 12, size: 4, doc: '`out`: the value the guest wrote (kernel); `in`: the value the guest reads, stored by the VMM before the next vcpu_run' },
+    LINES: { offset: 16, size: 4, doc: 'written by the VMM: the interrupt lines of the devices it emulates that are up (IRQ_DISK, IRQ_CONSOLE); the kernel delivers them to the guest' },
+    QUAL: { offset: 20, size: 4, doc: 'written by the kernel: the exit qualification (VM_EXIT_FAIL: the trap cause)' },
+    PC: { offset: 24, size: 4, doc: 'written by the kernel: the guest pc of the exit' },
+  },
+} as const satisfies Struct;
+
+/** The guest image rlvmm loads: this header, then LENGTH bytes of guest-physical memory from
+ *  address 0 (the boot arguments at BOOTARGS, the kernel at its addresses): what a boot loader
+ *  would have placed, written by the host side of `--config hosted` to a file on the host's disk. */
+export const GUEST_IMAGE = {
+  name: 'guest image header',
+  prefix: 'GI',
+  size: 16,
+  doc: 'at the start of /vm/guest.img, read by rlvmm',
+  fields: {
+    MAGIC: { offset: 0, size: 4, doc: 'GUEST_IMAGE_MAGIC' },
+    ENTRY: { offset: 4, size: 4, doc: 'the guest kernel\'s entry point (its pc at reset)' },
+    MEMSIZE: { offset: 8, size: 4, doc: 'bytes of guest-physical memory the VM gets (a multiple of PAGE_SIZE)' },
+    LENGTH: { offset: 12, size: 4, doc: 'bytes of guest-physical memory that follow the header, from address 0' },
+  },
+} as const satisfies Struct;
+
+export const STRUCTS: readonly Struct[] = [BOOT_ARGS, BOOT_RECORD, STAT, EXEC_HEADER, EXEC_SEGMENT, PROC_INFO, SOCKADDR, NETIF, VM_RUN, GUEST_IMAGE];

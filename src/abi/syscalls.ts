@@ -39,6 +39,11 @@ export interface Syscall {
   readonly errors: readonly SyscallError[];
   /** One line: what the call does. */
   readonly doc: string;
+  /** A call only a kernel built with this option has (`.ifdef` in abi.inc's dispatch table and
+   *  NSYSCALLS, so the default kernel's bytes do not change); it has no wrapper in usys.s (the
+   *  programs that use it define their own), and the other kernels answer it with ENOSYS. Such
+   *  calls come last in the table. */
+  readonly build?: 'HOST';
 }
 
 const arg = (name: string, doc: string): SyscallArg => ({ name, doc });
@@ -172,6 +177,7 @@ export const SYSCALLS: readonly Syscall[] = [
   ...networkCalls(42),
   ...mountCalls(53),
   ...cgroupCalls(58),
+  ...hostedCalls(62),
 ];
 
 // ---- Files (programs/kernel/sysfile.s; docs/fs.md) -------------------------------------------
@@ -754,6 +760,71 @@ function cgroupCalls(first: number): Syscall[] {
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno' }));
+}
+
+// ---- The hosted VMM's driver (programs/kernel/kvm.s, only with -D HOST; docs/vmm-hosted.md) ----
+
+/** The virtualization driver of a kernel built with -D HOST, in KVM's manner: one VM at a time,
+ *  owned by the process that made it; its guest-physical memory is a range of that process's
+ *  heap; one vCPU, run until an exit the kernel does not handle itself. Last in the table. */
+function hostedCalls(first: number): Syscall[] {
+  const noVm = { errno: 'EBADF', when: 'the caller has no VM (vm_create first)' } as const;
+  const calls: Omit<Syscall, 'number' | 'onError' | 'build'>[] = [
+    {
+      name: 'vm_create',
+      args: [],
+      returns: '0: the caller owns the VM (freed when it exits)',
+      errors: [
+        { errno: 'EBUSY', when: 'a VM exists already (one at a time: the machine has one guest TLB context)' },
+        { errno: 'ENOMEM', when: 'no free frame for its VMCS and EPT directory' },
+      ],
+      doc: 'KVM_CREATE_VM: a virtual machine with no memory and no vCPU, owned by the caller',
+    },
+    {
+      name: 'vm_memory',
+      args: [arg('addr', 'user address of the guest\'s memory: page aligned, in the heap'), arg('size', 'bytes of guest-physical memory, from guest-physical 0: a multiple of PAGE_SIZE, at most VM_MEM_MAX')],
+      returns: '0: guest-physical [0, size) is the caller\'s [addr, addr + size); each page is backed (mapped in the EPT, and pinned) when the guest first touches it',
+      errors: [
+        noVm,
+        { errno: 'EEXIST', when: 'the VM has its memory already' },
+        { errno: 'EINVAL', when: '`addr` or `size` is not page aligned, `size` is 0 or above VM_MEM_MAX, or the range is not inside the heap (HEAP_BASE..HEAP_END)' },
+      ],
+      doc: 'KVM_SET_USER_MEMORY_REGION: give the VM its guest-physical memory, a range of the caller\'s heap',
+    },
+    {
+      name: 'vcpu_create',
+      args: [],
+      returns: '0: the vCPU, in the state of a reset (pc 0, ring 0, paging and interrupts off)',
+      errors: [noVm, { errno: 'EEXIST', when: 'the VM has its vCPU already (one per VM)' }, { errno: 'EINVAL', when: 'the VM has no memory yet (vm_memory first)' }],
+      doc: 'KVM_CREATE_VCPU: the VM\'s virtual CPU (its VMCS: guest state, host state, controls)',
+    },
+    {
+      name: 'vcpu_set_regs',
+      args: [arg('buf', 'user address of VCPU_REGS_SIZE bytes: r0..r15, pc, then STATUS..IPEND in control-register order (the VMCS guest-state area)')],
+      returns: '0',
+      errors: [{ errno: 'EBADF', when: 'the caller has no vCPU' }, { errno: 'EFAULT', when: '`buf` is not readable user memory' }],
+      doc: 'KVM_SET_REGS and KVM_SET_SREGS: load the vCPU\'s registers',
+    },
+    {
+      name: 'vcpu_get_regs',
+      args: [arg('buf', 'user address of VCPU_REGS_SIZE bytes')],
+      returns: '0',
+      errors: [{ errno: 'EBADF', when: 'the caller has no vCPU' }, { errno: 'EFAULT', when: '`buf` is not writable user memory' }],
+      doc: 'KVM_GET_REGS and KVM_GET_SREGS: read the vCPU\'s registers',
+    },
+    {
+      name: 'vcpu_run',
+      args: [arg('run', 'user address of a struct vm_run (VR_SIZEOF bytes): VR_DATA and VR_LINES are read, the exit is written')],
+      returns: 'the exit the kernel could not handle, also in VR_REASON: VM_EXIT_IO (an `in` or `out` of a port the kernel does not emulate; an `in` completes at the next vcpu_run with VR_DATA), VM_EXIT_HALT, VM_EXIT_FAIL (the guest\'s trap handler faulted)',
+      errors: [
+        { errno: 'EBADF', when: 'the caller has no vCPU' },
+        { errno: 'EFAULT', when: '`run` is not readable and writable user memory' },
+        { errno: 'ENOMEM', when: 'a guest page could not be backed: no free frame' },
+      ],
+      doc: 'KVM_RUN: run the vCPU in non-root mode until an exit the kernel cannot handle; the host\'s own interrupts (its timer: other processes run) interrupt it and it goes on',
+    },
+  ];
+  return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno', build: 'HOST' }));
 }
 
 /** What the kernel returns for a number with no entry: -1 (ENOSYS). */

@@ -8,7 +8,7 @@
 
 import { findSymbol } from '../asm/index.js';
 import { kernelImage } from '../configs/images.js';
-import { CONFIGS, WORKLOADS } from '../configs/index.js';
+import { ALL_CONFIGS, CONFIGS, WORKLOADS } from '../configs/index.js';
 import { NATIVE_MEMORY_BYTES } from '../configs/native.js';
 import { isaWith } from '../isa/index.js';
 import { COST_PRESETS, type CostModel } from '../machine/costs.js';
@@ -64,8 +64,9 @@ function presetsOf(options: SuiteOptions): CostModel[] {
 
 /** The configs to run: the requested ones in CONFIGS order, native first (the baseline). */
 export function configsOf(options: SuiteOptions): string[] {
-  const all = CONFIGS.map((c) => c.name);
-  const wanted = options.configs && options.configs.length ? options.configs : all;
+  const all = ALL_CONFIGS.map((c) => c.name);
+  // Without --configs: the suite's configurations (CONFIGS); the others when asked for (hosted).
+  const wanted = options.configs && options.configs.length ? options.configs : CONFIGS.map((c) => c.name);
   for (const c of wanted) if (!all.includes(c)) throw new UnknownNameError(`unknown config '${c}' (known: ${all.join(', ')})`);
   return all.filter((c) => c === 'native' || wanted.includes(c));
 }
@@ -87,7 +88,7 @@ function emptyResults(suite: SuiteName, options: SuiteOptions, presets: CostMode
     machine: machineSettings(),
     configs,
     workloads,
-    configDescriptions: Object.fromEntries(CONFIGS.filter((c) => configs.includes(c.name)).map((c) => [c.name, c.description])),
+    configDescriptions: Object.fromEntries(ALL_CONFIGS.filter((c) => configs.includes(c.name)).map((c) => [c.name, c.description])),
     workloadDescriptions: Object.fromEntries(WORKLOADS.filter((w) => workloads.includes(w.name)).map((w) => [w.name, w.description])),
     rows: [],
     sweeps: [],

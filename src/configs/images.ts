@@ -184,8 +184,9 @@ function writeEntry(file: string, key: string, deps: readonly [string, string][]
 // ---- Kernel build options and the images of a boot ---------------------------------------------
 
 /** ISA extensions a kernel build option needs on the machine that runs the kernel: a LEGACY
- *  kernel executes the legacy extension's rdstatus and wrstatus (docs/popek-goldberg.md). */
-export const OPTION_EXTENSIONS: Readonly<Record<string, readonly string[]>> = { LEGACY: ['legacy'] };
+ *  kernel executes the legacy extension's rdstatus and wrstatus (docs/popek-goldberg.md), a HOST
+ *  kernel the vmx extension's instructions (its VM driver, docs/vmm-hosted.md). */
+export const OPTION_EXTENSIONS: Readonly<Record<string, readonly string[]>> = { LEGACY: ['legacy'], HOST: ['vmx'] };
 
 /** The extensions a kernel built with these options needs (any value counts: `.ifdef`). */
 export function kernelExtensions(defines: Defines = {}): string[] {

@@ -2,6 +2,7 @@
 // Each config can `prepare` a loaded machine (the debugger steps through it) or `boot` it to
 // power-off (boot = prepare + run + report).
 
+import { bootHosted, prepareHosted } from './hosted.js';
 import { bootNative, machineExtensions, prepareNative } from './native.js';
 import type { BootConfig, BootOptions, VmmConfig } from './types.js';
 import { bootVmm, prepareVmm, vmmGuestExtensions } from './vmm.js';
@@ -20,12 +21,28 @@ export const CONFIGS: readonly BootConfig[] = [
   ),
 ];
 
+/** Configurations a user (`boot --config`, `bench --configs`, the debugger) can pick that are
+ *  not yet in CONFIGS, which every suite, every all-configs test and the equivalence tester run:
+ *  `hosted` (docs/vmm-hosted.md, "What is not built yet": no console input for its guest, a
+ *  guest disk that answers at once, the guest's disk a file on the host's). */
+export const EXTRA_CONFIGS: readonly BootConfig[] = [
+  {
+    name: 'hosted',
+    description: 'hosted (type-2) VMM: the kernel built with -D HOST on bare metal, its driver (programs/kernel/kvm.s) and the user-space VMM /bin/rlvmm run the guest kernel in non-root mode with nested paging',
+    prepare: prepareHosted,
+    boot: bootHosted,
+  },
+];
+
+/** Every configuration there is. */
+export const ALL_CONFIGS: readonly BootConfig[] = [...CONFIGS, ...EXTRA_CONFIGS];
+
 function vmmConfig(name: string, description: string, vmm: VmmConfig): BootConfig {
   return { name, description, vmm, prepare: (o) => prepareVmm(name, vmm, o), boot: (o) => bootVmm(name, vmm, o) };
 }
 
 export function findConfig(name: string): BootConfig | undefined {
-  return CONFIGS.find((c) => c.name === name);
+  return ALL_CONFIGS.find((c) => c.name === name);
 }
 
 /** The ISA extensions a guest kernel sees (reads from EXTENSIONS) when `config` boots with these

@@ -112,6 +112,13 @@ export function loadNative(machine: Machine, specs: readonly ProcessSpec[], quan
   machine.cpu.reset(placeGuest(memory, kernel, specs, quantum, readOnlyRoot, tty));
 }
 
+/** A job as the kernel's `jobs` table has it. */
+export interface JobState {
+  pid: number;
+  done: boolean;
+  code: number;
+}
+
 /** Host-side reporting of a kernel run: per-record output and exit codes. /sbin/init starts
  *  one job per boot record (programs/kernel/proc.s); the kernel keeps the job whose write() is
  *  on the console in `writer_job`, and each job's pid and exit code in its `jobs` table. The
@@ -129,10 +136,14 @@ export class KernelObserver {
   private readonly outputs: BoundedBytes[];
   private words: Int32Array | undefined;
 
+  /** `guestBase` is where guest-physical 0 lies in host-physical memory (0 natively; a VMM puts
+   *  its guest elsewhere), or, for a guest whose memory is not in one piece (`--config hosted`:
+   *  the frames behind a process's pages), a function from a guest-physical address to the
+   *  host-physical one, undefined where nothing is mapped (then nothing is attributed). */
   constructor(
     kernel: Image,
     private readonly specs: readonly ProcessSpec[],
-    private readonly guestBase = 0,
+    private readonly guestBase: number | ((guestPhysical: number) => number | undefined) = 0,
   ) {
     const value = (name: string): number | undefined => findSymbol(kernel, name)?.value;
     const names = ['writer_job', 'jobs', 'J_SIZE', 'J_PID', 'J_CODE', 'J_DONE'];
@@ -154,6 +165,12 @@ export class KernelObserver {
     return machine;
   }
 
+  /** Read the kernel's words in this machine's memory (for an observer whose machine another
+   *  made: the guest of `--config hosted`). */
+  observe(machine: Machine): void {
+    this.words = machine.memory.words;
+  }
+
   /** The result of the boot once its machine stopped; `stats` adds to the machine's own. */
   result(config: string, machine: Machine, stop: StopReason, stats: BootStats = machine.stats()): BootResult {
     return {
@@ -171,7 +188,9 @@ export class KernelObserver {
   }
 
   private word(guestPhysical: number): number {
-    return this.words ? this.words[(this.guestBase + guestPhysical) >>> 2]! : 0;
+    if (!this.words) return 0;
+    const at = typeof this.guestBase === 'number' ? this.guestBase + guestPhysical : this.guestBase(guestPhysical);
+    return at === undefined ? 0 : this.words[at >>> 2]!;
   }
 
   /** One console byte: credit it to the job whose write() is running, if any. */
@@ -181,15 +200,23 @@ export class KernelObserver {
     if (job >= 1 && job <= this.outputs.length) this.outputs[job - 1]!.push(byte);
   }
 
-  processes(): ProcessReport[] {
+  /** Each job's pid, whether it is done and its exit code, as the kernel's `jobs` has them now. */
+  jobStates(): JobState[] {
+    return this.specs.map((_, i) => {
+      const entry = this.jobs + i * this.jobSize;
+      return { pid: this.word(entry + this.pidOffset), done: this.word(entry + this.doneOffset) === 1, code: this.word(entry + this.codeOffset) };
+    });
+  }
+
+  /** The report of each job: from the kernel's memory now, or from `states` saved earlier (the
+   *  hosted config's guest memory is gone once its VM is). */
+  processes(states: readonly JobState[] = this.known ? this.jobStates() : []): ProcessReport[] {
     if (!this.known) return [];
     return this.specs.map((spec, i): ProcessReport => {
-      const entry = this.jobs + i * this.jobSize;
-      const pid = this.word(entry + this.pidOffset);
-      const done = this.word(entry + this.doneOffset) === 1;
+      const { pid, done, code } = states[i] ?? { pid: 0, done: false, code: 0 };
       const output = this.outputs[i]!;
       // init forks the records in order after itself (pid 1): record i is pid i + 2.
-      return { pid: pid || i + 2, name: spec.name, exitCode: done ? this.word(entry + this.codeOffset) : null, output: output.text(), outputBytes: output.total, outputTruncated: output.truncated };
+      return { pid: pid || i + 2, name: spec.name, exitCode: done ? code : null, output: output.text(), outputBytes: output.total, outputTruncated: output.truncated };
     });
   }
 }

@@ -97,11 +97,12 @@ function install(fs: DiskFs, files: Map<string, Uint8Array>, where: string): voi
  *  a real disk would. A user's disk that the host cannot open or cannot install them on (it is
  *  damaged, or full) gets none: it boots as it is, and the kernel says what it finds there
  *  (test/fs/kernel-corrupt.test.ts). The boot's own programs and data must be installed: a disk
- *  that refuses them is a BootError. */
-export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, data: readonly DiskFile[] = [], system: readonly RootProgram[] = []): Uint8Array {
+ *  that refuses them is a BootError. A fresh disk has `bytes` bytes (the host disk of
+ *  `--config hosted` holds the guest's whole disk as a file). */
+export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, data: readonly DiskFile[] = [], system: readonly RootProgram[] = [], bytes = ROOT_DISK_BYTES): Uint8Array {
   if (base) return userDisk(base, distinct(programs), distinct(system), data);
   const files = distinct([...system, ...programs]);
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(`${bytes}\0`);
   for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${path}\0${bytes.length}\0`).update(bytes);
   for (const file of data) hash.update(`data\0${file.path}\0${file.bytes.length}\0`).update(file.bytes);
   const key = hash.digest('hex');
@@ -111,7 +112,7 @@ export function rootDisk(programs: readonly RootProgram[], base?: Uint8Array, da
     disks.set(key, hit);
     return hit;
   }
-  const made = mkfs(ROOT_DISK_BYTES);
+  const made = mkfs(bytes);
   if (!made.ok) throw new Error(`root disk: ${made.detail}`);
   const fs = openFs(made.value);
   if (!fs.ok) throw new Error(`root disk: ${fs.detail}`);

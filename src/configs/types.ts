@@ -6,7 +6,7 @@
 import type { Image } from '../asm/index.js';
 import type { CostModel } from '../machine/costs.js';
 import type { Device } from '../machine/devices/device.js';
-import type { Machine, MachineStats, StopReason } from '../machine/machine.js';
+import type { Machine, MachineStats, StopReason, WorldStats } from '../machine/machine.js';
 import type { Defines } from './images.js';
 import type { DiskFile } from './workloads.js';
 
@@ -83,6 +83,10 @@ export interface BootOptions {
   /** Devices to plug into the machine next to the built-in ones (coursework, tests). Under a VMM
    *  each is treated as it declares (Device.vmm): the VMM is built with a port table for it. */
   devices?: readonly Device[];
+  /** `--config hosted` only: workloads and programs the host runs beside the VMM process
+   *  (`boot --host-workload`), started by the host's init after rlvmm (host pids 3, 4, ...). */
+  hostWorkloads?: readonly string[];
+  hostPrograms?: readonly UserProgram[];
   /** Called with the loaded machine just before it runs (tests attach trap hooks here). */
   onMachine?: (machine: Machine) => void;
 }
@@ -112,6 +116,10 @@ export interface BootResult {
   stats: BootStats;
   processes: ProcessReport[];
   machine: Machine;
+  /** `--config hosted`: the host's side. `console` and `processes` above are the guest's (what
+   *  its kernel and processes wrote, through the VMM process); this is the whole console of the
+   *  machine and the host's own processes (the VMM process first). */
+  host?: { console: string; processes: ProcessReport[] };
 }
 
 /** What a VMM counted in its own memory (configs with a VMM only). */
@@ -145,8 +153,26 @@ export interface VmmStats {
   blockRing?: { requests: number; errors: number; batches: number; refusedKicks: number };
 }
 
+/** `--config hosted` (docs/vmm-hosted.md): time by world of the hosted VMM, and what the host
+ *  kernel's driver counted (programs/kernel/kvm.s). */
+export interface HostedStats {
+  /** Root ring 0: the host kernel (its driver included); root ring 3: the host's processes (the
+   *  VMM process, rlvmm, and any beside it); non-root rings 0-2 and 3: the guest kernel and the
+   *  guest's processes. */
+  worlds: { hostKernel: WorldStats; hostUser: WorldStats; guestKernel: WorldStats; guestUser: WorldStats };
+  /** VM exits by reason name, by where they were handled: in the host kernel's driver, or by
+   *  the VMM process (vcpu_run returned). */
+  exits: { kernel: Record<string, number>; user: Record<string, number> };
+  /** Guest pages the driver backed on EPT violations (each pinned while the VM lives). */
+  eptPagesBacked: number;
+  /** Virtual interrupts the driver injected (the guest's timer, the VMM's disk). */
+  injectedInterrupts: number;
+  /** Times vcpu_run was restarted: a host interrupt exited the guest, or the guest idled in wfi. */
+  restarts: number;
+}
+
 /** The machine's statistics, plus the VMM's own counters where a VMM runs. */
-export type BootStats = MachineStats & { vmm?: VmmStats };
+export type BootStats = MachineStats & { vmm?: VmmStats; hosted?: HostedStats };
 
 /** One image loaded by a boot, for debuggers and reports. */
 export interface BootImage {

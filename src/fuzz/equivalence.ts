@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { assemble, formatAsmError, type Image } from '../asm/index.js';
 import { BASE, EXTENSIONS, isaWith } from '../isa/index.js';
 import { COST_PRESETS, costPreset, type CostModel } from '../machine/costs.js';
-import { CONFIGS, type BootResult, type UserProgram } from '../configs/index.js';
+import { ALL_CONFIGS, CONFIGS, findConfig, type BootResult, type UserProgram } from '../configs/index.js';
 import { USER_DIR } from '../configs/images.js';
 import { generateProgram } from './program.js';
 import { deriveSeed, Random } from './random.js';
@@ -62,6 +62,12 @@ export interface EquivalenceReport {
 /** Every configuration but native: what the tester compares with native by default. */
 export function comparedConfigs(): string[] {
   return CONFIGS.map((c) => c.name).filter((n) => n !== 'native');
+}
+
+/** Every configuration the tester can compare with native when asked (`--config`): CONFIGS and
+ *  the extra ones (hosted, which is not in the default list: docs/vmm-hosted.md). */
+export function comparableConfigs(): string[] {
+  return ALL_CONFIGS.map((c) => c.name).filter((n) => n !== 'native');
 }
 
 /** The boot-set seeds of a run: boot set i of seed s is deriveSeed(s, i). */
@@ -121,7 +127,7 @@ export function bootSet(bootSeed: number): BootSet {
 }
 
 export function bootOne(set: BootSet, config: string, preset: string): BootResult {
-  const cfg = CONFIGS.find((c) => c.name === config);
+  const cfg = findConfig(config); // CONFIGS, or one asked for by name (--config hosted)
   if (!cfg) throw new GeneratorError(`unknown config '${config}'`);
   return cfg.boot({ workloads: [], programs: set.programs, quantum: set.quantum, costs: testedCosts(preset), maxCycles: BOOT_CYCLES });
 }

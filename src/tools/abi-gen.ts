@@ -2,7 +2,7 @@
 // the user programs, programs/lib/usys.s (the user library's system-call wrappers, as xv6's
 // usys.pl writes usys.S) and the system-call section of docs/kernel.md.
 
-import { BOOT, CGROUPS, ERRNO, EXEC, FILES, NAMESPACES, NETWORK, PROCESSES, STRUCTS, SYSCALLS, UNKNOWN_SYSCALL_ERROR, USER_SPACE, type AbiConstant, type Struct, type Syscall } from '../abi/index.js';
+import { BOOT, CGROUPS, ERRNO, EXEC, FILES, HOSTED, NAMESPACES, NETWORK, PROCESSES, STRUCTS, SYSCALLS, UNKNOWN_SYSCALL_ERROR, USER_SPACE, type AbiConstant, type Struct, type Syscall } from '../abi/index.js';
 
 function hex(n: number): string {
   return `0x${(n >>> 0).toString(16)}`;
@@ -35,9 +35,17 @@ export function abiInclude(): string {
     '',
     '# ---- System calls: number in t0, arguments in a0..a3, `syscall`; the result in a0 ----',
   ];
-  for (const s of SYSCALLS) lines.push(`.equ SYS_${s.name.toUpperCase()}, ${s.number}    # ${summary(s)}`);
+  for (const s of SYSCALLS) lines.push(`.equ SYS_${s.name.toUpperCase()}, ${s.number}    # ${summary(s)}${s.build ? ` (only with -D ${s.build})` : ''}`);
+  // Calls of one build option come last: a kernel built without it has a shorter table, and so
+  // exactly the bytes it had before they were added.
+  const common = SYSCALLS.filter((s) => !s.build).length;
+  const builds = [...new Set(SYSCALLS.flatMap((s) => (s.build ? [s.build] : [])))];
+  if (builds.length > 1) throw new Error('abi-gen: calls of one build option at most');
+  if (SYSCALLS.slice(0, common).some((s) => s.build)) throw new Error('abi-gen: the calls of a build option must come last');
+  if (builds.length === 1) lines.push(`.ifdef ${builds[0]}`, `.equ NSYSCALLS, ${SYSCALLS.length}    # with -D ${builds[0]}: its calls too`, '.else');
+  lines.push(`.equ NSYSCALLS, ${common}    # the numbers 0..NSYSCALLS-1; any other returns -1 (${UNKNOWN_SYSCALL_ERROR})`);
+  if (builds.length === 1) lines.push('.endif');
   lines.push(
-    `.equ NSYSCALLS, ${SYSCALLS.length}    # the numbers 0..NSYSCALLS-1; any other returns -1 (${UNKNOWN_SYSCALL_ERROR})`,
     '',
     '# ---- Error numbers (Linux numbering; docs/kernel.md says which call reports which) ----',
   );
@@ -56,6 +64,8 @@ export function abiInclude(): string {
   lines.push(...constants(NETWORK));
   lines.push('', '# ---- Control groups ----');
   lines.push(...constants(CGROUPS));
+  lines.push('', '# ---- The hosted VMM: the driver of a kernel built with -D HOST, and rlvmm ----');
+  lines.push(...constants(HOSTED));
   lines.push('', '# ---- Executables (the files the kernel runs) ----');
   lines.push(...constants(EXEC));
   for (const st of STRUCTS) {
@@ -69,8 +79,14 @@ export function abiInclude(): string {
     '# each call, in number order ----',
     '.macro syscall_handlers',
   );
-  for (let i = 0; i < SYSCALLS.length; i += 6) {
-    lines.push(`        .word ${SYSCALLS.slice(i, i + 6).map((s) => `sys_${s.name}`).join(', ')}`);
+  const words = (calls: readonly Syscall[]): void => {
+    for (let i = 0; i < calls.length; i += 6) lines.push(`        .word ${calls.slice(i, i + 6).map((s) => `sys_${s.name}`).join(', ')}`);
+  };
+  words(SYSCALLS.slice(0, common));
+  if (builds.length === 1) {
+    lines.push(`        .ifdef ${builds[0]}`);
+    words(SYSCALLS.slice(common));
+    lines.push('        .endif');
   }
   lines.push('.endm');
   return lines.join('\n') + '\n';
@@ -86,6 +102,7 @@ export function userStubs(): string {
     '        .align 4',
   ];
   for (const s of SYSCALLS) {
+    if (s.build) continue; // a build option's calls: their programs define their own (rlvmm)
     lines.push(`# ${summary(s)}`);
     lines.push(`${s.name}:`, `        li   t0, SYS_${s.name.toUpperCase()}`, '        syscall');
     // A call that does not return on success still returns when it fails (exec, poweroff).
@@ -106,7 +123,7 @@ export function syscallDocs(): string {
   for (const s of SYSCALLS) {
     const errors = s.errors.map((e) => `<br>\`${e.errno}\`: ${e.when}`).join('');
     const onError = s.errors.length === 0 ? '-' : `${s.onError === 'errno' ? '-errno' : '-1'}${errors}`;
-    lines.push(`| ${s.number} | \`${signature(s)}\` | ${cell(s.doc)} | ${cell(s.returns ?? 'does not return')} | ${cell(onError)} |`);
+    lines.push(`| ${s.number} | \`${signature(s)}\`${s.build ? ` (only with -D ${s.build})` : ''} | ${cell(s.doc)} | ${cell(s.returns ?? 'does not return')} | ${cell(onError)} |`);
   }
   lines.push(
     '',

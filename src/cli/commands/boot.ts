@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { USER_DIR } from '../../configs/images.js';
 import { EXTENSIONS, isaWith, type Isa } from '../../isa/index.js';
 import { includeRootOption, loadProgram } from '../load.js';
-import { BootError, CONFIGS, type BootConfig, type BootOptions, type BootStats, findConfig, type PreparedBoot, ProgramAssemblyError, WORKLOADS, type BootResult, type UserProgram } from '../../configs/index.js';
+import { ALL_CONFIGS, BootError, type BootConfig, type BootOptions, type BootStats, findConfig, type PreparedBoot, ProgramAssemblyError, WORKLOADS, type BootResult, type UserProgram } from '../../configs/index.js';
 import { layerTree, LayerAssemblyError, runContainer, type ContainerRun, type ContainerSpec } from '../../configs/container.js';
 import { LoadError, type MachineStats, type StopReason } from '../../machine/machine.js';
 import { err } from '../colour.js';
@@ -50,6 +50,8 @@ export interface BootCliOptions {
   tty?: boolean;
   /** --shell: /bin/sh as the only process, interactive on a terminal (shellCommand). */
   shell?: boolean;
+  /** --host-workload W[,W...]: with --config hosted, host processes beside the VMM process. */
+  hostWorkload?: string;
   /** --container DIR (repeatable): the layers of a container run by /bin/crun (containerCommand). */
   container?: string[];
 }
@@ -66,12 +68,14 @@ export interface BootJson {
   consoleTruncated: boolean;
   stats: BootStats;
   processes: BootResult['processes'];
+  /** `--config hosted`: the whole console and the host's own processes (rlvmm first). */
+  host?: BootResult['host'];
 }
 
 /** The boot configuration of that name, or a usage error listing the valid ones. */
 export function configNamed(name: string): BootConfig {
   const config = findConfig(name);
-  if (!config) throw new CliError(`unknown config '${name}' (valid: ${CONFIGS.map((c) => c.name).join(', ')})`, ExitCode.USAGE);
+  if (!config) throw new CliError(`unknown config '${name}' (valid: ${ALL_CONFIGS.map((c) => c.name).join(', ')})`, ExitCode.USAGE);
   return config;
 }
 
@@ -87,7 +91,7 @@ export function bootFailure(e: unknown): unknown {
 export function listText(): string {
   const width = Math.max(...WORKLOADS.map((w) => w.name.length));
   const lines = ['configurations:'];
-  for (const c of CONFIGS) lines.push(`  ${c.name.padEnd(width)}  ${c.description}`);
+  for (const c of ALL_CONFIGS) lines.push(`  ${c.name.padEnd(width)}  ${c.description}`);
   lines.push('workloads (default iterations in brackets):');
   for (const w of WORKLOADS) lines.push(`  ${w.name.padEnd(width)}  ${w.description} [${w.defaultIterations}]`);
   return `${lines.join('\n')}\n`;
@@ -194,6 +198,7 @@ export function reportContainer(run: ContainerRun, opts: Pick<BootCliOptions, 'j
       consoleTruncated: result.consoleTruncated,
       stats: result.stats,
       processes: result.processes,
+      ...(result.host && { host: result.host }),
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return exitCode;
@@ -208,6 +213,7 @@ type Processes = Pick<BootOptions, 'workloads' | 'programs' | 'run' | 'shell'>;
 
 /** The boot options every boot takes from the command line (all but its processes and input). */
 function commonOptions(opts: BootCliOptions, disk: Uint8Array | undefined): Omit<BootOptions, 'workloads'> {
+  if (opts.hostWorkload !== undefined && opts.config !== 'hosted') throw new CliError('--host-workload is for --config hosted (the host of a hosted VMM)', ExitCode.USAGE);
   const iterations = parseIterations(opts.iterations);
   const quantum = opts.quantum === undefined ? undefined : parseCount('--quantum', opts.quantum);
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
@@ -223,6 +229,7 @@ function commonOptions(opts: BootCliOptions, disk: Uint8Array | undefined): Omit
     ...(memoryBytes !== undefined && { memoryBytes }),
     ...(disk && { disk }),
     ...(Object.keys(kernelDefines).length > 0 && { kernelDefines }),
+    ...(opts.hostWorkload !== undefined && { hostWorkloads: parseList(opts.hostWorkload) }),
   };
 }
 
@@ -272,6 +279,7 @@ function bootAndReport(config: BootConfig, opts: BootCliOptions, processes: Proc
       consoleTruncated: result.consoleTruncated,
       stats: result.stats,
       processes: result.processes,
+      ...(result.host && { host: result.host }),
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return exitCode;
@@ -286,7 +294,14 @@ function printStats(opts: Pick<BootCliOptions, 'stats'>, result: BootResult, why
   if (!opts.stats) return;
   const procs = result.processes.map((p) => `  pid ${p.pid} ${p.name}: exit ${p.exitCode ?? 'none (still running)'}`).join('\n');
   const vmm = result.stats.vmm ? `${formatVmmStats(result.stats, err)}\n` : '';
-  io.stderr.write(`${err.dim(`${why} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${procs}\n`);
+  const h = result.stats.hosted;
+  const exits = (r: Record<string, number>): string => Object.entries(r).map(([k, n]) => `${k} ${grouped(n)}`).join(', ') || 'none';
+  const hosted = h
+    ? `  hosted: host kernel ${grouped(h.worlds.hostKernel.cycles)} cycles, host user ${grouped(h.worlds.hostUser.cycles)}, guest kernel ${grouped(h.worlds.guestKernel.cycles)}, guest user ${grouped(h.worlds.guestUser.cycles)}\n` +
+      `  VM exits handled in the host kernel: ${exits(h.exits.kernel)}\n  VM exits handled by the VMM process: ${exits(h.exits.user)}\n` +
+      `  guest pages backed ${grouped(h.eptPagesBacked)}, interrupts injected ${grouped(h.injectedInterrupts)}, vcpu_run restarts ${grouped(h.restarts)}\n`
+    : '';
+  io.stderr.write(`${err.dim(`${why} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${hosted}${procs}\n`);
 }
 
 /** A container's interactive boot (`container run -it`): the disk the container's boot made,

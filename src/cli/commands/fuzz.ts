@@ -4,7 +4,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bootSeeds, bootSet, comparedConfigs, GeneratorError, runEquivalence, type Divergence, type EquivalenceReport } from '../../fuzz/equivalence.js';
+import { bootSeeds, bootSet, comparableConfigs, comparedConfigs, GeneratorError, runEquivalence, type Divergence, type EquivalenceReport } from '../../fuzz/equivalence.js';
 import { COST_PRESETS } from '../../machine/costs.js';
 import { out } from '../colour.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -64,7 +64,7 @@ function save(dir: string, seed: number): string {
 }
 
 export function fuzzCommand(opts: FuzzCliOptions): number {
-  const configs = names(opts.config, comparedConfigs(), 'config');
+  const configs = opts.config === undefined ? comparedConfigs() : names(opts.config, comparableConfigs(), 'config');
   const presets = names(opts.preset, Object.keys(COST_PRESETS), 'preset');
   let seeds: number[];
   if (opts.bootSeed !== undefined) {
