@@ -135,7 +135,7 @@ export function isolationFindings(r: IsolationResults): Finding[] {
       claim: `the VMM's own set-up is a small part (under ${Math.round(SMALL_SHARE * 100)}%) of a VM's start; the rest is the guest's boot (Firecracker: a minimal VMM, the guest at init within 125 ms)`,
       holds: vms.every((v) => v.phases[0]!.cycles / v.total < SMALL_SHARE),
       text: `VMM set-up: ${vms.map((v) => `${v.config} ${grouped(v.phases[0]!.cycles)} cycles (${share(v.phases[0]!.cycles, v.total)})`).join(', ')}; ` +
-        `vtx-ept and pv build more before the guest runs (${worst.config}: EPT or shadow tables for the guest's memory)`,
+        `the largest, ${worst.config}'s, is ${share(worst.phases[0]!.cycles, worst.total)} of its start, whose bulk is the guest kernel's boot and init`,
     });
   }
 
