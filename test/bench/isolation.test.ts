@@ -11,6 +11,7 @@ import { SYSCALLS } from '../../src/abi/index.js';
 import { isolationFindings } from '../../src/bench/isolation-findings.js';
 import { isolationBlocks, renderIsolationAll, renderIsolationTerminal, startupSvg, writeIsolationReport } from '../../src/bench/isolation-render.js';
 import { ISOLATION_SCHEMA, runIsolation, startupOfBoot, startupOfContainer, type IsolationResults, type SyscallRow, type Trace } from '../../src/bench/isolation.js';
+import { cycles, grouped, ratio } from '../../src/bench/render/format.js';
 import { COST_PRESETS } from '../../src/machine/costs.js';
 
 const SYS = Object.fromEntries(SYSCALLS.map((s) => [s.name, s.number])) as Record<string, number>;
@@ -253,6 +254,32 @@ describe('a real run of the isolation suite (native and te)', () => {
       ['iso-memory-per-instance', true],
       ['iso-density', false],
     ]);
+  });
+
+  it('gives the figures docs/isolation.md quotes', () => {
+    const doc = readFileSync(join(__dirname, '../../docs/isolation.md'), 'utf8');
+    const sys = (op: string, where: string) => {
+      const cell = (config: string) => {
+        const s = r.syscalls.find((x) => x.op === op && x.config === config && x.where === where)!;
+        return `${cycles(s.perIteration)} (${ratio(s.ratio)})`;
+      };
+      return `| ${op} | ${where} | ${cell('native')} | ${cell('te')} |`;
+    };
+    for (const op of ['null', 'read', 'socket']) for (const where of ['process', 'container']) expect(doc).toContain(sys(op, where));
+    const base = r.startup[0]!.total;
+    for (const s of r.startup) {
+      const idle = s.phases.reduce((a, p) => a + (p.idle ?? 0), 0);
+      const label = s.kind === 'vm' ? (s.config === 'native' ? 'VM (native: the bare machine\'s boot)' : `VM (${s.config})`) : `${s.kind} (in ${s.config})`;
+      expect(doc).toContain(`| ${label} | ${grouped(s.total)} | ${ratio(s.total / base)} | ${Math.round((100 * idle) / s.total)}% |`);
+    }
+    expect(doc).toContain(`after containers 1 to 8: ${r.densityCurve.map((p) => p.pagesInUse).join(', ')}`);
+    expect(doc).toContain(`**${cycles(r.memory[0]!.pages)} pages`);
+    expect(doc).toContain(`${grouped(r.minGuestBytes['te']!)} bytes (${r.memory[1]!.parts[0]!.cycles} pages)`);
+    expect(doc).toContain(`**${r.memory[1]!.pages} pages per VM**`);
+    expect(doc).toContain(`**${r.density[1]!.instances} VMs fit**`);
+    expect(doc).toContain(`**${r.density[0]!.instances} containers fit**`);
+    expect(doc).toContain(`by memory alone, ${r.density[0]!.byMemory} would`);
+    expect(doc).toContain(`VM's set-up is ${grouped(r.startup[4]!.phases[0]!.cycles)} cycles under te`);
   });
 
   it('writes the report files', () => {

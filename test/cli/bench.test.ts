@@ -39,7 +39,19 @@ describe('ringlab bench', () => {
   it('bad names are usage errors (exit 1) with the valid choices', () => {
     const suite = ringlab(['bench', 'fastest'], { spawn: true });
     expect(suite.status).toBe(1);
-    expect(suite.stderr).toMatch(/unknown suite 'fastest' \(valid: overhead, nano, sweep, speed\)/);
+    expect(suite.stderr).toMatch(/unknown suite 'fastest' \(valid: overhead, nano, sweep, speed, isolation\)/);
+    const iso = [
+      [['--workload', 'syscall'], /the isolation suite runs its own probe: --workload does not apply/],
+      [['--preset', 'default,vtx-2006'], /the isolation suite runs under one cost preset/],
+      [['--preset', 'nope'], /unknown cost preset 'nope'/],
+      [['--config', 'qemu'], /unknown config 'qemu' \(known: native, te, vtx, vtx-ept, pv\)/],
+      [['--samples', '3'], /--samples is for the speed suite/],
+    ] as const;
+    for (const [args, message] of iso) {
+      const r = ringlab(['bench', 'isolation', ...args, '--no-files']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
     const workload = ringlab(['bench', '--workload', 'nope', '--no-files']);
     expect(workload.status).toBe(1);
     expect(workload.stderr).toMatch(/unknown workload 'nope'/);
