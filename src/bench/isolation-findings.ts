@@ -10,7 +10,7 @@
 //   Firecracker (Agache et al., NSDI 2020): a minimal VMM, the guest's boot to init in at most
 //     125 ms, at most 5 MiB of VMM memory per microVM.
 
-import { grouped, ratio as times } from './render/format.js';
+import { grouped, percent, ratio as times } from './render/format.js';
 import type { IsolationResults, StartupRow, SyscallOp, SyscallRow } from './isolation.js';
 import type { Finding } from './results.js';
 import { FAR_SLOWER, NEAR_NATIVE } from './thresholds.js';
@@ -134,8 +134,8 @@ export function isolationFindings(r: IsolationResults): Finding[] {
       id: 'iso-startup-vmm-share',
       claim: `the VMM's own set-up is a small part (under ${Math.round(SMALL_SHARE * 100)}%) of a VM's start; the rest is the guest's boot (Firecracker: a minimal VMM, the guest at init within 125 ms)`,
       holds: vms.every((v) => v.phases[0]!.cycles / v.total < SMALL_SHARE),
-      text: `VMM set-up: ${vms.map((v) => `${v.config} ${grouped(v.phases[0]!.cycles)} cycles (${share(v.phases[0]!.cycles, v.total)})`).join(', ')}; ` +
-        `the largest, ${worst.config}'s, is ${share(worst.phases[0]!.cycles, worst.total)} of its start, whose bulk is the guest kernel's boot and init`,
+      text: `VMM set-up: ${vms.map((v) => `${v.config} ${grouped(v.phases[0]!.cycles)} cycles (${percent(v.phases[0]!.cycles, v.total)})`).join(', ')}; ` +
+        `the largest share, ${worst.config}'s, leaves the bulk of its start to the guest kernel's boot and init`,
     });
   }
 
