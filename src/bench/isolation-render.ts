@@ -11,8 +11,8 @@ import type { Block, Cell } from './render/document.js';
 import { cycles as fmtCycles, grouped, ratio } from './render/format.js';
 import { htmlFromBlocks } from './render/html.js';
 import { markdownFromBlocks } from './render/markdown.js';
-import { CONFIG_COLOURS, textOn } from './render/model.js';
-import { el, legend, num, svgDocument, text, textWidth, tip } from './render/svg.js';
+import { CONFIG_COLOURS } from './render/model.js';
+import { el, legend, svgDocument, text, textWidth, tip } from './render/svg.js';
 import { table, wrap } from './render/terminal.js';
 
 /** Where `ringlab bench isolation` writes its files unless told otherwise (--out). */
@@ -205,7 +205,6 @@ export function densitySvg(r: IsolationResults): string {
     body.push(el('rect', { x: labelW, y, width: Math.max(w, 1), height: 18, fill: b.colour }, tip(`${b.label}: ${grouped(b.value)} (${b.note})`)));
     body.push(text(labelW + Math.max(w, 1) + 6, y + 13, grouped(b.value), { 'font-size': 11, fill: '#000000' }));
   });
-  void textOn;
   const desc = bars.map((b) => `${b.label}: ${grouped(b.value)}`).join('; ');
   return svgDocument(width, 40 + bars.length * 26 + 10, 'Density', desc, body);
 }
@@ -290,5 +289,3 @@ export function writeIsolationReport(r: IsolationResults, dir: string): string[]
     return path;
   });
 }
-
-void num;

@@ -433,11 +433,11 @@ export function vmmPages(machine: Machine, vmm: Image, pv: boolean): Phase[] {
   const pt = sym('VMM_PT_PHYS');
   const log = (sym('SHADOW_LOG') >>> 0) - base;
   const stackTop = (sym('VMM_STACK_TOP') >>> 0) - base;
-  const stack = stackTop - (stackTop - log >= 0x10000 ? 0x10000 : 0);
+  // The stack grows down from VMM_STACK_TOP to 0x2f0000, where pv's pool ends (layout.inc).
+  const stack = sym('PV_POOL_END');
   const parts: Phase[] = [{ name: 'VMM code and data', cycles: used(0, pt) }];
   if (pv) {
-    const p2s = sym('PV_P2S_PHYS');
-    parts.push({ name: 'page tables (VMM, shadow)', cycles: used(pt, sym('PV_POOL_END')) }, { name: 'VMM stack', cycles: used(sym('PV_POOL_END'), stackTop) }, { name: 'guest-frame map', cycles: used(p2s, guest) });
+    parts.push({ name: 'page tables (VMM, shadow)', cycles: used(pt, stack) }, { name: 'VMM stack', cycles: used(stack, stackTop) }, { name: 'guest-frame map', cycles: used(sym('PV_P2S_PHYS'), guest) });
   } else {
     parts.push({ name: 'page tables (VMM, shadow or EPT)', cycles: used(pt, log) }, { name: 'shadow fill log', cycles: used(log, stack) }, { name: 'VMM stack', cycles: used(stack, stackTop) });
   }
