@@ -6,6 +6,8 @@
 #   iso-read N    N x (open /data/small, read 64 bytes, close): a small file read, path lookup included
 #   iso-sock N    N round trips on a loopback TCP connection it holds both ends of: one byte
 #                 written to one end, read at the other, written back, read (4 system calls)
+#   iso-disk N    N random 4 KiB reads with O_DIRECT from /data/disk.dat (DISK_BLOCKS blocks, every
+#                 word of block b holding b): each read a disk request, the shape of an IOPS test
 #   iso-start     nothing: exits at once (start-up: what is timed is its first instruction)
 #   iso-serve N   a small server: listens on a TCP port (ephemeral), says it is ready, then with
 #                 N = 0 accepts forever; with N > 0 it exits (a VM's server: measured, then done)
@@ -25,6 +27,7 @@
         .equ TIMEOUT_TICKS, 500         # iso-dense: ticks a new container gets to say it is ready
         .equ DRIVER_PORT,  7000         # iso-dense listens there for its containers' 'R'
         .equ MAX_DENSE,    64           # iso-dense: more than the kernel's tables allow
+        .equ DISK_BLOCKS,  64           # iso-disk: /data/disk.dat is 256 KiB
 
 .macro marker what, count
         li   a0, ISO_MARK
@@ -45,13 +48,18 @@ _start: mv   s0, a0                     # s0 = N
         li   t1, 's'
         beq  t0, t1, .s
         li   t1, 'd'
-        beq  t0, t1, dense
+        beq  t0, t1, .d
         j    done                       # iso-start (and any other name): exit at once
 .s:     lw   t0, 0(s3)                  # iso-sock or iso-serve
         lbu  t0, 5(t0)
         li   t1, 'o'
         beq  t0, t1, sock
         j    serve
+.d:     lw   t0, 0(s3)                  # iso-dense or iso-disk
+        lbu  t0, 5(t0)
+        li   t1, 'e'
+        beq  t0, t1, dense
+        j    disk
 
 # ---- iso-null: N x getpid ------------------------------------------------------------------------
 null:   li   s1, 0
@@ -77,6 +85,39 @@ fread:  li   s1, 0
         call close
         addi s1, s1, 1
         j    .rl
+
+# ---- iso-disk: N random O_DIRECT reads of a block -------------------------------------------------
+disk:   la   a0, p_disk
+        li   a1, O_RDONLY | O_DIRECT
+        call open
+        blt  a0, zero, fail
+        mv   s2, a0
+        li   s1, 0
+        li   s3, 12345                  # random state
+.kl:    bge  s1, s0, done
+        li   t0, 1103515245             # the next block: an LCG (diskread.s's), modulo DISK_BLOCKS
+        mul  s3, s3, t0
+        li   t0, 12345
+        add  s3, s3, t0
+        srli t0, s3, 16
+        andi t0, t0, DISK_BLOCKS - 1
+        mv   fp, t0
+        mv   a0, s2
+        slli a1, t0, 12
+        li   a2, SEEK_SET
+        call lseek
+        mv   a0, s2
+        li   a1, HEAP_BASE
+        li   a2, BSIZE
+        call read
+        li   t0, BSIZE
+        bne  a0, t0, fail
+        li   t0, HEAP_BASE
+        lw   t0, 0(t0)
+        li   a0, -EIO                   # the wrong block
+        bne  t0, fp, fail
+        addi s1, s1, 1
+        j    .kl
 
 # ---- iso-sock: a connection to itself, N round trips of one byte ----------------------------------
 sock:   call listener                   # s2 = the listener, s3 = its port
@@ -322,6 +363,7 @@ fail:   mv   a2, a0
 m_name:   .asciz "isoprobe"
 m_dense:  .asciz "iso-dense: started="
 p_small:  .asciz "/data/small"
+p_disk:   .asciz "/data/disk.dat"
 p_crun:   .asciz "/bin/crun"
 w_crun:   .asciz "crun"
 w_run:    .asciz "run"

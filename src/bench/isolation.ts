@@ -42,6 +42,7 @@ export const SYSCALL_OPS = [
   { op: 'null', program: 'iso-null', iterations: 200, description: 'a null system call (getpid)' },
   { op: 'read', program: 'iso-read', iterations: 40, description: 'a small file read: open /data/small, read 64 bytes, close' },
   { op: 'socket', program: 'iso-sock', iterations: 40, description: 'a loopback TCP round trip: one byte there and back (write, read, write, read)' },
+  { op: 'disk', program: 'iso-disk', iterations: 8, description: 'a random 4 KiB read with O_DIRECT from a 256 KiB file: one disk request (an IOPS test)' },
 ] as const;
 export type SyscallOp = (typeof SYSCALL_OPS)[number]['op'];
 
@@ -244,7 +245,14 @@ function checked(result: BootResult, where: string, output: (text: string) => bo
 // The probe, its disk and its bundles
 
 const isa = isaWith([]);
-const PROBE_NAMES = ['iso-null', 'iso-read', 'iso-sock', 'iso-start', 'iso-serve'] as const;
+const PROBE_NAMES = ['iso-null', 'iso-read', 'iso-sock', 'iso-disk', 'iso-start', 'iso-serve'] as const;
+/** iso-disk's file: 64 blocks, every word of block b holding b (as diskread's). */
+const DISK = (() => {
+  const bytes = new Uint8Array(64 * PAGE);
+  const view = new DataView(bytes.buffer);
+  for (let at = 0; at < bytes.length; at += 4) view.setUint32(at, at >>> 12, true);
+  return bytes;
+})();
 /** The 64 bytes (and a few more) iso-read reads. */
 const SMALL = new TextEncoder().encode('ringlab isolation benchmark: the small file iso-read reads 64 bytes of.\n');
 
@@ -257,7 +265,7 @@ let disks: { plain: Uint8Array; containers: Map<string, Uint8Array> } | undefine
 /** The container's two layers: 0 has the probe in /bin under each name, 1 the data file. */
 function layerFiles(): DiskFile[] {
   const exe = toExecutable(userImage('isoprobe', isa), 'isoprobe');
-  return [...PROBE_NAMES.map((n) => ({ path: `${LAYER_DIR}/0/bin/${n}`, bytes: exe })), { path: `${LAYER_DIR}/1/data/small`, bytes: SMALL }];
+  return [...PROBE_NAMES.map((n) => ({ path: `${LAYER_DIR}/0/bin/${n}`, bytes: exe })), { path: `${LAYER_DIR}/1/data/small`, bytes: SMALL }, { path: `${LAYER_DIR}/1/data/disk.dat`, bytes: DISK }];
 }
 
 function bundle(dir: string, command: string[], extra: readonly string[]): DiskFile {
@@ -271,7 +279,7 @@ function diskFor(command?: string[]): Uint8Array {
   const key = command ? command.join(' ') : '';
   const cached = command ? disks.containers.get(key) : disks.plain.length ? disks.plain : undefined;
   if (cached) return cached;
-  const files: DiskFile[] = [{ path: '/data/small', bytes: SMALL }, ...layerFiles(), bundle(DENSE_BUNDLE, ['iso-serve', '0'], CONTAINER_UPPER)];
+  const files: DiskFile[] = [{ path: '/data/small', bytes: SMALL }, { path: '/data/disk.dat', bytes: DISK }, ...layerFiles(), bundle(DENSE_BUNDLE, ['iso-serve', '0'], CONTAINER_UPPER)];
   if (command) files.push(bundle(BUNDLE_DIR, command, [...CONTAINER_UPPER, `net=${CONTAINER_ADDRESS}`]));
   const disk = rootDisk([], undefined, files, systemPrograms(isa));
   if (command) disks.containers.set(key, disk);

@@ -204,15 +204,19 @@ describe('a real run of the isolation suite (native and te)', () => {
       ['null', 'native', 'process', 227.9],
       ['read', 'native', 'process', 7694.65],
       ['socket', 'native', 'process', 3718.05],
-      ['null', 'native', 'container', 236.8],
-      ['read', 'native', 'container', 13586.2],
-      ['socket', 'native', 'container', 3825.325],
+      ['disk', 'native', 'process', 226365.75],
+      ['null', 'native', 'container', 228.725],
+      ['read', 'native', 'container', 13810.2],
+      ['socket', 'native', 'container', 3782.675],
+      ['disk', 'native', 'container', 226435.875],
       ['null', 'te', 'process', 3022.41],
-      ['read', 'te', 'process', 16401.925],
+      ['read', 'te', 'process', 16402.275],
       ['socket', 'te', 'process', 15002.05],
-      ['null', 'te', 'container', 3056.435],
-      ['read', 'te', 'container', 22380.675],
-      ['socket', 'te', 'container', 15048.25],
+      ['disk', 'te', 'process', 235850.75],
+      ['null', 'te', 'container', 3029.9],
+      ['read', 'te', 'container', 22495.4],
+      ['socket', 'te', 'container', 15054.575],
+      ['disk', 'te', 'container', 236604.5],
     ]);
     expect(fig('null', 'native', 'process')).toBe(r.syscalls[0]!.perIteration / r.syscalls[0]!.ratio);
     expect(r.deterministic).toBe(true);
@@ -220,12 +224,12 @@ describe('a real run of the isolation suite (native and te)', () => {
 
   it('splits start-up into phases that add up to the total', () => {
     expect(r.startup.map((s) => [s.kind, s.config, s.total])).toEqual([
-      ['process', 'native', 751010],
-      ['vm', 'native', 2222947],
-      ['container', 'native', 9885935],
-      ['process', 'te', 817747],
-      ['vm', 'te', 2358539],
-      ['container', 'te', 10334367],
+      ['process', 'native', 751362],
+      ['vm', 'native', 2223167],
+      ['container', 'native', 9979195],
+      ['process', 'te', 818099],
+      ['vm', 'te', 2358759],
+      ['container', 'te', 10426680],
     ]);
     for (const s of r.startup) expect(s.phases.reduce((a, p) => a + p.cycles, 0)).toBe(s.total);
     expect(r.startup[2]!.phases.map((p) => p.name)).toEqual(['exec crun', 'bundle and state', 'cgroup', 'namespaces', 'root filesystem', 'exec']);
@@ -233,10 +237,10 @@ describe('a real run of the isolation suite (native and te)', () => {
   });
 
   it('finds the density by starting containers until the next fails, and a VM\'s pages from one guest', () => {
-    expect(r.density[0]).toEqual({ kind: 'container', config: 'native', instances: 8, how: 'found', limit: 'crun: c9: tmpfs: No space left on device', byMemory: 250 });
+    expect(r.density[0]).toEqual({ kind: 'container', config: 'native', instances: 8, how: 'found', limit: 'crun: c9: tmpfs: No space left on device', byMemory: 252 });
     expect(r.densityCurve.map((p) => p.instance)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(r.densityCurve.map((p) => p.pagesInUse)).toEqual([323, 338, 353, 368, 383, 398, 413, 429]);
-    expect(r.memory[0]!.pages).toBe((429 - 323) / 7);
+    expect(r.densityCurve.map((p) => p.pagesInUse)).toEqual([323, 338, 353, 368, 383, 398, 413, 428]);
+    expect(r.memory[0]!.pages).toBe((428 - 323) / 7);
     expect(r.memory[1]).toMatchObject({ kind: 'vm', config: 'te', pages: 327, guestInUse: 308 });
     expect(r.minGuestBytes).toEqual({ te: 1310720 });
     expect(r.density[1]).toMatchObject({ kind: 'vm', config: 'te', instances: 12, how: 'computed' });
@@ -247,6 +251,7 @@ describe('a real run of the isolation suite (native and te)', () => {
       ['iso-container-syscalls', true],
       ['iso-overlay-read', true],
       ['iso-container-in-vm', true],
+      ['iso-disk-iops', true],
       ['iso-startup-lightvm', true],
       ['iso-startup-vm-vs-container', false],
       ['iso-startup-vmm-share', true],
@@ -265,7 +270,7 @@ describe('a real run of the isolation suite (native and te)', () => {
       };
       return `| ${op} | ${where} | ${cell('native')} | ${cell('te')} |`;
     };
-    for (const op of ['null', 'read', 'socket']) for (const where of ['process', 'container']) expect(doc).toContain(sys(op, where));
+    for (const op of ['null', 'read', 'socket', 'disk']) for (const where of ['process', 'container']) expect(doc).toContain(sys(op, where));
     const base = r.startup[0]!.total;
     for (const s of r.startup) {
       const idle = s.phases.reduce((a, p) => a + (p.idle ?? 0), 0);
