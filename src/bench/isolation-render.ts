@@ -44,7 +44,7 @@ function syscallTable(r: IsolationResults): Table {
     }
   }
   return {
-    title: 'System calls: cycles per iteration (against a native process)',
+    title: 'System calls and random reads: cycles per iteration (against a native process)',
     head: ['operation', 'as a', ...r.configs.map((c) => (c === 'native' ? 'native kernel' : `VM: ${c}`))],
     align: ['left', 'left', ...r.configs.map(() => 'right' as const)],
     rows,
@@ -160,7 +160,7 @@ export function syscallsSvg(r: IsolationResults): string {
   const labelW = 190;
   const plotW = width - labelW - 140;
   const barH = 12;
-  const body: string[] = [text(16, 24, 'System calls: cycles per iteration, as a process and in a container, natively and in each VM', { 'font-size': 14, 'font-weight': 'bold' })];
+  const body: string[] = [text(16, 24, 'System calls and random reads: cycles per iteration, as a process and in a container, natively and in each VM', { 'font-size': 14, 'font-weight': 'bold' })];
   let y = 44;
   const colours = (config: string): string => CONFIG_COLOURS[r.configs.indexOf(config) % CONFIG_COLOURS.length]!;
   for (const op of SYSCALL_OPS) {
@@ -243,7 +243,7 @@ export function isolationBlocks(r: IsolationResults, charts: Readonly<Record<str
       kind: 'list',
       items: r.findings.map((f) => ({ mark: f.holds ? ('holds' as const) : ('fails' as const), text: [f.holds ? '✓ holds: ' : '✗ does not hold: ', f.claim, ' ', { bold: f.text }, ' (', { code: f.id }, ')'] })),
     },
-    { kind: 'heading', level: 2, text: 'System calls' },
+    { kind: 'heading', level: 2, text: 'System calls and random reads' },
     { kind: 'paragraph', text: ['Each figure is (cycles of a run at 2N iterations - cycles at N) / N, boot and start-up excluded, with the ratio to a native process in brackets. ', SYSCALL_OPS.map((o) => `${o.op}: ${o.description}`).join('; '), '.'] },
     figure(ISOLATION_CHARTS.syscalls, 'Cycles per system call, as a process and in a container, natively and in each VM'),
     tableBlock(sys!),

@@ -130,7 +130,7 @@ describe('isolation findings from a hand-built fixture', () => {
   it('renders the tables, findings, charts and both reports from results.json alone', () => {
     r.findings = findings;
     const t = renderIsolationTerminal(r, plain);
-    expect(t).toContain('System calls: cycles per iteration');
+    expect(t).toContain('System calls and random reads: cycles per iteration');
     expect(t).toMatch(/container \(in native\) +5,200,000 +7\.03x +92% +exec crun 500,000, bundle and state 4,000,000, exec 700,000/);
     expect(t).toContain('✗ a container starts in 5,200,000 cycles');
     expect(renderIsolationTerminal(r, plain, true)).not.toMatch(/[✓✗—]/);

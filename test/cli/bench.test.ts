@@ -26,6 +26,21 @@ describe('ringlab bench', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).not.toMatch(/<script src|https?:\/\/(?!www\.w3\.org)/);
   });
 
+  it('isolation: the terminal report, and its files under --out', () => {
+    const out = join(cli.dir(), 'isolation');
+    const r = ringlab(['bench', 'isolation', '--config', 'vtx-ept', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/System calls and random reads: cycles per iteration/);
+    expect(r.stdout).toMatch(/container \(in vtx-ept\)/);
+    expect(r.stdout).toMatch(/✗ a container starts in [\d,]+ cycles/);
+    expect(r.stdout).toMatch(/exact and deterministic/);
+    for (const f of ['results.json', 'report.md', 'report.html', 'startup.svg', 'syscalls.svg', 'density.svg']) expect(existsSync(join(out, f)), f).toBe(true);
+    const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(json.schema).toBe('ringlab-bench-isolation/1');
+    expect(json.configs).toEqual(['native', 'vtx-ept']);
+  }, 120_000);
+
   it('--json prints results.json to stdout, and two runs print the same bytes', () => {
     const a = ringlab(['bench', 'nano', '--workload', 'nano-csrw', '--config', 'vtx', '--preset', 'vtx-2006', '--json', '--no-files']);
     const b = ringlab(['bench', 'nano', '--workload', 'nano-csrw', '--config', 'vtx', '--preset', 'vtx-2006', '--json', '--no-files']);
