@@ -202,21 +202,21 @@ describe('a real run of the isolation suite (native and te)', () => {
     expect(r.configs).toEqual(['native', 'te']);
     expect(r.syscalls.map((s) => [s.op, s.config, s.where, s.perIteration])).toEqual([
       ['null', 'native', 'process', 227.9],
-      ['read', 'native', 'process', 7694.65],
+      ['read', 'native', 'process', 7710.65],
       ['socket', 'native', 'process', 3718.05],
       ['disk', 'native', 'process', 226365.75],
-      ['null', 'native', 'container', 228.725],
-      ['read', 'native', 'container', 13810.2],
-      ['socket', 'native', 'container', 3782.675],
-      ['disk', 'native', 'container', 226435.875],
+      ['null', 'native', 'container', 219.685],
+      ['read', 'native', 'container', 13585.35],
+      ['socket', 'native', 'container', 3741.075],
+      ['disk', 'native', 'container', 253696],
       ['null', 'te', 'process', 3022.41],
-      ['read', 'te', 'process', 16402.275],
-      ['socket', 'te', 'process', 15002.05],
-      ['disk', 'te', 'process', 235850.75],
-      ['null', 'te', 'container', 3029.9],
-      ['read', 'te', 'container', 22495.4],
-      ['socket', 'te', 'container', 15054.575],
-      ['disk', 'te', 'container', 236604.5],
+      ['read', 'te', 'process', 16417.925],
+      ['socket', 'te', 'process', 15002.75],
+      ['disk', 'te', 'process', 235881.25],
+      ['null', 'te', 'container', 3032.125],
+      ['read', 'te', 'container', 22471.275],
+      ['socket', 'te', 'container', 15055.95],
+      ['disk', 'te', 'container', 262663.25],
     ]);
     expect(fig('null', 'native', 'process')).toBe(r.syscalls[0]!.perIteration / r.syscalls[0]!.ratio);
     expect(r.deterministic).toBe(true);
@@ -224,12 +224,12 @@ describe('a real run of the isolation suite (native and te)', () => {
 
   it('splits start-up into phases that add up to the total', () => {
     expect(r.startup.map((s) => [s.kind, s.config, s.total])).toEqual([
-      ['process', 'native', 751362],
-      ['vm', 'native', 2223167],
-      ['container', 'native', 9979195],
-      ['process', 'te', 818099],
-      ['vm', 'te', 2358759],
-      ['container', 'te', 10426680],
+      ['process', 'native', 751392],
+      ['vm', 'native', 2223232],
+      ['container', 'native', 8959643],
+      ['process', 'te', 818554],
+      ['vm', 'te', 2360432],
+      ['container', 'te', 9378659],
     ]);
     for (const s of r.startup) expect(s.phases.reduce((a, p) => a + p.cycles, 0)).toBe(s.total);
     expect(r.startup[2]!.phases.map((p) => p.name)).toEqual(['exec crun', 'bundle and state', 'cgroup', 'namespaces', 'root filesystem', 'exec']);
@@ -237,10 +237,10 @@ describe('a real run of the isolation suite (native and te)', () => {
   });
 
   it('finds the density by starting containers until the next fails, and a VM\'s pages from one guest', () => {
-    expect(r.density[0]).toEqual({ kind: 'container', config: 'native', instances: 8, how: 'found', limit: 'crun: c9: tmpfs: No space left on device', byMemory: 252 });
+    expect(r.density[0]).toEqual({ kind: 'container', config: 'native', instances: 8, how: 'found', limit: 'crun: c9: tmpfs: No space left on device', byMemory: 270 });
     expect(r.densityCurve.map((p) => p.instance)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(r.densityCurve.map((p) => p.pagesInUse)).toEqual([323, 338, 353, 368, 383, 398, 413, 428]);
-    expect(r.memory[0]!.pages).toBe((428 - 323) / 7);
+    expect(r.densityCurve.map((p) => p.pagesInUse)).toEqual([322, 337, 350, 364, 378, 392, 406, 420]);
+    expect(r.memory[0]!.pages).toBe((420 - 322) / 7);
     expect(r.memory[1]).toMatchObject({ kind: 'vm', config: 'te', pages: 327, guestInUse: 308 });
     expect(r.minGuestBytes).toEqual({ te: 1310720 });
     expect(r.density[1]).toMatchObject({ kind: 'vm', config: 'te', instances: 12, how: 'computed' });
