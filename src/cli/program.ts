@@ -131,11 +131,11 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
   program
     .command('bench')
     .description('run a benchmark suite and write its report (see docs/benchmarks.md)')
-    .argument('[suite]', 'overhead (default), nano, sweep or speed')
+    .argument('[suite]', 'overhead (default), nano, sweep, speed or isolation (containers against VMs: docs/isolation.md)')
     .addOption(OPTIONS.presets())
     .addOption(OPTIONS.workload("comma-separated workloads (default: the suite's own)"))
     .addOption(OPTIONS.configs('comma-separated configs (default: all; native always runs, as the baseline)'))
-    .option('--out <dir>', 'directory for results.json, results.csv, report.md, report.html and the SVG charts (default bench/results)')
+    .option('--out <dir>', 'directory for results.json, results.csv, report.md, report.html and the SVG charts (default bench/results; isolation: bench/results/isolation)')
     .option('--no-files', 'write no report files')
     .addOption(OPTIONS.json('print results.json to stdout instead of the terminal report'))
     .option('--samples <n>', 'speed suite: timed boots per config (default 5)')

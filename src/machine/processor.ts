@@ -205,6 +205,10 @@ export class Processor implements Cpu {
   interruptsTaken = 0;
   /** Called on every trap entry (for the debugger's trap history). */
   onTrap: ((event: TrapEvent) => void) | undefined;
+  /** Called after every change of ring or of root/non-root mode, with the cycle the new mode's
+   *  first instruction starts at (a trace facility: the isolation benchmark finds "the first
+   *  user instruction" with it; src/bench/isolation.ts). */
+  onModeChange: ((ring: number, nonRoot: boolean, cycle: number) => void) | undefined;
 
   readonly mmu: Mmu;
   private readonly words: Int32Array;
@@ -404,6 +408,7 @@ export class Processor implements Cpu {
     this.ring = ring;
     this.bucket = ring + (this.nonRoot ? 4 : 0); // buckets 4..7: non-root mode
     this.fetchPage = -1; // execute permission depends on the ring
+    this.onModeChange?.(ring, this.nonRoot, this.cycles);
   }
 
   /** Add the cycles and instructions since the last switch to the current bucket. */
@@ -746,6 +751,7 @@ export class Processor implements Cpu {
     this.interruptsEnabled = (status & Status.IE) !== 0;
     this.bucket = this.ring + (this.nonRoot ? 4 : 0);
     this.fetchPage = -1;
+    this.onModeChange?.(this.ring, this.nonRoot, this.cycles);
   }
 
   /** PTBR load without the TLB flush of a `csrw` (mode switches choose their own flushing). */

@@ -22,7 +22,7 @@ import type { Machine } from './machine.js';
 export const SNAPSHOT_PAGE = 4096;
 
 /** Processor fields that are not state: parts of the machine, caches, hooks. */
-const NOT_STATE = new Set(['isa', 'memory', 'bus', 'costs', 'decodePages', 'fetchDecoded', 'words', 'halves', 'bytes', 'illegal', 'onTrap', 'memSize']);
+const NOT_STATE = new Set(['isa', 'memory', 'bus', 'costs', 'decodePages', 'fetchDecoded', 'words', 'halves', 'bytes', 'illegal', 'onTrap', 'onModeChange', 'memSize']);
 
 type Saved =
   | { kind: 'value'; value: unknown }

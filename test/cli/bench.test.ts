@@ -26,6 +26,21 @@ describe('ringlab bench', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).not.toMatch(/<script src|https?:\/\/(?!www\.w3\.org)/);
   });
 
+  it('isolation: the terminal report, and its files under --out', () => {
+    const out = join(cli.dir(), 'isolation');
+    const r = ringlab(['bench', 'isolation', '--config', 'vtx-ept', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/System calls and random reads: cycles per iteration/);
+    expect(r.stdout).toMatch(/container \(in vtx-ept\)/);
+    expect(r.stdout).toMatch(/✗ a container starts in [\d,]+ cycles/);
+    expect(r.stdout).toMatch(/exact and deterministic/);
+    for (const f of ['results.json', 'report.md', 'report.html', 'startup.svg', 'syscalls.svg', 'density.svg']) expect(existsSync(join(out, f)), f).toBe(true);
+    const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(json.schema).toBe('ringlab-bench-isolation/1');
+    expect(json.configs).toEqual(['native', 'vtx-ept']);
+  }, 120_000);
+
   it('--json prints results.json to stdout, and two runs print the same bytes', () => {
     const a = ringlab(['bench', 'nano', '--workload', 'nano-csrw', '--config', 'vtx', '--preset', 'vtx-2006', '--json', '--no-files']);
     const b = ringlab(['bench', 'nano', '--workload', 'nano-csrw', '--config', 'vtx', '--preset', 'vtx-2006', '--json', '--no-files']);
@@ -39,7 +54,19 @@ describe('ringlab bench', () => {
   it('bad names are usage errors (exit 1) with the valid choices', () => {
     const suite = ringlab(['bench', 'fastest'], { spawn: true });
     expect(suite.status).toBe(1);
-    expect(suite.stderr).toMatch(/unknown suite 'fastest' \(valid: overhead, nano, sweep, speed\)/);
+    expect(suite.stderr).toMatch(/unknown suite 'fastest' \(valid: overhead, nano, sweep, speed, isolation\)/);
+    const iso = [
+      [['--workload', 'syscall'], /the isolation suite runs its own probe: --workload does not apply/],
+      [['--preset', 'default,vtx-2006'], /the isolation suite runs under one cost preset/],
+      [['--preset', 'nope'], /unknown cost preset 'nope'/],
+      [['--config', 'qemu'], /unknown config 'qemu' \(known: native, te, vtx, vtx-ept, pv\)/],
+      [['--samples', '3'], /--samples is for the speed suite/],
+    ] as const;
+    for (const [args, message] of iso) {
+      const r = ringlab(['bench', 'isolation', ...args, '--no-files']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
     const workload = ringlab(['bench', '--workload', 'nope', '--no-files']);
     expect(workload.status).toBe(1);
     expect(workload.stderr).toMatch(/unknown workload 'nope'/);

@@ -49,24 +49,24 @@ function attrs(a: Attrs): string {
   return out;
 }
 
-function el(name: string, a: Attrs, children?: string): string {
+export function el(name: string, a: Attrs, children?: string): string {
   return children === undefined ? `<${name}${attrs(a)}/>` : `<${name}${attrs(a)}>${children}</${name}>`;
 }
 
-function text(x: number, y: number, s: string, a: Attrs = {}): string {
+export function text(x: number, y: number, s: string, a: Attrs = {}): string {
   return el('text', { x, y, ...a }, escapeXml(s));
 }
 
-function tip(s: string): string {
+export function tip(s: string): string {
   return el('title', {}, escapeXml(s));
 }
 
 /** Rough width of a label in the generic sans-serif font (no font metrics without a browser). */
-function textWidth(s: string, size: number): number {
+export function textWidth(s: string, size: number): number {
   return [...s].length * size * 0.6;
 }
 
-function svgDocument(width: number, height: number, title: string, desc: string, body: string[]): string {
+export function svgDocument(width: number, height: number, title: string, desc: string, body: string[]): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg"${attrs({ width, height, viewBox: `0 0 ${num(width)} ${num(height)}`, role: 'img', 'font-family': 'sans-serif', 'font-size': 12 })}>\n` +
     `${el('title', {}, escapeXml(title))}\n${el('desc', {}, escapeXml(desc))}\n` +
@@ -101,7 +101,7 @@ function marker(i: number, x: number, y: number, fill: string, title: string): s
 }
 
 /** Swatches and labels in a row, wrapped at `width`; returns the markup and the height used. */
-function legend(items: { label: string; colour: string; shape?: number }[], x0: number, y0: number, width: number): { svg: string; height: number } {
+export function legend(items: { label: string; colour: string; shape?: number }[], x0: number, y0: number, width: number): { svg: string; height: number } {
   const parts: string[] = [];
   let x = x0;
   let y = y0;

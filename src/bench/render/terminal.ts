@@ -29,12 +29,12 @@ export interface TerminalOptions {
   ascii?: boolean;
 }
 
-interface Cell {
+export interface Cell {
   text: string;
   style?: (s: string) => string;
 }
 
-type Align = 'left' | 'right';
+export type Align = 'left' | 'right';
 
 const width = (s: string): number => [...s].length;
 
@@ -44,7 +44,7 @@ function pad(s: string, w: number, align: Align): string {
 }
 
 /** A table with a header; widths come from the plain text, styles are applied after padding. */
-function table(c: ChalkInstance, columns: { header: string; align: Align }[], rows: Cell[][], indent = '  '): string[] {
+export function table(c: ChalkInstance, columns: { header: string; align: Align }[], rows: Cell[][], indent = '  '): string[] {
   const widths = columns.map((col, i) => Math.max(width(col.header), ...rows.map((row) => width(row[i]?.text ?? ''))));
   const line = (cells: Cell[]): string =>
     indent +
@@ -73,7 +73,7 @@ function severityStyle(c: ChalkInstance, slowdown: number): ((s: string) => stri
   }
 }
 
-function wrap(s: string, columns: number, indent = ''): string[] {
+export function wrap(s: string, columns: number, indent = ''): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of s.split(/\s+/).filter((w) => w !== '')) {
