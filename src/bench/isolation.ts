@@ -269,7 +269,9 @@ function layerFiles(): DiskFile[] {
 }
 
 function bundle(dir: string, command: string[], extra: readonly string[]): DiskFile {
-  return { path: `${dir}/config`, bytes: new TextEncoder().encode(bundleConfig(2, command, extra)) };
+  // crun's bundle for the command, then the keys ContainerSpec has no field for (upper.size, net)
+  const config = bundleConfig({ command, layerCount: 2 }) + extra.map((line) => `${line}\n`).join('');
+  return { path: `${dir}/config`, bytes: new TextEncoder().encode(config) };
 }
 
 /** The root disk of every run: /data/small for the process, the layers, the density bundle, and

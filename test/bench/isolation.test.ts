@@ -208,15 +208,15 @@ describe('a real run of the isolation suite (native and te)', () => {
       ['null', 'native', 'container', 219.685],
       ['read', 'native', 'container', 13585.35],
       ['socket', 'native', 'container', 3741.075],
-      ['disk', 'native', 'container', 253696],
+      ['disk', 'native', 'container', 253706],
       ['null', 'te', 'process', 3022.41],
       ['read', 'te', 'process', 16417.925],
       ['socket', 'te', 'process', 15002.75],
       ['disk', 'te', 'process', 235881.25],
-      ['null', 'te', 'container', 3032.125],
-      ['read', 'te', 'container', 22471.275],
-      ['socket', 'te', 'container', 15055.95],
-      ['disk', 'te', 'container', 262663.25],
+      ['null', 'te', 'container', 3030.125],
+      ['read', 'te', 'container', 22473.1],
+      ['socket', 'te', 'container', 15064.375],
+      ['disk', 'te', 'container', 262662.875],
     ]);
     expect(fig('null', 'native', 'process')).toBe(r.syscalls[0]!.perIteration / r.syscalls[0]!.ratio);
     expect(r.deterministic).toBe(true);
@@ -226,10 +226,10 @@ describe('a real run of the isolation suite (native and te)', () => {
     expect(r.startup.map((s) => [s.kind, s.config, s.total])).toEqual([
       ['process', 'native', 751392],
       ['vm', 'native', 2223232],
-      ['container', 'native', 8959643],
+      ['container', 'native', 8959723],
       ['process', 'te', 818554],
       ['vm', 'te', 2360432],
-      ['container', 'te', 9378659],
+      ['container', 'te', 9378877],
     ]);
     for (const s of r.startup) expect(s.phases.reduce((a, p) => a + p.cycles, 0)).toBe(s.total);
     expect(r.startup[2]!.phases.map((p) => p.name)).toEqual(['exec crun', 'bundle and state', 'cgroup', 'namespaces', 'root filesystem', 'exec']);
