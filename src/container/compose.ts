@@ -259,7 +259,7 @@ export function parseCompose(text: string, file: string): ComposeFile {
     const address = str('address', (s) => {
       const a = ipv4(s);
       if (a === undefined) return `"${s.slice(0, 40)}" is not an IPv4 address a.b.c.d`;
-      if (a >>> 24 === 127 || a >>> 24 === 0 || (a & 255) < 2) return `${s}: not a loopback address, nor one ending in .0 or .1 (the host's end of the link is the address minus one)`;
+      if (a >>> 24 === 127 || a >>> 24 === 0 || (a & 255) < 2) return `${s}: an address is not 0.x or 127.x and ends in .2 to .255 (the host's end of the link is the address minus one)`;
       return undefined;
     });
     if (address !== undefined) {
