@@ -1,5 +1,5 @@
-# client: the compose example's client (docs/images.md, "Compose: several containers in one
-# boot"). `client PORT ADDR...` sends "hello" to each ADDR:PORT in turn and prints the answer
+# client: the compose example's client (docs/images.md,
+# "Compose: several containers in one boot"). `client PORT ADDR...` sends "hello" to each ADDR:PORT in turn and prints the answer
 # after the address. A server may not be listening yet when the client starts (compose starts
 # every container at once, as docker compose does): a refused or unreachable connect is tried
 # again after a tick, up to TRIES times, as a client in a compose file must. Exit code: the

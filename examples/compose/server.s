@@ -1,6 +1,6 @@
-# server: a web-like server for the compose example (docs/images.md, "Compose: several
-# containers in one boot"). `server PORT REPLY` listens on PORT on every address of its network
-# namespace and answers each connection, for ever: it reads the request up to its end (the
+# server: a web-like server for the compose example (docs/images.md,
+# "Compose: several containers in one boot"). `server PORT REPLY` listens on PORT on every
+# address of its network namespace and answers each connection, for ever: it reads the request up to its end (the
 # client shuts down its sending side, as nc does), prints it, and sends REPLY and a newline.
 # Two containers run it on the same port, each in its own network namespace.
         .include "user.inc"

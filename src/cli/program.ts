@@ -334,7 +334,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
 
   program
     .command('compose')
-    .description('run the services of a compose FILE (JSON: images, commands, hostnames, addresses, limits) as containers in one boot, like docker compose up: each line of output after its service\'s name (docs/images.md, "Compose")')
+    .description('run the services of a compose FILE (JSON: images, commands, hostnames, addresses, limits) as containers in one boot, like docker compose up: each line of output after its service\'s name (docs/images.md, "Compose: several containers in one boot")')
     .argument('<file>', 'the compose file')
     .addOption(OPTIONS.config())
     .addOption(OPTIONS.preset())

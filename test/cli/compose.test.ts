@@ -4,6 +4,7 @@
 // exit code is the `exit` service's; bad files are usage errors naming FILE:LINE:COL.
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, expectNoStackTrace, ringlab, ROOT, useCli } from './helpers.js';
@@ -47,6 +48,10 @@ describe('ringlab compose', () => {
     const file = join(EXAMPLE, 'compose.json');
     const runs = await Promise.all(['native', 'vtx-ept'].map((config) => spawned(['compose', '--config', config, ...s(), file])));
     for (const r of runs) expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: EXPECTED, stderr: '' });
+    // docs/images.md quotes the file and this output.
+    const doc = readFileSync(join(ROOT, 'docs', 'images.md'), 'utf8');
+    expect(doc).toContain(`\`\`\`json\n${readFileSync(file, 'utf8')}\`\`\``);
+    expect(doc).toContain(`$ npx ringlab compose examples/compose/compose.json\n${EXPECTED}\`\`\``);
   }, 60_000);
 
   it("exits with the exit service's code, and a service's command replaces its image's CMD", () => {

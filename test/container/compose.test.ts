@@ -1,4 +1,4 @@
-// The compose file format (src/container/compose.ts, docs/images.md "Compose"): what it takes,
+// The compose file format (src/container/compose.ts, docs/images.md, "Compose: several containers in one boot"): what it takes,
 // and that every bad file is a ComposeError naming FILE:LINE:COL, never a crash.
 
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
-// `ringlab compose FILE`: docker compose up on the emulated machine (docs/images.md, "Compose:
-// several containers in one boot"). The file (JSON, src/container/compose.ts) names services,
+// `ringlab compose FILE`: docker compose up on the emulated machine (docs/images.md,
+// "Compose: several containers in one boot"). The file (JSON, src/container/compose.ts) names services,
 // each an image of the store with its own command, hostname, network address and limits; one
 // boot of configuration C runs them all through the guest's /bin/crun. Each service's output is
 // printed with its name in front of each line, as docker compose prints it, and ringlab's exit
