@@ -3,7 +3,9 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ComposeError, parseCompose } from '../../src/container/compose.js';
+import { bundleConfig } from '../../src/configs/container.js';
+import { ComposeError, composeLauncher, parseCompose } from '../../src/container/compose.js';
+import { isaWith } from '../../src/isa/index.js';
 
 const bad = (text: string): string => {
   try {
@@ -96,5 +98,14 @@ describe('compose files', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it("gives each service's bundle its address and limits, and its launcher the services to stop", () => {
+    const config = bundleConfig({ command: ['/bin/server', '80'], hostname: 'web', address: '10.0.1.2', limits: { 'memory.max': '262144', 'pids.max': '4' }, layerCount: 2 }, '/var/lib/crun/compose/web/layers');
+    expect(config).toBe('layers=/var/lib/crun/compose/web/layers/0:/var/lib/crun/compose/web/layers/1\ncmd=/bin/server 80\nhostname=web\nmemory.max=262144\npids.max=4\nnet=10.0.1.2\n');
+    const launcher = composeLauncher(isaWith([]), 2, 'client', '/var/lib/crun/compose/client/bundle', ['web', 'api']);
+    expect(launcher.name).toBe('compose2');
+    const text = launcher.image.segments.map((seg) => new TextDecoder('latin1').decode(seg.data)).join('');
+    for (const word of ['/bin/crun', 'client', 'stop', 'web', 'api']) expect(text).toContain(word);
   });
 });
