@@ -24,6 +24,7 @@ export const COMMAND_MODULES = {
   fs: () => import('./commands/fs.js'),
   image: () => import('./commands/image.js'),
   container: () => import('./commands/container.js'),
+  compose: () => import('./commands/compose.js'),
   registry: () => import('./commands/registry.js'),
   push: () => import('./commands/registry.js'),
   pull: () => import('./commands/registry.js'),
@@ -331,6 +332,17 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.json('print one JSON object as boot --json does, with the image and its ID'))
     .passThroughOptions()
     .action((imageRef: string, cmd: string[], opts) => setExit(need('container').runCommand(imageRef, cmd, opts)));
+
+  program
+    .command('compose')
+    .description('run the services of a compose FILE (JSON: images, commands, hostnames, addresses, limits) as containers in one boot, like docker compose up: each line of output after its service\'s name (docs/images.md, "Compose: several containers in one boot")')
+    .argument('<file>', 'the compose file')
+    .addOption(OPTIONS.config())
+    .addOption(OPTIONS.preset())
+    .addOption(OPTIONS.extensions("comma-separated ISA extensions the machine has besides the base ISA: an image that needs others is refused before the boot"))
+    .addOption(OPTIONS.store())
+    .addOption(OPTIONS.maxCycles())
+    .action((file: string, opts) => setExit(need('compose').composeCommand(file, opts)));
 
   program
     .command('registry')

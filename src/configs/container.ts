@@ -66,6 +66,9 @@ export interface ContainerSpec {
   /** The working directory in the container (default /). */
   readonly cwd?: string;
   readonly limits?: ContainerLimits;
+  /** Its network address (crun's `net`): a network namespace of its own, linked to the host's
+   *  by a veth pair whose host end is the address minus one. None: the host's network. */
+  readonly address?: string;
   /** The writable layer: none (a read-only root), on a tmpfs or on the disk. Default none. */
   readonly upper?: 'none' | 'tmpfs' | 'disk';
   /** `crun run --keep`: the container (and a disk upper) stays after it exits. */
@@ -131,7 +134,7 @@ export function crunWord(word: string): string {
 
 /** crun's bundle config for this container (docs/containers.md, "The bundle"). BootError for
  *  what a bundle cannot say: no command, an empty word, a newline, too many words or layers. */
-export function bundleConfig(spec: Omit<ContainerSpec, 'layers'> & { readonly layerCount: number }): string {
+export function bundleConfig(spec: Omit<ContainerSpec, 'layers'> & { readonly layerCount: number }, layerRoot: string = LAYER_DIR): string {
   const { command } = spec;
   if (command.length === 0) throw new BootError('the container has no command');
   if (command.length > CRUN_MAX_ARGS) throw new BootError(`the container's command has ${command.length} words: crun takes at most ${CRUN_MAX_ARGS}`);
@@ -145,7 +148,7 @@ export function bundleConfig(spec: Omit<ContainerSpec, 'layers'> & { readonly la
     if (/[\n\r\0]/.test(value)) throw new BootError(`the container's ${key} ${JSON.stringify(value.slice(0, 40))} holds a newline or a zero byte`);
     return [`${key}=${value}`];
   };
-  const layers = Array.from({ length: spec.layerCount }, (_, i) => `${LAYER_DIR}/${i}`).join(':');
+  const layers = Array.from({ length: spec.layerCount }, (_, i) => `${layerRoot}/${i}`).join(':');
   return [
     `layers=${layers}`,
     `cmd=${command.map(crunWord).join(' ')}`,
@@ -154,6 +157,7 @@ export function bundleConfig(spec: Omit<ContainerSpec, 'layers'> & { readonly la
     ...line('cpu.max', spec.limits?.['cpu.max']),
     ...line('memory.max', spec.limits?.['memory.max']),
     ...line('pids.max', spec.limits?.['pids.max']),
+    ...line('net', spec.address),
     ...line('upper', spec.upper),
   ].join('\n') + '\n';
 }
@@ -196,15 +200,24 @@ function mkdirs(fs: DiskFs, path: string): void {
  *  programs and the launcher in /bin, each layer in LAYER_DIR/N and the bundle. A disk too small
  *  for the layers is a BootError that says so. */
 export function containerDisk(spec: ContainerSpec, isa: Isa, base?: Uint8Array): { disk: Uint8Array; launcher: UserProgram } {
-  const config = bundleConfig({ ...spec, layerCount: spec.layers.length });
+  bundleConfig({ ...spec, layerCount: spec.layers.length }); // what the bundle cannot say, before any work
   const program = launcher(isa, spec.keep, spec.interactive);
   // rootDisk keeps its fresh disks for reuse: write the layers on a copy.
   const disk = new Uint8Array(rootDisk([program], base, [], systemPrograms(isa)));
   const opened = openFs(disk);
   if (!opened.ok) throw new BootError(`the root disk: ${opened.detail ?? opened.error}`);
-  const fs = opened.value;
+  placeContainer(opened.value, spec, LAYER_DIR, BUNDLE_DIR);
+  return { disk, launcher: program };
+}
+
+/** Write one container onto an opened root disk: its layers in LAYER_ROOT/N and its bundle's
+ *  config in BUNDLE (`containerDisk` puts the one container of a boot at LAYER_DIR and
+ *  BUNDLE_DIR; compose, src/container/compose.ts, puts each of several in directories of its
+ *  own). A disk too small is a BootError that says so. */
+export function placeContainer(fs: DiskFs, spec: ContainerSpec, layerRoot: string, bundle: string): void {
+  const config = bundleConfig({ ...spec, layerCount: spec.layers.length }, layerRoot);
   spec.layers.forEach((layer, i) => {
-    const root = `${LAYER_DIR}/${i}`;
+    const root = `${layerRoot}/${i}`;
     mkdirs(fs, root);
     for (const entry of [...layer].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
       const path = `${root}/${entry.path}`;
@@ -216,10 +229,9 @@ export function containerDisk(spec: ContainerSpec, isa: Isa, base?: Uint8Array):
       throw new BootError(`the root disk: cannot write ${path}: ${w.error}`);
     }
   });
-  mkdirs(fs, BUNDLE_DIR);
-  const w = fs.writeFile(`${BUNDLE_DIR}/config`, new TextEncoder().encode(config));
-  if (!w.ok) throw new BootError(`the root disk: cannot write ${BUNDLE_DIR}/config: ${w.error}`);
-  return { disk, launcher: program };
+  mkdirs(fs, bundle);
+  const w = fs.writeFile(`${bundle}/config`, new TextEncoder().encode(config));
+  if (!w.ok) throw new BootError(`the root disk: cannot write ${bundle}/config: ${w.error}`);
 }
 
 /** A container boot's outcome: the boot's, the launcher's process, its exit code. */

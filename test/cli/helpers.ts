@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import * as asm from '../../src/cli/commands/asm.js';
 import * as bench from '../../src/cli/commands/bench.js';
 import * as boot from '../../src/cli/commands/boot.js';
+import * as compose from '../../src/cli/commands/compose.js';
 import * as container from '../../src/cli/commands/container.js';
 import * as debug from '../../src/cli/commands/debug.js';
 import * as disasm from '../../src/cli/commands/disasm.js';
@@ -55,7 +56,7 @@ function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.Proces
   return env;
 }
 
-const COMMANDS: Required<Commands> = { asm, bench, boot, container, debug, disasm, fs, fuzz, image, isa, run, registry, push: registry, pull: registry };
+const COMMANDS: Required<Commands> = { asm, bench, boot, compose, container, debug, disasm, fs, fuzz, image, isa, run, registry, push: registry, pull: registry };
 // A command added to the CLI must be loaded here too, or in-process tests would miss it.
 for (const name of Object.keys(COMMAND_MODULES)) if (!(name in COMMANDS)) throw new Error(`test/cli/helpers.ts: load the '${name}' command module`);
 
