@@ -147,7 +147,7 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
   // disk is a file on the host's disk, which the host would have to write back to the user's.
   if (options.input || options.tty || options.shell) throw new BootError('--config hosted gives its guest no console input yet (no --input, --shell or --tty)');
   if (options.extensions && options.extensions.length > 0) throw new BootError('--config hosted does not take --extensions yet (its guest sees none: the driver leaves C_EXTENSIONS 0)');
-  if (options.disk) throw new BootError('--config hosted makes the guest\'s disk itself (a file on the host\'s disk): --disk is not taken yet');
+  if (options.disk) throw new BootError('--config hosted makes the guest\'s disk itself (a file on the host\'s disk): a disk of the boot\'s own (--disk, or the one a container or an image run writes) is not taken yet');
   const guestIsa = isaWith([]);
   const guestKernel = options.kernel ?? kernelImage(guestIsa);
   refuseParavirtKernel('hosted', guestKernel);

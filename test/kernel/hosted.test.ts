@@ -251,3 +251,13 @@ const FIGURES = {
   'vtx-ept': { compute: 20125.4, io: 20650.5, nanoIn: 603.46 },
   hosted: { compute: 20355, io: 60160.25, nanoIn: 640.162 },
 };
+
+describe('hosted: what it does not take yet is refused, by name', () => {
+  it('console input, a disk of the boot\'s own (--disk, a container\'s), extensions and kernel build options', () => {
+    const disk = new Uint8Array(4096 * 16);
+    expect(() => hosted({ workloads: ['compute'], input: 'x' })).toThrow(/no console input yet \(no --input, --shell or --tty\)/);
+    expect(() => hosted({ workloads: ['compute'], disk })).toThrow(/a disk of the boot's own \(--disk, or the one a container or an image run writes\) is not taken yet/);
+    expect(() => hosted({ workloads: ['compute'], extensions: ['legacy'] })).toThrow(/does not take --extensions yet/);
+    expect(() => hosted({ workloads: ['compute'], kernelDefines: { LEGACY: 1 } })).toThrow(/kernel build options are not taken/);
+  });
+});
