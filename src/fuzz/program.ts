@@ -796,6 +796,9 @@ class ProgramWriter {
     this.sys('open', writeAt, 'O_CREAT | O_RDWR');
     this.emit(`        li   t0, ${buf}`); // the descriptor, kept at buf + 256
     this.emit('        sw   a0, 256(t0)');
+    // what is written is read back below: zeros, not what other blocks left in the buffer (a
+    // getdents there leaves inode numbers, which depend on how processes interleave)
+    for (let offset = 0; offset < 64; offset += 4) this.clear(buf, offset);
     this.emit(`        li   a1, ${buf}`);
     this.emit(`        li   a2, ${m.int(1, 64)}`);
     this.call('write');
