@@ -3,11 +3,10 @@
 // of its own, and a client that talks to both) in one boot, equal in every configuration; the
 // exit code is the `exit` service's; bad files are usage errors naming FILE:LINE:COL.
 
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, expectNoStackTrace, ringlab, ROOT, useCli } from './helpers.js';
+import { expectNoStackTrace, ringlab, ringlabChild, ROOT, useCli } from './helpers.js';
 
 const cli = useCli();
 let store: string;
@@ -31,22 +30,10 @@ beforeAll(() => {
   }
 }, 60_000);
 
-function spawned(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 describe('ringlab compose', () => {
   it('runs two servers on port 80 and a client in one boot, with equal output natively and in a VM (vtx-ept)', async () => {
     const file = join(EXAMPLE, 'compose.json');
-    const runs = await Promise.all(['native', 'vtx-ept'].map((config) => spawned(['compose', '--config', config, ...s(), file])));
+    const runs = await Promise.all(['native', 'vtx-ept'].map((config) => ringlabChild(['compose', '--config', config, ...s(), file])));
     for (const r of runs) expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: EXPECTED, stderr: '' });
     // docs/images.md quotes the file and this output.
     const doc = readFileSync(join(ROOT, 'docs', 'images.md'), 'utf8');

@@ -3,7 +3,7 @@
 // guest's /bin/crun in every configuration. Boots are the cost here: the images are built once
 // (one RUN boot), and each test boots as few times as it can.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
@@ -12,7 +12,7 @@ import { runContainer } from '../../src/configs/container.js';
 import { findConfig } from '../../src/configs/index.js';
 import { decodeTar } from '../../src/image/tar.js';
 import { isaWith } from '../../src/isa/index.js';
-import { BIN, expectNoStackTrace, ringlab, ROOT, useCli } from './helpers.js';
+import { BIN, expectNoStackTrace, ringlab, ringlabChild, ROOT, useCli } from './helpers.js';
 
 const cli = useCli();
 const HAS_PYTHON_PTY = spawnSync('python3', ['-c', 'import pty, termios'], { encoding: 'utf8' }).status === 0;
@@ -47,23 +47,10 @@ beforeAll(() => {
   expect(entry.status, entry.stderr).toBe(0);
 }, 60_000);
 
-/** bin/ringlab.js as a child process, asynchronously (so that the configurations run at once). */
-function spawned(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 describe('ringlab container run', () => {
   it("runs an image's CMD in a container with the same output and exit code in every configuration", async () => {
     const configs = ['native', 'te', 'vtx', 'vtx-ept', 'pv'];
-    const runs = await Promise.all(configs.map((config) => spawned(['container', 'run', '--config', config, '--json', ...s(), 'probe:1'])));
+    const runs = await Promise.all(configs.map((config) => ringlabChild(['container', 'run', '--config', config, '--json', ...s(), 'probe:1'])));
     const cycles: Record<string, number> = {};
     runs.forEach((r, i) => {
       expect(r.stderr).toBe('');
@@ -74,7 +61,7 @@ describe('ringlab container run', () => {
     });
     // The figures the report quotes: cycles of the whole boot, container included.
     console.log(`container run probe:1, cycles per config: ${JSON.stringify(cycles)}`);
-    const plain = await spawned(['container', 'run', ...s(), 'probe:1']);
+    const plain = await ringlabChild(['container', 'run', ...s(), 'probe:1']);
     expect(plain).toEqual({ status: 3, stdout: PROBE_OUT, stderr: '' });
   }, 120_000);
 

@@ -3,7 +3,7 @@
 // tested is the process itself: `debug` (it reads the process's stdin), another cwd or
 // environment, or a test that asks for a real process with { spawn: true }.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +111,20 @@ export function ringlabProcess(args: readonly string[], options: CliOptions = {}
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `node bin/ringlab.js ...args` as a child process, asynchronously (so that several, e.g. one
+ *  per configuration, run at once). */
+export function ringlabChild(args: readonly string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** Run a command under a pseudo-terminal with `script` (util-linux), so stdout and stderr are
