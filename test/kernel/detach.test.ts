@@ -15,7 +15,7 @@ import { findConfig, type BootResult } from '../../src/configs/index.js';
 import { kernelImage } from '../../src/configs/images.js';
 import { isaWith } from '../../src/isa/index.js';
 import { fsck } from '../../src/fs/fsck.js';
-import { boot, CONFIG_NAMES, framesInUse, inodesInUse, program } from './guests/guest.js';
+import { boot, CONFIG_NAMES, framesInUse, inodesInUse, LIST_MOUNTS, program } from './guests/guest.js';
 
 /** `call fn(args)` then print its result: a string argument is a label (`la`), a number or
  *  `=EXPR` an immediate (`li`). */
@@ -93,20 +93,7 @@ pages:  push ra
         pop  ra
         ret
 # list: the mount list
-list:   push ra
-        li   a0, HEAP_BASE + 0x3000
-        li   a1, 0x1000
-        call mounts
-        blt  a0, zero, .err
-        mv   a1, a0
-        li   a0, HEAP_BASE + 0x3000
-        call putbuf
-        pop  ra
-        ret
-.err:   call result
-        pop  ra
-        ret
-# ls(a0 = path): "ls:" and the names in it (not . and ..), on one line
+${LIST_MOUNTS}# ls(a0 = path): "ls:" and the names in it (not . and ..), on one line
 ls:     push ra
         push s1
         li   a1, O_RDONLY

@@ -13,7 +13,7 @@ import { findConfig, type BootResult } from '../../src/configs/index.js';
 import { kernelImage } from '../../src/configs/images.js';
 import { isaWith } from '../../src/isa/index.js';
 import { fsck } from '../../src/fs/fsck.js';
-import { boot, CONFIG_NAMES, inodesInUse, program } from './guests/guest.js';
+import { boot, CONFIG_NAMES, inodesInUse, LIST_MOUNTS, program } from './guests/guest.js';
 
 const strs: string[] = [];
 /** A string's label (one per text). */
@@ -281,20 +281,7 @@ stats:  push ra
 .err:   call result
         pop  ra
         ret
-list:   push ra
-        li   a0, HEAP_BASE + 0x3000
-        li   a1, 0x1000
-        call mounts
-        blt  a0, zero, .err
-        mv   a1, a0
-        li   a0, HEAP_BASE + 0x3000
-        call putbuf
-        pop  ra
-        ret
-.err:   call result
-        pop  ra
-        ret
-`;
+${LIST_MOUNTS}`;
 
 const OVERLAY = program('overlay', `${BODY}
 ${strs.join('\n')}

@@ -13,7 +13,7 @@ import { findConfig, type BootResult } from '../../src/configs/index.js';
 import { kernelImage } from '../../src/configs/images.js';
 import { isaWith } from '../../src/isa/index.js';
 import { fsck } from '../../src/fs/fsck.js';
-import { boot, CONFIG_NAMES, framesInUse, inodesInUse, program } from './guests/guest.js';
+import { boot, CONFIG_NAMES, framesInUse, inodesInUse, LIST_MOUNTS, program } from './guests/guest.js';
 
 /** `call fn(args)` then print its result: a string argument is a label (`la`), a number or
  *  `=EXPR` an immediate (`li`). */
@@ -397,20 +397,7 @@ ls_td:  push ra
         pop  s1
         pop  ra
         ret
-list:   push ra
-        li   a0, HEAP_BASE + 0x3000
-        li   a1, 0x1000
-        call mounts
-        blt  a0, zero, .err
-        mv   a1, a0
-        li   a0, HEAP_BASE + 0x3000
-        call putbuf
-        pop  ra
-        ret
-.err:   call result
-        pop  ra
-        ret
-${strings({
+${LIST_MOUNTS}${strings({
   p_t: '/t', p_d: '/d', p_nope: '/nope', p_tf: '/t/f', p_tx: '/t/x', p_tdir: '/t/d', p_tdx: '/t/d/x', p_dx: '/d/x', p_dy: '/d/y',
   p_ty: '/t/y', p_dxx: '/d/x', p_tn: '/t/n00',
   tmpfs: 'tmpfs', ext4: 'ext4', o_zero: 'size=0', o_big: 'size=9m', o_unit: 'size=12q', o_nrino: 'nr_inodes=5', o_empty: 'size=',

@@ -13,7 +13,7 @@ import { findConfig, type BootResult } from '../../src/configs/index.js';
 import { kernelImage, userImage } from '../../src/configs/images.js';
 import { isaWith } from '../../src/isa/index.js';
 import { fsck } from '../../src/fs/fsck.js';
-import { boot, CONFIG_NAMES, framesInUse, inodesInUse, program, type GuestProgram } from './guests/guest.js';
+import { boot, CONFIG_NAMES, framesInUse, inodesInUse, LIST_MOUNTS, program, type GuestProgram } from './guests/guest.js';
 
 /** `call fn(args)` then print its result: a string argument is a label (`la`), a number or
  *  `=EXPR` an immediate (`li`). */
@@ -24,20 +24,7 @@ function sc(fn: string, ...args: (string | number)[]): string {
 const strings = (s: Record<string, string>) => Object.entries(s).map(([k, v]) => `${k}: .asciz "${v}"`).join('\n') + '\n        .align 4\n';
 
 const COMMON = `
-list:   push ra
-        li   a0, HEAP_BASE + 0x3000
-        li   a1, 0x1000
-        call mounts
-        blt  a0, zero, .err
-        mv   a1, a0
-        li   a0, HEAP_BASE + 0x3000
-        call putbuf
-        pop  ra
-        ret
-.err:   call result
-        pop  ra
-        ret
-        .align 4
+${LIST_MOUNTS}        .align 4
 st:     .space ST_SIZEOF
 `;
 

@@ -15,6 +15,23 @@ export interface GuestProgram {
   iterations?: number;
 }
 
+/** `list`: the caller's mount list (sys_mounts) on the console, or its error through `result`:
+ *  a routine for a program's body (it calls `result` and `putbuf`, which every program gets). */
+export const LIST_MOUNTS = `list:   push ra
+        li   a0, HEAP_BASE + 0x3000
+        li   a1, 0x1000
+        call mounts
+        blt  a0, zero, .err
+        mv   a1, a0
+        li   a0, HEAP_BASE + 0x3000
+        call putbuf
+        pop  ra
+        ret
+.err:   call result
+        pop  ra
+        ret
+`;
+
 /** Helpers every program gets:
  *   result(a0)        the signed value in decimal and a newline
  *   putch(a0)         one byte
