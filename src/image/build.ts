@@ -108,6 +108,16 @@ export function buildImage(options: BuildOptions): BuildResult {
   instructions.forEach((ins, i) => {
     const n = i + 1;
     log(`Step ${n}/${instructions.length} : ${ins.text}`);
+    // A step whose key (its parent chain and text) the cache holds: that state, nothing to run.
+    const useCache = (): boolean => {
+      const cached = options.noCache ? undefined : readCache(store, key);
+      if (!cached) return false;
+      state = cached;
+      rootfs = undefined;
+      steps.push({ n, text: ins.text, cached: true });
+      log(' ---> Using cache');
+      return true;
+    };
     if (ins.kind === 'FROM') {
       if (ins.image === 'scratch') {
         state = { config: emptyConfig(), layers: [] };
@@ -129,14 +139,7 @@ export function buildImage(options: BuildOptions): BuildResult {
     }
     if (ins.kind === 'RUN') {
       key = sha256(`${key}\n${ins.text}\n`);
-      const cached = options.noCache ? undefined : readCache(store, key);
-      if (cached) {
-        state = cached;
-        rootfs = undefined;
-        steps.push({ n, text: ins.text, cached: true });
-        log(' ---> Using cache');
-        return;
-      }
+      if (useCache()) return;
       const at = `${file}:${ins.line}:${ins.column}`;
       if (!options.runStep) throw new ImageError(`${at}: RUN needs a machine to run on, and this build was given none`, 'usage');
       const { tar, entries } = options.runStep({ store, config: state.config, layers: state.layers, argv: ins.command, at, text: ins.text.replace(/^RUN\s+/i, ''), log });
@@ -155,14 +158,7 @@ export function buildImage(options: BuildOptions): BuildResult {
     // COPY's content is part of its key: the files it adds, after assembly.
     const added = ins.kind === 'COPY' ? copyFiles(ins, context, state.config, file) : undefined;
     key = sha256(`${key}\n${ins.text}\n${added ? contentDigest(added) : ''}`);
-    const cached = options.noCache ? undefined : readCache(store, key);
-    if (cached) {
-      state = cached;
-      rootfs = undefined;
-      steps.push({ n, text: ins.text, cached: true });
-      log(' ---> Using cache');
-      return;
-    }
+    if (useCache()) return;
     const config = structuredClone(state.config);
     config.config ??= {};
     config.history ??= [];
