@@ -91,7 +91,10 @@
 //            text of the files a process alone decides (limits, memory and pids counts,
 //            memory.events, pids.events); never cpu.stat, whose microseconds come from timer
 //            ticks that a VMM's overhead moves. The cpu.max values it sets are at least 100%
-//            of a period, so the block never slows a boot down. Drawn from a stream of their own.
+//            of a period, so the block never slows a boot down. Between a fork and its wait the
+//            parent stores nothing (a copy-on-write page copied or reused would move a charge
+//            depending on whether the child died first: docs/equivalence.md). Drawn from a
+//            stream of their own.
 //   crun     the container runtime (/bin/crun, programs/user/crun.s): the process writes a bundle
 //            of its own (/NAME.c: an empty layer, a config with good and bad lines: a missing or
 //            odd layer, a command that does not exist or cannot run, words with escaped spaces
@@ -1060,8 +1063,16 @@ class ProgramWriter {
       }
     };
     const moveSelf = (to: string): void => this.sys('cgroup_write', to, procs, zero, '1');
+    // A child's status word is cleared before the fork, not between the fork and the wait: a
+    // store by the parent while the child still shares its pages copies the page (the copy
+    // charged to the parent's group of that moment, the original uncharged from the group that
+    // allocated it when the child exits), while the same store after the child's exit reuses
+    // the page, which stays charged where it was. Which of the two happens depends on whether
+    // the child ran (and died) first, so a later memory.current of the group would depend on
+    // the interleaving (boot set 623698108). Between fork and wait the parent stores nothing;
+    // wait's own store of the status comes after the child's exit, so it never copies.
+    const clearStatus = (): void => this.clear(status, 0);
     const waitMix = (): void => {
-      this.clear(status, 0);
       this.emit('        li   a0, -1');
       this.emit(`        li   a1, ${status}`);
       this.emit('        li   a2, 0');
@@ -1128,6 +1139,7 @@ class ProgramWriter {
           // a child over memory.max is OOM-killed
           write('memory.max', c.pick(['0', '8K', '16K']));
           const child = this.fresh();
+          clearStatus();
           this.emit('        call fork');
           this.emit(`        beqz a0, ${child}`);
           waitMix();
@@ -1154,6 +1166,7 @@ class ProgramWriter {
           // cgroup.kill: a child born in the group spins until the write kills it
           moveSelf(group);
           const child = this.fresh();
+          clearStatus();
           this.emit('        call fork');
           this.emit(`        beqz a0, ${child}`);
           this.emit('        srli a0, a0, 31');
