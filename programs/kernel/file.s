@@ -51,6 +51,7 @@ filealloc:
         sw   t0, F_REF(a0)
         sw   zero, F_OFF(a0)
         sw   zero, F_IP(a0)
+        sw   zero, F_LISTING(a0)
         ret
 
 # fd_file(a0 = fd; s0 = PCB) -> a0 = its open file, or -EBADF. Clobbers t0 only.
@@ -106,6 +107,10 @@ fileclose:
         push s2
         lw   s1, F_IP(a0)
         lw   s2, F_MNT(a0)
+        lw   t0, F_LISTING(a0)      # an overlay directory's snapshot of its entries (ovl.s)
+        sw   zero, F_LISTING(a0)
+        mv   a0, t0
+        call ovl_listing_free
         call fs_lock
         mv   a0, s1
         call iput

@@ -136,12 +136,9 @@ ovl_table:   .space OV_SIZE * NOVL
 ovl_nodes:   .space ON_SIZE * NOVLNODE
 ovl_found:   .space 4 * OVL_SLOTS   # a lookup's directories in each layer (held)
 ovl_whname:  .space NAME_MAX + 1    # `.wh.NAME`, zero padded
-ovl_ent:     .space DIRENT_SIZE     # getdents: the entry being merged
+ovl_ent:     .space DIRENT_SIZE     # readdir: the entry being merged
 ovl_cur:     .word 0                # the layer directory being searched
 ovl_next:    .word 0                # mount: the next option
-ovl_file:    .word 0                # getdents: the open file
-ovl_skip:    .word 0                # getdents: merged entries before the file offset
-ovl_k:       .word 0                # getdents: merged entries passed so far
 ovl_last:    .word 0, 0, 0          # the file a lookup found last: its node (held), slot, inode
 ovl_lastname: .space NAME_MAX + 1   # and its name
 ovl_cnt:     .word 0                # copy-up: bytes copied so far

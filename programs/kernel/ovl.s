@@ -27,7 +27,7 @@
 # slot 0 the upper, slot i lower layer i; held, or 0 where that layer has none), its parent
 # node (held; 0 for the root) and its name. A few hooks, each one commented, send the
 # directory operations on a node here: dir_lookup_inode (fs.s) -> ovl_lookup, iput -> ovl_iput,
-# getdents -> ovl_getdents, dir_name_of (getcwd) -> ovl_name_of, stat -> the real directory.
+# getdents -> ovl_getdents (from a snapshot the open file holds), dir_name_of (getcwd) -> ovl_name_of, stat -> the real directory.
 # One merged directory has one node while anything holds it (a lookup finds the node its
 # parent already has), so the comparisons the walk makes (is this the process's root? a
 # mountpoint?) hold for it as for inodes.
@@ -457,107 +457,216 @@ ovl_name_of:
 
 # ---- readdir ----------------------------------------------------------------------------------
 
-# ovl_getdents(a0 = node, a1 = the open file) -> a0 = bytes put in the buffer (P_A1, P_A2 as
-# getdents), or -errno: the MERGED entries, each once: every layer's entries from the top,
-# leaving out `.wh.` names and a name some layer above holds or whites out (an opaque
-# directory's lower layers are not among the node's). The file offset counts merged entries
-# (DIRENT_SIZE bytes each), so a listing continues where the last call stopped. An entry
-# carries the inode number of its own layer (st_ino is not unique across layers: Linux's, too,
-# without its xino option).
-ovl_getdents:
+# ovl_read_ent(a0 = a real directory, a1 = byte offset of an entry) -> a0 = 0 with a copy of
+# the entry in ovl_ent, or -EIO.
+ovl_read_ent:
+        push ra
+        call dir_entry
+        blt  a0, zero, .out
+        push a0
+        la   a0, ovl_ent
+        li   a2, DIRENT_SIZE
+        call copy_bytes
+        pop  a0
+        call brelse
+        li   a0, 0
+.out:   pop  ra
+        ret
+
+# ovl_readdir_next(a0 = node, a1 = slot, a2 = byte offset in that slot's directory: where the
+# walk is) -> a0 = 1 with the next MERGED entry in ovl_ent and a1, a2 the position after it;
+# 0 when there is none left; -EIO. Every layer's entries from the top, leaving out `.wh.` names
+# and a name some layer above holds or whites out (an opaque directory's lower layers are not
+# among the node's). Start at 0, 0. An entry carries the inode number of its own layer
+# (st_ino is not unique across layers: Linux's, too, without its xino option).
+ovl_readdir_next:
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s1, a0                 # s1 = node
+        mv   s2, a1                 # s2 = slot
+        mv   s3, a2                 # s3 = offset in its directory
+.slot:  li   t0, OVL_SLOTS
+        bge  s2, t0, .end
+        slli t0, s2, 2
+        add  t0, t0, s1
+        lw   a0, ON_DIRS(t0)
+        beqz a0, .nslot
+        lw   t0, I_ISIZE(a0)
+        addi t1, s3, DIRENT_SIZE
+        bgtu t1, t0, .nslot
+        mv   a1, s3
+        addi s3, s3, DIRENT_SIZE
+        call ovl_read_ent
+        blt  a0, zero, .out
+        la   t0, ovl_ent
+        lw   t1, DE_INUM(t0)
+        beqz t1, .slot              # a free entry
+        addi a0, t0, DE_NAME
+        call ovl_is_wh
+        bnez a0, .slot
+        mv   a0, s1                 # hidden by a layer above?
+        mv   a1, s2
+        la   a2, ovl_ent + DE_NAME
+        call ovl_visible
+        blt  a0, zero, .out
+        beqz a0, .slot
+        li   a0, 1
+        mv   a1, s2
+        mv   a2, s3
+        j    .out
+.nslot: addi s2, s2, 1
+        li   s3, 0
+        j    .slot
+.end:   li   a0, 0
+.out:   pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# A merged directory is listed from a SNAPSHOT, as Linux's overlayfs does (ovl_dir_read_merged
+# caches the merged entries in the open file): the first getdents at offset 0 walks the layers
+# once and keeps every merged entry in kernel pages held by the open file (F_LISTING), and the
+# calls that follow read on from there; the file offset counts entries of the snapshot. Without
+# it the offset would count merged entries as they are NOW, and removing entries while reading
+# (rm -r, which reads an entry, removes it, reads the next) would shift the rest down under the
+# offset: every other entry skipped. Names created or removed after the snapshot show (or not)
+# at the next read from offset 0 (a rewind, as on Linux); the last close frees it.
+#
+# A listing page: word 0 the next page (0: the last), word 1 its entries, then the entries from
+# byte DIRENT_SIZE on.
+        .equ OVL_PER_PAGE, PAGE_SIZE / DIRENT_SIZE - 1
+
+# ovl_listing(a0 = node, a1 = the open file) -> a0 = 0 or -ENOMEM, -EIO: the file's snapshot of
+# the merged directory, made anew (the old one freed).
+ovl_listing:
         push ra
         push s1
         push s2
         push s3
         push fp
         mv   s1, a0                 # s1 = node
-        la   t0, ovl_file
-        sw   a1, 0(t0)
+        mv   fp, a1                 # fp = the file
+        lw   a0, F_LISTING(fp)
+        sw   zero, F_LISTING(fp)
+        call ovl_listing_free
+        li   s2, 0                  # s2, s3 = where the walk is
+        li   s3, 0
+        push zero                   # 0(sp) = the last page
+.each:  mv   a0, s1
+        mv   a1, s2
+        mv   a2, s3
+        call ovl_readdir_next
+        blt  a0, zero, .fail
+        beqz a0, .done
+        mv   s2, a1
+        mv   s3, a2
+        lw   a0, 0(sp)              # room in the last page?
+        beqz a0, .page
+        lw   t0, 4(a0)
+        li   t1, OVL_PER_PAGE
+        blt  t0, t1, .add
+.page:  call alloc_frame            # a zeroed page: no next, no entries
+        beqz a0, .nomem
+        lw   t0, 0(sp)
+        sw   a0, 0(sp)
+        beqz t0, .first
+        sw   a0, 0(t0)              # the previous page's next
+        j    .add
+.first: sw   a0, F_LISTING(fp)
+.add:   lw   t0, 4(a0)              # entry number t0 of the page, at (t0 + 1) * DIRENT_SIZE
+        addi t1, t0, 1
+        sw   t1, 4(a0)
+        slli t1, t1, 5
+        add  a0, a0, t1
+        la   a1, ovl_ent
+        li   a2, DIRENT_SIZE
+        call copy_bytes
+        j    .each
+.done:  li   a0, 0
+        j    .out
+.nomem: li   a0, -ENOMEM
+.fail:  mv   s2, a0                 # nothing half made stays
+        lw   a0, F_LISTING(fp)
+        sw   zero, F_LISTING(fp)
+        call ovl_listing_free
+        mv   a0, s2
+.out:   addi sp, sp, 4
+        pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+
+# ovl_listing_free(a0 = a listing's first page, or 0): its pages back to the pool (fileclose,
+# file.s, at the last close). Clobbers a0, t0-t2.
+ovl_listing_free:
+        push ra
+.page:  beqz a0, .out
+        lw   t2, 0(a0)              # the next (free_frame clobbers t0, t1 only)
+        call free_frame
+        mv   a0, t2
+        j    .page
+.out:   pop  ra
+        ret
+
+# ovl_getdents(a0 = node, a1 = the open file) -> a0 = bytes put in the buffer (P_A1, P_A2 as
+# getdents), or -errno: the merged entries of the file's snapshot from the file offset on,
+# the snapshot made first when the offset is 0 (or the file has none yet).
+ovl_getdents:
+        push ra
+        push s1
+        push s2
+        push s3
+        mv   s1, a1                 # s1 = the open file
         lw   t0, P_A2(s0)
         li   t1, DIRENT_SIZE
         blt  t0, t1, .inval
-        lw   t0, F_OFF(a1)
+        lw   t0, F_OFF(s1)
         andi t1, t0, DIRENT_SIZE - 1
         bnez t1, .inval
-        srli t0, t0, 5              # / DIRENT_SIZE: merged entries to pass over
-        la   t1, ovl_skip
-        sw   t0, 0(t1)
-        la   t1, ovl_k
-        sw   zero, 0(t1)
-        li   s2, 0                  # s2 = bytes put in buf
-        li   s3, 0                  # s3 = slot
-.slot:  li   t0, OVL_SLOTS
-        bge  s3, t0, .end
-        li   fp, 0                  # fp = offset in the slot's directory
-.ent:   slli t0, s3, 2
-        add  t0, t0, s1
-        lw   a0, ON_DIRS(t0)
-        beqz a0, .nslot
-        lw   t0, I_ISIZE(a0)
-        addi t1, fp, DIRENT_SIZE
-        bgtu t1, t0, .nslot
-        mv   a1, fp
-        addi fp, fp, DIRENT_SIZE
-        call dir_entry
-        blt  a0, zero, .err
-        push a0
-        mv   a1, a1
-        la   a0, ovl_ent
-        li   a2, DIRENT_SIZE
-        call copy_bytes
-        pop  a0
-        call brelse
-        la   t0, ovl_ent
-        lw   t1, DE_INUM(t0)
-        beqz t1, .ent
-        addi a0, t0, DE_NAME
-        call ovl_is_wh
-        bnez a0, .ent
-        mv   a0, s1                 # hidden by a layer above?
-        mv   a1, s3
-        la   a2, ovl_ent + DE_NAME
-        call ovl_visible
-        blt  a0, zero, .err
-        beqz a0, .ent
-.shown: la   t0, ovl_k              # merged entry number k
-        lw   t1, 0(t0)
-        la   t2, ovl_skip
-        lw   t2, 0(t2)
-        bltu t1, t2, .pass
-        lw   t2, P_A2(s0)           # room for it?
-        addi t3, s2, DIRENT_SIZE
-        bgtu t3, t2, .full
-        la   a0, ovl_ent
+        lw   t1, F_LISTING(s1)
+        beqz t1, .snap
+        bnez t0, .have
+.snap:  call ovl_listing            # a0 = node, a1 = the file
+        blt  a0, zero, .out
+.have:  lw   s2, F_OFF(s1)          # s2 = the entry of the snapshot to give next
+        srli s2, s2, 5
+        li   s3, 0                  # s3 = bytes put in buf
+.each:  lw   t0, P_A2(s0)           # room for it?
+        addi t1, s3, DIRENT_SIZE
+        bgtu t1, t0, .done
+        lw   a0, F_LISTING(s1)      # where is it? (the pages hold OVL_PER_PAGE each)
+        mv   a1, s2
+.find:  beqz a0, .done              # past the end
+        lw   t0, 4(a0)
+        bltu a1, t0, .here
+        sub  a1, a1, t0
+        lw   a0, 0(a0)
+        j    .find
+.here:  addi a1, a1, 1
+        slli a1, a1, 5
+        add  a0, a0, a1
         lw   a1, P_A1(s0)
-        add  a1, a1, s2
+        add  a1, a1, s3
         li   a2, DIRENT_SIZE
         li   a3, 1
         call copy_user
         li   t0, DIRENT_SIZE
         bne  a0, t0, .fault
-        addi s2, s2, DIRENT_SIZE
-.pass:  la   t0, ovl_k
-        lw   t1, 0(t0)
-        addi t1, t1, 1
-        sw   t1, 0(t0)
-        j    .ent
-.nslot: addi s3, s3, 1
-        j    .slot
-.fault: bnez s2, .full
+        addi s3, s3, DIRENT_SIZE
+        addi s2, s2, 1
+        j    .each
+.fault: bnez s3, .done
         li   a0, -EFAULT
         j    .out
-.err:   bnez s2, .full
-        j    .out
-.full:
-.end:   la   t0, ovl_k              # the offset: the first merged entry not given
-        lw   t0, 0(t0)
-        slli t0, t0, 5
-        la   t1, ovl_file
-        lw   t1, 0(t1)
-        sw   t0, F_OFF(t1)
-        mv   a0, s2
-.out:   pop  fp
-        pop  s3
+.done:  slli t0, s2, 5              # the offset: the first entry not given
+        sw   t0, F_OFF(s1)
+        mv   a0, s3
+.out:   pop  s3
         pop  s2
         pop  s1
         pop  ra
@@ -613,48 +722,22 @@ ovl_dir_empty:
         push s2
         push s3
         mv   s1, a0
-        li   s2, 0                  # s2 = slot
-.slot:  li   t0, OVL_SLOTS
-        bge  s2, t0, .yes
-        li   s3, 0                  # s3 = offset
-.ent:   slli t0, s2, 2
-        add  t0, t0, s1
-        lw   a0, ON_DIRS(t0)
-        beqz a0, .nslot
-        lw   t0, I_ISIZE(a0)
-        addi t1, s3, DIRENT_SIZE
-        bgtu t1, t0, .nslot
-        mv   a1, s3
-        addi s3, s3, DIRENT_SIZE
-        call dir_entry
-        blt  a0, zero, .out
-        push a0
-        la   a0, ovl_ent
-        li   a2, DIRENT_SIZE
-        call copy_bytes
-        pop  a0
-        call brelse
-        la   t0, ovl_ent
-        lw   t1, DE_INUM(t0)
-        beqz t1, .ent
-        addi a0, t0, DE_NAME
-        call is_dot
-        bnez a0, .ent
-        la   a0, ovl_ent + DE_NAME
-        call ovl_is_wh
-        bnez a0, .ent
-        mv   a0, s1
+        li   s2, 0                  # s2, s3 = where the walk is
+        li   s3, 0
+.each:  mv   a0, s1
         mv   a1, s2
-        la   a2, ovl_ent + DE_NAME
-        call ovl_visible
+        mv   a2, s3
+        call ovl_readdir_next
         blt  a0, zero, .out
-        bnez a0, .no
-        j    .ent
-.nslot: addi s2, s2, 1
-        j    .slot
-.yes:   li   a0, 1
+        beqz a0, .yes
+        mv   s2, a1
+        mv   s3, a2
+        la   a0, ovl_ent + DE_NAME
+        call is_dot
+        bnez a0, .each
+        li   a0, 0
         j    .out
-.no:    li   a0, 0
+.yes:   li   a0, 1
 .out:   pop  s3
         pop  s2
         pop  s1
@@ -1211,14 +1294,8 @@ ovl_clear:
         mv   a0, s1
         mv   a1, s2
         addi s2, s2, DIRENT_SIZE
-        call dir_entry
+        call ovl_read_ent
         blt  a0, zero, .out
-        push a0
-        la   a0, ovl_ent
-        li   a2, DIRENT_SIZE
-        call copy_bytes
-        pop  a0
-        call brelse
         la   a1, ovl_ent
         lw   t0, DE_INUM(a1)
         beqz t0, .each

@@ -4,8 +4,9 @@
 // whiteouts hiding lower names, readdir merging the layers, the read-only overlay (EROFS), every
 // error of a bad mount, copy-up (its bytes exact for three sizes), a second write costing no
 // copy-up, lookups counted per layer for a name at the bottom of 1, 2, 4 and 8 layers, EXDEV for
-// a lower directory's rename, getcwd and `..` inside the overlay, umount's EBUSY. Every config
-// must print what native prints; the figures are the ones docs/containers.md quotes.
+// a lower directory's rename, getcwd and `..` inside the overlay, umount's EBUSY; then `rm -r`
+// of a lower directory (readdir from a snapshot). Every config must print what native prints;
+// the figures are the ones docs/containers.md quotes.
 
 import { describe, expect, it } from 'vitest';
 import { findSymbol } from '../../src/asm/index.js';
@@ -13,7 +14,7 @@ import { findConfig, type BootResult } from '../../src/configs/index.js';
 import { kernelImage } from '../../src/configs/images.js';
 import { isaWith } from '../../src/isa/index.js';
 import { fsck } from '../../src/fs/fsck.js';
-import { boot, CONFIG_NAMES, inodesInUse, LIST_MOUNTS, program } from './guests/guest.js';
+import { boot, CONFIG_NAMES, framesInUse, inodesInUse, LIST_MOUNTS, program } from './guests/guest.js';
 
 const strs: string[] = [];
 /** A string's label (one per text). */
@@ -169,7 +170,10 @@ ${show('mountstats /m, 10 bytes', 'mountstats', '/m', '=HEAP_BASE', 10)}
 ${show('umount /m', 'umount', '/m', 0)}
         li   a0, 0
         call exit
+`;
 
+/** The routines the overlay programs call (besides guest.ts's). */
+const HELPERS_OVL = `
 # mkfile(a0 = path, a1 = bytes, a2 = count): a new file holding them.
 mkfile: push ra
         push s1
@@ -281,11 +285,14 @@ stats:  push ra
 .err:   call result
         pop  ra
         ret
-${LIST_MOUNTS}`;
+${LIST_MOUNTS}
+four:   .ascii "more"
+        .align 4
+`;
 
 const OVERLAY = program('overlay', `${BODY}
+${HELPERS_OVL}
 ${strs.join('\n')}
-four:   .ascii "more"
         .align 4
 st:     .space ST_SIZEOF
 zeros:  .space 20480
@@ -444,6 +451,243 @@ _start: li   a0, 0
   });
 });
 
+
+// rm -r of a directory the overlay shows from a lower layer: rm reads one entry, removes it
+// (a whiteout in upper), reads the next. getdents reads a merged directory from a snapshot the
+// open file keeps (made at offset 0, as Linux's ovl_dir_read_merged caches it), so the removals
+// do not shift the entries still to come: before the snapshot, the offset counted merged entries
+// as they were at each call, every other one was skipped and rm's rmdir met ENOTEMPTY. Then the
+// snapshot itself: a directory read one entry at a time, each removed after it is read, gives
+// every entry once; a rewind (offset 0) reads the directory as it is now; and a listing of 132
+// entries, more than one page of the snapshot holds, read 8 at a time. The layers are on a tmpfs:
+// each whiteout is an inode, and the disk has few left.
+const RM_FILES = 40;
+const BIG = 130; // a listing of more entries than one page of the snapshot holds (127)
+const RM_BODY = `
+_start:
+${mkdirs('/T', '/m')}
+${show('mount a tmpfs of 2 MiB at /T (the layers: room for 500 inodes)', 'mount', 'size=2m', '/T', 'tmpfs', 0)}
+${mkdirs('/T/R', '/T/R/d', '/T/R/d/sub', '/T/R/e', '/T/R/big', '/T/RU', '/T/RW')}
+        la   a0, dname
+        li   a1, ${RM_FILES}
+        call mkmany
+        la   a0, bigname
+        li   a1, ${BIG}
+        call mkmany
+${['/T/R/d/sub/x', '/T/R/d/sub/y', '/T/R/e/a', '/T/R/e/b', '/T/R/e/c', '/T/R/e/d'].map((f) => `${arg(f, 0)}\n        li   a1, O_CREAT | O_WRONLY\n        call open\n        call close`).join('\n')}
+${show('mount lowerdir=/T/R,upperdir=/T/RU,workdir=/T/RW', 'mount', 'lowerdir=/T/R,upperdir=/T/RU,workdir=/T/RW', '/m', 'overlay', 0)}
+${show('entries of /m/big, 8 at a time', 'count', '/m/big')}
+        la   a0, ${S('the last: ')}
+        call print
+        la   a0, lastent
+        lw   a0, 0(a0)
+        addi a0, a0, DE_NAME
+        call print
+        call newline
+${show('entries of /m/d', 'count', '/m/d')}
+${say('rm -r /m/d')}
+        call fork
+        bnez a0, .parent
+        la   a0, rmpath
+        la   a1, rmargv
+        call exec
+        li   a0, 127
+        call exit
+.parent:
+        call wst
+${show('stat /m/d', 'stat', '/m/d', '=st')}
+${show('entries of /T/R/d (the lower layer is untouched)', 'count', '/T/R/d')}
+${ls('/T/RU')}
+${say('read /m/e an entry at a time, removing each')}
+${arg('/m/e', 0)}
+        li   a1, O_RDONLY
+        call open
+        mv   s1, a0
+.next:  mv   a0, s1
+        li   a1, HEAP_BASE + 0x4000
+        li   a2, 32
+        call getdents
+        ble  a0, zero, .rewind
+        li   a0, HEAP_BASE + 0x4004
+        call print
+        call newline
+        li   a0, HEAP_BASE + 0x4004
+        call is_dot_name
+        bnez a0, .next
+        la   a0, epath                  # /m/e/NAME
+        li   a1, HEAP_BASE + 0x4004
+        call strcpy_after
+        la   a0, epath
+        call unlink
+        call result
+        j    .next
+.rewind:
+${say('rewound')}
+        mv   a0, s1
+        li   a1, 0
+        li   a2, SEEK_SET
+        call lseek
+        mv   a0, s1
+        li   a1, HEAP_BASE + 0x4000
+        li   a2, 256
+        call getdents
+        srli a0, a0, 5
+        call result
+        mv   a0, s1
+        call close
+${show('umount /m', 'umount', '/m', 0)}
+${show('umount /T', 'umount', '/T', 0)}
+        li   a0, 0
+        call exit
+
+# count(a0 = path) -> a0 = its entries (getdents, 8 at a time), or the error.
+count:  push ra
+        push s1
+        push s2
+        li   a1, O_RDONLY
+        call open
+        mv   s1, a0
+        blt  a0, zero, .out
+        li   s2, 0
+.more:  mv   a0, s1
+        li   a1, HEAP_BASE + 0x4000
+        li   a2, 256
+        call getdents
+        ble  a0, zero, .done
+        li   t0, HEAP_BASE + 0x4000 - DIRENT_SIZE
+        add  t0, t0, a0
+        la   t1, lastent
+        sw   t0, 0(t1)
+        srli a0, a0, 5
+        add  s2, s2, a0
+        j    .more
+.done:  mv   a0, s1
+        call close
+        mv   a0, s2
+.out:   pop  s2
+        pop  s1
+        pop  ra
+        ret
+# mkmany(a0 = a path ending in three digits, a1 = N): files of those names, 000 .. N - 1.
+mkmany: push ra
+        push s1
+        push s2
+        push s3
+        push fp
+        mv   s2, a0                     # s2 = the path
+        mv   s3, a1                     # s3 = N
+        call strlen
+        add  fp, s2, a0                 # fp = its end
+        li   s1, 0
+.mk:    li   t0, 100
+        divu t1, s1, t0
+        addi t1, t1, '0'
+        sb   t1, -3(fp)
+        remu t1, s1, t0
+        li   t0, 10
+        divu t2, t1, t0
+        remu t1, t1, t0
+        addi t2, t2, '0'
+        addi t1, t1, '0'
+        sb   t2, -2(fp)
+        sb   t1, -1(fp)
+        mv   a0, s2
+        li   a1, O_CREAT | O_WRONLY
+        call open
+        call close
+        addi s1, s1, 1
+        blt  s1, s3, .mk
+        pop  fp
+        pop  s3
+        pop  s2
+        pop  s1
+        pop  ra
+        ret
+# is_dot_name(a0 = name) -> a0 = 1 for . and .., else 0.
+is_dot_name:
+        lbu  t0, 0(a0)
+        li   t1, '.'
+        bne  t0, t1, .no
+        lbu  t0, 1(a0)
+        beqz t0, .yes
+        bne  t0, t1, .no
+        lbu  t0, 2(a0)
+        beqz t0, .yes
+.no:    li   a0, 0
+        ret
+.yes:   li   a0, 1
+        ret
+# strcpy_after(a0 = a path ending in '/' at byte 5, a1 = a name): the name put after it.
+strcpy_after:
+        addi a0, a0, 5
+.c:     lbu  t0, 0(a1)
+        sb   t0, 0(a0)
+        addi a0, a0, 1
+        addi a1, a1, 1
+        bnez t0, .c
+        ret
+`;
+
+const RM = program('ovlrm', `${RM_BODY}
+${HELPERS_OVL}
+${strs.join('\n')}
+dname:  .asciz "/T/R/d/f000"
+bigname: .asciz "/T/R/big/f000"
+        .align 4
+lastent: .word 0
+rmpath: .asciz "/bin/rm"
+rmarg0: .asciz "rm"
+rmarg1: .asciz "-r"
+rmarg2: .asciz "/m/d"
+        .align 4
+rmargv: .word rmarg0, rmarg1, rmarg2, 0
+epath:  .asciz "/m/e/"
+        .space 32
+        .align 4
+st:     .space ST_SIZEOF
+`);
+
+const RM_EXPECTED = `mount a tmpfs of 2 MiB at /T (the layers: room for 500 inodes) = 0
+mount lowerdir=/T/R,upperdir=/T/RU,workdir=/T/RW = 0
+entries of /m/big, 8 at a time = ${BIG + 2}
+the last: f${BIG - 1}
+entries of /m/d = ${RM_FILES + 3}
+rm -r /m/d
+0
+stat /m/d = -2
+entries of /T/R/d (the lower layer is untouched) = ${RM_FILES + 3}
+/T/RU: . .. .wh.d
+read /m/e an entry at a time, removing each
+.
+..
+a
+0
+b
+0
+c
+0
+d
+0
+rewound
+2
+umount /m = 0
+umount /T = 0
+`;
+
+describe.each(CONFIG_NAMES)('rm -r in an overlay under %s', (config) => {
+  it(`removes all ${RM_FILES + 1} entries of a lower directory; a listing read while its entries go gives each once`, () => {
+    const r = boot(config, { programs: [RM] });
+    expect(r.exitCode).toBe(0);
+    expect(r.processes[0]!.output).toBe(RM_EXPECTED);
+    expect(r.processes[0]!.exitCode).toBe(0);
+    expect(fsck(r.machine.disk.contents()).problems).toEqual([]);
+    if (config === 'native') {
+      // the snapshots' pages went back at the last close (and the tmpfs's at its umount)
+      const idle = boot('native', { programs: [program('idle', '_start: li   a0, 0\n        call exit')] });
+      expect(framesInUse(r)).toBe(framesInUse(idle));
+    }
+  });
+});
 
 // The utilities as a user types them (`boot --shell --input`): mount -t overlay -o, the mount
 // list's overlay line, mountstats, a copy-up seen from the layers, umount.
