@@ -107,10 +107,7 @@ fileclose:
         push s2
         lw   s1, F_IP(a0)
         lw   s2, F_MNT(a0)
-        lw   t0, F_LISTING(a0)      # an overlay directory's snapshot of its entries (ovl.s)
-        sw   zero, F_LISTING(a0)
-        mv   a0, t0
-        call ovl_listing_free
+        call ovl_listing_drop       # an overlay directory's snapshot of its entries (ovl.s)
         call fs_lock
         mv   a0, s1
         call iput

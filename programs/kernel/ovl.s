@@ -255,6 +255,26 @@ ovl_is_opaque:
 
 # ---- lookup -----------------------------------------------------------------------------------
 
+# ovl_found_put(): let go of the directories ovl_found holds (a lookup or a mount that failed
+# half way), each slot 0 again. Clobbers a0-a3, t0-t3 (as iput does).
+ovl_found_put:
+        push ra
+        push s1
+        li   s1, 0
+.slot:  slli t0, s1, 2
+        la   t1, ovl_found
+        add  t1, t1, t0
+        lw   a0, 0(t1)
+        sw   zero, 0(t1)
+        beqz a0, .next
+        call iput
+.next:  addi s1, s1, 1
+        li   t0, OVL_SLOTS
+        blt  s1, t0, .slot
+        pop  s1
+        pop  ra
+        ret
+
 # ovl_lookup(a0 = node, a1 = name) -> a0 = held inode or node, 0 when the merged directory has
 # no such name, or -errno: dir_lookup_inode for a merged directory (fs.s sends it here). `.` is
 # the node, `..` its parent (the root's `..` is itself: the walk climbs out of a mount before
@@ -414,17 +434,7 @@ ovl_lookup:
 .none:  li   a0, 0
         j    .out
 .fail:  push a0                     # let go of the directories found so far
-        li   s3, 0
-.rel:   slli t0, s3, 2
-        la   t1, ovl_found
-        add  t1, t1, t0
-        lw   a0, 0(t1)
-        sw   zero, 0(t1)
-        beqz a0, .rnext
-        call iput
-.rnext: addi s3, s3, 1
-        li   t0, OVL_SLOTS
-        blt  s3, t0, .rel
+        call ovl_found_put
         pop  a0
         j    .out
 
@@ -549,9 +559,8 @@ ovl_listing:
         push fp
         mv   s1, a0                 # s1 = node
         mv   fp, a1                 # fp = the file
-        lw   a0, F_LISTING(fp)
-        sw   zero, F_LISTING(fp)
-        call ovl_listing_free
+        mv   a0, fp
+        call ovl_listing_drop
         li   s2, 0                  # s2, s3 = where the walk is
         li   s3, 0
         push zero                   # 0(sp) = the last page
@@ -589,9 +598,8 @@ ovl_listing:
         j    .out
 .nomem: li   a0, -ENOMEM
 .fail:  mv   s2, a0                 # nothing half made stays
-        lw   a0, F_LISTING(fp)
-        sw   zero, F_LISTING(fp)
-        call ovl_listing_free
+        mv   a0, fp
+        call ovl_listing_drop
         mv   a0, s2
 .out:   addi sp, sp, 4
         pop  fp
@@ -601,10 +609,13 @@ ovl_listing:
         pop  ra
         ret
 
-# ovl_listing_free(a0 = a listing's first page, or 0): its pages back to the pool (fileclose,
-# file.s, at the last close). Clobbers a0, t0-t2.
-ovl_listing_free:
+# ovl_listing_drop(a0 = an open file): its snapshot, if it has one, goes: the pages back to the
+# pool (fileclose, file.s, at the last close; a new snapshot). Clobbers a0, t0-t2.
+ovl_listing_drop:
         push ra
+        lw   t0, F_LISTING(a0)
+        sw   zero, F_LISTING(a0)
+        mv   a0, t0
 .page:  beqz a0, .out
         lw   t2, 0(a0)              # the next (free_frame clobbers t0, t1 only)
         call free_frame
@@ -1582,17 +1593,7 @@ ovl_mount:
         j    .out
 .inval: li   a0, -EINVAL
 .fail:  push a0                     # let go of the layers found
-        li   s3, 0
-.rel:   slli t0, s3, 2
-        la   t1, ovl_found
-        add  t1, t1, t0
-        lw   a0, 0(t1)
-        sw   zero, 0(t1)
-        beqz a0, .rnext
-        call iput
-.rnext: addi s3, s3, 1
-        li   t0, OVL_SLOTS
-        blt  s3, t0, .rel
+        call ovl_found_put
         pop  a0
 .out:   pop  fp
         pop  s3

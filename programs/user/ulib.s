@@ -368,6 +368,8 @@ ulib_errors:
         .asciz "Invalid argument"
         .byte EMFILE
         .asciz "Too many open files"
+        .byte ENFILE
+        .asciz "Too many open files in system"
         .byte EFBIG
         .asciz "File too large"
         .byte ENOSPC

@@ -13,7 +13,10 @@ import { findConfig, type BootResult } from '../../src/configs/index.js';
 import { kernelImage } from '../../src/configs/images.js';
 import { isaWith } from '../../src/isa/index.js';
 import { fsck } from '../../src/fs/fsck.js';
+import { NAMESPACES } from '../../src/abi/layout.js';
 import { boot, CONFIG_NAMES, framesInUse, inodesInUse, LIST_MOUNTS, program } from './guests/guest.js';
+
+const NTMPFS = NAMESPACES.NTMPFS.value; // section 7 mounts them all (3 pages each: a frame-table page, the root's inode and directory blocks)
 
 /** `call fn(args)` then print its result: a string argument is a label (`la`), a number or
  *  `=EXPR` an immediate (`li`). */
@@ -520,8 +523,8 @@ pages 5
 0
 pages 0
 -28
-8
-pages 24
+${NTMPFS}
+pages ${3 * NTMPFS}
 pages 0
 0
 5
