@@ -150,6 +150,6 @@ ${cases}
 /** Instructions the hot loop runs itself; the rest go through `step`. Privileged, sensitive and
  *  trap instructions call into the processor's rare machinery (trap entry, control registers,
  *  ports), which would put returning calls into the hot loop; they are also rare. */
-function isHot(insn: InsnDef): boolean {
+export function isHot(insn: InsnDef): boolean {
   return insn.privilege === 'user' && insn.flow !== 'trap' && insn.flow !== 'trap-return' && insn.nonRootExit === undefined;
 }

@@ -14,6 +14,7 @@ import { TimerDevice } from './devices/timer.js';
 import { interpreterFor, type Interpreter } from './dispatch.js';
 import { PhysicalMemory } from './memory.js';
 import { BUCKETS, Processor, TRAP_SIGNAL } from './processor.js';
+import { TranslationCache, Translator } from './translate.js';
 import { restoreSnapshot, takeSnapshot, type MachineSnapshot } from './snapshot.js';
 
 export const DEFAULT_MEMORY_BYTES = 16 << 20;
@@ -44,6 +45,27 @@ export interface MachineOptions {
   /** Receives each console output byte as it is written. */
   onConsoleOutput?: (byte: number) => void;
   worlds?: WorldMap;
+  /** The execution engine (default: `defaultEngine()`): both give the same results, bit for bit. */
+  engine?: EngineName;
+}
+
+/** `interp`: the generated interpreter (dispatch.ts). `translate`: blocks compiled to JavaScript
+ *  (translate.ts), the interpreter for what they leave out. */
+export type EngineName = 'interp' | 'translate';
+export const ENGINES: readonly EngineName[] = ['interp', 'translate'];
+
+let engineDefault: EngineName | undefined;
+
+/** The engine a Machine gets when its options name none: set by `setDefaultEngine` (the CLI's
+ *  --engine), else the RINGLAB_ENGINE environment variable, else `interp`. */
+export function defaultEngine(): EngineName {
+  if (engineDefault !== undefined) return engineDefault;
+  const env = process.env['RINGLAB_ENGINE'];
+  return env === 'translate' || env === 'interp' ? env : 'interp';
+}
+
+export function setDefaultEngine(engine: EngineName | undefined): void {
+  engineDefault = engine;
 }
 
 /** What the loader needs of an assembled image (src/asm/image.ts has the full format). */
@@ -95,6 +117,9 @@ export class Machine {
   readonly cpu: Processor;
   readonly costs: CostModel;
   private readonly interpreter: Interpreter;
+  /** The translating engine, or undefined when the interpreter runs everything. */
+  private readonly translator: Translator | undefined;
+  readonly engine: EngineName;
   private readonly worlds: WorldMap;
 
   constructor(options: MachineOptions = {}) {
@@ -114,6 +139,12 @@ export class Machine {
     this.bus = new PortBus(devices);
     this.cpu = new Processor(this.isa, this.memory, this.bus, this.costs, options.tlbEntries);
     this.interpreter = interpreterFor(this.isa.insns);
+    this.engine = options.engine ?? defaultEngine();
+    if (this.engine !== 'interp' && this.engine !== 'translate') throw new Error(`unknown engine '${String(this.engine)}' (known: ${ENGINES.join(', ')})`);
+    if (this.engine === 'translate') {
+      this.cpu.translations = new TranslationCache(this.memory.size >>> 12);
+      this.translator = new Translator(this.isa, this.interpreter);
+    }
   }
 
   /** Copy an image's segments into physical memory and reset the CPU to its entry point. */
@@ -141,7 +172,17 @@ export class Machine {
       if (stop) return stop;
       if (cpu.sleeping) continue;
       cpu.stopCycle = Math.min(maxCycles, this.bus.nextEvent());
-      this.execute(this.interpreter.run, cpu);
+      if (this.translator) this.executeTranslated(this.translator, cpu);
+      else this.execute(this.interpreter.run, cpu);
+    }
+  }
+
+  private executeTranslated(translator: Translator, cpu: Processor): void {
+    try {
+      translator.run(cpu);
+    } catch (e) {
+      if (e !== TRAP_SIGNAL) throw e;
+      cpu.x[0] = 0;
     }
   }
 

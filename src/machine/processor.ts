@@ -13,6 +13,7 @@ import type { PortBus } from './bus.js';
 import type { CostModel } from './costs.js';
 import type { PhysicalMemory } from './memory.js';
 import { Access, EPT_VIOLATION, Mmu } from './mmu.js';
+import type { TranslationCache } from './translate.js';
 
 // VMCS field offsets (src/isa/vmx.ts), looked up once.
 const V = {
@@ -189,6 +190,10 @@ export class Processor implements Cpu {
   fetchPaged = 0;
   /** TLB hits answered by the fetch-page cache; added to the MMU's hits in statistics. */
   fetchHits = 0;
+  /** The block translator's cache (src/machine/translate.ts), when that engine runs. */
+  translations: TranslationCache | undefined = undefined;
+  /** Stores that hit a word of a translated block (a running block leaves when this moves). */
+  codeWrites = 0;
   /** instret at the last trap entry: if a trap at TVEC comes before it moves, the handler
    *  cannot make progress (double fault). */
   private instretAtTrapEntry = -1;
@@ -257,6 +262,12 @@ export class Processor implements Cpu {
   private forgetDecoded(pa: number): void {
     const page = this.decodePages[pa >>> 12];
     if (page !== undefined) page[(pa >>> 2) & 1023] = undefined;
+    if (this.translations !== undefined && this.translations.written(pa)) this.codeWrites++;
+  }
+
+  /** The decoded instruction at physical address pa (decoding it if it is not cached). */
+  decodedAt(pa: number): Decoded {
+    return this.decodePage(pa)[(pa >>> 2) & 1023] ?? this.decodeAt(pa);
   }
 
   /** Dispatch index of the built-in handler for words no instruction claims. */
