@@ -12,6 +12,7 @@ import { NullPortDevice } from './devices/null-port.js';
 import { PowerDevice } from './devices/power.js';
 import { TimerDevice } from './devices/timer.js';
 import { interpreterFor, type Interpreter } from './dispatch.js';
+import { defaultEngine, ENGINES, type EngineName } from './engine.js';
 import { PhysicalMemory } from './memory.js';
 import { BUCKETS, Processor, TRAP_SIGNAL } from './processor.js';
 import { TranslationCache, Translator } from './translate.js';
@@ -49,24 +50,7 @@ export interface MachineOptions {
   engine?: EngineName;
 }
 
-/** `interp`: the generated interpreter (dispatch.ts). `translate`: blocks compiled to JavaScript
- *  (translate.ts), the interpreter for what they leave out. */
-export type EngineName = 'interp' | 'translate';
-export const ENGINES: readonly EngineName[] = ['interp', 'translate'];
-
-let engineDefault: EngineName | undefined;
-
-/** The engine a Machine gets when its options name none: set by `setDefaultEngine` (the CLI's
- *  --engine), else the RINGLAB_ENGINE environment variable, else `interp`. */
-export function defaultEngine(): EngineName {
-  if (engineDefault !== undefined) return engineDefault;
-  const env = process.env['RINGLAB_ENGINE'];
-  return env === 'translate' || env === 'interp' ? env : 'interp';
-}
-
-export function setDefaultEngine(engine: EngineName | undefined): void {
-  engineDefault = engine;
-}
+export { defaultEngine, ENGINES, setDefaultEngine, type EngineName } from './engine.js';
 
 /** What the loader needs of an assembled image (src/asm/image.ts has the full format). */
 export interface LoadableImage {

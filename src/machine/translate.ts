@@ -41,7 +41,7 @@
 // - a tight loop (a block whose branch goes back to its own first instruction) iterates inside
 //   its function, re-checking stopCycle, the fetch page and codeWrites each time around.
 //
-// Cold code runs one `step` at a time until a word has been reached HOT_THRESHOLD times; then
+// Cold code runs one `step` at a time until a word has been reached `hotThreshold` times; then
 // the block starting there is compiled. Compiled functions depend only on the instruction
 // words, their costs and the ISA, so they are shared by every machine in the process (warm
 // boots reuse the previous boot's functions, already optimized by V8).
@@ -61,8 +61,15 @@ import { DecodedInsn, type Processor } from './processor.js';
  *  like the interpreter. */
 export type BlockFn = (cpu: Processor, pc0: number, at0: number) => number;
 
-/** Times a word is reached by the interpreter before its block is compiled. */
-export const HOT_THRESHOLD = 4;
+/** Times a word is reached by the interpreter before its block is compiled (0..254): 4 by
+ *  default; RINGLAB_TRANSLATE_THRESHOLD overrides it (0 compiles every block on first reach,
+ *  which the tests use to put as much as possible through compiled code). */
+export const translatorSettings = { hotThreshold: thresholdFromEnv() };
+
+function thresholdFromEnv(): number {
+  const v = Number(process.env['RINGLAB_TRANSLATE_THRESHOLD'] ?? 4);
+  return Number.isInteger(v) && v >= 0 && v <= 254 ? v : 4;
+}
 /** `CodePage.heat` of a word where no block can start (a cold instruction). */
 const NEVER = 255;
 /** Longest block, in instructions. */
@@ -78,7 +85,7 @@ export const MAX_FUNCTIONS = 16384;
 export class CodePage {
   /** The block starting at each word, if compiled. */
   readonly blocks: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(1024).fill(undefined);
-  /** How often the interpreter reached each word (saturates at HOT_THRESHOLD). */
+  /** How often the interpreter reached each word (up to the threshold; NEVER where no block can start). */
   readonly heat = new Uint8Array(1024);
   /** 1 for every word some block of this page covers: a store there drops the page's blocks. */
   readonly covered = new Uint8Array(1024);
@@ -325,11 +332,11 @@ function collect(cpu: Processor, isa: Isa, pa: number): BlockInsn[] {
 
 function compile(isa: Isa, insns: readonly BlockInsn[]): BlockFn {
   const shared = sharedFor(isa);
-  const { source, globals, called } = blockSource(insns);
   // Key: all the function depends on (the ISA is the map it is in).
   const key = insns.map((b) => `${b.d.word.toString(16)}/${b.d.cost}`).join(',');
   let fn = shared.fns.get(key);
   if (fn) return fn;
+  const { source, globals, called } = blockSource(insns);
   if (shared.fns.size >= MAX_FUNCTIONS) shared.fns.clear();
   const handlerNames = [...new Set(called.map((b) => b.index))];
   const prelude = [
@@ -357,6 +364,7 @@ export class Translator {
   run(cpu: Processor): void {
     const cache = cpu.translations!;
     const interp = this.interp;
+    const threshold = translatorSettings.hotThreshold;
     while (cpu.cycles < cpu.stopCycle) {
       const pc = cpu.pc;
       if ((pc & -4093) === cpu.fetchPage) {
@@ -368,8 +376,8 @@ export class Translator {
             if (fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
           } else {
             const heat = page.heat[i]!;
-            if (heat < HOT_THRESHOLD) page.heat[i] = heat + 1;
-            else if (heat === HOT_THRESHOLD && this.translate(cpu, cache, page, i)) continue;
+            if (heat < threshold) page.heat[i] = heat + 1;
+            else if (heat !== NEVER && this.translate(cpu, cache, page, i)) continue;
           }
         } else {
           cache.page(cpu.fetchBase >>> 12);
