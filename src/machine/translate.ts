@@ -64,7 +64,7 @@ export type BlockFn = (cpu: Processor, pc0: number, at0: number) => number;
 /** Times a word is reached by the interpreter before its block is compiled (0..254): 4 by
  *  default; RINGLAB_TRANSLATE_THRESHOLD overrides it (0 compiles every block on first reach,
  *  which the tests use to put as much as possible through compiled code). */
-export const translatorSettings = { hotThreshold: thresholdFromEnv() };
+export const translatorSettings = { hotThreshold: thresholdFromEnv(), maxBlocks: 8192 };
 
 function thresholdFromEnv(): number {
   const v = Number(process.env['RINGLAB_TRANSLATE_THRESHOLD'] ?? 4);
@@ -74,8 +74,8 @@ function thresholdFromEnv(): number {
 const NEVER = 255;
 /** Longest block, in instructions. */
 export const MAX_BLOCK_INSNS = 128;
-/** Blocks one machine keeps before it drops its whole cache. */
-export const MAX_BLOCKS = 8192;
+/** Blocks one machine keeps before it drops its whole cache (`translatorSettings.maxBlocks`). */
+export const MAX_BLOCKS = translatorSettings.maxBlocks;
 /** Physical pages one machine keeps translation state for before it drops its whole cache. */
 export const MAX_CODE_PAGES = 2048;
 /** Compiled functions the process keeps (shared by machines) before it drops them all. */
@@ -330,6 +330,11 @@ function collect(cpu: Processor, isa: Isa, pa: number): BlockInsn[] {
   return out;
 }
 
+/** The source of the block that would start at physical address pa (for tests and readers). */
+export function blockSourceOf(cpu: Processor, isa: Isa, pa: number): string {
+  return blockSource(collect(cpu, isa, pa)).source;
+}
+
 function compile(isa: Isa, insns: readonly BlockInsn[]): BlockFn {
   const shared = sharedFor(isa);
   // Key: all the function depends on (the ISA is the map it is in).
@@ -395,7 +400,7 @@ export class Translator {
       page.heat[i] = NEVER; // a cold instruction: the interpreter runs it, until the page is written
       return false;
     }
-    if (cache.blocks >= MAX_BLOCKS) {
+    if (cache.blocks >= translatorSettings.maxBlocks) {
       cache.flush();
       return false;
     }
