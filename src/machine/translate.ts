@@ -52,7 +52,7 @@
 
 import * as isaModule from '../isa/index.js';
 import type { InsnDef, Isa } from '../isa/index.js';
-import { isHot, type Interpreter } from './dispatch.js';
+import { guardSource, isHot, type Interpreter } from './dispatch.js';
 import { DecodedInsn, type Processor } from './processor.js';
 
 /** A compiled block: runs from pc0 (the virtual address of its first instruction; at0 is its
@@ -246,11 +246,26 @@ export function blockSource(insns: readonly BlockInsn[]): { source: string; glob
   // Per instruction: its code, whether it is a sync point (calls into the processor).
   const parts = insns.map((bi, i) => {
     const pcExpr = i === 0 ? 'pc0' : `((pc0 + ${4 * i}) | 0)`;
-    const inline = inlineFor(bi.def);
+    const cold = !isHot(bi.def);
+    const inline = cold ? undefined : inlineFor(bi.def);
     let code: string;
     let sync: boolean;
     let setsNext: boolean;
-    if (inline) {
+    if (cold) {
+      // Privileged, sensitive, trapping and VMX instructions: called, after the same guards as
+      // the interpreter's, with everything the processor could look at up to date. Afterwards the
+      // block leaves if the instruction moved pc (sret, a VM entry or exit), asked for an event
+      // check (stopCycle -1: interrupts, devices, halt, wfi), or dropped the fetch page (a ring,
+      // mode or page-table change) or wrote code (a device's DMA).
+      const k = called.length;
+      called.push(bi);
+      setsNext = bi.def.flow !== 'none';
+      code = `cpu.next = (${pcExpr} + 4) | 0; ${guardSource(bi.def)}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;
+      code += setsNext
+        ? ' nx = cpu.next;'
+        : ` if (cpu.next !== ((${pcExpr} + 4) | 0) || cpu.stopCycle !== stop || cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = cpu.next; return 1; }`;
+      sync = true;
+    } else if (inline) {
       code = specialize(inline, bi.d, pcExpr);
       inline.globals.forEach((g) => globals.add(g));
       sync = /\bcpu\./.test(code);
@@ -263,7 +278,7 @@ export function blockSource(insns: readonly BlockInsn[]): { source: string; glob
       sync = true;
       setsNext = bi.def.flow !== 'none';
     }
-    return { code, sync, setsNext, cost: bi.d.cost, pcExpr, at: i === 0 ? 'at0' : `(at0 + ${i})` };
+    return { code, sync, cold, setsNext, cost: bi.d.cost, pcExpr, at: i === 0 ? 'at0' : `(at0 + ${i})` };
   });
   const lines: string[] = [];
   const emit = (s: string): void => void lines.push(s);
@@ -294,7 +309,7 @@ export function blockSource(insns: readonly BlockInsn[]): { source: string; glob
         count = 0;
       }
       emit(p.setsNext ? `nx = (${p.pcExpr} + 4) | 0; ${p.code}` : p.code);
-      if (p.sync && j < n - 1) {
+      if (p.sync && !p.cold && j < n - 1) {
         const next = parts[j + 1]!.pcExpr;
         emit(`if (cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = ${next}; cpu.next = cpu.pc; return 1; }`);
       }
@@ -307,7 +322,7 @@ export function blockSource(insns: readonly BlockInsn[]): { source: string; glob
   emit(`cpu.curAt = ${last.at};`);
   if (lastSetsNext) {
     emit('cpu.pc = nx; cpu.next = nx;');
-    emit('if (nx !== pc0 || cpu.fetchPage !== fpg || cpu.codeWrites !== inv) return 1;');
+    emit('if (nx !== pc0 || cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.stopCycle !== stop) return 1;');
     emit('ran = 1;');
     emit('}');
   } else {
@@ -323,7 +338,7 @@ function collect(cpu: Processor, isa: Isa, pa: number): BlockInsn[] {
   for (let a = pa; a < end && out.length < MAX_BLOCK_INSNS; a += 4) {
     const d = cpu.decodedAt(a);
     const def = isa.insns[d.index];
-    if (def === undefined || !isHot(def)) break;
+    if (def === undefined) break; // an illegal word: the interpreter traps
     out.push({ def, index: d.index, d: d as DecodedInsn });
     if (def.flow !== 'none') break;
   }
@@ -388,7 +403,7 @@ export class Translator {
           cache.page(cpu.fetchBase >>> 12);
         }
       }
-      interp.step(cpu);
+      interp.runBlock(cpu);
     }
   }
 
