@@ -1,11 +1,10 @@
 // The block translator: the second engine (`--engine translate`), exact to the interpreter.
 //
 // What a block is. A run of guest instructions inside one physical page, starting at any word
-// the processor reaches, ending after the first control-flow instruction (branch, jump, call),
-// before the first instruction the interpreter's hot loop does not run itself (privileged,
-// sensitive, trapping, VMX, illegal: those always go through the interpreter's `step`), at the
-// end of the page, or after MAX_BLOCK_INSNS. It is compiled once to one JavaScript function with
-// `new Function` and cached per physical word of its first instruction.
+// the processor reaches, ending after the first control-flow instruction (branch, jump, call,
+// sret, syscall), before an illegal word (the interpreter traps on it), at the end of the page,
+// or after MAX_BLOCK_INSNS. It is compiled once to one JavaScript function with `new Function`
+// and cached per physical word of its first instruction.
 //
 // One definition. Each instruction's semantics is its `exec` in the ISA table. The translator
 // emits that function's own source (Function.prototype.toString) with the decoded operands
@@ -13,8 +12,10 @@
 // instruction's address, `c.next` a local), so V8 compiles straight-line register code with no
 // dispatch and no operand loads. An `exec` whose source does not have that simple shape (a
 // free identifier this file cannot provide, another use of `c` or `d`, a normal function) is
-// called instead, the way dispatch.ts calls it: nothing is ever guessed, and the table stays the
-// only definition of what an instruction does.
+// called instead, the way dispatch.ts calls it; so are the instructions the interpreter's hot
+// loop leaves to `step` (privileged, sensitive, trapping, VMX), after the same guards
+// (`guardSource`). Nothing is ever guessed, and the table stays the only definition of what an
+// instruction does.
 //
 // Exactness. Everything the interpreter counts is kept:
 // - cycles, retired instructions and fetch TLB hits are summed at compile time and added to the
@@ -41,8 +42,9 @@
 // - a tight loop (a block whose branch goes back to its own first instruction) iterates inside
 //   its function, re-checking stopCycle, the fetch page and codeWrites each time around.
 //
-// Cold code runs one `step` at a time until a word has been reached `hotThreshold` times; then
-// the block starting there is compiled. Compiled functions depend only on the instruction
+// Code not compiled yet runs in the interpreter's hot loop up to the next branch (`runBlock`),
+// so the dispatcher sees block entries only; an entry reached `hotThreshold` times gets its
+// block compiled. Compiled functions depend only on the instruction
 // words, their costs and the ISA, so they are shared by every machine in the process (warm
 // boots reuse the previous boot's functions, already optimized by V8).
 //
