@@ -1,8 +1,10 @@
-// Interpreter speed benchmark: guest MIPS for four small loops.
+// Engine speed benchmark: guest MIPS for four small loops, under both engines (the interpreter
+// and the block translator, src/machine/translate.ts), interleaved: each round runs every engine
+// once, so both see the same load on a shared machine.
 //
 //   npm run bench:interpreter                # table
 //   npm run bench:interpreter -- --json      # machine-readable
-//   node dist/bench/interpreter.js --runs 9 --quick
+//   node dist/bench/interpreter.js --runs 9 --quick --engines interp,translate
 //
 // Cases (programs in bench/programs/, assembled with src/asm):
 //   a  alu        5-instruction ALU loop, ring 0, paging off
@@ -10,19 +12,19 @@
 //   c  mem        8-instruction loop with one lw and one sw (25% memory), ring 0, paging off
 //   d  mem-user   the same in ring 3, paging on
 //
-// Each case runs once to warm up (reported as "first": in a fresh process that run is compiled
-// differently by V8, see src/machine/dispatch.ts), then --runs more times, each on a new
-// Machine, as a long-lived process would. We report the median and the min-max range of those.
-// Every run checks the registers the loop computed, and the ring-3 cases check that the loop
-// really ran in ring 3 with paging on and TLB hits, so a broken interpreter cannot post a
-// number.
+// Each case runs once per engine to warm up (reported as "first": in a fresh process that run is
+// compiled differently by V8, see src/machine/dispatch.ts), then --runs more rounds, each on a
+// new Machine, as a long-lived process would. We report the median and the min-max range of
+// those, and the ratio of the medians. Every run checks the registers the loop computed, and
+// the ring-3 cases check that the loop really ran in ring 3 with paging on and TLB hits, so a
+// broken engine cannot post a number; and every run's statistics must equal the interpreter's.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble, formatAsmError, type Image } from '../src/asm/index.js';
 import { isaWith, Reg } from '../src/isa/index.js';
-import { Machine, type MachineStats } from '../src/machine/machine.js';
+import { ENGINES, Machine, type EngineName, type MachineStats } from '../src/machine/machine.js';
 
 interface Case {
   id: string;
@@ -44,6 +46,7 @@ const CASES: readonly Case[] = [
 ];
 
 interface Result {
+  engine: EngineName;
   id: string;
   name: string;
   description: string;
@@ -63,6 +66,7 @@ interface Args {
   scale: number;
   only: string | undefined;
   clock: ClockName;
+  engines: EngineName[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -71,12 +75,21 @@ function parseArgs(argv: readonly string[]): Args {
   let runs = 7;
   let scale = 1;
   let only: string | undefined;
+  let engines: EngineName[] = [...ENGINES];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') json = true;
     else if (a === '--quick') scale = 0.2;
     else if (a === '--runs') runs = Math.max(5, Number(argv[++i]));
     else if (a === '--only') only = argv[++i];
+    else if (a === '--engines') {
+      const list = (argv[++i] ?? '').split(',');
+      if (list.length === 0 || list.some((e) => !(ENGINES as readonly string[]).includes(e))) {
+        console.error(`speed: --engines is a list of ${ENGINES.join(', ')}`);
+        process.exit(2);
+      }
+      engines = list as EngineName[];
+    }
     else if (a === '--clock') {
       const value = argv[++i];
       if (value !== 'wall' && value !== 'thread') {
@@ -86,7 +99,7 @@ function parseArgs(argv: readonly string[]): Args {
       clock = value;
     }
     else if (a === '--help' || a === '-h') {
-      console.log('usage: speed [--json] [--runs N (>= 5, default 7)] [--quick] [--only abcd] [--clock wall|thread]');
+      console.log('usage: speed [--json] [--runs N (>= 5, default 7)] [--quick] [--only abcd] [--clock wall|thread] [--engines interp,translate]');
       console.log('  --clock thread: time runs by the main thread\'s CPU time (Linux /proc), which other');
       console.log('                  processes and V8\'s background compiler threads do not inflate');
       process.exit(0);
@@ -96,7 +109,7 @@ function parseArgs(argv: readonly string[]): Args {
     }
   }
   if (!Number.isFinite(runs)) runs = 7;
-  return { json, runs, scale, only, clock };
+  return { json, runs, scale, only, clock, engines };
 }
 
 /** Milliseconds of the chosen clock. `thread`: CPU time of this (the main) thread, from
@@ -170,27 +183,9 @@ function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function runCase(c: Case, runs: number, scale: number, now: () => number): Result {
-  const iterations = Math.max(1000, Math.round(c.iterations * scale));
-  const image = build(c, iterations);
-  const want = expected(iterations);
-  const mips: number[] = [];
-  let firstMips = 0;
-  let instructionsPerRun = 0;
-  for (let r = 0; r <= runs; r++) {
-    const m = new Machine({ memoryBytes: 1 << 20 });
-    m.load(image);
-    const t0 = now();
-    const stop = m.run();
-    const ms = Math.max(now() - t0, 1e-3);
-    const stats = m.stats();
-    check(c, m, stats, want, iterations, stop.kind);
-    instructionsPerRun = stats.instructions;
-    const value = stats.instructions / ms / 1000;
-    if (r === 0) firstMips = value;
-    else mips.push(value);
-  }
+function summary(engine: EngineName, c: Case, firstMips: number, mips: number[], instructionsPerRun: number): Result {
   return {
+    engine,
     id: c.id,
     name: c.name,
     description: c.description,
@@ -203,21 +198,53 @@ function runCase(c: Case, runs: number, scale: number, now: () => number): Resul
   };
 }
 
+/** Every engine on one case, interleaved round by round. */
+function runCase(c: Case, engines: readonly EngineName[], runs: number, scale: number, now: () => number): Result[] {
+  const iterations = Math.max(1000, Math.round(c.iterations * scale));
+  const image = build(c, iterations);
+  const want = expected(iterations);
+  const mips = new Map<EngineName, number[]>(engines.map((e) => [e, []]));
+  const first = new Map<EngineName, number>();
+  let instructionsPerRun = 0;
+  let reference: string | undefined;
+  for (let r = 0; r <= runs; r++) {
+    for (const engine of engines) {
+      const m = new Machine({ memoryBytes: 1 << 20, engine });
+      m.load(image);
+      const t0 = now();
+      const stop = m.run();
+      const ms = Math.max(now() - t0, 1e-3);
+      const stats = m.stats();
+      check(c, m, stats, want, iterations, stop.kind);
+      const text = JSON.stringify(stats);
+      reference ??= text;
+      if (text !== reference) throw new Error(`case ${c.id} (${c.name}): the ${engine} engine's statistics differ from the ${engines[0]} engine's; no number reported`);
+      instructionsPerRun = stats.instructions;
+      const value = stats.instructions / ms / 1000;
+      if (r === 0) first.set(engine, value);
+      else mips.get(engine)!.push(value);
+    }
+  }
+  return engines.map((e) => summary(e, c, first.get(e)!, mips.get(e)!, instructionsPerRun));
+}
+
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const cases = CASES.filter((c) => !args.only || args.only.includes(c.id));
   const now = clockFor(args.clock);
-  const results = cases.map((c) => runCase(c, args.runs, args.scale, now));
+  const results = cases.flatMap((c) => runCase(c, args.engines, args.runs, args.scale, now));
   if (args.json) {
-    console.log(JSON.stringify({ node: process.version, clock: args.clock, runs: args.runs, scale: args.scale, results }, null, 2));
+    console.log(JSON.stringify({ node: process.version, clock: args.clock, runs: args.runs, scale: args.scale, engines: args.engines, results }, null, 2));
     return;
   }
-  const f = (v: number): string => v.toFixed(1).padStart(6);
-  console.log(`guest MIPS, ${args.runs} runs per case after one warm-up run, ${args.clock} clock (node ${process.version})\n`);
-  console.log('case                                              median   min-max          first   insns/run');
+  const f = (v: number): string => v.toFixed(1).padStart(7);
+  console.log(`guest MIPS, ${args.runs} interleaved rounds per case after one warm-up round, ${args.clock} clock (node ${process.version})\n`);
+  console.log('case                                            engine      median    min  -   max      first  insns/run   vs interp');
   for (const r of results) {
-    const label = `${r.id}  ${r.description}`.padEnd(48);
-    console.log(`${label}  ${f(r.median)}  ${f(r.min)} -${f(r.max)}   ${f(r.firstMips)}   ${r.instructionsPerRun}`);
+    const label = `${r.id}  ${r.description}`.padEnd(46);
+    const base = results.find((b) => b.id === r.id && b.engine === 'interp');
+    const ratio = base && r.engine !== 'interp' ? `${(r.median / base.median).toFixed(2)}x` : '';
+    console.log(`${label}  ${r.engine.padEnd(9)} ${f(r.median)}  ${f(r.min)} -${f(r.max)}   ${f(r.firstMips)}  ${String(r.instructionsPerRun).padStart(9)}   ${ratio}`);
   }
 }
 

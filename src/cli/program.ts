@@ -5,6 +5,7 @@
 // errors.ts), never a stack trace.
 
 import { Command, CommanderError, Option } from 'commander';
+import { defaultEngine, ENGINES, setDefaultEngine, type EngineName } from '../machine/engine.js';
 import { err } from './colour.js';
 import { CliError, ExitCode } from './errors.js';
 import { processIo, setIo, type CliIo } from './io.js';
@@ -64,6 +65,7 @@ const OPTIONS = {
   run: () => new Option('--run <path>', 'an executable already on the --disk (e.g. /bin/prog) as one more process; repeatable').argParser(collect),
   program: () =>
     new Option('--program <file[:n]>', 'a user program of your own (source or image, linked at USER_BASE: include user.inc first) as one more process, installed in /bin of the root disk; :N gives it its own iteration count (a0); repeatable').argParser(collect),
+  engine: () => new Option('--engine <name>', 'execution engine: interp (the generated interpreter) or translate (blocks compiled to JavaScript); both give the same results bit for bit (docs/architecture.md)').choices([...ENGINES]),
   store: () => new Option('--store <dir>', 'the image store, an OCI image layout directory (default: $RINGLAB_STORE, else ~/.ringlab/images; docs/images.md)'),
 } as const;
 
@@ -84,12 +86,20 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => write(err.red(text)),
+    })
+    .addOption(OPTIONS.engine())
+    // --engine before the command (ringlab --engine translate image build ...) or, on the commands
+    // that run a machine, after it: it sets the engine of every machine the command makes.
+    .hook('preAction', (root, action) => {
+      const engine = (action.opts()['engine'] ?? root.opts()['engine']) as EngineName | undefined;
+      if (engine !== undefined) setDefaultEngine(engine);
     });
 
   program
     .command('run')
     .description('run a program on bare metal: ring 0, paging off, console on stdout')
     .argument('<file>', 'assembly source (.s) or image (.rli)')
+    .addOption(OPTIONS.engine())
     .addOption(OPTIONS.maxCycles())
     .addOption(OPTIONS.stats())
     .addOption(OPTIONS.json('print one JSON object with the console output and statistics'))
@@ -104,6 +114,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
   program
     .command('boot')
     .description('boot the guest kernel with workloads (or programs of your own) as its processes (see --list)')
+    .addOption(OPTIONS.engine())
     .addOption(OPTIONS.config().default('native'))
     .addOption(OPTIONS.workload())
     .addOption(OPTIONS.program())
@@ -133,6 +144,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .command('bench')
     .description('run a benchmark suite and write its report (see docs/benchmarks.md)')
     .argument('[suite]', 'overhead (default), nano, sweep, speed or isolation (containers against VMs: docs/isolation.md)')
+    .addOption(OPTIONS.engine())
     .addOption(OPTIONS.presets())
     .addOption(OPTIONS.workload("comma-separated workloads (default: the suite's own)"))
     .addOption(OPTIONS.configs('comma-separated configs (default: all; native always runs, as the baseline)'))
@@ -148,6 +160,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .option('--programs <n>', 'about how many random programs to run (4 to 8 per boot set; default 60)')
     .option('--seed <n>', 'seed of the run: the same seed runs the same programs (default 1)')
     .option('--boot-seed <n>', 'run just this boot set (a divergence report names it)')
+    .addOption(OPTIONS.engine())
     .addOption(OPTIONS.configs('comma-separated configs compared with native (default: all)'))
     .addOption(OPTIONS.presets())
     .option('--save <dir>', "write each boot set's program sources under DIR/<boot seed>/")
@@ -158,6 +171,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .command('debug')
     .description('debug a program or a boot configuration: step, break, watch, go backwards (see docs/debugger.md)')
     .argument('[file]', 'assembly source (.s) or image (.rli); without it, a boot configuration')
+    .addOption(OPTIONS.engine())
     .addOption(OPTIONS.config())
     .addOption(OPTIONS.workload(`comma-separated workloads (default ${DEFAULT_DEBUG_WORKLOAD})`))
     .addOption(OPTIONS.iterations())
@@ -368,10 +382,10 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
   return program;
 }
 
-/** The command the arguments name: the first one that is not an option (the program's own
- *  options, --help and --version, take no value). */
+/** The command the arguments name: the first one that is not an option (of the program's own
+ *  options only --engine takes a value). */
 function commandName(argv: readonly string[]): CommandName | undefined {
-  const word = argv.find((a) => !a.startsWith('-'));
+  const word = argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--engine');
   return word !== undefined && Object.hasOwn(COMMAND_MODULES, word) ? (word as CommandName) : undefined;
 }
 
@@ -395,6 +409,7 @@ function reportError(e: unknown, io: CliIo): number {
 export function runCli(argv: readonly string[], io: CliIo, commands: Commands): Exit {
   let exit: Exit = ExitCode.OK;
   const previous = setIo(io);
+  const previousEngine = defaultEngine();
   try {
     // The setter returns nothing: an action that returned a command's promise would have
     // commander chain it, and a rejection would surface twice (once unhandled).
@@ -405,6 +420,7 @@ export function runCli(argv: readonly string[], io: CliIo, commands: Commands): 
     return reportError(e, io);
   } finally {
     setIo(previous);
+    if (typeof exit === 'number') setDefaultEngine(previousEngine);
   }
   const done = exit as Exit; // set by the action, which TypeScript does not see
   return typeof done === 'number' ? done : done.catch((e: unknown) => reportError(e, io));

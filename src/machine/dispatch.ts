@@ -55,6 +55,11 @@ export interface Interpreter {
   run(cpu: Processor): void;
   /** Execute exactly one instruction (or take the fault that fetching it raises). */
   step(cpu: Processor): void;
+  /** Run the hot loop until a control-flow instruction has run (a branch, jump or call), a
+   *  cold instruction has run through `step`, or cpu.cycles >= cpu.stopCycle after an
+   *  instruction: at least one instruction. The translator's engine runs code it has not
+   *  compiled with it, so that it sees every block entry and nothing else. */
+  runBlock(cpu: Processor): void;
 }
 
 const interpreterCache = new WeakMap<readonly InsnDef[], Interpreter>();
@@ -82,9 +87,7 @@ function buildInterpreter(insns: readonly InsnDef[]): Interpreter {
     .map((insn, i) => {
       // Guards derived from the table, so no instruction can forget them: a VM exit in
       // non-root mode comes before the privilege check (VMX instructions exit from any ring).
-      const exit = insn.nonRootExit !== undefined ? `if (cpu.nonRoot) cpu.vmExitFromInsn(${insn.nonRootExit}, 0); ` : '';
-      const guard = exit + (insn.privilege === 'privileged' ? `if (cpu.ring !== 0) cpu.trap(${Cause.PrivilegedInstruction}); ` : '');
-      return `      case ${i}: ${guard}this.h${i}(cpu, d); break; // ${insn.mnemonic}`;
+      return `      case ${i}: ${guardSource(insn)}this.h${i}(cpu, d); break; // ${insn.mnemonic}`;
     })
     .join('\n');
 
@@ -94,9 +97,37 @@ function buildInterpreter(insns: readonly InsnDef[]): Interpreter {
     .filter((line) => line !== '')
     .join('\n');
 
+  // The same hot cases, but a control-flow instruction ends the run.
+  const blockCases = insns
+    .map((insn, i) =>
+      isHot(insn)
+        ? `          case ${i}: cpu.fetchHits += cpu.fetchPaged; ${account} this.h${i}(cpu, d);${insn.flow !== 'none' ? ' x[0] = 0; cpu.pc = cpu.next; return;' : ''} break; // ${insn.mnemonic}`
+        : '',
+    )
+    .filter((line) => line !== '')
+    .join('\n');
+
   const source = `
   "use strict";
   return {
+    runBlock(cpu) {
+      const x = cpu.x;
+      hot: for (;;) {
+        const pc = cpu.pc;
+        if ((pc & -4093) !== cpu.fetchPage) break;
+        const at = (cpu.fetchBase | (pc & 4095)) >>> 2;
+        const d = cpu.fetchDecoded[(pc & 4095) >>> 2];
+        if (d === undefined) break;
+        switch (d.index) {
+${blockCases}
+        default: break hot;
+        }
+        x[0] = 0;
+        cpu.pc = cpu.next;
+        if (!(cpu.cycles < cpu.stopCycle)) return;
+      }
+      this.step(cpu);
+    },
     run(cpu) {
       const x = cpu.x;
       while (cpu.cycles < cpu.stopCycle) {
@@ -147,9 +178,18 @@ ${cases}
   return Object.create(prototype) as Interpreter;
 }
 
+/** The checks that come before an instruction's semantics, as source (the processor is `cpu`),
+ *  derived from the table so no instruction can forget them: a VM exit in non-root mode comes
+ *  before the privilege check (VMX instructions exit from any ring). The translator emits the
+ *  same guards. */
+export function guardSource(insn: InsnDef): string {
+  const exit = insn.nonRootExit !== undefined ? `if (cpu.nonRoot) cpu.vmExitFromInsn(${insn.nonRootExit}, 0); ` : '';
+  return exit + (insn.privilege === 'privileged' ? `if (cpu.ring !== 0) cpu.trap(${Cause.PrivilegedInstruction}); ` : '');
+}
+
 /** Instructions the hot loop runs itself; the rest go through `step`. Privileged, sensitive and
  *  trap instructions call into the processor's rare machinery (trap entry, control registers,
  *  ports), which would put returning calls into the hot loop; they are also rare. */
-function isHot(insn: InsnDef): boolean {
+export function isHot(insn: InsnDef): boolean {
   return insn.privilege === 'user' && insn.flow !== 'trap' && insn.flow !== 'trap-return' && insn.nonRootExit === undefined;
 }

@@ -12,8 +12,10 @@ import { NullPortDevice } from './devices/null-port.js';
 import { PowerDevice } from './devices/power.js';
 import { TimerDevice } from './devices/timer.js';
 import { interpreterFor, type Interpreter } from './dispatch.js';
+import { defaultEngine, ENGINES, type EngineName } from './engine.js';
 import { PhysicalMemory } from './memory.js';
 import { BUCKETS, Processor, TRAP_SIGNAL } from './processor.js';
+import { TranslationCache, Translator } from './translate.js';
 import { restoreSnapshot, takeSnapshot, type MachineSnapshot } from './snapshot.js';
 
 export const DEFAULT_MEMORY_BYTES = 16 << 20;
@@ -44,7 +46,11 @@ export interface MachineOptions {
   /** Receives each console output byte as it is written. */
   onConsoleOutput?: (byte: number) => void;
   worlds?: WorldMap;
+  /** The execution engine (default: `defaultEngine()`): both give the same results, bit for bit. */
+  engine?: EngineName;
 }
+
+export { defaultEngine, ENGINES, setDefaultEngine, type EngineName } from './engine.js';
 
 /** What the loader needs of an assembled image (src/asm/image.ts has the full format). */
 export interface LoadableImage {
@@ -95,6 +101,9 @@ export class Machine {
   readonly cpu: Processor;
   readonly costs: CostModel;
   private readonly interpreter: Interpreter;
+  /** The translating engine, or undefined when the interpreter runs everything. */
+  private readonly translator: Translator | undefined;
+  readonly engine: EngineName;
   private readonly worlds: WorldMap;
 
   constructor(options: MachineOptions = {}) {
@@ -114,6 +123,12 @@ export class Machine {
     this.bus = new PortBus(devices);
     this.cpu = new Processor(this.isa, this.memory, this.bus, this.costs, options.tlbEntries);
     this.interpreter = interpreterFor(this.isa.insns);
+    this.engine = options.engine ?? defaultEngine();
+    if (this.engine !== 'interp' && this.engine !== 'translate') throw new Error(`unknown engine '${String(this.engine)}' (known: ${ENGINES.join(', ')})`);
+    if (this.engine === 'translate') {
+      this.cpu.translations = new TranslationCache(this.memory.size >>> 12);
+      this.translator = new Translator(this.isa, this.interpreter);
+    }
   }
 
   /** Copy an image's segments into physical memory and reset the CPU to its entry point. */
@@ -141,7 +156,17 @@ export class Machine {
       if (stop) return stop;
       if (cpu.sleeping) continue;
       cpu.stopCycle = Math.min(maxCycles, this.bus.nextEvent());
-      this.execute(this.interpreter.run, cpu);
+      if (this.translator) this.executeTranslated(this.translator, cpu);
+      else this.execute(this.interpreter.run, cpu);
+    }
+  }
+
+  private executeTranslated(translator: Translator, cpu: Processor): void {
+    try {
+      translator.run(cpu);
+    } catch (e) {
+      if (e !== TRAP_SIGNAL) throw e;
+      cpu.x[0] = 0;
     }
   }
 

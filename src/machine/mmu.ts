@@ -111,6 +111,10 @@ export class Mmu {
      *  fetch-page cache) can forget it. */
     private readonly onDrop: () => void,
     entries: number = Tlb.DEFAULT_ENTRIES,
+    /** Called whenever way 0 of a set may change (a fill, a promotion, a flush, a context
+     *  switch), so the processor's data-page cache, which mirrors one way-0 entry, can forget
+     *  it. A superset of onDrop's events. */
+    private readonly onChange: () => void = () => {},
   ) {
     if (entries < 2 || entries > 65536 || (entries & (entries - 1)) !== 0) throw new Error('TLB size must be a power of two from 2 to 65536');
     this.entries = entries;
@@ -135,6 +139,7 @@ export class Mmu {
     this.frame = ctx.frame;
     this.allow = ctx.allow;
     this.onDrop();
+    this.onChange();
   }
 
   /** True while nested paging translates the current (guest) context. */
@@ -186,6 +191,7 @@ export class Mmu {
     const end = set + this.ways;
     while (way < end && tag[way] !== vpn) way++;
     if (way === end) return false;
+    this.onChange();
     const frame = this.frame[way]!;
     const allow = this.allow[way]!;
     this.shiftBack(set, way);
@@ -287,6 +293,7 @@ export class Mmu {
    *  the least recently used one, moving the ways in front of it back), or in place. */
   private fill(set: number, insert: boolean, vpn: number, pte: number): void {
     const allow = ALLOW_MASKS[pte & RIGHTS_BITS]!;
+    this.onChange();
     if (insert) {
       const last = set + this.ways - 1;
       let victim = set;
@@ -315,6 +322,7 @@ export class Mmu {
   private dropAll(tag: Int32Array): void {
     tag.fill(-1);
     this.onDrop();
+    this.onChange();
     this.stats.flushes++;
   }
 
@@ -328,6 +336,7 @@ export class Mmu {
     const set = this.setOf(vpn);
     for (let way = set; way < set + this.ways; way++) if (tag[way] === vpn) tag[way] = -1;
     this.onDrop();
+    this.onChange();
     this.stats.flushes++;
   }
 
@@ -339,6 +348,12 @@ export class Mmu {
     const set = this.setOf(vpn);
     for (let way = set; way < set + this.ways; way++) if (ctx.tag[way] === vpn) return ctx.frame[way]!;
     return -1;
+  }
+
+  /** The allow mask (bit ring * 3 + access) of the entry for `va` in way 0 of its set, where a
+   *  successful `translate` of va has just put it. */
+  way0Allow(va: number): number {
+    return this.allow[this.setOf(va >>> PAGE_SHIFT)]!;
   }
 
   /** Valid entries, for the debugger's `info tlb`. */

@@ -13,6 +13,7 @@ import type { PortBus } from './bus.js';
 import type { CostModel } from './costs.js';
 import type { PhysicalMemory } from './memory.js';
 import { Access, EPT_VIOLATION, Mmu } from './mmu.js';
+import type { TranslationCache } from './translate.js';
 
 // VMCS field offsets (src/isa/vmx.ts), looked up once.
 const V = {
@@ -189,6 +190,20 @@ export class Processor implements Cpu {
   fetchPaged = 0;
   /** TLB hits answered by the fetch-page cache; added to the MMU's hits in statistics. */
   fetchHits = 0;
+  /** Data-page cache: the virtual page (va & ~0xfff) of the last successful data translation,
+   *  or -1. Its TLB entry is then in way 0 of its set, where a lookup is a hit that changes
+   *  nothing but the hit count; the MMU calls back (onChange) whenever way 0 of any set may
+   *  change, and a ring or mode change drops it too. So a load or store to the same page can
+   *  skip the MMU and count the hit itself, exactly as the MMU would. */
+  dataPage = -1;
+  /** Physical base of dataPage. */
+  dataBase = 0;
+  /** What the current ring may do there: bit `access` (0 read, 1 write, 2 execute). */
+  dataAllow = 0;
+  /** The block translator's cache (src/machine/translate.ts), when that engine runs. */
+  translations: TranslationCache | undefined = undefined;
+  /** Stores that hit a word of a translated block (a running block leaves when this moves). */
+  codeWrites = 0;
   /** instret at the last trap entry: if a trap at TVEC comes before it moves, the handler
    *  cannot make progress (double fault). */
   private instretAtTrapEntry = -1;
@@ -224,7 +239,7 @@ export class Processor implements Cpu {
     readonly costs: CostModel,
     tlbEntries = 64,
   ) {
-    this.mmu = new Mmu(memory, costs.pageWalkPerLevel, this, () => (this.fetchPage = -1), tlbEntries);
+    this.mmu = new Mmu(memory, costs.pageWalkPerLevel, this, () => (this.fetchPage = -1), tlbEntries, () => (this.dataPage = -1));
     this.words = memory.words;
     this.halves = memory.halves;
     this.bytes = memory.bytes;
@@ -257,6 +272,12 @@ export class Processor implements Cpu {
   private forgetDecoded(pa: number): void {
     const page = this.decodePages[pa >>> 12];
     if (page !== undefined) page[(pa >>> 2) & 1023] = undefined;
+    if (this.translations !== undefined && this.translations.written(pa)) this.codeWrites++;
+  }
+
+  /** The decoded instruction at physical address pa (decoding it if it is not cached). */
+  decodedAt(pa: number): Decoded {
+    return this.decodePage(pa)[(pa >>> 2) & 1023] ?? this.decodeAt(pa);
   }
 
   /** Dispatch index of the built-in handler for words no instruction claims. */
@@ -408,6 +429,7 @@ export class Processor implements Cpu {
     this.ring = ring;
     this.bucket = ring + (this.nonRoot ? 4 : 0); // buckets 4..7: non-root mode
     this.fetchPage = -1; // execute permission depends on the ring
+    this.dataPage = -1; // and so do read and write permissions
     this.onModeChange?.(ring, this.nonRoot, this.cycles);
   }
 
@@ -456,8 +478,16 @@ export class Processor implements Cpu {
   private translate(va: number, access: 0 | 1 | 2): number {
     let pa = va >>> 0;
     if (this.paging) {
-      pa = this.mmu.translate(va, access, this.ring, this.ptbr);
-      if (pa < 0) throw this.raise(this.mmu.fault.cause, this.mmu.fault.badAddr);
+      if ((va & -4096) === this.dataPage && ((this.dataAllow >> access) & 1) !== 0) {
+        this.mmu.stats.hits++;
+        pa = (this.dataBase | (va & 4095)) >>> 0;
+      } else {
+        pa = this.mmu.translate(va, access, this.ring, this.ptbr);
+        if (pa < 0) throw this.raise(this.mmu.fault.cause, this.mmu.fault.badAddr);
+        this.dataPage = va & -4096;
+        this.dataBase = pa & -4096;
+        this.dataAllow = (this.mmu.way0Allow(va) >> (this.ring * 3)) & 7;
+      }
     }
     if (pa >= this.memSize) throw this.raise(Cause.BusError, pa);
     return pa;
@@ -751,6 +781,7 @@ export class Processor implements Cpu {
     this.interruptsEnabled = (status & Status.IE) !== 0;
     this.bucket = this.ring + (this.nonRoot ? 4 : 0);
     this.fetchPage = -1;
+    this.dataPage = -1;
     this.onModeChange?.(this.ring, this.nonRoot, this.cycles);
   }
 
@@ -760,6 +791,7 @@ export class Processor implements Cpu {
     // Under nested paging every guest access goes through the MMU, paging on or off.
     this.paging = (value & Ptbr.ENABLE) !== 0 || this.mmu.nested;
     this.fetchPage = -1;
+    this.dataPage = -1;
   }
 
   // ---- Reset ----------------------------------------------------------------------------------

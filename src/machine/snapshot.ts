@@ -13,8 +13,8 @@
 //   shares its copy, so a chain of snapshots costs only the pages that changed between them.
 // - devices: each device's save() (timer state, console input position and output length).
 //
-// Not saved: caches derived from memory (the decoded-instruction cache is dropped for every page
-// whose contents a restore changes) and references to the machine's parts. The processor's
+// Not saved: caches derived from memory (the decoded-instruction cache and the translator's
+// blocks are dropped for every page whose contents a restore changes) and references to the machine's parts. The processor's
 // `onTrap` hook belongs to whoever installed it, so it is left alone.
 
 import type { Machine } from './machine.js';
@@ -22,7 +22,7 @@ import type { Machine } from './machine.js';
 export const SNAPSHOT_PAGE = 4096;
 
 /** Processor fields that are not state: parts of the machine, caches, hooks. */
-const NOT_STATE = new Set(['isa', 'memory', 'bus', 'costs', 'decodePages', 'fetchDecoded', 'words', 'halves', 'bytes', 'illegal', 'onTrap', 'onModeChange', 'memSize']);
+const NOT_STATE = new Set(['isa', 'memory', 'bus', 'costs', 'decodePages', 'fetchDecoded', 'words', 'halves', 'bytes', 'illegal', 'onTrap', 'onModeChange', 'memSize', 'translations', 'codeWrites']);
 
 type Saved =
   | { kind: 'value'; value: unknown }

@@ -1,0 +1,432 @@
+// The block translator: the second engine (`--engine translate`), exact to the interpreter.
+//
+// What a block is. A run of guest instructions inside one physical page, starting at any word
+// the processor reaches, ending after the first control-flow instruction (branch, jump, call,
+// sret, syscall), before an illegal word (the interpreter traps on it), at the end of the page,
+// or after MAX_BLOCK_INSNS. It is compiled once to one JavaScript function with `new Function`
+// and cached per physical word of its first instruction.
+//
+// One definition. Each instruction's semantics is its `exec` in the ISA table. The translator
+// emits that function's own source (Function.prototype.toString) with the decoded operands
+// substituted as constants (`c.x[d.rd]` becomes `x[3]`, `d.imm` becomes `-8`, `c.pc` the
+// instruction's address, `c.next` a local), so V8 compiles straight-line register code with no
+// dispatch and no operand loads. An `exec` whose source does not have that simple shape (a
+// free identifier this file cannot provide, another use of `c` or `d`, a normal function) is
+// called instead, the way dispatch.ts calls it; so are the instructions the interpreter's hot
+// loop leaves to `step` (privileged, sensitive, trapping, VMX), after the same guards
+// (`guardSource`). Nothing is ever guessed, and the table stays the only definition of what an
+// instruction does.
+//
+// Exactness. Everything the interpreter counts is kept:
+// - cycles, retired instructions and fetch TLB hits are summed at compile time and added to the
+//   processor at every "sync point": before any instruction that calls into the processor (a
+//   load or store, a division that may trap, a called `exec`), and at the block's exit. So when
+//   a load walks the page tables or traps, cycles, instret, pc and the executing instruction
+//   (`curAt`, which the trap's refund and EINSN read) are exactly what the interpreter has there;
+// - `stopCycle` (device events, timer interrupts, the cycle limit): between sync points cycles
+//   grow only by the table costs, so one compare before each segment checks that every
+//   instruction of it starts below stopCycle; if not, the block leaves at that instruction and
+//   the interpreter runs it one step at a time, exactly as it would have anyway;
+// - TLB: after each load or store the block leaves if the fetch-page cache was dropped (a fill
+//   evicted its TLB entry), so the next fetch goes through the MMU exactly as the interpreter's
+//   does (a hit or a miss, in the same order, with the same LRU update);
+// - self-modifying code: the processor marks every word a block covers (`CodePage.covered`); a
+//   store to a covered word (from the CPU, DMA, the loader or a snapshot restore) drops every
+//   block of that page and counts `codeWrites`; a block checks that counter after each store and
+//   leaves at the next instruction, which is then fetched and decoded anew;
+// - paging, rings and modes: a block holds no translation. Every entry goes through the same
+//   fetch-page check as the interpreter (so the TLB, the ring's execute right and the current
+//   mapping decide), blocks hold only instructions whose semantics do not depend on the ring
+//   except through the MMU, and everything that changes a ring or mode is a cold instruction
+//   that the interpreter runs;
+// - a tight loop (a block whose branch goes back to its own first instruction) iterates inside
+//   its function, re-checking stopCycle, the fetch page and codeWrites each time around.
+//
+// Code not compiled yet runs in the interpreter's hot loop up to the next branch (`runBlock`),
+// so the dispatcher sees block entries only; an entry reached `hotThreshold` times gets its
+// block compiled. Compiled functions depend only on the instruction
+// words, their costs and the ISA, so they are shared by every machine in the process (warm
+// boots reuse the previous boot's functions, already optimized by V8).
+//
+// Bounded memory: a machine keeps at most MAX_BLOCKS blocks and MAX_CODE_PAGES code pages; the
+// process keeps at most MAX_FUNCTIONS compiled functions. When a limit is reached, that whole
+// cache is dropped and refills with what runs next (as QEMU flushes its translation buffer).
+
+import * as isaModule from '../isa/index.js';
+import type { InsnDef, Isa } from '../isa/index.js';
+import { guardSource, isHot, type Interpreter } from './dispatch.js';
+import { DecodedInsn, type Processor } from './processor.js';
+
+/** A compiled block: runs from pc0 (the virtual address of its first instruction; at0 is its
+ *  physical word index, what `curAt` holds while it executes); returns 0
+ *  if it ran nothing (its first segment would cross stopCycle), else 1. Throws TRAP_SIGNAL
+ *  like the interpreter. */
+export type BlockFn = (cpu: Processor, pc0: number, at0: number) => number;
+
+/** Times a word is reached by the interpreter before its block is compiled (0..254): 4 by
+ *  default; RINGLAB_TRANSLATE_THRESHOLD overrides it (0 compiles every block on first reach,
+ *  which the tests use to put as much as possible through compiled code). */
+export const translatorSettings = { hotThreshold: thresholdFromEnv(), maxBlocks: 8192 };
+
+function thresholdFromEnv(): number {
+  const v = Number(process.env['RINGLAB_TRANSLATE_THRESHOLD'] ?? 4);
+  return Number.isInteger(v) && v >= 0 && v <= 254 ? v : 4;
+}
+/** `CodePage.heat` of a word where no block can start (a cold instruction). */
+const NEVER = 255;
+/** Longest block, in instructions. */
+export const MAX_BLOCK_INSNS = 128;
+/** Blocks one machine keeps before it drops its whole cache (`translatorSettings.maxBlocks`). */
+export const MAX_BLOCKS = translatorSettings.maxBlocks;
+/** Physical pages one machine keeps translation state for before it drops its whole cache. */
+export const MAX_CODE_PAGES = 2048;
+/** Compiled functions the process keeps (shared by machines) before it drops them all. */
+export const MAX_FUNCTIONS = 16384;
+
+/** Translation state of one physical page. */
+export class CodePage {
+  /** The block starting at each word, if compiled. */
+  readonly blocks: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(1024).fill(undefined);
+  /** How often the interpreter reached each word (up to the threshold; NEVER where no block can start). */
+  readonly heat = new Uint8Array(1024);
+  /** 1 for every word some block of this page covers: a store there drops the page's blocks. */
+  readonly covered = new Uint8Array(1024);
+  count = 0;
+}
+
+/** The per-machine translation cache, owned by the processor (src/machine/processor.ts calls
+ *  `written` from its store path). */
+export class TranslationCache {
+  pages: (CodePage | undefined)[];
+  blocks = 0;
+  codePages = 0;
+  /** Statistics for tests and benchmarks (not architectural, not part of MachineStats). */
+  readonly counters = { compiled: 0, reused: 0, dropsWritten: 0, flushes: 0 };
+
+  constructor(readonly memPages: number) {
+    this.pages = new Array<CodePage | undefined>(memPages).fill(undefined);
+  }
+
+  page(frame: number): CodePage {
+    let page = this.pages[frame];
+    if (page === undefined) {
+      if (this.codePages >= MAX_CODE_PAGES) this.flush();
+      page = this.pages[frame] = new CodePage();
+      this.codePages++;
+    }
+    return page;
+  }
+
+  /** A physical word was written: drop its page's blocks if a block covers it. Returns true if
+   *  it did (the processor then counts a code write). */
+  written(pa: number): boolean {
+    const page = this.pages[pa >>> 12];
+    if (page === undefined || page.covered[(pa >>> 2) & 1023] === 0) return false;
+    page.blocks.fill(undefined);
+    page.covered.fill(0);
+    page.heat.fill(0);
+    this.blocks -= page.count;
+    page.count = 0;
+    this.counters.dropsWritten++;
+    return true;
+  }
+
+  /** Drop everything (the cache is full). */
+  flush(): void {
+    this.pages = new Array<CodePage | undefined>(this.memPages).fill(undefined);
+    this.blocks = 0;
+    this.codePages = 0;
+    this.counters.flushes++;
+  }
+}
+
+// ---- Emitting an instruction's semantics as source ------------------------------------------
+
+interface Inline {
+  /** Body with `c` and `d` still as written; substituted per instruction. */
+  body: string;
+  cParam: string;
+  dParam: string | undefined;
+  /** Free identifiers the body needs from the ISA module (e.g. Cause). */
+  globals: string[];
+}
+
+const KEYWORDS = new Set(['const', 'let', 'var', 'if', 'else', 'return', 'true', 'false', 'null', 'undefined', 'typeof', 'void', 'Math', 'NaN', 'Infinity']);
+
+/** The exec's source in a form the translator can specialize, or undefined (then it is called). */
+function inlineSource(exec: InsnDef['exec']): Inline | undefined {
+  let text = exec.toString();
+  const m = /^\s*\(?\s*([A-Za-z_$][\w$]*)\s*(?:,\s*([A-Za-z_$][\w$]*)\s*)?\)?\s*=>\s*([\s\S]*)$/.exec(text);
+  if (!m) return undefined;
+  const [, cParam, dParam] = m;
+  text = m[3]!.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '').trim();
+  if (/['"`]/.test(text)) return undefined;
+  const body = text.startsWith('{') ? text : `{ ${text}; }`;
+  // Every identifier must be: a property name (after a dot), the parameters used as `c.` and
+  // `d.rd|rs1|rs2|imm`, a keyword or global, a local the body declares, or an export of the ISA.
+  const locals = new Set<string>();
+  for (const decl of body.matchAll(/\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)/g)) locals.add(decl[1]!);
+  const globals = new Set<string>();
+  for (const id of body.matchAll(/(\.\s*)?([A-Za-z_$][\w$]*)/g)) {
+    if (id[1] !== undefined) continue;
+    const name = id[2]!;
+    const at = id.index! + id[0].length;
+    if (name === cParam || name === dParam) {
+      if (body[at] !== '.') return undefined;
+      if (name === dParam && !/^\.(rd|rs1|rs2|imm)\b/.test(body.slice(at))) return undefined;
+      continue;
+    }
+    if (KEYWORDS.has(name) || locals.has(name)) continue;
+    if (/^\d/.test(name)) continue;
+    if (Object.prototype.hasOwnProperty.call(isaModule, name)) {
+      globals.add(name);
+      continue;
+    }
+    return undefined;
+  }
+  return { body, cParam: cParam!, dParam, globals: [...globals] };
+}
+
+const inlineCache = new WeakMap<InsnDef['exec'], Inline | null>();
+
+function inlineFor(insn: InsnDef): Inline | undefined {
+  let v = inlineCache.get(insn.exec);
+  if (v === undefined) {
+    v = inlineSource(insn.exec) ?? null;
+    inlineCache.set(insn.exec, v);
+  }
+  return v ?? undefined;
+}
+
+const escapeRe = (s: string): string => s.replace(/[$]/g, '\\$');
+
+/** The body specialized to one decoded instruction at pc expression `pcExpr`. */
+function specialize(inline: Inline, d: { rd: number; rs1: number; rs2: number; imm: number }, pcExpr: string): string {
+  const c = escapeRe(inline.cParam);
+  let s = inline.body;
+  if (inline.dParam !== undefined) {
+    const dp = escapeRe(inline.dParam);
+    s = s.replace(new RegExp(`(?<![\\w$.])${dp}\\.(rd|rs1|rs2|imm)\\b`, 'g'), (_m, f: 'rd' | 'rs1' | 'rs2' | 'imm') => `(${d[f]})`);
+  }
+  s = s.replace(new RegExp(`(?<![\\w$.])${c}\\.x\\b`, 'g'), 'x');
+  s = s.replace(new RegExp(`(?<![\\w$.])${c}\\.pc\\b`, 'g'), pcExpr);
+  s = s.replace(new RegExp(`(?<![\\w$.])${c}\\.next\\b`, 'g'), 'nx');
+  s = s.replace(new RegExp(`(?<![\\w$.])${c}\\.`, 'g'), 'cpu.');
+  // x[(3)] -> x[3]: plain indices for V8.
+  return s.replace(/x\[\((\d+)\)\]/g, 'x[$1]');
+}
+
+// ---- Compiling a block -------------------------------------------------------------------------
+
+interface BlockInsn {
+  def: InsnDef;
+  index: number;
+  d: DecodedInsn;
+}
+
+interface Shared {
+  fns: Map<string, BlockFn>;
+  handlers: InsnDef['exec'][];
+}
+
+const sharedByIsa = new WeakMap<Isa, Shared>();
+
+function sharedFor(isa: Isa): Shared {
+  let s = sharedByIsa.get(isa);
+  if (!s) {
+    s = { fns: new Map(), handlers: isa.insns.map((i) => i.exec) };
+    sharedByIsa.set(isa, s);
+  }
+  return s;
+}
+
+/** Source of the block function (exported for tests and for reading). */
+export function blockSource(insns: readonly BlockInsn[]): { source: string; globals: string[]; called: BlockInsn[] } {
+  const n = insns.length;
+  const globals = new Set<string>();
+  const called: BlockInsn[] = [];
+  // Per instruction: its code, whether it is a sync point (calls into the processor).
+  const parts = insns.map((bi, i) => {
+    const pcExpr = i === 0 ? 'pc0' : `((pc0 + ${4 * i}) | 0)`;
+    const cold = !isHot(bi.def);
+    const inline = cold ? undefined : inlineFor(bi.def);
+    let code: string;
+    let sync: boolean;
+    let setsNext: boolean;
+    if (cold) {
+      // Privileged, sensitive, trapping and VMX instructions: called, after the same guards as
+      // the interpreter's, with everything the processor could look at up to date. Afterwards the
+      // block leaves if the instruction moved pc (sret, a VM entry or exit), asked for an event
+      // check (stopCycle -1: interrupts, devices, halt, wfi), or dropped the fetch page (a ring,
+      // mode or page-table change) or wrote code (a device's DMA).
+      const k = called.length;
+      called.push(bi);
+      setsNext = bi.def.flow !== 'none';
+      code = `cpu.next = (${pcExpr} + 4) | 0; ${guardSource(bi.def)}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;
+      code += setsNext
+        ? ' nx = cpu.next;'
+        : ` if (cpu.next !== ((${pcExpr} + 4) | 0) || cpu.stopCycle !== stop || cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = cpu.next; return 1; }`;
+      sync = true;
+    } else if (inline) {
+      code = specialize(inline, bi.d, pcExpr);
+      inline.globals.forEach((g) => globals.add(g));
+      sync = /\bcpu\./.test(code);
+      setsNext = /\bnx\b/.test(code);
+      if (/\bx\[0\]\s*=[^=]/.test(code)) code += ' x[0] = 0;';
+    } else {
+      const k = called.length;
+      called.push(bi);
+      code = `cpu.next = (${pcExpr} + 4) | 0; H${bi.index}(cpu, D[${k}]); x[0] = 0; nx = cpu.next;`;
+      sync = true;
+      setsNext = bi.def.flow !== 'none';
+    }
+    return { code, sync, cold, setsNext, cost: bi.d.cost, pcExpr, at: i === 0 ? 'at0' : `(at0 + ${i})` };
+  });
+  const lines: string[] = [];
+  const emit = (s: string): void => void lines.push(s);
+  const lastSetsNext = parts[n - 1]!.setsNext;
+  const loop = lastSetsNext; // a branch back to pc0 may iterate inside the function
+  emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
+  emit('let nx = 0; let ran = 0;');
+  if (loop) emit('for (;;) {');
+  // Segments: [start, syncIndex] ... each guarded by one compare.
+  let start = 0;
+  while (start < n) {
+    let end = start;
+    while (end < n - 1 && !parts[end]!.sync) end++;
+    // Every instruction of [start, end] starts below stop iff the last one does.
+    let before = 0;
+    for (let j = start; j < end; j++) before += parts[j]!.cost;
+    const exitHere = start === 0 ? 'return ran;' : `{ cpu.pc = ${parts[start]!.pcExpr}; cpu.next = cpu.pc; return 1; }`;
+    emit(`if (cpu.cycles + ${before} >= stop) ${exitHere}`);
+    let pending = 0;
+    let count = 0;
+    for (let j = start; j <= end; j++) {
+      const p = parts[j]!;
+      pending += p.cost;
+      count++;
+      if (p.sync) {
+        emit(`cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count}; cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`);
+        pending = 0;
+        count = 0;
+      }
+      emit(p.setsNext ? `nx = (${p.pcExpr} + 4) | 0; ${p.code}` : p.code);
+      if (p.sync && !p.cold && j < n - 1) {
+        const next = parts[j + 1]!.pcExpr;
+        emit(`if (cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = ${next}; cpu.next = cpu.pc; return 1; }`);
+      }
+    }
+    if (count > 0) emit(`cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};`);
+    start = end + 1;
+  }
+  const last = parts[n - 1]!;
+  const fallThrough = `((pc0 + ${4 * n}) | 0)`;
+  emit(`cpu.curAt = ${last.at};`);
+  if (lastSetsNext) {
+    emit('cpu.pc = nx; cpu.next = nx;');
+    emit('if (nx !== pc0 || cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.stopCycle !== stop) return 1;');
+    emit('ran = 1;');
+    emit('}');
+  } else {
+    emit(`cpu.pc = ${fallThrough}; cpu.next = cpu.pc; return 1;`);
+  }
+  return { source: lines.join('\n'), globals: [...globals], called };
+}
+
+/** The interpreter's words from `pa` on that a block may hold (decoding them into the cache). */
+function collect(cpu: Processor, isa: Isa, pa: number): BlockInsn[] {
+  const out: BlockInsn[] = [];
+  const end = (pa | 4095) + 1;
+  for (let a = pa; a < end && out.length < MAX_BLOCK_INSNS; a += 4) {
+    const d = cpu.decodedAt(a);
+    const def = isa.insns[d.index];
+    if (def === undefined) break; // an illegal word: the interpreter traps
+    out.push({ def, index: d.index, d: d as DecodedInsn });
+    if (def.flow !== 'none') break;
+  }
+  return out;
+}
+
+/** The source of the block that would start at physical address pa (for tests and readers). */
+export function blockSourceOf(cpu: Processor, isa: Isa, pa: number): string {
+  return blockSource(collect(cpu, isa, pa)).source;
+}
+
+function compile(isa: Isa, insns: readonly BlockInsn[]): BlockFn {
+  const shared = sharedFor(isa);
+  // Key: all the function depends on (the ISA is the map it is in).
+  const key = insns.map((b) => `${b.d.word.toString(16)}/${b.d.cost}`).join(',');
+  let fn = shared.fns.get(key);
+  if (fn) return fn;
+  const { source, globals, called } = blockSource(insns);
+  if (shared.fns.size >= MAX_FUNCTIONS) shared.fns.clear();
+  const handlerNames = [...new Set(called.map((b) => b.index))];
+  const prelude = [
+    ...globals.map((g) => `const ${g} = ISA.${g};`),
+    ...handlerNames.map((i) => `const H${i} = HANDLERS[${i}];`),
+  ].join('\n');
+  const factory = new Function('ISA', 'HANDLERS', 'D', `"use strict";\n${prelude}\nreturn function block(cpu, pc0, at0) {\n${source}\n};`) as (
+    i: unknown,
+    h: unknown,
+    d: unknown,
+  ) => BlockFn;
+  const decoded = called.map((b) => new DecodedInsn(b.index, b.d.rd, b.d.rs1, b.d.rs2, b.d.imm, b.d.word, b.d.cost));
+  fn = factory(isaModule, shared.handlers, decoded);
+  shared.fns.set(key, fn);
+  return fn;
+}
+
+/** The translating engine: runs compiled blocks, and the interpreter's `step` for the rest. */
+export class Translator {
+  constructor(
+    private readonly isa: Isa,
+    private readonly interp: Interpreter,
+  ) {}
+
+  run(cpu: Processor): void {
+    const cache = cpu.translations!;
+    const interp = this.interp;
+    const threshold = translatorSettings.hotThreshold;
+    while (cpu.cycles < cpu.stopCycle) {
+      const pc = cpu.pc;
+      if ((pc & -4093) === cpu.fetchPage) {
+        const page = cache.pages[cpu.fetchBase >>> 12];
+        if (page !== undefined) {
+          const i = (pc & 4095) >>> 2;
+          const fn = page.blocks[i];
+          if (fn !== undefined) {
+            if (fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
+          } else {
+            const heat = page.heat[i]!;
+            if (heat < threshold) page.heat[i] = heat + 1;
+            else if (heat !== NEVER && this.translate(cpu, cache, page, i)) continue;
+          }
+        } else {
+          cache.page(cpu.fetchBase >>> 12);
+        }
+      }
+      interp.runBlock(cpu);
+    }
+  }
+
+  /** Compile the block at word i of the fetch page; false if no block can start there. */
+  private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number): boolean {
+    const pa = cpu.fetchBase | (i << 2);
+    const insns = collect(cpu, this.isa, pa);
+    if (insns.length === 0) {
+      page.heat[i] = NEVER; // a cold instruction: the interpreter runs it, until the page is written
+      return false;
+    }
+    if (cache.blocks >= translatorSettings.maxBlocks) {
+      cache.flush();
+      return false;
+    }
+    if (cache.pages[pa >>> 12] !== page) return false;
+    page.blocks[i] = compile(this.isa, insns);
+    for (let k = 0; k < insns.length; k++) page.covered[i + k] = 1;
+    page.count++;
+    cache.blocks++;
+    cache.counters.compiled++;
+    return true;
+  }
+}

@@ -1,0 +1,375 @@
+// Two engines, one truth: the block translator (src/machine/translate.ts) must give the same
+// results as the interpreter, bit for bit: output, exit codes, and the complete statistics
+// (cycles and instructions per world, ring and mode, traps by cause, VM exits, TLB hits, misses,
+// walk references and flushes, disk figures). Any difference is a bug in the translator.
+//
+// The boots run every workload under every configuration, and boot sets of the differential
+// tester (src/fuzz) under every configuration and both presets. The translator compiles a block
+// the first time it is reached here (threshold 0), so as much code as possible runs compiled.
+// The small programs below are the bad input of issue 21: code that writes its own next
+// instruction, jumps into the middle of a block, branches to a page it may not execute, changes
+// paging or ring inside straight-line code, every cycle limit, snapshots, and a cache that fills.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIGS, WORKLOADS, type BootResult } from '../../src/configs/index.js';
+import { bootOne, bootSet } from '../../src/fuzz/equivalence.js';
+import { deriveSeed } from '../../src/fuzz/random.js';
+import { setDefaultEngine, type EngineName, type MachineOptions } from '../../src/machine/machine.js';
+import { blockSourceOf, MAX_BLOCKS, translatorSettings } from '../../src/machine/translate.js';
+import { asm, boot, isa, PageTables, PTE, SMALL_MEMORY } from './helpers.js';
+import { Machine } from '../../src/machine/machine.js';
+
+let savedThreshold = 0;
+beforeAll(() => {
+  savedThreshold = translatorSettings.hotThreshold;
+  translatorSettings.hotThreshold = 0;
+});
+afterAll(() => {
+  translatorSettings.hotThreshold = savedThreshold;
+  setDefaultEngine(undefined);
+});
+
+/** What a boot reports, without the machine itself. */
+function report(r: BootResult): unknown {
+  const { machine: _machine, ...rest } = r;
+  return rest;
+}
+
+function underEngine<T>(engine: EngineName, f: () => T): T {
+  setDefaultEngine(engine);
+  try {
+    return f();
+  } finally {
+    setDefaultEngine(undefined);
+  }
+}
+
+/** Workloads in groups the kernel can run at once (it has 16 process slots). */
+function workloadGroups(): string[][] {
+  const names = WORKLOADS.map((w) => w.name);
+  const groups: string[][] = [];
+  for (let i = 0; i < names.length; i += 10) groups.push(names.slice(i, i + 10));
+  return groups;
+}
+
+describe('every workload under every configuration: translate equals interp bit for bit', () => {
+  it.each(CONFIGS.map((c) => c.name))('%s', (name) => {
+    const config = CONFIGS.find((c) => c.name === name)!;
+    let compiled = 0;
+    for (const workloads of workloadGroups()) {
+      const a = underEngine('interp', () => config.boot({ workloads, maxCycles: 2_000_000_000 }));
+      const b = underEngine('translate', () => config.boot({ workloads, maxCycles: 2_000_000_000 }));
+      expect(b.machine.engine).toBe('translate');
+      expect(a.stop.kind).toBe('halt');
+      expect(report(b)).toEqual(report(a));
+      compiled += b.machine.cpu.translations!.counters.compiled;
+    }
+    expect(compiled).toBeGreaterThan(100);
+  });
+});
+
+describe("the differential tester's programs: translate equals interp bit for bit", () => {
+  // A boot set that caught a pv defect (equivalence.test.ts), and one that caught a tester defect.
+  const sets = new Map<number, ReturnType<typeof bootSet>>();
+  const setOf = (seed: number): ReturnType<typeof bootSet> => {
+    if (!sets.has(seed)) sets.set(seed, bootSet(seed));
+    return sets.get(seed)!;
+  };
+  const cases: [number, string, string][] = [
+    ...CONFIGS.map((c): [number, string, string] => [deriveSeed(1, 4), c.name, 'default']),
+    [deriveSeed(1, 4), 'vtx-ept', 'vtx-2006'],
+    [3340711254, 'native', 'default'],
+    [3340711254, 'te', 'vtx-2006'],
+  ];
+  it.each(cases)('boot set %i under %s, preset %s', (seed, config, preset) => {
+    const set = setOf(seed);
+    const a = underEngine('interp', () => bootOne(set, config, preset));
+    const b = underEngine('translate', () => bootOne(set, config, preset));
+    expect(report(b)).toEqual(report(a));
+  });
+});
+
+// ---- Small programs ---------------------------------------------------------------------------
+
+interface Outcome {
+  stop: unknown;
+  stats: unknown;
+  x: number[];
+  pc: number;
+  next: number;
+  curAt: number;
+  state: Record<string, unknown>;
+  memory: string;
+}
+
+function outcome(m: Machine, stop: unknown): Outcome {
+  const c = m.cpu;
+  return {
+    stop,
+    stats: m.stats(),
+    x: Array.from(c.x),
+    pc: c.pc,
+    next: c.next,
+    curAt: c.curAt,
+    state: { ring: c.ring, epc: c.epc, cause: c.cause, badAddr: c.badAddr, einsn: c.einsn, halted: c.halted, paging: c.paging, ie: c.interruptsEnabled },
+    memory: Buffer.from(m.memory.bytes).toString('base64'),
+  };
+}
+
+/** Run `source` under both engines (with `setup` after loading) and expect equal outcomes. */
+function same(source: string, options: MachineOptions & { maxCycles?: number; setup?: (m: Machine) => void } = {}): { interp: Machine; translate: Machine } {
+  const { maxCycles = 2_000_000, setup, ...machineOptions } = options;
+  const machines = {} as { interp: Machine; translate: Machine };
+  const outcomes = (['interp', 'translate'] as const).map((engine) => {
+    const { m } = boot(source, { ...machineOptions, engine });
+    setup?.(m);
+    const stop = m.run(maxCycles);
+    machines[engine] = m;
+    return outcome(m, stop);
+  });
+  expect(outcomes[1]).toEqual(outcomes[0]);
+  return machines;
+}
+
+const HALT = isa.byMnemonic.get('halt')!.opcode << 24;
+
+describe('bad input runs as under the interpreter', () => {
+  it('code that writes its own next instruction (in a hot loop)', () => {
+    const { translate } = same(`
+        .org 0x1000
+_start: la      t0, next
+        la      t2, repl
+        lw      t2, 0(t2)
+        li      s1, 20
+loop:   addi    s0, s0, 1
+        addi    s1, s1, -1
+        bnez    s1, skip
+        sw      t2, 0(t0)           # the 20th time: the next instruction becomes halt
+skip:   addi    a0, a0, 3
+next:   addi    a1, a1, 1
+        j       loop
+repl:   halt`);
+    expect(translate.cpu.halted).toBe(true);
+    expect(translate.cpu.translations!.counters.dropsWritten).toBeGreaterThan(0);
+  });
+
+  it('a store over the instruction right after it, inside one block', () => {
+    same(`
+        .org 0x1000
+_start: la      t0, next
+        li      t1, ${HALT}
+        li      s0, 0
+        li      s1, 5
+loop:   addi    s1, s1, -1
+        beqz    s1, arm
+        j       body
+arm:    mv      t3, t1
+body:   sw      t3, 0(t0)           # first passes store 0 (illegal), last pass a halt: both get executed
+next:   addi    s0, s0, 1
+        j       loop
+        .org 0x1100
+handler: csrr   s2, EPC
+        addi    s2, s2, 4
+        csrw    EPC, s2
+        addi    a2, a2, 1
+        li      t3, 0x10000000      # addi zero, zero, 0... (any legal word) makes next legal again
+        sret`, { setup: (m) => (m.cpu.tvec = 0x1100) });
+  });
+
+  it('jumps into the middle of a block, from several places', () => {
+    same(`
+        .org 0x1000
+_start: li      s1, 300
+loop:   andi    t0, s1, 3
+        beqz    t0, a
+        li      t1, 1
+        beq     t0, t1, b
+        j       c
+a:      addi    a0, a0, 1
+b:      addi    a1, a1, 1
+c:      addi    a2, a2, 1
+        xor     a3, a3, a2
+        addi    s1, s1, -1
+        bnez    s1, loop
+        halt`);
+  });
+
+  it('a branch to a page that may not be executed, and to memory that does not exist', () => {
+    for (const target of ['0x5000', '0x7ffffff0']) {
+      same(`
+        .org 0x1000
+_start: la      t0, handler
+        csrw    TVEC, t0
+        li      t0, 0x20001         # page directory at 0x20000, paging on
+        csrw    PTBR, t0
+        li      s1, 10
+loop:   addi    s1, s1, -1
+        bnez    s1, loop
+        li      t0, ${target}
+        jr      t0
+handler: csrr   a0, CAUSE
+        csrr    a1, BADADDR
+        csrr    a2, EPC
+        halt`, {
+        memoryBytes: 1 << 20,
+        setup: (m) => new PageTables(m, 0x20000, 0x21000).identity(0x1000, 0x2000, PTE.P | PTE.X).identity(0x5000, 0x6000, PTE.P | PTE.W),
+      });
+    }
+  });
+
+  it('paging switched on and a ring changed between straight-line instructions', () => {
+    same(`
+        .org 0x1000
+_start: la      t0, handler
+        csrw    TVEC, t0
+        li      s1, 6
+again:  addi    a0, a0, 1
+        li      t0, 0x20001
+        csrw    PTBR, t0            # paging on: the next instructions are fetched through the MMU
+        addi    a1, a1, 1
+        lw      a2, 0x800(zero)     # not mapped for ring 0 either: a page fault
+        addi    a3, a3, 1
+        halt
+handler: csrr   t1, EPC
+        addi    t1, t1, 4
+        csrw    EPC, t1
+        csrw    PTBR, zero          # paging off again
+        addi    s1, s1, -1
+        beqz    s1, user
+        li      t1, 0
+        csrw    ESTATUS, t1
+        sret
+user:   li      t1, 3               # now drop to ring 3 at the same code: its privileged csrw traps
+        csrw    ESTATUS, t1
+        la      t1, done
+        csrw    EPC, t1
+        sret
+done:   addi    s3, s3, 1
+        csrw    TVEC, zero
+        halt`, {
+        memoryBytes: 1 << 20,
+        setup: (m) => new PageTables(m, 0x20000, 0x21000).identity(0x1000, 0x2000, PTE.P | PTE.X | PTE.ring(3)),
+      });
+  });
+
+  it('every cycle limit inside and between blocks (stopCycle honoured exactly)', () => {
+    const source = `
+        .org 0x1000
+_start: li      s1, 40
+        li      s0, 0x3000
+loop:   lw      t0, 0(s0)
+        addi    t0, t0, 1
+        mul     t1, t0, t0
+        sw      t1, 4(s0)
+        sw      t0, 0(s0)
+        addi    s1, s1, -1
+        bnez    s1, loop
+        halt`;
+    for (let limit = 1; limit < 420; limit += 1) same(source, { maxCycles: limit });
+  });
+
+  it('timer interrupts arrive at the same instruction', () => {
+    same(`
+        .org 0x1000
+_start: la      t0, handler
+        csrw    TVEC, t0
+        li      t0, 1               # timer line
+        csrw    IMASK, t0
+        li      t0, 37
+        out     0x20, t0            # TIMER_INTERVAL
+        ei
+        li      s1, 3000
+loop:   addi    a0, a0, 1
+        add     a1, a1, a0
+        addi    s1, s1, -1
+        bnez    s1, loop
+        halt
+handler: addi   a2, a2, 1
+        out     0x21, zero          # TIMER_ACK
+        sret`);
+  });
+
+  it('a snapshot restored under translate replays exactly', () => {
+    const source = `
+        .org 0x1000
+_start: li      s1, 2000
+loop:   addi    a0, a0, 1
+        sw      a0, 0x3000(zero)
+        add     a1, a1, a0
+        addi    s1, s1, -1
+        bnez    s1, loop
+        halt`;
+    const { m } = boot(source, { engine: 'translate' });
+    m.run(3000);
+    const snap = m.snapshot();
+    m.run();
+    const first = outcome(m, 'end');
+    m.restore(snap);
+    m.run();
+    expect(outcome(m, 'end')).toEqual(first);
+    const { m: reference } = boot(source, { engine: 'interp' });
+    reference.run();
+    expect(outcome(m, 'end')).toEqual(outcome(reference, 'end'));
+  });
+
+  it('fills every page with code: the cache stays within its bound and the results are the same', () => {
+    // 256 pages, each with 8 blocks that each jump to the next: 2048 blocks per pass, 5 passes
+    // with a different entry point each time so that new blocks keep being made.
+    const blocks: string[] = [];
+    for (let p = 0; p < 256; p++) {
+      for (let b = 0; b < 8; b++) blocks.push(`        .org 0x${(0x10000 + p * 4096 + b * 64).toString(16)}\np${p}b${b}: addi a0, a0, ${p + b}\n        xor  a1, a1, a0\n        j    ${b < 7 ? `p${p}b${b + 1}` : p < 255 ? `p${p + 1}b0` : 'back'}`);
+    }
+    const { translate } = same(`
+        .org 0x1000
+_start: li      s1, 12
+pass:   j       p0b0
+back:   addi    s1, s1, -1
+        bnez    s1, pass
+        halt
+${blocks.join('\n')}`, { memoryBytes: 2 << 20, maxCycles: 10_000_000 });
+    const cache = translate.cpu.translations!;
+    expect(cache.blocks).toBeLessThanOrEqual(MAX_BLOCKS);
+    expect(cache.counters.compiled).toBeGreaterThan(2048);
+  });
+
+  it('a limit on compiled blocks: a flush drops everything and the run goes on identically', () => {
+    const saved = translatorSettings.maxBlocks;
+    translatorSettings.maxBlocks = 3;
+    try {
+      const { translate } = same(`
+        .org 0x1000
+_start: li      s1, 50
+loop:   addi    a0, a0, 1
+        j       l2
+l2:     add     a1, a1, a0
+        j       l3
+l3:     xor     a2, a2, a1
+        j       l4
+l4:     addi    s1, s1, -1
+        bnez    s1, loop
+        halt`);
+      expect(translate.cpu.translations!.counters.flushes).toBeGreaterThan(0);
+      expect(translate.cpu.translations!.blocks).toBeLessThanOrEqual(3);
+    } finally {
+      translatorSettings.maxBlocks = saved;
+    }
+  });
+});
+
+describe('one definition', () => {
+  it('compiles the semantics of the base ISA inline from the table, with constants for the operands', () => {
+    const m = new Machine({ memoryBytes: SMALL_MEMORY, engine: 'translate' });
+    m.load(asm(`
+_start: addi    a0, a0, 5
+        add     a1, a1, a0
+        lw      a2, 0x100(zero)
+        sw      a2, 0x104(zero)
+        blt     a0, a1, _start
+        halt`));
+    const source = blockSourceOf(m.cpu, isa, 0);
+    // (the exact text is the exec's own source, as this build of the table prints it)
+    expect(source).toMatch(/x\[4\] = \(?x\[4\] \+ \(5\)\)? \| 0;/);
+    expect(source).toContain('cpu.load32(');
+    expect(source).not.toMatch(/\bH\d+\(/); // nothing called: every instruction inline
+  });
+});
