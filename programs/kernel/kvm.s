@@ -246,16 +246,32 @@ sys_vcpu_run:
         sw   t0, VMCS_G_IPEND(s1)
         # fall through
 
-# kvm_enter (s0 = PCB, s1 = VMCS): deliver what is due, then enter the guest.
+# kvm_enter (s0 = PCB, s1 = VMCS): deliver what is due, then enter the guest; or come back to
+# the VMM process first if it asked to (VR_FLAGS): when the host's console has input for it
+# (VR_F_INPUT), and, while it has work in flight (VR_F_KICK), when the guest idles.
 kvm_enter:
         call kvm_vtimer             # the guest's tick, if it is due
-        la   t0, vm_wfi             # a guest waiting in wfi goes on once a line it enables is
-        lw   t1, 0(t0)              # up; until then its VMM process sleeps (kvm_idle)
-        beqz t1, .inject
+        la   t0, vm_run
+        lw   t0, VR_FLAGS(t0)
+        andi t0, t0, VR_F_INPUT
+        beqz t0, .wfi
+        call kvm_host_input
+        li   a0, VR_F_INPUT
+        bnez t0, kvm_intr
+.wfi:   la   t0, vm_wfi             # a guest waiting in wfi goes on once a line it enables is
+        lw   t1, 0(t0)              # up; until then its VMM process sleeps (kvm_idle), or
+        beqz t1, .inject            # hears of it if it has work of its own (VR_F_KICK)
         lw   t2, VMCS_G_IPEND(s1)
         lw   t3, VMCS_G_IMASK(s1)
         and  t2, t2, t3
-        beqz t2, kvm_idle
+        bnez t2, .awake
+        la   t0, vm_run
+        lw   t0, VR_FLAGS(t0)
+        andi t0, t0, VR_F_KICK
+        beqz t0, kvm_idle
+        li   a0, VR_F_KICK
+        j    kvm_intr
+.awake: la   t0, vm_wfi
         sw   zero, 0(t0)
         lw   t0, VMCS_G_PC(s1)
         addi t0, t0, 4
@@ -356,6 +372,11 @@ kvm_exit_table:
 # in its own trap path: restart vcpu_run.
 kvm_x_extint:
         kvm_count kvm_stat_kernel, s2
+        la   t0, vm_run             # the VMM process has work in flight (a disk request): it
+        lw   t0, VR_FLAGS(t0)       # gets the processor back now, not after the guest's next
+        andi t0, t0, VR_F_KICK      # exit of its own (the interrupt is taken on its way out)
+        li   a0, VR_F_KICK
+        bnez t0, kvm_intr
 # kvm_restart: back to the process at its `syscall` (the pending interrupt, if any, is taken
 # as soon as it is in ring 3); it calls vcpu_run again, which goes on where the guest left off.
 kvm_restart:
@@ -500,6 +521,35 @@ kvm_io_user:
         sw   zero, VR_QUAL(t0)
         li   a0, VM_EXIT_IO
         j    kvm_to_user
+
+# kvm_intr(a0 = the VR_F_* bit): vcpu_run returns VM_EXIT_INTR, as KVM_RUN returns KVM_EXIT_INTR
+# (-EINTR) when QEMU's I/O thread kicks a vCPU thread with a signal: the VMM process does its own
+# work (reads the host's console, finishes a disk request) and runs the vCPU again. Not an exit
+# of the guest (a guest exit, if there was one, is counted where it was handled).
+kvm_intr:
+        la   t0, vm_run
+        sw   a0, VR_QUAL(t0)
+        la   t2, kvm_stat_intr
+        lw   t3, 0(t2)
+        addi t3, t3, 1
+        sw   t3, 0(t2)
+        li   s2, -1                 # no exit reason to count in kvm_stat_user
+        li   a0, VM_EXIT_INTR
+        j    kvm_to_user
+
+# kvm_host_input -> t0 = nonzero if a read() of the host's console would not wait: its ring holds
+# readable bytes, or the device has a byte or says the input has ended (console.s). What poll()
+# on the console's descriptor would say. Clobbers t0, t1.
+kvm_host_input:
+        la   t0, cons_r
+        lw   t0, 0(t0)
+        la   t1, cons_w
+        lw   t1, 0(t1)
+        xor  t0, t0, t1
+        bnez t0, .out
+        in   t0, CONSOLE_STATUS
+        andi t0, t0, 3
+.out:   ret
 
 kvm_x_halt:
         la   t0, vm_run
@@ -688,9 +738,10 @@ vm_run:     .space VR_SIZEOF    # the kernel's copy of the caller's struct vm_ru
 vm_regs:    .space VCPU_REGS_SIZE   # the kernel's copy of vcpu_set_regs' buffer
 
 # Statistics, read by the host side (src/configs/hosted.ts): exits by reason and by where they
-# were handled, guest pages backed, interrupts injected, restarts of vcpu_run.
+# were handled, guest pages backed, interrupts injected, restarts of vcpu_run, VM_EXIT_INTR returns.
 kvm_stat_kernel:    .space 4 * VMX_NREASONS
 kvm_stat_user:      .space 4 * VMX_NREASONS
 kvm_stat_ept_pages: .word 0
 kvm_stat_injected:  .word 0
 kvm_stat_restarts:  .word 0
+kvm_stat_intr:      .word 0     # VM_EXIT_INTR returns (the VMM process's own work)

@@ -21,6 +21,8 @@ import { DEFAULT_COSTS } from '../machine/costs.js';
 import { BoundedBytes } from '../machine/devices/console.js';
 import type { Machine, WorldMap, WorldStats } from '../machine/machine.js';
 import { MAX_MEMORY_BYTES } from '../machine/memory.js';
+import { DISK_BLOCK_SIZE, DISK_MAX_BYTES, type DiskDevice } from '../machine/devices/disk.js';
+import { openFs } from '../fs/image.js';
 import { kernelImage, userImage } from './images.js';
 import { bootDisk, KernelObserver, type JobState, loadNative, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, runBoot, userImages, type GuestMemory } from './native.js';
 import { rootDisk } from './rootfs.js';
@@ -121,6 +123,7 @@ class HostKernelView {
       eptPagesBacked: this.word(this.at('kvm_stat_ept_pages')),
       injectedInterrupts: this.word(this.at('kvm_stat_injected')),
       restarts: this.word(this.at('kvm_stat_restarts')),
+      intrReturns: this.word(this.at('kvm_stat_intr')),
     };
   }
 }
@@ -143,11 +146,7 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
   if (options.kernelDefines && Object.keys(options.kernelDefines).length > 0) {
     throw new BootError('--config hosted boots the native guest kernel (the host is the kernel built with -D HOST): kernel build options are not taken');
   }
-  // Not built yet (docs/vmm-hosted.md): rlvmm gives its guest no console input, and the guest's
-  // disk is a file on the host's disk, which the host would have to write back to the user's.
-  if (options.input || options.tty || options.shell) throw new BootError('--config hosted gives its guest no console input yet (no --input, --shell or --tty)');
   if (options.extensions && options.extensions.length > 0) throw new BootError('--config hosted does not take --extensions yet (its guest sees none: the driver leaves C_EXTENSIONS 0)');
-  if (options.disk) throw new BootError('--config hosted makes the guest\'s disk itself (a file on the host\'s disk): a disk of the boot\'s own (--disk, or the one a container or an image run writes) is not taken yet');
   const guestIsa = isaWith([]);
   const guestKernel = options.kernel ?? kernelImage(guestIsa);
   refuseParavirtKernel('hosted', guestKernel);
@@ -156,7 +155,11 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
   const hostMemory = guestSize + HOST_EXTRA_BYTES + (16 << 20);
   if (hostMemory > MAX_MEMORY_BYTES) throw new BootError(`the host needs ${hostMemory >> 20} MiB for a guest of ${guestSize >> 20} MiB; the machine has at most ${MAX_MEMORY_BYTES >> 20} MiB`);
   const image = guestImage(guestKernel, specs, guestSize, options);
+  // The guest's disk (the boot's own with --disk, or one made as for every config) becomes the
+  // file /vm/disk.img on the host's disk, which is as big as it must be to hold it.
   const guestDisk = bootDisk(specs, guestIsa, options.disk);
+  const hostDiskBytes = Math.max(HOST_DISK_BYTES, roundUp(guestDisk.length + image.bytes.length + HOST_DISK_SPARE_BYTES, 1 << 20));
+  if (hostDiskBytes > DISK_MAX_BYTES) throw new BootError(`the host's disk would have to be ${hostDiskBytes >> 20} MiB to hold a guest disk of ${guestDisk.length >> 20} MiB; a disk is at most ${DISK_MAX_BYTES >> 20} MiB`);
 
   // The host: its kernel with the driver, /sbin/init, the system programs and rlvmm, on a disk
   // that also holds the guest's files. init starts one job: rlvmm.
@@ -170,7 +173,7 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
     hostDisk = rootDisk([{ name: VMM_PROGRAM, image: userImage(VMM_PROGRAM, guestIsa) }, ...besidePrograms], undefined, [
       { path: GUEST_IMAGE_PATH, bytes: image.bytes },
       { path: GUEST_DISK_PATH, bytes: guestDisk },
-    ], systemPrograms(guestIsa), HOST_DISK_BYTES);
+    ], systemPrograms(guestIsa), hostDiskBytes);
   } catch (e) {
     if (e instanceof BootError) throw new BootError(`the host's disk cannot hold the guest's files (its disk image is ${guestDisk.length} bytes, the guest image ${image.bytes.length}): ${e.message}`);
     throw e;
@@ -184,7 +187,11 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
   const hostWriterJob = findSymbol(hostKernel, 'writer_job')!.value >>> 0;
   let machine: Machine;
   machine = hostObserver.machine(
-    { isa: hostIsa, memoryBytes: hostMemory, costs: options.costs ?? DEFAULT_COSTS, worlds: HOSTED_WORLDS, ...(options.devices && { devices: options.devices }), disk: hostDisk },
+    // The host's console is the machine's: --input, or what --shell and --tty type, is the
+    // host's input, which rlvmm reads for its guest (the host's console is not a terminal: the
+    // guest's kernel does the line editing and the echo, with BOOT_TTY in the guest's boot
+    // arguments).
+    { isa: hostIsa, memoryBytes: hostMemory, costs: options.costs ?? DEFAULT_COSTS, worlds: HOSTED_WORLDS, ...(options.devices && { devices: options.devices }), disk: hostDisk, ...(options.input && { consoleInput: options.input }) },
     (byte) => {
       // A byte rlvmm (the host's job 1) writes is the guest's console output.
       if (machine.memory.words[hostWriterJob >>> 2] === 1) {
@@ -224,11 +231,53 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
         consoleTruncated: guestConsole.truncated,
         stats,
         processes: host.alive() || !guestJobs ? guest.processes() : guest.processes(guestJobs),
-        machine,
+        // The host's machine, seen with the guest's disk: `machine.disk` is the file
+        // /vm/disk.img read back from the host's disk (what --disk writes back, what the tests
+        // check with fsck), every other part is the host's.
+        machine: withGuestDisk(machine, guestDisk),
         host: { console: hostResult.console, processes: hostResult.processes },
       } satisfies BootResult;
     },
   };
+}
+
+const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
+/** Room on the host's disk beyond the guest's files: its programs, directories, inodes. */
+const HOST_DISK_SPARE_BYTES = 4 << 20;
+
+/** The guest's disk after a run: the file GUEST_DISK_PATH on the host's disk. Only what reports
+ *  and --disk read of a DiskDevice: its contents, its size, and whether the guest wrote it
+ *  (compared with what it was at boot: rlvmm writes the file only for the guest's writes). */
+class GuestDiskView {
+  private bytes: Uint8Array | undefined;
+  constructor(
+    private readonly hostDisk: DiskDevice,
+    private readonly original: Uint8Array,
+  ) {}
+
+  contents(): Uint8Array {
+    if (!this.bytes) {
+      const fs = openFs(this.hostDisk.contents());
+      if (!fs.ok) throw new BootError(`the host's disk after the run has no filesystem: ${fs.detail ?? fs.error}`);
+      const file = fs.value.read(GUEST_DISK_PATH, 0, this.original.length);
+      if (!file.ok || file.value.length !== this.original.length) throw new BootError(`${GUEST_DISK_PATH} on the host's disk after the run: ${file.ok ? `${file.value.length} bytes, not ${this.original.length}` : file.error}`);
+      this.bytes = file.value;
+    }
+    return this.bytes.slice();
+  }
+
+  get wasWritten(): boolean {
+    return this.hostDisk.wasWritten && Buffer.compare(this.contents(), this.original) !== 0;
+  }
+
+  get blockCount(): number {
+    return this.original.length / DISK_BLOCK_SIZE;
+  }
+}
+
+function withGuestDisk(machine: Machine, guestDisk: Uint8Array): Machine {
+  const disk = new GuestDiskView(machine.disk, guestDisk) as unknown as DiskDevice;
+  return Object.create(machine, { disk: { value: disk, enumerable: true } }) as Machine;
 }
 
 export function bootHosted(options: BootOptions): BootResult {

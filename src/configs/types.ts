@@ -169,6 +169,9 @@ export interface HostedStats {
   injectedInterrupts: number;
   /** Times vcpu_run was restarted: a host interrupt exited the guest, or the guest idled in wfi. */
   restarts: number;
+  /** Times vcpu_run returned VM_EXIT_INTR: the VMM process had work of its own (host console
+   *  input for its guest, a disk request in flight). */
+  intrReturns: number;
 }
 
 /** The machine's statistics, plus the VMM's own counters where a VMM runs. */
