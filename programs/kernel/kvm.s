@@ -42,6 +42,7 @@
         .equ KVM_EXITS, VMX_EXIT_IO | VMX_EXIT_HALT | VMX_EXIT_WFI | VMX_EXIT_EXTINT
         .equ KV_TIMER_INTERVAL, VMCS_SOFTWARE      # the guest's virtual timer, in the VMCS's
         .equ KV_TIMER_NEXT, VMCS_SOFTWARE + 4      # software words (as the vtx VMM keeps it)
+        .equ KV_TICK_GRACE, 10000                  # kvm_behind: the vtx VMM's VMM_TICK_GRACE
 
 # vm_owned: unless the caller (s0) owns the VM, return -EBADF (to the caller of the routine
 # that expands it, which must not have pushed anything). Clobbers t0 only.
@@ -267,10 +268,22 @@ kvm_enter:
         bnez t2, .awake
         la   t0, vm_run
         lw   t0, VR_FLAGS(t0)
-        andi t0, t0, VR_F_KICK
-        beqz t0, kvm_idle
-        li   a0, VR_F_KICK
-        j    kvm_intr
+        andi t1, t0, VR_F_KICK
+        li   a0, VR_F_KICK | VR_Q_IDLE
+        bnez t1, kvm_intr
+        li   t2, 0                  # which lines can still come: the guest's timer if it
+        lw   t1, KV_TIMER_INTERVAL(s1)  # runs, the console's while the VMM waits for input
+        beqz t1, .console
+        ori  t2, t2, IRQ_TIMER
+.console:
+        andi t1, t0, VR_F_INPUT
+        beqz t1, .any
+        ori  t2, t2, IRQ_CONSOLE
+.any:   and  t2, t2, t3
+        bnez t2, kvm_idle
+        li   s2, -1                 # none the guest enables: it would wait forever, which on
+        li   a0, VM_EXIT_DEADLOCK   # bare metal stops the machine; here the VMM hears of it
+        j    kvm_to_user
 .awake: la   t0, vm_wfi
         sw   zero, 0(t0)
         lw   t0, VMCS_G_PC(s1)
@@ -289,9 +302,13 @@ kvm_enter:
         beqz a0, .controls
         lw   t2, VMCS_G_STATUS(s1)
         andi t2, t2, STATUS_IE
-        bnez t2, .deliver
+        bnez t2, .behind
         ori  t1, t1, VMX_EXIT_INTWINDOW
         j    .controls
+.behind:
+        call kvm_behind
+        li   t1, KVM_EXITS
+        beqz a0, .controls
 .deliver:
         li   t0, CAUSE_TIMER_INTERRUPT      # line 0; line n is cause TIMER + n
 .lowest:
@@ -485,9 +502,10 @@ kvm_x_io:
         add  t0, t0, a2
         sw   t0, KV_TIMER_NEXT(s1)
         j    .done
-.ack:   lw   t0, VMCS_G_IPEND(s1)   # lower the guest's timer line
-        andi t0, t0, ~IRQ_TIMER & 0xffff
-        sw   t0, VMCS_G_IPEND(s1)
+.ack:   lw   t0, VMCS_G_IPEND(s1)   # lower the guest's timer line; periods that passed
+        andi t0, t0, ~IRQ_TIMER & 0xffff    # while it was pending coalesced into it, as on
+        sw   t0, VMCS_G_IPEND(s1)       # the device: the next tick is at the next period
+        call kvm_vtimer_due             # boundary (as the vtx VMM's vdev_out_TIMER_ACK)
 .done:  kvm_count kvm_stat_kernel, s2
         lw   t0, VMCS_G_PC(s1)
         addi t0, t0, 4
@@ -595,21 +613,66 @@ kvm_efault:
 # tick, as on the device). The tick is noticed at the next entry: the host's own ticks exit the
 # guest, so it is late by at most one host quantum. Clobbers t0-t3.
 kvm_vtimer:
+        push ra
+        call kvm_vtimer_due
+        pop  ra
+        beqz t0, .no
+        lw   t1, VMCS_G_IPEND(s1)
+        ori  t1, t1, IRQ_TIMER
+        sw   t1, VMCS_G_IPEND(s1)
+.no:    ret
+
+# kvm_vtimer_due (s1 = VMCS) -> t0 = nonzero if the guest's timer is on and its tick is due; then
+# KV_TIMER_NEXT moves to the first period boundary after now. Clobbers t0-t3.
+kvm_vtimer_due:
         lw   t0, KV_TIMER_INTERVAL(s1)
         beqz t0, .no
         lw   t1, KV_TIMER_NEXT(s1)
         csrr t2, CYCLE
         sub  t3, t2, t1
-        blt  t3, zero, .no
+        blt  t3, zero, .not
         divu t3, t3, t0
         addi t3, t3, 1
         mul  t3, t3, t0
         add  t1, t1, t3
         sw   t1, KV_TIMER_NEXT(s1)
-        lw   t1, VMCS_G_IPEND(s1)
-        ori  t1, t1, IRQ_TIMER
-        sw   t1, VMCS_G_IPEND(s1)
+        ret
+.not:   li   t0, 0
 .no:    ret
+
+# kvm_behind(a0 = the pending lines the guest enables, about to be injected) -> a0 = the lines to
+# inject now. A tick that fell due while the guest was still handling the previous one would
+# interrupt it again before it runs one instruction: with a guest quantum shorter than what a
+# virtual tick costs, the guest would handle ticks forever. The sign: its last trap was a timer
+# interrupt and it is exactly where that handler's return put it (pc = EPC). Such a tick is
+# coalesced into the next, a full interval (at least KV_TICK_GRACE cycles) from now, as the vtx
+# VMM's vtimer_behind does. Clobbers t0-t3.
+kvm_behind:
+        andi t0, a0, IRQ_TIMER
+        beqz t0, .now
+        lw   t0, VMCS_G_CAUSE(s1)
+        li   t1, CAUSE_TIMER_INTERRUPT
+        bne  t0, t1, .now
+        lw   t0, VMCS_G_PC(s1)
+        lw   t1, VMCS_G_EPC(s1)
+        bne  t0, t1, .now
+        lw   t0, VMCS_G_IPEND(s1)
+        andi t0, t0, ~IRQ_TIMER & 0xffff
+        sw   t0, VMCS_G_IPEND(s1)
+        andi a0, a0, ~IRQ_TIMER & 0xffff
+        lw   t0, KV_TIMER_INTERVAL(s1)
+        li   t1, KV_TICK_GRACE
+        bgeu t0, t1, .period
+        mv   t0, t1
+.period:
+        csrr t1, CYCLE
+        add  t1, t1, t0
+        sw   t1, KV_TIMER_NEXT(s1)
+        la   t2, kvm_stat_coalesced
+        lw   t3, 0(t2)
+        addi t3, t3, 1
+        sw   t3, 0(t2)
+.now:   ret
 
 # kvm_ept_map(a0 = guest-physical address inside guest memory; s0 = PCB) -> a0 = 0 once its page
 # is mapped in the EPT, or -ENOMEM. The frame is the one behind the VMM process's page at
@@ -745,3 +808,4 @@ kvm_stat_ept_pages: .word 0
 kvm_stat_injected:  .word 0
 kvm_stat_restarts:  .word 0
 kvm_stat_intr:      .word 0     # VM_EXIT_INTR returns (the VMM process's own work)
+kvm_stat_coalesced: .word 0     # guest ticks coalesced by kvm_behind

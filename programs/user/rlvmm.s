@@ -17,16 +17,17 @@
 #   disk     the guest's registers live here (disk_regs); a request is checked as the device
 #            checks it and starts: the guest sees BUSY and goes on (its process sleeps, another
 #            runs, or it idles); the request is done on the file, an lseek() and a read() or
-#            write() straight to or from the guest's memory, the next time vcpu_run comes back,
-#            which the driver makes happen at the next host interrupt or when the guest idles
-#            (VR_F_KICK); then DONE and line 2, as the device's completion (QEMU's AIO in its
-#            main loop, single-threaded)
+#            write() straight to or from the guest's memory, when the driver comes back with
+#            VM_EXIT_INTR at the next host interrupt or when the guest idles (VR_F_KICK); then
+#            DONE and line 2, as the device's completion (QEMU's AIO in its main loop, which
+#            here is the vCPU's loop too: rlvmm has one thread)
 #   power    the guest's power-off code becomes this process's exit code
 # Any other port is an undriven bus: reads -1, writes are ignored.
 #
 # Exit codes: the guest's power-off code; 1 when the image, the disk or the driver fails (a
 # message says which); 7 when the guest cannot go on (its trap handler faulted, as the bare-metal
-# VMMs' code 7).
+# VMMs' code 7, or it waits in wfi for an interrupt that can never come, which stops a bare
+# machine: "deadlock").
 
         .include "../lib/hw.inc"        # ports, interrupt lines, the disk's registers
         .include "user.inc"
@@ -62,14 +63,10 @@ _start: li   t0, 2                      # optional arguments: IMAGE, DISK
         bnez a0, .kvm
         la   s0, run                    # s0 = the struct vm_run
 # The loop: say when the driver is to come back early and which of our devices' lines are up,
-# run the vCPU until an exit the kernel hands over, finish a disk request in flight, handle the
-# exit, run again.
+# run the vCPU until an exit the kernel hands over, handle the exit, run again.
 .run:   call run_setup
         mv   a0, s0
         call vcpu_run
-        mv   s1, a0
-        call disk_finish                # a request in flight is done now (whatever came back)
-        mv   a0, s1
         li   t0, VM_EXIT_IO
         beq  a0, t0, .io
         li   t0, VM_EXIT_INTR
@@ -78,6 +75,8 @@ _start: li   t0, 2                      # optional arguments: IMAGE, DISK
         beq  a0, t0, .halt
         li   t0, VM_EXIT_FAIL
         beq  a0, t0, .fail
+        li   t0, VM_EXIT_DEADLOCK
+        beq  a0, t0, .dead
         j    .kvm                       # -errno
 .io:    lw   a0, VR_PORT(s0)
         lw   t0, VR_OUT(s0)
@@ -88,18 +87,23 @@ _start: li   t0, 2                      # optional arguments: IMAGE, DISK
 .in:    call dev_in
         sw   a0, VR_DATA(s0)            # the guest's rd gets it at the next vcpu_run
         j    .run
-.intr:  lw   t0, VR_QUAL(s0)            # our own work: the host's console has input (a disk
-        andi t0, t0, VR_F_INPUT         # request was finished above)
+.intr:  lw   a0, VR_QUAL(s0)            # our own work: a disk request in flight may be done,
+        call disk_finish                # and the host's console may have input
+        lw   t0, VR_QUAL(s0)
+        andi t0, t0, VR_F_INPUT
         beqz t0, .run
         call console_fill
         j    .run
 .halt:  li   a0, 0
         call exit
+.dead:  la   a0, msg_dead
+        call print_err
+        j    .at
 .fail:  la   a0, msg_fail
         call print_err
         lw   a0, VR_QUAL(s0)
         call print_dec_err
-        la   a0, msg_at
+.at:    la   a0, msg_at
         call print_err
         lw   a0, VR_PC(s0)
         call print_dec_err
@@ -387,6 +391,7 @@ run_setup:
 
         .equ CONSOLE_INPUT_ENDED_BIT, 2 # CONSOLE_STATUS bit 1: input has ended
         .equ CON_MAX, 512               # bytes of host input rlvmm holds for its guest
+        .equ DISK_TICKS, 4              # disk_finish: a request's latency, in host interrupts
 
 # The guest's disk registers, one word per port from DISK_BLOCK (dev_in reads them by port).
         .equ DR_BLOCK, 0
@@ -398,7 +403,7 @@ run_setup:
 # disk_command(a1 = command): start the request in the registers, as the device does
 # (DiskDevice.command): refused while one is in flight; checked (the command, the count, the
 # range, the address: a request that cannot start fails at once, DONE and ERROR with the code);
-# else BUSY, and disk_finish does it the next time vcpu_run comes back.
+# else BUSY, and disk_finish does it when vcpu_run comes back with VM_EXIT_INTR.
 disk_command:
         la   t3, disk_regs
         lw   t0, DR_STATUS(t3)
@@ -436,6 +441,7 @@ disk_command:
         bgtu t1, t0, .error
 .start: la   t0, disk_pending           # the request as it is now (the guest may write the
         sw   a1, 0(t0)                  # registers again while it is in flight)
+        sw   zero, 16(t0)
         lw   t1, DR_BLOCK(t3)
         sw   t1, 4(t0)
         lw   t1, DR_ADDR(t3)
@@ -449,14 +455,26 @@ disk_command:
         ori  a0, a0, DISK_ST_DONE | DISK_ST_ERROR
         j    disk_done
 
-# disk_finish: if a request is in flight, do it on the file (an lseek(), then one read() or
-# write() straight to or from the guest's memory; a flush has nothing to do: the host's file
-# layer writes through) and complete it: DONE, line 2.
+# disk_finish(a0 = VR_QUAL of a VM_EXIT_INTR): if a request is in flight, and the guest idles or
+# DISK_TICKS host interrupts came since it started (the host's tick is rlvmm's clock: a request
+# takes at least DISK_TICKS - 1 host quanta unless the guest has nothing else to do, as a
+# device's takes its latency), do it on the file (an lseek(), then one read() or write() straight to or from
+# the guest's memory; a flush has nothing to do: the host's file layer writes through) and
+# complete it: DONE, line 2.
 disk_finish:
         la   t0, disk_pending
         lw   a1, 0(t0)
         beqz a1, .none
-        sw   zero, 0(t0)
+        andi t1, a0, VR_F_KICK
+        beqz t1, .none                  # not our kick (input came)
+        andi t1, a0, VR_Q_IDLE
+        bnez t1, .now
+        lw   t1, 16(t0)                 # host interrupts since it started
+        addi t1, t1, 1
+        sw   t1, 16(t0)
+        li   t2, DISK_TICKS
+        bltu t1, t2, .none
+.now:   sw   zero, 0(t0)
         li   t1, DISK_CMD_FLUSH
         li   a0, DISK_ST_DONE
         beq  a1, t1, disk_done
@@ -555,7 +573,7 @@ disk_fd:     .word -1
 guest_size:  .word 0
 guest_entry: .word 0
 disk_regs:   .space 28                  # DISK_BLOCK .. DISK_BLOCKS, one word per port
-disk_pending: .word 0, 0, 0, 0          # the request in flight: command (0: none), block, address, count
+disk_pending: .word 0, 0, 0, 0, 0       # the request in flight: command (0: none), block, address, count, host interrupts since
 con_r:       .word 0                    # con_buf[con_r, con_w) is the guest's unread input
 con_w:       .word 0
 con_ended:   .word 0                    # CONSOLE_INPUT_ENDED_BIT once the host's read() gave 0
@@ -571,7 +589,8 @@ default_image: .asciz "/vm/guest.img"
 default_disk:  .asciz "/vm/disk.img"
 name:        .asciz "rlvmm"
 word_kvm:    .asciz "kvm"
-msg_fail:    .asciz "rlvmm: the guest cannot go on: cause "
+msg_fail:    .asciz "rlvmm: guest double fault: it cannot go on: cause "
+msg_dead:    .asciz "rlvmm: guest deadlock: it waits for an interrupt that can never come"
 msg_at:      .asciz " at pc "
 msg_nl:      .asciz "\n"
         .align 4

@@ -19,13 +19,6 @@ export const CONFIGS: readonly BootConfig[] = [
     'paravirtualization VMM in ring 0 (programs/vmm/pv); the guest kernel built with PARAVIRT in ring 1: hypercalls, a shared page, batched page-table updates',
     { vmm: 'pv', extensions: [], flags: 0, kernelDefines: { PARAVIRT: 1 } },
   ),
-];
-
-/** Configurations a user (`boot --config`, `bench --configs`, the debugger) can pick that are
- *  not yet in CONFIGS, which every suite, every all-configs test and the equivalence tester run:
- *  `hosted` (docs/vmm-hosted.md, "What is not built yet": no console input for its guest, a
- *  guest disk that answers at once, the guest's disk a file on the host's). */
-export const EXTRA_CONFIGS: readonly BootConfig[] = [
   {
     name: 'hosted',
     description: 'hosted (type-2) VMM: the kernel built with -D HOST on bare metal, its driver (programs/kernel/kvm.s) and the user-space VMM /bin/rlvmm run the guest kernel in non-root mode with nested paging',
@@ -33,6 +26,10 @@ export const EXTRA_CONFIGS: readonly BootConfig[] = [
     boot: bootHosted,
   },
 ];
+
+/** Configurations a user (`boot --config`, `bench --configs`, the debugger) can pick that are
+ *  not in CONFIGS, which every suite, every all-configs test and the equivalence tester run. */
+export const EXTRA_CONFIGS: readonly BootConfig[] = [];
 
 /** Every configuration there is. */
 export const ALL_CONFIGS: readonly BootConfig[] = [...CONFIGS, ...EXTRA_CONFIGS];

@@ -172,6 +172,9 @@ export interface HostedStats {
   /** Times vcpu_run returned VM_EXIT_INTR: the VMM process had work of its own (host console
    *  input for its guest, a disk request in flight). */
   intrReturns: number;
+  /** Guest ticks the driver coalesced into the next because the guest fell behind (as
+   *  VmmStats.coalescedTicks). */
+  coalescedTicks: number;
 }
 
 /** The machine's statistics, plus the VMM's own counters where a VMM runs. */
