@@ -247,14 +247,14 @@ const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
 const HOST_DISK_SPARE_BYTES = 4 << 20;
 
 /** The guest's disk after a run: the file GUEST_DISK_PATH on the host's disk. Only what reports
- *  and --disk read of a DiskDevice: its contents, its size, and whether the guest wrote it
- *  (compared with what it was at boot: rlvmm writes the file only for the guest's writes). */
+ *  and --disk read of a DiskDevice: its contents, its size, and whether the guest wrote it. */
 class GuestDiskView {
   private bytes: Uint8Array | undefined;
   constructor(
     private readonly hostDisk: DiskDevice,
     private readonly original: Uint8Array,
   ) {}
+
 
   contents(): Uint8Array {
     if (!this.bytes) {
@@ -267,8 +267,10 @@ class GuestDiskView {
     return this.bytes.slice();
   }
 
+  /** The host writes its disk only for rlvmm's writes of the guest's (its own files are read,
+   *  never written), so this is the device's "a write request completed". */
   get wasWritten(): boolean {
-    return this.hostDisk.wasWritten && Buffer.compare(this.contents(), this.original) !== 0;
+    return this.hostDisk.wasWritten;
   }
 
   get blockCount(): number {
