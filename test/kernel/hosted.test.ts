@@ -14,6 +14,7 @@ import { program } from './guests/guest.js';
 import { checkBootSet } from '../../src/fuzz/equivalence.js';
 import { deriveSeed } from '../../src/fuzz/random.js';
 import { fsck } from '../../src/fs/fsck.js';
+import { runContainer } from '../../src/configs/container.js';
 
 const hosted = (options: Omit<BootOptions, 'maxCycles'>): BootResult => findConfig('hosted')!.boot({ maxCycles: 400_000_000, ...options });
 const native = (options: Omit<BootOptions, 'maxCycles'>): BootResult => findConfig('native')!.boot({ maxCycles: 400_000_000, ...options });
@@ -294,6 +295,12 @@ describe('hosted: console input and a disk of the boot\'s own', () => {
     expect(fsck(after).problems).toEqual([]);
     // A guest that writes nothing leaves the file (and so the host's disk) unwritten.
     expect([hosted({ workloads: ['compute'] }).machine.disk.wasWritten, native({ workloads: ['compute'] }).machine.disk.wasWritten]).toEqual([false, false]);
+  });
+
+  it('a container (boot --container, container run): crun in the guest, its disk the guest\'s', () => {
+    const spec = { layers: [[{ path: 'bin', type: 'dir' as const }]], command: ['/bin/x'], cwd: '/nothere' };
+    const run = runContainer(findConfig('hosted')!, spec, isaWith([]), {});
+    expect({ exit: run.exitCode, out: run.job?.output }).toEqual({ exit: 125, out: 'crun: ctr: cwd: No such file or directory\n' });
   });
 
   it('the guest sees its disk busy: each request is done when the guest idles or after DISK_TICKS host ticks (a VM_EXIT_INTR), not at the command', () => {
