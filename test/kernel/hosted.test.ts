@@ -15,6 +15,7 @@ import { checkBootSet } from '../../src/fuzz/equivalence.js';
 import { deriveSeed } from '../../src/fuzz/random.js';
 import { fsck } from '../../src/fs/fsck.js';
 import { runContainer } from '../../src/configs/container.js';
+import { measureInterference } from '../../src/bench/hosted.js';
 
 const hosted = (options: Omit<BootOptions, 'maxCycles'>): BootResult => findConfig('hosted')!.boot({ maxCycles: 400_000_000, ...options });
 const native = (options: Omit<BootOptions, 'maxCycles'>): BootResult => findConfig('native')!.boot({ maxCycles: 400_000_000, ...options });
@@ -192,6 +193,21 @@ describe('hosted: figures', () => {
       ['native', 'vtx-ept', 'hosted'].map((c) => [c, { compute: perIteration(c, 'compute', 20), io: perIteration(c, 'io', 20), nanoIn: perIteration(c, 'nano-in', 1000) }]),
     );
     expect(figures).toEqual(FIGURES);
+  });
+});
+
+describe('hosted: a host process beside the VM (the overhead suite\'s hosted-interference)', () => {
+  it('compute in the VM and as a host process: about the sum of their times alone (docs/vmm-hosted.md)', () => {
+    expect(measureInterference(costPreset('default'), 20)).toEqual({
+      workload: 'compute',
+      preset: 'default',
+      together: 39647.4,
+      guest: 19583.2,
+      hostKernel: 395.45,
+      hostUser: 19451.25,
+      transitions: 217.5,
+      restarts: 0.25,
+    });
   });
 });
 
