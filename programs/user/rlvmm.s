@@ -22,6 +22,8 @@
 #            DONE and line 2, as the device's completion (QEMU's AIO in its main loop, which
 #            here is the vCPU's loop too: rlvmm has one thread)
 #   power    the guest's power-off code becomes this process's exit code
+# With the file /vm/vhost-console on the host's disk (`--config hosted` with vhostConsole), the
+# console's output is the driver's (VR_F_VHOST): the guest's `out CONSOLE_DATA` never comes here.
 # Any other port is an undriven bus: reads -1, writes are ignored.
 #
 # Exit codes: the guest's power-off code; 1 when the image, the disk or the driver fails (a
@@ -46,6 +48,15 @@ _start: li   t0, 2                      # optional arguments: IMAGE, DISK
         sw   t0, 0(t1)
 .load:  call load_image
         call open_disk
+        la   a0, vhost_path             # the switch: with the file /vm/vhost-console, the
+        li   a1, O_RDONLY               # driver writes the guest's console output itself
+        call open                       # (VR_F_VHOST)
+        blt  a0, zero, .plain
+        call close
+        li   t0, VR_F_VHOST
+        la   t1, vhost
+        sw   t0, 0(t1)
+.plain:
         call vm_create
         bnez a0, .kvm
         li   a0, GUEST
@@ -370,7 +381,10 @@ run_setup:
         lw   t3, 0(t3)
         beqz t3, .flags
         ori  a0, a0, VR_F_KICK
-.flags: sw   a0, VR_FLAGS(s0)
+.flags: la   t3, vhost
+        lw   t3, 0(t3)
+        or   a0, a0, t3
+        sw   a0, VR_FLAGS(s0)
         li   a0, 0
         la   t3, con_irq
         lw   t3, 0(t3)
@@ -580,6 +594,9 @@ con_ended:   .word 0                    # CONSOLE_INPUT_ENDED_BIT once the host'
 con_owed:    .word 0                    # 1: the guest was told to wait; the end raises line 1
 con_irq:     .word 0                    # CONSOLE_IRQ_ENABLE
 con_buf:     .space CON_MAX
+vhost:       .word 0                    # VR_F_VHOST if /vm/vhost-console exists, else 0
+vhost_path:  .asciz "/vm/vhost-console"
+        .align 4
 run:         .space VR_SIZEOF
 regs:        .space VCPU_REGS_SIZE
 header:      .space GI_SIZEOF

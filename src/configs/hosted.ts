@@ -38,6 +38,8 @@ const HOST_DISK_BYTES = 12 << 20;
 export const GUEST_IMAGE_PATH = '/vm/guest.img';
 export const GUEST_DISK_PATH = '/vm/disk.img';
 export const VMM_PROGRAM = 'rlvmm';
+/** rlvmm's switch for the in-kernel console (VR_F_VHOST): this file on the host's disk. */
+export const VHOST_CONSOLE_PATH = '/vm/vhost-console';
 
 /** Root mode is the host: its kernel (ring 0, the driver included) and its processes (ring 3,
  *  rlvmm) are both the virtualization layer, `vmm`; stats.hosted splits them. Non-root mode is
@@ -109,6 +111,11 @@ class HostKernelView {
     return ((pte & ~0xfff) | (gpa & 0xfff)) >>> 0;
   }
 
+  /** Console bytes the driver wrote itself (VR_F_VHOST). */
+  vhostBytes(): number {
+    return this.word(this.at('kvm_stat_vhost'));
+  }
+
   stats(): Omit<HostedStats, 'worlds'> {
     const kernel: Record<string, number> = {};
     const user: Record<string, number> = {};
@@ -174,6 +181,7 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
     hostDisk = rootDisk([{ name: VMM_PROGRAM, image: userImage(VMM_PROGRAM, guestIsa) }, ...besidePrograms], undefined, [
       { path: GUEST_IMAGE_PATH, bytes: image.bytes },
       { path: GUEST_DISK_PATH, bytes: guestDisk },
+      ...(options.vhostConsole ? [{ path: VHOST_CONSOLE_PATH, bytes: new Uint8Array(0) }] : []),
     ], systemPrograms(guestIsa), hostDiskBytes);
   } catch (e) {
     if (e instanceof BootError) throw new BootError(`the host's disk cannot hold the guest's files (its disk image is ${guestDisk.length} bytes, the guest image ${image.bytes.length}): ${e.message}`);
@@ -230,7 +238,7 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
         console: guestConsole.text(),
         consoleBytes: guestConsole.total,
         consoleTruncated: guestConsole.truncated,
-        stats,
+        stats: options.vhostConsole ? { ...stats, hosted: { ...stats.hosted, vhostBytes: host.vhostBytes() } } : stats,
         processes: host.alive() || !guestJobs ? guest.processes() : guest.processes(guestJobs),
         // The host's machine, seen with the guest's disk: `machine.disk` is the file
         // /vm/disk.img read back from the host's disk (what --disk writes back, what the tests
