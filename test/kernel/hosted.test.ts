@@ -339,7 +339,7 @@ describe('hosted: console input and a disk of the boot\'s own', () => {
   it('the guest sees its disk busy: each request is done when the guest idles or after DISK_TICKS host ticks (a VM_EXIT_INTR), not at the command', () => {
     const h = hosted({ workloads: ['fileio'] });
     // The guest's disk requests, and each of them completed by a return of vcpu_run of its own.
-    expect(h.stats.hosted!.intrReturns).toBe(29);
+    expect(h.stats.hosted!.intrReturns).toBe(27);
     expect(h.stats.hosted!.injectedInterrupts).toBeGreaterThan(0);
   });
 });
