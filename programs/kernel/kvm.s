@@ -42,6 +42,7 @@
         .equ KVM_EXITS, VMX_EXIT_IO | VMX_EXIT_HALT | VMX_EXIT_WFI | VMX_EXIT_EXTINT
         .equ KV_TIMER_INTERVAL, VMCS_SOFTWARE      # the guest's virtual timer, in the VMCS's
         .equ KV_TIMER_NEXT, VMCS_SOFTWARE + 4      # software words (as the vtx VMM keeps it)
+        .equ KV_TICK_GRACE, 10000                  # kvm_behind: the vtx VMM's VMM_TICK_GRACE
 
 # vm_owned: unless the caller (s0) owns the VM, return -EBADF (to the caller of the routine
 # that expands it, which must not have pushed anything). Clobbers t0 only.
@@ -246,16 +247,44 @@ sys_vcpu_run:
         sw   t0, VMCS_G_IPEND(s1)
         # fall through
 
-# kvm_enter (s0 = PCB, s1 = VMCS): deliver what is due, then enter the guest.
+# kvm_enter (s0 = PCB, s1 = VMCS): deliver what is due, then enter the guest; or come back to
+# the VMM process first if it asked to (VR_FLAGS): when the host's console has input for it
+# (VR_F_INPUT), and, while it has work in flight (VR_F_KICK), when the guest idles.
 kvm_enter:
         call kvm_vtimer             # the guest's tick, if it is due
-        la   t0, vm_wfi             # a guest waiting in wfi goes on once a line it enables is
-        lw   t1, 0(t0)              # up; until then its VMM process sleeps (kvm_idle)
-        beqz t1, .inject
+        la   t0, vm_run
+        lw   t0, VR_FLAGS(t0)
+        andi t0, t0, VR_F_INPUT
+        beqz t0, .wfi
+        call kvm_host_input
+        li   a0, VR_F_INPUT
+        bnez t0, kvm_intr
+.wfi:   la   t0, vm_wfi             # a guest waiting in wfi goes on once a line it enables is
+        lw   t1, 0(t0)              # up; until then its VMM process sleeps (kvm_idle), or
+        beqz t1, .inject            # hears of it if it has work of its own (VR_F_KICK)
         lw   t2, VMCS_G_IPEND(s1)
         lw   t3, VMCS_G_IMASK(s1)
         and  t2, t2, t3
-        beqz t2, kvm_idle
+        bnez t2, .awake
+        la   t0, vm_run
+        lw   t0, VR_FLAGS(t0)
+        andi t1, t0, VR_F_KICK
+        li   a0, VR_F_KICK | VR_Q_IDLE
+        bnez t1, kvm_intr
+        li   t2, 0                  # which lines can still come: the guest's timer if it
+        lw   t1, KV_TIMER_INTERVAL(s1)  # runs, the console's while the VMM waits for input
+        beqz t1, .console
+        ori  t2, t2, IRQ_TIMER
+.console:
+        andi t1, t0, VR_F_INPUT
+        beqz t1, .any
+        ori  t2, t2, IRQ_CONSOLE
+.any:   and  t2, t2, t3
+        bnez t2, kvm_idle
+        li   s2, -1                 # none the guest enables: it would wait forever, which on
+        li   a0, VM_EXIT_DEADLOCK   # bare metal stops the machine; here the VMM hears of it
+        j    kvm_to_user
+.awake: la   t0, vm_wfi
         sw   zero, 0(t0)
         lw   t0, VMCS_G_PC(s1)
         addi t0, t0, 4
@@ -273,9 +302,13 @@ kvm_enter:
         beqz a0, .controls
         lw   t2, VMCS_G_STATUS(s1)
         andi t2, t2, STATUS_IE
-        bnez t2, .deliver
+        bnez t2, .behind
         ori  t1, t1, VMX_EXIT_INTWINDOW
         j    .controls
+.behind:
+        call kvm_behind
+        li   t1, KVM_EXITS
+        beqz a0, .controls
 .deliver:
         li   t0, CAUSE_TIMER_INTERRUPT      # line 0; line n is cause TIMER + n
 .lowest:
@@ -356,6 +389,11 @@ kvm_exit_table:
 # in its own trap path: restart vcpu_run.
 kvm_x_extint:
         kvm_count kvm_stat_kernel, s2
+        la   t0, vm_run             # the VMM process has work in flight (a disk request): it
+        lw   t0, VR_FLAGS(t0)       # gets the processor back now, not after the guest's next
+        andi t0, t0, VR_F_KICK      # exit of its own (the interrupt is taken on its way out)
+        li   a0, VR_F_KICK
+        bnez t0, kvm_intr
 # kvm_restart: back to the process at its `syscall` (the pending interrupt, if any, is taken
 # as soon as it is in ring 3); it calls vcpu_run again, which goes on where the guest left off.
 kvm_restart:
@@ -453,7 +491,13 @@ kvm_x_io:
         beq  a1, t0, .ack
         li   t0, NULL_PORT
         beq  a1, t0, .done
-        li   a3, 1                  # the VMM's
+        li   t0, CONSOLE_DATA       # the console's output in the kernel, if the VMM asked
+        bne  a1, t0, .user          # (VR_F_VHOST): the vhost idea, no way out to user space
+        la   t0, vm_run
+        lw   t0, VR_FLAGS(t0)
+        andi t0, t0, VR_F_VHOST
+        bnez t0, .vhost
+.user:  li   a3, 1                  # the VMM's
         lw   t0, VMCS_G_PC(s1)
         addi t0, t0, 4
         sw   t0, VMCS_G_PC(s1)
@@ -464,9 +508,20 @@ kvm_x_io:
         add  t0, t0, a2
         sw   t0, KV_TIMER_NEXT(s1)
         j    .done
-.ack:   lw   t0, VMCS_G_IPEND(s1)   # lower the guest's timer line
-        andi t0, t0, ~IRQ_TIMER & 0xffff
-        sw   t0, VMCS_G_IPEND(s1)
+.vhost: lw   t0, P_JOB(s0)          # the byte is the VMM process's, as its write() of it
+        la   t1, writer_job         # would be (the host attributes output by job)
+        sw   t0, 0(t1)
+        out  CONSOLE_DATA, a2
+        sw   zero, 0(t1)
+        la   t2, kvm_stat_vhost
+        lw   t3, 0(t2)
+        addi t3, t3, 1
+        sw   t3, 0(t2)
+        j    .done
+.ack:   lw   t0, VMCS_G_IPEND(s1)   # lower the guest's timer line; periods that passed
+        andi t0, t0, ~IRQ_TIMER & 0xffff    # while it was pending coalesced into it, as on
+        sw   t0, VMCS_G_IPEND(s1)       # the device: the next tick is at the next period
+        call kvm_vtimer_due             # boundary (as the vtx VMM's vdev_out_TIMER_ACK)
 .done:  kvm_count kvm_stat_kernel, s2
         lw   t0, VMCS_G_PC(s1)
         addi t0, t0, 4
@@ -478,14 +533,15 @@ kvm_x_io:
         li   t0, NULL_PORT
         beq  a1, t0, .value
         li   t0, TIMER_INTERVAL
-        bne  a1, t0, .user
+        bne  a1, t0, .userin
         lw   a2, KV_TIMER_INTERVAL(s1)
 .value: beqz a3, .done              # rd = r0 stays 0
         slli t0, a3, 2
         add  t0, t0, s1
         sw   a2, VMCS_G_REGS(t0)
         j    .done
-.user:  addi t0, a3, 1              # the VMM's: rd waits for its value
+.userin:
+        addi t0, a3, 1              # the VMM's: rd waits for its value
         la   t1, vm_in_rd
         sw   t0, 0(t1)
         li   a3, 0
@@ -500,6 +556,35 @@ kvm_io_user:
         sw   zero, VR_QUAL(t0)
         li   a0, VM_EXIT_IO
         j    kvm_to_user
+
+# kvm_intr(a0 = the VR_F_* bit): vcpu_run returns VM_EXIT_INTR, as KVM_RUN returns KVM_EXIT_INTR
+# (-EINTR) when QEMU's I/O thread kicks a vCPU thread with a signal: the VMM process does its own
+# work (reads the host's console, finishes a disk request) and runs the vCPU again. Not an exit
+# of the guest (a guest exit, if there was one, is counted where it was handled).
+kvm_intr:
+        la   t0, vm_run
+        sw   a0, VR_QUAL(t0)
+        la   t2, kvm_stat_intr
+        lw   t3, 0(t2)
+        addi t3, t3, 1
+        sw   t3, 0(t2)
+        li   s2, -1                 # no exit reason to count in kvm_stat_user
+        li   a0, VM_EXIT_INTR
+        j    kvm_to_user
+
+# kvm_host_input -> t0 = nonzero if a read() of the host's console would not wait: its ring holds
+# readable bytes, or the device has a byte or says the input has ended (console.s). What poll()
+# on the console's descriptor would say. Clobbers t0, t1.
+kvm_host_input:
+        la   t0, cons_r
+        lw   t0, 0(t0)
+        la   t1, cons_w
+        lw   t1, 0(t1)
+        xor  t0, t0, t1
+        bnez t0, .out
+        in   t0, CONSOLE_STATUS
+        andi t0, t0, 3
+.out:   ret
 
 kvm_x_halt:
         la   t0, vm_run
@@ -545,21 +630,66 @@ kvm_efault:
 # tick, as on the device). The tick is noticed at the next entry: the host's own ticks exit the
 # guest, so it is late by at most one host quantum. Clobbers t0-t3.
 kvm_vtimer:
+        push ra
+        call kvm_vtimer_due
+        pop  ra
+        beqz t0, .no
+        lw   t1, VMCS_G_IPEND(s1)
+        ori  t1, t1, IRQ_TIMER
+        sw   t1, VMCS_G_IPEND(s1)
+.no:    ret
+
+# kvm_vtimer_due (s1 = VMCS) -> t0 = nonzero if the guest's timer is on and its tick is due; then
+# KV_TIMER_NEXT moves to the first period boundary after now. Clobbers t0-t3.
+kvm_vtimer_due:
         lw   t0, KV_TIMER_INTERVAL(s1)
         beqz t0, .no
         lw   t1, KV_TIMER_NEXT(s1)
         csrr t2, CYCLE
         sub  t3, t2, t1
-        blt  t3, zero, .no
+        blt  t3, zero, .not
         divu t3, t3, t0
         addi t3, t3, 1
         mul  t3, t3, t0
         add  t1, t1, t3
         sw   t1, KV_TIMER_NEXT(s1)
-        lw   t1, VMCS_G_IPEND(s1)
-        ori  t1, t1, IRQ_TIMER
-        sw   t1, VMCS_G_IPEND(s1)
+        ret
+.not:   li   t0, 0
 .no:    ret
+
+# kvm_behind(a0 = the pending lines the guest enables, about to be injected) -> a0 = the lines to
+# inject now. A tick that fell due while the guest was still handling the previous one would
+# interrupt it again before it runs one instruction: with a guest quantum shorter than what a
+# virtual tick costs, the guest would handle ticks forever. The sign: its last trap was a timer
+# interrupt and it is exactly where that handler's return put it (pc = EPC). Such a tick is
+# coalesced into the next, a full interval (at least KV_TICK_GRACE cycles) from now, as the vtx
+# VMM's vtimer_behind does. Clobbers t0-t3.
+kvm_behind:
+        andi t0, a0, IRQ_TIMER
+        beqz t0, .now
+        lw   t0, VMCS_G_CAUSE(s1)
+        li   t1, CAUSE_TIMER_INTERRUPT
+        bne  t0, t1, .now
+        lw   t0, VMCS_G_PC(s1)
+        lw   t1, VMCS_G_EPC(s1)
+        bne  t0, t1, .now
+        lw   t0, VMCS_G_IPEND(s1)
+        andi t0, t0, ~IRQ_TIMER & 0xffff
+        sw   t0, VMCS_G_IPEND(s1)
+        andi a0, a0, ~IRQ_TIMER & 0xffff
+        lw   t0, KV_TIMER_INTERVAL(s1)
+        li   t1, KV_TICK_GRACE
+        bgeu t0, t1, .period
+        mv   t0, t1
+.period:
+        csrr t1, CYCLE
+        add  t1, t1, t0
+        sw   t1, KV_TIMER_NEXT(s1)
+        la   t2, kvm_stat_coalesced
+        lw   t3, 0(t2)
+        addi t3, t3, 1
+        sw   t3, 0(t2)
+.now:   ret
 
 # kvm_ept_map(a0 = guest-physical address inside guest memory; s0 = PCB) -> a0 = 0 once its page
 # is mapped in the EPT, or -ENOMEM. The frame is the one behind the VMM process's page at
@@ -688,9 +818,12 @@ vm_run:     .space VR_SIZEOF    # the kernel's copy of the caller's struct vm_ru
 vm_regs:    .space VCPU_REGS_SIZE   # the kernel's copy of vcpu_set_regs' buffer
 
 # Statistics, read by the host side (src/configs/hosted.ts): exits by reason and by where they
-# were handled, guest pages backed, interrupts injected, restarts of vcpu_run.
+# were handled, guest pages backed, interrupts injected, restarts of vcpu_run, VM_EXIT_INTR returns.
 kvm_stat_kernel:    .space 4 * VMX_NREASONS
 kvm_stat_user:      .space 4 * VMX_NREASONS
 kvm_stat_ept_pages: .word 0
 kvm_stat_injected:  .word 0
 kvm_stat_restarts:  .word 0
+kvm_stat_intr:      .word 0     # VM_EXIT_INTR returns (the VMM process's own work)
+kvm_stat_coalesced: .word 0     # guest ticks coalesced by kvm_behind
+kvm_stat_vhost:     .word 0     # console bytes the driver wrote itself (VR_F_VHOST)

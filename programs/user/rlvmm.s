@@ -9,18 +9,27 @@
 # and its memory itself; what comes here is the `in` and `out` of the devices this program
 # emulates:
 #   console  an output byte becomes a write() of one byte to descriptor 1, the host's console;
-#            the guest has no console input (its input has ended, as in a boot without --input)
+#            input is what a read() of descriptor 0, the host's console, gives: rlvmm keeps up to
+#            CON_MAX bytes for the guest (con_buf) and reads more when the driver says the host
+#            has some (VR_F_INPUT: vcpu_run returns VM_EXIT_INTR, as QEMU's I/O thread, which
+#            poll()s its character device, kicks the vCPU); the guest reads them from
+#            CONSOLE_DATA and sees line 1 while they last, as on the device
 #   disk     the guest's registers live here (disk_regs); a request is checked as the device
-#            checks it, then becomes an lseek() and a read() or write() of the disk file, straight
-#            to or from the guest's memory; it is done when those return, so the guest sees DONE
-#            and its line 2 at once (the host's disk latency was the host's, while the host ran
-#            other processes or idled)
+#            checks it and starts: the guest sees BUSY and goes on (its process sleeps, another
+#            runs, or it idles); the request is done on the file, an lseek() and a read() or
+#            write() straight to or from the guest's memory, when the driver comes back with
+#            VM_EXIT_INTR at the next host interrupt or when the guest idles (VR_F_KICK); then
+#            DONE and line 2, as the device's completion (QEMU's AIO in its main loop, which
+#            here is the vCPU's loop too: rlvmm has one thread)
 #   power    the guest's power-off code becomes this process's exit code
+# With the file /vm/vhost-console on the host's disk (`--config hosted` with vhostConsole), the
+# console's output is the driver's (VR_F_VHOST): the guest's `out CONSOLE_DATA` never comes here.
 # Any other port is an undriven bus: reads -1, writes are ignored.
 #
 # Exit codes: the guest's power-off code; 1 when the image, the disk or the driver fails (a
 # message says which); 7 when the guest cannot go on (its trap handler faulted, as the bare-metal
-# VMMs' code 7).
+# VMMs' code 7, or it waits in wfi for an interrupt that can never come, which stops a bare
+# machine: "deadlock").
 
         .include "../lib/hw.inc"        # ports, interrupt lines, the disk's registers
         .include "user.inc"
@@ -39,6 +48,15 @@ _start: li   t0, 2                      # optional arguments: IMAGE, DISK
         sw   t0, 0(t1)
 .load:  call load_image
         call open_disk
+        la   a0, vhost_path             # the switch: with the file /vm/vhost-console, the
+        li   a1, O_RDONLY               # driver writes the guest's console output itself
+        call open                       # (VR_F_VHOST)
+        blt  a0, zero, .plain
+        call close
+        li   t0, VR_F_VHOST
+        la   t1, vhost
+        sw   t0, 0(t1)
+.plain:
         call vm_create
         bnez a0, .kvm
         li   a0, GUEST
@@ -55,15 +73,21 @@ _start: li   t0, 2                      # optional arguments: IMAGE, DISK
         call vcpu_set_regs
         bnez a0, .kvm
         la   s0, run                    # s0 = the struct vm_run
-# The loop: run the vCPU until an exit the kernel hands over, handle it, run again.
-.run:   mv   a0, s0
+# The loop: say when the driver is to come back early and which of our devices' lines are up,
+# run the vCPU until an exit the kernel hands over, handle the exit, run again.
+.run:   call run_setup
+        mv   a0, s0
         call vcpu_run
         li   t0, VM_EXIT_IO
         beq  a0, t0, .io
+        li   t0, VM_EXIT_INTR
+        beq  a0, t0, .intr
         li   t0, VM_EXIT_HALT
         beq  a0, t0, .halt
         li   t0, VM_EXIT_FAIL
         beq  a0, t0, .fail
+        li   t0, VM_EXIT_DEADLOCK
+        beq  a0, t0, .dead
         j    .kvm                       # -errno
 .io:    lw   a0, VR_PORT(s0)
         lw   t0, VR_OUT(s0)
@@ -74,13 +98,23 @@ _start: li   t0, 2                      # optional arguments: IMAGE, DISK
 .in:    call dev_in
         sw   a0, VR_DATA(s0)            # the guest's rd gets it at the next vcpu_run
         j    .run
+.intr:  lw   a0, VR_QUAL(s0)            # our own work: a disk request in flight may be done,
+        call disk_finish                # and the host's console may have input
+        lw   t0, VR_QUAL(s0)
+        andi t0, t0, VR_F_INPUT
+        beqz t0, .run
+        call console_fill
+        j    .run
 .halt:  li   a0, 0
         call exit
+.dead:  la   a0, msg_dead
+        call print_err
+        j    .at
 .fail:  la   a0, msg_fail
         call print_err
         lw   a0, VR_QUAL(s0)
         call print_dec_err
-        la   a0, msg_at
+.at:    la   a0, msg_at
         call print_err
         lw   a0, VR_PC(s0)
         call print_dec_err
@@ -198,6 +232,8 @@ read_full:
 dev_out:
         li   t0, CONSOLE_DATA
         beq  a0, t0, .console
+        li   t0, CONSOLE_IRQ_ENABLE
+        beq  a0, t0, .irq
         li   t0, POWER_OFF
         beq  a0, t0, .power
         li   t0, DISK_BLOCK
@@ -216,6 +252,10 @@ dev_out:
         la   a1, out_byte
         li   a2, 1
         j    write
+.irq:   andi a1, a1, 1
+        la   t0, con_irq
+        sw   a1, 0(t0)
+        ret
 .power: andi a0, a1, 0xff
         j    exit
 .ignore:
@@ -237,10 +277,12 @@ disk_out:
 
 # dev_in(a0 = port) -> a0 = what the guest reads.
 dev_in:
+        li   t0, CONSOLE_DATA
+        beq  a0, t0, con_data
         li   t0, CONSOLE_STATUS
-        beq  a0, t0, .status
+        beq  a0, t0, con_status
         li   t0, CONSOLE_IRQ_ENABLE
-        beq  a0, t0, .off
+        beq  a0, t0, .irq
         li   t0, DISK_BLOCK
         sub  t1, a0, t0
         sltiu t2, t1, DISK_BLOCKS - DISK_BLOCK + 1
@@ -254,15 +296,116 @@ dev_in:
         add  t0, t0, t1
         lw   a0, 0(t0)
         ret
-.status:
-        li   a0, CONSOLE_INPUT_ENDED_BIT
+.irq:   la   t0, con_irq
+        lw   a0, 0(t0)
         ret
-.off:   li   a0, 0                      # its input interrupt is off (there is no input)
+.bus:   li   a0, -1                     # nothing there
         ret
-.bus:   li   a0, -1                     # CONSOLE_DATA: no input byte; the rest: nothing there
+
+# ---- the console's input --------------------------------------------------------------------
+
+# con_status -> a0 = CONSOLE_STATUS: bit 0 a byte is ready, bit 1 the input has ended (and every
+# byte was read), 0: wait. A guest told to wait is owed line 1 when the end comes (con_owed), as
+# the device raises it at the end of live input.
+con_status:
+        la   t0, con_r
+        lw   t1, 0(t0)
+        lw   t2, 4(t0)                  # con_w
+        li   a0, 1
+        bltu t1, t2, .seen
+        lw   a0, 8(t0)                  # con_ended: 0 or 2
+        bnez a0, .seen
+        li   t1, 1
+        sw   t1, 12(t0)                 # con_owed
+        ret
+.seen:  sw   zero, 12(t0)
+        ret
+
+# con_data -> a0 = the next input byte, or -1 when there is none.
+con_data:
+        la   t0, con_r
+        sw   zero, 12(t0)               # con_owed: the guest reads, it will look again
+        lw   t1, 0(t0)
+        lw   t2, 4(t0)
+        li   a0, -1
+        bgeu t1, t2, .out
+        la   t3, con_buf
+        add  t3, t3, t1
+        lbu  a0, 0(t3)
+        addi t1, t1, 1
+        sw   t1, 0(t0)
+        bltu t1, t2, .out
+        sw   zero, 0(t0)                # all taken: the buffer starts over
+        sw   zero, 4(t0)
+.out:   ret
+
+# console_fill: the host's console has input (VR_F_INPUT): one read() of descriptor 0 into the
+# room left, which does not wait (the driver looked). 0 is the end of the host's input.
+console_fill:
+        push ra
+        la   t0, con_r
+        lw   t1, 4(t0)                  # con_w
+        la   a1, con_buf
+        add  a1, a1, t1
+        li   a2, CON_MAX
+        sub  a2, a2, t1
+        li   a0, 0
+        call read
+        la   t0, con_r
+        blt  a0, zero, .out             # -EINTR: a signal; rlvmm acts on it on its way out
+        beqz a0, .end
+        lw   t1, 4(t0)
+        add  t1, t1, a0
+        sw   t1, 4(t0)
+        j    .out
+.end:   li   t1, CONSOLE_INPUT_ENDED_BIT
+        sw   t1, 8(t0)
+.out:   pop  ra
+        ret
+
+# run_setup: before each vcpu_run, what the driver is to know (s0 = the struct vm_run):
+#   VR_FLAGS  VR_F_INPUT while the host's input has not ended and con_buf has room; VR_F_KICK
+#             while a disk request is in flight
+#   VR_LINES  line 2 while the disk's DONE is set; line 1 while the guest enables it and a byte
+#             is ready or the end is owed to a guest that was told to wait
+run_setup:
+        la   t0, con_r
+        lw   t1, 4(t0)                  # con_w
+        lw   t2, 8(t0)                  # con_ended
+        li   a0, 0
+        bnez t2, .kick
+        li   t3, CON_MAX
+        bgeu t1, t3, .kick
+        li   a0, VR_F_INPUT
+.kick:  la   t3, disk_pending
+        lw   t3, 0(t3)
+        beqz t3, .flags
+        ori  a0, a0, VR_F_KICK
+.flags: la   t3, vhost
+        lw   t3, 0(t3)
+        or   a0, a0, t3
+        sw   a0, VR_FLAGS(s0)
+        li   a0, 0
+        la   t3, con_irq
+        lw   t3, 0(t3)
+        beqz t3, .disk
+        lw   t3, 0(t0)                  # con_r < con_w: a byte is ready
+        bltu t3, t1, .con
+        beqz t2, .disk
+        lw   t3, 12(t0)                 # ended, and owed to a guest that waits
+        beqz t3, .disk
+.con:   li   a0, IRQ_CONSOLE
+.disk:  la   t3, disk_regs
+        lw   t3, DR_STATUS(t3)
+        andi t3, t3, DISK_ST_DONE
+        beqz t3, .lines
+        ori  a0, a0, IRQ_DISK
+.lines: sw   a0, VR_LINES(s0)
         ret
 
         .equ CONSOLE_INPUT_ENDED_BIT, 2 # CONSOLE_STATUS bit 1: input has ended
+        .equ CON_MAX, 512               # bytes of host input rlvmm holds for its guest
+        .equ DISK_TICKS, 4              # disk_finish: a request's latency, in host interrupts
 
 # The guest's disk registers, one word per port from DISK_BLOCK (dev_in reads them by port).
         .equ DR_BLOCK, 0
@@ -271,90 +414,137 @@ dev_in:
         .equ DR_STATUS, 16
         .equ DR_BLOCKS, 24
 
-# disk_command(a1 = command): the request in the registers, checked as the device checks it
-# (DiskDevice.command: the command, the count, the range, the address), then done on the file.
+# disk_command(a1 = command): start the request in the registers, as the device does
+# (DiskDevice.command): refused while one is in flight; checked (the command, the count, the
+# range, the address: a request that cannot start fails at once, DONE and ERROR with the code);
+# else BUSY, and disk_finish does it when vcpu_run comes back with VM_EXIT_INTR.
 disk_command:
-        push ra
-        la   s2, disk_regs              # s2 = the registers (s1, s3: free in the loop's callees)
-        li   t0, DISK_CMD_FLUSH
-        beq  a1, t0, .ok                # nothing to flush: the host's file layer writes through
+        la   t3, disk_regs
+        lw   t0, DR_STATUS(t3)
+        andi t1, t0, DISK_ST_BUSY
+        beqz t1, .idle
+        ori  t0, t0, DISK_ST_REFUSED    # one request at a time: the one in flight carries on
+        sw   t0, DR_STATUS(t3)
+        ret
+.idle:  li   t0, DISK_CMD_FLUSH
+        beq  a1, t0, .start
         li   a0, DISK_ERR_COMMAND
         addi t0, a1, -DISK_CMD_READ
         sltiu t0, t0, 2
         beqz t0, .error
         li   a0, DISK_ERR_COUNT
-        lw   t1, DR_COUNT(s2)
+        lw   t1, DR_COUNT(t3)
         addi t0, t1, -1
         sltiu t0, t0, DISK_MAX_COUNT
         beqz t0, .error
         li   a0, DISK_ERR_RANGE
-        lw   t0, DR_BLOCKS(s2)
-        lw   t2, DR_BLOCK(s2)
+        lw   t0, DR_BLOCKS(t3)
+        lw   t2, DR_BLOCK(t3)
         bgeu t2, t0, .error
         sub  t0, t0, t2
         bgtu t1, t0, .error
         li   a0, DISK_ERR_ADDRESS
-        lw   t2, DR_ADDR(s2)
+        lw   t2, DR_ADDR(t3)
         andi t0, t2, DISK_BLOCK_SIZE - 1
         bnez t0, .error
         la   t0, guest_size
         lw   t0, 0(t0)
         bgeu t2, t0, .error
         sub  t0, t0, t2
-        slli t3, t1, 12
-        bgtu t3, t0, .error
+        slli t1, t1, 12
+        bgtu t1, t0, .error
+.start: la   t0, disk_pending           # the request as it is now (the guest may write the
+        sw   a1, 0(t0)                  # registers again while it is in flight)
+        sw   zero, 16(t0)
+        lw   t1, DR_BLOCK(t3)
+        sw   t1, 4(t0)
+        lw   t1, DR_ADDR(t3)
+        sw   t1, 8(t0)
+        lw   t1, DR_COUNT(t3)
+        sw   t1, 12(t0)
+        li   t0, DISK_ST_BUSY           # REFUSED goes, as on the device
+        sw   t0, DR_STATUS(t3)
+        ret
+.error: slli a0, a0, DISK_ST_ERROR_SHIFT
+        ori  a0, a0, DISK_ST_DONE | DISK_ST_ERROR
+        j    disk_done
+
+# disk_finish(a0 = VR_QUAL of a VM_EXIT_INTR): if a request is in flight, and the guest idles or
+# DISK_TICKS host interrupts came since it started (the host's tick is rlvmm's clock: a request
+# takes at least DISK_TICKS - 1 host quanta unless the guest has nothing else to do, as a
+# device's takes its latency), do it on the file (an lseek(), then one read() or write() straight to or from
+# the guest's memory; a flush has nothing to do: the host's file layer writes through) and
+# complete it: DONE, line 2.
+disk_finish:
+        la   t0, disk_pending
+        lw   a1, 0(t0)
+        beqz a1, .none
+        andi t1, a0, VR_F_KICK
+        beqz t1, .none                  # not our kick (input came)
+        andi t1, a0, VR_Q_IDLE
+        bnez t1, .now
+        lw   t1, 16(t0)                 # host interrupts since it started
+        addi t1, t1, 1
+        sw   t1, 16(t0)
+        li   t2, DISK_TICKS
+        bltu t1, t2, .none
+.now:   sw   zero, 0(t0)
+        li   t1, DISK_CMD_FLUSH
+        li   a0, DISK_ST_DONE
+        beq  a1, t1, disk_done
+        push ra
         push a1
         la   t0, disk_fd                # the file at block * 4096
         lw   a0, 0(t0)
-        lw   a1, DR_BLOCK(s2)
+        la   t1, disk_pending
+        lw   a1, 4(t1)
         slli a1, a1, 12
         li   a2, SEEK_SET
         call lseek
         pop  a1
         blt  a0, zero, .eio
+        la   t1, disk_pending
+        lw   t2, 8(t1)                  # straight to or from the guest's memory
+        li   t0, GUEST
+        add  t2, t2, t0
+        lw   a2, 12(t1)
+        slli a2, a2, 12
         la   t0, disk_fd
         lw   a0, 0(t0)
         li   t0, DISK_CMD_WRITE
-        lw   t1, DR_ADDR(s2)            # straight to or from the guest's memory
-        li   t2, GUEST
-        add  t1, t1, t2
-        lw   a2, DR_COUNT(s2)
-        slli a2, a2, 12
         push a2
         beq  a1, t0, .write
-        mv   a1, t1
+        mv   a1, t2
         call read_full
         j    .moved
-.write: mv   a1, t1
+.write: mv   a1, t2
         call write_all
 .moved: pop  t0
         bne  a0, t0, .eio
-.ok:    li   t0, DISK_ST_DONE
-        j    .status
-.eio:   li   a0, DISK_ERR_RANGE         # the host could not read or write the file
-.error: slli a0, a0, DISK_ST_ERROR_SHIFT
-        ori  t0, a0, DISK_ST_DONE | DISK_ST_ERROR
-.status:
-        sw   t0, DR_STATUS(s2)
+        li   a0, DISK_ST_DONE
         pop  ra
-        j    disk_line
+        j    disk_done
+.eio:   li   a0, (DISK_ERR_RANGE << DISK_ST_ERROR_SHIFT) | DISK_ST_DONE | DISK_ST_ERROR
+        pop  ra                         # the host could not read or write the file
+        j    disk_done
+.none:  ret
 
-# disk_ack: clear DONE, ERROR and the code; the line falls.
+# disk_done(a0 = the final status): the request ends; REFUSED stays, as on the device.
+disk_done:
+        la   t0, disk_regs
+        lw   t1, DR_STATUS(t0)
+        andi t1, t1, DISK_ST_REFUSED
+        or   a0, a0, t1
+        sw   a0, DR_STATUS(t0)
+        ret
+
+# disk_ack: clear DONE, ERROR, REFUSED and the code (a request in flight stays BUSY); the line
+# falls (run_setup).
 disk_ack:
         la   t0, disk_regs
-        sw   zero, DR_STATUS(t0)
-        # fall through
-
-# disk_line: the guest's line 2 is up while DONE is set; the driver delivers VR_LINES.
-disk_line:
-        la   t0, disk_regs
-        lw   t0, DR_STATUS(t0)
-        andi t0, t0, DISK_ST_DONE
-        li   t1, 0
-        beqz t0, .set
-        li   t1, IRQ_DISK
-.set:   la   t0, run
-        sw   t1, VR_LINES(t0)
+        lw   t1, DR_STATUS(t0)
+        andi t1, t1, DISK_ST_BUSY
+        sw   t1, DR_STATUS(t0)
         ret
 
 # print_err(a0 = string), print_dec_err(a0 = value): to descriptor 2.
@@ -397,6 +587,16 @@ disk_fd:     .word -1
 guest_size:  .word 0
 guest_entry: .word 0
 disk_regs:   .space 28                  # DISK_BLOCK .. DISK_BLOCKS, one word per port
+disk_pending: .word 0, 0, 0, 0, 0       # the request in flight: command (0: none), block, address, count, host interrupts since
+con_r:       .word 0                    # con_buf[con_r, con_w) is the guest's unread input
+con_w:       .word 0
+con_ended:   .word 0                    # CONSOLE_INPUT_ENDED_BIT once the host's read() gave 0
+con_owed:    .word 0                    # 1: the guest was told to wait; the end raises line 1
+con_irq:     .word 0                    # CONSOLE_IRQ_ENABLE
+con_buf:     .space CON_MAX
+vhost:       .word 0                    # VR_F_VHOST if /vm/vhost-console exists, else 0
+vhost_path:  .asciz "/vm/vhost-console"
+        .align 4
 run:         .space VR_SIZEOF
 regs:        .space VCPU_REGS_SIZE
 header:      .space GI_SIZEOF
@@ -406,7 +606,8 @@ default_image: .asciz "/vm/guest.img"
 default_disk:  .asciz "/vm/disk.img"
 name:        .asciz "rlvmm"
 word_kvm:    .asciz "kvm"
-msg_fail:    .asciz "rlvmm: the guest cannot go on: cause "
+msg_fail:    .asciz "rlvmm: guest double fault: it cannot go on: cause "
+msg_dead:    .asciz "rlvmm: guest deadlock: it waits for an interrupt that can never come"
 msg_at:      .asciz " at pc "
 msg_nl:      .asciz "\n"
         .align 4

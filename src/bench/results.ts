@@ -7,6 +7,7 @@
 // same revision produce the same file, byte for byte (the `speed` suite excepted).
 
 import type { CostModel } from '../machine/costs.js';
+import type { HostedInterference } from './hosted.js';
 
 export const RESULTS_SCHEMA = 'ringlab-bench/1';
 
@@ -141,6 +142,8 @@ export interface BenchResults {
   sweeps: Sweep[];
   speed: SpeedRow[];
   findings: Finding[];
+  /** Optional (overhead suite with hosted): a host process beside the VM (src/bench/hosted.ts). */
+  hostedInterference?: HostedInterference[];
   /** True when the harness ran every measurement twice and got the same cycles. */
   deterministic: boolean;
 }

@@ -8,6 +8,7 @@
 
 import { findSymbol } from '../asm/index.js';
 import { kernelImage } from '../configs/images.js';
+import { INTERFERENCE_WORKLOAD, measureInterference, type HostedInterference } from './hosted.js';
 import { ALL_CONFIGS, CONFIGS, WORKLOADS } from '../configs/index.js';
 import { NATIVE_MEMORY_BYTES } from '../configs/native.js';
 import { isaWith } from '../isa/index.js';
@@ -122,9 +123,18 @@ function rowSuite(suite: 'overhead' | 'nano', defaults: readonly string[], optio
       results.rows.push(...rows);
     }
   }
+  // The hosted VMM beside a host process: two more boots per preset (src/bench/hosted.ts).
+  if (suite === 'overhead' && configs.includes('hosted')) {
+    const interference: HostedInterference[] = [];
+    for (const preset of presets) {
+      const row = results.rows.find((r) => r.workload === INTERFERENCE_WORKLOAD && r.config === 'hosted' && r.preset === preset.name);
+      if (row) interference.push(measureInterference(preset, row.run.iterations));
+    }
+    if (interference.length) results.hostedInterference = interference;
+  }
   options.progress?.(total, total, 'done');
   results.deterministic = deterministic;
-  results.findings = computeFindings(results.rows);
+  results.findings = computeFindings(results.rows, [], results.hostedInterference);
   return results;
 }
 

@@ -19,13 +19,15 @@ import { EXIT_REASONS } from '../isa/vmx.js';
 import { isaWith } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import { BoundedBytes } from '../machine/devices/console.js';
-import type { Machine, WorldMap, WorldStats } from '../machine/machine.js';
+import type { Machine, StopReason, WorldMap, WorldStats } from '../machine/machine.js';
 import { MAX_MEMORY_BYTES } from '../machine/memory.js';
+import { DISK_BLOCK_SIZE, DISK_MAX_BYTES, type DiskDevice } from '../machine/devices/disk.js';
+import { openFs } from '../fs/image.js';
 import { kernelImage, userImage } from './images.js';
-import { bootDisk, KernelObserver, type JobState, loadNative, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, runBoot, userImages, type GuestMemory } from './native.js';
+import { bootDisk, KernelObserver, type JobState, loadNative, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, userImages, type GuestMemory } from './native.js';
 import { rootDisk } from './rootfs.js';
 import { systemPrograms } from './system.js';
-import { BootError, type BootOptions, type BootResult, type HostedStats, type PreparedBoot, type ProcessSpec } from './types.js';
+import { BootError, DEFAULT_BOOT_CYCLES, type BootOptions, type BootResult, type HostedStats, type PreparedBoot, type ProcessSpec } from './types.js';
 
 /** The host kernel's build option (docs/kernel.md, "Build options"). */
 export const HOST_DEFINES = { HOST: 1 } as const;
@@ -36,6 +38,8 @@ const HOST_DISK_BYTES = 12 << 20;
 export const GUEST_IMAGE_PATH = '/vm/guest.img';
 export const GUEST_DISK_PATH = '/vm/disk.img';
 export const VMM_PROGRAM = 'rlvmm';
+/** rlvmm's switch for the in-kernel console (VR_F_VHOST): this file on the host's disk. */
+export const VHOST_CONSOLE_PATH = '/vm/vhost-console';
 
 /** Root mode is the host: its kernel (ring 0, the driver included) and its processes (ring 3,
  *  rlvmm) are both the virtualization layer, `vmm`; stats.hosted splits them. Non-root mode is
@@ -107,6 +111,11 @@ class HostKernelView {
     return ((pte & ~0xfff) | (gpa & 0xfff)) >>> 0;
   }
 
+  /** Console bytes the driver wrote itself (VR_F_VHOST). */
+  vhostBytes(): number {
+    return this.word(this.at('kvm_stat_vhost'));
+  }
+
   stats(): Omit<HostedStats, 'worlds'> {
     const kernel: Record<string, number> = {};
     const user: Record<string, number> = {};
@@ -121,6 +130,8 @@ class HostKernelView {
       eptPagesBacked: this.word(this.at('kvm_stat_ept_pages')),
       injectedInterrupts: this.word(this.at('kvm_stat_injected')),
       restarts: this.word(this.at('kvm_stat_restarts')),
+      intrReturns: this.word(this.at('kvm_stat_intr')),
+      coalescedTicks: this.word(this.at('kvm_stat_coalesced')),
     };
   }
 }
@@ -143,11 +154,7 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
   if (options.kernelDefines && Object.keys(options.kernelDefines).length > 0) {
     throw new BootError('--config hosted boots the native guest kernel (the host is the kernel built with -D HOST): kernel build options are not taken');
   }
-  // Not built yet (docs/vmm-hosted.md): rlvmm gives its guest no console input, and the guest's
-  // disk is a file on the host's disk, which the host would have to write back to the user's.
-  if (options.input || options.tty || options.shell) throw new BootError('--config hosted gives its guest no console input yet (no --input, --shell or --tty)');
   if (options.extensions && options.extensions.length > 0) throw new BootError('--config hosted does not take --extensions yet (its guest sees none: the driver leaves C_EXTENSIONS 0)');
-  if (options.disk) throw new BootError('--config hosted makes the guest\'s disk itself (a file on the host\'s disk): a disk of the boot\'s own (--disk, or the one a container or an image run writes) is not taken yet');
   const guestIsa = isaWith([]);
   const guestKernel = options.kernel ?? kernelImage(guestIsa);
   refuseParavirtKernel('hosted', guestKernel);
@@ -156,7 +163,11 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
   const hostMemory = guestSize + HOST_EXTRA_BYTES + (16 << 20);
   if (hostMemory > MAX_MEMORY_BYTES) throw new BootError(`the host needs ${hostMemory >> 20} MiB for a guest of ${guestSize >> 20} MiB; the machine has at most ${MAX_MEMORY_BYTES >> 20} MiB`);
   const image = guestImage(guestKernel, specs, guestSize, options);
+  // The guest's disk (the boot's own with --disk, or one made as for every config) becomes the
+  // file /vm/disk.img on the host's disk, which is as big as it must be to hold it.
   const guestDisk = bootDisk(specs, guestIsa, options.disk);
+  const hostDiskBytes = Math.max(HOST_DISK_BYTES, roundUp(guestDisk.length + image.bytes.length + HOST_DISK_SPARE_BYTES, 1 << 20));
+  if (hostDiskBytes > DISK_MAX_BYTES) throw new BootError(`the host's disk would have to be ${hostDiskBytes >> 20} MiB to hold a guest disk of ${guestDisk.length >> 20} MiB; a disk is at most ${DISK_MAX_BYTES >> 20} MiB`);
 
   // The host: its kernel with the driver, /sbin/init, the system programs and rlvmm, on a disk
   // that also holds the guest's files. init starts one job: rlvmm.
@@ -170,7 +181,8 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
     hostDisk = rootDisk([{ name: VMM_PROGRAM, image: userImage(VMM_PROGRAM, guestIsa) }, ...besidePrograms], undefined, [
       { path: GUEST_IMAGE_PATH, bytes: image.bytes },
       { path: GUEST_DISK_PATH, bytes: guestDisk },
-    ], systemPrograms(guestIsa), HOST_DISK_BYTES);
+      ...(options.vhostConsole ? [{ path: VHOST_CONSOLE_PATH, bytes: new Uint8Array(0) }] : []),
+    ], systemPrograms(guestIsa), hostDiskBytes);
   } catch (e) {
     if (e instanceof BootError) throw new BootError(`the host's disk cannot hold the guest's files (its disk image is ${guestDisk.length} bytes, the guest image ${image.bytes.length}): ${e.message}`);
     throw e;
@@ -184,7 +196,11 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
   const hostWriterJob = findSymbol(hostKernel, 'writer_job')!.value >>> 0;
   let machine: Machine;
   machine = hostObserver.machine(
-    { isa: hostIsa, memoryBytes: hostMemory, costs: options.costs ?? DEFAULT_COSTS, worlds: HOSTED_WORLDS, ...(options.devices && { devices: options.devices }), disk: hostDisk },
+    // The host's console is the machine's: --input, or what --shell and --tty type, is the
+    // host's input, which rlvmm reads for its guest (the host's console is not a terminal: the
+    // guest's kernel does the line editing and the echo, with BOOT_TTY in the guest's boot
+    // arguments).
+    { isa: hostIsa, memoryBytes: hostMemory, costs: options.costs ?? DEFAULT_COSTS, worlds: HOSTED_WORLDS, ...(options.devices && { devices: options.devices }), disk: hostDisk, ...(options.input && { consoleInput: options.input }) },
     (byte) => {
       // A byte rlvmm (the host's job 1) writes is the guest's console output.
       if (machine.memory.words[hostWriterJob >>> 2] === 1) {
@@ -222,15 +238,78 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
         console: guestConsole.text(),
         consoleBytes: guestConsole.total,
         consoleTruncated: guestConsole.truncated,
-        stats,
+        stats: options.vhostConsole ? { ...stats, hosted: { ...stats.hosted, vhostBytes: host.vhostBytes() } } : stats,
         processes: host.alive() || !guestJobs ? guest.processes() : guest.processes(guestJobs),
-        machine,
+        // The host's machine, seen with the guest's disk: `machine.disk` is the file
+        // /vm/disk.img read back from the host's disk (what --disk writes back, what the tests
+        // check with fsck), every other part is the host's.
+        machine: withGuestDisk(machine, guestDisk),
         host: { console: hostResult.console, processes: hostResult.processes },
       } satisfies BootResult;
     },
   };
 }
 
+const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
+/** Room on the host's disk beyond the guest's files: its programs, directories, inodes. */
+const HOST_DISK_SPARE_BYTES = 4 << 20;
+
+/** The guest's disk after a run: the file GUEST_DISK_PATH on the host's disk. Only what reports
+ *  and --disk read of a DiskDevice: its contents, its size, and whether the guest wrote it. */
+class GuestDiskView {
+  private bytes: Uint8Array | undefined;
+  constructor(
+    private readonly hostDisk: DiskDevice,
+    private readonly original: Uint8Array,
+  ) {}
+
+
+  contents(): Uint8Array {
+    if (!this.bytes) {
+      const fs = openFs(this.hostDisk.contents());
+      if (!fs.ok) throw new BootError(`the host's disk after the run has no filesystem: ${fs.detail ?? fs.error}`);
+      const file = fs.value.read(GUEST_DISK_PATH, 0, this.original.length);
+      if (!file.ok || file.value.length !== this.original.length) throw new BootError(`${GUEST_DISK_PATH} on the host's disk after the run: ${file.ok ? `${file.value.length} bytes, not ${this.original.length}` : file.error}`);
+      this.bytes = file.value;
+    }
+    return this.bytes.slice();
+  }
+
+  /** The host writes its disk only for rlvmm's writes of the guest's (its own files are read,
+   *  never written), so this is the device's "a write request completed". */
+  get wasWritten(): boolean {
+    return this.hostDisk.wasWritten;
+  }
+
+  get blockCount(): number {
+    return this.original.length / DISK_BLOCK_SIZE;
+  }
+}
+
+function withGuestDisk(machine: Machine, guestDisk: Uint8Array): Machine {
+  const disk = new GuestDiskView(machine.disk, guestDisk) as unknown as DiskDevice;
+  return Object.create(machine, { disk: { value: disk, enumerable: true } }) as Machine;
+}
+
+/** The most cycles the host may take to boot and start its guest (its kernel, init and rlvmm
+ *  read from its disk, then the guest image): with the slowest disk preset (vtx-2006, 36 million
+ *  cycles a request) about 100 requests. */
+export const HOST_BOOT_MAX_CYCLES = 8_000_000_000;
+
+/** Run a hosted boot: first the host, until rlvmm has made its vCPU (at most
+ *  HOST_BOOT_MAX_CYCLES), then `maxCycles` more. The cycle limit is the guest's, as under every
+ *  other config, where the machine starts in the guest's boot; the host's boot is not the guest's
+ *  business (it is in the figures: stats.cycles counts from the machine's power-on). */
 export function bootHosted(options: BootOptions): BootResult {
-  return runBoot(prepareHosted(options), options.maxCycles);
+  const prepared = prepareHosted(options);
+  const machine = prepared.machine;
+  const vcpu = findSymbol(prepared.images[0]!.image, 'vm_vcpu')!.value >>> 2;
+  const step = 1_000_000;
+  let stop: StopReason | undefined;
+  while (machine.memory.words[vcpu] === 0) {
+    if (machine.cpu.cycles >= HOST_BOOT_MAX_CYCLES) throw new BootError(`the host did not start its guest within ${HOST_BOOT_MAX_CYCLES.toLocaleString('en-US')} cycles`);
+    stop = machine.run(machine.cpu.cycles + step);
+    if (stop.kind !== 'cycle-limit') return prepared.report(stop);
+  }
+  return prepared.report(machine.run(machine.cpu.cycles + (options.maxCycles ?? DEFAULT_BOOT_CYCLES)));
 }

@@ -23,8 +23,9 @@ export const CONFIGS: readonly BootConfig[] = [
 
 /** Configurations a user (`boot --config`, `bench --configs`, the debugger) can pick that are
  *  not yet in CONFIGS, which every suite, every all-configs test and the equivalence tester run:
- *  `hosted` (docs/vmm-hosted.md, "What is not built yet": no console input for its guest, a
- *  guest disk that answers at once, the guest's disk a file on the host's). */
+ *  `hosted` (docs/vmm-hosted.md, "What is not built yet": two all-configs tests still fail with
+ *  it: test/kernel/arch.test.ts, its guest takes no --extensions; test/kernel/files.test.ts, a
+ *  guest process cannot compute while rlvmm, single-threaded, reads the disk file for another). */
 export const EXTRA_CONFIGS: readonly BootConfig[] = [
   {
     name: 'hosted',

@@ -62,6 +62,9 @@ export interface BootOptions {
    *  /bin (in a copy: this array is not changed) and the kernel runs them from there. Without
    *  it the boot makes a fresh root disk (rootfs.ts). */
   disk?: Uint8Array;
+  /** `--config hosted` only: the host kernel's driver writes the guest's console output itself
+   *  instead of returning to rlvmm for each byte (the vhost idea; docs/vmm-hosted.md). */
+  vhostConsole?: boolean;
   /** Console input (`boot --input`): what the guest's read(0) returns, given up front so a run
    *  is deterministic. Without it the input has ended from the start (read(0) gives 0). */
   input?: Uint8Array;
@@ -169,6 +172,14 @@ export interface HostedStats {
   injectedInterrupts: number;
   /** Times vcpu_run was restarted: a host interrupt exited the guest, or the guest idled in wfi. */
   restarts: number;
+  /** Times vcpu_run returned VM_EXIT_INTR: the VMM process had work of its own (host console
+   *  input for its guest, a disk request in flight). */
+  intrReturns: number;
+  /** Guest ticks the driver coalesced into the next because the guest fell behind (as
+   *  VmmStats.coalescedTicks). */
+  coalescedTicks: number;
+  /** With vhostConsole: console bytes the driver wrote without returning to rlvmm. */
+  vhostBytes?: number;
 }
 
 /** The machine's statistics, plus the VMM's own counters where a VMM runs. */

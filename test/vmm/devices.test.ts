@@ -28,6 +28,9 @@ class SecretDevice extends BasicDevice {
   write(): void {}
 }
 
+/** The devices rlvmm and the host kernel's driver model for a hosted guest. */
+const HOSTED_DEVICES = ['console', 'timer', 'null', 'disk', 'power'];
+
 /** Fresh extra devices for each boot (a device keeps state: the random sequence). */
 const extra = (): Device[] => [new RandomDevice(), new SecretDevice()];
 const PORTS = vmmPorts([...new Machine({ memoryBytes: 64 * 1024 }).devices, ...extra()]);
@@ -103,9 +106,13 @@ describe('devices under the VMMs, as they declare', () => {
   it.each(CONFIGS.filter((c) => c.name !== 'native').map((c) => c.name))('under %s every passthrough and virtualized port reads as natively, a hidden one -1', (name) => {
     const run = CONFIGS.find((c) => c.name === name)!.boot({ workloads: ['compute'], kernel: portGuest(name === 'pv'), devices: extra() });
     expect(run.exitCode).toBe(42);
-    // Every line a hidden port printed natively (the secret device) reads -1 here.
+    // Every line a hidden port printed natively (the secret device) reads -1 here. Under hosted
+    // so does every port of a device rlvmm does not model: the machine's devices are the host
+    // kernel's, and the user-space VMM has no way to hand one to its guest (no device
+    // assignment, Linux's VFIO; docs/vmm-hosted.md, "What is not built yet").
     const readable = PORTS.filter((p) => p.access !== 'w');
-    const expected = lines.map((line, i) => (readable[i % readable.length]!.treatment === 'hidden' ? 'ffffffff' : line));
+    const unreachable = (p: (typeof PORTS)[number]): boolean => p.treatment === 'hidden' || (name === 'hosted' && !HOSTED_DEVICES.includes(p.device));
+    const expected = lines.map((line, i) => (unreachable(readable[i % readable.length]!) ? 'ffffffff' : line));
     expect(run.console.trimEnd().split('\n')).toEqual(expected);
   });
 

@@ -93,7 +93,7 @@ function bootDisk(config: string, options: Partial<BootOptions> = {}, prepared?:
   });
   prepared?.(p);
   const vmm = p.images.find((i) => i.kind === 'vmm')?.image;
-  return { run: runBoot(p, options.maxCycles ?? MAX_CYCLES), requests, guestBase: vmm ? findSymbol(vmm, 'GUEST_BASE')!.value : 0 };
+  return { run: runBoot(p, options.maxCycles ?? MAX_CYCLES), requests, guestBase: (vmm && findSymbol(vmm, 'GUEST_BASE')?.value) || 0 }; // hosted: no GUEST_BASE (its guest is in rlvmm's pages)
 }
 
 const native = bootDisk('native');
@@ -169,7 +169,10 @@ describe.each(VMM_CONFIGS)('the raw disk under %s', (config) => {
     expect(Buffer.compare(vm.run.machine.disk.contents(), finalDisk)).toBe(0);
   });
 
-  it('the VMM checks every request itself: the real disk sees only valid, translated ones, inside guest memory', () => {
+  // Under hosted the real disk is the host's, read by its file layer (the guest's requests are
+  // rlvmm's file reads: hosted.test.ts checks rlvmm's answers and the guest's memory isolation),
+  // so these two, about a bare-metal VMM's translation, are for the others.
+  it.skipIf(config === 'hosted')('the VMM checks every request itself: the real disk sees only valid, translated ones, inside guest memory', () => {
     const guestEnd = vm.guestBase + NATIVE_MEMORY_BYTES;
     const transfers = vm.requests.filter((r) => r.command !== DiskCommand.FLUSH);
     expect(vm.requests.length).toBe(native.run.stats.disk!.requests);
@@ -183,7 +186,7 @@ describe.each(VMM_CONFIGS)('the raw disk under %s', (config) => {
     expect(stats.requests).toBe(native.run.stats.disk!.requests);
   });
 
-  it("no page of the VMM's memory holds a disk block; guest memory holds them where the guest put them", () => {
+  it.skipIf(config === 'hosted')("no page of the VMM's memory holds a disk block; guest memory holds them where the guest put them", () => {
     const machine = vm.run.machine;
     expect(pagesHoldingBlocks(machine, 0, vm.guestBase, [diskImage(), machine.disk.contents()])).toEqual([]);
     // The 256-block read landed at guest-physical BIG (0x400000), as natively.
@@ -208,7 +211,9 @@ describe('the raw disk with less guest memory and the vtx-2006 preset', () => {
   });
 
   it.each(VMM_CONFIGS)('under %s: the same output as natively', (config) => {
-    const vm = bootDisk(config, options);
+    // Under hosted each guest request is a read of a file on the host's disk, one 36-million-
+    // cycle host request per block (the 256-block read alone is 9.2 billion cycles, idle).
+    const vm = bootDisk(config, config === 'hosted' ? { ...options, maxCycles: 40_000_000_000 } : options);
     expect(vm.run.exitCode).toBe(0);
     expect(vm.run.console).toBe(reference.console);
     expect(Buffer.compare(vm.run.machine.disk.contents(), finalDisk)).toBe(0);

@@ -29,6 +29,6 @@ describe('the default quantum', () => {
   it.each(CONFIGS.filter((c) => c.name !== 'native').map((c) => c.name))('%s coalesces no tick on the standard workloads', (name) => {
     const run = CONFIGS.find((c) => c.name === name)!.boot({ workloads: ['compute', 'ctxswitch', 'syscall', 'pagefault'] });
     expect(run.exitCode).toBe(0);
-    expect(run.stats.vmm!.coalescedTicks).toBe(0);
+    expect((run.stats.vmm ?? run.stats.hosted)!.coalescedTicks).toBe(0); // hosted: its driver's count
   });
 });

@@ -299,7 +299,7 @@ function printStats(opts: Pick<BootCliOptions, 'stats'>, result: BootResult, why
   const hosted = h
     ? `  hosted: host kernel ${grouped(h.worlds.hostKernel.cycles)} cycles, host user ${grouped(h.worlds.hostUser.cycles)}, guest kernel ${grouped(h.worlds.guestKernel.cycles)}, guest user ${grouped(h.worlds.guestUser.cycles)}\n` +
       `  VM exits handled in the host kernel: ${exits(h.exits.kernel)}\n  VM exits handled by the VMM process: ${exits(h.exits.user)}\n` +
-      `  guest pages backed ${grouped(h.eptPagesBacked)}, interrupts injected ${grouped(h.injectedInterrupts)}, vcpu_run restarts ${grouped(h.restarts)}\n`
+      `  guest pages backed ${grouped(h.eptPagesBacked)}, interrupts injected ${grouped(h.injectedInterrupts)}, vcpu_run restarts ${grouped(h.restarts)}, VM_EXIT_INTR returns ${grouped(h.intrReturns)}, guest ticks coalesced ${grouped(h.coalescedTicks)}\n`
     : '';
   io.stderr.write(`${err.dim(`${why} (config ${result.config})`)}\n${formatStats(result.stats, err)}\n${vmm}${hosted}${procs}\n`);
 }
