@@ -151,6 +151,11 @@ export interface VmmStats {
    *  interrupt each); `refusedKicks`, HC_DISK_KICKs whose producer index claimed more requests
    *  than the ring holds. */
   blockRing?: { requests: number; errors: number; batches: number; refusedKicks: number };
+  /** bt: the translator's counters (programs/vmm/bt/translate-data.s, docs/vmm-bt.md):
+   *  `blocks` translated, lookup-table `hits` by the VMM, inline lookup `misses` of indirect
+   *  jumps, `exits` taken, exits `chained`, `invalidations` (stores to translated code),
+   *  cache `flushes`, and `wrstatus` callouts (the privileged callouts are `emulated`). */
+  translation?: { blocks: number; hits: number; misses: number; exits: number; chained: number; invalidations: number; flushes: number; wrstatus: number };
 }
 
 /** `--config hosted` (docs/vmm-hosted.md): time by world of the hosted VMM, and what the host
