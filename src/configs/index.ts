@@ -19,6 +19,11 @@ export const CONFIGS: readonly BootConfig[] = [
     'paravirtualization VMM in ring 0 (programs/vmm/pv); the guest kernel built with PARAVIRT in ring 1: hypercalls, a shared page, batched page-table updates',
     { vmm: 'pv', extensions: [], flags: 0, kernelDefines: { PARAVIRT: 1 } },
   ),
+  vmmConfig(
+    'bt',
+    'binary-translating VMM in ring 0 (programs/vmm/bt); the same guest kernel translated block by block into ring-1 code, its processes in ring 3',
+    { vmm: 'bt', extensions: [], flags: 0 },
+  ),
 ];
 
 /** Configurations a user (`boot --config`, `bench --configs`, the debugger) can pick that are
@@ -26,11 +31,6 @@ export const CONFIGS: readonly BootConfig[] = [
  *  `hosted` (docs/vmm-hosted.md, "What is not built yet": no console input for its guest, a
  *  guest disk that answers at once, the guest's disk a file on the host's). */
 export const EXTRA_CONFIGS: readonly BootConfig[] = [
-  vmmConfig(
-    'bt',
-    'binary-translating VMM in ring 0 (programs/vmm/bt); the same guest kernel translated block by block into ring-1 code, its processes in ring 3',
-    { vmm: 'bt', extensions: [], flags: 0 },
-  ),
   {
     name: 'hosted',
     description: 'hosted (type-2) VMM: the kernel built with -D HOST on bare metal, its driver (programs/kernel/kvm.s) and the user-space VMM /bin/rlvmm run the guest kernel in non-root mode with nested paging',

@@ -154,8 +154,9 @@ export interface VmmStats {
   /** bt: the translator's counters (programs/vmm/bt/translate-data.s, docs/vmm-bt.md):
    *  `blocks` translated, lookup-table `hits` by the VMM, inline lookup `misses` of indirect
    *  jumps, `exits` taken, exits `chained`, `invalidations` (stores to translated code),
-   *  cache `flushes`, and `wrstatus` callouts (the privileged callouts are `emulated`). */
-  translation?: { blocks: number; hits: number; misses: number; exits: number; chained: number; invalidations: number; flushes: number; wrstatus: number };
+   *  cache `flushes`, and the callouts of inline sequences: `wrstatus`, and `imask` (a csrw
+   *  IMASK while the guest has interrupts on); the privileged callouts are `emulated`. */
+  translation?: { blocks: number; hits: number; misses: number; exits: number; chained: number; invalidations: number; flushes: number; wrstatus: number; imask: number };
 }
 
 /** `--config hosted` (docs/vmm-hosted.md): time by world of the hosted VMM, and what the host

@@ -140,6 +140,7 @@ export function readVmmStats(machine: Machine, layout: VmmLayout): VmmStats {
         invalidations: at('stat_bt_invalidations'),
         flushes: at('stat_bt_flushes'),
         wrstatus: at('stat_bt_wrstatus'),
+        imask: at('stat_bt_imask'),
       },
     }),
   };

@@ -22,3 +22,4 @@ stat_bt_chained:       .word 0  # exits rewritten into direct jumps
 stat_bt_invalidations: .word 0  # stores to translated code (each flushes the cache)
 stat_bt_flushes:       .word 0  # cache flushes: invalidations and a full cache
 stat_bt_wrstatus:      .word 0  # wrstatus callouts (the privileged ones: stat_emulated)
+stat_bt_imask:         .word 0  # csrw IMASK callouts (with the guest's interrupts on)

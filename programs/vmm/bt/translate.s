@@ -180,6 +180,64 @@ tpl_ori:    ori  zero, zero, 0
 tpl_addi:   addi zero, zero, 0
 tpl_j:      j    tpl_j
 
+# Inline sequences, copied by bt_emit_seq: a word 0 becomes the guest's instruction word (data
+# for the callout after a `break`); the first word gets the guest's register in the field given.
+# csrw IMASK, rs: store it; if the guest has interrupts on, a callout that delivers one that
+# the new mask lets through (vmm_resume does), else straight on.
+tpl_imask:
+        sw   zero, BT_VPZ + V_IMASK(zero)       # rs in field A (the stored register)
+        sw   t0, BT_VPZ + BT_SPILL0(zero)
+        lw   t0, BT_VPZ + V_STATUS(zero)
+        bnez t0, .ie
+        lw   t0, BT_VPZ + BT_SPILL0(zero)
+        j    .after
+.ie:    lw   t0, BT_VPZ + BT_SPILL0(zero)
+        break
+        .word 0
+.after:
+# csrw ESTATUS, rs: ESTATUS keeps only the ring and IE bits.
+tpl_estatus:
+        sw   t0, BT_VPZ + BT_SPILL0(zero)
+        andi t0, zero, STATUS_RING_MASK | STATUS_IE   # rs in field B
+        sw   t0, BT_VPZ + V_ESTATUS(zero)
+        lw   t0, BT_VPZ + BT_SPILL0(zero)
+tpl_estatus_end:
+
+# bt_emit_seq(a0 = template, a1 = its end, a2 = the register field to OR into it, a3 = the
+# template word that takes it; s1 = guest pc, s2 = the guest word's address): copy an inline
+# sequence. A word 0 becomes the guest word. PCMAP: the first word BT_START, a `break`
+# BT_CALLOUT, the rest BT_MID. Clobbers t0-t3, a0-a3.
+bt_emit_seq:
+        push ra
+        push s3
+        push a0                     # 0(sp) = the template's first word
+        mv   s3, a1                 # s3 = its end
+        mv   t3, a0                 # t3 = the template word
+.next:  bgeu t3, s3, .end
+        lw   a0, 0(t3)
+        bnez a0, .notdata
+        lw   a0, 0(s2)              # the guest word, as data for the callout
+.notdata:
+        bne  t3, a3, .patched
+        or   a0, a0, a2
+.patched:
+        ori  a1, s1, BT_MID
+        lw   t0, 0(sp)
+        bne  t3, t0, .notfirst
+        mv   a1, s1                 # BT_START
+.notfirst:
+        la   t0, tpl_break
+        lw   t0, 0(t0)
+        bne  a0, t0, .emit
+        ori  a1, s1, BT_CALLOUT
+.emit:  call bt_emit
+        addi t3, t3, 4
+        j    .next
+.end:   pop  a0
+        pop  s3
+        pop  ra
+        ret
+
 # bt_emit(a0 = word, a1 = PCMAP word): append one word to the cache. Clobbers t0-t2.
 bt_emit:
         la   t0, bt_tc_next
@@ -381,12 +439,18 @@ bt_break:
         sw   zero, 0(t2)
         count stat_bt_misses, t2, t3
         j    vmm_resume
-.callout:                           # wrstatus rs1: STATUS.IE = rs1's IE bit (ring 0)
-        count stat_bt_wrstatus, t2, t3
-        lw   a0, 4(t1)              # the guest word, kept after the break
+.callout:                           # the guest word is kept after the break
+        lw   a0, 4(t1)
         la   t2, bt_resume_tc
         addi t1, t1, 4              # resume after that word (bt_target: "after a callout")
         sw   t1, 0(t2)
+        srli t0, a0, INSN_OPCODE_SHIFT
+        li   t2, OP_CSRW
+        bne  t0, t2, .wrstatus
+        count stat_bt_imask, t2, t3 # csrw IMASK with interrupts on: deliver what it unmasks
+        j    advance
+.wrstatus:                          # wrstatus rs1: STATUS.IE = rs1's IE bit (ring 0)
+        count stat_bt_wrstatus, t2, t3
         srli t0, a0, INSN_B_SHIFT
         andi t0, t0, 15
         slli t0, t0, 2
@@ -572,7 +636,7 @@ bt_translate:
         sll  t1, t1, t0
         li   t2, (1 << CSR_EPC) | (1 << CSR_CAUSE) | (1 << CSR_BADADDR) | (1 << CSR_EINSN) | (1 << CSR_TVEC) | (1 << CSR_SCRATCH0) | (1 << CSR_SCRATCH1)
         and  t1, t1, t2
-        beqz t1, .copy              # STATUS, ESTATUS, PTBR, IMASK, read-only: a callout
+        beqz t1, .seq               # STATUS, PTBR, read-only: a callout; IMASK, ESTATUS: below
         srli t1, a0, INSN_B_SHIFT
         andi t1, t1, 15             # rs1: sw rs1, off(zero)
         slli t0, t0, 2
@@ -585,6 +649,24 @@ bt_translate:
         lw   a0, 0(t1)
         or   a0, a0, t0
         j    .copy
+.seq:   srli a2, a0, INSN_B_SHIFT
+        andi a2, a2, 15             # rs1
+        li   t1, CSR_IMASK
+        beq  t0, t1, .imask
+        li   t1, CSR_ESTATUS
+        bne  t0, t1, .copy
+        slli a2, a2, INSN_B_SHIFT   # andi t0, rs1, ...: rs1 in field B of the second word
+        la   a0, tpl_estatus
+        la   a1, tpl_estatus_end
+        addi a3, a0, 4
+        call bt_emit_seq
+        j    .advance
+.imask: slli a2, a2, INSN_A_SHIFT   # sw rs1, V_IMASK: rs1 in field A of the first word
+        la   a0, tpl_imask
+        la   a1, tpl_estatus
+        mv   a3, a0
+        call bt_emit_seq
+        j    .advance
 .wrstatus:
         push a0
         la   t0, tpl_break

@@ -34,10 +34,11 @@
         tlbflush \reg
         .endm
 
-# The vCPU lives in a page that translated code (ring 1) reads and writes (translate.s), so the
-# guest may store over V_IPEND: rebuild it before every return, as pv does.
+# The vCPU lives in a page that translated code (ring 1) reads and writes (translate.s). The
+# translations never write V_IPEND, so there is nothing to rebuild before a return (a guest
+# kernel that stores to the top of its address space on purpose can raise its own lines: its
+# business, as it is under pv).
         .macro sync_ipend
-        call ipend_rebuild
         .endm
         .equ dma_run, dma_linear
 
