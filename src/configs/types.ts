@@ -155,8 +155,9 @@ export interface VmmStats {
    *  `blocks` translated, lookup-table `hits` by the VMM, inline lookup `misses` of indirect
    *  jumps, `exits` taken, exits `chained`, `invalidations` (stores to translated code),
    *  cache `flushes`, and the callouts of inline sequences: `wrstatus`, and `imask` (a csrw
-   *  IMASK while the guest has interrupts on); the privileged callouts are `emulated`. */
-  translation?: { blocks: number; hits: number; misses: number; exits: number; chained: number; invalidations: number; flushes: number; wrstatus: number; imask: number };
+   *  IMASK while the guest has interrupts on); the privileged callouts are `emulated`;
+   *  `dataStores`, stores to data on a page with translated code, done by the VMM. */
+  translation?: { blocks: number; hits: number; misses: number; exits: number; chained: number; invalidations: number; flushes: number; wrstatus: number; imask: number; dataStores: number };
 }
 
 /** `--config hosted` (docs/vmm-hosted.md): time by world of the hosted VMM, and what the host

@@ -141,6 +141,7 @@ export function readVmmStats(machine: Machine, layout: VmmLayout): VmmStats {
         flushes: at('stat_bt_flushes'),
         wrstatus: at('stat_bt_wrstatus'),
         imask: at('stat_bt_imask'),
+        dataStores: at('stat_bt_data_stores'),
       },
     }),
   };

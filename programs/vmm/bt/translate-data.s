@@ -10,8 +10,10 @@ bt_block:        .word 0        # the body of the block being translated
 bt_block_pc:     .word 0        # ... its guest pc
 bt_block_single: .word 0        # ... 1 if it is a single instruction after an invalidation
 bt_single:       .word 0        # 1: translate one instruction, unmarked (bt_shadow_pte)
+bt_block_bits:   .word 0        # the bitmap of the block's frame (0: none, a single instruction)
+bt_store_emulate: .word 0       # 1: the page fault is a store bt_store does (bt_shadow_pte)
 bt_legacy:       .word 0        # ISA_EXT_LEGACY if the CPU has rdstatus/wrstatus
-bt_marked_len:   .word 0        # guest frames marked since the last flush
+bt_marked_len:   .word 0        # guest frames marked since the last flush: slots in use
 bt_marked:       .space BT_MARKED_MAX * 4
 
 stat_bt_blocks:        .word 0  # blocks translated
@@ -23,3 +25,4 @@ stat_bt_invalidations: .word 0  # stores to translated code (each flushes the ca
 stat_bt_flushes:       .word 0  # cache flushes: invalidations and a full cache
 stat_bt_wrstatus:      .word 0  # wrstatus callouts (the privileged ones: stat_emulated)
 stat_bt_imask:         .word 0  # csrw IMASK callouts (with the guest's interrupts on)
+stat_bt_data_stores:   .word 0  # stores to data on a page with translated code, done by the VMM

@@ -28,17 +28,20 @@
 #   BT_START (the guest is exactly at that pc there), BT_MID (inside the expansion of one guest
 #   instruction: only interrupts arrive there, and the VMM resumes without delivering one),
 #   BT_EXIT (a `break` exit; the pc is the target), BT_CALLOUT (`break` + the guest word).
-# Coherence: each guest frame that holds translated code is marked (BT_FRAMES); the shadow maps
-#   marked frames read-only (bt_shadow_pte). A store to one faults: the VMM flushes the whole
-#   cache (slice 1: no finer invalidation), unmarks the frames and lets the store through. A
-#   full cache is flushed the same way.
+# Coherence: each guest frame that holds translated code is marked (BT_FRAMES: a slot, with a
+#   bitmap of the words translated, BT_BITS); the shadow maps marked frames read-only
+#   (bt_shadow_pte). A store to one faults. To a word that was translated: the VMM flushes the
+#   whole cache (slice 1: no finer invalidation), unmarks the frames and lets the store through.
+#   To any other word (data that shares a page with code): the VMM does the store itself
+#   (bt_store) and the translations stay. A full cache is flushed the same way.
 
         .equ BT_TC_PHYS,    0x00300000  # the translation cache: 256 KiB of code
         .equ BT_TC_SIZE,    0x00040000
         .equ BT_TC,         VMM_BASE + BT_TC_PHYS       # ring 1, read and execute
         .equ BT_TCW,        VMM_BASE + 0x001a0000       # the same frames, ring 0 writable
         .equ BT_PCMAP,      VMM_BASE + 0x00340000       # one word per TC word (ring 0)
-        .equ BT_FRAMES,     VMM_BASE + 0x00190000       # one byte per guest frame: 1 = translated
+        .equ BT_FRAMES,     VMM_BASE + 0x00190000       # one byte per guest frame: its slot + 1
+        .equ BT_BITS,       VMM_BASE + 0x001e0000       # per slot: 1024 bits, translated words
         .equ BT_VP_PHYS,    0x003a0000  # the vCPU page, then the lookup keys and values (2+2 pages)
         .equ BT_VP,         0xffff8000  # where translated code sees the vCPU page
         .equ BT_VPZ,        -0x8000     # ... as an offset from register zero
@@ -51,7 +54,7 @@
         .equ BT_SPILL1,     V_SIZE + 4
         .equ BT_BLOCK_MAX,  48          # guest instructions per block
         .equ BT_ROOM,       (BT_BLOCK_MAX * 6 + 8) * 4  # TC bytes a block may need, at most
-        .equ BT_MARKED_MAX, 512         # frames remembered for unmarking (more: clear the table)
+        .equ BT_MARKED_MAX, 255         # frames with translated code at once (more: flush)
         .equ BT_START,      0           # PCMAP flags (low two bits of the word)
         .equ BT_MID,        1
         .equ BT_EXIT,       2
@@ -175,6 +178,8 @@ tpl_break:  break
 tpl_di:     sw   zero, BT_VPZ + V_STATUS(zero)
 tpl_lw:     lw   zero, 0(zero)
 tpl_sw:     sw   zero, 0(zero)
+tpl_sb:     sb   zero, 0(zero)
+tpl_sh:     sh   zero, 0(zero)
 tpl_lui:    lui  zero, 0
 tpl_ori:    ori  zero, zero, 0
 tpl_addi:   addi zero, zero, 0
@@ -274,24 +279,24 @@ bt_flush:
         la   t0, bt_marked_len
         lw   t1, 0(t0)
         sw   zero, 0(t0)
-        li   t2, BT_MARKED_MAX
-        bgtu t1, t2, .all
         la   t2, bt_marked
         slli t1, t1, 2
         add  t1, t1, t2             # end of the list
+        li   t0, BT_BITS
 .unmark:
         bgeu t2, t1, .done
-        lw   t3, 0(t2)
+        lw   t3, 0(t2)              # a frame: no slot, and its slot's bitmap all zero
+        push t0
         li   t0, BT_FRAMES
         add  t3, t3, t0
         sb   zero, 0(t3)
+        pop  t0
+        addi t3, t0, 128
+.bits:  sw   zero, 0(t0)
+        addi t0, t0, 4
+        bltu t0, t3, .bits
         addi t2, t2, 4
         j    .unmark
-.all:   li   t0, BT_FRAMES          # the list overflowed: clear every frame's mark
-        li   t1, BT_FRAMES + 0x10000
-.clr:   sw   zero, 0(t0)
-        addi t0, t0, 4
-        bltu t0, t1, .clr
 .done:  count stat_bt_flushes, t0, t1
         ret
 
@@ -475,8 +480,26 @@ bt_shadow_pte:
         add  t0, t0, t1
         lbu  t1, 0(t0)
         beqz t1, .ret
-        li   t1, 1
-        beq  s2, t1, .write
+        li   t0, 1
+        bne  s2, t0, .readonly
+        addi t1, t1, -1             # a store: to a translated word (its bit in the slot's map)?
+        slli t1, t1, 7
+        li   t0, BT_BITS
+        add  t1, t1, t0
+        srli t2, s1, 2              # s1: shadow_fault's guest-virtual address
+        andi t2, t2, 1023
+        srli t0, t2, 5
+        slli t0, t0, 2
+        add  t1, t1, t0
+        lw   t1, 0(t1)
+        andi t2, t2, 31
+        srl  t1, t1, t2
+        andi t1, t1, 1
+        bnez t1, .write
+        la   t0, bt_store_emulate   # data beside code: stays read-only; page_fault does the
+        li   t1, 1                  # store (bt_store)
+        sw   t1, 0(t0)
+.readonly:
         li   t1, ~PTE_WRITABLE
         and  a1, a1, t1
 .ret:   ret
@@ -522,24 +545,39 @@ bt_translate:
         srli s3, a0, 12             # s3 = guest frame
         la   t0, bt_single
         lw   t1, 0(t0)
+        la   t0, bt_block_bits
+        sw   zero, 0(t0)
         bnez t1, .mapped            # a single instruction after an invalidation: no mark
         li   t0, BT_FRAMES
         add  t0, t0, s3
         lbu  t1, 0(t0)
-        bnez t1, .mapped
-        li   t1, 1                  # a frame newly holding translated code: mark it, and
-        sb   t1, 0(t0)              # drop the shadow so its writable mappings go
-        la   t0, bt_marked_len
-        lw   t1, 0(t0)
-        addi t2, t1, 1
-        sw   t2, 0(t0)
-        li   t2, BT_MARKED_MAX
-        bgeu t1, t2, .reset
+        bnez t1, .bitmap            # t1 = its slot + 1
+        la   t2, bt_marked_len      # a frame newly holding translated code: give it a slot
+        lw   t1, 0(t2)              # (none left: flush, which frees them all), and drop the
+        li   t3, BT_MARKED_MAX      # shadow so that its writable mappings go
+        bltu t1, t3, .slot
+        call bt_flush
+        li   t0, BT_FRAMES
+        add  t0, t0, s3
+        la   t2, bt_marked_len
+        li   t1, 0
+.slot:  addi t3, t1, 1
+        sw   t3, 0(t2)
+        sb   t3, 0(t0)
         slli t1, t1, 2
         la   t2, bt_marked
         add  t2, t2, t1
         sw   s3, 0(t2)
-.reset: call shadow_reset
+        push t3
+        call shadow_reset
+        pop  t1
+.bitmap:
+        addi t1, t1, -1
+        slli t1, t1, 7
+        li   t0, BT_BITS
+        add  t1, t1, t0
+        la   t0, bt_block_bits
+        sw   t1, 0(t0)
 .mapped:
         slli a0, s3, 12
         andi t0, s1, 0xfff
@@ -564,7 +602,21 @@ bt_translate:
         li   s3, BT_BLOCK_MAX       # s3 = instructions left in this block
         beqz t1, .next
         li   s3, 1
-.next:  lw   a0, 0(s2)              # a0 = the guest instruction
+.next:  la   t0, bt_block_bits      # this word is translated now: its bit in the map
+        lw   t0, 0(t0)
+        beqz t0, .fetch
+        srli t1, s1, 2
+        andi t1, t1, 1023
+        srli t2, t1, 5
+        slli t2, t2, 2
+        add  t0, t0, t2
+        lw   t2, 0(t0)
+        andi t1, t1, 31
+        li   t3, 1
+        sll  t3, t3, t1
+        or   t2, t2, t3
+        sw   t2, 0(t0)
+.fetch: lw   a0, 0(s2)              # a0 = the guest instruction
         srli t0, a0, INSN_OPCODE_SHIFT
         li   t1, 0x30               # beq..bgeu
         bltu t0, t1, .copy
@@ -843,3 +895,39 @@ bt_exit:
         call bt_emit
         pop  ra
         ret
+
+# bt_store: page_fault's second half for a store to data on a page with translated code (the
+# page stays read-only in the shadow, see bt_shadow_pte): do the store on the guest's memory,
+# as the instruction would (the fault proves it aligned and allowed), and go on after it.
+bt_store:
+        count stat_bt_data_stores, t0, t1
+        csrr s1, EINSN
+        csrr s3, BADADDR
+        mv   a0, s3
+        li   s2, 1
+        call guest_translate
+        li   t0, ~0xfff
+        and  a0, a0, t0
+        andi t1, s3, 0xfff
+        or   a0, a0, t1
+        call map_guest              # a0 = the byte, in a window
+        srli t0, s1, INSN_A_SHIFT   # the stored register (field A of a store)
+        andi t0, t0, 15
+        li   t1, 0
+        beqz t0, .value             # r0
+        slli t0, t0, 2
+        add  t0, t0, s0
+        lw   t1, V_REGS(t0)
+.value: srli t0, s1, INSN_OPCODE_SHIFT
+        la   t2, tpl_sb
+        lbu  t2, 3(t2)
+        beq  t0, t2, .byte
+        la   t2, tpl_sh
+        lbu  t2, 3(t2)
+        beq  t0, t2, .half
+        sw   t1, 0(a0)
+        j    advance
+.byte:  sb   t1, 0(a0)
+        j    advance
+.half:  sh   t1, 0(a0)
+        j    advance

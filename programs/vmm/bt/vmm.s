@@ -6,7 +6,7 @@
 #   translate.s           the translator: the translation cache, its lookup, exits, coherence
 #   trap.s                what the VMM does with each trap cause; the trap path is ../common/trap.s
 #   ../te/emulate.s       the callouts: one routine per privileged instruction (shared with te)
-#   ../te/shadow.s        page faults: hidden ones fixed in the shadow, true ones reflected
+#   shadow.s              page faults: hidden ones fixed in the shadow, true ones reflected
 #   ../common/*.s         emulation of in/out/wfi/tlbflush, shadow paging, guest memory, devices
 #
 # The guest kernel is the unmodified binary that `native` boots, but its ring-0 code never runs
@@ -70,7 +70,7 @@ vmm_main:
         .include "translate.s"
         .include "trap.s"
         .include "../te/emulate.s"
-        .include "../te/shadow.s"
+        .include "shadow.s"
         .include "../common/emulate.s"
         .include "../common/shadow.s"
         .include "../common/guestmem.s"
