@@ -365,10 +365,16 @@ bt_target:
 .lookup:
         lw   a0, V_PC(s0)
         call bt_find
-        la   t1, bt_chain_from      # an exit asked for this block: jump straight to it
-        lw   t2, 0(t1)
-        beqz t2, .out
+        la   t1, bt_chain_from      # an exit asked for this block: jump straight to it (unless
+        lw   t2, 0(t1)              # the guest went elsewhere meanwhile: an interrupt was
+        beqz t2, .out               # delivered at the exit, and V_PC is the trap vector)
         sw   zero, 0(t1)
+        li   t3, BT_PCMAP - BT_TC + 4
+        add  t3, t2, t3
+        lw   t3, 0(t3)              # the exit's break: its target | BT_EXIT
+        xori t3, t3, BT_EXIT
+        lw   t0, V_PC(s0)
+        bne  t3, t0, .out
         sub  t3, a0, t2
         srai t3, t3, 2
         li   t1, 0xfffff
