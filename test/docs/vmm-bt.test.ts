@@ -36,12 +36,12 @@ export function tracedBlock(): { before: string; after: string } {
   const entry = words[(sym('BT_VP_PHYS') + 0x3000 + hashIndex) >>> 2]! >>> 0;
   const pcmap = (tc: number): number => words[(layout.vmmPhysical(tc) - sym('BT_TC_PHYS') + layout.vmmPhysical(sym('BT_PCMAP'))) >>> 2]! >>> 0;
   const after: string[] = [];
-  let end = 0; // the block's last guest instruction: its first exit is the fall-through one
+  let end = pc; // the block's last guest instruction (an exit's jump maps to its target: skipped)
   for (let tc = entry; ; tc += 4) {
     const word = words[layout.vmmPhysical(tc) >>> 2]! >>> 0;
     const m = pcmap(tc);
     after.push(`${hex(tc)}  ${disassembleWord(isa, word, tc).padEnd(28)} ${hex(m & ~3)} ${FLAGS[m & 3]}`);
-    if ((m & 3) === 2 && end === 0) end = (m & ~3) - 4;
+    if ((m & 3) === 0 && (pcmap(tc + 4) & 3) !== 2) end = Math.max(end, m & ~3);
     if ((m & 3) === 2 && (pcmap(tc + 4) & 3) === 1) break; // the last exit, then the next block's entry
   }
   const before: string[] = [];

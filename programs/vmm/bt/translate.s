@@ -3,8 +3,10 @@
 # the processor executes in ring 1, like te's deprivileged kernel. docs/vmm-bt.md explains the
 # design; in short:
 #
-# Block: from a guest pc to the first control transfer (branch, jal, jalr, sret, halt), at most
-#   BT_BLOCK_MAX instructions, never across a guest page. Translated once per entry pc; a jump
+# Block: from a guest pc to the first unconditional control transfer (jal, jalr, sret, halt),
+#   at most BT_BLOCK_MAX instructions, never across a guest page; a conditional branch inside it
+#   becomes the opposite branch over an exit to its target (so the fall-through path stays in
+#   line, as in a trace). Translated once per entry pc; a jump
 #   into the middle of a block's source just makes another block that starts there.
 # Innocuous instructions are copied unchanged (loads and stores run on the shadow page tables,
 #   exactly as under te). Sensitive ones become:
@@ -15,7 +17,7 @@
 #     callout the other privileged instructions stay in place: in ring 1 each traps to the VMM,
 #             which runs te's emulation routine (../te/emulate.s) and resumes after it; `wrstatus`
 #             (unprivileged, so it would silently do nothing in ring 1) becomes `break` + callout.
-#   Branches and `jal` end the block in exits: a `j` to the next word, then a `break` that asks
+#   Branches and `jal` leave the block through exits: a `j` to the next word, then a `break` that asks
 #   the VMM for the target; the VMM translates it and rewrites that `j` to jump straight to the
 #   translation (chaining), so the exit is taken once. `jalr` (indirect jumps, returns) goes
 #   through an inline lookup (BT_LOOKUP_*: a hash of the guest pc into BT_HKEY/BT_HVAL) without
@@ -53,7 +55,7 @@
         .equ BT_SPILL0,     V_SIZE      # vCPU page words where the lookup parks t0 and t1
         .equ BT_SPILL1,     V_SIZE + 4
         .equ BT_BLOCK_MAX,  48          # guest instructions per block
-        .equ BT_ROOM,       (BT_BLOCK_MAX * 6 + 8) * 4  # TC bytes a block may need, at most
+        .equ BT_ROOM,       (BT_BLOCK_MAX * 9 + 8) * 4  # TC bytes a block may need, at most (tpl_imask: 9 words)
         .equ BT_MARKED_MAX, 255         # frames with translated code at once (more: flush)
         .equ BT_START,      0           # PCMAP flags (low two bits of the word)
         .equ BT_MID,        1
@@ -735,24 +737,20 @@ bt_translate:
         ori  a1, s1, BT_MID
         call bt_emit
         j    .advance
-.branch:                            # bXX rs1, rs2, +12; j fall-through exit; j taken exit
-        li   t0, 0xffff0000
+.branch:                            # the opposite branch over an exit to the taken target;
+        li   t0, 0xffff0000         # the block goes on with the fall-through path
         and  a0, a0, t0
-        ori  a0, a0, 3
-        push a0
+        li   t0, 1 << INSN_OPCODE_SHIFT  # beq<->bne, blt<->bge, bltu<->bgeu: opcode ^ 1
+        xor  a0, a0, t0
+        ori  a0, a0, 3              # to the word after the exit
+        mv   a1, s1
+        call bt_emit
         lw   a0, 0(s2)
         slli t0, a0, 16
         srai t0, t0, 14
-        add  t0, t0, s1
-        pop  a0
-        push t0                     # the taken target
-        mv   a1, s1
-        call bt_emit
-        addi a0, s1, 4
+        add  a0, t0, s1             # the taken target
         call bt_exit
-        pop  a0
-        call bt_exit
-        j    .done
+        j    .advance
 .jal:   srli t0, a0, INSN_A_SHIFT
         andi a1, t0, 15             # rd = pc + 4
         addi a2, s1, 4
