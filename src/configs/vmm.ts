@@ -5,7 +5,7 @@
 //   vtx      the VT-x VMM (root mode) with shadow paging; the guest in non-root mode, ring 0/3
 //   vtx-ept  the same VMM with nested paging (EPT)
 //   bt       the binary-translating VMM in ring 0; the guest kernel's code translated into ring-1
-//            code block by block, processes in ring 3 (EXTRA_CONFIGS for now)
+//            code block by block, processes in ring 3
 //   pv       the paravirtualization VMM; the guest kernel is built with PARAVIRT (hypercalls
 //            instead of privileged instructions), in ring 1, processes in ring 3
 // Everything a VMM does is instructions it executes; this file only loads it and reads its
