@@ -19,6 +19,11 @@ export const CONFIGS: readonly BootConfig[] = [
     'paravirtualization VMM in ring 0 (programs/vmm/pv); the guest kernel built with PARAVIRT in ring 1: hypercalls, a shared page, batched page-table updates',
     { vmm: 'pv', extensions: [], flags: 0, kernelDefines: { PARAVIRT: 1 } },
   ),
+  vmmConfig(
+    'bt',
+    'binary-translating VMM in ring 0 (programs/vmm/bt); the same guest kernel translated block by block into ring-1 code, its processes in ring 3',
+    { vmm: 'bt', extensions: [], flags: 0 },
+  ),
 ];
 
 /** Configurations a user (`boot --config`, `bench --configs`, the debugger) can pick that are

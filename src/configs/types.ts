@@ -154,6 +154,13 @@ export interface VmmStats {
    *  interrupt each); `refusedKicks`, HC_DISK_KICKs whose producer index claimed more requests
    *  than the ring holds. */
   blockRing?: { requests: number; errors: number; batches: number; refusedKicks: number };
+  /** bt: the translator's counters (programs/vmm/bt/translate-data.s, docs/vmm-bt.md):
+   *  `blocks` translated, lookup-table `hits` by the VMM, inline lookup `misses` of indirect
+   *  jumps, `exits` taken, exits `chained`, `invalidations` (stores to translated code),
+   *  cache `flushes`, and the callouts of inline sequences: `wrstatus`, and `imask` (a csrw
+   *  IMASK while the guest has interrupts on); the privileged callouts are `emulated`;
+   *  `dataStores`, stores to data on a page with translated code, done by the VMM. */
+  translation?: { blocks: number; hits: number; misses: number; exits: number; chained: number; invalidations: number; flushes: number; wrstatus: number; imask: number; dataStores: number };
 }
 
 /** `--config hosted` (docs/vmm-hosted.md): time by world of the hosted VMM, and what the host

@@ -4,6 +4,8 @@
 //   te       the trap-and-emulate VMM in ring 0; the guest kernel in ring 1, processes in ring 3
 //   vtx      the VT-x VMM (root mode) with shadow paging; the guest in non-root mode, ring 0/3
 //   vtx-ept  the same VMM with nested paging (EPT)
+//   bt       the binary-translating VMM in ring 0; the guest kernel's code translated into ring-1
+//            code block by block, processes in ring 3
 //   pv       the paravirtualization VMM; the guest kernel is built with PARAVIRT (hypercalls
 //            instead of privileged instructions), in ring 1, processes in ring 3
 // Everything a VMM does is instructions it executes; this file only loads it and reads its
@@ -128,6 +130,20 @@ export function readVmmStats(machine: Machine, layout: VmmLayout): VmmStats {
     truePageFaults: at('stat_true_faults'),
     shadowResets: at('stat_shadow_resets'),
     ...(findSymbol(layout.image, 'stat_hypercalls') && paravirtStats(layout.image, at)),
+    ...(findSymbol(layout.image, 'stat_bt_blocks') && {
+      translation: {
+        blocks: at('stat_bt_blocks'),
+        hits: at('stat_bt_hits'),
+        misses: at('stat_bt_misses'),
+        exits: at('stat_bt_exits'),
+        chained: at('stat_bt_chained'),
+        invalidations: at('stat_bt_invalidations'),
+        flushes: at('stat_bt_flushes'),
+        wrstatus: at('stat_bt_wrstatus'),
+        imask: at('stat_bt_imask'),
+        dataStores: at('stat_bt_data_stores'),
+      },
+    }),
   };
 }
 

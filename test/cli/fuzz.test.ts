@@ -28,7 +28,7 @@ describe('ringlab fuzz', () => {
   it('an unknown config or a bad count is a usage error (exit 1) naming the valid ones', () => {
     const bad = ringlab(['fuzz', '--config', 'qemu']);
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/unknown config 'qemu' \(valid: te, vtx, vtx-ept, pv, hosted\)/);
+    expect(bad.stderr).toMatch(/unknown config 'qemu' \(valid: te, vtx, vtx-ept, pv, bt, hosted\)/);
     expect(ringlab(['fuzz', '--programs', 'many']).status).toBe(1);
     expectNoStackTrace(bad);
   });

@@ -25,7 +25,7 @@ import { apply, opsOn, path, type Op } from './ops.js';
 
 /** Sequences to run: RINGLAB_FS_RUNS=N for a long run (the test's time limit grows with it). */
 const RUNS = Number(process.env.RINGLAB_FS_RUNS ?? 60);
-const TIME_LIMIT = Math.max(60_000, RUNS * 2_000);
+const TIME_LIMIT = Math.max(60_000, RUNS * 3_000); // each sequence boots every config (six with bt; hosted on every HOSTED_EVERY-th)
 /** hosted is checked on every HOSTED_EVERY-th sequence (see below). */
 const HOSTED_EVERY = 4;
 let sequence = 0;

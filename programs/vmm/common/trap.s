@@ -28,6 +28,9 @@ vmm_entry:
         sw   t1, V_PC(t0)           # the trapping instruction, or the next one (interrupt)
         mv   s0, t0                 # s0 = vCPU in every handler
         li   sp, VMM_STACK_TOP
+        .ifdef TRANSLATED
+        call bt_entry               # bt: V_PC = the guest pc of a trap in translated code
+        .endif
         csrr t1, ESTATUS
         andi t1, t1, STATUS_RING_MASK
         beqz t1, vmm_panic          # the VMM itself trapped: a VMM bug
@@ -89,6 +92,15 @@ reflect:
 # its guest can store over that word (pv), or nothing (te).
 vmm_resume:
         sync_ipend                  # where the guest writes V_IPEND itself (pv/vmm.s)
+        .ifdef TRANSLATED
+        la   t0, bt_flag            # bt: interrupted inside the expansion of one guest
+        lw   t0, 0(t0)              # instruction (translate.s): no virtual interrupt can be
+        li   t1, BT_MID             # delivered there, and the console line stays masked
+        bne  t0, t1, .virtual       # until the guest is back at an instruction boundary
+        li   t1, IRQ_TIMER | IRQ_DISK
+        j    .setmask
+.virtual:
+        .endif
         lw   t0, V_STATUS(s0)
         andi t0, t0, STATUS_IE
         beqz t0, .realmask
@@ -115,8 +127,13 @@ vmm_resume:
 .estatus:
         ori  t0, t0, STATUS_IE
         csrw ESTATUS, t0
+        .ifdef TRANSLATED
+        call bt_target              # bt: virtual ring 0 resumes in its translation
+        csrw EPC, a0
+        .else
         lw   t0, V_PC(s0)
         csrw EPC, t0
+        .endif
         mv   t0, s0
         lw   ra, 4(t0)
         lw   sp, 8(t0)
