@@ -59,6 +59,7 @@
         .equ K_UPPER, 10
         .equ K_UPPERSIZE, 11
         .equ K_CWD, 12
+        .equ K_VOLUME, 13                   # volume=SOURCE:/TARGET (check_volume, bind_volume)
         # the upper layer
         .equ UP_NONE, 0
         .equ UP_TMPFS, 1
@@ -127,6 +128,7 @@ run:    li   t0, 125
         call check_id
         call read_config
         call check_config
+        call check_volume
         call make_state_dir             # /run/crun/ID: EEXIST is "already exists"
         call make_cgroup                # from here on, a failure undoes what was made
         li   a0, -1
@@ -870,10 +872,14 @@ container:
         blt  a0, zero, .mfail
         la   a0, s_root + 1             # (the tmpfs's mount goes with the old root below; the
                                         # overlay keeps its upper layer, and so the tmpfs, alive)
-.pivot: call chdir                      # a0 = the new root. runc's pivot: pivot_root(".", ".")
-        blt  a0, zero, .pfail           # mounts the old root on top of the new one, where
-        la   a0, p_dot                  # umount2(".", MNT_DETACH) finds it and takes it away,
-        la   a1, p_dot                  # with every mount below it (the host's tree): nothing
+.pivot: call chdir                      # a0 = the new root
+        blt  a0, zero, .pfail
+        call bind_volume                # the bundle's volume, while the host's tree is reachable
+        blt  a0, zero, .mfail
+        la   a0, p_dot                  # runc's pivot: pivot_root(".", ".")
+        la   a1, p_dot                  # mounts the old root on top of the new one, where
+                                        # umount2(".", MNT_DETACH) finds it and takes it away,
+                                        # with every mount below it (the host's tree): nothing
         call pivot_root                 # of it stays reachable, and no directory for it is
         blt  a0, zero, .pfail           # needed in the new root
         la   a0, p_dot
@@ -901,6 +907,54 @@ container:
         j    cfail
 .ufail: la   a1, w_umount
         j    cfail
+
+# check_volume: the bundle's `volume=SOURCE:/TARGET` (Docker's -v SOURCE:TARGET, a bind mount):
+# cut at the first ':' into volume_src and volume_dst. SOURCE must not be empty and TARGET must
+# be absolute and not / itself (whether SOURCE is a directory, and TARGET one in the container's
+# root, is the mount's to say: bind_volume).
+check_volume:
+        li   a0, VALS + 4 * K_VOLUME
+        lw   a0, 0(a0)
+        beqz a0, .cvok
+        mv   t2, a0
+.cvch:  lbu  t0, 0(t2)
+        beqz t0, .cvbad
+        li   t1, ':'
+        beq  t0, t1, .cvcut
+        addi t2, t2, 1
+        j    .cvch
+.cvcut: beq  t2, a0, .cvbad             # an empty SOURCE
+        sb   zero, 0(t2)
+        swg  a0, volume_src, t1
+        addi t2, t2, 1
+        lbu  t0, 0(t2)
+        li   t1, '/'
+        bne  t0, t1, .cvbad
+        lbu  t0, 1(t2)
+        beqz t0, .cvbad
+        swg  t2, volume_dst, t1
+.cvok:  ret
+.cvbad: la   a0, k_volume
+        la   a1, m_badvolume
+        j    die_msg
+
+# bind_volume -> a0 = 0, or mount's -errno: the volume's SOURCE (a directory of the host's tree)
+# bind-mounted at TARGET in the new root, which is the working directory here (TARGET is taken
+# relative to it), before pivot_root leaves the host's tree behind. The mount belongs to the new
+# root's tree, so the lazy unmount of the old root keeps it: the container reads and writes the
+# host's directory directly, not through its overlay (what Docker's volumes are for).
+bind_volume:
+        push ra
+        li   a0, 0
+        lwg  t0, volume_dst
+        beqz t0, .bvout
+        lwg  a0, volume_src
+        addi a1, t0, 1
+        li   a2, 0
+        li   a3, MS_BIND
+        call mount
+.bvout: pop  ra
+        ret
 
 # cfail(a0 = -errno, a1 = what): "crun: ID: what: message" from the container, exit 125.
 cfail:  push a0
@@ -1362,6 +1416,7 @@ k_nethost:  .asciz "net.host"
 k_upper:    .asciz "upper"
             .asciz "upper.size"
 k_cwd:      .asciz "cwd"
+k_volume:   .asciz "volume"
             .byte 0
 state_keys: .asciz "pid"
             .asciz "bundle"
@@ -1376,6 +1431,7 @@ m_manyargs: .asciz "more than 30 words"
 m_emptylayer: .asciz "an empty layer path"
 m_manylayers: .asciz "more than 8 layers"
 m_badupper: .asciz "not none, tmpfs or disk"
+m_badvolume: .asciz "not SOURCE:/TARGET"
 m_badaddr:  .asciz "not an address a.b.c.d"
 m_longhost: .asciz "longer than 64 bytes"
 m_zero:     .asciz "a limit of 0 leaves the container nothing to start with"
@@ -1453,6 +1509,8 @@ nlayers:    .word 0
 upper_kind: .word 0
 net:        .word 0
 net_host:   .word 0
+volume_src: .word 0                     # the bundle's volume (check_volume): SOURCE
+volume_dst: .word 0                     # and /TARGET, or 0
 made_state: .word 0
 made_cgroup: .word 0
 kv_value:   .word 0

@@ -9,6 +9,7 @@
 //   start-up      cycles from the request to the workload's first user instruction, in phases
 //                 found from the trace of the run (trap and mode-change hooks of the processor)
 //   memory        physical pages per instance of a small server, and how many instances fit
+//   storage       layer lookups, copy-up against size, overlay against a volume (isolation-storage.ts)
 //
 // Every boot is traced by two hooks of the processor (src/machine/processor.ts): `onTrap`, which
 // gives each ring-3 `syscall` with its registers (the number in t0: which call; the probe's
@@ -29,6 +30,7 @@ import { DEFAULT_COSTS, type CostModel } from '../machine/costs.js';
 import type { Machine } from '../machine/machine.js';
 import { BenchError, MEASURE_MAX_CYCLES } from './measure.js';
 import { isolationFindings } from './isolation-findings.js';
+import { runStorage, STORAGE_STEPS, type StorageResults } from './isolation-storage.js';
 import type { Attribution, Finding } from './results.js';
 
 export const ISOLATION_SCHEMA = 'ringlab-bench-isolation/1';
@@ -140,6 +142,8 @@ export interface IsolationResults {
   minGuestBytes: Record<string, number>;
   findings: Finding[];
   deterministic: boolean;
+  /** Storage (isolation-storage.ts): layer lookups, copy-up, overlay against a volume (native kernel). */
+  storage?: StorageResults;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,7 +182,7 @@ export interface Trace {
   markers: Marker[];
 }
 
-interface TracedBoot {
+export interface TracedBoot {
   result: BootResult;
   trace: Trace;
 }
@@ -194,7 +198,7 @@ export interface MarkerContext {
 
 /** Boot with the probe's hooks on; `onMarker` runs inside the marker's trap (the machine is
  *  stopped at that instruction: what it reads is the state at that point). */
-function tracedBoot(config: string, options: BootOptions, onMarker?: (m: Marker, at: MarkerContext) => void): TracedBoot {
+export function tracedBoot(config: string, options: BootOptions, onMarker?: (m: Marker, at: MarkerContext) => void): TracedBoot {
   const c = findConfig(config);
   if (!c) throw new BenchError(`unknown config '${config}'`);
   const trace: Trace = { guestEntry: undefined, userEntries: [], syscalls: [], markers: [] };
@@ -231,7 +235,7 @@ function tracedBoot(config: string, options: BootOptions, onMarker?: (m: Marker,
 
 /** A run that did not end as it must (power-off, code 0, every job exited 0 printing nothing
  *  unexpected) measures nothing: an error, as in the overhead suite. */
-function checked(result: BootResult, where: string, output: (text: string) => boolean = (text) => text === ''): BootResult {
+export function checked(result: BootResult, where: string, output: (text: string) => boolean = (text) => text === ''): BootResult {
   if (!result.halted) throw new BenchError(`${where} did not power off: ${result.stop.kind}`);
   if (result.exitCode !== 0) throw new BenchError(`${where} powered off with code ${result.exitCode}`);
   for (const p of result.processes) {
@@ -478,7 +482,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
   const same = (a: unknown, b: unknown): void => {
     if (JSON.stringify(a) !== JSON.stringify(b)) deterministic = false;
   };
-  const total = configs.length * (SYSCALL_OPS.length * 2 + 1) + vmms.length * 2 + 1;
+  const total = configs.length * (SYSCALL_OPS.length * 2 + 1) + vmms.length * 2 + 1 + STORAGE_STEPS;
   let done = 0;
   const step = (what: string): void => options.progress?.(done++, total, what);
 
@@ -530,6 +534,9 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
   step('the container density search');
   const dense = containerDensity(costs);
   same(containerDensity(costs), dense);
+
+  // Storage (isolation-storage.ts).
+  const storage = runStorage(costs, same, step);
   options.progress?.(total, total, 'done');
 
   const curve = dense.curve;
@@ -586,6 +593,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
     minGuestBytes,
     findings: [],
     deterministic,
+    storage,
   };
   results.findings = isolationFindings(results);
   return results;
