@@ -14,6 +14,7 @@ import { grouped, percent, ratio as times } from './render/format.js';
 import type { IsolationResults, StartupRow, SyscallOp, SyscallRow } from './isolation.js';
 import type { Finding } from './results.js';
 import { FAR_SLOWER, NEAR_NATIVE } from './thresholds.js';
+import { controlFindings } from './isolation-control-report.js';
 
 /** LightVM: a minimal VM starts within this factor of a process's fork and exec (2.3 ms
  *  against 1 ms measured; an order of magnitude is the claim's scale). */
@@ -195,5 +196,8 @@ export function isolationFindings(r: IsolationResults): Finding[] {
         (holds ? '' : `. The containers stopped at a table of the kernel, not at memory: by memory alone ${grouped(dc.byMemory)} would fit, ${times(dc.byMemory / most.instances)} the VMs`),
     });
   }
+
+  // 11. Resource control: cpu.max share and stall, memory.max isolation (isolation-control-report.ts).
+  if (r.control) out.push(...controlFindings(r.control));
   return out;
 }

@@ -29,6 +29,7 @@ import { DEFAULT_COSTS, type CostModel } from '../machine/costs.js';
 import type { Machine } from '../machine/machine.js';
 import { BenchError, MEASURE_MAX_CYCLES } from './measure.js';
 import { isolationFindings } from './isolation-findings.js';
+import { runControl, type ControlResults } from './isolation-control.js';
 import type { Attribution, Finding } from './results.js';
 
 export const ISOLATION_SCHEMA = 'ringlab-bench-isolation/1';
@@ -140,6 +141,8 @@ export interface IsolationResults {
   minGuestBytes: Record<string, number>;
   findings: Finding[];
   deterministic: boolean;
+  /** Resource control (isolation-control.ts): cpu.max and memory.max on containers, natively. */
+  control?: ControlResults;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -478,7 +481,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
   const same = (a: unknown, b: unknown): void => {
     if (JSON.stringify(a) !== JSON.stringify(b)) deterministic = false;
   };
-  const total = configs.length * (SYSCALL_OPS.length * 2 + 1) + vmms.length * 2 + 1;
+  const total = configs.length * (SYSCALL_OPS.length * 2 + 1) + vmms.length * 2 + 1 + 1;
   let done = 0;
   const step = (what: string): void => options.progress?.(done++, total, what);
 
@@ -530,6 +533,10 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
   step('the container density search');
   const dense = containerDensity(costs);
   same(containerDensity(costs), dense);
+
+  // Resource control (isolation-control.ts): cpu.max and memory.max, in the native kernel.
+  step('resource control: cpu.max and memory.max');
+  const control = runControl('native', costs, same);
   options.progress?.(total, total, 'done');
 
   const curve = dense.curve;
@@ -586,6 +593,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
     minGuestBytes,
     findings: [],
     deterministic,
+    control,
   };
   results.findings = isolationFindings(results);
   return results;
