@@ -211,15 +211,15 @@ fail:   mv   a2, a0
 segments:
         .word s_max, 0, 2000
         .word s_2, 1000, 2000
-        .word s_5, 2500, 5000
-        .word s_10, 5000, 10000
-        .word s_20, 10000, 20000
+        .word s_4, 2000, 4000
+        .word s_6, 3000, 6000
+        .word s_8, 4000, 8000
         .word 0
 s_max:  .asciz "max 2000"
 s_2:    .asciz "1000 2000"
-s_5:    .asciz "2500 5000"
-s_10:   .asciz "5000 10000"
-s_20:   .asciz "10000 20000"
+s_4:    .asciz "2000 4000"
+s_6:    .asciz "3000 6000"
+s_8:    .asciz "4000 8000"
 
 m_name:   .asciz "isoctl"
 p_crun:   .asciz "/bin/crun"

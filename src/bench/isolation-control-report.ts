@@ -64,7 +64,7 @@ export function controlFindings(c: ControlResults): Finding[] {
       claim: `memory.max confines the offender: a container allocating past its limit is OOM-killed inside its group, and its neighbour's progress is unaffected, within ${UNAFFECTED}x of its progress alone (cgroup v2: memory.max is a hard limit)`,
       holds: killed && own <= UNAFFECTED,
       text: `the offender (memory.max ${c.offenderMemoryMax}) was ${killed ? `killed ("${hit.oomMessage ?? ''}")` : 'not killed'} while the neighbour did ${grouped(hit.iterations)} iterations of a new page and a fixed spin: ` +
-        `${grouped(hit.ownPerIteration)} cycles of its own processor time per iteration against ${grouped(alone.ownPerIteration)} alone (${ratio(own)}); ` +
+        `${grouped(hit.ownPerIteration)} cycles of its own processor time per iteration against ${grouped(alone.ownPerIteration)} alone (${ratio(own)}; in user mode ${grouped(hit.user / hit.iterations)} against ${grouped(alone.user / alone.iterations)}); ` +
         `by the wall clock ${grouped(hit.wallPerIteration)} against ${grouped(alone.wallPerIteration)} (${ratio(wall)}): the ${grouped(hit.others)} cycles the offender and its crun ran in the neighbour's window, ` +
         'which the processor shares (cpu.weight) and memory.max does not govern',
     });
@@ -92,9 +92,9 @@ export function controlTables(c: ControlResults): ControlTable[] {
     },
     {
       title: `Resource control: memory.max; the neighbour's steady work, alone and while the offender (memory.max ${c.offenderMemoryMax}) is OOM-killed`,
-      head: ['neighbour', 'iterations', 'own cycles / iteration', 'wall cycles / iteration', 'others ran', 'offender'],
-      align: ['left', 'right', 'right', 'right', 'right', 'left'],
-      rows: c.memory.map((m) => [m.run === 'alone' ? 'alone' : 'with the offender', grouped(m.iterations), grouped(m.ownPerIteration), grouped(m.wallPerIteration), grouped(m.others), m.oomMessage ?? '—']),
+      head: ['neighbour', 'iterations', 'own cycles / iteration', 'of which user mode', 'wall cycles / iteration', 'others ran', 'offender'],
+      align: ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
+      rows: c.memory.map((m) => [m.run === 'alone' ? 'alone' : 'with the offender', grouped(m.iterations), grouped(m.ownPerIteration), grouped(m.user / m.iterations), grouped(m.wallPerIteration), grouped(m.others), m.oomMessage ?? '—']),
     },
   ];
 }

@@ -3,7 +3,7 @@
 //
 //   cpu.max     a hog in container `lim` and a best-effort hog in container `free` (cpu.weight 1)
 //               compete for the processor; /crun/lim's cpu.max is set to the same 50% share at
-//               periods of 2, 5, 10 and 20 ms (after a segment without a limit). Per segment:
+//               periods of 2, 4, 6 and 8 ms (after a segment without a limit). Per segment:
 //               the share of the processor each container's process got, and the longest stall
 //               of `lim` (the longest stretch of cycles in which it did not run) against the
 //               period (CFS bandwidth control: share = quota / period, stalls up to period - quota)
@@ -67,8 +67,11 @@ export interface MemoryRun {
   iterations: number;
   /** Cycles from the neighbour's first iteration to its last (wall). */
   wall: number;
-  /** Of those, the cycles charged to the neighbour's process (its own processor time). */
+  /** Of those, the cycles charged to the neighbour's process (its own processor time), and of
+   *  these the ones in user mode (its spins and stores; the rest is the kernel on its behalf:
+   *  page faults, ticks, switches). */
   own: number;
+  user: number;
   /** Charged to other processes in that window (the offender, crun, the driver), and idle. */
   others: number;
   idle: number;
@@ -158,9 +161,11 @@ export function tracedRun(config: string, options: BootOptions): { result: BootR
 }
 
 /** Cycles charged to `pid` in [from, to): every stretch between two mode changes goes to the pid
- *  the kernel was running at its start, less the cycles idled in it. */
-export function cyclesOf(t: RunTrace, pid: number, from: number, to: number): { own: number; idle: number } {
+ *  the kernel was running at its start, less the cycles idled in it; `user`: those of its
+ *  stretches in user mode; `idle`: every idle cycle of the window. */
+export function cyclesOf(t: RunTrace, pid: number, from: number, to: number): { own: number; user: number; idle: number } {
   let own = 0;
+  let user = 0;
   let idle = 0;
   for (let i = 0; i + 1 < t.cycles.length; i++) {
     const a = t.cycles[i]!;
@@ -171,9 +176,12 @@ export function cyclesOf(t: RunTrace, pid: number, from: number, to: number): { 
     const wfi = t.idle[i + 1]! - t.idle[i]!;
     const part = b > a ? Math.round((wfi * span) / (b - a)) : 0;
     idle += part;
-    if (t.pids[i] === pid) own += span - part;
+    if (t.pids[i] === pid) {
+      own += span - part;
+      if (t.user[i]) user += span - part;
+    }
   }
-  return { own, idle };
+  return { own, user, idle };
 }
 
 /** The longest stretch of [from, to) in which `pid` was not in user mode. */
@@ -295,9 +303,9 @@ export function memoryRun(t: RunTrace, run: MemoryRun['run'], where = 'ctl-mem')
   const end = t.markers.find((m) => m.what === CTL_MARK.end);
   if (!begin || !end || end.pid !== begin.pid) throw new BenchError(`${where}: the neighbour did not finish its work`);
   const wall = end.cycle - begin.cycle;
-  const { own, idle } = cyclesOf(t, begin.pid, begin.cycle, end.cycle);
+  const { own, user, idle } = cyclesOf(t, begin.pid, begin.cycle, end.cycle);
   const iterations = begin.a2;
-  const out: MemoryRun = { run, iterations, wall, own, others: wall - own - idle, idle, wallPerIteration: wall / iterations, ownPerIteration: own / iterations };
+  const out: MemoryRun = { run, iterations, wall, own, user, others: wall - own - idle, idle, wallPerIteration: wall / iterations, ownPerIteration: own / iterations };
   if (run === 'offender') {
     const offender = t.markers.find((m) => m.what === CTL_MARK.oom && m.cycle > begin.cycle);
     if (!offender) throw new BenchError(`${where}: the offender never started inside the neighbour's window`);

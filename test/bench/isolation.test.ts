@@ -258,6 +258,9 @@ describe('a real run of the isolation suite (native and te)', () => {
       ['iso-vmm-memory', true],
       ['iso-memory-per-instance', true],
       ['iso-density', false],
+      ['iso-cpu-max-share', true],
+      ['iso-cpu-max-stall', true],
+      ['iso-memory-max', true],
     ]);
   });
 
@@ -291,7 +294,7 @@ describe('a real run of the isolation suite (native and te)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ringlab-iso-'));
     try {
       const written = writeIsolationReport(r, dir);
-      expect(written.map((p) => p.slice(dir.length + 1))).toEqual(['results.json', 'report.md', 'report.html', 'startup.svg', 'syscalls.svg', 'density.svg']);
+      expect(written.map((p) => p.slice(dir.length + 1))).toEqual(['results.json', 'report.md', 'report.html', 'startup.svg', 'syscalls.svg', 'density.svg', 'control.svg']);
       expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'))).toEqual(r);
     } finally {
       rmSync(dir, { recursive: true, force: true });
