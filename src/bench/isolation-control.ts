@@ -250,6 +250,8 @@ export function cpuSegments(t: RunTrace, where = 'ctl-cpu'): CpuSegment[] {
   const lim = startOf(t, 1, where);
   const free = startOf(t, 2, where);
   const bounds = t.markers.filter((m) => m.what === CTL_MARK.segment || m.what === CTL_MARK.segmentsEnd);
+  const spinning = Math.max(...t.markers.filter((m) => m.what === CTL_MARK.spin).map((m) => m.cycle));
+  if (bounds.length && spinning > bounds[0]!.cycle) throw new BenchError(`${where}: a hog started after the first cpu.max segment began (at cycle ${spinning})`);
   const out: CpuSegment[] = [];
   for (let i = 0; i + 1 < bounds.length; i++) {
     const m = bounds[i]!;

@@ -67,6 +67,7 @@ describe('who ran when, from the mode changes', () => {
     expect(() => cpuSegments(trace([[0, 1, true]], [{ cycle: 5, what: CTL_MARK.segment, a2: 0, a3: 1, pid: 2 }]))).toThrow(/never started/);
     const m = [{ cycle: 1, what: CTL_MARK.spin, a2: 1, a3: 0, pid: 7 }, { cycle: 2, what: CTL_MARK.spin, a2: 2, a3: 0, pid: 8 }, { cycle: 5, what: CTL_MARK.segment, a2: 0, a3: 1, pid: 2 }, { cycle: 50, what: CTL_MARK.segmentsEnd, a2: 0, a3: 0, pid: 2 }];
     expect(() => cpuSegments(trace([[0, 1, true]], m, [10, 20, 30]))).toThrow(/shorter than two periods/);
+    expect(() => cpuSegments(trace([[0, 1, true]], [m[0]!, { ...m[1]!, cycle: 6 }, m[2]!, m[3]!], [10, 20, 30]))).toThrow(/a hog started after the first cpu.max segment/);
     expect(() => memoryRun(trace([[0, 1, true]]), 'alone')).toThrow(/did not finish/);
   });
 });
