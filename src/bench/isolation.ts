@@ -9,6 +9,8 @@
 //   start-up      cycles from the request to the workload's first user instruction, in phases
 //                 found from the trace of the run (trap and mode-change hooks of the processor)
 //   memory        physical pages per instance of a small server, and how many instances fit
+//   resource      cpu.max share and longest stall against the period, memory.max isolation of
+//   control       a neighbour (isolation-control.ts, with its own probe programs/user/isoctl.s)
 //
 // Every boot is traced by two hooks of the processor (src/machine/processor.ts): `onTrap`, which
 // gives each ring-3 `syscall` with its registers (the number in t0: which call; the probe's
