@@ -15,6 +15,7 @@ import type { IsolationResults, StartupRow, SyscallOp, SyscallRow } from './isol
 import type { Finding } from './results.js';
 import { FAR_SLOWER, NEAR_NATIVE } from './thresholds.js';
 import { storageFindings } from './isolation-storage.js';
+import { controlFindings } from './isolation-control-report.js';
 
 /** LightVM: a minimal VM starts within this factor of a process's fork and exec (2.3 ms
  *  against 1 ms measured; an order of magnitude is the claim's scale). */
@@ -199,5 +200,7 @@ export function isolationFindings(r: IsolationResults): Finding[] {
 
   // 11. Storage: a VM's and pv's random-read IOPS, layer lookups, copy-up, volumes (isolation-storage.ts).
   out.push(...storageFindings(r));
+  // 11. Resource control: cpu.max share and stall, memory.max isolation (isolation-control-report.ts).
+  if (r.control) out.push(...controlFindings(r.control));
   return out;
 }

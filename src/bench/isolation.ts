@@ -10,6 +10,8 @@
 //                 found from the trace of the run (trap and mode-change hooks of the processor)
 //   memory        physical pages per instance of a small server, and how many instances fit
 //   storage       layer lookups, copy-up against size, overlay against a volume (isolation-storage.ts)
+//   resource      cpu.max share and longest stall against the period, memory.max isolation of
+//   control       a neighbour (isolation-control.ts, with its own probe programs/user/isoctl.s)
 //
 // Every boot is traced by two hooks of the processor (src/machine/processor.ts): `onTrap`, which
 // gives each ring-3 `syscall` with its registers (the number in t0: which call; the probe's
@@ -31,6 +33,7 @@ import type { Machine } from '../machine/machine.js';
 import { BenchError, MEASURE_MAX_CYCLES } from './measure.js';
 import { isolationFindings } from './isolation-findings.js';
 import { runStorage, STORAGE_STEPS, type StorageResults } from './isolation-storage.js';
+import { runControl, type ControlResults } from './isolation-control.js';
 import type { Attribution, Finding } from './results.js';
 
 export const ISOLATION_SCHEMA = 'ringlab-bench-isolation/1';
@@ -144,6 +147,8 @@ export interface IsolationResults {
   deterministic: boolean;
   /** Storage (isolation-storage.ts): layer lookups, copy-up, overlay against a volume (native kernel). */
   storage?: StorageResults;
+  /** Resource control (isolation-control.ts): cpu.max and memory.max on containers, natively. */
+  control?: ControlResults;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -482,7 +487,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
   const same = (a: unknown, b: unknown): void => {
     if (JSON.stringify(a) !== JSON.stringify(b)) deterministic = false;
   };
-  const total = configs.length * (SYSCALL_OPS.length * 2 + 1) + vmms.length * 2 + 1 + STORAGE_STEPS;
+  const total = configs.length * (SYSCALL_OPS.length * 2 + 1) + vmms.length * 2 + 1 + STORAGE_STEPS + 1;
   let done = 0;
   const step = (what: string): void => options.progress?.(done++, total, what);
 
@@ -537,6 +542,9 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
 
   // Storage (isolation-storage.ts).
   const storage = runStorage(costs, same, step);
+  // Resource control (isolation-control.ts): cpu.max and memory.max, in the native kernel.
+  step('resource control: cpu.max and memory.max');
+  const control = runControl('native', costs, same);
   options.progress?.(total, total, 'done');
 
   const curve = dense.curve;
@@ -594,6 +602,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
     findings: [],
     deterministic,
     storage,
+    control,
   };
   results.findings = isolationFindings(results);
   return results;

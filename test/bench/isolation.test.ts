@@ -263,6 +263,9 @@ describe('a real run of the isolation suite (native and te)', () => {
       ['iso-copyup-tmpfs', true],
       ['iso-copyup-disk', true],
       ['iso-volume-writes', true],
+      ['iso-cpu-max-share', true],
+      ['iso-cpu-max-stall', true],
+      ['iso-memory-max', true],
     ]);
   });
 
@@ -296,7 +299,7 @@ describe('a real run of the isolation suite (native and te)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ringlab-iso-'));
     try {
       const written = writeIsolationReport(r, dir);
-      expect(written.map((p) => p.slice(dir.length + 1))).toEqual(['results.json', 'report.md', 'report.html', 'startup.svg', 'syscalls.svg', 'density.svg', 'layers.svg', 'copyup.svg']);
+      expect(written.map((p) => p.slice(dir.length + 1))).toEqual(['results.json', 'report.md', 'report.html', 'startup.svg', 'syscalls.svg', 'density.svg', 'layers.svg', 'copyup.svg', 'control.svg']);
       expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'))).toEqual(r);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -35,7 +35,7 @@ describe('ringlab bench', () => {
     expect(r.stdout).toMatch(/container \(in vtx-ept\)/);
     expect(r.stdout).toMatch(/✗ a container starts in [\d,]+ cycles/);
     expect(r.stdout).toMatch(/exact and deterministic/);
-    for (const f of ['results.json', 'report.md', 'report.html', 'startup.svg', 'syscalls.svg', 'density.svg']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['results.json', 'report.md', 'report.html', 'startup.svg', 'syscalls.svg', 'density.svg', 'control.svg']) expect(existsSync(join(out, f)), f).toBe(true);
     const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(json.schema).toBe('ringlab-bench-isolation/1');
     expect(json.configs).toEqual(['native', 'vtx-ept']);
