@@ -13,6 +13,7 @@
 import { grouped, percent, ratio as times } from './render/format.js';
 import type { IsolationResults, StartupRow, SyscallOp, SyscallRow } from './isolation.js';
 import type { Finding } from './results.js';
+import { vulnFinding } from './isolation-vuln.js';
 import { FAR_SLOWER, NEAR_NATIVE } from './thresholds.js';
 
 /** LightVM: a minimal VM starts within this factor of a process's fork and exec (2.3 ms
@@ -195,5 +196,8 @@ export function isolationFindings(r: IsolationResults): Finding[] {
         (holds ? '' : `. The containers stopped at a table of the kernel, not at memory: by memory alone ${grouped(dc.byMemory)} would fit, ${times(dc.byMemory / most.instances)} the VMs`),
     });
   }
+  // 11. Isolation strength: a kernel bug, from a container and from a VM (isolation-vuln.ts).
+  const vuln = vulnFinding(r.vuln);
+  if (vuln) out.push(vuln);
   return out;
 }

@@ -167,3 +167,75 @@ export function runVuln(vmms: readonly string[], costs: CostModel, same: (again:
     return row;
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// The finding, the table and the report's section (isolation-findings.ts and isolation-render.ts
+// call these, so the suite's shared files only gain a line each)
+
+const mib = (bytes: number): string => `${bytes / (1 << 20)} MiB`;
+const where = (r: VulnRow): string => (r.config === 'native' ? `native, ${r.kernel} kernel` : `VM: ${r.config}, ${r.kernel} guest kernel`);
+/** The thief's exit code (crun's: 128 + the signal that killed it). */
+const exitOf = (r: VulnRow): string => (r.thiefStatus === null ? '?' : String(r.thiefStatus >> 8));
+
+/** A row's outcome, in one sentence each for the table and the finding. */
+function stolen(r: VulnRow): string {
+  if (r.failure) return `none: vuln_copy is -1 (ENOSYS), exit ${exitOf(r)}`;
+  const s = r.secrets.map((x) => `${hex(x.at)}: "${x.text}"`).join(', ');
+  return r.secrets.length ? s : 'nothing found';
+}
+
+function outsideCell(r: VulnRow): string {
+  if (!r.outside) return r.config === 'native' ? '— (no VMM)' : '—';
+  const o = r.outside;
+  const own = o.hostAddress < (r.memoryBytes ?? 0) ? `; guest-physical ${hex(o.hostAddress)} is its own frame (host ${hex(o.guestBase + o.hostAddress)})` : '';
+  return `${o.read ? 'READ' : 'not read'}, ${o.intact ? 'intact' : 'CHANGED'} (host-physical ${hex(o.hostAddress)}${own})`;
+}
+
+/** What came of the read past the end: "BusError, killed" from the kernel's message. */
+const beyondCell = (r: VulnRow): string => {
+  if (!r.beyond) return '—';
+  const cause = /^killed by the kernel: (\w+)/.exec(r.beyond.outcome);
+  return `${hex(r.beyond.address)}: ${cause ? `${cause[1]}, killed` : r.beyond.outcome}`;
+};
+
+export function vulnTable(rows: readonly VulnRow[]): { title: string; head: string[]; align: ('left' | 'right')[]; rows: string[][] } {
+  return {
+    title: 'Isolation strength: a kernel bug (-D VULN: vuln_copy skips the user-pointer check), exploited from a container',
+    head: ['the kernel', 'memory it reads', 'secrets it stole', "the VMM's secret", 'read past the end'],
+    align: ['left', 'left', 'left', 'left', 'left'],
+    rows: rows.map((r) => [
+      where(r),
+      r.memoryBytes === null ? '—' : `${mib(r.memoryBytes)}${r.config === 'native' ? ' (the machine)' : ' (its guest)'}`,
+      stolen(r),
+      outsideCell(r),
+      beyondCell(r),
+    ]),
+  };
+}
+
+/** The seed documents' remark the demonstration checks (seed 000: "Docker ... has no security
+ *  features of its own, and vulnerabilities have been pointed out"; containers run on the host
+ *  OS's kernel). */
+export const VULN_CLAIM = 'a kernel bug lets a container read its neighbour\'s memory; in a VM it reaches only that VM\'s guest (the seed documents: Docker has no security features of its own and relies on the shared kernel, whose vulnerabilities it inherits)';
+
+export function vulnFinding(rows: readonly VulnRow[] | undefined): { id: string; claim: string; holds: boolean; text: string } | undefined {
+  if (!rows || rows.length === 0) return undefined;
+  const plain = rows.find((r) => r.config === 'native' && r.kernel === 'default');
+  const bug = rows.find((r) => r.config === 'native' && r.kernel === 'VULN');
+  const vms = rows.filter((r) => r.config !== 'native');
+  const confined = (r: VulnRow): boolean => !!r.outside && !r.outside.read && r.outside.intact && r.secrets.every((s) => s.text === VICTIM_SECRET) && /BusError/.test(r.beyond?.outcome ?? '');
+  const holds = !!plain && !!plain.failure && !!bug && bug.neighbourRead && vms.every(confined);
+  const parts: string[] = [];
+  if (bug) parts.push(bug.neighbourRead ? `natively, the thief in one container read the victim's secret out of the other container's page (physical ${hex(bug.secrets.find((s) => s.text === VICTIM_SECRET)!.at)}) through the shared kernel's bug` : 'natively, the thief did not find the victim\'s secret');
+  if (plain) parts.push(plain.failure ? 'on the default kernel the call does not exist (-1, ENOSYS) and the exploit fails' : 'on the default kernel the exploit did NOT fail');
+  if (vms.length) {
+    const names = vms.map((v) => v.config).join(' and ');
+    const all = (test: (v: VulnRow) => boolean): boolean => vms.every(test);
+    const first = vms[0]!;
+    parts.push(`under ${names} it ${all((v) => v.neighbourRead) ? 'read the secret of the container beside it in the same VM' : 'did not always read its neighbour in the same VM'} (the guest kernel is as broken as a host kernel) ` +
+      `but ${all((v) => !!v.outside && !v.outside.read) ? 'not' : 'ALSO'} the secret planted in the VMM's memory at host-physical ${hex(first.outside?.hostAddress ?? 0)} (${all((v) => !!v.outside?.intact) ? 'untouched' : 'CHANGED'}): ` +
+      `its physical memory is its guest's ${mib(first.memoryBytes ?? 0)} (guest-physical ${hex(first.outside?.hostAddress ?? 0)} is its own frame), ` +
+      `and its forged mapping of ${hex(first.beyond?.address ?? 0)}, past the end, ${all((v) => /BusError/.test(v.beyond?.outcome ?? '')) ? 'got a bus error, as on bare metal: the VMM maps guest memory only' : 'did not always end in a bus error'}`);
+  }
+  return { id: 'iso-vuln-kernel-bug', claim: VULN_CLAIM, holds, text: parts.join('; ') };
+}

@@ -29,6 +29,7 @@ import { DEFAULT_COSTS, type CostModel } from '../machine/costs.js';
 import type { Machine } from '../machine/machine.js';
 import { BenchError, MEASURE_MAX_CYCLES } from './measure.js';
 import { isolationFindings } from './isolation-findings.js';
+import { runVuln, type VulnRow } from './isolation-vuln.js';
 import type { Attribution, Finding } from './results.js';
 
 export const ISOLATION_SCHEMA = 'ringlab-bench-isolation/1';
@@ -140,6 +141,9 @@ export interface IsolationResults {
   minGuestBytes: Record<string, number>;
   findings: Finding[];
   deterministic: boolean;
+  /** Isolation strength (isolation-vuln.ts): the -D VULN kernel bug exploited from a container,
+   *  natively (and against the default kernel) and in a VM under te and vtx-ept. */
+  vuln?: VulnRow[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -478,7 +482,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
   const same = (a: unknown, b: unknown): void => {
     if (JSON.stringify(a) !== JSON.stringify(b)) deterministic = false;
   };
-  const total = configs.length * (SYSCALL_OPS.length * 2 + 1) + vmms.length * 2 + 1;
+  const total = configs.length * (SYSCALL_OPS.length * 2 + 1) + vmms.length * 2 + 1 + 1; // the last: isolation strength
   let done = 0;
   const step = (what: string): void => options.progress?.(done++, total, what);
 
@@ -530,6 +534,8 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
   step('the container density search');
   const dense = containerDensity(costs);
   same(containerDensity(costs), dense);
+  step('isolation strength: the -D VULN kernel bug exploited from a container');
+  const vuln = runVuln(vmms, costs, same);
   options.progress?.(total, total, 'done');
 
   const curve = dense.curve;
@@ -586,6 +592,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
     minGuestBytes,
     findings: [],
     deterministic,
+    vuln,
   };
   results.findings = isolationFindings(results);
   return results;
