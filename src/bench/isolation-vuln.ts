@@ -26,6 +26,7 @@ import { toExecutable } from '../fs/exec.js';
 import { isaWith } from '../isa/index.js';
 import type { CostModel } from '../machine/costs.js';
 import { BenchError, MEASURE_MAX_CYCLES } from './measure.js';
+import { grouped } from './render/format.js';
 
 /** The VMM configurations the exploit runs under (one guest kernel built with VULN each). pv is
  *  left out: its kernel is a different build (PARAVIRT), whose page-table writes go through the
@@ -51,6 +52,8 @@ export interface VulnRow {
   kernel: 'VULN' | 'default';
   /** Physical memory as the thief read it from the boot arguments (guest-physical in a VM). */
   memoryBytes: number | null;
+  /** Frames whose first bytes its scan read (every frame but page 0, which nothing maps). */
+  framesRead: number | null;
   /** Every secret the thief found: the (guest-)physical address of its page and its text. */
   secrets: { at: number; text: string }[];
   /** The victim's secret, in the other container, was among them. */
@@ -126,6 +129,7 @@ export function vulnRun(config: string, vuln: boolean, costs: CostModel): VulnRo
     const m = /^vuln-thief: physical (0x[0-9a-f]{8}): (.*)$/.exec(l);
     return m ? [{ at: Number(m[1]), text: m[2]! }] : [];
   });
+  const scanned = /found \d+ secrets in the first bytes of (\d+) frames/.exec(thief('found') ?? '');
   const t = /heap page is at physical (0x[0-9a-f]+), its page table at (0x[0-9a-f]+), its page directory at (0x[0-9a-f]+)/.exec(thief('its heap page') ?? '');
   const forged = /forged a mapping of physical (0x[0-9a-f]+)/.exec(thief('forged') ?? '');
   let beyond: VulnRow['beyond'] = null;
@@ -146,6 +150,7 @@ export function vulnRun(config: string, vuln: boolean, costs: CostModel): VulnRo
     config,
     kernel: vuln ? 'VULN' : 'default',
     memoryBytes: mem ? Number(mem[1]) : null,
+    framesRead: scanned ? Number(scanned[1]) : null,
     secrets,
     neighbourRead: secrets.some((s) => s.text === VICTIM_SECRET),
     tables: t ? { heap: Number(t[1]), table: Number(t[2]), directory: Number(t[3]) } : null,
@@ -205,7 +210,7 @@ export function vulnTable(rows: readonly VulnRow[]): { title: string; head: stri
     align: ['left', 'left', 'left', 'left', 'left'],
     rows: rows.map((r) => [
       where(r),
-      r.memoryBytes === null ? '—' : `${mib(r.memoryBytes)}${r.config === 'native' ? ' (the machine)' : ' (its guest)'}`,
+      r.memoryBytes === null ? '—' : `${mib(r.memoryBytes)}${r.config === 'native' ? ' (the machine)' : ' (its guest)'}: ${r.framesRead === null ? '?' : grouped(r.framesRead)} frames read`,
       stolen(r),
       outsideCell(r),
       beyondCell(r),

@@ -4,6 +4,7 @@
 // guest; the bug exists only under `.ifdef VULN` (the default kernel's bytes do not depend on it).
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble, findSymbol, type Image } from '../../src/asm/index.js';
 import { SYSCALLS } from '../../src/abi/index.js';
@@ -27,6 +28,7 @@ describe('the exploit (programs/user/isovuln.s) from one container', () => {
     const r = run('native', true);
     expect(r.failure).toBeNull();
     expect(r.memoryBytes).toBe(VULN_MEMORY_BYTES); // read out of the boot arguments through the bug
+    expect(r.framesRead).toBe(VULN_MEMORY_BYTES / 4096 - 1); // every frame but page 0
     expect(r.secrets.map((s) => s.text)).toEqual([VICTIM_SECRET]);
     expect(r.neighbourRead).toBe(true);
     expect(r.secrets[0]!.at % 4096).toBe(0);
@@ -43,6 +45,7 @@ describe('the exploit (programs/user/isovuln.s) from one container', () => {
     expect(r.neighbourRead).toBe(false);
     expect(r.memoryBytes).toBeNull();
     expect(r.beyond).toBeNull();
+    expect(r.framesRead).toBeNull();
     expect(r.thiefStatus! >> 8).toBe(2);
   });
 
@@ -55,6 +58,7 @@ describe('the same exploit in a VM', () => {
   it.each(['te', 'vtx-ept'])('under %s reaches its own guest only: the neighbour in the VM, not the VMM\'s memory; past the guest\'s end a bus error', (config) => {
     const r = run(config, true);
     expect(r.memoryBytes).toBe(VULN_MEMORY_BYTES); // guest-physical: the guest's memory
+    expect(r.framesRead).toBe(VULN_MEMORY_BYTES / 4096 - 1); // every one of them, 0x003f0000 included
     expect(r.secrets.map((s) => s.text)).toEqual([VICTIM_SECRET]); // the container beside it, in the same guest
     expect(r.outside).toMatchObject({ read: false, intact: true, guestBytes: VULN_MEMORY_BYTES });
     expect(r.outside!.hostAddress).toBeLessThan(r.outside!.guestBase); // outside the guest's allocation
@@ -78,6 +82,8 @@ describe('the finding and the table, from the runs', () => {
     const t = vulnTable(rows);
     expect(t.rows).toHaveLength(4);
     expect(t.rows[0]![2]).toBe('none: vuln_copy is -1 (ENOSYS), exit 2');
+    const doc = readFileSync(join(ROOT, 'docs', 'isolation.md'), 'utf8');
+    for (const row of t.rows) expect(doc).toContain(`| ${row.join(' | ')} |`); // the table docs/isolation.md quotes
     expect(t.rows[2]![3]).toMatch(/^not read, intact \(host-physical 0x003f0000; guest-physical 0x003f0000 is its own frame \(host 0x007f0000\)\)$/);
   });
 });
