@@ -157,3 +157,25 @@ describe('the bug is in a -D VULN kernel only', () => {
     }
   });
 });
+
+describe('the report', () => {
+  it('shows the table and the section in the terminal, report.md and report.html, from results.json alone', async () => {
+    const { renderIsolationAll, renderIsolationTerminal } = await import('../../src/bench/isolation-render.js');
+    const { ISOLATION_SCHEMA } = await import('../../src/bench/isolation.js');
+    const { Chalk } = await import('chalk');
+    const rows = [run('native', false), run('native', true), run('te', true), run('vtx-ept', true)];
+    const r = {
+      schema: ISOLATION_SCHEMA, suite: 'isolation' as const, revision: 'test', preset: DEFAULT_COSTS, machineBytes: 16 << 20, configs: ['native', 'te', 'vtx-ept'],
+      syscalls: [], startup: [], memory: [], density: [], densityCurve: [], minGuestBytes: {}, findings: [vulnFinding(rows)!], deterministic: true, vuln: JSON.parse(JSON.stringify(rows)) as VulnRow[],
+    };
+    const files = renderIsolationAll(r);
+    const t = vulnTable(rows);
+    expect(files['report.md']).toContain('## Isolation strength');
+    for (const row of t.rows) expect(files['report.md']).toContain(`| ${row.join(' | ').replaceAll('_', '\\_')} |`); // markdown escapes _
+    expect(files['report.html']).toContain('Isolation strength');
+    expect(files['report.md']).toContain('iso-vuln-kernel-bug');
+    const term = renderIsolationTerminal(r, new Chalk({ level: 0 }));
+    expect(term).toContain(t.title);
+    expect(term).toContain('0x00400000: BusError, killed');
+  });
+});
