@@ -242,5 +242,6 @@ export function vulnFinding(rows: readonly VulnRow[] | undefined): { id: string;
       `its physical memory is its guest's ${mib(first.memoryBytes ?? 0)} (guest-physical ${hex(first.outside?.hostAddress ?? 0)} is its own frame), ` +
       `and its forged mapping of ${hex(first.beyond?.address ?? 0)}, past the end, ${all((v) => /BusError/.test(v.beyond?.outcome ?? '')) ? 'got a bus error, as on bare metal: the VMM maps guest memory only' : 'did not always end in a bus error'}`);
   }
+  if (!vms.length) parts.push(`no VM of ${VULN_VMMS.join(' or ')} ran, so the VM half of the claim is not checked here`);
   return { id: 'iso-vuln-kernel-bug', claim: VULN_CLAIM, holds, text: parts.join('; ') };
 }

@@ -79,6 +79,7 @@ describe('the finding and the table, from the runs', () => {
     expect(vulnFinding(leaky)!.holds).toBe(false);
     expect(vulnFinding([{ ...rows[0]!, failure: null }, ...rows.slice(1)])!.holds).toBe(false);
     expect(vulnFinding([])).toBeUndefined();
+    expect(vulnFinding(rows.slice(0, 2))!.text).toContain('the VM half of the claim is not checked here');
     const t = vulnTable(rows);
     expect(t.rows).toHaveLength(4);
     expect(t.rows[0]![2]).toBe('none: vuln_copy is -1 (ENOSYS), exit 2');
@@ -177,5 +178,69 @@ describe('the report', () => {
     const term = renderIsolationTerminal(r, new Chalk({ level: 0 }));
     expect(term).toContain(t.title);
     expect(term).toContain('0x00400000: BusError, killed');
+  });
+});
+
+describe('vuln_copy\'s own answers', () => {
+  // A user-to-user copy works; a length above PAGE_SIZE or negative is EINVAL; on a VULN kernel
+  // without HOST, HOST's numbers answer -1 (ENOSYS, syscall_hole); on the default kernel
+  // vuln_copy itself does.
+  const probe = async () => {
+    const { program } = await import('../kernel/guests/guest.js');
+    return program('vulncalls', `
+_start: la   a0, dst
+        la   a1, src
+        li   a2, 6
+        call vcopy
+        call out
+        la   a0, dst
+        call print
+        call newline
+        la   a0, dst
+        la   a1, src
+        li   a2, 4097
+        call vcopy
+        call out
+        la   a0, dst
+        la   a1, src
+        li   a2, -1
+        call vcopy
+        call out
+        li   t0, SYS_VM_CREATE
+        syscall
+        call out
+        li   a0, 0
+        call exit
+vcopy:  li   t0, SYS_VULN_COPY
+        syscall
+        ret
+out:    push ra                     # a0 as a signed decimal, then a space
+        bge  a0, zero, .pos
+        push a0
+        la   a0, minus
+        call print
+        pop  a0
+        sub  a0, zero, a0
+.pos:   call print_dec
+        la   a0, space
+        call print
+        pop  ra
+        ret
+minus:  .asciz "-"
+space:  .asciz " "
+src:    .asciz "hello"
+dst:    .space 8
+        .align 4`);
+  };
+  it('on a VULN kernel: 6, the copy, then -EINVAL twice, and -1 for a HOST call', async () => {
+    const { findConfig } = await import('../../src/configs/index.js');
+    const r = findConfig('native')!.boot({ workloads: [], programs: [await probe()], kernelDefines: { VULN: 1 } });
+    expect(r.processes[0]!.output).toBe('6 hello\n-22 -22 -1 ');
+    expect(r.processes[0]!.exitCode).toBe(0);
+  });
+  it('on the default kernel: -1 (ENOSYS) for every one', async () => {
+    const { findConfig } = await import('../../src/configs/index.js');
+    const r = findConfig('native')!.boot({ workloads: [], programs: [await probe()] });
+    expect(r.processes[0]!.output).toBe('-1 \n-1 -1 -1 ');
   });
 });
