@@ -65,6 +65,9 @@
         .ifdef HOST
         .include "kvm.s"            # the hosted VMM's driver: VMs for a user-space VMM (docs/vmm-hosted.md)
         .endif
+        .ifdef VULN
+        .include "vuln.s"           # a DELIBERATE BUG for `ringlab bench isolation` (docs/isolation.md)
+        .endif
 
 # ---- kernel data -------------------------------------------------------------------------
         .align PAGE_SIZE        # the scheduler's variables start a page (the process table, 64 x 288 bytes, takes five more)

@@ -42,9 +42,14 @@ export interface Syscall {
   /** A call only a kernel built with this option has (`.ifdef` in abi.inc's dispatch table and
    *  NSYSCALLS, so the default kernel's bytes do not change); it has no wrapper in usys.s (the
    *  programs that use it define their own), and the other kernels answer it with ENOSYS. Such
-   *  calls come last in the table. */
-  readonly build?: 'HOST';
+   *  calls come last in the table, one option after another in BUILD_OPTIONS order (a kernel
+   *  with a later option but not an earlier one has ENOSYS in the earlier one's numbers). */
+  readonly build?: BuildOption;
 }
+
+/** The kernel build options that add system calls, in the order their calls are numbered. */
+export const BUILD_OPTIONS = ['HOST', 'VULN'] as const;
+export type BuildOption = (typeof BUILD_OPTIONS)[number];
 
 const arg = (name: string, doc: string): SyscallArg => ({ name, doc });
 
@@ -178,6 +183,7 @@ export const SYSCALLS: readonly Syscall[] = [
   ...mountCalls(53),
   ...cgroupCalls(58),
   ...hostedCalls(62),
+  ...vulnCalls(68),
 ];
 
 // ---- Files (programs/kernel/sysfile.s; docs/fs.md) -------------------------------------------
@@ -825,6 +831,24 @@ function hostedCalls(first: number): Syscall[] {
     },
   ];
   return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno', build: 'HOST' }));
+}
+
+// ---- The planted bug of the isolation benchmark (programs/kernel/vuln.s, only with -D VULN) ----
+
+/** A kernel built with -D VULN has one deliberate, documented bug for `ringlab bench isolation`
+ *  (docs/isolation.md, "Isolation strength"): a copy that trusts both of its pointers. Last in
+ *  the table, after HOST's calls. */
+function vulnCalls(first: number): Syscall[] {
+  const calls: Omit<Syscall, 'number' | 'onError' | 'build'>[] = [
+    {
+      name: 'vuln_copy',
+      args: [arg('dst', 'where to copy to: meant to be a user address, never checked'), arg('src', 'where to copy from: meant to be a user address, never checked'), arg('len', 'how many bytes, 0..PAGE_SIZE')],
+      returns: '`len`',
+      errors: [{ errno: 'EINVAL', when: '`len` is negative or more than PAGE_SIZE' }],
+      doc: 'THE PLANTED BUG (-D VULN only): copy `len` bytes from `src` to `dst` in the caller\'s address space without checking that either is user memory (no user_to_phys, Linux\'s missing access_ok, as CVE-2017-5123): a kernel address reads or writes the kernel\'s identity map, that is any physical address; an unmapped one is a kernel page fault (a panic)',
+    },
+  ];
+  return calls.map((c, i) => ({ ...c, number: first + i, onError: 'errno', build: 'VULN' }));
 }
 
 /** What the kernel returns for a number with no entry: -1 (ENOSYS). */

@@ -13,6 +13,7 @@
 import { grouped, percent, ratio as times } from './render/format.js';
 import type { IsolationResults, StartupRow, SyscallOp, SyscallRow } from './isolation.js';
 import type { Finding } from './results.js';
+import { vulnFinding } from './isolation-vuln.js';
 import { FAR_SLOWER, NEAR_NATIVE } from './thresholds.js';
 import { storageFindings } from './isolation-storage.js';
 import { controlFindings } from './isolation-control-report.js';
@@ -200,7 +201,10 @@ export function isolationFindings(r: IsolationResults): Finding[] {
 
   // 11. Storage: a VM's and pv's random-read IOPS, layer lookups, copy-up, volumes (isolation-storage.ts).
   out.push(...storageFindings(r));
-  // 11. Resource control: cpu.max share and stall, memory.max isolation (isolation-control-report.ts).
+  // 12. Resource control: cpu.max share and stall, memory.max isolation (isolation-control-report.ts).
   if (r.control) out.push(...controlFindings(r.control));
+  // 13. Isolation strength: a kernel bug, from a container and from a VM (isolation-vuln.ts).
+  const vuln = vulnFinding(r.vuln);
+  if (vuln) out.push(vuln);
   return out;
 }

@@ -34,6 +34,7 @@ import { BenchError, MEASURE_MAX_CYCLES } from './measure.js';
 import { isolationFindings } from './isolation-findings.js';
 import { runStorage, STORAGE_STEPS, type StorageResults } from './isolation-storage.js';
 import { runControl, type ControlResults } from './isolation-control.js';
+import { runVuln, type VulnRow } from './isolation-vuln.js';
 import type { Attribution, Finding } from './results.js';
 
 export const ISOLATION_SCHEMA = 'ringlab-bench-isolation/1';
@@ -149,6 +150,9 @@ export interface IsolationResults {
   storage?: StorageResults;
   /** Resource control (isolation-control.ts): cpu.max and memory.max on containers, natively. */
   control?: ControlResults;
+  /** Isolation strength (isolation-vuln.ts): the -D VULN kernel bug exploited from a container,
+   *  natively (and against the default kernel) and in a VM under te and vtx-ept. */
+  vuln?: VulnRow[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -487,7 +491,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
   const same = (a: unknown, b: unknown): void => {
     if (JSON.stringify(a) !== JSON.stringify(b)) deterministic = false;
   };
-  const total = configs.length * (SYSCALL_OPS.length * 2 + 1) + vmms.length * 2 + 1 + STORAGE_STEPS + 1;
+  const total = configs.length * (SYSCALL_OPS.length * 2 + 1) + vmms.length * 2 + 1 + STORAGE_STEPS + 1 + 1; // the last two: resource control, isolation strength
   let done = 0;
   const step = (what: string): void => options.progress?.(done++, total, what);
 
@@ -545,6 +549,8 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
   // Resource control (isolation-control.ts): cpu.max and memory.max, in the native kernel.
   step('resource control: cpu.max and memory.max');
   const control = runControl('native', costs, same);
+  step('isolation strength: the -D VULN kernel bug exploited from a container');
+  const vuln = runVuln(vmms, costs, same);
   options.progress?.(total, total, 'done');
 
   const curve = dense.curve;
@@ -603,6 +609,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
     deterministic,
     storage,
     control,
+    vuln,
   };
   results.findings = isolationFindings(results);
   return results;

@@ -2,7 +2,7 @@
 // the user programs, programs/lib/usys.s (the user library's system-call wrappers, as xv6's
 // usys.pl writes usys.S) and the system-call section of docs/kernel.md.
 
-import { BOOT, CGROUPS, ERRNO, EXEC, FILES, HOSTED, NAMESPACES, NETWORK, PROCESSES, STRUCTS, SYSCALLS, UNKNOWN_SYSCALL_ERROR, USER_SPACE, type AbiConstant, type Struct, type Syscall } from '../abi/index.js';
+import { BOOT, CGROUPS, ERRNO, EXEC, FILES, HOSTED, NAMESPACES, NETWORK, PROCESSES, STRUCTS, SYSCALLS, UNKNOWN_SYSCALL_ERROR, USER_SPACE, type AbiConstant, type Struct, type Syscall, BUILD_OPTIONS, type BuildOption } from '../abi/index.js';
 
 function hex(n: number): string {
   return `0x${(n >>> 0).toString(16)}`;
@@ -36,15 +36,18 @@ export function abiInclude(): string {
     '# ---- System calls: number in t0, arguments in a0..a3, `syscall`; the result in a0 ----',
   ];
   for (const s of SYSCALLS) lines.push(`.equ SYS_${s.name.toUpperCase()}, ${s.number}    # ${summary(s)}${s.build ? ` (only with -D ${s.build})` : ''}`);
-  // Calls of one build option come last: a kernel built without it has a shorter table, and so
-  // exactly the bytes it had before they were added.
+  // The calls of build options come last, option after option in BUILD_OPTIONS order: a kernel
+  // built without any has a shorter table, and so exactly the bytes it had before they were
+  // added. NSYSCALLS ends after the last option the kernel is built with.
   const common = SYSCALLS.filter((s) => !s.build).length;
-  const builds = [...new Set(SYSCALLS.flatMap((s) => (s.build ? [s.build] : [])))];
-  if (builds.length > 1) throw new Error('abi-gen: calls of one build option at most');
+  const builds = BUILD_OPTIONS.filter((b) => SYSCALLS.some((s) => s.build === b));
+  const ofBuild = (b: BuildOption): Syscall[] => SYSCALLS.filter((s) => s.build === b);
   if (SYSCALLS.slice(0, common).some((s) => s.build)) throw new Error('abi-gen: the calls of a build option must come last');
-  if (builds.length === 1) lines.push(`.ifdef ${builds[0]}`, `.equ NSYSCALLS, ${SYSCALLS.length}    # with -D ${builds[0]}: its calls too`, '.else');
+  if (SYSCALLS.slice(common).map((s) => s.build).join() !== builds.flatMap((b) => ofBuild(b).map(() => b)).join()) throw new Error(`abi-gen: the build options' calls must come in BUILD_OPTIONS order (${BUILD_OPTIONS.join(', ')}), each option's together`);
+  const ends = builds.map((b) => ofBuild(b).at(-1)!.number + 1);
+  for (let i = builds.length - 1; i >= 0; i--) lines.push(`.ifdef ${builds[i]}`, `.equ NSYSCALLS, ${ends[i]}    # with -D ${builds[i]}: its calls too${i > 0 ? ' (and the numbers of the options before it)' : ''}`, '.else');
   lines.push(`.equ NSYSCALLS, ${common}    # the numbers 0..NSYSCALLS-1; any other returns -1 (${UNKNOWN_SYSCALL_ERROR})`);
-  if (builds.length === 1) lines.push('.endif');
+  for (let i = 0; i < builds.length; i++) lines.push('.endif');
   lines.push(
     '',
     '# ---- Error numbers (Linux numbering; docs/kernel.md says which call reports which) ----',
@@ -83,11 +86,28 @@ export function abiInclude(): string {
     for (let i = 0; i < calls.length; i += 6) lines.push(`        .word ${calls.slice(i, i + 6).map((s) => `sys_${s.name}`).join(', ')}`);
   };
   words(SYSCALLS.slice(0, common));
-  if (builds.length === 1) {
-    lines.push(`        .ifdef ${builds[0]}`);
-    words(SYSCALLS.slice(common));
+  // `.ifdef` any of `names` (nested: the assembler's conditions take one name each).
+  const ifAny = (names: readonly string[], body: string[], indent = '        '): string[] => {
+    if (names.length === 0) return [];
+    if (names.length === 1) return [`${indent}.ifdef ${names[0]}`, ...body, `${indent}.endif`];
+    return [`${indent}.ifdef ${names[0]}`, ...body, `${indent}.else`, ...ifAny(names.slice(1), body, indent), `${indent}.endif`];
+  };
+  builds.forEach((b, i) => {
+    const calls = ofBuild(b);
+    lines.push(`        .ifdef ${b}`);
+    words(calls);
+    const later = builds.slice(i + 1);
+    if (later.length) {
+      // Built with a later option but not this one: its numbers answer ENOSYS.
+      lines.push('        .else');
+      const holes: string[] = [];
+      for (let k = 0; k < calls.length; k += 6) holes.push(`        .word ${calls.slice(k, k + 6).map(() => 'syscall_hole').join(', ')}`);
+      lines.push(...ifAny(later, holes));
+    }
     lines.push('        .endif');
-  }
+  });
+  // The handler of those holes, in any kernel built with an option after the first.
+  lines.push(...ifAny(builds.slice(1), ['syscall_hole:                       # a call of a build option this kernel is built without', `        li   a0, -1                 # ${UNKNOWN_SYSCALL_ERROR}, as a number with no entry`, '        ret']));
   lines.push('.endm');
   return lines.join('\n') + '\n';
 }

@@ -266,6 +266,7 @@ describe('a real run of the isolation suite (native and te)', () => {
       ['iso-cpu-max-share', true],
       ['iso-cpu-max-stall', true],
       ['iso-memory-max', true],
+      ['iso-vuln-kernel-bug', true], // isolation strength (test/bench/isolation-vuln.test.ts)
     ]);
   });
 
