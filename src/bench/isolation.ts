@@ -12,6 +12,8 @@
 //   storage       layer lookups, copy-up against size, overlay against a volume (isolation-storage.ts)
 //   resource      cpu.max share and longest stall against the period, memory.max isolation of
 //   control       a neighbour (isolation-control.ts, with its own probe programs/user/isoctl.s)
+//   isolation     a -D VULN kernel bug exploited from a container, natively and in a VM under te
+//   strength      and vtx-ept (isolation-vuln.ts, with its own exploit programs/user/isovuln.s)
 //
 // Every boot is traced by two hooks of the processor (src/machine/processor.ts): `onTrap`, which
 // gives each ring-3 `syscall` with its registers (the number in t0: which call; the probe's

@@ -189,11 +189,11 @@ describe('a real run of resource control in the native kernel', () => {
 
   it('memory.max: the offender is OOM-killed inside the neighbour\'s work, which goes on', () => {
     expect(c.memory.map((m) => [m.run, m.iterations, m.wall, m.own, m.user, m.others, m.idle])).toEqual([
-      ['alone', 400, 7_991_116, 7_752_796, 6_451_260, 238_320, 0],
-      ['offender', 400, 9_453_778, 7_828_063, 6_451_500, 1_625_715, 0],
+      ['alone', 400, 7_992_716, 7_752_796, 6_451_260, 239_920, 0],
+      ['offender', 400, 9_455_286, 7_828_167, 6_451_500, 1_627_119, 0],
     ]);
     expect(c.memory[1]!.oomMessage).toBe('kernel: memory cgroup out of memory: killed pid 6 (ctl-oom)');
-    expect(c.memory[1]!.offenderKilledAt).toBe(15_794_563);
+    expect(c.memory[1]!.offenderKilledAt).toBe(15_795_333);
   });
 
   it('computes the findings from these figures, and docs/isolation.md quotes them', () => {
@@ -212,7 +212,7 @@ describe('a real run of resource control in the native kernel', () => {
     expect(hit.result.console).toContain('kernel: memory cgroup out of memory: killed pid 6 (ctl-oom)');
     const a = memoryRun(alone.trace, 'alone');
     const b = memoryRun(hit.trace, 'offender');
-    expect([a.ownPerIteration, b.ownPerIteration, a.user, b.user]).toEqual([20_205.47, 20_356.9725, expect.any(Number), expect.any(Number)]);
+    expect([a.ownPerIteration, b.ownPerIteration, a.user, b.user]).toEqual([20_208.385, 20_330.925, expect.any(Number), expect.any(Number)]);
     expect(b.ownPerIteration / a.ownPerIteration).toBeLessThan(1.05);
   }, 60_000);
 });

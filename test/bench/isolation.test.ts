@@ -202,21 +202,21 @@ describe('a real run of the isolation suite (native and te)', () => {
     expect(r.configs).toEqual(['native', 'te']);
     expect(r.syscalls.map((s) => [s.op, s.config, s.where, s.perIteration])).toEqual([
       ['null', 'native', 'process', 227.9],
-      ['read', 'native', 'process', 7710.65],
+      ['read', 'native', 'process', 7706.65],
       ['socket', 'native', 'process', 3718.05],
-      ['disk', 'native', 'process', 226365.75],
+      ['disk', 'native', 'process', 226360.75],
       ['null', 'native', 'container', 219.685],
-      ['read', 'native', 'container', 13585.35],
-      ['socket', 'native', 'container', 3741.075],
-      ['disk', 'native', 'container', 253706],
+      ['read', 'native', 'container', 13641.5],
+      ['socket', 'native', 'container', 3741],
+      ['disk', 'native', 'container', 253742.25],
       ['null', 'te', 'process', 3022.41],
-      ['read', 'te', 'process', 16417.925],
-      ['socket', 'te', 'process', 15002.75],
-      ['disk', 'te', 'process', 235881.25],
-      ['null', 'te', 'container', 3030.125],
-      ['read', 'te', 'container', 22473.1],
-      ['socket', 'te', 'container', 15064.375],
-      ['disk', 'te', 'container', 262662.875],
+      ['read', 'te', 'process', 16414.275],
+      ['socket', 'te', 'process', 15002.05],
+      ['disk', 'te', 'process', 235706.875],
+      ['null', 'te', 'container', 3034.02],
+      ['read', 'te', 'container', 22509.85],
+      ['socket', 'te', 'container', 15058.35],
+      ['disk', 'te', 'container', 262615.25],
     ]);
     expect(fig('null', 'native', 'process')).toBe(r.syscalls[0]!.perIteration / r.syscalls[0]!.ratio);
     expect(r.deterministic).toBe(true);
@@ -224,12 +224,12 @@ describe('a real run of the isolation suite (native and te)', () => {
 
   it('splits start-up into phases that add up to the total', () => {
     expect(r.startup.map((s) => [s.kind, s.config, s.total])).toEqual([
-      ['process', 'native', 751392],
-      ['vm', 'native', 2223232],
-      ['container', 'native', 8959723],
-      ['process', 'te', 818554],
-      ['vm', 'te', 2360432],
-      ['container', 'te', 9378877],
+      ['process', 'native', 751456],
+      ['vm', 'native', 2223440],
+      ['container', 'native', 8961951],
+      ['process', 'te', 818580],
+      ['vm', 'te', 2361574],
+      ['container', 'te', 9385341],
     ]);
     for (const s of r.startup) expect(s.phases.reduce((a, p) => a + p.cycles, 0)).toBe(s.total);
     expect(r.startup[2]!.phases.map((p) => p.name)).toEqual(['exec crun', 'bundle and state', 'cgroup', 'namespaces', 'root filesystem', 'exec']);
@@ -237,10 +237,10 @@ describe('a real run of the isolation suite (native and te)', () => {
   });
 
   it('finds the density by starting containers until the next fails, and a VM\'s pages from one guest', () => {
-    expect(r.density[0]).toEqual({ kind: 'container', config: 'native', instances: 8, how: 'found', limit: 'crun: c9: tmpfs: No space left on device', byMemory: 270 });
-    expect(r.densityCurve.map((p) => p.instance)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(r.densityCurve.map((p) => p.pagesInUse)).toEqual([322, 337, 350, 364, 378, 392, 406, 420]);
-    expect(r.memory[0]!.pages).toBe((420 - 322) / 7);
+    expect(r.density[0]).toEqual({ kind: 'container', config: 'native', instances: 14, how: 'found', limit: 'crun: c15: cgroup /crun/ID: No space left on device', byMemory: 270 });
+    expect(r.densityCurve.map((p) => p.instance)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(r.densityCurve.map((p) => p.pagesInUse)).toEqual([322, 336, 350, 364, 378, 392, 406, 420, 434, 448, 462, 476, 490, 504]);
+    expect(r.memory[0]!.pages).toBe((504 - 322) / 13);
     expect(r.memory[1]).toMatchObject({ kind: 'vm', config: 'te', pages: 327, guestInUse: 308 });
     expect(r.minGuestBytes).toEqual({ te: 1310720 });
     expect(r.density[1]).toMatchObject({ kind: 'vm', config: 'te', instances: 12, how: 'computed' });
@@ -257,7 +257,7 @@ describe('a real run of the isolation suite (native and te)', () => {
       ['iso-startup-vmm-share', true],
       ['iso-vmm-memory', true],
       ['iso-memory-per-instance', true],
-      ['iso-density', false],
+      ['iso-density', true],
       ['iso-vm-iops', false],
       ['iso-layer-lookup', true],
       ['iso-copyup-tmpfs', true],
@@ -286,7 +286,7 @@ describe('a real run of the isolation suite (native and te)', () => {
       const label = s.kind === 'vm' ? (s.config === 'native' ? 'VM (native: the bare machine\'s boot)' : `VM (${s.config})`) : `${s.kind} (in ${s.config})`;
       expect(doc).toContain(`| ${label} | ${grouped(s.total)} | ${ratio(s.total / base)} | ${Math.round((100 * idle) / s.total)}% |`);
     }
-    expect(doc).toContain(`after containers 1 to 8: ${r.densityCurve.map((p) => p.pagesInUse).join(', ')}`);
+    expect(doc).toContain(`after containers 1 to 14: ${r.densityCurve.map((p) => p.pagesInUse).join(', ')}`);
     expect(doc).toContain(`**${cycles(r.memory[0]!.pages)} pages`);
     expect(doc).toContain(`${grouped(r.minGuestBytes['te']!)} bytes (${r.memory[1]!.parts[0]!.cycles} pages)`);
     expect(doc).toContain(`**${r.memory[1]!.pages} pages per VM**`);
