@@ -23,7 +23,7 @@
 import { findSymbol, type Image } from '../asm/index.js';
 import { SYSCALLS } from '../abi/index.js';
 import { LAYER_DIR, BUNDLE_DIR, bundleConfig, launcher } from '../configs/container.js';
-import { findConfig, runBoot, userImage, type BootOptions, type BootResult, type UserProgram } from '../configs/index.js';
+import { CONFIGS, findConfig, runBoot, userImage, type BootOptions, type BootResult, type UserProgram } from '../configs/index.js';
 import { NATIVE_MEMORY_BYTES } from '../configs/native.js';
 import { rootDisk } from '../configs/rootfs.js';
 import { systemPrograms } from '../configs/system.js';
@@ -54,9 +54,10 @@ export const SYSCALL_OPS = [
 ] as const;
 export type SyscallOp = (typeof SYSCALL_OPS)[number]['op'];
 
-/** The VMM configurations (every config but native). */
-export const VMM_CONFIGS = ['te', 'vtx', 'vtx-ept', 'pv'] as const;
-export const ALL_CONFIGS = ['native', ...VMM_CONFIGS] as const;
+/** The VMM configurations: every configuration of the registry but native, so a new VMM joins
+ *  this suite by joining CONFIGS (src/configs/index.ts). */
+export const VMM_CONFIGS: readonly string[] = CONFIGS.map((c) => c.name).filter((n) => n !== 'native');
+export const ALL_CONFIGS: readonly string[] = ['native', ...VMM_CONFIGS];
 
 /** Where the container's bundle for the density search is (iso-dense starts `crun run -d cK` of it). */
 export const DENSE_BUNDLE = '/var/lib/crun/dense';
