@@ -1,5 +1,5 @@
-// The isolation suite's resource-control measurements (issue 19; docs/isolation.md, "Resource
-// control"): what a control group's limits do to two containers of crun that share one kernel.
+// The isolation suite's resource-control measurements (issue 19; docs/isolation.md,
+// "Resource control"): what a control group's limits do to two containers of crun that share one kernel.
 //
 //   cpu.max     a hog in container `lim` and a best-effort hog in container `free` (cpu.weight 1)
 //               compete for the processor; /crun/lim's cpu.max is set to the same 50% share at
