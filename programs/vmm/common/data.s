@@ -8,6 +8,7 @@ shadow_pool_next: .word 0       # shadow page tables handed out since the last r
 shadow_log_len:   .word 0       # entries in the shadow fill log
 window_frame: .space WINDOW_SLOTS * 4, 0xff     # guest frame shown in each window, or -1
 vdisk:        .space VD_SIZE    # the guest's disk controller (vcpu.inc, disk.s)
+injected_at:  .word 0           # cycle (low 32 bits) of the last virtual interrupt delivered
 
 stat_emulated:  .space (OP_TLBFLUSHALL - OP_SRET + 1) * 4   # per privileged instruction
                                         # (te: emulated after a trap; vtx: after an exit)

@@ -142,10 +142,11 @@ vtimer_due:
 # previous one would interrupt it again before it runs a single instruction: with a timer
 # quantum shorter than what virtualizing one tick costs, the guest would handle ticks forever
 # and never make progress (natively the same quantum is fine). The sign: the guest's last trap
-# was a timer interrupt, and it is now exactly where its return from that handler put it
-# (pc = EPC). Such a tick is coalesced into the next one, which comes a full interval (and at
-# least VMM_TICK_GRACE cycles) from now, so the guest first runs: the lost tick is what a real
-# VMM does when a guest falls behind. Clobbers t0-t3.
+# was a timer interrupt, it is now exactly where its return from that handler put it
+# (pc = EPC), and a whole period has passed since that tick was delivered (injected_at: the
+# last virtual interrupt was this tick). Such a tick is coalesced into the next one, which
+# comes a full interval (and at least VMM_TICK_GRACE cycles) from now, so the guest first runs:
+# the lost tick is what a real VMM does when a guest falls behind. Clobbers t0-t3.
 vtimer_behind:
         andi t0, a0, IRQ_TIMER
         beqz t0, .now
@@ -155,6 +156,12 @@ vtimer_behind:
         lw   t0, V_PC(s0)
         lw   t1, V_EPC(s0)
         bne  t0, t1, .now
+        csrr t0, CYCLE              # and the handler took a whole period: a tick delivered
+        la   t1, injected_at        # late (the guest kept its interrupts off) is soon followed
+        lw   t1, 0(t1)              # by the next on schedule, which is no sign of falling
+        sub  t0, t0, t1             # behind: the guest takes it and catches up
+        lw   t1, V_TIMER_INTERVAL(s0)
+        bltu t0, t1, .now
         lw   t0, V_IPEND(s0)        # coalesce: lower the line ...
         andi t0, t0, ~IRQ_TIMER & 0xffff
         sw   t0, V_IPEND(s0)

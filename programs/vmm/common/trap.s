@@ -179,5 +179,5 @@ inject_interrupt:
         sw   zero, V_STATUS(s0)
         lw   t0, V_TVEC(s0)
         sw   t0, V_PC(s0)
-        count stat_injected, t0, t1
+        count_injection t0, t1
         j    vmm_resume

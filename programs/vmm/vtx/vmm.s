@@ -312,7 +312,7 @@ vmm_resume:
         sw   t0, VMCS_E_INJECT(s0)
         sw   zero, VMCS_E_BADADDR(s0)
         sw   zero, VMCS_E_EINSN(s0)
-        count stat_injected, t0, t2
+        count_injection t0, t2
 .controls:
         sw   t1, VMCS_C_EXIT(s0)
 .enter: vmresume
