@@ -42,6 +42,7 @@
         .equ KVM_EXITS, VMX_EXIT_IO | VMX_EXIT_HALT | VMX_EXIT_WFI | VMX_EXIT_EXTINT
         .equ KV_TIMER_INTERVAL, VMCS_SOFTWARE      # the guest's virtual timer, in the VMCS's
         .equ KV_TIMER_NEXT, VMCS_SOFTWARE + 4      # software words (as the vtx VMM keeps it)
+        .equ KV_INJECTED_AT, VMCS_SOFTWARE + 8     # cycle of the last interrupt injected (kvm_behind)
         .equ KV_TICK_GRACE, 10000                  # kvm_behind: the vtx VMM's VMM_TICK_GRACE
 
 # vm_owned: unless the caller (s0) owns the VM, return -EBADF (to the caller of the routine
@@ -326,6 +327,8 @@ kvm_enter:
         lw   t3, 0(t2)
         addi t3, t3, 1
         sw   t3, 0(t2)
+        csrr t3, CYCLE
+        sw   t3, KV_INJECTED_AT(s1)
 .controls:
         sw   t1, VMCS_C_EXIT(s1)
         sw   zero, VMCS_C_EXCEPTIONS(s1)    # with nested paging no guest exception is the host's
@@ -661,9 +664,10 @@ kvm_vtimer_due:
 # inject now. A tick that fell due while the guest was still handling the previous one would
 # interrupt it again before it runs one instruction: with a guest quantum shorter than what a
 # virtual tick costs, the guest would handle ticks forever. The sign: its last trap was a timer
-# interrupt and it is exactly where that handler's return put it (pc = EPC). Such a tick is
-# coalesced into the next, a full interval (at least KV_TICK_GRACE cycles) from now, as the vtx
-# VMM's vtimer_behind does. Clobbers t0-t3.
+# interrupt, it is exactly where that handler's return put it (pc = EPC), and a whole interval
+# has passed since that tick was injected (KV_INJECTED_AT). Such a tick is coalesced into the
+# next, a full interval (at least KV_TICK_GRACE cycles) from now, as the vtx VMM's vtimer_behind
+# does. Clobbers t0-t3.
 kvm_behind:
         andi t0, a0, IRQ_TIMER
         beqz t0, .now
@@ -673,6 +677,11 @@ kvm_behind:
         lw   t0, VMCS_G_PC(s1)
         lw   t1, VMCS_G_EPC(s1)
         bne  t0, t1, .now
+        csrr t0, CYCLE              # a whole interval in the handler: not a tick delivered late
+        lw   t1, KV_INJECTED_AT(s1) # and the next one soon after
+        sub  t0, t0, t1
+        lw   t1, KV_TIMER_INTERVAL(s1)
+        bltu t0, t1, .now
         lw   t0, VMCS_G_IPEND(s1)
         andi t0, t0, ~IRQ_TIMER & 0xffff
         sw   t0, VMCS_G_IPEND(s1)

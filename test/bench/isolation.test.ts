@@ -209,14 +209,14 @@ describe('a real run of the isolation suite (native and te)', () => {
       ['read', 'native', 'container', 13641.5],
       ['socket', 'native', 'container', 3741],
       ['disk', 'native', 'container', 253742.25],
-      ['null', 'te', 'process', 3022.41],
-      ['read', 'te', 'process', 16414.275],
-      ['socket', 'te', 'process', 15002.05],
-      ['disk', 'te', 'process', 235706.875],
-      ['null', 'te', 'container', 3034.02],
-      ['read', 'te', 'container', 22509.85],
-      ['socket', 'te', 'container', 15058.35],
-      ['disk', 'te', 'container', 262615.25],
+      ['null', 'te', 'process', 3022.56],
+      ['read', 'te', 'process', 16415.15],
+      ['socket', 'te', 'process', 15002.8],
+      ['disk', 'te', 'process', 235708.125],
+      ['null', 'te', 'container', 3034.17],
+      ['read', 'te', 'container', 22510.975],
+      ['socket', 'te', 'container', 15059.1],
+      ['disk', 'te', 'container', 262624],
     ]);
     expect(fig('null', 'native', 'process')).toBe(r.syscalls[0]!.perIteration / r.syscalls[0]!.ratio);
     expect(r.deterministic).toBe(true);
@@ -227,9 +227,9 @@ describe('a real run of the isolation suite (native and te)', () => {
       ['process', 'native', 751456],
       ['vm', 'native', 2223440],
       ['container', 'native', 8961951],
-      ['process', 'te', 818580],
-      ['vm', 'te', 2361574],
-      ['container', 'te', 9385341],
+      ['process', 'te', 818585],
+      ['vm', 'te', 2361579],
+      ['container', 'te', 9385386],
     ]);
     for (const s of r.startup) expect(s.phases.reduce((a, p) => a + p.cycles, 0)).toBe(s.total);
     expect(r.startup[2]!.phases.map((p) => p.name)).toEqual(['exec crun', 'bundle and state', 'cgroup', 'namespaces', 'root filesystem', 'exec']);

@@ -171,22 +171,22 @@ describe('hosted: figures', () => {
   it('exits by where they were handled, compute at its 20 rounds', () => {
     const h = hosted({ workloads: ['compute'] });
     expect(h.stats.hosted!.exits).toEqual({
-      kernel: { ExternalInterrupt: 11, InterruptWindow: 3, PortIo: 9, Wfi: 8, EptViolation: 84 },
+      kernel: { ExternalInterrupt: 12, InterruptWindow: 2, PortIo: 10, Wfi: 8, EptViolation: 84 },
       user: { PortIo: 181 },
     });
     // 9 VM_EXIT_INTR returns: the guest's disk requests (8, each done when the guest idles) and
     // the end of the host's console input, read once.
-    expect([h.stats.cycles, h.stats.hosted!.eptPagesBacked, h.stats.hosted!.injectedInterrupts, h.stats.hosted!.restarts, h.stats.hosted!.intrReturns]).toEqual([17827269, 84, 5, 11, 9]);
+    expect([h.stats.cycles, h.stats.hosted!.eptPagesBacked, h.stats.hosted!.injectedInterrupts, h.stats.hosted!.restarts, h.stats.hosted!.intrReturns]).toEqual([17829377, 84, 6, 12, 9]);
     expect(h.stats.disk!.requests).toBe(71);
     expect(h.stats.worlds.idle.cycles).toBe(14966455);
-    expect([native({ workloads: ['compute'] }).stats.cycles, findConfig('vtx-ept')!.boot({ workloads: ['compute'], maxCycles: 400_000_000 }).stats.cycles]).toEqual([2437639, 2610790]);
+    expect([native({ workloads: ['compute'] }).stats.cycles, findConfig('vtx-ept')!.boot({ workloads: ['compute'], maxCycles: 400_000_000 }).stats.cycles]).toEqual([2437639, 2610173]);
   });
 
   it('with first-generation exits (vtx-2006) the way to user space weighs less against the exit itself', () => {
     const costs = costPreset('vtx-2006');
     const io = (config: string, n: number): number => findConfig(config)!.boot({ workloads: ['io'], iterations: n, costs, maxCycles: 10_000_000_000 }).stats.cycles;
     const perByte = (config: string): number => (io(config, 40) - io(config, 20)) / 640;
-    expect(['native', 'vtx-ept', 'hosted'].map(perByte)).toEqual([35.38125, 3519.3515625, 5596.85]);
+    expect(['native', 'vtx-ept', 'hosted'].map(perByte)).toEqual([35.38125, 3518.878125, 5581.925]);
   });
 
   it('per iteration: compute near native; a console byte through rlvmm costs a multiple of one through the vtx VMM', () => {
@@ -205,8 +205,8 @@ describe('hosted: the in-kernel console (vhostConsole, VR_F_VHOST)', () => {
       const d = (f: (r: BootResult) => number): number => (f(b) - f(a)) / 640;
       return { cycles: d((r) => r.stats.cycles), hostKernel: d((r) => r.stats.hosted!.worlds.hostKernel.cycles), hostUser: d((r) => r.stats.hosted!.worlds.hostUser.cycles), transition: d((r) => r.stats.worlds.transition.cycles) };
     };
-    expect(perByte(true)).toEqual({ cycles: 732.359375, hostKernel: 186.040625, hostUser: 0, transition: 517.28125 });
-    expect(perByte(false).cycles).toBe(1947.3171875);
+    expect(perByte(true)).toEqual({ cycles: 732.3828125, hostKernel: 186.0640625, hostUser: 0, transition: 517.28125 });
+    expect(perByte(false).cycles).toBe(1947.2703125);
     const h = hosted({ workloads: ['io'], vhostConsole: true });
     const n = native({ workloads: ['io'] });
     expect([h.console, perProcess(h)]).toEqual([n.console, perProcess(n)]);
@@ -219,12 +219,12 @@ describe('hosted: a host process beside the VM (the overhead suite\'s hosted-int
     expect(measureInterference(costPreset('default'), 20)).toEqual({
       workload: 'compute',
       preset: 'default',
-      together: 40046.2,
-      guest: 19729.4,
-      hostKernel: 594.55,
-      hostUser: 19450.25,
-      transitions: 272,
-      restarts: 0.2,
+      together: 40464.25,
+      guest: 19814.5,
+      hostKernel: 813,
+      hostUser: 19451.25,
+      transitions: 385.5,
+      restarts: 0.3,
     });
   });
 });
@@ -248,13 +248,13 @@ describe('hosted: one console byte, and one exit the host kernel handles', () =>
 
   it('a console byte: the exit, the way out to rlvmm, its write() and the way back', () => {
     expect(split('io', 20, 640)).toEqual({
-      cycles: 1947.3171875,
-      hostKernel: 1121.490625,
+      cycles: 1947.2703125,
+      hostKernel: 1121.44375,
       hostUser: 71.1109375,
       guestKernel: 44.6140625,
       guestUser: 0.4140625,
       transition: 709.6875,
-      hostKernelInstructions: 851.3265625,
+      hostKernelInstructions: 851.278125,
       syscalls: 2.040625, // trap entries for `syscall`, the guest's own included (one per 32 bytes)
     });
   });
@@ -266,19 +266,19 @@ describe('hosted: one console byte, and one exit the host kernel handles', () =>
       const b = boot(2 * n);
       return [(b.stats.cycles - a.stats.cycles) / units, (b.stats.worlds.vmm.cycles - a.stats.worlds.vmm.cycles) / units, (b.stats.worlds.transition.cycles - a.stats.worlds.transition.cycles) / units];
     };
-    expect(vtx('io', 20, 640)).toEqual([645.31875, 97.546875, 518.359375]);
+    expect(vtx('io', 20, 640)).toEqual([645.3578125, 97.5859375, 518.359375]);
     expect(vtx('nano-in', 1000, 1000)).toEqual([603.46, 94.46, 506]);
   });
 
   it('a null-port `in`: handled in the host kernel, no way out to rlvmm', () => {
     expect(split('nano-in', 1000, 1000)).toEqual({
-      cycles: 666.487,
-      hostKernel: 155.585,
+      cycles: 666.49,
+      hostKernel: 155.588,
       hostUser: 0,
       guestKernel: 4.462,
       guestUser: 0,
       transition: 506.44,
-      hostKernelInstructions: 118.58,
+      hostKernelInstructions: 118.582,
       syscalls: 0.008,
     });
   });
@@ -286,8 +286,8 @@ describe('hosted: one console byte, and one exit the host kernel handles', () =>
 
 const FIGURES = {
   native: { compute: 19717.3, io: 974.2, nanoIn: 13 },
-  'vtx-ept': { compute: 20125.4, io: 20650.2, nanoIn: 603.46 },
-  hosted: { compute: 20194.5, io: 62314.15, nanoIn: 666.487 },
+  'vtx-ept': { compute: 20126.4, io: 20651.45, nanoIn: 603.46 },
+  hosted: { compute: 20386.7, io: 62312.65, nanoIn: 666.49 },
 };
 
 describe('hosted: what it does not take yet is refused, by name', () => {
