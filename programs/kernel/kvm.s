@@ -44,6 +44,8 @@
         .equ KV_TIMER_NEXT, VMCS_SOFTWARE + 4      # software words (as the vtx VMM keeps it)
         .equ KV_INJECTED_AT, VMCS_SOFTWARE + 8     # cycle of the last interrupt injected (kvm_behind)
         .equ KV_TICK_GRACE, 10000                  # kvm_behind: the vtx VMM's VMM_TICK_GRACE
+        .equ KVM_EXT_HIDDEN, ISA_EXT_VMX           # what the guest does not see in EXTENSIONS:
+                                                   # no nested VMX (KVM hides it from CPUID too)
 
 # vm_owned: unless the caller (s0) owns the VM, return -EBADF (to the caller of the routine
 # that expands it, which must not have pushed anything). Clobbers t0 only.
@@ -146,6 +148,12 @@ sys_vcpu_create:
         beqz t1, .ret
         li   t1, 1
         sw   t1, 0(t0)
+        la   t0, vm_vmcs            # what the guest reads from EXTENSIONS: the machine's, less
+        lw   t0, 0(t0)              # what the driver hides
+        csrr t1, EXTENSIONS
+        li   t2, ~KVM_EXT_HIDDEN
+        and  t1, t1, t2
+        sw   t1, VMCS_C_EXTENSIONS(t0)
         invvpidall                  # the guest TLB context may hold an earlier VM's translations
         li   a0, 0
 .ret:   ret

@@ -16,7 +16,7 @@ import { findSymbol, type Image } from '../asm/index.js';
 import { GUEST_IMAGE, HOSTED } from '../abi/index.js';
 import { exitReasonName } from '../isa/vmx.js';
 import { EXIT_REASONS } from '../isa/vmx.js';
-import { isaWith } from '../isa/index.js';
+import { extensionNames, isaWith } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import { BoundedBytes } from '../machine/devices/console.js';
 import type { Machine, StopReason, WorldMap, WorldStats } from '../machine/machine.js';
@@ -24,7 +24,7 @@ import { MAX_MEMORY_BYTES } from '../machine/memory.js';
 import { DISK_BLOCK_SIZE, DISK_MAX_BYTES, type DiskDevice } from '../machine/devices/disk.js';
 import { openFs } from '../fs/image.js';
 import { kernelImage, userImage } from './images.js';
-import { bootDisk, KernelObserver, type JobState, loadNative, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, userImages, type GuestMemory } from './native.js';
+import { bootDisk, KernelObserver, type JobState, loadNative, machineExtensions, NATIVE_MEMORY_BYTES, placeGuest, processesFor, refuseParavirtKernel, userImages, type GuestMemory } from './native.js';
 import { rootDisk } from './rootfs.js';
 import { systemPrograms } from './system.js';
 import { BootError, DEFAULT_BOOT_CYCLES, type BootOptions, type BootResult, type HostedStats, type PreparedBoot, type ProcessSpec } from './types.js';
@@ -148,14 +148,24 @@ function hostedWorlds(machine: Machine): HostedStats['worlds'] {
   return { hostKernel: sum([0, 1, 2]), hostUser: sum([3]), guestKernel: sum([4, 5, 6]), guestUser: sum([7]) };
 }
 
+/** The ISA extensions the guest kernel finds in EXTENSIONS under hosted: the machine's (the
+ *  host's vmx and BootOptions.extensions) less the ones the driver hides, KVM_EXT_HIDDEN in the
+ *  host kernel (programs/kernel/kvm.s), read from there so the two cannot disagree. */
+export function hostedGuestExtensions(options: Pick<BootOptions, 'extensions'>): string[] {
+  const isa = isaWith([...new Set(['vmx', ...machineExtensions(options)])]);
+  const hidden = findSymbol(kernelImage(isa, HOST_DEFINES), 'KVM_EXT_HIDDEN')!.value;
+  return extensionNames(isa.extensionMask & ~hidden);
+}
+
 /** Build the host machine with the guest's files on its disk, ready to run. */
 export function prepareHosted(options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations, options.programs, options.run, options.shell);
   if (options.kernelDefines && Object.keys(options.kernelDefines).length > 0) {
     throw new BootError('--config hosted boots the native guest kernel (the host is the kernel built with -D HOST): kernel build options are not taken');
   }
-  if (options.extensions && options.extensions.length > 0) throw new BootError('--config hosted does not take --extensions yet (its guest sees none: the driver leaves C_EXTENSIONS 0)');
-  const guestIsa = isaWith([]);
+  // The machine has the host's vmx and what the boot asks for (--extensions); the guest sees the
+  // latter, as the driver passes EXTENSIONS through less what it hides (hostedGuestExtensions).
+  const guestIsa = isaWith(machineExtensions(options));
   const guestKernel = options.kernel ?? kernelImage(guestIsa);
   refuseParavirtKernel('hosted', guestKernel);
   const guestSize = options.memoryBytes ?? NATIVE_MEMORY_BYTES;
@@ -171,7 +181,7 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
 
   // The host: its kernel with the driver, /sbin/init, the system programs and rlvmm, on a disk
   // that also holds the guest's files. init starts one job: rlvmm.
-  const hostIsa = isaWith(['vmx']);
+  const hostIsa = isaWith([...new Set(['vmx', ...machineExtensions(options)])]);
   const hostKernel = kernelImage(hostIsa, HOST_DEFINES);
   const beside = (options.hostWorkloads?.length ?? 0) + (options.hostPrograms?.length ?? 0) > 0 ? processesFor(options.hostWorkloads ?? [], options.iterations, options.hostPrograms) : [];
   const hostSpecs: ProcessSpec[] = [{ name: VMM_PROGRAM, iterations: 0, path: `/bin/${VMM_PROGRAM}`, iterationArg: false }, ...beside];

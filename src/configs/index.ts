@@ -2,7 +2,7 @@
 // Each config can `prepare` a loaded machine (the debugger steps through it) or `boot` it to
 // power-off (boot = prepare + run + report).
 
-import { bootHosted, prepareHosted } from './hosted.js';
+import { bootHosted, hostedGuestExtensions, prepareHosted } from './hosted.js';
 import { bootNative, machineExtensions, prepareNative } from './native.js';
 import type { BootConfig, BootOptions, VmmConfig } from './types.js';
 import { bootVmm, prepareVmm, vmmGuestExtensions } from './vmm.js';
@@ -28,15 +28,16 @@ export const CONFIGS: readonly BootConfig[] = [
 
 /** Configurations a user (`boot --config`, `bench --configs`, the debugger) can pick that are
  *  not yet in CONFIGS, which every suite, every all-configs test and the equivalence tester run:
- *  `hosted` (docs/vmm-hosted.md, "What is not built yet": two all-configs tests still fail with
- *  it: test/kernel/arch.test.ts, its guest takes no --extensions; test/kernel/files.test.ts, a
- *  guest process cannot compute while rlvmm, single-threaded, reads the disk file for another). */
+ *  `hosted` (docs/vmm-hosted.md, "What is not built yet": one all-configs test still fails with
+ *  it, test/kernel/files.test.ts: a guest process cannot compute while rlvmm, single-threaded,
+ *  reads the disk file for another). */
 export const EXTRA_CONFIGS: readonly BootConfig[] = [
   {
     name: 'hosted',
     description: 'hosted (type-2) VMM: the kernel built with -D HOST on bare metal, its driver (programs/kernel/kvm.s) and the user-space VMM /bin/rlvmm run the guest kernel in non-root mode with nested paging',
     prepare: prepareHosted,
     boot: bootHosted,
+    guestExtensions: hostedGuestExtensions,
   },
 ];
 
@@ -53,9 +54,11 @@ export function findConfig(name: string): BootConfig | undefined {
 
 /** The ISA extensions a guest kernel sees (reads from EXTENSIONS) when `config` boots with these
  *  options: natively the machine's (BootOptions.extensions and what the kernel options need);
- *  under a VMM those and the VMM's own less the ones the VMM hides (vmx: no nested VMX). What
+ *  under a VMM (hosted's driver too) those and the VMM's own less the ones the VMM hides (vmx:
+ *  no nested VMX). What
  *  `container run` compares an image's requirements with (src/image/features.ts). */
 export function guestExtensions(config: BootConfig, options: Pick<BootOptions, 'kernelDefines' | 'extensions'> = {}): string[] {
+  if (config.guestExtensions) return config.guestExtensions(options);
   return config.vmm ? vmmGuestExtensions(config.vmm, options) : machineExtensions(options);
 }
 
