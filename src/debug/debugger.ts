@@ -43,6 +43,7 @@ import { evaluate, type EvalContext, type Value } from './expr.js';
 import { DebugMemory } from './memory.js';
 import { readRegister, writeRegister } from './registers.js';
 import { SymbolTable, worldOfImage, type BootImage, type Place } from './symbols.js';
+import { TranslationMap, type TranslationOrigin } from './translation.js';
 import { shadowedGuest } from './vcpu.js';
 
 // ---- Stop points --------------------------------------------------------------------------------
@@ -219,6 +220,8 @@ export class Debugger {
   /** Host-physical addresses of the kernel's `current` (the running PCB) and of guest-physical
    *  0, and the offset of the program's name in a PCB (P_NAME), in a session with processes. */
   private readonly programName: { current: number; guestBase: number; offset: number } | undefined;
+  /** Under bt: where each translation-cache word came from (translation.ts). */
+  private readonly translations: TranslationMap | undefined;
 
   constructor(
     readonly machine: Machine,
@@ -246,6 +249,7 @@ export class Debugger {
     const current = kernel && hasProcesses ? findSymbol(kernel.image, 'current')?.value : undefined;
     const nameOffset = kernel && hasProcesses ? findSymbol(kernel.image, 'P_NAME')?.value : undefined;
     this.programName = current === undefined || nameOffset === undefined ? undefined : { current: (guestBase + current) >>> 0, guestBase, offset: nameOffset };
+    this.translations = TranslationMap.of(machine, vmm?.image);
     this.vmx = machine.isa.extensions.some((e) => e.name === 'vmx');
     const previous = machine.cpu.onTrap;
     machine.cpu.onTrap = (event) => {
@@ -266,6 +270,11 @@ export class Debugger {
   ticks(): number {
     const cpu = this.machine.cpu;
     return cpu.instret + this.eventSeq + (cpu.doubleFault ? 1 : 0);
+  }
+
+  /** Under bt, the guest kernel instruction a translation-cache address came from. */
+  translationOrigin(pc: number = this.cpu.pc): TranslationOrigin | undefined {
+    return this.translations?.origin(pc);
   }
 
   world(): WorldName {
@@ -754,9 +763,11 @@ export class Debugger {
       }
     }
 
-    // Breakpoints at the new pc.
-    const list = this.bpByAddress.get(cpu.pc >>> 0);
-    if (list) {
+    // Breakpoints at the new pc, or (under bt) at the guest instruction whose translation
+    // starts there.
+    const guestPc = this.translations?.guestInstructionAt(cpu.pc);
+    const list = [...(guestPc !== undefined ? this.bpByAddress.get(guestPc) ?? [] : []), ...(this.bpByAddress.get(cpu.pc >>> 0) ?? [])];
+    if (list.length) {
       for (const bp of list) {
         if (bp.world !== undefined && this.world() !== bp.world) continue;
         if (bp.pids !== undefined) {

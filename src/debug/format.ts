@@ -57,13 +57,23 @@ export function whereLines(dbg: Debugger, c: ChalkInstance): string[] {
   const place = dbg.place();
   const world = worldLabel(dbg.world());
   const pid = place.pid !== undefined && place.world === 'guestUser' ? `, pid ${place.pid}` : '';
-  const info = dbg.symbols.describe(cpu.pc, place);
-  const name = dbg.symbols.nameOf(cpu.pc, place);
+  // Under bt the guest kernel runs as translations: name the guest instruction, then the word
+  // of its translation about to run.
+  const origin = dbg.translationOrigin();
+  const at = origin ? origin.guestPc : cpu.pc;
+  const info = dbg.symbols.describe(at, place);
+  const name = dbg.symbols.nameOf(at, place);
   const line = info?.line ? `  ${c.dim(`${sourcePath(info.line.file)}:${info.line.line}`)}` : '';
   const mode = cpu.nonRoot ? ', non-root' : '';
+  const header = `${c.magenta(`[${world}, ring ${cpu.ring}${mode}${pid}]`)} ${name ? c.yellow(name) : c.dim('(no symbol)')}${line}`;
+  if (!origin) return [header, disassemblyLine(dbg, cpu.pc, c, place)];
+  const word = dbg.memory.peekWord(cpu.pc);
+  const raw = word === undefined ? '        ' : word.toString(16).padStart(8, '0');
+  const role = { start: 'its first word', mid: 'inside it', exit: 'an exit to it', callout: 'a callout to the VMM' }[origin.kind];
   return [
-    `${c.magenta(`[${world}, ring ${cpu.ring}${mode}${pid}]`)} ${name ? c.yellow(name) : c.dim('(no symbol)')}${line}`,
-    disassemblyLine(dbg, cpu.pc, c, place),
+    header,
+    `   ${c.cyan(hex(at))}           ${instructionAt(dbg, at, place).padEnd(30)}${c.dim('  the guest instruction')}`,
+    `${c.green('=>')} ${c.cyan(hex(cpu.pc))} ${c.dim(raw)}  ${instructionAt(dbg, cpu.pc, place).padEnd(30)}${c.dim(`  its translation (${role})`)}`,
   ];
 }
 

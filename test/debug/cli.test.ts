@@ -176,6 +176,22 @@ describe('ringlab debug', () => {
     expect(outputOf(r.stdout, 'reverse-continue')).toMatch(/world changed from VMM to guest kernel \(going backwards\)/);
   });
 
+  it.skipIf(!findConfig('bt'))('bt: a breakpoint on a guest kernel symbol stops at its translation, and where names both addresses', () => {
+    const r = session(['--config', 'bt', '--workload', 'syscall', '--iterations', '1'], [
+      'break kernel:syscall_dispatch',
+      'continue',
+      'info breakpoints',
+    ]);
+    expectNoStackTrace(r);
+    expect(r.status).toBe(0);
+    // The guest kernel runs in ring 1 as translations in the VMM's cache (0xfff...); the VMM's
+    // PCMAP says which guest instruction each cache word came from.
+    expect(outputOf(r.stdout, 'continue')).toMatch(
+      /Breakpoint 1, kernel:syscall_dispatch\n\[guest kernel, ring 1\] kernel:syscall_dispatch {2}programs\/kernel\/syscall\.s:\d+\n {3}0x[0-9a-f]{8} +\S.*the guest instruction\n=> 0xfff[0-9a-f]{5} [0-9a-f]{8} {2}\S.*its translation \((its first word|a callout to the VMM)\)/,
+    );
+    expect(outputOf(r.stdout, 'info breakpoints')).toMatch(/^1 +breakpoint +y +0x[0-9a-f]{8} +1 +kernel:syscall_dispatch/m);
+  });
+
   it.skipIf(!findConfig('vtx'))('vtx: VM exits in the history, catch vmexit, the VMCS, non-root mode', () => {
     const r = session(['--config', 'vtx', '--workload', 'syscall', '--iterations', '1'], [
       'catch vmexit PortIo',
