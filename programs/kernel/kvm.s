@@ -315,7 +315,10 @@ kvm_enter:
         ori  t1, t1, VMX_EXIT_INTWINDOW
         j    .controls
 .behind:
-        call kvm_behind
+        lw   t2, VMCS_X_REASON(s1)  # the guest just turned its interrupts on (an interrupt-
+        li   t3, VMX_REASON_INTERRUPT_WINDOW    # window exit): it may have fallen behind
+        bne  t2, t3, .deliver       # (kvm_behind). Not after any other exit: a guest looping
+        call kvm_behind             # at the pc its last tick interrupted is not behind
         li   t1, KVM_EXITS
         beqz a0, .controls
 .deliver:
@@ -668,10 +671,11 @@ kvm_vtimer_due:
 .not:   li   t0, 0
 .no:    ret
 
-# kvm_behind(a0 = the pending lines the guest enables, about to be injected) -> a0 = the lines to
-# inject now. A tick that fell due while the guest was still handling the previous one would
-# interrupt it again before it runs one instruction: with a guest quantum shorter than what a
-# virtual tick costs, the guest would handle ticks forever. The sign: its last trap was a timer
+# kvm_behind(a0 = the pending lines the guest enables, about to be injected as the guest turns
+# its interrupts on: an interrupt-window exit) -> a0 = the lines to inject now. A tick that fell
+# due while the guest was still handling the previous one would interrupt it again before it
+# runs one instruction: with a guest quantum shorter than what a virtual tick costs, the guest
+# would handle ticks forever. The sign: its last trap was a timer
 # interrupt, it is exactly where that handler's return put it (pc = EPC), and a whole interval
 # has passed since that tick was injected (KV_INJECTED_AT). Such a tick is coalesced into the
 # next, a full interval (at least KV_TICK_GRACE cycles) from now, as the vtx VMM's vtimer_behind
