@@ -258,27 +258,36 @@ sys_vcpu_run:
 
 # kvm_enter (s0 = PCB, s1 = VMCS): deliver what is due, then enter the guest; or come back to
 # the VMM process first if it asked to (VR_FLAGS): when the host's console has input for it
-# (VR_F_INPUT), and, while it has work in flight (VR_F_KICK), when the guest idles.
+# (VR_F_INPUT), when the pipe it watches has data (VR_F_WATCH: its I/O process answered), and,
+# while it watches, when the guest idles (it may as well wait for the answer).
 kvm_enter:
         call kvm_vtimer             # the guest's tick, if it is due
         la   t0, vm_run
         lw   t0, VR_FLAGS(t0)
         andi t0, t0, VR_F_INPUT
-        beqz t0, .wfi
+        beqz t0, .watch
         call kvm_host_input
         li   a0, VR_F_INPUT
         bnez t0, kvm_intr
+.watch: la   t0, vm_run
+        lw   t1, VR_FLAGS(t0)
+        andi t1, t1, VR_F_WATCH
+        beqz t1, .wfi
+        lw   a0, VR_WATCH(t0)
+        call kvm_pipe_ready
+        li   a0, VR_F_WATCH
+        bnez t0, kvm_intr
 .wfi:   la   t0, vm_wfi             # a guest waiting in wfi goes on once a line it enables is
         lw   t1, 0(t0)              # up; until then its VMM process sleeps (kvm_idle), or
-        beqz t1, .inject            # hears of it if it has work of its own (VR_F_KICK)
+        beqz t1, .inject            # hears of it if it waits for work of its own (VR_F_WATCH)
         lw   t2, VMCS_G_IPEND(s1)
         lw   t3, VMCS_G_IMASK(s1)
         and  t2, t2, t3
         bnez t2, .awake
         la   t0, vm_run
         lw   t0, VR_FLAGS(t0)
-        andi t1, t0, VR_F_KICK
-        li   a0, VR_F_KICK | VR_Q_IDLE
+        andi t1, t0, VR_F_WATCH
+        li   a0, VR_F_WATCH | VR_Q_IDLE
         bnez t1, kvm_intr
         li   t2, 0                  # which lines can still come: the guest's timer if it
         lw   t1, KV_TIMER_INTERVAL(s1)  # runs, the console's while the VMM waits for input
@@ -403,11 +412,6 @@ kvm_exit_table:
 # in its own trap path: restart vcpu_run.
 kvm_x_extint:
         kvm_count kvm_stat_kernel, s2
-        la   t0, vm_run             # the VMM process has work in flight (a disk request): it
-        lw   t0, VR_FLAGS(t0)       # gets the processor back now, not after the guest's next
-        andi t0, t0, VR_F_KICK      # exit of its own (the interrupt is taken on its way out)
-        li   a0, VR_F_KICK
-        bnez t0, kvm_intr
 # kvm_restart: back to the process at its `syscall` (the pending interrupt, if any, is taken
 # as soon as it is in ring 3); it calls vcpu_run again, which goes on where the guest left off.
 kvm_restart:
@@ -585,6 +589,29 @@ kvm_intr:
         li   s2, -1                 # no exit reason to count in kvm_stat_user
         li   a0, VM_EXIT_INTR
         j    kvm_to_user
+
+# kvm_pipe_ready(a0 = a descriptor of the VMM process; s0 = PCB) -> t0 = nonzero if it is the
+# read end of a pipe and a read() of it would not wait: the pipe holds bytes, or no write end is
+# left (what poll() says of it). Any other descriptor: 0. Clobbers t0, t1, a0.
+kvm_pipe_ready:
+        push ra
+        call fd_file
+        pop  ra
+        li   t0, 0
+        blt  a0, zero, .out
+        lw   t1, F_TYPE(a0)
+        li   t0, FT_PIPE
+        bne  t1, t0, .no
+        lw   a0, F_PIPE(a0)
+        lw   t0, PP_NREAD(a0)
+        lw   t1, PP_NWRITE(a0)
+        xor  t0, t0, t1
+        bnez t0, .out
+        lw   t0, PP_WRITERS(a0)
+        sltiu t0, t0, 1
+        ret
+.no:    li   t0, 0
+.out:   ret
 
 # kvm_host_input -> t0 = nonzero if a read() of the host's console would not wait: its ring holds
 # readable bytes, or the device has a byte or says the input has ended (console.s). What poll()

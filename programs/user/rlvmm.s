@@ -16,11 +16,13 @@
 #            CONSOLE_DATA and sees line 1 while they last, as on the device
 #   disk     the guest's registers live here (disk_regs); a request is checked as the device
 #            checks it and starts: the guest sees BUSY and goes on (its process sleeps, another
-#            runs, or it idles); the request is done on the file, an lseek() and a read() or
-#            write() straight to or from the guest's memory, when the driver comes back with
-#            VM_EXIT_INTR at the next host interrupt or when the guest idles (VR_F_KICK); then
-#            DONE and line 2, as the device's completion (QEMU's AIO in its main loop, which
-#            here is the vCPU's loop too: rlvmm has one thread)
+#            runs, or it idles). The file is read and written by the I/O process (io_main, forked
+#            at the start: QEMU's I/O thread, as a process), which gets the request through one
+#            pipe and answers through another, so the guest runs while the host's disk works.
+#            The driver comes back with VM_EXIT_INTR as soon as the answer can be read, or when
+#            the guest idles (VR_F_WATCH); then the data goes to the guest's memory, and DONE and
+#            line 2, as the device's completion. A flush goes the same way and moves nothing
+#            (the host's file layer writes through)
 #   power    the guest's power-off code becomes this process's exit code
 # With the file /vm/vhost-console on the host's disk (`--config hosted` with vhostConsole), the
 # console's output is the driver's (VR_F_VHOST): the guest's `out CONSOLE_DATA` never comes here.
@@ -46,7 +48,8 @@ _start: li   t0, 2                      # optional arguments: IMAGE, DISK
         lw   t0, 8(a2)
         la   t1, disk_path
         sw   t0, 0(t1)
-.load:  call load_image
+.load:  call io_start                   # before the guest's memory is ours (io_start)
+        call load_image
         call open_disk
         la   a0, vhost_path             # the switch: with the file /vm/vhost-console, the
         li   a1, O_RDONLY               # driver writes the guest's console output itself
@@ -172,6 +175,123 @@ load_image:
 .die:   la   t0, image_path
         lw   a1, 0(t0)
         j    die
+
+# io_start: the I/O process. Two pipes, io_req (requests to it) and io_ans (answers from it), and
+# a fork. It comes first, while this process holds no guest memory: a fork marks every page
+# copy-on-write, and the guest's pages must stay the frames the VM's EPT maps.
+io_start:
+        push ra
+        la   a0, io_req
+        call pipe
+        blt  a0, zero, .err
+        la   a0, io_ans
+        call pipe
+        blt  a0, zero, .err
+        call fork
+        blt  a0, zero, .err
+        beqz a0, io_main
+        la   t0, io_req                 # ours: io_req's write end and io_ans's read end
+        lw   a0, 0(t0)
+        call close
+        la   t0, io_ans
+        lw   a0, 4(t0)
+        call close
+        pop  ra
+        ret
+.err:   mv   a2, a0
+        la   a1, word_io
+        j    die
+
+# io_main: the I/O process's loop. A request is three words (command, block, count), and for a
+# write its count blocks of data; the answer is, for a read, count blocks of data, then the final
+# status (DISK_ST_DONE, or with DISK_ST_ERROR when the file could not be read or written). One
+# block at a time through io_buf. When rlvmm is gone (its end of io_req closed), it exits.
+io_main:
+        la   t0, io_req
+        lw   a0, 4(t0)
+        call close
+        la   t0, io_ans
+        lw   a0, 0(t0)
+        call close
+        la   t0, disk_path              # its own open file (its own offset), with O_DIRECT:
+        lw   a0, 0(t0)                  # every guest request is a request of the host's disk,
+        li   a1, O_RDWR | O_DIRECT      # not the host's buffer cache (QEMU's cache=none)
+        call open
+        mv   s1, a0                     # s1 = the disk file (negative: none; requests fail)
+.next:  la   t0, io_req
+        lw   a0, 0(t0)
+        la   a1, io_msg
+        li   a2, 12
+        call read_full
+        li   t0, 12
+        bne  a0, t0, .quit
+        la   t0, io_msg
+        lw   s2, 0(t0)                  # s2 = the command
+        lw   s3, 8(t0)                  # s3 = blocks left
+        li   t1, DISK_CMD_FLUSH
+        bne  s2, t1, .move
+        li   a0, FLUSH_TICKS            # a flush has nothing to write (the host's file layer
+        call sleep                      # writes through), but takes a device's time, as the
+        li   s0, DISK_ST_DONE           # disk's own flush does: FLUSH_TICKS host ticks
+        j    .answer
+.move:  li   s0, IO_FAILED              # s0 = the status so far
+        blt  s1, zero, .block
+        mv   a0, s1
+        lw   a1, 4(t0)
+        slli a1, a1, 12
+        li   a2, SEEK_SET
+        call lseek
+        blt  a0, zero, .block
+        li   s0, DISK_ST_DONE
+.block: beqz s3, .answer
+        addi s3, s3, -1
+        li   t0, DISK_CMD_WRITE
+        beq  s2, t0, .write
+        li   t0, DISK_ST_DONE           # a read: the block from the file (after a failure,
+        bne  s0, t0, .send              # whatever io_buf holds: the status says it failed)
+        mv   a0, s1
+        la   a1, io_buf
+        li   a2, DISK_BLOCK_SIZE
+        call read_full
+        li   t0, DISK_BLOCK_SIZE
+        beq  a0, t0, .send
+        li   s0, IO_FAILED
+.send:  la   t0, io_ans
+        lw   a0, 4(t0)
+        la   a1, io_buf
+        li   a2, DISK_BLOCK_SIZE
+        call write_all
+        j    .block
+.write: la   t0, io_req                 # a write: the block from rlvmm, then to the file
+        lw   a0, 0(t0)
+        la   a1, io_buf
+        li   a2, DISK_BLOCK_SIZE
+        call read_full
+        li   t0, DISK_BLOCK_SIZE
+        bne  a0, t0, .quit
+        li   t0, DISK_ST_DONE
+        bne  s0, t0, .block
+        mv   a0, s1
+        la   a1, io_buf
+        li   a2, DISK_BLOCK_SIZE
+        call write_all
+        li   t0, DISK_BLOCK_SIZE
+        beq  a0, t0, .block
+        li   s0, IO_FAILED
+        j    .block
+.answer:
+        la   a1, io_msg
+        sw   s0, 0(a1)
+        la   t0, io_ans
+        lw   a0, 4(t0)
+        li   a2, 4
+        call write_all
+        j    .next
+.quit:  li   a0, 0
+        call exit
+
+        .equ IO_FAILED, (DISK_ERR_RANGE << DISK_ST_ERROR_SHIFT) | DISK_ST_DONE | DISK_ST_ERROR
+        .equ FLUSH_TICKS, 4
 
 # open_disk: open the guest's disk file; its size in blocks is what DISK_BLOCKS reads. Without
 # the file the guest has no disk (0 blocks), as a machine without one.
@@ -364,8 +484,8 @@ console_fill:
         ret
 
 # run_setup: before each vcpu_run, what the driver is to know (s0 = the struct vm_run):
-#   VR_FLAGS  VR_F_INPUT while the host's input has not ended and con_buf has room; VR_F_KICK
-#             while a disk request is in flight
+#   VR_FLAGS  VR_F_INPUT while the host's input has not ended and con_buf has room; VR_F_WATCH
+#             (VR_WATCH = io_ans's read end) while a disk request is with the I/O process
 #   VR_LINES  line 2 while the disk's DONE is set; line 1 while the guest enables it and a byte
 #             is ready or the end is owed to a guest that was told to wait
 run_setup:
@@ -380,7 +500,10 @@ run_setup:
 .kick:  la   t3, disk_pending
         lw   t3, 0(t3)
         beqz t3, .flags
-        ori  a0, a0, VR_F_KICK
+        ori  a0, a0, VR_F_WATCH
+        la   t3, io_ans
+        lw   t3, 0(t3)
+        sw   t3, VR_WATCH(s0)
 .flags: la   t3, vhost
         lw   t3, 0(t3)
         or   a0, a0, t3
@@ -405,7 +528,6 @@ run_setup:
 
         .equ CONSOLE_INPUT_ENDED_BIT, 2 # CONSOLE_STATUS bit 1: input has ended
         .equ CON_MAX, 512               # bytes of host input rlvmm holds for its guest
-        .equ DISK_TICKS, 4              # disk_finish: a request's latency, in host interrupts
 
 # The guest's disk registers, one word per port from DISK_BLOCK (dev_in reads them by port).
         .equ DR_BLOCK, 0
@@ -417,7 +539,8 @@ run_setup:
 # disk_command(a1 = command): start the request in the registers, as the device does
 # (DiskDevice.command): refused while one is in flight; checked (the command, the count, the
 # range, the address: a request that cannot start fails at once, DONE and ERROR with the code);
-# else BUSY, and disk_finish does it when vcpu_run comes back with VM_EXIT_INTR.
+# else BUSY, and the request goes to the I/O process; disk_finish completes it when the answer
+# comes.
 disk_command:
         la   t3, disk_regs
         lw   t0, DR_STATUS(t3)
@@ -455,7 +578,6 @@ disk_command:
         bgtu t1, t0, .error
 .start: la   t0, disk_pending           # the request as it is now (the guest may write the
         sw   a1, 0(t0)                  # registers again while it is in flight)
-        sw   zero, 16(t0)
         lw   t1, DR_BLOCK(t3)
         sw   t1, 4(t0)
         lw   t1, DR_ADDR(t3)
@@ -464,68 +586,81 @@ disk_command:
         sw   t1, 12(t0)
         li   t0, DISK_ST_BUSY           # REFUSED goes, as on the device
         sw   t0, DR_STATUS(t3)
-        ret
+        j    io_send
 .error: slli a0, a0, DISK_ST_ERROR_SHIFT
         ori  a0, a0, DISK_ST_DONE | DISK_ST_ERROR
         j    disk_done
 
-# disk_finish(a0 = VR_QUAL of a VM_EXIT_INTR): if a request is in flight, and the guest idles or
-# DISK_TICKS host interrupts came since it started (the host's tick is rlvmm's clock: a request
-# takes at least DISK_TICKS - 1 host quanta unless the guest has nothing else to do, as a
-# device's takes its latency), do it on the file (an lseek(), then one read() or write() straight to or from
-# the guest's memory; a flush has nothing to do: the host's file layer writes through) and
-# complete it: DONE, line 2.
+# io_send: the request in disk_pending to the I/O process: command, block, count, and for a
+# write the blocks, straight from the guest's memory.
+io_send:
+        push ra
+        la   t1, disk_pending
+        la   a1, io_msg
+        lw   t0, 0(t1)
+        sw   t0, 0(a1)
+        lw   t0, 4(t1)
+        sw   t0, 4(a1)
+        lw   t0, 12(t1)                 # a flush moves no blocks (the count register is
+        lw   t2, 0(t1)                  # not its)
+        li   t3, DISK_CMD_FLUSH
+        bne  t2, t3, .count
+        li   t0, 0
+.count: sw   t0, 8(a1)
+        la   t0, io_req
+        lw   a0, 4(t0)
+        li   a2, 12
+        call write_all
+        la   t1, disk_pending
+        lw   t0, 0(t1)
+        li   t2, DISK_CMD_WRITE
+        bne  t0, t2, .sent
+        lw   a1, 8(t1)
+        li   t0, GUEST
+        add  a1, a1, t0
+        lw   a2, 12(t1)
+        slli a2, a2, 12
+        la   t0, io_req
+        lw   a0, 4(t0)
+        call write_all
+.sent:  pop  ra
+        ret
+
+# disk_finish(a0 = VR_QUAL of a VM_EXIT_INTR): the I/O process's answer can be read
+# (VR_F_WATCH), or the guest idles while a request is in flight (then wait for it): for a read
+# its blocks go straight to the guest's memory; then the status, and the request ends.
 disk_finish:
         la   t0, disk_pending
         lw   a1, 0(t0)
         beqz a1, .none
-        andi t1, a0, VR_F_KICK
-        beqz t1, .none                  # not our kick (input came)
-        andi t1, a0, VR_Q_IDLE
-        bnez t1, .now
-        lw   t1, 16(t0)                 # host interrupts since it started
-        addi t1, t1, 1
-        sw   t1, 16(t0)
-        li   t2, DISK_TICKS
-        bltu t1, t2, .none
-.now:   sw   zero, 0(t0)
-        li   t1, DISK_CMD_FLUSH
-        li   a0, DISK_ST_DONE
-        beq  a1, t1, disk_done
+        andi t1, a0, VR_F_WATCH
+        beqz t1, .none                  # not our answer (input came)
         push ra
-        push a1
-        la   t0, disk_fd                # the file at block * 4096
-        lw   a0, 0(t0)
-        la   t1, disk_pending
-        lw   a1, 4(t1)
-        slli a1, a1, 12
-        li   a2, SEEK_SET
-        call lseek
-        pop  a1
-        blt  a0, zero, .eio
-        la   t1, disk_pending
-        lw   t2, 8(t1)                  # straight to or from the guest's memory
-        li   t0, GUEST
-        add  t2, t2, t0
-        lw   a2, 12(t1)
+        li   t1, DISK_CMD_READ
+        bne  a1, t1, .status
+        lw   a1, 8(t0)
+        li   t1, GUEST
+        add  a1, a1, t1
+        lw   a2, 12(t0)
         slli a2, a2, 12
-        la   t0, disk_fd
+        la   t0, io_ans
         lw   a0, 0(t0)
-        li   t0, DISK_CMD_WRITE
-        push a2
-        beq  a1, t0, .write
-        mv   a1, t2
         call read_full
-        j    .moved
-.write: mv   a1, t2
-        call write_all
-.moved: pop  t0
-        bne  a0, t0, .eio
-        li   a0, DISK_ST_DONE
+.status:
+        la   t0, io_ans
+        lw   a0, 0(t0)
+        la   a1, io_msg
+        li   a2, 4
+        call read_full
+        li   t0, 4
+        bne  a0, t0, .lost
+        la   t1, io_msg
+        lw   a0, 0(t1)
+        j    .done
+.lost:  li   a0, IO_FAILED              # the I/O process is gone
+.done:  la   t0, disk_pending
+        sw   zero, 0(t0)
         pop  ra
-        j    disk_done
-.eio:   li   a0, (DISK_ERR_RANGE << DISK_ST_ERROR_SHIFT) | DISK_ST_DONE | DISK_ST_ERROR
-        pop  ra                         # the host could not read or write the file
         j    disk_done
 .none:  ret
 
@@ -587,7 +722,10 @@ disk_fd:     .word -1
 guest_size:  .word 0
 guest_entry: .word 0
 disk_regs:   .space 28                  # DISK_BLOCK .. DISK_BLOCKS, one word per port
-disk_pending: .word 0, 0, 0, 0, 0       # the request in flight: command (0: none), block, address, count, host interrupts since
+disk_pending: .word 0, 0, 0, 0         # the request in flight: command (0: none), block, address, count
+io_req:      .word -1, -1               # pipe to the I/O process: read end (its), write end (ours)
+io_ans:      .word -1, -1               # pipe from it: read end (ours), write end (its)
+io_msg:      .space 12                  # a request's three words, or an answer's status
 con_r:       .word 0                    # con_buf[con_r, con_w) is the guest's unread input
 con_w:       .word 0
 con_ended:   .word 0                    # CONSOLE_INPUT_ENDED_BIT once the host's read() gave 0
@@ -601,11 +739,13 @@ run:         .space VR_SIZEOF
 regs:        .space VCPU_REGS_SIZE
 header:      .space GI_SIZEOF
 stat_buf:    .space ST_SIZEOF
+io_buf:      .space DISK_BLOCK_SIZE     # the I/O process's block
 out_byte:    .word 0
 default_image: .asciz "/vm/guest.img"
 default_disk:  .asciz "/vm/disk.img"
 name:        .asciz "rlvmm"
 word_kvm:    .asciz "kvm"
+word_io:     .asciz "I/O process"
 msg_fail:    .asciz "rlvmm: guest double fault: it cannot go on: cause "
 msg_dead:    .asciz "rlvmm: guest deadlock: it waits for an interrupt that can never come"
 msg_at:      .asciz " at pc "

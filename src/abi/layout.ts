@@ -290,12 +290,12 @@ export const HOSTED = {
   VM_EXIT_IO: { value: 1, doc: 'vcpu_run: the guest executed `in` or `out` on a port the kernel does not emulate (VR_PORT, VR_OUT, VR_DATA)' },
   VM_EXIT_HALT: { value: 2, doc: 'vcpu_run: the guest executed `halt`' },
   VM_EXIT_FAIL: { value: 3, doc: 'vcpu_run: the guest cannot go on: its trap handler faulted (VR_QUAL = the cause)' },
-  VM_EXIT_INTR: { value: 4, doc: 'vcpu_run: the run was cut short so the VMM can do its own work (KVM_EXIT_INTR); VR_QUAL says why: VR_F_INPUT, VR_F_KICK' },
+  VM_EXIT_INTR: { value: 4, doc: 'vcpu_run: the run was cut short so the VMM can do its own work (KVM_EXIT_INTR); VR_QUAL says why: VR_F_INPUT, VR_F_WATCH' },
   VM_EXIT_DEADLOCK: { value: 5, doc: 'vcpu_run: the guest waits in wfi for an interrupt that can never come (no line it enables can rise: its timer is off, the VMM expects no input); on bare metal the machine would stop' },
   VR_F_INPUT: { value: 1, doc: 'VR_FLAGS bit: return VM_EXIT_INTR as soon as the host\'s console has input for a read() (what QEMU\'s I/O thread learns from poll())' },
   VR_F_VHOST: { value: 8, doc: 'VR_FLAGS bit: the driver writes the guest\'s console output (`out CONSOLE_DATA`) to the host\'s console itself, as the VMM process\'s output, without returning from vcpu_run (the vhost idea: a device\'s data path in the host kernel)' },
-  VR_Q_IDLE: { value: 4, doc: 'VR_QUAL bit of a VM_EXIT_INTR for VR_F_KICK: the guest idles in wfi (without it: a host interrupt came)' },
-  VR_F_KICK: { value: 2, doc: 'VR_FLAGS bit: the VMM has work pending (a disk request in flight): return VM_EXIT_INTR at the next host interrupt or when the guest idles in wfi' },
+  VR_Q_IDLE: { value: 4, doc: 'VR_QUAL bit of a VM_EXIT_INTR for VR_F_WATCH: the guest idles in wfi while VR_WATCH has nothing to read yet (the VMM may wait for it)' },
+  VR_F_WATCH: { value: 2, doc: 'VR_FLAGS bit: the VMM waits for work done elsewhere (its I/O process\'s answer to a disk request): return VM_EXIT_INTR as soon as the pipe VR_WATCH has something to read, or when the guest idles in wfi (what QEMU\'s main loop learns from poll() on its I/O threads\' event)' },
   GUEST_IMAGE_MAGIC: { value: 0x4d564c52, doc: 'the first word of a guest image, "RLVM" (rlvmm refuses any other file)' },
 } as const satisfies Record<string, AbiConstant>;
 
@@ -304,7 +304,7 @@ export const HOSTED = {
 export const VM_RUN = {
   name: 'vm_run structure',
   prefix: 'VR',
-  size: 32,
+  size: 36,
   doc: 'shared by vcpu_run and the user-space VMM (KVM\'s struct kvm_run)',
   fields: {
     REASON: { offset: 0, size: 4, doc: 'written by the kernel: VM_EXIT_IO, VM_EXIT_HALT, VM_EXIT_FAIL, VM_EXIT_INTR or VM_EXIT_DEADLOCK' },
@@ -314,7 +314,8 @@ export const VM_RUN = {
     LINES: { offset: 16, size: 4, doc: 'written by the VMM: the interrupt lines of the devices it emulates that are up (IRQ_DISK, IRQ_CONSOLE); the kernel delivers them to the guest' },
     QUAL: { offset: 20, size: 4, doc: 'written by the kernel: the exit qualification (VM_EXIT_FAIL: the trap cause; VM_EXIT_INTR: which VR_F_* bits cut the run short)' },
     PC: { offset: 24, size: 4, doc: 'written by the kernel: the guest pc of the exit' },
-    FLAGS: { offset: 28, size: 4, doc: 'written by the VMM: when vcpu_run is to come back early (VR_F_INPUT, VR_F_KICK), and what the kernel does itself (VR_F_VHOST)' },
+    FLAGS: { offset: 28, size: 4, doc: 'written by the VMM: when vcpu_run is to come back early (VR_F_INPUT, VR_F_WATCH), and what the kernel does itself (VR_F_VHOST)' },
+    WATCH: { offset: 32, size: 4, doc: 'written by the VMM: with VR_F_WATCH, the descriptor of the read end of a pipe whose data ends the run' },
   },
 } as const satisfies Struct;
 

@@ -54,9 +54,11 @@ export const SYSCALL_OPS = [
 ] as const;
 export type SyscallOp = (typeof SYSCALL_OPS)[number]['op'];
 
-/** The VMM configurations: every configuration of the registry but native, so a new VMM joins
- *  this suite by joining CONFIGS (src/configs/index.ts). */
-export const VMM_CONFIGS: readonly string[] = CONFIGS.map((c) => c.name).filter((n) => n !== 'native');
+/** The VMM configurations: every bare-metal VMM of the registry (`vmm` set), so a new one joins
+ *  this suite by joining CONFIGS (src/configs/index.ts). The hosted VMM is not among them: its VM
+ *  is a process of a host kernel, whose start, memory and density this suite's accounting (the
+ *  VMM's image and layout, the first entry into the guest) does not read yet (docs/isolation.md). */
+export const VMM_CONFIGS: readonly string[] = CONFIGS.filter((c) => c.vmm !== undefined).map((c) => c.name);
 export const ALL_CONFIGS: readonly string[] = ['native', ...VMM_CONFIGS];
 
 /** Where the container's bundle for the density search is (iso-dense starts `crun run -d cK` of it). */

@@ -24,14 +24,6 @@ export const CONFIGS: readonly BootConfig[] = [
     'binary-translating VMM in ring 0 (programs/vmm/bt); the same guest kernel translated block by block into ring-1 code, its processes in ring 3',
     { vmm: 'bt', extensions: [], flags: 0 },
   ),
-];
-
-/** Configurations a user (`boot --config`, `bench --configs`, the debugger) can pick that are
- *  not yet in CONFIGS, which every suite, every all-configs test and the equivalence tester run:
- *  `hosted` (docs/vmm-hosted.md, "What is not built yet": one all-configs test still fails with
- *  it, test/kernel/files.test.ts: a guest process cannot compute while rlvmm, single-threaded,
- *  reads the disk file for another). */
-export const EXTRA_CONFIGS: readonly BootConfig[] = [
   {
     name: 'hosted',
     description: 'hosted (type-2) VMM: the kernel built with -D HOST on bare metal, its driver (programs/kernel/kvm.s) and the user-space VMM /bin/rlvmm run the guest kernel in non-root mode with nested paging',
@@ -40,6 +32,10 @@ export const EXTRA_CONFIGS: readonly BootConfig[] = [
     guestExtensions: hostedGuestExtensions,
   },
 ];
+
+/** Configurations a user (`boot --config`, `bench --configs`, the debugger) can pick that are
+ *  not in CONFIGS, which every suite, every all-configs test and the equivalence tester run. */
+export const EXTRA_CONFIGS: readonly BootConfig[] = [];
 
 /** Every configuration there is. */
 export const ALL_CONFIGS: readonly BootConfig[] = [...CONFIGS, ...EXTRA_CONFIGS];

@@ -109,8 +109,9 @@ after_user:
         call puts
         li   t0, IRQ_TIMER
         csrw IMASK, t0
-        li   t0, 2000
-        out  TIMER_INTERVAL, t0
+        li   t0, 20000                  # longer than a host tick's round trip through rlvmm
+        out  TIMER_INTERVAL, t0         # under hosted, so no tick falls due between the ack and
+                                        # the IPEND read after it (natively one instruction)
         wfi                         # interrupts off: returns once the line is pending
         csrr a0, IPEND
         call show
