@@ -16,7 +16,7 @@ import { findSymbol, type Image } from '../asm/index.js';
 import { GUEST_IMAGE, HOSTED } from '../abi/index.js';
 import { exitReasonName } from '../isa/vmx.js';
 import { EXIT_REASONS } from '../isa/vmx.js';
-import { extensionNames, isaWith } from '../isa/index.js';
+import { extensionNames, isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import { BoundedBytes } from '../machine/devices/console.js';
 import type { Machine, StopReason, WorldMap, WorldStats } from '../machine/machine.js';
@@ -152,9 +152,14 @@ function hostedWorlds(machine: Machine): HostedStats['worlds'] {
  *  host's vmx and BootOptions.extensions) less the ones the driver hides, KVM_EXT_HIDDEN in the
  *  host kernel (programs/kernel/kvm.s), read from there so the two cannot disagree. */
 export function hostedGuestExtensions(options: Pick<BootOptions, 'extensions'>): string[] {
-  const isa = isaWith([...new Set(['vmx', ...machineExtensions(options)])]);
+  const isa = hostIsaFor(options);
   const hidden = findSymbol(kernelImage(isa, HOST_DEFINES), 'KVM_EXT_HIDDEN')!.value;
   return extensionNames(isa.extensionMask & ~hidden);
+}
+
+/** The host machine's ISA: the driver's vmx and what the boot asks for (--extensions). */
+function hostIsaFor(options: Pick<BootOptions, 'extensions'>): Isa {
+  return isaWith([...new Set(['vmx', ...machineExtensions(options)])]);
 }
 
 /** Build the host machine with the guest's files on its disk, ready to run. */
@@ -181,7 +186,7 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
 
   // The host: its kernel with the driver, /sbin/init, the system programs and rlvmm, on a disk
   // that also holds the guest's files. init starts one job: rlvmm.
-  const hostIsa = isaWith([...new Set(['vmx', ...machineExtensions(options)])]);
+  const hostIsa = hostIsaFor(options);
   const hostKernel = kernelImage(hostIsa, HOST_DEFINES);
   const beside = (options.hostWorkloads?.length ?? 0) + (options.hostPrograms?.length ?? 0) > 0 ? processesFor(options.hostWorkloads ?? [], options.iterations, options.hostPrograms) : [];
   const hostSpecs: ProcessSpec[] = [{ name: VMM_PROGRAM, iterations: 0, path: `/bin/${VMM_PROGRAM}`, iterationArg: false }, ...beside];

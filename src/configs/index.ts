@@ -10,7 +10,7 @@ import { bootVmm, prepareVmm, vmmGuestExtensions } from './vmm.js';
 /** The one registry of configurations: every command, suite and test takes its list from here,
  *  so a new configuration joins the benchmarks and the equivalence tester by being added. */
 export const CONFIGS: readonly BootConfig[] = [
-  { name: 'native', description: 'the guest kernel in ring 0 on bare metal, its processes in ring 3', prepare: prepareNative, boot: bootNative },
+  { name: 'native', description: 'the guest kernel in ring 0 on bare metal, its processes in ring 3', prepare: prepareNative, boot: bootNative, guestExtensions: machineExtensions },
   vmmConfig('te', 'trap-and-emulate VMM in ring 0 (programs/vmm/te); the same guest kernel in ring 1, its processes in ring 3', { vmm: 'te', extensions: [], flags: 0 }),
   vmmConfig('vtx', 'VT-x VMM in root mode with shadow paging (programs/vmm/vtx); the guest kernel in non-root ring 0', { vmm: 'vtx', extensions: ['vmx'], flags: 0 }),
   vmmConfig('vtx-ept', 'the VT-x VMM with nested paging (EPT): no shadow tables, no exits for page faults', { vmm: 'vtx', extensions: ['vmx'], flags: 1 }),
@@ -41,7 +41,7 @@ export const EXTRA_CONFIGS: readonly BootConfig[] = [];
 export const ALL_CONFIGS: readonly BootConfig[] = [...CONFIGS, ...EXTRA_CONFIGS];
 
 function vmmConfig(name: string, description: string, vmm: VmmConfig): BootConfig {
-  return { name, description, vmm, prepare: (o) => prepareVmm(name, vmm, o), boot: (o) => bootVmm(name, vmm, o) };
+  return { name, description, vmm, prepare: (o) => prepareVmm(name, vmm, o), boot: (o) => bootVmm(name, vmm, o), guestExtensions: (o) => vmmGuestExtensions(vmm, o) };
 }
 
 export function findConfig(name: string): BootConfig | undefined {
@@ -51,11 +51,10 @@ export function findConfig(name: string): BootConfig | undefined {
 /** The ISA extensions a guest kernel sees (reads from EXTENSIONS) when `config` boots with these
  *  options: natively the machine's (BootOptions.extensions and what the kernel options need);
  *  under a VMM (hosted's driver too) those and the VMM's own less the ones the VMM hides (vmx:
- *  no nested VMX). What
- *  `container run` compares an image's requirements with (src/image/features.ts). */
+ *  no nested VMX). What `container run` compares an image's requirements with
+ *  (src/image/features.ts). */
 export function guestExtensions(config: BootConfig, options: Pick<BootOptions, 'kernelDefines' | 'extensions'> = {}): string[] {
-  if (config.guestExtensions) return config.guestExtensions(options);
-  return config.vmm ? vmmGuestExtensions(config.vmm, options) : machineExtensions(options);
+  return config.guestExtensions(options);
 }
 
 export { bootNative, isParavirtKernel, prepareNative, processesFor, runBoot } from './native.js';

@@ -221,9 +221,9 @@ export interface BootConfig {
   readonly description: string;
   /** For a configuration with a VMM: which one and how it is set up. */
   readonly vmm?: VmmConfig;
-  /** The ISA extensions its guest kernel finds in EXTENSIONS, where neither the machine's (native)
-   *  nor a VMM config's rule gives them (hosted: what its driver passes through). */
-  guestExtensions?(options: Pick<BootOptions, 'kernelDefines' | 'extensions'>): string[];
+  /** The ISA extensions its guest kernel finds in EXTENSIONS when it boots with these options
+   *  (natively the machine's; under a VMM, less what the VMM hides). */
+  guestExtensions(options: Pick<BootOptions, 'kernelDefines' | 'extensions'>): string[];
   prepare(options: BootOptions): PreparedBoot;
   boot(options: BootOptions): BootResult;
 }
