@@ -716,9 +716,11 @@ kvm_behind:
         lw   t0, VMCS_G_PC(s1)
         lw   t1, VMCS_G_EPC(s1)
         bne  t0, t1, .now
-        csrr t0, CYCLE              # a whole interval in the handler: not a tick delivered late
-        lw   t1, KV_INJECTED_AT(s1) # and the next one soon after
-        sub  t0, t0, t1
+        csrr t0, CYCLE              # a whole interval in the handler and the switch back
+        lw   t1, KV_INJECTED_AT(s1) # (KV_TICK_GRACE at most): not a tick delivered late and
+        sub  t0, t0, t1             # the next one soon after
+        li   t1, KV_TICK_GRACE
+        add  t0, t0, t1
         lw   t1, KV_TIMER_INTERVAL(s1)
         bltu t0, t1, .now
         lw   t0, VMCS_G_IPEND(s1)

@@ -144,7 +144,8 @@ vtimer_due:
 # and never make progress (natively the same quantum is fine). The sign: the guest's last trap
 # was a timer interrupt, it is now exactly where its return from that handler put it
 # (pc = EPC), and a whole period has passed since that tick was delivered (injected_at: the
-# last virtual interrupt was this tick). Such a tick is coalesced into the next one, which
+# last virtual interrupt was this tick), less the world switch that brings it back
+# (VMM_TICK_GRACE): a handler that, with the switch, fills a period never catches up. Such a tick is coalesced into the next one, which
 # comes a full interval (and at least VMM_TICK_GRACE cycles) from now, so the guest first runs:
 # the lost tick is what a real VMM does when a guest falls behind. Clobbers t0-t3.
 vtimer_behind:
@@ -156,10 +157,12 @@ vtimer_behind:
         lw   t0, V_PC(s0)
         lw   t1, V_EPC(s0)
         bne  t0, t1, .now
-        csrr t0, CYCLE              # and the handler took a whole period: a tick delivered
-        la   t1, injected_at        # late (the guest kept its interrupts off) is soon followed
-        lw   t1, 0(t1)              # by the next on schedule, which is no sign of falling
-        sub  t0, t0, t1             # behind: the guest takes it and catches up
+        csrr t0, CYCLE              # and the handler, with a world switch (VMM_TICK_GRACE at
+        la   t1, injected_at        # most), took a whole period: a tick delivered late (the
+        lw   t1, 0(t1)              # guest kept its interrupts off) is soon followed by the
+        sub  t0, t0, t1             # next on schedule, which is no sign of falling behind:
+        li   t1, VMM_TICK_GRACE     # the guest takes it and catches up
+        add  t0, t0, t1
         lw   t1, V_TIMER_INTERVAL(s0)
         bltu t0, t1, .now
         lw   t0, V_IPEND(s0)        # coalesce: lower the line ...
