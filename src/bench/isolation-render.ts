@@ -62,7 +62,8 @@ function startupTable(r: IsolationResults): Table {
     align: ['left', 'right', 'right', 'right', 'left'],
     rows: r.startup.map((s) => {
       const idle = s.phases.reduce((a, p) => a + (p.idle ?? 0), 0);
-      return [describe(s), grouped(s.total), base ? ratio(s.total / base.total) : '—', `${Math.round((100 * idle) / s.total)}%`, s.phases.map((p) => `${p.name} ${grouped(p.cycles)}`).join(', ')];
+      const host = s.host ? ` (before it, the host's own boot: ${s.host.map((p) => `${p.name} ${grouped(p.cycles)}`).join(', ')})` : '';
+      return [describe(s), grouped(s.total), base ? ratio(s.total / base.total) : '—', `${Math.round((100 * idle) / s.total)}%`, s.phases.map((p) => `${p.name} ${grouped(p.cycles)}`).join(', ') + host];
     }),
   };
 }
@@ -258,7 +259,7 @@ export function isolationBlocks(r: IsolationResults, charts: Readonly<Record<str
       text: [
         'From the request to the first user instruction of the workload, in phases found in the trace of the run: a process from init\'s fork; a container from the exec of ',
         { code: 'crun run' },
-        ' in a running kernel (phases begin at crun\'s first instruction, its cgroup_mkdir, clone and first mount, and the workload\'s exec); a VM from power-on (the first guest instruction, init\'s first instruction). ',
+        ' in a running kernel (phases begin at crun\'s first instruction, its cgroup_mkdir, clone and first mount, and the workload\'s exec); a VM from power-on (the first guest instruction, init\'s first instruction); a hosted VM from its host\'s exec of rlvmm, in a running host. ',
         '"Waiting for the disk" is the share of the cycles the processor idled in wfi.',
       ],
     },
@@ -268,7 +269,7 @@ export function isolationBlocks(r: IsolationResults, charts: Readonly<Record<str
     {
       kind: 'paragraph',
       text: [
-        'A container\'s pages are the growth of the kernel\'s pages in use per container started (the density run, instance by instance); a VM\'s are the smallest guest memory that runs the server (found by booting smaller and smaller guests) and the VMM\'s pages that hold anything besides its code and data. ',
+        'A container\'s pages are the growth of the kernel\'s pages in use per container started (the density run, instance by instance); a VM\'s are the smallest guest memory that runs the server (found by booting smaller and smaller guests) and the VMM\'s pages that hold anything besides its code and data; a hosted VM\'s are the host\'s pages in use while it runs the server less those it has once the VM is gone (the guest\'s pages, backed as it touched them; the VMCS and EPT tables; rlvmm and its I/O process). ',
         'The VMMs run one guest each: the VMs that fit are computed from one guest\'s cost, the containers are found by starting them until the next one fails.',
       ],
     },

@@ -238,7 +238,8 @@ export function storageFindings(r: IsolationResults): Finding[] {
       holds,
       text: `random 4 KiB reads against a native process: ${vms.map((x) => `${x.config} ${Math.round(100 * iops(x, dp))}%`).join(', ')}` +
         (holds ? '' : `. A read costs ${grouped(dp.perIteration)} cycles natively, ${grouped(dp.attribution.idle)} of them the device's latency, which a VMM does not add to; ` +
-          `what it adds per request (${vms.map((x) => `${x.config} ${grouped(x.perIteration - dp.perIteration)}`).join(', ')} cycles: the exits of the driver's port accesses and the interrupt) is small beside it. ` +
+          `what it adds per request (${vms.map((x) => `${x.config} ${grouped(x.perIteration - dp.perIteration)}`).join(', ')} cycles: the exits of the driver's port accesses and the interrupt` +
+          `${vms.some((x) => x.config === 'hosted') ? '; under hosted also the way through rlvmm, its I/O process and the host\'s file layer' : ''}) is small beside it. ` +
           'Felter et al. measured a fast SSD, whose latency is small, behind QEMU\'s emulated I/O path, whose cost per request is large: the ratio of the two decides, and here the device is slow'),
     });
   }

@@ -24,6 +24,7 @@ import { findSymbol, type Image } from '../asm/index.js';
 import { SYSCALLS } from '../abi/index.js';
 import { LAYER_DIR, BUNDLE_DIR, bundleConfig, launcher } from '../configs/container.js';
 import { CONFIGS, findConfig, runBoot, userImage, type BootOptions, type BootResult, type UserProgram } from '../configs/index.js';
+import { hostKernelView } from '../configs/hosted.js';
 import { NATIVE_MEMORY_BYTES } from '../configs/native.js';
 import { rootDisk } from '../configs/rootfs.js';
 import { systemPrograms } from '../configs/system.js';
@@ -54,11 +55,13 @@ export const SYSCALL_OPS = [
 ] as const;
 export type SyscallOp = (typeof SYSCALL_OPS)[number]['op'];
 
-/** The VMM configurations: every bare-metal VMM of the registry (`vmm` set), so a new one joins
- *  this suite by joining CONFIGS (src/configs/index.ts). The hosted VMM is not among them: its VM
- *  is a process of a host kernel, whose start, memory and density this suite's accounting (the
- *  VMM's image and layout, the first entry into the guest) does not read yet (docs/isolation.md). */
-export const VMM_CONFIGS: readonly string[] = CONFIGS.filter((c) => c.vmm !== undefined).map((c) => c.name);
+/** The VM configurations: every one of the registry but native, so a new one joins this suite by
+ *  joining CONFIGS (src/configs/index.ts). The bare-metal VMMs (`vmm` set) are read from their
+ *  image and layout; the hosted VMM's VM is a process of its host kernel, read from that kernel
+ *  (its frame pool and its driver's EPT). */
+export const VMM_CONFIGS: readonly string[] = CONFIGS.filter((c) => c.name !== 'native').map((c) => c.name);
+/** The hosted configuration, whose VM is a host process (hostedVmPages, the host's phases). */
+export const HOSTED = 'hosted';
 export const ALL_CONFIGS: readonly string[] = ['native', ...VMM_CONFIGS];
 
 /** Where the container's bundle for the density search is (iso-dense starts `crun run -d cK` of it). */
@@ -101,11 +104,15 @@ export interface Phase {
 }
 
 export interface StartupRow {
-  /** process: init's fork and exec; container: crun in a running kernel; vm: power-on. */
+  /** process: init's fork and exec; container: crun in a running kernel; vm: power-on (hosted:
+   *  the host's exec of its VMM process, in a running host). */
   kind: 'process' | 'container' | 'vm';
   config: string;
   phases: Phase[];
   total: number;
+  /** Hosted: the host's own boot before its init asked for the VM, which a VM started on a
+   *  running host does not pay (not in `total`). */
+  host?: Phase[];
 }
 
 /** Pages of one instance of the small server. */
@@ -192,22 +199,50 @@ export interface Trace {
   guestEntry: Point | undefined;
   /** Every entry into the guest's user mode. */
   userEntries: Point[];
+  /** The guest's processes' system calls. */
   syscalls: SyscallEvent[];
   markers: Marker[];
+  /** Hosted: the host's processes' entries into user mode and their system calls (init's, rlvmm's). */
+  host: { userEntries: Point[]; syscalls: SyscallEvent[] };
 }
 
 export interface TracedBoot {
   result: BootResult;
   trace: Trace;
+  /** What a marker's callback reads, here after the run (the machine as the run left it). */
+  context: MarkerContext;
+}
+
+/** Guest-physical memory as the harness reads it: words and bytes at guest-physical addresses
+ *  (0 where nothing backs the address: under hosted, a page the guest never touched). */
+export interface GuestPhysical {
+  word(gpa: number): number;
+  byte(gpa: number): number;
 }
 
 /** What a marker's callback may read: the machine stopped at the marker, the guest kernel's
- *  image (its symbols), the VMM's, and where guest-physical 0 is in host memory. */
+ *  image (its symbols), the VMM's (under hosted, the host kernel's), and the guest's memory. */
 export interface MarkerContext {
   machine: Machine;
   kernel: Image;
   vmm: Image | undefined;
-  guestBase: number;
+  guest: GuestPhysical;
+}
+
+/** Guest-physical memory at `translate(gpa)` in host-physical memory (undefined: not backed). */
+export function guestPhysical(machine: Machine, translate: (gpa: number) => number | undefined): GuestPhysical {
+  const words = machine.memory.words;
+  const bytes = machine.memory.bytes;
+  return {
+    word: (gpa) => {
+      const at = translate(gpa);
+      return at === undefined ? 0 : words[at >>> 2]! >>> 0;
+    },
+    byte: (gpa) => {
+      const at = translate(gpa);
+      return at === undefined ? 0 : bytes[at]!;
+    },
+  };
 }
 
 /** Boot with the probe's hooks on; `onMarker` runs inside the marker's trap (the machine is
@@ -215,7 +250,7 @@ export interface MarkerContext {
 export function tracedBoot(config: string, options: BootOptions, onMarker?: (m: Marker, at: MarkerContext) => void): TracedBoot {
   const c = findConfig(config);
   if (!c) throw new BenchError(`unknown config '${config}'`);
-  const trace: Trace = { guestEntry: undefined, userEntries: [], syscalls: [], markers: [] };
+  const trace: Trace = { guestEntry: undefined, userEntries: [], syscalls: [], markers: [], host: { userEntries: [], syscalls: [] } };
   let context: MarkerContext | undefined;
   const prepared = c.prepare({
     ...options,
@@ -226,11 +261,18 @@ export function tracedBoot(config: string, options: BootOptions, onMarker?: (m: 
         const world = machine.worldOf(nonRoot ? 'nonRoot' : 'root', ring);
         if (world !== 'vmm' && trace.guestEntry === undefined) trace.guestEntry = { cycle, idle: cpu.idleCycles };
         if (world === 'guestUser') trace.userEntries.push({ cycle, idle: cpu.idleCycles });
+        else if (world === 'vmm' && ring === 3) trace.host.userEntries.push({ cycle, idle: cpu.idleCycles });
       };
       cpu.onTrap = (e) => {
         if (e.cause !== CAUSE_SYSCALL || e.fromRing !== 3) return;
         const x = cpu.x;
         const nr = x[T0]! >>> 0;
+        // A system call from ring 3 is the guest's, or (hosted) the host's processes'. The trap
+        // leaves the mode as it was: a guest's system call goes to its own kernel, without an exit.
+        if (machine.worldOf(cpu.nonRoot ? 'nonRoot' : 'root', 3) === 'vmm') {
+          trace.host.syscalls.push({ cycle: e.cycle, idle: cpu.idleCycles, nr });
+          return;
+        }
         trace.syscalls.push({ cycle: e.cycle, idle: cpu.idleCycles, nr });
         if (nr === SYS['getpid'] && x[A0]! >>> 0 === ISO_MARK) {
           const m = { cycle: e.cycle, what: x[A1]! >>> 0, count: x[A2]! >>> 0 };
@@ -242,9 +284,15 @@ export function tracedBoot(config: string, options: BootOptions, onMarker?: (m: 
   });
   const image = (name: string): Image | undefined => prepared.images.find((i) => i.name === name)?.image;
   const machine = prepared.machine;
-  context = { machine, kernel: image('kernel')!, vmm: image('vmm'), guestBase: config === 'native' ? 0 : machine.memory.size - (options.memoryBytes ?? NATIVE_MEMORY_BYTES) };
-  const result = runBoot(prepared, options.maxCycles ?? MEASURE_MAX_CYCLES);
-  return { result, trace };
+  if (config === HOSTED) {
+    const host = image('host-kernel')!;
+    context = { machine, kernel: image('kernel')!, vmm: host, guest: guestPhysical(machine, hostKernelView(host, machine).translate) };
+  } else {
+    const guestBase = config === 'native' ? 0 : machine.memory.size - (options.memoryBytes ?? NATIVE_MEMORY_BYTES);
+    context = { machine, kernel: image('kernel')!, vmm: image('vmm'), guest: guestPhysical(machine, (gpa) => guestBase + gpa) };
+  }
+  const result = c.run(prepared, options.maxCycles ?? MEASURE_MAX_CYCLES);
+  return { result, trace, context };
 }
 
 /** A run that did not end as it must (power-off, code 0, every job exited 0 printing nothing
@@ -378,16 +426,43 @@ function phases(kind: StartupRow['kind'], config: string, bounds: [string, Point
 }
 
 /** A VM's start (power-on to the probe's first instruction) and a process's start (init's
- *  fork to the same instruction), from one boot of iso-start. */
+ *  fork to the same instruction), from one boot of iso-start. Under hosted the VM starts when the
+ *  running host's init execs rlvmm; the host's boot before it is the row's `host`. */
 export function startupOfBoot(config: string, t: Trace): StartupRow[] {
   const p = probeStart(t);
   const guest = t.guestEntry;
   if (!guest) throw new BenchError('start-up: the guest never ran');
   const init = first(t.userEntries, (c) => c.cycle >= guest.cycle, 'init\'s first instruction');
   const fork = last(t.syscalls, (s) => s.nr === SYS['fork'] && s.cycle < p.exec.cycle, 'init\'s fork');
+  const process = phases('process', config, [['fork', fork], ['exec', p.exec]], p.first);
+  if (config === HOSTED) return [process, hostedStart(t, guest, init, p.first)];
   const vm: [string, Point][] = config === 'native' ? [] : [['VMM set-up', { cycle: 0, idle: 0 }]];
   vm.push(['guest kernel boot', guest], ['init', init]);
-  return [phases('process', config, [['fork', fork], ['exec', p.exec]], p.first), phases('vm', config, vm, p.first)];
+  return [process, phases('vm', config, vm, p.first)];
+}
+
+/** A hosted VM's start: the host's init execs rlvmm, which forks its I/O process and reads the
+ *  guest image from the host's disk into its heap, then makes the VM and enters the guest. */
+function hostedStart(t: Trace, guest: Point, init: Point, end: Point): StartupRow {
+  const h = t.host;
+  const hostInit = first(h.userEntries, () => true, 'the host\'s init');
+  const request = first(h.syscalls, (s) => s.nr === SYS['exec'], 'the host\'s exec of rlvmm');
+  const rlvmm = first(h.userEntries, (e) => e.cycle > request.cycle, 'rlvmm\'s first instruction');
+  const create = first(h.syscalls, (s) => s.nr === SYS['vm_create'], 'rlvmm\'s vm_create');
+  const row = phases(
+    'vm',
+    HOSTED,
+    [
+      ['exec rlvmm', request],
+      ['rlvmm: I/O process, guest image', rlvmm],
+      ['VM set-up', create],
+      ['guest kernel boot', guest],
+      ['init', init],
+    ],
+    end,
+  );
+  const host = phases('vm', HOSTED, [['host kernel boot', { cycle: 0, idle: 0 }], ['host init', hostInit]], request);
+  return { ...row, host: host.phases };
 }
 
 /** A container's start, from `crun run` being exec'd to the probe's first instruction. */
@@ -417,15 +492,13 @@ export function startupOfContainer(config: string, t: Trace): StartupRow {
 /** The guest kernel's frame pool as the host reads it (programs/kernel/mm.s): pages in use
  *  (below the pool's high-water mark and not on the free list) and those charged to a control
  *  group (their owner byte is not 0). */
-export function guestPages(machine: Machine, kernel: Image, guestBase: number): { inUse: number; charged: number } {
-  const words = machine.memory.words;
-  const bytes = machine.memory.bytes;
+export function guestPages(machine: Machine, kernel: Image, guest: GuestPhysical): { inUse: number; charged: number } {
   const sym = (n: string): number => {
     const s = findSymbol(kernel, n);
     if (!s) throw new BenchError(`the kernel has no symbol ${n}`);
     return s.value;
   };
-  const word = (guestPhys: number): number => words[(guestBase + guestPhys) >>> 2]! >>> 0;
+  const word = guest.word;
   const next = word(sym('free_next'));
   const base = word(sym('frame_base'));
   const owner = word(sym('frame_owner'));
@@ -435,7 +508,7 @@ export function guestPages(machine: Machine, kernel: Image, guestBase: number): 
     free.add(f);
   }
   let charged = 0;
-  for (let f = base; f < next; f += PAGE) if (!free.has(f) && bytes[guestBase + owner + (f - base) / PAGE] !== 0) charged++;
+  for (let f = base; f < next; f += PAGE) if (!free.has(f) && guest.byte(owner + (f - base) / PAGE) !== 0) charged++;
   return { inUse: next / PAGE - free.size, charged };
 }
 
@@ -529,9 +602,19 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
   // Memory: the server as a process and as a VM (one guest each), then the container density run.
   const memory: MemoryRow[] = [];
   const minGuestBytes: Record<string, number> = {};
-  const vmPerInstance: Record<string, { pages: number; fixed: number }> = {};
+  const vmPerInstance: Record<string, { pages: number; fixed: number; fixedName: string }> = {};
   for (const config of vmms) {
     step(`the server in a VM under ${config}`);
+    if (config === HOSTED) {
+      // A hosted VM's pages are the host's: the guest's as it touched them, not a reservation.
+      const h = hostedServerMemory(costs);
+      same(hostedServerMemory(costs), h);
+      step(`the smallest guest for the server under ${config}`);
+      minGuestBytes[config] = minGuest(config, costs);
+      memory.push({ kind: 'vm', config, parts: h.parts, pages: pagesOf(h.parts), guestInUse: h.guest });
+      vmPerInstance[config] = { pages: pagesOf(h.parts), fixed: h.fixed, fixedName: 'the host kernel and init' };
+      continue;
+    }
     const m = serverMemory(config, costs);
     same(serverMemory(config, costs), m);
     step(`the smallest guest for the server under ${config}`);
@@ -543,7 +626,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
       ...m.vmm.filter((p) => p.name !== 'VMM code and data'),
     ];
     memory.push({ kind: 'vm', config, parts, pages: pagesOf(parts), guestInUse: m.guest });
-    vmPerInstance[config] = { pages: pagesOf(parts), fixed };
+    vmPerInstance[config] = { pages: pagesOf(parts), fixed, fixedName: 'VMM code and data' };
   }
   step('the container density search');
   const dense = containerDensity(costs);
@@ -592,7 +675,7 @@ export function runIsolation(options: IsolationOptions = {}): IsolationResults {
       config,
       instances: fit,
       how: 'computed',
-      limit: `(${machinePages} pages - ${v.fixed} of VMM code and data) / ${v.pages} pages per VM`,
+      limit: `(${machinePages} pages - ${v.fixed} of ${v.fixedName}) / ${v.pages} pages per VM`,
       byMemory: fit,
     });
   }
@@ -633,11 +716,43 @@ function serverMemory(config: string, costs: CostModel): { guest: number; vmm: P
   let vmm: Phase[] = [];
   const t = tracedBoot(config, probeBoot('process', 'iso-serve', 1, costs), (m, at) => {
     if (m.what !== MARK.ready) return;
-    guest = guestPages(at.machine, at.kernel, at.guestBase).inUse;
+    guest = guestPages(at.machine, at.kernel, at.guest).inUse;
     if (at.vmm) vmm = vmmPages(at.machine, at.vmm, config === 'pv');
   });
   checked(t.result, `iso-serve under ${config}`);
   return { guest, vmm };
+}
+
+/** The server (iso-serve 1) in a hosted VM: the host's pages in use when it is ready, less those
+ *  it has in use once the VM is gone (at power-off: its kernel and init), split into the guest's
+ *  pages (backed as the guest touched them, pinned), the VM's own frames (VMCS, EPT) and the
+ *  rest: rlvmm and its I/O process (code, stacks, page tables, kernel stacks, pipes, and pages
+ *  of the guest image in rlvmm's heap that the guest has not touched). */
+function hostedServerMemory(costs: CostModel): { guest: number; parts: Phase[]; fixed: number } {
+  let guest = 0;
+  let ready: { inUse: number; backed: number; vmFrames: number } | undefined;
+  const t = tracedBoot(HOSTED, probeBoot('process', 'iso-serve', 1, costs), (m, at) => {
+    if (m.what !== MARK.ready) return;
+    guest = guestPages(at.machine, at.kernel, at.guest).inUse;
+    const view = hostKernelView(at.vmm!, at.machine);
+    ready = { inUse: hostPages(at.machine, at.vmm!).inUse, backed: view.stats().eptPagesBacked, vmFrames: view.vmFrames() };
+  });
+  checked(t.result, `iso-serve under ${HOSTED}`);
+  if (!ready) throw new BenchError('the server under hosted never said it was ready');
+  const fixed = hostPages(t.context.machine, t.context.vmm!).inUse;
+  const vm = ready.inUse - fixed;
+  const parts: Phase[] = [
+    { name: 'guest memory backed (pages the guest touched, pinned)', cycles: ready.backed },
+    { name: 'VMCS and EPT tables', cycles: ready.vmFrames },
+    { name: 'rlvmm and its I/O process', cycles: vm - ready.backed - ready.vmFrames },
+  ];
+  if (parts[2]!.cycles < 0) throw new BenchError(`hosted: the VM holds ${vm} host pages, fewer than its guest's ${ready.backed} and its own ${ready.vmFrames}`);
+  return { guest, parts, fixed };
+}
+
+/** The host kernel's frame pool (identity mapped: its physical addresses are its own). */
+function hostPages(machine: Machine, hostKernel: Image): { inUse: number; charged: number } {
+  return guestPages(machine, hostKernel, guestPhysical(machine, (a) => a));
 }
 
 /** The smallest guest memory, a multiple of GUEST_STEP, with which the VM runs the server to
@@ -672,11 +787,11 @@ function containerDensity(costs: CostModel): { count: number; reason: string; id
   let count = -1;
   let idle = 0;
   const t = tracedBoot('native', probeBoot('process', 'iso-dense', 1, costs), (m, at) => {
-    if (m.what === MARK.start) idle = guestPages(at.machine, at.kernel, 0).inUse;
+    if (m.what === MARK.start) idle = guestPages(at.machine, at.kernel, at.guest).inUse;
     if (m.what === MARK.ready) ready++;
     if (m.what === MARK.up) {
       if (ready !== m.count) throw new BenchError(`density: container ${m.count} started but ${ready} servers are ready`);
-      const p = guestPages(at.machine, at.kernel, 0);
+      const p = guestPages(at.machine, at.kernel, at.guest);
       curve.push({ instance: m.count, pagesInUse: p.inUse, charged: p.charged });
     }
     if (m.what === MARK.dense) count = m.count;

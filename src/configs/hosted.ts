@@ -19,7 +19,7 @@ import { EXIT_REASONS } from '../isa/vmx.js';
 import { extensionNames, isaWith, type Isa } from '../isa/index.js';
 import { DEFAULT_COSTS } from '../machine/costs.js';
 import { BoundedBytes } from '../machine/devices/console.js';
-import type { Machine, StopReason, WorldMap, WorldStats } from '../machine/machine.js';
+import type { Machine, WorldMap, WorldStats } from '../machine/machine.js';
 import { MAX_MEMORY_BYTES } from '../machine/memory.js';
 import { DISK_BLOCK_SIZE, DISK_MAX_BYTES, type DiskDevice } from '../machine/devices/disk.js';
 import { openFs } from '../fs/image.js';
@@ -74,8 +74,13 @@ export function guestImage(kernel: Image, specs: readonly ProcessSpec[], guestSi
   return { bytes: out, entry };
 }
 
+/** The host kernel's VM as the harness reads it (the config's report, the isolation suite). */
+export function hostKernelView(kernel: Image, machine: Machine): HostKernelView {
+  return new HostKernelView(kernel, machine);
+}
+
 /** Where the host kernel keeps its VM (kvm.s), read from its symbols. */
-class HostKernelView {
+export class HostKernelView {
   private readonly at: (name: string) => number;
   constructor(
     private readonly kernel: Image,
@@ -100,8 +105,8 @@ class HostKernelView {
 
   /** Guest-physical to host-physical through the driver's EPT, or undefined (no VM, or the page
    *  is not backed yet). The host kernel is identity mapped from physical 0, so its symbols are
-   *  physical addresses. */
-  translate(gpa: number): number | undefined {
+   *  physical addresses. (An arrow: callers pass it on as a function.) */
+  readonly translate = (gpa: number): number | undefined => {
     if (!this.alive()) return undefined;
     const dir = this.word(this.at('vm_ept'));
     const pde = this.word(dir + (gpa >>> 22) * 4);
@@ -109,6 +114,15 @@ class HostKernelView {
     const pte = this.word((pde & ~0xfff) + ((gpa >>> 12) & 1023) * 4);
     if ((pte & 1) === 0) return undefined;
     return ((pte & ~0xfff) | (gpa & 0xfff)) >>> 0;
+  };
+
+  /** Frames the VM holds of its own: its VMCS, its EPT directory and the EPT tables in it. */
+  vmFrames(): number {
+    if (!this.alive()) return 0;
+    const dir = this.word(this.at('vm_ept'));
+    let tables = 0;
+    for (let slot = 0; slot < 1024; slot++) if (this.word(dir + 4 * slot) & 1) tables++;
+    return 2 + tables;
   }
 
   /** Console bytes the driver wrote itself (VR_F_VHOST). */
@@ -230,7 +244,7 @@ export function prepareHosted(options: BootOptions): PreparedBoot {
   );
   const host = new HostKernelView(hostKernel, machine);
   view = host;
-  guestObserver = new KernelObserver(guestKernel, specs, (gpa) => host.translate(gpa));
+  guestObserver = new KernelObserver(guestKernel, specs, host.translate);
   guestObserver.observe(machine);
   loadNative(machine, hostSpecs, 0, hostKernel);
   options.onMachine?.(machine);
@@ -316,15 +330,18 @@ export const HOST_BOOT_MAX_CYCLES = 8_000_000_000;
  *  other config, where the machine starts in the guest's boot; the host's boot is not the guest's
  *  business (it is in the figures: stats.cycles counts from the machine's power-on). */
 export function bootHosted(options: BootOptions): BootResult {
-  const prepared = prepareHosted(options);
+  return runHosted(prepareHosted(options), options.maxCycles);
+}
+
+/** Run a prepared hosted boot to its end (bootHosted's limits). */
+export function runHosted(prepared: PreparedBoot, maxCycles = DEFAULT_BOOT_CYCLES): BootResult {
   const machine = prepared.machine;
   const vcpu = findSymbol(prepared.images[0]!.image, 'vm_vcpu')!.value >>> 2;
   const step = 1_000_000;
-  let stop: StopReason | undefined;
   while (machine.memory.words[vcpu] === 0) {
     if (machine.cpu.cycles >= HOST_BOOT_MAX_CYCLES) throw new BootError(`the host did not start its guest within ${HOST_BOOT_MAX_CYCLES.toLocaleString('en-US')} cycles`);
-    stop = machine.run(machine.cpu.cycles + step);
+    const stop = machine.run(machine.cpu.cycles + step);
     if (stop.kind !== 'cycle-limit') return prepared.report(stop);
   }
-  return prepared.report(machine.run(machine.cpu.cycles + (options.maxCycles ?? DEFAULT_BOOT_CYCLES)));
+  return prepared.report(machine.run(machine.cpu.cycles + maxCycles));
 }

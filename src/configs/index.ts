@@ -2,15 +2,15 @@
 // Each config can `prepare` a loaded machine (the debugger steps through it) or `boot` it to
 // power-off (boot = prepare + run + report).
 
-import { bootHosted, hostedGuestExtensions, prepareHosted } from './hosted.js';
-import { bootNative, machineExtensions, prepareNative } from './native.js';
+import { bootHosted, hostedGuestExtensions, prepareHosted, runHosted } from './hosted.js';
+import { bootNative, machineExtensions, prepareNative, runBoot } from './native.js';
 import type { BootConfig, BootOptions, VmmConfig } from './types.js';
 import { bootVmm, prepareVmm, vmmGuestExtensions } from './vmm.js';
 
 /** The one registry of configurations: every command, suite and test takes its list from here,
  *  so a new configuration joins the benchmarks and the equivalence tester by being added. */
 export const CONFIGS: readonly BootConfig[] = [
-  { name: 'native', description: 'the guest kernel in ring 0 on bare metal, its processes in ring 3', prepare: prepareNative, boot: bootNative, guestExtensions: machineExtensions },
+  { name: 'native', description: 'the guest kernel in ring 0 on bare metal, its processes in ring 3', prepare: prepareNative, run: runBoot, boot: bootNative, guestExtensions: machineExtensions },
   vmmConfig('te', 'trap-and-emulate VMM in ring 0 (programs/vmm/te); the same guest kernel in ring 1, its processes in ring 3', { vmm: 'te', extensions: [], flags: 0 }),
   vmmConfig('vtx', 'VT-x VMM in root mode with shadow paging (programs/vmm/vtx); the guest kernel in non-root ring 0', { vmm: 'vtx', extensions: ['vmx'], flags: 0 }),
   vmmConfig('vtx-ept', 'the VT-x VMM with nested paging (EPT): no shadow tables, no exits for page faults', { vmm: 'vtx', extensions: ['vmx'], flags: 1 }),
@@ -28,6 +28,7 @@ export const CONFIGS: readonly BootConfig[] = [
     name: 'hosted',
     description: 'hosted (type-2) VMM: the kernel built with -D HOST on bare metal, its driver (programs/kernel/kvm.s) and the user-space VMM /bin/rlvmm run the guest kernel in non-root mode with nested paging',
     prepare: prepareHosted,
+    run: runHosted,
     boot: bootHosted,
     guestExtensions: hostedGuestExtensions,
   },
@@ -41,7 +42,7 @@ export const EXTRA_CONFIGS: readonly BootConfig[] = [];
 export const ALL_CONFIGS: readonly BootConfig[] = [...CONFIGS, ...EXTRA_CONFIGS];
 
 function vmmConfig(name: string, description: string, vmm: VmmConfig): BootConfig {
-  return { name, description, vmm, prepare: (o) => prepareVmm(name, vmm, o), boot: (o) => bootVmm(name, vmm, o), guestExtensions: (o) => vmmGuestExtensions(vmm, o) };
+  return { name, description, vmm, prepare: (o) => prepareVmm(name, vmm, o), run: runBoot, boot: (o) => bootVmm(name, vmm, o), guestExtensions: (o) => vmmGuestExtensions(vmm, o) };
 }
 
 export function findConfig(name: string): BootConfig | undefined {

@@ -225,6 +225,9 @@ export interface BootConfig {
    *  (natively the machine's; under a VMM, less what the VMM hides). */
   guestExtensions(options: Pick<BootOptions, 'kernelDefines' | 'extensions'>): string[];
   prepare(options: BootOptions): PreparedBoot;
+  /** Run a prepared boot to its end and report it: `maxCycles` is the guest's limit (hosted
+   *  first runs its host up to the guest's start, which the limit does not count). */
+  run(prepared: PreparedBoot, maxCycles?: number): BootResult;
   boot(options: BootOptions): BootResult;
 }
 

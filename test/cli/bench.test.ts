@@ -59,7 +59,7 @@ describe('ringlab bench', () => {
       [['--workload', 'syscall'], /the isolation suite runs its own probe: --workload does not apply/],
       [['--preset', 'default,vtx-2006'], /the isolation suite runs under one cost preset/],
       [['--preset', 'nope'], /unknown cost preset 'nope'/],
-      [['--config', 'qemu'], /unknown config 'qemu' \(known: native, te, vtx, vtx-ept, pv, bt\)/],
+      [['--config', 'qemu'], /unknown config 'qemu' \(known: native, te, vtx, vtx-ept, pv, bt, hosted\)/],
       [['--samples', '3'], /--samples is for the speed suite/],
     ] as const;
     for (const [args, message] of iso) {
