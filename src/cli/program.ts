@@ -127,6 +127,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
     .addOption(OPTIONS.input("console input bytes for the processes' read(0) ('-' for stdin)"))
     .addOption(OPTIONS.disk())
     .option('--host-workload <list>', 'with --config hosted: comma-separated workloads the host runs beside the VMM process (docs/vmm-hosted.md)')
+    .option('--vhost-console', "with --config hosted: the host kernel's driver writes the guest's console output itself instead of returning to the VMM process (vhost; docs/vmm-hosted.md)")
     .option('--read-only', 'mount the root filesystem read-only: calls that would change it give EROFS')
     .option('--tty', 'the console is a terminal (BOOT_TTY): the kernel echoes --input, edits lines, CR is NL, Ctrl-C is SIGINT, Ctrl-D ends input')
     .addOption(OPTIONS.memory())

@@ -38,10 +38,22 @@ describe('ringlab boot', () => {
     expect(first.stats.traps.TimerInterrupt).toBeGreaterThan(0);
   });
 
+  it('--vhost-console (hosted): the driver writes the guest\'s console bytes, and the output is the same', () => {
+    const args = ['boot', '--config', 'hosted', '--workload', 'io', '--iterations', '2', '--json'];
+    const plain = JSON.parse(ringlab(args).stdout);
+    const vhost = JSON.parse(ringlab([...args, '--vhost-console']).stdout);
+    expect(vhost.processes).toEqual(plain.processes);
+    expect(plain.stats.hosted.vhostBytes).toBeUndefined();
+    expect(vhost.stats.hosted.vhostBytes).toBe(vhost.consoleBytes); // every byte of the guest's console, none through rlvmm
+    expect(vhost.stats.hosted.exits.user.PortIo).toBeLessThan(plain.stats.hosted.exits.user.PortIo - 60);
+  });
+
   it.each([
     [['boot', '--workload', 'nope'], /unknown workload 'nope' \(valid: compute, syscall/],
     [['boot', '--config', 'xen', '--workload', 'compute'], /unknown config 'xen' \(valid: native/],
     [['boot', '--workload', 'compute', '--iterations', 'many'], /--iterations/],
+    [['boot', '--config', 'vtx', '--workload', 'io', '--vhost-console'], /--vhost-console is for --config hosted/],
+    [['boot', '--config', 'te', '--workload', 'io', '--host-workload', 'compute'], /--host-workload is for --config hosted/],
   ])('%j exits 1 with one clear line', (args, message) => {
     const r = ringlab(args);
     expect(r.status).toBe(1);

@@ -52,6 +52,8 @@ export interface BootCliOptions {
   shell?: boolean;
   /** --host-workload W[,W...]: with --config hosted, host processes beside the VMM process. */
   hostWorkload?: string;
+  /** --vhost-console: with --config hosted, the console's output in the host kernel (BootOptions.vhostConsole). */
+  vhostConsole?: boolean;
   /** --container DIR (repeatable): the layers of a container run by /bin/crun (containerCommand). */
   container?: string[];
 }
@@ -214,6 +216,7 @@ type Processes = Pick<BootOptions, 'workloads' | 'programs' | 'run' | 'shell'>;
 /** The boot options every boot takes from the command line (all but its processes and input). */
 function commonOptions(opts: BootCliOptions, disk: Uint8Array | undefined): Omit<BootOptions, 'workloads'> {
   if (opts.hostWorkload !== undefined && opts.config !== 'hosted') throw new CliError('--host-workload is for --config hosted (the host of a hosted VMM)', ExitCode.USAGE);
+  if (opts.vhostConsole && opts.config !== 'hosted') throw new CliError('--vhost-console is for --config hosted (the host kernel\'s driver of a hosted VMM)', ExitCode.USAGE);
   const iterations = parseIterations(opts.iterations);
   const quantum = opts.quantum === undefined ? undefined : parseCount('--quantum', opts.quantum);
   const memoryBytes = opts.memory === undefined ? undefined : parseSize('--memory', opts.memory);
@@ -230,6 +233,7 @@ function commonOptions(opts: BootCliOptions, disk: Uint8Array | undefined): Omit
     ...(disk && { disk }),
     ...(Object.keys(kernelDefines).length > 0 && { kernelDefines }),
     ...(opts.hostWorkload !== undefined && { hostWorkloads: parseList(opts.hostWorkload) }),
+    ...(opts.vhostConsole && { vhostConsole: true }),
   };
 }
 
