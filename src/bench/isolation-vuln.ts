@@ -10,9 +10,11 @@
 //   end of its memory with the write primitive, and reads there.
 //
 // It runs natively (the default kernel too: there the call does not exist and the exploit
-// fails) and in a VM under te and vtx-ept (one guest kernel built with VULN). In a VM the harness
-// also plants a secret of the same shape in the VMM's own memory, outside the guest's
-// allocation: the one thing on the machine a VM's exploit could want besides its own guest. The
+// fails) and in a VM under te, vtx-ept and hosted (one guest kernel built with VULN). In a VM the
+// harness also plants a secret of the same shape in the VMM's own memory, outside the guest's
+// allocation (under hosted, in the host's: the last page of the machine, which its kernel's frame
+// pool, filled from the bottom, does not reach): the one thing on the machine a VM's exploit
+// could want besides its own guest. The
 // outcomes are read from the run: the thief's lines, the kernel's message when it kills the
 // thief, and whether the planted secret was read (its text in any output) or touched.
 
@@ -31,7 +33,7 @@ import { grouped } from './render/format.js';
 /** The VMM configurations the exploit runs under (one guest kernel built with VULN each). pv is
  *  left out: its kernel is a different build (PARAVIRT), whose page-table writes go through the
  *  VMM's queue, so the forged mapping would be a different experiment. */
-export const VULN_VMMS = ['te', 'vtx-ept'] as const;
+export const VULN_VMMS = ['te', 'vtx-ept', 'hosted'] as const;
 /** The word a page holding a secret starts with ("SCRT"), as isovuln.s's SECRET_MAGIC. */
 export const SECRET_MAGIC = 0x54524353;
 /** The victim's secret (isovuln.s's s_secret). */
@@ -62,9 +64,11 @@ export interface VulnRow {
   tables: { heap: number; table: number; directory: number } | null;
   /** Its last step: the address past the end of its memory it mapped and read, and what came of it. */
   beyond: { address: number; outcome: string } | null;
-  /** In a VM: the secret planted in the VMM's memory, its host-physical address, whether any
-   *  output held its text, and whether its bytes were still there after the run. */
-  outside: { hostAddress: number; read: boolean; intact: boolean; guestBytes: number; guestBase: number } | null;
+  /** In a VM: the secret planted in the VMM's memory (hosted: the host's), its host-physical
+   *  address, whether any output held its text, and whether its bytes were still there after the
+   *  run; where guest-physical 0 is (null under hosted: the guest's pages are the VMM process's,
+   *  anywhere in the host's memory). */
+  outside: { hostAddress: number; read: boolean; intact: boolean; guestBytes: number; guestBase: number | null } | null;
   /** The thief's line when the exploit failed (the default kernel). */
   failure: string | null;
   /** The thief container's wait status as vuln-run saw it. */
@@ -106,8 +110,14 @@ export function vulnRun(config: string, vuln: boolean, costs: CostModel): VulnRo
   const bytes = machine.memory.bytes;
   const secret = new TextEncoder().encode(OUTSIDE_SECRET);
   let outsideAt = -1;
-  let guestBase = 0;
-  if (config !== 'native') {
+  let guestBase: number | null = 0;
+  if (config === 'hosted') {
+    guestBase = null;
+    outsideAt = machine.memory.size - 4096;
+    if (bytes.subarray(outsideAt, outsideAt + 4096).some((b) => b !== 0)) throw new BenchError(`isolation-vuln: the host's last page, ${hex(outsideAt)}, is not unused`);
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(outsideAt, SECRET_MAGIC, true);
+    bytes.set(secret, outsideAt + 4);
+  } else if (config !== 'native') {
     const vmm = prepared.images.find((i) => i.name === 'vmm')?.image;
     const base = vmm && findSymbol(vmm, 'GUEST_BASE')?.value;
     if (base === undefined) throw new BenchError(`isolation-vuln: the ${config} VMM has no GUEST_BASE`);
@@ -117,7 +127,7 @@ export function vulnRun(config: string, vuln: boolean, costs: CostModel): VulnRo
     new DataView(bytes.buffer, bytes.byteOffset).setUint32(outsideAt, SECRET_MAGIC, true);
     bytes.set(secret, outsideAt + 4);
   }
-  const result: BootResult = runBoot(prepared, MEASURE_MAX_CYCLES);
+  const result: BootResult = c.run(prepared, MEASURE_MAX_CYCLES);
   if (!result.halted) throw new BenchError(`isolation-vuln under ${config}: the machine did not power off (${result.stop.kind})`);
   const job = result.processes[0];
   if (!job) throw new BenchError(`isolation-vuln under ${config}: vuln-run did not run`);
@@ -144,7 +154,7 @@ export function vulnRun(config: string, vuln: boolean, costs: CostModel): VulnRo
   let outside: VulnRow['outside'] = null;
   if (outsideAt >= 0) {
     const intact = new DataView(bytes.buffer, bytes.byteOffset).getUint32(outsideAt, true) === SECRET_MAGIC && new TextDecoder().decode(bytes.subarray(outsideAt + 4, outsideAt + 4 + secret.length)) === OUTSIDE_SECRET;
-    outside = { hostAddress: outsideAt, read: result.console.includes(OUTSIDE_SECRET) || out.includes(OUTSIDE_SECRET), intact, guestBytes: machine.memory.size - guestBase, guestBase };
+    outside = { hostAddress: outsideAt, read: result.console.includes(OUTSIDE_SECRET) || out.includes(OUTSIDE_SECRET), intact, guestBytes: guestBase === null ? VULN_MEMORY_BYTES : machine.memory.size - guestBase, guestBase };
   }
   return {
     config,
@@ -192,7 +202,7 @@ function stolen(r: VulnRow): string {
 function outsideCell(r: VulnRow): string {
   if (!r.outside) return r.config === 'native' ? '— (no VMM)' : '—';
   const o = r.outside;
-  const own = o.hostAddress < (r.memoryBytes ?? 0) ? `; guest-physical ${hex(o.hostAddress)} is its own frame (host ${hex(o.guestBase + o.hostAddress)})` : '';
+  const own = o.guestBase !== null && o.hostAddress < (r.memoryBytes ?? 0) ? `; guest-physical ${hex(o.hostAddress)} is its own frame (host ${hex(o.guestBase + o.hostAddress)})` : '';
   return `${o.read ? 'READ' : 'not read'}, ${o.intact ? 'intact' : 'CHANGED'} (host-physical ${hex(o.hostAddress)}${own})`;
 }
 
@@ -237,10 +247,12 @@ export function vulnFinding(rows: readonly VulnRow[] | undefined): { id: string;
     const names = vms.map((v) => v.config).join(' and ');
     const all = (test: (v: VulnRow) => boolean): boolean => vms.every(test);
     const first = vms[0]!;
+    const planted = vms.map((v) => `${v.config} ${v.config === 'hosted' ? 'the host\'s last page' : 'the VMM\'s memory'} at host-physical ${hex(v.outside?.hostAddress ?? 0)}`).join(', ');
+    const own = vms.filter((v) => v.outside && v.outside.guestBase !== null && v.outside.hostAddress < (v.memoryBytes ?? 0)).map((v) => hex(v.outside!.hostAddress));
     parts.push(`under ${names} it ${all((v) => v.neighbourRead) ? 'read the secret of the container beside it in the same VM' : 'did not always read its neighbour in the same VM'} (the guest kernel is as broken as a host kernel) ` +
-      `but ${all((v) => !!v.outside && !v.outside.read) ? 'not' : 'ALSO'} the secret planted in the VMM's memory at host-physical ${hex(first.outside?.hostAddress ?? 0)} (${all((v) => !!v.outside?.intact) ? 'untouched' : 'CHANGED'}): ` +
-      `its physical memory is its guest's ${mib(first.memoryBytes ?? 0)} (guest-physical ${hex(first.outside?.hostAddress ?? 0)} is its own frame), ` +
-      `and its forged mapping of ${hex(first.beyond?.address ?? 0)}, past the end, ${all((v) => /BusError/.test(v.beyond?.outcome ?? '')) ? 'got a bus error, as on bare metal: the VMM maps guest memory only' : 'did not always end in a bus error'}`);
+      `but ${all((v) => !!v.outside && !v.outside.read) ? 'not' : 'ALSO'} the secret planted outside its guest (${planted}; ${all((v) => !!v.outside?.intact) ? 'untouched' : 'CHANGED'}): ` +
+      `its physical memory is its guest's ${mib(first.memoryBytes ?? 0)}${own.length ? ` (guest-physical ${[...new Set(own)].join(', ')} is its own frame)` : ''}, ` +
+      `and its forged mapping of ${hex(first.beyond?.address ?? 0)}, past the end, ${all((v) => /BusError/.test(v.beyond?.outcome ?? '')) ? 'got a bus error, as on bare metal: the VMM (or the host\'s driver) maps guest memory only' : 'did not always end in a bus error'}`);
   }
   if (!vms.length) parts.push(`no VM of ${VULN_VMMS.join(' or ')} ran, so the VM half of the claim is not checked here`);
   return { id: 'iso-vuln-kernel-bug', claim: VULN_CLAIM, holds, text: parts.join('; ') };

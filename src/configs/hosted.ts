@@ -165,27 +165,29 @@ function hostedWorlds(machine: Machine): HostedStats['worlds'] {
 /** The ISA extensions the guest kernel finds in EXTENSIONS under hosted: the machine's (the
  *  host's vmx and BootOptions.extensions) less the ones the driver hides, KVM_EXT_HIDDEN in the
  *  host kernel (programs/kernel/kvm.s), read from there so the two cannot disagree. */
-export function hostedGuestExtensions(options: Pick<BootOptions, 'extensions'>): string[] {
+export function hostedGuestExtensions(options: Pick<BootOptions, 'extensions' | 'kernelDefines'>): string[] {
   const isa = hostIsaFor(options);
   const hidden = findSymbol(kernelImage(isa, HOST_DEFINES), 'KVM_EXT_HIDDEN')!.value;
   return extensionNames(isa.extensionMask & ~hidden);
 }
 
 /** The host machine's ISA: the driver's vmx and what the boot asks for (--extensions). */
-function hostIsaFor(options: Pick<BootOptions, 'extensions'>): Isa {
+function hostIsaFor(options: Pick<BootOptions, 'extensions' | 'kernelDefines'>): Isa {
   return isaWith([...new Set(['vmx', ...machineExtensions(options)])]);
 }
 
 /** Build the host machine with the guest's files on its disk, ready to run. */
 export function prepareHosted(options: BootOptions): PreparedBoot {
   const specs = processesFor(options.workloads, options.iterations, options.programs, options.run, options.shell);
-  if (options.kernelDefines && Object.keys(options.kernelDefines).length > 0) {
-    throw new BootError('--config hosted boots the native guest kernel (the host is the kernel built with -D HOST): kernel build options are not taken');
+  // Kernel build options (-D) are the guest's: the host is always the kernel built with HOST.
+  if (options.kernelDefines && 'HOST' in options.kernelDefines) {
+    throw new BootError('--config hosted: the guest kernel cannot be built with HOST (a host inside the VM would need nested VMX, which is not built)');
   }
-  // The machine has the host's vmx and what the boot asks for (--extensions); the guest sees the
-  // latter, as the driver passes EXTENSIONS through less what it hides (hostedGuestExtensions).
+  // The machine has the host's vmx and what the boot asks for (--extensions, and what the guest's
+  // build options need); the guest sees the latter, as the driver passes EXTENSIONS through less
+  // what it hides (hostedGuestExtensions).
   const guestIsa = isaWith(machineExtensions(options));
-  const guestKernel = options.kernel ?? kernelImage(guestIsa);
+  const guestKernel = options.kernel ?? kernelImage(guestIsa, options.kernelDefines);
   refuseParavirtKernel('hosted', guestKernel);
   const guestSize = options.memoryBytes ?? NATIVE_MEMORY_BYTES;
   if (guestSize > HOSTED.VM_MEM_MAX.value) throw new BootError(`the guest's memory under hosted is at most ${HOSTED.VM_MEM_MAX.value >> 20} MiB (the driver's VM_MEM_MAX), not ${guestSize >> 20} MiB`);

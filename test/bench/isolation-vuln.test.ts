@@ -65,23 +65,35 @@ describe('the same exploit in a VM', () => {
     expect(r.beyond).toEqual({ address: VULN_MEMORY_BYTES, outcome: expect.stringMatching(/^killed by the kernel: BusError .* addr 0x00400000$/) });
     expect(JSON.stringify(r)).not.toContain(OUTSIDE_SECRET);
   });
+
+  it('under hosted reaches its own guest only: not the host\'s memory (its last page); past the guest\'s end a bus error from the host\'s driver', () => {
+    const r = run('hosted', true);
+    expect(r.memoryBytes).toBe(VULN_MEMORY_BYTES);
+    expect(r.framesRead).toBe(VULN_MEMORY_BYTES / 4096 - 1); // the scan backs every guest page (an EptViolation each)
+    expect(r.secrets.map((s) => s.text)).toEqual([VICTIM_SECRET]);
+    expect(r.outside).toMatchObject({ read: false, intact: true, guestBytes: VULN_MEMORY_BYTES, guestBase: null });
+    expect(r.outside!.hostAddress).toBeGreaterThan(VULN_MEMORY_BYTES); // no guest-physical address names it
+    expect(r.beyond).toEqual({ address: VULN_MEMORY_BYTES, outcome: expect.stringMatching(/^killed by the kernel: BusError .* addr 0x00400000$/) });
+    expect(JSON.stringify(r)).not.toContain(OUTSIDE_SECRET);
+  });
 });
 
 describe('the finding and the table, from the runs', () => {
   it('holds when the runs say so, and not when the VM leaks or the default kernel is broken', () => {
-    const rows = [run('native', false), run('native', true), run('te', true), run('vtx-ept', true)];
+    const rows = [run('native', false), run('native', true), run('te', true), run('vtx-ept', true), run('hosted', true)];
     const f = vulnFinding(rows)!;
     expect(f.id).toBe('iso-vuln-kernel-bug');
     expect(f.holds).toBe(true);
     expect(f.text).toContain('read the victim\'s secret out of the other container\'s page');
-    expect(f.text).toContain('under te and vtx-ept');
+    expect(f.text).toContain('under te and vtx-ept and hosted');
+    expect(f.text).toContain('hosted the host\'s last page at host-physical');
     const leaky = rows.map((r) => (r.outside ? { ...r, outside: { ...r.outside, read: true } } : r));
     expect(vulnFinding(leaky)!.holds).toBe(false);
     expect(vulnFinding([{ ...rows[0]!, failure: null }, ...rows.slice(1)])!.holds).toBe(false);
     expect(vulnFinding([])).toBeUndefined();
     expect(vulnFinding(rows.slice(0, 2))!.text).toContain('the VM half of the claim is not checked here');
     const t = vulnTable(rows);
-    expect(t.rows).toHaveLength(4);
+    expect(t.rows).toHaveLength(5);
     expect(t.rows[0]![2]).toBe('none: vuln_copy is -1 (ENOSYS), exit 2');
     const doc = readFileSync(join(ROOT, 'docs', 'isolation.md'), 'utf8');
     for (const row of t.rows) expect(doc).toContain(`| ${row.join(' | ')} |`); // the table docs/isolation.md quotes
@@ -164,7 +176,7 @@ describe('the report', () => {
     const { renderIsolationAll, renderIsolationTerminal } = await import('../../src/bench/isolation-render.js');
     const { ISOLATION_SCHEMA } = await import('../../src/bench/isolation.js');
     const { Chalk } = await import('chalk');
-    const rows = [run('native', false), run('native', true), run('te', true), run('vtx-ept', true)];
+    const rows = [run('native', false), run('native', true), run('te', true), run('vtx-ept', true), run('hosted', true)];
     const r = {
       schema: ISOLATION_SCHEMA, suite: 'isolation' as const, revision: 'test', preset: DEFAULT_COSTS, machineBytes: 16 << 20, configs: ['native', 'te', 'vtx-ept'],
       syscalls: [], startup: [], memory: [], density: [], densityCurve: [], minGuestBytes: {}, findings: [vulnFinding(rows)!], deterministic: true, vuln: JSON.parse(JSON.stringify(rows)) as VulnRow[],
