@@ -44,13 +44,17 @@ describe('the program generator', () => {
 });
 
 describe('every configuration equals native on random programs', () => {
+  // A pinned boot set runs every config under both presets: about 20 s on an idle machine, with
+  // hosted among them; the timeout leaves room for a loaded one (one timed out at 60 s at a load of 5).
+  const PINNED_TIMEOUT = 180_000;
+
   // Boot sets of seed 1 that caught a real defect: before the fix, pv's shadow of a guest page
   // table seen through the last window slot had only its first entry (sets 4 and 5 diverged).
   it.each([4, 5, 14])('boot set %i of seed 1 (pinned: caught the pv window bug)', (index) => {
     const report = checkBootSet(deriveSeed(1, index));
     expect(report.divergences).toEqual([]);
     expect(report.boots).toBe(1 + 2 * CONFIGS.length - 1);
-  });
+  }, PINNED_TIMEOUT);
 
   // A boot set (of seed 9) that caught a defect of the tester itself: the mount block wrote its
   // buffer to a file and mixed the bytes it read back, and the buffer still held a getdents' inode
@@ -58,7 +62,7 @@ describe('every configuration equals native on random programs', () => {
   it('boot set 3340711254 (pinned: caught a mount block mixing stale buffer bytes)', () => {
     const report = checkBootSet(3340711254);
     expect(report.divergences).toEqual([]);
-  });
+  }, PINNED_TIMEOUT);
 
   // A boot set that caught another defect of the tester: the cgroup block zeroed a child's status
   // word between the fork and the wait, on a page charged to the program's group. Natively the
@@ -69,7 +73,7 @@ describe('every configuration equals native on random programs', () => {
   it('boot set 623698108 (pinned: caught a cgroup block whose memory.current depended on the interleaving)', () => {
     const report = checkBootSet(623698108);
     expect(report.divergences).toEqual([]);
-  });
+  }, PINNED_TIMEOUT);
 
   // A boot set (of seed 7) that caught a bt defect: an interrupt delivered at an exit of the
   // translation cache made the VMM chain that exit's jump to the guest's trap vector, so one
@@ -77,7 +81,7 @@ describe('every configuration equals native on random programs', () => {
   it('boot set 3554947215 (pinned: caught bt chaining an exit to the trap vector)', () => {
     const report = runEquivalence({ seeds: [3554947215], configs: ['bt'], presets: ['default'] });
     expect(report.divergences).toEqual([]);
-  });
+  }, PINNED_TIMEOUT);
 
   // A boot set (of seed 41) that caught the VMMs' tick rule livelocking vtx: its handler and the
   // world switch back filled the guest's short period while the handler alone did not, so no
@@ -87,7 +91,7 @@ describe('every configuration equals native on random programs', () => {
   it.each([196150409, 3841289267])('boot set %i (pinned: caught the VMMs livelocking on ticks they would not coalesce)', (seed) => {
     const report = runEquivalence({ seeds: [seed], configs: ['te', 'vtx', 'bt', 'hosted'], presets: ['default'] });
     expect(report.divergences).toEqual([]);
-  });
+  }, PINNED_TIMEOUT);
 
   // The fixed run, 12 boot sets of seed 2024, in six tests of two (each well inside the
   // timeout on a busy 2-core machine, and free to run in parallel; a crun block's disk writes
