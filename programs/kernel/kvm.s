@@ -350,7 +350,19 @@ kvm_enter:
         csrr t3, CYCLE
         sw   t3, KV_INJECTED_AT(s1)
 .controls:
-        sw   t1, VMCS_C_EXIT(s1)
+        lw   t0, KV_TIMER_INTERVAL(s1)  # the guest's timer runs: come back at its next tick
+        beqz t0, .exits                 # (the preemption timer), not at the host's next one;
+        lw   t0, VMCS_G_IPEND(s1)       # unless its line is still up: a tick that falls due
+        andi t0, t0, IRQ_TIMER          # before the guest takes it is the same tick, as on the
+        bnez t0, .exits                 # device
+        lw   t0, KV_TIMER_NEXT(s1)
+        csrr t2, CYCLE
+        sub  t0, t0, t2
+        bge  t0, zero, .arm
+        li   t0, 0
+.arm:   sw   t0, VMCS_C_PREEMPT(s1)
+        ori  t1, t1, VMX_EXIT_PREEMPT
+.exits: sw   t1, VMCS_C_EXIT(s1)
         sw   zero, VMCS_C_EXCEPTIONS(s1)    # with nested paging no guest exception is the host's
         la   t0, vm_ept
         lw   t0, 0(t0)
@@ -407,6 +419,7 @@ kvm_exit_table:
         .word kvm_x_ept             # EptViolation
         .word kvm_fail              # TripleFault
         .word kvm_x_vmx             # VmxInstruction
+        .word kvm_x_preempt         # PreemptionTimer: the guest's tick
 
 # ExternalInterrupt: one of the host's lines (its timer, disk or console). The host takes it
 # in its own trap path: restart vcpu_run.
@@ -441,6 +454,12 @@ kvm_idle:
         j    schedule
 
 kvm_x_window:
+        kvm_count kvm_stat_kernel, s2
+        j    kvm_enter
+
+# PreemptionTimer: the guest's tick is due (kvm_enter armed the timer for it); kvm_enter raises
+# its line and injects it, as a bare-metal VMM's timer interrupt would.
+kvm_x_preempt:
         kvm_count kvm_stat_kernel, s2
         j    kvm_enter
 
@@ -668,8 +687,10 @@ kvm_efault:
 
 # kvm_vtimer (s1 = VMCS): if the guest's timer is on and its tick is due, raise its line and
 # move its next tick to the first period boundary after now (missed periods coalesce into one
-# tick, as on the device). The tick is noticed at the next entry: the host's own ticks exit the
-# guest, so it is late by at most one host quantum. Clobbers t0-t3.
+# tick, as on the device). Every entry arms the VMX-preemption timer for the next tick, so a
+# guest running when it falls due exits then (kvm_x_preempt) and gets it; a guest waiting in wfi
+# with its VMM process asleep (kvm_idle) gets it when the host's next tick wakes the process,
+# up to a host quantum late, as KVM's hrtimer would not be. Clobbers t0-t3.
 kvm_vtimer:
         push ra
         call kvm_vtimer_due

@@ -68,6 +68,7 @@ export const VMCS_FIELDS: readonly VmcsField[] = [
   { name: 'X_GVA', offset: 192, words: 1, area: 'exit', doc: 'guest-virtual address: BADADDR of an exception exit, the address of an EPT violation' },
   { name: 'LAUNCHED', offset: 196, words: 1, area: 'state', doc: '1 once vmlaunch succeeded on this VMCS; clear the VMCS (all zero) before the first launch' },
   { name: 'C_EXTENSIONS', offset: 200, words: 1, area: 'control', doc: "what the guest reads from EXTENSIONS in non-root mode (like ARM's VPIDR_EL2 for MIDR): the VMM passes the real register through, masked (0, the cleared VMCS, shows no extension)" },
+  { name: 'C_PREEMPT', offset: 204, words: 1, area: 'control', doc: 'with EXIT_PREEMPT: the cycles the guest may run after this entry before a PreemptionTimer exit (Intel\'s VMX-preemption timer, counted in cycles); 0 exits before its first instruction' },
 ];
 
 export const VMCS_SIZE = 256;
@@ -88,6 +89,7 @@ export const ExitControl = {
   TLBFLUSH: 1 << 4,
   EXTINT: 1 << 5,
   INTWINDOW: 1 << 6,
+  PREEMPT: 1 << 7,
 } as const;
 
 export const EXIT_CONTROLS: readonly { name: keyof typeof ExitControl; doc: string }[] = [
@@ -98,6 +100,7 @@ export const EXIT_CONTROLS: readonly { name: keyof typeof ExitControl; doc: stri
   { name: 'TLBFLUSH', doc: '`tlbflush` and `tlbflushall` exit (qualification: the address, 0 for tlbflushall)' },
   { name: 'EXTINT', doc: 'a device interrupt on a line in H_IMASK exits, whatever the guest\'s interrupt flag; the guest then sees no device interrupts' },
   { name: 'INTWINDOW', doc: 'exit as soon as the guest can take an interrupt (its IE is 1), so the VMM can inject one' },
+  { name: 'PREEMPT', doc: 'the preemption timer: exit once the guest has run C_PREEMPT cycles since the entry, so a VMM that is not the machine\'s timer (a hosted driver) gets control at its guest\'s next tick' },
 ];
 
 export interface ExitReasonDef {
@@ -120,6 +123,7 @@ export const ExitReason = {
   EptViolation: 10,
   TripleFault: 11,
   VmxInstruction: 12,
+  PreemptionTimer: 13,
 } as const;
 
 export const EXIT_REASONS: readonly ExitReasonDef[] = [
@@ -134,6 +138,7 @@ export const EXIT_REASONS: readonly ExitReasonDef[] = [
   { name: 'Hypercall', code: ExitReason.Hypercall, qualification: '0', doc: '`vmcall` (always)' },
   { name: 'EptViolation', code: ExitReason.EptViolation, qualification: 'access: 0 read, 1 write, 2 execute', doc: 'a guest-physical address the EPT does not map with that access; X_GPA and X_GVA say where' },
   { name: 'TripleFault', code: ExitReason.TripleFault, qualification: 'the trap cause', doc: "the guest's trap handler faulted before its first instruction (a double fault on bare metal)" },
+  { name: 'PreemptionTimer', code: ExitReason.PreemptionTimer, qualification: '0', doc: 'the guest ran C_PREEMPT cycles since the entry (with EXIT_PREEMPT); G_PC is the next guest instruction' },
   { name: 'VmxInstruction', code: ExitReason.VmxInstruction, qualification: '0; X_INSN = the word', doc: 'a VMX instruction other than `vmcall` (always, from any ring, before the privilege check): the VMM decides what the guest sees, e.g. IllegalInstruction when its virtual machine has no vmx' },
 ];
 

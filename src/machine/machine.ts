@@ -155,7 +155,7 @@ export class Machine {
       const stop = this.checkStop(maxCycles) ?? this.serviceEvents(maxCycles);
       if (stop) return stop;
       if (cpu.sleeping) continue;
-      cpu.stopCycle = Math.min(maxCycles, this.bus.nextEvent());
+      cpu.stopCycle = Math.min(maxCycles, this.bus.nextEvent(), cpu.preemptAt);
       if (this.translator) this.executeTranslated(this.translator, cpu);
       else this.execute(this.interpreter.run, cpu);
     }
@@ -216,12 +216,18 @@ export class Machine {
       } else {
         // Only a device on a line enabled in IMASK can wake a sleeping CPU (IMASK cannot change
         // while it sleeps); if none has an event coming, nothing ever will.
-        const wake = this.bus.nextEventOnLines(lines);
-        if (wake === Infinity) return { kind: 'deadlock', pc: cpu.sleepPc >>> 0 };
-        // Sleep no further than the next event of any device, so that each is ticked on time
-        // (a disk completing on a masked line counts its waiting time exactly).
-        cpu.idleUntil(Math.min(wake, this.bus.nextEvent(), maxCycles));
-        return undefined;
+        // A guest sleeping in wfi (a VMM that lets it) is also woken by its preemption timer,
+        // whose exit is taken below.
+        if (cpu.cycles >= cpu.preemptAt) {
+          cpu.sleeping = false;
+        } else {
+          const wake = Math.min(this.bus.nextEventOnLines(lines), cpu.preemptAt);
+          if (wake === Infinity) return { kind: 'deadlock', pc: cpu.sleepPc >>> 0 };
+          // Sleep no further than the next event of any device, so that each is ticked on time
+          // (a disk completing on a masked line counts its waiting time exactly).
+          cpu.idleUntil(Math.min(wake, this.bus.nextEvent(), maxCycles));
+          return undefined;
+        }
       }
     }
     cpu.takeInterrupt(pending);

@@ -41,6 +41,7 @@ const V = {
   C_EXCEPTIONS: vmcsOffset('C_EXCEPTIONS'),
   C_EPTP: vmcsOffset('C_EPTP'),
   C_EXTENSIONS: vmcsOffset('C_EXTENSIONS'),
+  C_PREEMPT: vmcsOffset('C_PREEMPT'),
   E_INJECT: vmcsOffset('E_INJECT'),
   E_BADADDR: vmcsOffset('E_BADADDR'),
   E_EINSN: vmcsOffset('E_EINSN'),
@@ -152,6 +153,9 @@ export class Processor implements Cpu {
   hostImask = 0;
   /** While non-root: G_IPEND, what the guest reads from IPEND. */
   virtualPending = 0;
+  /** While non-root with EXIT_PREEMPT: the cycle of the PreemptionTimer exit (Infinity: none). The
+   *  run loop stops there (Machine.run folds it into stopCycle), as at a device's event. */
+  preemptAt = Infinity;
   /** VM exits by reason code. */
   readonly vmExitCounts = new Map<number, number>();
 
@@ -391,6 +395,10 @@ export class Processor implements Cpu {
           return true;
         }
         pendingLines = 0; // device lines belong to the VMM
+      }
+      if (this.cycles >= this.preemptAt) {
+        this.vmExit(ExitReason.PreemptionTimer, 0, 0, 0, 0);
+        return true;
       }
       if ((this.exitControls & ExitControl.INTWINDOW) !== 0 && this.interruptsEnabled) {
         this.vmExit(ExitReason.InterruptWindow, 0, 0, 0, 0);
@@ -690,6 +698,8 @@ export class Processor implements Cpu {
     this.hostImask = this.vmcsWord(V.H_IMASK);
     this.virtualPending = this.vmcsWord(V.G_IPEND);
     this.chargeTransition(this.costs.vmEntry);
+    // The preemption timer counts the guest's cycles from the end of the entry.
+    this.preemptAt = (this.exitControls & ExitControl.PREEMPT) !== 0 ? this.cycles + (this.vmcsWord(V.C_PREEMPT) >>> 0) : Infinity;
     this.nonRoot = true;
     this.mmu.setContext(true, this.vmcsWord(V.C_EPTP));
     if (this.costs.vmTransitionFlushesTlb) this.mmu.flushAll();
@@ -759,6 +769,7 @@ export class Processor implements Cpu {
     this.vmExitCounts.set(reason, (this.vmExitCounts.get(reason) ?? 0) + 1);
     this.chargeTransition(this.costs.vmExit);
     this.nonRoot = false;
+    this.preemptAt = Infinity;
     this.sleeping = false;
     this.mmu.setContext(false, 0);
     if (this.costs.vmTransitionFlushesTlb) this.mmu.flushAll();
@@ -808,6 +819,7 @@ export class Processor implements Cpu {
     this.nonRoot = false;
     this.vmcs = -1;
     this.exitControls = this.exceptionBitmap = this.hostImask = this.virtualPending = 0;
+    this.preemptAt = Infinity;
     this.mmu.setContext(false, 0);
     this.mmu.flushGuest(); // and no guest translations survive it (the root ones: writePtbr)
     this.switchMode(0);

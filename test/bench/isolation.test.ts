@@ -237,14 +237,14 @@ describe('a real run of the isolation suite (native, te and hosted)', () => {
       ['read', 'te', 'container', 22510.975],
       ['socket', 'te', 'container', 15059.1],
       ['disk', 'te', 'container', 262624],
-      ['null', 'hosted', 'process', 252.63],
-      ['read', 'hosted', 'process', 8259.625],
-      ['socket', 'hosted', 'process', 3940.3],
-      ['disk', 'hosted', 'process', 278880.5],
-      ['null', 'hosted', 'container', 246.91],
-      ['read', 'hosted', 'container', 14104.6],
-      ['socket', 'hosted', 'container', 4050.8],
-      ['disk', 'hosted', 'container', 314128.125],
+      ['null', 'hosted', 'process', 242.41],
+      ['read', 'hosted', 'process', 8303.725],
+      ['socket', 'hosted', 'process', 4018.475],
+      ['disk', 'hosted', 'process', 279486.375],
+      ['null', 'hosted', 'container', 230.925],
+      ['read', 'hosted', 'container', 14082.9],
+      ['socket', 'hosted', 'container', 3961.325],
+      ['disk', 'hosted', 'container', 314645.25],
     ]);
     expect(fig('null', 'native', 'process')).toBe(r.syscalls[0]!.perIteration / r.syscalls[0]!.ratio);
     expect(r.deterministic).toBe(true);
@@ -258,9 +258,9 @@ describe('a real run of the isolation suite (native, te and hosted)', () => {
       ['process', 'te', 818585],
       ['vm', 'te', 2361579],
       ['container', 'te', 9385386],
-      ['process', 'hosted', 1169987],
-      ['vm', 'hosted', 16041570],
-      ['container', 'hosted', 17154172],
+      ['process', 'hosted', 1170518],
+      ['vm', 'hosted', 16042563],
+      ['container', 'hosted', 17165484],
     ]);
     for (const s of r.startup) expect(s.phases.reduce((a, p) => a + p.cycles, 0)).toBe(s.total);
     expect(r.startup[2]!.phases.map((p) => p.name)).toEqual(['exec crun', 'bundle and state', 'cgroup', 'namespaces', 'root filesystem', 'exec']);

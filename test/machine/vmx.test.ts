@@ -975,6 +975,56 @@ hookend:`,
   });
 });
 
+describe('the preemption timer (EXIT_PREEMPT, C_PREEMPT)', () => {
+  const SPIN = `loop:   addi a1, a1, 1\nj_:     j loop`;
+
+  it('exits once the guest has run C_PREEMPT cycles since the entry, at the next instruction', () => {
+    const v = runVm({ guest: SPIN, fields: { C_EXIT: 'VMX_EXIT_PREEMPT', C_PREEMPT: 100 }, maxExits: 1 });
+    expectStoppedInVmm(v);
+    const [e] = v.exits();
+    expect(e).toMatchObject({ reason: ExitReason.PreemptionTimer, qual: 0, insn: 0 });
+    // Every instruction of the loop costs one cycle: 100 instructions, 50 rounds, none repeated.
+    expect(cost('addi') + cost('jal')).toBe(2);
+    expect(v.stats().modes!.nonRoot.instructions).toBe(100);
+    expect(greg(v.m, 5)).toBe(50);
+    expect(e!.gpc).toBe(v.sym('loop'));
+  });
+
+  it('C_PREEMPT 0 exits before the first guest instruction; without EXIT_PREEMPT the value does nothing', () => {
+    const now = runVm({ guest: SPIN, fields: { C_EXIT: 'VMX_EXIT_PREEMPT', C_PREEMPT: 0 }, maxExits: 1 });
+    expectStoppedInVmm(now);
+    expect(now.exits()).toEqual([{ reason: ExitReason.PreemptionTimer, qual: 0, gpc: GUEST, insn: 0, gpa: 0, gva: 0 }]);
+    expect(now.stats().modes!.nonRoot.instructions).toBe(0);
+    const off = runVm({ guest: `        li t1, 500\nspin:   addi t1, t1, -1\n        bnez t1, spin\n${GUEST_DONE}`, fields: { C_PREEMPT: 10 } });
+    expectStoppedInVmm(off);
+    expect(off.exits().map((x) => x.reason)).toEqual([ExitReason.Hypercall]);
+  });
+
+  it('each entry starts it again: a VMM that resumes gets an exit every C_PREEMPT cycles of guest time', () => {
+    const v = runVm({ guest: SPIN, fields: { C_EXIT: 'VMX_EXIT_PREEMPT', C_PREEMPT: 40 }, maxExits: 5 });
+    expectStoppedInVmm(v);
+    expect(v.exits().map((x) => x.reason)).toEqual(Array(5).fill(ExitReason.PreemptionTimer));
+    expect(v.stats().modes!.nonRoot.instructions).toBe(5 * 40);
+  });
+
+  it('wakes a guest sleeping in wfi (no WFI exiting): the exit is after the wfi; without it the machine deadlocks', () => {
+    const guest = `        wfi\nafter:  addi a1, a1, 1\n${GUEST_DONE}`;
+    const v = runVm({ guest, fields: { C_EXIT: 'VMX_EXIT_PREEMPT', C_PREEMPT: 500 }, maxExits: 1 });
+    expectStoppedInVmm(v);
+    expect(v.exits()).toEqual([{ reason: ExitReason.PreemptionTimer, qual: 0, gpc: v.sym('after'), insn: 0, gpa: 0, gva: 0 }]);
+    expect(v.stats().worlds.idle.cycles).toBeGreaterThanOrEqual(499);
+    expect(runVm({ guest, fields: { C_PREEMPT: 500 } }).stop.kind).toBe('deadlock');
+  });
+
+  it('both engines take it at the same instruction (the run loop stops there, as at a device event)', () => {
+    const spec = { guest: SPIN, fields: { C_EXIT: 'VMX_EXIT_PREEMPT', C_PREEMPT: 333 }, maxExits: 3 } as const;
+    const interp = runVm({ ...spec, machine: { engine: 'interp' } });
+    const translate = runVm({ ...spec, machine: { engine: 'translate' } });
+    expect(translate.exits()).toEqual(interp.exits());
+    expect(translate.stats()).toEqual(interp.stats());
+  });
+});
+
 // ------------------------------------------------------------------------------------------------
 
 describe('a guest double fault', () => {

@@ -158,6 +158,7 @@ exit_table:
         .word exit_ept              # EptViolation
         .word exit_triple           # TripleFault
         .word exit_vmx_insn         # VmxInstruction
+        .word vmm_panic             # PreemptionTimer: never armed (the VMM owns the real timer)
 
 # ExternalInterrupt: a real line in H_IMASK rose (X_QUAL has the lines): the VMM's timer or disk
 # (service_lines reads them itself), or the console's, which vmm_resume passes on.
