@@ -21,6 +21,12 @@
 
         .equ TRANSLATED, 1          # the hooks in ../common/trap.s and shadow.s
 
+# The shadow follows the guest's page tables by tracing them (../common/trace.s), not by the
+# guest's flushes. One byte per guest frame says which frames are traced: 128 KiB below the
+# vCPU page, for up to 512 MiB of guest memory (a guest has at most 380: src/machine/memory.ts).
+        .equ SHADOW_TRACING, 1
+        .equ TRACE_MAP, VMM_BASE + 0x00380000
+
 # Shadow paging as te: guest ring-0 pages go to ring 1 (where the translations run).
         .equ VMM_PGDIR_PHYS, SHADOW_PGDIR_PHYS
         .equ V_GUEST_PTBR, V_PTBR
@@ -71,8 +77,10 @@ vmm_main:
         .include "trap.s"
         .include "../te/emulate.s"
         .include "shadow.s"
+        .include "adaptive.s"
         .include "../common/emulate.s"
         .include "../common/shadow.s"
+        .include "../common/trace.s"
         .include "../common/guestmem.s"
         .include "../common/devices.s"
         .include "../common/report.s"
@@ -82,5 +90,6 @@ vmm_main:
         .include "../common/data.s"
 real_imask:   .word 0
         .include "translate-data.s"
+        .include "../common/trace-data.s"
         .include "../common/ports.s"
         .include "../common/disk.s"
