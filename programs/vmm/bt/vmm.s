@@ -46,7 +46,7 @@
 # business, as it is under pv).
         .macro sync_ipend
         .endm
-        .equ dma_run, dma_linear
+        .equ dma_run, trace_dma_linear   # dma_linear, after dropping a traced shadow it would change
 
         .org 0
         .include "../common/boot.s"

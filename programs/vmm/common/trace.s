@@ -213,3 +213,30 @@ trace_written:
 .yes:   li   a0, 1
         pop  ra
         ret
+
+# trace_dma_linear(a0 = guest-physical address, a1 = blocks): dma_run for a VMM whose guest
+# memory is one piece (dma_linear, disk.s) and whose shadow is traced. The disk writes guest
+# memory behind the MMU, so a transfer over a traced frame would change a page table without a
+# fault: drop the shadow first, which untraces everything. (A guest that walks a frame as a page
+# table while a read into it is in flight races with the disk on bare metal too.) Clobbers t0-t3.
+trace_dma_linear:
+        la   t0, trace_len
+        lw   t0, 0(t0)
+        beqz t0, dma_linear         # nothing traced
+        srli t0, a0, 12
+        li   t1, TRACE_MAP
+        add  t0, t0, t1             # the first block's byte in the map (a block is a frame)
+        add  t1, t0, a1             # the end
+.scan:  bgeu t0, t1, dma_linear
+        lbu  t2, 0(t0)
+        bnez t2, .reset
+        addi t0, t0, 1
+        j    .scan
+.reset: push ra
+        push a0
+        push a1
+        call shadow_reset
+        pop  a1
+        pop  a0
+        pop  ra
+        j    dma_linear
