@@ -1,5 +1,5 @@
 # adaptive.s: stores the VMM does for the guest, and adaptive binary translation (Adams and
-# Agesen, ASPLOS 2006). docs/vmm-bt.md, section 7.
+# Agesen, ASPLOS 2006). docs/vmm-bt.md, section 2 ("Adaptive translation") and section 5.
 #
 # Some guest stores cannot run as they are: those to data beside translated code (the page is
 # read-only for coherence, translate.s) and those to a traced page table (read-only so that the
@@ -243,11 +243,11 @@ bt_adapt:
         lw   a1, 4(sp)
         ori  a1, a1, BT_MID
         call bt_emit
-        lw   a0, 8(sp)              # back: the word after the store goes on at pc + 4
-        addi a0, a0, 4
-        lw   a1, 4(sp)
-        addi a1, a1, 4              # (BT_START: where the callout resumes, bt_target)
-        call bt_jump
+        lw   a0, 8(sp)              # back: the word after the store goes on at pc + 4 (where
+        addi a0, a0, 4              # the callout resumes, bt_target); BT_MID, as the store
+        lw   a1, 4(sp)              # word becomes: a breakpoint (src/debug/translation.ts)
+        addi a1, a1, 4 + BT_MID     # stops once per guest instruction, at the `break` for the
+        call bt_jump                # store, at the word after the store for pc + 4
         pop  t0                     # the store word: j callout
         lw   t2, 4(sp)
         sub  t3, t0, t2
@@ -260,8 +260,13 @@ bt_adapt:
         and  t1, t1, t0
         or   t3, t3, t1
         li   t1, BT_TCW - BT_TC
-        add  t2, t2, t1
-        sw   t3, 0(t2)
+        add  t1, t2, t1
+        sw   t3, 0(t1)
+        li   t1, BT_PCMAP - BT_TC
+        add  t1, t2, t1
+        lw   t3, 0(sp)              # its PCMAP: the guest pc, BT_MID
+        ori  t3, t3, BT_MID
+        sw   t3, 0(t1)
         count stat_bt_adaptations, t0, t1
 .out:   pop  a1
         pop  a0

@@ -363,7 +363,9 @@ bt_target:
         lw   t1, 0(t1)
         bgeu a0, t1, .lookup
         lw   t3, 4(t2)
-        beq  t3, t0, .out           # the instruction after a callout
+        li   t1, ~3                 # the instruction after a callout (an adaptive store's
+        and  t3, t3, t1             # callout jumps back from a BT_MID word: adaptive.s)
+        beq  t3, t0, .out
 .lookup:
         lw   a0, V_PC(s0)
         call bt_find

@@ -13,6 +13,9 @@
 # Every entry written is recorded in a log, so a reset clears just those entries instead of
 # whole tables: a reset (on each guest PTBR write) costs what the guest touched since.
 #
+# A VMM that defines SHADOW_TRACING (bt) follows the guest's page tables instead of its flushes:
+# the hooks below trace the frames each fill walks and keep traced frames read-only (trace.s).
+#
 # The including VMM defines, before including this file:
 #   V_GUEST_PTBR             offset (from s0) of the guest's own PTBR value
 #   SHADOW_KERNEL_RING       the PTE ring bits that guest ring-0 pages get in the shadow

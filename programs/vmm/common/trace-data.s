@@ -5,6 +5,9 @@ trace_len:        .word 0       # frames in trace_list
 trace_list:       .space TRACE_MAX * 8      # per traced frame: its number, its role
 trace_walk_dir:   .word 0       # the last walk's directory and table (guest_translate)
 trace_walk_table: .word 0
+trace_last_dir:   .word 1       # the last pair trace_walk traced, and the slot (1: none)
+trace_last_table: .word 1
+trace_last_slot:  .word 0
 trace_store:      .word 0       # 1: the page fault is a store to a traced frame (the VMM does it)
 
 stat_traces:        .word 0     # frames traced (each time one starts to be)

@@ -1,6 +1,6 @@
 # trace.s: tracing the guest's page tables, for a VMM that keeps its shadow coherent with the
 # guest's tables itself instead of waiting for the guest's flushes (bt: docs/vmm-bt.md,
-# section 7). Included by a VMM that defines SHADOW_TRACING; shadow.s calls the hooks.
+# section 2, "Tracing"). Included by a VMM that defines SHADOW_TRACING; shadow.s calls the hooks.
 #
 # Traced frames are the ones the shadow is built from: the guest's page directory and every
 # page table a shadow fill walked through (trace_walk, after each fill). Every shadow entry that
@@ -26,12 +26,23 @@
 
 # trace_walk: shadow_fault just installed the translation of s1 (guest-virtual address), read
 # from the directory at trace_walk_dir and the table at trace_walk_table (guest_translate
-# recorded both): trace them. Clobbers t0-t3, a0-a3.
+# recorded both): trace them. Most fills go through the same directory, table and slot as the
+# last one (trace_last_*), which are traced already. Clobbers t0-t3, a0-a3.
 trace_walk:
         lw   t0, V_GUEST_PTBR(s0)
         andi t0, t0, PTBR_ENABLE
         beqz t0, .ret               # paging off: the entry comes from no table
-        push ra
+        la   t0, trace_walk_dir
+        lw   t1, 0(t0)
+        lw   t2, trace_last_dir - trace_walk_dir(t0)
+        bne  t1, t2, .trace
+        lw   t1, trace_walk_table - trace_walk_dir(t0)
+        lw   t2, trace_last_table - trace_walk_dir(t0)
+        bne  t1, t2, .trace
+        srli t1, s1, 22
+        lw   t2, trace_last_slot - trace_walk_dir(t0)
+        beq  t1, t2, .ret
+.trace: push ra
         la   t0, trace_walk_dir
         lw   a0, 0(t0)
         li   a1, TRACE_DIR
@@ -41,13 +52,25 @@ trace_walk:
         srli a1, s1, 22
         addi a1, a1, 1              # slot + 1
         call trace_frame
-        pop  ra
+        la   t0, trace_walk_dir     # both traced now, unless the table's tracing started over
+        lw   t1, 0(t0)              # (a full list) and untraced the directory
+        srli t2, t1, 12
+        li   t3, TRACE_MAP
+        add  t2, t2, t3
+        lbu  t2, 0(t2)
+        beqz t2, .out
+        sw   t1, trace_last_dir - trace_walk_dir(t0)
+        lw   t1, trace_walk_table - trace_walk_dir(t0)
+        sw   t1, trace_last_table - trace_walk_dir(t0)
+        srli t1, s1, 22
+        sw   t1, trace_last_slot - trace_walk_dir(t0)
+.out:   pop  ra
 .ret:   ret
 
 # trace_frame(a0 = guest-physical frame, a1 = its role: TRACE_DIR or slot + 1): trace it. A
 # frame newly traced has its writable shadow entries revoked; one already traced in another
-# role becomes TRACE_MULTI. A full list drops the whole shadow instead (which untraces all).
-# Clobbers t0-t3, a0-a3.
+# role becomes TRACE_MULTI. A full list first drops the whole shadow (which untraces every
+# frame). Clobbers t0-t3, a0-a3.
 trace_frame:
         srli t0, a0, 12
         li   t1, TRACE_MAP
@@ -65,8 +88,16 @@ trace_frame:
 .new:   la   t2, trace_len
         lw   t3, 0(t2)
         li   a2, TRACE_MAX
-        bgeu t3, a2, shadow_reset
-        addi t3, t3, 1
+        bltu t3, a2, .room
+        push ra                     # full: start over, then trace it in the empty list
+        push a0
+        push a1
+        call shadow_reset
+        pop  a1
+        pop  a0
+        pop  ra
+        j    trace_frame
+.room:  addi t3, t3, 1
         sw   t3, 0(t2)
         sb   t3, 0(t1)
         slli t3, t3, 3
@@ -110,6 +141,9 @@ trace_revoke:
 
 # trace_clear: the shadow is empty (shadow_reset): untrace every frame. Clobbers t0-t3.
 trace_clear:
+        la   t0, trace_last_dir     # 1: no frame address (the fast path of trace_walk)
+        li   t1, 1
+        sw   t1, 0(t0)
         la   t0, trace_len
         lw   t1, 0(t0)
         sw   zero, 0(t0)
