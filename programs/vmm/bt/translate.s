@@ -359,12 +359,14 @@ bt_target:
         lw   t3, 0(t2)
         beq  t3, t0, .out           # still at that instruction (a hidden fault)
         addi a0, a0, 4
-        la   t1, bt_tc_next
-        lw   t1, 0(t1)
-        bgeu a0, t1, .lookup
+        la   t3, bt_tc_next
+        lw   t3, 0(t3)
+        bgeu a0, t3, .lookup
         lw   t3, 4(t2)
-        li   t1, ~3                 # the instruction after a callout (an adaptive store's
-        and  t3, t3, t1             # callout jumps back from a BT_MID word: adaptive.s)
+        beq  t3, t0, .out           # the instruction after a callout
+        li   t2, BT_CALLOUT         # ... or, after an adaptive store's callout, the BT_MID
+        bne  t1, t2, .lookup        # jump back to it (adaptive.s). Only there: elsewhere a
+        ori  t0, t0, BT_MID         # BT_MID word of V_PC can be a block's indirect entry
         beq  t3, t0, .out
 .lookup:
         lw   a0, V_PC(s0)
