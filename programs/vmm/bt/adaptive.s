@@ -16,6 +16,7 @@
 
         .equ BT_SITES,        256  # store sites remembered (direct-mapped by pc)
         .equ BT_ADAPT_FAULTS, 3    # trace faults at one site before it becomes a callout
+        .equ BT_OP_SB,        0x28 # sb, then sh and sw: their opcodes (src/isa/base.ts)
 
 # bt_store: page_fault's second half for a store the VMM must do: to data on a page with
 # translated code (bt_store_emulate) or to a traced page table (trace_store). The fault proves
@@ -271,21 +272,4 @@ bt_adapt:
 .out:   pop  a1
         pop  a0
         pop  ra
-        ret
-
-# bt_adaptive(a0 = guest pc) -> a0 = 1 if the store there is to be translated as a callout.
-# Clobbers t0-t2.
-bt_adaptive:
-        srli t0, a0, 2
-        andi t0, t0, BT_SITES - 1
-        slli t0, t0, 3
-        la   t1, bt_sites
-        add  t0, t0, t1
-        lw   t1, 0(t0)
-        lw   t2, 4(t0)
-        li   t0, 0
-        bne  t1, a0, .no
-        sltiu t0, t2, BT_ADAPT_FAULTS
-        xori t0, t0, 1
-.no:    mv   a0, t0
         ret

@@ -635,13 +635,8 @@ bt_translate:
         sw   t2, 0(t0)
 .fetch: lw   a0, 0(s2)              # a0 = the guest instruction
         srli t0, a0, INSN_OPCODE_SHIFT
-        la   t1, tpl_sb             # sb, sh, sw (three opcodes in a row): a callout where
-        lbu  t1, 3(t1)              # the store was adaptively retranslated (adaptive.s)
-        sub  t1, t0, t1
-        sltiu t1, t1, 3
-        bnez t1, .store
         li   t1, 0x30               # beq..bgeu
-        bltu t0, t1, .copy
+        bltu t0, t1, .low
         li   t1, 0x36
         bltu t0, t1, .branch
         li   t1, 0x38
@@ -689,12 +684,19 @@ bt_translate:
         la   t0, tpl_addi           # it never waits for a flush (../common/trace.s); a nop
         lw   a0, 0(t0)              # keeps the guest pc's place
         j    .copy
-.store: push a0
-        mv   a0, s1
-        call bt_adaptive
-        mv   t0, a0
-        pop  a0
-        beqz t0, .copy
+.low:   addi t1, t0, -BT_OP_SB       # sb, sh, sw: a callout where the store was adaptively
+        sltiu t1, t1, 3             # retranslated (its pc in bt_sites, adaptive.s)
+        beqz t1, .copy
+        srli t0, s1, 2
+        andi t0, t0, BT_SITES - 1
+        slli t0, t0, 3
+        la   t1, bt_sites
+        add  t0, t0, t1
+        lw   t1, 0(t0)
+        bne  t1, s1, .copy
+        lw   t1, 4(t0)
+        sltiu t1, t1, BT_ADAPT_FAULTS
+        bnez t1, .copy
         j    .callout
 .csrr:  andi t0, a0, 0xffff         # csr; inline for STATUS..IMASK (plain vCPU words)
         sltiu t1, t0, CSR_IMASK + 1
