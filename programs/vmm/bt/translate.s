@@ -16,7 +16,9 @@
 #             sequence needs no free register;
 #     callout the other privileged instructions stay in place: in ring 1 each traps to the VMM,
 #             which runs te's emulation routine (../te/emulate.s) and resumes after it; `wrstatus`
-#             (unprivileged, so it would silently do nothing in ring 1) becomes `break` + callout.
+#             (unprivileged, so it would silently do nothing in ring 1) becomes `break` + callout,
+#             and so does a store at a pc retranslated adaptively (adaptive.s);
+#     nop     `tlbflush`: the shadow follows the traced page tables (../common/trace.s).
 #   Branches and `jal` leave the block through exits: a `j` to the next word, then a `break` that asks
 #   the VMM for the target; the VMM translates it and rewrites that `j` to jump straight to the
 #   translation (chaining), so the exit is taken once. `jalr` (indirect jumps, returns) goes

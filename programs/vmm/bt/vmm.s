@@ -7,6 +7,9 @@
 #   trap.s                what the VMM does with each trap cause; the trap path is ../common/trap.s
 #   ../te/emulate.s       the callouts: one routine per privileged instruction (shared with te)
 #   shadow.s              page faults: hidden ones fixed in the shadow, true ones reflected
+#   adaptive.s            stores the VMM does (traced page tables, data beside code), and their
+#                         adaptive retranslation into callouts
+#   ../common/trace.s     tracing of the guest's page tables: the shadow follows their stores
 #   ../common/*.s         emulation of in/out/wfi/tlbflush, shadow paging, guest memory, devices
 #
 # The guest kernel is the unmodified binary that `native` boots, but its ring-0 code never runs
