@@ -159,8 +159,20 @@ export interface VmmStats {
    *  jumps, `exits` taken, exits `chained`, `invalidations` (stores to translated code),
    *  cache `flushes`, and the callouts of inline sequences: `wrstatus`, and `imask` (a csrw
    *  IMASK while the guest has interrupts on); the privileged callouts are `emulated`;
-   *  `dataStores`, stores to data on a page with translated code, done by the VMM. */
-  translation?: { blocks: number; hits: number; misses: number; exits: number; chained: number; invalidations: number; flushes: number; wrstatus: number; imask: number; dataStores: number };
+   *  `dataStores`, stores to data on a page with translated code, done by the VMM;
+   *  `adaptations`, translated stores retranslated into callouts after faulting on a traced page
+   *  table, and those `storeCallouts` by where they stored: to a traced `pageTable` or `other`
+   *  memory (programs/vmm/bt/adaptive.s). */
+  translation?: {
+    blocks: number; hits: number; misses: number; exits: number; chained: number; invalidations: number; flushes: number; wrstatus: number; imask: number; dataStores: number;
+    adaptations: number; storeCallouts: { pageTable: number; other: number };
+  };
+  /** bt: tracing of the guest's page tables (programs/vmm/common/trace.s, docs/vmm-bt.md):
+   *  `traces`, frames that started to be traced (the directory and the tables shadow fills walk
+   *  through, again after each shadow reset); `faults`, stores that faulted on a traced frame
+   *  and were done by the VMM; `shadowUpdates`, shadow entries recomputed from a page-table entry
+   *  just written (by a fault or a callout). */
+  tracing?: { traces: number; faults: number; shadowUpdates: number };
 }
 
 /** `--config hosted` (docs/vmm-hosted.md): time by world of the hosted VMM, and what the host

@@ -142,7 +142,12 @@ export function readVmmStats(machine: Machine, layout: VmmLayout): VmmStats {
         wrstatus: at('stat_bt_wrstatus'),
         imask: at('stat_bt_imask'),
         dataStores: at('stat_bt_data_stores'),
+        adaptations: at('stat_bt_adaptations'),
+        storeCallouts: { pageTable: at('stat_bt_pt_callouts'), other: at('stat_bt_plain_callouts') },
       },
+    }),
+    ...(findSymbol(layout.image, 'stat_traces') && {
+      tracing: { traces: at('stat_traces'), faults: at('stat_trace_faults'), shadowUpdates: at('stat_trace_updates') },
     }),
   };
 }

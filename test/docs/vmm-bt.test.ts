@@ -13,6 +13,7 @@ import { rowOf } from '../../src/bench/measure.js';
 import { findConfig } from '../../src/configs/index.js';
 import { VmmLayout } from '../../src/configs/vmm.js';
 import { isaWith } from '../../src/isa/index.js';
+import { costPreset } from '../../src/machine/costs.js';
 import { ROOT } from '../cli/helpers.js';
 import { runs } from './rows.js';
 
@@ -50,7 +51,61 @@ export function tracedBlock(): { before: string; after: string } {
   return { before: before.join('\n'), after: after.join('\n') };
 }
 
+/** Section 5's trace: every entry to the monitor that a store to a traced frame caused during a
+ *  ptemod boot of 8 iterations under vtx-2006 (the first 15), with the cycles from the trap to
+ *  the return to the guest; and the first retranslated store's words after its retranslation. */
+export function adaptiveTrace(): { events: string; patched: string } {
+  const prepared = findConfig('bt')!.prepare({ workloads: ['ptemod'], iterations: 8, costs: costPreset('vtx-2006') });
+  const m = prepared.machine;
+  const vmm = prepared.images.find((i) => i.kind === 'vmm')!.image;
+  const kernel = prepared.images.find((i) => i.kind === 'kernel')!.image;
+  const layout = new VmmLayout(vmm);
+  const words = m.memory.words;
+  const sym = (n: string): number => findSymbol(vmm, n)!.value >>> 0;
+  const stat = (n: string): number => words[layout.vmmPhysical(sym(n)) >>> 2]! >>> 0;
+  const pcmap = (tc: number): number => words[(layout.vmmPhysical(sym('BT_PCMAP')) + tc - sym('BT_TC')) >>> 2]! >>> 0;
+  const word = (tc: number): number => words[layout.vmmPhysical(tc) >>> 2]! >>> 0;
+  const isa = isaWith([]);
+  const named = kernel.symbols.filter((k) => !k.name.includes('.')).sort((a, b) => (b.value >>> 0) - (a.value >>> 0));
+  const where = (pc: number): string => { const k = named.find((x) => x.value >>> 0 <= pc)!; return `${k.name}+${pc - (k.value >>> 0)}`; };
+  const line = (tc: number): string => `${hex(tc)}  ${disassembleWord(isa, word(tc), tc).padEnd(28)} ${hex(pcmap(tc) & ~3)} ${FLAGS[pcmap(tc) & 3]}`;
+  const counters = ['stat_trace_faults', 'stat_bt_adaptations', 'stat_bt_pt_callouts', 'stat_bt_plain_callouts', 'stat_trace_updates'];
+  const events: string[] = [];
+  let patched = '';
+  let inVmm = false;
+  let start = 0;
+  let epc = 0;
+  let before: number[] = [];
+  const region = (pc: number): boolean => pc >= layout.vmmBase && pc < sym('BT_TC');
+  for (let steps = 0; steps < 50_000_000 && !m.cpu.halted && events.length < 15; steps++) {
+    if (!inVmm && m.cpu.ring === 0 && region(m.cpu.pc >>> 0)) {
+      [inVmm, start, epc, before] = [true, m.cpu.cycles, m.cpu.epc >>> 0, counters.map(stat)];
+    } else if (inVmm && m.cpu.ring !== 0) {
+      inVmm = false;
+      const [faults, adapted, pt, other, updates] = counters.map((c, i) => stat(c) - before[i]!);
+      if (faults || pt || other) {
+        const kind = adapted ? 'trace fault, retranslated' : faults ? 'trace fault' : pt ? 'callout (page table)' : 'callout (other)';
+        const pc = pcmap(epc) & ~3;
+        events.push(`${where(pc).padEnd(18)} ${hex(pc)}  ${kind.padEnd(26)} ${String(m.cpu.cycles - start).padStart(4)} cycles${updates ? ' (shadow entry updated)' : ''}`);
+        if (adapted && !patched) {
+          const stub = (epc + ((word(epc) << 12) >> 10)) >>> 0;
+          patched = [line(epc), line(epc + 4), line(epc + 8), '...', line(stub), line(stub + 4), line(stub + 8)].join('\n');
+        }
+      }
+    }
+    m.step();
+  }
+  return { events: events.join('\n'), patched };
+}
+
 describe('docs/vmm-bt.md', () => {
+  it('traces one adaptive retranslation: the trace faults, the retranslation, the callouts, with their cycles', () => {
+    const { events, patched } = adaptiveTrace();
+    if (!doc.includes(events) || !doc.includes(patched)) console.log(`${events}\n\n${patched}`);
+    expect(doc).toContain(events);
+    expect(doc).toContain(patched);
+  }, 300_000);
+
   it('traces one block, before and after translation, as the translator makes it', () => {
     const { before, after } = tracedBlock();
     if (!doc.includes(before) || !doc.includes(after)) console.log(`${before}\n\n${after}`);

@@ -26,3 +26,9 @@ stat_bt_flushes:       .word 0  # cache flushes: invalidations and a full cache
 stat_bt_wrstatus:      .word 0  # wrstatus callouts (the privileged ones: stat_emulated)
 stat_bt_imask:         .word 0  # csrw IMASK callouts (with the guest's interrupts on)
 stat_bt_data_stores:   .word 0  # stores to data on a page with translated code, done by the VMM
+stat_bt_adaptations:   .word 0  # translated stores retranslated into callouts (adaptive.s)
+stat_bt_pt_callouts:   .word 0  # adaptive callouts that stored to a traced page table
+stat_bt_plain_callouts: .word 0 # adaptive callouts that stored anywhere else
+
+        .align 4
+bt_sites:        .space BT_SITES * 8    # per store site: its guest pc, its trace faults

@@ -16,7 +16,9 @@
 #             sequence needs no free register;
 #     callout the other privileged instructions stay in place: in ring 1 each traps to the VMM,
 #             which runs te's emulation routine (../te/emulate.s) and resumes after it; `wrstatus`
-#             (unprivileged, so it would silently do nothing in ring 1) becomes `break` + callout.
+#             (unprivileged, so it would silently do nothing in ring 1) becomes `break` + callout,
+#             and so does a store at a pc retranslated adaptively (adaptive.s);
+#     nop     `tlbflush`: the shadow follows the traced page tables (../common/trace.s).
 #   Branches and `jal` leave the block through exits: a `j` to the next word, then a `break` that asks
 #   the VMM for the target; the VMM translates it and rewrites that `j` to jump straight to the
 #   translation (chaining), so the exit is taken once. `jalr` (indirect jumps, returns) goes
@@ -359,11 +361,15 @@ bt_target:
         lw   t3, 0(t2)
         beq  t3, t0, .out           # still at that instruction (a hidden fault)
         addi a0, a0, 4
-        la   t1, bt_tc_next
-        lw   t1, 0(t1)
-        bgeu a0, t1, .lookup
+        la   t3, bt_tc_next
+        lw   t3, 0(t3)
+        bgeu a0, t3, .lookup
         lw   t3, 4(t2)
         beq  t3, t0, .out           # the instruction after a callout
+        li   t2, BT_CALLOUT         # ... or, after an adaptive store's callout, the BT_MID
+        bne  t1, t2, .lookup        # jump back to it (adaptive.s). Only there: elsewhere a
+        ori  t0, t0, BT_MID         # BT_MID word of V_PC can be a block's indirect entry
+        beq  t3, t0, .out
 .lookup:
         lw   a0, V_PC(s0)
         call bt_find
@@ -458,6 +464,11 @@ bt_break:
         addi t1, t1, 4              # resume after that word (bt_target: "after a callout")
         sw   t1, 0(t2)
         srli t0, a0, INSN_OPCODE_SHIFT
+        la   t2, tpl_sb
+        lbu  t2, 3(t2)
+        sub  t2, t0, t2
+        sltiu t2, t2, 3
+        bnez t2, bt_store_callout   # an adaptive store (adaptive.s)
         li   t2, OP_CSRW
         bne  t0, t2, .wrstatus
         count stat_bt_imask, t2, t3 # csrw IMASK with interrupts on: deliver what it unmasks
@@ -627,7 +638,7 @@ bt_translate:
 .fetch: lw   a0, 0(s2)              # a0 = the guest instruction
         srli t0, a0, INSN_OPCODE_SHIFT
         li   t1, 0x30               # beq..bgeu
-        bltu t0, t1, .copy
+        bltu t0, t1, .low
         li   t1, 0x36
         bltu t0, t1, .branch
         li   t1, 0x38
@@ -644,6 +655,8 @@ bt_translate:
         beq  t0, t1, .csrr
         li   t1, OP_CSRW
         beq  t0, t1, .csrw
+        li   t1, OP_TLBFLUSH
+        beq  t0, t1, .tlbflush
         la   t1, bt_legacy
         lw   t1, 0(t1)
         beqz t1, .copy              # without the extension its opcodes are illegal: copied
@@ -669,6 +682,24 @@ bt_translate:
 .di:    la   t0, tpl_di
         lw   a0, 0(t0)
         j    .copy
+.tlbflush:                          # nothing to do: the shadow follows the traced tables, so
+        la   t0, tpl_addi           # it never waits for a flush (../common/trace.s); a nop
+        lw   a0, 0(t0)              # keeps the guest pc's place
+        j    .copy
+.low:   addi t1, t0, -BT_OP_SB       # sb, sh, sw: a callout where the store was adaptively
+        sltiu t1, t1, 3             # retranslated (its pc in bt_sites, adaptive.s)
+        beqz t1, .copy
+        srli t0, s1, 2
+        andi t0, t0, BT_SITES - 1
+        slli t0, t0, 3
+        la   t1, bt_sites
+        add  t0, t0, t1
+        lw   t1, 0(t0)
+        bne  t1, s1, .copy
+        lw   t1, 4(t0)
+        sltiu t1, t1, BT_ADAPT_FAULTS
+        bnez t1, .copy
+        j    .callout
 .csrr:  andi t0, a0, 0xffff         # csr; inline for STATUS..IMASK (plain vCPU words)
         sltiu t1, t0, CSR_IMASK + 1
         beqz t1, .copy              # IPEND, the counters, EXTENSIONS: a callout
@@ -727,7 +758,8 @@ bt_translate:
         mv   a3, a0
         call bt_emit_seq
         j    .advance
-.wrstatus:
+.wrstatus:                          # a callout: break, then the guest word as its data
+.callout:
         push a0
         la   t0, tpl_break
         lw   a0, 0(t0)
@@ -899,39 +931,3 @@ bt_exit:
         call bt_emit
         pop  ra
         ret
-
-# bt_store: page_fault's second half for a store to data on a page with translated code (the
-# page stays read-only in the shadow, see bt_shadow_pte): do the store on the guest's memory,
-# as the instruction would (the fault proves it aligned and allowed), and go on after it.
-bt_store:
-        count stat_bt_data_stores, t0, t1
-        csrr s1, EINSN
-        csrr s3, BADADDR
-        mv   a0, s3
-        li   s2, 1
-        call guest_translate
-        li   t0, ~0xfff
-        and  a0, a0, t0
-        andi t1, s3, 0xfff
-        or   a0, a0, t1
-        call map_guest              # a0 = the byte, in a window
-        srli t0, s1, INSN_A_SHIFT   # the stored register (field A of a store)
-        andi t0, t0, 15
-        li   t1, 0
-        beqz t0, .value             # r0
-        slli t0, t0, 2
-        add  t0, t0, s0
-        lw   t1, V_REGS(t0)
-.value: srli t0, s1, INSN_OPCODE_SHIFT
-        la   t2, tpl_sb
-        lbu  t2, 3(t2)
-        beq  t0, t2, .byte
-        la   t2, tpl_sh
-        lbu  t2, 3(t2)
-        beq  t0, t2, .half
-        sw   t1, 0(a0)
-        j    advance
-.byte:  sb   t1, 0(a0)
-        j    advance
-.half:  sh   t1, 0(a0)
-        j    advance

@@ -7,6 +7,9 @@
 #   trap.s                what the VMM does with each trap cause; the trap path is ../common/trap.s
 #   ../te/emulate.s       the callouts: one routine per privileged instruction (shared with te)
 #   shadow.s              page faults: hidden ones fixed in the shadow, true ones reflected
+#   adaptive.s            stores the VMM does (traced page tables, data beside code), and their
+#                         adaptive retranslation into callouts
+#   ../common/trace.s     tracing of the guest's page tables: the shadow follows their stores
 #   ../common/*.s         emulation of in/out/wfi/tlbflush, shadow paging, guest memory, devices
 #
 # The guest kernel is the unmodified binary that `native` boots, but its ring-0 code never runs
@@ -20,6 +23,12 @@
         .include "../common/macros.inc"
 
         .equ TRANSLATED, 1          # the hooks in ../common/trap.s and shadow.s
+
+# The shadow follows the guest's page tables by tracing them (../common/trace.s), not by the
+# guest's flushes. One byte per guest frame says which frames are traced: 128 KiB below the
+# vCPU page, for up to 512 MiB of guest memory (a guest has at most 380: src/machine/memory.ts).
+        .equ SHADOW_TRACING, 1
+        .equ TRACE_MAP, VMM_BASE + 0x00380000
 
 # Shadow paging as te: guest ring-0 pages go to ring 1 (where the translations run).
         .equ VMM_PGDIR_PHYS, SHADOW_PGDIR_PHYS
@@ -40,7 +49,7 @@
 # business, as it is under pv).
         .macro sync_ipend
         .endm
-        .equ dma_run, dma_linear
+        .equ dma_run, trace_dma_linear   # dma_linear, after dropping a traced shadow it would change
 
         .org 0
         .include "../common/boot.s"
@@ -71,8 +80,10 @@ vmm_main:
         .include "trap.s"
         .include "../te/emulate.s"
         .include "shadow.s"
+        .include "adaptive.s"
         .include "../common/emulate.s"
         .include "../common/shadow.s"
+        .include "../common/trace.s"
         .include "../common/guestmem.s"
         .include "../common/devices.s"
         .include "../common/report.s"
@@ -82,5 +93,6 @@ vmm_main:
         .include "../common/data.s"
 real_imask:   .word 0
         .include "translate-data.s"
+        .include "../common/trace-data.s"
         .include "../common/ports.s"
         .include "../common/disk.s"

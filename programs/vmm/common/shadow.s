@@ -13,6 +13,9 @@
 # Every entry written is recorded in a log, so a reset clears just those entries instead of
 # whole tables: a reset (on each guest PTBR write) costs what the guest touched since.
 #
+# A VMM that defines SHADOW_TRACING (bt) follows the guest's page tables instead of its flushes:
+# the hooks below trace the frames each fill walks and keep traced frames read-only (trace.s).
+#
 # The including VMM defines, before including this file:
 #   V_GUEST_PTBR             offset (from s0) of the guest's own PTBR value
 #   SHADOW_KERNEL_RING       the PTE ring bits that guest ring-0 pages get in the shadow
@@ -20,6 +23,26 @@
 #   macros shadow_flush_all and shadow_flush_page REG: drop real TLB entries of the shadow
 # and in its data: stat_hidden_faults, stat_true_faults, stat_shadow_resets, shadow_pool_next,
 # shadow_log_len, guest_size.
+
+# shadow_pte_of BUS: a1 = the shadow PTE for the guest's PTE a0 (present): its frame moved to
+# its host-physical place, its P, W and X kept, guest ring 0 made SHADOW_KERNEL_RING. A frame
+# beyond guest memory jumps to BUS instead, with t3 = that guest-physical frame. Clobbers t0,
+# t1, t3.
+.macro shadow_pte_of bus
+        li   t0, ~0xfff
+        and  t3, a0, t0             # t3 = guest-physical frame
+        la   t1, guest_size
+        lw   t1, 0(t1)
+        bgeu t3, t1, \bus           # beyond guest memory: a bus error on bare metal too
+        li   t0, GUEST_BASE
+        add  t3, t3, t0             # host-physical frame
+        andi t1, a0, PTE_PRESENT | PTE_WRITABLE | PTE_EXECUTABLE
+        or   t3, t3, t1
+        andi t1, a0, PTE_RING3      # (both ring bits)
+        bnez t1, .ring\@
+        li   t1, SHADOW_KERNEL_RING # guest ring 0
+.ring\@: or   a1, t3, t1
+.endm
 
 # shadow_fault(a0 = guest-virtual address, a1 = access: 0 read, 1 write, 2 execute) -> a0 = 0
 # when it was a hidden fault, now fixed (retry the instruction); or a0 = the trap cause and
@@ -48,24 +71,18 @@ shadow_fault:
         andi t2, a0, PTE_EXECUTABLE
         beqz t2, .true
 .allowed:
-        li   t0, ~0xfff
-        and  t3, a0, t0             # t3 = guest-physical frame
-        la   t1, guest_size
-        lw   t1, 0(t1)
-        bgeu t3, t1, .bus           # beyond guest memory: a bus error on bare metal too
-        li   t0, GUEST_BASE
-        add  t3, t3, t0             # host-physical frame
-        andi t1, a0, PTE_PRESENT | PTE_WRITABLE | PTE_EXECUTABLE
-        or   t3, t3, t1
-        andi t1, a0, PTE_RING3      # (both ring bits)
-        bnez t1, .ring
-        li   t1, SHADOW_KERNEL_RING # guest ring 0
-.ring:  or   a1, t3, t1
+        shadow_pte_of .bus
         .ifdef TRANSLATED
         call bt_shadow_pte          # bt: translated kernel code stays read-only (translate.s)
         .endif
+        .ifdef SHADOW_TRACING
+        call trace_shadow_pte       # a traced page table stays read-only (trace.s)
+        .endif
         mv   a0, s1
         call shadow_set
+        .ifdef SHADOW_TRACING
+        call trace_walk             # trace the directory and table it came from (trace.s)
+        .endif
         count stat_hidden_faults, t0, t1
         li   a0, 0
         j    .out
@@ -108,6 +125,10 @@ guest_translate:
         .endif
         li   t1, ~0xfff
         and  t0, t0, t1             # the guest's page directory (guest-physical)
+        .ifdef SHADOW_TRACING
+        la   t1, trace_walk_dir     # what the walk went through, for trace_walk
+        sw   t0, 0(t1)
+        .endif
         srli t1, s3, 22
         slli t1, t1, 2
         add  a0, t0, t1
@@ -117,6 +138,10 @@ guest_translate:
         beqz t1, .notpresent
         li   t1, ~0xfff
         and  t0, a0, t1             # the page table
+        .ifdef SHADOW_TRACING
+        la   t1, trace_walk_table
+        sw   t0, 0(t1)
+        .endif
         srli t1, s3, 10
         andi t1, t1, 0xffc
         add  a0, t0, t1
@@ -218,7 +243,11 @@ shadow_reset:
         sw   zero, 0(t0)
         shadow_flush_all
         count stat_shadow_resets, t0, t1
+        .ifdef SHADOW_TRACING
+        j    trace_clear            # nothing is built from the guest's tables any more (trace.s)
+        .else
         ret
+        .endif
 
 # shadow_invalidate(a0 = guest-virtual address): the guest flushed one page: forget its
 # shadow entry, and flush it from the real TLB.
