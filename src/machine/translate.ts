@@ -76,6 +76,10 @@ function thresholdFromEnv(): number {
 const NEVER = 255;
 /** Longest block, in instructions. */
 export const MAX_BLOCK_INSNS = 128;
+/** Most instructions and blocks in one region function (V8 stops optimizing functions much
+ *  larger than that). */
+export const MAX_REGION_INSNS = 384;
+export const MAX_REGION_BLOCKS = 48;
 /** Blocks one machine keeps before it drops its whole cache (`translatorSettings.maxBlocks`). */
 export const MAX_BLOCKS = translatorSettings.maxBlocks;
 /** Physical pages one machine keeps translation state for before it drops its whole cache. */
@@ -101,7 +105,8 @@ export class TranslationCache {
   blocks = 0;
   codePages = 0;
   /** Statistics for tests and benchmarks (not architectural, not part of MachineStats). */
-  readonly counters = { compiled: 0, reused: 0, dropsWritten: 0, flushes: 0 };
+  /** compiled: block entries given a function; regions: functions made (or reused) for them. */
+  readonly counters = { compiled: 0, regions: 0, reused: 0, dropsWritten: 0, flushes: 0 };
 
   constructor(readonly memPages: number) {
     this.pages = new Array<CodePage | undefined>(memPages).fill(undefined);
@@ -240,14 +245,60 @@ function sharedFor(isa: Isa): Shared {
   return s;
 }
 
-/** Source of the block function (exported for tests and for reading). */
-export function blockSource(insns: readonly BlockInsn[]): { source: string; globals: string[]; called: BlockInsn[] } {
-  const n = insns.length;
+/** One block of a region: its first word's index in the page and its instructions. */
+export interface RegionBlock {
+  word: number;
+  insns: BlockInsn[];
+}
+
+/** Source of a region function (exported for tests and for reading): one `case` per block,
+ *  selected by the word index `w` of the block's first instruction in the page, inside a loop
+ *  that goes from block to block without returning to the dispatcher (see `regionSource`'s
+ *  comments for what is checked between two blocks). */
+export function regionSource(blocks: readonly RegionBlock[]): { source: string; globals: string[]; called: BlockInsn[] } {
   const globals = new Set<string>();
   const called: BlockInsn[] = [];
+  const lines: string[] = [];
+  const emit = (s: string): void => void lines.push(s);
+  // vb: the virtual page the region was entered in; ab: the physical page's first word index.
+  // A block's instruction at word k of the page is at virtual address vb | 4k and physical
+  // word ab | k; the page is the same for every block of the region, since leaving the page
+  // leaves the function.
+  emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
+  emit('const vb = pc0 & -4096; const ab = at0 & -1024;');
+  emit('let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2;');
+  emit('for (;;) {');
+  emit('switch (w) {');
+  for (const b of blocks) {
+    emit(`case ${b.word}: {`);
+    blockCase(b, emit, globals, called);
+    emit('break; }');
+  }
+  emit('default: return ran;');
+  emit('}');
+  // Between two blocks, what the dispatcher would check before it calls the next block: the
+  // fetch-page cache still holds the page (so the fetch is the same TLB hit the interpreter
+  // counts, in the block), nx is in that page and word aligned ((nx & -4093) === fpg is one
+  // compare for both, as in dispatch.ts), no code was written (so the next block's words are
+  // still the ones compiled here), and no event check was asked for. `cycles < stopCycle` is
+  // the next block's first segment check.
+  emit('cpu.pc = nx; cpu.next = nx;');
+  emit('if ((nx & -4093) !== fpg || cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.stopCycle !== stop) return 1;');
+  emit('w = (nx & 4095) >>> 2; ran = 1;');
+  emit('}');
+  return { source: lines.join('\n'), globals: [...globals], called };
+}
+
+/** The code of one block (a `case` of its region): ends with `nx` = the next pc and curAt set. */
+function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<string>, called: BlockInsn[]): void {
+  const insns = b.insns;
+  const n = insns.length;
+  const pcOf = (i: number): string => `(vb | ${4 * (b.word + i)})`;
+  const atOf = (i: number): string => `(ab | ${b.word + i})`;
   // Per instruction: its code, whether it is a sync point (calls into the processor).
   const parts = insns.map((bi, i) => {
-    const pcExpr = i === 0 ? 'pc0' : `((pc0 + ${4 * i}) | 0)`;
+    const pcExpr = pcOf(i);
+    const nextPc = `((${pcExpr} + 4) | 0)`;
     const cold = !isHot(bi.def);
     const inline = cold ? undefined : inlineFor(bi.def);
     let code: string;
@@ -262,10 +313,10 @@ export function blockSource(insns: readonly BlockInsn[]): { source: string; glob
       const k = called.length;
       called.push(bi);
       setsNext = bi.def.flow !== 'none';
-      code = `cpu.next = (${pcExpr} + 4) | 0; ${guardSource(bi.def)}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;
+      code = `cpu.next = ${nextPc}; ${guardSource(bi.def)}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;
       code += setsNext
         ? ' nx = cpu.next;'
-        : ` if (cpu.next !== ((${pcExpr} + 4) | 0) || cpu.stopCycle !== stop || cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = cpu.next; return 1; }`;
+        : ` if (cpu.next !== ${nextPc} || cpu.stopCycle !== stop || cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = cpu.next; return 1; }`;
       sync = true;
     } else if (inline) {
       code = specialize(inline, bi.d, pcExpr);
@@ -276,25 +327,20 @@ export function blockSource(insns: readonly BlockInsn[]): { source: string; glob
     } else {
       const k = called.length;
       called.push(bi);
-      code = `cpu.next = (${pcExpr} + 4) | 0; H${bi.index}(cpu, D[${k}]); x[0] = 0; nx = cpu.next;`;
+      code = `cpu.next = ${nextPc}; H${bi.index}(cpu, D[${k}]); x[0] = 0; nx = cpu.next;`;
       sync = true;
       setsNext = bi.def.flow !== 'none';
     }
-    return { code, sync, cold, setsNext, cost: bi.d.cost, pcExpr, at: i === 0 ? 'at0' : `(at0 + ${i})` };
+    return { code, sync, cold, setsNext, cost: bi.d.cost, pcExpr, at: atOf(i) };
   });
-  const lines: string[] = [];
-  const emit = (s: string): void => void lines.push(s);
-  const lastSetsNext = parts[n - 1]!.setsNext;
-  const loop = lastSetsNext; // a branch back to pc0 may iterate inside the function
-  emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
-  emit('let nx = 0; let ran = 0;');
-  if (loop) emit('for (;;) {');
   // Segments: [start, syncIndex] ... each guarded by one compare.
   let start = 0;
   while (start < n) {
     let end = start;
     while (end < n - 1 && !parts[end]!.sync) end++;
-    // Every instruction of [start, end] starts below stop iff the last one does.
+    // Every instruction of [start, end] starts below stop iff the last one does. At the
+    // block's first instruction cpu.pc is already that instruction (the dispatcher's, or the
+    // region loop's), so leaving there "ran" only what the blocks before it ran.
     let before = 0;
     for (let j = start; j < end; j++) before += parts[j]!.cost;
     const exitHere = start === 0 ? 'return ran;' : `{ cpu.pc = ${parts[start]!.pcExpr}; cpu.next = cpu.pc; return 1; }`;
@@ -319,18 +365,10 @@ export function blockSource(insns: readonly BlockInsn[]): { source: string; glob
     if (count > 0) emit(`cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};`);
     start = end + 1;
   }
-  const last = parts[n - 1]!;
-  const fallThrough = `((pc0 + ${4 * n}) | 0)`;
-  emit(`cpu.curAt = ${last.at};`);
-  if (lastSetsNext) {
-    emit('cpu.pc = nx; cpu.next = nx;');
-    emit('if (nx !== pc0 || cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.stopCycle !== stop) return 1;');
-    emit('ran = 1;');
-    emit('}');
-  } else {
-    emit(`cpu.pc = ${fallThrough}; cpu.next = cpu.pc; return 1;`);
-  }
-  return { source: lines.join('\n'), globals: [...globals], called };
+  emit(`cpu.curAt = ${parts[n - 1]!.at};`);
+  // A block that ends without a control-flow instruction (at the end of the page, before an
+  // illegal word, or at MAX_BLOCK_INSNS) falls through.
+  if (!parts[n - 1]!.setsNext) emit(`nx = (${pcOf(n - 1)} + 4) | 0;`);
 }
 
 /** The interpreter's words from `pa` on that a block may hold (decoding them into the cache). */
@@ -347,18 +385,57 @@ function collect(cpu: Processor, isa: Isa, pa: number): BlockInsn[] {
   return out;
 }
 
-/** The source of the block that would start at physical address pa (for tests and readers). */
-export function blockSourceOf(cpu: Processor, isa: Isa, pa: number): string {
-  return blockSource(collect(cpu, isa, pa)).source;
+/** The blocks of the region entered at word `entry` of the physical page at `base`: that block,
+ *  then, breadth first, its successors in the page (the fall-through, and the target of a
+ *  pc-relative branch or call) that `take` accepts, up to MAX_REGION_INSNS instructions and
+ *  MAX_REGION_BLOCKS blocks. Which blocks a region holds only decides how fast it runs: the
+ *  region loop goes to whichever next pc is a block of the region, and leaves otherwise. */
+function collectRegion(cpu: Processor, isa: Isa, base: number, entry: number, take: (word: number) => boolean, maxBlocks = MAX_REGION_BLOCKS): RegionBlock[] {
+  const blocks: RegionBlock[] = [];
+  const seen = new Uint8Array(1024);
+  const queue = [entry];
+  let total = 0;
+  for (let q = 0; q < queue.length && blocks.length < maxBlocks; q++) {
+    const word = queue[q]!;
+    if (seen[word] !== 0) continue;
+    seen[word] = 1;
+    if (word !== entry && !take(word)) continue;
+    const insns = collect(cpu, isa, base | (word << 2));
+    if (insns.length === 0 || (word !== entry && total + insns.length > MAX_REGION_INSNS)) continue;
+    blocks.push({ word, insns });
+    total += insns.length;
+    const last = insns[insns.length - 1]!;
+    const end = word + insns.length;
+    if (end < 1024 && last.def.flow !== 'jump' && last.def.flow !== 'trap-return') queue.push(end);
+    if (last.def.flow === 'branch' || last.def.flow === 'call') {
+      // The ISA's branches and calls are pc-relative to the instruction itself (src/isa/base.ts).
+      const target = ((end - 1) << 2) + last.d.imm;
+      if (target >= 0 && target < 4096 && (target & 3) === 0) queue.push(target >>> 2);
+    }
+  }
+  return blocks;
 }
 
-function compile(isa: Isa, insns: readonly BlockInsn[]): BlockFn {
+/** The source of the function of the one block that would start at physical address pa (for
+ *  tests and readers). */
+export function blockSourceOf(cpu: Processor, isa: Isa, pa: number): string {
+  return regionSource([{ word: (pa & 4095) >>> 2, insns: collect(cpu, isa, pa) }]).source;
+}
+
+/** The source of the region function that would be entered at physical address pa, with every
+ *  successor in the page (for tests and readers). */
+export function regionSourceOf(cpu: Processor, isa: Isa, pa: number): string {
+  return regionSource(collectRegion(cpu, isa, pa & -4096, (pa & 4095) >>> 2, () => true)).source;
+}
+
+function compile(isa: Isa, blocks: readonly RegionBlock[]): BlockFn {
   const shared = sharedFor(isa);
-  // Key: all the function depends on (the ISA is the map it is in).
-  const key = insns.map((b) => `${b.d.word.toString(16)}/${b.d.cost}`).join(',');
+  // Key: all the function depends on (the ISA is the map it is in): each block's word in the
+  // page, its instruction words and their costs.
+  const key = blocks.map((b) => `${b.word}:${b.insns.map((i) => `${i.d.word.toString(16)}/${i.d.cost}`).join(',')}`).join(';');
   let fn = shared.fns.get(key);
   if (fn) return fn;
-  const { source, globals, called } = blockSource(insns);
+  const { source, globals, called } = regionSource(blocks);
   if (shared.fns.size >= MAX_FUNCTIONS) shared.fns.clear();
   const handlerNames = [...new Set(called.map((b) => b.index))];
   const prelude = [
@@ -376,7 +453,7 @@ function compile(isa: Isa, insns: readonly BlockInsn[]): BlockFn {
   return fn;
 }
 
-/** The translating engine: runs compiled blocks, and the interpreter's `step` for the rest. */
+/** The translating engine: runs compiled regions, and the interpreter for the rest. */
 export class Translator {
   constructor(
     private readonly isa: Isa,
@@ -409,24 +486,36 @@ export class Translator {
     }
   }
 
-  /** Compile the block at word i of the fetch page; false if no block can start there. */
+  /** Compile the region entered at word i of the fetch page; false if no block can start there.
+   *  The region's function becomes the entry of each of its blocks that has none yet (and of
+   *  word i). */
   private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number): boolean {
-    const pa = cpu.fetchBase | (i << 2);
-    const insns = collect(cpu, this.isa, pa);
-    if (insns.length === 0) {
+    const base = cpu.fetchBase;
+    // Successors join the region once the interpreter has reached them (so V8 sees code that
+    // runs, with type feedback) or when they have a block already; with threshold 0 (the tests)
+    // every successor joins, so that as much code as possible runs inside region loops.
+    const all = translatorSettings.hotThreshold === 0;
+    const blocks = collectRegion(cpu, this.isa, base, i, (w) => all || (page.heat[w]! > 0 && page.heat[w] !== NEVER) || page.blocks[w] !== undefined, Math.min(MAX_REGION_BLOCKS, translatorSettings.maxBlocks));
+    if (blocks.length === 0) {
       page.heat[i] = NEVER; // a cold instruction: the interpreter runs it, until the page is written
       return false;
     }
-    if (cache.blocks >= translatorSettings.maxBlocks) {
+    if (cache.blocks + blocks.length > translatorSettings.maxBlocks) {
       cache.flush();
       return false;
     }
-    if (cache.pages[pa >>> 12] !== page) return false;
-    page.blocks[i] = compile(this.isa, insns);
-    for (let k = 0; k < insns.length; k++) page.covered[i + k] = 1;
-    page.count++;
-    cache.blocks++;
-    cache.counters.compiled++;
+    if (cache.pages[base >>> 12] !== page) return false;
+    const fn = compile(this.isa, blocks);
+    for (const b of blocks) {
+      for (let k = 0; k < b.insns.length; k++) page.covered[b.word + k] = 1;
+      if (page.blocks[b.word] === undefined) {
+        page.blocks[b.word] = fn;
+        page.count++;
+        cache.blocks++;
+        cache.counters.compiled++;
+      }
+    }
+    cache.counters.regions++;
     return true;
   }
 }
