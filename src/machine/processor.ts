@@ -200,6 +200,12 @@ export class Processor implements Cpu {
   dataBase = 0;
   /** What the current ring may do there: bit `access` (0 read, 1 write, 2 execute). */
   dataAllow = 0;
+  /** What the block translator's inline fast path may do on dataPage without calling load32 or
+   *  store32: bit 0 read, bit 1 write. Set with dataPage: read if the ring may read and the
+   *  page is in memory; write if the ring may write, the page is in memory and it has no
+   *  decode page (so no decoded word or block there to forget). Making a decode page drops
+   *  dataPage (see decodePage), so the write bit never outlives that. */
+  dataFast = 0;
   /** The block translator's cache (src/machine/translate.ts), when that engine runs. */
   translations: TranslationCache | undefined = undefined;
   /** Stores that hit a word of a translated block (a running block leaves when this moves). */
@@ -257,7 +263,13 @@ export class Processor implements Cpu {
   /** The decode page of physical address pa, made on first use. */
   private decodePage(pa: number): DecodePage {
     let page = this.decodePages[pa >>> 12];
-    if (page === undefined) this.decodePages[pa >>> 12] = page = newDecodePage();
+    if (page === undefined) {
+      this.decodePages[pa >>> 12] = page = newDecodePage();
+      // The data page may be this one, and its stores must now forget decoded words (dataFast):
+      // drop the data-page cache. Exact: its TLB entry is still in way 0, so the next access is
+      // a way-0 hit in the MMU, which changes nothing but the count the cache would have made.
+      this.dataPage = -1;
+    }
     return page;
   }
 
@@ -333,6 +345,19 @@ export class Processor implements Cpu {
     this.instret--;
     this.enterTrap(cause, badAddr, this.pc, this.cur.word);
     throw TRAP_SIGNAL;
+  }
+
+  /** trap() without the throw, for the block translator's own guards (a privileged instruction
+   *  outside ring 0: under te, most of a kernel's traps): the same trap entry, then an event
+   *  check (stopCycle -1) instead of TRAP_SIGNAL, and the block returns. Exact: the engine then
+   *  returns to Machine.run, which does what it does after catching TRAP_SIGNAL (check for a
+   *  stop, service devices and interrupts, set stopCycle anew); nothing reads stopCycle in
+   *  between. Why: a throw costs V8 several microseconds (it records where it was thrown). */
+  trapReturning(cause: number): void {
+    this.cycles -= this.cur.cost;
+    this.instret--;
+    this.enterTrap(cause, 0, this.pc, this.cur.word);
+    this.stopCycle = -1;
   }
 
   /** Hardware trap entry: save state, enter ring 0 with interrupts off, jump to TVEC. */
@@ -487,6 +512,7 @@ export class Processor implements Cpu {
         this.dataPage = va & -4096;
         this.dataBase = pa & -4096;
         this.dataAllow = (this.mmu.way0Allow(va) >> (this.ring * 3)) & 7;
+        this.dataFast = (this.dataBase >>> 0) + 4096 <= this.memSize ? (this.dataAllow & 1) | (this.decodePages[pa >>> 12] === undefined ? this.dataAllow & 2 : 0) : 0;
       }
     }
     if (pa >= this.memSize) throw this.raise(Cause.BusError, pa);
@@ -734,6 +760,14 @@ export class Processor implements Cpu {
     this.instret--;
     this.vmExit(reason, qualification, this.cur.word, 0, 0);
     throw TRAP_SIGNAL;
+  }
+
+  /** vmExitFromInsn without the throw, for the block translator's guards (see trapReturning). */
+  vmExitReturning(reason: number, qualification: number): void {
+    this.cycles -= this.cur.cost;
+    this.instret--;
+    this.vmExit(reason, qualification, this.cur.word, 0, 0);
+    this.stopCycle = -1;
   }
 
   /** Save the guest into the VMCS, record why, and continue in the host. */

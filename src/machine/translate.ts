@@ -65,8 +65,9 @@ export type BlockFn = (cpu: Processor, pc0: number, at0: number) => number;
 
 /** Times a word is reached by the interpreter before its block is compiled (0..254): 4 by
  *  default; RINGLAB_TRANSLATE_THRESHOLD overrides it (0 compiles every block on first reach,
- *  which the tests use to put as much as possible through compiled code). */
-export const translatorSettings = { hotThreshold: thresholdFromEnv(), maxBlocks: 8192 };
+ *  which the tests use to put as much as possible through compiled code). `regionAll` puts
+ *  every successor of a block in the page into its region, reached or not (tests). */
+export const translatorSettings = { hotThreshold: thresholdFromEnv(), maxBlocks: 8192, regionAll: false };
 
 function thresholdFromEnv(): number {
   const v = Number(process.env['RINGLAB_TRANSLATE_THRESHOLD'] ?? 4);
@@ -265,7 +266,7 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   // word ab | k; the page is the same for every block of the region, since leaving the page
   // leaves the function.
   emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
-  emit('const vb = pc0 & -4096; const ab = at0 & -1024;');
+  emit('const vb = pc0 & -4096; const ab = at0 & -1024; const M = cpu.memory.words; const TLB = cpu.mmu.stats;');
   emit('let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2;');
   emit('for (;;) {');
   emit('switch (w) {');
@@ -289,6 +290,38 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   return { source: lines.join('\n'), globals: [...globals], called };
 }
 
+/** A word load or store whose exec, specialized, is exactly `x[rd] = cpu.load32(ADDR)` or
+ *  `cpu.store32(ADDR, x[rs2])` (the base ISA's lw and sw): the translator gives it the inline
+ *  fast path of `fastSource`. Anything else goes through the processor. */
+interface FastAccess {
+  store: boolean;
+  /** The register written (load) or stored (store), as `x[n]`. */
+  reg: string;
+  addr: string;
+  /** The same access through the processor, with the address in `a`. */
+  slow: string;
+}
+
+function fastAccess(code: string): FastAccess | undefined {
+  const load = /^\{\s*(x\[\d+\])\s*=\s*cpu\.load32\(([^;]*)\);\s*\}$/.exec(code);
+  if (load && !/\bcpu\b/.test(load[2]!)) return { store: false, reg: load[1]!, addr: load[2]!, slow: `${load[1]!} = cpu.load32(a);${load[1] === 'x[0]' ? ' x[0] = 0;' : ''}` };
+  const store = /^\{\s*cpu\.store32\(([^;]*),\s*(x\[\d+\])\);\s*\}$/.exec(code);
+  if (store && !/\bcpu\b/.test(store[1]!)) return { store: true, reg: store[2]!, addr: store[1]!, slow: `cpu.store32(a, ${store[2]!});` };
+  return undefined;
+}
+
+/** The data-page cache of the processor (processor.ts, `translate` and `dataFast`), inline: an
+ *  aligned word on the cached data page that the ring may read (or write, on a page with no
+ *  decoded code) is a TLB hit the processor would have counted the same way, and the word
+ *  itself; everything else runs `slow` (which calls the processor). (a & -4093) === dataPage
+ *  checks page and alignment in one compare, as the fetch-page cache does. A load into x0 is
+ *  done and then undone (x[0] = 0), as everywhere. */
+function fastSource(f: FastAccess, slow: string): string {
+  const word = 'M[(cpu.dataBase | (a & 4095)) >>> 2]';
+  const hit = f.store ? `${word} = ${f.reg};` : `${f.reg} = ${word};${f.reg === 'x[0]' ? ' x[0] = 0;' : ''}`;
+  return `{ const a = ${f.addr}; if ((a & -4093) === cpu.dataPage && (cpu.dataFast & ${f.store ? 2 : 1}) !== 0) { TLB.hits++; ${hit} } else { ${slow} } }`;
+}
+
 /** The code of one block (a `case` of its region): ends with `nx` = the next pc and curAt set. */
 function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<string>, called: BlockInsn[]): void {
   const insns = b.insns;
@@ -304,6 +337,7 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
     let code: string;
     let sync: boolean;
     let setsNext: boolean;
+    let fast: FastAccess | undefined;
     if (cold) {
       // Privileged, sensitive, trapping and VMX instructions: called, after the same guards as
       // the interpreter's, with everything the processor could look at up to date. Afterwards the
@@ -311,17 +345,27 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
       // check (stopCycle -1: interrupts, devices, halt, wfi), or dropped the fetch page (a ring,
       // mode or page-table change) or wrote code (a device's DMA).
       const k = called.length;
-      called.push(bi);
       setsNext = bi.def.flow !== 'none';
-      code = `cpu.next = ${nextPc}; ${guardSource(bi.def)}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;
-      code += setsNext
-        ? ' nx = cpu.next;'
-        : ` if (cpu.next !== ${nextPc} || cpu.stopCycle !== stop || cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = cpu.next; return 1; }`;
+      // An exec that is only `trap(cause)` (syscall, break) takes its trap without the throw,
+      // as the guards do (Processor.trapReturning).
+      const only = inlineFor(bi.def);
+      const trapOnly = only === undefined ? null : /^\{\s*cpu\.trap\(([^;,]*)\);?\s*\}$/.exec(specialize(only, bi.d, pcExpr));
+      if (trapOnly) {
+        only!.globals.forEach((g) => globals.add(g));
+        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, true)}cpu.trapReturning(${trapOnly[1]}); return 1;`;
+      } else {
+        called.push(bi);
+        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, true)}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;
+        code += setsNext
+          ? ' nx = cpu.next;'
+          : ` if (cpu.next !== ${nextPc} || cpu.stopCycle !== stop || cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = cpu.next; return 1; }`;
+      }
       sync = true;
     } else if (inline) {
       code = specialize(inline, bi.d, pcExpr);
       inline.globals.forEach((g) => globals.add(g));
-      sync = /\bcpu\./.test(code);
+      fast = fastAccess(code);
+      sync = fast === undefined && /\bcpu\./.test(code);
       setsNext = /\bnx\b/.test(code);
       if (/\bx\[0\]\s*=[^=]/.test(code)) code += ' x[0] = 0;';
     } else {
@@ -331,7 +375,7 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
       sync = true;
       setsNext = bi.def.flow !== 'none';
     }
-    return { code, sync, cold, setsNext, cost: bi.d.cost, pcExpr, at: atOf(i) };
+    return { code, sync, cold, setsNext, fast, cost: bi.d.cost, pcExpr, at: atOf(i) };
   });
   // Segments: [start, syncIndex] ... each guarded by one compare.
   let start = 0;
@@ -355,6 +399,18 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
         emit(`cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count}; cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`);
         pending = 0;
         count = 0;
+      }
+      if (p.fast !== undefined) {
+        // A word load or store: inline on the data page (a hit), else a sync point for this
+        // instruction alone (the processor's load32/store32, which may walk, fault or write
+        // code), after which the block leaves if the fetch page went or code was written, or
+        // if the walk's cycles took the rest of this segment past stopCycle; otherwise the
+        // sync is taken back, and the segment's sum is added at its end as usual.
+        const sync = `cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count}; cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`;
+        const unsync = `cpu.cycles -= ${pending}; cpu.instret -= ${count}; cpu.fetchHits -= fp * ${count};`;
+        const leave = j < n - 1 ? `if (cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.cycles + ${before - pending} >= stop) { cpu.pc = ${parts[j + 1]!.pcExpr}; cpu.next = cpu.pc; return 1; } ` : '';
+        emit(fastSource(p.fast, `${sync} ${p.fast.slow} ${leave}${unsync}`));
+        continue;
       }
       emit(p.setsNext ? `nx = (${p.pcExpr} + 4) | 0; ${p.code}` : p.code);
       if (p.sync && !p.cold && j < n - 1) {
@@ -466,21 +522,29 @@ export class Translator {
     const threshold = translatorSettings.hotThreshold;
     while (cpu.cycles < cpu.stopCycle) {
       const pc = cpu.pc;
-      if ((pc & -4093) === cpu.fetchPage) {
-        const page = cache.pages[cpu.fetchBase >>> 12];
-        if (page !== undefined) {
-          const i = (pc & 4095) >>> 2;
-          const fn = page.blocks[i];
-          if (fn !== undefined) {
-            if (fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
-          } else {
-            const heat = page.heat[i]!;
-            if (heat < threshold) page.heat[i] = heat + 1;
-            else if (heat !== NEVER && this.translate(cpu, cache, page, i)) continue;
-          }
-        } else {
-          cache.page(cpu.fetchBase >>> 12);
+      if ((pc & -4093) !== cpu.fetchPage) {
+        // The interpreter's slow fetch (as in `step`), here so that the instruction after a
+        // ring or page change (every trap entry and return) runs in its block too: through the
+        // MMU, a TLB hit or miss, or a fetch fault (thrown, as from step). Whatever runs the
+        // instruction now counts its fetch as a fetch-page hit, which the MMU has already
+        // counted: take that back. From here on the instruction runs whatever stopCycle says
+        // (a walk may have passed it), as step's would: a block that declines runs nothing and
+        // runBlock runs at least one instruction.
+        cpu.fetchSlow(pc);
+        cpu.fetchHits -= cpu.fetchPaged;
+      }
+      const page = cache.pages[cpu.fetchBase >>> 12];
+      if (page !== undefined) {
+        const i = (pc & 4095) >>> 2;
+        let fn = page.blocks[i];
+        if (fn === undefined) {
+          const heat = page.heat[i]!;
+          if (heat < threshold) page.heat[i] = heat + 1;
+          else if (heat !== NEVER && this.translate(cpu, cache, page, i)) fn = page.blocks[i];
         }
+        if (fn !== undefined && fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
+      } else {
+        cache.page(cpu.fetchBase >>> 12);
       }
       interp.runBlock(cpu);
     }
@@ -492,9 +556,9 @@ export class Translator {
   private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number): boolean {
     const base = cpu.fetchBase;
     // Successors join the region once the interpreter has reached them (so V8 sees code that
-    // runs, with type feedback) or when they have a block already; with threshold 0 (the tests)
-    // every successor joins, so that as much code as possible runs inside region loops.
-    const all = translatorSettings.hotThreshold === 0;
+    // runs, with type feedback, and code that changes often, as under bt, is not compiled in
+    // bulk) or when they have a block already; `regionAll` (tests) takes every successor.
+    const all = translatorSettings.regionAll;
     const blocks = collectRegion(cpu, this.isa, base, i, (w) => all || (page.heat[w]! > 0 && page.heat[w] !== NEVER) || page.blocks[w] !== undefined, Math.min(MAX_REGION_BLOCKS, translatorSettings.maxBlocks));
     if (blocks.length === 0) {
       page.heat[i] = NEVER; // a cold instruction: the interpreter runs it, until the page is written

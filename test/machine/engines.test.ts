@@ -357,6 +357,9 @@ l4:     addi    s1, s1, -1
 });
 
 describe('regions: several blocks of a page in one function, going from block to block', () => {
+  beforeAll(() => void (translatorSettings.regionAll = true));
+  afterAll(() => void (translatorSettings.regionAll = false));
+
   it('a block of a region overwritten by a store in another block of the same region', () => {
     const { translate } = same(`
         .org 0x1000
