@@ -514,6 +514,14 @@ export class Processor implements Cpu {
         this.dataAllow = (this.mmu.way0Allow(va) >> (this.ring * 3)) & 7;
         this.dataFast = (this.dataBase >>> 0) + 4096 <= this.memSize ? (this.dataAllow & 1) | (this.decodePages[pa >>> 12] === undefined ? this.dataAllow & 2 : 0) : 0;
       }
+    } else if ((va & -4096) !== this.dataPage) {
+      // Paging off: the processor itself never looks at the data-page cache (above), but the
+      // translator's inline fast path does, counting no TLB hit (fetchPaged is 0). Turning
+      // paging on goes through writePtbrRaw, which drops it.
+      this.dataPage = va & -4096;
+      this.dataBase = va & -4096;
+      this.dataAllow = 7;
+      this.dataFast = (this.dataBase >>> 0) + 4096 <= this.memSize ? 1 | (this.decodePages[pa >>> 12] === undefined ? 2 : 0) : 0;
     }
     if (pa >= this.memSize) throw this.raise(Cause.BusError, pa);
     return pa;

@@ -312,14 +312,15 @@ function fastAccess(code: string): FastAccess | undefined {
 
 /** The data-page cache of the processor (processor.ts, `translate` and `dataFast`), inline: an
  *  aligned word on the cached data page that the ring may read (or write, on a page with no
- *  decoded code) is a TLB hit the processor would have counted the same way, and the word
- *  itself; everything else runs `slow` (which calls the processor). (a & -4093) === dataPage
+ *  decoded code) is a TLB hit the processor would have counted the same way (none with paging
+ *  off: fp, the fetch page's paging, is the data side's too, since a PTBR write leaves the
+ *  block), and the word itself; everything else runs `slow` (which calls the processor). (a & -4093) === dataPage
  *  checks page and alignment in one compare, as the fetch-page cache does. A load into x0 is
  *  done and then undone (x[0] = 0), as everywhere. */
 function fastSource(f: FastAccess, slow: string): string {
   const word = 'M[(cpu.dataBase | (a & 4095)) >>> 2]';
   const hit = f.store ? `${word} = ${f.reg};` : `${f.reg} = ${word};${f.reg === 'x[0]' ? ' x[0] = 0;' : ''}`;
-  return `{ const a = ${f.addr}; if ((a & -4093) === cpu.dataPage && (cpu.dataFast & ${f.store ? 2 : 1}) !== 0) { TLB.hits++; ${hit} } else { ${slow} } }`;
+  return `{ const a = ${f.addr}; if ((a & -4093) === cpu.dataPage && (cpu.dataFast & ${f.store ? 2 : 1}) !== 0) { TLB.hits += fp; ${hit} } else { ${slow} } }`;
 }
 
 /** The code of one block (a `case` of its region): ends with `nx` = the next pc and curAt set. */
