@@ -194,7 +194,8 @@ export class Processor implements Cpu {
    *  or -1. Its TLB entry is then in way 0 of its set, where a lookup is a hit that changes
    *  nothing but the hit count; the MMU calls back (onChange) whenever way 0 of any set may
    *  change, and a ring or mode change drops it too. So a load or store to the same page can
-   *  skip the MMU and count the hit itself, exactly as the MMU would. */
+   *  skip the MMU and count the hit itself, exactly as the MMU would. With paging off it holds
+   *  the last data page too, which only the block translator's inline path uses. */
   dataPage = -1;
   /** Physical base of dataPage. */
   dataBase = 0;

@@ -3,8 +3,13 @@
 // What a block is. A run of guest instructions inside one physical page, starting at any word
 // the processor reaches, ending after the first control-flow instruction (branch, jump, call,
 // sret, syscall), before an illegal word (the interpreter traps on it), at the end of the page,
-// or after MAX_BLOCK_INSNS. It is compiled once to one JavaScript function with `new Function`
-// and cached per physical word of its first instruction.
+// or after MAX_BLOCK_INSNS.
+//
+// What a region is. What gets compiled, once, to one JavaScript function with `new Function`:
+// a hot block and its successors in the same physical page that have been reached (breadth
+// first, up to MAX_REGION_BLOCKS and MAX_REGION_INSNS), as a loop around a `switch` on the
+// current block's word, so going from block to block (chaining) needs no return to the
+// dispatcher. The function is cached per physical word of each of its blocks.
 //
 // One definition. Each instruction's semantics is its `exec` in the ISA table. The translator
 // emits that function's own source (Function.prototype.toString) with the decoded operands
@@ -39,13 +44,19 @@
 //   mapping decide), blocks hold only instructions whose semantics do not depend on the ring
 //   except through the MMU, and everything that changes a ring or mode is a cold instruction
 //   that the interpreter runs;
-// - a tight loop (a block whose branch goes back to its own first instruction) iterates inside
-//   its function, re-checking stopCycle, the fetch page and codeWrites each time around.
+// - between two blocks of a region, the region loop checks what the dispatcher would: the
+//   fetch page, the next pc in it and aligned, codeWrites, no event check asked for; and the
+//   next block's first segment check is `cycles < stopCycle`;
+// - word loads and stores hit the processor's data-page cache inline (counting the TLB hit it
+//   would count) and only a miss is a sync point (`fastSource`);
+// - the privilege and non-root guards and trap-only execs (syscall) take their trap without a
+//   throw (Processor.trapReturning): the block returns and the engine returns to Machine.run,
+//   which does what it does after catching TRAP_SIGNAL.
 //
 // Code not compiled yet runs in the interpreter's hot loop up to the next branch (`runBlock`),
 // so the dispatcher sees block entries only; an entry reached `hotThreshold` times gets its
-// block compiled. Compiled functions depend only on the instruction
-// words, their costs and the ISA, so they are shared by every machine in the process (warm
+// region compiled. Compiled functions depend only on their blocks' words in the page, the
+// instruction words, their costs and the ISA, so they are shared by every machine in the process (warm
 // boots reuse the previous boot's functions, already optimized by V8).
 //
 // Bounded memory: a machine keeps at most MAX_BLOCKS blocks and MAX_CODE_PAGES code pages; the
@@ -314,9 +325,9 @@ function fastAccess(code: string): FastAccess | undefined {
  *  aligned word on the cached data page that the ring may read (or write, on a page with no
  *  decoded code) is a TLB hit the processor would have counted the same way (none with paging
  *  off: fp, the fetch page's paging, is the data side's too, since a PTBR write leaves the
- *  block), and the word itself; everything else runs `slow` (which calls the processor). (a & -4093) === dataPage
- *  checks page and alignment in one compare, as the fetch-page cache does. A load into x0 is
- *  done and then undone (x[0] = 0), as everywhere. */
+ *  block), and the word itself; everything else runs `slow` (which calls the processor).
+ *  (a & -4093) === dataPage checks page and alignment in one compare, as the fetch-page cache
+ *  does. A load into x0 is done and then undone (x[0] = 0), as everywhere. */
 function fastSource(f: FastAccess, slow: string): string {
   const word = 'M[(cpu.dataBase | (a & 4095)) >>> 2]';
   const hit = f.store ? `${word} = ${f.reg};` : `${f.reg} = ${word};${f.reg === 'x[0]' ? ' x[0] = 0;' : ''}`;
