@@ -182,9 +182,14 @@ ${cases}
  *  derived from the table so no instruction can forget them: a VM exit in non-root mode comes
  *  before the privilege check (VMX instructions exit from any ring). The translator emits the
  *  same guards. */
-export function guardSource(insn: InsnDef): string {
-  const exit = insn.nonRootExit !== undefined ? `if (cpu.nonRoot) cpu.vmExitFromInsn(${insn.nonRootExit}, 0); ` : '';
-  return exit + (insn.privilege === 'privileged' ? `if (cpu.ring !== 0) cpu.trap(${Cause.PrivilegedInstruction}); ` : '');
+export function guardSource(insn: InsnDef, returning = false): string {
+  // returning (the translator's blocks): take the exit or trap without throwing, and return 1
+  // from the block (see Processor.trapReturning).
+  const exit =
+    insn.nonRootExit === undefined ? '' : returning ? `if (cpu.nonRoot) { cpu.vmExitReturning(${insn.nonRootExit}, 0); return 1; } ` : `if (cpu.nonRoot) cpu.vmExitFromInsn(${insn.nonRootExit}, 0); `;
+  const trap =
+    insn.privilege !== 'privileged' ? '' : returning ? `if (cpu.ring !== 0) { cpu.trapReturning(${Cause.PrivilegedInstruction}); return 1; } ` : `if (cpu.ring !== 0) cpu.trap(${Cause.PrivilegedInstruction}); `;
+  return exit + trap;
 }
 
 /** Instructions the hot loop runs itself; the rest go through `step`. Privileged, sensitive and

@@ -198,12 +198,19 @@ export class Processor implements Cpu {
    *  or -1. Its TLB entry is then in way 0 of its set, where a lookup is a hit that changes
    *  nothing but the hit count; the MMU calls back (onChange) whenever way 0 of any set may
    *  change, and a ring or mode change drops it too. So a load or store to the same page can
-   *  skip the MMU and count the hit itself, exactly as the MMU would. */
+   *  skip the MMU and count the hit itself, exactly as the MMU would. With paging off it holds
+   *  the last data page too, which only the block translator's inline path uses. */
   dataPage = -1;
   /** Physical base of dataPage. */
   dataBase = 0;
   /** What the current ring may do there: bit `access` (0 read, 1 write, 2 execute). */
   dataAllow = 0;
+  /** What the block translator's inline fast path may do on dataPage without calling load32 or
+   *  store32: bit 0 read, bit 1 write. Set with dataPage: read if the ring may read and the
+   *  page is in memory; write if the ring may write, the page is in memory and it has no
+   *  decode page (so no decoded word or block there to forget). Making a decode page drops
+   *  dataPage (see decodePage), so the write bit never outlives that. */
+  dataFast = 0;
   /** The block translator's cache (src/machine/translate.ts), when that engine runs. */
   translations: TranslationCache | undefined = undefined;
   /** Stores that hit a word of a translated block (a running block leaves when this moves). */
@@ -261,7 +268,13 @@ export class Processor implements Cpu {
   /** The decode page of physical address pa, made on first use. */
   private decodePage(pa: number): DecodePage {
     let page = this.decodePages[pa >>> 12];
-    if (page === undefined) this.decodePages[pa >>> 12] = page = newDecodePage();
+    if (page === undefined) {
+      this.decodePages[pa >>> 12] = page = newDecodePage();
+      // The data page may be this one, and its stores must now forget decoded words (dataFast):
+      // drop the data-page cache. Exact: its TLB entry is still in way 0, so the next access is
+      // a way-0 hit in the MMU, which changes nothing but the count the cache would have made.
+      this.dataPage = -1;
+    }
     return page;
   }
 
@@ -337,6 +350,19 @@ export class Processor implements Cpu {
     this.instret--;
     this.enterTrap(cause, badAddr, this.pc, this.cur.word);
     throw TRAP_SIGNAL;
+  }
+
+  /** trap() without the throw, for the block translator's own guards (a privileged instruction
+   *  outside ring 0: under te, most of a kernel's traps): the same trap entry, then an event
+   *  check (stopCycle -1) instead of TRAP_SIGNAL, and the block returns. Exact: the engine then
+   *  returns to Machine.run, which does what it does after catching TRAP_SIGNAL (check for a
+   *  stop, service devices and interrupts, set stopCycle anew); nothing reads stopCycle in
+   *  between. Why: a throw costs V8 several microseconds (it records where it was thrown). */
+  trapReturning(cause: number): void {
+    this.cycles -= this.cur.cost;
+    this.instret--;
+    this.enterTrap(cause, 0, this.pc, this.cur.word);
+    this.stopCycle = -1;
   }
 
   /** Hardware trap entry: save state, enter ring 0 with interrupts off, jump to TVEC. */
@@ -495,7 +521,16 @@ export class Processor implements Cpu {
         this.dataPage = va & -4096;
         this.dataBase = pa & -4096;
         this.dataAllow = (this.mmu.way0Allow(va) >> (this.ring * 3)) & 7;
+        this.dataFast = (this.dataBase >>> 0) + 4096 <= this.memSize ? (this.dataAllow & 1) | (this.decodePages[pa >>> 12] === undefined ? this.dataAllow & 2 : 0) : 0;
       }
+    } else if ((va & -4096) !== this.dataPage) {
+      // Paging off: the processor itself never looks at the data-page cache (above), but the
+      // translator's inline fast path does, counting no TLB hit (fetchPaged is 0). Turning
+      // paging on goes through writePtbrRaw, which drops it.
+      this.dataPage = va & -4096;
+      this.dataBase = va & -4096;
+      this.dataAllow = 7;
+      this.dataFast = (this.dataBase >>> 0) + 4096 <= this.memSize ? 1 | (this.decodePages[pa >>> 12] === undefined ? 2 : 0) : 0;
     }
     if (pa >= this.memSize) throw this.raise(Cause.BusError, pa);
     return pa;
@@ -744,6 +779,14 @@ export class Processor implements Cpu {
     this.instret--;
     this.vmExit(reason, qualification, this.cur.word, 0, 0);
     throw TRAP_SIGNAL;
+  }
+
+  /** vmExitFromInsn without the throw, for the block translator's guards (see trapReturning). */
+  vmExitReturning(reason: number, qualification: number): void {
+    this.cycles -= this.cur.cost;
+    this.instret--;
+    this.vmExit(reason, qualification, this.cur.word, 0, 0);
+    this.stopCycle = -1;
   }
 
   /** Save the guest into the VMCS, record why, and continue in the host. */

@@ -3,8 +3,13 @@
 // What a block is. A run of guest instructions inside one physical page, starting at any word
 // the processor reaches, ending after the first control-flow instruction (branch, jump, call,
 // sret, syscall), before an illegal word (the interpreter traps on it), at the end of the page,
-// or after MAX_BLOCK_INSNS. It is compiled once to one JavaScript function with `new Function`
-// and cached per physical word of its first instruction.
+// or after MAX_BLOCK_INSNS.
+//
+// What a region is. What gets compiled, once, to one JavaScript function with `new Function`:
+// a hot block and its successors in the same physical page that have been reached (breadth
+// first, up to MAX_REGION_BLOCKS and MAX_REGION_INSNS), as a loop around a `switch` on the
+// current block's word, so going from block to block (chaining) needs no return to the
+// dispatcher. The function is cached per physical word of each of its blocks.
 //
 // One definition. Each instruction's semantics is its `exec` in the ISA table. The translator
 // emits that function's own source (Function.prototype.toString) with the decoded operands
@@ -39,13 +44,19 @@
 //   mapping decide), blocks hold only instructions whose semantics do not depend on the ring
 //   except through the MMU, and everything that changes a ring or mode is a cold instruction
 //   that the interpreter runs;
-// - a tight loop (a block whose branch goes back to its own first instruction) iterates inside
-//   its function, re-checking stopCycle, the fetch page and codeWrites each time around.
+// - between two blocks of a region, the region loop checks what the dispatcher would: the
+//   fetch page, the next pc in it and aligned, codeWrites, no event check asked for; and the
+//   next block's first segment check is `cycles < stopCycle`;
+// - word loads and stores hit the processor's data-page cache inline (counting the TLB hit it
+//   would count) and only a miss is a sync point (`fastSource`);
+// - the privilege and non-root guards and trap-only execs (syscall) take their trap without a
+//   throw (Processor.trapReturning): the block returns and the engine returns to Machine.run,
+//   which does what it does after catching TRAP_SIGNAL.
 //
 // Code not compiled yet runs in the interpreter's hot loop up to the next branch (`runBlock`),
 // so the dispatcher sees block entries only; an entry reached `hotThreshold` times gets its
-// block compiled. Compiled functions depend only on the instruction
-// words, their costs and the ISA, so they are shared by every machine in the process (warm
+// region compiled. Compiled functions depend only on their blocks' words in the page, the
+// instruction words, their costs and the ISA, so they are shared by every machine in the process (warm
 // boots reuse the previous boot's functions, already optimized by V8).
 //
 // Bounded memory: a machine keeps at most MAX_BLOCKS blocks and MAX_CODE_PAGES code pages; the
@@ -65,8 +76,9 @@ export type BlockFn = (cpu: Processor, pc0: number, at0: number) => number;
 
 /** Times a word is reached by the interpreter before its block is compiled (0..254): 4 by
  *  default; RINGLAB_TRANSLATE_THRESHOLD overrides it (0 compiles every block on first reach,
- *  which the tests use to put as much as possible through compiled code). */
-export const translatorSettings = { hotThreshold: thresholdFromEnv(), maxBlocks: 8192 };
+ *  which the tests use to put as much as possible through compiled code). `regionAll` puts
+ *  every successor of a block in the page into its region, reached or not (tests). */
+export const translatorSettings = { hotThreshold: thresholdFromEnv(), maxBlocks: 8192, regionAll: false };
 
 function thresholdFromEnv(): number {
   const v = Number(process.env['RINGLAB_TRANSLATE_THRESHOLD'] ?? 4);
@@ -76,6 +88,10 @@ function thresholdFromEnv(): number {
 const NEVER = 255;
 /** Longest block, in instructions. */
 export const MAX_BLOCK_INSNS = 128;
+/** Most instructions and blocks in one region function (V8 stops optimizing functions much
+ *  larger than that). */
+export const MAX_REGION_INSNS = 384;
+export const MAX_REGION_BLOCKS = 48;
 /** Blocks one machine keeps before it drops its whole cache (`translatorSettings.maxBlocks`). */
 export const MAX_BLOCKS = translatorSettings.maxBlocks;
 /** Physical pages one machine keeps translation state for before it drops its whole cache. */
@@ -101,7 +117,8 @@ export class TranslationCache {
   blocks = 0;
   codePages = 0;
   /** Statistics for tests and benchmarks (not architectural, not part of MachineStats). */
-  readonly counters = { compiled: 0, reused: 0, dropsWritten: 0, flushes: 0 };
+  /** compiled: block entries given a function; regions: functions made (or reused) for them. */
+  readonly counters = { compiled: 0, regions: 0, reused: 0, dropsWritten: 0, flushes: 0 };
 
   constructor(readonly memPages: number) {
     this.pages = new Array<CodePage | undefined>(memPages).fill(undefined);
@@ -240,19 +257,99 @@ function sharedFor(isa: Isa): Shared {
   return s;
 }
 
-/** Source of the block function (exported for tests and for reading). */
-export function blockSource(insns: readonly BlockInsn[]): { source: string; globals: string[]; called: BlockInsn[] } {
-  const n = insns.length;
+/** One block of a region: its first word's index in the page and its instructions. */
+export interface RegionBlock {
+  word: number;
+  insns: BlockInsn[];
+}
+
+/** Source of a region function (exported for tests and for reading): one `case` per block,
+ *  selected by the word index `w` of the block's first instruction in the page, inside a loop
+ *  that goes from block to block without returning to the dispatcher (see `regionSource`'s
+ *  comments for what is checked between two blocks). */
+export function regionSource(blocks: readonly RegionBlock[]): { source: string; globals: string[]; called: BlockInsn[] } {
   const globals = new Set<string>();
   const called: BlockInsn[] = [];
+  const lines: string[] = [];
+  const emit = (s: string): void => void lines.push(s);
+  // vb: the virtual page the region was entered in; ab: the physical page's first word index.
+  // A block's instruction at word k of the page is at virtual address vb | 4k and physical
+  // word ab | k; the page is the same for every block of the region, since leaving the page
+  // leaves the function.
+  emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
+  emit('const vb = pc0 & -4096; const ab = at0 & -1024; const M = cpu.memory.words; const TLB = cpu.mmu.stats;');
+  emit('let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2;');
+  emit('for (;;) {');
+  emit('switch (w) {');
+  for (const b of blocks) {
+    emit(`case ${b.word}: {`);
+    blockCase(b, emit, globals, called);
+    emit('break; }');
+  }
+  emit('default: return ran;');
+  emit('}');
+  // Between two blocks, what the dispatcher would check before it calls the next block: the
+  // fetch-page cache still holds the page (so the fetch is the same TLB hit the interpreter
+  // counts, in the block), nx is in that page and word aligned ((nx & -4093) === fpg is one
+  // compare for both, as in dispatch.ts), no code was written (so the next block's words are
+  // still the ones compiled here), and no event check was asked for. `cycles < stopCycle` is
+  // the next block's first segment check.
+  emit('cpu.pc = nx; cpu.next = nx;');
+  emit('if ((nx & -4093) !== fpg || cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.stopCycle !== stop) return 1;');
+  emit('w = (nx & 4095) >>> 2; ran = 1;');
+  emit('}');
+  return { source: lines.join('\n'), globals: [...globals], called };
+}
+
+/** A word load or store whose exec, specialized, is exactly `x[rd] = cpu.load32(ADDR)` or
+ *  `cpu.store32(ADDR, x[rs2])` (the base ISA's lw and sw): the translator gives it the inline
+ *  fast path of `fastSource`. Anything else goes through the processor. */
+interface FastAccess {
+  store: boolean;
+  /** The register written (load) or stored (store), as `x[n]`. */
+  reg: string;
+  addr: string;
+  /** The same access through the processor, with the address in `a`. */
+  slow: string;
+}
+
+function fastAccess(code: string): FastAccess | undefined {
+  const load = /^\{\s*(x\[\d+\])\s*=\s*cpu\.load32\(([^;]*)\);\s*\}$/.exec(code);
+  if (load && !/\bcpu\b/.test(load[2]!)) return { store: false, reg: load[1]!, addr: load[2]!, slow: `${load[1]!} = cpu.load32(a);${load[1] === 'x[0]' ? ' x[0] = 0;' : ''}` };
+  const store = /^\{\s*cpu\.store32\(([^;]*),\s*(x\[\d+\])\);\s*\}$/.exec(code);
+  if (store && !/\bcpu\b/.test(store[1]!)) return { store: true, reg: store[2]!, addr: store[1]!, slow: `cpu.store32(a, ${store[2]!});` };
+  return undefined;
+}
+
+/** The data-page cache of the processor (processor.ts, `translate` and `dataFast`), inline: an
+ *  aligned word on the cached data page that the ring may read (or write, on a page with no
+ *  decoded code) is a TLB hit the processor would have counted the same way (none with paging
+ *  off: fp, the fetch page's paging, is the data side's too, since a PTBR write leaves the
+ *  block), and the word itself; everything else runs `slow` (which calls the processor).
+ *  (a & -4093) === dataPage checks page and alignment in one compare, as the fetch-page cache
+ *  does. A load into x0 is done and then undone (x[0] = 0), as everywhere. */
+function fastSource(f: FastAccess, slow: string): string {
+  const word = 'M[(cpu.dataBase | (a & 4095)) >>> 2]';
+  const hit = f.store ? `${word} = ${f.reg};` : `${f.reg} = ${word};${f.reg === 'x[0]' ? ' x[0] = 0;' : ''}`;
+  return `{ const a = ${f.addr}; if ((a & -4093) === cpu.dataPage && (cpu.dataFast & ${f.store ? 2 : 1}) !== 0) { TLB.hits += fp; ${hit} } else { ${slow} } }`;
+}
+
+/** The code of one block (a `case` of its region): ends with `nx` = the next pc and curAt set. */
+function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<string>, called: BlockInsn[]): void {
+  const insns = b.insns;
+  const n = insns.length;
+  const pcOf = (i: number): string => `(vb | ${4 * (b.word + i)})`;
+  const atOf = (i: number): string => `(ab | ${b.word + i})`;
   // Per instruction: its code, whether it is a sync point (calls into the processor).
   const parts = insns.map((bi, i) => {
-    const pcExpr = i === 0 ? 'pc0' : `((pc0 + ${4 * i}) | 0)`;
+    const pcExpr = pcOf(i);
+    const nextPc = `((${pcExpr} + 4) | 0)`;
     const cold = !isHot(bi.def);
     const inline = cold ? undefined : inlineFor(bi.def);
     let code: string;
     let sync: boolean;
     let setsNext: boolean;
+    let fast: FastAccess | undefined;
     if (cold) {
       // Privileged, sensitive, trapping and VMX instructions: called, after the same guards as
       // the interpreter's, with everything the processor could look at up to date. Afterwards the
@@ -260,41 +357,46 @@ export function blockSource(insns: readonly BlockInsn[]): { source: string; glob
       // check (stopCycle -1: interrupts, devices, halt, wfi), or dropped the fetch page (a ring,
       // mode or page-table change) or wrote code (a device's DMA).
       const k = called.length;
-      called.push(bi);
       setsNext = bi.def.flow !== 'none';
-      code = `cpu.next = (${pcExpr} + 4) | 0; ${guardSource(bi.def)}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;
-      code += setsNext
-        ? ' nx = cpu.next;'
-        : ` if (cpu.next !== ((${pcExpr} + 4) | 0) || cpu.stopCycle !== stop || cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = cpu.next; return 1; }`;
+      // An exec that is only `trap(cause)` (syscall, break) takes its trap without the throw,
+      // as the guards do (Processor.trapReturning).
+      const only = inlineFor(bi.def);
+      const trapOnly = only === undefined ? null : /^\{\s*cpu\.trap\(([^;,]*)\);?\s*\}$/.exec(specialize(only, bi.d, pcExpr));
+      if (trapOnly) {
+        only!.globals.forEach((g) => globals.add(g));
+        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, true)}cpu.trapReturning(${trapOnly[1]}); return 1;`;
+      } else {
+        called.push(bi);
+        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, true)}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;
+        code += setsNext
+          ? ' nx = cpu.next;'
+          : ` if (cpu.next !== ${nextPc} || cpu.stopCycle !== stop || cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = cpu.next; return 1; }`;
+      }
       sync = true;
     } else if (inline) {
       code = specialize(inline, bi.d, pcExpr);
       inline.globals.forEach((g) => globals.add(g));
-      sync = /\bcpu\./.test(code);
+      fast = fastAccess(code);
+      sync = fast === undefined && /\bcpu\./.test(code);
       setsNext = /\bnx\b/.test(code);
       if (/\bx\[0\]\s*=[^=]/.test(code)) code += ' x[0] = 0;';
     } else {
       const k = called.length;
       called.push(bi);
-      code = `cpu.next = (${pcExpr} + 4) | 0; H${bi.index}(cpu, D[${k}]); x[0] = 0; nx = cpu.next;`;
+      code = `cpu.next = ${nextPc}; H${bi.index}(cpu, D[${k}]); x[0] = 0; nx = cpu.next;`;
       sync = true;
       setsNext = bi.def.flow !== 'none';
     }
-    return { code, sync, cold, setsNext, cost: bi.d.cost, pcExpr, at: i === 0 ? 'at0' : `(at0 + ${i})` };
+    return { code, sync, cold, setsNext, fast, cost: bi.d.cost, pcExpr, at: atOf(i) };
   });
-  const lines: string[] = [];
-  const emit = (s: string): void => void lines.push(s);
-  const lastSetsNext = parts[n - 1]!.setsNext;
-  const loop = lastSetsNext; // a branch back to pc0 may iterate inside the function
-  emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
-  emit('let nx = 0; let ran = 0;');
-  if (loop) emit('for (;;) {');
   // Segments: [start, syncIndex] ... each guarded by one compare.
   let start = 0;
   while (start < n) {
     let end = start;
     while (end < n - 1 && !parts[end]!.sync) end++;
-    // Every instruction of [start, end] starts below stop iff the last one does.
+    // Every instruction of [start, end] starts below stop iff the last one does. At the
+    // block's first instruction cpu.pc is already that instruction (the dispatcher's, or the
+    // region loop's), so leaving there "ran" only what the blocks before it ran.
     let before = 0;
     for (let j = start; j < end; j++) before += parts[j]!.cost;
     const exitHere = start === 0 ? 'return ran;' : `{ cpu.pc = ${parts[start]!.pcExpr}; cpu.next = cpu.pc; return 1; }`;
@@ -310,6 +412,18 @@ export function blockSource(insns: readonly BlockInsn[]): { source: string; glob
         pending = 0;
         count = 0;
       }
+      if (p.fast !== undefined) {
+        // A word load or store: inline on the data page (a hit), else a sync point for this
+        // instruction alone (the processor's load32/store32, which may walk, fault or write
+        // code), after which the block leaves if the fetch page went or code was written, or
+        // if the walk's cycles took the rest of this segment past stopCycle; otherwise the
+        // sync is taken back, and the segment's sum is added at its end as usual.
+        const sync = `cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count}; cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`;
+        const unsync = `cpu.cycles -= ${pending}; cpu.instret -= ${count}; cpu.fetchHits -= fp * ${count};`;
+        const leave = j < n - 1 ? `if (cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.cycles + ${before - pending} >= stop) { cpu.pc = ${parts[j + 1]!.pcExpr}; cpu.next = cpu.pc; return 1; } ` : '';
+        emit(fastSource(p.fast, `${sync} ${p.fast.slow} ${leave}${unsync}`));
+        continue;
+      }
       emit(p.setsNext ? `nx = (${p.pcExpr} + 4) | 0; ${p.code}` : p.code);
       if (p.sync && !p.cold && j < n - 1) {
         const next = parts[j + 1]!.pcExpr;
@@ -319,18 +433,10 @@ export function blockSource(insns: readonly BlockInsn[]): { source: string; glob
     if (count > 0) emit(`cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};`);
     start = end + 1;
   }
-  const last = parts[n - 1]!;
-  const fallThrough = `((pc0 + ${4 * n}) | 0)`;
-  emit(`cpu.curAt = ${last.at};`);
-  if (lastSetsNext) {
-    emit('cpu.pc = nx; cpu.next = nx;');
-    emit('if (nx !== pc0 || cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.stopCycle !== stop) return 1;');
-    emit('ran = 1;');
-    emit('}');
-  } else {
-    emit(`cpu.pc = ${fallThrough}; cpu.next = cpu.pc; return 1;`);
-  }
-  return { source: lines.join('\n'), globals: [...globals], called };
+  emit(`cpu.curAt = ${parts[n - 1]!.at};`);
+  // A block that ends without a control-flow instruction (at the end of the page, before an
+  // illegal word, or at MAX_BLOCK_INSNS) falls through.
+  if (!parts[n - 1]!.setsNext) emit(`nx = (${pcOf(n - 1)} + 4) | 0;`);
 }
 
 /** The interpreter's words from `pa` on that a block may hold (decoding them into the cache). */
@@ -347,18 +453,57 @@ function collect(cpu: Processor, isa: Isa, pa: number): BlockInsn[] {
   return out;
 }
 
-/** The source of the block that would start at physical address pa (for tests and readers). */
-export function blockSourceOf(cpu: Processor, isa: Isa, pa: number): string {
-  return blockSource(collect(cpu, isa, pa)).source;
+/** The blocks of the region entered at word `entry` of the physical page at `base`: that block,
+ *  then, breadth first, its successors in the page (the fall-through, and the target of a
+ *  pc-relative branch or call) that `take` accepts, up to MAX_REGION_INSNS instructions and
+ *  MAX_REGION_BLOCKS blocks. Which blocks a region holds only decides how fast it runs: the
+ *  region loop goes to whichever next pc is a block of the region, and leaves otherwise. */
+function collectRegion(cpu: Processor, isa: Isa, base: number, entry: number, take: (word: number) => boolean, maxBlocks = MAX_REGION_BLOCKS): RegionBlock[] {
+  const blocks: RegionBlock[] = [];
+  const seen = new Uint8Array(1024);
+  const queue = [entry];
+  let total = 0;
+  for (let q = 0; q < queue.length && blocks.length < maxBlocks; q++) {
+    const word = queue[q]!;
+    if (seen[word] !== 0) continue;
+    seen[word] = 1;
+    if (word !== entry && !take(word)) continue;
+    const insns = collect(cpu, isa, base | (word << 2));
+    if (insns.length === 0 || (word !== entry && total + insns.length > MAX_REGION_INSNS)) continue;
+    blocks.push({ word, insns });
+    total += insns.length;
+    const last = insns[insns.length - 1]!;
+    const end = word + insns.length;
+    if (end < 1024 && last.def.flow !== 'jump' && last.def.flow !== 'trap-return') queue.push(end);
+    if (last.def.flow === 'branch' || last.def.flow === 'call') {
+      // The ISA's branches and calls are pc-relative to the instruction itself (src/isa/base.ts).
+      const target = ((end - 1) << 2) + last.d.imm;
+      if (target >= 0 && target < 4096 && (target & 3) === 0) queue.push(target >>> 2);
+    }
+  }
+  return blocks;
 }
 
-function compile(isa: Isa, insns: readonly BlockInsn[]): BlockFn {
+/** The source of the function of the one block that would start at physical address pa (for
+ *  tests and readers). */
+export function blockSourceOf(cpu: Processor, isa: Isa, pa: number): string {
+  return regionSource([{ word: (pa & 4095) >>> 2, insns: collect(cpu, isa, pa) }]).source;
+}
+
+/** The source of the region function that would be entered at physical address pa, with every
+ *  successor in the page (for tests and readers). */
+export function regionSourceOf(cpu: Processor, isa: Isa, pa: number): string {
+  return regionSource(collectRegion(cpu, isa, pa & -4096, (pa & 4095) >>> 2, () => true)).source;
+}
+
+function compile(isa: Isa, blocks: readonly RegionBlock[]): BlockFn {
   const shared = sharedFor(isa);
-  // Key: all the function depends on (the ISA is the map it is in).
-  const key = insns.map((b) => `${b.d.word.toString(16)}/${b.d.cost}`).join(',');
+  // Key: all the function depends on (the ISA is the map it is in): each block's word in the
+  // page, its instruction words and their costs.
+  const key = blocks.map((b) => `${b.word}:${b.insns.map((i) => `${i.d.word.toString(16)}/${i.d.cost}`).join(',')}`).join(';');
   let fn = shared.fns.get(key);
   if (fn) return fn;
-  const { source, globals, called } = blockSource(insns);
+  const { source, globals, called } = regionSource(blocks);
   if (shared.fns.size >= MAX_FUNCTIONS) shared.fns.clear();
   const handlerNames = [...new Set(called.map((b) => b.index))];
   const prelude = [
@@ -376,7 +521,7 @@ function compile(isa: Isa, insns: readonly BlockInsn[]): BlockFn {
   return fn;
 }
 
-/** The translating engine: runs compiled blocks, and the interpreter's `step` for the rest. */
+/** The translating engine: runs compiled regions, and the interpreter for the rest. */
 export class Translator {
   constructor(
     private readonly isa: Isa,
@@ -389,44 +534,64 @@ export class Translator {
     const threshold = translatorSettings.hotThreshold;
     while (cpu.cycles < cpu.stopCycle) {
       const pc = cpu.pc;
-      if ((pc & -4093) === cpu.fetchPage) {
-        const page = cache.pages[cpu.fetchBase >>> 12];
-        if (page !== undefined) {
-          const i = (pc & 4095) >>> 2;
-          const fn = page.blocks[i];
-          if (fn !== undefined) {
-            if (fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
-          } else {
-            const heat = page.heat[i]!;
-            if (heat < threshold) page.heat[i] = heat + 1;
-            else if (heat !== NEVER && this.translate(cpu, cache, page, i)) continue;
-          }
-        } else {
-          cache.page(cpu.fetchBase >>> 12);
+      if ((pc & -4093) !== cpu.fetchPage) {
+        // The interpreter's slow fetch (as in `step`), here so that the instruction after a
+        // ring or page change (every trap entry and return) runs in its block too: through the
+        // MMU, a TLB hit or miss, or a fetch fault (thrown, as from step). Whatever runs the
+        // instruction now counts its fetch as a fetch-page hit, which the MMU has already
+        // counted: take that back. From here on the instruction runs whatever stopCycle says
+        // (a walk may have passed it), as step's would: a block that declines runs nothing and
+        // runBlock runs at least one instruction.
+        cpu.fetchSlow(pc);
+        cpu.fetchHits -= cpu.fetchPaged;
+      }
+      const page = cache.pages[cpu.fetchBase >>> 12];
+      if (page !== undefined) {
+        const i = (pc & 4095) >>> 2;
+        let fn = page.blocks[i];
+        if (fn === undefined) {
+          const heat = page.heat[i]!;
+          if (heat < threshold) page.heat[i] = heat + 1;
+          else if (heat !== NEVER && this.translate(cpu, cache, page, i)) fn = page.blocks[i];
         }
+        if (fn !== undefined && fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
+      } else {
+        cache.page(cpu.fetchBase >>> 12);
       }
       interp.runBlock(cpu);
     }
   }
 
-  /** Compile the block at word i of the fetch page; false if no block can start there. */
+  /** Compile the region entered at word i of the fetch page; false if no block can start there.
+   *  The region's function becomes the entry of each of its blocks that has none yet (and of
+   *  word i). */
   private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number): boolean {
-    const pa = cpu.fetchBase | (i << 2);
-    const insns = collect(cpu, this.isa, pa);
-    if (insns.length === 0) {
+    const base = cpu.fetchBase;
+    // Successors join the region once the interpreter has reached them (so V8 sees code that
+    // runs, with type feedback, and code that changes often, as under bt, is not compiled in
+    // bulk) or when they have a block already; `regionAll` (tests) takes every successor.
+    const all = translatorSettings.regionAll;
+    const blocks = collectRegion(cpu, this.isa, base, i, (w) => all || (page.heat[w]! > 0 && page.heat[w] !== NEVER) || page.blocks[w] !== undefined, Math.min(MAX_REGION_BLOCKS, translatorSettings.maxBlocks));
+    if (blocks.length === 0) {
       page.heat[i] = NEVER; // a cold instruction: the interpreter runs it, until the page is written
       return false;
     }
-    if (cache.blocks >= translatorSettings.maxBlocks) {
+    if (cache.blocks + blocks.length > translatorSettings.maxBlocks) {
       cache.flush();
       return false;
     }
-    if (cache.pages[pa >>> 12] !== page) return false;
-    page.blocks[i] = compile(this.isa, insns);
-    for (let k = 0; k < insns.length; k++) page.covered[i + k] = 1;
-    page.count++;
-    cache.blocks++;
-    cache.counters.compiled++;
+    if (cache.pages[base >>> 12] !== page) return false;
+    const fn = compile(this.isa, blocks);
+    for (const b of blocks) {
+      for (let k = 0; k < b.insns.length; k++) page.covered[b.word + k] = 1;
+      if (page.blocks[b.word] === undefined) {
+        page.blocks[b.word] = fn;
+        page.count++;
+        cache.blocks++;
+        cache.counters.compiled++;
+      }
+    }
+    cache.counters.regions++;
     return true;
   }
 }

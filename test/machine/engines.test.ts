@@ -356,6 +356,101 @@ l4:     addi    s1, s1, -1
   });
 });
 
+describe('regions: several blocks of a page in one function, going from block to block', () => {
+  beforeAll(() => void (translatorSettings.regionAll = true));
+  afterAll(() => void (translatorSettings.regionAll = false));
+
+  it('a block of a region overwritten by a store in another block of the same region', () => {
+    const { translate } = same(`
+        .org 0x1000
+_start: la      t0, target
+        la      t2, repl
+        lw      t2, 0(t2)
+        li      s1, 30
+loop:   addi    s1, s1, -1
+        bnez    s1, skip
+        sw      t2, 0(t0)           # the last pass: the region's block at target becomes a halt
+skip:   j       body
+body:   addi    a0, a0, 1
+target: addi    a1, a1, 1
+        add     a2, a2, a1
+        j       loop
+repl:   halt`);
+    expect(translate.cpu.halted).toBe(true);
+    const cache = translate.cpu.translations!;
+    expect(cache.counters.dropsWritten).toBeGreaterThan(0);
+    expect(cache.counters.compiled).toBeGreaterThan(cache.counters.regions); // more than one block per region
+  });
+
+  it('every cycle limit in a loop of several blocks with loads and stores (stopCycle between blocks)', () => {
+    const source = `
+        .org 0x1000
+_start: li      s1, 30
+        li      s0, 0x3000
+loop:   lw      t0, 0(s0)
+        andi    t1, t0, 1
+        beqz    t1, even
+        addi    a0, a0, 1
+        j       join
+even:   addi    a1, a1, 2
+        mul     a2, a1, a1
+join:   addi    t0, t0, 1
+        sw      t0, 0(s0)
+        addi    s1, s1, -1
+        bnez    s1, loop
+        halt`;
+    for (let limit = 1; limit < 400; limit += 1) same(source, { maxCycles: limit });
+  });
+
+  it('one physical page reached through two virtual pages, then remapped under the running code', () => {
+    // Virtual 0x8000 maps the code's physical page 0x1000 too: the same region runs with other
+    // virtual addresses (jal's link register shows which). On its last pass through 0x8000 the
+    // loop remaps 0x8000 to physical 0x2000 (a sled of other code) and flushes that TLB entry:
+    // the next block must be fetched through the new mapping, not run from the region.
+    const sled = Array.from({ length: 120 }, () => '        addi    s0, s0, 1').join('\n');
+    const { translate } = same(`
+        .org 0x1000
+_start: la      t0, handler
+        csrw    TVEC, t0
+        li      t0, 0x20001
+        csrw    PTBR, t0
+        li      s1, 8
+        call    loop                # through 0x1000
+        li      s1, 8
+        la      t0, loop
+        li      t1, 0x7000
+        add     t0, t0, t1
+        jalr    ra, t0, 0           # the same code through 0x8000
+        halt
+loop:   addi    a0, a0, 1
+        jal     s2, l2              # s2 = the virtual address of l2
+l2:     add     a1, a1, s2
+        addi    s1, s1, -1
+        bnez    s1, loop
+        srli    s3, s2, 12
+        li      fp, 8
+        bne     s3, fp, out         # through 0x8000: remap it to 0x2000
+        li      t1, 0x21020         # the PTE of virtual 0x8000
+        li      t2, 0x2005          # physical 0x2000, present, executable
+        sw      t2, 0(t1)
+        li      t3, 0x8000
+        tlbflush t3
+        j       out                 # fetched from physical 0x2000 + (out - 0x1000) now
+out:    ret
+handler: csrr   a2, CAUSE
+        csrr    a3, EPC
+        halt
+        .org 0x2000
+${sled}
+        halt`, {
+      memoryBytes: 1 << 20,
+      setup: (m) => new PageTables(m, 0x20000, 0x21000).identity(0x1000, 0x2000, PTE.P | PTE.X).map(0x8000, 0x1000, PTE.P | PTE.X).identity(0x20000, 0x22000, PTE.P | PTE.W),
+    });
+    expect(translate.cpu.halted).toBe(true);
+    expect(translate.cpu.x[12]).toBeGreaterThan(0); // s0: the sled ran
+  });
+});
+
 describe('one definition', () => {
   it('compiles the semantics of the base ISA inline from the table, with constants for the operands', () => {
     const m = new Machine({ memoryBytes: SMALL_MEMORY, engine: 'translate' });
