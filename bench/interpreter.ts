@@ -19,12 +19,10 @@
 // the ring-3 cases check that the loop really ran in ring 3 with paging on and TLB hits, so a
 // broken engine cannot post a number; and every run's statistics must equal the interpreter's.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { assemble, formatAsmError, type Image } from '../src/asm/index.js';
-import { isaWith, Reg } from '../src/isa/index.js';
+import { readFileSync } from 'node:fs';
+import { Reg } from '../src/isa/index.js';
 import { ENGINES, Machine, type EngineName, type MachineStats } from '../src/machine/machine.js';
+import { buildLoop, expectedLoop } from './loops.js';
 
 interface Case {
   id: string;
@@ -124,35 +122,7 @@ function clockFor(name: ClockName): () => number {
   };
 }
 
-/** bench/programs, whether we run compiled (dist/bench/interpreter.js) or from source. */
-function programsDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, 'programs'), resolve(here, '../../bench/programs')]) {
-    if (existsSync(join(candidate, 'alu.s'))) return candidate;
-  }
-  throw new Error(`bench/programs not found (looked next to ${here})`);
-}
-
-function build(c: Case, iterations: number): Image {
-  const path = join(programsDir(), c.file);
-  const source = `.equ ITERS, ${iterations}\n${readFileSync(path, 'utf8')}`;
-  const result = assemble(source, { fileName: path, isa: isaWith([]) });
-  if (!result.ok) throw new Error(`cannot assemble ${c.file}:\n${result.errors.map(formatAsmError).join('\n')}`);
-  return result.image;
-}
-
-/** The loop's results, computed here in plain JavaScript. */
-function expected(iterations: number): { a0: number; a1: number; a2: number } {
-  let a1 = 0;
-  let a2 = 0;
-  for (let i = 1; i <= iterations; i++) {
-    a1 = (a1 + i) | 0;
-    a2 ^= a1;
-  }
-  return { a0: iterations | 0, a1, a2 };
-}
-
-function check(c: Case, m: Machine, stats: MachineStats, want: ReturnType<typeof expected>, iterations: number, stopKind: string): void {
+function check(c: Case, m: Machine, stats: MachineStats, want: ReturnType<typeof expectedLoop>, iterations: number, stopKind: string): void {
   const x = m.cpu.x;
   const fail = (what: string): never => {
     throw new Error(`case ${c.id} (${c.name}): ${what}; the interpreter computed something wrong, no number reported`);
@@ -201,8 +171,8 @@ function summary(engine: EngineName, c: Case, firstMips: number, mips: number[],
 /** Every engine on one case, interleaved round by round. */
 function runCase(c: Case, engines: readonly EngineName[], runs: number, scale: number, now: () => number): Result[] {
   const iterations = Math.max(1000, Math.round(c.iterations * scale));
-  const image = build(c, iterations);
-  const want = expected(iterations);
+  const image = buildLoop(c.file, iterations);
+  const want = expectedLoop(iterations);
   const mips = new Map<EngineName, number[]>(engines.map((e) => [e, []]));
   const first = new Map<EngineName, number>();
   let instructionsPerRun = 0;

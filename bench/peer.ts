@@ -23,11 +23,10 @@
 // is a program of its own.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { assemble, formatAsmError, type Image } from '../src/asm/index.js';
-import { isaWith, Reg } from '../src/isa/index.js';
+import { join, resolve } from 'node:path';
+import { Reg } from '../src/isa/index.js';
 import { ENGINES, Machine, type EngineName } from '../src/machine/machine.js';
+import { buildLoop, expectedLoop } from './loops.js';
 
 type CoreName = EngineName | 'jor1k';
 
@@ -132,32 +131,7 @@ function jor1kRun(factory: Jor1kFactory, c: Case, program: ReturnType<typeof ris
 
 // ---- ringlab ---------------------------------------------------------------------------------
 
-function programsDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, 'programs'), resolve(here, '../../bench/programs')]) {
-    if (existsSync(join(candidate, 'alu.s'))) return candidate;
-  }
-  throw new Error(`bench/programs not found (looked next to ${here})`);
-}
-
-function ringlabImage(c: Case, iterations: number): Image {
-  const path = join(programsDir(), c.file);
-  const result = assemble(`.equ ITERS, ${iterations}\n${readFileSync(path, 'utf8')}`, { fileName: path, isa: isaWith([]) });
-  if (!result.ok) throw new Error(`cannot assemble ${c.file}:\n${result.errors.map(formatAsmError).join('\n')}`);
-  return result.image;
-}
-
 // ---- the run ---------------------------------------------------------------------------------
-
-function expected(iterations: number): { a0: number; a1: number; a2: number } {
-  let a1 = 0;
-  let a2 = 0;
-  for (let i = 1; i <= iterations; i++) {
-    a1 = (a1 + i) | 0;
-    a2 ^= a1;
-  }
-  return { a0: iterations | 0, a1, a2 };
-}
 
 function threadClock(): number {
   const stat = readFileSync('/proc/thread-self/stat', 'utf8');
@@ -190,9 +164,9 @@ function main(): void {
   console.log('case  core        median    min  -   max   vs jor1k');
   for (const c of CASES) {
     const iterations = Math.round(c.iterations * scale);
-    const want = expected(iterations);
+    const want = expectedLoop(iterations);
     const program = riscvProgram(c, iterations);
-    const image = ringlabImage(c, iterations);
+    const image = buildLoop(c.file, iterations);
     const mips = new Map<CoreName, number[]>(cores.map((k) => [k, []]));
     for (let round = 0; round <= runs; round++) {
       for (const core of cores) {
