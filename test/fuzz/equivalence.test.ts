@@ -1,7 +1,7 @@
 // The differential equivalence tester (src/fuzz/): random valid user programs, several processes
 // per boot, under every configuration and both cost presets, compared per process with native.
-// `npm test` runs a fixed set of boot sets, among them ones that caught real defects; longer runs
-// are `npm run fuzz:equivalence -- --programs N [--seed S]`.
+// `npm test` runs a fixed set of boot sets (test/fuzz/fixed-run.test.ts) and the ones that caught
+// real defects (here); longer runs are `npm run fuzz:equivalence -- --programs N [--seed S]`.
 
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/asm/index.js';
 import { CONFIGS } from '../../src/configs/index.js';
 import { USER_DIR } from '../../src/configs/images.js';
-import { bootOne, bootSeeds, bootSet, checkBootSet, foreignWords, runEquivalence } from '../../src/fuzz/equivalence.js';
+import { bootOne, bootSet, checkBootSet, foreignWords, runEquivalence } from '../../src/fuzz/equivalence.js';
 import { generateProgram } from '../../src/fuzz/program.js';
 import { deriveSeed, Random } from '../../src/fuzz/random.js';
 import { isaWith } from '../../src/isa/index.js';
@@ -92,17 +92,6 @@ describe('every configuration equals native on random programs', () => {
     const report = runEquivalence({ seeds: [seed], configs: ['te', 'vtx', 'bt', 'hosted'], presets: ['default'] });
     expect(report.divergences).toEqual([]);
   }, PINNED_TIMEOUT);
-
-  // The fixed run, 12 boot sets of seed 2024, in six tests of two (each well inside the
-  // timeout on a busy 2-core machine, and free to run in parallel; a crun block's disk writes
-  // cost a vtx-2006 boot hundreds of millions of cycles, so four per test came too close).
-  // With hosted among the configs a slice takes about 30 s on an idle machine; the timeout leaves
-  // room for a loaded one.
-  it.each([0, 2, 4, 6, 8, 10])('the fixed run: boot sets %i.. (2 of 12) of seed 2024 under every config and preset', (first) => {
-    const report = runEquivalence({ seeds: bootSeeds(2024, 12).slice(first, first + 2) });
-    expect(report.programs).toBeGreaterThanOrEqual(8);
-    expect(report.divergences).toEqual([]);
-  }, 180_000);
 
   it('instructions of extensions the guest does not have are IllegalInstruction from ring 3 everywhere (vmx under vtx was not)', () => {
     const isa = isaWith([]);
