@@ -252,14 +252,7 @@ bt_adapt:
         pop  t0                     # the store word: j callout
         lw   t2, 4(sp)
         sub  t3, t0, t2
-        srai t3, t3, 2
-        li   t1, 0xfffff
-        and  t3, t3, t1
-        la   t1, tpl_j
-        lw   t1, 0(t1)
-        li   t0, 0xfff00000
-        and  t1, t1, t0
-        or   t3, t3, t1
+        j_word
         li   t1, BT_TCW - BT_TC
         add  t1, t2, t1
         sw   t3, 0(t1)

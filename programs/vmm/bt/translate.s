@@ -69,6 +69,19 @@
         .error "the vCPU page must be the first page above the windows"
         .endif
 
+# j_word: t3 = the word of `j` over a byte offset of t3 (a J-format word offset, the opcode from
+# tpl_j), for a jump the VMM writes into the cache. Clobbers t0, t1.
+.macro j_word
+        srai t3, t3, 2
+        li   t1, 0xfffff
+        and  t3, t3, t1
+        la   t1, tpl_j
+        lw   t1, 0(t1)
+        li   t0, 0xfff00000
+        and  t1, t1, t0
+        or   t3, t3, t1
+.endm
+
 # bt_init: map the translator's pages (see the header), clear the vCPU page, copy the lookup
 # routines to the start of the cache and empty it. Clobbers t0-t3, a0-a2.
 bt_init:
@@ -384,14 +397,7 @@ bt_target:
         lw   t0, V_PC(s0)
         bne  t3, t0, .out
         sub  t3, a0, t2
-        srai t3, t3, 2
-        li   t1, 0xfffff
-        and  t3, t3, t1
-        la   t1, tpl_j
-        lw   t1, 0(t1)
-        li   t0, 0xfff00000
-        and  t1, t1, t0
-        or   t3, t3, t1
+        j_word
         li   t1, BT_TCW - BT_TC
         add  t2, t2, t1
         sw   t3, 0(t2)
