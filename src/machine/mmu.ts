@@ -82,7 +82,9 @@ export const TLB_WAYS = Tlb.WAYS;
 export class Mmu {
   readonly entries: number;
   readonly ways: number;
-  private readonly setShift: number;
+  readonly sets: number;
+  /** `setNumber`'s second shift. */
+  readonly setShift: number;
   // The arrays of the current context (root or non-root), swapped by setContext.
   /** Virtual page number cached in each slot, or -1. */
   private tag: Int32Array;
@@ -111,16 +113,18 @@ export class Mmu {
      *  fetch-page cache) can forget it. */
     private readonly onDrop: () => void,
     entries: number = Tlb.DEFAULT_ENTRIES,
-    /** Called whenever way 0 of a set may change (a fill, a promotion, a flush, a context
-     *  switch), so the processor's data-page cache, which mirrors one way-0 entry, can forget
-     *  it. A superset of onDrop's events. */
-    private readonly onChange: () => void = () => {},
+    /** Called whenever way 0 of a set may change (a fill, a promotion, a flush: with the set's
+     *  number, `setNumber`) or of every set (a context switch, a flush of all: with -1), so the
+     *  processor's data-page cache, which mirrors way 0 of each set, can forget it. A superset
+     *  of onDrop's events. */
+    private readonly onChange: (set: number) => void = () => {},
   ) {
     if (entries < 2 || entries > 65536 || (entries & (entries - 1)) !== 0) throw new Error('TLB size must be a power of two from 2 to 65536');
     this.entries = entries;
     this.ways = Math.min(TLB_WAYS, entries);
     // Two shifts, 1 then 31 - log2(sets): a single shift by 32 would be a shift by 0 in JS.
-    this.setShift = 31 - Math.log2(entries / this.ways);
+    this.sets = entries / this.ways;
+    this.setShift = 31 - Math.log2(this.sets);
     const context = (): TlbContext => ({ tag: new Int32Array(entries).fill(-1), frame: new Int32Array(entries), allow: new Int32Array(entries) });
     this.rootTlb = context();
     this.guestTlb = context();
@@ -139,7 +143,7 @@ export class Mmu {
     this.frame = ctx.frame;
     this.allow = ctx.allow;
     this.onDrop();
-    this.onChange();
+    this.onChange(-1);
   }
 
   /** True while nested paging translates the current (guest) context. */
@@ -161,7 +165,12 @@ export class Mmu {
    *  the top bits), so pages that differ only in their directory index, such as the VMM's at the
    *  top of the address space and the guest's at the bottom, spread over the sets. */
   private setOf(vpn: number): number {
-    return ((Math.imul(vpn, 0x9e3779b1) >>> 1) >>> this.setShift) * this.ways;
+    return this.setNumber(vpn) * this.ways;
+  }
+
+  /** The set a virtual page number belongs to (0 .. sets - 1). */
+  setNumber(vpn: number): number {
+    return (Math.imul(vpn, 0x9e3779b1) >>> 1) >>> this.setShift;
   }
 
   /**
@@ -191,7 +200,7 @@ export class Mmu {
     const end = set + this.ways;
     while (way < end && tag[way] !== vpn) way++;
     if (way === end) return false;
-    this.onChange();
+    this.onChange(set / this.ways);
     const frame = this.frame[way]!;
     const allow = this.allow[way]!;
     this.shiftBack(set, way);
@@ -203,9 +212,14 @@ export class Mmu {
 
   /** Move ways set..last-1 to set+1..last (way `last` is overwritten). */
   private shiftBack(set: number, last: number): void {
-    this.tag.copyWithin(set + 1, set, last);
-    this.frame.copyWithin(set + 1, set, last);
-    this.allow.copyWithin(set + 1, set, last);
+    // A plain loop: at most three entries move, and three copyWithin calls cost more (a
+    // builtin call each) than the copying.
+    const { tag, frame, allow } = this;
+    for (let way = last; way > set; way--) {
+      tag[way] = tag[way - 1]!;
+      frame[way] = frame[way - 1]!;
+      allow[way] = allow[way - 1]!;
+    }
   }
 
   /** `insert`: the translation is new to the set (a miss), else it replaces way 0 in place (a
@@ -293,7 +307,7 @@ export class Mmu {
    *  the least recently used one, moving the ways in front of it back), or in place. */
   private fill(set: number, insert: boolean, vpn: number, pte: number): void {
     const allow = ALLOW_MASKS[pte & RIGHTS_BITS]!;
-    this.onChange();
+    this.onChange(set / this.ways);
     if (insert) {
       const last = set + this.ways - 1;
       let victim = set;
@@ -322,7 +336,7 @@ export class Mmu {
   private dropAll(tag: Int32Array): void {
     tag.fill(-1);
     this.onDrop();
-    this.onChange();
+    this.onChange(-1);
     this.stats.flushes++;
   }
 
@@ -336,7 +350,7 @@ export class Mmu {
     const set = this.setOf(vpn);
     for (let way = set; way < set + this.ways; way++) if (tag[way] === vpn) tag[way] = -1;
     this.onDrop();
-    this.onChange();
+    this.onChange(set / this.ways);
     this.stats.flushes++;
   }
 

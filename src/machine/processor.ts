@@ -62,6 +62,12 @@ export const TRAP_SIGNAL: { readonly trap: true } = Object.freeze({ trap: true }
 /** Number of accounting buckets: 2 modes (root, non-root) x 4 rings. */
 export const BUCKETS = 8;
 
+/** dataRights bits beside the TLB's allow mask (bits 0-11). */
+export const DATA_IN_MEMORY = 1 << 12;
+export const DATA_NO_CODE = 1 << 13;
+/** The allow mask of a page with paging off: every ring may do everything. */
+const ALL_RIGHTS = 0xfff;
+
 /**
  * A decoded instruction, cached per physical word. Every field must stay a small integer (a V8
  * "Smi"): if one field ever held a larger number, V8 would change the shape of all these objects
@@ -194,23 +200,41 @@ export class Processor implements Cpu {
   fetchPaged = 0;
   /** TLB hits answered by the fetch-page cache; added to the MMU's hits in statistics. */
   fetchHits = 0;
-  /** Data-page cache: the virtual page (va & ~0xfff) of the last successful data translation,
-   *  or -1. Its TLB entry is then in way 0 of its set, where a lookup is a hit that changes
-   *  nothing but the hit count; the MMU calls back (onChange) whenever way 0 of any set may
-   *  change, and a ring or mode change drops it too. So a load or store to the same page can
-   *  skip the MMU and count the hit itself, exactly as the MMU would. With paging off it holds
-   *  the last data page too, which only the block translator's inline path uses. */
+  /** The data-page cache, in two levels. Every page in it has its TLB entry in way 0 of its
+   *  set, where a lookup is a hit that changes nothing but the hit count; the MMU calls back
+   *  (onChange, `dropDataCache`) whenever way 0 of a set may change, and a mode or page-table
+   *  change drops it all. So a load or store to a cached page can skip the MMU and count the
+   *  hit itself, exactly as the MMU would. With paging off it holds recent data pages too,
+   *  which only the block translator's inline path uses.
+   *
+   *  Level 1 is the last page used (dataPage .. dataSet), with the current ring's rights: one
+   *  compare for a loop over one buffer. Level 2 (dataPages .. dataRights) is a copy of way 0 of
+   *  every TLB set (entry k for set k, Mmu.setNumber): a kernel goes back and forth between a
+   *  process's control block, its kernel stack, its globals and the user's buffer, and level 1
+   *  alone would miss at almost every switch.
+   *
+   *  dataPage: the virtual page (va & ~0xfff) of the last data translation, or -1. */
   dataPage = -1;
   /** Physical base of dataPage. */
   dataBase = 0;
   /** What the current ring may do there: bit `access` (0 read, 1 write, 2 execute). */
   dataAllow = 0;
-  /** What the block translator's inline fast path may do on dataPage without calling load32 or
-   *  store32: bit 0 read, bit 1 write. Set with dataPage: read if the ring may read and the
-   *  page is in memory; write if the ring may write, the page is in memory and it has no
-   *  decode page (so no decoded word or block there to forget). Making a decode page drops
-   *  dataPage (see decodePage), so the write bit never outlives that. */
+  /** What the block translator's inline fast path may do on dataPage without calling the
+   *  processor: bit 0 read, bit 1 write. Read if the ring may read and the page is in memory;
+   *  write if the ring may write, the page is in memory and it has no decode page (so no
+   *  decoded word or block there to forget). Making a decode page drops the cache (see
+   *  decodePage), so the write bit never outlives that. */
   dataFast = 0;
+  /** The TLB set of dataPage (whose change drops it). */
+  private dataSet = -1;
+  /** Level 2: each set's cached virtual page, or -1. */
+  readonly dataPages: Int32Array;
+  /** Physical base of each cached page. */
+  readonly dataBases: Int32Array;
+  /** Each cached page's rights: bits 0-11 the TLB entry's allow mask (bit ring * 3 + access,
+   *  so a ring change keeps level 2: the hit checks the current ring's bit, as the TLB does);
+   *  DATA_IN_MEMORY if the whole page is in memory; DATA_NO_CODE if it has no decode page. */
+  readonly dataRights: Int32Array;
   /** The block translator's cache (src/machine/translate.ts), when that engine runs. */
   translations: TranslationCache | undefined = undefined;
   /** Stores that hit a word of a translated block (a running block leaves when this moves). */
@@ -250,7 +274,10 @@ export class Processor implements Cpu {
     readonly costs: CostModel,
     tlbEntries = 64,
   ) {
-    this.mmu = new Mmu(memory, costs.pageWalkPerLevel, this, () => (this.fetchPage = -1), tlbEntries, () => (this.dataPage = -1));
+    this.mmu = new Mmu(memory, costs.pageWalkPerLevel, this, () => (this.fetchPage = -1), tlbEntries, (set) => this.dropDataCache(set));
+    this.dataPages = new Int32Array(this.mmu.sets).fill(-1);
+    this.dataBases = new Int32Array(this.mmu.sets);
+    this.dataRights = new Int32Array(this.mmu.sets);
     this.words = memory.words;
     this.halves = memory.halves;
     this.bytes = memory.bytes;
@@ -270,10 +297,11 @@ export class Processor implements Cpu {
     let page = this.decodePages[pa >>> 12];
     if (page === undefined) {
       this.decodePages[pa >>> 12] = page = newDecodePage();
-      // The data page may be this one, and its stores must now forget decoded words (dataFast):
-      // drop the data-page cache. Exact: its TLB entry is still in way 0, so the next access is
-      // a way-0 hit in the MMU, which changes nothing but the count the cache would have made.
-      this.dataPage = -1;
+      // A cached data page may be this one, and its stores must now forget decoded words
+      // (DATA_NO_CODE): drop the data-page cache. Exact: its TLB entries are still in way 0, so
+      // the next access is a way-0 hit in the MMU, which changes nothing but the count the
+      // cache would have made.
+      this.dropDataCache();
     }
     return page;
   }
@@ -353,16 +381,22 @@ export class Processor implements Cpu {
   }
 
   /** trap() without the throw, for the block translator's own guards (a privileged instruction
-   *  outside ring 0: under te, most of a kernel's traps): the same trap entry, then an event
-   *  check (stopCycle -1) instead of TRAP_SIGNAL, and the block returns. Exact: the engine then
-   *  returns to Machine.run, which does what it does after catching TRAP_SIGNAL (check for a
-   *  stop, service devices and interrupts, set stopCycle anew); nothing reads stopCycle in
-   *  between. Why: a throw costs V8 several microseconds (it records where it was thrown). */
+   *  outside ring 0: under te, most of a kernel's traps) and trap-only instructions (syscall):
+   *  the same trap entry, and the block returns. Why: a throw costs V8 several microseconds (it
+   *  records where it was thrown).
+   *
+   *  Exact without an event check: after TRAP_SIGNAL the machine's loop checks for a stop,
+   *  services devices and takes interrupts, but here none of that can do anything. A trap
+   *  delivered in the current mode turns interrupts off, so no line can be taken (nor an
+   *  interrupt window open); device events and the preemption timer are in stopCycle, which the
+   *  engine still compares; pending lines change only at device ticks and port accesses, each
+   *  followed by an event check, so a non-root guest under EXTINT has no host line pending
+   *  (the last check would have exited). The cases that do need the check ask for it
+   *  themselves: a VM exit (vmExit) and a double fault (deliverTrap). */
   trapReturning(cause: number): void {
     this.cycles -= this.cur.cost;
     this.instret--;
     this.enterTrap(cause, 0, this.pc, this.cur.word);
-    this.stopCycle = -1;
   }
 
   /** Hardware trap entry: save state, enter ring 0 with interrupts off, jump to TVEC. */
@@ -463,7 +497,7 @@ export class Processor implements Cpu {
     this.ring = ring;
     this.bucket = ring + (this.nonRoot ? 4 : 0); // buckets 4..7: non-root mode
     this.fetchPage = -1; // execute permission depends on the ring
-    this.dataPage = -1; // and so do read and write permissions
+    this.dataPage = -1; // level 1 of the data-page cache holds the ring's rights
     this.onModeChange?.(ring, this.nonRoot, this.cycles);
   }
 
@@ -516,23 +550,33 @@ export class Processor implements Cpu {
         this.mmu.stats.hits++;
         pa = (this.dataBase | (va & 4095)) >>> 0;
       } else {
-        pa = this.mmu.translate(va, access, this.ring, this.ptbr);
-        if (pa < 0) throw this.raise(this.mmu.fault.cause, this.mmu.fault.badAddr);
-        this.dataPage = va & -4096;
-        this.dataBase = pa & -4096;
-        this.dataAllow = (this.mmu.way0Allow(va) >> (this.ring * 3)) & 7;
-        this.dataFast = (this.dataBase >>> 0) + 4096 <= this.memSize ? (this.dataAllow & 1) | (this.decodePages[pa >>> 12] === undefined ? this.dataAllow & 2 : 0) : 0;
+        pa = this.translateData(va, access);
       }
     } else if ((va & -4096) !== this.dataPage) {
-      // Paging off: the processor itself never looks at the data-page cache (above), but the
-      // translator's inline fast path does, counting no TLB hit (fetchPaged is 0). Turning
-      // paging on goes through writePtbrRaw, which drops it.
-      this.dataPage = va & -4096;
-      this.dataBase = va & -4096;
-      this.dataAllow = 7;
-      this.dataFast = (this.dataBase >>> 0) + 4096 <= this.memSize ? 1 | (this.decodePages[pa >>> 12] === undefined ? 2 : 0) : 0;
+      // Paging off: the processor itself never looks at the cache (above), but the translator's
+      // inline path does, counting no TLB hit (fetchPaged is 0). Turning paging on goes
+      // through writePtbrRaw, which drops it.
+      const k = this.mmu.setNumber(va >>> 12);
+      this.cacheDataPage(k, va, pa, ALL_RIGHTS);
+      this.useDataPage(k);
     }
     if (pa >= this.memSize) throw this.raise(Cause.BusError, pa);
+    return pa;
+  }
+
+  /** A data translation that level 1 of the cache did not answer: level 2, else the MMU. */
+  private translateData(va: number, access: 0 | 1 | 2): number {
+    let pa: number;
+    const k = this.mmu.setNumber(va >>> 12);
+    if ((va & -4096) === this.dataPages[k] && ((this.dataRights[k]! >> (this.ring * 3 + access)) & 1) !== 0) {
+      this.mmu.stats.hits++;
+      pa = (this.dataBases[k]! | (va & 4095)) >>> 0;
+    } else {
+      pa = this.mmu.translate(va, access, this.ring, this.ptbr);
+      if (pa < 0) throw this.raise(this.mmu.fault.cause, this.mmu.fault.badAddr);
+      this.cacheDataPage(k, va, pa, this.mmu.way0Allow(va));
+    }
+    this.useDataPage(k);
     return pa;
   }
 
@@ -577,6 +621,32 @@ export class Processor implements Cpu {
     const pa = this.translate(addr, Access.WRITE);
     this.words[pa >>> 2] = value;
     this.forgetDecoded(pa);
+  }
+
+  /** Put a page in level 2 (set k). */
+  private cacheDataPage(k: number, va: number, pa: number, allow: number): void {
+    const base = pa & -4096;
+    this.dataPages[k] = va & -4096;
+    this.dataBases[k] = base;
+    const inMemory = (base >>> 0) + 4096 <= this.memSize;
+    this.dataRights[k] = allow | (inMemory ? DATA_IN_MEMORY : 0) | (inMemory && this.decodePages[base >>> 12] === undefined ? DATA_NO_CODE : 0);
+  }
+
+  /** Make level 2's page of set k level 1's, with the current ring's rights. */
+  private useDataPage(k: number): void {
+    const rights = this.dataRights[k]!;
+    this.dataPage = this.dataPages[k]!;
+    this.dataBase = this.dataBases[k]!;
+    this.dataAllow = (rights >> (this.ring * 3)) & 7;
+    this.dataFast = (rights & DATA_IN_MEMORY) === 0 ? 0 : (this.dataAllow & 1) | ((rights & DATA_NO_CODE) !== 0 ? this.dataAllow & 2 : 0);
+    this.dataSet = k;
+  }
+
+  /** Forget the cached data page of TLB set `set`, or with -1 every one. */
+  dropDataCache(set = -1): void {
+    if (set < 0) this.dataPages.fill(-1);
+    else this.dataPages[set] = -1;
+    if (set < 0 || set === this.dataSet) this.dataPage = -1;
   }
 
   /** Drop cached decodes for physical bytes [pa, pa + length) after a write from outside the CPU. */
@@ -835,7 +905,7 @@ export class Processor implements Cpu {
     this.interruptsEnabled = (status & Status.IE) !== 0;
     this.bucket = this.ring + (this.nonRoot ? 4 : 0);
     this.fetchPage = -1;
-    this.dataPage = -1;
+    this.dropDataCache();
     this.onModeChange?.(this.ring, this.nonRoot, this.cycles);
   }
 
@@ -845,7 +915,7 @@ export class Processor implements Cpu {
     // Under nested paging every guest access goes through the MMU, paging on or off.
     this.paging = (value & Ptbr.ENABLE) !== 0 || this.mmu.nested;
     this.fetchPage = -1;
-    this.dataPage = -1;
+    this.dropDataCache();
   }
 
   // ---- Reset ----------------------------------------------------------------------------------

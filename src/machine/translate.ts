@@ -50,8 +50,9 @@
 // - word loads and stores hit the processor's data-page cache inline (counting the TLB hit it
 //   would count) and only a miss is a sync point (`fastSource`);
 // - the privilege and non-root guards and trap-only execs (syscall) take their trap without a
-//   throw (Processor.trapReturning): the block returns and the engine returns to Machine.run,
-//   which does what it does after catching TRAP_SIGNAL.
+//   throw (Processor.trapReturning): the block returns and the engine goes on at the handler
+//   (the machine's event check that follows TRAP_SIGNAL could do nothing there; a VM exit
+//   still asks for it).
 //
 // Code not compiled yet runs in the interpreter's hot loop up to the next branch (`runBlock`),
 // so the dispatcher sees block entries only; an entry reached `hotThreshold` times gets its
@@ -66,7 +67,7 @@
 import * as isaModule from '../isa/index.js';
 import type { InsnDef, Isa } from '../isa/index.js';
 import { guardSource, isHot, type Interpreter } from './dispatch.js';
-import { DecodedInsn, type Processor } from './processor.js';
+import { DATA_IN_MEMORY, DATA_NO_CODE, DecodedInsn, type Processor } from './processor.js';
 
 /** A compiled block: runs from pc0 (the virtual address of its first instruction; at0 is its
  *  physical word index, what `curAt` holds while it executes); returns 0
@@ -277,7 +278,8 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   // word ab | k; the page is the same for every block of the region, since leaving the page
   // leaves the function.
   emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
-  emit('const vb = pc0 & -4096; const ab = at0 & -1024; const M = cpu.memory.words; const TLB = cpu.mmu.stats;');
+  emit('const vb = pc0 & -4096; const ab = at0 & -1024; const M = cpu.memory.words; const H = cpu.memory.halves; const B = cpu.memory.bytes; const TLB = cpu.mmu.stats;');
+  emit(`const DP = cpu.dataPages; const DB = cpu.dataBases; const DR = cpu.dataRights; const SS = cpu.mmu.setShift; const R3 = cpu.ring * 3; const RM = (1 << R3) | ${DATA_IN_MEMORY}; const WM = (2 << R3) | ${DATA_IN_MEMORY | DATA_NO_CODE};`);
   emit('let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2;');
   emit('for (;;) {');
   emit('switch (w) {');
@@ -301,11 +303,26 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   return { source: lines.join('\n'), globals: [...globals], called };
 }
 
-/** A word load or store whose exec, specialized, is exactly `x[rd] = cpu.load32(ADDR)` or
- *  `cpu.store32(ADDR, x[rs2])` (the base ISA's lw and sw): the translator gives it the inline
- *  fast path of `fastSource`. Anything else goes through the processor. */
+/** How each of the processor's memory methods reads or writes a page inline: the typed view
+ *  of memory it uses (M words, H halves, B bytes, as in processor.ts), the shift from byte
+ *  address to index, the mask that checks page and alignment in one compare, and, for load8 and
+ *  load16, the shift of its sign extension. */
+const ACCESSES: Readonly<Record<string, { store: boolean; view: string; shift: number; mask: number; signed?: number }>> = {
+  load8: { store: false, view: 'B', shift: 0, mask: -4096, signed: 24 },
+  load8u: { store: false, view: 'B', shift: 0, mask: -4096 },
+  load16: { store: false, view: 'H', shift: 1, mask: -4095, signed: 16 },
+  load16u: { store: false, view: 'H', shift: 1, mask: -4095 },
+  load32: { store: false, view: 'M', shift: 2, mask: -4093 },
+  store8: { store: true, view: 'B', shift: 0, mask: -4096 },
+  store16: { store: true, view: 'H', shift: 1, mask: -4095 },
+  store32: { store: true, view: 'M', shift: 2, mask: -4093 },
+};
+
+/** A load or store whose exec, specialized, is exactly `x[rd] = cpu.loadN(ADDR)` or
+ *  `cpu.storeN(ADDR, x[rs2])` (the base ISA's loads and stores): the translator gives it the
+ *  inline fast path of `fastSource`. Anything else goes through the processor. */
 interface FastAccess {
-  store: boolean;
+  method: string;
   /** The register written (load) or stored (store), as `x[n]`. */
   reg: string;
   addr: string;
@@ -314,24 +331,43 @@ interface FastAccess {
 }
 
 function fastAccess(code: string): FastAccess | undefined {
-  const load = /^\{\s*(x\[\d+\])\s*=\s*cpu\.load32\(([^;]*)\);\s*\}$/.exec(code);
-  if (load && !/\bcpu\b/.test(load[2]!)) return { store: false, reg: load[1]!, addr: load[2]!, slow: `${load[1]!} = cpu.load32(a);${load[1] === 'x[0]' ? ' x[0] = 0;' : ''}` };
-  const store = /^\{\s*cpu\.store32\(([^;]*),\s*(x\[\d+\])\);\s*\}$/.exec(code);
-  if (store && !/\bcpu\b/.test(store[1]!)) return { store: true, reg: store[2]!, addr: store[1]!, slow: `cpu.store32(a, ${store[2]!});` };
+  const load = /^\{\s*(x\[\d+\])\s*=\s*cpu\.(load\w+)\(([^;]*)\);\s*\}$/.exec(code);
+  if (load && ACCESSES[load[2]!]?.store === false && !/\bcpu\b/.test(load[3]!)) {
+    const [, reg, method, addr] = load as unknown as [string, string, string, string];
+    return { method, reg, addr, slow: `${reg} = cpu.${method}(a);${reg === 'x[0]' ? ' x[0] = 0;' : ''}` };
+  }
+  const store = /^\{\s*cpu\.(store\w+)\(([^;]*),\s*(x\[\d+\])\);\s*\}$/.exec(code);
+  if (store && ACCESSES[store[1]!]?.store === true && !/\bcpu\b/.test(store[2]!)) {
+    const [, method, addr, reg] = store as unknown as [string, string, string, string];
+    return { method, reg, addr, slow: `cpu.${method}(a, ${reg});` };
+  }
   return undefined;
 }
 
-/** The data-page cache of the processor (processor.ts, `translate` and `dataFast`), inline: an
- *  aligned word on the cached data page that the ring may read (or write, on a page with no
- *  decoded code) is a TLB hit the processor would have counted the same way (none with paging
- *  off: fp, the fetch page's paging, is the data side's too, since a PTBR write leaves the
- *  block), and the word itself; everything else runs `slow` (which calls the processor).
- *  (a & -4093) === dataPage checks page and alignment in one compare, as the fetch-page cache
- *  does. A load into x0 is done and then undone (x[0] = 0), as everywhere. */
+/** The processor's data-page cache (processor.ts, `translate` and `dataPage`), inline: an
+ *  aligned access to a cached page that the ring may read (or write, on a page with no decoded
+ *  code), entirely in memory, is a TLB hit the processor would have counted the same way (none
+ *  with paging off: fp, the fetch page's paging, is the data side's too, since a PTBR write
+ *  leaves the block), and the access itself; everything else runs `slow` (which calls the
+ *  processor). First level 1 (the last page the processor used), then level 2 (the page of
+ *  the address's TLB set, k: Mmu.setNumber written out; were it wrong, the page compare would
+ *  only miss). `(a & mask) === page` checks page and alignment in one compare, as the
+ *  fetch-page cache does; RM and WM are the level-2 rights bits a read and a write need in the
+ *  ring the region runs in (set at its entry: a ring change leaves the region). A load into
+ *  x0 is done and then undone (x[0] = 0), as everywhere. */
 function fastSource(f: FastAccess, slow: string): string {
-  const word = 'M[(cpu.dataBase | (a & 4095)) >>> 2]';
-  const hit = f.store ? `${word} = ${f.reg};` : `${f.reg} = ${word};${f.reg === 'x[0]' ? ' x[0] = 0;' : ''}`;
-  return `{ const a = ${f.addr}; if ((a & -4093) === cpu.dataPage && (cpu.dataFast & ${f.store ? 2 : 1}) !== 0) { TLB.hits += fp; ${hit} } else { ${slow} } }`;
+  const acc = ACCESSES[f.method]!;
+  const at = (base: string): string => `${acc.view}[(${base} | (a & 4095))${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
+  const hit = (base: string): string => {
+    if (acc.store) return `${at(base)} = ${f.reg};`;
+    const value = acc.signed ? `((${at(base)} << ${acc.signed}) >> ${acc.signed})` : at(base);
+    return `${f.reg} = ${value};${f.reg === 'x[0]' ? ' x[0] = 0;' : ''}`;
+  };
+  const need = acc.store ? 'WM' : 'RM';
+  return (
+    `{ const a = ${f.addr}; if ((a & ${acc.mask}) === cpu.dataPage && (cpu.dataFast & ${acc.store ? 2 : 1}) !== 0) { TLB.hits += fp; ${hit('cpu.dataBase')} } ` +
+    `else { const k = (Math.imul(a >>> 12, 0x9e3779b1) >>> 1) >>> SS; if ((a & ${acc.mask}) === DP[k] && (DR[k] & ${need}) === ${need}) { TLB.hits += fp; ${hit('DB[k]')} } else { ${slow} } } }`
+  );
 }
 
 /** The code of one block (a `case` of its region): ends with `nx` = the next pc and curAt set. */
