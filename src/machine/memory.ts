@@ -9,6 +9,12 @@ import { endianness } from 'node:os';
  *  internal error instead of a clear message. */
 export const MAX_MEMORY_BYTES = 384 << 20;
 
+/** The one part of WebAssembly's JavaScript API used here (tsconfig's ES2022 lib has none). */
+declare const WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer } };
+
+/** WebAssembly's page size. */
+const WASM_PAGE = 65536;
+
 export class PhysicalMemory {
   readonly size: number;
   readonly bytes: Uint8Array;
@@ -20,17 +26,18 @@ export class PhysicalMemory {
     if (!Number.isInteger(sizeBytes) || sizeBytes < 4096 || sizeBytes > MAX_MEMORY_BYTES || sizeBytes % 4096 !== 0) {
       throw new Error(`memory size must be a multiple of 4096 between 4 KiB and ${MAX_MEMORY_BYTES / (1 << 20)} MiB, not ${sizeBytes}`);
     }
-    // A SharedArrayBuffer, though nothing shares it: its memory is mapped fresh and zeroed by
-    // the operating system page by page as the guest first touches it. A plain ArrayBuffer this
-    // size comes from calloc, and once one has been freed glibc serves the next from its heap
-    // and clears all of it: about 10 ms for 16 MiB on the CI machine, a third of a short boot,
-    // of which the guest touches a few hundred pages. Typed arrays over it read and write the
-    // same as over an ArrayBuffer.
-    const buffer = new SharedArrayBuffer(sizeBytes);
+    // The buffer of a WebAssembly memory, though no WebAssembly runs: V8 maps it fresh, and the
+    // operating system zeroes it page by page as the guest first touches it (a boot touches a
+    // few hundred of its thousands of pages). An ArrayBuffer this size comes from calloc, which
+    // glibc often serves from its heap and clears whole: 2 to 70 ms for 16 MiB on the CI
+    // machine, up to a third of a short boot. Typed arrays over it read and write the same as
+    // over an ArrayBuffer. Its size is in 64 KiB pages: the views cover sizeBytes of it.
+    const pages = Math.ceil(sizeBytes / WASM_PAGE);
+    const buffer = new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer;
     this.size = sizeBytes;
-    this.bytes = new Uint8Array(buffer);
-    this.halves = new Uint16Array(buffer);
-    this.words = new Int32Array(buffer);
+    this.bytes = new Uint8Array(buffer, 0, sizeBytes);
+    this.halves = new Uint16Array(buffer, 0, sizeBytes >>> 1);
+    this.words = new Int32Array(buffer, 0, sizeBytes >>> 2);
   }
 
   /** True if [addr, addr + length) lies inside memory. */
