@@ -118,7 +118,8 @@ export class TranslationCache {
   blocks = 0;
   codePages = 0;
   /** Statistics for tests and benchmarks (not architectural, not part of MachineStats). */
-  /** compiled: block entries given a function; regions: functions made (or reused) for them. */
+  /** compiled: block entries given a function; regions: functions made or reused for them;
+   *  reused: those of them another machine (or an earlier region) compiled. */
   readonly counters = { compiled: 0, regions: 0, reused: 0, dropsWritten: 0, flushes: 0 };
 
   constructor(readonly memPages: number) {
@@ -532,13 +533,15 @@ export function regionSourceOf(cpu: Processor, isa: Isa, pa: number): string {
   return regionSource(collectRegion(cpu, isa, pa & -4096, (pa & 4095) >>> 2, () => true)).source;
 }
 
-function compile(isa: Isa, blocks: readonly RegionBlock[]): BlockFn {
+/** The region's function: the process's, if some machine compiled the same region before
+ *  (`reused` says which), else compiled now. */
+function compile(isa: Isa, blocks: readonly RegionBlock[]): { fn: BlockFn; reused: boolean } {
   const shared = sharedFor(isa);
   // Key: all the function depends on (the ISA is the map it is in): each block's word in the
   // page, its instruction words and their costs.
   const key = blocks.map((b) => `${b.word}:${b.insns.map((i) => `${i.d.word.toString(16)}/${i.d.cost}`).join(',')}`).join(';');
   let fn = shared.fns.get(key);
-  if (fn) return fn;
+  if (fn) return { fn, reused: true };
   const { source, globals, called } = regionSource(blocks);
   if (shared.fns.size >= MAX_FUNCTIONS) shared.fns.clear();
   const handlerNames = [...new Set(called.map((b) => b.index))];
@@ -554,7 +557,7 @@ function compile(isa: Isa, blocks: readonly RegionBlock[]): BlockFn {
   const decoded = called.map((b) => new DecodedInsn(b.index, b.d.rd, b.d.rs1, b.d.rs2, b.d.imm, b.d.word, b.d.cost));
   fn = factory(isaModule, shared.handlers, decoded);
   shared.fns.set(key, fn);
-  return fn;
+  return { fn, reused: false };
 }
 
 /** The translating engine: runs compiled regions, and the interpreter for the rest. */
@@ -617,7 +620,7 @@ export class Translator {
       return false;
     }
     if (cache.pages[base >>> 12] !== page) return false;
-    const fn = compile(this.isa, blocks);
+    const { fn, reused } = compile(this.isa, blocks);
     for (const b of blocks) {
       for (let k = 0; k < b.insns.length; k++) page.covered[b.word + k] = 1;
       if (page.blocks[b.word] === undefined) {
@@ -628,6 +631,7 @@ export class Translator {
       }
     }
     cache.counters.regions++;
+    if (reused) cache.counters.reused++;
     return true;
   }
 }

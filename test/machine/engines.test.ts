@@ -467,4 +467,58 @@ _start: addi    a0, a0, 5
     expect(source).toContain('cpu.load32(');
     expect(source).not.toMatch(/\bH\d+\(/); // nothing called: every instruction inline
   });
+
+  it('gives every load and store width the inline path on a cached data page, and runs them as the interpreter does', () => {
+    const program = `
+_start: li      t0, 0x8000
+        li      t1, -2
+        li      s0, 0
+loop:   sb      t1, 1(t0)
+        sh      t1, 2(t0)
+        sw      t1, 4(t0)
+        lb      a0, 1(t0)
+        lbu     a1, 1(t0)
+        lh      a2, 2(t0)
+        lhu     a3, 2(t0)
+        lw      t2, 4(t0)
+        add     s0, s0, a0
+        add     s0, s0, a1
+        add     s0, s0, a2
+        add     s0, s0, a3
+        add     s0, s0, t2
+        addi    t1, t1, -3
+        blt     zero, t1, done
+        addi    t0, t0, 8
+        li      t3, 0x9000
+        blt     t0, t3, loop
+done:   halt`;
+    const booted = boot(program, { engine: 'translate' });
+    const source = blockSourceOf(booted.m.cpu, isa, booted.sym('loop'));
+    expect(source).not.toMatch(/\bH\d+\(/);
+    for (const view of ['B[', 'H[', 'M[']) expect(source).toContain(view);
+    const a = boot(program, { engine: 'interp' }).m;
+    const b = boot(program, { engine: 'translate' }).m;
+    expect(a.run(1_000_000).kind).toBe('halt');
+    expect(b.run(1_000_000).kind).toBe('halt');
+    expect(b.stats()).toEqual(a.stats());
+    expect([...b.cpu.x]).toEqual([...a.cpu.x]);
+    expect(b.memory.words.slice(0x8000 >>> 2, 0x9000 >>> 2)).toEqual(a.memory.words.slice(0x8000 >>> 2, 0x9000 >>> 2));
+  });
+});
+
+describe('warm machines', () => {
+  it("a second machine running the same code reuses the first one's compiled regions", () => {
+    const program = `
+_start: li      t0, 200
+loop:   addi    t0, t0, -1
+        blt     zero, t0, loop
+        halt`;
+    const first = boot(program, { engine: 'translate' }).m;
+    first.run(1_000_000);
+    const second = boot(program, { engine: 'translate' }).m;
+    second.run(1_000_000);
+    const counters = second.cpu.translations!.counters;
+    expect(counters.regions).toBeGreaterThan(0);
+    expect(counters.reused).toBe(counters.regions);
+  });
 });
