@@ -220,11 +220,16 @@ export class Processor implements Cpu {
   /** What the current ring may do there: bit `access` (0 read, 1 write, 2 execute). */
   dataAllow = 0;
   /** What the block translator's inline fast path may do on dataPage without calling the
-   *  processor: bit 0 read, bit 1 write. Read if the ring may read and the page is in memory;
-   *  write if the ring may write, the page is in memory and it has no decode page (so no
-   *  decoded word or block there to forget). Making a decode page drops the cache (see
-   *  decodePage), so the write bit never outlives that. */
+   *  processor: bit 0 read, bit 1 write, bit 2 write a word that `dataDecode` has not decoded.
+   *  Read if the ring may read and the page is in memory; write if the ring may write, the page
+   *  is in memory and it has no decode page (so no decoded word or block there to forget);
+   *  bit 2 instead of bit 1 if it has one: a store to a word never decoded has nothing to
+   *  forget either (a word some block covers has been decoded, and stays decoded until a
+   *  store drops the block). Making a decode page drops the cache (see decodePage), so the
+   *  write bit never outlives that. */
   dataFast = 0;
+  /** The decode page of dataPage's frame (an empty one if it has none). */
+  dataDecode: DecodePage = NO_DECODE_PAGE;
   /** The TLB set of dataPage (whose change drops it). */
   private dataSet = -1;
   /** Level 2: each set's cached virtual page, or -1. */
@@ -308,9 +313,12 @@ export class Processor implements Cpu {
 
   /** After a snapshot restore set fetchPage and fetchBase: point fetchDecoded at that page. (The
    *  fetch-page cache is restored rather than dropped because a slow fetch would refresh the
-   *  TLB's LRU order where the original run did not, and later figures would differ.) */
-  fetchPageRestored(): void {
+   *  TLB's LRU order where the original run did not, and later figures would differ.) The
+   *  data-page cache is dropped: its pages are in way 0 of the restored TLB, where a lookup
+   *  changes nothing but the count the cache would have made. */
+  cachesRestored(): void {
     this.fetchDecoded = this.fetchPage === -1 ? NO_DECODE_PAGE : this.decodePage(this.fetchBase);
+    this.dropDataCache();
   }
 
   /** Drop the cached decode of the word at physical address pa (it was written). */
@@ -638,7 +646,8 @@ export class Processor implements Cpu {
     this.dataPage = this.dataPages[k]!;
     this.dataBase = this.dataBases[k]!;
     this.dataAllow = (rights >> (this.ring * 3)) & 7;
-    this.dataFast = (rights & DATA_IN_MEMORY) === 0 ? 0 : (this.dataAllow & 1) | ((rights & DATA_NO_CODE) !== 0 ? this.dataAllow & 2 : 0);
+    this.dataFast = (rights & DATA_IN_MEMORY) === 0 ? 0 : (this.dataAllow & 1) | ((rights & DATA_NO_CODE) !== 0 ? this.dataAllow & 2 : (this.dataAllow & 2) << 1);
+    this.dataDecode = (rights & DATA_NO_CODE) !== 0 ? NO_DECODE_PAGE : (this.decodePages[this.dataBase >>> 12] ?? NO_DECODE_PAGE);
     this.dataSet = k;
   }
 

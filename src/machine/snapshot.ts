@@ -21,8 +21,12 @@ import type { Machine } from './machine.js';
 
 export const SNAPSHOT_PAGE = 4096;
 
-/** Processor fields that are not state: parts of the machine, caches, hooks. */
-const NOT_STATE = new Set(['isa', 'memory', 'bus', 'costs', 'decodePages', 'fetchDecoded', 'words', 'halves', 'bytes', 'illegal', 'onTrap', 'onModeChange', 'memSize', 'translations', 'codeWrites']);
+/** Processor fields that are not state: parts of the machine, caches, hooks. (The data-page
+ *  cache is dropped at a restore: Processor.cachesRestored.) */
+const NOT_STATE = new Set([
+  'isa', 'memory', 'bus', 'costs', 'decodePages', 'fetchDecoded', 'words', 'halves', 'bytes', 'illegal', 'onTrap', 'onModeChange', 'memSize', 'translations', 'codeWrites',
+  'dataPage', 'dataBase', 'dataAllow', 'dataFast', 'dataDecode', 'dataSet', 'dataPages', 'dataBases', 'dataRights',
+]);
 
 type Saved =
   | { kind: 'value'; value: unknown }
@@ -143,7 +147,7 @@ export function restoreSnapshot(machine: Machine, snapshot: MachineSnapshot): vo
     machine.cpu.invalidateDecoded(i * SNAPSHOT_PAGE, SNAPSHOT_PAGE);
   }
   restoreCpu(machine, snapshot.cpu);
-  machine.cpu.fetchPageRestored();
+  machine.cpu.cachesRestored();
   machine.devices.forEach((d, i) => d.restore(snapshot.devices[i]));
 }
 

@@ -347,7 +347,7 @@ function fastAccess(code: string): FastAccess | undefined {
 
 /** The processor's data-page cache (processor.ts, `translate` and `dataPage`), inline: an
  *  aligned access to a cached page that the ring may read (or write, on a page with no decoded
- *  code), entirely in memory, is a TLB hit the processor would have counted the same way (none
+ *  code, or to a word of it never decoded), entirely in memory, is a TLB hit the processor would have counted the same way (none
  *  with paging off: fp, the fetch page's paging, is the data side's too, since a PTBR write
  *  leaves the block), and the access itself; everything else runs `slow` (which calls the
  *  processor). First level 1 (the last page the processor used), then level 2 (the page of
@@ -365,8 +365,10 @@ function fastSource(f: FastAccess, slow: string): string {
     return `${f.reg} = ${value};${f.reg === 'x[0]' ? ' x[0] = 0;' : ''}`;
   };
   const need = acc.store ? 'WM' : 'RM';
+  // A store on level 1's page: one with no decoded code, or a word of its page never decoded.
+  const level1 = acc.store ? '((cpu.dataFast & 2) !== 0 || ((cpu.dataFast & 4) !== 0 && cpu.dataDecode[(a >>> 2) & 1023] === undefined))' : '(cpu.dataFast & 1) !== 0';
   return (
-    `{ const a = ${f.addr}; if ((a & ${acc.mask}) === cpu.dataPage && (cpu.dataFast & ${acc.store ? 2 : 1}) !== 0) { TLB.hits += fp; ${hit('cpu.dataBase')} } ` +
+    `{ const a = ${f.addr}; if ((a & ${acc.mask}) === cpu.dataPage && ${level1}) { TLB.hits += fp; ${hit('cpu.dataBase')} } ` +
     `else { const k = (Math.imul(a >>> 12, 0x9e3779b1) >>> 1) >>> SS; if ((a & ${acc.mask}) === DP[k] && (DR[k] & ${need}) === ${need}) { TLB.hits += fp; ${hit('DB[k]')} } else { ${slow} } } }`
   );
 }
