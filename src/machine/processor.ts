@@ -388,9 +388,10 @@ export class Processor implements Cpu {
     throw TRAP_SIGNAL;
   }
 
-  /** trap() without the throw, for the block translator's own guards (a privileged instruction
-   *  outside ring 0: under te, most of a kernel's traps) and trap-only instructions (syscall):
-   *  the same trap entry, and the block returns. Why: a throw costs V8 several microseconds (it
+  /** trap() without the throw, for the privilege guard of both engines (a privileged
+   *  instruction outside ring 0: under te, most of a kernel's traps; dispatch.ts guardSource)
+   *  and the translator's trap-only instructions (syscall): the same trap entry, and the
+   *  interpreter's step or the block returns. Why: a throw costs V8 several microseconds (it
    *  records where it was thrown).
    *
    *  Exact without an event check: after TRAP_SIGNAL the machine's loop checks for a stop,
@@ -851,8 +852,7 @@ export class Processor implements Cpu {
   }
 
   /** A VM exit caused by the executing instruction: it does not retire (like a trap), and the
-   *  guest resumes at it unless the VMM moves G_PC on. Never returns. The dispatch's non-root
-   *  guard calls it too. */
+   *  guest resumes at it unless the VMM moves G_PC on. Never returns. */
   vmExitFromInsn(reason: number, qualification: number): never {
     this.cycles -= this.cur.cost;
     this.instret--;
@@ -860,7 +860,8 @@ export class Processor implements Cpu {
     throw TRAP_SIGNAL;
   }
 
-  /** vmExitFromInsn without the throw, for the block translator's guards (see trapReturning). */
+  /** vmExitFromInsn without the throw, for the non-root guard of both engines (see
+   *  trapReturning): the event check it asks for ends the engine's run. */
   vmExitReturning(reason: number, qualification: number): void {
     this.cycles -= this.cur.cost;
     this.instret--;

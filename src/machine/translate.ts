@@ -47,8 +47,8 @@
 // - between two blocks of a region, the region loop checks what the dispatcher would: the
 //   fetch page, the next pc in it and aligned, codeWrites, no event check asked for; and the
 //   next block's first segment check is `cycles < stopCycle`;
-// - word loads and stores hit the processor's data-page cache inline (counting the TLB hit it
-//   would count) and only a miss is a sync point (`fastSource`);
+// - loads and stores of every width hit the processor's data-page cache inline (counting the
+//   TLB hit it would count) and only a miss is a sync point (`fastSource`);
 // - the privilege and non-root guards and trap-only execs (syscall) take their trap without a
 //   throw (Processor.trapReturning): the block returns and the engine goes on at the handler
 //   (the machine's event check that follows TRAP_SIGNAL could do nothing there; a VM exit
@@ -403,10 +403,10 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
       const trapOnly = only === undefined ? null : /^\{\s*cpu\.trap\(([^;,]*)\);?\s*\}$/.exec(specialize(only, bi.d, pcExpr));
       if (trapOnly) {
         only!.globals.forEach((g) => globals.add(g));
-        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, true)}cpu.trapReturning(${trapOnly[1]}); return 1;`;
+        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, 'return 1;')}cpu.trapReturning(${trapOnly[1]}); return 1;`;
       } else {
         called.push(bi);
-        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, true)}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;
+        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, 'return 1;')}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;
         code += setsNext
           ? ' nx = cpu.next;'
           : ` if (cpu.next !== ${nextPc} || cpu.stopCycle !== stop || cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = cpu.next; return 1; }`;
