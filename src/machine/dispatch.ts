@@ -44,6 +44,7 @@
 //   the next device event; anything that could change interrupt state sets it to -1.
 // - x[0] is reset after every instruction instead of checking rd === 0 in every semantic.
 
+import * as isaModule from '../isa/index.js';
 import { Cause, type InsnDef } from '../isa/index.js';
 import type { Processor } from './processor.js';
 
@@ -87,6 +88,8 @@ function buildInterpreter(insns: readonly InsnDef[]): Interpreter {
     .map((insn, i) => {
       // Guards derived from the table, so no instruction can forget them: a VM exit in
       // non-root mode comes before the privilege check (VMX instructions exit from any ring).
+      const cause = trapOnlyCause(insn);
+      if (cause !== undefined) return `      case ${i}: ${guardSource(insn, 'return;')}cpu.trapReturning(${cause}); return; // ${insn.mnemonic}`;
       return `      case ${i}: ${guardSource(insn, 'return;')}this.h${i}(cpu, d); break; // ${insn.mnemonic}`;
     })
     .join('\n');
@@ -190,6 +193,19 @@ export function guardSource(insn: InsnDef, leave: string): string {
   const exit = insn.nonRootExit === undefined ? '' : `if (cpu.nonRoot) { cpu.vmExitReturning(${insn.nonRootExit}, 0); ${leave} } `;
   const trap = insn.privilege !== 'privileged' ? '' : `if (cpu.ring !== 0) { cpu.trapReturning(${Cause.PrivilegedInstruction}); ${leave} } `;
   return exit + trap;
+}
+
+/** The trap cause of an instruction whose exec does nothing but trap (syscall, break: its
+ *  source, read back from the table, is exactly `c => c.trap(Cause.X)`, X an export of the ISA
+ *  holding the number), else undefined. Both engines take that trap without a throw
+ *  (Processor.trapReturning) instead of calling the exec. */
+export function trapOnlyCause(insn: InsnDef): number | undefined {
+  // (A module namespace before X's export, as a test runner's transform writes, is allowed.)
+  const m = /^\s*\(?\s*([A-Za-z_$][\w$]*)\s*\)?\s*=>\s*(?:\{\s*)?\1\.trap\(\s*(?:[A-Za-z_$][\w$]*\.)?([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)\s*\)\s*;?\s*\}?\s*$/.exec(insn.exec.toString());
+  if (!m || !Object.prototype.hasOwnProperty.call(isaModule, m[2]!)) return undefined;
+  const value = (isaModule as Record<string, unknown>)[m[2]!] as Record<string, unknown> | undefined;
+  const cause = value?.[m[3]!];
+  return typeof cause === 'number' ? cause : undefined;
 }
 
 /** Instructions the hot loop runs itself; the rest go through `step`. Privileged, sensitive and

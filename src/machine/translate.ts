@@ -66,7 +66,7 @@
 
 import * as isaModule from '../isa/index.js';
 import type { InsnDef, Isa } from '../isa/index.js';
-import { guardSource, isHot, type Interpreter } from './dispatch.js';
+import { guardSource, isHot, trapOnlyCause, type Interpreter } from './dispatch.js';
 import { DATA_IN_MEMORY, DATA_NO_CODE, DecodedInsn, type Processor } from './processor.js';
 
 /** A compiled block: runs from pc0 (the virtual address of its first instruction; at0 is its
@@ -399,11 +399,9 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
       setsNext = bi.def.flow !== 'none';
       // An exec that is only `trap(cause)` (syscall, break) takes its trap without the throw,
       // as the guards do (Processor.trapReturning).
-      const only = inlineFor(bi.def);
-      const trapOnly = only === undefined ? null : /^\{\s*cpu\.trap\(([^;,]*)\);?\s*\}$/.exec(specialize(only, bi.d, pcExpr));
-      if (trapOnly) {
-        only!.globals.forEach((g) => globals.add(g));
-        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, 'return 1;')}cpu.trapReturning(${trapOnly[1]}); return 1;`;
+      const trapOnly = trapOnlyCause(bi.def);
+      if (trapOnly !== undefined) {
+        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, 'return 1;')}cpu.trapReturning(${trapOnly}); return 1;`;
       } else {
         called.push(bi);
         code = `cpu.next = ${nextPc}; ${guardSource(bi.def, 'return 1;')}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;

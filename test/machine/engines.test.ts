@@ -18,6 +18,8 @@ import { setDefaultEngine, type EngineName, type MachineOptions } from '../../sr
 import { blockSourceOf, MAX_BLOCKS, translatorSettings } from '../../src/machine/translate.js';
 import { asm, boot, isa, PageTables, PTE, SMALL_MEMORY } from './helpers.js';
 import { Machine } from '../../src/machine/machine.js';
+import { trapOnlyCause } from '../../src/machine/dispatch.js';
+import { Cause, isaWith } from '../../src/isa/index.js';
 
 let savedThreshold = 0;
 beforeAll(() => {
@@ -503,6 +505,14 @@ done:   halt`;
     expect(b.stats()).toEqual(a.stats());
     expect([...b.cpu.x]).toEqual([...a.cpu.x]);
     expect(b.memory.words.slice(0x8000 >>> 2, 0x9000 >>> 2)).toEqual(a.memory.words.slice(0x8000 >>> 2, 0x9000 >>> 2));
+  });
+});
+
+describe('traps without a throw', () => {
+  it('finds the instructions whose exec only traps (syscall, break) by reading the table back', () => {
+    const all = isaWith(['vmx']);
+    const trapOnly = all.insns.filter((i) => trapOnlyCause(i) !== undefined).map((i) => `${i.mnemonic}:${trapOnlyCause(i)}`);
+    expect(trapOnly).toEqual([`syscall:${Cause.Syscall}`, `break:${Cause.Breakpoint}`]);
   });
 });
 
