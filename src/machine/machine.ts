@@ -105,6 +105,8 @@ export class Machine {
   private readonly translator: Translator | undefined;
   readonly engine: EngineName;
   private readonly worlds: WorldMap;
+  /** The bus's next device event, as the last event check found it (serviceEvents). */
+  private nextDeviceEvent = Infinity;
 
   constructor(options: MachineOptions = {}) {
     this.isa = options.isa ?? isaWith(options.extensions ?? []);
@@ -155,7 +157,7 @@ export class Machine {
       const stop = this.checkStop(maxCycles) ?? this.serviceEvents(maxCycles);
       if (stop) return stop;
       if (cpu.sleeping) continue;
-      cpu.stopCycle = Math.min(maxCycles, this.bus.nextEvent(), cpu.preemptAt);
+      cpu.stopCycle = Math.min(maxCycles, this.nextDeviceEvent, cpu.preemptAt);
       if (this.translator) this.executeTranslated(this.translator, cpu);
       else this.execute(this.interpreter.run, cpu);
     }
@@ -207,7 +209,13 @@ export class Machine {
   /** Tick due devices, wake from wfi, take a pending interrupt. */
   private serviceEvents(maxCycles: number): StopReason | undefined {
     const cpu = this.cpu;
-    if (this.bus.nextEvent() <= cpu.cycles) this.bus.tick(cpu.cycles);
+    let next = this.bus.nextEvent();
+    if (next <= cpu.cycles) {
+      this.bus.tick(cpu.cycles);
+      next = this.bus.nextEvent();
+    }
+    // Until the CPU runs again nothing changes a device (taking an interrupt does not).
+    this.nextDeviceEvent = next;
     const pending = this.bus.pendingLines();
     if (cpu.sleeping) {
       const lines = cpu.wakeLines();
@@ -225,7 +233,7 @@ export class Machine {
           if (wake === Infinity) return { kind: 'deadlock', pc: cpu.sleepPc >>> 0 };
           // Sleep no further than the next event of any device, so that each is ticked on time
           // (a disk completing on a masked line counts its waiting time exactly).
-          cpu.idleUntil(Math.min(wake, this.bus.nextEvent(), maxCycles));
+          cpu.idleUntil(Math.min(wake, next, maxCycles));
           return undefined;
         }
       }
