@@ -76,6 +76,9 @@ const ALLOW_MASKS = Int32Array.from({ length: RIGHTS_BITS + 1 }, (_, rights) => 
   return allow;
 });
 
+/** The multiplier of `Mmu.setNumber`'s Fibonacci hashing (2^32 / the golden ratio). */
+export const TLB_SET_HASH = 0x9e3779b1;
+
 /** Ways per set (fewer if the whole TLB is smaller). */
 export const TLB_WAYS = Tlb.WAYS;
 
@@ -170,7 +173,7 @@ export class Mmu {
 
   /** The set a virtual page number belongs to (0 .. sets - 1). */
   setNumber(vpn: number): number {
-    return (Math.imul(vpn, 0x9e3779b1) >>> 1) >>> this.setShift;
+    return (Math.imul(vpn, TLB_SET_HASH) >>> 1) >>> this.setShift;
   }
 
   /**

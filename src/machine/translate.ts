@@ -67,6 +67,7 @@
 import * as isaModule from '../isa/index.js';
 import type { InsnDef, Isa } from '../isa/index.js';
 import { guardSource, isHot, trapOnlyCause, type Interpreter } from './dispatch.js';
+import { TLB_SET_HASH } from './mmu.js';
 import { DATA_IN_MEMORY, DATA_NO_CODE, DecodedInsn, type Processor } from './processor.js';
 
 /** A compiled block: runs from pc0 (the virtual address of its first instruction; at0 is its
@@ -351,8 +352,8 @@ function fastAccess(code: string): FastAccess | undefined {
  *  with paging off: fp, the fetch page's paging, is the data side's too, since a PTBR write
  *  leaves the block), and the access itself; everything else runs `slow` (which calls the
  *  processor). First level 1 (the last page the processor used), then level 2 (the page of
- *  the address's TLB set, k: Mmu.setNumber written out; were it wrong, the page compare would
- *  only miss). `(a & mask) === page` checks page and alignment in one compare, as the
+ *  the address's TLB set, k: Mmu.setNumber written out with its multiplier; were it wrong, the
+ *  page compare would only miss). `(a & mask) === page` checks page and alignment in one compare, as the
  *  fetch-page cache does; RM and WM are the level-2 rights bits a read and a write need in the
  *  ring the region runs in (set at its entry: a ring change leaves the region). A load into
  *  x0 is done and then undone (x[0] = 0), as everywhere. */
@@ -369,7 +370,7 @@ function fastSource(f: FastAccess, slow: string): string {
   const level1 = acc.store ? '((cpu.dataFast & 2) !== 0 || ((cpu.dataFast & 4) !== 0 && cpu.dataDecode[(a >>> 2) & 1023] === undefined))' : '(cpu.dataFast & 1) !== 0';
   return (
     `{ const a = ${f.addr}; if ((a & ${acc.mask}) === cpu.dataPage && ${level1}) { TLB.hits += fp; ${hit('cpu.dataBase')} } ` +
-    `else { const k = (Math.imul(a >>> 12, 0x9e3779b1) >>> 1) >>> SS; if ((a & ${acc.mask}) === DP[k] && (DR[k] & ${need}) === ${need}) { TLB.hits += fp; ${hit('DB[k]')} } else { ${slow} } } }`
+    `else { const k = (Math.imul(a >>> 12, ${TLB_SET_HASH}) >>> 1) >>> SS; if ((a & ${acc.mask}) === DP[k] && (DR[k] & ${need}) === ${need}) { TLB.hits += fp; ${hit('DB[k]')} } else { ${slow} } } }`
   );
 }
 

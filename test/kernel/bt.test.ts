@@ -122,6 +122,23 @@ describe('bt: translated code never writes VMM memory', () => {
 
 /** A bare kernel for the cache's hard cases: it runs with paging off in ring 0 and prints one
  *  line per check on the console. */
+/** The bare kernels' ending: print register `reg` in `digits` decimal digits and a newline on
+ *  the console, then power off (clobbers a0, t0, s2 and `reg`). */
+function printAndPowerOff(reg: string, digits: number): string {
+  return `        li   s2, ${10 ** (digits - 1)}
+.dec:   divu a0, ${reg}, s2
+        remu ${reg}, ${reg}, s2
+        addi a0, a0, '0'
+        out  CONSOLE_DATA, a0
+        li   t0, 10
+        divu s2, s2, t0
+        bnez s2, .dec
+        li   a0, '\\n'
+        out  CONSOLE_DATA, a0
+        out  POWER_OFF, zero
+        halt`;
+}
+
 function bareKernel(runLength: number): Image {
   const source = `
         .include "../lib/hw.inc"
@@ -163,18 +180,7 @@ _start:
         addi s0, s0, 1
         j    .ex
 .exdone:
-        li   s2, 10000000           # eight decimal digits
-.dec:   divu a0, s1, s2
-        remu s1, s1, s2
-        addi a0, a0, '0'
-        out  CONSOLE_DATA, a0
-        li   t0, 10
-        divu s2, s2, t0
-        bnez s2, .dec
-        li   a0, '\\n'
-        out  CONSOLE_DATA, a0
-        out  POWER_OFF, zero
-        halt
+${printAndPowerOff('s1', 8)}
 digit:  addi a0, a0, '0'
         out  CONSOLE_DATA, a0
         li   a0, '\\n'
@@ -299,18 +305,7 @@ _start: li   t0, TABLE
         addi s1, s1, 1
         li   t0, ${rounds}
         blt  s1, t0, .loop
-        li   s2, 10000              # five decimal digits
-.dec:   divu a0, s0, s2
-        remu s0, s0, s2
-        addi a0, a0, '0'
-        out  CONSOLE_DATA, a0
-        li   t0, 10
-        divu s2, s2, t0
-        bnez s2, .dec
-        li   a0, '\\n'
-        out  CONSOLE_DATA, a0
-        out  POWER_OFF, zero
-        halt
+${printAndPowerOff('s0', 5)}
 put:    sw   a1, 0(a0)              # the one store site
         ret
 `;

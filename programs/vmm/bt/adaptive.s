@@ -148,19 +148,7 @@ bt_guest_store:
         add  t0, t0, t1
         lbu  t1, 0(t0)
         beqz t1, .store
-        addi t1, t1, -1             # ... and this word translated (its bit in the slot's map)?
-        slli t1, t1, 7
-        li   t0, BT_BITS
-        add  t1, t1, t0
-        srli t2, a0, 2
-        andi t2, t2, 1023
-        srli t0, t2, 5
-        slli t0, t0, 2
-        add  t1, t1, t0
-        lw   t1, 0(t1)
-        andi t2, t2, 31
-        srl  t1, t1, t2
-        andi t1, t1, 1
+        translated_bit a0           # ... and this word translated?
         beqz t1, .store
         call bt_flush
         count stat_bt_invalidations, t0, t1

@@ -71,6 +71,24 @@
 
 # j_word: t3 = the word of `j` over a byte offset of t3 (a J-format word offset, the opcode from
 # tpl_j), for a jump the VMM writes into the cache. Clobbers t0, t1.
+# translated_bit va: t1 = 1 if the word at guest-virtual address `va` is translated (its bit in
+# its slot's map), else 0. On entry t1 = the page's slot number + 1. Clobbers t0, t2.
+.macro translated_bit va
+        addi t1, t1, -1
+        slli t1, t1, 7
+        li   t0, BT_BITS
+        add  t1, t1, t0
+        srli t2, \va, 2
+        andi t2, t2, 1023
+        srli t0, t2, 5
+        slli t0, t0, 2
+        add  t1, t1, t0
+        lw   t1, 0(t1)
+        andi t2, t2, 31
+        srl  t1, t1, t2
+        andi t1, t1, 1
+.endm
+
 .macro j_word
         srai t3, t3, 2
         li   t1, 0xfffff
@@ -507,19 +525,7 @@ bt_shadow_pte:
         beqz t1, .ret
         li   t0, 1
         bne  s2, t0, .readonly
-        addi t1, t1, -1             # a store: to a translated word (its bit in the slot's map)?
-        slli t1, t1, 7
-        li   t0, BT_BITS
-        add  t1, t1, t0
-        srli t2, s1, 2              # s1: shadow_fault's guest-virtual address
-        andi t2, t2, 1023
-        srli t0, t2, 5
-        slli t0, t0, 2
-        add  t1, t1, t0
-        lw   t1, 0(t1)
-        andi t2, t2, 31
-        srl  t1, t1, t2
-        andi t1, t1, 1
+        translated_bit s1           # a store: to a translated word? (s1: shadow_fault's guest-virtual address)
         bnez t1, .write
         la   t0, bt_store_emulate   # data beside code: stays read-only; page_fault does the
         li   t1, 1                  # store (bt_store)

@@ -24,6 +24,17 @@
 # and in its data: stat_hidden_faults, stat_true_faults, stat_shadow_resets, shadow_pool_next,
 # shadow_log_len, guest_size.
 
+# shadow_reset_keeping_args: shadow_reset, for a caller that goes on with its ra, a0 and a1.
+.macro shadow_reset_keeping_args
+        push ra
+        push a0
+        push a1
+        call shadow_reset
+        pop  a1
+        pop  a0
+        pop  ra
+.endm
+
 # shadow_pte_of BUS: a1 = the shadow PTE for the guest's PTE a0 (present): its frame moved to
 # its host-physical place, its P, W and X kept, guest ring 0 made SHADOW_KERNEL_RING. A frame
 # beyond guest memory jumps to BUS instead, with t3 = that guest-physical frame. Clobbers t0,
@@ -190,13 +201,7 @@ shadow_set:
         lw   t1, 0(t0)
         li   t2, SHADOW_LOG_MAX - 2
         bltu t1, t2, .room
-.full:  push ra
-        push a0
-        push a1
-        call shadow_reset
-        pop  a1
-        pop  a0
-        pop  ra
+.full:  shadow_reset_keeping_args
 .room:  srli t0, a0, 22
         slli t0, t0, 2
         li   t1, SHADOW_PGDIR

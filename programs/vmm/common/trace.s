@@ -89,13 +89,7 @@ trace_frame:
         lw   t3, 0(t2)
         li   a2, TRACE_MAX
         bltu t3, a2, .room
-        push ra                     # full: start over, then trace it in the empty list
-        push a0
-        push a1
-        call shadow_reset
-        pop  a1
-        pop  a0
-        pop  ra
+        shadow_reset_keeping_args   # full: start over, then trace it in the empty list
         j    trace_frame
 .room:  addi t3, t3, 1
         sw   t3, 0(t2)
@@ -266,11 +260,5 @@ trace_dma_linear:
         bnez t2, .reset
         addi t0, t0, 1
         j    .scan
-.reset: push ra
-        push a0
-        push a1
-        call shadow_reset
-        pop  a1
-        pop  a0
-        pop  ra
+.reset: shadow_reset_keeping_args
         j    dma_linear
