@@ -122,6 +122,20 @@ describe('bt: translated code never writes VMM memory', () => {
 
 /** A bare kernel for the cache's hard cases: it runs with paging off in ring 0 and prints one
  *  line per check on the console. */
+/** The paging kernels' first lines: page table TABLE maps the first 4 MiB one to one, every
+ *  page present, writable and executable in ring 0 (clobbers t0-t3). */
+function identityMapTable(): string {
+  return `        li   t0, TABLE
+        li   t1, PTE_PRESENT | PTE_WRITABLE | PTE_EXECUTABLE
+        li   t2, 1024
+        li   t3, PAGE_SIZE
+.map:   sw   t1, 0(t0)
+        add  t1, t1, t3
+        addi t0, t0, 4
+        addi t2, t2, -1
+        bnez t2, .map`;
+}
+
 /** The bare kernels' ending: print register `reg` in `digits` decimal digits and a newline on
  *  the console, then power off (clobbers a0, t0, s2 and `reg`). */
 function printAndPowerOff(reg: string, digits: number): string {
@@ -270,15 +284,8 @@ function pagingKernel(rounds: number): Image {
         .equ PAGE_B, 0x41000
         .equ WINDOW, 0x300000
         .org 0x10000
-_start: li   t0, TABLE
-        li   t1, PTE_PRESENT | PTE_WRITABLE | PTE_EXECUTABLE
-        li   t2, 1024
-        li   t3, PAGE_SIZE
-.map:   sw   t1, 0(t0)
-        add  t1, t1, t3
-        addi t0, t0, 4
-        addi t2, t2, -1
-        bnez t2, .map
+_start:
+${identityMapTable()}
         li   t0, DIR
         li   t1, TABLE | PTE_PRESENT
         sw   t1, 0(t0)
@@ -328,15 +335,8 @@ function userStoreKernel(): Image {
         .equ WINDOW, 0x300000
         .equ USER, 0x400000         # slot 1: the user's code, then the kernel's table
         .org 0x10000
-_start: li   t0, TABLE
-        li   t1, PTE_PRESENT | PTE_WRITABLE | PTE_EXECUTABLE
-        li   t2, 1024
-        li   t3, PAGE_SIZE
-.map:   sw   t1, 0(t0)
-        add  t1, t1, t3
-        addi t0, t0, 4
-        addi t2, t2, -1
-        bnez t2, .map
+_start:
+${identityMapTable()}
         li   t0, UTABLE
         la   t1, user_code
         ori  t1, t1, PTE_PRESENT | PTE_EXECUTABLE | PTE_RING3
