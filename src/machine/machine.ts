@@ -217,6 +217,7 @@ export class Machine {
     // Until the CPU runs again nothing changes a device (taking an interrupt does not).
     this.nextDeviceEvent = next;
     const pending = this.bus.pendingLines();
+    cpu.linesAtCheck = pending;
     if (cpu.sleeping) {
       const lines = cpu.wakeLines();
       if ((pending & lines) !== 0) {

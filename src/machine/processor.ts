@@ -170,6 +170,14 @@ export class Processor implements Cpu {
   instret = 0;
   /** The interpreter loop runs while cycles < stopCycle; -1 makes it stop after this instruction. */
   stopCycle = Infinity;
+  /** IPEND as the machine's last event check saw it (Machine.serviceEvents), or -1 (all lines)
+   *  when it is not known (no check since the processor was made or restored, or a port read
+   *  since). Otherwise it is IPEND: a device's line changes only when it is ticked or its port
+   *  is accessed; a tick happens in the event check, a port write ends the run with one, a port
+   *  read sets this to -1, and live console input is pushed between runs. It lets an
+   *  instruction that turns interrupts on skip the event check when no line it enables is up
+   *  (`interruptsMayBeDue`). */
+  linesAtCheck = -1;
   halted = false;
   exitCode = 0;
   sleeping = false;
@@ -319,6 +327,7 @@ export class Processor implements Cpu {
   cachesRestored(): void {
     this.fetchDecoded = this.fetchPage === -1 ? NO_DECODE_PAGE : this.decodePage(this.fetchBase);
     this.dropDataCache();
+    this.linesAtCheck = -1;
   }
 
   /** Drop the cached decode of the word at physical address pa (it was written). */
@@ -486,7 +495,7 @@ export class Processor implements Cpu {
     this.chargeTransition(this.costs.trapReturn);
     this.writeStatus(this.estatus);
     this.next = this.epc;
-    this.requestEventCheck();
+    this.interruptsMayBeDue();
   }
 
   // ---- Rings and accounting -------------------------------------------------------------------
@@ -537,6 +546,21 @@ export class Processor implements Cpu {
    *  interrupts, devices and halting. */
   requestEventCheck(): void {
     this.stopCycle = -1;
+  }
+
+  /** After an instruction changed only IE, IMASK or the ring (sret, ei, di, a STATUS or IMASK
+   *  write):
+   *  ask for an event check if it could now take something the last one did not. With IE off
+   *  nothing can be taken (a VM exit for a host line does not depend on IE, and the host's
+   *  IMASK has not changed since the last check); with IE on, an interrupt-window exit, or a
+   *  line that was up at the last check (`linesAtCheck`, -1 if unknown) and is enabled now.
+   *  Device events and the preemption timer are in stopCycle already. Asking when nothing is
+   *  due costs one trip through Machine.run and changes nothing (every engine and the
+   *  debugger take the same interrupts at the same instruction either way). */
+  private interruptsMayBeDue(): void {
+    if (!this.interruptsEnabled) return;
+    if (this.nonRoot && (this.exitControls & ExitControl.INTWINDOW) !== 0) this.requestEventCheck();
+    else if ((this.linesAtCheck & (this.imask | (this.nonRoot ? this.hostImask : 0))) !== 0) this.requestEventCheck();
   }
 
   // ---- Memory ---------------------------------------------------------------------------------
@@ -692,7 +716,7 @@ export class Processor implements Cpu {
 
   writeCsr(csr: number, value: number): void {
     switch (csr) {
-      case Csr.STATUS: this.writeStatus(value); this.requestEventCheck(); return;
+      case Csr.STATUS: this.writeStatus(value); this.interruptsMayBeDue(); return;
       case Csr.EPC: this.epc = value | 0; return;
       case Csr.ESTATUS: this.estatus = value & Status.WRITABLE; return;
       case Csr.CAUSE: this.cause = value | 0; return;
@@ -705,7 +729,7 @@ export class Processor implements Cpu {
         return;
       case Csr.SCRATCH0: this.scratch0 = value | 0; return;
       case Csr.SCRATCH1: this.scratch1 = value | 0; return;
-      case Csr.IMASK: this.imask = value | 0; this.requestEventCheck(); return;
+      case Csr.IMASK: this.imask = value | 0; this.interruptsMayBeDue(); return;
       default: this.trap(Cause.IllegalInstruction); // unknown or read-only
     }
   }
@@ -719,6 +743,9 @@ export class Processor implements Cpu {
 
   portIn(port: number): number {
     if (this.nonRoot && (this.exitControls & ExitControl.IO) !== 0) this.vmExitFromInsn(ExitReason.PortIo, port);
+    // A read may change the device's line (reading the console's data lowers it) without an
+    // event check: until the next one, the lines are unknown.
+    this.linesAtCheck = -1;
     return this.bus.read(port, this.cycles);
   }
 
@@ -749,7 +776,7 @@ export class Processor implements Cpu {
 
   setInterruptsEnabled(enabled: boolean): void {
     this.interruptsEnabled = enabled;
-    this.requestEventCheck();
+    this.interruptsMayBeDue();
   }
 
   flushTlbAll(): void {

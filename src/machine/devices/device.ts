@@ -39,7 +39,9 @@ export interface Device {
   nextEvent(): number;
   /** Called when the cycle counter has reached nextEvent(). */
   tick(now: number): void;
-  /** Level of its interrupt line right now. */
+  /** Level of its interrupt line right now. It may change only in `read`, `write` and `tick`
+   *  (or from the host between two runs of the machine): the processor relies on that to skip
+   *  event checks (Processor.linesAtCheck). */
   irqAsserted(): boolean;
   /** Copy of the device's state, for debugger snapshots; `restore` takes it back. */
   save(): unknown;
