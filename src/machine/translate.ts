@@ -7,9 +7,14 @@
 //
 // What a region is. What gets compiled, once, to one JavaScript function with `new Function`:
 // a hot block and its successors in the same physical page that have been reached (breadth
-// first, up to MAX_REGION_BLOCKS and MAX_REGION_INSNS), as a loop around a `switch` on the
-// current block's word, so going from block to block (chaining) needs no return to the
-// dispatcher. The function is cached per physical word of each of its blocks.
+// first, up to MAX_REGION_BLOCKS and MAX_REGION_INSNS, and cut to MAX_REGION_SOURCE characters,
+// beyond which V8 does not optimize a function), as a loop around a `switch` on the current
+// block's word, so going from block to block (chaining) needs no return to the dispatcher. The
+// function is cached per physical word of each of its blocks. A region compiled before some of
+// its successors were reached keeps leaving for them through the dispatcher; after
+// REGROW_AFTER such exits it is compiled again with what has been reached since, and with the
+// block it left for as a root (it may be the target of an indirect jump, which the search does
+// not follow). Under te this took a third of the dispatcher's round trips away.
 //
 // One definition. Each instruction's semantics is its `exec` in the ISA table. The translator
 // emits that function's own source (Function.prototype.toString) with the decoded operands
@@ -17,9 +22,11 @@
 // instruction's address, `c.next` a local), so V8 compiles straight-line register code with no
 // dispatch and no operand loads. An `exec` whose source does not have that simple shape (a
 // free identifier this file cannot provide, another use of `c` or `d`, a normal function) is
-// called instead, the way dispatch.ts calls it; so are the instructions the interpreter's hot
-// loop leaves to `step` (privileged, sensitive, trapping, VMX), after the same guards
-// (`guardSource`). Nothing is ever guessed, and the table stays the only definition of what an
+// called instead, the way dispatch.ts calls it. The instructions the interpreter's hot loop
+// leaves to `step` (privileged, sensitive, trapping, VMX) come after the same guards
+// (`guardSource`), with everything the processor could look at up to date, and are emitted the
+// same way unless their source names `c.next` (a processor method such as trapReturn sets
+// cpu.next itself). Nothing is ever guessed, and the table stays the only definition of what an
 // instruction does.
 //
 // Exactness. Everything the interpreter counts is kept:
@@ -94,6 +101,15 @@ export const MAX_BLOCK_INSNS = 128;
  *  larger than that). */
 export const MAX_REGION_INSNS = 384;
 export const MAX_REGION_BLOCKS = 48;
+/** Longest region source, in characters: V8 does not optimize a function whose bytecode is over
+ *  60 KB (its max_optimized_bytecode_size), and such a region ran at a fifth of the speed in
+ *  the baseline compiler. Loads and stores take the most source (their inline paths). */
+export const MAX_REGION_SOURCE = 60_000;
+/** A region that has left REGROW_AFTER times for a block of its own page that another region
+ *  holds (it was compiled before that block was reached) is compiled again with it, at most
+ *  MAX_REGROWTHS times per entry word. */
+export const REGROW_AFTER = 16;
+export const MAX_REGROWTHS = 4;
 /** Blocks one machine keeps before it drops its whole cache (`translatorSettings.maxBlocks`). */
 export const MAX_BLOCKS = translatorSettings.maxBlocks;
 /** Physical pages one machine keeps translation state for before it drops its whole cache. */
@@ -109,7 +125,25 @@ export class CodePage {
   readonly heat = new Uint8Array(1024);
   /** 1 for every word some block of this page covers: a store there drops the page's blocks. */
   readonly covered = new Uint8Array(1024);
+  /** Per entry word: its region's exits to a block of another region of this page, since the
+   *  last regrowth (REGROW_AFTER), and how often it was regrown. */
+  readonly misses = new Uint8Array(1024);
+  readonly regrown = new Uint8Array(1024);
+  /** Per entry word: the blocks its regrowths added as roots (reached by indirect jumps, which a
+   *  region's search from its entry does not follow). */
+  readonly roots = new Map<number, number[]>();
   count = 0;
+
+  /** Forget every block (a store to a covered word). */
+  clear(): void {
+    this.blocks.fill(undefined);
+    this.covered.fill(0);
+    this.heat.fill(0);
+    this.misses.fill(0);
+    this.regrown.fill(0);
+    this.roots.clear();
+    this.count = 0;
+  }
 }
 
 /** The per-machine translation cache, owned by the processor (src/machine/processor.ts calls
@@ -120,8 +154,9 @@ export class TranslationCache {
   codePages = 0;
   /** Statistics for tests and benchmarks (not architectural, not part of MachineStats). */
   /** compiled: block entries given a function; regions: functions made or reused for them;
-   *  reused: those of them another machine (or an earlier region) compiled. */
-  readonly counters = { compiled: 0, regions: 0, reused: 0, dropsWritten: 0, flushes: 0 };
+   *  reused: those of them another machine (or an earlier region) compiled; regrown: regions
+   *  compiled again with blocks reached since (REGROW_AFTER). */
+  readonly counters = { compiled: 0, regions: 0, reused: 0, regrown: 0, dropsWritten: 0, flushes: 0 };
 
   constructor(readonly memPages: number) {
     this.pages = new Array<CodePage | undefined>(memPages).fill(undefined);
@@ -142,11 +177,8 @@ export class TranslationCache {
   written(pa: number): boolean {
     const page = this.pages[pa >>> 12];
     if (page === undefined || page.covered[(pa >>> 2) & 1023] === 0) return false;
-    page.blocks.fill(undefined);
-    page.covered.fill(0);
-    page.heat.fill(0);
     this.blocks -= page.count;
-    page.count = 0;
+    page.clear();
     this.counters.dropsWritten++;
     return true;
   }
@@ -245,7 +277,8 @@ interface BlockInsn {
 }
 
 interface Shared {
-  fns: Map<string, BlockFn>;
+  /** Compiled regions by key, with how many of the key's blocks the function holds. */
+  fns: Map<string, { fn: BlockFn; blocks: number }>;
   handlers: InsnDef['exec'][];
 }
 
@@ -401,11 +434,24 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
       // An exec that is only `trap(cause)` (syscall, break) takes its trap without the throw,
       // as the guards do (Processor.trapReturning).
       const trapOnly = trapOnlyCause(bi.def);
+      // Otherwise the exec's own source when it has the simple shape (csrr is
+      // `x[8] = cpu.readCsr(5)`: a call V8 can inline, where the handler, a closure variable,
+      // is a call it cannot), unless it names c.next: a processor method may set cpu.next
+      // (sret does), which the local nx would not see.
+      const inline = inlineFor(bi.def);
+      const body = inline === undefined ? undefined : specialize(inline, bi.d, pcExpr);
       if (trapOnly !== undefined) {
         code = `cpu.next = ${nextPc}; ${guardSource(bi.def, 'return 1;')}cpu.trapReturning(${trapOnly}); return 1;`;
       } else {
-        called.push(bi);
-        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, 'return 1;')}H${bi.index}(cpu, D[${k}]); x[0] = 0;`;
+        let exec: string;
+        if (inline !== undefined && body !== undefined && !/\bnx\b/.test(body)) {
+          inline.globals.forEach((g) => globals.add(g));
+          exec = body;
+        } else {
+          called.push(bi);
+          exec = `H${bi.index}(cpu, D[${k}]);`;
+        }
+        code = `cpu.next = ${nextPc}; ${guardSource(bi.def, 'return 1;')}${exec} x[0] = 0;`;
         code += setsNext
           ? ' nx = cpu.next;'
           : ` if (cpu.next !== ${nextPc} || cpu.stopCycle !== stop || cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = cpu.next; return 1; }`;
@@ -491,15 +537,15 @@ function collect(cpu: Processor, isa: Isa, pa: number): BlockInsn[] {
   return out;
 }
 
-/** The blocks of the region entered at word `entry` of the physical page at `base`: that block,
- *  then, breadth first, its successors in the page (the fall-through, and the target of a
- *  pc-relative branch or call) that `take` accepts, up to MAX_REGION_INSNS instructions and
+/** The blocks of the region entered at word `entry` of the physical page at `base`: that block
+ *  (and `roots`, blocks reached by indirect jumps), then, breadth first, their successors in the
+ *  page (the fall-through, and the target of a pc-relative branch or call) that `take` accepts, up to MAX_REGION_INSNS instructions and
  *  MAX_REGION_BLOCKS blocks. Which blocks a region holds only decides how fast it runs: the
  *  region loop goes to whichever next pc is a block of the region, and leaves otherwise. */
-function collectRegion(cpu: Processor, isa: Isa, base: number, entry: number, take: (word: number) => boolean, maxBlocks = MAX_REGION_BLOCKS): RegionBlock[] {
+function collectRegion(cpu: Processor, isa: Isa, base: number, entry: number, take: (word: number) => boolean, maxBlocks = MAX_REGION_BLOCKS, roots: readonly number[] = []): RegionBlock[] {
   const blocks: RegionBlock[] = [];
   const seen = new Uint8Array(1024);
-  const queue = [entry];
+  const queue = [entry, ...roots];
   let total = 0;
   for (let q = 0; q < queue.length && blocks.length < maxBlocks; q++) {
     const word = queue[q]!;
@@ -535,30 +581,50 @@ export function regionSourceOf(cpu: Processor, isa: Isa, pa: number): string {
 }
 
 /** The region's function: the process's, if some machine compiled the same region before
- *  (`reused` says which), else compiled now. */
-function compile(isa: Isa, blocks: readonly RegionBlock[]): { fn: BlockFn; reused: boolean } {
+ *  (`reused` says which), else compiled now; and the blocks it holds: the first of `blocks`
+ *  (in the order collectRegion found them) whose source fits in MAX_REGION_SOURCE, at least
+ *  the entry block. */
+function compile(isa: Isa, blocks: readonly RegionBlock[]): { fn: BlockFn; reused: boolean; blocks: readonly RegionBlock[] } {
   const shared = sharedFor(isa);
   // Key: all the function depends on (the ISA is the map it is in): each block's word in the
-  // page, its instruction words and their costs.
-  const key = blocks.map((b) => `${b.word}:${b.insns.map((i) => `${i.d.word.toString(16)}/${i.d.cost}`).join(',')}`).join(';');
-  let fn = shared.fns.get(key);
-  if (fn) return { fn, reused: true };
-  const { source, globals, called } = regionSource(blocks);
-  if (shared.fns.size >= MAX_FUNCTIONS) shared.fns.clear();
-  const handlerNames = [...new Set(called.map((b) => b.index))];
-  const prelude = [
-    ...globals.map((g) => `const ${g} = ISA.${g};`),
-    ...handlerNames.map((i) => `const H${i} = HANDLERS[${i}];`),
-  ].join('\n');
-  const factory = new Function('ISA', 'HANDLERS', 'D', `"use strict";\n${prelude}\nreturn function block(cpu, pc0, at0) {\n${source}\n};`) as (
-    i: unknown,
-    h: unknown,
-    d: unknown,
-  ) => BlockFn;
-  const decoded = called.map((b) => new DecodedInsn(b.index, b.d.rd, b.d.rs1, b.d.rs2, b.d.imm, b.d.word, b.d.cost));
-  fn = factory(isaModule, shared.handlers, decoded);
-  shared.fns.set(key, fn);
-  return { fn, reused: false };
+  // page, its instruction words and their costs. A region cut to fit is also found under the
+  // key of what it was cut from, so a warm boot does not cut it again.
+  const keyOf = (region: readonly RegionBlock[]): string =>
+    region.map((b) => `${b.word}:${b.insns.map((i) => `${i.d.word.toString(16)}/${i.d.cost}`).join(',')}`).join(';');
+  const whole = keyOf(blocks);
+  const known = shared.fns.get(whole);
+  if (known) return { fn: known.fn, reused: true, blocks: blocks.slice(0, known.blocks) };
+  let n = blocks.length;
+  for (;;) {
+    const region = blocks.slice(0, n);
+    const key = n === blocks.length ? whole : keyOf(region);
+    const cut = shared.fns.get(key);
+    if (cut) {
+      shared.fns.set(whole, cut);
+      return { fn: cut.fn, reused: true, blocks: region };
+    }
+    const { source, globals, called } = regionSource(region);
+    if (source.length > MAX_REGION_SOURCE && n > 1) {
+      n = Math.max(1, Math.min(n - 1, Math.floor((n * MAX_REGION_SOURCE) / source.length)));
+      continue;
+    }
+    if (shared.fns.size >= MAX_FUNCTIONS) shared.fns.clear();
+    const handlerNames = [...new Set(called.map((b) => b.index))];
+    const prelude = [
+      ...globals.map((g) => `const ${g} = ISA.${g};`),
+      ...handlerNames.map((i) => `const H${i} = HANDLERS[${i}];`),
+    ].join('\n');
+    const factory = new Function('ISA', 'HANDLERS', 'D', `"use strict";\n${prelude}\nreturn function block(cpu, pc0, at0) {\n${source}\n};`) as (
+      i: unknown,
+      h: unknown,
+      d: unknown,
+    ) => BlockFn;
+    const decoded = called.map((b) => new DecodedInsn(b.index, b.d.rd, b.d.rs1, b.d.rs2, b.d.imm, b.d.word, b.d.cost));
+    const fn = factory(isaModule, shared.handlers, decoded);
+    shared.fns.set(key, { fn, blocks: n });
+    if (key !== whole) shared.fns.set(whole, { fn, blocks: n });
+    return { fn, reused: false, blocks: region };
+  }
 }
 
 /** The translating engine: runs compiled regions, and the interpreter for the rest. */
@@ -594,7 +660,16 @@ export class Translator {
           if (heat < threshold) page.heat[i] = heat + 1;
           else if (heat !== NEVER && this.translate(cpu, cache, page, i)) fn = page.blocks[i];
         }
-        if (fn !== undefined && fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
+        if (fn !== undefined && fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) {
+          // Left for a block of the same page that another region holds: this region was
+          // compiled before that block was reached (REGROW_AFTER).
+          const now = cpu.pc;
+          if ((now & -4093) === (pc & -4096) && cpu.fetchPage === (pc & -4096)) {
+            const other = page.blocks[(now & 4095) >>> 2];
+            if (other !== undefined && other !== fn) this.missed(cpu, cache, page, i, (now & 4095) >>> 2);
+          }
+          continue;
+        }
       } else {
         cache.page(cpu.fetchBase >>> 12);
       }
@@ -602,16 +677,35 @@ export class Translator {
     }
   }
 
+  /** The region entered at word i left for word j of its page, which another region holds:
+   *  after REGROW_AFTER such exits, compile it again with what has been reached since, and j as
+   *  a root (j may be the target of an indirect jump). */
+  private missed(cpu: Processor, cache: TranslationCache, page: CodePage, i: number, j: number): void {
+    const misses = page.misses[i]! + 1;
+    if (misses < REGROW_AFTER) {
+      page.misses[i] = misses;
+      return;
+    }
+    page.misses[i] = 0;
+    if (page.regrown[i]! >= MAX_REGROWTHS) return;
+    page.regrown[i] = page.regrown[i]! + 1;
+    const roots = page.roots.get(i) ?? [];
+    if (!roots.includes(j)) roots.push(j);
+    page.roots.set(i, roots);
+    if (this.translate(cpu, cache, page, i, true)) cache.counters.regrown++;
+  }
+
   /** Compile the region entered at word i of the fetch page; false if no block can start there.
-   *  The region's function becomes the entry of each of its blocks that has none yet (and of
-   *  word i). */
-  private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number): boolean {
+   *  The region's function becomes the entry of each of its blocks that has none yet, and of
+   *  word i (which, when the region is regrown, had one). */
+  private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number, regrow = false): boolean {
     const base = cpu.fetchBase;
     // Successors join the region once the interpreter has reached them (so V8 sees code that
     // runs, with type feedback, and code that changes often, as under bt, is not compiled in
     // bulk) or when they have a block already; `regionAll` (tests) takes every successor.
     const all = translatorSettings.regionAll;
-    const blocks = collectRegion(cpu, this.isa, base, i, (w) => all || (page.heat[w]! > 0 && page.heat[w] !== NEVER) || page.blocks[w] !== undefined, Math.min(MAX_REGION_BLOCKS, translatorSettings.maxBlocks));
+    const take = (w: number): boolean => all || (page.heat[w]! > 0 && page.heat[w] !== NEVER) || page.blocks[w] !== undefined;
+    const blocks = collectRegion(cpu, this.isa, base, i, take, Math.min(MAX_REGION_BLOCKS, translatorSettings.maxBlocks), page.roots.get(i));
     if (blocks.length === 0) {
       page.heat[i] = NEVER; // a cold instruction: the interpreter runs it, until the page is written
       return false;
@@ -621,8 +715,9 @@ export class Translator {
       return false;
     }
     if (cache.pages[base >>> 12] !== page) return false;
-    const { fn, reused } = compile(this.isa, blocks);
-    for (const b of blocks) {
+    const { fn, reused, blocks: held } = compile(this.isa, blocks);
+    if (regrow) page.blocks[i] = fn;
+    for (const b of held) {
       for (let k = 0; k < b.insns.length; k++) page.covered[b.word + k] = 1;
       if (page.blocks[b.word] === undefined) {
         page.blocks[b.word] = fn;
