@@ -10,11 +10,7 @@
 // first, up to MAX_REGION_BLOCKS and MAX_REGION_INSNS, and cut to MAX_REGION_SOURCE characters,
 // beyond which V8 does not optimize a function), as a loop around a `switch` on the current
 // block's word, so going from block to block (chaining) needs no return to the dispatcher. The
-// function is cached per physical word of each of its blocks. A region compiled before some of
-// its successors were reached keeps leaving for them through the dispatcher; after
-// REGROW_AFTER such exits it is compiled again with what has been reached since, and with the
-// block it left for as a root (it may be the target of an indirect jump, which the search does
-// not follow). Under te this took a third of the dispatcher's round trips away.
+// function is cached per physical word of each of its blocks.
 //
 // One definition. Each instruction's semantics is its `exec` in the ISA table. The translator
 // emits that function's own source (Function.prototype.toString) with the decoded operands
@@ -105,11 +101,6 @@ export const MAX_REGION_BLOCKS = 48;
  *  60 KB (its max_optimized_bytecode_size), and such a region ran at a fifth of the speed in
  *  the baseline compiler. Loads and stores take the most source (their inline paths). */
 export const MAX_REGION_SOURCE = 60_000;
-/** A region that has left REGROW_AFTER times for a block of its own page that another region
- *  holds (it was compiled before that block was reached) is compiled again with it, at most
- *  MAX_REGROWTHS times per entry word. */
-export const REGROW_AFTER = 16;
-export const MAX_REGROWTHS = 4;
 /** Blocks one machine keeps before it drops its whole cache (`translatorSettings.maxBlocks`). */
 export const MAX_BLOCKS = translatorSettings.maxBlocks;
 /** Physical pages one machine keeps translation state for before it drops its whole cache. */
@@ -125,13 +116,6 @@ export class CodePage {
   readonly heat = new Uint8Array(1024);
   /** 1 for every word some block of this page covers: a store there drops the page's blocks. */
   readonly covered = new Uint8Array(1024);
-  /** Per entry word: its region's exits to a block of another region of this page, since the
-   *  last regrowth (REGROW_AFTER), and how often it was regrown. */
-  readonly misses = new Uint8Array(1024);
-  readonly regrown = new Uint8Array(1024);
-  /** Per entry word: the blocks its regrowths added as roots (reached by indirect jumps, which a
-   *  region's search from its entry does not follow). */
-  readonly roots = new Map<number, number[]>();
   count = 0;
 
   /** Forget every block (a store to a covered word). */
@@ -139,9 +123,6 @@ export class CodePage {
     this.blocks.fill(undefined);
     this.covered.fill(0);
     this.heat.fill(0);
-    this.misses.fill(0);
-    this.regrown.fill(0);
-    this.roots.clear();
     this.count = 0;
   }
 }
@@ -154,9 +135,8 @@ export class TranslationCache {
   codePages = 0;
   /** Statistics for tests and benchmarks (not architectural, not part of MachineStats). */
   /** compiled: block entries given a function; regions: functions made or reused for them;
-   *  reused: those of them another machine (or an earlier region) compiled; regrown: regions
-   *  compiled again with blocks reached since (REGROW_AFTER). */
-  readonly counters = { compiled: 0, regions: 0, reused: 0, regrown: 0, dropsWritten: 0, flushes: 0 };
+   *  reused: those of them another machine (or an earlier region) compiled. */
+  readonly counters = { compiled: 0, regions: 0, reused: 0, dropsWritten: 0, flushes: 0 };
 
   constructor(readonly memPages: number) {
     this.pages = new Array<CodePage | undefined>(memPages).fill(undefined);
@@ -537,15 +517,15 @@ function collect(cpu: Processor, isa: Isa, pa: number): BlockInsn[] {
   return out;
 }
 
-/** The blocks of the region entered at word `entry` of the physical page at `base`: that block
- *  (and `roots`, blocks reached by indirect jumps), then, breadth first, their successors in the
- *  page (the fall-through, and the target of a pc-relative branch or call) that `take` accepts, up to MAX_REGION_INSNS instructions and
+/** The blocks of the region entered at word `entry` of the physical page at `base`: that block,
+ *  then, breadth first, its successors in the page (the fall-through, and the target of a
+ *  pc-relative branch or call) that `take` accepts, up to MAX_REGION_INSNS instructions and
  *  MAX_REGION_BLOCKS blocks. Which blocks a region holds only decides how fast it runs: the
  *  region loop goes to whichever next pc is a block of the region, and leaves otherwise. */
-function collectRegion(cpu: Processor, isa: Isa, base: number, entry: number, take: (word: number) => boolean, maxBlocks = MAX_REGION_BLOCKS, roots: readonly number[] = []): RegionBlock[] {
+function collectRegion(cpu: Processor, isa: Isa, base: number, entry: number, take: (word: number) => boolean, maxBlocks = MAX_REGION_BLOCKS): RegionBlock[] {
   const blocks: RegionBlock[] = [];
   const seen = new Uint8Array(1024);
-  const queue = [entry, ...roots];
+  const queue = [entry];
   let total = 0;
   for (let q = 0; q < queue.length && blocks.length < maxBlocks; q++) {
     const word = queue[q]!;
@@ -660,16 +640,7 @@ export class Translator {
           if (heat < threshold) page.heat[i] = heat + 1;
           else if (heat !== NEVER && this.translate(cpu, cache, page, i)) fn = page.blocks[i];
         }
-        if (fn !== undefined && fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) {
-          // Left for a block of the same page that another region holds: this region was
-          // compiled before that block was reached (REGROW_AFTER).
-          const now = cpu.pc;
-          if ((now & -4093) === (pc & -4096) && cpu.fetchPage === (pc & -4096)) {
-            const other = page.blocks[(now & 4095) >>> 2];
-            if (other !== undefined && other !== fn) this.missed(cpu, cache, page, i, (now & 4095) >>> 2);
-          }
-          continue;
-        }
+        if (fn !== undefined && fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
       } else {
         cache.page(cpu.fetchBase >>> 12);
       }
@@ -677,35 +648,17 @@ export class Translator {
     }
   }
 
-  /** The region entered at word i left for word j of its page, which another region holds:
-   *  after REGROW_AFTER such exits, compile it again with what has been reached since, and j as
-   *  a root (j may be the target of an indirect jump). */
-  private missed(cpu: Processor, cache: TranslationCache, page: CodePage, i: number, j: number): void {
-    const misses = page.misses[i]! + 1;
-    if (misses < REGROW_AFTER) {
-      page.misses[i] = misses;
-      return;
-    }
-    page.misses[i] = 0;
-    if (page.regrown[i]! >= MAX_REGROWTHS) return;
-    page.regrown[i] = page.regrown[i]! + 1;
-    const roots = page.roots.get(i) ?? [];
-    if (!roots.includes(j)) roots.push(j);
-    page.roots.set(i, roots);
-    if (this.translate(cpu, cache, page, i, true)) cache.counters.regrown++;
-  }
-
   /** Compile the region entered at word i of the fetch page; false if no block can start there.
-   *  The region's function becomes the entry of each of its blocks that has none yet, and of
-   *  word i (which, when the region is regrown, had one). */
-  private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number, regrow = false): boolean {
+   *  The region's function becomes the entry of each of its blocks that has none yet (and of
+   *  word i). */
+  private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number): boolean {
     const base = cpu.fetchBase;
     // Successors join the region once the interpreter has reached them (so V8 sees code that
     // runs, with type feedback, and code that changes often, as under bt, is not compiled in
     // bulk) or when they have a block already; `regionAll` (tests) takes every successor.
     const all = translatorSettings.regionAll;
     const take = (w: number): boolean => all || (page.heat[w]! > 0 && page.heat[w] !== NEVER) || page.blocks[w] !== undefined;
-    const blocks = collectRegion(cpu, this.isa, base, i, take, Math.min(MAX_REGION_BLOCKS, translatorSettings.maxBlocks), page.roots.get(i));
+    const blocks = collectRegion(cpu, this.isa, base, i, take, Math.min(MAX_REGION_BLOCKS, translatorSettings.maxBlocks));
     if (blocks.length === 0) {
       page.heat[i] = NEVER; // a cold instruction: the interpreter runs it, until the page is written
       return false;
@@ -716,7 +669,6 @@ export class Translator {
     }
     if (cache.pages[base >>> 12] !== page) return false;
     const { fn, reused, blocks: held } = compile(this.isa, blocks);
-    if (regrow) page.blocks[i] = fn;
     for (const b of held) {
       for (let k = 0; k < b.insns.length; k++) page.covered[b.word + k] = 1;
       if (page.blocks[b.word] === undefined) {

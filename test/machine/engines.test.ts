@@ -15,7 +15,7 @@ import { CONFIGS, WORKLOADS, type BootResult } from '../../src/configs/index.js'
 import { bootOne, bootSet } from '../../src/fuzz/equivalence.js';
 import { deriveSeed } from '../../src/fuzz/random.js';
 import { setDefaultEngine, type EngineName, type MachineOptions } from '../../src/machine/machine.js';
-import { blockSourceOf, MAX_BLOCKS, MAX_REGION_SOURCE, MAX_REGROWTHS, REGROW_AFTER, translatorSettings } from '../../src/machine/translate.js';
+import { blockSourceOf, MAX_BLOCKS, MAX_REGION_SOURCE, translatorSettings } from '../../src/machine/translate.js';
 import { asm, boot, isa, PageTables, PTE, SMALL_MEMORY } from './helpers.js';
 import { Machine } from '../../src/machine/machine.js';
 import { trapOnlyCause } from '../../src/machine/dispatch.js';
@@ -533,49 +533,7 @@ loop:   addi    t0, t0, -1
   });
 });
 
-describe('regions that grow, and regions cut to fit', () => {
-  it('a region compiled before its successors were reached is compiled again with them, and runs as the interpreter does', () => {
-    // Compiled on first reach (threshold 0), a region holds only blocks that already have a
-    // function. The loop's region is compiled before `late` is first taken, halfway through;
-    // `late`'s region cannot hold the loop (it goes back by an indirect jump): until the loop's
-    // region is regrown, every pass leaves it for late's and comes back through the dispatcher.
-    const { translate } = same(`
-        .org 0x1000
-_start: li      s1, 400
-        la      s2, loop
-loop:   addi    s1, s1, -1
-        li      t0, 200
-        blt     s1, t0, late
-        addi    a0, a0, 1
-        bnez    s1, loop
-        halt
-late:   addi    a1, a1, 1
-        sw      a1, 0x800(zero)
-        beqz    s1, done
-        jr      s2
-done:   halt`);
-    const counters = translate.cpu.translations!.counters;
-    expect(counters.regrown).toBeGreaterThan(0);
-    const page = translate.cpu.translations!.pages[1]!;
-    for (const n of page.regrown) expect(n).toBeLessThanOrEqual(MAX_REGROWTHS);
-  });
-
-  it('the target of an indirect jump becomes a root of the region that jumps there', () => {
-    const { translate } = same(`
-        .org 0x1000
-_start: li      s1, ${4 * REGROW_AFTER * (MAX_REGROWTHS + 2)}
-        la      s2, there
-loop:   addi    s1, s1, -1
-        jr      s2
-there:  addi    a0, a0, 3
-        bnez    s1, loop
-        halt`);
-    const page = translate.cpu.translations!.pages[1]!;
-    // there is word 5 of the page: li (one word), la (two), addi, jr.
-    expect([...page.roots.values()].flat()).toContain(5);
-    for (const n of page.regrown) expect(n).toBeLessThanOrEqual(MAX_REGROWTHS);
-  });
-
+describe('regions cut to fit', () => {
   it('a region whose source would be too long for V8 to optimize is cut, and runs as the interpreter does', () => {
     translatorSettings.regionAll = true;
     try {
