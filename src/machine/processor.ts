@@ -549,11 +549,10 @@ export class Processor implements Cpu {
   }
 
   /** After an instruction changed only IE, IMASK or the ring (sret, ei, di, a STATUS or IMASK
-   *  write):
-   *  ask for an event check if it could now take something the last one did not. With IE off
-   *  nothing can be taken (a VM exit for a host line does not depend on IE, and the host's
-   *  IMASK has not changed since the last check); with IE on, an interrupt-window exit, or a
-   *  line that was up at the last check (`linesAtCheck`, -1 if unknown) and is enabled now.
+   *  write): ask for an event check if it could now take something the last one did not. With
+   *  IE off nothing can be taken (a VM exit for a host line does not depend on IE, and the
+   *  host's IMASK has not changed since the last check); with IE on, an interrupt-window exit,
+   *  or a line that was up at the last check (`linesAtCheck`, -1 if unknown) and is enabled now.
    *  Device events and the preemption timer are in stopCycle already. Asking when nothing is
    *  due costs one trip through Machine.run and changes nothing (every engine and the
    *  debugger take the same interrupts at the same instruction either way). */

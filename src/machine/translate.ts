@@ -98,8 +98,8 @@ export const MAX_BLOCK_INSNS = 128;
 export const MAX_REGION_INSNS = 384;
 export const MAX_REGION_BLOCKS = 48;
 /** Longest region source, in characters: V8 does not optimize a function whose bytecode is over
- *  60 KB (its max_optimized_bytecode_size), and such a region ran at a fifth of the speed in
- *  the baseline compiler. Loads and stores take the most source (their inline paths). */
+ *  60 KB (its max_optimized_bytecode_size), and such a region ran at about a seventh of the
+ *  speed in the baseline compiler. Loads and stores take the most source (their inline paths). */
 export const MAX_REGION_SOURCE = 60_000;
 /** Blocks one machine keeps before it drops its whole cache (`translatorSettings.maxBlocks`). */
 export const MAX_BLOCKS = translatorSettings.maxBlocks;
@@ -414,15 +414,15 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
       // An exec that is only `trap(cause)` (syscall, break) takes its trap without the throw,
       // as the guards do (Processor.trapReturning).
       const trapOnly = trapOnlyCause(bi.def);
-      // Otherwise the exec's own source when it has the simple shape (csrr is
-      // `x[8] = cpu.readCsr(5)`: a call V8 can inline, where the handler, a closure variable,
-      // is a call it cannot), unless it names c.next: a processor method may set cpu.next
-      // (sret does), which the local nx would not see.
-      const inline = inlineFor(bi.def);
-      const body = inline === undefined ? undefined : specialize(inline, bi.d, pcExpr);
       if (trapOnly !== undefined) {
         code = `cpu.next = ${nextPc}; ${guardSource(bi.def, 'return 1;')}cpu.trapReturning(${trapOnly}); return 1;`;
       } else {
+        // Otherwise the exec's own source when it has the simple shape (csrr is
+        // `x[8] = cpu.readCsr(5)`: a call V8 can inline, where the handler, a closure variable,
+        // is a call it cannot), unless it names c.next: a processor method may set cpu.next
+        // (sret does), which the local nx would not see.
+        const inline = inlineFor(bi.def);
+        const body = inline === undefined ? undefined : specialize(inline, bi.d, pcExpr);
         let exec: string;
         if (inline !== undefined && body !== undefined && !/\bnx\b/.test(body)) {
           inline.globals.forEach((g) => globals.add(g));
@@ -578,10 +578,10 @@ function compile(isa: Isa, blocks: readonly RegionBlock[]): { fn: BlockFn; reuse
   for (;;) {
     const region = blocks.slice(0, n);
     const key = n === blocks.length ? whole : keyOf(region);
-    const cut = shared.fns.get(key);
-    if (cut) {
-      shared.fns.set(whole, cut);
-      return { fn: cut.fn, reused: true, blocks: region };
+    const found = shared.fns.get(key);
+    if (found) {
+      shared.fns.set(whole, found);
+      return { fn: found.fn, reused: true, blocks: region };
     }
     const { source, globals, called } = regionSource(region);
     if (source.length > MAX_REGION_SOURCE && n > 1) {
