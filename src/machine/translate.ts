@@ -295,7 +295,7 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
   emit('const vb = pc0 & -4096; const ab = at0 & -1024; const M = cpu.memory.words; const H = cpu.memory.halves; const B = cpu.memory.bytes; const TLB = cpu.mmu.stats;');
   emit(`const DP = cpu.dataPages; const DB = cpu.dataBases; const DR = cpu.dataRights; const SS = cpu.mmu.setShift; const R3 = cpu.ring * 3; const RM = (1 << R3) | ${DATA_IN_MEMORY}; const WM = (2 << R3) | ${DATA_IN_MEMORY | DATA_NO_CODE};`);
-  emit('let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2;');
+  emit(`let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2; ${RELOAD_DATA_PAGE.replace(/^/, 'let ').replace(/;(?=.)/g, ',')}`);
   emit('for (;;) {');
   emit('switch (w) {');
   for (const b of blocks) {
@@ -380,12 +380,16 @@ function fastSource(f: FastAccess, slow: string): string {
   };
   const need = acc.store ? 'WM' : 'RM';
   // A store on level 1's page: one with no decoded code, or a word of its page never decoded.
-  const level1 = acc.store ? '((cpu.dataFast & 2) !== 0 || ((cpu.dataFast & 4) !== 0 && cpu.dataDecode[(a >>> 2) & 1023] === undefined))' : '(cpu.dataFast & 1) !== 0';
+  const level1 = acc.store ? '((df & 2) !== 0 || ((df & 4) !== 0 && dd[(a >>> 2) & 1023] === undefined))' : '(df & 1) !== 0';
   return (
-    `{ const a = ${f.addr}; if ((a & ${acc.mask}) === cpu.dataPage && ${level1}) { TLB.hits += fp; ${hit('cpu.dataBase')} } ` +
-    `else { const k = (Math.imul(a >>> 12, ${TLB_SET_HASH}) >>> 1) >>> SS; if ((a & ${acc.mask}) === DP[k] && (DR[k] & ${need}) === ${need}) { TLB.hits += fp; ${hit('DB[k]')} } else { ${slow} } } }`
+    `{ const a = ${f.addr}; if ((a & ${acc.mask}) === dp && ${level1}) { ${hit('db')} } ` +
+    `else { const k = (Math.imul(a >>> 12, ${TLB_SET_HASH}) >>> 1) >>> SS; if ((a & ${acc.mask}) === DP[k] && (DR[k] & ${need}) === ${need}) { ${hit('DB[k]')} } else { ${slow} } } }`
   );
 }
+
+/** Level 1 of the processor's data-page cache, held in the region's locals (dp, df, db, dd):
+ *  only the processor changes it, so they are read again after anything that calls into it. */
+const RELOAD_DATA_PAGE = 'dp = cpu.dataPage; df = cpu.dataFast; db = cpu.dataBase; dd = cpu.dataDecode;';
 
 /** The code of one block (a `case` of its region): ends with `nx` = the next pc and curAt set. */
 function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<string>, called: BlockInsn[]): void {
@@ -467,14 +471,18 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
     emit(`if (cpu.cycles + ${before} >= stop) ${exitHere}`);
     let pending = 0;
     let count = 0;
+    // Inline accesses since the last sync: their TLB hits are added with the cycles.
+    let hits = 0;
+    const addHits = (k: number): string => (k === 0 ? '' : ` TLB.hits += fp * ${k};`);
     for (let j = start; j <= end; j++) {
       const p = parts[j]!;
       pending += p.cost;
       count++;
       if (p.sync) {
-        emit(`cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count}; cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`);
+        emit(`cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};${addHits(hits)} cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`);
         pending = 0;
         count = 0;
+        hits = 0;
       }
       if (p.fast !== undefined) {
         // A word load or store: inline on the data page (a hit), else a sync point for this
@@ -482,10 +490,13 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
         // code), after which the block leaves if the fetch page went or code was written, or
         // if the walk's cycles took the rest of this segment past stopCycle; otherwise the
         // sync is taken back, and the segment's sum is added at its end as usual.
-        const sync = `cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count}; cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`;
-        const unsync = `cpu.cycles -= ${pending}; cpu.instret -= ${count}; cpu.fetchHits -= fp * ${count};`;
+        // Its own TLB access is counted by the processor; taken back with the rest, as the
+        // segment's sum counts it as a hit.
+        const sync = `cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};${addHits(hits)} cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`;
+        const unsync = `cpu.cycles -= ${pending}; cpu.instret -= ${count}; cpu.fetchHits -= fp * ${count}; TLB.hits -= fp * ${hits + 1};`;
         const leave = j < n - 1 ? `if (cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.cycles + ${before - pending} >= stop) { cpu.pc = ${parts[j + 1]!.pcExpr}; cpu.next = cpu.pc; return 1; } ` : '';
-        emit(fastSource(p.fast, `${sync} ${p.fast.slow} ${leave}${unsync}`));
+        emit(fastSource(p.fast, `${sync} ${p.fast.slow} ${leave}${unsync} ${RELOAD_DATA_PAGE}`));
+        hits++;
         continue;
       }
       emit(p.setsNext ? `nx = (${p.pcExpr} + 4) | 0; ${p.code}` : p.code);
@@ -493,8 +504,9 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
         const next = parts[j + 1]!.pcExpr;
         emit(`if (cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = ${next}; cpu.next = cpu.pc; return 1; }`);
       }
+      if (p.sync) emit(RELOAD_DATA_PAGE);
     }
-    if (count > 0) emit(`cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};`);
+    if (count > 0) emit(`cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};${addHits(hits)}`);
     start = end + 1;
   }
   emit(`cpu.curAt = ${parts[n - 1]!.at};`);

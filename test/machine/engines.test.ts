@@ -10,6 +10,7 @@
 // instruction, jumps into the middle of a block, branches to a page it may not execute, changes
 // paging or ring inside straight-line code, every cycle limit, snapshots, and a cache that fills.
 
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGS, WORKLOADS, type BootResult } from '../../src/configs/index.js';
 import { bootOne, bootSet } from '../../src/fuzz/equivalence.js';
@@ -450,6 +451,63 @@ ${sled}
     });
     expect(translate.cpu.halted).toBe(true);
     expect(translate.cpu.x[12]).toBeGreaterThan(0); // s0: the sled ran
+  });
+});
+
+describe('inline loads and stores against a small TLB', () => {
+  // The region keeps level 1 of the data-page cache in locals and counts its TLB hits with the
+  // segment's cycles. A slow access (a miss, a walk that evicts another page's entry) must make
+  // the region read level 1 again and count its own lookup exactly: random loads and stores of
+  // every width over eight pages that share an eight-entry TLB with the code and the page
+  // tables, with the pages that each base register points at changing every pass.
+  const OPS = ['lw', 'lh', 'lhu', 'lb', 'lbu', 'sw', 'sh', 'sb'] as const;
+  const WIDTH = { lw: 4, sw: 4, lh: 2, lhu: 2, sh: 2, lb: 1, lbu: 1, sb: 1 } as const;
+  const access = fc.record({
+    op: fc.constantFrom(...OPS),
+    value: fc.constantFrom('a0', 'a1', 'a2', 'a3', 't2', 't3'),
+    base: fc.constantFrom('s0', 's1', 's2'),
+    offset: fc.integer({ min: 0, max: 2047 }),
+  });
+
+  it('count every hit, miss and walk as the interpreter does', () => {
+    let misses = 0;
+    fc.assert(
+      fc.property(fc.array(access, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 7 }), (accesses, stride) => {
+        const body = accesses.map((a) => `        ${a.op.padEnd(7)} ${a.value}, ${a.offset - (a.offset % WIDTH[a.op])}(${a.base})`).join('\n');
+        const { translate } = same(
+          `
+        .org 0x1000
+_start: li      t0, 0x20001
+        csrw    PTBR, t0
+        li      s3, 12
+        li      a0, 0x12345678
+loop:   andi    t0, s3, 7           # s0, s1, s2: pages 0x10000 + (pass * k mod 8) * 0x1000
+        slli    t0, t0, 12
+        li      t1, 0x10000
+        add     s0, t0, t1
+        li      t2, ${stride}
+        mul     t0, s3, t2
+        andi    t0, t0, 7
+        slli    t0, t0, 12
+        add     s1, t0, t1
+        xori    t0, t0, 0x5000
+        add     s2, t0, t1
+${body}
+        addi    s3, s3, -1
+        bnez    s3, loop
+        halt`,
+          {
+            memoryBytes: 1 << 20,
+            tlbEntries: 8,
+            setup: (m) => new PageTables(m, 0x20000, 0x21000).identity(0x1000, 0x2000, PTE.P | PTE.X).identity(0x10000, 0x18000, PTE.P | PTE.W),
+          },
+        );
+        expect(translate.cpu.halted).toBe(true);
+        misses += translate.stats().tlb.misses;
+      }),
+      { numRuns: 60 },
+    );
+    expect(misses).toBeGreaterThan(60 * 8); // the TLB did evict
   });
 });
 
