@@ -283,12 +283,16 @@ export class Machine {
       rings[ring]!.instructions += cpu.bucketInstret[b]!;
     }
     const traps: Record<string, number> = {};
-    for (const [code, count] of [...cpu.trapCounts].sort((a, b) => a[0] - b[0])) traps[causeName(code)] = count;
+    cpu.trapCounts.forEach((count, code) => {
+      if (count !== 0) traps[causeName(code)] = count;
+    });
     const t = cpu.mmu.stats;
     const hits = t.hits + cpu.fetchHits;
     const vmx = this.isa.extensions.some((e) => e.name === 'vmx');
     const vmExits: Record<string, number> = {};
-    for (const [code, count] of [...cpu.vmExitCounts].sort((a, b) => a[0] - b[0])) vmExits[exitReasonName(code)] = count;
+    cpu.vmExitCounts.forEach((count, code) => {
+      if (count !== 0) vmExits[exitReasonName(code)] = count;
+    });
     const mode = (from: number): WorldStats => {
       let cycles = 0;
       let instructions = 0;

@@ -163,7 +163,7 @@ export class Processor implements Cpu {
    *  run loop stops there (Machine.run folds it into stopCycle), as at a device's event. */
   preemptAt = Infinity;
   /** VM exits by reason code. */
-  readonly vmExitCounts = new Map<number, number>();
+  readonly vmExitCounts = new Float64Array(Math.max(...Object.values(ExitReason)) + 1);
 
   // ---- Run state ------------------------------------------------------------------------------
   cycles = 0;
@@ -264,7 +264,10 @@ export class Processor implements Cpu {
   private bucket = 0;
   private bucketStartCycles = 0;
   private bucketStartInstret = 0;
-  readonly trapCounts = new Map<number, number>();
+  /** Traps taken, by cause code (0-255: exceptions, INTERRUPT_BASE + line, or the 8-bit cause
+   *  of an injected event). An array, not a Map: it is updated on every trap, and a Map's
+   *  hashing showed in profiles. */
+  readonly trapCounts = new Float64Array(256);
   interruptsTaken = 0;
   /** Called on every trap entry (for the debugger's trap history). */
   onTrap: ((event: TrapEvent) => void) | undefined;
@@ -459,7 +462,7 @@ export class Processor implements Cpu {
     this.setRing(0);
     this.interruptsEnabled = false;
     this.pc = this.tvec;
-    this.trapCounts.set(cause, (this.trapCounts.get(cause) ?? 0) + 1);
+    this.trapCounts[cause]!++;
     this.onTrap?.({ cause, epc: this.epc, badAddr: this.badAddr, insnWord: this.einsn, fromRing, cycle: this.cycles });
   }
 
@@ -915,7 +918,7 @@ export class Processor implements Cpu {
     this.setVmcsWord(V.X_INSN, insnWord);
     this.setVmcsWord(V.X_GPA, gpa);
     this.setVmcsWord(V.X_GVA, gva);
-    this.vmExitCounts.set(reason, (this.vmExitCounts.get(reason) ?? 0) + 1);
+    this.vmExitCounts[reason]!++;
     this.chargeTransition(this.costs.vmExit);
     this.nonRoot = false;
     this.preemptAt = Infinity;

@@ -5,7 +5,7 @@
 // What a snapshot holds:
 // - processor: every own field of the Processor, found by reflection so that a field added later
 //   is saved without touching this file: numbers, booleans, strings and undefined are copied;
-//   typed arrays (registers, accounting buckets) are copied; Maps (trap counts) are copied; plain
+//   typed arrays (registers, accounting buckets, trap counts) are copied; Maps are copied; plain
 //   objects (the double-fault record) are cloned; objects with save()/restore() (the MMU and its
 //   TLB) save themselves. A new stateful object in the processor must implement save()/restore()
 //   (test/debug/snapshot.test.ts fails on a field it cannot classify).
