@@ -365,6 +365,11 @@ export class Processor implements Cpu {
     this.fetchBase = pa & ~0xfff;
     this.fetchPaged = this.paging ? 1 : 0;
     this.fetchDecoded = this.decodePage(pa);
+    // The page's TLB entry is now way 0 of its set: level 2 of the data-page cache may copy it
+    // (after decodePage, which may drop the cache). A kernel reads tables and constants from
+    // its code pages (a jump table), and a fetch that promoted the page in its set had dropped
+    // that set's entry: without this, such a load went to the MMU for a way-0 hit.
+    this.cacheDataPage(this.mmu.setNumber(pc >>> 12), pc, pa, this.paging ? this.mmu.way0Allow(pc) : ALL_RIGHTS);
     return pa;
   }
 

@@ -1,6 +1,7 @@
 // The processor's data-page cache (src/machine/processor.ts: the last page used, and a copy of
-// way 0 of every TLB set) may only skip the MMU where the MMU's answer is known: every load and
-// store must give the same value, the same fault and the same TLB figures (hits, misses, walk
+// way 0 of every TLB set, filled by loads, stores and fetches) may only skip the MMU where the
+// MMU's answer is known: every load and store must give the same value, the same fault and the
+// same TLB figures (hits, misses, walk
 // references, and so the same LRU order) as a bare MMU asked the same questions. Random access
 // sequences over pages that crowd the same TLB sets, with ring changes, refused rights, flushes
 // and page-table reloads, are run through both and compared after every step.
@@ -19,12 +20,14 @@ const FRAME0 = 0x100; // virtual page n maps to frame FRAME0 + n
 const PAGES = 40;
 
 /** Rights of virtual page n: most pages any ring may read and write; every fifth is the
- *  kernel's (ring 0), every seventh read-only, and the last is not present. */
+ *  kernel's (ring 0), every seventh read-only, every third executable, and the last is not
+ *  present. */
 function pteOf(vpn: number): number {
   if (vpn === PAGES - 1) return 0;
   const ring = vpn % 5 === 4 ? 0 : 3;
   const writable = vpn % 7 === 6 ? 0 : Pte.WRITABLE;
-  return ((FRAME0 + vpn) << 12) | Pte.PRESENT | writable | (ring << Pte.RING_SHIFT);
+  const executable = vpn % 3 === 0 ? Pte.EXECUTABLE : 0;
+  return ((FRAME0 + vpn) << 12) | Pte.PRESENT | writable | executable | (ring << Pte.RING_SHIFT);
 }
 
 function mapInto(memory: PhysicalMemory): void {
@@ -36,6 +39,7 @@ function mapInto(memory: PhysicalMemory): void {
 type Step =
   | { kind: 'load'; width: 1 | 2 | 4; signed: boolean; vpn: number; offset: number }
   | { kind: 'store'; width: 1 | 2 | 4; vpn: number; offset: number; value: number }
+  | { kind: 'fetch'; vpn: number; offset: number }
   | { kind: 'ring'; ring: 0 | 3 }
   | { kind: 'flushPage'; vpn: number }
   | { kind: 'flushAll' }
@@ -52,6 +56,7 @@ const width = fc.constantFrom<1 | 2 | 4>(1, 2, 4);
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('load' as const), width, signed: fc.boolean(), vpn, offset }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('store' as const), width, vpn, offset, value: fc.integer() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('fetch' as const), vpn, offset }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('ring' as const), ring: fc.constantFrom<0 | 3>(0, 3) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('flushPage' as const), vpn }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('flushAll' as const) }) },
@@ -61,8 +66,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 /** What one access did: the value read (or undefined) or the fault's cause and address. */
 type Outcome = { value?: number; fault?: number; badAddr?: number };
 
-function accessOf(s: Step & { kind: 'load' | 'store' }): number {
-  return s.kind === 'load' ? Access.READ : Access.WRITE;
+function accessOf(s: Step & { kind: 'load' | 'store' | 'fetch' }): number {
+  return s.kind === 'load' ? Access.READ : s.kind === 'store' ? Access.WRITE : Access.EXECUTE;
+}
+
+function widthOf(s: Step & { kind: 'load' | 'store' | 'fetch' }): number {
+  return s.kind === 'fetch' ? 4 : s.width;
 }
 
 describe('the data-page cache answers exactly as the TLB would', () => {
@@ -102,11 +111,12 @@ describe('the data-page cache answers exactly as the TLB would', () => {
           const va = (s.vpn << 12) | s.offset;
           // The reference: alignment first (as the processor checks it), then the MMU.
           let expected: Outcome;
-          if ((va & (s.width - 1)) !== 0) {
+          if ((va & (widthOf(s) - 1)) !== 0) {
             expected = { fault: Cause.Misaligned, badAddr: va };
           } else {
-            const pa = ref.translate(va, accessOf(s) as 0 | 1, ring, DIR | 1);
+            const pa = ref.translate(va, accessOf(s) as 0 | 1 | 2, ring, DIR | 1);
             if (pa < 0) expected = { fault: ref.fault.cause, badAddr: ref.fault.badAddr };
+            else if (s.kind === 'fetch') expected = { value: pa };
             else if (s.kind === 'load') {
               const word = refMemory.words[pa >>> 2]!;
               const raw = s.width === 4 ? word : s.width === 2 ? refMemory.halves[pa >>> 1]! : refMemory.bytes[pa]!;
@@ -121,7 +131,10 @@ describe('the data-page cache answers exactly as the TLB would', () => {
           let actual: Outcome;
           cpu.pc = 0x4000; // not TVEC: a trap here is never taken for a double fault
           try {
-            if (s.kind === 'load') {
+            if (s.kind === 'fetch') {
+              // The processor's slow fetch (which also leaves the page in the cache's level 2).
+              actual = { value: cpu.fetchSlow(va) };
+            } else if (s.kind === 'load') {
               const v =
                 s.width === 4 ? cpu.load32(va) : s.width === 2 ? (s.signed ? cpu.load16(va) : cpu.load16u(va)) : s.signed ? cpu.load8(va) : cpu.load8u(va);
               actual = { value: v };
