@@ -50,8 +50,9 @@
 // - between two blocks of a region, the region loop checks what the dispatcher would: the
 //   fetch page, the next pc in it and aligned, codeWrites, no event check asked for; and the
 //   next block's first segment check is `cycles < stopCycle`;
-// - loads and stores of every width hit the processor's data-page cache inline (counting the
-//   TLB hit it would count) and only a miss is a sync point (`fastSource`);
+// - loads and stores of every width hit level 1 of the processor's data-page cache inline, held
+//   in the region's locals (the segment counts the TLB hit the processor would count); level 2
+//   and the processor's own path are out of line (`outOfLine`), where a miss is a sync point;
 // - the privilege and non-root guards and trap-only execs (syscall) take their trap without a
 //   throw (Processor.trapReturning): the block returns and the engine goes on at the handler
 //   (the machine's event check that follows TRAP_SIGNAL could do nothing there; a VM exit
@@ -294,7 +295,6 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   // leaves the function.
   emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
   emit('const vb = pc0 & -4096; const ab = at0 & -1024; const M = cpu.memory.words; const H = cpu.memory.halves; const B = cpu.memory.bytes; const TLB = cpu.mmu.stats;');
-  emit(`const DP = cpu.dataPages; const DB = cpu.dataBases; const DR = cpu.dataRights; const SS = cpu.mmu.setShift; const R3 = cpu.ring * 3; const RM = (1 << R3) | ${DATA_IN_MEMORY}; const WM = (2 << R3) | ${DATA_IN_MEMORY | DATA_NO_CODE};`);
   emit(`let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2; ${RELOAD_DATA_PAGE.replace(/^/, 'let ').replace(/;(?=.)/g, ',')}`);
   emit('for (;;) {');
   emit('switch (w) {');
@@ -341,51 +341,110 @@ interface FastAccess {
   /** The register written (load) or stored (store), as `x[n]`. */
   reg: string;
   addr: string;
-  /** The same access through the processor, with the address in `a`. */
-  slow: string;
 }
 
 function fastAccess(code: string): FastAccess | undefined {
   const load = /^\{\s*(x\[\d+\])\s*=\s*cpu\.(load\w+)\(([^;]*)\);\s*\}$/.exec(code);
   if (load && ACCESSES[load[2]!]?.store === false && !/\bcpu\b/.test(load[3]!)) {
     const [, reg, method, addr] = load as unknown as [string, string, string, string];
-    return { method, reg, addr, slow: `${reg} = cpu.${method}(a);${reg === 'x[0]' ? ' x[0] = 0;' : ''}` };
+    return { method, reg, addr };
   }
   const store = /^\{\s*cpu\.(store\w+)\(([^;]*),\s*(x\[\d+\])\);\s*\}$/.exec(code);
   if (store && ACCESSES[store[1]!]?.store === true && !/\bcpu\b/.test(store[2]!)) {
     const [, method, addr, reg] = store as unknown as [string, string, string, string];
-    return { method, reg, addr, slow: `cpu.${method}(a, ${reg});` };
+    return { method, reg, addr };
   }
   return undefined;
 }
 
-/** The processor's data-page cache (processor.ts, `translate` and `dataPage`), inline: an
- *  aligned access to a cached page that the ring may read (or write, on a page with no decoded
- *  code, or to a word of it never decoded), entirely in memory, is a TLB hit the processor would have counted the same way (none
- *  with paging off: fp, the fetch page's paging, is the data side's too, since a PTBR write
- *  leaves the block), and the access itself; everything else runs `slow` (which calls the
- *  processor). First level 1 (the last page the processor used), then level 2 (the page of
- *  the address's TLB set, k: Mmu.setNumber written out with its multiplier; were it wrong, the
- *  page compare would only miss). `(a & mask) === page` checks page and alignment in one compare, as the
- *  fetch-page cache does; RM and WM are the level-2 rights bits a read and a write need in the
- *  ring the region runs in (set at its entry: a ring change leaves the region). A load into
- *  x0 is done and then undone (x[0] = 0), as everywhere. */
-function fastSource(f: FastAccess, slow: string): string {
+/** The processor's data-page cache (processor.ts, `translate` and `dataPage`), level 1 inline:
+ *  an aligned access to the region's copy of level 1 (dp, df, db, dd: the last page the
+ *  processor used) that the ring may read, or write (a page with no decoded code, or a word of
+ *  it never decoded), is a TLB hit the processor would have counted the same way (the segment
+ *  counts it; none with paging off: fp, the fetch page's paging, is the data side's too, since
+ *  a PTBR write leaves the block), and the access itself. Everything else calls the access's
+ *  out-of-line path (`outOfLine`: level 2, else the processor), after which the block leaves
+ *  if that path says so, and reads level 1 again. `(a & mask) === page` checks page and
+ *  alignment in one compare, as the fetch-page cache does. A load into x0 is done and then
+ *  undone (x[0] = 0), as everywhere. */
+function fastSource(f: FastAccess, args: string): string {
   const acc = ACCESSES[f.method]!;
-  const at = (base: string): string => `${acc.view}[(${base} | (a & 4095))${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
-  const hit = (base: string): string => {
-    if (acc.store) return `${at(base)} = ${f.reg};`;
-    const value = acc.signed ? `((${at(base)} << ${acc.signed}) >> ${acc.signed})` : at(base);
-    return `${f.reg} = ${value};${f.reg === 'x[0]' ? ' x[0] = 0;' : ''}`;
-  };
-  const need = acc.store ? 'WM' : 'RM';
+  const at = `${acc.view}[(db | (a & 4095))${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
+  const zero = f.reg === 'x[0]' ? ' x[0] = 0;' : '';
+  const hit = acc.store ? `${at} = ${f.reg};` : `${f.reg} = ${acc.signed ? `((${at} << ${acc.signed}) >> ${acc.signed})` : at};${zero}`;
+  const call = acc.store ? `OUT_${f.method}(cpu, a, ${f.reg}, ${args});` : `${f.reg} = OUT_${f.method}(cpu, a, ${args});${zero}`;
   // A store on level 1's page: one with no decoded code, or a word of its page never decoded.
   const level1 = acc.store ? '((df & 2) !== 0 || ((df & 4) !== 0 && dd[(a >>> 2) & 1023] === undefined))' : '(df & 1) !== 0';
-  return (
-    `{ const a = ${f.addr}; if ((a & ${acc.mask}) === dp && ${level1}) { ${hit('db')} } ` +
-    `else { const k = (Math.imul(a >>> 12, ${TLB_SET_HASH}) >>> 1) >>> SS; if ((a & ${acc.mask}) === DP[k] && (DR[k] & ${need}) === ${need}) { ${hit('DB[k]')} } else { ${slow} } } }`
-  );
+  return `{ const a = ${f.addr}; if ((a & ${acc.mask}) === dp && ${level1}) { ${hit} } else { ${call} if (LEAVE.now !== 0) { LEAVE.now = 0; return 1; } ${RELOAD_DATA_PAGE} } }`;
 }
+
+/** The sync before an access's slow path (in `outOfLine`): the segment's `cycles` and `count`
+ *  instructions up to and including the access, the `hits` of the inline accesses before it,
+ *  pc and the executing instruction. */
+function syncForAccess(cpu: Processor, cycles: number, count: number, hits: number, pc: number, at: number): void {
+  const fp = cpu.fetchPaged;
+  cpu.cycles += cycles;
+  cpu.instret += count;
+  cpu.fetchHits += fp * count;
+  cpu.mmu.stats.hits += fp * hits;
+  cpu.pc = pc;
+  cpu.curAt = at;
+}
+
+/** After an access's slow path: 1 if the block must leave at `next`, because the fetch page
+ *  went, code was written, or the walk's cycles took the rest of the segment (`slack` cycles)
+ *  past stopCycle; else 0, with the sync taken back (the segment's sum is added at its end as
+ *  usual, counting this access as a hit: the processor counted its own lookup). `fpg`, `inv`
+ *  and `stop` are the region's. */
+function afterAccess(cpu: Processor, cycles: number, count: number, hits: number, slack: number, next: number, fpg: number, inv: number, stop: number): number {
+  if (cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.cycles + slack >= stop) {
+    cpu.pc = next;
+    cpu.next = next;
+    return 1;
+  }
+  const fp = cpu.fetchPaged;
+  cpu.cycles -= cycles;
+  cpu.instret -= count;
+  cpu.fetchHits -= fp * count;
+  cpu.mmu.stats.hits -= fp * (hits + 1);
+  return 0;
+}
+
+/** Set by an out-of-line access when the block must leave after it (the region reads and
+ *  clears it right after the call). */
+const LEAVE = { now: 0 };
+
+/** Each access method's path beyond level 1, out of line and shared by every region: level 2
+ *  of the data-page cache (the page of the address's TLB set, k: Mmu.setNumber written out with
+ *  its multiplier; were it wrong, the page compare would only miss) with the rights the ring
+ *  needs (a write: only on a page with no decoded code), counting nothing (the segment counts
+ *  the hit) and making that page level 1's, as the processor's own level-2 hit does; else the processor's own method after a sync for this instruction alone (it may
+ *  walk, fault or write code), then `afterAccess`, whose answer goes to LEAVE. After the
+ *  address (and a store's value) come the sync's cycles, instructions and hits, the cycles the
+ *  segment still has to run (slack), pc and curAt of the access, and the region's fpg, inv and
+ *  stop. Out of line because TurboFan's compile time grows with a function's size (tens of
+ *  milliseconds for a large region, and short boots ran unoptimized regions meanwhile), and
+ *  this path was most of a region's source. */
+const outOfLine: Readonly<Record<string, (...args: number[]) => number>> = Object.fromEntries(
+  Object.entries(ACCESSES).map(([method, acc]) => {
+    const need = acc.store ? `(2 << (cpu.ring * 3)) | ${DATA_IN_MEMORY | DATA_NO_CODE}` : `(1 << (cpu.ring * 3)) | ${DATA_IN_MEMORY}`;
+    const view = { M: 'words', H: 'halves', B: 'bytes' }[acc.view]!;
+    const at = `cpu.memory.${view}[(cpu.dataBases[k] | (a & 4095))${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
+    const params = `cpu, a, ${acc.store ? 'v, ' : ''}cycles, count, hits, slack, pc, at, fpg, inv, stop`;
+    const hit = acc.store ? `{ ${at} = v; cpu.useDataPage(k); return 0; }` : `{ const value = ${acc.signed ? `(${at} << ${acc.signed}) >> ${acc.signed}` : at}; cpu.useDataPage(k); return value; }`;
+    const call = acc.store ? `cpu.${method}(a, v); const value = 0;` : `const value = cpu.${method}(a);`;
+    const source =
+      `return function ${method}OutOfLine(${params}) {\n` +
+      `  const k = (Math.imul(a >>> 12, ${TLB_SET_HASH}) >>> 1) >>> cpu.mmu.setShift;\n` +
+      `  const need = ${need};\n` +
+      `  if ((a & ${acc.mask}) === cpu.dataPages[k] && (cpu.dataRights[k] & need) === need) ${hit}\n` +
+      `  SYNC(cpu, cycles, count, hits, pc, at);\n` +
+      `  ${call}\n` +
+      `  LEAVE.now = AFTER(cpu, cycles, count, hits, slack, (pc + 4) | 0, fpg, inv, stop);\n` +
+      `  return value;\n};`;
+    return [method, new Function('SYNC', 'AFTER', 'LEAVE', source)(syncForAccess, afterAccess, LEAVE) as (...args: number[]) => number];
+  }),
+);
 
 /** Level 1 of the processor's data-page cache, held in the region's locals (dp, df, db, dd):
  *  only the processor changes it, so they are read again after anything that calls into it. */
@@ -485,17 +544,10 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
         hits = 0;
       }
       if (p.fast !== undefined) {
-        // A word load or store: inline on the data page (a hit), else a sync point for this
-        // instruction alone (the processor's load32/store32, which may walk, fault or write
-        // code), after which the block leaves if the fetch page went or code was written, or
-        // if the walk's cycles took the rest of this segment past stopCycle; otherwise the
-        // sync is taken back, and the segment's sum is added at its end as usual.
-        // Its own TLB access is counted by the processor; taken back with the rest, as the
-        // segment's sum counts it as a hit.
-        const sync = `cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};${addHits(hits)} cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`;
-        const unsync = `cpu.cycles -= ${pending}; cpu.instret -= ${count}; cpu.fetchHits -= fp * ${count}; TLB.hits -= fp * ${hits + 1};`;
-        const leave = j < n - 1 ? `if (cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.cycles + ${before - pending} >= stop) { cpu.pc = ${parts[j + 1]!.pcExpr}; cpu.next = cpu.pc; return 1; } ` : '';
-        emit(fastSource(p.fast, `${sync} ${p.fast.slow} ${leave}${unsync} ${RELOAD_DATA_PAGE}`));
+        // A load or store: inline on level 1 of the data-page cache, else out of line (level 2,
+        // or the processor after a sync for this instruction alone: its cycles, instructions
+        // and hits so far in the segment), after which the block may leave (see `outOfLine`).
+        emit(fastSource(p.fast, `${pending}, ${count}, ${hits}, ${before - pending}, ${p.pcExpr}, ${p.at}, fpg, inv, stop`));
         hits++;
         continue;
       }
@@ -605,14 +657,17 @@ function compile(isa: Isa, blocks: readonly RegionBlock[]): { fn: BlockFn; reuse
     const prelude = [
       ...globals.map((g) => `const ${g} = ISA.${g};`),
       ...handlerNames.map((i) => `const H${i} = HANDLERS[${i}];`),
+      ...Object.keys(outOfLine).map((m) => `const OUT_${m} = OUT.${m};`),
     ].join('\n');
-    const factory = new Function('ISA', 'HANDLERS', 'D', `"use strict";\n${prelude}\nreturn function block(cpu, pc0, at0) {\n${source}\n};`) as (
+    const factory = new Function('ISA', 'HANDLERS', 'D', 'OUT', 'LEAVE', `"use strict";\n${prelude}\nreturn function block(cpu, pc0, at0) {\n${source}\n};`) as (
       i: unknown,
       h: unknown,
       d: unknown,
+      out: typeof outOfLine,
+      leave: typeof LEAVE,
     ) => BlockFn;
     const decoded = called.map((b) => new DecodedInsn(b.index, b.d.rd, b.d.rs1, b.d.rs2, b.d.imm, b.d.word, b.d.cost));
-    const fn = factory(isaModule, shared.handlers, decoded);
+    const fn = factory(isaModule, shared.handlers, decoded, outOfLine, LEAVE);
     shared.fns.set(key, { fn, blocks: n });
     if (key !== whole) shared.fns.set(whole, { fn, blocks: n });
     return { fn, reused: false, blocks: region };

@@ -524,7 +524,8 @@ _start: addi    a0, a0, 5
     const source = blockSourceOf(m.cpu, isa, 0);
     // (the exact text is the exec's own source, as this build of the table prints it)
     expect(source).toMatch(/x\[4\] = \(?x\[4\] \+ \(5\)\)? \| 0;/);
-    expect(source).toContain('cpu.load32(');
+    expect(source).toContain('OUT_load32(cpu, a,'); // level 1 inline, the rest out of line
+    expect(source).toContain('OUT_store32(cpu, a, x[6],');
     expect(source).not.toMatch(/\bH\d+\(/); // nothing called: every instruction inline
   });
 
