@@ -53,10 +53,11 @@
 // - loads and stores of every width hit level 1 of the processor's data-page cache inline, held
 //   in the region's locals (the segment counts the TLB hit the processor would count); level 2
 //   and the processor's own path are out of line (`outOfLine`), where a miss is a sync point;
-// - the privilege and non-root guards and trap-only execs (syscall) take their trap without a
-//   throw (Processor.trapReturning): the block returns and the engine goes on at the handler
-//   (the machine's event check that follows TRAP_SIGNAL could do nothing there; a VM exit
-//   still asks for it).
+// - the privilege and non-root guards, trap-only execs (syscall), the faults of out-of-line
+//   loads and stores and the dispatcher's fetch faults take their trap without a throw
+//   (Processor.trapReturning, dataAddress, fetchOrTrap): the block returns and the engine goes
+//   on at the handler (the machine's event check that follows TRAP_SIGNAL could do nothing
+//   there; a VM exit still asks for it).
 //
 // Code not compiled yet runs in the interpreter's hot loop up to the next branch (`runBlock`),
 // so the dispatcher sees block entries only; an entry reached `hotThreshold` times gets its
@@ -69,7 +70,7 @@
 // cache is dropped and refills with what runs next (as QEMU flushes its translation buffer).
 
 import * as isaModule from '../isa/index.js';
-import type { InsnDef, Isa } from '../isa/index.js';
+import { Cause, type InsnDef, type Isa } from '../isa/index.js';
 import { guardSource, isHot, trapOnlyCause, type Interpreter } from './dispatch.js';
 import { TLB_SET_HASH } from './mmu.js';
 import { DATA_IN_MEMORY, DATA_NO_CODE, DecodedInsn, type Processor } from './processor.js';
@@ -372,7 +373,7 @@ function fastSource(f: FastAccess, args: string): string {
   const at = `${acc.view}[(db | (a & 4095))${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
   const zero = f.reg === 'x[0]' ? ' x[0] = 0;' : '';
   const hit = acc.store ? `${at} = ${f.reg};` : `${f.reg} = ${acc.signed ? `((${at} << ${acc.signed}) >> ${acc.signed})` : at};${zero}`;
-  const call = acc.store ? `OUT_${f.method}(cpu, a, ${f.reg}, ${args});` : `${f.reg} = OUT_${f.method}(cpu, a, ${args});${zero}`;
+  const call = `OUT_${f.method}(cpu, a, ${acc.store ? f.reg : f.reg.slice(2, -1)}, ${args});`;
   // A store on level 1's page: one with no decoded code, or a word of its page never decoded.
   const level1 = acc.store ? '((df & 2) !== 0 || ((df & 4) !== 0 && dd[(a >>> 2) & 1023] === undefined))' : '(df & 1) !== 0';
   return `{ const a = ${f.addr}; if ((a & ${acc.mask}) === dp && ${level1}) { ${hit} } else { ${call} if (LEAVE.now !== 0) { LEAVE.now = 0; return 1; } ${RELOAD_DATA_PAGE} } }`;
@@ -418,31 +419,36 @@ const LEAVE = { now: 0 };
  *  of the data-page cache (the page of the address's TLB set, k: Mmu.setNumber written out with
  *  its multiplier; were it wrong, the page compare would only miss) with the rights the ring
  *  needs (a write: only on a page with no decoded code), counting nothing (the segment counts
- *  the hit) and making that page level 1's, as the processor's own level-2 hit does; else the processor's own method after a sync for this instruction alone (it may
- *  walk, fault or write code), then `afterAccess`, whose answer goes to LEAVE. After the
- *  address (and a store's value) come the sync's cycles, instructions and hits, the cycles the
- *  segment still has to run (slack), pc and curAt of the access, and the region's fpg, inv and
- *  stop. Out of line because TurboFan's compile time grows with a function's size (tens of
- *  milliseconds for a large region, and short boots ran unoptimized regions meanwhile), and
- *  this path was most of a region's source. */
-const outOfLine: Readonly<Record<string, (...args: number[]) => number>> = Object.fromEntries(
+ *  the hit) and making that page level 1's, as the processor's own level-2 hit does; else a
+ *  sync for this instruction alone and the processor's own path (`Processor.dataAddress`: it
+ *  may walk, fault or write code), then `afterAccess`, whose answer goes to LEAVE. A fault's
+ *  trap (misaligned, page fault, bus error) is taken without a throw, as trapReturning does,
+ *  and the block leaves for the handler. A load writes its register here (`rd`, its index),
+ *  not when it trapped. After the address and the register come the sync's cycles,
+ *  instructions and hits, the cycles the segment still has to run (slack), pc and curAt of the
+ *  access, and the region's fpg, inv and stop. Out of line because TurboFan's compile time
+ *  grows with a function's size (tens of milliseconds for a large region, while short boots
+ *  ran it unoptimized), and this path was most of a region's source. */
+const outOfLine: Readonly<Record<string, (...args: number[]) => void>> = Object.fromEntries(
   Object.entries(ACCESSES).map(([method, acc]) => {
     const need = acc.store ? `(2 << (cpu.ring * 3)) | ${DATA_IN_MEMORY | DATA_NO_CODE}` : `(1 << (cpu.ring * 3)) | ${DATA_IN_MEMORY}`;
-    const view = { M: 'words', H: 'halves', B: 'bytes' }[acc.view]!;
-    const at = `cpu.memory.${view}[(cpu.dataBases[k] | (a & 4095))${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
-    const params = `cpu, a, ${acc.store ? 'v, ' : ''}cycles, count, hits, slack, pc, at, fpg, inv, stop`;
-    const hit = acc.store ? `{ ${at} = v; cpu.useDataPage(k); return 0; }` : `{ const value = ${acc.signed ? `(${at} << ${acc.signed}) >> ${acc.signed}` : at}; cpu.useDataPage(k); return value; }`;
-    const call = acc.store ? `cpu.${method}(a, v); const value = 0;` : `const value = cpu.${method}(a);`;
+    const view = `cpu.memory.${{ M: 'words', H: 'halves', B: 'bytes' }[acc.view]!}`;
+    const index = (pa: string): string => `${view}[${pa}${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
+    const access = (pa: string): string =>
+      acc.store ? `${index(pa)} = v;` : `cpu.x[rd] = ${acc.signed ? `(${index(pa)} << ${acc.signed}) >> ${acc.signed}` : index(pa)}; cpu.x[0] = 0;`;
+    const width = 1 << acc.shift;
     const source =
-      `return function ${method}OutOfLine(${params}) {\n` +
+      `return function ${method}OutOfLine(cpu, a, ${acc.store ? 'v' : 'rd'}, cycles, count, hits, slack, pc, at, fpg, inv, stop) {\n` +
       `  const k = (Math.imul(a >>> 12, ${TLB_SET_HASH}) >>> 1) >>> cpu.mmu.setShift;\n` +
       `  const need = ${need};\n` +
-      `  if ((a & ${acc.mask}) === cpu.dataPages[k] && (cpu.dataRights[k] & need) === need) ${hit}\n` +
+      `  if ((a & ${acc.mask}) === cpu.dataPages[k] && (cpu.dataRights[k] & need) === need) { ${access('(cpu.dataBases[k] | (a & 4095))')} cpu.useDataPage(k); return; }\n` +
       `  SYNC(cpu, cycles, count, hits, pc, at);\n` +
-      `  ${call}\n` +
-      `  LEAVE.now = AFTER(cpu, cycles, count, hits, slack, (pc + 4) | 0, fpg, inv, stop);\n` +
-      `  return value;\n};`;
-    return [method, new Function('SYNC', 'AFTER', 'LEAVE', source)(syncForAccess, afterAccess, LEAVE) as (...args: number[]) => number];
+      (width > 1 ? `  if ((a & ${width - 1}) !== 0) { cpu.trapReturning(${Cause.Misaligned}, a); LEAVE.now = 1; return; }\n` : '') +
+      `  const pa = cpu.dataAddress(a, ${acc.store ? 1 : 0});\n` +
+      `  if (pa < 0) { LEAVE.now = 1; return; }\n` +
+      `  ${access('pa')}${acc.store ? ' cpu.forgetDecoded(pa);' : ''}\n` +
+      `  LEAVE.now = AFTER(cpu, cycles, count, hits, slack, (pc + 4) | 0, fpg, inv, stop);\n};`;
+    return [method, new Function('SYNC', 'AFTER', 'LEAVE', source)(syncForAccess, afterAccess, LEAVE) as (...args: number[]) => void];
   }),
 );
 
@@ -690,12 +696,13 @@ export class Translator {
       if ((pc & -4093) !== cpu.fetchPage) {
         // The interpreter's slow fetch (as in `step`), here so that the instruction after a
         // ring or page change (every trap entry and return) runs in its block too: through the
-        // MMU, a TLB hit or miss, or a fetch fault (thrown, as from step). Whatever runs the
-        // instruction now counts its fetch as a fetch-page hit, which the MMU has already
-        // counted: take that back. From here on the instruction runs whatever stopCycle says
-        // (a walk may have passed it), as step's would: a block that declines runs nothing and
-        // runBlock runs at least one instruction.
-        cpu.fetchSlow(pc);
+        // MMU, a TLB hit or miss, or a fetch fault, whose trap is taken without a throw (as
+        // trapReturning: the loop goes on at the handler). Whatever runs the instruction now
+        // counts its fetch as a fetch-page hit, which the MMU has already counted: take that
+        // back. From here on the instruction runs whatever stopCycle says (a walk may have
+        // passed it), as step's would: a block that declines runs nothing and runBlock runs at
+        // least one instruction.
+        if (cpu.fetchOrTrap(pc) < 0) continue;
         cpu.fetchHits -= cpu.fetchPaged;
       }
       const page = cache.pages[cpu.fetchBase >>> 12];
