@@ -700,9 +700,8 @@ export class Processor implements Cpu {
     this.dataRights[k] = allow | (inMemory ? DATA_IN_MEMORY : 0) | (inMemory && this.decodePages[base >>> 12] === undefined ? DATA_NO_CODE : 0);
   }
 
-  /** Make level 2's page of set k level 1's, with the current ring's rights (also the block
-   *  translator's, on a level-2 hit of its own). */
-  useDataPage(k: number): void {
+  /** Make level 2's page of set k level 1's, with the current ring's rights. */
+  private useDataPage(k: number): void {
     const rights = this.dataRights[k]!;
     this.dataPage = this.dataPages[k]!;
     this.dataBase = this.dataBases[k]!;

@@ -296,6 +296,7 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   // leaves the function.
   emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
   emit('const vb = pc0 & -4096; const ab = at0 & -1024; const M = cpu.memory.words; const H = cpu.memory.halves; const B = cpu.memory.bytes; const TLB = cpu.mmu.stats;');
+  emit(`const DP = cpu.dataPages; const DB = cpu.dataBases; const DR = cpu.dataRights; const SS = cpu.mmu.setShift; const R3 = cpu.ring * 3; const RM = (1 << R3) | ${DATA_IN_MEMORY}; const WM = (2 << R3) | ${DATA_IN_MEMORY | DATA_NO_CODE};`);
   emit(`let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2; ${RELOAD_DATA_PAGE.replace(/^/, 'let ').replace(/;(?=.)/g, ',')}`);
   emit('for (;;) {');
   emit('switch (w) {');
@@ -358,16 +359,20 @@ function fastAccess(code: string): FastAccess | undefined {
   return undefined;
 }
 
-/** The processor's data-page cache (processor.ts, `translate` and `dataPage`), level 1 inline:
- *  an aligned access to the region's copy of level 1 (dp, df, db, dd: the last page the
- *  processor used) that the ring may read, or write (a page with no decoded code, or a word of
- *  it never decoded), is a TLB hit the processor would have counted the same way (the segment
- *  counts it; none with paging off: fp, the fetch page's paging, is the data side's too, since
- *  a PTBR write leaves the block), and the access itself. Everything else calls the access's
- *  out-of-line path (`outOfLine`: level 2, else the processor), after which the block leaves
- *  if that path says so, and reads level 1 again. `(a & mask) === page` checks page and
- *  alignment in one compare, as the fetch-page cache does. A load into x0 is done and then
- *  undone (x[0] = 0), as everywhere. */
+/** The processor's data-page cache (processor.ts, `translate` and `dataPage`), inline: an
+ *  aligned access to the region's copy of level 1 (dp, df, db, dd: the last page the processor
+ *  used) that the ring may read, or write (a page with no decoded code, or a word of it never
+ *  decoded), is a TLB hit the processor would have counted the same way (the segment counts
+ *  it; none with paging off: fp, the fetch page's paging, is the data side's too, since a PTBR
+ *  write leaves the block), and the access itself. Else level 2 (the page of the address's TLB
+ *  set, k: Mmu.setNumber written out with its multiplier; were it wrong, the page compare would
+ *  only miss), with the rights RM and WM a read and a write need in the region's ring (set at
+ *  its entry: a ring change leaves the region); its page becomes the region's level 1 (a
+ *  kernel goes back and forth between a few pages), which stays exact: every page of level 2
+ *  has its TLB entry in way 0, and after any call into the processor the region reads level 1
+ *  back from it. Everything else goes out of line (`outOfLine`), after which the block may
+ *  leave. `(a & mask) === page` checks page and alignment in one compare, as the fetch-page
+ *  cache does. A load into x0 is done and then undone (x[0] = 0), as everywhere. */
 function fastSource(f: FastAccess, args: string): string {
   const acc = ACCESSES[f.method]!;
   const at = `${acc.view}[(db | (a & 4095))${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
@@ -376,7 +381,13 @@ function fastSource(f: FastAccess, args: string): string {
   const call = `OUT_${f.method}(cpu, a, ${acc.store ? f.reg : f.reg.slice(2, -1)}, ${args});`;
   // A store on level 1's page: one with no decoded code, or a word of its page never decoded.
   const level1 = acc.store ? '((df & 2) !== 0 || ((df & 4) !== 0 && dd[(a >>> 2) & 1023] === undefined))' : '(df & 1) !== 0';
-  return `{ const a = ${f.addr}; if ((a & ${acc.mask}) === dp && ${level1}) { ${hit} } else { ${call} if (LEAVE.now !== 0) { LEAVE.now = 0; return 1; } ${RELOAD_DATA_PAGE} } }`;
+  // On level 2 a load may read (RM), a store write (WM); df says whether the other may too
+  // (a write only on a page with no decoded code: dd is not looked at).
+  const [need, other, both, one] = acc.store ? ['WM', 'RM', 3, 2] : ['RM', 'WM', 3, 1];
+  const level2 =
+    `const k = (Math.imul(a >>> 12, ${TLB_SET_HASH}) >>> 1) >>> SS; const r = DR[k]; ` +
+    `if ((a & ${acc.mask}) === DP[k] && (r & ${need}) === ${need}) { dp = DP[k]; db = DB[k]; df = (r & ${other}) === ${other} ? ${both} : ${one}; ${hit} }`;
+  return `{ const a = ${f.addr}; if ((a & ${acc.mask}) === dp && ${level1}) { ${hit} } else { ${level2} else { ${call} if (LEAVE.now !== 0) { LEAVE.now = 0; return 1; } ${RELOAD_DATA_PAGE} } } }`;
 }
 
 /** The sync before an access's slow path (in `outOfLine`): the segment's `cycles` and `count`
@@ -415,23 +426,20 @@ function afterAccess(cpu: Processor, cycles: number, count: number, hits: number
  *  clears it right after the call). */
 const LEAVE = { now: 0 };
 
-/** Each access method's path beyond level 1, out of line and shared by every region: level 2
- *  of the data-page cache (the page of the address's TLB set, k: Mmu.setNumber written out with
- *  its multiplier; were it wrong, the page compare would only miss) with the rights the ring
- *  needs (a write: only on a page with no decoded code), counting nothing (the segment counts
- *  the hit) and making that page level 1's, as the processor's own level-2 hit does; else a
- *  sync for this instruction alone and the processor's own path (`Processor.dataAddress`: it
- *  may walk, fault or write code), then `afterAccess`, whose answer goes to LEAVE. A fault's
- *  trap (misaligned, page fault, bus error) is taken without a throw, as trapReturning does,
- *  and the block leaves for the handler. A load writes its register here (`rd`, its index),
- *  not when it trapped. After the address and the register come the sync's cycles,
- *  instructions and hits, the cycles the segment still has to run (slack), pc and curAt of the
- *  access, and the region's fpg, inv and stop. Out of line because TurboFan's compile time
- *  grows with a function's size (tens of milliseconds for a large region, while short boots
- *  ran it unoptimized), and this path was most of a region's source. */
+/** Each access method's slow path, out of line and shared by every region: a sync for this
+ *  instruction alone, then the processor's own path (`Processor.dataAddress`: level 1 and 2
+ *  of its data-page cache, else the MMU, which may walk or fault; then the end of memory), the
+ *  access (a store forgets the decoded word and the blocks that cover it, as store32 does),
+ *  and `afterAccess`, whose answer goes to LEAVE. A fault's trap (misaligned, page fault, bus
+ *  error) is taken without a throw, as trapReturning does, and the block leaves for the
+ *  handler. A load writes its register here (`rd`, its index), and not when it faulted.
+ *  After the address and the register come the sync's cycles, instructions and hits, the
+ *  cycles the segment still has to run (slack), pc and curAt of the access, and the region's
+ *  fpg, inv and stop. Out of line because TurboFan's compile time grows with a function's
+ *  size (tens of milliseconds for a large region, while a short boot runs it unoptimized), and
+ *  this path was most of a region's source. */
 const outOfLine: Readonly<Record<string, (...args: number[]) => void>> = Object.fromEntries(
   Object.entries(ACCESSES).map(([method, acc]) => {
-    const need = acc.store ? `(2 << (cpu.ring * 3)) | ${DATA_IN_MEMORY | DATA_NO_CODE}` : `(1 << (cpu.ring * 3)) | ${DATA_IN_MEMORY}`;
     const view = `cpu.memory.${{ M: 'words', H: 'halves', B: 'bytes' }[acc.view]!}`;
     const index = (pa: string): string => `${view}[${pa}${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
     const access = (pa: string): string =>
@@ -439,9 +447,6 @@ const outOfLine: Readonly<Record<string, (...args: number[]) => void>> = Object.
     const width = 1 << acc.shift;
     const source =
       `return function ${method}OutOfLine(cpu, a, ${acc.store ? 'v' : 'rd'}, cycles, count, hits, slack, pc, at, fpg, inv, stop) {\n` +
-      `  const k = (Math.imul(a >>> 12, ${TLB_SET_HASH}) >>> 1) >>> cpu.mmu.setShift;\n` +
-      `  const need = ${need};\n` +
-      `  if ((a & ${acc.mask}) === cpu.dataPages[k] && (cpu.dataRights[k] & need) === need) { ${access('(cpu.dataBases[k] | (a & 4095))')} cpu.useDataPage(k); return; }\n` +
       `  SYNC(cpu, cycles, count, hits, pc, at);\n` +
       (width > 1 ? `  if ((a & ${width - 1}) !== 0) { cpu.trapReturning(${Cause.Misaligned}, a); LEAVE.now = 1; return; }\n` : '') +
       `  const pa = cpu.dataAddress(a, ${acc.store ? 1 : 0});\n` +
