@@ -19,6 +19,7 @@ import { assemble, findSymbol, formatAsmError, type Image } from '../../src/asm/
 import { Cause, ExitControl, ExitReason, INJECT_VALID, isaWith, vmcsOffset, VMX } from '../../src/isa/index.js';
 import { costPreset, type CostModel } from '../../src/machine/costs.js';
 import { Machine, type MachineOptions, type MachineStats, type StopReason, type WorldMap } from '../../src/machine/machine.js';
+import { translatorSettings } from '../../src/machine/translate.js';
 import { archState, enterRing, expectAccountingConsistent, PageTables, peek32, poke32, PTE } from './helpers.js';
 
 const VMX_ISA = isaWith(['vmx']);
@@ -1019,7 +1020,10 @@ describe('the preemption timer (EXIT_PREEMPT, C_PREEMPT)', () => {
   it('both engines take it at the same instruction (the run loop stops there, as at a device event)', () => {
     const spec = { guest: SPIN, fields: { C_EXIT: 'VMX_EXIT_PREEMPT', C_PREEMPT: 333 }, maxExits: 3 } as const;
     const interp = runVm({ ...spec, machine: { engine: 'interp' } });
+    const threshold = translatorSettings.hotThreshold;
+    translatorSettings.hotThreshold = 0; // the spin loop compiled on its first pass
     const translate = runVm({ ...spec, machine: { engine: 'translate' } });
+    translatorSettings.hotThreshold = threshold;
     expect(translate.exits()).toEqual(interp.exits());
     expect(translate.stats()).toEqual(interp.stats());
   });
