@@ -50,9 +50,9 @@
 // - between two blocks of a region, the region loop checks what the dispatcher would: the
 //   fetch page, the next pc in it and aligned, codeWrites, no event check asked for; and the
 //   next block's first segment check is `cycles < stopCycle`;
-// - loads and stores of every width hit level 1 of the processor's data-page cache inline, held
-//   in the region's locals (the segment counts the TLB hit the processor would count); level 2
-//   and the processor's own path are out of line (`outOfLine`), where a miss is a sync point;
+// - loads and stores of every width hit the processor's data-page cache inline (level 1 held
+//   in the region's locals, then level 2; the segment counts the TLB hit the processor would
+//   count); the processor's own path is out of line (`outOfLine`), a sync point;
 // - the privilege and non-root guards, trap-only execs (syscall), the faults of out-of-line
 //   loads and stores and the dispatcher's fetch faults take their trap without a throw
 //   (Processor.trapReturning, dataAddress, fetchOrTrap): the block returns and the engine goes
@@ -558,9 +558,9 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
         hits = 0;
       }
       if (p.fast !== undefined) {
-        // A load or store: inline on level 1 of the data-page cache, else out of line (level 2,
-        // or the processor after a sync for this instruction alone: its cycles, instructions
-        // and hits so far in the segment), after which the block may leave (see `outOfLine`).
+        // A load or store: inline on the data-page cache, else out of line (the processor
+        // after a sync for this instruction alone: its cycles, instructions and hits so far in
+        // the segment), after which the block may leave (see `outOfLine`).
         emit(fastSource(p.fast, `${pending}, ${count}, ${hits}, ${before - pending}, ${p.pcExpr}, ${p.at}, fpg, inv, stop`));
         hits++;
         continue;
