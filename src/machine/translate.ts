@@ -298,7 +298,7 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   // word ab | k; the page is the same for every block of the region, since leaving the page
   // leaves the function.
   emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
-  emit('const vb = pc0 & -4096; const ab = at0 & -1024; const M = cpu.memory.words; const H = cpu.memory.halves; const B = cpu.memory.bytes; const TLB = cpu.mmu.stats;');
+  emit(`const vb = pc0 & -4096; const ab = at0 & -1024; ${Object.entries(VIEWS).map(([v, array]) => `const ${v} = cpu.memory.${array};`).join(' ')} const TLB = cpu.mmu.stats;`);
   emit(`const DP = cpu.dataPages; const DB = cpu.dataBases; const DR = cpu.dataRights; const SS = cpu.mmu.setShift; const R3 = cpu.ring * 3; const RM = (1 << R3) | ${DATA_IN_MEMORY}; const WM = (2 << R3) | ${DATA_IN_MEMORY | DATA_NO_CODE};`);
   emit(`let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2; ${RELOAD_DATA_PAGE.replace(/^/, 'let ').replace(/;(?=.)/g, ',')}`);
   emit('for (;;) {');
@@ -323,11 +323,14 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   return { source: lines.join('\n'), globals: [...globals], called };
 }
 
+/** The typed views of memory a region names M, H and B (as processor.ts uses them). */
+const VIEWS = { M: 'words', H: 'halves', B: 'bytes' } as const;
+
 /** How each of the processor's memory methods reads or writes a page inline: the typed view
  *  of memory it uses (M words, H halves, B bytes, as in processor.ts), the shift from byte
  *  address to index, the mask that checks page and alignment in one compare, and, for load8 and
  *  load16, the shift of its sign extension. */
-const ACCESSES: Readonly<Record<string, { store: boolean; view: string; shift: number; mask: number; signed?: number }>> = {
+const ACCESSES: Readonly<Record<string, { store: boolean; view: keyof typeof VIEWS; shift: number; mask: number; signed?: number }>> = {
   load8: { store: false, view: 'B', shift: 0, mask: -4096, signed: 24 },
   load8u: { store: false, view: 'B', shift: 0, mask: -4096 },
   load16: { store: false, view: 'H', shift: 1, mask: -4095, signed: 16 },
@@ -443,10 +446,8 @@ const LEAVE = { now: 0 };
  *  this path was most of a region's source. */
 const outOfLine: Readonly<Record<string, (...args: number[]) => void>> = Object.fromEntries(
   Object.entries(ACCESSES).map(([method, acc]) => {
-    const view = `cpu.memory.${{ M: 'words', H: 'halves', B: 'bytes' }[acc.view]!}`;
-    const index = (pa: string): string => `${view}[${pa}${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
-    const access = (pa: string): string =>
-      acc.store ? `${index(pa)} = v;` : `cpu.x[rd] = ${acc.signed ? `(${index(pa)} << ${acc.signed}) >> ${acc.signed}` : index(pa)}; cpu.x[0] = 0;`;
+    const at = `cpu.memory.${VIEWS[acc.view]}[pa${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
+    const access = acc.store ? `${at} = v; cpu.forgetDecoded(pa);` : `cpu.x[rd] = ${acc.signed ? `(${at} << ${acc.signed}) >> ${acc.signed}` : at}; cpu.x[0] = 0;`;
     const width = 1 << acc.shift;
     const source =
       `return function ${method}OutOfLine(cpu, a, ${acc.store ? 'v' : 'rd'}, cycles, count, hits, slack, pc, at, fpg, inv, stop) {\n` +
@@ -454,7 +455,7 @@ const outOfLine: Readonly<Record<string, (...args: number[]) => void>> = Object.
       (width > 1 ? `  if ((a & ${width - 1}) !== 0) { cpu.trapReturning(${Cause.Misaligned}, a); LEAVE.now = 1; return; }\n` : '') +
       `  const pa = cpu.dataAddress(a, ${acc.store ? 1 : 0});\n` +
       `  if (pa < 0) { LEAVE.now = 1; return; }\n` +
-      `  ${access('pa')}${acc.store ? ' cpu.forgetDecoded(pa);' : ''}\n` +
+      `  ${access}\n` +
       `  LEAVE.now = AFTER(cpu, cycles, count, hits, slack, (pc + 4) | 0, fpg, inv, stop);\n};`;
     return [method, new Function('SYNC', 'AFTER', 'LEAVE', source)(syncForAccess, afterAccess, LEAVE) as (...args: number[]) => void];
   }),
