@@ -45,6 +45,14 @@ interface TlbContext {
   allow: Int32Array;
 }
 
+/** First value of a count that grows without bound (cycles, instructions, hits); the
+ *  constructor sets it to 0. V8 keeps a number field in the representation of the first value
+ *  stored in it: a small-integer field that outgrows 2^31 (cycles do in a long boot) gives the
+ *  object a new hidden class, and every function optimized for the old one is deoptimized: in
+ *  `bench overhead` that was one moment, after which some 370 translated regions were compiled
+ *  again. A field that starts as a double never changes. */
+export const STARTS_AS_DOUBLE = 0.5;
+
 export interface TlbStats {
   /** Lookups answered by the TLB (data accesses and instruction fetches). */
   hits: number;
@@ -104,7 +112,7 @@ export class Mmu {
   /** The EPT entry behind the last successful eptTranslate (its W and X bits limit what the
    *  combined TLB entry allows). Only read right after that call: not state to save. */
   private eptLeaf = 0;
-  readonly stats: TlbStats = { hits: 0, misses: 0, walkRefs: 0, flushes: 0 };
+  readonly stats: TlbStats = { hits: STARTS_AS_DOUBLE, misses: STARTS_AS_DOUBLE, walkRefs: STARTS_AS_DOUBLE, flushes: 0 };
   /** Set when translate() returns -1. */
   readonly fault: TranslationFault = { cause: 0, badAddr: 0, gpa: 0, access: 0 };
   constructor(
@@ -134,6 +142,7 @@ export class Mmu {
     this.tag = this.rootTlb.tag;
     this.frame = this.rootTlb.frame;
     this.allow = this.rootTlb.allow;
+    this.stats.hits = this.stats.misses = this.stats.walkRefs = 0;
   }
 
   /** Switch between the root and the non-root (guest) TLB; `ept` is the guest's EPT pointer

@@ -12,7 +12,7 @@ import { decodeFields } from '../isa/formats.js';
 import type { PortBus } from './bus.js';
 import type { CostModel } from './costs.js';
 import type { PhysicalMemory } from './memory.js';
-import { Access, EPT_VIOLATION, Mmu } from './mmu.js';
+import { Access, EPT_VIOLATION, Mmu, STARTS_AS_DOUBLE } from './mmu.js';
 import type { TranslationCache } from './translate.js';
 
 // VMCS field offsets (src/isa/vmx.ts), looked up once.
@@ -166,8 +166,9 @@ export class Processor implements Cpu {
   readonly vmExitCounts = new Float64Array(Math.max(...Object.values(ExitReason)) + 1);
 
   // ---- Run state ------------------------------------------------------------------------------
-  cycles = 0;
-  instret = 0;
+  // Counts that grow without bound start as doubles (STARTS_AS_DOUBLE; the constructor zeroes them).
+  cycles = STARTS_AS_DOUBLE;
+  instret = STARTS_AS_DOUBLE;
   /** The interpreter loop runs while cycles < stopCycle; -1 makes it stop after this instruction. */
   stopCycle = Infinity;
   /** IPEND as the machine's last event check saw it (Machine.serviceEvents), or -1 (all lines)
@@ -207,7 +208,7 @@ export class Processor implements Cpu {
   /** 1 when fetchPage was translated by the MMU (so each fast fetch counts as a TLB hit). */
   fetchPaged = 0;
   /** TLB hits answered by the fetch-page cache; added to the MMU's hits in statistics. */
-  fetchHits = 0;
+  fetchHits = STARTS_AS_DOUBLE;
   /** The data-page cache, in two levels. Every page in it has its TLB entry in way 0 of its
    *  set, where a lookup is a hit that changes nothing but the hit count; the MMU calls back
    *  (onChange, `dropDataCache`) whenever way 0 of a set may change, and a mode or page-table
@@ -254,16 +255,16 @@ export class Processor implements Cpu {
   codeWrites = 0;
   /** instret at the last trap entry: if a trap at TVEC comes before it moves, the handler
    *  cannot make progress (double fault). */
-  private instretAtTrapEntry = -1;
+  private instretAtTrapEntry = STARTS_AS_DOUBLE;
 
   // ---- Statistics -----------------------------------------------------------------------------
   readonly bucketCycles = new Float64Array(BUCKETS);
   readonly bucketInstret = new Float64Array(BUCKETS);
-  transitionCycles = 0;
-  idleCycles = 0;
+  transitionCycles = STARTS_AS_DOUBLE;
+  idleCycles = STARTS_AS_DOUBLE;
   private bucket = 0;
-  private bucketStartCycles = 0;
-  private bucketStartInstret = 0;
+  private bucketStartCycles = STARTS_AS_DOUBLE;
+  private bucketStartInstret = STARTS_AS_DOUBLE;
   /** Traps taken, by cause code (0-255: exceptions, INTERRUPT_BASE + line, or the 8-bit cause
    *  of an injected event). An array, not a Map: it is updated on every trap, and a Map's
    *  hashing showed in profiles. */
@@ -300,6 +301,9 @@ export class Processor implements Cpu {
     this.memSize = memory.size;
     this.decodePages = new Array<DecodePage | undefined>(memory.size >>> 12).fill(undefined);
     this.illegal = new DecodedInsn(isa.insns.length, 0, 0, 0, 0, 0, 0);
+    this.cycles = this.instret = this.fetchHits = this.transitionCycles = this.idleCycles = 0;
+    this.bucketStartCycles = this.bucketStartInstret = 0;
+    this.instretAtTrapEntry = -1;
   }
 
   /** The instruction executing (or last executed). Its cache entry is still there when it
