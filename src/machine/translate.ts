@@ -98,14 +98,17 @@ function thresholdFromEnv(): number {
 const NEVER = 255;
 /** Longest block, in instructions. */
 export const MAX_BLOCK_INSNS = 128;
-/** Most instructions and blocks in one region function (V8 stops optimizing functions much
- *  larger than that). */
-export const MAX_REGION_INSNS = 384;
-export const MAX_REGION_BLOCKS = 48;
-/** Longest region source, in characters: V8 does not optimize a function whose bytecode is over
- *  60 KB (its max_optimized_bytecode_size), and such a region ran at about a seventh of the
- *  speed in the baseline compiler. Loads and stores take the most source (their inline paths). */
-export const MAX_REGION_SOURCE = 60_000;
+/** Most instructions and blocks in one region function, and its longest source in characters
+ *  (loads and stores take the most: their inline paths). Small: V8 compiles a small function
+ *  in a fraction of the time and optimizes it sooner (its tier-up waits longer the larger the
+ *  function), and most code of a short boot does not run long enough to repay more. Against
+ *  384 instructions, 48 blocks and 60,000 characters (V8's own limit: it does not optimize a
+ *  function of over 60 KB of bytecode), `bench overhead --engine translate` took 0.8x the
+ *  time, with warm boots within 8% either way; regions compiled small and again large once
+ *  their entry had run 1,024 or 8,192 times were slower on both. */
+export const MAX_REGION_INSNS = 64;
+export const MAX_REGION_BLOCKS = 8;
+export const MAX_REGION_SOURCE = 10_000;
 /** Blocks one machine keeps before it drops its whole cache (`translatorSettings.maxBlocks`). */
 export const MAX_BLOCKS = translatorSettings.maxBlocks;
 /** Physical pages one machine keeps translation state for before it drops its whole cache. */
