@@ -62,8 +62,9 @@
 // Code not compiled yet runs in the interpreter's hot loop up to the next branch (`runBlock`),
 // so the dispatcher sees block entries only; an entry reached `hotThreshold` times gets its
 // region compiled. Compiled functions depend only on their blocks' words in the page, the
-// instruction words, their costs and the ISA, so they are shared by every machine in the process (warm
-// boots reuse the previous boot's functions, already optimized by V8).
+// instruction words, their costs and the ISA, so they are shared by every machine in the
+// process: an entry reached REUSE_AFTER times takes its region's function if the process has
+// it (warm boots reuse the previous boot's functions, already optimized by V8).
 //
 // Bounded memory: a machine keeps at most MAX_BLOCKS blocks and MAX_CODE_PAGES code pages; the
 // process keeps at most MAX_FUNCTIONS compiled functions. When a limit is reached, that whole
@@ -81,21 +82,28 @@ import { DATA_IN_MEMORY, DATA_NO_CODE, DecodedInsn, type Processor } from './pro
  *  like the interpreter. */
 export type BlockFn = (cpu: Processor, pc0: number, at0: number) => number;
 
-/** Times a word is reached by the interpreter before its block is compiled (0..254): 64 by
- *  default; RINGLAB_TRANSLATE_THRESHOLD overrides it (0 compiles every block on first reach,
- *  which the tests use to put as much as possible through compiled code). 64 rather than 4:
- *  fewer regions to compile and for V8 to optimize (tens of milliseconds each), and each one
- *  holds more of the successors that run; the first five boots of a fresh process took 15-40%
- *  less time, and warm boots were no slower. `regionAll` puts every successor of a block in
- *  the page into its region, reached or not (tests). */
+/** Times a word is reached by the interpreter before its region is compiled: 4,000. A
+ *  compile costs V8 milliseconds of TurboFan time and the region runs in V8's slower tiers
+ *  until then, which only code that runs thousands of times repays; below that the
+ *  interpreter is faster. `bench overhead --engine translate` took 0.75-0.91x the time of a
+ *  threshold of 64, and now about as long as under interp (0.89-0.98x). */
+export const DEFAULT_THRESHOLD = 4000;
+/** Reaches after which a word's region is looked for among the process's compiled functions
+ *  (another machine's, or an earlier boot's: functions depend only on the words), and used at
+ *  once if found, so a warm boot does not wait for the threshold again. */
+export const REUSE_AFTER = 64;
+/** `CodePage.heat` of a word where no block can start (a cold instruction). */
+const NEVER = 0xffff;
+/** hotThreshold: DEFAULT_THRESHOLD, or RINGLAB_TRANSLATE_THRESHOLD (0 to 65,534; 0 compiles
+ *  every block on first reach, which the tests use to put as much as possible through compiled
+ *  code). `regionAll` puts every successor of a block in the page into its region, reached or
+ *  not (tests). */
 export const translatorSettings = { hotThreshold: thresholdFromEnv(), maxBlocks: 8192, regionAll: false };
 
 function thresholdFromEnv(): number {
-  const v = Number(process.env['RINGLAB_TRANSLATE_THRESHOLD'] ?? 64);
-  return Number.isInteger(v) && v >= 0 && v <= 254 ? v : 64;
+  const v = Number(process.env['RINGLAB_TRANSLATE_THRESHOLD'] ?? DEFAULT_THRESHOLD);
+  return Number.isInteger(v) && v >= 0 && v < NEVER ? v : DEFAULT_THRESHOLD;
 }
-/** `CodePage.heat` of a word where no block can start (a cold instruction). */
-const NEVER = 255;
 /** Longest block, in instructions. */
 export const MAX_BLOCK_INSNS = 128;
 /** Most instructions and blocks in one region function, and its longest source in characters
@@ -121,7 +129,7 @@ export class CodePage {
   /** The block starting at each word, if compiled. */
   readonly blocks: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(1024).fill(undefined);
   /** How often the interpreter reached each word (up to the threshold; NEVER where no block can start). */
-  readonly heat = new Uint8Array(1024);
+  readonly heat = new Uint16Array(1024);
   /** 1 for every word some block of this page covers: a store there drops the page's blocks. */
   readonly covered = new Uint8Array(1024);
   count = 0;
@@ -642,20 +650,29 @@ export function regionSourceOf(cpu: Processor, isa: Isa, pa: number): string {
   return regionSource(collectRegion(cpu, isa, pa & -4096, (pa & 4095) >>> 2, () => true)).source;
 }
 
+/** Key of a region in the process's cache: all its function depends on (the ISA is the map it
+ *  is in): each block's word in the page, its instruction words and their costs. A region cut
+ *  to fit is also found under the key of what it was cut from, so a warm boot does not cut it
+ *  again. */
+function keyOf(region: readonly RegionBlock[]): string {
+  return region.map((b) => `${b.word}:${b.insns.map((i) => `${i.d.word.toString(16)}/${i.d.cost}`).join(',')}`).join(';');
+}
+
+/** The region's function if the process has compiled it before (or what it was cut to). */
+function compiledBefore(isa: Isa, blocks: readonly RegionBlock[], key = keyOf(blocks)): { fn: BlockFn; reused: true; blocks: readonly RegionBlock[] } | undefined {
+  const known = sharedFor(isa).fns.get(key);
+  return known && { fn: known.fn, reused: true, blocks: blocks.slice(0, known.blocks) };
+}
+
 /** The region's function: the process's, if some machine compiled the same region before
  *  (`reused` says which), else compiled now; and the blocks it holds: the first of `blocks`
  *  (in the order collectRegion found them) whose source fits in MAX_REGION_SOURCE, at least
  *  the entry block. */
 function compile(isa: Isa, blocks: readonly RegionBlock[]): { fn: BlockFn; reused: boolean; blocks: readonly RegionBlock[] } {
   const shared = sharedFor(isa);
-  // Key: all the function depends on (the ISA is the map it is in): each block's word in the
-  // page, its instruction words and their costs. A region cut to fit is also found under the
-  // key of what it was cut from, so a warm boot does not cut it again.
-  const keyOf = (region: readonly RegionBlock[]): string =>
-    region.map((b) => `${b.word}:${b.insns.map((i) => `${i.d.word.toString(16)}/${i.d.cost}`).join(',')}`).join(';');
   const whole = keyOf(blocks);
-  const known = shared.fns.get(whole);
-  if (known) return { fn: known.fn, reused: true, blocks: blocks.slice(0, known.blocks) };
+  const known = compiledBefore(isa, blocks, whole);
+  if (known) return known;
   let n = blocks.length;
   for (;;) {
     const region = blocks.slice(0, n);
@@ -723,8 +740,10 @@ export class Translator {
         let fn = page.blocks[i];
         if (fn === undefined) {
           const heat = page.heat[i]!;
-          if (heat < threshold) page.heat[i] = heat + 1;
-          else if (heat !== NEVER && this.translate(cpu, cache, page, i)) fn = page.blocks[i];
+          if (heat < threshold) {
+            page.heat[i] = heat + 1;
+            if (heat === REUSE_AFTER && this.translate(cpu, cache, page, i, true)) fn = page.blocks[i];
+          } else if (heat !== NEVER && this.translate(cpu, cache, page, i, false)) fn = page.blocks[i];
         }
         if (fn !== undefined && fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
       } else {
@@ -734,10 +753,11 @@ export class Translator {
     }
   }
 
-  /** Compile the region entered at word i of the fetch page; false if no block can start there.
-   *  The region's function becomes the entry of each of its blocks that has none yet (and of
-   *  word i). */
-  private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number): boolean {
+  /** Compile the region entered at word i of the fetch page (with `onlyKnown`, only find it
+   *  among the process's compiled functions); false if no block can start there (or it was not
+   *  found). The region's function becomes the entry of each of its blocks that has none yet
+   *  (and of word i). */
+  private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number, onlyKnown: boolean): boolean {
     const base = cpu.fetchBase;
     // Successors join the region once the interpreter has reached them (so V8 sees code that
     // runs, with type feedback, and code that changes often, as under bt, is not compiled in
@@ -749,12 +769,14 @@ export class Translator {
       page.heat[i] = NEVER; // a cold instruction: the interpreter runs it, until the page is written
       return false;
     }
+    const known = onlyKnown ? compiledBefore(this.isa, blocks) : undefined;
+    if (onlyKnown && known === undefined) return false;
     if (cache.blocks + blocks.length > translatorSettings.maxBlocks) {
       cache.flush();
       return false;
     }
     if (cache.pages[base >>> 12] !== page) return false;
-    const { fn, reused, blocks: held } = compile(this.isa, blocks);
+    const { fn, reused, blocks: held } = known ?? compile(this.isa, blocks);
     for (const b of held) {
       for (let k = 0; k < b.insns.length; k++) page.covered[b.word + k] = 1;
       if (page.blocks[b.word] === undefined) {

@@ -16,7 +16,7 @@ import { CONFIGS, WORKLOADS, type BootResult } from '../../src/configs/index.js'
 import { bootOne, bootSet } from '../../src/fuzz/equivalence.js';
 import { deriveSeed } from '../../src/fuzz/random.js';
 import { setDefaultEngine, type EngineName, type MachineOptions } from '../../src/machine/machine.js';
-import { blockSourceOf, MAX_BLOCKS, MAX_REGION_SOURCE, translatorSettings } from '../../src/machine/translate.js';
+import { blockSourceOf, DEFAULT_THRESHOLD, MAX_BLOCKS, MAX_REGION_SOURCE, REUSE_AFTER, translatorSettings } from '../../src/machine/translate.js';
 import { asm, boot, isa, PageTables, PTE, SMALL_MEMORY } from './helpers.js';
 import { Machine } from '../../src/machine/machine.js';
 import { trapOnlyCause } from '../../src/machine/dispatch.js';
@@ -604,6 +604,39 @@ loop:   addi    t0, t0, -1
     const counters = second.cpu.translations!.counters;
     expect(counters.regions).toBeGreaterThan(0);
     expect(counters.reused).toBe(counters.regions);
+  });
+});
+
+describe('the default threshold: compiled after thousands of reaches, reused after tens', () => {
+  it("a second machine runs the first one's regions once a word is reached REUSE_AFTER times", () => {
+    const saved = translatorSettings.hotThreshold;
+    translatorSettings.hotThreshold = DEFAULT_THRESHOLD;
+    // A loop of a few blocks, run often enough to be compiled in the first machine; the
+    // second runs a shorter one of the same words (the count comes from a0, set after the loop's
+    // page): between REUSE_AFTER and the threshold, so only reuse puts it in compiled code.
+    const program = (count: number): string => `
+        .org 0x1000
+loop:   andi    t1, s1, 3
+        beqz    t1, four
+        addi    a1, a1, 1
+        j       join
+four:   addi    a2, a2, 3
+join:   addi    s1, s1, -1
+        bnez    s1, loop
+        halt
+        .org 0x2000
+_start: li      s1, ${count}
+        j       loop`;
+    try {
+      const first = same(program(4 * DEFAULT_THRESHOLD), { maxCycles: 20_000_000 });
+      expect(first.translate.cpu.translations!.counters.regions).toBeGreaterThan(0);
+      const second = same(program(4 * REUSE_AFTER), { maxCycles: 20_000_000 });
+      const counters = second.translate.cpu.translations!.counters;
+      expect(counters.regions).toBeGreaterThan(0);
+      expect(counters.reused).toBe(counters.regions);
+    } finally {
+      translatorSettings.hotThreshold = saved;
+    }
   });
 });
 
