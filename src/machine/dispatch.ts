@@ -56,11 +56,14 @@ export interface Interpreter {
   run(cpu: Processor): void;
   /** Execute exactly one instruction (or take the fault that fetching it raises). */
   step(cpu: Processor): void;
-  /** Run the hot loop until a control-flow instruction has run (a branch, jump or call), a
-   *  cold instruction has run through `step`, or cpu.cycles >= cpu.stopCycle after an
-   *  instruction: at least one instruction. The translator's engine runs code it has not
-   *  compiled with it, so that it sees every block entry and nothing else. */
-  runBlock(cpu: Processor): void;
+  /** Run the hot loop for the translator's engine, which runs the code it has not compiled with
+   *  it: at least one instruction, on until a control-flow instruction (a branch, jump or call)
+   *  goes to a block the dispatcher must see, a cold instruction has run through `step`, or
+   *  cpu.cycles >= cpu.stopCycle after an instruction. The dispatcher must see a block in
+   *  another page, one without a CodePage yet, one compiled, and one whose heat (reaches) is
+   *  `threshold` or more or exactly `reuseAt`; any other block entry this counts itself, as
+   *  the dispatcher would (heat + 1), and goes on. */
+  runBlock(cpu: Processor, threshold: number, reuseAt: number): void;
 }
 
 const interpreterCache = new WeakMap<readonly InsnDef[], Interpreter>();
@@ -100,11 +103,20 @@ function buildInterpreter(insns: readonly InsnDef[]): Interpreter {
     .filter((line) => line !== '')
     .join('\n');
 
-  // The same hot cases, but a control-flow instruction ends the run.
+  // The same hot cases, but after a control-flow instruction the block it goes to is looked up
+  // in the translator's cache (`code`, its CodePages by physical page), as the dispatcher would:
+  // the run goes on only if the dispatcher would just count a reach and run the interpreter.
+  const nextBlock =
+    ' x[0] = 0; const n = cpu.next; cpu.pc = n;' +
+    ' if (!(cpu.cycles < cpu.stopCycle) || (n & -4093) !== cpu.fetchPage) return;' +
+    ' const page = code[cpu.fetchBase >>> 12]; if (page === undefined) return;' +
+    ' const w = (n & 4095) >>> 2; const heat = page.heat[w];' +
+    ' if (heat >= threshold || heat === reuseAt || page.blocks[w] !== undefined) return;' +
+    ' page.heat[w] = heat + 1; continue hot;';
   const blockCases = insns
     .map((insn, i) =>
       isHot(insn)
-        ? `          case ${i}: cpu.fetchHits += cpu.fetchPaged; ${account} this.h${i}(cpu, d);${insn.flow !== 'none' ? ' x[0] = 0; cpu.pc = cpu.next; return;' : ''} break; // ${insn.mnemonic}`
+        ? `          case ${i}: ${insn.flow !== 'none' ? '{ ' : ''}cpu.fetchHits += cpu.fetchPaged; ${account} this.h${i}(cpu, d);${insn.flow !== 'none' ? nextBlock + ' }' : ' break;'} // ${insn.mnemonic}`
         : '',
     )
     .filter((line) => line !== '')
@@ -113,8 +125,9 @@ function buildInterpreter(insns: readonly InsnDef[]): Interpreter {
   const source = `
   "use strict";
   return {
-    runBlock(cpu) {
+    runBlock(cpu, threshold, reuseAt) {
       const x = cpu.x;
+      const code = cpu.translations.pages;
       hot: for (;;) {
         const pc = cpu.pc;
         if ((pc & -4093) !== cpu.fetchPage) break;

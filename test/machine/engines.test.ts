@@ -640,6 +640,39 @@ _start: li      s1, ${count}
   });
 });
 
+describe('heat: every block entry counted once', () => {
+  it('reaches are counted exactly, whether the dispatcher or the interpreter running the code counts them', () => {
+    const saved = translatorSettings.hotThreshold;
+    translatorSettings.hotThreshold = DEFAULT_THRESHOLD;
+    try {
+      // 200 iterations, fewer than the threshold, of words no other test compiles (so the reuse
+      // at REUSE_AFTER finds nothing). The loop head is reached 200 times, less the first reach
+      // of its page (which makes the page's CodePage and counts nothing); the fall-through of
+      // beqz and join 150 times, four 50 times (its block runs on through join to bnez). On the
+      // first pass every word is decoded by the interpreter's step, after which the dispatcher
+      // sees the next word: one reach more for join and for words 1, 3, 6 and 7.
+      const { translate } = same(`
+        .org 0x1000
+loop:   andi    t1, s1, 3
+        beqz    t1, four
+        addi    a1, a1, 7
+        j       join
+four:   addi    a2, a2, 5
+join:   addi    s1, s1, -1
+        bnez    s1, loop
+        halt
+        .org 0x2000
+_start: li      s1, 200
+        j       loop`);
+      const page = translate.cpu.translations!.pages[1]!;
+      expect([...page.heat.slice(0, 8)]).toEqual([199, 1, 150, 1, 50, 151, 1, 1]);
+      expect(page.blocks.every((f) => f === undefined)).toBe(true);
+    } finally {
+      translatorSettings.hotThreshold = saved;
+    }
+  });
+});
+
 describe('regions cut to fit', () => {
   it('a region whose source would be too long for V8 to optimize is cut, and runs as the interpreter does', () => {
     translatorSettings.regionAll = true;
