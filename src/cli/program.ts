@@ -65,7 +65,7 @@ const OPTIONS = {
   run: () => new Option('--run <path>', 'an executable already on the --disk (e.g. /bin/prog) as one more process; repeatable').argParser(collect),
   program: () =>
     new Option('--program <file[:n]>', 'a user program of your own (source or image, linked at USER_BASE: include user.inc first) as one more process, installed in /bin of the root disk; :N gives it its own iteration count (a0); repeatable').argParser(collect),
-  engine: () => new Option('--engine <name>', 'execution engine: interp (the generated interpreter) or translate (blocks compiled to JavaScript); both give the same results bit for bit (docs/architecture.md)').choices([...ENGINES]),
+  engine: () => new Option('--engine <name>', 'execution engine: translate (the default: hot blocks compiled to JavaScript) or interp (the generated interpreter); both give the same results bit for bit (docs/architecture.md)').choices([...ENGINES]),
   store: () => new Option('--store <dir>', 'the image store, an OCI image layout directory (default: $RINGLAB_STORE, else ~/.ringlab/images; docs/images.md)'),
 } as const;
 
@@ -88,7 +88,7 @@ function buildProgram(commands: Commands, io: CliIo, setExit: (code: Exit) => vo
       outputError: (text, write) => write(err.red(text)),
     })
     .addOption(OPTIONS.engine())
-    // --engine before the command (ringlab --engine translate image build ...) or, on the commands
+    // --engine before the command (ringlab --engine interp image build ...) or, on the commands
     // that run a machine, after it: it sets the engine of every machine the command makes.
     .hook('preAction', (root, action) => {
       const engine = (action.opts()['engine'] ?? root.opts()['engine']) as EngineName | undefined;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGS, WORKLOADS, type BootResult } from '../../src/configs/index.js';
 import { bootOne, bootSet } from '../../src/fuzz/equivalence.js';
 import { deriveSeed } from '../../src/fuzz/random.js';
-import { setDefaultEngine, type EngineName, type MachineOptions } from '../../src/machine/machine.js';
+import { defaultEngine, setDefaultEngine, type EngineName, type MachineOptions } from '../../src/machine/machine.js';
 import { blockSourceOf, DEFAULT_THRESHOLD, MAX_BLOCKS, MAX_REGION_SOURCE, REUSE_AFTER, translatorSettings } from '../../src/machine/translate.js';
 import { asm, boot, isa, PageTables, PTE, SMALL_MEMORY } from './helpers.js';
 import { Machine } from '../../src/machine/machine.js';
@@ -636,6 +636,30 @@ _start: li      s1, ${count}
       expect(counters.reused).toBe(counters.regions);
     } finally {
       translatorSettings.hotThreshold = saved;
+    }
+  });
+});
+
+describe('the default engine', () => {
+  it('is translate, unless RINGLAB_ENGINE or setDefaultEngine (the CLI\'s --engine) names one', () => {
+    const saved = process.env['RINGLAB_ENGINE'];
+    try {
+      setDefaultEngine(undefined);
+      delete process.env['RINGLAB_ENGINE'];
+      expect(defaultEngine()).toBe('translate');
+      process.env['RINGLAB_ENGINE'] = 'interp';
+      expect(defaultEngine()).toBe('interp');
+      process.env['RINGLAB_ENGINE'] = 'bogus';
+      expect(defaultEngine()).toBe('translate');
+      setDefaultEngine('interp');
+      expect(defaultEngine()).toBe('interp');
+      expect(new Machine({ memoryBytes: 1 << 16 }).engine).toBe('interp');
+      setDefaultEngine(undefined);
+      expect(new Machine({ memoryBytes: 1 << 16 }).engine).toBe('translate');
+    } finally {
+      setDefaultEngine(undefined);
+      if (saved === undefined) delete process.env['RINGLAB_ENGINE'];
+      else process.env['RINGLAB_ENGINE'] = saved;
     }
   });
 });
