@@ -12,7 +12,7 @@ let engineDefault: EngineName | undefined;
 /** The engine a Machine gets when its options name none: set by `setDefaultEngine` (the CLI's
  *  --engine), else the RINGLAB_ENGINE environment variable, else `translate`, measured as fast
  *  as `interp` on short runs (the test suite, `npm start`) and faster on long ones
- *  (docs/architecture.md, "The default engine"). */
+ *  (docs/architecture.md, "The block translator"). */
 export function defaultEngine(): EngineName {
   if (engineDefault !== undefined) return engineDefault;
   const env = process.env['RINGLAB_ENGINE'];
