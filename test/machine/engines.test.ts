@@ -607,6 +607,24 @@ loop:   addi    t0, t0, -1
   });
 });
 
+/** A loop at 0x1000 (words 0-7 of page 1) run `count` times, of four blocks: every fourth
+ *  iteration adds a2Step to a2 (at `four`), the others a1Step to a1; `_start` is in page 2. */
+function branchyLoop(count: number, a1Step: number, a2Step: number): string {
+  return `
+        .org 0x1000
+loop:   andi    t1, s1, 3
+        beqz    t1, four
+        addi    a1, a1, ${a1Step}
+        j       join
+four:   addi    a2, a2, ${a2Step}
+join:   addi    s1, s1, -1
+        bnez    s1, loop
+        halt
+        .org 0x2000
+_start: li      s1, ${count}
+        j       loop`;
+}
+
 describe('the default threshold: compiled after thousands of reaches, reused after tens', () => {
   it("a second machine runs the first one's regions once a word is reached REUSE_AFTER times", () => {
     const saved = translatorSettings.hotThreshold;
@@ -614,19 +632,7 @@ describe('the default threshold: compiled after thousands of reaches, reused aft
     // A loop of a few blocks, run often enough to be compiled in the first machine; the
     // second runs a shorter one of the same words (the count comes from a0, set after the loop's
     // page): between REUSE_AFTER and the threshold, so only reuse puts it in compiled code.
-    const program = (count: number): string => `
-        .org 0x1000
-loop:   andi    t1, s1, 3
-        beqz    t1, four
-        addi    a1, a1, 1
-        j       join
-four:   addi    a2, a2, 3
-join:   addi    s1, s1, -1
-        bnez    s1, loop
-        halt
-        .org 0x2000
-_start: li      s1, ${count}
-        j       loop`;
+    const program = (count: number): string => branchyLoop(count, 1, 3);
     try {
       const first = same(program(4 * DEFAULT_THRESHOLD), { maxCycles: 20_000_000 });
       expect(first.translate.cpu.translations!.counters.regions).toBeGreaterThan(0);
@@ -675,19 +681,7 @@ describe('heat: every block entry counted once', () => {
       // beqz and join 150 times, four 50 times (its block runs on through join to bnez). On the
       // first pass every word is decoded by the interpreter's step, after which the dispatcher
       // sees the next word: one reach more for join and for words 1, 3, 6 and 7.
-      const { translate } = same(`
-        .org 0x1000
-loop:   andi    t1, s1, 3
-        beqz    t1, four
-        addi    a1, a1, 7
-        j       join
-four:   addi    a2, a2, 5
-join:   addi    s1, s1, -1
-        bnez    s1, loop
-        halt
-        .org 0x2000
-_start: li      s1, 200
-        j       loop`);
+      const { translate } = same(branchyLoop(200, 7, 5));
       const page = translate.cpu.translations!.pages[1]!;
       expect([...page.heat.slice(0, 8)]).toEqual([199, 1, 150, 1, 50, 151, 1, 1]);
       expect(page.blocks.every((f) => f === undefined)).toBe(true);
