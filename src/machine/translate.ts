@@ -278,7 +278,16 @@ interface BlockInsn {
 interface Shared {
   /** Compiled regions by key, with how many of the key's blocks the function holds. */
   fns: Map<string, { fn: BlockFn; blocks: number }>;
+  /** The entry of every region in `fns` (`entryOf`): a word whose entry is not here has no
+   *  region to reuse, which is most of them, and is not collected and keyed to find that out. */
+  entries: Set<number>;
   handlers: InsnDef['exec'][];
+}
+
+/** A region entry as a number: the word's index in its page and its instruction word, which
+ *  begin every key of a region entered there (keyOf). */
+function entryOf(word: number, insnWord: number): number {
+  return word * 2 ** 32 + (insnWord >>> 0);
 }
 
 const sharedByIsa = new WeakMap<Isa, Shared>();
@@ -286,7 +295,7 @@ const sharedByIsa = new WeakMap<Isa, Shared>();
 function sharedFor(isa: Isa): Shared {
   let s = sharedByIsa.get(isa);
   if (!s) {
-    s = { fns: new Map(), handlers: isa.insns.map((i) => i.exec) };
+    s = { fns: new Map(), entries: new Set(), handlers: isa.insns.map((i) => i.exec) };
     sharedByIsa.set(isa, s);
   }
   return s;
@@ -690,7 +699,10 @@ function compile(isa: Isa, blocks: readonly RegionBlock[]): { fn: BlockFn; reuse
       n = Math.max(1, Math.min(n - 1, Math.floor((n * MAX_REGION_SOURCE) / source.length)));
       continue;
     }
-    if (shared.fns.size >= MAX_FUNCTIONS) shared.fns.clear();
+    if (shared.fns.size >= MAX_FUNCTIONS) {
+      shared.fns.clear();
+      shared.entries.clear();
+    }
     const handlerNames = [...new Set(called.map((b) => b.index))];
     const prelude = [
       ...globals.map((g) => `const ${g} = ISA.${g};`),
@@ -708,6 +720,7 @@ function compile(isa: Isa, blocks: readonly RegionBlock[]): { fn: BlockFn; reuse
     const fn = factory(isaModule, shared.handlers, decoded, outOfLine, LEAVE);
     shared.fns.set(key, { fn, blocks: n });
     if (key !== whole) shared.fns.set(whole, { fn, blocks: n });
+    shared.entries.add(entryOf(region[0]!.word, region[0]!.insns[0]!.d.word));
     return { fn, reused: false, blocks: region };
   }
 }
@@ -762,6 +775,7 @@ export class Translator {
    *  (and of word i). */
   private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number, onlyKnown: boolean): boolean {
     const base = cpu.fetchBase;
+    if (onlyKnown && !sharedFor(this.isa).entries.has(entryOf(i, cpu.memory.words[(base >>> 2) | i]!))) return false;
     // Successors join the region once the interpreter has reached them (so V8 sees code that
     // runs, with type feedback, and code that changes often, as under bt, is not compiled in
     // bulk) or when they have a block already; `regionAll` (tests) takes every successor.
