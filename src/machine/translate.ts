@@ -64,10 +64,11 @@
 // that word and goes on by itself while the next block is in the same page, not compiled, and
 // not at a reach count where the dispatcher acts; an entry reached `hotThreshold` times gets
 // its region compiled. (Returning to the dispatcher at every block cost code not compiled yet
-// 12-20% against the interpreter's own loop.) Compiled functions depend only on their blocks' words in the page, the
-// instruction words, their costs and the ISA, so they are shared by every machine in the
-// process: an entry reached REUSE_AFTER times takes its region's function if the process has
-// it (warm boots reuse the previous boot's functions, already optimized by V8).
+// 12-20% against the interpreter's own loop.) Compiled functions depend only on their blocks'
+// words in the page, the instruction words, their costs and the ISA, so they are shared by
+// every machine in the process: an entry reached REUSE_AFTER times takes its region's function
+// if the process has it (warm boots reuse the previous boot's functions, already optimized by
+// V8).
 //
 // Bounded memory: a machine keeps at most MAX_BLOCKS blocks and MAX_CODE_PAGES code pages; the
 // process keeps at most MAX_FUNCTIONS compiled functions. When a limit is reached, that whole
@@ -750,6 +751,9 @@ export class Translator {
         if (cpu.fetchOrTrap(pc) < 0) continue;
         cpu.fetchHits -= cpu.fetchPaged;
       }
+      // Where none of what follows applies (a block of a known page, not compiled, with a
+      // count below the threshold and not at REUSE_AFTER), runBlock counts the reach itself and
+      // does not come back here: the two must agree on when the dispatcher acts.
       const page = cache.pages[cpu.fetchBase >>> 12];
       if (page !== undefined) {
         const i = (pc & 4095) >>> 2;

@@ -1,8 +1,9 @@
 // The processor's and the MMU's counts start as doubles (STARTS_AS_DOUBLE in mmu.ts), so a
 // machine whose counts grow past 2^31 keeps the hidden class the other machines have. If it did
 // not, the others would keep a deprecated class, and V8 would deoptimize every function
-// optimized for it (the translator's regions, the interpreter), once per process. V8's own check (%HaveSameMap) needs
-// --allow-natives-syntax, so this runs in a child node process on the built dist/.
+// optimized for it (the translator's regions, the interpreter), once per process. V8's own
+// check (%HaveSameMap) needs --allow-natives-syntax, so this runs in a child node process on
+// the built dist/.
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
