@@ -12,6 +12,14 @@
 // block's word, so going from block to block (chaining) needs no return to the dispatcher. The
 // function is cached per physical word of each of its blocks.
 //
+// Grown regions. The dispatcher sees every exit of a region to another word of its own page
+// (the region goes on by itself to the blocks it holds). After growAt such exits the region of
+// its entry is compiled again with the larger limits of GROWN_REGION, and also from the words
+// the page's regions most often left for (the targets of indirect jumps: a kernel's system call
+// handlers). A warm boot takes a grown region at once, at the reuse of its entry or its first
+// such exit. Small first and large only where the dispatcher's round trips show it pays: a short
+// boot does not pay V8's compile time for large functions it will not run long enough.
+//
 // One definition. Each instruction's semantics is its `exec` in the ISA table. The translator
 // emits that function's own source (Function.prototype.toString) with the decoded operands
 // substituted as constants (`c.x[d.rd]` becomes `x[3]`, `d.imm` becomes `-8`, `c.pc` the
@@ -96,13 +104,19 @@ export const DEFAULT_THRESHOLD = 4000;
  *  (another machine's, or an earlier boot's: functions depend only on the words), and used at
  *  once if found, so a warm boot does not wait for the threshold again. */
 export const REUSE_AFTER = 64;
+/** How often a region must leave for a word of its own page before its entry's region grows
+ *  (GROWN_REGION): an exit the dispatcher sees, since a region goes on by itself to the
+ *  blocks it holds. The most a page's Uint16Array counts: at 16,384, `bench overhead` took
+ *  1.05x the time (short boots compiled large functions they did not run long enough to
+ *  repay), here 1.0x; warm boots take grown regions at once either way (`grownBefore`). */
+export const DEFAULT_GROW_AT = 65_535;
 /** `CodePage.heat` of a word where no block can start (a cold instruction). */
 const NEVER = 0xffff;
 /** hotThreshold: DEFAULT_THRESHOLD, or RINGLAB_TRANSLATE_THRESHOLD (0 to 65,534; 0 compiles
  *  every block on first reach, which the tests use to put as much as possible through compiled
  *  code). `regionAll` puts every successor of a block in the page into its region, reached or
- *  not (tests). */
-export const translatorSettings = { hotThreshold: thresholdFromEnv(), maxBlocks: 8192, regionAll: false };
+ *  not (tests). growAt: DEFAULT_GROW_AT (1 to 65,535; 0 never grows). */
+export const translatorSettings = { hotThreshold: thresholdFromEnv(), maxBlocks: 8192, regionAll: false, growAt: DEFAULT_GROW_AT };
 
 function thresholdFromEnv(): number {
   const v = Number(process.env['RINGLAB_TRANSLATE_THRESHOLD'] ?? DEFAULT_THRESHOLD);
@@ -121,12 +135,30 @@ export const MAX_BLOCK_INSNS = 128;
 export const MAX_REGION_INSNS = 64;
 export const MAX_REGION_BLOCKS = 8;
 export const MAX_REGION_SOURCE = 10_000;
+/** What a region may hold: instructions, blocks and source characters. */
+export interface RegionLimits {
+  insns: number;
+  blocks: number;
+  source: number;
+}
+/** The limits of a region compiled at the threshold (or reused at REUSE_AFTER). */
+export const FIRST_REGION: RegionLimits = { insns: MAX_REGION_INSNS, blocks: MAX_REGION_BLOCKS, source: MAX_REGION_SOURCE };
+/** The limits of a grown region (growAt, DEFAULT_GROW_AT). Code that hot repays a large
+ *  function, and every exit a larger region keeps inside is a trip through the dispatcher saved:
+ *  in a warm `native` or `vtx-ept` `syscall` boot, 33 trips an iteration became 14, all of them
+ *  now to another page or ring. Compiling every region this large instead made `bench
+ *  overhead` take 1.3x the time: a short boot pays V8's compile time for code that does not run
+ *  long enough to repay it. */
+export const GROWN_REGION: RegionLimits = { insns: 128, blocks: 16, source: 30_000 };
 /** Blocks one machine keeps before it drops its whole cache (`translatorSettings.maxBlocks`). */
 export const MAX_BLOCKS = translatorSettings.maxBlocks;
 /** Physical pages one machine keeps translation state for before it drops its whole cache. */
 export const MAX_CODE_PAGES = 2048;
 /** Compiled functions the process keeps (shared by machines) before it drops them all. */
 export const MAX_FUNCTIONS = 16384;
+
+/** leftHere and enteredHere of a page with no function yet. */
+const NOT_COUNTED = new Uint16Array(0);
 
 /** Translation state of one physical page. */
 export class CodePage {
@@ -136,13 +168,29 @@ export class CodePage {
   readonly heat = new Uint16Array(1024);
   /** 1 for every word some block of this page covers: a store there drops the page's blocks. */
   readonly covered = new Uint8Array(1024);
+  /** For each word with a function: how often the region entered there left it for a word of
+   *  this page (an exit a larger region might keep inside), up to growAt. Made with the page's
+   *  first function (`countExits`): most pages of a boot never get one. */
+  leftHere = NOT_COUNTED;
+  /** For each word with a function: how often the dispatcher entered it from another region of
+   *  this page, up to growAt. Made with leftHere. */
+  enteredHere = NOT_COUNTED;
   count = 0;
+
+  /** Make leftHere and enteredHere, before the page's first function is called. */
+  countExits(): void {
+    if (this.leftHere !== NOT_COUNTED) return;
+    this.leftHere = new Uint16Array(1024);
+    this.enteredHere = new Uint16Array(1024);
+  }
 
   /** Forget every block (a store to a covered word). */
   clear(): void {
     this.blocks.fill(undefined);
     this.covered.fill(0);
     this.heat.fill(0);
+    this.leftHere.fill(0);
+    this.enteredHere.fill(0);
     this.count = 0;
   }
 }
@@ -155,8 +203,9 @@ export class TranslationCache {
   codePages = 0;
   /** Statistics for tests and benchmarks (not architectural, not part of MachineStats). */
   /** compiled: block entries given a function; regions: functions made or reused for them;
-   *  reused: those of them another machine (or an earlier region) compiled. */
-  readonly counters = { compiled: 0, regions: 0, reused: 0, dropsWritten: 0, flushes: 0 };
+   *  reused: those of them another machine (or an earlier region) compiled; grown: those of
+   *  them that replaced an entry's function with its grown region. */
+  readonly counters = { compiled: 0, regions: 0, reused: 0, grown: 0, dropsWritten: 0, flushes: 0 };
 
   constructor(readonly memPages: number) {
     this.pages = new Array<CodePage | undefined>(memPages).fill(undefined);
@@ -277,13 +326,20 @@ interface BlockInsn {
 }
 
 interface Shared {
-  /** Compiled regions by key, with how many of the key's blocks the function holds. */
-  fns: Map<string, { fn: BlockFn; blocks: number }>;
+  /** Compiled regions by key (keyOf), and regions cut to fit by their cut key (cutKeyOf) with
+   *  the blocks the function holds (indices; undefined: all). */
+  fns: Map<string, { fn: BlockFn; held: readonly number[] | undefined }>;
   /** The entry of every region in `fns` (`entryOf`): a word whose entry is not here has no
    *  region to reuse, which is most of them, and is not collected and keyed to find that out. */
   entries: Set<number>;
+  /** Grown regions by their entry (`entryOf`): the function, its key and its blocks' words,
+   *  so that a warm boot takes the grown region at once (`grownBefore`), at most
+   *  GROWN_PER_ENTRY of them. */
+  grown: Map<number, { fn: BlockFn; key: string; words: readonly number[] }[]>;
   handlers: InsnDef['exec'][];
 }
+
+const GROWN_PER_ENTRY = 4;
 
 /** A region entry as a number: the word's index in its page and its instruction word, which
  *  begin every key of a region entered there (keyOf). */
@@ -296,7 +352,7 @@ const sharedByIsa = new WeakMap<Isa, Shared>();
 function sharedFor(isa: Isa): Shared {
   let s = sharedByIsa.get(isa);
   if (!s) {
-    s = { fns: new Map(), entries: new Set(), handlers: isa.insns.map((i) => i.exec) };
+    s = { fns: new Map(), entries: new Set(), grown: new Map(), handlers: isa.insns.map((i) => i.exec) };
     sharedByIsa.set(isa, s);
   }
   return s;
@@ -622,21 +678,28 @@ function collect(cpu: Processor, isa: Isa, pa: number): BlockInsn[] {
 
 /** The blocks of the region entered at word `entry` of the physical page at `base`: that block,
  *  then, breadth first, its successors in the page (the fall-through, and the target of a
- *  pc-relative branch or call) that `take` accepts, up to MAX_REGION_INSNS instructions and
- *  MAX_REGION_BLOCKS blocks. Which blocks a region holds only decides how fast it runs: the
- *  region loop goes to whichever next pc is a block of the region, and leaves otherwise. */
-function collectRegion(cpu: Processor, isa: Isa, base: number, entry: number, take: (word: number) => boolean, maxBlocks = MAX_REGION_BLOCKS): RegionBlock[] {
+ *  pc-relative branch or call) that `take` accepts, then each of `others` and its successors
+ *  the same way, up to the limits' instructions and blocks. Which blocks a region holds only
+ *  decides how fast it runs: the region loop goes to whichever next pc is a block of the
+ *  region, and leaves otherwise. */
+function collectRegion(cpu: Processor, isa: Isa, base: number, entry: number, take: (word: number) => boolean, limits: RegionLimits = FIRST_REGION, others: readonly number[] = []): RegionBlock[] {
+  const maxBlocks = Math.min(limits.blocks, translatorSettings.maxBlocks);
   const blocks: RegionBlock[] = [];
   const seen = new Uint8Array(1024);
   const queue = [entry];
   let total = 0;
-  for (let q = 0; q < queue.length && blocks.length < maxBlocks; q++) {
+  let other = 0;
+  for (let q = 0; blocks.length < maxBlocks; q++) {
+    if (q === queue.length) {
+      if (other === others.length) break;
+      queue.push(others[other++]!);
+    }
     const word = queue[q]!;
     if (seen[word] !== 0) continue;
     seen[word] = 1;
     if (word !== entry && !take(word)) continue;
     const insns = collect(cpu, isa, base | (word << 2));
-    if (insns.length === 0 || (word !== entry && total + insns.length > MAX_REGION_INSNS)) continue;
+    if (insns.length === 0 || (word !== entry && total + insns.length > limits.insns)) continue;
     blocks.push({ word, insns });
     total += insns.length;
     const last = insns[insns.length - 1]!;
@@ -664,66 +727,122 @@ export function regionSourceOf(cpu: Processor, isa: Isa, pa: number): string {
 }
 
 /** Key of a region in the process's cache: all its function depends on (the ISA is the map it
- *  is in): each block's word in the page, its instruction words and their costs. A region cut
- *  to fit is also found under the key of what it was cut from, so a warm boot does not cut it
- *  again. */
+ *  is in): each block's word in the page, its instruction words and their costs. */
 function keyOf(region: readonly RegionBlock[]): string {
   return region.map((b) => `${b.word}:${b.insns.map((i) => `${i.d.word.toString(16)}/${i.d.cost}`).join(',')}`).join(';');
 }
 
-/** The region's function if the process has compiled it before (or what it was cut to). */
-function compiledBefore(isa: Isa, blocks: readonly RegionBlock[], key = keyOf(blocks)): { fn: BlockFn; reused: true; blocks: readonly RegionBlock[] } | undefined {
-  const known = sharedFor(isa).fns.get(key);
-  return known && { fn: known.fn, reused: true, blocks: blocks.slice(0, known.blocks) };
+/** Key under which a region collected as `key` that did not fit in `maxSource` characters is
+ *  found with the blocks it was cut to, so that a warm boot does not cut it again. */
+function cutKeyOf(key: string, maxSource: number): string {
+  return `${key}<${maxSource}`;
+}
+
+/** The region's function if the process has compiled it before (or what it was cut to, under
+ *  `maxSource`), and the blocks it holds. */
+function compiledBefore(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, key = keyOf(blocks)): { fn: BlockFn; reused: true; blocks: readonly RegionBlock[] } | undefined {
+  const fns = sharedFor(isa).fns;
+  const known = fns.get(key) ?? fns.get(cutKeyOf(key, maxSource));
+  return known && { fn: known.fn, reused: true, blocks: known.held === undefined ? blocks : known.held.map((k) => blocks[k]!) };
+}
+
+/** Which of a region's blocks (by index) to keep so that its source fits in `maxSource`
+ *  characters: the entry block, then the others by `heat` of their first word, most reached
+ *  first (in the order found where equal), each that still fits. Which blocks a region holds
+ *  only decides how fast it runs. */
+function fitting(blocks: readonly RegionBlock[], maxSource: number, heat: (word: number) => number): number[] {
+  const frame = regionSource([]).source.length;
+  let total = frame;
+  const order = blocks.map((_, k) => k).sort((a, b) => (a === 0 ? -1 : b === 0 ? 1 : heat(blocks[b]!.word) - heat(blocks[a]!.word) || a - b));
+  const kept: number[] = [];
+  for (const k of order) {
+    const size = regionSource([blocks[k]!]).source.length - frame;
+    if (k !== 0 && total + size > maxSource) continue;
+    kept.push(k);
+    total += size;
+  }
+  return kept.sort((a, b) => a - b);
 }
 
 /** The region's function: the process's, if some machine compiled the same region before
- *  (`reused` says which), else compiled now; and the blocks it holds: the first of `blocks`
- *  (in the order collectRegion found them) whose source fits in MAX_REGION_SOURCE, at least
- *  the entry block. */
-function compile(isa: Isa, blocks: readonly RegionBlock[]): { fn: BlockFn; reused: boolean; blocks: readonly RegionBlock[] } {
+ *  (`reused` says which), else compiled now; and the blocks it holds: all of `blocks`, or if
+ *  their source is longer than `maxSource`, those `fitting` keeps. */
+function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, heat: (word: number) => number): { fn: BlockFn; reused: boolean; blocks: readonly RegionBlock[] } {
   const shared = sharedFor(isa);
   const whole = keyOf(blocks);
-  const known = compiledBefore(isa, blocks, whole);
+  const known = compiledBefore(isa, blocks, maxSource, whole);
   if (known) return known;
-  let n = blocks.length;
-  for (;;) {
-    const region = blocks.slice(0, n);
-    const key = n === blocks.length ? whole : keyOf(region);
+  let region = blocks;
+  let key = whole;
+  let held: number[] | undefined;
+  let { source, globals, called } = regionSource(region);
+  if (source.length > maxSource && blocks.length > 1) {
+    held = fitting(blocks, maxSource, heat);
+    region = held.map((k) => blocks[k]!);
+    key = keyOf(region);
     const found = shared.fns.get(key);
     if (found) {
-      shared.fns.set(whole, found);
+      shared.fns.set(cutKeyOf(whole, maxSource), { fn: found.fn, held });
       return { fn: found.fn, reused: true, blocks: region };
     }
-    const { source, globals, called } = regionSource(region);
-    if (source.length > MAX_REGION_SOURCE && n > 1) {
-      n = Math.max(1, Math.min(n - 1, Math.floor((n * MAX_REGION_SOURCE) / source.length)));
-      continue;
-    }
-    if (shared.fns.size >= MAX_FUNCTIONS) {
-      shared.fns.clear();
-      shared.entries.clear();
-    }
-    const handlerNames = [...new Set(called.map((b) => b.index))];
-    const prelude = [
-      ...globals.map((g) => `const ${g} = ISA.${g};`),
-      ...handlerNames.map((i) => `const H${i} = HANDLERS[${i}];`),
-      ...Object.keys(outOfLine).map((m) => `const OUT_${m} = OUT.${m};`),
-    ].join('\n');
-    const factory = new Function('ISA', 'HANDLERS', 'D', 'OUT', 'LEAVE', `"use strict";\n${prelude}\nreturn function block(cpu, pc0, at0) {\n${source}\n};`) as (
-      i: unknown,
-      h: unknown,
-      d: unknown,
-      out: typeof outOfLine,
-      leave: typeof LEAVE,
-    ) => BlockFn;
-    const decoded = called.map((b) => new DecodedInsn(b.index, b.d.rd, b.d.rs1, b.d.rs2, b.d.imm, b.d.word, b.d.cost));
-    const fn = factory(isaModule, shared.handlers, decoded, outOfLine, LEAVE);
-    shared.fns.set(key, { fn, blocks: n });
-    if (key !== whole) shared.fns.set(whole, { fn, blocks: n });
-    shared.entries.add(entryOf(region[0]!.word, region[0]!.insns[0]!.d.word));
-    return { fn, reused: false, blocks: region };
+    ({ source, globals, called } = regionSource(region));
   }
+  if (shared.fns.size >= MAX_FUNCTIONS) {
+    shared.fns.clear();
+    shared.entries.clear();
+    shared.grown.clear();
+  }
+  const handlerNames = [...new Set(called.map((b) => b.index))];
+  const prelude = [
+    ...globals.map((g) => `const ${g} = ISA.${g};`),
+    ...handlerNames.map((i) => `const H${i} = HANDLERS[${i}];`),
+    ...Object.keys(outOfLine).map((m) => `const OUT_${m} = OUT.${m};`),
+  ].join('\n');
+  const factory = new Function('ISA', 'HANDLERS', 'D', 'OUT', 'LEAVE', `"use strict";\n${prelude}\nreturn function block(cpu, pc0, at0) {\n${source}\n};`) as (
+    i: unknown,
+    h: unknown,
+    d: unknown,
+    out: typeof outOfLine,
+    leave: typeof LEAVE,
+  ) => BlockFn;
+  const decoded = called.map((b) => new DecodedInsn(b.index, b.d.rd, b.d.rs1, b.d.rs2, b.d.imm, b.d.word, b.d.cost));
+  const fn = factory(isaModule, shared.handlers, decoded, outOfLine, LEAVE);
+  shared.fns.set(key, { fn, held: undefined });
+  if (held !== undefined) shared.fns.set(cutKeyOf(whole, maxSource), { fn, held });
+  shared.entries.add(entryOf(region[0]!.word, region[0]!.insns[0]!.d.word));
+  return { fn, reused: false, blocks: region };
+}
+
+/** A grown region of the process entered at `entry` of the page at `base` whose blocks' words
+ *  are this page's (keyOf, as any reuse). */
+function grownBefore(cpu: Processor, isa: Isa, base: number, entry: number): { fn: BlockFn; reused: true; blocks: readonly RegionBlock[] } | undefined {
+  for (const known of sharedFor(isa).grown.get(entry) ?? []) {
+    const blocks = known.words.map((word) => ({ word, insns: collect(cpu, isa, base | (word << 2)) }));
+    if (keyOf(blocks) === known.key) return { fn: known.fn, reused: true, blocks };
+  }
+  return undefined;
+}
+
+/** Remember a grown region under its entry for grownBefore. */
+function rememberGrown(isa: Isa, entry: number, fn: BlockFn, blocks: readonly RegionBlock[]): void {
+  const grown = sharedFor(isa).grown;
+  const known = grown.get(entry) ?? [];
+  if (known.some((g) => g.fn === fn)) return;
+  if (known.length >= GROWN_PER_ENTRY) known.shift();
+  known.push({ fn, key: keyOf(blocks), words: blocks.map((b) => b.word) });
+  grown.set(entry, known);
+}
+
+/** The other words of a page that a grown region entered at word i also collects blocks from:
+ *  those the dispatcher entered from the page's regions at least a sixteenth as often as it
+ *  takes to grow, most entered first. They are what a region cannot find from its entry: the
+ *  targets of indirect jumps and calls (a kernel's system call handlers; the instruction after
+ *  an indirect call, where its callee returns). */
+function hotEntries(page: CodePage, i: number): number[] {
+  const hot: number[] = [];
+  const least = translatorSettings.growAt / 16;
+  for (let w = 0; w < 1024; w++) if (w !== i && page.blocks[w] !== undefined && page.enteredHere[w]! >= least) hot.push(w);
+  return hot.sort((a, b) => page.enteredHere[b]! - page.enteredHere[a]! || a - b);
 }
 
 /** The translating engine: runs compiled regions, and the interpreter for the rest. */
@@ -737,9 +856,15 @@ export class Translator {
     const cache = cpu.translations!;
     const interp = this.interp;
     const threshold = translatorSettings.hotThreshold;
+    const growAt = translatorSettings.growAt;
+    // The page and entry of the region called last, while nothing else has run since and the
+    // fetch page has not changed: the next entry is then an exit of that region to its own page.
+    let lastPage: CodePage | undefined;
+    let lastEntry = 0;
     while (cpu.cycles < cpu.stopCycle) {
       const pc = cpu.pc;
       if ((pc & -4093) !== cpu.fetchPage) {
+        lastPage = undefined;
         // The interpreter's slow fetch (as in `step`), here so that the instruction after a
         // ring or page change (every trap entry and return) runs in its block too: through the
         // MMU, a TLB hit or miss, or a fetch fault, whose trap is taken without a throw (as
@@ -762,42 +887,73 @@ export class Translator {
           const heat = page.heat[i]!;
           if (heat < threshold) {
             page.heat[i] = heat + 1;
-            if (heat === REUSE_AFTER && this.translate(cpu, cache, page, i, true)) fn = page.blocks[i];
-          } else if (heat !== NEVER && this.translate(cpu, cache, page, i, false)) fn = page.blocks[i];
+            if (heat === REUSE_AFTER && this.translate(cpu, cache, page, i, 'reuse')) fn = page.blocks[i];
+          } else if (heat !== NEVER && this.translate(cpu, cache, page, i, 'first')) fn = page.blocks[i];
+        } else if (lastPage === page) {
+          const entered = page.enteredHere[i]!;
+          if (entered < growAt) page.enteredHere[i] = entered + 1;
+          const left = page.leftHere[lastEntry]!;
+          if (left < growAt) {
+            page.leftHere[lastEntry] = left + 1;
+            // The region grows at growAt such exits; at the first, it takes the process's grown
+            // region for its entry if there is one (a warm boot). A flush (the cache full) takes
+            // word i's function too: a flushed page no longer marks the words its blocks cover,
+            // so it would miss a store to them.
+            if (left + 1 === growAt || left === 0) {
+              this.translate(cpu, cache, page, lastEntry, left + 1 === growAt ? 'grow' : 'adopt');
+              fn = cache.pages[cpu.fetchBase >>> 12] === page ? page.blocks[i] : undefined;
+            }
+          }
         }
-        if (fn !== undefined && fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
+        if (fn !== undefined) {
+          lastPage = page;
+          lastEntry = i;
+          if (fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
+        }
       } else {
         cache.page(cpu.fetchBase >>> 12);
       }
+      lastPage = undefined;
       interp.runBlock(cpu, threshold, REUSE_AFTER);
     }
   }
 
-  /** Compile the region entered at word i of the fetch page (with `onlyKnown`, only find it
-   *  among the process's compiled functions); false if no block can start there (or it was not
-   *  found). The region's function becomes the entry of each of its blocks that has none yet
-   *  (and of word i). */
-  private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number, onlyKnown: boolean): boolean {
+  /** Compile the region entered at word i of the fetch page: 'first' at the threshold; 'reuse'
+   *  only finds it among the process's compiled functions, a grown region first; 'grow'
+   *  compiles it again with the limits of GROWN_REGION (word i has a function, whose region has
+   *  left for its own page growAt times); 'adopt' only takes the process's grown region for it
+   *  (a warm boot). False if no block can start there, it was not found, or (grow) word i's
+   *  function holds every block the grown region would. The region's function becomes the
+   *  entry of each of its blocks that has none yet, and of word i. */
+  private translate(cpu: Processor, cache: TranslationCache, page: CodePage, i: number, how: 'first' | 'reuse' | 'grow' | 'adopt'): boolean {
     const base = cpu.fetchBase;
-    if (onlyKnown && !sharedFor(this.isa).entries.has(entryOf(i, cpu.memory.words[(base >>> 2) | i]!))) return false;
+    const onlyKnown = how === 'reuse' || how === 'adopt';
+    const entry = entryOf(i, cpu.memory.words[(base >>> 2) | i]!);
+    if (onlyKnown && !sharedFor(this.isa).entries.has(entry)) return false;
+    // A warm boot takes the entry's grown region at once, if the process has one.
+    const grown = onlyKnown ? grownBefore(cpu, this.isa, base, entry) : undefined;
+    if (how === 'adopt' && (grown === undefined || grown.fn === page.blocks[i])) return false;
     // Successors join the region once the interpreter has reached them (so V8 sees code that
     // runs, with type feedback, and code that changes often, as under bt, is not compiled in
     // bulk) or when they have a block already; `regionAll` (tests) takes every successor.
     const all = translatorSettings.regionAll;
     const take = (w: number): boolean => all || (page.heat[w]! > 0 && page.heat[w] !== NEVER) || page.blocks[w] !== undefined;
-    const blocks = collectRegion(cpu, this.isa, base, i, take, Math.min(MAX_REGION_BLOCKS, translatorSettings.maxBlocks));
+    const limits = how === 'grow' ? GROWN_REGION : FIRST_REGION;
+    const blocks = grown?.blocks ?? collectRegion(cpu, this.isa, base, i, take, limits, how === 'grow' ? hotEntries(page, i) : []);
     if (blocks.length === 0) {
       page.heat[i] = NEVER; // a cold instruction: the interpreter runs it, until the page is written
       return false;
     }
-    const known = onlyKnown ? compiledBefore(this.isa, blocks) : undefined;
+    if (how === 'grow' && blocks.every((b) => page.blocks[b.word] === page.blocks[i])) return false;
+    const known = grown ?? (onlyKnown ? compiledBefore(this.isa, blocks, limits.source) : undefined);
     if (onlyKnown && known === undefined) return false;
     if (cache.blocks + blocks.length > translatorSettings.maxBlocks) {
       cache.flush();
       return false;
     }
     if (cache.pages[base >>> 12] !== page) return false;
-    const { fn, reused, blocks: held } = known ?? compile(this.isa, blocks);
+    const { fn, reused, blocks: held } = known ?? compile(this.isa, blocks, limits.source, (w) => page.heat[w]!);
+    page.countExits();
     for (const b of held) {
       for (let k = 0; k < b.insns.length; k++) page.covered[b.word + k] = 1;
       if (page.blocks[b.word] === undefined) {
@@ -806,6 +962,11 @@ export class Translator {
         cache.blocks++;
         cache.counters.compiled++;
       }
+    }
+    if (how === 'grow' || how === 'adopt') {
+      page.blocks[i] = fn;
+      cache.counters.grown++;
+      rememberGrown(this.isa, entry, fn, held);
     }
     cache.counters.regions++;
     if (reused) cache.counters.reused++;

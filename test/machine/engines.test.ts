@@ -16,7 +16,7 @@ import { CONFIGS, WORKLOADS, type BootResult } from '../../src/configs/index.js'
 import { bootOne, bootSet } from '../../src/fuzz/equivalence.js';
 import { deriveSeed } from '../../src/fuzz/random.js';
 import { defaultEngine, setDefaultEngine, type EngineName, type MachineOptions } from '../../src/machine/machine.js';
-import { blockSourceOf, DEFAULT_THRESHOLD, MAX_BLOCKS, MAX_REGION_SOURCE, REUSE_AFTER, translatorSettings } from '../../src/machine/translate.js';
+import { blockSourceOf, DEFAULT_THRESHOLD, GROWN_REGION, MAX_BLOCKS, MAX_REGION_SOURCE, REUSE_AFTER, translatorSettings } from '../../src/machine/translate.js';
 import { asm, boot, isa, PageTables, PTE, SMALL_MEMORY } from './helpers.js';
 import { Machine } from '../../src/machine/machine.js';
 import { trapOnlyCause } from '../../src/machine/dispatch.js';
@@ -89,6 +89,22 @@ describe("the differential tester's programs: translate equals interp bit for bi
     const a = underEngine('interp', () => bootOne(set, config, preset));
     const b = underEngine('translate', () => bootOne(set, config, preset));
     expect(report(b)).toEqual(report(a));
+  });
+
+  describe('with every region grown once it has left for its own page twice', () => {
+    let savedGrowAt = 0;
+    beforeAll(() => {
+      savedGrowAt = translatorSettings.growAt;
+      translatorSettings.growAt = 2;
+    });
+    afterAll(() => void (translatorSettings.growAt = savedGrowAt));
+    it.each(['native', 'te', 'vtx-ept'])('boot set under %s', (config) => {
+      const set = setOf(deriveSeed(1, 4));
+      const a = underEngine('interp', () => bootOne(set, config, 'default'));
+      const b = underEngine('translate', () => bootOne(set, config, 'default'));
+      expect(report(b)).toEqual(report(a));
+      expect(b.machine.cpu.translations!.counters.grown).toBeGreaterThan(100);
+    });
   });
 });
 
@@ -717,5 +733,100 @@ ${blocks.join('\n')}
     } finally {
       translatorSettings.regionAll = false;
     }
+  });
+
+  it('the blocks kept are the entry and the most reached others that fit, not the first found', () => {
+    // The loop's fall-through (cold: run on the first pass and the last) is found before its
+    // branch target (hot), and the three blocks do not fit in one region: it holds the entry and
+    // the target. (Cut to the first found, it held the entry and the cold block.)
+    const stores = (n: number): string => Array.from({ length: n }, (_, k) => `        sw      t1, ${4 * k}(s0)`).join('\n');
+    const program = `
+        .org 0x1000
+_start: li      s0, 0x3000
+        li      s1, 1
+        li      s2, 2
+hot:    addi    s1, s1, -1
+${stores(2)}
+        bnez    s1, target
+cold:
+${stores(8)}
+        li      s1, 300
+        addi    s2, s2, -1
+        bnez    s2, hot
+        halt
+target: addi    t1, t1, 1
+${stores(8)}
+        j       hot`;
+    const saved = translatorSettings.hotThreshold;
+    translatorSettings.hotThreshold = 200;
+    try {
+      const { translate } = same(program, { maxCycles: 200_000 });
+      const blocks = translate.cpu.translations!.pages[1]!.blocks;
+      const [hot, cold, target] = [3, 7, 19];
+      expect(blocks[hot]).toBeDefined();
+      expect(blocks[target]).toBe(blocks[hot]);
+      expect(blocks[cold]).toBeUndefined();
+    } finally {
+      translatorSettings.hotThreshold = saved;
+    }
+  });
+});
+
+/** Twelve blocks of eight loads and stores at 0x1000, each a successor of the one before (the
+ *  branch target and the fall-through), run `rounds` times: a first region holds one of them,
+ *  a grown one several. */
+function storeChain(rounds: number): string {
+  const blocks = Array.from({ length: 12 }, (_, b) =>
+    [`b${b}:`, ...Array.from({ length: 4 }, (_, k) => `        lw      t1, ${4 * k}(s0)\n        sw      t1, ${4 * k + 64}(s0)`), b < 11 ? `        bnez    s1, b${b + 1}` : ''].join('\n'),
+  );
+  return `
+        .org 0x1000
+_start: li      s0, 0x3000
+        li      s1, 1
+        li      s2, ${rounds}
+round:  j       b0
+${blocks.join('\n')}
+        addi    s2, s2, -1
+        bnez    s2, round
+        halt`;
+}
+
+/** The lengths of the source of the region functions of page 1. */
+function regionLengths(m: Machine): number[] {
+  return [...new Set(m.cpu.translations!.pages[1]!.blocks.filter((f) => f !== undefined))].map((f) => f!.toString().length);
+}
+
+describe('grown regions', () => {
+  let saved = { growAt: 0, threshold: 0 };
+  beforeAll(() => void (saved = { growAt: translatorSettings.growAt, threshold: translatorSettings.hotThreshold }));
+  afterAll(() => {
+    translatorSettings.growAt = saved.growAt;
+    translatorSettings.hotThreshold = saved.threshold;
+  });
+
+  it('a region that leaves for its own page growAt times grows to the larger limits, and runs as the interpreter does', () => {
+    // Every block is entered through the dispatcher (threshold 0) until the region before it
+    // has left for it three times and grown.
+    translatorSettings.growAt = 3;
+    const { translate } = same(storeChain(5), { maxCycles: 50_000 });
+    expect(translate.cpu.translations!.counters.grown).toBeGreaterThan(0);
+    const lengths = regionLengths(translate);
+    expect(Math.max(...lengths)).toBeGreaterThan(MAX_REGION_SOURCE + 100);
+    for (const n of lengths) expect(n).toBeLessThanOrEqual(GROWN_REGION.source + 100);
+  });
+
+  it("a second machine takes the first one's grown region when a word is reached REUSE_AFTER times", () => {
+    translatorSettings.growAt = 3;
+    translatorSettings.hotThreshold = 2 * REUSE_AFTER;
+    const first = same(storeChain(4 * REUSE_AFTER), { maxCycles: 2_000_000 });
+    expect(first.translate.cpu.translations!.counters.grown).toBeGreaterThan(0);
+    // Fewer rounds than the threshold: only reuse compiles anything, and the second machine
+    // grows nothing itself.
+    translatorSettings.growAt = 0;
+    const second = same(storeChain(REUSE_AFTER + 10), { maxCycles: 2_000_000 });
+    const counters = second.translate.cpu.translations!.counters;
+    expect(counters.reused).toBe(counters.regions);
+    expect(counters.grown).toBe(0);
+    expect(Math.max(...regionLengths(second.translate))).toBeGreaterThan(MAX_REGION_SOURCE + 100);
   });
 });
