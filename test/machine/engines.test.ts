@@ -734,42 +734,6 @@ ${blocks.join('\n')}
       translatorSettings.regionAll = false;
     }
   });
-
-  it('the blocks kept are the entry and the most reached others that fit, not the first found', () => {
-    // The loop's fall-through (cold: run on the first pass and the last) is found before its
-    // branch target (hot), and the three blocks do not fit in one region: it holds the entry and
-    // the target. (Cut to the first found, it held the entry and the cold block.)
-    const stores = (n: number): string => Array.from({ length: n }, (_, k) => `        sw      t1, ${4 * k}(s0)`).join('\n');
-    const program = `
-        .org 0x1000
-_start: li      s0, 0x3000
-        li      s1, 1
-        li      s2, 2
-hot:    addi    s1, s1, -1
-${stores(2)}
-        bnez    s1, target
-cold:
-${stores(8)}
-        li      s1, 300
-        addi    s2, s2, -1
-        bnez    s2, hot
-        halt
-target: addi    t1, t1, 1
-${stores(8)}
-        j       hot`;
-    const saved = translatorSettings.hotThreshold;
-    translatorSettings.hotThreshold = 200;
-    try {
-      const { translate } = same(program, { maxCycles: 200_000 });
-      const blocks = translate.cpu.translations!.pages[1]!.blocks;
-      const [hot, cold, target] = [3, 7, 19];
-      expect(blocks[hot]).toBeDefined();
-      expect(blocks[target]).toBe(blocks[hot]);
-      expect(blocks[cold]).toBeUndefined();
-    } finally {
-      translatorSettings.hotThreshold = saved;
-    }
-  });
 });
 
 /** Twelve blocks of eight loads and stores at 0x1000, each a successor of the one before (the
@@ -828,5 +792,37 @@ describe('grown regions', () => {
     expect(counters.reused).toBe(counters.regions);
     expect(counters.grown).toBe(0);
     expect(Math.max(...regionLengths(second.translate))).toBeGreaterThan(MAX_REGION_SOURCE + 100);
+  });
+  it('a grown region too long keeps its entry and the most reached other blocks that fit, not the first found', () => {
+    // The loop's fall-through (cold: run on the first pass and the last) is found before its
+    // branch target (hot), and the three blocks do not fit in one grown region: it holds the
+    // entry and the target.
+    const stores = (n: number): string => Array.from({ length: n }, (_, k) => `        sw      t1, ${4 * k}(s0)`).join('\n');
+    const program = `
+        .org 0x1000
+_start: li      s0, 0x3000
+        li      s1, 1
+        li      s2, 2
+hot:    addi    s1, s1, -1
+${stores(6)}
+        bnez    s1, target
+cold:
+${stores(24)}
+        li      s1, 300
+        addi    s2, s2, -1
+        bnez    s2, hot
+        halt
+target: addi    t1, t1, 1
+${stores(24)}
+        j       hot`;
+    translatorSettings.growAt = 3;
+    translatorSettings.hotThreshold = 200;
+    const { translate } = same(program, { maxCycles: 500_000 });
+    expect(translate.cpu.translations!.counters.grown).toBeGreaterThan(0);
+    const [hot, cold, target] = [3, 11, 39];
+    const grown = translate.cpu.translations!.pages[1]!.blocks[hot]!.toString();
+    expect(grown).toContain(`case ${hot}: {`);
+    expect(grown).toContain(`case ${target}: {`);
+    expect(grown).not.toContain(`case ${cold}: {`);
   });
 });
