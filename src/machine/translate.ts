@@ -115,12 +115,19 @@ const NEVER = 0xffff;
 /** hotThreshold: DEFAULT_THRESHOLD, or RINGLAB_TRANSLATE_THRESHOLD (0 to 65,534; 0 compiles
  *  every block on first reach, which the tests use to put as much as possible through compiled
  *  code). `regionAll` puts every successor of a block in the page into its region, reached or
- *  not (tests). growAt: DEFAULT_GROW_AT (1 to 65,535; 0 never grows). */
-export const translatorSettings = { hotThreshold: thresholdFromEnv(), maxBlocks: 8192, regionAll: false, growAt: DEFAULT_GROW_AT };
+ *  not (tests). growAt: DEFAULT_GROW_AT, or RINGLAB_TRANSLATE_GROW (1 to 65,535; 0 never grows;
+ *  with a threshold of 0, 2 puts as much as possible through grown regions). */
+export const translatorSettings = {
+  hotThreshold: fromEnv('RINGLAB_TRANSLATE_THRESHOLD', DEFAULT_THRESHOLD, NEVER - 1),
+  maxBlocks: 8192,
+  regionAll: false,
+  growAt: fromEnv('RINGLAB_TRANSLATE_GROW', DEFAULT_GROW_AT, 0xffff),
+};
 
-function thresholdFromEnv(): number {
-  const v = Number(process.env['RINGLAB_TRANSLATE_THRESHOLD'] ?? DEFAULT_THRESHOLD);
-  return Number.isInteger(v) && v >= 0 && v < NEVER ? v : DEFAULT_THRESHOLD;
+/** An integer setting from the environment, 0 to max, else `fallback`. */
+function fromEnv(name: string, fallback: number, max: number): number {
+  const v = Number(process.env[name] ?? fallback);
+  return Number.isInteger(v) && v >= 0 && v <= max ? v : fallback;
 }
 /** Longest block, in instructions. */
 export const MAX_BLOCK_INSNS = 128;
