@@ -13,12 +13,14 @@
 // function is cached per physical word of each of its blocks.
 //
 // Grown regions. The dispatcher sees every exit of a region to another word of its own page
-// (the region goes on by itself to the blocks it holds). After growAt such exits the region of
-// its entry is compiled again with the larger limits of GROWN_REGION, and also from the words
-// the page's regions most often left for (the targets of indirect jumps: a kernel's system call
-// handlers). A warm boot takes a grown region at once, at the reuse of its entry or its first
-// such exit. Small first and large only where the dispatcher's round trips show it pays: a short
-// boot does not pay V8's compile time for large functions it will not run long enough.
+// (the region goes on by itself to the blocks it holds), and counts them per entry, with the
+// words they went to. After growAt such exits the region of its entry is compiled again with
+// the larger limits of GROWN_REGION, from its entry and the words it left for (the targets of
+// indirect jumps: a kernel's system call handlers, a VMM's handler of each trap cause); after
+// growAt more, again from what it holds and its new targets, until it is full. A warm boot
+// takes a grown region at once, at the reuse of its entry or its first such exit. Small first
+// and large only where the dispatcher's round trips show it pays: a short boot does not pay
+// V8's compile time for large functions it will not run long enough.
 //
 // One definition. Each instruction's semantics is its `exec` in the ISA table. The translator
 // emits that function's own source (Function.prototype.toString) with the decoded operands
@@ -155,8 +157,11 @@ export const FIRST_REGION: RegionLimits = { insns: MAX_REGION_INSNS, blocks: MAX
  *  in a warm `native` or `vtx-ept` `syscall` boot, 33 trips an iteration became 14, all of them
  *  now to another page or ring. Compiling every region this large instead made `bench
  *  overhead` take 1.3x the time: a short boot pays V8's compile time for code that does not run
- *  long enough to repay it. */
-export const GROWN_REGION: RegionLimits = { insns: 128, blocks: 16, source: 30_000 };
+ *  long enough to repay it. The `te` VMM's handlers are loads and stores, whose inline paths
+ *  take the most source: against 128 instructions, 16 blocks and 30,000 characters, these
+ *  limits took a warm `te` `ctxswitch` boot from 206 trips an iteration to 169, and ran it and
+ *  `te` `syscall` 4-6% faster. */
+export const GROWN_REGION: RegionLimits = { insns: 192, blocks: 32, source: 45_000 };
 /** Blocks one machine keeps before it drops its whole cache (`translatorSettings.maxBlocks`). */
 export const MAX_BLOCKS = translatorSettings.maxBlocks;
 /** Physical pages one machine keeps translation state for before it drops its whole cache. */
@@ -164,8 +169,13 @@ export const MAX_CODE_PAGES = 2048;
 /** Compiled functions the process keeps (shared by machines) before it drops them all. */
 export const MAX_FUNCTIONS = 16384;
 
-/** leftHere and enteredHere of a page with no function yet. */
+/** leftHere and the exit slots of a page with no function yet. */
 const NOT_COUNTED = new Uint16Array(0);
+/** leftHere of an entry whose grown region is full (GROWN_REGION's limits left a block out):
+ *  its exits are no longer counted, and it grows no more. */
+const GROWN = 0xffff;
+/** Exit targets remembered per entry (CodePage.countExit). */
+export const EXIT_SLOTS = 4;
 
 /** Translation state of one physical page. */
 export class CodePage {
@@ -176,19 +186,55 @@ export class CodePage {
   /** 1 for every word some block of this page covers: a store there drops the page's blocks. */
   readonly covered = new Uint8Array(1024);
   /** For each word with a function: how often the region entered there left it for a word of
-   *  this page (an exit a larger region might keep inside), up to growAt. Made with the page's
-   *  first function (`countExits`): most pages of a boot never get one. */
+   *  this page (an exit a larger region might keep inside), up to growAt, or GROWN. Made with
+   *  the page's first function (`countExits`): most pages of a boot never get one. */
   leftHere = NOT_COUNTED;
-  /** For each word with a function: how often the dispatcher entered it from another region of
-   *  this page, up to growAt. Made with leftHere. */
-  enteredHere = NOT_COUNTED;
+  /** For each word with a function, EXIT_SLOTS slots: the words of this page its region left
+   *  for most often (word + 1; 0 is a free slot) and how often (exitCount). Made with leftHere. */
+  exitTo = NOT_COUNTED;
+  exitCount = NOT_COUNTED;
   count = 0;
 
-  /** Make leftHere and enteredHere, before the page's first function is called. */
+  /** Make leftHere and the exit slots, before the page's first function is called. */
   countExits(): void {
     if (this.leftHere !== NOT_COUNTED) return;
     this.leftHere = new Uint16Array(1024);
-    this.enteredHere = new Uint16Array(1024);
+    this.exitTo = new Uint16Array(1024 * EXIT_SLOTS);
+    this.exitCount = new Uint16Array(1024 * EXIT_SLOTS);
+  }
+
+  /** Count an exit of the region entered at word `entry` to word `target` of this page, in the
+   *  entry's slots. A target not held takes the least counted slot and its count plus one
+   *  (the space-saving count of Metwally et al.): a target taken more than 1/EXIT_SLOTS of the
+   *  time is held, in a fixed space. The counts of an entry add up to at most growAt, so they
+   *  fit in 16 bits. */
+  countExit(entry: number, target: number): void {
+    const first = entry * EXIT_SLOTS;
+    let least = first;
+    for (let s = first; s < first + EXIT_SLOTS; s++) {
+      if (this.exitTo[s] === target + 1) {
+        this.exitCount[s] = this.exitCount[s]! + 1;
+        return;
+      }
+      if (this.exitCount[s]! < this.exitCount[least]!) least = s;
+    }
+    this.exitTo[least] = target + 1;
+    this.exitCount[least] = this.exitCount[least]! + 1;
+  }
+
+  /** Count the exits of the region entered at `entry` anew (its region has grown), or never
+   *  again if `done`. From 1: at 0, the dispatcher would look for a grown region to adopt. */
+  restartCount(entry: number, done: boolean): void {
+    this.leftHere[entry] = done ? GROWN : 1;
+    this.exitTo.fill(0, entry * EXIT_SLOTS, (entry + 1) * EXIT_SLOTS);
+    this.exitCount.fill(0, entry * EXIT_SLOTS, (entry + 1) * EXIT_SLOTS);
+  }
+
+  /** The words the region entered at `entry` left for at least `least` times, most first. */
+  exitTargets(entry: number, least: number): number[] {
+    const slots: number[] = [];
+    for (let s = entry * EXIT_SLOTS; s < (entry + 1) * EXIT_SLOTS; s++) if (this.exitTo[s] !== 0 && this.exitCount[s]! >= least) slots.push(s);
+    return slots.sort((a, b) => this.exitCount[b]! - this.exitCount[a]! || a - b).map((s) => this.exitTo[s]! - 1);
   }
 
   /** Forget every block (a store to a covered word). */
@@ -197,7 +243,8 @@ export class CodePage {
     this.covered.fill(0);
     this.heat.fill(0);
     this.leftHere.fill(0);
-    this.enteredHere.fill(0);
+    this.exitTo.fill(0);
+    this.exitCount.fill(0);
     this.count = 0;
   }
 }
@@ -339,14 +386,23 @@ interface Shared {
   /** The entry of every region in `fns` (`entryOf`): a word whose entry is not here has no
    *  region to reuse, which is most of them, and is not collected and keyed to find that out. */
   entries: Set<number>;
-  /** Grown regions by their entry (`entryOf`): the function, its key and its blocks' words,
-   *  so that a warm boot takes the grown region at once (`grownBefore`), at most
-   *  GROWN_PER_ENTRY of them. */
-  grown: Map<number, { fn: BlockFn; key: string; words: readonly number[] }[]>;
+  /** Grown regions by their entry (`entryOf`), oldest first, at most GROWN_PER_ENTRY of them,
+   *  so that a warm boot takes the grown region at once (`grownBefore`), and a region grows
+   *  again from the blocks it holds (`Translator.translate`). */
+  grown: Map<number, Grown[]>;
   handlers: InsnDef['exec'][];
 }
 
 const GROWN_PER_ENTRY = 4;
+
+/** A grown region: its function, key and blocks' words (the entry first); `full` if it left out
+ *  a block it found (the limits of GROWN_REGION), and then grows no more. */
+interface Grown {
+  fn: BlockFn;
+  key: string;
+  words: readonly number[];
+  full: boolean;
+}
 
 /** A region entry as a number: the word's index in its page and its instruction word, which
  *  begin every key of a region entered there (keyOf). */
@@ -684,29 +740,37 @@ function collect(cpu: Processor, isa: Isa, pa: number): BlockInsn[] {
 }
 
 /** The blocks of the region entered at word `entry` of the physical page at `base`: that block,
- *  then, breadth first, its successors in the page (the fall-through, and the target of a
- *  pc-relative branch or call) that `take` accepts, then each of `others` and its successors
- *  the same way, up to the limits' instructions and blocks. Which blocks a region holds only
- *  decides how fast it runs: the region loop goes to whichever next pc is a block of the
- *  region, and leaves otherwise. */
-function collectRegion(cpu: Processor, isa: Isa, base: number, entry: number, take: (word: number) => boolean, limits: RegionLimits = FIRST_REGION, others: readonly number[] = []): RegionBlock[] {
+ *  then the blocks at `others` (a grown region's exit targets), then breadth first their
+ *  successors in the page (the fall-through, and the target of a pc-relative branch or call)
+ *  that `take` accepts, up to the limits' instructions and blocks. Which blocks a region holds
+ *  only decides how fast it runs: the region loop goes to whichever next pc is a block of the
+ *  region, and leaves otherwise. `found.full` says whether the limits left out a block. */
+function collectRegion(
+  cpu: Processor,
+  isa: Isa,
+  base: number,
+  entry: number,
+  take: (word: number) => boolean,
+  limits: RegionLimits = FIRST_REGION,
+  others: readonly number[] = [],
+  found = { full: false },
+): RegionBlock[] {
   const maxBlocks = Math.min(limits.blocks, translatorSettings.maxBlocks);
   const blocks: RegionBlock[] = [];
   const seen = new Uint8Array(1024);
-  const queue = [entry];
+  const queue = [entry, ...others];
   let total = 0;
-  let other = 0;
-  for (let q = 0; blocks.length < maxBlocks; q++) {
-    if (q === queue.length) {
-      if (other === others.length) break;
-      queue.push(others[other++]!);
-    }
+  for (let q = 0; q < queue.length && blocks.length < maxBlocks; q++) {
     const word = queue[q]!;
     if (seen[word] !== 0) continue;
     seen[word] = 1;
     if (word !== entry && !take(word)) continue;
     const insns = collect(cpu, isa, base | (word << 2));
-    if (insns.length === 0 || (word !== entry && total + insns.length > limits.insns)) continue;
+    if (insns.length === 0) continue;
+    if (word !== entry && total + insns.length > limits.insns) {
+      found.full = true;
+      continue;
+    }
     blocks.push({ word, insns });
     total += insns.length;
     const last = insns[insns.length - 1]!;
@@ -718,6 +782,7 @@ function collectRegion(cpu: Processor, isa: Isa, base: number, entry: number, ta
       if (target >= 0 && target < 4096 && (target & 3) === 0) queue.push(target >>> 2);
     }
   }
+  if (blocks.length === maxBlocks) found.full = true;
   return blocks;
 }
 
@@ -768,28 +833,26 @@ function firstFitting(blocks: readonly RegionBlock[], maxSource: number, length:
 }
 
 /** Which of a grown region's blocks (by index) to keep so that its source fits in `maxSource`
- *  characters: the entry block, then the others by `heat` of their first word, most reached
- *  first (in the order found where equal), each that still fits. Which blocks a region holds
- *  only decides how fast it runs. */
-function fitting(blocks: readonly RegionBlock[], maxSource: number, heat: (word: number) => number): number[] {
+ *  characters: each in the order found (the entry, its exit targets, then their successors
+ *  breadth first) that still fits. Which blocks a region holds only decides how fast it runs. */
+function fitting(blocks: readonly RegionBlock[], maxSource: number): number[] {
   const frame = regionSource([]).source.length;
   let total = frame;
-  const order = blocks.map((_, k) => k).sort((a, b) => (a === 0 ? -1 : b === 0 ? 1 : heat(blocks[b]!.word) - heat(blocks[a]!.word) || a - b));
   const kept: number[] = [];
-  for (const k of order) {
-    const size = regionSource([blocks[k]!]).source.length - frame;
-    if (k !== 0 && total + size > maxSource) continue;
+  blocks.forEach((block, k) => {
+    const size = regionSource([block]).source.length - frame;
+    if (k !== 0 && total + size > maxSource) return;
     kept.push(k);
     total += size;
-  }
-  return kept.sort((a, b) => a - b);
+  });
+  return kept;
 }
 
 /** The region's function: the process's, if some machine compiled the same region before
  *  (`reused` says which), else compiled now; and the blocks it holds: all of `blocks`, or if
- *  their source is longer than `maxSource`, those `firstFitting` keeps (or with `heat`, a
- *  grown region's, those `fitting` keeps). */
-function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, heat?: (word: number) => number): { fn: BlockFn; reused: boolean; blocks: readonly RegionBlock[] } {
+ *  their source is longer than `maxSource`, those `firstFitting` keeps (or if `grown`, those
+ *  `fitting` keeps). */
+function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, grown: boolean): { fn: BlockFn; reused: boolean; blocks: readonly RegionBlock[] } {
   const shared = sharedFor(isa);
   const whole = keyOf(blocks);
   const known = compiledBefore(isa, blocks, maxSource, whole);
@@ -799,7 +862,7 @@ function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, he
   let held: number[] | undefined;
   let { source, globals, called } = regionSource(region);
   if (source.length > maxSource && blocks.length > 1) {
-    held = heat === undefined ? firstFitting(blocks, maxSource, source.length) : fitting(blocks, maxSource, heat);
+    held = grown ? fitting(blocks, maxSource) : firstFitting(blocks, maxSource, source.length);
     region = held.map((k) => blocks[k]!);
     key = keyOf(region);
     const found = shared.fns.get(key);
@@ -835,36 +898,40 @@ function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, he
   return { fn, reused: false, blocks: region };
 }
 
-/** A grown region of the process entered at `entry` of the page at `base` whose blocks' words
- *  are this page's (keyOf, as any reuse). */
-function grownBefore(cpu: Processor, isa: Isa, base: number, entry: number): { fn: BlockFn; reused: true; blocks: readonly RegionBlock[] } | undefined {
-  for (const known of sharedFor(isa).grown.get(entry) ?? []) {
-    const blocks = known.words.map((word) => ({ word, insns: collect(cpu, isa, base | (word << 2)) }));
-    if (keyOf(blocks) === known.key) return { fn: known.fn, reused: true, blocks };
+/** The newest grown region of the process entered at `entry` of the page at `base` whose
+ *  blocks' words are this page's (keyOf, as any reuse). */
+function grownBefore(cpu: Processor, isa: Isa, base: number, entry: number): { fn: BlockFn; reused: true; blocks: readonly RegionBlock[]; full: boolean } | undefined {
+  const known = sharedFor(isa).grown.get(entry) ?? [];
+  for (let k = known.length - 1; k >= 0; k--) {
+    const g = known[k]!;
+    const blocks = g.words.map((word) => ({ word, insns: collect(cpu, isa, base | (word << 2)) }));
+    if (keyOf(blocks) === g.key) return { fn: g.fn, reused: true, blocks, full: g.full };
   }
   return undefined;
 }
 
+/** The process's grown region entered at `entry` whose function is `fn`, if it is one. */
+function grownOf(isa: Isa, entry: number, fn: BlockFn | undefined): Grown | undefined {
+  return sharedFor(isa).grown.get(entry)?.find((g) => g.fn === fn);
+}
+
 /** Remember a grown region under its entry for grownBefore. */
-function rememberGrown(isa: Isa, entry: number, fn: BlockFn, blocks: readonly RegionBlock[]): void {
+function rememberGrown(isa: Isa, entry: number, fn: BlockFn, blocks: readonly RegionBlock[], full: boolean): void {
   const grown = sharedFor(isa).grown;
   const known = grown.get(entry) ?? [];
   if (known.some((g) => g.fn === fn)) return;
   if (known.length >= GROWN_PER_ENTRY) known.shift();
-  known.push({ fn, key: keyOf(blocks), words: blocks.map((b) => b.word) });
+  known.push({ fn, key: keyOf(blocks), words: blocks.map((b) => b.word), full });
   grown.set(entry, known);
 }
 
-/** The other words of a page that a grown region entered at word i also collects blocks from:
- *  those the dispatcher entered from the page's regions at least a sixteenth as often as it
- *  takes to grow, most entered first. They are what a region cannot find from its entry: the
- *  targets of indirect jumps and calls (a kernel's system call handlers; the instruction after
- *  an indirect call, where its callee returns). */
-function hotEntries(page: CodePage, i: number): number[] {
-  const hot: number[] = [];
-  const least = translatorSettings.growAt / 16;
-  for (let w = 0; w < 1024; w++) if (w !== i && page.blocks[w] !== undefined && page.enteredHere[w]! >= least) hot.push(w);
-  return hot.sort((a, b) => page.enteredHere[b]! - page.enteredHere[a]! || a - b);
+/** The other words of a page that the grown region entered at word i also collects blocks
+ *  from: those its region left for at least a 32nd of the growAt times it takes to grow, most
+ *  first (CodePage.exitTargets). They are what a region cannot find from its entry: the targets
+ *  of indirect jumps and calls (a kernel's system call handlers, a VMM's handler of each trap
+ *  cause; the instruction after an indirect call, where its callee returns). */
+function exitTargets(page: CodePage, i: number): number[] {
+  return page.exitTargets(i, Math.max(1, translatorSettings.growAt >>> 5)).filter((w) => w !== i);
 }
 
 /** The translating engine: runs compiled regions, and the interpreter for the rest. */
@@ -912,11 +979,10 @@ export class Translator {
             if (heat === REUSE_AFTER && this.translate(cpu, cache, page, i, 'reuse')) fn = page.blocks[i];
           } else if (heat !== NEVER && this.translate(cpu, cache, page, i, 'first')) fn = page.blocks[i];
         } else if (lastPage === page) {
-          const entered = page.enteredHere[i]!;
-          if (entered < growAt) page.enteredHere[i] = entered + 1;
           const left = page.leftHere[lastEntry]!;
           if (left < growAt) {
             page.leftHere[lastEntry] = left + 1;
+            page.countExit(lastEntry, i);
             // The region grows at growAt such exits; at the first, it takes the process's grown
             // region for its entry if there is one (a warm boot). A flush (the cache full) takes
             // word i's function too: a flushed page no longer marks the words its blocks cover,
@@ -961,12 +1027,25 @@ export class Translator {
     const all = translatorSettings.regionAll;
     const take = (w: number): boolean => all || (page.heat[w]! > 0 && page.heat[w] !== NEVER) || page.blocks[w] !== undefined;
     const limits = how === 'grow' ? GROWN_REGION : FIRST_REGION;
-    const blocks = grown?.blocks ?? collectRegion(cpu, this.isa, base, i, take, limits, how === 'grow' ? hotEntries(page, i) : []);
+    const found = { full: false };
+    let blocks = grown?.blocks;
+    // A region that grows again (its function is a grown region) starts from the blocks it holds.
+    const before = how === 'grow' ? grownOf(this.isa, entry, page.blocks[i]) : undefined;
+    if (blocks === undefined && how === 'grow') {
+      // A grown region also starts from its exit targets, and takes only successors reached at
+      // least a sixteenth as often as its entry (before they were compiled): an error path
+      // reached a few times would take the room of the hot path.
+      const held = before?.words.slice(1) ?? [];
+      const roots = [...held, ...exitTargets(page, i).filter((w) => !held.includes(w))];
+      const hot = (w: number): boolean => take(w) && (page.heat[w]! * 16 >= page.heat[i]! || roots.includes(w));
+      blocks = collectRegion(cpu, this.isa, base, i, hot, limits, roots, found);
+    }
+    blocks ??= collectRegion(cpu, this.isa, base, i, take, limits);
     if (blocks.length === 0) {
       page.heat[i] = NEVER; // a cold instruction: the interpreter runs it, until the page is written
       return false;
     }
-    if (how === 'grow' && blocks.every((b) => page.blocks[b.word] === page.blocks[i])) return false;
+    if (how === 'grow' && blocks.every((b) => (before === undefined ? page.blocks[b.word] === page.blocks[i] : before.words.includes(b.word)))) return false;
     const known = grown ?? (onlyKnown ? compiledBefore(this.isa, blocks, limits.source) : undefined);
     if (onlyKnown && known === undefined) return false;
     if (cache.blocks + blocks.length > translatorSettings.maxBlocks) {
@@ -974,7 +1053,7 @@ export class Translator {
       return false;
     }
     if (cache.pages[base >>> 12] !== page) return false;
-    const { fn, reused, blocks: held } = known ?? compile(this.isa, blocks, limits.source, how === 'grow' ? (w) => page.heat[w]! : undefined);
+    const { fn, reused, blocks: held } = known ?? compile(this.isa, blocks, limits.source, how === 'grow');
     page.countExits();
     for (const b of held) {
       for (let k = 0; k < b.insns.length; k++) page.covered[b.word + k] = 1;
@@ -988,8 +1067,14 @@ export class Translator {
     if (how === 'grow' || how === 'adopt') {
       page.blocks[i] = fn;
       cache.counters.grown++;
-      rememberGrown(this.isa, entry, fn, held);
     }
+    // A grown region grows again after growAt more exits, from the blocks it holds and its new
+    // exit targets, until it is full. It keeps what it held: its new exits no longer show the
+    // targets it keeps inside, and a region grown from them alone dropped those (in session 18
+    // the `te` VMM's trap entry lost its privileged instruction handler that way).
+    const full = grown?.full ?? (found.full || held.length < blocks.length);
+    if (how === 'grow') rememberGrown(this.isa, entry, fn, held, full);
+    if (how === 'grow' || grown !== undefined) page.restartCount(i, full);
     cache.counters.regions++;
     if (reused) cache.counters.reused++;
     return true;

@@ -16,7 +16,7 @@ import { CONFIGS, WORKLOADS, type BootResult } from '../../src/configs/index.js'
 import { bootOne, bootSet } from '../../src/fuzz/equivalence.js';
 import { deriveSeed } from '../../src/fuzz/random.js';
 import { defaultEngine, setDefaultEngine, type EngineName, type MachineOptions } from '../../src/machine/machine.js';
-import { blockSourceOf, DEFAULT_THRESHOLD, GROWN_REGION, MAX_BLOCKS, MAX_REGION_SOURCE, REUSE_AFTER, translatorSettings } from '../../src/machine/translate.js';
+import { blockSourceOf, CodePage, DEFAULT_THRESHOLD, EXIT_SLOTS, GROWN_REGION, MAX_BLOCKS, MAX_REGION_SOURCE, REUSE_AFTER, translatorSettings } from '../../src/machine/translate.js';
 import { asm, boot, isa, PageTables, PTE, SMALL_MEMORY } from './helpers.js';
 import { Machine } from '../../src/machine/machine.js';
 import { trapOnlyCause } from '../../src/machine/dispatch.js';
@@ -824,5 +824,61 @@ ${stores(24)}
     expect(grown).toContain(`case ${hot}: {`);
     expect(grown).toContain(`case ${target}: {`);
     expect(grown).not.toContain(`case ${cold}: {`);
+  });
+
+  it('a region grows from the targets of its indirect jumps, and again from what it holds and its new targets', () => {
+    // Three blocks that end in `jr`, each to the next: no region finds another from its entry.
+    // e's region first grows to e and s (its one exit target), then again to e, s and h
+    // (s's target), which keeps the whole loop inside.
+    const program = `
+        .org 0x1000
+_start: li      s0, 0x3000
+        li      s2, 40
+        la      a0, e
+        la      a1, s
+        la      a2, h
+        jr      a0
+        .org 0x1100
+e:      addi    t1, t1, 1
+        sw      t1, 0(s0)
+        jr      a1
+        .org 0x1200
+s:      addi    t2, t2, 3
+        sw      t2, 4(s0)
+        jr      a2
+        .org 0x1300
+h:      addi    s2, s2, -1
+        beqz    s2, done
+        jr      a0
+done:   halt`;
+    translatorSettings.growAt = 3;
+    translatorSettings.hotThreshold = 0;
+    const { translate } = same(program, { maxCycles: 100_000 });
+    const [e, s, h] = [0x100 / 4, 0x200 / 4, 0x300 / 4];
+    const region = translate.cpu.translations!.pages[1]!.blocks[e]!.toString();
+    for (const word of [e, s, h]) expect(region).toContain(`case ${word}: {`);
+  });
+});
+
+describe('exit counts (CodePage.countExit)', () => {
+  it('hold every target taken more than 1/EXIT_SLOTS of the time, with counts that add up to the exits', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 400 }), (targets) => {
+        const page = new CodePage();
+        page.countExits();
+        for (const t of targets) page.countExit(7, t);
+        const held = page.exitTargets(7, 1);
+        let sum = 0;
+        for (let k = 0; k < EXIT_SLOTS; k++) sum += page.exitCount[7 * EXIT_SLOTS + k]!;
+        expect(sum).toBe(targets.length);
+        for (let t = 0; t < 10; t++) {
+          const times = targets.filter((x) => x === t).length;
+          if (times * EXIT_SLOTS > targets.length) expect(held).toContain(t);
+        }
+        // No other entry's slots were touched.
+        expect(page.exitTargets(6, 1)).toEqual([]);
+        expect(page.exitTargets(8, 1)).toEqual([]);
+      }),
+    );
   });
 });
