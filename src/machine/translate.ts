@@ -1035,8 +1035,8 @@ export class Translator {
       // A grown region also starts from its exit targets, and takes only successors reached at
       // least a sixteenth as often as its entry (before they were compiled): an error path
       // reached a few times would take the room of the hot path.
-      const held = before?.words.slice(1) ?? [];
-      const roots = [...held, ...exitTargets(page, i).filter((w) => !held.includes(w))];
+      const kept = before?.words.slice(1) ?? [];
+      const roots = [...kept, ...exitTargets(page, i).filter((w) => !kept.includes(w))];
       const hot = (w: number): boolean => take(w) && (page.heat[w]! * 16 >= page.heat[i]! || roots.includes(w));
       blocks = collectRegion(cpu, this.isa, base, i, hot, limits, roots, found);
     }
