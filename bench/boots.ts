@@ -3,12 +3,16 @@
 //
 //   npm run bench:boots                       # table
 //   npm run bench:boots -- --json --rounds 9 --clock thread
+//   npm run bench:boots -- --warmup 1          # one warm-up round, as before session 19
 //
 // Each (workload, config) boots SPEED_SCALE times its default iterations (as `ringlab bench
-// speed` does, so that executing instructions dominates the time), once per engine to warm up
-// (assembling and caching the images, and V8's compiles; the translator keeps its compiled
-// functions for the whole process, so later boots reuse them), then --rounds rounds of one boot
-// per engine. Every boot's complete statistics and output must equal the interpreter's, or no
+// speed` does, so that executing instructions dominates the time), --warmup rounds (default 2) of
+// one boot per engine to warm up (assembling and caching the images, and V8's compiles; the
+// translator keeps its compiled functions for the whole process, so later boots reuse them),
+// then --rounds rounds of one boot per engine. Two warm-up rounds, because the translator's
+// second boot of a row is still warming (V8 optimizes the reused functions, and regions grown
+// in one boot are taken by the next): at x100 in session 19 it ran 5-40% slower than the
+// third and later boots, which agree with each other. Every boot's complete statistics and output must equal the interpreter's, or no
 // number is reported.
 
 import { readFileSync } from 'node:fs';
@@ -24,17 +28,19 @@ const CONFIGS = ['native', 'te', 'vtx-ept'];
 interface Args {
   json: boolean;
   rounds: number;
+  warmup: number;
   clock: 'wall' | 'thread';
   engines: EngineName[];
   scale: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { json: false, rounds: 5, clock: 'wall', engines: [...ENGINES], scale: SPEED_SCALE };
+  const args: Args = { json: false, rounds: 5, warmup: 2, clock: 'wall', engines: [...ENGINES], scale: SPEED_SCALE };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') args.json = true;
     else if (a === '--rounds') args.rounds = Math.max(3, Number(argv[++i]) || 5);
+    else if (a === '--warmup') args.warmup = Math.max(1, Number(argv[++i]) || 2);
     else if (a === '--scale') args.scale = Math.max(1, Number(argv[++i]) || SPEED_SCALE);
     else if (a === '--clock') {
       const v = argv[++i];
@@ -51,7 +57,7 @@ function parseArgs(argv: readonly string[]): Args {
 
 function usage(error?: string): never {
   if (error) console.error(`boots: ${error}`);
-  console.log(`usage: boots [--json] [--rounds N (>= 3, default 5)] [--scale N (default ${SPEED_SCALE})] [--clock wall|thread] [--engines interp,translate]`);
+  console.log(`usage: boots [--json] [--rounds N (>= 3, default 5)] [--warmup N (>= 1, default 2)] [--scale N (default ${SPEED_SCALE})] [--clock wall|thread] [--engines interp,translate]`);
   process.exit(error ? 2 : 0);
 }
 
@@ -104,7 +110,7 @@ function main(): void {
       let reference: string | undefined;
       const samples = new Map<EngineName, number[]>(args.engines.map((e) => [e, []]));
       let instructions = 0;
-      for (let round = 0; round <= args.rounds; round++) {
+      for (let round = 0; round < args.warmup + args.rounds; round++) {
         for (const engine of args.engines) {
           const t0 = now();
           const b = boot(config, workload, iterations, engine);
@@ -112,7 +118,7 @@ function main(): void {
           reference ??= b.text;
           if (b.text !== reference) throw new Error(`${workload} under ${config}: the ${engine} engine's results differ from the ${args.engines[0]} engine's; no number reported`);
           instructions = b.instructions;
-          if (round > 0) samples.get(engine)!.push(b.instructions / ms / 1000);
+          if (round >= args.warmup) samples.get(engine)!.push(b.instructions / ms / 1000);
         }
       }
       for (const engine of args.engines) {
@@ -123,11 +129,11 @@ function main(): void {
     }
   }
   if (args.json) {
-    console.log(JSON.stringify({ node: process.version, clock: args.clock, rounds: args.rounds, scale: args.scale, rows }, null, 2));
+    console.log(JSON.stringify({ node: process.version, clock: args.clock, rounds: args.rounds, warmup: args.warmup, scale: args.scale, rows }, null, 2));
     return;
   }
   const f = (v: number): string => v.toFixed(1).padStart(7);
-  console.log(`\nwarm whole boots, emulated MIPS, ${args.rounds} interleaved rounds after one warm-up round, ${args.clock} clock (node ${process.version})\n`);
+  console.log(`\nwarm whole boots, emulated MIPS, ${args.rounds} interleaved rounds after ${args.warmup} warm-up round${args.warmup === 1 ? '' : 's'}, ${args.clock} clock (node ${process.version})\n`);
   console.log('workload   config    engine      median    min  -   max   instructions   vs interp');
   for (const r of rows) {
     const base = rows.find((b) => b.workload === r.workload && b.config === r.config && b.engine === 'interp');
