@@ -12,8 +12,8 @@
 // then --rounds rounds of one boot per engine. Two warm-up rounds, because the translator's
 // second boot of a row is still warming (V8 optimizes the reused functions, and regions grown
 // in one boot are taken by the next): at x100 in session 19 it ran 5-40% slower than the
-// third and later boots, which agree with each other. Every boot's complete statistics and output must equal the interpreter's, or no
-// number is reported.
+// third and later boots, which agree with each other. Every boot's complete statistics and
+// output must equal the interpreter's, or no number is reported.
 
 import { readFileSync } from 'node:fs';
 import { SPEED_SCALE } from '../src/bench/speed.js';

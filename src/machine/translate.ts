@@ -930,7 +930,7 @@ function rememberGrown(isa: Isa, entry: number, fn: BlockFn, blocks: readonly Re
  *  first (CodePage.exitTargets). They are what a region cannot find from its entry: the targets
  *  of indirect jumps and calls (a kernel's system call handlers, a VMM's handler of each trap
  *  cause; the instruction after an indirect call, where its callee returns). */
-function exitTargets(page: CodePage, i: number): number[] {
+function growthTargets(page: CodePage, i: number): number[] {
   return page.exitTargets(i, Math.max(1, translatorSettings.growAt >>> 5)).filter((w) => w !== i);
 }
 
@@ -1036,7 +1036,7 @@ export class Translator {
       // least a sixteenth as often as its entry (before they were compiled): an error path
       // reached a few times would take the room of the hot path.
       const kept = before?.words.slice(1) ?? [];
-      const roots = [...kept, ...exitTargets(page, i).filter((w) => !kept.includes(w))];
+      const roots = [...kept, ...growthTargets(page, i).filter((w) => !kept.includes(w))];
       const hot = (w: number): boolean => take(w) && (page.heat[w]! * 16 >= page.heat[i]! || roots.includes(w));
       blocks = collectRegion(cpu, this.isa, base, i, hot, limits, roots, found);
     }
