@@ -9,6 +9,7 @@
 // access that crosses the I/O bus. Data loads and stores add the cost model's `memoryAccess`.
 
 import { Cause } from './causes.js';
+import { csrByNumber } from './csrs.js';
 import { defineExtension, defineInsn } from './define.js';
 import { Formats as F } from './formats.js';
 
@@ -140,9 +141,9 @@ export const BASE = defineExtension('base', 'integer core, memory, control flow,
   defineInsn({ mnemonic: 'di', opcode: 0x54, format: F.N, privilege: 'privileged', cost: 1, memory: 'none', doc: 'disable interrupts (STATUS.IE = 0)',
     exec: (c) => c.setInterruptsEnabled(false) }),
   defineInsn({ mnemonic: 'csrr', opcode: 0x55, format: F.CR, privilege: 'privileged', cost: 1, memory: 'none', doc: 'rd = control register csr',
-    exec: (c, d) => { c.x[d.rd] = c.readCsr(d.imm); } }),
+    exec: (c, d) => { c.x[d.rd] = c.readCsr(d.imm); }, registersOnly: (d) => csrByNumber(d.imm)?.plain.read === true }),
   defineInsn({ mnemonic: 'csrw', opcode: 0x56, format: F.CW, privilege: 'privileged', cost: 1, memory: 'none', doc: 'control register csr = rs1',
-    exec: (c, d) => c.writeCsr(d.imm, c.x[d.rs1]!) }),
+    exec: (c, d) => c.writeCsr(d.imm, c.x[d.rs1]!), registersOnly: (d) => csrByNumber(d.imm)?.plain.write === true }),
   defineInsn({ mnemonic: 'in', opcode: 0x57, format: F.PI, privilege: 'privileged', cost: PORT_IO_COST, memory: 'none', doc: 'rd = read I/O port',
     exec: (c, d) => { c.x[d.rd] = c.portIn(d.imm); } }),
   defineInsn({ mnemonic: 'out', opcode: 0x58, format: F.PO, privilege: 'privileged', cost: PORT_IO_COST, memory: 'none', doc: 'write rs1 to I/O port',

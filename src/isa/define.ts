@@ -53,6 +53,12 @@ export interface InsnSpec {
   readonly doc: string;
   /** Semantics. Runs only after the privilege check passed. */
   readonly exec: (cpu: Cpu, d: Decoded) => void;
+  /** True for operands with which, once its privilege check has passed, the instruction only
+   *  reads and writes registers (x and plain control registers): it cannot trap, jump, change
+   *  a ring, mode, mapping, interrupt or device, and reads no clock (`csrr rd, EPC`). The block
+   *  translator runs it without bringing the processor's clock up to date first. Default:
+   *  never. test/isa/registers-only.test.ts checks it against the semantics. */
+  readonly registersOnly?: (d: Fields) => boolean;
 }
 
 export interface InsnDef extends Required<Omit<InsnSpec, 'memory' | 'nonRootExit'>> {
@@ -62,6 +68,8 @@ export interface InsnDef extends Required<Omit<InsnSpec, 'memory' | 'nonRootExit
   /** Name of the extension bundle that defines it ('base' for the base ISA). */
   readonly extension: string;
 }
+
+const never = (): boolean => false;
 
 export function defineInsn(spec: InsnSpec): Omit<InsnDef, 'extension'> {
   if (!/^[a-z][a-z0-9.]*$/.test(spec.mnemonic)) throw new Error(`bad mnemonic '${spec.mnemonic}'`);
@@ -85,6 +93,7 @@ export function defineInsn(spec: InsnSpec): Omit<InsnDef, 'extension'> {
     nonRootExit: spec.nonRootExit,
     doc: spec.doc,
     exec: spec.exec,
+    registersOnly: spec.registersOnly ?? never,
   };
 }
 

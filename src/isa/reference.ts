@@ -365,10 +365,15 @@ function controlRegistersMarkdown(): string[] {
     '',
     'Read with `csrr rd, csr` and written with `csrw csr, rs1`, both privileged. `csr` is a name or a',
     'number; writing a read-only (`ro`) register or naming an unknown one raises IllegalInstruction.',
+    '*Plain*: reading (r) or writing (w) it touches nothing but the register (no clock, device, ring,',
+    'interrupt, mapping or VM exit), so the block translator runs that `csrr` or `csrw` without',
+    'bringing the clock up to date first (docs/architecture.md).',
     '',
     ...markdownTable(
-      ['Number', 'Name', 'Access', 'Description'],
-      [...CSRS].sort((a, b) => a.number - b.number).map((c) => [String(c.number), c.name, c.access, c.doc]),
+      ['Number', 'Name', 'Access', 'Plain', 'Description'],
+      [...CSRS]
+        .sort((a, b) => a.number - b.number)
+        .map((c) => [String(c.number), c.name, c.access, [c.plain.read ? 'r' : '', c.plain.write ? 'w' : ''].join('') || '-', c.doc]),
     ),
     '',
     ...registerLayoutMarkdown('STATUS', STATUS_FIELDS, 'reads as zero, writes ignored'),
