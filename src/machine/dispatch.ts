@@ -198,13 +198,14 @@ ${cases}
  *  derived from the table so no instruction can forget them: a VM exit in non-root mode comes
  *  before the privilege check (VMX instructions exit from any ring). The translator emits the
  *  same guards. */
-export function guardSource(insn: InsnDef, leave: string): string {
+export function guardSource(insn: InsnDef, leave: string, prepare = ''): string {
   // The exit or trap is taken without a throw (Processor.trapReturning, vmExitReturning), and
   // `leave` returns from the code: `return;` from the interpreter's step, `return 1;` from a
   // translated block. A throw costs V8 microseconds, and under te the privilege guard takes
-  // most of a deprivileged kernel's traps.
-  const exit = insn.nonRootExit === undefined ? '' : `if (cpu.nonRoot) { cpu.vmExitReturning(${insn.nonRootExit}, 0); ${leave} } `;
-  const trap = insn.privilege !== 'privileged' ? '' : `if (cpu.ring !== 0) { cpu.trapReturning(${Cause.PrivilegedInstruction}); ${leave} } `;
+  // most of a deprivileged kernel's traps. `prepare` runs first on the exit or trap's path (a
+  // translated block brings the processor's clock up to date there).
+  const exit = insn.nonRootExit === undefined ? '' : `if (cpu.nonRoot) { ${prepare}cpu.vmExitReturning(${insn.nonRootExit}, 0); ${leave} } `;
+  const trap = insn.privilege !== 'privileged' ? '' : `if (cpu.ring !== 0) { ${prepare}cpu.trapReturning(${Cause.PrivilegedInstruction}); ${leave} } `;
   return exit + trap;
 }
 

@@ -93,6 +93,8 @@ export const TLB_WAYS = Tlb.WAYS;
 export class Mmu {
   readonly entries: number;
   readonly ways: number;
+  /** log2(ways): a set's first slot is its number shifted left by this. */
+  private readonly waysShift: number;
   readonly sets: number;
   /** `setNumber`'s second shift. */
   readonly setShift: number;
@@ -133,6 +135,7 @@ export class Mmu {
     if (entries < 2 || entries > 65536 || (entries & (entries - 1)) !== 0) throw new Error('TLB size must be a power of two from 2 to 65536');
     this.entries = entries;
     this.ways = Math.min(TLB_WAYS, entries);
+    this.waysShift = Math.log2(this.ways);
     // Two shifts, 1 then 31 - log2(sets): a single shift by 32 would be a shift by 0 in JS.
     this.sets = entries / this.ways;
     this.setShift = 31 - Math.log2(this.sets);
@@ -177,7 +180,7 @@ export class Mmu {
    *  the top bits), so pages that differ only in their directory index, such as the VMM's at the
    *  top of the address space and the guest's at the bottom, spread over the sets. */
   private setOf(vpn: number): number {
-    return this.setNumber(vpn) * this.ways;
+    return this.setNumber(vpn) << this.waysShift;
   }
 
   /** The set a virtual page number belongs to (0 .. sets - 1). */
@@ -204,6 +207,22 @@ export class Mmu {
     return this.setFault(FAULT_CAUSE[access], va);
   }
 
+  /** `translate` when it would be a hit with the right (in any way of va's set): the same
+   *  update of the set's recency (the entry becomes way 0), and va's physical address; else
+   *  -1, with nothing changed. Counts nothing: the caller counts the hit (the block
+   *  translator's accesses that its inline data-page cache missed, Processor.dataHit). */
+  hitOnly(va: number, access: AccessKind, ring: number): number {
+    const vpn = va >>> PAGE_SHIFT;
+    const set = this.setOf(vpn);
+    const tag = this.tag;
+    let way = set;
+    const end = set + this.ways;
+    while (way < end && tag[way] !== vpn) way++;
+    if (way === end || (this.allow[way]! & (1 << (ring * 3 + access))) === 0) return -1;
+    if (way !== set) this.findAndPromote(set, vpn);
+    return (this.frame[set]! | (va & 0xfff)) >>> 0;
+  }
+
   /** Look for `vpn` in ways 1.. of a set; if found, move it to way 0 (most recent) and shift the
    *  ways in front of it back by one. Nothing is dropped, so no onDrop. */
   private findAndPromote(set: number, vpn: number): boolean {
@@ -212,7 +231,7 @@ export class Mmu {
     const end = set + this.ways;
     while (way < end && tag[way] !== vpn) way++;
     if (way === end) return false;
-    this.onChange(set / this.ways);
+    this.onChange(set >>> this.waysShift);
     const frame = this.frame[way]!;
     const allow = this.allow[way]!;
     this.shiftBack(set, way);
@@ -319,7 +338,7 @@ export class Mmu {
    *  the least recently used one, moving the ways in front of it back), or in place. */
   private fill(set: number, insert: boolean, vpn: number, pte: number): void {
     const allow = ALLOW_MASKS[pte & RIGHTS_BITS]!;
-    this.onChange(set / this.ways);
+    this.onChange(set >>> this.waysShift);
     if (insert) {
       const last = set + this.ways - 1;
       let victim = set;
@@ -362,7 +381,7 @@ export class Mmu {
     const set = this.setOf(vpn);
     for (let way = set; way < set + this.ways; way++) if (tag[way] === vpn) tag[way] = -1;
     this.onDrop();
-    this.onChange(set / this.ways);
+    this.onChange(set >>> this.waysShift);
     this.stats.flushes++;
   }
 
@@ -376,10 +395,10 @@ export class Mmu {
     return -1;
   }
 
-  /** The allow mask (bit ring * 3 + access) of the entry for `va` in way 0 of its set, where a
-   *  successful `translate` of va has just put it. */
-  way0Allow(va: number): number {
-    return this.allow[this.setOf(va >>> PAGE_SHIFT)]!;
+  /** The allow mask (bit ring * 3 + access) of way 0 of set number k (`setNumber`), where a
+   *  successful `translate` of an address in that set has just put its entry. */
+  way0Allow(k: number): number {
+    return this.allow[k << this.waysShift]!;
   }
 
   /** Valid entries, for the debugger's `info tlb`. */

@@ -382,7 +382,11 @@ export class Processor implements Cpu {
     // (after decodePage, which may drop the cache). A kernel reads tables and constants from
     // its code pages (a jump table), and a fetch that promoted the page in its set had dropped
     // that set's entry: without this, such a load went to the MMU for a way-0 hit.
-    this.cacheDataPage(this.mmu.setNumber(pc >>> 12), pc, pa, this.paging ? this.mmu.way0Allow(pc) : ALL_RIGHTS);
+    // Only if level 2 does not hold the page already: it copies way 0, and is dropped whenever
+    // way 0 changes, so a fetch that hit in way 0 usually finds it there (a page change
+    // without a promotion, the usual trip of the block translator's dispatcher).
+    const k = this.mmu.setNumber(pc >>> 12);
+    if (this.dataPages[k] !== (pc & -4096)) this.cacheDataPage(k, pc, pa, this.paging ? this.mmu.way0Allow(k) : ALL_RIGHTS);
     return pa;
   }
 
@@ -646,7 +650,7 @@ export class Processor implements Cpu {
         this.trapReturning(this.mmu.fault.cause, this.mmu.fault.badAddr);
         return -1;
       }
-      this.cacheDataPage(k, va, pa, this.mmu.way0Allow(va));
+      this.cacheDataPage(k, va, pa, this.mmu.way0Allow(k));
     }
     this.useDataPage(k);
     return pa;
@@ -693,6 +697,22 @@ export class Processor implements Cpu {
     const pa = this.translate(addr, Access.WRITE);
     this.words[pa >>> 2] = value;
     this.forgetDecoded(pa);
+  }
+
+  /** A data access at va that neither level of the data-page cache answered, when the TLB
+   *  would answer it with a hit (the entry in another way of its set, or level 2 dropped):
+   *  the TLB's recency and both levels updated as translateData would, and true; else false,
+   *  with nothing changed. Counts nothing: the block translator's out-of-line accesses take
+   *  this path first and count the hit themselves, with no sync, since a hit neither walks
+   *  nor traps. */
+  dataHit(va: number, access: 0 | 1): boolean {
+    if (!this.paging) return false;
+    const pa = this.mmu.hitOnly(va, access, this.ring);
+    if (pa < 0) return false;
+    const k = this.mmu.setNumber(va >>> 12);
+    this.cacheDataPage(k, va, pa, this.mmu.way0Allow(k));
+    this.useDataPage(k);
+    return true;
   }
 
   /** Put a page in level 2 (set k). */

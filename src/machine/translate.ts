@@ -32,8 +32,10 @@
 // leaves to `step` (privileged, sensitive, trapping, VMX) come after the same guards
 // (`guardSource`), with everything the processor could look at up to date, and are emitted the
 // same way unless their source names `c.next` (a processor method such as trapReturn sets
-// cpu.next itself). Nothing is ever guessed, and the table stays the only definition of what an
-// instruction does.
+// cpu.next itself); those the table declares registers-only for their operands
+// (InsnDef.registersOnly: `csrr rd, EPC`, `csrw SCRATCH0, rs1`, most of a trap handler's entry
+// and exit) run between sync points, with the sync on their guard's trap path. Nothing is ever
+// guessed, and the table stays the only definition of what an instruction does.
 //
 // Exactness. Everything the interpreter counts is kept:
 // - cycles, retired instructions and fetch TLB hits are summed at compile time and added to the
@@ -62,7 +64,9 @@
 //   next block's first segment check is `cycles < stopCycle`;
 // - loads and stores of every width hit the processor's data-page cache inline (level 1 held
 //   in the region's locals, then level 2; the segment counts the TLB hit the processor would
-//   count); the processor's own path is out of line (`outOfLine`), a sync point;
+//   count); the processor's own path is out of line (`outOfLine`), a sync point, after a quick
+//   path for an access the TLB answers with a hit in another way of its set (Processor.dataHit:
+//   a page that shares its set with the code takes turns with it in way 0), which needs none;
 // - the privilege and non-root guards, trap-only execs (syscall), the faults of out-of-line
 //   loads and stores and the dispatcher's fetch faults take their trap without a throw
 //   (Processor.trapReturning, dataAddress, fetchOrTrap): the block returns and the engine goes
@@ -524,12 +528,9 @@ function fastAccess(code: string): FastAccess | undefined {
  *  cache does. A load into x0 is done and then undone (x[0] = 0), as everywhere. */
 function fastSource(f: FastAccess, args: string): string {
   const acc = ACCESSES[f.method]!;
-  const at = `${acc.view}[(db | (a & 4095))${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
-  const zero = f.reg === 'x[0]' ? ' x[0] = 0;' : '';
-  const hit = acc.store ? `${at} = ${f.reg};` : `${f.reg} = ${acc.signed ? `((${at} << ${acc.signed}) >> ${acc.signed})` : at};${zero}`;
+  const hit = level1Access(acc, f.reg);
   const call = `OUT_${f.method}(cpu, a, ${acc.store ? f.reg : f.reg.slice(2, -1)}, ${args});`;
-  // A store on level 1's page: one with no decoded code, or a word of its page never decoded.
-  const level1 = acc.store ? '((df & 2) !== 0 || ((df & 4) !== 0 && dd[(a >>> 2) & 1023] === undefined))' : '(df & 1) !== 0';
+  const level1 = level1Allows(acc);
   // On level 2 a load may read (RM), a store write (WM); df says whether the other may too
   // (a write only on a page with no decoded code: dd is not looked at).
   const [need, other, both, one] = acc.store ? ['WM', 'RM', 3, 2] : ['RM', 'WM', 3, 1];
@@ -537,6 +538,20 @@ function fastSource(f: FastAccess, args: string): string {
     `const k = (Math.imul(a >>> 12, ${TLB_SET_HASH}) >>> 1) >>> SS; const r = DR[k]; ` +
     `if ((a & ${acc.mask}) === DP[k] && (r & ${need}) === ${need}) { dp = DP[k]; db = DB[k]; df = (r & ${other}) === ${other} ? ${both} : ${one}; ${hit} }`;
   return `{ const a = ${f.addr}; if ((a & ${acc.mask}) === dp && ${level1}) { ${hit} } else { ${level2} else { ${call} if (LEAVE.now !== 0) { LEAVE.now = 0; return 1; } ${RELOAD_DATA_PAGE} } } }`;
+}
+
+/** The access at `a` on level 1's page (db its physical base), to or from register `reg`. A
+ *  load into x0 is done and then undone (x[0] = 0), as everywhere. */
+function level1Access(acc: (typeof ACCESSES)[string], reg: string): string {
+  const at = `${acc.view}[(db | (a & 4095))${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
+  if (acc.store) return `${at} = ${reg};`;
+  return `${reg} = ${acc.signed ? `((${at} << ${acc.signed}) >> ${acc.signed})` : at};${reg === 'x[0]' ? ' x[0] = 0;' : ''}`;
+}
+
+/** Whether level 1's rights (df, and dd its decode page) allow the access inline: a load if the
+ *  page may be read, a store if it has no decoded code or the word was never decoded. */
+function level1Allows(acc: (typeof ACCESSES)[string]): string {
+  return acc.store ? '((df & 2) !== 0 || ((df & 4) !== 0 && dd[(a >>> 2) & 1023] === undefined))' : '(df & 1) !== 0';
 }
 
 /** The sync before an access's slow path (in `outOfLine`): the segment's `cycles` and `count`
@@ -592,8 +607,20 @@ const outOfLine: Readonly<Record<string, (...args: number[]) => void>> = Object.
     const at = `cpu.memory.${VIEWS[acc.view]}[pa${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
     const access = acc.store ? `${at} = v; cpu.forgetDecoded(pa);` : `cpu.x[rd] = ${acc.signed ? `(${at} << ${acc.signed}) >> ${acc.signed}` : at}; cpu.x[0] = 0;`;
     const width = 1 << acc.shift;
+    // First the quick path: an aligned access the TLB answers with a hit (its entry in another
+    // way of its set: the page shares its set with the code or another page the kernel goes
+    // back and forth to). Processor.dataHit updates the TLB and the cache as the processor's
+    // path would, and counts nothing, so no sync: the segment counts the hit, as inline. Then
+    // the access as inline on level 1, if its rights allow; else the processor's own path, which
+    // finds the entry in way 0.
+    const quick =
+      `  if (${width > 1 ? `(a & ${width - 1}) === 0 && ` : ''}cpu.dataHit(a, ${acc.store ? 1 : 0})) {\n` +
+      `    const df = cpu.dataFast, db = cpu.dataBase, dd = cpu.dataDecode, x = cpu.x, ${acc.view} = cpu.memory.${VIEWS[acc.view]};\n` +
+      `    if (${level1Allows(acc)}) { ${level1Access(acc, acc.store ? 'v' : 'x[rd]')}${acc.store ? '' : ' x[0] = 0;'} return; }\n` +
+      `  }\n`;
     const source =
       `return function ${method}OutOfLine(cpu, a, ${acc.store ? 'v' : 'rd'}, cycles, count, hits, slack, pc, at, fpg, inv, stop) {\n` +
+      quick +
       `  SYNC(cpu, cycles, count, hits, pc, at);\n` +
       (width > 1 ? `  if ((a & ${width - 1}) !== 0) { cpu.trapReturning(${Cause.Misaligned}, a); LEAVE.now = 1; return; }\n` : '') +
       `  const pa = cpu.dataAddress(a, ${acc.store ? 1 : 0});\n` +
@@ -624,7 +651,18 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
     let sync: boolean;
     let setsNext: boolean;
     let fast: FastAccess | undefined;
-    if (cold) {
+    // A registers-only instruction (`csrr rd, EPC`, `csrw SCRATCH0, rs1`: InsnDef.registersOnly)
+    // needs only its guard: its body touches nothing the processor's clock, pc or caches say,
+    // so it is no sync point; the sync goes onto the guard's trap path (`guarded`).
+    const plainBody = cold && bi.def.registersOnly(bi.d) ? registersOnlySource(bi) : undefined;
+    let guarded = false;
+    if (plainBody !== undefined) {
+      code = plainBody.code;
+      plainBody.globals.forEach((g) => globals.add(g));
+      sync = false;
+      setsNext = false;
+      guarded = true;
+    } else if (cold) {
       // Privileged, sensitive, trapping and VMX instructions: called, after the same guards as
       // the interpreter's, with everything the processor could look at up to date. Afterwards the
       // block leaves if the instruction moved pc (sret, a VM entry or exit), asked for an event
@@ -672,7 +710,7 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
       sync = true;
       setsNext = bi.def.flow !== 'none';
     }
-    return { code, sync, cold, setsNext, fast, cost: bi.d.cost, pcExpr, at: atOf(i) };
+    return { code, sync, cold: cold && !guarded, guarded, setsNext, fast, cost: bi.d.cost, pcExpr, at: atOf(i), def: bi.def };
   });
   // Segments: [start, syncIndex] ... each guarded by one compare.
   let start = 0;
@@ -709,6 +747,11 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
         hits++;
         continue;
       }
+      if (p.guarded) {
+        // The guard's trap (or exit) path: the sync a sync point would have had here.
+        const sync = `cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};${addHits(hits)} cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at}; cpu.next = (${p.pcExpr} + 4) | 0; `;
+        emit(guardSource(p.def, 'return 1;', sync));
+      }
       emit(p.setsNext ? `nx = (${p.pcExpr} + 4) | 0; ${p.code}` : p.code);
       if (p.sync && !p.cold && j < n - 1) {
         const next = parts[j + 1]!.pcExpr;
@@ -723,6 +766,19 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
   // A block that ends without a control-flow instruction (at the end of the page, before an
   // illegal word, or at MAX_BLOCK_INSNS) falls through.
   if (!parts[n - 1]!.setsNext) emit(`nx = (${pcOf(n - 1)} + 4) | 0;`);
+}
+
+/** The body of a registers-only instruction (InsnDef.registersOnly) as inline source: its exec's
+ *  own, specialized, or undefined if it does not have that shape or sets the next pc (then it is
+ *  emitted as any cold instruction). */
+function registersOnlySource(bi: BlockInsn): { code: string; globals: string[] } | undefined {
+  if (bi.def.flow !== 'none') return undefined;
+  const inline = inlineFor(bi.def);
+  if (inline === undefined) return undefined;
+  let code = specialize(inline, bi.d, '(cpu.pc)');
+  if (/\bnx\b/.test(code) || /\bcpu\.pc\b/.test(code)) return undefined;
+  if (/\bx\[0\]\s*=[^=]/.test(code)) code += ' x[0] = 0;';
+  return { code, globals: inline.globals };
 }
 
 /** The interpreter's words from `pa` on that a block may hold (decoding them into the cache). */
@@ -965,45 +1021,61 @@ export class Translator {
         if (cpu.fetchOrTrap(pc) < 0) continue;
         cpu.fetchHits -= cpu.fetchPaged;
       }
+      // The usual case, warm: word i has a function, and the last region did not leave for its
+      // own page (or its entry counts no more exits). Everything else is `enter`'s.
+      const page = cache.pages[cpu.fetchBase >>> 12];
+      const i = (pc & 4095) >>> 2;
+      let fn = page?.blocks[i];
+      if (fn === undefined || (lastPage !== undefined && page === lastPage && lastPage.leftHere[lastEntry]! < growAt)) {
+        if (page === undefined) cache.page(cpu.fetchBase >>> 12);
+        else fn = this.enter(cpu, cache, page, i, page === lastPage ? lastEntry : -1);
+        if (fn === undefined) {
+          lastPage = undefined;
+          interp.runBlock(cpu, threshold, REUSE_AFTER);
+          continue;
+        }
+      }
+      lastPage = page;
+      lastEntry = i;
+      if (fn(cpu, pc, (cpu.fetchBase >>> 2) | i) === 0) {
+        lastPage = undefined;
+        interp.runBlock(cpu, threshold, REUSE_AFTER);
+      }
+    }
+  }
+
+  /** The dispatcher's other cases at word i of `page` (the fetch page): the function to call
+   *  there, or undefined (the interpreter runs the block). `left`: the entry of the region
+   *  called last, if word i is its exit to its own page (else -1). */
+  private enter(cpu: Processor, cache: TranslationCache, page: CodePage, i: number, left: number): BlockFn | undefined {
+    const threshold = translatorSettings.hotThreshold;
+    const growAt = translatorSettings.growAt;
+    let fn = page.blocks[i];
+    if (fn === undefined) {
       // Where none of what follows applies (a block of a known page, not compiled, with a
       // count below the threshold and not at REUSE_AFTER), runBlock counts the reach itself and
       // does not come back here: the two must agree on when the dispatcher acts.
-      const page = cache.pages[cpu.fetchBase >>> 12];
-      if (page !== undefined) {
-        const i = (pc & 4095) >>> 2;
-        let fn = page.blocks[i];
-        if (fn === undefined) {
-          const heat = page.heat[i]!;
-          if (heat < threshold) {
-            page.heat[i] = heat + 1;
-            if (heat === REUSE_AFTER && this.translate(cpu, cache, page, i, 'reuse')) fn = page.blocks[i];
-          } else if (heat !== NEVER && this.translate(cpu, cache, page, i, 'first')) fn = page.blocks[i];
-        } else if (lastPage === page) {
-          const left = page.leftHere[lastEntry]!;
-          if (left < growAt) {
-            page.leftHere[lastEntry] = left + 1;
-            page.countExit(lastEntry, i);
-            // The region grows at growAt such exits; at the first, it takes the process's grown
-            // region for its entry if there is one (a warm boot). A flush (the cache full) takes
-            // word i's function too: a flushed page no longer marks the words its blocks cover,
-            // so it would miss a store to them.
-            if (left + 1 === growAt || left === 0) {
-              this.translate(cpu, cache, page, lastEntry, left + 1 === growAt ? 'grow' : 'adopt');
-              fn = cache.pages[cpu.fetchBase >>> 12] === page ? page.blocks[i] : undefined;
-            }
-          }
-        }
-        if (fn !== undefined) {
-          lastPage = page;
-          lastEntry = i;
-          if (fn(cpu, pc, (cpu.fetchBase >>> 2) | i) !== 0) continue;
-        }
-      } else {
-        cache.page(cpu.fetchBase >>> 12);
-      }
-      lastPage = undefined;
-      interp.runBlock(cpu, threshold, REUSE_AFTER);
+      const heat = page.heat[i]!;
+      if (heat < threshold) {
+        page.heat[i] = heat + 1;
+        if (heat === REUSE_AFTER && this.translate(cpu, cache, page, i, 'reuse')) fn = page.blocks[i];
+      } else if (heat !== NEVER && this.translate(cpu, cache, page, i, 'first')) fn = page.blocks[i];
+      return fn;
     }
+    if (left < 0) return fn;
+    const count = page.leftHere[left]!;
+    if (count >= growAt) return fn;
+    page.leftHere[left] = count + 1;
+    page.countExit(left, i);
+    // The region grows at growAt such exits; at the first, it takes the process's grown region
+    // for its entry if there is one (a warm boot). A flush (the cache full) takes word i's
+    // function too: a flushed page no longer marks the words its blocks cover, so it would miss
+    // a store to them.
+    if (count + 1 === growAt || count === 0) {
+      this.translate(cpu, cache, page, left, count + 1 === growAt ? 'grow' : 'adopt');
+      fn = cache.pages[cpu.fetchBase >>> 12] === page ? page.blocks[i] : undefined;
+    }
+    return fn;
   }
 
   /** Compile the region entered at word i of the fetch page: 'first' at the threshold; 'reuse'
