@@ -437,9 +437,10 @@ export class Processor implements Cpu {
    *  (the last check would have exited). The cases that do need the check ask for it
    *  themselves: a VM exit (vmExit) and a double fault (deliverTrap). */
   trapReturning(cause: number, badAddr = 0): void {
-    this.cycles -= this.cur.cost;
+    const cur = this.cur;
+    this.cycles -= cur.cost;
     this.instret--;
-    this.enterTrap(cause, badAddr, this.pc, this.cur.word);
+    this.enterTrap(cause, badAddr, this.pc, cur.word);
   }
 
   /** Hardware trap entry: save state, enter ring 0 with interrupts off, jump to TVEC. */
