@@ -471,6 +471,63 @@ ${sled}
   });
 });
 
+describe('registers-only instructions between sync points', () => {
+  // csrr and csrw of a plain control register run inline between the segment's other
+  // instructions (InsnDef.registersOnly); only their guard's trap path syncs. Random mixes of
+  // them with ALU instructions, loads, stores and control-register accesses that are sync points,
+  // run in ring 0 and then in ring 3, where every one of them traps (the handler skips it), and
+  // stopped at random cycle limits: every count, register and trap as under the interpreter.
+  const POOL = [
+    'csrr    a0, EPC', 'csrw    SCRATCH0, a1', 'csrr    a2, SCRATCH0', 'csrw    CAUSE, a3', 'csrr    a3, STATUS',
+    'csrw    BADADDR, a0', 'csrr    a1, IMASK', 'addi    a0, a0, 7', 'add     a1, a1, a0', 'xor     a3, a3, a1',
+    'lw      a2, 0(s0)', 'sw      a1, 4(s0)', 'csrr    a0, CYCLE', 'csrr    a2, INSTRET', 'csrw    IMASK, zero',
+  ];
+  const program = (body: string[]): string => `
+        .org 0x1000
+_start: la      t0, handler
+        csrw    TVEC, t0
+        li      s0, 0x3000
+        li      s1, 6
+loop:
+${body.map((l) => `        ${l}`).join('\n')}
+        addi    s1, s1, -1
+        bnez    s1, loop
+        li      s1, 6               # the same in ring 3
+        li      t1, 3
+        csrw    ESTATUS, t1
+        la      t1, uloop
+        csrw    EPC, t1
+        sret
+uloop:
+${body.map((l) => `        ${l}`).join('\n')}
+        addi    s1, s1, -1
+        bnez    s1, uloop
+        syscall
+handler: csrr   t1, CAUSE
+        li      t2, ${Cause.Syscall}
+        beq     t1, t2, done
+        csrr    t1, EPC             # a privileged instruction in ring 3: skip it
+        addi    t1, t1, 4
+        csrw    EPC, t1
+        sret
+done:   halt`;
+
+  it('count, compute and trap as the interpreter does, at every cycle limit', () => {
+    let traps = 0;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...POOL), { minLength: 1, maxLength: 24 }), fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 3, maxLength: 3 }), (body, limits) => {
+        const source = program(body);
+        const { translate } = same(source);
+        expect(translate.cpu.halted).toBe(true);
+        traps += translate.stats().traps['PrivilegedInstruction'] ?? 0;
+        for (const limit of limits) same(source, { maxCycles: limit });
+      }),
+      { numRuns: 40, seed: 20 },
+    );
+    expect(traps).toBeGreaterThan(40); // the guards' trap path was taken
+  });
+});
+
 describe('inline loads and stores against a small TLB', () => {
   // The region keeps level 1 of the data-page cache in locals and counts its TLB hits with the
   // segment's cycles. A slow access (a miss, a walk that evicts another page's entry) must make
