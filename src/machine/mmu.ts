@@ -219,7 +219,7 @@ export class Mmu {
     const end = set + this.ways;
     while (way < end && tag[way] !== vpn) way++;
     if (way === end || (this.allow[way]! & (1 << (ring * 3 + access))) === 0) return -1;
-    if (way !== set) this.findAndPromote(set, vpn);
+    if (way !== set) this.promote(set, way);
     return (this.frame[set]! | (va & 0xfff)) >>> 0;
   }
 
@@ -231,14 +231,20 @@ export class Mmu {
     const end = set + this.ways;
     while (way < end && tag[way] !== vpn) way++;
     if (way === end) return false;
+    this.promote(set, way);
+    return true;
+  }
+
+  /** Move the entry in `way` of the set to way 0, shifting the ways in front of it back. */
+  private promote(set: number, way: number): void {
     this.onChange(set >>> this.waysShift);
+    const tag = this.tag[way]!;
     const frame = this.frame[way]!;
     const allow = this.allow[way]!;
     this.shiftBack(set, way);
-    tag[set] = vpn;
+    this.tag[set] = tag;
     this.frame[set] = frame;
     this.allow[set] = allow;
-    return true;
   }
 
   /** Move ways set..last-1 to set+1..last (way `last` is overwritten). */

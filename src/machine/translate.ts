@@ -645,24 +645,18 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
   const parts = insns.map((bi, i) => {
     const pcExpr = pcOf(i);
     const nextPc = `((${pcExpr} + 4) | 0)`;
-    const cold = !isHot(bi.def);
+    // A registers-only instruction (`csrr rd, EPC`, `csrw SCRATCH0, rs1`: InsnDef.registersOnly)
+    // with inline source is emitted as a hot one after its guard: its body touches nothing the
+    // processor's clock, pc or caches say, so it is no sync point; the sync goes onto the
+    // guard's trap path (`guarded`).
+    const guarded = !isHot(bi.def) && bi.def.registersOnly(bi.d) && inlineFor(bi.def) !== undefined;
+    const cold = !isHot(bi.def) && !guarded;
     const inline = cold ? undefined : inlineFor(bi.def);
     let code: string;
     let sync: boolean;
     let setsNext: boolean;
     let fast: FastAccess | undefined;
-    // A registers-only instruction (`csrr rd, EPC`, `csrw SCRATCH0, rs1`: InsnDef.registersOnly)
-    // needs only its guard: its body touches nothing the processor's clock, pc or caches say,
-    // so it is no sync point; the sync goes onto the guard's trap path (`guarded`).
-    const plainBody = cold && bi.def.registersOnly(bi.d) ? registersOnlySource(bi) : undefined;
-    let guarded = false;
-    if (plainBody !== undefined) {
-      code = plainBody.code;
-      plainBody.globals.forEach((g) => globals.add(g));
-      sync = false;
-      setsNext = false;
-      guarded = true;
-    } else if (cold) {
+    if (cold) {
       // Privileged, sensitive, trapping and VMX instructions: called, after the same guards as
       // the interpreter's, with everything the processor could look at up to date. Afterwards the
       // block leaves if the instruction moved pc (sret, a VM entry or exit), asked for an event
@@ -700,7 +694,7 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
       code = specialize(inline, bi.d, pcExpr);
       inline.globals.forEach((g) => globals.add(g));
       fast = fastAccess(code);
-      sync = fast === undefined && /\bcpu\./.test(code);
+      sync = !guarded && fast === undefined && /\bcpu\./.test(code);
       setsNext = /\bnx\b/.test(code);
       if (/\bx\[0\]\s*=[^=]/.test(code)) code += ' x[0] = 0;';
     } else {
@@ -710,7 +704,7 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
       sync = true;
       setsNext = bi.def.flow !== 'none';
     }
-    return { code, sync, cold: cold && !guarded, guarded, setsNext, fast, cost: bi.d.cost, pcExpr, at: atOf(i), def: bi.def };
+    return { code, sync, cold, guarded, setsNext, fast, cost: bi.d.cost, pcExpr, at: atOf(i), def: bi.def };
   });
   // Segments: [start, syncIndex] ... each guarded by one compare.
   let start = 0;
@@ -729,12 +723,15 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
     // Inline accesses since the last sync: their TLB hits are added with the cycles.
     let hits = 0;
     const addHits = (k: number): string => (k === 0 ? '' : ` TLB.hits += fp * ${k};`);
+    // The sync at instruction p: the segment so far, pc and the executing instruction.
+    const syncAt = (p: (typeof parts)[number]): string =>
+      `cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};${addHits(hits)} cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`;
     for (let j = start; j <= end; j++) {
       const p = parts[j]!;
       pending += p.cost;
       count++;
       if (p.sync) {
-        emit(`cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};${addHits(hits)} cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`);
+        emit(syncAt(p));
         pending = 0;
         count = 0;
         hits = 0;
@@ -749,8 +746,7 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
       }
       if (p.guarded) {
         // The guard's trap (or exit) path: the sync a sync point would have had here.
-        const sync = `cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};${addHits(hits)} cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at}; cpu.next = (${p.pcExpr} + 4) | 0; `;
-        emit(guardSource(p.def, 'return 1;', sync));
+        emit(guardSource(p.def, 'return 1;', `${syncAt(p)} cpu.next = (${p.pcExpr} + 4) | 0; `));
       }
       emit(p.setsNext ? `nx = (${p.pcExpr} + 4) | 0; ${p.code}` : p.code);
       if (p.sync && !p.cold && j < n - 1) {
@@ -766,19 +762,6 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
   // A block that ends without a control-flow instruction (at the end of the page, before an
   // illegal word, or at MAX_BLOCK_INSNS) falls through.
   if (!parts[n - 1]!.setsNext) emit(`nx = (${pcOf(n - 1)} + 4) | 0;`);
-}
-
-/** The body of a registers-only instruction (InsnDef.registersOnly) as inline source: its exec's
- *  own, specialized, or undefined if it does not have that shape or sets the next pc (then it is
- *  emitted as any cold instruction). */
-function registersOnlySource(bi: BlockInsn): { code: string; globals: string[] } | undefined {
-  if (bi.def.flow !== 'none') return undefined;
-  const inline = inlineFor(bi.def);
-  if (inline === undefined) return undefined;
-  let code = specialize(inline, bi.d, '(cpu.pc)');
-  if (/\bnx\b/.test(code) || /\bcpu\.pc\b/.test(code)) return undefined;
-  if (/\bx\[0\]\s*=[^=]/.test(code)) code += ' x[0] = 0;';
-  return { code, globals: inline.globals };
 }
 
 /** The interpreter's words from `pa` on that a block may hold (decoding them into the cache). */
