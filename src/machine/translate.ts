@@ -387,24 +387,31 @@ interface Shared {
   /** Compiled regions by key (keyOf), and regions cut to fit by their cut key (cutKeyOf) with
    *  the blocks the function holds (indices; undefined: all). */
   fns: Map<string, { fn: BlockFn; held: readonly number[] | undefined }>;
-  /** The entry of every region in `fns` (`entryOf`): a word whose entry is not here has no
-   *  region to reuse, which is most of them, and is not collected and keyed to find that out. */
-  entries: Set<number>;
-  /** Grown regions by their entry (`entryOf`), oldest first, at most GROWN_PER_ENTRY of them,
-   *  so that a warm boot takes the grown region at once (`grownBefore`), and a region grows
-   *  again from the blocks it holds (`Translator.translate`). */
+  /** Compiled regions by their entry (`entryOf`), oldest first, at most REGIONS_PER_ENTRY of
+   *  them, so that a warm boot takes the region at the reuse of its entry whichever successors
+   *  it has reached by then (`newestCompiled`). A word whose entry is not here has no region to
+   *  reuse, which is most of them. */
+  compiled: Map<number, Remembered[]>;
+  /** Grown regions by their entry, the same way, so that a warm boot takes the grown region at
+   *  once (`grownBefore`), and a region grows again from the blocks it holds
+   *  (`Translator.translate`). */
   grown: Map<number, Grown[]>;
   handlers: InsnDef['exec'][];
 }
 
-const GROWN_PER_ENTRY = 4;
+const REGIONS_PER_ENTRY = 4;
 
-/** A grown region: its function, key and blocks' words (the entry first); `full` if it left out
- *  a block it found (the limits of GROWN_REGION), and then grows no more. */
-interface Grown {
+/** A region the process compiled: its function, key (keyOf) and blocks' words (the entry
+ *  first). */
+interface Remembered {
   fn: BlockFn;
   key: string;
   words: readonly number[];
+}
+
+/** A grown region; `full` if it left out a block it found (the limits of GROWN_REGION), and
+ *  then grows no more. */
+interface Grown extends Remembered {
   full: boolean;
 }
 
@@ -419,7 +426,7 @@ const sharedByIsa = new WeakMap<Isa, Shared>();
 function sharedFor(isa: Isa): Shared {
   let s = sharedByIsa.get(isa);
   if (!s) {
-    s = { fns: new Map(), entries: new Set(), grown: new Map(), handlers: isa.insns.map((i) => i.exec) };
+    s = { fns: new Map(), compiled: new Map(), grown: new Map(), handlers: isa.insns.map((i) => i.exec) };
     sharedByIsa.set(isa, s);
   }
   return s;
@@ -913,7 +920,7 @@ function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, gr
   }
   if (shared.fns.size >= MAX_FUNCTIONS) {
     shared.fns.clear();
-    shared.entries.clear();
+    shared.compiled.clear();
     shared.grown.clear();
   }
   const handlerNames = [...new Set(called.map((b) => b.index))];
@@ -933,20 +940,41 @@ function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, gr
   const fn = factory(isaModule, shared.handlers, decoded, outOfLine, LEAVE);
   shared.fns.set(key, { fn, held: undefined });
   if (held !== undefined) shared.fns.set(cutKeyOf(whole, maxSource), { fn, held });
-  shared.entries.add(entryOf(region[0]!.word, region[0]!.insns[0]!.d.word));
+  remember(shared.compiled, entryOf(region[0]!.word, region[0]!.insns[0]!.d.word), { fn, key, words: region.map((b) => b.word) });
   return { fn, reused: false, blocks: region };
 }
 
-/** The newest grown region of the process entered at `entry` of the page at `base` whose
- *  blocks' words are this page's (keyOf, as any reuse). */
-function grownBefore(cpu: Processor, isa: Isa, base: number, entry: number): { fn: BlockFn; reused: true; blocks: readonly RegionBlock[]; full: boolean } | undefined {
-  const known = sharedFor(isa).grown.get(entry) ?? [];
-  for (let k = known.length - 1; k >= 0; k--) {
-    const g = known[k]!;
-    const blocks = g.words.map((word) => ({ word, insns: collect(cpu, isa, base | (word << 2)) }));
-    if (keyOf(blocks) === g.key) return { fn: g.fn, reused: true, blocks, full: g.full };
+/** The newest of `known` (the regions remembered under one entry) whose blocks' words are
+ *  still those of the page at `base` (keyOf, as any reuse), and its blocks. */
+function newestMatching<T extends Remembered>(cpu: Processor, isa: Isa, base: number, known: readonly T[] | undefined): { region: T; blocks: RegionBlock[] } | undefined {
+  for (let k = (known?.length ?? 0) - 1; k >= 0; k--) {
+    const region = known![k]!;
+    const blocks = region.words.map((word) => ({ word, insns: collect(cpu, isa, base | (word << 2)) }));
+    if (keyOf(blocks) === region.key) return { region, blocks };
   }
   return undefined;
+}
+
+/** Remember a region under its entry (Shared.compiled, Shared.grown): at most
+ *  REGIONS_PER_ENTRY, the oldest forgotten first. */
+function remember<T extends Remembered>(byEntry: Map<number, T[]>, entry: number, region: T): void {
+  const known = byEntry.get(entry) ?? [];
+  if (known.some((r) => r.fn === region.fn)) return;
+  if (known.length >= REGIONS_PER_ENTRY) known.shift();
+  known.push(region);
+  byEntry.set(entry, known);
+}
+
+/** The newest region the process compiled entered at `entry` of the page at `base`. */
+function newestCompiled(cpu: Processor, isa: Isa, base: number, entry: number): { fn: BlockFn; reused: true; blocks: readonly RegionBlock[] } | undefined {
+  const found = newestMatching(cpu, isa, base, sharedFor(isa).compiled.get(entry));
+  return found && { fn: found.region.fn, reused: true, blocks: found.blocks };
+}
+
+/** The newest grown region of the process entered at `entry` of the page at `base`. */
+function grownBefore(cpu: Processor, isa: Isa, base: number, entry: number): { fn: BlockFn; reused: true; blocks: readonly RegionBlock[]; full: boolean } | undefined {
+  const found = newestMatching(cpu, isa, base, sharedFor(isa).grown.get(entry));
+  return found && { fn: found.region.fn, reused: true, blocks: found.blocks, full: found.region.full };
 }
 
 /** The process's grown region entered at `entry` whose function is `fn`, if it is one. */
@@ -956,12 +984,7 @@ function grownOf(isa: Isa, entry: number, fn: BlockFn | undefined): Grown | unde
 
 /** Remember a grown region under its entry for grownBefore. */
 function rememberGrown(isa: Isa, entry: number, fn: BlockFn, blocks: readonly RegionBlock[], full: boolean): void {
-  const grown = sharedFor(isa).grown;
-  const known = grown.get(entry) ?? [];
-  if (known.some((g) => g.fn === fn)) return;
-  if (known.length >= GROWN_PER_ENTRY) known.shift();
-  known.push({ fn, key: keyOf(blocks), words: blocks.map((b) => b.word), full });
-  grown.set(entry, known);
+  remember(sharedFor(isa).grown, entry, { fn, key: keyOf(blocks), words: blocks.map((b) => b.word), full });
 }
 
 /** The other words of a page that the grown region entered at word i also collects blocks
@@ -1072,10 +1095,15 @@ export class Translator {
     const base = cpu.fetchBase;
     const onlyKnown = how === 'reuse' || how === 'adopt';
     const entry = entryOf(i, cpu.memory.words[(base >>> 2) | i]!);
-    if (onlyKnown && !sharedFor(this.isa).entries.has(entry)) return false;
+    if (onlyKnown && !sharedFor(this.isa).compiled.has(entry)) return false;
     // A warm boot takes the entry's grown region at once, if the process has one.
     const grown = onlyKnown ? grownBefore(cpu, this.isa, base, entry) : undefined;
     if (how === 'adopt' && (grown === undefined || grown.fn === page.blocks[i])) return false;
+    // Else, at its reuse, the newest region compiled for the entry, whichever of its successors
+    // this machine has reached so far: a region collected from those (below) and found by its
+    // key missed one compiled at the threshold in a loop a boot runs once (the kernel's page
+    // tables at boot), which then ran in the interpreter up to the threshold in every boot.
+    const earlier = how === 'reuse' && grown === undefined ? newestCompiled(cpu, this.isa, base, entry) : undefined;
     // Successors join the region once the interpreter has reached them (so V8 sees code that
     // runs, with type feedback, and code that changes often, as under bt, is not compiled in
     // bulk) or when they have a block already; `regionAll` (tests) takes every successor.
@@ -1083,7 +1111,7 @@ export class Translator {
     const take = (w: number): boolean => all || (page.heat[w]! > 0 && page.heat[w] !== NEVER) || page.blocks[w] !== undefined;
     const limits = how === 'grow' ? GROWN_REGION : FIRST_REGION;
     const found = { full: false };
-    let blocks = grown?.blocks;
+    let blocks = grown?.blocks ?? earlier?.blocks;
     // A region that grows again (its function is a grown region) starts from the blocks it holds.
     const before = how === 'grow' ? grownOf(this.isa, entry, page.blocks[i]) : undefined;
     if (blocks === undefined && how === 'grow') {
@@ -1101,7 +1129,7 @@ export class Translator {
       return false;
     }
     if (how === 'grow' && blocks.every((b) => (before === undefined ? page.blocks[b.word] === page.blocks[i] : before.words.includes(b.word)))) return false;
-    const known = grown ?? (onlyKnown ? compiledBefore(this.isa, blocks, limits.source) : undefined);
+    const known = grown ?? earlier ?? (onlyKnown ? compiledBefore(this.isa, blocks, limits.source) : undefined);
     if (onlyKnown && known === undefined) return false;
     if (cache.blocks + blocks.length > translatorSettings.maxBlocks) {
       cache.flush();

@@ -855,6 +855,32 @@ describe('grown regions', () => {
     expect(counters.grown).toBe(0);
     expect(Math.max(...regionLengths(second.translate))).toBeGreaterThan(MAX_REGION_SOURCE + 100);
   });
+
+  it('a second machine takes the region compiled for a word at its reuse, though it has reached fewer of its successors', () => {
+    // `late` is reached from the 100th round on: the first machine compiles loop's region at
+    // the threshold (128 reaches) with it. The second runs 74 rounds: at loop's 64th reach,
+    // `late` has not run, and a region collected from what it has reached would not be found.
+    const program = (rounds: number): string => `
+        .org 0x1000
+_start: li      s1, 0
+        li      s2, ${rounds}
+loop:   addi    s1, s1, 1
+        li      t0, 100
+        blt     s1, t0, skip
+late:   addi    s3, s3, 7
+skip:   addi    s2, s2, -1
+        bnez    s2, loop
+        halt`;
+    translatorSettings.growAt = 0;
+    translatorSettings.hotThreshold = 2 * REUSE_AFTER;
+    const [loop, late] = [2, 5];
+    const first = same(program(4 * REUSE_AFTER), { maxCycles: 100_000 });
+    expect(first.translate.cpu.translations!.pages[1]!.blocks[loop]!.toString()).toContain(`case ${late}: {`);
+    const second = same(program(REUSE_AFTER + 10), { maxCycles: 100_000 });
+    const region = second.translate.cpu.translations!.pages[1]!.blocks[loop];
+    expect(region).toBe(first.translate.cpu.translations!.pages[1]!.blocks[loop]);
+  });
+
   it('a grown region too long keeps its entry and the most reached other blocks that fit, not the first found', () => {
     // The loop's fall-through (cold: run on the first pass and the last) is found before its
     // branch target (hot), and the three blocks do not fit in one grown region: it holds the
