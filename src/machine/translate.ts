@@ -114,7 +114,7 @@ export const REUSE_AFTER = 64;
  *  (GROWN_REGION): an exit the dispatcher sees, since a region goes on by itself to the
  *  blocks it holds. The most a page's Uint16Array counts: at 16,384, `bench overhead` took
  *  1.05x the time (short boots compiled large functions they did not run long enough to
- *  repay), here 1.0x; warm boots take grown regions at once either way (`grownBefore`). */
+ *  repay), here 1.0x; warm boots take grown regions at once either way (`newestMatching`). */
 export const DEFAULT_GROW_AT = 65_535;
 /** `CodePage.heat` of a word where no block can start (a cold instruction). */
 const NEVER = 0xffff;
@@ -389,11 +389,11 @@ interface Shared {
   fns: Map<string, { fn: BlockFn; held: readonly number[] | undefined }>;
   /** Compiled regions by their entry (`entryOf`), oldest first, at most REGIONS_PER_ENTRY of
    *  them, so that a warm boot takes the region at the reuse of its entry whichever successors
-   *  it has reached by then (`newestCompiled`). A word whose entry is not here has no region to
+   *  it has reached by then (`newestMatching`). A word whose entry is not here has no region to
    *  reuse, which is most of them. */
   compiled: Map<number, Remembered[]>;
   /** Grown regions by their entry, the same way, so that a warm boot takes the grown region at
-   *  once (`grownBefore`), and a region grows again from the blocks it holds
+   *  once, and a region grows again from the blocks it holds
    *  (`Translator.translate`). */
   grown: Map<number, Grown[]>;
   handlers: InsnDef['exec'][];
@@ -945,12 +945,12 @@ function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, gr
 }
 
 /** The newest of `known` (the regions remembered under one entry) whose blocks' words are
- *  still those of the page at `base` (keyOf, as any reuse), and its blocks. */
-function newestMatching<T extends Remembered>(cpu: Processor, isa: Isa, base: number, known: readonly T[] | undefined): { region: T; blocks: RegionBlock[] } | undefined {
+ *  still those of the page at `base` (keyOf, as any reuse), with its blocks, as a reuse. */
+function newestMatching<T extends Remembered>(cpu: Processor, isa: Isa, base: number, known: readonly T[] | undefined): (T & { reused: true; blocks: RegionBlock[] }) | undefined {
   for (let k = (known?.length ?? 0) - 1; k >= 0; k--) {
     const region = known![k]!;
     const blocks = region.words.map((word) => ({ word, insns: collect(cpu, isa, base | (word << 2)) }));
-    if (keyOf(blocks) === region.key) return { region, blocks };
+    if (keyOf(blocks) === region.key) return { ...region, reused: true, blocks };
   }
   return undefined;
 }
@@ -965,24 +965,12 @@ function remember<T extends Remembered>(byEntry: Map<number, T[]>, entry: number
   byEntry.set(entry, known);
 }
 
-/** The newest region the process compiled entered at `entry` of the page at `base`. */
-function newestCompiled(cpu: Processor, isa: Isa, base: number, entry: number): { fn: BlockFn; reused: true; blocks: readonly RegionBlock[] } | undefined {
-  const found = newestMatching(cpu, isa, base, sharedFor(isa).compiled.get(entry));
-  return found && { fn: found.region.fn, reused: true, blocks: found.blocks };
-}
-
-/** The newest grown region of the process entered at `entry` of the page at `base`. */
-function grownBefore(cpu: Processor, isa: Isa, base: number, entry: number): { fn: BlockFn; reused: true; blocks: readonly RegionBlock[]; full: boolean } | undefined {
-  const found = newestMatching(cpu, isa, base, sharedFor(isa).grown.get(entry));
-  return found && { fn: found.region.fn, reused: true, blocks: found.blocks, full: found.region.full };
-}
-
 /** The process's grown region entered at `entry` whose function is `fn`, if it is one. */
 function grownOf(isa: Isa, entry: number, fn: BlockFn | undefined): Grown | undefined {
   return sharedFor(isa).grown.get(entry)?.find((g) => g.fn === fn);
 }
 
-/** Remember a grown region under its entry for grownBefore. */
+/** Remember a grown region under its entry. */
 function rememberGrown(isa: Isa, entry: number, fn: BlockFn, blocks: readonly RegionBlock[], full: boolean): void {
   remember(sharedFor(isa).grown, entry, { fn, key: keyOf(blocks), words: blocks.map((b) => b.word), full });
 }
@@ -1097,13 +1085,13 @@ export class Translator {
     const entry = entryOf(i, cpu.memory.words[(base >>> 2) | i]!);
     if (onlyKnown && !sharedFor(this.isa).compiled.has(entry)) return false;
     // A warm boot takes the entry's grown region at once, if the process has one.
-    const grown = onlyKnown ? grownBefore(cpu, this.isa, base, entry) : undefined;
+    const grown = onlyKnown ? newestMatching(cpu, this.isa, base, sharedFor(this.isa).grown.get(entry)) : undefined;
     if (how === 'adopt' && (grown === undefined || grown.fn === page.blocks[i])) return false;
     // Else, at its reuse, the newest region compiled for the entry, whichever of its successors
     // this machine has reached so far: a region collected from those (below) and found by its
     // key missed one compiled at the threshold in a loop a boot runs once (the kernel's page
     // tables at boot), which then ran in the interpreter up to the threshold in every boot.
-    const earlier = how === 'reuse' && grown === undefined ? newestCompiled(cpu, this.isa, base, entry) : undefined;
+    const earlier = how === 'reuse' && grown === undefined ? newestMatching(cpu, this.isa, base, sharedFor(this.isa).compiled.get(entry)) : undefined;
     // Successors join the region once the interpreter has reached them (so V8 sees code that
     // runs, with type feedback, and code that changes often, as under bt, is not compiled in
     // bulk) or when they have a block already; `regionAll` (tests) takes every successor.
