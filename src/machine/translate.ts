@@ -38,10 +38,11 @@
 // guessed, and the table stays the only definition of what an instruction does.
 //
 // Exactness. Everything the interpreter counts is kept:
-// - cycles, retired instructions and fetch TLB hits are summed at compile time and added to the
-//   processor at every "sync point": before any instruction that calls into the processor (a
-//   load or store, a division that may trap, a called `exec`), and at the block's exit. So when
-//   a load walks the page tables or traps, cycles, instret, pc and the executing instruction
+// - cycles, retired instructions and fetch TLB hits are summed at compile time, added to locals
+//   of the region (LOCAL_COUNTS) and written to the processor at every "sync point": before any
+//   instruction that calls into the processor (a division that may trap, a called `exec`; a
+//   load or store off the inline path), and when the region returns. So when a
+//   load walks the page tables or traps, cycles, instret, pc and the executing instruction
 //   (`curAt`, which the trap's refund and EINSN read) are exactly what the interpreter has there;
 // - `stopCycle` (device events, timer interrupts, the cycle limit): between sync points cycles
 //   grow only by the table costs, so one compare before each segment checks that every
@@ -451,10 +452,11 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   // A block's instruction at word k of the page is at virtual address vb | 4k and physical
   // word ab | k; the page is the same for every block of the region, since leaving the page
   // leaves the function.
-  emit('const x = cpu.x; const fp = cpu.fetchPaged; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
-  emit(`const vb = pc0 & -4096; const ab = at0 & -1024; ${Object.entries(VIEWS).map(([v, array]) => `const ${v} = cpu.memory.${array};`).join(' ')} const TLB = cpu.mmu.stats;`);
+  emit('const x = cpu.x; const fpg = cpu.fetchPage; const stop = cpu.stopCycle; const inv = cpu.codeWrites;');
+  emit(`const vb = pc0 & -4096; const ab = at0 & -1024; ${Object.entries(VIEWS).map(([v, array]) => `const ${v} = cpu.memory.${array};`).join(' ')}`);
   emit(`const DP = cpu.dataPages; const DB = cpu.dataBases; const DR = cpu.dataRights; const SS = cpu.mmu.setShift; const R3 = cpu.ring * 3; const RM = (1 << R3) | ${DATA_IN_MEMORY}; const WM = (2 << R3) | ${DATA_IN_MEMORY | DATA_NO_CODE};`);
-  emit(`let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2; ${RELOAD_DATA_PAGE.replace(/^/, 'let ').replace(/;(?=.)/g, ',')}`);
+  // The processor's counts are kept in locals between calls into it (see LOCAL_COUNTS).
+  emit(`let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2; let cyc = cpu.cycles, ins = 0, hit = 0, ca = 0; ${RELOAD_DATA_PAGE.replace(/^/, 'let ').replace(/;(?=.)/g, ',')}`);
   emit('for (;;) {');
   emit('switch (w) {');
   for (const b of blocks) {
@@ -462,16 +464,16 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
     blockCase(b, emit, globals, called);
     emit('break; }');
   }
-  emit('default: return ran;');
+  emit(`default: if (ran !== 0) { ${LEAVE_AT_NX} } return ran;`);
   emit('}');
-  // Between two blocks, what the dispatcher would check before it calls the next block: the
-  // fetch-page cache still holds the page (so the fetch is the same TLB hit the interpreter
-  // counts, in the block), nx is in that page and word aligned ((nx & -4093) === fpg is one
-  // compare for both, as in dispatch.ts), no code was written (so the next block's words are
-  // still the ones compiled here), and no event check was asked for. `cycles < stopCycle` is
+  // Between two blocks, what the dispatcher would check before it calls the next block: nx is
+  // in the fetch page and word aligned ((nx & -4093) === fpg is one compare for both, as in
+  // dispatch.ts). The rest (the fetch-page cache still holds the page, no code was written, no
+  // event check was asked for) can only change in a call into the processor: a block that
+  // ends with one checks them itself (blockCase), and one that makes one in the middle (an
+  // access out of line, a sync point) leaves there if any changed. `cycles < stopCycle` is
   // the next block's first segment check.
-  emit('cpu.pc = nx; cpu.next = nx;');
-  emit('if ((nx & -4093) !== fpg || cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.stopCycle !== stop) return 1;');
+  emit(`if ((nx & -4093) !== fpg) { ${LEAVE_AT_NX} return 1; }`);
   emit('w = (nx & 4095) >>> 2; ran = 1;');
   emit('}');
   return { source: lines.join('\n'), globals: [...globals], called };
@@ -523,8 +525,8 @@ function fastAccess(code: string): FastAccess | undefined {
  *  aligned access to the region's copy of level 1 (dp, df, db, dd: the last page the processor
  *  used) that the ring may read, or write (a page with no decoded code, or a word of it never
  *  decoded), is a TLB hit the processor would have counted the same way (the segment counts
- *  it; none with paging off: fp, the fetch page's paging, is the data side's too, since a PTBR
- *  write leaves the block), and the access itself. Else level 2 (the page of the address's TLB
+ *  it; none with paging off: the fetch page's paging, by which the count is multiplied, is the
+ *  data side's too, since a PTBR write leaves the block), and the access itself. Else level 2 (the page of the address's TLB
  *  set, k: Mmu.setNumber written out with its multiplier; were it wrong, the page compare would
  *  only miss), with the rights RM and WM a read and a write need in the region's ring (set at
  *  its entry: a ring change leaves the region); its page becomes the region's level 1 (a
@@ -533,7 +535,7 @@ function fastAccess(code: string): FastAccess | undefined {
  *  back from it. Everything else goes out of line (`outOfLine`), after which the block may
  *  leave. `(a & mask) === page` checks page and alignment in one compare, as the fetch-page
  *  cache does. A load into x0 is done and then undone (x[0] = 0), as everywhere. */
-function fastSource(f: FastAccess, args: string): string {
+function fastSource(f: FastAccess, args: string, counted: string): string {
   const acc = ACCESSES[f.method]!;
   const hit = level1Access(acc, f.reg);
   const call = `OUT_${f.method}(cpu, a, ${acc.store ? f.reg : f.reg.slice(2, -1)}, ${args});`;
@@ -544,7 +546,7 @@ function fastSource(f: FastAccess, args: string): string {
   const level2 =
     `const k = (Math.imul(a >>> 12, ${TLB_SET_HASH}) >>> 1) >>> SS; const r = DR[k]; ` +
     `if ((a & ${acc.mask}) === DP[k] && (r & ${need}) === ${need}) { dp = DP[k]; db = DB[k]; df = (r & ${other}) === ${other} ? ${both} : ${one}; ${hit} }`;
-  return `{ const a = ${f.addr}; if ((a & ${acc.mask}) === dp && ${level1}) { ${hit} } else { ${level2} else { ${call} if (LEAVE.now !== 0) { LEAVE.now = 0; return 1; } ${RELOAD_DATA_PAGE} } } }`;
+  return `{ const a = ${f.addr}; if ((a & ${acc.mask}) === dp && ${level1}) { ${hit} } else { ${level2} else { ${call} if (LEAVE.now !== 0) { LEAVE.now = 0; return 1; } ${counted} ${RELOAD_DATA_PAGE} } } }`;
 }
 
 /** The access at `a` on level 1's page (db its physical base), to or from register `reg`. A
@@ -561,12 +563,12 @@ function level1Allows(acc: (typeof ACCESSES)[string]): string {
   return acc.store ? '((df & 2) !== 0 || ((df & 4) !== 0 && dd[(a >>> 2) & 1023] === undefined))' : '(df & 1) !== 0';
 }
 
-/** The sync before an access's slow path (in `outOfLine`): the segment's `cycles` and `count`
- *  instructions up to and including the access, the `hits` of the inline accesses before it,
- *  pc and the executing instruction. */
+/** The sync before an access's slow path (in `outOfLine`): the clock (`cycles`) and the
+ *  `count` instructions not counted yet up to and including the access, the `hits` of the
+ *  inline accesses not counted yet before it, pc and the executing instruction. */
 function syncForAccess(cpu: Processor, cycles: number, count: number, hits: number, pc: number, at: number): void {
   const fp = cpu.fetchPaged;
-  cpu.cycles += cycles;
+  cpu.cycles = cycles;
   cpu.instret += count;
   cpu.fetchHits += fp * count;
   cpu.mmu.stats.hits += fp * hits;
@@ -576,20 +578,13 @@ function syncForAccess(cpu: Processor, cycles: number, count: number, hits: numb
 
 /** After an access's slow path: 1 if the block must leave at `next`, because the fetch page
  *  went, code was written, or the walk's cycles took the rest of the segment (`slack` cycles)
- *  past stopCycle; else 0, with the sync taken back (the segment's sum is added at its end as
- *  usual, counting this access as a hit: the processor counted its own lookup). `fpg`, `inv`
- *  and `stop` are the region's. */
-function afterAccess(cpu: Processor, cycles: number, count: number, hits: number, slack: number, next: number, fpg: number, inv: number, stop: number): number {
+ *  past stopCycle; else 0. `fpg`, `inv` and `stop` are the region's. */
+function afterAccess(cpu: Processor, slack: number, next: number, fpg: number, inv: number, stop: number): number {
   if (cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.cycles + slack >= stop) {
     cpu.pc = next;
     cpu.next = next;
     return 1;
   }
-  const fp = cpu.fetchPaged;
-  cpu.cycles -= cycles;
-  cpu.instret -= count;
-  cpu.fetchHits -= fp * count;
-  cpu.mmu.stats.hits -= fp * (hits + 1);
   return 0;
 }
 
@@ -597,14 +592,14 @@ function afterAccess(cpu: Processor, cycles: number, count: number, hits: number
  *  clears it right after the call). */
 const LEAVE = { now: 0 };
 
-/** Each access method's slow path, out of line and shared by every region: a sync for this
- *  instruction alone, then the processor's own path (`Processor.dataAddress`: level 1 and 2
+/** Each access method's slow path, out of line and shared by every region: a sync up to and
+ *  including this instruction, then the processor's own path (`Processor.dataAddress`: level 1 and 2
  *  of its data-page cache, else the MMU, which may walk or fault; then the end of memory), the
  *  access (a store forgets the decoded word and the blocks that cover it, as store32 does),
  *  and `afterAccess`, whose answer goes to LEAVE. A fault's trap (misaligned, page fault, bus
  *  error) is taken without a throw, as trapReturning does, and the block leaves for the
  *  handler. A load writes its register here (`rd`, its index), and not when it faulted.
- *  After the address and the register come the sync's cycles, instructions and hits, the
+ *  After the address and the register come the sync's clock, instructions and hits, the
  *  cycles the segment still has to run (slack), pc and curAt of the access, and the region's
  *  fpg, inv and stop. Out of line because TurboFan's compile time grows with a function's
  *  size (tens of milliseconds for a large region, while a short boot runs it unoptimized), and
@@ -614,26 +609,26 @@ const outOfLine: Readonly<Record<string, (...args: number[]) => void>> = Object.
     const at = `cpu.memory.${VIEWS[acc.view]}[pa${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
     const access = acc.store ? `${at} = v; cpu.forgetDecoded(pa);` : `cpu.x[rd] = ${acc.signed ? `(${at} << ${acc.signed}) >> ${acc.signed}` : at}; cpu.x[0] = 0;`;
     const width = 1 << acc.shift;
-    // First the quick path: an aligned access the TLB answers with a hit (its entry in another
-    // way of its set: the page shares its set with the code or another page the kernel goes
-    // back and forth to). Processor.dataHit updates the TLB and the cache as the processor's
-    // path would, and counts nothing, so no sync: the segment counts the hit, as inline. Then
-    // the access as inline on level 1, if its rights allow; else the processor's own path, which
-    // finds the entry in way 0.
+    // After the sync, first the quick path: an aligned access the TLB answers with a hit (its
+    // entry in another way of its set: the page shares its set with the code or another page
+    // the kernel goes back and forth to). Processor.dataHit updates the TLB and the cache as
+    // the processor's path would, and counts nothing: the hit is counted here, as the
+    // processor's path counts its own lookup. Then the access as inline on level 1, if its
+    // rights allow; else the processor's own path, which finds the entry in way 0.
     const quick =
       `  if (${width > 1 ? `(a & ${width - 1}) === 0 && ` : ''}cpu.dataHit(a, ${acc.store ? 1 : 0})) {\n` +
       `    const df = cpu.dataFast, db = cpu.dataBase, dd = cpu.dataDecode, x = cpu.x, ${acc.view} = cpu.memory.${VIEWS[acc.view]};\n` +
-      `    if (${level1Allows(acc)}) { ${level1Access(acc, acc.store ? 'v' : 'x[rd]')}${acc.store ? '' : ' x[0] = 0;'} return; }\n` +
+      `    if (${level1Allows(acc)}) { ${level1Access(acc, acc.store ? 'v' : 'x[rd]')}${acc.store ? '' : ' x[0] = 0;'} cpu.mmu.stats.hits += cpu.fetchPaged; return; }\n` +
       `  }\n`;
     const source =
       `return function ${method}OutOfLine(cpu, a, ${acc.store ? 'v' : 'rd'}, cycles, count, hits, slack, pc, at, fpg, inv, stop) {\n` +
-      quick +
       `  SYNC(cpu, cycles, count, hits, pc, at);\n` +
+      quick +
       (width > 1 ? `  if ((a & ${width - 1}) !== 0) { cpu.trapReturning(${Cause.Misaligned}, a); LEAVE.now = 1; return; }\n` : '') +
       `  const pa = cpu.dataAddress(a, ${acc.store ? 1 : 0});\n` +
       `  if (pa < 0) { LEAVE.now = 1; return; }\n` +
       `  ${access}\n` +
-      `  LEAVE.now = AFTER(cpu, cycles, count, hits, slack, (pc + 4) | 0, fpg, inv, stop);\n};`;
+      `  LEAVE.now = AFTER(cpu, slack, (pc + 4) | 0, fpg, inv, stop);\n};`;
     return [method, new Function('SYNC', 'AFTER', 'LEAVE', source)(syncForAccess, afterAccess, LEAVE) as (...args: number[]) => void];
   }),
 );
@@ -642,7 +637,42 @@ const outOfLine: Readonly<Record<string, (...args: number[]) => void>> = Object.
  *  only the processor changes it, so they are read again after anything that calls into it. */
 const RELOAD_DATA_PAGE = 'dp = cpu.dataPage; df = cpu.dataFast; db = cpu.dataBase; dd = cpu.dataDecode;';
 
-/** The code of one block (a `case` of its region): ends with `nx` = the next pc and curAt set. */
+/** What a region reads back after any call into the processor: its clock (which a walk or a
+ *  trap moves) and level 1 of the data-page cache. */
+const RELOAD = `cyc = cpu.cycles; ${RELOAD_DATA_PAGE}`;
+
+// LOCAL_COUNTS. Between two calls into the processor, a region keeps the processor's counts in
+// locals, which V8 holds in registers: `cyc` the clock (cpu.cycles, absolute), `ins` the
+// instructions retired and `hit` the inline data accesses' TLB hits since the counts were last
+// written back, and `ca` the physical word of the last instruction of the last block (curAt).
+// Nothing reads cpu.cycles, instret, fetchHits, the TLB's hits, curAt, pc or next but the
+// processor, when the region calls it or returns: so every such call is preceded by a sync
+// (syncForAccess, with pc and curAt) and followed by RELOAD, and every return writes them back
+// first (writeBack) unless it comes right after a call (which the sync before it made exact).
+// In a warm `native` `ctxswitch` boot the scheduler's loop runs three blocks of 2-4
+// instructions an iteration; five stores to the processor a block were most of their time.
+// Both are calls, on paths taken once a region: inline, they made a region's source 15%
+// longer, and regions are cut to fit.
+
+/** Leave a region at `pc`: pc and next, curAt (`at`), and the local counts written back
+ *  (LOCAL_COUNTS: the clock, and the instructions and inline hits not counted yet). */
+function writeBack(cpu: Processor, pc: number, at: number, cycles: number, count: number, hits: number): void {
+  const fp = cpu.fetchPaged;
+  cpu.pc = pc;
+  cpu.next = pc;
+  cpu.curAt = at;
+  cpu.cycles = cycles;
+  cpu.instret += count;
+  cpu.fetchHits += fp * count;
+  cpu.mmu.stats.hits += fp * hits;
+}
+
+/** Leave a region between two blocks (or before the first instruction of one, after the region
+ *  loop came to it): the next pc is nx, the last instruction executed ended the block before. */
+const LEAVE_AT_NX = 'WB(cpu, nx, ca, cyc, ins, hit);';
+
+/** The code of one block (a `case` of its region): ends with `nx` = the next pc and `ca` its
+ *  last instruction's word (LOCAL_COUNTS). */
 function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<string>, called: BlockInsn[]): void {
   const insns = b.insns;
   const n = insns.length;
@@ -723,16 +753,18 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
     // region loop's), so leaving there "ran" only what the blocks before it ran.
     let before = 0;
     for (let j = start; j < end; j++) before += parts[j]!.cost;
-    const exitHere = start === 0 ? 'return ran;' : `{ cpu.pc = ${parts[start]!.pcExpr}; cpu.next = cpu.pc; return 1; }`;
-    emit(`if (cpu.cycles + ${before} >= stop) ${exitHere}`);
+    const exitHere = start === 0 ? `{ if (ran !== 0) { ${LEAVE_AT_NX} } return ran; }` : `{ WB(cpu, ${parts[start]!.pcExpr}, cpu.curAt, cyc, ins, hit); return 1; }`;
+    emit(`if (cyc + ${before} >= stop) ${exitHere}`);
     let pending = 0;
     let count = 0;
-    // Inline accesses since the last sync: their TLB hits are added with the cycles.
+    // Inline accesses since the last sync: their TLB hits are counted with the cycles.
     let hits = 0;
-    const addHits = (k: number): string => (k === 0 ? '' : ` TLB.hits += fp * ${k};`);
-    // The sync at instruction p: the segment so far, pc and the executing instruction.
+    // The segment so far, added to the local counts.
+    const addCounts = (): string => `cyc += ${pending}; ins += ${count};${hits === 0 ? '' : ` hit += ${hits};`}`;
+    // The sync at instruction p: the segment so far, written back with the rest of the local
+    // counts, pc and the executing instruction.
     const syncAt = (p: (typeof parts)[number]): string =>
-      `cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};${addHits(hits)} cpu.pc = ${p.pcExpr}; cpu.curAt = ${p.at};`;
+      `cyc += ${pending}; SYNC(cpu, cyc, ins + ${count}, ${hits === 0 ? 'hit' : `hit + ${hits}`}, ${p.pcExpr}, ${p.at}); ins = 0; hit = 0;`;
     for (let j = start; j <= end; j++) {
       const p = parts[j]!;
       pending += p.cost;
@@ -744,10 +776,19 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
         hits = 0;
       }
       if (p.fast !== undefined) {
-        // A load or store: inline on the data-page cache, else out of line (the processor
-        // after a sync for this instruction alone: its cycles, instructions and hits so far in
-        // the segment), after which the block may leave (see `outOfLine`).
-        emit(fastSource(p.fast, `${pending}, ${count}, ${hits}, ${before - pending}, ${p.pcExpr}, ${p.at}, fpg, inv, stop`));
+        // A load or store: inline on the data-page cache, else out of line (the processor,
+        // after a sync of everything the locals and the segment have counted up to and
+        // including the access), after which the block may leave (see `outOfLine`). If it does
+        // not, the locals take back what the segment will count again at its end: its cycles
+        // and instructions so far, and its hits with this access's (the processor counted its
+        // own lookup).
+        emit(
+          fastSource(
+            p.fast,
+            `cyc + ${pending}, ins + ${count}, ${hits === 0 ? 'hit' : `hit + ${hits}`}, ${before - pending}, ${p.pcExpr}, ${p.at}, fpg, inv, stop`,
+            `cyc = cpu.cycles - ${pending}; ins = -${count}; hit = -${hits + 1};`,
+          ),
+        );
         hits++;
         continue;
       }
@@ -760,15 +801,18 @@ function blockCase(b: RegionBlock, emit: (s: string) => void, globals: Set<strin
         const next = parts[j + 1]!.pcExpr;
         emit(`if (cpu.fetchPage !== fpg || cpu.codeWrites !== inv) { cpu.pc = ${next}; cpu.next = cpu.pc; return 1; }`);
       }
-      if (p.sync) emit(RELOAD_DATA_PAGE);
+      if (p.sync) emit(RELOAD);
     }
-    if (count > 0) emit(`cpu.cycles += ${pending}; cpu.instret += ${count}; cpu.fetchHits += fp * ${count};${addHits(hits)}`);
+    if (count > 0) emit(addCounts());
     start = end + 1;
   }
-  emit(`cpu.curAt = ${parts[n - 1]!.at};`);
+  emit(`ca = ${parts[n - 1]!.at};`);
   // A block that ends without a control-flow instruction (at the end of the page, before an
   // illegal word, or at MAX_BLOCK_INSNS) falls through.
   if (!parts[n - 1]!.setsNext) emit(`nx = (${pcOf(n - 1)} + 4) | 0;`);
+  // A block whose last instruction called into the processor checks what the region loop
+  // does not: the fetch page, code writes, an event check asked for.
+  if (parts[n - 1]!.sync) emit(`if (cpu.fetchPage !== fpg || cpu.codeWrites !== inv || cpu.stopCycle !== stop) { ${LEAVE_AT_NX} return 1; }`);
 }
 
 /** The interpreter's words from `pa` on that a block may hold (decoding them into the cache). */
@@ -929,15 +973,17 @@ function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, gr
     ...handlerNames.map((i) => `const H${i} = HANDLERS[${i}];`),
     ...Object.keys(outOfLine).map((m) => `const OUT_${m} = OUT.${m};`),
   ].join('\n');
-  const factory = new Function('ISA', 'HANDLERS', 'D', 'OUT', 'LEAVE', `"use strict";\n${prelude}\nreturn function block(cpu, pc0, at0) {\n${source}\n};`) as (
+  const factory = new Function('ISA', 'HANDLERS', 'D', 'OUT', 'LEAVE', 'SYNC', 'WB', `"use strict";\n${prelude}\nreturn function block(cpu, pc0, at0) {\n${source}\n};`) as (
     i: unknown,
     h: unknown,
     d: unknown,
     out: typeof outOfLine,
     leave: typeof LEAVE,
+    sync: typeof syncForAccess,
+    back: typeof writeBack,
   ) => BlockFn;
   const decoded = called.map((b) => new DecodedInsn(b.index, b.d.rd, b.d.rs1, b.d.rs2, b.d.imm, b.d.word, b.d.cost));
-  const fn = factory(isaModule, shared.handlers, decoded, outOfLine, LEAVE);
+  const fn = factory(isaModule, shared.handlers, decoded, outOfLine, LEAVE, syncForAccess, writeBack);
   shared.fns.set(key, { fn, held: undefined });
   if (held !== undefined) shared.fns.set(cutKeyOf(whole, maxSource), { fn, held });
   remember(shared.compiled, entryOf(region[0]!.word, region[0]!.insns[0]!.d.word), { fn, key, words: region.map((b) => b.word) });

@@ -402,6 +402,38 @@ repl:   halt`);
     expect(cache.counters.compiled).toBeGreaterThan(cache.counters.regions); // more than one block per region
   });
 
+  it('a return to ring 3 in the same page goes on with ring 3 rights, not the ring the region was entered in', () => {
+    // The region entered at `loop` (ring 0) holds `user` too (a branch never taken names it),
+    // and sret goes there in the same page. The region loop checks only that the next pc is in
+    // the page: the block that ends with a call into the processor (sret) must leave, or the
+    // user's load of the kernel's data page would pass on ring 0's rights in the data cache.
+    const { translate } = same(`
+        .org 0x1000
+_start: la      t0, handler
+        csrw    TVEC, t0
+        li      t0, 0x20001
+        csrw    PTBR, t0
+        li      s1, 20
+loop:   lw      a0, 0x3000(zero)    # ring 0 may read the kernel's page
+        bnez    zero, user
+        li      t1, 3
+        csrw    ESTATUS, t1
+        la      t1, user
+        csrw    EPC, t1
+        sret                        # to ring 3, in the same page
+user:   lw      a1, 0x3000(zero)    # ring 3 may not: a page fault
+        addi    s2, s2, 1
+        halt
+handler: addi   s1, s1, -1
+        bnez    s1, loop
+        halt`, {
+      memoryBytes: 1 << 20,
+      setup: (m) => new PageTables(m, 0x20000, 0x21000).identity(0x1000, 0x2000, PTE.P | PTE.X | PTE.ring(3)).identity(0x3000, 0x4000, PTE.P | PTE.W),
+    });
+    expect(translate.cpu.x[14]).toBe(0); // s2: no user load ever passed
+    expect(translate.cpu.translations!.counters.compiled).toBeGreaterThan(translate.cpu.translations!.counters.regions);
+  });
+
   it('every cycle limit in a loop of several blocks with loads and stores (stopCycle between blocks)', () => {
     const source = `
         .org 0x1000
