@@ -647,11 +647,27 @@ _start: addi    a0, a0, 5
         blt     a0, a1, _start
         halt`));
     const source = blockSourceOf(m.cpu, isa, 0);
-    // (the exact text is the exec's own source, as this build of the table prints it)
-    expect(source).toMatch(/x\[4\] = \(?x\[4\] \+ \(5\)\)? \| 0;/);
+    // (the exact text is the exec's own source, as this build of the table prints it, with the
+    // registers as the region's locals: g4 is x[4])
+    expect(source).toMatch(/g4 = \(?g4 \+ \(5\)\)? \| 0;/);
+    expect(source).toContain('let g0 = 0, g4 = x[4], g5 = x[5], g6 = x[6];');
     expect(source).toContain('OUT_load32(cpu, a,'); // level 1 inline, the rest out of line
-    expect(source).toContain('OUT_store32(cpu, a, x[6],');
+    expect(source).toContain('OUT_store32(cpu, a, g6,');
     expect(source).not.toMatch(/\bH\d+\(/); // nothing called: every instruction inline
+  });
+
+  it('keeps the registers in x[] in a region without a loop, and names a load\'s register by its number out of line', () => {
+    const m = new Machine({ memoryBytes: SMALL_MEMORY, engine: 'translate' });
+    m.load(asm(`
+_start: addi    a0, a0, 5
+        lw      a2, 0x100(a0)
+        sw      a2, 0x104(zero)
+        halt`));
+    const source = blockSourceOf(m.cpu, isa, 0);
+    expect(source).toMatch(/x\[4\] = \(?x\[4\] \+ \(5\)\)? \| 0;/);
+    expect(source).not.toMatch(/\bg\d+\b/);
+    expect(source).toMatch(/OUT_load32\(cpu, a, 6, /);
+    expect(source).toContain('OUT_store32(cpu, a, x[6],');
   });
 
   it('gives every load and store width the inline path on a cached data page, and runs them as the interpreter does', () => {
