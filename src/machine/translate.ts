@@ -536,13 +536,22 @@ function localRegisters(code: string): string | undefined {
 /** The words of the page a block may go to next that its code names: its fall-through, and
  *  the target of a branch or a call (pc-relative, src/isa/base.ts). */
 function staticSuccessors(b: RegionBlock): number[] {
-  const last = b.insns[b.insns.length - 1]!;
-  const end = b.word + b.insns.length;
-  const target = ((end - 1) << 2) + last.d.imm;
+  const flow = b.insns[b.insns.length - 1]!.def.flow;
+  const target = targetWord(b.word, b.insns);
   const words: number[] = [];
-  if (last.def.flow === 'none' || last.def.flow === 'branch') words.push(end);
-  if ((last.def.flow === 'branch' || last.def.flow === 'call') && target >= 0 && target < 4096 && (target & 3) === 0) words.push(target >>> 2);
+  if (flow === 'none' || flow === 'branch') words.push(b.word + b.insns.length);
+  if (target !== undefined) words.push(target);
   return words;
+}
+
+/** The word of the page that the branch or call ending the block at `word` goes to, if it is
+ *  in the page and aligned. The ISA's branches and calls are pc-relative to the instruction
+ *  itself (src/isa/base.ts). */
+function targetWord(word: number, insns: readonly BlockInsn[]): number | undefined {
+  const last = insns[insns.length - 1]!;
+  if (last.def.flow !== 'branch' && last.def.flow !== 'call') return undefined;
+  const target = ((word + insns.length - 1) << 2) + last.d.imm;
+  return target >= 0 && target < 4096 && (target & 3) === 0 ? target >>> 2 : undefined;
 }
 
 /** The typed views of memory a region names M, H and B (as processor.ts uses them). */
@@ -631,9 +640,10 @@ function level1Allows(acc: (typeof ACCESSES)[string]): string {
   return acc.store ? '((df & 2) !== 0 || ((df & 4) !== 0 && dd[(a >>> 2) & 1023] === undefined))' : '(df & 1) !== 0';
 }
 
-/** The sync before an access's slow path (in `outOfLine`): the clock (`cycles`) and the
- *  `count` instructions not counted yet up to and including the access, the `hits` of the
- *  inline accesses not counted yet before it, pc and the executing instruction. */
+/** The sync before a call into the processor (an access's slow path in `outOfLine`, a
+ *  region's sync points, `writeBack`): the clock (`cycles`) and the `count` instructions not
+ *  counted yet up to and including the instruction, the `hits` of the inline accesses not
+ *  counted yet before it, pc and the executing instruction. */
 function syncForAccess(cpu: Processor, cycles: number, count: number, hits: number, pc: number, at: number): void {
   const fp = cpu.fetchPaged;
   cpu.cycles = cycles;
@@ -725,14 +735,8 @@ const RELOAD = `cyc = cpu.cycles; ${READ_REGISTERS} ${RELOAD_DATA_PAGE}`;
 /** Leave a region at `pc`: pc and next, curAt (`at`), and the local counts written back
  *  (LOCAL_COUNTS: the clock, and the instructions and inline hits not counted yet). */
 function writeBack(cpu: Processor, pc: number, at: number, cycles: number, count: number, hits: number): void {
-  const fp = cpu.fetchPaged;
-  cpu.pc = pc;
+  syncForAccess(cpu, cycles, count, hits, pc, at);
   cpu.next = pc;
-  cpu.curAt = at;
-  cpu.cycles = cycles;
-  cpu.instret += count;
-  cpu.fetchHits += fp * count;
-  cpu.mmu.stats.hits += fp * hits;
 }
 
 /** Leave a region between two blocks (or before the first instruction of one, after the region
@@ -943,11 +947,8 @@ function collectRegion(
     const last = insns[insns.length - 1]!;
     const end = word + insns.length;
     if (end < 1024 && last.def.flow !== 'jump' && last.def.flow !== 'trap-return') queue.push(end);
-    if (last.def.flow === 'branch' || last.def.flow === 'call') {
-      // The ISA's branches and calls are pc-relative to the instruction itself (src/isa/base.ts).
-      const target = ((end - 1) << 2) + last.d.imm;
-      if (target >= 0 && target < 4096 && (target & 3) === 0) queue.push(target >>> 2);
-    }
+    const target = targetWord(word, insns);
+    if (target !== undefined) queue.push(target);
   }
   if (blocks.length === maxBlocks) found.full = true;
   return blocks;
