@@ -12,7 +12,7 @@ import { decodeFields } from '../isa/formats.js';
 import type { PortBus } from './bus.js';
 import type { CostModel } from './costs.js';
 import type { PhysicalMemory } from './memory.js';
-import { Access, EPT_VIOLATION, Mmu, STARTS_AS_DOUBLE } from './mmu.js';
+import { Access, EPT_VIOLATION, Mmu, type MmuHost, STARTS_AS_DOUBLE } from './mmu.js';
 import type { TranslationCache } from './translate.js';
 
 // VMCS field offsets (src/isa/vmx.ts), looked up once.
@@ -128,7 +128,7 @@ export interface TrapEvent {
   cycle: number;
 }
 
-export class Processor implements Cpu {
+export class Processor implements Cpu, MmuHost {
   // ---- Architectural state --------------------------------------------------------------------
   readonly x = new Int32Array(16);
   pc = 0;
@@ -211,7 +211,7 @@ export class Processor implements Cpu {
   fetchHits = STARTS_AS_DOUBLE;
   /** The data-page cache, in two levels. Every page in it has its TLB entry in way 0 of its
    *  set, where a lookup is a hit that changes nothing but the hit count; the MMU calls back
-   *  (onChange, `dropDataCache`) whenever way 0 of a set may change, and a mode or page-table
+   *  (tlbChanged, `dropDataCache`) whenever way 0 of a set may change, and a mode or page-table
    *  change drops it all. So a load or store to a cached page can skip the MMU and count the
    *  hit itself, exactly as the MMU would. With paging off it holds recent data pages too,
    *  which only the block translator's inline path uses.
@@ -291,7 +291,7 @@ export class Processor implements Cpu {
     readonly costs: CostModel,
     tlbEntries = 64,
   ) {
-    this.mmu = new Mmu(memory, costs.pageWalkPerLevel, this, () => (this.fetchPage = -1), tlbEntries, (set) => this.dropDataCache(set));
+    this.mmu = new Mmu(memory, costs.pageWalkPerLevel, this, tlbEntries);
     this.dataPages = new Int32Array(this.mmu.sets).fill(-1);
     this.dataBases = new Int32Array(this.mmu.sets);
     this.dataRights = new Int32Array(this.mmu.sets);
@@ -734,6 +734,16 @@ export class Processor implements Cpu {
     this.dataFast = (rights & DATA_IN_MEMORY) === 0 ? 0 : (this.dataAllow & 1) | ((rights & DATA_NO_CODE) !== 0 ? this.dataAllow & 2 : (this.dataAllow & 2) << 1);
     this.dataDecode = (rights & DATA_NO_CODE) !== 0 ? NO_DECODE_PAGE : (this.decodePages[this.dataBase >>> 12] ?? NO_DECODE_PAGE);
     this.dataSet = k;
+  }
+
+  /** MmuHost: a TLB entry was dropped; it may have been the fetch page's. */
+  tlbDropped(): void {
+    this.fetchPage = -1;
+  }
+
+  /** MmuHost: way 0 of a TLB set (or of all, -1) may have changed. */
+  tlbChanged(set: number): void {
+    this.dropDataCache(set);
   }
 
   /** Forget the cached data page of TLB set `set`, or with -1 every one. */
