@@ -145,10 +145,16 @@ export const MAX_BLOCK_INSNS = 128;
  *  384 instructions, 48 blocks and 60,000 characters (V8's own limit: it does not optimize a
  *  function of over 60 KB of bytecode), `bench overhead --engine translate` took 0.8x the
  *  time, with warm boots within 8% either way; regions compiled small and again large once
- *  their entry had run 1,024 or 8,192 times were slower on both. */
+ *  their entry had run 1,024 or 8,192 times were slower on both. The source limit was 10,000
+ *  until session 23: a kernel's trap entry, which saves 15 registers, and its return to a
+ *  process, which loads them, are blocks of 12,000-15,000 characters, and each was a region of
+ *  its own, so a context switch went through the dispatcher between them and the blocks after
+ *  them. At 20,000 (with `firstFitting` keeping blocks by their own sizes), a warm `native`
+ *  `ctxswitch` boot ran about 12% faster and `vtx-ept` about 4%, and `bench overhead` took as
+ *  long as before. */
 export const MAX_REGION_INSNS = 64;
 export const MAX_REGION_BLOCKS = 8;
-export const MAX_REGION_SOURCE = 10_000;
+export const MAX_REGION_SOURCE = 20_000;
 /** What a region may hold: instructions, blocks and source characters. */
 export interface RegionLimits {
   insns: number;
@@ -987,15 +993,19 @@ function compiledBefore(isa: Isa, blocks: readonly RegionBlock[], maxSource: num
 }
 
 /** Which of a first region's blocks (by index) to keep so that its source fits in `maxSource`
- *  characters: the first n found, n estimated from the average size of a block, at least the
- *  entry. It cuts deep (often to the entry alone), and that is what a short boot wants: filling
- *  first regions up to the limit (`fitting`) compiled 7.5% more source in `bench overhead`,
- *  which took 1.03x the time; regions that leave for their own page often grow instead. */
-function firstFitting(blocks: readonly RegionBlock[], maxSource: number, length: number): number[] {
-  let n = blocks.length;
-  while (length > maxSource && n > 1) {
-    n = Math.max(1, Math.min(n - 1, Math.floor((n * maxSource) / length)));
-    length = regionSource(blocks.slice(0, n)).source.length;
+ *  characters: the longest run of the first found whose sources add up to no more, at least
+ *  the entry. It cuts at the first block that does not fit, and that is what a short boot
+ *  wants: filling first regions up to the limit with later blocks (`fitting`) compiled 7.5%
+ *  more source in `bench overhead`, which took 1.03x the time; regions that leave for their
+ *  own page often grow instead. */
+function firstFitting(blocks: readonly RegionBlock[], maxSource: number): number[] {
+  const frame = regionSource([]).source.length;
+  let total = frame;
+  let n = 0;
+  while (n < blocks.length) {
+    total += regionSource([blocks[n]!]).source.length - frame;
+    if (n > 0 && total > maxSource) break;
+    n++;
   }
   return blocks.slice(0, n).map((_, k) => k);
 }
@@ -1030,7 +1040,7 @@ function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, gr
   let held: number[] | undefined;
   let { source, globals, called } = regionSource(region);
   if (source.length > maxSource && blocks.length > 1) {
-    held = grown ? fitting(blocks, maxSource) : firstFitting(blocks, maxSource, source.length);
+    held = grown ? fitting(blocks, maxSource) : firstFitting(blocks, maxSource);
     for (;;) {
       region = held.map((k) => blocks[k]!);
       key = keyOf(region);

@@ -844,6 +844,42 @@ ${blocks.join('\n')}
       translatorSettings.regionAll = false;
     }
   });
+
+  it('a first region keeps the blocks found first that fit by their own sizes, however large the ones after them', () => {
+    translatorSettings.regionAll = true;
+    try {
+      // Two small blocks, then two of 40 stores each, each alone longer than MAX_REGION_SOURCE
+      // (an estimate from the average block would keep the entry alone).
+      const stores = (k: number): string => Array.from({ length: 40 }, (_, i) => `        sw      t1, ${4 * i + 256 * k}(s0)`).join('\n');
+      const source = `
+        .org 0x1000
+_start: li      s0, 0x3000
+        li      s1, 2
+        j       small1
+small1: addi    t1, t1, 1
+        bnez    s1, small2
+small2: addi    t1, t1, 2
+        bnez    s1, big1
+big1:
+${stores(1)}
+        bnez    s1, big2
+big2:
+${stores(2)}
+        addi    s1, s1, -1
+        bnez    s1, small1
+        halt`;
+      const { translate } = same(source);
+      const { sym } = boot(source);
+      const page = translate.cpu.translations!.pages[1]!;
+      const fnAt = (label: string): unknown => page.blocks[(sym(label) & 4095) >>> 2];
+      // The first block a page runs is interpreted; small1 is the first compiled.
+      expect(fnAt('small1')).toBeDefined();
+      expect(fnAt('small2')).toBe(fnAt('small1'));
+      expect(fnAt('big1')).not.toBe(fnAt('small1'));
+    } finally {
+      translatorSettings.regionAll = false;
+    }
+  });
 });
 
 /** Twelve blocks of eight loads and stores at 0x1000, each a successor of the one before (the
