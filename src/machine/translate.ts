@@ -149,7 +149,7 @@ export const MAX_BLOCK_INSNS = 128;
  *  until session 23: a kernel's trap entry, which saves 15 registers, and its return to a
  *  process, which loads them, are blocks of 12,000-15,000 characters, and each was a region of
  *  its own, so a context switch went through the dispatcher between them and the blocks after
- *  them. At 20,000 (with `firstFitting` keeping blocks by their own sizes), a warm `native`
+ *  them. At 20,000 (with `fitting` keeping blocks by their own sizes), a warm `native`
  *  `ctxswitch` boot ran about 12% faster and `vtx-ept` about 4%, and `bench overhead` took as
  *  long as before. */
 export const MAX_REGION_INSNS = 64;
@@ -992,44 +992,34 @@ function compiledBefore(isa: Isa, blocks: readonly RegionBlock[], maxSource: num
   return known && { fn: known.fn, reused: true, blocks: known.held === undefined ? blocks : known.held.map((k) => blocks[k]!) };
 }
 
-/** Which of a first region's blocks (by index) to keep so that its source fits in `maxSource`
- *  characters: the longest run of the first found whose sources add up to no more, at least
- *  the entry. It cuts at the first block that does not fit, and that is what a short boot
- *  wants: filling first regions up to the limit with later blocks (`fitting`) compiled 7.5%
- *  more source in `bench overhead`, which took 1.03x the time; regions that leave for their
- *  own page often grow instead. */
-function firstFitting(blocks: readonly RegionBlock[], maxSource: number): number[] {
-  const frame = regionSource([]).source.length;
-  let total = frame;
-  let n = 0;
-  while (n < blocks.length) {
-    total += regionSource([blocks[n]!]).source.length - frame;
-    if (n > 0 && total > maxSource) break;
-    n++;
-  }
-  return blocks.slice(0, n).map((_, k) => k);
-}
-
-/** Which of a grown region's blocks (by index) to keep so that its source fits in `maxSource`
- *  characters: each in the order found (the entry, its exit targets, then their successors
- *  breadth first) that still fits. Which blocks a region holds only decides how fast it runs. */
-function fitting(blocks: readonly RegionBlock[], maxSource: number): number[] {
+/** Which of a region's blocks (by index) to keep so that its source fits in `maxSource`
+ *  characters, by each block's own source, in the order found, at least the entry. A first
+ *  region (`run`) keeps the longest run of the first found and stops at the first that does not
+ *  fit, and that is what a short boot wants: filling first regions up to the limit with later
+ *  blocks compiled 7.5% more source in `bench overhead`, which took 1.03x the time; regions
+ *  that leave for their own page often grow instead. A grown region keeps each block that
+ *  still fits (the entry, its exit targets, then their successors breadth first). Which blocks
+ *  a region holds only decides how fast it runs. */
+function fitting(blocks: readonly RegionBlock[], maxSource: number, run: boolean): number[] {
   const frame = regionSource([]).source.length;
   let total = frame;
   const kept: number[] = [];
-  blocks.forEach((block, k) => {
-    const size = regionSource([block]).source.length - frame;
-    if (k !== 0 && total + size > maxSource) return;
+  for (let k = 0; k < blocks.length; k++) {
+    const size = regionSource([blocks[k]!]).source.length - frame;
+    if (k !== 0 && total + size > maxSource) {
+      if (run) break;
+      continue;
+    }
     kept.push(k);
     total += size;
-  });
+  }
   return kept;
 }
 
 /** The region's function: the process's, if some machine compiled the same region before
  *  (`reused` says which), else compiled now; and the blocks it holds: all of `blocks`, or if
- *  their source is longer than `maxSource`, those `firstFitting` keeps (or if `grown`, those
- *  `fitting` keeps). */
+ *  their source is longer than `maxSource`, those `fitting` keeps (a run of the first found,
+ *  or if `grown`, each that fits). */
 function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, grown: boolean): { fn: BlockFn; reused: boolean; blocks: readonly RegionBlock[] } {
   const shared = sharedFor(isa);
   const whole = keyOf(blocks);
@@ -1040,7 +1030,7 @@ function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, gr
   let held: number[] | undefined;
   let { source, globals, called } = regionSource(region);
   if (source.length > maxSource && blocks.length > 1) {
-    held = grown ? fitting(blocks, maxSource) : firstFitting(blocks, maxSource);
+    held = fitting(blocks, maxSource, !grown);
     for (;;) {
       region = held.map((k) => blocks[k]!);
       key = keyOf(region);
