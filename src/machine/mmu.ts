@@ -15,6 +15,16 @@
 // hit is a tag compare and one bit test. Software must flush after changing a PTE (`tlbflush`, `tlbflushall`, or a PTBR
 // write): a stale entry is used as long as it stays in the TLB, exactly as on x86. Entries whose
 // PTE is not present are never cached.
+//
+// The walk cache is the emulator's, not the machine's: it remembers what recent successful
+// walks found, so that a TLB miss the machine has walked before (every page a context switch
+// touches, after the PTBR write flushed the TLB) reads no table. It counts the walk's
+// references and cycles all the same, and fills the TLB the same way: nothing the machine can
+// see changes, only the host's work. It is never stale, unlike the TLB: every frame a walk has
+// read is marked (`tableFrames`), and a write to a marked frame, from a store or from outside
+// the processor, drops the whole cache (`tableWritten`, `dropWalks`). The processor keeps
+// stores to marked frames off its inline paths, so that each of them comes here (see
+// Processor.cacheDataPage).
 
 import { Access, type AccessKind, Cause, PAGE_SHIFT, Ptbr, Pte, pteAllows, Tlb, VirtualAddress } from '../isa/index.js';
 import type { PhysicalMemory } from './memory.js';
@@ -76,7 +86,26 @@ export interface MmuHost {
    *  or with -1 that of every set (a context switch, a flush of all): the data-page cache,
    *  which mirrors way 0 of each set, forgets it. A superset of tlbDropped's events. */
   tlbChanged(set: number): void;
+  /** A frame was newly marked in `tableFrames`: caches that let stores skip the processor's
+   *  path (its data-page cache) must forget it. */
+  tablesMarked(): void;
 }
+
+/** Entries of the walk cache (direct-mapped; a power of two). */
+export const WALK_CACHE_ENTRIES = 256;
+/** Times a table may be written after a walk has read it before walks through it are no longer
+ *  remembered. A VMM's shadow tables are rewritten at every guest context switch: remembering
+ *  walks through them saved nothing (every write dropped the cache), and every write went out
+ *  of the translator's inline path and dropped the data-page cache when the next walk marked the
+ *  table again. A kernel's own tables are written after use a few times in a boot (copy on
+ *  write). A table stays churning for the machine's life. */
+export const CHURNING_TABLE = 8;
+/** rememberWalks: whether MMUs made from now on have a walk cache (tests turn it off to compare
+ *  a machine with one against a machine without). */
+export const mmuSettings = { rememberWalks: true };
+/** The walk cache's index: the top 8 bits of a Fibonacci hash of the page and PTBR (two
+ *  shifts, as setNumber's). */
+const WALK_CACHE_SHIFT = 31 - Math.log2(WALK_CACHE_ENTRIES);
 
 export interface MmuState {
   root: TlbContext;
@@ -128,6 +157,27 @@ export class Mmu {
   private ept = 0;
   /** Page-table references of the walk under way (`walk`): not state to save. */
   private refs = 0;
+  /** The walk cache (see the top of this file), an entry per WALK_CACHE_ENTRIES: the virtual
+   *  page, the PTBR and EPT pointer it was walked with, the TLB entry the walk filled (frame
+   *  and rights), its references, and the generation it belongs to: an entry is valid while
+   *  it is `walkGeneration`, so dropping them all is one increment. Not state to save. */
+  private readonly walkVpn = new Int32Array(WALK_CACHE_ENTRIES);
+  private readonly walkPtbr = new Int32Array(WALK_CACHE_ENTRIES);
+  private readonly walkEpt = new Int32Array(WALK_CACHE_ENTRIES);
+  private readonly walkPte = new Int32Array(WALK_CACHE_ENTRIES);
+  private readonly walkRefs = new Int32Array(WALK_CACHE_ENTRIES);
+  private readonly walkGen = new Int32Array(WALK_CACHE_ENTRIES);
+  private walkGeneration = 1;
+  /** mmuSettings.rememberWalks when this MMU was made. */
+  private readonly rememberWalks = mmuSettings.rememberWalks;
+  /** The TLB entry (frame | rights) the last fill wrote. */
+  private filled = 0;
+  /** 1 for each physical frame a walk has read since it was last written (its tables). */
+  readonly tableFrames: Uint8Array;
+  /** For each frame, how often it was written while marked (up to CHURNING_TABLE). */
+  private readonly tableWrites: Uint8Array;
+  /** False once the walk under way has read a churning table: it is not remembered. */
+  private rememberThis = true;
   readonly stats: TlbStats = { hits: STARTS_AS_DOUBLE, misses: STARTS_AS_DOUBLE, walkRefs: STARTS_AS_DOUBLE, flushes: 0 };
   /** Set when translate() returns -1. */
   readonly fault: TranslationFault = { cause: 0, badAddr: 0, gpa: 0, access: 0 };
@@ -152,6 +202,8 @@ export class Mmu {
     this.frame = this.rootTlb.frame;
     this.allow = this.rootTlb.allow;
     this.stats.hits = this.stats.misses = this.stats.walkRefs = 0;
+    this.tableFrames = new Uint8Array(Math.ceil(memory.size / 4096));
+    this.tableWrites = new Uint8Array(this.tableFrames.length);
   }
 
   /** Switch between the root and the non-root (guest) TLB; `ept` is the guest's EPT pointer
@@ -271,11 +323,64 @@ export class Mmu {
    *  counts in between), and reads memory's words itself: with a call that counted and priced
    *  each reference, a 2-D walk took about 70 ns in a micro-benchmark, now 50. */
   private walk(va: number, vpn: number, set: number, insert: boolean, access: AccessKind, ring: number, ptbr: number): number {
+    // The walk cache first: a walk it remembers, whose entry allows this access, ends the way
+    // it did then (a refusal is walked again, for its exact fault).
+    const e = (Math.imul(vpn ^ ptbr, TLB_SET_HASH) >>> 1) >>> WALK_CACHE_SHIFT;
+    if (this.rememberWalks && this.walkGen[e] === this.walkGeneration && this.walkVpn[e] === vpn && this.walkPtbr[e] === ptbr && this.walkEpt[e] === this.ept) {
+      const pte = this.walkPte[e]!;
+      if ((ALLOW_MASKS[pte & RIGHTS_BITS]! & (1 << (ring * 3 + access))) !== 0) {
+        const refs = this.walkRefs[e]!;
+        this.stats.walkRefs += refs;
+        this.host.cycles += refs * this.walkCostPerLevel;
+        this.fill(set, insert, vpn, pte);
+        return ((pte & Pte.FRAME_MASK) | (va & 0xfff)) >>> 0;
+      }
+    }
     this.refs = 0;
+    this.rememberThis = this.rememberWalks;
     const pa = this.ept !== 0 ? this.nestedWalk(va, vpn, set, insert, access, ring, ptbr) : this.flatWalk(va, vpn, set, insert, access, ring, ptbr);
     this.stats.walkRefs += this.refs;
     this.host.cycles += this.refs * this.walkCostPerLevel;
+    if (pa >= 0 && this.rememberThis) {
+      this.walkGen[e] = this.walkGeneration;
+      this.walkVpn[e] = vpn;
+      this.walkPtbr[e] = ptbr;
+      this.walkEpt[e] = this.ept;
+      this.walkPte[e] = this.filled;
+      this.walkRefs[e] = this.refs;
+    }
     return pa;
+  }
+
+  /** Mark the frame of table address `at` (read by a walk): a write there drops the walk cache.
+   *  A churning table is not marked, and the walk is not remembered. */
+  private markTable(at: number): void {
+    const f = at >>> PAGE_SHIFT;
+    if (this.tableFrames[f] !== 0) return;
+    if (this.tableWrites[f] === CHURNING_TABLE) {
+      this.rememberThis = false;
+      return;
+    }
+    this.tableFrames[f] = 1;
+    this.host.tablesMarked();
+  }
+
+  /** A store wrote marked frame `frame`: no walk remembered stays (any may have read it), so no
+   *  walk depends on the frame until one reads it again and marks it. */
+  tableWritten(frame: number): void {
+    this.tableFrames[frame] = 0;
+    if (this.tableWrites[frame]! < CHURNING_TABLE) this.tableWrites[frame]!++;
+    this.dropWalks();
+  }
+
+  /** Forget every remembered walk (memory was written from outside the processor, or a
+   *  snapshot restored). */
+  dropWalks(): void {
+    if (this.walkGeneration === 0x7fffffff) {
+      this.walkGen.fill(0);
+      this.walkGeneration = 0;
+    }
+    this.walkGeneration++;
   }
 
   private flatWalk(va: number, vpn: number, set: number, insert: boolean, access: AccessKind, ring: number, ptbr: number): number {
@@ -283,11 +388,13 @@ export class Mmu {
     this.refs++;
     const dirAddr = ((ptbr & Ptbr.FRAME_MASK) + ((va >>> DIR_SHIFT) << 2)) >>> 0;
     if (dirAddr + 4 > size) return this.setFault(Cause.BusError, dirAddr);
+    this.markTable(dirAddr);
     const pde = words[dirAddr >>> 2]!;
     if ((pde & Pte.PRESENT) === 0) return this.setFault(FAULT_CAUSE[access], va);
     this.refs++;
     const pteAddr = ((pde & Pte.FRAME_MASK) + (((va >>> TABLE_SHIFT) & INDEX_MASK) << 2)) >>> 0;
     if (pteAddr + 4 > size) return this.setFault(Cause.BusError, pteAddr);
+    this.markTable(pteAddr);
     const pte = words[pteAddr >>> 2]!;
     if ((pte & Pte.PRESENT) === 0) return this.setFault(FAULT_CAUSE[access], va);
     this.fill(set, insert, vpn, pte);
@@ -314,6 +421,7 @@ export class Mmu {
         const hpa = ((leaf & Pte.FRAME_MASK) | (gpa & 0xfff)) >>> 0;
         this.refs++;
         if (hpa + 4 > size) return this.setFault(Cause.BusError, hpa);
+        this.markTable(hpa);
         pte = words[hpa >>> 2]!;
         if ((pte & Pte.PRESENT) === 0) return this.setFault(FAULT_CAUSE[access], va);
       }
@@ -341,11 +449,14 @@ export class Mmu {
     this.refs++;
     const dirAddr = ((this.ept & Pte.FRAME_MASK) + ((gpa >>> DIR_SHIFT) << 2)) >>> 0;
     if (dirAddr + 4 > size) return 0;
+    this.markTable(dirAddr);
     const pde = words[dirAddr >>> 2]!;
     if ((pde & Pte.PRESENT) === 0) return 0;
     this.refs++;
     const leafAddr = ((pde & Pte.FRAME_MASK) + (((gpa >>> TABLE_SHIFT) & INDEX_MASK) << 2)) >>> 0;
-    return leafAddr + 4 > size ? 0 : words[leafAddr >>> 2]!;
+    if (leafAddr + 4 > size) return 0;
+    this.markTable(leafAddr);
+    return words[leafAddr >>> 2]!;
   }
 
   private eptViolation(gpa: number, access: number, va: number): number {
@@ -368,6 +479,7 @@ export class Mmu {
     } else {
       this.host.tlbDropped();
     }
+    this.filled = pte;
     this.tag[set] = vpn;
     this.frame[set] = pte & Pte.FRAME_MASK;
     this.allow[set] = allow;
@@ -443,5 +555,6 @@ export class Mmu {
     }
     Object.assign(this.stats, s.stats);
     this.setContext(s.inGuest, s.ept);
+    this.dropWalks();
   }
 }

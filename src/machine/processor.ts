@@ -65,6 +65,9 @@ export const BUCKETS = 8;
 /** dataRights bits beside the TLB's allow mask (bits 0-11). */
 export const DATA_IN_MEMORY = 1 << 12;
 export const DATA_NO_CODE = 1 << 13;
+/** A frame the MMU's walk cache depends on (Mmu.tableFrames): every store there goes through
+ *  forgetDecoded, which tells the MMU. */
+export const DATA_TABLE = 1 << 14;
 /** The allow mask of a page with paging off: every ring may do everything. */
 const ALL_RIGHTS = 0xfff;
 
@@ -235,7 +238,9 @@ export class Processor implements Cpu, MmuHost {
    *  bit 2 instead of bit 1 if it has one: a store to a word never decoded has nothing to
    *  forget either (a word some block covers has been decoded, and stays decoded until a
    *  store drops the block). Making a decode page drops the cache (see decodePage), so the
-   *  write bit never outlives that. */
+   *  write bit never outlives that. Neither write bit on a page table the MMU's walk cache
+   *  depends on (DATA_TABLE): its stores must reach forgetDecoded; marking one drops the cache
+   *  (tablesMarked). */
   dataFast = 0;
   /** The decode page of dataPage's frame (an empty one if it has none). */
   dataDecode: DecodePage = NO_DECODE_PAGE;
@@ -283,6 +288,8 @@ export class Processor implements Cpu, MmuHost {
   private readonly bytes: Uint8Array;
   private readonly memSize: number;
   private readonly illegal: DecodedInsn;
+  /** The MMU's tableFrames (frames its walk cache depends on). */
+  private readonly tableFrames: Uint8Array;
 
   constructor(
     readonly isa: Isa,
@@ -295,6 +302,7 @@ export class Processor implements Cpu, MmuHost {
     this.dataPages = new Int32Array(this.mmu.sets).fill(-1);
     this.dataBases = new Int32Array(this.mmu.sets);
     this.dataRights = new Int32Array(this.mmu.sets);
+    this.tableFrames = this.mmu.tableFrames;
     this.words = memory.words;
     this.halves = memory.halves;
     this.bytes = memory.bytes;
@@ -343,6 +351,7 @@ export class Processor implements Cpu, MmuHost {
     const page = this.decodePages[pa >>> 12];
     if (page !== undefined) page[(pa >>> 2) & 1023] = undefined;
     if (this.translations !== undefined && this.translations.written(pa)) this.codeWrites++;
+    if (this.tableFrames[pa >>> 12] !== 0) this.mmu.tableWritten(pa >>> 12); // the MMU's walk cache
   }
 
   /** The decoded instruction at physical address pa (decoding it if it is not cached). */
@@ -722,7 +731,8 @@ export class Processor implements Cpu, MmuHost {
     this.dataPages[k] = va & -4096;
     this.dataBases[k] = base;
     const inMemory = (base >>> 0) + 4096 <= this.memSize;
-    this.dataRights[k] = allow | (inMemory ? DATA_IN_MEMORY : 0) | (inMemory && this.decodePages[base >>> 12] === undefined ? DATA_NO_CODE : 0);
+    const table = inMemory && this.tableFrames[base >>> 12] !== 0;
+    this.dataRights[k] = allow | (inMemory ? DATA_IN_MEMORY : 0) | (inMemory && !table && this.decodePages[base >>> 12] === undefined ? DATA_NO_CODE : 0) | (table ? DATA_TABLE : 0);
   }
 
   /** Make level 2's page of set k level 1's, with the current ring's rights. */
@@ -731,7 +741,8 @@ export class Processor implements Cpu, MmuHost {
     this.dataPage = this.dataPages[k]!;
     this.dataBase = this.dataBases[k]!;
     this.dataAllow = (rights >> (this.ring * 3)) & 7;
-    this.dataFast = (rights & DATA_IN_MEMORY) === 0 ? 0 : (this.dataAllow & 1) | ((rights & DATA_NO_CODE) !== 0 ? this.dataAllow & 2 : (this.dataAllow & 2) << 1);
+    const write = (rights & DATA_NO_CODE) !== 0 ? this.dataAllow & 2 : (rights & DATA_TABLE) !== 0 ? 0 : (this.dataAllow & 2) << 1;
+    this.dataFast = (rights & DATA_IN_MEMORY) === 0 ? 0 : (this.dataAllow & 1) | write;
     this.dataDecode = (rights & DATA_NO_CODE) !== 0 ? NO_DECODE_PAGE : (this.decodePages[this.dataBase >>> 12] ?? NO_DECODE_PAGE);
     this.dataSet = k;
   }
@@ -746,6 +757,12 @@ export class Processor implements Cpu, MmuHost {
     this.dropDataCache(set);
   }
 
+  /** MmuHost: a frame became a table the walk cache depends on: the data-page cache may let
+   *  stores to it skip forgetDecoded, which tells the MMU of them. */
+  tablesMarked(): void {
+    this.dropDataCache();
+  }
+
   /** Forget the cached data page of TLB set `set`, or with -1 every one. */
   dropDataCache(set = -1): void {
     if (set < 0) this.dataPages.fill(-1);
@@ -755,6 +772,7 @@ export class Processor implements Cpu, MmuHost {
 
   /** Drop cached decodes for physical bytes [pa, pa + length) after a write from outside the CPU. */
   invalidateDecoded(pa: number, length: number): void {
+    this.mmu.dropWalks();
     for (let w = pa >>> 2; w < (pa + length + 3) >>> 2 && w < this.memSize >>> 2; w++) this.forgetDecoded(w << 2);
   }
 

@@ -84,7 +84,7 @@ describe('the data-page cache answers exactly as the TLB would', () => {
         mapInto(machine.memory);
         const refMemory = new PhysicalMemory(2 << 20);
         mapInto(refMemory);
-        const ref = new Mmu(refMemory, machine.costs.pageWalkPerLevel, { cycles: 0, tlbDropped: () => {}, tlbChanged: () => {} });
+        const ref = new Mmu(refMemory, machine.costs.pageWalkPerLevel, { cycles: 0, tlbDropped: () => {}, tlbChanged: () => {}, tablesMarked: () => {} });
         let lookups = 0; // the processor's questions to its MMU
         const translate = cpu.mmu.translate.bind(cpu.mmu);
         cpu.mmu.translate = (...args) => (lookups++, translate(...args));

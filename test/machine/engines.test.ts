@@ -1,7 +1,8 @@
 // Two engines, one truth: the block translator (src/machine/translate.ts) must give the same
 // results as the interpreter, bit for bit: output, exit codes, and the complete statistics
 // (cycles and instructions per world, ring and mode, traps by cause, VM exits, TLB hits, misses,
-// walk references and flushes, disk figures). Any difference is a bug in the translator.
+// walk references and flushes, disk figures). Any difference is a bug in the translator, or in
+// the MMU's walk cache, which the workloads' and boot sets' interpreter runs go without.
 //
 // The boots run every workload under every configuration, and boot sets of the differential
 // tester (src/fuzz) under every configuration and both presets. The translator compiles a block
@@ -22,6 +23,7 @@ import { Machine } from '../../src/machine/machine.js';
 import { trapOnlyCause } from '../../src/machine/dispatch.js';
 import { Cause, isaWith } from '../../src/isa/index.js';
 import { Processor } from '../../src/machine/processor.js';
+import { mmuSettings } from '../../src/machine/mmu.js';
 
 let savedThreshold = 0;
 beforeAll(() => {
@@ -39,12 +41,17 @@ function report(r: BootResult): unknown {
   return rest;
 }
 
+/** Run `f` with `engine` as the default. The interpreter runs without the MMU's walk cache
+ *  (src/machine/mmu.ts), so that every comparison here tests that cache as well: a machine with
+ *  it must do exactly what one without it does. */
 function underEngine<T>(engine: EngineName, f: () => T): T {
   setDefaultEngine(engine);
+  mmuSettings.rememberWalks = engine !== 'interp';
   try {
     return f();
   } finally {
     setDefaultEngine(undefined);
+    mmuSettings.rememberWalks = true;
   }
 }
 

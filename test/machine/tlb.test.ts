@@ -20,7 +20,7 @@ function mmuOver(entries = 64): { mmu: Mmu; drops: { count: number } } {
     memory.words[(TABLE >>> 2) + vpn] = ((0x100 + vpn) << 12) | Pte.PRESENT | Pte.WRITABLE | Pte.RING_MASK;
   }
   const drops = { count: 0 };
-  const mmu = new Mmu(memory, 10, { cycles: 0, tlbDropped: () => drops.count++, tlbChanged: () => {} }, entries);
+  const mmu = new Mmu(memory, 10, { cycles: 0, tlbDropped: () => drops.count++, tlbChanged: () => {}, tablesMarked: () => {} }, entries);
   return { mmu, drops };
 }
 
@@ -131,7 +131,7 @@ describe('TLB organisation', () => {
     for (let rights = 0; rights <= rightsBits; rights++) {
       for (let ring = 0; ring < 4; ring++) {
         for (const access of [Access.READ, Access.WRITE, Access.EXECUTE] as AccessKind[]) {
-          const mmu = new Mmu(memory, 10, { cycles: 0, tlbDropped: () => {}, tlbChanged: () => {} });
+          const mmu = new Mmu(memory, 10, { cycles: 0, tlbDropped: () => {}, tlbChanged: () => {}, tablesMarked: () => {} });
           const expected = pteAllows(rights, ring, access) ? ((0x80 + rights) << 12) | 0x34 : -1;
           const what = `rights ${rights.toString(2)}, ring ${ring}, access ${access}`;
           expect(mmu.translate((rights << 12) | 0x34, access, ring, PTBR), `${what}, walk`).toBe(expected);

@@ -108,7 +108,7 @@ describe('page walks against the reference walk', () => {
       fc.property(walkCase, (c) => {
         const memory = new PhysicalMemory(MEMORY_BYTES);
         c.tables.forEach((words, frame) => words.forEach((w, k) => (memory.words[frame * 1024 + k] = w)));
-        const host = { cycles: 0, tlbDropped: (): void => {}, tlbChanged: (): void => {} };
+        const host = { cycles: 0, tlbDropped: (): void => {}, tlbChanged: (): void => {}, tablesMarked: (): void => {} };
         const mmu = new Mmu(memory, WALK_COST, host);
         const ept = c.nested ? (c.eptFrame << 12) | 1 : 0;
         mmu.setContext(c.nested, ept);
