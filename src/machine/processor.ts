@@ -248,6 +248,8 @@ export class Processor implements Cpu, MmuHost {
   private dataSet = -1;
   /** Level 2: each set's cached virtual page, or -1. */
   readonly dataPages: Int32Array;
+  /** False while every entry of dataPages is -1. */
+  private dataCached = false;
   /** Physical base of each cached page. */
   readonly dataBases: Int32Array;
   /** Each cached page's rights: bits 0-11 the TLB entry's allow mask (bit ring * 3 + access,
@@ -728,6 +730,7 @@ export class Processor implements Cpu, MmuHost {
   /** Put a page in level 2 (set k). */
   private cacheDataPage(k: number, va: number, pa: number, allow: number): void {
     const base = pa & -4096;
+    this.dataCached = true;
     this.dataPages[k] = va & -4096;
     this.dataBases[k] = base;
     const inMemory = (base >>> 0) + 4096 <= this.memSize;
@@ -765,8 +768,12 @@ export class Processor implements Cpu, MmuHost {
 
   /** Forget the cached data page of TLB set `set`, or with -1 every one. */
   dropDataCache(set = -1): void {
-    if (set < 0) this.dataPages.fill(-1);
-    else this.dataPages[set] = -1;
+    if (set >= 0) this.dataPages[set] = -1;
+    else if (this.dataCached) {
+      // Dropped twice in a row often (a PTBR write drops it, then the MMU's flush of all).
+      this.dataPages.fill(-1);
+      this.dataCached = false;
+    }
     if (set < 0 || set === this.dataSet) this.dataPage = -1;
   }
 
