@@ -295,6 +295,7 @@ export class ClassifierBench {
       if (map.staleFrame !== undefined) m.memory.words[pteAt] = map.staleFrame | USER_RWX;
       for (const va of PROGRAM_PAGES) cpu.mmu.translate(va, Access.READ, 0, cpu.ptbr);
       m.memory.words[pteAt] = map.frames[last]! | USER_RWX;
+      cpu.invalidateDecoded(pteAt << 2, 4); // the TLB keeps the stale entry; the walk cache must not
     }
     cpu.writeCsr(Csr.STATUS, ctx.ring | (ctx.ie ? Status.IE : 0));
     cpu.x.set(REGISTER_VALUES);

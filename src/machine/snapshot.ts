@@ -22,10 +22,12 @@ import type { Machine } from './machine.js';
 export const SNAPSHOT_PAGE = 4096;
 
 /** Processor fields that are not state: parts of the machine, caches, hooks. (The data-page
- *  cache and `linesAtCheck` are dropped at a restore: Processor.cachesRestored.) */
+ *  cache and `linesAtCheck` are dropped at a restore: Processor.cachesRestored. `tableFrames` is
+ *  the MMU's, whose restore drops the walks that depend on it.) */
 const NOT_STATE = new Set([
   'isa', 'memory', 'bus', 'costs', 'decodePages', 'fetchDecoded', 'words', 'halves', 'bytes', 'illegal', 'onTrap', 'onModeChange', 'memSize', 'translations', 'codeWrites',
-  'dataPage', 'dataBase', 'dataAllow', 'dataFast', 'dataDecode', 'dataSet', 'dataPages', 'dataBases', 'dataRights', 'linesAtCheck',
+  'dataPage', 'dataBase', 'dataAllow', 'dataFast', 'dataDecode', 'dataSet', 'dataPages', 'dataBases', 'dataRights', 'dataCached', 'linesAtCheck',
+  'tableFrames',
 ]);
 
 type Saved =
