@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { assemble, formatAsmError, type Image } from '../asm/index.js';
 import { BASE, EXTENSIONS, isaWith } from '../isa/index.js';
 import { COST_PRESETS, costPreset, type CostModel } from '../machine/costs.js';
-import { mmuSettings } from '../machine/mmu.js';
+import { withWalkCache } from '../machine/mmu.js';
 import { ALL_CONFIGS, CONFIGS, findConfig, type BootResult, type UserProgram } from '../configs/index.js';
 import { USER_DIR } from '../configs/images.js';
 import { generateProgram } from './program.js';
@@ -144,24 +144,15 @@ export function testedCosts(preset: string): CostModel {
   return { ...costs, diskRequest: disk.diskRequest, diskPerByte: disk.diskPerByte };
 }
 
-/** Run `boot` with machines that have no walk cache (src/machine/mmu.ts): the reference boot
- *  reads the page tables at every walk, so the cache every other boot has is tested too. */
-function withoutWalkCache<T>(boot: () => T): T {
-  mmuSettings.rememberWalks = false;
-  try {
-    return boot();
-  } finally {
-    mmuSettings.rememberWalks = true;
-  }
-}
-
 /** Boot one set under native and every config and preset; the divergences found. The reference
  *  is native under the default preset, without the MMU's walk cache. */
 export function checkBootSet(bootSeed: number, options: Pick<EquivalenceOptions, 'configs' | 'presets'> = {}): BootSetReport {
   const configs = options.configs ?? comparedConfigs();
   const presets = options.presets ?? Object.keys(COST_PRESETS);
   const set = bootSet(bootSeed);
-  const native = withoutWalkCache(() => bootOne(set, 'native', 'default'));
+  // Without the MMU's walk cache: the reference reads the page tables at every walk, so the
+  // cache every other boot has is tested too.
+  const native = withWalkCache(false, () => bootOne(set, 'native', 'default'));
   if (!native.halted || (native.exitCode !== 0 && native.exitCode !== 4)) {
     throw new GeneratorError(`boot ${bootSeed}: the native boot did not power off cleanly (${JSON.stringify(native.stop)})`);
   }

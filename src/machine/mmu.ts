@@ -22,7 +22,8 @@
 // references and cycles all the same, and fills the TLB the same way: nothing the machine can
 // see changes, only the host's work. It is never stale, unlike the TLB: every frame a walk has
 // read is marked (`tableFrames`), and a write to a marked frame, from a store or from outside
-// the processor, drops the whole cache (`tableWritten`, `dropWalks`). The processor keeps
+// the processor (both reach Processor.forgetDecoded), drops the whole cache (`tableWritten`);
+// no remembered walk read an unmarked frame, so other writes need not. The processor keeps
 // stores to marked frames off its inline paths, so that each of them comes here (see
 // Processor.cacheDataPage).
 
@@ -103,6 +104,17 @@ export const CHURNING_TABLE = 8;
 /** rememberWalks: whether MMUs made from now on have a walk cache (tests turn it off to compare
  *  a machine with one against a machine without). */
 export const mmuSettings = { rememberWalks: true };
+
+/** Make something (machines, an MMU) with the walk cache on or off, and put the setting back. */
+export function withWalkCache<T>(remember: boolean, make: () => T): T {
+  const saved = mmuSettings.rememberWalks;
+  mmuSettings.rememberWalks = remember;
+  try {
+    return make();
+  } finally {
+    mmuSettings.rememberWalks = saved;
+  }
+}
 /** The walk cache's index: the top 8 bits of a Fibonacci hash of the page and PTBR (two
  *  shifts, as setNumber's). */
 const WALK_CACHE_SHIFT = 31 - Math.log2(WALK_CACHE_ENTRIES);
@@ -373,8 +385,7 @@ export class Mmu {
     this.dropWalks();
   }
 
-  /** Forget every remembered walk (memory was written from outside the processor, or a
-   *  snapshot restored). */
+  /** Forget every remembered walk (a snapshot restored the TLB). */
   dropWalks(): void {
     if (this.walkGeneration === 0x7fffffff) {
       this.walkGen.fill(0);

@@ -779,7 +779,6 @@ export class Processor implements Cpu, MmuHost {
 
   /** Drop cached decodes for physical bytes [pa, pa + length) after a write from outside the CPU. */
   invalidateDecoded(pa: number, length: number): void {
-    this.mmu.dropWalks();
     for (let w = pa >>> 2; w < (pa + length + 3) >>> 2 && w < this.memSize >>> 2; w++) this.forgetDecoded(w << 2);
   }
 

@@ -23,7 +23,7 @@ import { Machine } from '../../src/machine/machine.js';
 import { trapOnlyCause } from '../../src/machine/dispatch.js';
 import { Cause, isaWith } from '../../src/isa/index.js';
 import { Processor } from '../../src/machine/processor.js';
-import { mmuSettings } from '../../src/machine/mmu.js';
+import { withWalkCache } from '../../src/machine/mmu.js';
 
 let savedThreshold = 0;
 beforeAll(() => {
@@ -46,12 +46,10 @@ function report(r: BootResult): unknown {
  *  it must do exactly what one without it does. */
 function underEngine<T>(engine: EngineName, f: () => T): T {
   setDefaultEngine(engine);
-  mmuSettings.rememberWalks = engine !== 'interp';
   try {
-    return f();
+    return withWalkCache(engine !== 'interp', f);
   } finally {
     setDefaultEngine(undefined);
-    mmuSettings.rememberWalks = true;
   }
 }
 

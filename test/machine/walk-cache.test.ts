@@ -9,26 +9,12 @@
 // reference boot has none (src/fuzz/equivalence.ts).
 
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type AccessKind, Mmu, mmuSettings } from '../../src/machine/mmu.js';
+import { describe, expect, it } from 'vitest';
+import { type AccessKind, Mmu, withWalkCache } from '../../src/machine/mmu.js';
 import { PhysicalMemory } from '../../src/machine/memory.js';
 import { type EngineName } from '../../src/machine/machine.js';
 import { translatorSettings } from '../../src/machine/translate.js';
 import { boot, PageTables, PTE } from './helpers.js';
-
-afterEach(() => {
-  mmuSettings.rememberWalks = true;
-});
-
-/** Make something with the walk cache on or off. */
-function withWalks<T>(remember: boolean, make: () => T): T {
-  mmuSettings.rememberWalks = remember;
-  try {
-    return make();
-  } finally {
-    mmuSettings.rememberWalks = true;
-  }
-}
 
 // ---- A bare MMU -------------------------------------------------------------------------------
 
@@ -73,7 +59,7 @@ describe('a bare MMU with the walk cache', () => {
             const memory = new PhysicalMemory(FRAMES * 4096);
             initial.forEach((value, k) => (memory.words[(k >>> 4) * 1024 + (k & 15)] = value)); // entries 0-15 of each frame
             const host = { cycles: 0, tlbDropped: (): void => {}, tlbChanged: (): void => {}, tablesMarked: (): void => {} };
-            const mmu = withWalks(remember, () => new Mmu(memory, 10, host, 8));
+            const mmu = withWalkCache(remember, () => new Mmu(memory, 10, host, 8));
             mmu.setContext(nested, nested ? (eptFrame << 12) | 1 : 0);
             return { memory, host, mmu, tablesRead: countTableWalks(mmu) };
           });
@@ -158,7 +144,7 @@ describe('a program that rewrites its own page tables', () => {
     try {
       const runs = (['interp', 'translate'] as EngineName[]).flatMap((engine) =>
         [true, false].map((remember) =>
-          withWalks(remember, () => {
+          withWalkCache(remember, () => {
             const { m } = boot(REWRITE, { memoryBytes: 1 << 20, engine });
             new PageTables(m, 0x20000, 0x21000)
               .identity(0x1000, 0x2000, PTE.P | PTE.X)
