@@ -265,8 +265,19 @@ export function labelsAt(source: SymbolSource, address: number): ImageSymbol[] {
   return out;
 }
 
+/** Symbols by name (the first of a name, as a search from the start finds). Cached per symbol
+ *  list: a boot looks up dozens of names in lists of thousands. */
+const nameIndexCache = new WeakMap<readonly ImageSymbol[], ReadonlyMap<string, ImageSymbol>>();
+
 export function findSymbol(image: Image, name: string): ImageSymbol | undefined {
-  return image.symbols.find((s) => s.name === name);
+  let index = nameIndexCache.get(image.symbols);
+  if (!index) {
+    const byName = new Map<string, ImageSymbol>();
+    for (const s of image.symbols) if (!byName.has(s.name)) byName.set(s.name, s);
+    nameIndexCache.set(image.symbols, byName);
+    index = byName;
+  }
+  return index.get(name);
 }
 
 /** The source line of the statement containing `address` (the last line entry at or below it). */

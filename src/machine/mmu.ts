@@ -115,6 +115,14 @@ export function withWalkCache<T>(remember: boolean, make: () => T): T {
     mmuSettings.rememberWalks = saved;
   }
 }
+/** Words per walk cache entry (32 bytes), and where each field is. */
+const WALK_STRIDE = 8;
+const WALK_GEN = 0;
+const WALK_VPN = 1;
+const WALK_PTBR = 2;
+const WALK_EPT = 3;
+const WALK_PTE = 4;
+const WALK_REFS = 5;
 /** The walk cache's index: the top 8 bits of a Fibonacci hash of the page and PTBR (two
  *  shifts, as setNumber's). */
 const WALK_CACHE_SHIFT = 31 - Math.log2(WALK_CACHE_ENTRIES);
@@ -169,16 +177,12 @@ export class Mmu {
   private ept = 0;
   /** Page-table references of the walk under way (`walk`): not state to save. */
   private refs = 0;
-  /** The walk cache (see the top of this file), an entry per WALK_CACHE_ENTRIES: the virtual
-   *  page, the PTBR and EPT pointer it was walked with, the TLB entry the walk filled (frame
-   *  and rights), its references, and the generation it belongs to: an entry is valid while
-   *  it is `walkGeneration`, so dropping them all is one increment. Not state to save. */
-  private readonly walkVpn = new Int32Array(WALK_CACHE_ENTRIES);
-  private readonly walkPtbr = new Int32Array(WALK_CACHE_ENTRIES);
-  private readonly walkEpt = new Int32Array(WALK_CACHE_ENTRIES);
-  private readonly walkPte = new Int32Array(WALK_CACHE_ENTRIES);
-  private readonly walkRefs = new Int32Array(WALK_CACHE_ENTRIES);
-  private readonly walkGen = new Int32Array(WALK_CACHE_ENTRIES);
+  /** The walk cache (see the top of this file): WALK_CACHE_ENTRIES entries of WALK_STRIDE
+   *  words, one cache line each (a lookup reads one): the generation the entry belongs to (valid
+   *  while it is `walkGeneration`, so dropping them all is one increment), the virtual page, the
+   *  PTBR and EPT pointer it was walked with, the TLB entry the walk filled (frame and rights)
+   *  and its references (WALK_GEN .. WALK_REFS). Not state to save. */
+  private readonly walkCache = new Int32Array(WALK_CACHE_ENTRIES * WALK_STRIDE);
   private walkGeneration = 1;
   /** mmuSettings.rememberWalks when this MMU was made. */
   private readonly rememberWalks = mmuSettings.rememberWalks;
@@ -277,22 +281,6 @@ export class Mmu {
     return this.setFault(FAULT_CAUSE[access], va);
   }
 
-  /** `translate` when it would be a hit with the right (in any way of va's set): the same
-   *  update of the set's recency (the entry becomes way 0), and va's physical address; else
-   *  -1, with nothing changed. Counts nothing: the caller counts the hit (the block
-   *  translator's accesses that its inline data-page cache missed, Processor.dataHit). */
-  hitOnly(va: number, access: AccessKind, ring: number): number {
-    const vpn = va >>> PAGE_SHIFT;
-    const set = this.setOf(vpn);
-    const tag = this.tag;
-    let way = set;
-    const end = set + this.ways;
-    while (way < end && tag[way] !== vpn) way++;
-    if (way === end || (this.allow[way]! & (1 << (ring * 3 + access))) === 0) return -1;
-    if (way !== set) this.promote(set, way);
-    return (this.frame[set]! | (va & 0xfff)) >>> 0;
-  }
-
   /** Look for `vpn` in ways 1.. of a set; if found, move it to way 0 (most recent) and shift the
    *  ways in front of it back by one. Nothing is dropped, so no tlbDropped. */
   private findAndPromote(set: number, vpn: number): boolean {
@@ -337,11 +325,14 @@ export class Mmu {
   private walk(va: number, vpn: number, set: number, insert: boolean, access: AccessKind, ring: number, ptbr: number): number {
     // The walk cache first: a walk it remembers, whose entry allows this access, ends the way
     // it did then (a refusal is walked again, for its exact fault).
-    const e = (Math.imul(vpn ^ ptbr, TLB_SET_HASH) >>> 1) >>> WALK_CACHE_SHIFT;
-    if (this.rememberWalks && this.walkGen[e] === this.walkGeneration && this.walkVpn[e] === vpn && this.walkPtbr[e] === ptbr && this.walkEpt[e] === this.ept) {
-      const pte = this.walkPte[e]!;
+    const e = ((Math.imul(vpn ^ ptbr, TLB_SET_HASH) >>> 1) >>> WALK_CACHE_SHIFT) * WALK_STRIDE;
+    const cache = this.walkCache;
+    // No rememberWalks check here: without the cache no entry is ever written, and generation 0
+    // is never current.
+    if (cache[e + WALK_GEN] === this.walkGeneration && cache[e + WALK_VPN] === vpn && cache[e + WALK_PTBR] === ptbr && cache[e + WALK_EPT] === this.ept) {
+      const pte = cache[e + WALK_PTE]!;
       if ((ALLOW_MASKS[pte & RIGHTS_BITS]! & (1 << (ring * 3 + access))) !== 0) {
-        const refs = this.walkRefs[e]!;
+        const refs = cache[e + WALK_REFS]!;
         this.stats.walkRefs += refs;
         this.host.cycles += refs * this.walkCostPerLevel;
         this.fill(set, insert, vpn, pte);
@@ -354,12 +345,12 @@ export class Mmu {
     this.stats.walkRefs += this.refs;
     this.host.cycles += this.refs * this.walkCostPerLevel;
     if (pa >= 0 && this.rememberThis) {
-      this.walkGen[e] = this.walkGeneration;
-      this.walkVpn[e] = vpn;
-      this.walkPtbr[e] = ptbr;
-      this.walkEpt[e] = this.ept;
-      this.walkPte[e] = this.filled;
-      this.walkRefs[e] = this.refs;
+      cache[e + WALK_GEN] = this.walkGeneration;
+      cache[e + WALK_VPN] = vpn;
+      cache[e + WALK_PTBR] = ptbr;
+      cache[e + WALK_EPT] = this.ept;
+      cache[e + WALK_PTE] = this.filled;
+      cache[e + WALK_REFS] = this.refs;
     }
     return pa;
   }
@@ -388,7 +379,7 @@ export class Mmu {
   /** Forget every remembered walk (a snapshot restored the TLB). */
   dropWalks(): void {
     if (this.walkGeneration === 0x7fffffff) {
-      this.walkGen.fill(0);
+      this.walkCache.fill(0);
       this.walkGeneration = 0;
     }
     this.walkGeneration++;

@@ -638,8 +638,7 @@ export class Processor implements Cpu, MmuHost {
       // inline path does, counting no TLB hit (fetchPaged is 0). Turning paging on goes
       // through writePtbrRaw, which drops it.
       const k = this.mmu.setNumber(va >>> 12);
-      this.cacheDataPage(k, va, pa, ALL_RIGHTS);
-      this.useDataPage(k);
+      this.fillDataPage(k, va, pa, ALL_RIGHTS);
     }
     if (pa >= this.memSize) {
       this.trapReturning(Cause.BusError, pa);
@@ -662,7 +661,8 @@ export class Processor implements Cpu, MmuHost {
         this.trapReturning(this.mmu.fault.cause, this.mmu.fault.badAddr);
         return -1;
       }
-      this.cacheDataPage(k, va, pa, this.mmu.way0Allow(k));
+      this.fillDataPage(k, va, pa, this.mmu.way0Allow(k));
+      return pa;
     }
     this.useDataPage(k);
     return pa;
@@ -711,42 +711,48 @@ export class Processor implements Cpu, MmuHost {
     this.forgetDecoded(pa);
   }
 
-  /** A data access at va that neither level of the data-page cache answered, when the TLB
-   *  would answer it with a hit (the entry in another way of its set, or level 2 dropped):
-   *  the TLB's recency and both levels updated as translateData would, and true; else false,
-   *  with nothing changed. Counts nothing: the block translator's out-of-line accesses take
-   *  this path first and count the hit themselves, with no sync, since a hit neither walks
-   *  nor traps. */
-  dataHit(va: number, access: 0 | 1): boolean {
-    if (!this.paging) return false;
-    const pa = this.mmu.hitOnly(va, access, this.ring);
-    if (pa < 0) return false;
-    const k = this.mmu.setNumber(va >>> 12);
-    this.cacheDataPage(k, va, pa, this.mmu.way0Allow(k));
-    this.useDataPage(k);
-    return true;
-  }
-
   /** Put a page in level 2 (set k). */
   private cacheDataPage(k: number, va: number, pa: number, allow: number): void {
     const base = pa & -4096;
     this.dataCached = true;
     this.dataPages[k] = va & -4096;
     this.dataBases[k] = base;
-    const inMemory = (base >>> 0) + 4096 <= this.memSize;
-    const table = inMemory && this.tableFrames[base >>> 12] !== 0;
-    this.dataRights[k] = allow | (inMemory ? DATA_IN_MEMORY : 0) | (inMemory && !table && this.decodePages[base >>> 12] === undefined ? DATA_NO_CODE : 0) | (table ? DATA_TABLE : 0);
+    this.dataRights[k] = this.dataPageRights(base, allow);
   }
 
   /** Make level 2's page of set k level 1's, with the current ring's rights. */
   private useDataPage(k: number): void {
-    const rights = this.dataRights[k]!;
-    this.dataPage = this.dataPages[k]!;
-    this.dataBase = this.dataBases[k]!;
+    this.setLevel1(k, this.dataPages[k]!, this.dataBases[k]!, this.dataRights[k]!);
+  }
+
+  /** cacheDataPage and useDataPage in one, without reading back what it wrote: a TLB miss or
+   *  promotion, a few dozen an iteration of a context-switching workload. */
+  private fillDataPage(k: number, va: number, pa: number, allow: number): void {
+    const page = va & -4096;
+    const base = pa & -4096;
+    const rights = this.dataPageRights(base, allow);
+    this.dataCached = true;
+    this.dataPages[k] = page;
+    this.dataBases[k] = base;
+    this.dataRights[k] = rights;
+    this.setLevel1(k, page, base, rights);
+  }
+
+  /** Level 2's rights of a page at physical `base` that the TLB entry allows `allow`. */
+  private dataPageRights(base: number, allow: number): number {
+    const inMemory = (base >>> 0) + 4096 <= this.memSize;
+    const table = inMemory && this.tableFrames[base >>> 12] !== 0;
+    return allow | (inMemory ? DATA_IN_MEMORY : 0) | (inMemory && !table && this.decodePages[base >>> 12] === undefined ? DATA_NO_CODE : 0) | (table ? DATA_TABLE : 0);
+  }
+
+  /** Level 1: page (virtual), base (physical) and level 2's rights of set k. */
+  private setLevel1(k: number, page: number, base: number, rights: number): void {
+    this.dataPage = page;
+    this.dataBase = base;
     this.dataAllow = (rights >> (this.ring * 3)) & 7;
     const write = (rights & DATA_NO_CODE) !== 0 ? this.dataAllow & 2 : (rights & DATA_TABLE) !== 0 ? 0 : (this.dataAllow & 2) << 1;
     this.dataFast = (rights & DATA_IN_MEMORY) === 0 ? 0 : (this.dataAllow & 1) | write;
-    this.dataDecode = (rights & DATA_NO_CODE) !== 0 ? NO_DECODE_PAGE : (this.decodePages[this.dataBase >>> 12] ?? NO_DECODE_PAGE);
+    this.dataDecode = (rights & DATA_NO_CODE) !== 0 ? NO_DECODE_PAGE : (this.decodePages[base >>> 12] ?? NO_DECODE_PAGE);
     this.dataSet = k;
   }
 

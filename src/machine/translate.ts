@@ -65,9 +65,7 @@
 //   next block's first segment check is `cycles < stopCycle`;
 // - loads and stores of every width hit the processor's data-page cache inline (level 1 held
 //   in the region's locals, then level 2; the segment counts the TLB hit the processor would
-//   count); the processor's own path is out of line (`outOfLine`), a sync point, after a quick
-//   path for an access the TLB answers with a hit in another way of its set (Processor.dataHit:
-//   a page that shares its set with the code takes turns with it in way 0), which needs none;
+//   count); the processor's own path is out of line (`outOfLine`), a sync point;
 // - the privilege and non-root guards, trap-only execs (syscall), the faults of out-of-line
 //   loads and stores and the dispatcher's fetch faults take their trap without a throw
 //   (Processor.trapReturning, dataAddress, fetchOrTrap): the block returns and the engine goes
@@ -693,21 +691,9 @@ const outOfLine: Readonly<Record<string, (...args: number[]) => void>> = Object.
     const at = `cpu.memory.${VIEWS[acc.view]}[pa${acc.shift === 0 ? '' : ` >>> ${acc.shift}`}]`;
     const access = acc.store ? `${at} = v; cpu.forgetDecoded(pa);` : `cpu.x[rd] = ${acc.signed ? `(${at} << ${acc.signed}) >> ${acc.signed}` : at}; cpu.x[0] = 0;`;
     const width = 1 << acc.shift;
-    // After the sync, first the quick path: an aligned access the TLB answers with a hit (its
-    // entry in another way of its set: the page shares its set with the code or another page
-    // the kernel goes back and forth to). Processor.dataHit updates the TLB and the cache as
-    // the processor's path would, and counts nothing: the hit is counted here, as the
-    // processor's path counts its own lookup. Then the access as inline on level 1, if its
-    // rights allow; else the processor's own path, which finds the entry in way 0.
-    const quick =
-      `  if (${width > 1 ? `(a & ${width - 1}) === 0 && ` : ''}cpu.dataHit(a, ${acc.store ? 1 : 0})) {\n` +
-      `    const df = cpu.dataFast, db = cpu.dataBase, dd = cpu.dataDecode, x = cpu.x, ${acc.view} = cpu.memory.${VIEWS[acc.view]};\n` +
-      `    if (${level1Allows(acc)}) { ${level1Access(acc, acc.store ? 'v' : 'x[rd]')}${acc.store ? '' : ' x[0] = 0;'} cpu.mmu.stats.hits += cpu.fetchPaged; return; }\n` +
-      `  }\n`;
     const source =
       `return function ${method}OutOfLine(cpu, a, ${acc.store ? 'v' : 'rd'}, cycles, count, hits, slack, pc, at, fpg, inv, stop) {\n` +
       `  SYNC(cpu, cycles, count, hits, pc, at);\n` +
-      quick +
       (width > 1 ? `  if ((a & ${width - 1}) !== 0) { cpu.trapReturning(${Cause.Misaligned}, a); LEAVE.now = 1; return; }\n` : '') +
       `  const pa = cpu.dataAddress(a, ${acc.store ? 1 : 0});\n` +
       `  if (pa < 0) { LEAVE.now = 1; return; }\n` +
