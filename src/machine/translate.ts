@@ -111,10 +111,12 @@ export const DEFAULT_THRESHOLD = 4000;
 export const REUSE_AFTER = 64;
 /** How often a region must leave for a word of its own page before its entry's region grows
  *  (GROWN_REGION): an exit the dispatcher sees, since a region goes on by itself to the
- *  blocks it holds. The most a page's Uint16Array counts: at 16,384, `bench overhead` took
- *  1.05x the time (short boots compiled large functions they did not run long enough to
- *  repay), here 1.0x; warm boots take grown regions at once either way (`newestMatching`). */
-export const DEFAULT_GROW_AT = 65_535;
+ *  blocks it holds. Counted per machine; warm boots take grown regions at once
+ *  (`newestMatching`). 65,535 until session 25, which a `ctxswitch` boot at x100 (about
+ *  20,000 exits an entry) never reached: its scheduler's regions now grow in the first boot,
+ *  and the trips of an iteration go from 16 to 10 (`native`). `bench overhead` took about the
+ *  same time either way (six alternating pairs: 0.84-1.0x); in session 18 it took 1.05x. */
+export const DEFAULT_GROW_AT = 16_384;
 /** `CodePage.heat` of a word where no block can start (a cold instruction). */
 const NEVER = 0xffff;
 /** hotThreshold: DEFAULT_THRESHOLD, or RINGLAB_TRANSLATE_THRESHOLD (0 to 65,534; 0 compiles
