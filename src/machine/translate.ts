@@ -95,9 +95,20 @@ import { DATA_IN_MEMORY, DATA_NO_CODE, DecodedInsn, type Processor } from './pro
 
 /** A compiled block: runs from pc0 (the virtual address of its first instruction; at0 is its
  *  physical word index, what `curAt` holds while it executes); returns 0
- *  if it ran nothing (its first segment would cross stopCycle), else 1. Throws TRAP_SIGNAL
- *  like the interpreter. */
+ *  if it ran nothing (its first segment would cross stopCycle), YIELDED if it stopped after
+ *  REGION_TURNS turns of its loop, else 1. Throws TRAP_SIGNAL like the interpreter. */
 export type BlockFn = (cpu: Processor, pc0: number, at0: number) => number;
+
+/** What a region returns when it has gone round its loop REGION_TURNS times since it was
+ *  called: it leaves between two blocks, exactly as for a block in another page. */
+export const YIELDED = 2;
+/** Turns of a region's loop before it returns (YIELDED). A region called once that loops for
+ *  the rest of the run (a guest's compute loop) otherwise runs the whole time in the code V8
+ *  compiled for it on-stack (OSR) from the middle of its loop, which here ran the loops of
+ *  `bench:interpreter` at a quarter of the speed of the code V8 compiles for a call: the next
+ *  call (the dispatcher's, at the next pc) enters that. A return costs a writeback and a trip
+ *  through the dispatcher, well under 1% at this count. */
+export const REGION_TURNS = 16_384;
 
 /** Times a word is reached by the interpreter before its region is compiled: 4,000. A
  *  compile costs V8 milliseconds of TurboFan time and the region runs in V8's slower tiers
@@ -129,6 +140,8 @@ export const translatorSettings = {
   maxBlocks: 8192,
   regionAll: false,
   growAt: fromEnv('RINGLAB_TRANSLATE_GROW', DEFAULT_GROW_AT, 0xffff),
+  /** Turns of a region's loop before it returns (REGION_TURNS; tests make it small). */
+  regionTurns: REGION_TURNS,
 };
 
 /** An integer setting from the environment, 0 to max, else `fallback`. */
@@ -270,7 +283,7 @@ export class TranslationCache {
   /** compiled: block entries given a function; regions: functions made or reused for them;
    *  reused: those of them another machine (or an earlier region) compiled; grown: those of
    *  them that replaced an entry's function with its grown region. */
-  readonly counters = { compiled: 0, regions: 0, reused: 0, grown: 0, dropsWritten: 0, flushes: 0 };
+  readonly counters = { compiled: 0, regions: 0, reused: 0, grown: 0, yielded: 0, dropsWritten: 0, flushes: 0 };
 
   constructor(readonly memPages: number) {
     this.pages = new Array<CodePage | undefined>(memPages).fill(undefined);
@@ -462,7 +475,7 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   emit(`const vb = pc0 & -4096; const ab = at0 & -1024; ${Object.entries(VIEWS).map(([v, array]) => `const ${v} = cpu.memory.${array};`).join(' ')}`);
   emit(`const DP = cpu.dataPages; const DB = cpu.dataBases; const DR = cpu.dataRights; const SS = cpu.mmu.setShift; const R3 = cpu.ring * 3; const RM = (1 << R3) | ${DATA_IN_MEMORY}; const WM = (2 << R3) | ${DATA_IN_MEMORY | DATA_NO_CODE};`);
   // The processor's counts are kept in locals between calls into it (see LOCAL_COUNTS).
-  emit(`let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2; let cyc = cpu.cycles, ins = 0, hit = 0, ca = 0; ${RELOAD_DATA_PAGE.replace(/^/, 'let ').replace(/;(?=.)/g, ',')}`);
+  emit(`let nx = 0; let ran = 0; let w = (pc0 & 4095) >>> 2; let turns = TS.regionTurns; let cyc = cpu.cycles, ins = 0, hit = 0, ca = 0; ${RELOAD_DATA_PAGE.replace(/^/, 'let ').replace(/;(?=.)/g, ',')}`);
   const prologue = lines.length;
   emit('for (;;) {');
   emit('switch (w) {');
@@ -494,6 +507,8 @@ export function regionSource(blocks: readonly RegionBlock[]): { source: string; 
   // access out of line, a sync point) leaves there if any changed. `cycles < stopCycle` is
   // the next block's first segment check.
   emit(`if ((nx & -4093) !== fpg) { ${LEAVE_AT_NX} return 1; }`);
+  // Every turn of a guest loop comes here (its backward branch breaks out of the switch).
+  emit(`if (--turns === 0) { ${LEAVE_AT_NX} return ${YIELDED}; }`);
   emit('w = (nx & 4095) >>> 2; ran = 1;');
   emit('}');
   // The guest registers the blocks name as locals, read at the entry and after every call into
@@ -1046,7 +1061,7 @@ function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, gr
     ...handlerNames.map((i) => `const H${i} = HANDLERS[${i}];`),
     ...Object.keys(outOfLine).map((m) => `const OUT_${m} = OUT.${m};`),
   ].join('\n');
-  const factory = new Function('ISA', 'HANDLERS', 'D', 'OUT', 'LEAVE', 'SYNC', 'WB', `"use strict";\n${prelude}\nreturn function block(cpu, pc0, at0) {\n${source}\n};`) as (
+  const factory = new Function('ISA', 'HANDLERS', 'D', 'OUT', 'LEAVE', 'SYNC', 'WB', 'TS', `"use strict";\n${prelude}\nreturn function block(cpu, pc0, at0) {\n${source}\n};`) as (
     i: unknown,
     h: unknown,
     d: unknown,
@@ -1054,9 +1069,10 @@ function compile(isa: Isa, blocks: readonly RegionBlock[], maxSource: number, gr
     leave: typeof LEAVE,
     sync: typeof syncForAccess,
     back: typeof writeBack,
+    settings: typeof translatorSettings,
   ) => BlockFn;
   const decoded = called.map((b) => new DecodedInsn(b.index, b.d.rd, b.d.rs1, b.d.rs2, b.d.imm, b.d.word, b.d.cost));
-  const fn = factory(isaModule, shared.handlers, decoded, outOfLine, LEAVE, syncForAccess, writeBack);
+  const fn = factory(isaModule, shared.handlers, decoded, outOfLine, LEAVE, syncForAccess, writeBack, translatorSettings);
   shared.fns.set(key, { fn, held: undefined });
   if (held !== undefined) shared.fns.set(cutKeyOf(whole, maxSource), { fn, held });
   remember(shared.compiled, entryOf(region[0]!.word, region[0]!.insns[0]!.d.word), { fn, key, words: region.map((b) => b.word) });
@@ -1150,9 +1166,13 @@ export class Translator {
       }
       lastPage = page;
       lastEntry = i;
-      if (fn(cpu, pc, (cpu.fetchBase >>> 2) | i) === 0) {
+      const ran = fn(cpu, pc, (cpu.fetchBase >>> 2) | i);
+      if (ran === 0) {
         lastPage = undefined;
         interp.runBlock(cpu, threshold, REUSE_AFTER);
+      } else if (ran === YIELDED) {
+        lastPage = undefined; // not an exit the region's growth should count
+        cache.counters.yielded++;
       }
     }
   }

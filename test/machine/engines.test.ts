@@ -111,6 +111,24 @@ describe("the differential tester's programs: translate equals interp bit for bi
       expect(b.machine.cpu.translations!.counters.grown).toBeGreaterThan(100);
     });
   });
+
+  describe('with every region returning after each turn of its loop (YIELDED)', () => {
+    // A region returns between two blocks, and the dispatcher goes on at the next pc: a block
+    // of the same region or of another, or one the interpreter runs. Nothing it counts may change.
+    let savedTurns = 0;
+    beforeAll(() => {
+      savedTurns = translatorSettings.regionTurns;
+      translatorSettings.regionTurns = 1;
+    });
+    afterAll(() => void (translatorSettings.regionTurns = savedTurns));
+    it.each(['native', 'te', 'vtx-ept'])('boot set under %s', (config) => {
+      const set = setOf(deriveSeed(1, 4));
+      const a = underEngine('interp', () => bootOne(set, config, 'default'));
+      const b = underEngine('translate', () => bootOne(set, config, 'default'));
+      expect(report(b)).toEqual(report(a));
+      expect(b.machine.cpu.translations!.counters.yielded).toBeGreaterThan(1000);
+    });
+  });
 });
 
 // ---- Small programs ---------------------------------------------------------------------------
