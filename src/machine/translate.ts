@@ -9,8 +9,9 @@
 // a hot block and its successors in the same physical page that have been reached (breadth
 // first, up to MAX_REGION_BLOCKS and MAX_REGION_INSNS, and cut to MAX_REGION_SOURCE characters,
 // beyond which V8 does not optimize a function), as a loop around a `switch` on the current
-// block's word, so going from block to block (chaining) needs no return to the dispatcher. The
-// function is cached per physical word of each of its blocks.
+// block's word, so going from block to block (chaining) needs no return to the dispatcher
+// (but for one every REGION_TURNS turns of the loop, so that V8's code for a call replaces the
+// code it compiled on-stack). The function is cached per physical word of each of its blocks.
 //
 // Grown regions. The dispatcher sees every exit of a region to another word of its own page
 // (the region goes on by itself to the blocks it holds), and counts them per entry, with the
@@ -282,7 +283,8 @@ export class TranslationCache {
   /** Statistics for tests and benchmarks (not architectural, not part of MachineStats). */
   /** compiled: block entries given a function; regions: functions made or reused for them;
    *  reused: those of them another machine (or an earlier region) compiled; grown: those of
-   *  them that replaced an entry's function with its grown region. */
+   *  them that replaced an entry's function with its grown region; yielded: returns after
+   *  REGION_TURNS turns. */
   readonly counters = { compiled: 0, regions: 0, reused: 0, grown: 0, yielded: 0, dropsWritten: 0, flushes: 0 };
 
   constructor(readonly memPages: number) {
