@@ -25,7 +25,7 @@
 // the processor (both reach Processor.forgetDecoded), drops the whole cache (`tableWritten`);
 // no remembered walk read an unmarked frame, so other writes need not. The processor keeps
 // stores to marked frames off its inline paths, so that each of them comes here (see
-// Processor.cacheDataPage).
+// Processor.dataPageRights: DATA_TABLE).
 
 import { Access, type AccessKind, Cause, PAGE_SHIFT, Ptbr, Pte, pteAllows, Tlb, VirtualAddress } from '../isa/index.js';
 import type { PhysicalMemory } from './memory.js';
